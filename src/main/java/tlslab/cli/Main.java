@@ -1,0 +1,81 @@
+package tlslab.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import tlslab.common.LabException;
+
+/**
+ * The {@code lab} command: the only place that calls {@link System#exit}. Each subcommand is one
+ * thin class in this package; library code below reports user-facing problems as {@link
+ * LabException}, which becomes one line on stderr and the exit code from {@link ExitCode}.
+ */
+@Command(
+    name = "lab",
+    mixinStandardHelpOptions = true,
+    version = "TLS Lab 0.1.0",
+    description = "TLS Lab: learn how TLS really works on the wire.",
+    footer = {"", ExitCode.TABLE},
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class Main implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Builds the command line with the lab's error handling; tests call this and capture output. */
+  public static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setExecutionExceptionHandler(Main::handleExecutionException);
+    cmd.setParameterExceptionHandler(Main::handleParameterException);
+    cmd.setExitCodeExceptionMapper(t -> ExitCode.INTERNAL);
+    return cmd;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  private static int handleExecutionException(
+      Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    if (ex instanceof LabException) {
+      LabException lab = (LabException) ex;
+      err.println(prefix(cmd) + lab.getMessage());
+      err.flush();
+      return ExitCode.of(lab.kind());
+    }
+    err.println(prefix(cmd) + "internal error: " + ex);
+    ex.printStackTrace(err);
+    err.flush();
+    return ExitCode.INTERNAL;
+  }
+
+  private static int handleParameterException(
+      CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(prefix(cmd) + ex.getMessage());
+    String name = qualifiedName(cmd);
+    err.println("Try 'lab " + (name.isEmpty() ? "" : name + " ") + "--help' for usage.");
+    err.flush();
+    return ExitCode.USAGE;
+  }
+
+  /** "lab certs init: " for a subcommand, "lab: " at the top. */
+  private static String prefix(CommandLine cmd) {
+    String name = qualifiedName(cmd);
+    return "lab" + (name.isEmpty() ? "" : " " + name) + ": ";
+  }
+
+  private static String qualifiedName(CommandLine cmd) {
+    String name = cmd.getCommandSpec().qualifiedName(" ");
+    return name.startsWith("lab ") ? name.substring(4) : "";
+  }
+}
