@@ -1,0 +1,229 @@
+package tlslab.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import tlslab.common.LabException;
+
+/**
+ * Builds JSSE {@link SSLContext}s and {@link SSLEngine}s from the lab's certificate folder (see
+ * {@code lab certs init}): {@code server.p12} holds the server's key and chain, {@code
+ * truststore.p12} and {@code ca.pem} the lab CA. Every store the lab writes uses the password
+ * {@value #STORE_PASSWORD}.
+ *
+ * <p>A context says <em>who we are</em> (key managers) and <em>whom we trust</em> (trust
+ * managers); an engine made from it gets the profile's versions and suites, and on the client the
+ * hostname check (RFC 6125, JSSE's "HTTPS" endpoint identification).
+ */
+public final class TlsContexts {
+  /** Password of every PKCS#12 store the lab writes. */
+  public static final String STORE_PASSWORD = "changeit";
+
+  private TlsContexts() {}
+
+  /**
+   * A server context: key and chain from {@code certsDir/server.p12}, trusting the lab CA from
+   * {@code certsDir/truststore.p12} for client certificates.
+   */
+  public static SSLContext server(Path certsDir) {
+    KeyStore keys = loadPkcs12(certsDir.resolve("server.p12"));
+    KeyStore trust = loadPkcs12(certsDir.resolve("truststore.p12"));
+    return context(keyManagers(keys), trustManagers(trust));
+  }
+
+  /**
+   * A client context.
+   *
+   * @param caPem the CA certificate(s) to trust, in PEM; ignored when {@code insecure}
+   * @param clientKeyStore a PKCS#12 file with the client's key and chain for mutual TLS, or null
+   * @param insecure trust any certificate, like the report's client; for teaching only
+   */
+  public static SSLContext client(Path caPem, Path clientKeyStore, boolean insecure) {
+    KeyManager[] km = clientKeyStore == null ? null : keyManagers(loadPkcs12(clientKeyStore));
+    TrustManager[] tm =
+        insecure ? new TrustManager[] {new TrustAnything()} : trustManagers(trustStoreOf(caPem));
+    return context(km, tm);
+  }
+
+  /** A server-side engine with the profile's versions and suites and the client-auth mode. */
+  public static SSLEngine serverEngine(SSLContext ctx, TlsProfile profile, ClientAuth auth) {
+    SSLEngine engine = ctx.createSSLEngine();
+    engine.setUseClientMode(false);
+    SSLParameters p = engine.getSSLParameters();
+    p.setProtocols(profile.protocols());
+    p.setCipherSuites(supported(engine, profile));
+    p.setUseCipherSuitesOrder(true);
+    p.setNeedClientAuth(auth == ClientAuth.NEED);
+    if (auth == ClientAuth.WANT) {
+      p.setWantClientAuth(true);
+    }
+    engine.setSSLParameters(p);
+    return engine;
+  }
+
+  /**
+   * A client-side engine for {@code host:port}. Unless {@code insecure}, the server's certificate
+   * must name {@code host} (RFC 6125); the name also goes into SNI when it is a DNS name.
+   */
+  public static SSLEngine clientEngine(
+      SSLContext ctx, TlsProfile profile, String host, int port, boolean insecure) {
+    SSLEngine engine = ctx.createSSLEngine(host, port);
+    engine.setUseClientMode(true);
+    SSLParameters p = engine.getSSLParameters();
+    p.setProtocols(profile.protocols());
+    p.setCipherSuites(supported(engine, profile));
+    if (!insecure) {
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    if (isDnsName(host)) {
+      p.setServerNames(List.of(new SNIHostName(host)));
+    }
+    engine.setSSLParameters(p);
+    return engine;
+  }
+
+  /** The profile's suites that this JDK supports; an empty result is an environment problem. */
+  private static String[] supported(SSLEngine engine, TlsProfile profile) {
+    List<String> available = List.of(engine.getSupportedCipherSuites());
+    String[] wanted =
+        Arrays.stream(profile.cipherSuites())
+            .filter(available::contains)
+            .toArray(String[]::new);
+    if (wanted.length == 0) {
+      throw LabException.environment(
+          "this JDK supports none of the cipher suites of profile '" + profile + "'");
+    }
+    if (profile == TlsProfile.REPORT && !JsseSetup.reportSuiteEnabled()
+        && disabledByPolicy(TlsProfile.REPORT_SUITE)) {
+      throw LabException.environment(
+          "this JDK disables " + TlsProfile.REPORT_SUITE
+              + " (jdk.tls.disabledAlgorithms); JsseSetup.prepare(true, ...) must run first");
+    }
+    return wanted;
+  }
+
+  private static boolean disabledByPolicy(String suite) {
+    String disabled = java.security.Security.getProperty("jdk.tls.disabledAlgorithms");
+    return disabled != null && (disabled.contains("TLS_RSA_*") || disabled.contains(suite));
+  }
+
+  /** SNI carries DNS names only, never IP literals (RFC 6066 §3). */
+  static boolean isDnsName(String host) {
+    return host != null && !host.isEmpty() && !host.contains(":") && !host.matches("[0-9.]+");
+  }
+
+  private static SSLContext context(KeyManager[] km, TrustManager[] tm) {
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(km, tm, null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new AssertionError("JSSE has no TLS context", e);
+    }
+  }
+
+  /** Loads a PKCS#12 store written by the lab, with its documented password. */
+  public static KeyStore loadPkcs12(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(in, STORE_PASSWORD.toCharArray());
+      return ks;
+    } catch (NoSuchFileException e) {
+      throw LabException.badInput(
+          file + ": no such file (create the lab certificates with: lab certs init)");
+    } catch (IOException | GeneralSecurityException e) {
+      throw LabException.badInput(file + ": not a PKCS#12 store readable with the lab password ("
+          + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A trust store holding every certificate of a PEM file. */
+  public static KeyStore trustStoreOf(Path caPem) {
+    try (InputStream in = Files.newInputStream(caPem)) {
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certs.isEmpty()) {
+        throw LabException.badInput(caPem + ": no certificate found");
+      }
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      int i = 0;
+      for (Certificate c : certs) {
+        ks.setCertificateEntry("ca-" + i++, c);
+      }
+      return ks;
+    } catch (NoSuchFileException e) {
+      throw LabException.badInput(
+          caPem + ": no such file (create the lab certificates with: lab certs init)");
+    } catch (IOException | GeneralSecurityException e) {
+      throw LabException.badInput(caPem + ": not a PEM certificate (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static KeyManager[] keyManagers(KeyStore ks) {
+    try {
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, STORE_PASSWORD.toCharArray());
+      return kmf.getKeyManagers();
+    } catch (GeneralSecurityException e) {
+      throw LabException.badInput("key store unusable: " + e.getMessage(), e);
+    }
+  }
+
+  private static TrustManager[] trustManagers(KeyStore ks) {
+    try {
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      return tmf.getTrustManagers();
+    } catch (GeneralSecurityException e) {
+      throw LabException.badInput("trust store unusable: " + e.getMessage(), e);
+    }
+  }
+
+  /** The report's client: accepts any certificate for any name. Never the default. */
+  private static final class TrustAnything extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket s) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket s) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine e) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine e) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}
