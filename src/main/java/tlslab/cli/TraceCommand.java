@@ -1,0 +1,148 @@
+package tlslab.cli;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tlslab.common.LabException;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.JsseSetup;
+import tlslab.tls.TlsProfile;
+import tlslab.trace.TimelineFormatter;
+import tlslab.trace.TraceEvent;
+import tlslab.trace.TraceRun;
+
+/** {@code lab trace}: one client ↔ server exchange in this process, both sides traced. */
+@Command(
+    name = "trace",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a TLS client and server in this process over loopback and print the handshake as JSSE"
+          + " reports it, both sides interleaved (→ sent, ← received).",
+      "Certificates are made in a temporary folder unless --certs is given."
+    },
+    footer = {"", ExitCode.TABLE})
+public final class TraceCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--profile",
+      defaultValue = "modern",
+      description = "modern (TLS 1.2 ECDHE), report (TLS_RSA_WITH_AES_128_CBC_SHA, insecure),"
+          + " tls13. Default: ${DEFAULT-VALUE}.")
+  String profile;
+
+  @Option(
+      names = "--client-auth",
+      defaultValue = "none",
+      description = "none, want or need a client certificate. Default: ${DEFAULT-VALUE}.")
+  String clientAuth;
+
+  @Option(names = "--resume", description = "Connect twice; the second handshake resumes the session.")
+  boolean resume;
+
+  @Option(names = "--certs", paramLabel = "DIR", description = "A `lab certs init` folder to use.")
+  Path certs;
+
+  @Option(
+      names = "--keylog",
+      paramLabel = "FILE",
+      description = "Append an NSS key log (for Wireshark/tshark: -o tls.keylog_file:FILE).")
+  Path keyLog;
+
+  @Option(names = "--trace-json", paramLabel = "FILE", description = "Also write the events as JSON lines.")
+  Path traceJson;
+
+  @Option(names = "--force", description = "Overwrite an existing --trace-json file.")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    TlsProfile p = TlsProfile.parse(profile);
+    ClientAuth auth = ClientAuth.parse(clientAuth);
+    // Before anything touches JSSE: it reads these switches once.
+    JsseSetup.prepare(p == TlsProfile.REPORT, true);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (p.warning() != null) {
+      err.println(p.warning());
+      err.flush();
+    }
+    if (traceJson != null && Files.exists(traceJson) && !force) {
+      throw LabException.refused(traceJson + " exists (use --force to overwrite)");
+    }
+    TimelineFormatter timeline = new TimelineFormatter(true);
+    BufferedWriter json = openJson();
+    try {
+      Consumer<TraceEvent> live =
+          e -> {
+            synchronized (timeline) {
+              timeline.format(e).forEach(out::println);
+              out.flush();
+              writeJson(json, e);
+            }
+          };
+      out.println("lab trace: profile " + p + ", client auth " + auth.name().toLowerCase()
+          + (resume ? ", with resumption" : "") + "; client and server in this process");
+      TraceRun.Result result =
+          TraceRun.run(
+              new TraceRun.Options(p, auth, resume, certs, keyLog, "hello from lab trace", null),
+              live);
+      out.println("─".repeat(79));
+      for (TraceRun.Connection c : result.connections()) {
+        out.println("connection " + c.id() + ": " + c.protocol() + " " + c.cipherSuite() + ", "
+            + (c.resumed() ? "resumed (abbreviated handshake)" : "full handshake"));
+      }
+      if (keyLog != null) {
+        out.println("key log: " + result.keyLogLines() + " line(s) appended to " + keyLog);
+      }
+      out.flush();
+      return ExitCode.OK;
+    } finally {
+      closeJson(json);
+    }
+  }
+
+  private BufferedWriter openJson() {
+    if (traceJson == null) {
+      return null;
+    }
+    try {
+      return Files.newBufferedWriter(traceJson, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw LabException.badInput(traceJson + ": cannot write (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static void writeJson(BufferedWriter json, TraceEvent e) {
+    if (json == null) {
+      return;
+    }
+    try {
+      json.write(e.toJson());
+      json.write('\n');
+    } catch (IOException x) {
+      throw new UncheckedIOException(x);
+    }
+  }
+
+  private static void closeJson(BufferedWriter json) {
+    if (json == null) {
+      return;
+    }
+    try {
+      json.close();
+    } catch (IOException e) {
+      throw LabException.badInput("cannot finish the JSON trace (" + e.getMessage() + ")", e);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package tlslab.trace;
+
+import java.util.List;
+
+/**
+ * The key fields of one TLS message, as far as the message carries them; absent fields are {@code
+ * null} (or empty lists). Values keep JSSE's spelling ({@code TLSv1.2}, {@code x25519}, {@code
+ * rsa_pss_rsae_sha256}, IANA cipher suite names), which is also the RFC spelling.
+ *
+ * @param versions Client Hello: the versions offered (the {@code supported_versions} extension of
+ *     RFC 8446 §4.2.1 when present, else {@code client_version}); Server Hello: the version chosen
+ * @param random the 32-byte hello random in hex (RFC 5246 §7.4.1.2), Client and Server Hello
+ * @param sessionId the legacy session id in hex; empty when none
+ * @param cipherSuites Client Hello: the suites offered, in the client's order
+ * @param cipherSuite Server Hello: the suite chosen
+ * @param extensions the extension names present, in order (e.g. {@code server_name})
+ * @param serverName the SNI host name (RFC 6066 §3), if the Client Hello carries one
+ * @param namedGroup the key-exchange group: Server Key Exchange (RFC 8422) or TLS 1.3 Server Hello
+ *     key_share
+ * @param signatureScheme Server Key Exchange and Certificate Verify: the signature scheme used
+ * @param certificateSubjects Certificate: the subject of each certificate, leaf first
+ * @param ticketLifetimeSeconds New Session Ticket: the lifetime hint (RFC 5077 §3.3, RFC 8446
+ *     §4.6.1)
+ * @param alert Alert: its description, e.g. {@code close_notify}
+ */
+public record HandshakeFields(
+    List<String> versions,
+    String random,
+    String sessionId,
+    List<String> cipherSuites,
+    String cipherSuite,
+    List<String> extensions,
+    String serverName,
+    String namedGroup,
+    String signatureScheme,
+    List<String> certificateSubjects,
+    Long ticketLifetimeSeconds,
+    String alert) {
+
+  /** A message without any of these fields (e.g. Server Hello Done). */
+  public static final HandshakeFields NONE =
+      new HandshakeFields(
+          List.of(), null, null, List.of(), null, List.of(), null, null, null, List.of(), null,
+          null);
+
+  public HandshakeFields {
+    versions = List.copyOf(versions);
+    cipherSuites = List.copyOf(cipherSuites);
+    extensions = List.copyOf(extensions);
+    certificateSubjects = List.copyOf(certificateSubjects);
+  }
+}

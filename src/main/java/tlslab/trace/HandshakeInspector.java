@@ -1,0 +1,290 @@
+package tlslab.trace;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import tlslab.common.LabException;
+import tlslab.tls.HandshakeObserver;
+import tlslab.trace.internal.ClientHelloRandom;
+import tlslab.trace.internal.Dispatcher;
+import tlslab.trace.internal.KeyCollector;
+import tlslab.trace.internal.RecordParser;
+
+/**
+ * Watches TLS handshakes made with JSSE and turns them into a {@linkplain TraceEvent trace} and/or
+ * an {@linkplain NssKeyLog NSS key log}.
+ *
+ * <p>How it works: with {@code javax.net.debug} set to the empty string (see {@code
+ * JsseSetup.prepare}), JSSE reports every handshake message it produces or consumes to {@code
+ * System.getLogger("javax.net.ssl")}; the lab's logger finder hands those records, on the
+ * handshaking thread, to the connection this inspector says that thread is working for. For an
+ * {@link SSLEngine} driven by the lab's driver, use {@link #observer()}: the driver's callbacks
+ * tell which engine a thread is busy with. For an {@link SSLSocket}, the thread that handshakes
+ * {@link #enter enters} the connection.
+ *
+ * <p>Key logging reads secrets from JSSE's internals at every step (TLS 1.3 handshake secrets only
+ * exist during the handshake) and writes the lines when the handshake finishes. Where a secret
+ * cannot be obtained it writes nothing for that connection and reports a problem instead.
+ *
+ * <p>Limitation: records are attributed per thread. A driver thread that starts several client
+ * engines must make an observer callback for an engine before that engine's first {@code wrap}
+ * logs; the lab's drivers do (one client engine per thread, server engines begin with a read).
+ */
+public final class HandshakeInspector implements AutoCloseable {
+  private final Consumer<TraceEvent> trace;
+  private final NssKeyLog keyLog;
+  private final Consumer<String> onProblem;
+  private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+  private final Map<Object, Conn> connections = Collections.synchronizedMap(new WeakHashMap<>());
+  private final AtomicInteger nextId = new AtomicInteger(1);
+  private boolean observing;
+  private boolean closed;
+
+  private HandshakeInspector(Builder b) {
+    this.trace = b.trace;
+    this.keyLog = b.keyLog;
+    this.onProblem = b.onProblem;
+  }
+
+  /** Starts a builder; neither a trace nor a key log is the default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link HandshakeInspector}. */
+  public static final class Builder {
+    private Consumer<TraceEvent> trace;
+    private NssKeyLog keyLog;
+    private Consumer<String> onProblem = p -> {};
+
+    private Builder() {}
+
+    /** Receives each event, on the handshaking thread, as it happens. Default: no trace. */
+    public Builder trace(Consumer<TraceEvent> sink) {
+      this.trace = sink;
+      return this;
+    }
+
+    /** Writes every finished handshake's secrets here. Default: no key log. */
+    public Builder keyLog(NssKeyLog log) {
+      this.keyLog = log;
+      return this;
+    }
+
+    /**
+     * Told (besides {@link #problems()}) when a connection's secrets cannot be obtained. Default:
+     * nothing beyond {@link #problems()}.
+     */
+    public Builder onProblem(Consumer<String> listener) {
+      this.onProblem = listener;
+      return this;
+    }
+
+    /**
+     * Builds the inspector.
+     *
+     * @throws LabException {@code ENVIRONMENT} when JSSE's debug hooks are not active in this
+     *     process (they must be switched on before JSSE initialises)
+     */
+    public HandshakeInspector build() {
+      String why = Dispatcher.whyHooksInactive();
+      if (why != null && (trace != null || keyLog != null)) {
+        throw LabException.environment(
+            "JSSE debug hooks are off (" + why + "); JsseSetup.prepare(..., true) must run before"
+                + " any TLS use");
+      }
+      return new HandshakeInspector(this);
+    }
+  }
+
+  /** A connection's attribution of the current thread; closing it restores the previous one. */
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** What the inspector learnt about one connection. */
+  public record ConnectionInfo(int id, Side side, byte[] wireClientRandom) {}
+
+  /**
+   * An observer for the lab's SSLEngine driver; one instance serves any number of engines, numbering
+   * connections 1, 2, … in the order their engines are first seen.
+   */
+  public synchronized HandshakeObserver observer() {
+    if (!observing && !closed) {
+      observing = true;
+      Dispatcher.observers(+1);
+    }
+    return new HandshakeObserver() {
+      @Override
+      public void onRecords(SSLEngine engine, boolean outbound, ByteBuffer records) {
+        Conn c = connection(engine, 0);
+        Dispatcher.claim(c);
+        c.records(outbound, records);
+      }
+
+      @Override
+      public void onHandshakeStep(SSLEngine engine) {
+        Conn c = connection(engine, 0);
+        Dispatcher.claim(c);
+        c.snapshot();
+      }
+
+      @Override
+      public void onHandshakeFinished(SSLEngine engine) {
+        Conn c = connection(engine, 0);
+        Dispatcher.claim(c);
+        c.finished(engine.getSession());
+      }
+    };
+  }
+
+  /**
+   * Attributes this thread's JSSE records to {@code socket} until the scope is closed: call it on the
+   * thread that handshakes and reads.
+   *
+   * @param connection the connection number to show (client and server socket of one connection
+   *     in the same process share it), or 0 to number it automatically
+   */
+  public Scope enter(SSLSocket socket, int connection) {
+    Conn c = connection(socket, connection);
+    Dispatcher.Target previous = Dispatcher.enter(c);
+    return () -> Dispatcher.restore(previous);
+  }
+
+  /** Bytes the socket's underlying TCP socket sent ({@code outbound}) or received. */
+  public void socketBytes(SSLSocket socket, boolean outbound, ByteBuffer bytes) {
+    connection(socket, 0).records(outbound, bytes);
+  }
+
+  /** The socket's handshake finished: write its key log lines. */
+  public void socketFinished(SSLSocket socket) {
+    connection(socket, 0).finished(socket.getSession());
+  }
+
+  /** Problems met so far (e.g. a secret that could not be read), one line each. */
+  public List<String> problems() {
+    synchronized (problems) {
+      return List.copyOf(problems);
+    }
+  }
+
+  /** Facts about the connections seen so far, by first sight. */
+  public List<ConnectionInfo> connections() {
+    List<ConnectionInfo> out = new ArrayList<>();
+    synchronized (connections) {
+      for (Conn c : connections.values()) {
+        out.add(new ConnectionInfo(c.id, c.side, c.wireRandom()));
+      }
+    }
+    out.sort((a, b) -> a.id() != b.id() ? Integer.compare(a.id(), b.id()) : a.side().compareTo(b.side()));
+    return out;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (observing && !closed) {
+      Dispatcher.observers(-1);
+    }
+    closed = true;
+  }
+
+  private Conn connection(Object transport, int id) {
+    synchronized (connections) {
+      Conn c = connections.get(transport);
+      if (c == null) {
+        boolean client =
+            transport instanceof SSLEngine
+                ? ((SSLEngine) transport).getUseClientMode()
+                : ((SSLSocket) transport).getUseClientMode();
+        c = new Conn(id > 0 ? id : nextId.getAndIncrement(), client ? Side.CLIENT : Side.SERVER,
+            transport);
+        connections.put(transport, c);
+      }
+      return c;
+    }
+  }
+
+  /** One side of one connection: the dispatcher's target for it. */
+  private final class Conn implements Dispatcher.Target {
+    final int id;
+    final Side side;
+    /** Weakly held by the map key; a connection's state dies with its engine or socket. */
+    final Object transport;
+    final KeyCollector keys = keyLog != null ? new KeyCollector() : null;
+    /** The first bytes each way, until the Client Hello's random is in. */
+    final ByteArrayOutputStream firstBytes = new ByteArrayOutputStream();
+    byte[] wireRandom;
+    boolean finished;
+
+    Conn(int id, Side side, Object transport) {
+      this.id = id;
+      this.side = side;
+      this.transport = transport;
+    }
+
+    @Override
+    public void onMessage(Instant time, RecordParser.Parsed m) {
+      if (trace != null) {
+        trace.accept(
+            new TraceEvent(time, side, id, m.direction(), m.type(), m.variant(), m.fields()));
+      }
+      snapshot();
+    }
+
+    void snapshot() {
+      if (keys != null) {
+        keys.snapshot(transport);
+      }
+    }
+
+    synchronized void records(boolean outbound, ByteBuffer bytes) {
+      // The Client Hello is the first thing a client sends and a server receives (RFC 5246 §7.3).
+      boolean clientHelloWay = outbound == (side == Side.CLIENT);
+      if (wireRandom == null && clientHelloWay && firstBytes.size() < 64) {
+        ByteBuffer b = bytes.duplicate();
+        while (b.hasRemaining() && firstBytes.size() < 64) {
+          firstBytes.write(b.get());
+        }
+        byte[] random = ClientHelloRandom.find(ByteBuffer.wrap(firstBytes.toByteArray()));
+        if (random != null) {
+          wireRandom = random;
+          if (keys != null) {
+            keys.wireClientRandom(random);
+          }
+        }
+      }
+      snapshot();
+    }
+
+    synchronized byte[] wireRandom() {
+      return wireRandom == null ? null : wireRandom.clone();
+    }
+
+    void finished(SSLSession session) {
+      snapshot();
+      synchronized (this) {
+        if (finished || keys == null) {
+          return;
+        }
+        finished = true;
+      }
+      try {
+        keyLog.write(keys.finish(session));
+      } catch (LabException e) {
+        problems.add(e.getMessage());
+        onProblem.accept(e.getMessage());
+      }
+    }
+  }
+}

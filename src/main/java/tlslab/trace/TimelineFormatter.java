@@ -1,0 +1,160 @@
+package tlslab.trace;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Formats trace events as a timeline that fits 80 columns, one message per line:
+ *
+ * <pre>
+ *     0.0 client → Client Hello         TLS 1.2, 4 suites, SNI localhost
+ *     6.1 server ← Client Hello
+ *     9.8 server → Server Hello         TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+ *                                       x25519
+ * </pre>
+ *
+ * Milliseconds count from the first event formatted. When both sides are traced in one process,
+ * every message shows up twice; {@code bothSides} then prints the details on the producer's line
+ * only. Not thread-safe: callers serialise.
+ */
+public final class TimelineFormatter {
+  private static final int WIDTH = 80;
+  private static final int DETAIL_COLUMN = 38;
+
+  private final boolean bothSides;
+  private Instant start;
+  private int lastConnection;
+
+  /**
+   * @param bothSides both ends of each connection are traced (as in {@code lab trace})
+   */
+  public TimelineFormatter(boolean bothSides) {
+    this.bothSides = bothSides;
+  }
+
+  /** The lines for one event: a connection header when a new connection starts, then the event. */
+  public List<String> format(TraceEvent e) {
+    List<String> out = new ArrayList<>(3);
+    if (start == null) {
+      start = e.time();
+    }
+    if (e.connection() != lastConnection) {
+      lastConnection = e.connection();
+      out.add("── connection " + e.connection() + " " + "─".repeat(WIDTH - 15 - digits(e.connection())));
+    }
+    double ms = Duration.between(start, e.time()).toNanos() / 1e6;
+    String head =
+        String.format(
+            "%7.1f %-6s %s %-20s ", ms, e.side().label(), e.direction().arrow(), e.message().label());
+    boolean details = !bothSides || e.direction() == Direction.PRODUCED;
+    String text = details ? details(e) : "";
+    out.addAll(wrap(head, text));
+    return out;
+  }
+
+  /** The short description of a message's key fields. */
+  public static String details(TraceEvent e) {
+    HandshakeFields f = e.fields();
+    List<String> parts = new ArrayList<>();
+    switch (e.message()) {
+      case CLIENT_HELLO:
+        parts.add(versions(f.versions()));
+        parts.add(f.cipherSuites().size() + (f.cipherSuites().size() == 1 ? " suite" : " suites"));
+        if (f.serverName() != null) {
+          parts.add("SNI " + f.serverName());
+        }
+        if (f.extensions().contains("pre_shared_key")) {
+          parts.add("PSK offered");
+        } else if (f.sessionId() != null && !f.sessionId().isEmpty()
+            && !f.versions().contains("TLSv1.3")) {
+          parts.add("session id offered");
+        }
+        break;
+      case SERVER_HELLO:
+      case HELLO_RETRY_REQUEST:
+        parts.add(versions(f.versions()));
+        parts.add(f.cipherSuite());
+        parts.add(f.namedGroup());
+        if (f.extensions().contains("pre_shared_key")) {
+          parts.add("PSK accepted");
+        }
+        break;
+      case CERTIFICATE:
+        if (f.certificateSubjects().isEmpty()) {
+          parts.add("no certificate");
+        } else {
+          parts.add(f.certificateSubjects().get(0));
+          if (f.certificateSubjects().size() > 1) {
+            parts.add("+" + (f.certificateSubjects().size() - 1) + " CA");
+          }
+        }
+        break;
+      case SERVER_KEY_EXCHANGE:
+        parts.add(f.namedGroup());
+        parts.add(f.signatureScheme());
+        break;
+      case CLIENT_KEY_EXCHANGE:
+        if ("RSA".equals(e.variant())) {
+          parts.add("RSA key transport (no forward secrecy)");
+        } else {
+          parts.add(e.variant());
+        }
+        break;
+      case CERTIFICATE_VERIFY:
+        parts.add(f.signatureScheme());
+        break;
+      case ENCRYPTED_EXTENSIONS:
+        parts.add(String.join(", ", f.extensions()));
+        break;
+      case NEW_SESSION_TICKET:
+        if (f.ticketLifetimeSeconds() != null) {
+          parts.add("lifetime " + f.ticketLifetimeSeconds() + " s");
+        }
+        break;
+      case ALERT:
+        parts.add(f.alert());
+        break;
+      default:
+        break;
+    }
+    parts.removeIf(p -> p == null || p.isEmpty());
+    return String.join(", ", parts);
+  }
+
+  /** {@code [TLSv1.3, TLSv1.2]} → {@code TLS 1.3/1.2}. */
+  static String versions(List<String> versions) {
+    if (versions.isEmpty()) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    for (String v : versions) {
+      String n = v.startsWith("TLSv") ? v.substring(4) : v;
+      b.append(b.length() == 0 ? "TLS " + n : "/" + n);
+    }
+    return b.toString();
+  }
+
+  private static List<String> wrap(String head, String text) {
+    List<String> lines = new ArrayList<>();
+    String indent = " ".repeat(DETAIL_COLUMN);
+    String line = head;
+    int room = WIDTH - head.length();
+    for (String word : text.isEmpty() ? new String[0] : text.split("(?<=, )")) {
+      if (word.length() > room && line.length() > DETAIL_COLUMN && !line.isBlank()) {
+        lines.add(line.stripTrailing());
+        line = indent;
+        room = WIDTH - DETAIL_COLUMN;
+      }
+      line += word;
+      room -= word.length();
+    }
+    lines.add(line.stripTrailing());
+    return lines;
+  }
+
+  private static int digits(int n) {
+    return Integer.toString(n).length();
+  }
+}

@@ -1,0 +1,347 @@
+package tlslab.trace;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import tlslab.common.LabException;
+import tlslab.pki.ClientFiles;
+import tlslab.pki.InitOptions;
+import tlslab.pki.KeyType;
+import tlslab.pki.LabCertificates;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.TlsContexts;
+import tlslab.tls.TlsProfile;
+import tlslab.trace.internal.TapSocket;
+
+/**
+ * {@code lab trace}: a client and a server in one process, talking TLS over loopback TCP (a real
+ * socket on a port the OS picks), each on its own thread with JSSE's {@link SSLSocket}. Both sides
+ * are traced, so the timeline shows every message twice: produced by one side, consumed by the
+ * other. The client sends one line, the server echoes it, the client closes. With {@code resume}
+ * the client connects a second time and offers the session it got (a TLS 1.2 session ticket, RFC
+ * 5077, or a TLS 1.3 pre-shared key, RFC 8446 §2.2): the server accepts it and the handshake is
+ * abbreviated — no Certificate, no key exchange.
+ */
+public final class TraceRun {
+  /** The client certificate {@code lab trace} uses for client auth. */
+  public static final String CLIENT_NAME = "trace";
+
+  private static final int TIMEOUT_MS = 20_000;
+
+  /**
+   * What to run.
+   *
+   * @param profile the TLS profile both sides use
+   * @param clientAuth whether the server asks for a client certificate
+   * @param resume make a second connection that resumes the first one's session
+   * @param certsDir a {@code lab certs init} folder, or {@code null} for fresh certificates in a
+   *     temporary folder (deleted afterwards)
+   * @param keyLog where to append NSS key log lines, or {@code null}
+   * @param line the line the client sends
+   * @param beforeConnect told the server's port before the client connects (tests start a capture
+   *     there), or {@code null}
+   */
+  public record Options(
+      TlsProfile profile,
+      ClientAuth clientAuth,
+      boolean resume,
+      Path certsDir,
+      Path keyLog,
+      String line,
+      IntConsumer beforeConnect) {
+    public Options {
+      if (profile == null || clientAuth == null || line == null) {
+        throw new IllegalArgumentException("profile, clientAuth and line are required");
+      }
+      if (line.contains("\n")) {
+        throw LabException.badInput("the line to send must be one line");
+      }
+    }
+
+    /** The defaults of {@code lab trace}: no resumption, temporary certificates, no key log. */
+    public static Options of(TlsProfile profile, ClientAuth clientAuth) {
+      return new Options(profile, clientAuth, false, null, null, "hello from lab trace", null);
+    }
+  }
+
+  /** How one connection ended up, as the client's session says. */
+  public record Connection(
+      int id, String protocol, String cipherSuite, boolean resumed, byte[] wireClientRandom) {}
+
+  /**
+   * The outcome.
+   *
+   * @param events every event of both sides, in time order
+   * @param connections one entry per connection, in order
+   * @param echoed the lines the server echoed back, one per connection
+   * @param keyLogLines how many key log lines were written (0 without a key log)
+   */
+  public record Result(
+      List<TraceEvent> events, List<Connection> connections, List<String> echoed, int keyLogLines) {}
+
+  private TraceRun() {}
+
+  /**
+   * Runs the exchange.
+   *
+   * @param live receives each event as it happens (from the client or the server thread); may be
+   *     {@code null}
+   * @throws LabException {@code NETWORK} when a handshake fails, {@code ENVIRONMENT} when the key
+   *     log cannot be written on this JDK
+   */
+  public static Result run(Options options, Consumer<TraceEvent> live) {
+    Path temp = null;
+    try {
+      Path dir = options.certsDir();
+      if (dir == null) {
+        temp = Files.createTempDirectory("lab-trace-");
+        dir = temp;
+        LabCertificates.init(InitOptions.builder().dir(dir).keyType(KeyType.RSA_2048).build());
+      }
+      Path clientStore = null;
+      if (options.clientAuth() != ClientAuth.NONE) {
+        clientStore = ClientFiles.in(dir, CLIENT_NAME).keyStore();
+        if (!Files.exists(clientStore)) {
+          LabCertificates.issueClient(dir, CLIENT_NAME, false);
+        }
+      }
+      SSLContext serverCtx = TlsContexts.server(dir);
+      SSLContext clientCtx = TlsContexts.client(dir.resolve("ca.pem"), clientStore, false);
+      return exchange(options, serverCtx, clientCtx, live);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (temp != null) {
+        deleteTree(temp);
+      }
+    }
+  }
+
+  private static Result exchange(
+      Options options, SSLContext serverCtx, SSLContext clientCtx, Consumer<TraceEvent> live)
+      throws IOException {
+    List<TraceEvent> events = Collections.synchronizedList(new ArrayList<>());
+    Consumer<TraceEvent> sink =
+        e -> {
+          events.add(e);
+          if (live != null) {
+            live.accept(e);
+          }
+        };
+    NssKeyLog keyLog = options.keyLog() == null ? null : NssKeyLog.open(options.keyLog());
+    int rounds = options.resume() ? 2 : 1;
+    ExecutorService serverThread =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "lab-trace-server"));
+    try (HandshakeInspector inspector =
+            HandshakeInspector.builder().trace(sink).keyLog(keyLog).build();
+        ServerSocket listener = tapServerSocket()) {
+      listener.setSoTimeout(TIMEOUT_MS);
+      Future<?> server =
+          serverThread.submit(
+              () -> {
+                for (int i = 1; i <= rounds; i++) {
+                  serve(listener, serverCtx, options, inspector, i);
+                }
+                return null;
+              });
+      if (options.beforeConnect() != null) {
+        options.beforeConnect().accept(listener.getLocalPort());
+      }
+      List<Connection> connections = new ArrayList<>();
+      List<String> echoed = new ArrayList<>();
+      for (int i = 1; i <= rounds; i++) {
+        SSLSession session =
+            connect(listener.getLocalPort(), clientCtx, options, inspector, i, echoed);
+        connections.add(new Connection(i, session.getProtocol(), session.getCipherSuite(),
+            false, null));
+      }
+      await(server);
+      if (!inspector.problems().isEmpty()) {
+        throw LabException.environment(inspector.problems().get(0));
+      }
+      List<TraceEvent> sorted = new ArrayList<>(events);
+      sorted.sort(Comparator.comparing(TraceEvent::time));
+      List<Connection> done = new ArrayList<>();
+      for (Connection c : connections) {
+        boolean resumed =
+            sorted.stream()
+                .noneMatch(e -> e.connection() == c.id() && e.message() == MessageType.CERTIFICATE);
+        byte[] random =
+            inspector.connections().stream()
+                .filter(x -> x.id() == c.id() && x.side() == Side.CLIENT)
+                .map(HandshakeInspector.ConnectionInfo::wireClientRandom)
+                .findFirst()
+                .orElse(null);
+        done.add(new Connection(c.id(), c.protocol(), c.cipherSuite(), resumed, random));
+      }
+      return new Result(sorted, done, echoed, keyLog == null ? 0 : keyLog.lineCount());
+    } finally {
+      serverThread.shutdownNow();
+      if (keyLog != null) {
+        keyLog.close();
+      }
+    }
+  }
+
+  /** A listening socket on 127.0.0.1 whose accepted sockets are {@link TapSocket}s. */
+  private static ServerSocket tapServerSocket() throws IOException {
+    ServerSocket s =
+        new ServerSocket() {
+          @Override
+          public Socket accept() throws IOException {
+            TapSocket t = new TapSocket();
+            implAccept(t);
+            return t;
+          }
+        };
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return s;
+  }
+
+  private static void serve(
+      ServerSocket listener, SSLContext ctx, Options options, HandshakeInspector inspector, int id)
+      throws IOException {
+    TapSocket raw = (TapSocket) listener.accept();
+    raw.setSoTimeout(TIMEOUT_MS);
+    try (SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, null, true)) {
+      tls.setUseClientMode(false);
+      SSLParameters p = tls.getSSLParameters();
+      p.setProtocols(options.profile().protocols());
+      p.setCipherSuites(supported(tls, options.profile()));
+      p.setUseCipherSuitesOrder(true);
+      p.setNeedClientAuth(options.clientAuth() == ClientAuth.NEED);
+      if (options.clientAuth() == ClientAuth.WANT) {
+        p.setWantClientAuth(true);
+      }
+      tls.setSSLParameters(p);
+      raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
+      try (HandshakeInspector.Scope scope = inspector.enter(tls, id)) {
+        tls.startHandshake();
+        inspector.socketFinished(tls);
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (line != null) {
+          OutputStream out = tls.getOutputStream();
+          out.write(("echo: " + line + "\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          // Read until the client's close_notify so that its alert is traced too.
+          while (in.readLine() != null) {
+            // the client sends nothing more
+          }
+        }
+      }
+    }
+  }
+
+  private static SSLSession connect(
+      int port,
+      SSLContext ctx,
+      Options options,
+      HandshakeInspector inspector,
+      int id,
+      List<String> echoed)
+      throws IOException {
+    TapSocket raw = new TapSocket();
+    raw.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), TIMEOUT_MS);
+    raw.setSoTimeout(TIMEOUT_MS);
+    // "localhost", not the IP: the server certificate names localhost, and the client session
+    // cache (which resumption needs) is keyed by host and port.
+    try (SSLSocket tls =
+        (SSLSocket) ctx.getSocketFactory().createSocket(raw, "localhost", port, true)) {
+      tls.setUseClientMode(true);
+      SSLParameters p = tls.getSSLParameters();
+      p.setProtocols(options.profile().protocols());
+      p.setCipherSuites(supported(tls, options.profile()));
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+      p.setServerNames(List.of(new SNIHostName("localhost")));
+      tls.setSSLParameters(p);
+      raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
+      try (HandshakeInspector.Scope scope = inspector.enter(tls, id)) {
+        try {
+          tls.startHandshake();
+        } catch (SSLException e) {
+          throw LabException.network("TLS handshake failed: " + e.getMessage(), e);
+        }
+        inspector.socketFinished(tls);
+        OutputStream out = tls.getOutputStream();
+        out.write((options.line() + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
+        echoed.add(in.readLine());
+        SSLSession session = tls.getSession();
+        tls.close(); // inside the scope, so that the close_notify alert is traced
+        return session;
+      }
+    } catch (SocketTimeoutException e) {
+      throw LabException.network("the server did not answer within " + TIMEOUT_MS + " ms", e);
+    }
+  }
+
+  private static String[] supported(SSLSocket socket, TlsProfile profile) {
+    List<String> available = Arrays.asList(socket.getSupportedCipherSuites());
+    String[] wanted =
+        Arrays.stream(profile.cipherSuites()).filter(available::contains).toArray(String[]::new);
+    if (wanted.length == 0) {
+      throw LabException.environment(
+          "this JDK supports none of the cipher suites of profile '" + profile + "'");
+    }
+    return wanted;
+  }
+
+  private static void await(Future<?> server) {
+    try {
+      server.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw LabException.network("interrupted", e);
+    } catch (TimeoutException e) {
+      throw LabException.network("the server thread did not finish in time", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof LabException) {
+        throw (LabException) cause;
+      }
+      throw LabException.network("server side failed: " + cause, cause);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp folder holds only throw-away certificates; nothing to tell the user.
+    }
+  }
+}

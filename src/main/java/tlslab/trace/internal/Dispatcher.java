@@ -1,0 +1,154 @@
+package tlslab.trace.internal;
+
+import java.lang.reflect.Field;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Routes JSSE's debug records, which arrive inline on the handshaking thread, to the connection
+ * that thread is working for.
+ *
+ * <p>Attribution is per thread. A thread that drives one {@code SSLSocket} {@linkplain #enter
+ * enters} that connection for as long as it handshakes and reads. An {@code SSLEngine} driver runs
+ * many engines on one thread; there the {@code HandshakeObserver} callbacks, which the driver makes
+ * around every {@code wrap}/{@code unwrap}, {@linkplain #claim claim} the thread for the engine:
+ * records logged after a callback for engine E (including its delegated tasks) belong to E. Records
+ * logged before any callback on a thread (a client's very first {@code wrap}, which logs its
+ * Client Hello) wait in a short per-thread queue and go to the next engine that makes a callback.
+ *
+ * <p>Cost when nothing is traced: {@link #wanted()} is one thread-local read and one volatile
+ * read, and then JSSE skips formatting its dumps.
+ */
+public final class Dispatcher {
+  /** Where the records of one connection go. Implementations must be quick and must not throw. */
+  public interface Target {
+    void onMessage(Instant time, RecordParser.Parsed message);
+  }
+
+  private static final int MAX_PENDING = 64;
+  private static final ThreadLocal<State> STATE = new ThreadLocal<>();
+  /** How many engine observers exist: only then are unattributed records worth keeping. */
+  private static final AtomicInteger observers = new AtomicInteger();
+
+  private static final class State {
+    Target current;
+    final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  }
+
+  private record Pending(Instant time, String message, String parameter) {}
+
+  private Dispatcher() {}
+
+  /** Whether a record logged now on this thread would be used: JSSE's isLoggable. */
+  static boolean wanted() {
+    State s = STATE.get();
+    return (s != null && s.current != null) || observers.get() > 0;
+  }
+
+  /** One record from JSSE's logger. */
+  static void record(String message, String parameter) {
+    if (!RecordParser.mayBeMessage(message)) {
+      return; // record dumps, plaintext dumps and notes stop here: never stored, never printed
+    }
+    State s = STATE.get();
+    Instant now = Instant.now();
+    if (s != null && s.current != null) {
+      deliver(s.current, now, message, parameter);
+    } else if (observers.get() > 0) {
+      if (s == null) {
+        s = new State();
+        STATE.set(s);
+      }
+      if (s.pending.size() == MAX_PENDING) {
+        s.pending.poll();
+      }
+      s.pending.add(new Pending(now, message, parameter));
+    }
+  }
+
+  /**
+   * Attributes this thread's records to {@code target} until {@link #restore} is called with the
+   * returned previous target.
+   */
+  public static Target enter(Target target) {
+    State s = state();
+    Target previous = s.current;
+    s.current = target;
+    s.pending.clear();
+    return previous;
+  }
+
+  /** Undoes {@link #enter}. */
+  public static void restore(Target previous) {
+    State s = state();
+    s.current = previous;
+  }
+
+  /**
+   * An engine observer's callback for {@code target} ran on this thread: later records go to it,
+   * and so do any records that were waiting for a first callback.
+   */
+  public static void claim(Target target) {
+    State s = state();
+    s.current = target;
+    Pending p;
+    while ((p = s.pending.poll()) != null) {
+      deliver(target, p.time(), p.message(), p.parameter());
+    }
+  }
+
+  /** An engine observer starts ({@code +1}) or stops ({@code -1}) listening. */
+  public static void observers(int delta) {
+    observers.addAndGet(delta);
+  }
+
+  private static State state() {
+    State s = STATE.get();
+    if (s == null) {
+      s = new State();
+      STATE.set(s);
+    }
+    return s;
+  }
+
+  private static void deliver(Target target, Instant time, String message, String parameter) {
+    RecordParser.Parsed parsed = RecordParser.parse(message, parameter);
+    if (parsed == null) {
+      return;
+    }
+    try {
+      target.onMessage(time, parsed);
+    } catch (RuntimeException e) {
+      // A trace must never break the handshake it watches; the target reports its own problems.
+    }
+  }
+
+  /**
+   * Whether JSSE's records reach this dispatcher: {@code javax.net.debug} is the empty string, this
+   * process's logger finder is {@link LabLoggerFinder}, and JSSE's logger switched on when it
+   * initialised (it reads the property once; set later, it has no effect).
+   *
+   * @return {@code null} when active, else why not
+   */
+  public static String whyHooksInactive() {
+    if (!"".equals(System.getProperty("javax.net.debug"))) {
+      return "javax.net.debug is not the empty string";
+    }
+    if (!(System.LoggerFinder.getLoggerFinder() instanceof LabLoggerFinder)) {
+      return "the lab's System.LoggerFinder is not installed (META-INF/services missing from the"
+          + " class path?)";
+    }
+    try {
+      Class<?> logger = Class.forName("sun.security.ssl.SSLLogger");
+      Field isOn = logger.getDeclaredField("isOn");
+      isOn.setAccessible(true);
+      if (!isOn.getBoolean(null)) {
+        return "JSSE initialised before javax.net.debug was set";
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // Internals not reachable (no --add-opens): the property check above is all we can do.
+    }
+    return null;
+  }
+}

@@ -1,0 +1,236 @@
+package tlslab.trace.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tlslab.trace.Direction;
+import tlslab.trace.HandshakeFields;
+import tlslab.trace.MessageType;
+
+/**
+ * Turns one of JSSE's debug records into a TLS message and its key fields. Pure: text in, value
+ * out.
+ *
+ * <p>JSSE (with {@code javax.net.debug} set to the empty string) logs each message it builds or
+ * receives as {@code Produced <what> [handshake|post-handshake] message} or {@code Consuming
+ * <what> ...}, with one pre-formatted parameter: JSON-like text such as {@code "random" :
+ * "EC4C…"}. The same strings were measured on JDK 17 and JDK 25; where the two JDKs differ (JDK 17
+ * labels the supported_groups list {@code "versions"}, JDK 25 {@code "named groups"}) the patterns
+ * accept both. The TLS 1.2 client's {@code Consuming NewSessionTicket} carries its text after the
+ * first line of the message instead of in a parameter. Alerts show up as {@code WRITE: TLSv1.2
+ * alert(close_notify), length = 10} (produced) and {@code Received alert message} (consumed).
+ * Everything else (record dumps, plaintext dumps, notes) is not a message and yields {@code null}.
+ */
+public final class RecordParser {
+  /** A record recognised as a message. */
+  public record Parsed(
+      Direction direction, MessageType type, String variant, HandshakeFields fields) {}
+
+  private static final Pattern HEADLINE =
+      Pattern.compile(
+          "^(Produced|Consuming) (.+?)(?: (?:handshake|post-handshake))?(?: message)?$");
+  private static final Pattern WRITE_ALERT = Pattern.compile("^WRITE: \\S+ alert\\(([a-z_]+)\\)");
+  private static final Pattern RANDOM = Pattern.compile("\"random\"\\s*:\\s*\"([0-9A-Fa-f]+)\"");
+  private static final Pattern SESSION_ID =
+      Pattern.compile("\"session id\"\\s*:\\s*\"([0-9A-Fa-f]*)\"");
+  private static final Pattern SUITES = Pattern.compile("\"cipher suites\"\\s*:\\s*\"\\[(.*?)]\"");
+  private static final Pattern SUITE = Pattern.compile("\"cipher suite\"\\s*:\\s*\"([A-Za-z0-9_]+)");
+  private static final Pattern LEGACY_VERSION =
+      Pattern.compile("\"(?:client|server) version\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern SUPPORTED_VERSIONS =
+      Pattern.compile(
+          "\"supported_versions \\(43\\)\"\\s*:\\s*\\{\\s*\"(?:versions|selected version)\"\\s*:"
+              + "\\s*\\[([^\\]]*)]");
+  private static final Pattern EXTENSION = Pattern.compile("\"([a-z0-9_]+) \\(([0-9,]+)\\)\"\\s*:");
+  private static final Pattern SNI = Pattern.compile("type=host_name \\(0\\), value=([^\\s,\\]]+)");
+  private static final Pattern NAMED_GROUP =
+      Pattern.compile("\"named group\"\\s*:\\s*\"?([A-Za-z0-9_]+)");
+  private static final Pattern SIGNATURE =
+      Pattern.compile("\"signature algorithm\"\\s*:\\s*\"?([A-Za-z0-9_]+)");
+  private static final Pattern SUBJECT = Pattern.compile("\"subject\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Pattern LIFETIME = Pattern.compile("\"ticket_lifetime\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Pattern ALERT_DESCRIPTION =
+      Pattern.compile("\"description\"\\s*:\\s*\"?([a-z_]+)");
+
+  private RecordParser() {}
+
+  /**
+   * Cheap pre-check on the hot path (JSSE logs ~450 records per connection, most of them dumps): can
+   * this record be a message at all?
+   */
+  public static boolean mayBeMessage(String message) {
+    return message != null
+        && (message.startsWith("Produced ")
+            || message.startsWith("Consuming ")
+            || message.startsWith("Received alert")
+            || (message.startsWith("WRITE: ") && message.contains(" alert(")));
+  }
+
+  /**
+   * Parses a record.
+   *
+   * @param message the record's message text
+   * @param parameter its one pre-formatted parameter, or {@code null}
+   * @return the message and fields, or {@code null} when the record is not a TLS message
+   */
+  public static Parsed parse(String message, String parameter) {
+    if (!mayBeMessage(message)) {
+      return null;
+    }
+    int nl = message.indexOf('\n');
+    String headline = (nl < 0 ? message : message.substring(0, nl)).strip();
+    String text = parameter != null ? parameter : (nl < 0 ? "" : message.substring(nl + 1));
+    Matcher alert = WRITE_ALERT.matcher(headline);
+    if (alert.find()) {
+      return new Parsed(Direction.PRODUCED, MessageType.ALERT, null, alertFields(alert.group(1)));
+    }
+    if (headline.startsWith("Received alert")) {
+      Matcher d = ALERT_DESCRIPTION.matcher(text);
+      return new Parsed(
+          Direction.CONSUMED, MessageType.ALERT, null, alertFields(d.find() ? d.group(1) : null));
+    }
+    Matcher m = HEADLINE.matcher(headline);
+    if (!m.matches()) {
+      return null;
+    }
+    Direction direction = m.group(1).equals("Produced") ? Direction.PRODUCED : Direction.CONSUMED;
+    MessageType type = null;
+    List<String> qualifiers = new ArrayList<>();
+    for (String word : m.group(2).split(" ")) {
+      MessageType t = MessageType.ofJsseName(word);
+      if (t != null && type == null) {
+        type = t;
+      } else {
+        qualifiers.add(word);
+      }
+    }
+    if (type == null) {
+      return null;
+    }
+    if (headline.contains("post-handshake")) {
+      qualifiers.add("post-handshake");
+    }
+    String variant = qualifiers.isEmpty() ? null : String.join(" ", qualifiers);
+    return new Parsed(direction, type, variant, fields(type, text));
+  }
+
+  static HandshakeFields fields(MessageType type, String text) {
+    List<String> versions = List.of();
+    String random = null;
+    String sessionId = null;
+    List<String> suites = List.of();
+    String suite = null;
+    List<String> extensions = List.of();
+    String sni = null;
+    String group = null;
+    String signature = null;
+    List<String> subjects = List.of();
+    Long lifetime = null;
+    switch (type) {
+      case CLIENT_HELLO:
+      case SERVER_HELLO:
+      case HELLO_RETRY_REQUEST:
+        versions = versions(text);
+        random = first(RANDOM, text);
+        sessionId = first(SESSION_ID, text);
+        String offered = first(SUITES, text);
+        suites = offered == null ? List.of() : suiteNames(offered);
+        suite = first(SUITE, text);
+        extensions = extensionNames(text);
+        sni = first(SNI, text);
+        // A Client Hello lists many groups in key_share; only the server's choice is "the" group.
+        group = type == MessageType.CLIENT_HELLO ? null : first(NAMED_GROUP, text);
+        break;
+      case ENCRYPTED_EXTENSIONS:
+        extensions = extensionNames(text);
+        break;
+      case SERVER_KEY_EXCHANGE:
+        group = first(NAMED_GROUP, text);
+        signature = first(SIGNATURE, text);
+        break;
+      case CERTIFICATE_VERIFY:
+        signature = first(SIGNATURE, text);
+        break;
+      case CERTIFICATE:
+        subjects = all(SUBJECT, text);
+        break;
+      case NEW_SESSION_TICKET:
+        String l = first(LIFETIME, text);
+        if (l != null) {
+          // JSSE formats the number with the default locale's grouping ("86,400"): keep digits.
+          String digits = l.replaceAll("[^0-9]", "");
+          lifetime = digits.isEmpty() ? null : Long.valueOf(digits);
+        }
+        break;
+      default:
+        break;
+    }
+    return new HandshakeFields(
+        versions, random, sessionId, suites, suite, extensions, sni, group, signature, subjects,
+        lifetime, null);
+  }
+
+  private static HandshakeFields alertFields(String description) {
+    HandshakeFields n = HandshakeFields.NONE;
+    return new HandshakeFields(
+        n.versions(), null, null, n.cipherSuites(), null, n.extensions(), null, null, null,
+        n.certificateSubjects(), null, description);
+  }
+
+  private static List<String> versions(String text) {
+    String supported = first(SUPPORTED_VERSIONS, text);
+    if (supported != null) {
+      List<String> out = new ArrayList<>();
+      for (String v : supported.split(",")) {
+        if (!v.isBlank()) {
+          out.add(v.strip());
+        }
+      }
+      return out;
+    }
+    String legacy = first(LEGACY_VERSION, text);
+    return legacy == null ? List.of() : List.of(legacy);
+  }
+
+  /** {@code TLS_A(0xC02F), TLS_B(0x009C)} → the names. */
+  private static List<String> suiteNames(String list) {
+    List<String> out = new ArrayList<>();
+    for (String s : list.split(",")) {
+      String name = s.strip();
+      int paren = name.indexOf('(');
+      if (paren > 0) {
+        name = name.substring(0, paren);
+      }
+      if (!name.isEmpty()) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> extensionNames(String text) {
+    Set<String> names = new LinkedHashSet<>();
+    Matcher m = EXTENSION.matcher(text);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return new ArrayList<>(names);
+  }
+
+  private static String first(Pattern p, String text) {
+    Matcher m = p.matcher(text);
+    return m.find() ? m.group(1) : null;
+  }
+
+  private static List<String> all(Pattern p, String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = p.matcher(text);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+}
