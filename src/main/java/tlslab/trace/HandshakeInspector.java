@@ -48,7 +48,7 @@ public final class HandshakeInspector implements AutoCloseable {
   private final Map<Object, Conn> connections = Collections.synchronizedMap(new WeakHashMap<>());
   private final AtomicInteger nextId = new AtomicInteger(1);
   private boolean observing;
-  private boolean closed;
+  private volatile boolean closed;
 
   private HandshakeInspector(Builder b) {
     this.trace = b.trace;
@@ -231,6 +231,11 @@ public final class HandshakeInspector implements AutoCloseable {
       this.id = id;
       this.side = side;
       this.transport = transport;
+    }
+
+    @Override
+    public boolean active() {
+      return !closed;
     }
 
     @Override

@@ -24,6 +24,9 @@ public final class Dispatcher {
   /** Where the records of one connection go. Implementations must be quick and must not throw. */
   public interface Target {
     void onMessage(Instant time, RecordParser.Parsed message);
+
+    /** False once the target's trace has ended: the thread then counts as unattributed. */
+    boolean active();
   }
 
   private static final int MAX_PENDING = 64;
@@ -43,7 +46,7 @@ public final class Dispatcher {
   /** Whether a record logged now on this thread would be used: JSSE's isLoggable. */
   static boolean wanted() {
     State s = STATE.get();
-    return (s != null && s.current != null) || observers.get() > 0;
+    return (s != null && s.current != null && s.current.active()) || observers.get() > 0;
   }
 
   /** One record from JSSE's logger. */
@@ -53,7 +56,7 @@ public final class Dispatcher {
     }
     State s = STATE.get();
     Instant now = Instant.now();
-    if (s != null && s.current != null) {
+    if (s != null && s.current != null && s.current.active()) {
       deliver(s.current, now, message, parameter);
     } else if (observers.get() > 0) {
       if (s == null) {
