@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 public final class BufferPool {
   private final int bufferSize;
   private final int maxPooled;
+  private final boolean capAtSize;
   private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
 
   /**
@@ -22,8 +23,17 @@ public final class BufferPool {
    * @param maxPooled how many free buffers to keep at most
    */
   public BufferPool(int bufferSize, int maxPooled) {
+    this(bufferSize, maxPooled, false);
+  }
+
+  /**
+   * A pool that may hand out buffers smaller than asked for ({@code capAtSize}): tests use it to
+   * make the driver meet {@code BUFFER_OVERFLOW} and {@code BUFFER_UNDERFLOW} and grow buffers.
+   */
+  BufferPool(int bufferSize, int maxPooled, boolean capAtSize) {
     this.bufferSize = bufferSize;
     this.maxPooled = maxPooled;
+    this.capAtSize = capAtSize;
   }
 
   /** A pool for TLS: buffers of 17 KiB, enough for any TLS 1.2/1.3 record (RFC 8446 §5.2). */
@@ -31,9 +41,9 @@ public final class BufferPool {
     return new BufferPool(17 * 1024 + 512, 16);
   }
 
-  /** A cleared buffer of at least {@code minSize} bytes. */
+  /** A cleared buffer of at least {@code minSize} bytes (except in a capped test pool). */
   public ByteBuffer acquire(int minSize) {
-    if (minSize <= bufferSize) {
+    if (minSize <= bufferSize || capAtSize) {
       ByteBuffer b = free.pollFirst();
       if (b != null) {
         b.clear();

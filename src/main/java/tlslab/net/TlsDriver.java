@@ -77,6 +77,9 @@ public final class TlsDriver {
   private boolean waitForPeerClose;
   private boolean closed;
   private boolean inPump;
+  // How often the engine asked for bigger buffers or more bytes: tests check the paths ran.
+  int overflows;
+  int underflows;
 
   /**
    * @param engine a fresh engine in client or server mode (see {@code TlsContexts})
@@ -286,14 +289,16 @@ public final class TlsDriver {
             }
             continue;
           case BUFFER_OVERFLOW:
+            overflows++;
             deliver(appIn);
+            // The plaintext buffer is smaller than a record's content: grow it to what the
+            // session says a record can hold (or double it, if the session says no more).
             int needed = engine.getSession().getApplicationBufferSize();
-            if (appIn.capacity() < needed) {
-              pool.release(appIn);
-              appIn = pool.acquire(needed);
-            }
+            pool.release(appIn);
+            appIn = ByteBuffer.allocate(Math.max(needed, appIn.capacity() * 2));
             continue;
           case BUFFER_UNDERFLOW:
+            underflows++;
             break; // need a complete record: read more below
           case CLOSED:
             deliver(appIn);
@@ -326,7 +331,9 @@ public final class TlsDriver {
     if (netIn == null) {
       netIn = pool.acquire(packet);
       netIn.flip();
-    } else if (netIn.capacity() < packet) {
+    }
+    if (netIn.capacity() < packet) {
+      // A record may be as long as the session's packet size: make room for a whole one.
       ByteBuffer bigger = ByteBuffer.allocate(packet);
       bigger.put(netIn).flip();
       pool.release(netIn);
@@ -378,6 +385,7 @@ public final class TlsDriver {
       if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
         break;
       }
+      overflows++;
       int needed = engine.getSession().getPacketBufferSize();
       pool.release(out);
       out = ByteBuffer.allocate(Math.max(needed, out.capacity() * 2));
@@ -442,7 +450,7 @@ public final class TlsDriver {
   private void afterStep(SSLEngineResult r, boolean wasHandshaking) {
     if (wasHandshaking) {
       observer.onHandshakeStep(engine);
-    } else if (observeLeft > 0) {
+    } else if (observeLeft > 0 && r.bytesConsumed() + r.bytesProduced() > 0) {
       observeLeft--;
     }
     if (!handshakeDone && r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
