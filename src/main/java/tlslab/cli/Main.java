@@ -21,6 +21,8 @@ import tlslab.common.LabException;
     subcommands = {
       CommandLine.HelpCommand.class,
       CertsCommand.class,
+      ServerCommand.class,
+      ClientCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;

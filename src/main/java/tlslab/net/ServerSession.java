@@ -152,7 +152,14 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
       });
       return;
     }
-    inbox.add(line);
+    if (loop.inLoop()) {
+      // Same loop thread (a reply, or a line from a neighbour): hand it to the driver directly,
+      // so it is ahead of a close_notify that the same read may trigger.
+      inboxBytes.addAndGet(-line.length);
+      driver.send(ByteBuffer.wrap(line));
+    } else {
+      inbox.add(line);
+    }
     if (drainScheduled.compareAndSet(false, true)) {
       loop.execute(this::drain);
     }

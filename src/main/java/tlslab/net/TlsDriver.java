@@ -170,7 +170,8 @@ public final class TlsDriver {
 
   /** Plaintext queued but not yet encrypted; safe to read from any thread (a hint). */
   public long queuedBytes() {
-    return queuedPlain + (netOut == null ? 0 : netOut.remaining());
+    ByteBuffer out = netOut; // may change under us: a hint is all the caller needs
+    return queuedPlain + (out == null ? 0 : out.remaining());
   }
 
   /** The {@link SelectionKey} interest set the driver needs now. */
