@@ -285,8 +285,10 @@ public final class TlsDriver {
             lastProgress = true;
             HandshakeStatus hs = r.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK
-                || (hs == HandshakeStatus.FINISHED && !appOut.isEmpty())) {
-              return appIn; // let pump() answer
+                || !appOut.isEmpty()) {
+              // Let pump() send first: replies to this record must go out before the engine
+              // sees a close_notify that may follow (TLS 1.2 JSSE then closes its outbound side).
+              return appIn;
             }
             continue;
           case BUFFER_OVERFLOW:
