@@ -20,6 +20,9 @@ import tlslab.common.LabException;
     footer = {"", ExitCode.TABLE},
     subcommands = {
       CommandLine.HelpCommand.class,
+      CertsCommand.class,
+      ServerCommand.class,
+      ClientCommand.class,
       TraceCommand.class,
     })
 public final class Main implements Runnable {
