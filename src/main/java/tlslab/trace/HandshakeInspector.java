@@ -1,6 +1,7 @@
 package tlslab.trace;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,9 +37,9 @@ import tlslab.trace.internal.RecordParser;
  * exist during the handshake) and writes the lines when the handshake finishes. Where a secret
  * cannot be obtained it writes nothing for that connection and reports a problem instead.
  *
- * <p>Limitation: records are attributed per thread. A driver thread that starts several client
- * engines must make an observer callback for an engine before that engine's first {@code wrap}
- * logs; the lab's drivers do (one client engine per thread, server engines begin with a read).
+ * <p>Attribution: an engine is recognised by the lock JSSE holds while it works, also in delegated
+ * tasks run on other threads. Its very first records (a client's Client Hello, logged in the first
+ * {@code wrap}) come before the driver's first callback and are handed over at that callback.
  */
 public final class HandshakeInspector implements AutoCloseable {
   private final Consumer<TraceEvent> trace;
@@ -210,6 +211,9 @@ public final class HandshakeInspector implements AutoCloseable {
         c = new Conn(id > 0 ? id : nextId.getAndIncrement(), client ? Side.CLIENT : Side.SERVER,
             transport);
         connections.put(transport, c);
+        if (transport instanceof SSLEngine) {
+          Dispatcher.registerEngine((SSLEngine) transport, c);
+        }
       }
       return c;
     }
@@ -219,8 +223,8 @@ public final class HandshakeInspector implements AutoCloseable {
   private final class Conn implements Dispatcher.Target {
     final int id;
     final Side side;
-    /** Weakly held by the map key; a connection's state dies with its engine or socket. */
-    final Object transport;
+    /** Weak: a connection's state must die with its engine or socket (the map key). */
+    final WeakReference<Object> transport;
     final KeyCollector keys = keyLog != null ? new KeyCollector() : null;
     /** The first bytes each way, until the Client Hello's random is in. */
     final ByteArrayOutputStream firstBytes = new ByteArrayOutputStream();
@@ -230,12 +234,12 @@ public final class HandshakeInspector implements AutoCloseable {
     Conn(int id, Side side, Object transport) {
       this.id = id;
       this.side = side;
-      this.transport = transport;
+      this.transport = new WeakReference<>(transport);
     }
 
     @Override
     public boolean active() {
-      return !closed;
+      return !closed && transport.get() != null;
     }
 
     @Override
@@ -248,8 +252,9 @@ public final class HandshakeInspector implements AutoCloseable {
     }
 
     void snapshot() {
-      if (keys != null) {
-        keys.snapshot(transport);
+      Object t = transport.get();
+      if (keys != null && t != null) {
+        keys.snapshot(t);
       }
     }
 

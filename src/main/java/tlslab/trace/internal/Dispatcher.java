@@ -3,19 +3,24 @@ package tlslab.trace.internal;
 import java.lang.reflect.Field;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
 
 /**
  * Routes JSSE's debug records, which arrive inline on the handshaking thread, to the connection
  * that thread is working for.
  *
- * <p>Attribution is per thread. A thread that drives one {@code SSLSocket} {@linkplain #enter
- * enters} that connection for as long as it handshakes and reads. An {@code SSLEngine} driver runs
- * many engines on one thread; there the {@code HandshakeObserver} callbacks, which the driver makes
- * around every {@code wrap}/{@code unwrap}, {@linkplain #claim claim} the thread for the engine:
- * records logged after a callback for engine E (including its delegated tasks) belong to E. Records
- * logged before any callback on a thread (a client's very first {@code wrap}, which logs its
- * Client Hello) wait in a short per-thread queue and go to the next engine that makes a callback.
+ * <p>An {@code SSLEngine} {@linkplain #registerEngine registered} here is recognised by its lock:
+ * JSSE holds it during {@code wrap}, {@code unwrap} and the engine's delegated tasks, which a
+ * driver may run on another thread (the lab's does). Otherwise attribution is per thread: a thread
+ * that drives one {@code SSLSocket} {@linkplain #enter enters} that connection for as long as it
+ * handshakes and reads, and an engine observer's callbacks {@linkplain #claim claim} their thread
+ * for their engine. Records logged before an engine is known (a client's very first {@code wrap},
+ * which logs its Client Hello) wait in a short per-thread queue and go to the next engine that makes
+ * a callback on that thread.
  *
  * <p>Cost when nothing is traced: {@link #wanted()} is one thread-local read and one volatile
  * read, and then JSSE skips formatting its dumps.
@@ -41,6 +46,9 @@ public final class Dispatcher {
 
   private record Pending(Instant time, String message, String parameter) {}
 
+  /** Engines being watched, by their JSSE lock. */
+  private static final Map<Target, ReentrantLock> engines = new ConcurrentHashMap<>();
+
   private Dispatcher() {}
 
   /** Whether a record logged now on this thread would be used: JSSE's isLoggable. */
@@ -54,8 +62,18 @@ public final class Dispatcher {
     if (!RecordParser.mayBeMessage(message)) {
       return; // record dumps, plaintext dumps and notes stop here: never stored, never printed
     }
-    State s = STATE.get();
     Instant now = Instant.now();
+    if (!engines.isEmpty()) {
+      for (Map.Entry<Target, ReentrantLock> e : engines.entrySet()) {
+        if (!e.getKey().active()) {
+          engines.remove(e.getKey());
+        } else if (e.getValue().isHeldByCurrentThread()) {
+          deliver(e.getKey(), now, message, parameter);
+          return;
+        }
+      }
+    }
+    State s = STATE.get();
     if (s != null && s.current != null && s.current.active()) {
       deliver(s.current, now, message, parameter);
     } else if (observers.get() > 0) {
@@ -99,6 +117,21 @@ public final class Dispatcher {
     while ((p = s.pending.poll()) != null) {
       deliver(target, p.time(), p.message(), p.parameter());
     }
+  }
+
+  /**
+   * Watches an engine: records logged while its lock is held go to {@code target}, until the target
+   * is no longer {@linkplain Target#active() active}.
+   *
+   * @return false when JSSE's lock is not reachable (then only the callbacks attribute records)
+   */
+  public static boolean registerEngine(SSLEngine engine, Target target) {
+    ReentrantLock lock = EngineLocks.of(engine);
+    if (lock == null) {
+      return false;
+    }
+    engines.put(target, lock);
+    return true;
   }
 
   /** An engine observer starts ({@code +1}) or stops ({@code -1}) listening. */

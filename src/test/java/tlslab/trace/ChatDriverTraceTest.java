@@ -1,0 +1,136 @@
+package tlslab.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static tlslab.trace.Direction.PRODUCED;
+import static tlslab.trace.MessageType.CLIENT_HELLO;
+import static tlslab.trace.MessageType.SERVER_HELLO;
+import static tlslab.trace.TraceFixtures.first;
+import static tlslab.trace.TraceFixtures.hex;
+import static tlslab.trace.TraceFixtures.sequence;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tlslab.net.ChatClient;
+import tlslab.net.ChatServer;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.TlsContexts;
+import tlslab.tls.TlsProfile;
+
+/**
+ * The inspector as a {@code HandshakeObserver} of the lab's real SSLEngine driver (chat server and
+ * client, Selector loops, delegated tasks on a separate executor): each side, traced by itself,
+ * sees its exact sequence, and the client and the server, each logging keys on its own, write the
+ * same key log lines — the server included, whose TLS 1.3 handshake secret lives only inside one
+ * delegated task.
+ */
+@Tag("jdk")
+class ChatDriverTraceTest {
+  private static Path certs;
+
+  @BeforeAll
+  static void certs() throws Exception {
+    certs = TraceFixtures.certs();
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"MODERN", "TLS13"})
+  void eachSideTracesAndLogsKeysOnItsOwn(TlsProfile profile, @TempDir Path tmp) throws Exception {
+    List<TraceEvent> serverEvents = Collections.synchronizedList(new ArrayList<>());
+    List<TraceEvent> clientEvents = Collections.synchronizedList(new ArrayList<>());
+    Path serverKeys = tmp.resolve("server.keys");
+    Path clientKeys = tmp.resolve("client.keys");
+    try (NssKeyLog serverLog = NssKeyLog.open(serverKeys);
+        NssKeyLog clientLog = NssKeyLog.open(clientKeys);
+        HandshakeInspector serverSide =
+            HandshakeInspector.builder().trace(serverEvents::add).keyLog(serverLog).build();
+        HandshakeInspector clientSide =
+            HandshakeInspector.builder().trace(clientEvents::add).keyLog(clientLog).build()) {
+      ChatServer server =
+          ChatServer.builder()
+              .context(TlsContexts.server(certs))
+              .bind("127.0.0.1")
+              .port(0)
+              .profile(profile)
+              .clientAuth(ClientAuth.NONE)
+              .observers(e -> serverSide.observer())
+              .log(line -> {})
+              .build()
+              .start();
+      try {
+        ChatClient client =
+            ChatClient.builder()
+                .host("localhost")
+                .port(server.port())
+                .context(TlsContexts.client(certs.resolve("ca.pem"), null, false))
+                .profile(profile)
+                .handshakeTimeout(Duration.ofSeconds(20))
+                .observers(e -> clientSide.observer())
+                .onLine(line -> {})
+                .build();
+        client.connect();
+        client.send("/nick tracer");
+        client.close();
+      } finally {
+        server.close();
+      }
+      assertThat(serverSide.problems()).isEmpty();
+      assertThat(clientSide.problems()).isEmpty();
+
+      List<String> expectedClient;
+      List<String> expectedServer;
+      if (profile == TlsProfile.TLS13) {
+        expectedClient = List.of("→ Client Hello", "← Server Hello", "← Change Cipher Spec",
+            "← Encrypted Extensions", "← Certificate", "← Certificate Verify", "← Finished",
+            "→ Finished", "← New Session Ticket");
+        expectedServer = List.of("← Client Hello", "→ Server Hello", "→ Encrypted Extensions",
+            "→ Certificate", "→ Certificate Verify", "→ Finished", "← Change Cipher Spec",
+            "← Finished", "→ New Session Ticket");
+      } else {
+        expectedClient = List.of("→ Client Hello", "← Server Hello", "← Certificate",
+            "← Server Key Exchange", "← Server Hello Done", "→ Client Key Exchange",
+            "→ Change Cipher Spec", "→ Finished", "← New Session Ticket",
+            "← Change Cipher Spec", "← Finished");
+        expectedServer = List.of("← Client Hello", "→ Server Hello", "→ Certificate",
+            "→ Server Key Exchange", "→ Server Hello Done", "← Client Key Exchange",
+            "← Change Cipher Spec", "← Finished", "→ New Session Ticket",
+            "→ Change Cipher Spec", "→ Finished");
+      }
+      List<TraceEvent> client = sorted(clientEvents);
+      List<TraceEvent> srv = sorted(serverEvents);
+      assertThat(sequence(client, 1, Side.CLIENT)).containsExactlyElementsOf(expectedClient);
+      assertThat(sequence(srv, 1, Side.SERVER)).containsExactlyElementsOf(expectedServer);
+      assertThat(client).allMatch(e -> e.side() == Side.CLIENT && e.connection() == 1);
+      assertThat(srv).allMatch(e -> e.side() == Side.SERVER && e.connection() == 1);
+
+      // The Client Hello random in the trace is the one in the bytes the driver passed on.
+      byte[] wire = clientSide.connections().get(0).wireClientRandom();
+      assertThat(first(client, 1, Side.CLIENT, PRODUCED, CLIENT_HELLO).fields().random())
+          .isEqualTo(hex(wire))
+          .isEqualTo(hex(serverSide.connections().get(0).wireClientRandom()));
+      assertThat(first(srv, 1, Side.SERVER, PRODUCED, SERVER_HELLO).fields().versions())
+          .containsExactly(profile == TlsProfile.TLS13 ? "TLSv1.3" : "TLSv1.2");
+    }
+    List<String> fromClient = Files.readAllLines(clientKeys);
+    List<String> fromServer = Files.readAllLines(serverKeys);
+    assertThat(fromClient).hasSize(profile == TlsProfile.TLS13 ? 4 : 1);
+    assertThat(new HashSet<>(fromServer)).isEqualTo(new HashSet<>(fromClient));
+  }
+
+  private static List<TraceEvent> sorted(List<TraceEvent> events) {
+    synchronized (events) {
+      List<TraceEvent> copy = new ArrayList<>(events);
+      copy.sort((a, b) -> a.time().compareTo(b.time()));
+      return copy;
+    }
+  }
+}
