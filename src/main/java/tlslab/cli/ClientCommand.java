@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,6 +37,8 @@ public final class ClientCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin TraceMixin tracing;
+
   @Option(names = "--host", paramLabel = "HOST", description = "Server host, checked against its certificate (default: ${DEFAULT-VALUE}).")
   String host = "localhost";
 
@@ -60,7 +63,7 @@ public final class ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TlsProfile p = TlsProfile.parse(profile);
-    JsseSetup.prepare(p == TlsProfile.REPORT, false);
+    JsseSetup.prepare(p == TlsProfile.REPORT, tracing.hooksNeeded());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (p.warning() != null) {
@@ -90,15 +93,21 @@ public final class ClientCommand implements Callable<Integer> {
                 }
               }
             })
+            .observers(tracing.observers(out, err, "client"))
             .build();
-    if (!interactive) {
-      client.runScript(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
-      return ExitCode.OK;
+    try (TraceMixin t = tracing) {
+      if (!interactive) {
+        client.runScript(
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+      } else {
+        client.connect();
+        terminal.show("* connected to " + host + ":" + port + " (" + client.sessionSummary()
+            + "); /quit or Ctrl-D to leave");
+        terminal.run(client);
+      }
+      // A key log that could not be written is an environment problem (exit 4), said once.
+      t.throwIfProblems();
     }
-    client.connect();
-    terminal.show("* connected to " + host + ":" + port + " (" + client.sessionSummary()
-        + "); /quit or Ctrl-D to leave");
-    terminal.run(client);
     return ExitCode.OK;
   }
 

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,6 +36,8 @@ public final class ServerCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   @Spec CommandSpec spec;
+
+  @Mixin TraceMixin tracing;
 
   @Option(names = "--port", paramLabel = "N", description = "Port (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int port = 8443;
@@ -68,7 +71,7 @@ public final class ServerCommand implements Callable<Integer> {
     TlsProfile p = TlsProfile.parse(profile);
     ClientAuth auth = ClientAuth.parse(clientAuth);
     // Before any JSSE use: JDK 25 only offers the report's suite if re-enabled first.
-    JsseSetup.prepare(p == TlsProfile.REPORT, false);
+    JsseSetup.prepare(p == TlsProfile.REPORT, tracing.hooksNeeded());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (p.warning() != null) {
@@ -87,6 +90,7 @@ public final class ServerCommand implements Callable<Integer> {
             .maxOutboundBytes(maxQueued)
             .handshakeTimeout(Duration.ofMillis((long) (handshakeTimeout * 1000)))
             .log(line -> log(out, line))
+            .observers(tracing.observers(out, err, "server"))
             .build()
             .start();
     out.printf("listening on %s:%d (profile %s, %s, client-auth %s)%n",
