@@ -21,6 +21,7 @@ import tlslab.common.LabException;
     subcommands = {
       CommandLine.HelpCommand.class,
       CertsCommand.class,
+      BenchCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;

@@ -139,6 +139,16 @@ class OpenSslInteropTest {
       assertThat(ts.exitCode()).as(ts.output()).isZero();
       assertThat(ts.output()).contains("friendlyName: lab-ca").contains("subject=O = TLS Lab, CN = TLS Lab CA");
     }
+    // Only modern algorithms: OpenSSL 3.0 refuses RC2/3DES-era files without its legacy provider.
+    String info =
+        ExternalTool.run(rsa.dir(), "openssl", "pkcs12", "-in", "server.p12", "-passin", "pass:changeit", "-info", "-noout")
+            .output();
+    assertThat(info)
+        .contains("MAC: sha256")
+        .contains("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC")
+        .contains("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC")
+        .doesNotContain("RC2")
+        .doesNotContain("3DES");
     ExternalTool.Result c =
         ExternalTool.run(rsa.dir(), "openssl", "pkcs12", "-in", "client-alice.p12", "-passin", "pass:changeit", "-nodes");
     assertThat(c.output()).contains("friendlyName: alice").contains("-----BEGIN PRIVATE KEY-----");
