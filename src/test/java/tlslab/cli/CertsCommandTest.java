@@ -159,6 +159,30 @@ class CertsCommandTest {
         ExitCode.BAD_INPUT, "ca.key: this key does not match the certificate");
   }
 
+  @Test
+  void issueFromAnExpiredLabCaIsRefusedAsBadInput() throws Exception {
+    Path dir = tmp.resolve("expired");
+    Files.createDirectories(dir);
+    java.security.KeyPair pair = tlslab.pki.internal.Crypto.generate(tlslab.pki.KeyType.EC_P256);
+    org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=Old Lab CA");
+    java.time.Instant start = java.time.Instant.parse("2020-01-01T00:00:00Z");
+    org.bouncycastle.cert.X509v3CertificateBuilder b =
+        new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+            name, java.math.BigInteger.TEN, java.util.Date.from(start),
+            java.util.Date.from(start.plus(java.time.Duration.ofDays(30))), name, pair.getPublic());
+    b.addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
+        new org.bouncycastle.asn1.x509.BasicConstraints(true));
+    byte[] der = b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+        .setProvider(tlslab.pki.internal.Crypto.BC).build(pair.getPrivate())).getEncoded();
+    java.security.cert.X509Certificate old = tlslab.pki.internal.PemIo.toX509(der, dir);
+    Files.write(dir.resolve("ca.pem"), tlslab.pki.internal.PemIo.encode(null, old));
+    Files.write(dir.resolve("ca.key"), tlslab.pki.internal.PemIo.encode(pair.getPrivate()));
+    assertOneLineError(lab("certs", "issue", "--client", "frank", "--dir", dir.toString()),
+        ExitCode.BAD_INPUT, "the lab CA expired at 2020-01-31T00:00:00Z", "--force");
+    assertOneLineError(lab("certs", "verify", "--ca", dir.resolve("ca.pem").toString(), dir.resolve("ca.pem").toString()),
+        ExitCode.FAILED, "validity: CN=Old Lab CA expired at 2020-01-31T00:00:00Z");
+  }
+
   // --- show ---
 
   @Test
