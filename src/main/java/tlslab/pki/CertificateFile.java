@@ -45,7 +45,7 @@ public record CertificateFile(
         case PEM:
           return "PEM certificate";
         case COMBINED_PEM:
-          return "combined PEM (private key + certificate)";
+          return "combined PEM: private key + certificate";
         case DER:
           return "DER certificate";
         case PKCS12:

@@ -374,6 +374,22 @@ class CertsCommandTest {
     assertThat(both.err()).contains("mutually exclusive");
   }
 
+  // --- bench (runs it; the figures themselves are for people, not assertions) ---
+
+  @Test
+  void benchCertsPrintsBothTimesAndTheRatio() {
+    Run r = lab("bench", "certs", "--count", "2");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("Issuing a class of 2 bundles (ec-p256 student keys")
+        .containsPattern("in-process, \\d+ threads: +\\d+ ms")
+        .containsPattern("openssl CLI loop: +\\d+ ms")
+        .containsPattern("ratio openssl / in-process: [0-9.]+x");
+    Run bad = lab("bench", "certs", "--count", "0");
+    assertThat(bad.exit()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(bad.err().strip()).isEqualTo("lab bench certs: count: must be between 1 and 10000, got 0");
+  }
+
   private Path mismatchedCombinedPem() throws Exception {
     Path mismatch = tmp.resolve("mismatch.pem");
     if (!Files.exists(mismatch)) {
