@@ -123,6 +123,10 @@ class CertsCommandTest {
   void initRejectsBadSansAndDays() {
     assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "not a host!"),
         ExitCode.BAD_INPUT, "'not a host!' is neither an IP address nor a valid DNS name");
+    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "localhost,999.1.1.1"),
+        ExitCode.BAD_INPUT, "not a valid IPv4 address: '999.1.1.1'");
+    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "fe80::1::2"),
+        ExitCode.BAD_INPUT, "not a valid IPv6 address: 'fe80::1::2'");
     assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("d").toString(), "--days", "0"),
         ExitCode.BAD_INPUT, "days: must be between 1 and 3650");
   }
