@@ -24,6 +24,7 @@ import tlslab.common.LabException;
       ServerCommand.class,
       ClientCommand.class,
       TraceCommand.class,
+      BenchCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;

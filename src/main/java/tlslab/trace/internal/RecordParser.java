@@ -32,7 +32,7 @@ public final class RecordParser {
   private static final Pattern HEADLINE =
       Pattern.compile(
           "^(Produced|Consuming) (.+?)(?: (?:handshake|post-handshake))?(?: message)?$");
-  private static final Pattern WRITE_ALERT = Pattern.compile("^WRITE: \\S+ alert\\(([a-z_]+)\\)");
+  private static final Pattern WRITE_ALERT = Pattern.compile("^WRITE: \\S+ alert(?:\\(([a-z_]+)\\))?[,\\s]");
   private static final Pattern RANDOM = Pattern.compile("\"random\"\\s*:\\s*\"([0-9A-Fa-f]+)\"");
   private static final Pattern SESSION_ID =
       Pattern.compile("\"session id\"\\s*:\\s*\"([0-9A-Fa-f]*)\"");
@@ -66,7 +66,7 @@ public final class RecordParser {
         && (message.startsWith("Produced ")
             || message.startsWith("Consuming ")
             || message.startsWith("Received alert")
-            || (message.startsWith("WRITE: ") && message.contains(" alert(")));
+            || (message.startsWith("WRITE: ") && message.contains(" alert")));
   }
 
   /**
