@@ -14,5 +14,6 @@ import picocli.CommandLine.Command;
     footer = {"", ExitCode.TABLE},
     subcommands = {
       BenchCertsCommand.class,
+      BenchTraceCommand.class,
     })
 public final class BenchCommand {}

@@ -22,6 +22,40 @@ public final class LabLoggerFinder extends System.LoggerFinder {
     return JSSE_LOGGER.equals(name) ? new JsseLogger() : new JulLogger(name);
   }
 
+  private static final StackWalker WALKER = StackWalker.getInstance();
+
+  /**
+   * Whether the JSSE code asking to log is the record layer ({@code SSLSocketInputRecord}, {@code
+   * SSLEngineOutputRecord}, …: "Raw read", "Raw write", "READ:") or a cipher ({@code SSLCipher$…}:
+   * "Plaintext before ENCRYPTION"), or key/trust managers and the context listing certificates
+   * and suites. Alerts written by the record layer ({@code encodeAlert}) are
+   * kept: they are the produced Alert events.
+   */
+  static boolean isDumpCaller() {
+    return WALKER.walk(
+        frames ->
+            frames
+                .filter(f -> f.getClassName().startsWith("sun.security.ssl."))
+                .filter(f -> !f.getClassName().equals("sun.security.ssl.SSLLogger"))
+                .findFirst()
+                .map(f -> isDumper(f.getClassName(), f.getMethodName()))
+                .orElse(false));
+  }
+
+  static boolean isDumper(String className, String method) {
+    String simple = className.substring("sun.security.ssl.".length());
+    if (simple.startsWith("SSLCipher")
+        || simple.contains("TrustManager")
+        || simple.contains("KeyManager")
+        || simple.startsWith("TrustStore")
+        || simple.startsWith("SSLContextImpl")) {
+      return true; // dumps, and certificate/suite listings that are no TLS message
+    }
+    boolean recordLayer = simple.endsWith("InputRecord") || simple.endsWith("OutputRecord")
+        || simple.contains("InputRecord$") || simple.contains("OutputRecord$");
+    return recordLayer && !method.equals("encodeAlert");
+  }
+
   /** Receives JSSE's records on the handshaking thread. */
   static final class JsseLogger implements System.Logger {
     @Override
@@ -29,9 +63,15 @@ public final class LabLoggerFinder extends System.LoggerFinder {
       return JSSE_LOGGER;
     }
 
+    /**
+     * JSSE asks this before it formats a record's parameters, and formatting is the expensive part
+     * (hex dumps of every record and its plaintext are most of the ~450 records per connection).
+     * So besides "is anything traced on this thread?" it looks at who is logging and declines the
+     * record layer's and the ciphers' dumps, which never become events.
+     */
     @Override
     public boolean isLoggable(Level level) {
-      return Dispatcher.wanted();
+      return Dispatcher.wanted() && !isDumpCaller();
     }
 
     @Override

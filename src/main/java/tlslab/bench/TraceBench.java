@@ -1,0 +1,193 @@
+package tlslab.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import tlslab.common.LabException;
+import tlslab.pki.InitOptions;
+import tlslab.pki.KeyType;
+import tlslab.pki.LabCertificates;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.HandshakeObserver;
+import tlslab.tls.TlsContexts;
+import tlslab.tls.TlsProfile;
+import tlslab.trace.HandshakeInspector;
+
+/**
+ * What does tracing cost? Full handshakes between a client and a server {@link SSLEngine} over
+ * in-memory buffers on one thread (no sockets: only JSSE and the trace are measured), alternately
+ * untraced and traced, in the same JVM. Traced means what {@code lab server --trace} does: JSSE
+ * formats its debug records, the lab's logger finder attributes and parses them, and the events go
+ * to a consumer (here a counter, not a terminal). Untraced means the debug hooks are switched on
+ * in the process but no trace is active, the state of a lab process without {@code --trace}.
+ *
+ * <p>Every handshake is a full one: each client engine names a different peer port, so the client
+ * session cache never offers a session to resume.
+ */
+public final class TraceBench {
+  /** Rounds of each kind, alternated so that JIT and machine load drift affect both alike. */
+  static final int ROUNDS = 4;
+
+  /** The figures of one run. */
+  public record Result(
+      TlsProfile profile, int handshakes, double offPerSecond, double onPerSecond,
+      double eventsPerHandshake) {
+
+    /** The report printed by {@code lab bench trace}. */
+    public String report() {
+      double offMs = 1000 / offPerSecond;
+      double onMs = 1000 / onPerSecond;
+      return String.format(
+          "lab bench trace: %d full handshakes each way, profile %s, in-memory SSLEngine pair,"
+              + " one thread (Java %s)%n"
+              + "  tracing off: %8.1f handshakes/s  (%.2f ms each)%n"
+              + "  tracing on:  %8.1f handshakes/s  (%.2f ms each, %.0f events per handshake)%n"
+              + "  cost of tracing: %+.2f ms per handshake (%+.0f%%)",
+          handshakes, profile, System.getProperty("java.version"), offPerSecond, offMs,
+          onPerSecond, onMs, eventsPerHandshake, onMs - offMs, 100 * (onMs - offMs) / offMs);
+    }
+  }
+
+  private TraceBench() {}
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param handshakes full handshakes per kind (traced and untraced), split over the rounds
+   * @throws LabException {@code ENVIRONMENT} when JSSE's debug hooks are not active
+   */
+  public static Result run(TlsProfile profile, int handshakes) {
+    if (handshakes < ROUNDS) {
+      throw LabException.badInput("--count must be at least " + ROUNDS);
+    }
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("lab-bench-trace-");
+      LabCertificates.init(InitOptions.builder().dir(dir).keyType(KeyType.RSA_2048).build());
+      SSLContext server = TlsContexts.server(dir);
+      SSLContext client = TlsContexts.client(dir.resolve("ca.pem"), null, false);
+      AtomicLong events = new AtomicLong();
+      int per = handshakes / ROUNDS;
+      int[] port = {1};
+      // Warm-up, untimed: class loading and JIT for both paths.
+      try (HandshakeInspector warm = HandshakeInspector.builder().trace(e -> {}).build()) {
+        handshakes(server, client, profile, Math.max(20, per / 2), warm.observer(), port);
+        handshakes(server, client, profile, Math.max(20, per / 2), HandshakeObserver.NONE, port);
+      }
+      long offNanos = 0;
+      long onNanos = 0;
+      for (int r = 0; r < ROUNDS; r++) {
+        offNanos += handshakes(server, client, profile, per, HandshakeObserver.NONE, port);
+        try (HandshakeInspector traced =
+            HandshakeInspector.builder().trace(e -> events.incrementAndGet()).build()) {
+          onNanos += handshakes(server, client, profile, per, traced.observer(), port);
+        }
+      }
+      int total = per * ROUNDS;
+      return new Result(profile, total, total / (offNanos / 1e9), total / (onNanos / 1e9),
+          events.get() / (double) total);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (dir != null) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+          // A leftover scratch folder holds throw-away certificates only.
+        }
+      }
+    }
+  }
+
+  /** {@code count} full handshakes; returns the nanoseconds they took. */
+  private static long handshakes(
+      SSLContext serverCtx, SSLContext clientCtx, TlsProfile profile, int count,
+      HandshakeObserver observer, int[] port) {
+    long start = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      SSLEngine s = TlsContexts.serverEngine(serverCtx, profile, ClientAuth.NONE);
+      SSLEngine c = TlsContexts.clientEngine(clientCtx, profile, "localhost", port[0]++, false);
+      try {
+        handshake(c, s, observer);
+      } catch (SSLException e) {
+        throw LabException.network("benchmark handshake failed: " + e.getMessage(), e);
+      }
+    }
+    return System.nanoTime() - start;
+  }
+
+  /**
+   * Drives both engines until neither handshakes, making the observer calls the lab's driver
+   * makes (records out after wrap, records in before unwrap, a step after each call).
+   */
+  private static void handshake(SSLEngine c, SSLEngine s, HandshakeObserver observer)
+      throws SSLException {
+    int size = Math.max(c.getSession().getPacketBufferSize(), s.getSession().getPacketBufferSize());
+    ByteBuffer c2s = ByteBuffer.allocate(4 * size);
+    ByteBuffer s2c = ByteBuffer.allocate(4 * size);
+    ByteBuffer app = ByteBuffer.allocate(4 * size);
+    ByteBuffer empty = ByteBuffer.allocate(0);
+    c.beginHandshake();
+    s.beginHandshake();
+    for (int guard = 0; guard < 200; guard++) {
+      boolean cDone = step(c, c2s, s2c, app, empty, observer);
+      boolean sDone = step(s, s2c, c2s, app, empty, observer);
+      if (cDone && sDone && c2s.position() == 0 && s2c.position() == 0) {
+        return;
+      }
+    }
+    throw LabException.network("benchmark handshake did not finish", null);
+  }
+
+  /** One wrap and one unwrap for an engine; true when it no longer handshakes. */
+  private static boolean step(
+      SSLEngine e, ByteBuffer out, ByteBuffer in, ByteBuffer app, ByteBuffer empty,
+      HandshakeObserver observer) throws SSLException {
+    if (e.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+      int before = out.position();
+      SSLEngineResult r = e.wrap(empty, out);
+      if (out.position() > before) {
+        ByteBuffer produced = out.duplicate();
+        produced.flip().position(before);
+        observer.onRecords(e, true, produced.asReadOnlyBuffer());
+      }
+      after(e, r, observer);
+    }
+    in.flip();
+    if (in.hasRemaining() && e.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+      observer.onRecords(e, false, in.asReadOnlyBuffer());
+      while (in.hasRemaining() && e.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+        app.clear();
+        SSLEngineResult r = e.unwrap(in, app);
+        after(e, r, observer);
+        if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+          break;
+        }
+      }
+    }
+    in.compact();
+    HandshakeStatus hs = e.getHandshakeStatus();
+    return hs == HandshakeStatus.NOT_HANDSHAKING || hs == HandshakeStatus.FINISHED;
+  }
+
+  private static void after(SSLEngine e, SSLEngineResult r, HandshakeObserver observer) {
+    Runnable task;
+    while ((task = e.getDelegatedTask()) != null) {
+      task.run();
+    }
+    observer.onHandshakeStep(e);
+    if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+      observer.onHandshakeFinished(e);
+    }
+  }
+}
