@@ -94,4 +94,15 @@ class TraceCommandTest {
         .doesNotContain("Exception:");
     assertThat(keys).doesNotExist();
   }
+
+  @Test
+  void benchTracePrintsBothRatesFromOneRun() {
+    Run r = lab("bench", "trace", "--count", "8");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("tracing off: +[0-9.]+ handshakes/s")
+        .containsPattern("tracing on: +[0-9.]+ handshakes/s +\\(.*22 events per handshake\\)")
+        .containsPattern("cost of tracing: [+-][0-9.]+ ms per handshake");
+  }
 }
