@@ -2,6 +2,7 @@ package tlslab.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,12 +49,14 @@ public final class TraceBench {
       double offMs = 1000 / offPerSecond;
       double onMs = 1000 / onPerSecond;
       return String.format(
-          "lab bench trace: %d full handshakes each way, profile %s, in-memory SSLEngine pair,"
-              + " one thread (Java %s)%n"
+          "lab bench trace: %d full handshakes each way, profile %s%n"
+              + "  in-memory SSLEngine pair, one thread; Java %s, load average %.1f on %d cores%n"
               + "  tracing off: %8.1f handshakes/s  (%.2f ms each)%n"
               + "  tracing on:  %8.1f handshakes/s  (%.2f ms each, %.0f events per handshake)%n"
               + "  cost of tracing: %+.2f ms per handshake (%+.0f%%)",
-          handshakes, profile, System.getProperty("java.version"), offPerSecond, offMs,
+          handshakes, profile, System.getProperty("java.version"),
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          Runtime.getRuntime().availableProcessors(), offPerSecond, offMs,
           onPerSecond, onMs, eventsPerHandshake, onMs - offMs, 100 * (onMs - offMs) / offMs);
     }
   }
@@ -164,13 +167,14 @@ public final class TraceBench {
       after(e, r, observer);
     }
     in.flip();
-    if (in.hasRemaining() && e.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+    if (in.hasRemaining() && e.getHandshakeStatus() != HandshakeStatus.NEED_WRAP) {
+      // Also after the handshake: a TLS 1.3 server's New Session Ticket follows its end.
       observer.onRecords(e, false, in.asReadOnlyBuffer());
-      while (in.hasRemaining() && e.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+      while (in.hasRemaining() && e.getHandshakeStatus() != HandshakeStatus.NEED_WRAP) {
         app.clear();
         SSLEngineResult r = e.unwrap(in, app);
         after(e, r, observer);
-        if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+        if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || r.bytesConsumed() == 0) {
           break;
         }
       }
