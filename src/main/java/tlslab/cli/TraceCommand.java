@@ -7,13 +7,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tlslab.common.LabException;
+import tlslab.pki.InitOptions;
+import tlslab.pki.KeyType;
+import tlslab.pki.LabCertificates;
 import tlslab.tls.ClientAuth;
 import tlslab.tls.JsseSetup;
 import tlslab.tls.TlsProfile;
@@ -50,7 +55,11 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Connect twice; the second handshake resumes the session.")
   boolean resume;
 
-  @Option(names = "--certs", paramLabel = "DIR", description = "A `lab certs init` folder to use.")
+  @Option(
+      names = "--certs",
+      paramLabel = "DIR",
+      description = "A `lab certs init` folder to use (default: fresh certificates in a temporary"
+          + " folder; with client auth, client-trace.p12 is issued there if missing).")
   Path certs;
 
   @Option(
@@ -93,10 +102,25 @@ public final class TraceCommand implements Callable<Integer> {
           };
       out.println("lab trace: profile " + p + ", client auth " + auth.name().toLowerCase()
           + (resume ? ", with resumption" : "") + "; client and server in this process");
-      TraceRun.Result result =
-          TraceRun.run(
-              new TraceRun.Options(p, auth, resume, certs, keyLog, "hello from lab trace", null),
-              live);
+      TraceRun.Result result;
+      Path temp = certs == null ? tempCerts() : null;
+      try {
+        Path dir = certs != null ? certs : temp;
+        if (auth != ClientAuth.NONE && !Files.exists(TraceRun.clientKeyStore(dir))) {
+          LabCertificates.issueClient(dir, TraceRun.CLIENT_NAME, false);
+          if (certs != null) {
+            err.println("lab trace: issued " + TraceRun.clientKeyStore(dir) + " for client auth");
+          }
+        }
+        result =
+            TraceRun.run(
+                new TraceRun.Options(p, auth, resume, dir, keyLog, "hello from lab trace", null),
+                live);
+      } finally {
+        if (temp != null) {
+          deleteTree(temp);
+        }
+      }
       out.println("─".repeat(79));
       for (TraceRun.Connection c : result.connections()) {
         out.println("connection " + c.id() + ": " + c.protocol() + " " + c.cipherSuite() + ", "
@@ -109,6 +133,25 @@ public final class TraceCommand implements Callable<Integer> {
       return ExitCode.OK;
     } finally {
       closeJson(json);
+    }
+  }
+
+  /** Fresh lab certificates (RSA, so that the report profile works too) in a temporary folder. */
+  private static Path tempCerts() {
+    try {
+      Path dir = Files.createTempDirectory("lab-trace-");
+      LabCertificates.init(InitOptions.builder().dir(dir).keyType(KeyType.RSA_2048).build());
+      return dir;
+    } catch (IOException e) {
+      throw LabException.environment("cannot create a temporary folder: " + e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp folder holds only throw-away certificates; nothing to tell the user.
     }
   }
 

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -38,8 +39,9 @@ import tlslab.trace.internal.RecordParser;
  * cannot be obtained it writes nothing for that connection and reports a problem instead.
  *
  * <p>Attribution: an engine is recognised by the lock JSSE holds while it works, also in delegated
- * tasks run on other threads. Its very first records (a client's Client Hello, logged in the first
- * {@code wrap}) come before the driver's first callback and are handed over at that callback.
+ * tasks run on other threads. Its very first record (a client's Client Hello, logged in the first
+ * {@code wrap}, before the driver's first callback) is handed over at that callback, matched by
+ * the client random on the wire. Untraced engines in the same process are never mixed in.
  */
 public final class HandshakeInspector implements AutoCloseable {
   private final Consumer<TraceEvent> trace;
@@ -130,21 +132,32 @@ public final class HandshakeInspector implements AutoCloseable {
       @Override
       public void onRecords(SSLEngine engine, boolean outbound, ByteBuffer records) {
         Conn c = connection(engine, 0);
-        Dispatcher.claim(c);
+        boolean first = c.wireRandom() == null;
         c.records(outbound, records);
+        byte[] random = c.wireRandom();
+        if (!c.byLock) {
+          Dispatcher.claim(c);
+        } else if (first && random != null && outbound) {
+          // The client's Client Hello was logged in its first wrap, before this callback.
+          Dispatcher.claimClientHello(c, HexFormat.of().withUpperCase().formatHex(random));
+        }
       }
 
       @Override
       public void onHandshakeStep(SSLEngine engine) {
         Conn c = connection(engine, 0);
-        Dispatcher.claim(c);
+        if (!c.byLock) {
+          Dispatcher.claim(c);
+        }
         c.snapshot();
       }
 
       @Override
       public void onHandshakeFinished(SSLEngine engine) {
         Conn c = connection(engine, 0);
-        Dispatcher.claim(c);
+        if (!c.byLock) {
+          Dispatcher.claim(c);
+        }
         c.finished(engine.getSession());
       }
     };
@@ -212,7 +225,7 @@ public final class HandshakeInspector implements AutoCloseable {
             transport);
         connections.put(transport, c);
         if (transport instanceof SSLEngine) {
-          Dispatcher.registerEngine((SSLEngine) transport, c);
+          c.byLock = Dispatcher.registerEngine((SSLEngine) transport, c);
         }
       }
       return c;
@@ -230,6 +243,8 @@ public final class HandshakeInspector implements AutoCloseable {
     final ByteArrayOutputStream firstBytes = new ByteArrayOutputStream();
     byte[] wireRandom;
     boolean finished;
+    /** An engine recognised by JSSE's lock, not by the thread its callbacks run on. */
+    volatile boolean byLock;
 
     Conn(int id, Side side, Object transport) {
       this.id = id;

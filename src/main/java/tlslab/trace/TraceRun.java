@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
-import java.util.stream.Stream;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -34,10 +32,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import tlslab.common.LabException;
-import tlslab.pki.ClientFiles;
-import tlslab.pki.InitOptions;
-import tlslab.pki.KeyType;
-import tlslab.pki.LabCertificates;
 import tlslab.tls.ClientAuth;
 import tlslab.tls.TlsContexts;
 import tlslab.tls.TlsProfile;
@@ -64,8 +58,8 @@ public final class TraceRun {
    * @param profile the TLS profile both sides use
    * @param clientAuth whether the server asks for a client certificate
    * @param resume make a second connection that resumes the first one's session
-   * @param certsDir a {@code lab certs init} folder, or {@code null} for fresh certificates in a
-   *     temporary folder (deleted afterwards)
+   * @param certsDir a {@code lab certs init} folder; for client auth it must also hold {@code
+   *     client-trace.p12} ({@code lab certs issue --client trace})
    * @param keyLog where to append NSS key log lines, or {@code null}
    * @param line the line the client sends
    * @param beforeConnect told the server's port before the client connects (tests start a capture
@@ -80,18 +74,14 @@ public final class TraceRun {
       String line,
       IntConsumer beforeConnect) {
     public Options {
-      if (profile == null || clientAuth == null || line == null) {
-        throw new IllegalArgumentException("profile, clientAuth and line are required");
+      if (profile == null || clientAuth == null || certsDir == null || line == null) {
+        throw new IllegalArgumentException("profile, clientAuth, certsDir and line are required");
       }
       if (line.contains("\n")) {
         throw LabException.badInput("the line to send must be one line");
       }
     }
 
-    /** The defaults of {@code lab trace}: no resumption, temporary certificates, no key log. */
-    public static Options of(TlsProfile profile, ClientAuth clientAuth) {
-      return new Options(profile, clientAuth, false, null, null, "hello from lab trace", null);
-    }
   }
 
   /** How one connection ended up, as the client's session says. */
@@ -120,31 +110,27 @@ public final class TraceRun {
    *     log cannot be written on this JDK
    */
   public static Result run(Options options, Consumer<TraceEvent> live) {
-    Path temp = null;
-    try {
-      Path dir = options.certsDir();
-      if (dir == null) {
-        temp = Files.createTempDirectory("lab-trace-");
-        dir = temp;
-        LabCertificates.init(InitOptions.builder().dir(dir).keyType(KeyType.RSA_2048).build());
-      }
-      Path clientStore = null;
-      if (options.clientAuth() != ClientAuth.NONE) {
-        clientStore = ClientFiles.in(dir, CLIENT_NAME).keyStore();
-        if (!Files.exists(clientStore)) {
-          LabCertificates.issueClient(dir, CLIENT_NAME, false);
-        }
-      }
-      SSLContext serverCtx = TlsContexts.server(dir);
-      SSLContext clientCtx = TlsContexts.client(dir.resolve("ca.pem"), clientStore, false);
-      return exchange(options, serverCtx, clientCtx, live);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (temp != null) {
-        deleteTree(temp);
+    Path dir = options.certsDir();
+    Path clientStore = null;
+    if (options.clientAuth() != ClientAuth.NONE) {
+      clientStore = clientKeyStore(dir);
+      if (!Files.exists(clientStore)) {
+        throw LabException.badInput(clientStore + ": no such file (create it with: lab certs"
+            + " issue --client " + CLIENT_NAME + ")");
       }
     }
+    SSLContext serverCtx = TlsContexts.server(dir);
+    SSLContext clientCtx = TlsContexts.client(dir.resolve("ca.pem"), clientStore, false);
+    try {
+      return exchange(options, serverCtx, clientCtx, live);
+    } catch (IOException e) {
+      throw LabException.network("loopback exchange failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Where the client's key store for client auth is expected: {@code client-trace.p12}. */
+  public static Path clientKeyStore(Path certsDir) {
+    return certsDir.resolve("client-" + CLIENT_NAME + ".p12");
   }
 
   private static Result exchange(
@@ -337,11 +323,4 @@ public final class TraceRun {
     }
   }
 
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A leftover temp folder holds only throw-away certificates; nothing to tell the user.
-    }
-  }
 }

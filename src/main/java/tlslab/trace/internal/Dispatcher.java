@@ -35,6 +35,7 @@ public final class Dispatcher {
   }
 
   private static final int MAX_PENDING = 64;
+  private static final long PENDING_SECONDS = 5;
   private static final ThreadLocal<State> STATE = new ThreadLocal<>();
   /** How many engine observers exist: only then are unattributed records worth keeping. */
   private static final AtomicInteger observers = new AtomicInteger();
@@ -81,7 +82,11 @@ public final class Dispatcher {
         s = new State();
         STATE.set(s);
       }
-      if (s.pending.size() == MAX_PENDING) {
+      // Waiting records are meant for an engine's first callback, microseconds away; anything
+      // older than this belongs to no traced engine.
+      while (!s.pending.isEmpty()
+          && (s.pending.size() == MAX_PENDING
+              || s.pending.peek().time().isBefore(now.minusSeconds(PENDING_SECONDS)))) {
         s.pending.poll();
       }
       s.pending.add(new Pending(now, message, parameter));
@@ -107,14 +112,46 @@ public final class Dispatcher {
   }
 
   /**
-   * An engine observer's callback for {@code target} ran on this thread: later records go to it,
-   * and so do any records that were waiting for a first callback.
+   * An engine observer's callback for {@code target} ran on this thread: later records on this
+   * thread go to it (the fallback when JSSE's engine lock is not reachable), and so do all records
+   * that were waiting for a first callback.
    */
   public static void claim(Target target) {
     State s = state();
     s.current = target;
     Pending p;
     while ((p = s.pending.poll()) != null) {
+      deliver(target, p.time(), p.message(), p.parameter());
+    }
+  }
+
+  /**
+   * A client engine known by its lock passed on its first records: of the records waiting on this
+   * thread, it takes the Client Hello whose random is the one on the wire (hex), and any records
+   * logged after it. Other waiting records stay for their own engine (or age out): they may belong
+   * to another engine on this thread, traced or not.
+   */
+  public static void claimClientHello(Target target, String randomHex) {
+    State s = STATE.get();
+    if (s == null || s.pending.isEmpty()) {
+      return;
+    }
+    java.util.List<Pending> list = new java.util.ArrayList<>(s.pending);
+    int start = -1;
+    for (int i = list.size() - 1; i >= 0; i--) {
+      Pending p = list.get(i);
+      if (p.message().startsWith("Produced ClientHello") && p.parameter() != null
+          && p.parameter().contains(randomHex)) {
+        start = i;
+        break;
+      }
+    }
+    if (start < 0) {
+      return;
+    }
+    s.pending.clear();
+    s.pending.addAll(list.subList(0, start));
+    for (Pending p : list.subList(start, list.size())) {
       deliver(target, p.time(), p.message(), p.parameter());
     }
   }
