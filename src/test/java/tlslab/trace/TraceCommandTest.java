@@ -97,7 +97,7 @@ class TraceCommandTest {
 
   @Test
   void benchTracePrintsBothRatesFromOneRun() {
-    Run r = lab("bench", "trace", "--count", "8");
+    Run r = lab("bench", "trace", "--count", "16");
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
