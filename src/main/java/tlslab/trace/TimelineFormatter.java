@@ -3,7 +3,9 @@ package tlslab.trace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Formats trace events as a timeline that fits 80 columns, one message per line:
@@ -15,7 +17,7 @@ import java.util.List;
  *                                       x25519
  * </pre>
  *
- * Milliseconds count from the first event formatted. When both sides are traced in one process,
+ * Milliseconds count from the connection's first event. When both sides are traced in one process,
  * every message shows up twice; {@code bothSides} then prints the details on the producer's line
  * only. Not thread-safe: callers serialise.
  */
@@ -24,7 +26,7 @@ public final class TimelineFormatter {
   private static final int DETAIL_COLUMN = 38;
 
   private final boolean bothSides;
-  private Instant start;
+  private final Map<Integer, Instant> starts = new HashMap<>();
   private int lastConnection;
 
   /**
@@ -37,9 +39,7 @@ public final class TimelineFormatter {
   /** The lines for one event: a connection header when a new connection starts, then the event. */
   public List<String> format(TraceEvent e) {
     List<String> out = new ArrayList<>(3);
-    if (start == null) {
-      start = e.time();
-    }
+    Instant start = starts.computeIfAbsent(e.connection(), c -> e.time());
     if (e.connection() != lastConnection) {
       lastConnection = e.connection();
       out.add("── connection " + e.connection() + " " + "─".repeat(WIDTH - 15 - digits(e.connection())));
