@@ -219,34 +219,46 @@ public final class TraceRun {
       throws IOException {
     TapSocket raw = (TapSocket) listener.accept();
     raw.setSoTimeout(TIMEOUT_MS);
-    try (SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, null, true)) {
-      tls.setUseClientMode(false);
-      SSLParameters p = tls.getSSLParameters();
-      p.setProtocols(options.profile().protocols());
-      p.setCipherSuites(supported(tls, options.profile()));
-      p.setUseCipherSuitesOrder(true);
-      p.setNeedClientAuth(options.clientAuth() == ClientAuth.NEED);
-      if (options.clientAuth() == ClientAuth.WANT) {
-        p.setWantClientAuth(true);
-      }
-      tls.setSSLParameters(p);
-      raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
-      try (HandshakeInspector.Scope scope = inspector.enter(tls, id)) {
-        tls.startHandshake();
-        inspector.socketFinished(tls);
-        BufferedReader in =
-            new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
-        String line = in.readLine();
-        if (line != null) {
-          OutputStream out = tls.getOutputStream();
-          out.write(("echo: " + line + "\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-          // Read until the client's close_notify so that its alert is traced too.
-          while (in.readLine() != null) {
-            // the client sends nothing more
-          }
+    SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, null, true);
+    tls.setUseClientMode(false);
+    SSLParameters p = tls.getSSLParameters();
+    p.setProtocols(options.profile().protocols());
+    p.setCipherSuites(supported(tls, options.profile()));
+    p.setUseCipherSuitesOrder(true);
+    p.setNeedClientAuth(options.clientAuth() == ClientAuth.NEED);
+    if (options.clientAuth() == ClientAuth.WANT) {
+      p.setWantClientAuth(true);
+    }
+    tls.setSSLParameters(p);
+    raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
+    HandshakeInspector.Scope scope = inspector.enter(tls, id);
+    try {
+      tls.startHandshake();
+      inspector.socketFinished(tls);
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
+      String line = in.readLine();
+      if (line != null) {
+        OutputStream out = tls.getOutputStream();
+        out.write(("echo: " + line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        // Read until the client's close_notify so that its alert is traced too.
+        while (in.readLine() != null) {
+          // the client sends nothing more
         }
       }
+    } finally {
+      closeInScope(tls, scope);
+    }
+  }
+
+  /** Closes the socket while its scope is still entered, so that its close_notify is traced. */
+  private static void closeInScope(SSLSocket tls, HandshakeInspector.Scope scope)
+      throws IOException {
+    try {
+      tls.close();
+    } finally {
+      scope.close();
     }
   }
 
@@ -263,35 +275,34 @@ public final class TraceRun {
     raw.setSoTimeout(TIMEOUT_MS);
     // "localhost", not the IP: the server certificate names localhost, and the client session
     // cache (which resumption needs) is keyed by host and port.
-    try (SSLSocket tls =
-        (SSLSocket) ctx.getSocketFactory().createSocket(raw, "localhost", port, true)) {
-      tls.setUseClientMode(true);
-      SSLParameters p = tls.getSSLParameters();
-      p.setProtocols(options.profile().protocols());
-      p.setCipherSuites(supported(tls, options.profile()));
-      p.setEndpointIdentificationAlgorithm("HTTPS");
-      p.setServerNames(List.of(new SNIHostName("localhost")));
-      tls.setSSLParameters(p);
-      raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
-      try (HandshakeInspector.Scope scope = inspector.enter(tls, id)) {
-        try {
-          tls.startHandshake();
-        } catch (SSLException e) {
-          throw LabException.network("TLS handshake failed: " + e.getMessage(), e);
-        }
-        inspector.socketFinished(tls);
-        OutputStream out = tls.getOutputStream();
-        out.write((options.line() + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        BufferedReader in =
-            new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
-        echoed.add(in.readLine());
-        SSLSession session = tls.getSession();
-        tls.close(); // inside the scope, so that the close_notify alert is traced
-        return session;
+    SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "localhost", port, true);
+    tls.setUseClientMode(true);
+    SSLParameters p = tls.getSSLParameters();
+    p.setProtocols(options.profile().protocols());
+    p.setCipherSuites(supported(tls, options.profile()));
+    p.setEndpointIdentificationAlgorithm("HTTPS");
+    p.setServerNames(List.of(new SNIHostName("localhost")));
+    tls.setSSLParameters(p);
+    raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
+    HandshakeInspector.Scope scope = inspector.enter(tls, id);
+    try {
+      try {
+        tls.startHandshake();
+      } catch (SSLException e) {
+        throw LabException.network("TLS handshake failed: " + e.getMessage(), e);
       }
+      inspector.socketFinished(tls);
+      OutputStream out = tls.getOutputStream();
+      out.write((options.line() + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
+      echoed.add(in.readLine());
+      return tls.getSession();
     } catch (SocketTimeoutException e) {
       throw LabException.network("the server did not answer within " + TIMEOUT_MS + " ms", e);
+    } finally {
+      closeInScope(tls, scope);
     }
   }
 
