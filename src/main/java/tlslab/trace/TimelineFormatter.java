@@ -138,19 +138,24 @@ public final class TimelineFormatter {
 
   private static List<String> wrap(String head, String text) {
     List<String> lines = new ArrayList<>();
-    String indent = " ".repeat(DETAIL_COLUMN);
-    String line = head;
-    int room = WIDTH - head.length();
+    StringBuilder line = new StringBuilder(head);
+    boolean continuation = false;
+    boolean hasDetail = false;
     for (String word : text.isEmpty() ? new String[0] : text.split("(?<=, )")) {
-      if (word.length() > room && line.length() > DETAIL_COLUMN && !line.isBlank()) {
-        lines.add(line.stripTrailing());
-        line = indent;
-        room = WIDTH - DETAIL_COLUMN;
+      int length = word.stripTrailing().length();
+      // Break before a word that would cross column 80, unless it already starts a continuation.
+      if (line.length() + length > WIDTH && (hasDetail || !continuation)) {
+        lines.add(line.toString().stripTrailing());
+        // Continuation lines start under the details; a word too long for that (the longest IANA
+        // suite names) ends at column 80 instead.
+        line = new StringBuilder(" ".repeat(Math.max(0, Math.min(DETAIL_COLUMN, WIDTH - length))));
+        continuation = true;
+        hasDetail = false;
       }
-      line += word;
-      room -= word.length();
+      line.append(word);
+      hasDetail = true;
     }
-    lines.add(line.stripTrailing());
+    lines.add(line.toString().stripTrailing());
     return lines;
   }
 
