@@ -35,20 +35,60 @@ class ArchitectureTest {
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
           Map.entry(
               "bench",
-              Set.of("net", "chat", "trace", "annotate", "capture", "tls", "pki", "wire", "pcap",
+              Set.of(
+                  "net",
+                  "chat",
+                  "trace",
+                  "annotate",
+                  "capture",
+                  "tls",
+                  "pki",
+                  "wire",
+                  "pcap",
                   "common")),
           Map.entry(
               "demo",
-              Set.of("net", "chat", "trace", "annotate", "capture", "tls", "pki", "wire", "pcap",
+              Set.of(
+                  "net",
+                  "chat",
+                  "trace",
+                  "annotate",
+                  "capture",
+                  "tls",
+                  "pki",
+                  "wire",
+                  "pcap",
                   "common")),
           Map.entry(
               "exercise",
-              Set.of("demo", "net", "chat", "trace", "annotate", "capture", "tls", "pki", "wire",
-                  "pcap", "common")),
+              Set.of(
+                  "demo",
+                  "net",
+                  "chat",
+                  "trace",
+                  "annotate",
+                  "capture",
+                  "tls",
+                  "pki",
+                  "wire",
+                  "pcap",
+                  "common")),
           Map.entry(
               "cli",
-              Set.of("exercise", "demo", "bench", "net", "chat", "trace", "annotate", "capture",
-                  "tls", "pki", "wire", "pcap", "common")));
+              Set.of(
+                  "exercise",
+                  "demo",
+                  "bench",
+                  "net",
+                  "chat",
+                  "trace",
+                  "annotate",
+                  "capture",
+                  "tls",
+                  "pki",
+                  "wire",
+                  "pcap",
+                  "common")));
 
   private static final Pattern IMPORT =
       Pattern.compile("^import (?:static )?tlslab\\.([a-z]+)\\.", Pattern.MULTILINE);
@@ -69,7 +109,8 @@ class ArchitectureTest {
         violations.add(file + ": classes belong in a package below tlslab");
         continue;
       }
-      assertThat(ALLOWED).as("package tlslab.%s is not in the architecture table", pkg)
+      assertThat(ALLOWED)
+          .as("package tlslab.%s is not in the architecture table", pkg)
           .containsKey(pkg);
       String text = Files.readString(file);
       for (Pattern p : List.of(IMPORT, QUALIFIED)) {
@@ -89,7 +130,8 @@ class ArchitectureTest {
   void theTableItselfHasNoCycles() {
     for (String from : ALLOWED.keySet()) {
       for (String to : ALLOWED.get(from)) {
-        assertThat(ALLOWED.get(to)).as("%s -> %s -> %s is a cycle", from, to, from)
+        assertThat(ALLOWED.get(to))
+            .as("%s -> %s -> %s is a cycle", from, to, from)
             .doesNotContain(from);
       }
     }

@@ -20,7 +20,8 @@ import tlslab.exercise.Workspace;
 @Command(
     name = "exercise",
     mixinStandardHelpOptions = true,
-    description = "Guided exercises that check your own evidence (captures, traces, certs, answers).",
+    description =
+        "Guided exercises that check your own evidence (captures, traces, certs, answers).",
     footer = {"", ExitCode.TABLE},
     subcommands = {
       ExerciseCommand.ListCommand.class,
@@ -107,7 +108,8 @@ public final class ExerciseCommand implements Runnable {
           out.printf("       hint: %s%n", item.hint());
         }
       }
-      out.println(report.passed() ? "PASSED" : "NOT YET: fix the items marked FAIL and check again.");
+      out.println(
+          report.passed() ? "PASSED" : "NOT YET: fix the items marked FAIL and check again.");
       return report.passed() ? ExitCode.OK : ExitCode.FAILED;
     }
   }

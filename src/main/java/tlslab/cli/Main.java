@@ -58,8 +58,7 @@ public final class Main implements Runnable {
     return ExitCode.INTERNAL;
   }
 
-  private static int handleParameterException(
-      CommandLine.ParameterException ex, String[] args) {
+  private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
     err.println(prefix(cmd) + ex.getMessage());

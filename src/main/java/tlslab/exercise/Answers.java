@@ -21,7 +21,9 @@ public final class Answers {
     this.values = values;
   }
 
-  /** Reads {@code file}; a missing file gives an empty set of answers (the checker then says so). */
+  /**
+   * Reads {@code file}; a missing file gives an empty set of answers (the checker then says so).
+   */
   public static Answers read(Path file) {
     Map<String, String> values = new LinkedHashMap<>();
     if (Files.isRegularFile(file)) {

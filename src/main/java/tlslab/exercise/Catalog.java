@@ -15,7 +15,8 @@ import tlslab.common.LabException;
 /** The exercises shipped in the lab's {@code exercises/} folder, in order. */
 public final class Catalog {
   private static final Pattern FILE = Pattern.compile("(\\d{2})-([a-z0-9-]+)\\.md");
-  private static final Pattern TITLE = Pattern.compile("^# Exercise \\d+: (.+)$", Pattern.MULTILINE);
+  private static final Pattern TITLE =
+      Pattern.compile("^# Exercise \\d+: (.+)$", Pattern.MULTILINE);
 
   private final List<Exercise> exercises;
 
@@ -57,7 +58,11 @@ public final class Catalog {
         .orElseThrow(
             () ->
                 LabException.badInput(
-                    "no exercise " + n + " (there are " + exercises.size() + "; see: lab exercise list)"));
+                    "no exercise "
+                        + n
+                        + " (there are "
+                        + exercises.size()
+                        + "; see: lab exercise list)"));
   }
 
   /** The markdown text of an exercise. */

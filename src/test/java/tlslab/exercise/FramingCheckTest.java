@@ -59,7 +59,9 @@ class FramingCheckTest {
                 + "length-risk: memory exhaustion\n"
                 + "lab-framing: lines ending in \\n, max length 8192\n");
     assertThat(r.passed()).isFalse();
-    assertThat(r.items()).filteredOn(i -> !i.ok()).extracting(Report.Item::requirement)
+    assertThat(r.items())
+        .filteredOn(i -> !i.ok())
+        .extracting(Report.Item::requirement)
         .containsExactly("pickle-risk names arbitrary code execution");
   }
 }
