@@ -20,7 +20,12 @@ import tlslab.common.LabException;
     footer = {"", ExitCode.TABLE},
     subcommands = {
       CommandLine.HelpCommand.class,
+<<<<<<< HEAD
       ExerciseCommand.class,
+=======
+      CertsCommand.class,
+      BenchCommand.class,
+>>>>>>> certs
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
