@@ -19,13 +19,10 @@ import tlslab.common.LabException;
     description = "TLS Lab: learn how TLS really works on the wire.",
     footer = {"", ExitCode.TABLE},
     subcommands = {
-      CommandLine.HelpCommand.class,
-<<<<<<< HEAD
-      ExerciseCommand.class,
-=======
       CertsCommand.class,
+      ExerciseCommand.class,
       BenchCommand.class,
->>>>>>> certs
+      CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
