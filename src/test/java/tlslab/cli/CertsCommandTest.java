@@ -215,6 +215,15 @@ class CertsCommandTest {
   }
 
   @Test
+  void showReadsABinaryDerCertificate() throws Exception {
+    Path der = tmp.resolve("server.der");
+    Files.write(der, tlslab.pki.internal.PemIo.readCertificate(lab.resolve("server.pem")).getEncoded());
+    Run r = lab("certs", "show", der.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(DER certificate)").contains("CN=localhost");
+  }
+
+  @Test
   void showOfAMissingFileIsBadInput() {
     assertOneLineError(lab("certs", "show", tmp.resolve("nope.pem").toString()), ExitCode.BAD_INPUT, "nope.pem: no such file");
   }
