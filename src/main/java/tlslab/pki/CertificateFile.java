@@ -45,7 +45,7 @@ public record CertificateFile(
         case PEM:
           return "PEM certificate";
         case COMBINED_PEM:
-          return "combined PEM (private key + certificate)";
+          return "combined PEM: private key + certificate";
         case DER:
           return "DER certificate";
         case PKCS12:
@@ -84,6 +84,9 @@ public record CertificateFile(
     } else if ((bytes[0] & 0xff) == 0x30) {
       KeyStores.Contents p12 =
           KeyStores.read(path, (password == null ? LabCertificates.STORE_PASSWORD : password).toCharArray());
+      if (p12.chain().isEmpty()) {
+        throw LabException.badInput(path + ": the PKCS#12 key entry has no certificate");
+      }
       file = new CertificateFile(path, Format.PKCS12, p12.chain(), Optional.ofNullable(p12.key()));
     } else {
       throw LabException.badInput(

@@ -4,16 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import tlslab.pki.KeyType;
+import tlslab.pki.internal.Crypto;
+import tlslab.pki.internal.PemIo;
 
 /**
  * {@code lab certs ...} through the real command line: exit codes, output, and one clear line on
@@ -123,6 +138,10 @@ class CertsCommandTest {
   void initRejectsBadSansAndDays() {
     assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "not a host!"),
         ExitCode.BAD_INPUT, "'not a host!' is neither an IP address nor a valid DNS name");
+    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "localhost,999.1.1.1"),
+        ExitCode.BAD_INPUT, "not a valid IPv4 address: '999.1.1.1'");
+    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "fe80::1::2"),
+        ExitCode.BAD_INPUT, "not a valid IPv6 address: 'fe80::1::2'");
     assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("d").toString(), "--days", "0"),
         ExitCode.BAD_INPUT, "days: must be between 1 and 3650");
   }
@@ -159,6 +178,30 @@ class CertsCommandTest {
         ExitCode.BAD_INPUT, "ca.key: this key does not match the certificate");
   }
 
+  @Test
+  void issueFromAnExpiredLabCaIsRefusedAsBadInput() throws Exception {
+    Path dir = tmp.resolve("expired");
+    Files.createDirectories(dir);
+    KeyPair pair = Crypto.generate(KeyType.EC_P256);
+    X500Name name = new X500Name("CN=Old Lab CA");
+    Instant start = Instant.parse("2020-01-01T00:00:00Z");
+    X509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            name, BigInteger.TEN, Date.from(start), Date.from(start.plus(Duration.ofDays(30))), name,
+            pair.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+    byte[] der =
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(Crypto.BC).build(pair.getPrivate()))
+            .getEncoded();
+    X509Certificate old = PemIo.toX509(der, dir);
+    Files.write(dir.resolve("ca.pem"), PemIo.encode(null, old));
+    Files.write(dir.resolve("ca.key"), PemIo.encode(pair.getPrivate()));
+    assertOneLineError(lab("certs", "issue", "--client", "frank", "--dir", dir.toString()),
+        ExitCode.BAD_INPUT, "the lab CA expired at 2020-01-31T00:00:00Z", "--force");
+    assertOneLineError(lab("certs", "verify", "--ca", dir.resolve("ca.pem").toString(), dir.resolve("ca.pem").toString()),
+        ExitCode.FAILED, "validity: CN=Old Lab CA expired at 2020-01-31T00:00:00Z");
+  }
+
   // --- show ---
 
   @Test
@@ -184,6 +227,15 @@ class CertsCommandTest {
     Run trust = lab("certs", "show", lab.resolve("truststore.p12").toString(), "--password", "changeit");
     assertThat(trust.exit()).isZero();
     assertThat(trust.out()).contains("subject:        CN=TLS Lab CA,O=TLS Lab");
+  }
+
+  @Test
+  void showReadsABinaryDerCertificate() throws Exception {
+    Path der = tmp.resolve("server.der");
+    Files.write(der, PemIo.readCertificate(lab.resolve("server.pem")).getEncoded());
+    Run r = lab("certs", "show", der.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(DER certificate)").contains("CN=localhost");
   }
 
   @Test
@@ -348,6 +400,22 @@ class CertsCommandTest {
     Run both = lab("certs", "class", "--count", "2", "--roster", dup.toString());
     assertThat(both.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(both.err()).contains("mutually exclusive");
+  }
+
+  // --- bench (runs it; the figures themselves are for people, not assertions) ---
+
+  @Test
+  void benchCertsPrintsBothTimesAndTheRatio() {
+    Run r = lab("bench", "certs", "--count", "2");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("Issuing a class of 2 bundles (ec-p256 student keys")
+        .containsPattern("in-process, \\d+ threads: +\\d+ ms")
+        .containsPattern("openssl CLI loop: +\\d+ ms")
+        .containsPattern("ratio openssl / in-process: [0-9.]+x");
+    Run bad = lab("bench", "certs", "--count", "0");
+    assertThat(bad.exit()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(bad.err().strip()).isEqualTo("lab bench certs: count: must be between 1 and 10000, got 0");
   }
 
   private Path mismatchedCombinedPem() throws Exception {

@@ -25,14 +25,27 @@ public final class Names {
 
   /** The address bytes of an IP literal; never does a DNS lookup. */
   public static byte[] ipBytes(String literal) {
+    if (IPV4.matcher(literal).matches()) {
+      // Parsed by hand: InetAddress.getByName("999.1.1.1") would fall back to a DNS lookup.
+      String[] parts = literal.split("\\.");
+      byte[] out = new byte[4];
+      for (int i = 0; i < 4; i++) {
+        int v = Integer.parseInt(parts[i]);
+        if (v > 255) {
+          throw LabException.badInput("not a valid IPv4 address: '" + literal + "'");
+        }
+        out[i] = (byte) v;
+      }
+      return out;
+    }
     if (!isIpLiteral(literal)) {
       throw LabException.badInput("not an IP address: '" + literal + "'");
     }
     try {
-      // getByName does no lookup for a literal; the pattern check above guarantees a literal.
+      // A string with ':' is parsed as an IPv6 literal or rejected; the JDK does no lookup then.
       return InetAddress.getByName(literal).getAddress();
     } catch (UnknownHostException e) {
-      throw LabException.badInput("not a valid IP address: '" + literal + "'");
+      throw LabException.badInput("not a valid IPv6 address: '" + literal + "'");
     }
   }
 
