@@ -75,7 +75,9 @@ final class Fixtures {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      throw new AssertionError("no matching line within 5 s; got " + all);
+      String got = all.toString();
+      throw new AssertionError("no matching line within 5 s; got " + all.size() + " lines: "
+          + (got.length() > 600 ? got.substring(0, 300) + " ... " + got.substring(got.length() - 300) : got));
     }
 
     String awaitStartsWith(String prefix) {
