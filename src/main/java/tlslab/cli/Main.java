@@ -23,6 +23,7 @@ import tlslab.common.LabException;
       CertsCommand.class,
       ServerCommand.class,
       ClientCommand.class,
+      BenchCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;

@@ -4,11 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import tlslab.common.LabException;
 
 /**
  * The lab CA loaded from a certs folder ({@code ca.pem} + {@code ca.key}), checked once: the key
- * must belong to the certificate and the certificate must be a CA.
+ * must belong to the certificate, and the certificate must be a CA that has not expired.
  */
 public record LabCa(X509Certificate cert, PrivateKey key) {
 
@@ -32,6 +33,12 @@ public record LabCa(X509Certificate cert, PrivateKey key) {
     }
     if (cert.getBasicConstraints() < 0) {
       throw LabException.badInput(certFile + ": not a CA certificate (basicConstraints CA:false)");
+    }
+    if (cert.getNotAfter().toInstant().isBefore(Instant.now())) {
+      // A leaf cannot outlive its issuer: nothing this CA signs now would verify.
+      throw LabException.badInput(
+          certFile + ": the lab CA expired at " + cert.getNotAfter().toInstant()
+              + "; create a new one with 'lab certs init --dir " + dir + " --force'");
     }
     return new LabCa(cert, key);
   }
