@@ -117,4 +117,23 @@ final class Fixtures {
       b.client.close();
     }
   }
+
+  /** Waits (up to 5 s) for a server log line matching p: some are written after the socket closes. */
+  static String awaitLog(List<String> log, java.util.function.Predicate<String> p) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      for (String l : log) {
+        if (p.test(l)) {
+          return l;
+        }
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError("no matching log line within 5 s: " + log);
+  }
 }
