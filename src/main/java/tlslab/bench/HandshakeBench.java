@@ -20,8 +20,14 @@ import tlslab.tls.TlsProfile;
 /**
  * {@code lab bench handshakes}: full TLS handshakes per second, measured by {@code openssl s_time
  * -new} (a new session for every connection, no resumption) against the lab's chat server and
- * against {@code openssl s_server} with the same certificate and key, one after the other in the
- * same run, and their ratio.
+ * against {@code openssl s_server} with the same certificate and key, alternating in the same run
+ * (best of two each), and their ratio.
+ *
+ * <p>What to expect: the handshake is dominated by the server's private-key operation and key
+ * exchange. JSSE does both in Java (RSA-PSS 2048 sign about 2 ms, X25519 key generation plus
+ * agreement about 0.7 ms on the lab machine), OpenSSL in assembly (0.24 ms and 0.06 ms), so the
+ * lab server reaches a fraction of {@code s_server}'s rate; {@code lab bench chat} shows where the
+ * event loops do well.
  */
 public final class HandshakeBench {
   private static final Pattern REAL =
@@ -52,11 +58,20 @@ public final class HandshakeBench {
       awaitListening(port);
       report.append(String.format("handshake bench: openssl s_time -new -time %d, profile %s (%s),"
           + " RSA 2048 server key%n", seconds, profile, String.join(" ", protocolArgs(profile))));
-      sTime(lab.port(), profile, 1); // warm up the JIT before measuring
-      double labRate = sTime(lab.port(), profile, seconds);
-      double sslRate = sTime(port, profile, seconds);
-      report.append(String.format("  lab server:       %8.1f handshakes/s%n", labRate));
-      report.append(String.format("  openssl s_server: %8.1f handshakes/s%n", sslRate));
+      sTime(lab.port(), profile, 3); // warm up the JIT before measuring
+      // Alternate, twice each, and keep each side's best: the machine may be shared, and
+      // alternating exposes both servers to the same background load.
+      double lab1 = sTime(lab.port(), profile, seconds);
+      double ssl1 = sTime(port, profile, seconds);
+      double lab2 = sTime(lab.port(), profile, seconds);
+      double ssl2 = sTime(port, profile, seconds);
+      double labRate = Math.max(lab1, lab2);
+      double sslRate = Math.max(ssl1, ssl2);
+      report.append(String.format("  lab server:       %8.1f handshakes/s (runs: %.1f, %.1f; %s)%n",
+          labRate, lab1, lab2, System.getProperty("java.vm.name") + " "
+              + System.getProperty("java.version")));
+      report.append(String.format("  openssl s_server: %8.1f handshakes/s (runs: %.1f, %.1f)%n",
+          sslRate, ssl1, ssl2));
       report.append(String.format("  ratio lab/openssl: %.2fx (goal >= 1.0x)%n", labRate / sslRate));
     } catch (IOException e) {
       throw LabException.environment("cannot run openssl: " + e.getMessage());

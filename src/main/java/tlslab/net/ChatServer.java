@@ -101,10 +101,6 @@ public final class ChatServer implements AutoCloseable {
     return sessions.size();
   }
 
-  String debugState() {
-    return sessions.toString();
-  }
-
   /** Members in the chat (handshake done). */
   public int memberCount() {
     synchronized (room) {
