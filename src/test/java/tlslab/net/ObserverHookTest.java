@@ -25,10 +25,16 @@ class ObserverHookTest {
 
     @Override
     public void onRecords(SSLEngine engine, boolean outbound, ByteBuffer records) {
-      // Record header (RFC 8446 §5.1): type, version; then a handshake header: msg_type.
-      int type = records.get(records.position());
-      int msg = records.remaining() > 5 ? records.get(records.position() + 5) : -1;
-      events.add((outbound ? "out " : "in ") + type + (type == 22 ? "/" + msg : ""));
+      // Records (RFC 8446 §5.1): type(1) version(2) length(2) fragment; a handshake fragment
+      // starts with msg_type(1). One wrap may produce several records.
+      int p = records.position();
+      while (p + 5 <= records.limit()) {
+        int type = records.get(p);
+        int length = ((records.get(p + 3) & 0xff) << 8) | (records.get(p + 4) & 0xff);
+        int msg = type == 22 && p + 5 < records.limit() ? records.get(p + 5) : -1;
+        events.add((outbound ? "out " : "in ") + type + (type == 22 ? "/" + msg : ""));
+        p += 5 + length;
+      }
     }
 
     @Override
@@ -71,5 +77,28 @@ class ObserverHookTest {
     // TLS 1.3: the NewSessionTicket comes after the client finished, still reported.
     int finished = clientSide.events.indexOf("finished TLSv1.3");
     assertThat(clientSide.events.subList(finished, clientSide.events.size())).contains("in 23");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = TlsProfile.class, names = {"MODERN", "REPORT"})
+  void tls12ServerSendsTheNewSessionTicketOfTheReportsCapture(TlsProfile profile) {
+    Fixtures.certs(certs);
+    Recorder server = new Recorder();
+    try (ChatServer s = ChatServer.builder().context(Fixtures.serverContext(certs)).port(0)
+        .profile(profile).observers(e -> server).build().start()) {
+      Fixtures.Lines lines = new Fixtures.Lines();
+      ChatClient c = ChatClient.builder().host("localhost").port(s.port())
+          .context(Fixtures.clientContext(certs)).profile(profile).onLine(lines::add).build()
+          .connect();
+      lines.awaitStartsWith("* welcome");
+      c.close();
+    }
+    // "New Session Ticket, Change Cipher Spec, Encrypted Handshake Message" (RFC 5077 §3.3):
+    // handshake type 4 in clear, then ChangeCipherSpec (20), then the encrypted Finished (22).
+    List<String> out = server.events.stream().filter(e -> e.startsWith("out ")).toList();
+    int nst = out.indexOf("out 22/4");
+    assertThat(nst).as(out.toString()).isPositive();
+    assertThat(out.get(nst + 1)).isEqualTo("out 20");
+    assertThat(out.get(nst + 2)).startsWith("out 22/");
   }
 }
