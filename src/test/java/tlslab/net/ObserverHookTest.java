@@ -17,6 +17,7 @@ import tlslab.tls.TlsProfile;
  * The hook the trace module plugs into: server and client call their observer factories once per
  * connection, and each observer sees the handshake's records, steps and its end.
  */
+@org.junit.jupiter.api.Tag("jdk")
 class ObserverHookTest {
   @TempDir Path certs;
 
