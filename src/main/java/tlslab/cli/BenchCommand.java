@@ -14,5 +14,8 @@ import picocli.CommandLine.Command;
     footer = {"", ExitCode.TABLE},
     subcommands = {
       BenchCertsCommand.class,
+      BenchChatCommand.class,
+      BenchHandshakesCommand.class,
+      BenchIdleCommand.class,
     })
 public final class BenchCommand {}

@@ -20,6 +20,8 @@ import tlslab.common.LabException;
     footer = {"", ExitCode.TABLE},
     subcommands = {
       CertsCommand.class,
+      ServerCommand.class,
+      ClientCommand.class,
       ExerciseCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,

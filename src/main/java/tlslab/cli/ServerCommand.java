@@ -1,0 +1,119 @@
+package tlslab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tlslab.net.ChatServer;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.JsseSetup;
+import tlslab.tls.TlsContexts;
+import tlslab.tls.TlsProfile;
+
+/** {@code lab server}: the TLS chat server. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    header = "Run the TLS chat server (the report's server, non-blocking).",
+    description = {
+      "Clients speak UTF-8 lines: /nick NAME, /list, /msg NAME text, /whoami, /quit;",
+      "anything else is broadcast. openssl s_client is a working client:",
+      "  openssl s_client -connect 127.0.0.1:8443 -CAfile certs/ca.pem -quiet",
+      "Profiles: modern (TLS 1.2, ECDHE, AES-GCM); tls13 (TLS 1.3); report (TLS 1.2 with",
+      "TLS_RSA_WITH_AES_128_CBC_SHA only: the report's AES128-SHA, no forward secrecy).",
+      "Ctrl-C sends close_notify to every client and stops."
+    },
+    footer = {"", "Protocol: docs/PROTOCOL.md", "", ExitCode.TABLE})
+public final class ServerCommand implements Callable<Integer> {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--port", paramLabel = "N", description = "Port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  int port = 8443;
+
+  @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind = "127.0.0.1";
+
+  @Option(names = "--certs", paramLabel = "DIR", description = "Lab certificates from 'lab certs init' (default: ${DEFAULT-VALUE}).")
+  Path certs = Path.of("certs");
+
+  @Option(names = "--profile", paramLabel = "NAME", description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
+  String profile = "modern";
+
+  @Option(names = "--client-auth", paramLabel = "MODE", description = "none, want or need (default: ${DEFAULT-VALUE}).")
+  String clientAuth = "none";
+
+  @Option(names = "--loops", paramLabel = "N", description = "Event loops (default: one per core).")
+  int loops;
+
+  @Option(names = "--max-line", paramLabel = "BYTES", description = "Longest line accepted (default: ${DEFAULT-VALUE}).")
+  int maxLine = 8192;
+
+  @Option(names = "--max-queued", paramLabel = "BYTES", description = "Bytes queued for a client that does not read before it is dropped (default: ${DEFAULT-VALUE}).")
+  long maxQueued = 1 << 20;
+
+  @Option(names = "--handshake-timeout", paramLabel = "SECONDS", description = "Close connections that do not complete the TLS handshake in time (default: ${DEFAULT-VALUE}).")
+  double handshakeTimeout = 10;
+
+  @Override
+  public Integer call() {
+    TlsProfile p = TlsProfile.parse(profile);
+    ClientAuth auth = ClientAuth.parse(clientAuth);
+    // Before any JSSE use: JDK 25 only offers the report's suite if re-enabled first.
+    JsseSetup.prepare(p == TlsProfile.REPORT, false);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (p.warning() != null) {
+      err.println(p.warning());
+      err.flush();
+    }
+    ChatServer server =
+        ChatServer.builder()
+            .context(TlsContexts.server(certs))
+            .bind(bind)
+            .port(port)
+            .profile(p)
+            .clientAuth(auth)
+            .loops(loops)
+            .maxLineBytes(maxLine)
+            .maxOutboundBytes(maxQueued)
+            .handshakeTimeout(Duration.ofMillis((long) (handshakeTimeout * 1000)))
+            .log(line -> log(out, line))
+            .build()
+            .start();
+    out.printf("listening on %s:%d (profile %s, %s, client-auth %s)%n",
+        server.address().getAddress().getHostAddress(), server.port(), p.label(),
+        String.join("+", p.protocols()), auth.name().toLowerCase(java.util.Locale.ROOT));
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      log(out, "shutting down: close_notify to " + server.connectionCount() + " connection(s)");
+      server.close();
+      log(out, "stopped");
+      stopped.countDown();
+    }, "server-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.close();
+    }
+    return ExitCode.INTERRUPTED;
+  }
+
+  private static void log(PrintWriter out, String line) {
+    synchronized (out) {
+      out.println(LocalTime.now().format(TIME) + " " + line);
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,568 @@
+package tlslab.net;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SelectionKey;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+import tlslab.tls.HandshakeObserver;
+
+/**
+ * Drives one {@link SSLEngine} over one non-blocking byte channel: the only class in the lab that
+ * calls {@code wrap}, {@code unwrap}, runs delegated tasks or sends {@code close_notify}.
+ *
+ * <p>An {@code SSLEngine} is a TLS state machine without I/O. Whoever drives it must: feed it the
+ * bytes that arrive ({@code unwrap}), send what it produces ({@code wrap}), grow buffers when it
+ * says {@code BUFFER_OVERFLOW} (output too small) or read more when it says {@code
+ * BUFFER_UNDERFLOW} (no complete record yet, RFC 8446 §5.1: a record may arrive in many TCP
+ * segments, or many records in one), run its slow steps (certificate checks, RSA/ECDHE math:
+ * {@code NEED_TASK}) somewhere, and close it with an alert. This class does all of that without
+ * ever blocking, so one event-loop thread can drive thousands of connections: it does as much as
+ * the channel allows in {@link #pump()} and then says, through {@link #interestOps()}, whether it
+ * waits to read or to write.
+ *
+ * <p>Delegated tasks run on a small executor off the loop; while they run the driver does
+ * nothing, and when they are done it asks the loop (through the {@code resume} executor) to call
+ * {@link #pump()} again.
+ *
+ * <p>Memory: buffers come from the loop's {@link BufferPool} and go back as soon as they are empty,
+ * so an idle connection holds no buffer.
+ *
+ * <p>Not thread-safe: every method must run on the loop thread that owns the connection.
+ */
+public final class TlsDriver {
+  /** What the driver tells its owner (the chat server's session, the chat client). */
+  public interface Listener {
+    /** The handshake completed; {@link TlsDriver#session()} now describes the connection. */
+    void onHandshakeFinished(TlsDriver driver);
+
+    /** Decrypted application bytes; the buffer is only valid during the call. */
+    void onAppData(TlsDriver driver, ByteBuffer plaintext);
+
+    /**
+     * The connection is closed and the channel too. Called exactly once.
+     *
+     * @param cause null after an orderly close (close_notify), else what went wrong
+     */
+    void onClosed(TlsDriver driver, Throwable cause);
+  }
+
+  /** How many wrap/unwrap calls after the handshake still go to the observer (TLS 1.3 tickets). */
+  private static final int OBSERVE_AFTER_FINISH = 4;
+
+  private final SSLEngine engine;
+  private final ByteChannel channel;
+  private final Listener listener;
+  private final HandshakeObserver observer;
+  private final Executor taskExecutor;
+  private final Executor resume;
+  private final BufferPool pool;
+  private final ArrayDeque<ByteBuffer> appOut = new ArrayDeque<>();
+
+  private ByteBuffer netIn; // read mode; null when empty
+  private ByteBuffer netOut; // read mode; null when empty
+  private volatile long queuedPlain;
+  private SelectionKey key;
+  private boolean handshakeDone;
+  private int observeLeft = OBSERVE_AFTER_FINISH;
+  private boolean tasksRunning;
+  private boolean closeRequested;
+  private boolean waitForPeerClose;
+  private boolean closed;
+  private boolean inPump;
+  // How often the engine asked for bigger buffers or more bytes: tests check the paths ran.
+  int overflows;
+  int underflows;
+
+  /**
+   * @param engine a fresh engine in client or server mode (see {@code TlsContexts})
+   * @param channel a non-blocking channel (a {@code SocketChannel}, or an in-memory one in tests)
+   * @param listener receives the handshake result, plaintext and the close
+   * @param observer watches the handshake ({@link HandshakeObserver#NONE} for none)
+   * @param taskExecutor where delegated tasks run (off the loop)
+   * @param resume the loop itself: where to continue after the tasks
+   * @param pool the loop's buffer pool
+   */
+  public TlsDriver(
+      SSLEngine engine,
+      ByteChannel channel,
+      Listener listener,
+      HandshakeObserver observer,
+      Executor taskExecutor,
+      Executor resume,
+      BufferPool pool) {
+    this.engine = engine;
+    this.channel = channel;
+    this.listener = listener;
+    this.observer = observer == null ? HandshakeObserver.NONE : observer;
+    this.taskExecutor = taskExecutor;
+    this.resume = resume;
+    this.pool = pool;
+  }
+
+  /** Lets the driver keep the selection key's interest set up to date after each step. */
+  public void attach(SelectionKey key) {
+    this.key = key;
+    updateInterest();
+  }
+
+  /** Starts the handshake (the client sends its ClientHello; the server waits for it). */
+  public void start() {
+    try {
+      engine.beginHandshake();
+    } catch (SSLException e) {
+      fail(e);
+      return;
+    }
+    pump();
+  }
+
+  /** Queues plaintext to send (the buffer is taken over, not copied). */
+  public void send(ByteBuffer plaintext) {
+    if (closed || closeRequested) {
+      return;
+    }
+    queuedPlain += plaintext.remaining();
+    appOut.addLast(plaintext);
+  }
+
+  /**
+   * Closes in order: what was queued is sent, then {@code close_notify} (RFC 8446 §6.1).
+   *
+   * @param waitForPeer also wait for the peer's {@code close_notify} before closing the socket (a
+   *     client that wants to know the server got everything); otherwise close once ours is sent
+   */
+  public void close(boolean waitForPeer) {
+    if (closed) {
+      return;
+    }
+    closeRequested = true;
+    waitForPeerClose |= waitForPeer;
+    pump();
+  }
+
+  /** Closes the socket at once, without an alert (a peer that stopped reading gets nothing more). */
+  public void abort(Throwable cause) {
+    finish(cause);
+  }
+
+  /** Whether the handshake has completed. */
+  public boolean handshakeDone() {
+    return handshakeDone;
+  }
+
+  /** Whether the connection is closed. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** The session (protocol, suite, peer certificates); complete once the handshake is done. */
+  public SSLSession session() {
+    return engine.getSession();
+  }
+
+  /** Plaintext queued but not yet encrypted; safe to read from any thread (a hint). */
+  public long queuedBytes() {
+    ByteBuffer out = netOut; // may change under us: a hint is all the caller needs
+    return queuedPlain + (out == null ? 0 : out.remaining());
+  }
+
+  @Override
+  public String toString() {
+    return "TlsDriver[closed=" + closed + " tasks=" + tasksRunning + " closeReq=" + closeRequested
+        + " appOut=" + appOut.size() + " netOut=" + (netOut == null ? "-" : netOut.remaining())
+        + " netIn=" + (netIn == null ? "-" : netIn.remaining()) + " hs=" + engine.getHandshakeStatus()
+        + " interest=" + interestOps() + " key=" + (key == null ? "-" : key.isValid() ? key.interestOps() : "invalid") + "]";
+  }
+
+  /** The {@link SelectionKey} interest set the driver needs now. */
+  public int interestOps() {
+    if (closed || tasksRunning) {
+      return 0;
+    }
+    int ops = 0;
+    if (netOut != null) {
+      ops |= SelectionKey.OP_WRITE;
+    }
+    if (!engine.isInboundDone()) {
+      ops |= SelectionKey.OP_READ;
+    }
+    return ops;
+  }
+
+  /**
+   * Does everything possible now: writes pending records, handshakes, encrypts queued plaintext,
+   * reads and decrypts. Call it when the channel is ready, after {@link #send}, and after tasks.
+   */
+  public void pump() {
+    if (closed || tasksRunning || inPump) {
+      return;
+    }
+    inPump = true;
+    ByteBuffer appIn = null;
+    try {
+      boolean progress = true;
+      // A bounded number of rounds, so that one busy peer cannot starve the loop's others; if
+      // work is left, the pump is queued on the loop again below.
+      int round = 0;
+      for (; progress && !closed && !tasksRunning && round < 64; round++) {
+        if (!flush()) {
+          break; // socket full: wait for OP_WRITE
+        }
+        if (closeRequested && appOut.isEmpty() && !engine.isOutboundDone()) {
+          engine.closeOutbound();
+        }
+        if (engine.isOutboundDone() && netOut == null
+            && (engine.isInboundDone() || !waitForPeerClose)) {
+          finish(null);
+          break;
+        }
+        HandshakeStatus hs = engine.getHandshakeStatus();
+        switch (hs) {
+          case NEED_TASK:
+            runTasks();
+            progress = false;
+            break;
+          case NEED_WRAP:
+            progress = wrap();
+            break;
+          case NEED_UNWRAP:
+          case NEED_UNWRAP_AGAIN:
+            if (appIn == null) {
+              appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
+            }
+            appIn = readAndUnwrap(appIn);
+            progress = lastProgress;
+            break;
+          case FINISHED:
+          case NOT_HANDSHAKING:
+            boolean wrote = !appOut.isEmpty() && wrap();
+            if (appIn == null) {
+              appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
+            }
+            appIn = readAndUnwrap(appIn);
+            progress = wrote || lastProgress;
+            break;
+          default:
+            throw new AssertionError(hs);
+        }
+      }
+      if (progress && round == 64 && !closed && !tasksRunning) {
+        resume.execute(this::pump);
+      }
+    } catch (SSLException e) {
+      fail(e);
+    } catch (IOException e) {
+      finish(e);
+    } finally {
+      pool.release(appIn);
+      inPump = false;
+    }
+    if (!closed && netIn != null && !netIn.hasRemaining()) {
+      pool.release(netIn);
+      netIn = null;
+    }
+    updateInterest();
+  }
+
+  private boolean lastProgress;
+
+  /** Reads what the channel has and unwraps it; sets {@link #lastProgress}. */
+  private ByteBuffer readAndUnwrap(ByteBuffer appIn) throws IOException {
+    lastProgress = false;
+    if (engine.isInboundDone()) {
+      return appIn;
+    }
+    for (int reads = 0; !closed && reads < 16; ) {
+      if (netIn != null && netIn.hasRemaining()) {
+        boolean handshaking = !handshakeDone;
+        observeInbound();
+        int before = netIn.position();
+        SSLEngineResult r = engine.unwrap(netIn, appIn);
+        afterStep(r, handshaking);
+        switch (r.getStatus()) {
+          case OK:
+            deliver(appIn);
+            if (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && netIn.position() == before
+                && r.getHandshakeStatus() != HandshakeStatus.NEED_WRAP
+                && r.getHandshakeStatus() != HandshakeStatus.NEED_TASK) {
+              break; // nothing doable with these bytes: read more
+            }
+            lastProgress = true;
+            HandshakeStatus hs = r.getHandshakeStatus();
+            if (hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK
+                || !appOut.isEmpty()) {
+              // Let pump() send first: replies to this record must go out before the engine
+              // sees a close_notify that may follow (TLS 1.2 JSSE then closes its outbound side).
+              return appIn;
+            }
+            continue;
+          case BUFFER_OVERFLOW:
+            overflows++;
+            deliver(appIn);
+            // The plaintext buffer is smaller than a record's content: grow it to what the
+            // session says a record can hold (or double it, if the session says no more).
+            int needed = engine.getSession().getApplicationBufferSize();
+            pool.release(appIn);
+            appIn = ByteBuffer.allocate(Math.max(needed, appIn.capacity() * 2));
+            continue;
+          case BUFFER_UNDERFLOW:
+            underflows++;
+            break; // need a complete record: read more below
+          case CLOSED:
+            deliver(appIn);
+            lastProgress = true;
+            // The peer's close_notify (RFC 8446 §6.1): answer with ours once our queue is sent.
+            closeRequested = true;
+            return appIn;
+          default:
+            throw new AssertionError(r.getStatus());
+        }
+      }
+      int n = readMore();
+      if (n < 0) {
+        lastProgress = true;
+        peerVanished();
+        return appIn;
+      }
+      if (n == 0) {
+        return appIn;
+      }
+      reads++;
+      lastProgress = true;
+    }
+    return appIn;
+  }
+
+  /** Reads into {@link #netIn}, growing it to a whole record if needed; -1 at end of stream. */
+  private int readMore() throws IOException {
+    int packet = engine.getSession().getPacketBufferSize();
+    if (netIn == null) {
+      netIn = pool.acquire(packet);
+      netIn.flip();
+    }
+    if (netIn.capacity() < packet) {
+      // A record may be as long as the session's packet size: make room for a whole one.
+      ByteBuffer bigger = ByteBuffer.allocate(packet);
+      bigger.put(netIn).flip();
+      pool.release(netIn);
+      netIn = bigger;
+    }
+    netIn.compact();
+    int n;
+    try {
+      n = channel.read(netIn);
+    } finally {
+      netIn.flip();
+    }
+    return n;
+  }
+
+  /** End of stream: with close_notify already seen this is orderly, otherwise a truncation. */
+  private void peerVanished() {
+    if (engine.isInboundDone()) {
+      finish(null);
+      return;
+    }
+    try {
+      engine.closeInbound(); // throws: no close_notify came (possible truncation attack)
+      finish(null);
+    } catch (SSLException e) {
+      finish(new EOFException("peer closed the connection without close_notify"));
+    }
+  }
+
+  private void deliver(ByteBuffer appIn) {
+    if (appIn.position() > 0) {
+      appIn.flip();
+      listener.onAppData(this, appIn);
+      appIn.clear();
+    }
+  }
+
+  /** Wraps handshake data or queued plaintext into one record and writes it; true on progress. */
+  private boolean wrap() throws IOException {
+    if (netOut != null) {
+      return false;
+    }
+    boolean handshaking = !handshakeDone;
+    ByteBuffer out = pool.acquire(engine.getSession().getPacketBufferSize());
+    ByteBuffer[] src = firstBuffers();
+    SSLEngineResult r;
+    while (true) {
+      r = engine.wrap(src, out);
+      if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+        break;
+      }
+      overflows++;
+      int needed = engine.getSession().getPacketBufferSize();
+      pool.release(out);
+      out = ByteBuffer.allocate(Math.max(needed, out.capacity() * 2));
+    }
+    out.flip();
+    if (r.bytesConsumed() > 0) {
+      queuedPlain -= r.bytesConsumed();
+      while (!appOut.isEmpty() && !appOut.peekFirst().hasRemaining()) {
+        appOut.pollFirst();
+      }
+    }
+    switch (r.getStatus()) {
+      case OK:
+      case CLOSED:
+        break;
+      case BUFFER_UNDERFLOW: // wrap never needs more input
+      case BUFFER_OVERFLOW: // handled above
+      default:
+        throw new AssertionError(r.getStatus());
+    }
+    if (out.hasRemaining()) {
+      if (handshaking || observeLeft > 0) {
+        observer.onRecords(engine, true, out.asReadOnlyBuffer());
+      }
+      netOut = out;
+    } else {
+      pool.release(out);
+    }
+    afterStep(r, handshaking);
+    return r.bytesProduced() > 0 || r.bytesConsumed() > 0
+        || r.getHandshakeStatus() == HandshakeStatus.NEED_TASK;
+  }
+
+  /** Enough queued plaintext for one record (16 KiB, RFC 8446 §5.1), at most 64 buffers. */
+  private ByteBuffer[] firstBuffers() {
+    int n = 0;
+    long bytes = 0;
+    for (ByteBuffer b : appOut) {
+      if (n == 64 || bytes >= 16384) {
+        break;
+      }
+      bytes += b.remaining();
+      n++;
+    }
+    ByteBuffer[] src = new ByteBuffer[n];
+    java.util.Iterator<ByteBuffer> it = appOut.iterator();
+    for (int i = 0; i < n; i++) {
+      src[i] = it.next();
+    }
+    return src;
+  }
+
+  /** Writes {@link #netOut}; true when nothing is left to write. */
+  private boolean flush() throws IOException {
+    while (netOut != null) {
+      if (channel.write(netOut) == 0 && netOut.hasRemaining()) {
+        return false;
+      }
+      if (!netOut.hasRemaining()) {
+        pool.release(netOut);
+        netOut = null;
+      }
+    }
+    return true;
+  }
+
+  /** Passes the next complete inbound record to the observer, just before it is consumed. */
+  private void observeInbound() {
+    if ((handshakeDone && observeLeft <= 0) || netIn.remaining() < 5) {
+      return;
+    }
+    int p = netIn.position();
+    int length = ((netIn.get(p + 3) & 0xff) << 8) | (netIn.get(p + 4) & 0xff);
+    if (netIn.remaining() >= 5 + length) {
+      ByteBuffer record = netIn.asReadOnlyBuffer();
+      record.limit(p + 5 + length);
+      observer.onRecords(engine, false, record);
+    }
+  }
+
+  private void afterStep(SSLEngineResult r, boolean wasHandshaking) {
+    if (wasHandshaking) {
+      observer.onHandshakeStep(engine);
+    } else if (observeLeft > 0 && r.bytesConsumed() + r.bytesProduced() > 0) {
+      observeLeft--;
+    }
+    if (!handshakeDone && r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+      handshakeDone = true;
+      observer.onHandshakeFinished(engine);
+      listener.onHandshakeFinished(this);
+    }
+  }
+
+  private void runTasks() {
+    tasksRunning = true;
+    updateInterest();
+    taskExecutor.execute(
+        () -> {
+          Runnable task;
+          while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+          }
+          resume.execute(
+              () -> {
+                tasksRunning = false;
+                pump();
+              });
+        });
+  }
+
+  /** A TLS error: send the alert the engine prepared (best effort), then close. */
+  private void fail(SSLException e) {
+    try {
+      engine.closeOutbound();
+      for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+        if (netOut == null && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+          wrapAlert();
+        }
+        if (netOut != null) {
+          channel.write(netOut);
+          break;
+        }
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // The connection is already broken; the alert was a courtesy.
+    }
+    finish(e);
+  }
+
+  private void wrapAlert() throws SSLException {
+    ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+    engine.wrap(ByteBuffer.allocate(0), out);
+    out.flip();
+    netOut = out.hasRemaining() ? out : null;
+  }
+
+  private void finish(Throwable cause) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Closing a broken socket can fail; it is closed either way.
+    }
+    if (!engine.isOutboundDone()) {
+      engine.closeOutbound();
+    }
+    pool.release(netIn);
+    pool.release(netOut);
+    netIn = null;
+    netOut = null;
+    appOut.clear();
+    queuedPlain = 0;
+    listener.onClosed(this, cause);
+  }
+
+  private void updateInterest() {
+    if (key != null && key.isValid()) {
+      key.interestOps(interestOps());
+    }
+  }
+}

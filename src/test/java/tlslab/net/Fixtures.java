@@ -1,0 +1,139 @@
+package tlslab.net;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import tlslab.pki.InitOptions;
+import tlslab.pki.KeyType;
+import tlslab.pki.LabCertificates;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.JsseSetup;
+import tlslab.tls.TlsContexts;
+import tlslab.tls.TlsProfile;
+
+/** Shared test fixtures: lab certificates, contexts, servers and line-collecting clients. */
+final class Fixtures {
+  static {
+    // Before any JSSE use in this JVM, so that the report profile works on JDK 25 too.
+    JsseSetup.prepare(true, false);
+  }
+
+  private Fixtures() {}
+
+  /** Writes the lab CA and server certificate (RSA 2048, localhost + 127.0.0.1) into dir. */
+  static Path certs(Path dir) {
+    LabCertificates.init(InitOptions.builder().dir(dir).keyType(KeyType.RSA_2048).build());
+    return dir;
+  }
+
+  static SSLContext serverContext(Path certs) {
+    return TlsContexts.server(certs);
+  }
+
+  static SSLContext clientContext(Path certs) {
+    return TlsContexts.client(certs.resolve("ca.pem"), null, false);
+  }
+
+  static ChatServer server(Path certs, TlsProfile profile, ClientAuth auth, List<String> log) {
+    return ChatServer.builder()
+        .context(serverContext(certs))
+        .port(0)
+        .profile(profile)
+        .clientAuth(auth)
+        .loops(2)
+        .handshakeTimeout(Duration.ofSeconds(5))
+        .log(log::add)
+        .build()
+        .start();
+  }
+
+  /** A connected client whose received lines can be awaited. */
+  static final class Lines {
+    final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    final List<String> all = new CopyOnWriteArrayList<>();
+    ChatClient client;
+
+    void add(String line) {
+      all.add(line);
+      queue.add(line);
+    }
+
+    /** Waits for a line matching the predicate, skipping others; fails after 5 s. */
+    String await(java.util.function.Predicate<String> p) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      try {
+        while (System.nanoTime() < deadline) {
+          String l = queue.poll(50, TimeUnit.MILLISECONDS);
+          if (l != null && p.test(l)) {
+            return l;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      String got = all.toString();
+      throw new AssertionError("no matching line within 5 s; got " + all.size() + " lines: "
+          + (got.length() > 600 ? got.substring(0, 300) + " ... " + got.substring(got.length() - 300) : got));
+    }
+
+    String awaitStartsWith(String prefix) {
+      return await(l -> l.startsWith(prefix));
+    }
+  }
+
+  static Lines client(Path certs, ChatServer server, TlsProfile profile, String name) {
+    Lines lines = new Lines();
+    lines.client =
+        ChatClient.builder()
+            .host("localhost")
+            .port(server.port())
+            .context(clientContext(certs))
+            .profile(profile)
+            .name(name)
+            .onLine(lines::add)
+            .build()
+            .connect();
+    if (name != null) {
+      lines.awaitStartsWith("* you are now " + name);
+    }
+    return lines;
+  }
+
+  /** Proves the server still serves: alice and bob chat both ways. */
+  static void assertChatWorks(Path certs, ChatServer server, TlsProfile profile) {
+    Lines a = client(certs, server, profile, "alice" + System.nanoTime() % 100000);
+    Lines b = client(certs, server, profile, "bob" + System.nanoTime() % 100000);
+    try {
+      a.client.send("ping from a");
+      b.await(l -> l.endsWith("> ping from a"));
+      b.client.send("pong from b");
+      a.await(l -> l.endsWith("> pong from b"));
+    } finally {
+      a.client.close();
+      b.client.close();
+    }
+  }
+
+  /** Waits (up to 5 s) for a server log line matching p: some are written after the socket closes. */
+  static String awaitLog(List<String> log, java.util.function.Predicate<String> p) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      for (String l : log) {
+        if (p.test(l)) {
+          return l;
+        }
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError("no matching log line within 5 s: " + log);
+  }
+}
