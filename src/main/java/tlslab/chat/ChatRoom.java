@@ -39,7 +39,11 @@ public final class ChatRoom {
 
   private static final String HELP = "commands: /nick NAME, /list, /msg NAME text, /whoami, /quit";
 
+  /** Default for {@link #ChatRoom(Outbox, int)}: rooms larger than this stop announcing joins. */
+  public static final int DEFAULT_ANNOUNCE_LIMIT = 100;
+
   private final Outbox outbox;
+  private final int announceLimit;
   private final Map<Integer, Member> members = new LinkedHashMap<>();
   private final Map<String, Integer> byNick = new LinkedHashMap<>();
 
@@ -55,8 +59,19 @@ public final class ChatRoom {
     }
   }
 
+  /** A room that announces joins, leaves and nick changes while it has at most 100 members. */
   public ChatRoom(Outbox outbox) {
+    this(outbox, DEFAULT_ANNOUNCE_LIMIT);
+  }
+
+  /**
+   * @param announceLimit joins, leaves and nick changes are broadcast only while the room has at
+   *     most this many members: in a room of 10,000, announcing every join would cost 50 million
+   *     lines (big IRC channels and streaming chats make the same choice)
+   */
+  public ChatRoom(Outbox outbox, int announceLimit) {
     this.outbox = outbox;
+    this.announceLimit = announceLimit;
   }
 
   /**
@@ -74,7 +89,7 @@ public final class ChatRoom {
     members.put(id, m);
     byNick.put(key(nick), id);
     outbox.send(id, "* welcome " + nick + " (" + (members.size() - 1) + " others online); " + HELP);
-    broadcast(id, "* " + nick + " joined from " + peer.address());
+    announce(id, "* " + nick + " joined from " + peer.address());
     outbox.log(nick + " joined from " + peer.address() + " (" + peer.protocol() + ", "
         + peer.cipherSuite()
         + (peer.certificateSubject() == null ? "" : ", " + peer.certificateSubject()) + ")");
@@ -87,7 +102,7 @@ public final class ChatRoom {
       return;
     }
     byNick.remove(key(m.nick));
-    broadcast(member, "* " + m.nick + " left (" + m.peer.address() + ")");
+    announce(member, "* " + m.nick + " left (" + m.peer.address() + ")");
     outbox.log(m.nick + " left (" + m.peer.address() + ")" + (reason == null ? "" : ": " + reason));
   }
 
@@ -161,7 +176,7 @@ public final class ChatRoom {
     m.nick = wanted;
     byNick.put(key(wanted), m.id);
     outbox.send(m.id, "* you are now " + wanted);
-    broadcast(m.id, "* " + old + " is now " + wanted);
+    announce(m.id, "* " + old + " is now " + wanted);
     outbox.log(old + " is now " + wanted);
   }
 
@@ -186,6 +201,12 @@ public final class ChatRoom {
     return "* you are " + m.nick + " from " + p.address() + ", " + p.protocol() + ", "
         + p.cipherSuite() + ", "
         + (p.certificateSubject() == null ? "no client certificate" : "certificate " + p.certificateSubject());
+  }
+
+  private void announce(int except, String line) {
+    if (members.size() <= announceLimit) {
+      broadcast(except, line);
+    }
   }
 
   private void broadcast(int except, String line) {

@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
     footer = {"", ExitCode.TABLE},
     subcommands = {
       BenchCertsCommand.class,
+      BenchChatCommand.class,
+      BenchHandshakesCommand.class,
+      BenchIdleCommand.class,
       BenchTraceCommand.class,
     })
 public final class BenchCommand {}

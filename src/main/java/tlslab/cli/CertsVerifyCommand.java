@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,7 +56,8 @@ public final class CertsVerifyCommand implements Callable<Integer> {
     CertificateFile subject = CertificateFile.read(file, password);
     X509Certificate anchor = pickAnchor(anchorFile, subject);
     CertificateVerifier.Result result =
-        CertificateVerifier.verify(anchor, subject.certificates(), host, at != null ? at : Instant.now());
+        CertificateVerifier.verify(
+            anchor, subject.certificates(), host, at != null ? at : Instant.now().truncatedTo(ChronoUnit.SECONDS));
     PrintWriter out = spec.commandLine().getOut();
     result.checks().forEach(c -> out.println(c.line()));
     out.flush();

@@ -9,20 +9,28 @@ import tlslab.common.LabException;
 public final class ExitCode {
   /** Success. */
   public static final int OK = 0;
+
   /** The command ran and the answer is "no": a check, verification or exercise failed. */
   public static final int FAILED = 1;
+
   /** Bad command line: unknown option, missing argument, invalid value. */
   public static final int USAGE = 2;
+
   /** An input file is missing, unreadable or malformed. */
   public static final int BAD_INPUT = 3;
+
   /** The machine lacks something: libpcap, capture permission, a JDK internal. */
   public static final int ENVIRONMENT = 4;
+
   /** A network peer could not be reached, or the TLS handshake failed. */
   public static final int NETWORK = 5;
+
   /** Refused to overwrite existing data without {@code --force}. */
   public static final int REFUSED = 6;
+
   /** A bug in the lab: an unexpected exception (the stack trace goes to stderr). */
   public static final int INTERNAL = 70;
+
   /** Interrupted by Ctrl-C / SIGTERM. */
   public static final int INTERRUPTED = 130;
 

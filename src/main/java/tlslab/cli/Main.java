@@ -19,12 +19,13 @@ import tlslab.common.LabException;
     description = "TLS Lab: learn how TLS really works on the wire.",
     footer = {"", ExitCode.TABLE},
     subcommands = {
-      CommandLine.HelpCommand.class,
       CertsCommand.class,
       ServerCommand.class,
       ClientCommand.class,
       TraceCommand.class,
+      ExerciseCommand.class,
       BenchCommand.class,
+      CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
@@ -62,8 +63,7 @@ public final class Main implements Runnable {
     return ExitCode.INTERNAL;
   }
 
-  private static int handleParameterException(
-      CommandLine.ParameterException ex, String[] args) {
+  private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
     err.println(prefix(cmd) + ex.getMessage());

@@ -27,8 +27,8 @@ import tlslab.tls.TlsProfile;
       "Clients speak UTF-8 lines: /nick NAME, /list, /msg NAME text, /whoami, /quit;",
       "anything else is broadcast. openssl s_client is a working client:",
       "  openssl s_client -connect 127.0.0.1:8443 -CAfile certs/ca.pem -quiet",
-      "Profiles: modern (TLS 1.2, ECDHE, AES-GCM), report (TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA",
-      "only: the report's AES128-SHA, no forward secrecy), tls13 (TLS 1.3).",
+      "Profiles: modern (TLS 1.2, ECDHE, AES-GCM); tls13 (TLS 1.3); report (TLS 1.2 with",
+      "TLS_RSA_WITH_AES_128_CBC_SHA only: the report's AES128-SHA, no forward secrecy).",
       "Ctrl-C sends close_notify to every client and stops."
     },
     footer = {"", "Protocol: docs/PROTOCOL.md", "", ExitCode.TABLE})

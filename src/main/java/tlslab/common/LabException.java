@@ -5,8 +5,8 @@ package tlslab.common;
  * about: a missing file, a corrupt key, a certificate that does not verify, a port already taken.
  *
  * <p>Its message is a single line meant for a human, with no stack trace. The {@link Kind} says
- * what sort of problem it is; the command-line layer turns the kind into a documented exit code,
- * so the library never decides how the process ends.
+ * what sort of problem it is; the command-line layer turns the kind into a documented exit code, so
+ * the library never decides how the process ends.
  */
 public final class LabException extends RuntimeException {
   private static final long serialVersionUID = 1L;

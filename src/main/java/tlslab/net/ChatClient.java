@@ -123,8 +123,11 @@ public final class ChatClient implements AutoCloseable {
     loop.execute(() -> {
       if (driver == null) {
         closed.complete(null);
-      } else {
+      } else if (!driver.isClosed()) {
         driver.close(true);
+        // RFC 8446 §6.1: the peer should answer with its own close_notify; don't wait forever.
+        loop.schedule(TimeUnit.SECONDS.toNanos(5), () -> driver.abort(
+            new java.io.IOException("the server did not answer close_notify within 5 s")));
       }
     });
     return closed;
@@ -148,25 +151,30 @@ public final class ChatClient implements AutoCloseable {
 
   /**
    * Scripted mode: connects, sends {@code /nick} if a name was given, sends every line of {@code
-   * in}, then closes with close_notify and waits until the server acknowledges with its own.
-   * Received lines go to the builder's {@code onLine} consumer.
+   * in}, then closes with close_notify and waits until the server acknowledges with its own (or
+   * until the server closes first). Received lines go to the builder's {@code onLine} consumer.
    */
   public void runScript(BufferedReader in) {
     connect();
-    try {
-      String line;
-      while ((line = in.readLine()) != null) {
-        send(line);
+    // Read the script on its own thread, so that a server that closes first ends the run too
+    // (a blocked read of standard input cannot be interrupted).
+    Thread reader = new Thread(() -> {
+      try {
+        String line;
+        while ((line = in.readLine()) != null && !closed.isDone()) {
+          send(line);
+        }
+      } catch (IOException e) {
+        // Input gone: close as at its end.
       }
-    } catch (IOException e) {
-      throw LabException.badInput("cannot read input: " + e.getMessage(), e);
-    }
+      closeAsync();
+    }, "chat-script");
+    reader.setDaemon(true);
+    reader.start();
     try {
-      closeAsync().get(config.handshakeTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+      closed.get();
     } catch (ExecutionException e) {
       throw asLabException(e.getCause());
-    } catch (TimeoutException e) {
-      throw LabException.network("the server did not acknowledge the close (no close_notify)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

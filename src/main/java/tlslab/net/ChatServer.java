@@ -56,7 +56,7 @@ public final class ChatServer implements AutoCloseable {
     this.config = b;
     this.ownsGroup = b.group == null;
     this.group = ownsGroup ? new EventLoopGroup("chat-server", b.loops) : b.group;
-    this.room = new ChatRoom(new Outbox());
+    this.room = new ChatRoom(new Outbox());  // announces joins while <= 100 members
   }
 
   /** A builder with the defaults documented on each setter. */

@@ -54,6 +54,11 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
             server.taskExecutor(), loop, loop.buffers());
   }
 
+  @Override
+  public String toString() {
+    return id + "@" + address + " inbox=" + inbox.size() + "/" + inboxBytes.get() + " drain=" + drainScheduled.get() + " " + driver;
+  }
+
   int id() {
     return id;
   }

@@ -174,6 +174,14 @@ public final class TlsDriver {
     return queuedPlain + (out == null ? 0 : out.remaining());
   }
 
+  @Override
+  public String toString() {
+    return "TlsDriver[closed=" + closed + " tasks=" + tasksRunning + " closeReq=" + closeRequested
+        + " appOut=" + appOut.size() + " netOut=" + (netOut == null ? "-" : netOut.remaining())
+        + " netIn=" + (netIn == null ? "-" : netIn.remaining()) + " hs=" + engine.getHandshakeStatus()
+        + " interest=" + interestOps() + " key=" + (key == null ? "-" : key.isValid() ? key.interestOps() : "invalid") + "]";
+  }
+
   /** The {@link SelectionKey} interest set the driver needs now. */
   public int interestOps() {
     if (closed || tasksRunning) {
@@ -201,8 +209,10 @@ public final class TlsDriver {
     ByteBuffer appIn = null;
     try {
       boolean progress = true;
-      // A bounded number of rounds, so that one busy peer cannot starve the loop's others.
-      for (int round = 0; progress && !closed && !tasksRunning && round < 64; round++) {
+      // A bounded number of rounds, so that one busy peer cannot starve the loop's others; if
+      // work is left, the pump is queued on the loop again below.
+      int round = 0;
+      for (; progress && !closed && !tasksRunning && round < 64; round++) {
         if (!flush()) {
           break; // socket full: wait for OP_WRITE
         }
@@ -243,6 +253,9 @@ public final class TlsDriver {
           default:
             throw new AssertionError(hs);
         }
+      }
+      if (progress && round == 64 && !closed && !tasksRunning) {
+        resume.execute(this::pump);
       }
     } catch (SSLException e) {
       fail(e);
@@ -381,7 +394,7 @@ public final class TlsDriver {
     }
     boolean handshaking = !handshakeDone;
     ByteBuffer out = pool.acquire(engine.getSession().getPacketBufferSize());
-    ByteBuffer[] src = appOut.toArray(new ByteBuffer[0]);
+    ByteBuffer[] src = firstBuffers();
     SSLEngineResult r;
     while (true) {
       r = engine.wrap(src, out);
@@ -420,6 +433,25 @@ public final class TlsDriver {
     afterStep(r, handshaking);
     return r.bytesProduced() > 0 || r.bytesConsumed() > 0
         || r.getHandshakeStatus() == HandshakeStatus.NEED_TASK;
+  }
+
+  /** Enough queued plaintext for one record (16 KiB, RFC 8446 §5.1), at most 64 buffers. */
+  private ByteBuffer[] firstBuffers() {
+    int n = 0;
+    long bytes = 0;
+    for (ByteBuffer b : appOut) {
+      if (n == 64 || bytes >= 16384) {
+        break;
+      }
+      bytes += b.remaining();
+      n++;
+    }
+    ByteBuffer[] src = new ByteBuffer[n];
+    java.util.Iterator<ByteBuffer> it = appOut.iterator();
+    for (int i = 0; i < n; i++) {
+      src[i] = it.next();
+    }
+    return src;
   }
 
   /** Writes {@link #netOut}; true when nothing is left to write. */

@@ -176,7 +176,8 @@ public record CertificateSummary(
     if (now.isAfter(notAfter)) {
       return "EXPIRED " + Duration.between(notAfter, now).toDays() + " days ago";
     }
-    return Duration.between(now, notAfter).toDays() + " days left";
+    long days = Math.round(Duration.between(now, notAfter).toHours() / 24.0);
+    return days + (days == 1 ? " day left" : " days left");
   }
 
   private static List<String> subjectAltNames(X509Certificate cert) {

@@ -31,9 +31,9 @@ import tlslab.common.LabException;
  * truststore.p12} and {@code ca.pem} the lab CA. Every store the lab writes uses the password
  * {@value #STORE_PASSWORD}.
  *
- * <p>A context says <em>who we are</em> (key managers) and <em>whom we trust</em> (trust
- * managers); an engine made from it gets the profile's versions and suites, and on the client the
- * hostname check (RFC 6125, JSSE's "HTTPS" endpoint identification).
+ * <p>A context says <em>who we are</em> (key managers) and <em>whom we trust</em> (trust managers);
+ * an engine made from it gets the profile's versions and suites, and on the client the hostname
+ * check (RFC 6125, JSSE's "HTTPS" endpoint identification).
  */
 public final class TlsContexts {
   /** Password of every PKCS#12 store the lab writes. */
@@ -106,17 +106,17 @@ public final class TlsContexts {
   private static String[] supported(SSLEngine engine, TlsProfile profile) {
     List<String> available = List.of(engine.getSupportedCipherSuites());
     String[] wanted =
-        Arrays.stream(profile.cipherSuites())
-            .filter(available::contains)
-            .toArray(String[]::new);
+        Arrays.stream(profile.cipherSuites()).filter(available::contains).toArray(String[]::new);
     if (wanted.length == 0) {
       throw LabException.environment(
           "this JDK supports none of the cipher suites of profile '" + profile + "'");
     }
-    if (profile == TlsProfile.REPORT && !JsseSetup.reportSuiteEnabled()
+    if (profile == TlsProfile.REPORT
+        && !JsseSetup.reportSuiteEnabled()
         && disabledByPolicy(TlsProfile.REPORT_SUITE)) {
       throw LabException.environment(
-          "this JDK disables " + TlsProfile.REPORT_SUITE
+          "this JDK disables "
+              + TlsProfile.REPORT_SUITE
               + " (jdk.tls.disabledAlgorithms); JsseSetup.prepare(true, ...) must run first");
     }
     return wanted;
@@ -152,8 +152,9 @@ public final class TlsContexts {
       throw LabException.badInput(
           file + ": no such file (create the lab certificates with: lab certs init)");
     } catch (IOException | GeneralSecurityException e) {
-      throw LabException.badInput(file + ": not a PKCS#12 store readable with the lab password ("
-          + e.getMessage() + ")", e);
+      throw LabException.badInput(
+          file + ": not a PKCS#12 store readable with the lab password (" + e.getMessage() + ")",
+          e);
     }
   }
 
@@ -182,7 +183,8 @@ public final class TlsContexts {
 
   private static KeyManager[] keyManagers(KeyStore ks) {
     try {
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, STORE_PASSWORD.toCharArray());
       return kmf.getKeyManagers();
     } catch (GeneralSecurityException e) {

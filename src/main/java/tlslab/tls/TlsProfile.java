@@ -13,9 +13,9 @@ import tlslab.common.LabException;
  *       (RFC 5246 §7.4.3, RFC 8422), so recording the traffic and later stealing the server's key
  *       does not reveal it: forward secrecy.
  *   <li>{@link #REPORT}: exactly the student report's {@code set_ciphers('AES128-SHA')} on TLS 1.2,
- *       that is {@code TLS_RSA_WITH_AES_128_CBC_SHA}. The client encrypts the pre-master secret with
- *       the server's RSA public key (RFC 5246 §7.4.7.1): whoever has the server key can decrypt every
- *       recorded session. It exists because the lab teaches that weakness.
+ *       that is {@code TLS_RSA_WITH_AES_128_CBC_SHA}. The client encrypts the pre-master secret
+ *       with the server's RSA public key (RFC 5246 §7.4.7.1): whoever has the server key can
+ *       decrypt every recorded session. It exists because the lab teaches that weakness.
  *   <li>{@link #TLS13}: TLS 1.3 (RFC 8446), where every key exchange is ephemeral and most of the
  *       handshake is encrypted.
  * </ul>
@@ -45,7 +45,9 @@ public enum TlsProfile {
   TLS13(
       "tls13",
       new String[] {"TLSv1.3"},
-      new String[] {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"},
+      new String[] {
+        "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"
+      },
       true,
       null);
 
@@ -100,7 +102,9 @@ public enum TlsProfile {
       }
     }
     throw LabException.badInput(
-        "unknown profile '" + label + "' (choose one of: "
+        "unknown profile '"
+            + label
+            + "' (choose one of: "
             + Arrays.stream(values()).map(TlsProfile::label).collect(Collectors.joining(", "))
             + ")");
   }

@@ -123,4 +123,23 @@ class ChatRoomTest {
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0)).startsWith("1 ! unknown command /dance");
   }
+
+  @Test
+  void bigRoomsStopAnnouncingJoinsButStillCarryMessages() {
+    ChatRoom big = new ChatRoom(new ChatRoom.Outbox() {
+      @Override
+      public void send(int member, String line) {
+        sent.add(member + " " + line);
+      }
+
+      @Override
+      public void close(int member) {}
+    }, 2);
+    big.join(1, Peer.of("a:1", "TLSv1.2", "S"));
+    big.join(2, Peer.of("b:2", "TLSv1.2", "S"));
+    big.join(3, Peer.of("c:3", "TLSv1.2", "S"));
+    assertThat(sent).contains("1 * guest2 joined from b:2").noneMatch(l -> l.contains("guest3 joined"));
+    big.handle(3, "hi");
+    assertThat(sent).contains("1 <guest3> hi", "2 <guest3> hi");
+  }
 }

@@ -4,16 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import tlslab.pki.KeyType;
+import tlslab.pki.internal.Crypto;
+import tlslab.pki.internal.PemIo;
 
 /**
  * {@code lab certs ...} through the real command line: exit codes, output, and one clear line on
@@ -167,20 +182,20 @@ class CertsCommandTest {
   void issueFromAnExpiredLabCaIsRefusedAsBadInput() throws Exception {
     Path dir = tmp.resolve("expired");
     Files.createDirectories(dir);
-    java.security.KeyPair pair = tlslab.pki.internal.Crypto.generate(tlslab.pki.KeyType.EC_P256);
-    org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=Old Lab CA");
-    java.time.Instant start = java.time.Instant.parse("2020-01-01T00:00:00Z");
-    org.bouncycastle.cert.X509v3CertificateBuilder b =
-        new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
-            name, java.math.BigInteger.TEN, java.util.Date.from(start),
-            java.util.Date.from(start.plus(java.time.Duration.ofDays(30))), name, pair.getPublic());
-    b.addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
-        new org.bouncycastle.asn1.x509.BasicConstraints(true));
-    byte[] der = b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
-        .setProvider(tlslab.pki.internal.Crypto.BC).build(pair.getPrivate())).getEncoded();
-    java.security.cert.X509Certificate old = tlslab.pki.internal.PemIo.toX509(der, dir);
-    Files.write(dir.resolve("ca.pem"), tlslab.pki.internal.PemIo.encode(null, old));
-    Files.write(dir.resolve("ca.key"), tlslab.pki.internal.PemIo.encode(pair.getPrivate()));
+    KeyPair pair = Crypto.generate(KeyType.EC_P256);
+    X500Name name = new X500Name("CN=Old Lab CA");
+    Instant start = Instant.parse("2020-01-01T00:00:00Z");
+    X509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            name, BigInteger.TEN, Date.from(start), Date.from(start.plus(Duration.ofDays(30))), name,
+            pair.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+    byte[] der =
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(Crypto.BC).build(pair.getPrivate()))
+            .getEncoded();
+    X509Certificate old = PemIo.toX509(der, dir);
+    Files.write(dir.resolve("ca.pem"), PemIo.encode(null, old));
+    Files.write(dir.resolve("ca.key"), PemIo.encode(pair.getPrivate()));
     assertOneLineError(lab("certs", "issue", "--client", "frank", "--dir", dir.toString()),
         ExitCode.BAD_INPUT, "the lab CA expired at 2020-01-31T00:00:00Z", "--force");
     assertOneLineError(lab("certs", "verify", "--ca", dir.resolve("ca.pem").toString(), dir.resolve("ca.pem").toString()),
@@ -212,6 +227,15 @@ class CertsCommandTest {
     Run trust = lab("certs", "show", lab.resolve("truststore.p12").toString(), "--password", "changeit");
     assertThat(trust.exit()).isZero();
     assertThat(trust.out()).contains("subject:        CN=TLS Lab CA,O=TLS Lab");
+  }
+
+  @Test
+  void showReadsABinaryDerCertificate() throws Exception {
+    Path der = tmp.resolve("server.der");
+    Files.write(der, PemIo.readCertificate(lab.resolve("server.pem")).getEncoded());
+    Run r = lab("certs", "show", der.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(DER certificate)").contains("CN=localhost");
   }
 
   @Test

@@ -110,4 +110,12 @@ class ClientVerificationTest {
     assertThat(r.err).contains("WARNING: --insecure").contains("NOT checked");
     assertThat(r.out).contains("* you are guest");
   }
+
+  @Test
+  void quitInAScriptEndsTheRunWhenTheServerCloses() {
+    Run r = client("/quit\n", "--port", String.valueOf(good.port()),
+        "--ca", lab.resolve("ca.pem").toString());
+    assertThat(r.exit).as(r.err).isZero();
+    assertThat(r.out).contains("* bye guest");
+  }
 }

@@ -75,7 +75,9 @@ final class Fixtures {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      throw new AssertionError("no matching line within 5 s; got " + all);
+      String got = all.toString();
+      throw new AssertionError("no matching line within 5 s; got " + all.size() + " lines: "
+          + (got.length() > 600 ? got.substring(0, 300) + " ... " + got.substring(got.length() - 300) : got));
     }
 
     String awaitStartsWith(String prefix) {
@@ -114,5 +116,24 @@ final class Fixtures {
       a.client.close();
       b.client.close();
     }
+  }
+
+  /** Waits (up to 5 s) for a server log line matching p: some are written after the socket closes. */
+  static String awaitLog(List<String> log, java.util.function.Predicate<String> p) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      for (String l : log) {
+        if (p.test(l)) {
+          return l;
+        }
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError("no matching log line within 5 s: " + log);
   }
 }

@@ -55,10 +55,10 @@ class ServerWithRealPeersTest {
       } finally {
         lab.client.close();
       }
-      assertThat(log).anyMatch(l -> l.matches("guest\\d+ joined from 127\\.0\\.0\\.1:\\d+ \\("
+      Fixtures.awaitLog(log, l -> l.matches("guest\\d+ joined from 127\\.0\\.0\\.1:\\d+ \\("
           + protocol + ", " + suite + "\\)"));
-      assertThat(log).anyMatch(l -> l.matches("guest\\d+ is now osl"));
-      assertThat(log).anyMatch(l -> l.startsWith("osl left (127.0.0.1:"));
+      Fixtures.awaitLog(log, l -> l.matches("guest\\d+ is now osl"));
+      Fixtures.awaitLog(log, l -> l.startsWith("osl left (127.0.0.1:"));
     }
   }
 
@@ -76,7 +76,7 @@ class ServerWithRealPeersTest {
         assertThat(String.join("\n", openssl.lines))
             .containsIgnoringCase("alert protocol version");
       }
-      assertThat(log).anyMatch(l -> l.contains("dropped before joining") && l.contains("TLSv1.1"));
+      Fixtures.awaitLog(log, l -> l.contains("dropped before joining") && l.contains("TLSv1.1"));
       Fixtures.assertChatWorks(certs, server, profile);
     }
   }

@@ -47,7 +47,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * </ul>
  */
 public final class CertIssuer {
-  /** Back-date notBefore a little so a peer whose clock is a few minutes behind still accepts. */
+  /**
+   * notBefore is back-dated a little so that a peer whose clock is a few minutes behind still
+   * accepts a fresh certificate; notAfter counts the days from now.
+   */
   private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
   private CertIssuer() {}
@@ -68,11 +71,11 @@ public final class CertIssuer {
 
   /** A self-signed CA certificate valid for {@code days}. */
   public static X509Certificate selfSignedCa(KeyPair ca, X500Name subject, int days) {
-    Instant notBefore = now();
+    Instant now = now();
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
-          builder(subject, subject, ca.getPublic(), notBefore, notBefore.plus(Duration.ofDays(days)));
+          builder(subject, subject, ca.getPublic(), now.minus(CLOCK_SKEW), now.plus(Duration.ofDays(days)));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       b.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -100,8 +103,9 @@ public final class CertIssuer {
       List<String> sans,
       boolean serverAuth,
       int days) {
-    Instant notBefore = now();
-    Instant notAfter = notBefore.plus(Duration.ofDays(days));
+    Instant now = now();
+    Instant notBefore = now.minus(CLOCK_SKEW);
+    Instant notAfter = now.plus(Duration.ofDays(days));
     Instant caEnd = caCert.getNotAfter().toInstant();
     if (notAfter.isAfter(caEnd)) {
       notAfter = caEnd;
@@ -162,6 +166,6 @@ public final class CertIssuer {
   }
 
   private static Instant now() {
-    return Instant.now().minus(CLOCK_SKEW).truncatedTo(ChronoUnit.SECONDS);
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS);
   }
 }

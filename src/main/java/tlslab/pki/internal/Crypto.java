@@ -70,7 +70,10 @@ public final class Crypto {
     }
   }
 
-  /** The lab's name for a key's type and size, e.g. "RSA 2048 bits" or "EC P-256". */
+  /**
+   * The closest lab key type for a public key: RSA up to 2048 bits is RSA_2048, larger RSA is
+   * RSA_3072, anything else EC_P256. Used to give a client the same kind of key as its CA.
+   */
   public static KeyType keyTypeOf(PublicKey key) {
     if (key instanceof RSAKey) {
       int bits = ((RSAKey) key).getModulus().bitLength();

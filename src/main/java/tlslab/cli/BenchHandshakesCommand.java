@@ -1,0 +1,42 @@
+package tlslab.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tlslab.bench.HandshakeBench;
+import tlslab.tls.TlsProfile;
+
+/** {@code lab bench handshakes}: full handshakes/s, lab server vs openssl s_server. */
+@Command(
+    name = "handshakes",
+    mixinStandardHelpOptions = true,
+    header = "Full TLS handshakes per second: lab server vs openssl s_server.",
+    description = {
+      "Runs 'openssl s_time -new' against the lab chat server and against openssl s_server",
+      "with the same certificate and key, one after the other, and prints both rates and",
+      "their ratio."
+    },
+    footer = {"", ExitCode.TABLE})
+public final class BenchHandshakesCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--time", paramLabel = "SECONDS", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+  int seconds = 10;
+
+  @Option(names = "--profile", paramLabel = "NAME", description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
+  String profile = "modern";
+
+  @Option(names = "--loops", paramLabel = "N", description = "Server event loops (default: one per core).")
+  int loops;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(HandshakeBench.run(TlsProfile.parse(profile), seconds, loops));
+    out.flush();
+    return ExitCode.OK;
+  }
+}
