@@ -29,8 +29,8 @@ import tlslab.trace.HandshakeInspector;
  * in-memory buffers on one thread (no sockets: only JSSE and the trace are measured), alternately
  * untraced and traced, in the same JVM. Traced means what {@code lab server --trace} does: JSSE
  * formats its debug records, the lab's logger finder attributes and parses them, and the events go
- * to a consumer (here a counter, not a terminal). Untraced means the debug hooks are switched on
- * in the process but no trace is active, the state of a lab process without {@code --trace}.
+ * to a consumer (here a counter, not a terminal). Untraced means the debug hooks are switched on in
+ * the process but no trace is active, the state of a lab process without {@code --trace}.
  *
  * <p>Every handshake is a full one: each client engine names a different peer port, so the client
  * session cache never offers a session to resume.
@@ -41,8 +41,12 @@ public final class TraceBench {
 
   /** The figures of one run. */
   public record Result(
-      TlsProfile profile, int handshakes, double offPerSecond, double onPerSecond,
-      double eventsPerHandshake, double medianRoundCost) {
+      TlsProfile profile,
+      int handshakes,
+      double offPerSecond,
+      double onPerSecond,
+      double eventsPerHandshake,
+      double medianRoundCost) {
 
     /** The report printed by {@code lab bench trace}. */
     public String report() {
@@ -55,11 +59,20 @@ public final class TraceBench {
               + "  tracing on:  %8.1f handshakes/s  (%.2f ms each, %.0f events per handshake)%n"
               + "  cost of tracing: %+.2f ms per handshake (%+.0f%%)%n"
               + "  median cost over %d alternating rounds: %+.0f%%",
-          handshakes, profile, System.getProperty("java.version"),
+          handshakes,
+          profile,
+          System.getProperty("java.version"),
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-          Runtime.getRuntime().availableProcessors(), offPerSecond, offMs,
-          onPerSecond, onMs, eventsPerHandshake, onMs - offMs, 100 * (onMs - offMs) / offMs,
-          ROUNDS, 100 * medianRoundCost);
+          Runtime.getRuntime().availableProcessors(),
+          offPerSecond,
+          offMs,
+          onPerSecond,
+          onMs,
+          eventsPerHandshake,
+          onMs - offMs,
+          100 * (onMs - offMs) / offMs,
+          ROUNDS,
+          100 * medianRoundCost);
     }
   }
 
@@ -107,8 +120,13 @@ public final class TraceBench {
       java.util.Arrays.sort(roundCost);
       double median = (roundCost[ROUNDS / 2 - 1] + roundCost[ROUNDS / 2]) / 2;
       int total = per * ROUNDS;
-      return new Result(profile, total, total / (offNanos / 1e9), total / (onNanos / 1e9),
-          events.get() / (double) total, median);
+      return new Result(
+          profile,
+          total,
+          total / (offNanos / 1e9),
+          total / (onNanos / 1e9),
+          events.get() / (double) total,
+          median);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -124,8 +142,12 @@ public final class TraceBench {
 
   /** {@code count} full handshakes; returns the nanoseconds they took. */
   private static long handshakes(
-      SSLContext serverCtx, SSLContext clientCtx, TlsProfile profile, int count,
-      HandshakeObserver observer, int[] port) {
+      SSLContext serverCtx,
+      SSLContext clientCtx,
+      TlsProfile profile,
+      int count,
+      HandshakeObserver observer,
+      int[] port) {
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
       SSLEngine s = TlsContexts.serverEngine(serverCtx, profile, ClientAuth.NONE);
@@ -140,8 +162,8 @@ public final class TraceBench {
   }
 
   /**
-   * Drives both engines until neither handshakes, making the observer calls the lab's driver
-   * makes (records out after wrap, records in before unwrap, a step after each call).
+   * Drives both engines until neither handshakes, making the observer calls the lab's driver makes
+   * (records out after wrap, records in before unwrap, a step after each call).
    */
   private static void handshake(SSLEngine c, SSLEngine s, HandshakeObserver observer)
       throws SSLException {
@@ -164,8 +186,13 @@ public final class TraceBench {
 
   /** One wrap and one unwrap for an engine; true when it no longer handshakes. */
   private static boolean step(
-      SSLEngine e, ByteBuffer out, ByteBuffer in, ByteBuffer app, ByteBuffer empty,
-      HandshakeObserver observer) throws SSLException {
+      SSLEngine e,
+      ByteBuffer out,
+      ByteBuffer in,
+      ByteBuffer app,
+      ByteBuffer empty,
+      HandshakeObserver observer)
+      throws SSLException {
     if (e.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
       int before = out.position();
       SSLEngineResult r = e.wrap(empty, out);

@@ -23,10 +23,16 @@ import tlslab.tls.TlsProfile;
 public final class BenchTraceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--count", paramLabel = "N", description = "Handshakes of each kind (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      description = "Handshakes of each kind (default: ${DEFAULT-VALUE}).")
   int count = 400;
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "modern or tls13 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "modern or tls13 (default: ${DEFAULT-VALUE}).")
   String profile = "modern";
 
   @Override

@@ -42,8 +42,9 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(
       names = "--profile",
       defaultValue = "modern",
-      description = "modern (TLS 1.2 ECDHE), report (TLS_RSA_WITH_AES_128_CBC_SHA, insecure),"
-          + " tls13. Default: ${DEFAULT-VALUE}.")
+      description =
+          "modern (TLS 1.2 ECDHE), report (TLS_RSA_WITH_AES_128_CBC_SHA, insecure),"
+              + " tls13. Default: ${DEFAULT-VALUE}.")
   String profile;
 
   @Option(
@@ -52,14 +53,17 @@ public final class TraceCommand implements Callable<Integer> {
       description = "none, want or need a client certificate. Default: ${DEFAULT-VALUE}.")
   String clientAuth;
 
-  @Option(names = "--resume", description = "Connect twice; the second handshake resumes the session.")
+  @Option(
+      names = "--resume",
+      description = "Connect twice; the second handshake resumes the session.")
   boolean resume;
 
   @Option(
       names = "--certs",
       paramLabel = "DIR",
-      description = "A `lab certs init` folder to use (default: fresh certificates in a temporary"
-          + " folder; with client auth, client-trace.p12 is issued there if missing).")
+      description =
+          "A `lab certs init` folder to use (default: fresh certificates in a temporary"
+              + " folder; with client auth, client-trace.p12 is issued there if missing).")
   Path certs;
 
   @Option(
@@ -68,7 +72,10 @@ public final class TraceCommand implements Callable<Integer> {
       description = "Append an NSS key log (for Wireshark/tshark: -o tls.keylog_file:FILE).")
   Path keyLog;
 
-  @Option(names = "--trace-json", paramLabel = "FILE", description = "Also write the events as JSON lines.")
+  @Option(
+      names = "--trace-json",
+      paramLabel = "FILE",
+      description = "Also write the events as JSON lines.")
   Path traceJson;
 
   @Option(names = "--force", description = "Overwrite an existing --trace-json file.")
@@ -100,8 +107,13 @@ public final class TraceCommand implements Callable<Integer> {
               writeJson(json, e);
             }
           };
-      out.println("lab trace: profile " + p + ", client auth " + auth.name().toLowerCase()
-          + (resume ? ", with resumption" : "") + "; client and server in this process");
+      out.println(
+          "lab trace: profile "
+              + p
+              + ", client auth "
+              + auth.name().toLowerCase()
+              + (resume ? ", with resumption" : "")
+              + "; client and server in this process");
       TraceRun.Result result;
       Path temp = certs == null ? tempCerts() : null;
       try {
@@ -123,8 +135,15 @@ public final class TraceCommand implements Callable<Integer> {
       }
       out.println("─".repeat(79));
       for (TraceRun.Connection c : result.connections()) {
-        out.println("connection " + c.id() + ": " + c.protocol() + " " + c.cipherSuite() + ", "
-            + (c.resumed() ? "resumed (abbreviated handshake)" : "full handshake"));
+        out.println(
+            "connection "
+                + c.id()
+                + ": "
+                + c.protocol()
+                + " "
+                + c.cipherSuite()
+                + ", "
+                + (c.resumed() ? "resumed (abbreviated handshake)" : "full handshake"));
       }
       if (keyLog != null) {
         out.println("key log: " + result.keyLogLines() + " line(s) appended to " + keyLog);

@@ -64,12 +64,13 @@ final class TraceMixin implements AutoCloseable {
         HandshakeInspector.builder()
             .trace(e -> show(out, timeline, e))
             .keyLog(log)
-            .onProblem(p -> {
-              synchronized (out) {
-                err.println("lab " + who + ": " + p);
-                err.flush();
-              }
-            })
+            .onProblem(
+                p -> {
+                  synchronized (out) {
+                    err.println("lab " + who + ": " + p);
+                    err.flush();
+                  }
+                })
             .build();
     HandshakeObserver observer = inspector.observer();
     return e -> observer;

@@ -40,8 +40,8 @@ import tlslab.trace.internal.RecordParser;
  *
  * <p>Attribution: an engine is recognised by the lock JSSE holds while it works, also in delegated
  * tasks run on other threads. Its very first record (a client's Client Hello, logged in the first
- * {@code wrap}, before the driver's first callback) is handed over at that callback, matched by
- * the client random on the wire. Untraced engines in the same process are never mixed in.
+ * {@code wrap}, before the driver's first callback) is handed over at that callback, matched by the
+ * client random on the wire. Untraced engines in the same process are never mixed in.
  */
 public final class HandshakeInspector implements AutoCloseable {
   private final Consumer<TraceEvent> trace;
@@ -103,7 +103,9 @@ public final class HandshakeInspector implements AutoCloseable {
       String why = Dispatcher.whyHooksInactive();
       if (why != null && (trace != null || keyLog != null)) {
         throw LabException.environment(
-            "JSSE debug hooks are off (" + why + "); JsseSetup.prepare(..., true) must run before"
+            "JSSE debug hooks are off ("
+                + why
+                + "); JsseSetup.prepare(..., true) must run before"
                 + " any TLS use");
       }
       return new HandshakeInspector(this);
@@ -120,8 +122,8 @@ public final class HandshakeInspector implements AutoCloseable {
   public record ConnectionInfo(int id, Side side, byte[] wireClientRandom) {}
 
   /**
-   * An observer for the lab's SSLEngine driver; one instance serves any number of engines, numbering
-   * connections 1, 2, … in the order their engines are first seen.
+   * An observer for the lab's SSLEngine driver; one instance serves any number of engines,
+   * numbering connections 1, 2, … in the order their engines are first seen.
    */
   public synchronized HandshakeObserver observer() {
     if (!observing && !closed) {
@@ -164,11 +166,11 @@ public final class HandshakeInspector implements AutoCloseable {
   }
 
   /**
-   * Attributes this thread's JSSE records to {@code socket} until the scope is closed: call it on the
-   * thread that handshakes and reads.
+   * Attributes this thread's JSSE records to {@code socket} until the scope is closed: call it on
+   * the thread that handshakes and reads.
    *
-   * @param connection the connection number to show (client and server socket of one connection
-   *     in the same process share it), or 0 to number it automatically
+   * @param connection the connection number to show (client and server socket of one connection in
+   *     the same process share it), or 0 to number it automatically
    */
   public Scope enter(SSLSocket socket, int connection) {
     Conn c = connection(socket, connection);
@@ -201,7 +203,9 @@ public final class HandshakeInspector implements AutoCloseable {
         out.add(new ConnectionInfo(c.id, c.side, c.wireRandom()));
       }
     }
-    out.sort((a, b) -> a.id() != b.id() ? Integer.compare(a.id(), b.id()) : a.side().compareTo(b.side()));
+    out.sort(
+        (a, b) ->
+            a.id() != b.id() ? Integer.compare(a.id(), b.id()) : a.side().compareTo(b.side()));
     return out;
   }
 
@@ -221,8 +225,11 @@ public final class HandshakeInspector implements AutoCloseable {
             transport instanceof SSLEngine
                 ? ((SSLEngine) transport).getUseClientMode()
                 : ((SSLSocket) transport).getUseClientMode();
-        c = new Conn(id > 0 ? id : nextId.getAndIncrement(), client ? Side.CLIENT : Side.SERVER,
-            transport);
+        c =
+            new Conn(
+                id > 0 ? id : nextId.getAndIncrement(),
+                client ? Side.CLIENT : Side.SERVER,
+                transport);
         connections.put(transport, c);
         if (transport instanceof SSLEngine) {
           c.byLock = Dispatcher.registerEngine((SSLEngine) transport, c);
@@ -236,13 +243,18 @@ public final class HandshakeInspector implements AutoCloseable {
   private final class Conn implements Dispatcher.Target {
     final int id;
     final Side side;
+
     /** Weak: a connection's state must die with its engine or socket (the map key). */
     final WeakReference<Object> transport;
+
     final KeyCollector keys = keyLog != null ? new KeyCollector() : null;
+
     /** The first bytes each way, until the Client Hello's random is in. */
     final ByteArrayOutputStream firstBytes = new ByteArrayOutputStream();
+
     byte[] wireRandom;
     boolean finished;
+
     /** An engine recognised by JSSE's lock, not by the thread its callbacks run on. */
     volatile boolean byLock;
 

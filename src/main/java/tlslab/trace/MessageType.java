@@ -1,8 +1,8 @@
 package tlslab.trace;
 
 /**
- * The TLS messages a trace shows, with the names Wireshark prints in its Info column (from
- * {@code packet-tls-utils.c}), so a student can put the trace next to a capture.
+ * The TLS messages a trace shows, with the names Wireshark prints in its Info column (from {@code
+ * packet-tls-utils.c}), so a student can put the trace next to a capture.
  *
  * <p>Handshake messages are defined in RFC 5246 §7.4 (TLS 1.2) and RFC 8446 §4 (TLS 1.3); Change
  * Cipher Spec is its own record type (RFC 5246 §7.1; in TLS 1.3 only a compatibility dummy, RFC

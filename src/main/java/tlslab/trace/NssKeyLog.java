@@ -16,8 +16,9 @@ import tlslab.trace.internal.JsseSecrets;
 
 /**
  * An NSS key log file (the {@code SSLKEYLOGFILE} format that Firefox, curl and OpenSSL write and
- * Wireshark reads with {@code -o tls.keylog_file:FILE}). Each line names a secret, the client random
- * of the connection it belongs to (which is how Wireshark matches it to a capture), and the secret:
+ * Wireshark reads with {@code -o tls.keylog_file:FILE}). Each line names a secret, the client
+ * random of the connection it belongs to (which is how Wireshark matches it to a capture), and the
+ * secret:
  *
  * <pre>
  * CLIENT_RANDOM &lt;client random&gt; &lt;TLS 1.2 master secret&gt;
@@ -58,7 +59,8 @@ public final class NssKeyLog implements AutoCloseable {
       }
       try {
         Files.createFile(
-            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (FileAlreadyExistsException e) {
         // Appending to an existing key log is the format's convention.
       } catch (UnsupportedOperationException e) {

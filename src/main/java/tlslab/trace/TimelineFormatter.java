@@ -42,12 +42,17 @@ public final class TimelineFormatter {
     Instant start = starts.computeIfAbsent(e.connection(), c -> e.time());
     if (e.connection() != lastConnection) {
       lastConnection = e.connection();
-      out.add("── connection " + e.connection() + " " + "─".repeat(WIDTH - 15 - digits(e.connection())));
+      out.add(
+          "── connection "
+              + e.connection()
+              + " "
+              + "─".repeat(WIDTH - 15 - digits(e.connection())));
     }
     double ms = Duration.between(start, e.time()).toNanos() / 1e6;
     String head =
         String.format(
-            "%7.1f %-6s %s %-20s ", ms, e.side().label(), e.direction().arrow(), e.message().label());
+            "%7.1f %-6s %s %-20s ",
+            ms, e.side().label(), e.direction().arrow(), e.message().label());
     boolean details = !bothSides || e.direction() == Direction.PRODUCED;
     String text = details ? details(e) : "";
     out.addAll(wrap(head, text));
@@ -67,7 +72,8 @@ public final class TimelineFormatter {
         }
         if (f.extensions().contains("pre_shared_key")) {
           parts.add("PSK offered");
-        } else if (f.sessionId() != null && !f.sessionId().isEmpty()
+        } else if (f.sessionId() != null
+            && !f.sessionId().isEmpty()
             && !f.versions().contains("TLSv1.3")) {
           parts.add("session id offered");
         }

@@ -81,7 +81,6 @@ public final class TraceRun {
         throw LabException.badInput("the line to send must be one line");
       }
     }
-
   }
 
   /** How one connection ended up, as the client's session says. */
@@ -97,7 +96,10 @@ public final class TraceRun {
    * @param keyLogLines how many key log lines were written (0 without a key log)
    */
   public record Result(
-      List<TraceEvent> events, List<Connection> connections, List<String> echoed, int keyLogLines) {}
+      List<TraceEvent> events,
+      List<Connection> connections,
+      List<String> echoed,
+      int keyLogLines) {}
 
   private TraceRun() {}
 
@@ -115,8 +117,12 @@ public final class TraceRun {
     if (options.clientAuth() != ClientAuth.NONE) {
       clientStore = clientKeyStore(dir);
       if (!Files.exists(clientStore)) {
-        throw LabException.badInput(clientStore + ": no such file (create it with: lab certs"
-            + " issue --client " + CLIENT_NAME + ")");
+        throw LabException.badInput(
+            clientStore
+                + ": no such file (create it with: lab certs"
+                + " issue --client "
+                + CLIENT_NAME
+                + ")");
       }
     }
     SSLContext serverCtx = TlsContexts.server(dir);
@@ -168,8 +174,8 @@ public final class TraceRun {
       for (int i = 1; i <= rounds; i++) {
         SSLSession session =
             connect(listener.getLocalPort(), clientCtx, options, inspector, i, echoed);
-        connections.add(new Connection(i, session.getProtocol(), session.getCipherSuite(),
-            false, null));
+        connections.add(
+            new Connection(i, session.getProtocol(), session.getCipherSuite(), false, null));
       }
       await(server);
       if (!inspector.problems().isEmpty()) {
@@ -333,5 +339,4 @@ public final class TraceRun {
       throw LabException.network("server side failed: " + cause, cause);
     }
   }
-
 }

@@ -89,21 +89,55 @@ class ChatDriverTraceTest {
       List<String> expectedClient;
       List<String> expectedServer;
       if (profile == TlsProfile.TLS13) {
-        expectedClient = List.of("→ Client Hello", "← Server Hello", "← Change Cipher Spec",
-            "← Encrypted Extensions", "← Certificate", "← Certificate Verify", "← Finished",
-            "→ Finished", "← New Session Ticket");
-        expectedServer = List.of("← Client Hello", "→ Server Hello", "→ Encrypted Extensions",
-            "→ Certificate", "→ Certificate Verify", "→ Finished", "← Change Cipher Spec",
-            "← Finished", "→ New Session Ticket");
+        expectedClient =
+            List.of(
+                "→ Client Hello",
+                "← Server Hello",
+                "← Change Cipher Spec",
+                "← Encrypted Extensions",
+                "← Certificate",
+                "← Certificate Verify",
+                "← Finished",
+                "→ Finished",
+                "← New Session Ticket");
+        expectedServer =
+            List.of(
+                "← Client Hello",
+                "→ Server Hello",
+                "→ Encrypted Extensions",
+                "→ Certificate",
+                "→ Certificate Verify",
+                "→ Finished",
+                "← Change Cipher Spec",
+                "← Finished",
+                "→ New Session Ticket");
       } else {
-        expectedClient = List.of("→ Client Hello", "← Server Hello", "← Certificate",
-            "← Server Key Exchange", "← Server Hello Done", "→ Client Key Exchange",
-            "→ Change Cipher Spec", "→ Finished", "← New Session Ticket",
-            "← Change Cipher Spec", "← Finished");
-        expectedServer = List.of("← Client Hello", "→ Server Hello", "→ Certificate",
-            "→ Server Key Exchange", "→ Server Hello Done", "← Client Key Exchange",
-            "← Change Cipher Spec", "← Finished", "→ New Session Ticket",
-            "→ Change Cipher Spec", "→ Finished");
+        expectedClient =
+            List.of(
+                "→ Client Hello",
+                "← Server Hello",
+                "← Certificate",
+                "← Server Key Exchange",
+                "← Server Hello Done",
+                "→ Client Key Exchange",
+                "→ Change Cipher Spec",
+                "→ Finished",
+                "← New Session Ticket",
+                "← Change Cipher Spec",
+                "← Finished");
+        expectedServer =
+            List.of(
+                "← Client Hello",
+                "→ Server Hello",
+                "→ Certificate",
+                "→ Server Key Exchange",
+                "→ Server Hello Done",
+                "← Client Key Exchange",
+                "← Change Cipher Spec",
+                "← Finished",
+                "→ New Session Ticket",
+                "→ Change Cipher Spec",
+                "→ Finished");
       }
       List<TraceEvent> client = sorted(clientEvents);
       List<TraceEvent> srv = sorted(serverEvents);

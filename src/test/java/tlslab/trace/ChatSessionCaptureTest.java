@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("jdk")
 class ChatSessionCaptureTest {
-  private static final Pattern HEX_DUMP = Pattern.compile("(?m)^\\s*[0-9A-Fa-f]{4}: [0-9A-Fa-f]{2} ");
+  private static final Pattern HEX_DUMP =
+      Pattern.compile("(?m)^\\s*[0-9A-Fa-f]{4}: [0-9A-Fa-f]{2} ");
   private static final Pattern TIMELINE =
       Pattern.compile("^(\\s*[0-9]+\\.[0-9] (client|server) [→←] |── connection | {38}\\S)");
   private static Path certs;
@@ -52,17 +53,42 @@ class ChatSessionCaptureTest {
     Path pcap = tmp.resolve("chat.pcap");
 
     List<String> serverOut = new CopyOnWriteArrayList<>();
-    Process server = start(List.of("server", "--port", "0", "--certs", certs.toString(),
-        "--profile", profile, "--trace", "--keylog", serverKeys.toString()), serverOut);
+    Process server =
+        start(
+            List.of(
+                "server",
+                "--port",
+                "0",
+                "--certs",
+                certs.toString(),
+                "--profile",
+                profile,
+                "--trace",
+                "--keylog",
+                serverKeys.toString()),
+            serverOut);
     KeyLogCaptureTest.Capture capture = null;
     TraceFixtures.Cli client;
     try {
       int port = awaitPort(serverOut, server);
       capture = KeyLogCaptureTest.Capture.start(port, pcap, tmp);
-      client = runClient(tmp, List.of("client", "--port", Integer.toString(port),
-          "--ca", certs.resolve("ca.pem").toString(), "--profile", profile, "--trace",
-          "--trace-json", json.toString(), "--keylog", clientKeys.toString()),
-          "/nick alice\n" + line + "\n");
+      client =
+          runClient(
+              tmp,
+              List.of(
+                  "client",
+                  "--port",
+                  Integer.toString(port),
+                  "--ca",
+                  certs.resolve("ca.pem").toString(),
+                  "--profile",
+                  profile,
+                  "--trace",
+                  "--trace-json",
+                  json.toString(),
+                  "--keylog",
+                  clientKeys.toString()),
+              "/nick alice\n" + line + "\n");
       capture.stop();
     } finally {
       server.destroy(); // SIGTERM: the server's shutdown hook closes every connection
@@ -73,10 +99,11 @@ class ChatSessionCaptureTest {
     assertThat(client.exit()).as(client.err()).isZero();
     assertThat(client.out().lines().filter(l -> TIMELINE.matcher(l).find())).hasSizeGreaterThan(8);
     assertThat(serverText.lines().filter(l -> TIMELINE.matcher(l).find())).hasSizeGreaterThan(8);
-    assertThat(client.out()).contains("client → Client Hello", "client ← Server Hello",
-        "client → Finished", "SNI localhost");
-    assertThat(serverText).contains("server ← Client Hello", "server → Server Hello",
-        "server ← Finished");
+    assertThat(client.out())
+        .contains(
+            "client → Client Hello", "client ← Server Hello", "client → Finished", "SNI localhost");
+    assertThat(serverText)
+        .contains("server ← Client Hello", "server → Server Hello", "server ← Finished");
     for (String text : List.of(client.out(), client.err(), serverText)) {
       // The timeline's lines (the chat's own lines are not the trace's business).
       assertThat(text.lines().filter(l -> TIMELINE.matcher(l).find()))
@@ -113,25 +140,32 @@ class ChatSessionCaptureTest {
   private static List<String> command(List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("--add-opens", "java.base/sun.security.ssl=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), "tlslab.cli.Main"));
+    cmd.addAll(
+        List.of(
+            "--add-opens",
+            "java.base/sun.security.ssl=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "tlslab.cli.Main"));
     cmd.addAll(args);
     return cmd;
   }
 
   private static Process start(List<String> args, List<String> out) throws IOException {
     Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).start();
-    CompletableFuture.runAsync(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = r.readLine()) != null) {
-          out.add(l);
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    });
+    CompletableFuture.runAsync(
+        () -> {
+          try (BufferedReader r =
+              new BufferedReader(
+                  new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String l;
+            while ((l = r.readLine()) != null) {
+              out.add(l);
+            }
+          } catch (IOException e) {
+            // the process ended
+          }
+        });
     return p;
   }
 
@@ -157,10 +191,11 @@ class ChatSessionCaptureTest {
       throws Exception {
     Path out = tmp.resolve("client.out");
     Path err = tmp.resolve("client.err");
-    Process p = new ProcessBuilder(command(args))
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(command(args))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     try (OutputStream in = p.getOutputStream()) {
       in.write(stdin.getBytes(StandardCharsets.UTF_8));
     }

@@ -53,14 +53,30 @@ class HandshakeSequenceTest {
 
     assertThat(sequence(r.events(), 1, CLIENT))
         .containsExactly(
-            "→ Client Hello", "← Server Hello", "← Certificate", "← Server Key Exchange",
-            "← Server Hello Done", "→ Client Key Exchange", "→ Change Cipher Spec", "→ Finished",
-            "← New Session Ticket", "← Change Cipher Spec", "← Finished");
+            "→ Client Hello",
+            "← Server Hello",
+            "← Certificate",
+            "← Server Key Exchange",
+            "← Server Hello Done",
+            "→ Client Key Exchange",
+            "→ Change Cipher Spec",
+            "→ Finished",
+            "← New Session Ticket",
+            "← Change Cipher Spec",
+            "← Finished");
     assertThat(sequence(r.events(), 1, SERVER))
         .containsExactly(
-            "← Client Hello", "→ Server Hello", "→ Certificate", "→ Server Key Exchange",
-            "→ Server Hello Done", "← Client Key Exchange", "← Change Cipher Spec", "← Finished",
-            "→ New Session Ticket", "→ Change Cipher Spec", "→ Finished");
+            "← Client Hello",
+            "→ Server Hello",
+            "→ Certificate",
+            "→ Server Key Exchange",
+            "→ Server Hello Done",
+            "← Client Key Exchange",
+            "← Change Cipher Spec",
+            "← Finished",
+            "→ New Session Ticket",
+            "→ Change Cipher Spec",
+            "→ Finished");
 
     TraceRun.Connection c = r.connections().get(0);
     assertThat(c.protocol()).isEqualTo("TLSv1.2");
@@ -89,15 +105,24 @@ class HandshakeSequenceTest {
         .contains("CN=localhost");
     assertThat(first(r.events(), 1, CLIENT, PRODUCED, CLIENT_KEY_EXCHANGE).variant())
         .isEqualTo("ECDHE");
-    assertThat(first(r.events(), 1, SERVER, PRODUCED, NEW_SESSION_TICKET).fields()
-            .ticketLifetimeSeconds())
+    assertThat(
+            first(r.events(), 1, SERVER, PRODUCED, NEW_SESSION_TICKET)
+                .fields()
+                .ticketLifetimeSeconds())
         .isPositive();
     // Closing sends close_notify (RFC 5246 §7.2.1), and the other side reports receiving it.
     assertThat(r.events())
-        .anyMatch(e -> e.side() == CLIENT && e.direction() == PRODUCED
-            && e.message() == MessageType.ALERT && "close_notify".equals(e.fields().alert()))
-        .anyMatch(e -> e.side() == SERVER && e.direction() == CONSUMED
-            && e.message() == MessageType.ALERT);
+        .anyMatch(
+            e ->
+                e.side() == CLIENT
+                    && e.direction() == PRODUCED
+                    && e.message() == MessageType.ALERT
+                    && "close_notify".equals(e.fields().alert()))
+        .anyMatch(
+            e ->
+                e.side() == SERVER
+                    && e.direction() == CONSUMED
+                    && e.message() == MessageType.ALERT);
     assertThat(r.echoed()).containsExactly("echo: sequence test");
   }
 
@@ -107,22 +132,44 @@ class HandshakeSequenceTest {
 
     assertThat(sequence(r.events(), 1, CLIENT))
         .containsExactly(
-            "→ Client Hello", "← Server Hello", "← Certificate", "← Server Key Exchange",
-            "← Certificate Request", "← Server Hello Done", "→ Certificate",
-            "→ Client Key Exchange", "→ Certificate Verify", "→ Change Cipher Spec",
-            "→ Finished", "← New Session Ticket", "← Change Cipher Spec", "← Finished");
+            "→ Client Hello",
+            "← Server Hello",
+            "← Certificate",
+            "← Server Key Exchange",
+            "← Certificate Request",
+            "← Server Hello Done",
+            "→ Certificate",
+            "→ Client Key Exchange",
+            "→ Certificate Verify",
+            "→ Change Cipher Spec",
+            "→ Finished",
+            "← New Session Ticket",
+            "← Change Cipher Spec",
+            "← Finished");
     assertThat(sequence(r.events(), 1, SERVER))
         .containsExactly(
-            "← Client Hello", "→ Server Hello", "→ Certificate", "→ Server Key Exchange",
-            "→ Certificate Request", "→ Server Hello Done", "← Certificate",
-            "← Client Key Exchange", "← Certificate Verify", "← Change Cipher Spec",
-            "← Finished", "→ New Session Ticket", "→ Change Cipher Spec", "→ Finished");
+            "← Client Hello",
+            "→ Server Hello",
+            "→ Certificate",
+            "→ Server Key Exchange",
+            "→ Certificate Request",
+            "→ Server Hello Done",
+            "← Certificate",
+            "← Client Key Exchange",
+            "← Certificate Verify",
+            "← Change Cipher Spec",
+            "← Finished",
+            "→ New Session Ticket",
+            "→ Change Cipher Spec",
+            "→ Finished");
     assertThat(first(r.events(), 1, CLIENT, PRODUCED, CERTIFICATE).fields().certificateSubjects())
         .first()
         .asString()
         .contains("CN=" + TraceRun.CLIENT_NAME);
-    assertThat(first(r.events(), 1, SERVER, CONSUMED, MessageType.CERTIFICATE_VERIFY)
-            .fields().signatureScheme())
+    assertThat(
+            first(r.events(), 1, SERVER, CONSUMED, MessageType.CERTIFICATE_VERIFY)
+                .fields()
+                .signatureScheme())
         .isNotBlank();
   }
 
@@ -133,12 +180,22 @@ class HandshakeSequenceTest {
     // RFC 5077 §3.1: the server accepts the ticket, sends a fresh one, then its Finished first.
     assertThat(sequence(r.events(), 2, CLIENT))
         .containsExactly(
-            "→ Client Hello", "← Server Hello", "← New Session Ticket", "← Change Cipher Spec",
-            "← Finished", "→ Change Cipher Spec", "→ Finished");
+            "→ Client Hello",
+            "← Server Hello",
+            "← New Session Ticket",
+            "← Change Cipher Spec",
+            "← Finished",
+            "→ Change Cipher Spec",
+            "→ Finished");
     assertThat(sequence(r.events(), 2, SERVER))
         .containsExactly(
-            "← Client Hello", "→ Server Hello", "→ New Session Ticket", "→ Change Cipher Spec",
-            "→ Finished", "← Change Cipher Spec", "← Finished");
+            "← Client Hello",
+            "→ Server Hello",
+            "→ New Session Ticket",
+            "→ Change Cipher Spec",
+            "→ Finished",
+            "← Change Cipher Spec",
+            "← Finished");
     assertThat(r.connections().get(0).resumed()).isFalse();
     assertThat(r.connections().get(1).resumed()).isTrue();
     assertThat(first(r.events(), 2, SERVER, PRODUCED, SERVER_HELLO).fields().cipherSuite())
@@ -155,22 +212,44 @@ class HandshakeSequenceTest {
 
     assertThat(sequence(r.events(), 1, CLIENT))
         .containsExactly(
-            "→ Client Hello", "← Server Hello", "← Change Cipher Spec",
-            "← Encrypted Extensions", "← Certificate", "← Certificate Verify", "← Finished",
-            "→ Finished", "← New Session Ticket");
+            "→ Client Hello",
+            "← Server Hello",
+            "← Change Cipher Spec",
+            "← Encrypted Extensions",
+            "← Certificate",
+            "← Certificate Verify",
+            "← Finished",
+            "→ Finished",
+            "← New Session Ticket");
     assertThat(sequence(r.events(), 1, SERVER))
         .containsExactly(
-            "← Client Hello", "→ Server Hello", "→ Encrypted Extensions", "→ Certificate",
-            "→ Certificate Verify", "→ Finished", "← Change Cipher Spec", "← Finished",
+            "← Client Hello",
+            "→ Server Hello",
+            "→ Encrypted Extensions",
+            "→ Certificate",
+            "→ Certificate Verify",
+            "→ Finished",
+            "← Change Cipher Spec",
+            "← Finished",
             "→ New Session Ticket");
     assertThat(sequence(r.events(), 2, CLIENT))
         .containsExactly(
-            "→ Client Hello", "← Server Hello", "← Change Cipher Spec",
-            "← Encrypted Extensions", "← Finished", "→ Finished", "← New Session Ticket");
+            "→ Client Hello",
+            "← Server Hello",
+            "← Change Cipher Spec",
+            "← Encrypted Extensions",
+            "← Finished",
+            "→ Finished",
+            "← New Session Ticket");
     assertThat(sequence(r.events(), 2, SERVER))
         .containsExactly(
-            "← Client Hello", "→ Server Hello", "→ Encrypted Extensions", "→ Finished",
-            "← Change Cipher Spec", "← Finished", "→ New Session Ticket");
+            "← Client Hello",
+            "→ Server Hello",
+            "→ Encrypted Extensions",
+            "→ Finished",
+            "← Change Cipher Spec",
+            "← Finished",
+            "→ New Session Ticket");
 
     HandshakeFields hello = first(r.events(), 1, CLIENT, PRODUCED, CLIENT_HELLO).fields();
     HandshakeFields sh = first(r.events(), 1, CLIENT, CONSUMED, SERVER_HELLO).fields();
@@ -196,8 +275,15 @@ class HandshakeSequenceTest {
       throws Exception {
     Path json = tmp.resolve("trace.jsonl");
     TraceFixtures.Cli cli =
-        TraceFixtures.lab(true, "trace", "--profile", "report", "--certs", certs.toString(),
-            "--trace-json", json.toString());
+        TraceFixtures.lab(
+            true,
+            "trace",
+            "--profile",
+            "report",
+            "--certs",
+            certs.toString(),
+            "--trace-json",
+            json.toString());
 
     assertThat(cli.exit()).as(cli.err()).isZero();
     assertThat(cli.err()).contains("WARNING: profile 'report'");
@@ -208,22 +294,35 @@ class HandshakeSequenceTest {
     for (String line : lines) {
       assertThat(line).startsWith("{").endsWith("}");
       if (line.contains("\"side\":\"client\"") && !line.contains("\"message\":\"Alert\"")) {
-        client.add((line.contains("\"direction\":\"produced\"") ? "→ " : "← ")
-            + value(line, "message"));
+        client.add(
+            (line.contains("\"direction\":\"produced\"") ? "→ " : "← ") + value(line, "message"));
       }
     }
     assertThat(client)
         .containsExactly(
-            "→ Client Hello", "← Server Hello", "← Certificate", "← Server Hello Done",
-            "→ Client Key Exchange", "→ Change Cipher Spec", "→ Finished",
-            "← New Session Ticket", "← Change Cipher Spec", "← Finished");
+            "→ Client Hello",
+            "← Server Hello",
+            "← Certificate",
+            "← Server Hello Done",
+            "→ Client Key Exchange",
+            "→ Change Cipher Spec",
+            "→ Finished",
+            "← New Session Ticket",
+            "← Change Cipher Spec",
+            "← Finished");
     assertThat(lines)
-        .anyMatch(l -> l.contains("\"message\":\"Client Hello\"")
-            && l.contains("\"cipher_suites\":[\"TLS_RSA_WITH_AES_128_CBC_SHA\"]"))
-        .anyMatch(l -> l.contains("\"message\":\"Server Hello\"")
-            && l.contains("\"cipher_suite\":\"TLS_RSA_WITH_AES_128_CBC_SHA\""))
-        .anyMatch(l -> l.contains("\"message\":\"Client Key Exchange\"")
-            && l.contains("\"variant\":\"RSA\""));
+        .anyMatch(
+            l ->
+                l.contains("\"message\":\"Client Hello\"")
+                    && l.contains("\"cipher_suites\":[\"TLS_RSA_WITH_AES_128_CBC_SHA\"]"))
+        .anyMatch(
+            l ->
+                l.contains("\"message\":\"Server Hello\"")
+                    && l.contains("\"cipher_suite\":\"TLS_RSA_WITH_AES_128_CBC_SHA\""))
+        .anyMatch(
+            l ->
+                l.contains("\"message\":\"Client Key Exchange\"")
+                    && l.contains("\"variant\":\"RSA\""));
   }
 
   private static String value(String json, String key) {

@@ -42,7 +42,13 @@ class KeyLogCaptureTest {
     Capture[] capture = new Capture[1];
     TraceRun.Result r =
         TraceRun.run(
-            new TraceRun.Options(profile, ClientAuth.NONE, true, certs, keyLog, LINE,
+            new TraceRun.Options(
+                profile,
+                ClientAuth.NONE,
+                true,
+                certs,
+                keyLog,
+                LINE,
                 port -> capture[0] = Capture.start(port, pcap, tmp)),
             null);
     capture[0].stop();
@@ -52,28 +58,40 @@ class KeyLogCaptureTest {
       assertThat(keys).hasSize(8);
       assertThat(keys.subList(0, 4))
           .extracting(l -> l.split(" ")[0])
-          .containsExactly("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-              "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0");
+          .containsExactly(
+              "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+              "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+              "CLIENT_TRAFFIC_SECRET_0",
+              "SERVER_TRAFFIC_SECRET_0");
     } else {
-      assertThat(keys).hasSize(2).allMatch(l -> l.matches("CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}"));
+      assertThat(keys)
+          .hasSize(2)
+          .allMatch(l -> l.matches("CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}"));
     }
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyLog)))
         .isEqualTo("rw-------");
 
     // The client randoms in the key log are those of the Client Hellos in the capture.
     List<String> wireRandoms =
-        tshark(pcap, null, r, "-Y", "tls.handshake.type == 1", "-T", "fields",
-            "-e", "tls.handshake.random");
+        tshark(
+            pcap,
+            null,
+            r,
+            "-Y",
+            "tls.handshake.type == 1",
+            "-T",
+            "fields",
+            "-e",
+            "tls.handshake.random");
     assertThat(wireRandoms.stream().map(String::strip).filter(s -> !s.isEmpty()))
-        .containsExactlyElementsOf(
-            keys.stream().map(l -> l.split(" ")[1]).distinct().toList());
+        .containsExactlyElementsOf(keys.stream().map(l -> l.split(" ")[1]).distinct().toList());
 
     for (int stream = 0; stream < 2; stream++) {
-      String follow = String.join("\n",
-          tshark(pcap, keyLog, r, "-q", "-z", "follow,tls,ascii," + stream));
+      String follow =
+          String.join("\n", tshark(pcap, keyLog, r, "-q", "-z", "follow,tls,ascii," + stream));
       assertThat(follow).as("decrypted stream %d", stream).contains(LINE).contains("echo: " + LINE);
-      String withoutKeys = String.join("\n",
-          tshark(pcap, null, r, "-q", "-z", "follow,tls,ascii," + stream));
+      String withoutKeys =
+          String.join("\n", tshark(pcap, null, r, "-q", "-z", "follow,tls,ascii," + stream));
       assertThat(withoutKeys).doesNotContain(LINE);
     }
   }
@@ -110,8 +128,8 @@ class KeyLogCaptureTest {
       try {
         Path err = tmp.resolve("tcpdump.err");
         Process p =
-            new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-w", pcap.toString(),
-                    "tcp port " + port)
+            new ProcessBuilder(
+                    "tcpdump", "-i", "lo", "-U", "-w", pcap.toString(), "tcp port " + port)
                 .redirectError(err.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -119,8 +137,9 @@ class KeyLogCaptureTest {
         while (!Files.exists(err) || !Files.readString(err).contains("listening on")) {
           if (!p.isAlive() || System.nanoTime() > deadline) {
             p.destroyForcibly();
-            throw new AssertionError("tcpdump did not start: "
-                + (Files.exists(err) ? Files.readString(err) : "no output"));
+            throw new AssertionError(
+                "tcpdump did not start: "
+                    + (Files.exists(err) ? Files.readString(err) : "no output"));
           }
           Thread.sleep(50);
         }

@@ -11,7 +11,9 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import tlslab.trace.internal.LabLoggerFinder;
 
-/** The lab's System.LoggerFinder: JSSE's logger is quiet unless traced; the others are untouched. */
+/**
+ * The lab's System.LoggerFinder: JSSE's logger is quiet unless traced; the others are untouched.
+ */
 class LoggerFinderTest {
   @Test
   void isTheProcessFinder() {

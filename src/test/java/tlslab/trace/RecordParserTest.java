@@ -77,7 +77,8 @@ class RecordParserTest {
             + "    }\n"
             + "  ]\n"
             + "}";
-    HandshakeFields f = RecordParser.parse("Consuming ServerHello handshake message", text).fields();
+    HandshakeFields f =
+        RecordParser.parse("Consuming ServerHello handshake message", text).fields();
 
     assertThat(f.versions()).containsExactly("TLSv1.3");
     assertThat(f.cipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
@@ -93,8 +94,8 @@ class RecordParserTest {
     assertThat(RecordParser.parse("Produced server Certificate message", "{}"))
         .extracting(Parsed::type, Parsed::variant)
         .containsExactly(MessageType.CERTIFICATE, "server");
-    assertThat(RecordParser.parse(
-            "Produced NewSessionTicket stateless post-handshake message", "{}"))
+    assertThat(
+            RecordParser.parse("Produced NewSessionTicket stateless post-handshake message", "{}"))
         .extracting(Parsed::type, Parsed::variant)
         .containsExactly(MessageType.NEW_SESSION_TICKET, "stateless post-handshake");
     assertThat(RecordParser.parse("Consuming ChangeCipherSpec message", null))
@@ -121,8 +122,10 @@ class RecordParserTest {
             + "    \"issuer\"             : \"CN=Lab CA\",\n"
             + "    \"subject\"            : \"CN=localhost, O=TLS Lab\",\n  }\n"
             + "  \"certificate\" : {\n    \"subject\"            : \"CN=Lab CA\",\n  }\n]";
-    assertThat(RecordParser.parse("Consuming server Certificate handshake message", certs)
-            .fields().certificateSubjects())
+    assertThat(
+            RecordParser.parse("Consuming server Certificate handshake message", certs)
+                .fields()
+                .certificateSubjects())
         .containsExactly("CN=localhost, O=TLS Lab", "CN=Lab CA");
     String ske =
         "\"ECDH ServerKeyExchange\": {\n  \"parameters\": {\n    \"named group\": \"x25519\"\n"
@@ -139,8 +142,10 @@ class RecordParserTest {
     assertThat(RecordParser.parse("WRITE: TLSv1.2 alert(close_notify), length = 10", null))
         .extracting(Parsed::direction, Parsed::type, p -> p.fields().alert())
         .containsExactly(Direction.PRODUCED, MessageType.ALERT, "close_notify");
-    assertThat(RecordParser.parse("Received alert message",
-            "\"Alert\": {\n  \"level\"      : \"fatal\",\n  \"description\": \"bad_certificate\"\n}"))
+    assertThat(
+            RecordParser.parse(
+                "Received alert message",
+                "\"Alert\": {\n  \"level\"      : \"fatal\",\n  \"description\": \"bad_certificate\"\n}"))
         .extracting(Parsed::direction, p -> p.fields().alert())
         .containsExactly(Direction.CONSUMED, "bad_certificate");
   }

@@ -11,24 +11,60 @@ class TimelineFormatterTest {
   private static final Instant T0 = Instant.parse("2026-11-25T23:00:00Z");
 
   private static HandshakeFields hello(List<String> suites) {
-    return new HandshakeFields(List.of("TLSv1.2"), "AB", "", suites, null,
-        List.of("server_name"), "localhost", null, null, List.of(), null, null);
+    return new HandshakeFields(
+        List.of("TLSv1.2"),
+        "AB",
+        "",
+        suites,
+        null,
+        List.of("server_name"),
+        "localhost",
+        null,
+        null,
+        List.of(),
+        null,
+        null);
   }
 
   private static HandshakeFields serverHello(String suite) {
-    return new HandshakeFields(List.of("TLSv1.2"), "CD", "", List.of(), suite, List.of(), null,
-        null, null, List.of(), null, null);
+    return new HandshakeFields(
+        List.of("TLSv1.2"),
+        "CD",
+        "",
+        List.of(),
+        suite,
+        List.of(),
+        null,
+        null,
+        null,
+        List.of(),
+        null,
+        null);
   }
 
   @Test
   void producedLineCarriesTheDetailsAndConsumedLineOnlyTheMessage() {
     TimelineFormatter f = new TimelineFormatter(true);
     List<String> first =
-        f.format(new TraceEvent(T0, Side.CLIENT, 1, Direction.PRODUCED, MessageType.CLIENT_HELLO,
-            null, hello(List.of("A", "B", "C", "D"))));
+        f.format(
+            new TraceEvent(
+                T0,
+                Side.CLIENT,
+                1,
+                Direction.PRODUCED,
+                MessageType.CLIENT_HELLO,
+                null,
+                hello(List.of("A", "B", "C", "D"))));
     List<String> second =
-        f.format(new TraceEvent(T0.plusMillis(3), Side.SERVER, 1, Direction.CONSUMED,
-            MessageType.CLIENT_HELLO, null, hello(List.of("A", "B", "C", "D"))));
+        f.format(
+            new TraceEvent(
+                T0.plusMillis(3),
+                Side.SERVER,
+                1,
+                Direction.CONSUMED,
+                MessageType.CLIENT_HELLO,
+                null,
+                hello(List.of("A", "B", "C", "D"))));
 
     assertThat(first.get(0)).startsWith("── connection 1 ").hasSize(80);
     assertThat(first.get(1))
@@ -40,8 +76,15 @@ class TimelineFormatterTest {
   void longDetailsWrapUnderTheDetailColumn() {
     TimelineFormatter f = new TimelineFormatter(false);
     List<String> lines =
-        f.format(new TraceEvent(T0, Side.SERVER, 2, Direction.PRODUCED, MessageType.SERVER_HELLO,
-            null, serverHello("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256")));
+        f.format(
+            new TraceEvent(
+                T0,
+                Side.SERVER,
+                2,
+                Direction.PRODUCED,
+                MessageType.SERVER_HELLO,
+                null,
+                serverHello("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256")));
 
     assertThat(lines).hasSize(3);
     assertThat(lines.get(1)).isEqualTo("    0.0 server → Server Hello         TLS 1.2,");
@@ -54,11 +97,25 @@ class TimelineFormatterTest {
   @Test
   void eachConnectionCountsFromItsOwnFirstMessage() {
     TimelineFormatter f = new TimelineFormatter(false);
-    f.format(new TraceEvent(T0, Side.SERVER, 1, Direction.CONSUMED, MessageType.CLIENT_HELLO,
-        null, hello(List.of("A"))));
+    f.format(
+        new TraceEvent(
+            T0,
+            Side.SERVER,
+            1,
+            Direction.CONSUMED,
+            MessageType.CLIENT_HELLO,
+            null,
+            hello(List.of("A"))));
     List<String> later =
-        f.format(new TraceEvent(T0.plusSeconds(3600), Side.SERVER, 2, Direction.CONSUMED,
-            MessageType.CLIENT_HELLO, null, hello(List.of("A"))));
+        f.format(
+            new TraceEvent(
+                T0.plusSeconds(3600),
+                Side.SERVER,
+                2,
+                Direction.CONSUMED,
+                MessageType.CLIENT_HELLO,
+                null,
+                hello(List.of("A"))));
 
     assertThat(later.get(1)).startsWith("    0.0 server ← Client Hello         TLS 1.2, 1 suite");
   }
@@ -66,13 +123,31 @@ class TimelineFormatterTest {
   @Test
   void jsonLineEscapesAndOmitsAbsentFields() {
     TraceEvent e =
-        new TraceEvent(T0, Side.CLIENT, 1, Direction.CONSUMED, MessageType.ALERT, null,
-            new HandshakeFields(List.of(), null, null, List.of(), null, List.of(), null, null,
-                null, List.of("CN=\"quoted\"\\x"), null, "close_notify"));
+        new TraceEvent(
+            T0,
+            Side.CLIENT,
+            1,
+            Direction.CONSUMED,
+            MessageType.ALERT,
+            null,
+            new HandshakeFields(
+                List.of(),
+                null,
+                null,
+                List.of(),
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                List.of("CN=\"quoted\"\\x"),
+                null,
+                "close_notify"));
 
     assertThat(e.toJson())
-        .isEqualTo("{\"time\":\"2026-11-25T23:00:00Z\",\"side\":\"client\",\"connection\":1,"
-            + "\"direction\":\"consumed\",\"message\":\"Alert\","
-            + "\"certificate_subjects\":[\"CN=\\\"quoted\\\"\\\\x\"],\"alert\":\"close_notify\"}");
+        .isEqualTo(
+            "{\"time\":\"2026-11-25T23:00:00Z\",\"side\":\"client\",\"connection\":1,"
+                + "\"direction\":\"consumed\",\"message\":\"Alert\","
+                + "\"certificate_subjects\":[\"CN=\\\"quoted\\\"\\\\x\"],\"alert\":\"close_notify\"}");
   }
 }

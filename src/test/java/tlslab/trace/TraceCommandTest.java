@@ -17,7 +17,8 @@ import tlslab.cli.Main;
 /** {@code lab trace} as a command: what it prints, and its errors and exit codes. */
 @Tag("jdk")
 class TraceCommandTest {
-  private static final Pattern HEX_DUMP = Pattern.compile("(?m)^\\s*[0-9A-Fa-f]{4}: [0-9A-Fa-f]{2} ");
+  private static final Pattern HEX_DUMP =
+      Pattern.compile("(?m)^\\s*[0-9A-Fa-f]{4}: [0-9A-Fa-f]{2} ");
   private static Path certs;
 
   @BeforeAll

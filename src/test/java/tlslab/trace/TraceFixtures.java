@@ -19,7 +19,9 @@ final class TraceFixtures {
 
   private TraceFixtures() {}
 
-  /** Switches JSSE's debug hooks on (surefire's argLine already did) and makes the lab certs once. */
+  /**
+   * Switches JSSE's debug hooks on (surefire's argLine already did) and makes the lab certs once.
+   */
   static synchronized Path certs() throws IOException {
     JsseSetup.prepare(false, true);
     if (certs == null) {
@@ -75,10 +77,7 @@ final class TraceFixtures {
     Path err = Files.createTempFile("lab-err-", ".txt");
     try {
       Process p =
-          new ProcessBuilder(cmd)
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile())
-              .start();
+          new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("lab " + String.join(" ", args) + " did not finish");

@@ -19,11 +19,11 @@ import javax.net.ssl.SSLEngine;
  * that drives one {@code SSLSocket} {@linkplain #enter enters} that connection for as long as it
  * handshakes and reads, and an engine observer's callbacks {@linkplain #claim claim} their thread
  * for their engine. Records logged before an engine is known (a client's very first {@code wrap},
- * which logs its Client Hello) wait in a short per-thread queue and go to the next engine that makes
- * a callback on that thread.
+ * which logs its Client Hello) wait in a short per-thread queue and go to the next engine that
+ * makes a callback on that thread.
  *
- * <p>Cost when nothing is traced: {@link #wanted()} is one thread-local read and one volatile
- * read, and then JSSE skips formatting its dumps.
+ * <p>Cost when nothing is traced: {@link #wanted()} is one thread-local read and one volatile read,
+ * and then JSSE skips formatting its dumps.
  */
 public final class Dispatcher {
   /** Where the records of one connection go. Implementations must be quick and must not throw. */
@@ -37,6 +37,7 @@ public final class Dispatcher {
   private static final int MAX_PENDING = 64;
   private static final long PENDING_SECONDS = 5;
   private static final ThreadLocal<State> STATE = new ThreadLocal<>();
+
   /** How many engine observers exist: only then are unattributed records worth keeping. */
   private static final AtomicInteger observers = new AtomicInteger();
 
@@ -140,7 +141,8 @@ public final class Dispatcher {
     int start = -1;
     for (int i = list.size() - 1; i >= 0; i--) {
       Pending p = list.get(i);
-      if (p.message().startsWith("Produced ClientHello") && p.parameter() != null
+      if (p.message().startsWith("Produced ClientHello")
+          && p.parameter() != null
           && p.parameter().contains(randomHex)) {
         start = i;
         break;

@@ -26,7 +26,8 @@ import javax.net.ssl.SSLSession;
  *
  * TLS 1.3 secrets are {@code SecretKeySpec}s whose algorithm names say what they are ({@code
  * TlsClientHandshakeTrafficSecret}, {@code TlsServerAppTrafficSecret}, …), so they are sorted by
- * name, not by when they were seen. Needs {@code --add-opens java.base/sun.security.ssl=ALL-UNNAMED}.
+ * name, not by when they were seen. Needs {@code --add-opens
+ * java.base/sun.security.ssl=ALL-UNNAMED}.
  */
 public final class JsseSecrets {
   /** What one look at a connection found. */
@@ -43,11 +44,15 @@ public final class JsseSecrets {
       h = new Handles();
     } catch (ReflectiveOperationException e) {
       problem =
-          "this JDK's JSSE internals differ from what the key logger knows (" + e + "); "
+          "this JDK's JSSE internals differ from what the key logger knows ("
+              + e
+              + "); "
               + "key logging supports JDK 17 and JDK 25";
     } catch (RuntimeException e) { // InaccessibleObjectException is a RuntimeException
       problem =
-          "JSSE internals are closed to the lab (" + e.getClass().getSimpleName() + "): run"
+          "JSSE internals are closed to the lab ("
+              + e.getClass().getSimpleName()
+              + "): run"
               + " java with --add-opens java.base/sun.security.ssl=ALL-UNNAMED (the lab launcher"
               + " does)";
     }

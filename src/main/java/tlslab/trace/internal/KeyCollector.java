@@ -29,6 +29,7 @@ public final class KeyCollector {
 
   private byte[] jsseRandom;
   private byte[] wireRandom;
+
   /** The first secret seen under each JSSE name: a later KeyUpdate must not replace _0. */
   private final Map<String, byte[]> secrets = new LinkedHashMap<>();
 
@@ -87,8 +88,10 @@ public final class KeyCollector {
         if (secret == null) {
           throw missing(e.getValue());
         }
-        // RFC 8446 §7.1: every traffic secret is Hash.length bytes (32 for SHA-256, 48 for SHA-384).
-        if ((secret.length != 32 && secret.length != 48) || (length >= 0 && secret.length != length)) {
+        // RFC 8446 §7.1: every traffic secret is Hash.length bytes (32 for SHA-256, 48 for
+        // SHA-384).
+        if ((secret.length != 32 && secret.length != 48)
+            || (length >= 0 && secret.length != length)) {
           throw LabException.environment(
               "key log: " + e.getValue() + " has " + secret.length + " bytes; expected 32 or 48");
         }
@@ -104,7 +107,9 @@ public final class KeyCollector {
   private static LabException missing(String what) {
     String why = JsseSecrets.problem();
     return LabException.environment(
-        "key log: could not obtain " + what + " from JSSE on Java "
+        "key log: could not obtain "
+            + what
+            + " from JSSE on Java "
             + System.getProperty("java.version")
             + (why != null ? " (" + why + ")" : " (its internals may have changed)")
             + "; no key log line was written for this connection");

@@ -27,9 +27,9 @@ public final class LabLoggerFinder extends System.LoggerFinder {
   /**
    * Whether the JSSE code asking to log is the record layer ({@code SSLSocketInputRecord}, {@code
    * SSLEngineOutputRecord}, …: "Raw read", "Raw write", "READ:") or a cipher ({@code SSLCipher$…}:
-   * "Plaintext before ENCRYPTION"), or key/trust managers and the context listing certificates
-   * and suites. Alerts written by the record layer ({@code encodeAlert}) are
-   * kept: they are the produced Alert events.
+   * "Plaintext before ENCRYPTION"), or key/trust managers and the context listing certificates and
+   * suites. Alerts written by the record layer ({@code encodeAlert}) are kept: they are the
+   * produced Alert events.
    */
   static boolean isDumpCaller() {
     return WALKER.walk(
@@ -51,8 +51,11 @@ public final class LabLoggerFinder extends System.LoggerFinder {
         || simple.startsWith("SSLContextImpl")) {
       return true; // dumps, and certificate/suite listings that are no TLS message
     }
-    boolean recordLayer = simple.endsWith("InputRecord") || simple.endsWith("OutputRecord")
-        || simple.contains("InputRecord$") || simple.contains("OutputRecord$");
+    boolean recordLayer =
+        simple.endsWith("InputRecord")
+            || simple.endsWith("OutputRecord")
+            || simple.contains("InputRecord$")
+            || simple.contains("OutputRecord$");
     return recordLayer && !method.equals("encodeAlert");
   }
 
@@ -65,8 +68,8 @@ public final class LabLoggerFinder extends System.LoggerFinder {
 
     /**
      * JSSE asks this before it formats a record's parameters, and formatting is the expensive part
-     * (hex dumps of every record and its plaintext are most of the ~450 records per connection).
-     * So besides "is anything traced on this thread?" it looks at who is logging and declines the
+     * (hex dumps of every record and its plaintext are most of the ~450 records per connection). So
+     * besides "is anything traced on this thread?" it looks at who is logging and declines the
      * record layer's and the ciphers' dumps, which never become events.
      */
     @Override

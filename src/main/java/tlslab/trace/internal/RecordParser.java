@@ -15,12 +15,12 @@ import tlslab.trace.MessageType;
  * out.
  *
  * <p>JSSE (with {@code javax.net.debug} set to the empty string) logs each message it builds or
- * receives as {@code Produced <what> [handshake|post-handshake] message} or {@code Consuming
- * <what> ...}, with one pre-formatted parameter: JSON-like text such as {@code "random" :
- * "EC4C…"}. The same strings were measured on JDK 17 and JDK 25; where the two JDKs differ (JDK 17
- * labels the supported_groups list {@code "versions"}, JDK 25 {@code "named groups"}) the patterns
- * accept both. The TLS 1.2 client's {@code Consuming NewSessionTicket} carries its text after the
- * first line of the message instead of in a parameter. Alerts show up as {@code WRITE: TLSv1.2
+ * receives as {@code Produced <what> [handshake|post-handshake] message} or {@code Consuming <what>
+ * ...}, with one pre-formatted parameter: JSON-like text such as {@code "random" : "EC4C…"}. The
+ * same strings were measured on JDK 17 and JDK 25; where the two JDKs differ (JDK 17 labels the
+ * supported_groups list {@code "versions"}, JDK 25 {@code "named groups"}) the patterns accept
+ * both. The TLS 1.2 client's {@code Consuming NewSessionTicket} carries its text after the first
+ * line of the message instead of in a parameter. Alerts show up as {@code WRITE: TLSv1.2
  * alert(close_notify), length = 10} (produced) and {@code Received alert message} (consumed).
  * Everything else (record dumps, plaintext dumps, notes) is not a message and yields {@code null}.
  */
@@ -32,12 +32,14 @@ public final class RecordParser {
   private static final Pattern HEADLINE =
       Pattern.compile(
           "^(Produced|Consuming) (.+?)(?: (?:handshake|post-handshake))?(?: message)?$");
-  private static final Pattern WRITE_ALERT = Pattern.compile("^WRITE: \\S+ alert(?:\\(([a-z_]+)\\))?[,\\s]");
+  private static final Pattern WRITE_ALERT =
+      Pattern.compile("^WRITE: \\S+ alert(?:\\(([a-z_]+)\\))?[,\\s]");
   private static final Pattern RANDOM = Pattern.compile("\"random\"\\s*:\\s*\"([0-9A-Fa-f]+)\"");
   private static final Pattern SESSION_ID =
       Pattern.compile("\"session id\"\\s*:\\s*\"([0-9A-Fa-f]*)\"");
   private static final Pattern SUITES = Pattern.compile("\"cipher suites\"\\s*:\\s*\"\\[(.*?)]\"");
-  private static final Pattern SUITE = Pattern.compile("\"cipher suite\"\\s*:\\s*\"([A-Za-z0-9_]+)");
+  private static final Pattern SUITE =
+      Pattern.compile("\"cipher suite\"\\s*:\\s*\"([A-Za-z0-9_]+)");
   private static final Pattern LEGACY_VERSION =
       Pattern.compile("\"(?:client|server) version\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern SUPPORTED_VERSIONS =
@@ -51,15 +53,16 @@ public final class RecordParser {
   private static final Pattern SIGNATURE =
       Pattern.compile("\"signature algorithm\"\\s*:\\s*\"?([A-Za-z0-9_]+)");
   private static final Pattern SUBJECT = Pattern.compile("\"subject\"\\s*:\\s*\"([^\"]*)\"");
-  private static final Pattern LIFETIME = Pattern.compile("\"ticket_lifetime\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Pattern LIFETIME =
+      Pattern.compile("\"ticket_lifetime\"\\s*:\\s*\"([^\"]*)\"");
   private static final Pattern ALERT_DESCRIPTION =
       Pattern.compile("\"description\"\\s*:\\s*\"?([a-z_]+)");
 
   private RecordParser() {}
 
   /**
-   * Cheap pre-check on the hot path (JSSE logs ~450 records per connection, most of them dumps): can
-   * this record be a message at all?
+   * Cheap pre-check on the hot path (JSSE logs ~450 records per connection, most of them dumps):
+   * can this record be a message at all?
    */
   public static boolean mayBeMessage(String message) {
     return message != null
@@ -169,15 +172,35 @@ public final class RecordParser {
         break;
     }
     return new HandshakeFields(
-        versions, random, sessionId, suites, suite, extensions, sni, group, signature, subjects,
-        lifetime, null);
+        versions,
+        random,
+        sessionId,
+        suites,
+        suite,
+        extensions,
+        sni,
+        group,
+        signature,
+        subjects,
+        lifetime,
+        null);
   }
 
   private static HandshakeFields alertFields(String description) {
     HandshakeFields n = HandshakeFields.NONE;
     return new HandshakeFields(
-        n.versions(), null, null, n.cipherSuites(), null, n.extensions(), null, null, null,
-        n.certificateSubjects(), null, description);
+        n.versions(),
+        null,
+        null,
+        n.cipherSuites(),
+        null,
+        n.extensions(),
+        null,
+        null,
+        null,
+        n.certificateSubjects(),
+        null,
+        description);
   }
 
   private static List<String> versions(String text) {
