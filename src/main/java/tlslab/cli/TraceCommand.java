@@ -22,6 +22,7 @@ import tlslab.pki.LabCertificates;
 import tlslab.tls.ClientAuth;
 import tlslab.tls.JsseSetup;
 import tlslab.tls.TlsProfile;
+import tlslab.trace.JsonLinesTrace;
 import tlslab.trace.TimelineFormatter;
 import tlslab.trace.TraceEvent;
 import tlslab.trace.TraceRun;
@@ -93,18 +94,17 @@ public final class TraceCommand implements Callable<Integer> {
       err.println(p.warning());
       err.flush();
     }
-    if (traceJson != null && Files.exists(traceJson) && !force) {
-      throw LabException.refused(traceJson + " exists (use --force to overwrite)");
-    }
     TimelineFormatter timeline = new TimelineFormatter(true);
-    BufferedWriter json = openJson();
+    JsonLinesTrace json = traceJson == null ? null : JsonLinesTrace.open(traceJson, force);
     try {
       Consumer<TraceEvent> live =
           e -> {
             synchronized (timeline) {
               timeline.format(e).forEach(out::println);
               out.flush();
-              writeJson(json, e);
+              if (json != null) {
+                json.write(e);
+              }
             }
           };
       out.println(
@@ -151,7 +151,9 @@ public final class TraceCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     } finally {
-      closeJson(json);
+      if (json != null) {
+        json.close();
+      }
     }
   }
 
@@ -174,37 +176,4 @@ public final class TraceCommand implements Callable<Integer> {
     }
   }
 
-  private BufferedWriter openJson() {
-    if (traceJson == null) {
-      return null;
-    }
-    try {
-      return Files.newBufferedWriter(traceJson, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw LabException.badInput(traceJson + ": cannot write (" + e.getMessage() + ")", e);
-    }
-  }
-
-  private static void writeJson(BufferedWriter json, TraceEvent e) {
-    if (json == null) {
-      return;
-    }
-    try {
-      json.write(e.toJson());
-      json.write('\n');
-    } catch (IOException x) {
-      throw new UncheckedIOException(x);
-    }
-  }
-
-  private static void closeJson(BufferedWriter json) {
-    if (json == null) {
-      return;
-    }
-    try {
-      json.close();
-    } catch (IOException e) {
-      throw LabException.badInput("cannot finish the JSON trace (" + e.getMessage() + ")", e);
-    }
-  }
 }

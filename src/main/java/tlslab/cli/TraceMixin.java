@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import tlslab.common.LabException;
 import tlslab.tls.HandshakeObserver;
 import tlslab.trace.HandshakeInspector;
+import tlslab.trace.JsonLinesTrace;
 import tlslab.trace.NssKeyLog;
 import tlslab.trace.TimelineFormatter;
 import tlslab.trace.TraceEvent;
@@ -39,7 +40,7 @@ final class TraceMixin implements AutoCloseable {
 
   private HandshakeInspector inspector;
   private NssKeyLog log;
-  private BufferedWriter json;
+  private JsonLinesTrace json;
 
   /** Whether JSSE's debug hooks are needed (pass to {@code JsseSetup.prepare}). */
   boolean hooksNeeded() {
@@ -54,11 +55,8 @@ final class TraceMixin implements AutoCloseable {
     if (!hooksNeeded()) {
       return e -> HandshakeObserver.NONE;
     }
-    if (traceJson != null && Files.exists(traceJson)) {
-      throw LabException.refused(traceJson + " exists; choose another file or remove it");
-    }
     log = keyLog == null ? null : NssKeyLog.open(keyLog);
-    json = traceJson == null ? null : openJson(traceJson);
+    json = traceJson == null ? null : JsonLinesTrace.open(traceJson, false);
     TimelineFormatter timeline = trace ? new TimelineFormatter(false) : null;
     inspector =
         HandshakeInspector.builder()
@@ -91,22 +89,8 @@ final class TraceMixin implements AutoCloseable {
         out.flush();
       }
       if (json != null) {
-        try {
-          json.write(e.toJson());
-          json.write('\n');
-          json.flush();
-        } catch (IOException x) {
-          throw LabException.badInput(traceJson + ": cannot write (" + x.getMessage() + ")", x);
-        }
+        json.write(e);
       }
-    }
-  }
-
-  private static BufferedWriter openJson(Path file) {
-    try {
-      return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw LabException.badInput(file + ": cannot write (" + e.getMessage() + ")", e);
     }
   }
 
@@ -119,8 +103,6 @@ final class TraceMixin implements AutoCloseable {
       if (json != null) {
         json.close();
       }
-    } catch (IOException e) {
-      throw LabException.badInput(traceJson + ": cannot write (" + e.getMessage() + ")", e);
     } finally {
       if (log != null) {
         log.close();

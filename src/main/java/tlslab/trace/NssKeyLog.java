@@ -54,8 +54,8 @@ public final class NssKeyLog implements AutoCloseable {
     }
     try {
       Path parent = file.toAbsolutePath().getParent();
-      if (parent != null && !Files.isDirectory(parent)) {
-        throw LabException.badInput(file + ": directory does not exist");
+      if (parent != null) {
+        Files.createDirectories(parent);
       }
       try {
         Files.createFile(

@@ -40,7 +40,7 @@ class TraceCommandTest {
 
   @Test
   void printsBothSidesInterleavedIn80ColumnsWithoutDumps(@TempDir Path tmp) throws Exception {
-    Path json = tmp.resolve("t.jsonl");
+    Path json = tmp.resolve("work/traces/t.jsonl"); // folders are created, as the exercises need
     Run r = lab("trace", "--certs", certs.toString(), "--trace-json", json.toString());
 
     assertThat(r.exit()).as(r.err()).isZero();
