@@ -255,6 +255,9 @@ public final class HandshakeInspector implements AutoCloseable {
     byte[] wireRandom;
     boolean finished;
 
+    String lastAlert;
+    Instant lastAlertTime = Instant.EPOCH;
+
     /** An engine recognised by JSSE's lock, not by the thread its callbacks run on. */
     volatile boolean byLock;
 
@@ -271,6 +274,19 @@ public final class HandshakeInspector implements AutoCloseable {
 
     @Override
     public void onMessage(Instant time, RecordParser.Parsed m) {
+      if (m.type() == MessageType.ALERT && m.direction() == Direction.PRODUCED) {
+        // A socket logs a fatal alert twice: "Fatal (X)" when deciding, "WRITE: alert(x)" when
+        // sending. Show it once.
+        synchronized (this) {
+          String alert = m.fields().alert();
+          if (alert != null && alert.equals(lastAlert)
+              && time.isBefore(lastAlertTime.plusSeconds(2))) {
+            return;
+          }
+          lastAlert = alert;
+          lastAlertTime = time;
+        }
+      }
       if (trace != null) {
         trace.accept(
             new TraceEvent(time, side, id, m.direction(), m.type(), m.variant(), m.fields()));

@@ -160,6 +160,64 @@ class ChatDriverTraceTest {
     assertThat(new HashSet<>(fromServer)).isEqualTo(new HashSet<>(fromClient));
   }
 
+  /** A client that does not trust the server says why, and the trace shows the alert both ways. */
+  @org.junit.jupiter.api.Test
+  void untrustedServerShowsTheFatalAlertOnBothSides(@TempDir Path tmp) throws Exception {
+    Path otherCa = tmp.resolve("other");
+    tlslab.pki.LabCertificates.init(
+        tlslab.pki.InitOptions.builder()
+            .dir(otherCa)
+            .keyType(tlslab.pki.KeyType.EC_P256)
+            .build());
+    List<TraceEvent> serverEvents = Collections.synchronizedList(new ArrayList<>());
+    List<TraceEvent> clientEvents = Collections.synchronizedList(new ArrayList<>());
+    try (HandshakeInspector serverSide =
+            HandshakeInspector.builder().trace(serverEvents::add).build();
+        HandshakeInspector clientSide =
+            HandshakeInspector.builder().trace(clientEvents::add).build()) {
+      ChatServer server =
+          ChatServer.builder()
+              .context(TlsContexts.server(certs))
+              .bind("127.0.0.1")
+              .port(0)
+              .profile(TlsProfile.MODERN)
+              .clientAuth(ClientAuth.NONE)
+              .observers(e -> serverSide.observer())
+              .log(line -> {})
+              .build()
+              .start();
+      try {
+        ChatClient client =
+            ChatClient.builder()
+                .host("localhost")
+                .port(server.port())
+                .context(TlsContexts.client(otherCa.resolve("ca.pem"), null, false))
+                .profile(TlsProfile.MODERN)
+                .handshakeTimeout(Duration.ofSeconds(20))
+                .observers(e -> clientSide.observer())
+                .onLine(line -> {})
+                .build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(client::connect)
+            .isInstanceOf(tlslab.common.LabException.class);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (serverEvents.stream().noneMatch(e -> e.message() == MessageType.ALERT)
+            && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+      } finally {
+        server.close();
+      }
+    }
+    assertThat(sorted(clientEvents))
+        .filteredOn(e -> e.message() == MessageType.ALERT)
+        .extracting(e -> e.direction().label() + " " + e.fields().alert())
+        .containsExactly("produced certificate_unknown");
+    assertThat(sorted(serverEvents))
+        .filteredOn(e -> e.message() == MessageType.ALERT)
+        .extracting(e -> e.direction().label() + " " + e.fields().alert())
+        .containsExactly("consumed certificate_unknown");
+  }
+
   private static List<TraceEvent> sorted(List<TraceEvent> events) {
     synchronized (events) {
       List<TraceEvent> copy = new ArrayList<>(events);

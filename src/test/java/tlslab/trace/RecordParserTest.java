@@ -151,6 +151,18 @@ class RecordParserTest {
   }
 
   @Test
+  void fatalAlertsAboutToBeSentButNotTheOnesReceived() {
+    assertThat(RecordParser.parse("Fatal (CERTIFICATE_UNKNOWN): PKIX path building failed", null))
+        .extracting(Parsed::direction, Parsed::type, Parsed::variant, p -> p.fields().alert())
+        .containsExactly(
+            Direction.PRODUCED, MessageType.ALERT, "fatal", "certificate_unknown");
+    assertThat(
+            RecordParser.parse(
+                "Fatal (CERTIFICATE_UNKNOWN): Received fatal alert: certificate_unknown", null))
+        .isNull();
+  }
+
+  @Test
   void dumpsAndNotesAreNoMessages() {
     assertThat(RecordParser.parse("Raw write", "  0000: 16 03 03 00 7A")).isNull();
     assertThat(RecordParser.parse("Plaintext before ENCRYPTION", "  0000: 68 65")).isNull();

@@ -3,6 +3,7 @@ package tlslab.trace.internal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +35,7 @@ public final class RecordParser {
           "^(Produced|Consuming) (.+?)(?: (?:handshake|post-handshake))?(?: message)?$");
   private static final Pattern WRITE_ALERT =
       Pattern.compile("^WRITE: \\S+ alert(?:\\(([a-z_]+)\\))?[,\\s]");
+  private static final Pattern FATAL = Pattern.compile("^Fatal \\(([A-Za-z_]+)\\): ?(.*)");
   private static final Pattern RANDOM = Pattern.compile("\"random\"\\s*:\\s*\"([0-9A-Fa-f]+)\"");
   private static final Pattern SESSION_ID =
       Pattern.compile("\"session id\"\\s*:\\s*\"([0-9A-Fa-f]*)\"");
@@ -69,6 +71,7 @@ public final class RecordParser {
         && (message.startsWith("Produced ")
             || message.startsWith("Consuming ")
             || message.startsWith("Received alert")
+            || message.startsWith("Fatal (")
             || (message.startsWith("WRITE: ") && message.contains(" alert")));
   }
 
@@ -89,6 +92,20 @@ public final class RecordParser {
     Matcher alert = WRITE_ALERT.matcher(headline);
     if (alert.find()) {
       return new Parsed(Direction.PRODUCED, MessageType.ALERT, null, alertFields(alert.group(1)));
+    }
+    Matcher fatal = FATAL.matcher(headline);
+    if (fatal.find()) {
+      // JSSE logs "Fatal (ALERT): why" when it decides to send a fatal alert (the only trace of a
+      // produced alert on an SSLEngine, which logs no "WRITE: ... alert"), and also when it got
+      // one ("Received fatal alert: ..."), which "Received alert message" already reports.
+      if (fatal.group(2).startsWith("Received fatal alert")) {
+        return null;
+      }
+      return new Parsed(
+          Direction.PRODUCED,
+          MessageType.ALERT,
+          "fatal",
+          alertFields(fatal.group(1).toLowerCase(Locale.ROOT)));
     }
     if (headline.startsWith("Received alert")) {
       Matcher d = ALERT_DESCRIPTION.matcher(text);
