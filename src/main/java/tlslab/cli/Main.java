@@ -20,6 +20,7 @@ import tlslab.common.LabException;
     footer = {"", ExitCode.TABLE},
     subcommands = {
       CommandLine.HelpCommand.class,
+      AnnotateCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;

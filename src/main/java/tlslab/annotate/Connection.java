@@ -1,0 +1,103 @@
+package tlslab.annotate;
+
+import java.util.ArrayList;
+import java.util.List;
+import tlslab.pcap.TcpDirection;
+
+/**
+ * Everything the annotator remembers about one TCP connection: per-direction TCP and TLS
+ * reassembly state, the TLS session as Wireshark tracks it (its version decides the Protocol
+ * column), and the facts for the per-connection summary.
+ */
+final class Connection {
+  /** One direction of the connection. */
+  static final class Side {
+    final TcpDirection tcp = new TcpDirection();
+    // TCP-level reassembly of one TLS PDU (Wireshark's "multisegment PDU").
+    byte[] pdu = new byte[256];
+    int pduLen;
+    boolean pduActive;
+    int pduSeq;
+    int pduNext;
+    boolean pduEntireSegment;
+    boolean pduBroken;
+    // Handshake-message reassembly across records.
+    byte[] hs = new byte[64];
+    int hsLen;
+    boolean hsActive;
+    long ccsFrame;
+    boolean haveStreamSeq;
+    int streamSeq;
+
+    void appendPdu(byte[] b, int off, int n) {
+      if (pduLen + n > pdu.length) pdu = java.util.Arrays.copyOf(pdu, Math.max(pduLen + n, pdu.length * 2));
+      System.arraycopy(b, off, pdu, pduLen, n);
+      pduLen += n;
+    }
+
+    void appendHs(byte[] b, int off, int n) {
+      if (hsLen + n > hs.length) hs = java.util.Arrays.copyOf(hs, Math.max(hsLen + n, hs.length * 2));
+      System.arraycopy(b, off, hs, hsLen, n);
+      hsLen += n;
+    }
+  }
+
+  final int index;
+  final byte[] addrA;
+  final byte[] addrB;
+  final int portA;
+  final int portB;
+  final int ipVersion;
+  /** Side for packets from A (the first sender seen) and from B. */
+  final Side a = new Side();
+
+  final Side b = new Side();
+  boolean tls;
+  /** Wireshark's session version: -1 unknown, else a wire code (0x0303, 0x0304...). */
+  int version = -1;
+  /** Which side is the server: 0 unknown, 'A' or 'B'. */
+  char server;
+
+  // Summary facts.
+  String serverName;
+  int clientHelloVersion = -1;
+  int cipherSuite = -1;
+  int negotiatedVersion = -1;
+  int keyExchangeGroup = -1;
+  boolean sawServerKeyExchange;
+  boolean sawCertificate;
+  boolean sawClientCertificate;
+  boolean sawServerHelloDone;
+  boolean resumed;
+  boolean pskAccepted;
+  boolean helloRetry;
+  byte[] offeredSessionId;
+  boolean ticketOffered;
+  int ticketsIssued;
+  long ticketLifetime = -1;
+  final List<String> certificates = new ArrayList<>();
+  final List<String> alerts = new ArrayList<>();
+  final List<String> problems = new ArrayList<>();
+  long firstFrame;
+  long lastFrame;
+  final Decryption decryption;
+
+  Connection(int index, byte[] addrA, byte[] addrB, int portA, int portB, int ipVersion, Decryption d) {
+    this.index = index;
+    this.addrA = addrA;
+    this.addrB = addrB;
+    this.portA = portA;
+    this.portB = portB;
+    this.ipVersion = ipVersion;
+    this.decryption = d;
+  }
+
+  boolean isServer(Side s) {
+    if (server == 0) return s == b; // the first sender is usually the client
+    return (server == 'A') == (s == a);
+  }
+
+  Side other(Side s) {
+    return s == a ? b : a;
+  }
+}
