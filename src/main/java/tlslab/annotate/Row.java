@@ -26,6 +26,8 @@ public final class Row {
   public final List<String> notes = new ArrayList<>();
   /** Decrypted content, one entry per record that could be decrypted. */
   public final List<String> decrypted = new ArrayList<>();
+  /** The decrypted application-data bytes behind {@link #decrypted}, in the same order. */
+  public final List<byte[]> decryptedData = new ArrayList<>();
   /** Problems found in this frame (malformed data), flagged rather than fatal. */
   public final List<String> problems = new ArrayList<>();
 
@@ -38,6 +40,7 @@ public final class Row {
     destination = "";
     notes.clear();
     decrypted.clear();
+    decryptedData.clear();
     problems.clear();
   }
 
@@ -54,6 +57,7 @@ public final class Row {
     r.connection = connection;
     r.notes.addAll(notes);
     r.decrypted.addAll(decrypted);
+    r.decryptedData.addAll(decryptedData);
     r.problems.addAll(problems);
     return r;
   }

@@ -247,6 +247,7 @@ final class TlsDissector {
         fx.append("Application Data");
         label(fx, "Application Data");
         fx.row.decrypted.add((fromServer ? "server> " : "client> ") + Decryption.printable(d));
+        fx.row.decryptedData.add(d);
       }
       case 20 -> {
         fx.append("Change Cipher Spec");

@@ -1,0 +1,89 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
+
+/**
+ * The core acceptance test: for every frame that tshark 4.0 labels as TLS, our Protocol and Info
+ * columns are identical to tshark's. Captures are real openssl sessions on loopback, plus
+ * rewritten variants (tiny segments, a lost segment) and small-snaplen captures.
+ *
+ * <p>To add a capture, add one line to {@link #captures()}: a name and how to make it (or, for
+ * a capture of the lab's own server, {@code file("name", path, port)}).
+ */
+@Tag("slow")
+class TsharkParityTest {
+
+  interface Maker {
+    LoopbackCaptures.Capture make() throws Exception;
+  }
+
+  static Stream<Arguments> captures() {
+    return Stream.of(
+        capture("tls12-ecdhe-rsa-aes128-gcm", () -> Scenarios.tls12Gcm()),
+        capture("tls12-rsa-aes128-sha (the report's suite)", () -> Scenarios.tls12Rsa()),
+        capture("tls12-resumed-session", () -> Scenarios.resumed()),
+        capture("tls12-client-auth", () -> Scenarios.clientAuth()),
+        capture("tls13", () -> Scenarios.tls13()),
+        capture("tls13-hello-retry-request", () -> Scenarios.tls13Hrr()),
+        capture("tls12-fragmented-certificate", () -> Scenarios.fragmented()),
+        capture("tls12-split-7-byte-segments", () -> Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7)),
+        capture("tls12-split-100-byte-segments", () -> Scenarios.split("tls12-split100", Scenarios.tls12Gcm(), 100)),
+        capture("tls13-split-50-byte-segments", () -> Scenarios.split("tls13-split50", Scenarios.tls13(), 50)),
+        capture("tls12-server-flight-lost", () -> Scenarios.drop("tls12-drop2", Scenarios.tls12Gcm(), 2)),
+        capture("tls12-client-finished-lost", () -> Scenarios.drop("tls12-drop3", Scenarios.tls12Gcm(), 3)),
+        capture("tls12-rsa-split-lost", () -> Scenarios.drop("tls12-rsa-split-drop", Scenarios.split("tls12-rsa-split", Scenarios.tls12Rsa(), 300), 4)),
+        capture("tls13-server-hello-lost", () -> Scenarios.drop("tls13-drop2", Scenarios.tls13(), 2)),
+        capture("tls12-snaplen-200", () -> Scenarios.snaplen("tls12-snap200", "-tls1_2", 200)),
+        capture("tls13-snaplen-200", () -> Scenarios.snaplen("tls13-snap200", "-tls1_3", 200)));
+  }
+
+  static Arguments capture(String name, Maker maker) {
+    return Arguments.of(name, maker);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("captures")
+  void everyFrameTsharkLabelsTlsHasIdenticalProtocolAndInfo(String name, Maker maker) throws Exception {
+    LoopbackCaptures.Capture c = maker.make();
+    List<String[]> expected = LoopbackCaptures.tshark(c);
+    Map<Long, Row> ours = annotate(c, KeyMaterial.none());
+    List<String> diffs = new ArrayList<>();
+    int tlsFrames = 0;
+    for (String[] t : expected) {
+      if (!(t[1].startsWith("TLS") || t[1].startsWith("SSL"))) continue;
+      tlsFrames++;
+      Row r = ours.get(Long.parseLong(t[0]));
+      String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
+      String want = t[1] + " | " + t[2];
+      if (!got.equals(want)) diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
+    }
+    assertThat(tlsFrames).as("tshark labels some frames TLS in " + name).isGreaterThan(0);
+    assertThat(diffs).as("differences from tshark in " + name).isEmpty();
+  }
+
+  static Map<Long, Row> annotate(LoopbackCaptures.Capture c, KeyMaterial keys) {
+    Map<Long, Row> rows = new HashMap<>();
+    Annotator an = new Annotator(keys, true);
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(c.file())) {
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        rows.put(row.number, row.copy());
+      }
+    }
+    assertThat(an.problems()).as("internal problems").isEmpty();
+    return rows;
+  }
+}
