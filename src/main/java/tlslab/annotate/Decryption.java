@@ -123,6 +123,7 @@ final class Decryption {
   /** TLS_RSA: decrypts the premaster secret with the server's private key. */
   void clientKeyExchange(byte[] b, int off, int end) {
     if (master != null || version == 0x0304 || keys.rsaKey() == null) return;
+    if (clientRandom == null || serverRandom == null) return;
     if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) return;
     try {
       int len = ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
@@ -150,7 +151,7 @@ final class Decryption {
   }
 
   void changeCipherSpec(boolean fromServer) {
-    if (master == null || version == 0x0304) return;
+    if (master == null || version == 0x0304 || clientRandom == null || serverRandom == null) return;
     Dir d = fromServer ? server : client;
     try {
       CipherSuite.Cipher c = suite.cipher();
