@@ -21,6 +21,7 @@ import tlslab.common.LabException;
     subcommands = {
       CommandLine.HelpCommand.class,
       AnnotateCommand.class,
+      CaptureCommand.class,
     })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
