@@ -61,8 +61,14 @@ final class LoopbackCaptures {
    * @param clientArgs extra s_client arguments, one list per client connection
    * @param snaplen tcpdump -s value (0 = default)
    */
+  static Capture openssl(String name, String serverArgs, List<String> clientArgs, int snaplen)
+      throws IOException, InterruptedException {
+    return openssl(name, serverArgs, clientArgs, snaplen, "lo", "127.0.0.1");
+  }
+
+  /** As above on interface {@code iface} ("any" gives Linux cooked v2), connecting to {@code host}. */
   static synchronized Capture openssl(
-      String name, String serverArgs, List<String> clientArgs, int snaplen)
+      String name, String serverArgs, List<String> clientArgs, int snaplen, String iface, String host)
       throws IOException, InterruptedException {
     Capture cached = CACHE.get(name);
     if (cached != null) return cached;
@@ -73,20 +79,21 @@ final class LoopbackCaptures {
     }
     Path pcap = d.resolve(name + ".pcap");
     Path keylog = d.resolve(name + ".keylog");
-    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", "lo", "-U", "-n", "-w", pcap.toString()));
+    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", iface, "-U", "-n", "-w", pcap.toString()));
     if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
     tcpdump.add("tcp port " + port);
     Process dump = new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     awaitLine(dump, true, "listening on");
     List<String> srv = new ArrayList<>(List.of("openssl", "s_server", "-accept", Integer.toString(port),
         "-cert", cert.toString(), "-key", key.toString(), "-keylogfile", keylog.toString()));
+    if (host.contains(":")) srv.add("-6");
     srv.addAll(split(serverArgs.replace("CLIENT_CA", clientCert.toString())));
     Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
     try {
       awaitLine(server, false, "ACCEPT");
       Path sess = d.resolve(name + ".sess");
       for (String ca : clientArgs) {
-        List<String> cli = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
+        List<String> cli = new ArrayList<>(List.of("openssl", "s_client", "-connect", (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
         cli.addAll(split(ca.replace("SESS", sess.toString()).replace("CLIENT_CERT", clientCert.toString())
             .replace("CLIENT_KEY", clientKey.toString())));
         Process client = new ProcessBuilder(cli).redirectErrorStream(true)
@@ -123,6 +130,30 @@ final class LoopbackCaptures {
     if (cached != null) return cached;
     Path out = from.file().resolveSibling(name + ".pcap");
     PcapRewriter.rewrite(from.file(), out, rewrite);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** Converts with Wireshark's editcap (-F pcapng, nsecpcap...). */
+  static synchronized Capture editcap(String name, Capture from, String format)
+      throws IOException, InterruptedException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".cap");
+    run(List.of("editcap", "-F", format, from.file().toString(), out.toString()));
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** Re-encapsulates (raw IP, Linux cooked v1) and/or byte-swaps a capture. */
+  static synchronized Capture relinked(String name, Capture from, int linkType, boolean bigEndian)
+      throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.relink(from.file(), out, linkType, bigEndian);
     Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
     CACHE.put(name, c);
     return c;

@@ -78,6 +78,46 @@ final class PcapRewriter {
     }
   }
 
+  /**
+   * Re-encapsulates an Ethernet pcap: link type 101 (raw IP), 113 (Linux cooked v1) or 1, in
+   * little- or big-endian byte order.
+   */
+  static void relink(Path in, Path out, int linkType, boolean bigEndian) throws IOException {
+    ByteOrder order = bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    try (CaptureReader r = CaptureReader.open(in);
+        OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
+      ByteBuffer gh = ByteBuffer.allocate(24).order(order);
+      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+          .putInt(262144).putInt(linkType);
+      os.write(gh.array());
+      Frame f = new Frame();
+      while (r.next(f)) {
+        byte[] b = java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength);
+        byte[] body;
+        if (linkType == 101) {
+          body = java.util.Arrays.copyOfRange(b, 14, b.length);
+        } else if (linkType == 113) {
+          body = new byte[b.length + 2];
+          body[1] = 0; // packet type: to us
+          body[3] = 1; // ARPHRD_ETHER
+          body[5] = 6; // address length
+          System.arraycopy(b, 6, body, 6, 6);
+          body[14] = b[12];
+          body[15] = b[13];
+          System.arraycopy(b, 14, body, 16, b.length - 14);
+        } else {
+          body = b;
+        }
+        int delta = body.length - b.length;
+        ByteBuffer h = ByteBuffer.allocate(16).order(order);
+        h.putInt((int) (f.timeNanos / 1_000_000_000L)).putInt((int) (f.timeNanos % 1_000_000_000L / 1000))
+            .putInt(body.length).putInt(f.wireLength + delta);
+        os.write(h.array());
+        os.write(body);
+      }
+    }
+  }
+
   private static void write(OutputStream os, long tNanos, byte[] b, int cap, int orig) throws IOException {
     ByteBuffer h = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
     h.putInt((int) (tNanos / 1_000_000_000L)).putInt((int) (tNanos % 1_000_000_000L / 1000))

@@ -45,6 +45,14 @@ final class Scenarios {
     return LoopbackCaptures.openssl("tls12-frag", "-max_send_frag 512", List.of("-tls1_2"), 0);
   }
 
+  static LoopbackCaptures.Capture ipv6() throws Exception {
+    return LoopbackCaptures.openssl("tls12-ipv6", "", List.of("-tls1_2"), 0, "lo", "::1");
+  }
+
+  static LoopbackCaptures.Capture cookedV2() throws Exception {
+    return LoopbackCaptures.openssl("tls13-any-sll2", "", List.of("-tls1_3"), 0, "any", "127.0.0.1");
+  }
+
   static LoopbackCaptures.Capture snaplen(String name, String clientArgs, int snaplen) throws Exception {
     return LoopbackCaptures.openssl(name, "", List.of(clientArgs), snaplen);
   }

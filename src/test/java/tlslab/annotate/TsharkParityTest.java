@@ -46,7 +46,14 @@ class TsharkParityTest {
         capture("tls12-rsa-split-lost", () -> Scenarios.drop("tls12-rsa-split-drop", Scenarios.split("tls12-rsa-split", Scenarios.tls12Rsa(), 300), 4)),
         capture("tls13-server-hello-lost", () -> Scenarios.drop("tls13-drop2", Scenarios.tls13(), 2)),
         capture("tls12-snaplen-200", () -> Scenarios.snaplen("tls12-snap200", "-tls1_2", 200)),
-        capture("tls13-snaplen-200", () -> Scenarios.snaplen("tls13-snap200", "-tls1_3", 200)));
+        capture("tls13-snaplen-200", () -> Scenarios.snaplen("tls13-snap200", "-tls1_3", 200)),
+        capture("tls12-ipv6", () -> Scenarios.ipv6()),
+        capture("tls13-linux-cooked-v2 (tcpdump -i any)", () -> Scenarios.cookedV2()),
+        capture("pcapng", () -> LoopbackCaptures.editcap("tls12-pcapng", Scenarios.resumed(), "pcapng")),
+        capture("nanosecond-pcap", () -> LoopbackCaptures.editcap("tls13-nsec", Scenarios.tls13(), "nsecpcap")),
+        capture("big-endian-pcap", () -> LoopbackCaptures.relinked("tls12-be", Scenarios.tls12Gcm(), 1, true)),
+        capture("raw-ip-linktype-101", () -> LoopbackCaptures.relinked("tls12-raw", Scenarios.clientAuth(), 101, false)),
+        capture("linux-cooked-v1", () -> LoopbackCaptures.relinked("tls13-sll", Scenarios.tls13(), 113, true)));
   }
 
   static Arguments capture(String name, Maker maker) {
