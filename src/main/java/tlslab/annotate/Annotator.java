@@ -106,17 +106,28 @@ public final class Annotator {
     // Which bytes of this segment are new for the stream?
     int seq = pkt.seq;
     int skip = 0;
+    outOfOrder = false;
     if (side.haveStreamSeq) {
       int behind = side.streamSeq - seq;
       if (behind >= len) {
-        tcpRow(prefix, c, side, ""); // all seen before: retransmission
-        return;
+        // Seen before (retransmission) - unless it fills a hole in a PDU being reassembled.
+        boolean fills = side.pduActive && !side.pduBroken && !side.pduEntireSegment
+            && TcpDirection.gt(side.pduNext, seq) && TcpDirection.gt(seq + len, side.pduSeq)
+            && !TcpDirection.gt(side.pduSeq, seq);
+        if (!fills) {
+          tcpRow(prefix, c, side, "");
+          return;
+        }
+        outOfOrder = true;
+      } else if (behind > 0) {
+        skip = behind; // overlap: only the new tail is dissected
       }
-      if (behind > 0) skip = behind; // overlap: only the new tail is dissected
     }
     int segEnd = seq + len;
-    side.streamSeq = segEnd;
-    side.haveStreamSeq = true;
+    if (!outOfOrder) {
+      side.streamSeq = segEnd;
+      side.haveStreamSeq = true;
+    }
     fx.reset(f.number, row, explain);
     called = false;
     tcpSegment = false;
@@ -140,6 +151,9 @@ public final class Annotator {
 
   private boolean called;
   private boolean tcpSegment;
+  private boolean outOfOrder;
+  /** Largest TLS PDU we reassemble (a record is at most 2^14 + 2048 + header; with slack). */
+  static final int MAX_PDU = 1 << 20;
 
   /** Feeds one segment's new bytes through Wireshark-style PDU reassembly into the dissector. */
   private void segment(
@@ -156,12 +170,20 @@ public final class Annotator {
     if (s.pduActive) {
       boolean inside = !TcpDirection.gt(s.pduSeq, seq) && TcpDirection.gt(s.pduNext, seq);
       if (inside) {
-        if (seq != s.pduSeq + s.pduLen) s.pduBroken = true; // a hole: it can never complete
-        int take = s.pduEntireSegment ? len : Math.min(len, s.pduNext - seq);
-        if (!s.pduBroken) s.appendPdu(b, off, take);
+        int rel = seq - s.pduSeq;
+        int take;
         if (s.pduEntireSegment) {
+          // Wireshark asked for "one more segment": it must continue the data directly.
+          take = len;
+          if (rel != s.pduLen) s.pduBroken = true;
+          if (!s.pduBroken) s.putPdu(rel, b, off, take);
           s.pduNext = segEnd;
           s.pduEntireSegment = false;
+        } else {
+          // Segments may arrive out of order: place them and wait until the PDU is covered.
+          take = Math.min(len, s.pduNext - seq);
+          if (!s.pduBroken && rel + take <= MAX_PDU) s.putPdu(rel, b, off, take);
+          else s.pduBroken = true;
         }
         pos = take;
         if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq) {
@@ -179,6 +201,7 @@ public final class Annotator {
               // Not even the first record is complete: keep collecting (partial reassembly).
               s.pduActive = true;
               s.pduLen = total;
+              s.resetRanges(total);
               s.pduNext = dissector.desegLen == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + dissector.desegLen;
               s.pduEntireSegment = dissector.desegLen == TlsDissector.ONE_MORE;
               if (dissector.desegOffset == 0 && fx.protocolWritable) tcpSegment = true;
@@ -194,11 +217,20 @@ public final class Annotator {
           s.pduActive = false;
           s.pduLen = 0;
         }
+        if (s.pduActive && pos >= len) return;
+        if (outOfOrder) return; // late data only fills the PDU; what follows was seen already
+        if (s.pduActive) {
+          // Bytes beyond the pending PDU while it still has a hole: Wireshark dissects them as
+          // the next PDU; the incomplete one can only complete if the hole is filled later.
+          s.pduActive = false;
+          s.pduLen = 0;
+        }
       } else if (!TcpDirection.gt(s.pduSeq, seq)) {
         s.pduActive = false; // the segment starts at or after the end of the pending PDU
         s.pduLen = 0;
       }
     }
+    if (outOfOrder) return;
     if (pos < len && !s.pduActive) {
       call(c, s, b, off + pos, Math.max(0, cap - pos), len - pos, seq + pos, segEnd, true);
     }
@@ -223,7 +255,8 @@ public final class Annotator {
     s.pduActive = true;
     s.pduBroken = false;
     s.pduLen = 0;
-    s.appendPdu(b, off, n);
+    s.rangeCount = 0;
+    s.putPdu(0, b, off, n);
     s.pduSeq = seq;
     s.pduEntireSegment = need == TlsDissector.ONE_MORE;
     s.pduNext = need == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + need;

@@ -135,6 +135,18 @@ final class LoopbackCaptures {
     return c;
   }
 
+  /** Reorders or duplicates one data segment (see {@link PcapRewriter#reorder}). */
+  static synchronized Capture reordered(String name, Capture from, int k, boolean duplicate)
+      throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.reorder(from.file(), out, k, duplicate);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
   /** Converts with Wireshark's editcap (-F pcapng, nsecpcap...). */
   static synchronized Capture editcap(String name, Capture from, String format)
       throws IOException, InterruptedException {

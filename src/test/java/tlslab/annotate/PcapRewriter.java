@@ -79,6 +79,44 @@ final class PcapRewriter {
   }
 
   /**
+   * Moves the {@code k}-th data-carrying frame after the next one (out-of-order arrival), or, with
+   * {@code duplicate}, sends it again after the next frame (a retransmission).
+   */
+  static void reorder(Path in, Path out, int k, boolean duplicate) throws IOException {
+    java.util.List<byte[]> frames = new java.util.ArrayList<>();
+    java.util.List<long[]> meta = new java.util.ArrayList<>();
+    java.util.List<Integer> data = new java.util.ArrayList<>();
+    try (CaptureReader r = CaptureReader.open(in)) {
+      Frame f = new Frame();
+      TcpPacket p = new TcpPacket();
+      while (r.next(f)) {
+        if (PacketDecoder.decode(f, p) && p.payloadLength > 0) data.add(frames.size());
+        frames.add(java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength));
+        meta.add(new long[] {f.timeNanos, f.wireLength});
+      }
+    }
+    int i = data.get(k - 1);
+    if (duplicate) {
+      frames.add(i + 2, frames.get(i));
+      meta.add(i + 2, meta.get(i));
+    } else {
+      int j = data.get(k);
+      byte[] t = frames.get(i);
+      frames.set(i, frames.get(j));
+      frames.set(j, t);
+    }
+    try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
+      ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
+      os.write(gh.array());
+      for (int n = 0; n < frames.size(); n++) {
+        byte[] b = frames.get(n);
+        write(os, meta.get(n)[0], b, b.length, (int) Math.max(b.length, meta.get(n)[1]));
+      }
+    }
+  }
+
+  /**
    * Re-encapsulates an Ethernet pcap: link type 101 (raw IP), 113 (Linux cooked v1) or 1, in
    * little- or big-endian byte order.
    */
