@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * identical decrypted application bytes (tshark's data.data).
  */
 @Tag("slow")
+@Tag("jdk") // decryption runs on the JDK's ciphers (ChaCha20-Poly1305, GCM): prove it on 17 and 25
 class DecryptionVersusTsharkTest {
 
   static Stream<Arguments> keyLogSessions() {
