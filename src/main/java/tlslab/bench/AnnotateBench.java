@@ -139,7 +139,7 @@ public final class AnnotateBench {
         cl.add(line(rnd, "client " + i + " says " + k));
         sl.add(line(rnd, "server " + i + " relays " + k));
       }
-      seeds.add(gen.session("TLSv1.2", cl, sl));
+      seeds.add(gen.session(i % 2 == 0 ? "TLSv1.2" : "TLSv1.3", cl, sl));
     }
     try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
       PcapFrames w = new PcapFrames(os);

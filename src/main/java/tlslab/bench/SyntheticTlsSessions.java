@@ -95,43 +95,56 @@ final class SyntheticTlsSessions {
     int ci = 0;
     int si = 0;
     ByteBuffer app = ByteBuffer.allocate(1 << 17);
-    for (int round = 0; round < 200; round++) {
+    ByteBuffer toServer = ByteBuffer.allocate(1 << 18);
+    ByteBuffer toClient = ByteBuffer.allocate(1 << 18);
+    for (int round = 0; round < 400; round++) {
       boolean progress = false;
-      progress |= step(c, s, true, out, ci < cl.size() ? cl.get(ci) : null, app);
-      if (c.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && ci < cl.size()) ci++;
-      progress |= step(s, c, false, out, si < sl.size() && ci > si ? sl.get(si) : null, app);
-      if (s.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && si < sl.size() && ci > si) si++;
+      byte[] cline = ci < cl.size() && ready(c) ? cl.get(ci) : null;
+      if (step(c, s, true, out, cline, app, toServer)) progress = true;
+      if (cline != null) ci++;
+      byte[] sline = si < sl.size() && si < ci && ready(s) ? sl.get(si) : null;
+      if (step(s, c, false, out, sline, app, toClient)) progress = true;
+      if (sline != null) si++;
       if (!progress && ci >= cl.size() && si >= sl.size()) return;
     }
   }
 
-  /** Wraps whatever {@code from} wants to send (plus {@code line}) and unwraps it at {@code to}. */
+  private static boolean ready(SSLEngine e) {
+    return e.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING;
+  }
+
+  /**
+   * Wraps whatever {@code from} wants to send (plus {@code line}) and unwraps as much as {@code
+   * to} accepts; bytes it cannot take yet stay in {@code pending} for the next round.
+   */
   private static boolean step(SSLEngine from, SSLEngine to, boolean fromClient, List<Chunk> out, byte[] line,
-      ByteBuffer app) throws javax.net.ssl.SSLException {
+      ByteBuffer app, ByteBuffer pending) throws javax.net.ssl.SSLException {
     runTasks(from);
     ByteBuffer net = ByteBuffer.allocate(1 << 18);
-    ByteBuffer src = line != null && from.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
-        ? ByteBuffer.wrap(line) : ByteBuffer.allocate(0);
+    ByteBuffer src = line != null ? ByteBuffer.wrap(line) : ByteBuffer.allocate(0);
     for (int i = 0; i < 16; i++) {
       SSLEngineResult r = from.wrap(src, net);
       runTasks(from);
-      if (r.bytesProduced() == 0 && !src.hasRemaining()) break;
       if (r.getStatus() == SSLEngineResult.Status.CLOSED) break;
-      if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP) break;
+      if (r.bytesProduced() == 0 && !src.hasRemaining()) break;
     }
     net.flip();
-    if (!net.hasRemaining()) return false;
-    byte[] bytes = new byte[net.remaining()];
-    net.get(bytes);
-    out.add(new Chunk(fromClient, bytes));
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    for (int i = 0; i < 64 && in.hasRemaining(); i++) {
-      app.clear();
-      SSLEngineResult r = to.unwrap(in, app);
-      runTasks(to);
-      if (r.getStatus() != SSLEngineResult.Status.OK) break;
+    boolean produced = net.hasRemaining();
+    if (produced) {
+      byte[] bytes = new byte[net.remaining()];
+      net.get(bytes);
+      out.add(new Chunk(fromClient, bytes));
+      pending.put(bytes);
     }
-    return true;
+    pending.flip();
+    for (int i = 0; i < 64 && pending.hasRemaining(); i++) {
+      app.clear();
+      SSLEngineResult r = to.unwrap(pending, app);
+      runTasks(to);
+      if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) break;
+    }
+    pending.compact();
+    return produced;
   }
 
   private static void runTasks(SSLEngine e) {
