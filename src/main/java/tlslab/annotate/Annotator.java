@@ -65,8 +65,6 @@ public final class Annotator {
       row.info = pkt.headerTruncated ? "[Packet size limited during capture]" : "not TCP";
       return row;
     }
-    row.source = TcpPacket.address(pkt.src, pkt.ipVersion);
-    row.destination = TcpPacket.address(pkt.dst, pkt.ipVersion);
     try {
       tcpFrame(f);
     } catch (RuntimeException e) {
@@ -86,6 +84,8 @@ public final class Annotator {
         && pkt.srcPort == c.portA;
     Connection.Side side = fromA ? c.a : c.b;
     Connection.Side rev = fromA ? c.b : c.a;
+    row.source = fromA ? c.nameA : c.nameB; // formatted once per connection, not per frame
+    row.destination = fromA ? c.nameB : c.nameA;
     row.connection = c.index;
     c.lastFrame = f.number;
     int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos);

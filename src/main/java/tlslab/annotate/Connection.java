@@ -87,6 +87,8 @@ final class Connection {
   final int portA;
   final int portB;
   final int ipVersion;
+  final String nameA;
+  final String nameB;
   /** Side for packets from A (the first sender seen) and from B. */
   final Side a = new Side();
 
@@ -129,6 +131,8 @@ final class Connection {
     this.portB = portB;
     this.ipVersion = ipVersion;
     this.decryption = d;
+    this.nameA = tlslab.pcap.TcpPacket.address(addrA, ipVersion);
+    this.nameB = tlslab.pcap.TcpPacket.address(addrB, ipVersion);
   }
 
   boolean isServer(Side s) {
