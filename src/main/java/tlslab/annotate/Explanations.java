@@ -43,10 +43,18 @@ final class Explanations {
         return "Server Hello Done (RFC 5246 7.4.5): the server's first flight is complete; a full"
             + " (not resumed) handshake.";
       case "Client Key Exchange":
-        return "Client Key Exchange (RFC 5246 7.4.7): with an ECDHE suite the client's ephemeral"
-            + " public key; only with a TLS_RSA_* suite (no Server Key Exchange) is it the premaster"
-            + " secret encrypted with the server's RSA public key, which the report describes for"
-            + " every session.";
+        if (detail instanceof CipherSuite cs && cs.keyExchange() == CipherSuite.KeyExchange.RSA) {
+          return "Client Key Exchange (RFC 5246 7.4.7.1): suite " + cs.rfcName() + " uses RSA key"
+              + " transport: this message IS the 48-byte premaster secret encrypted with the server's"
+              + " RSA public key - the one case the report describes. Anyone who later obtains the"
+              + " server's private key can decrypt this recorded session (no forward secrecy).";
+        }
+        return "Client Key Exchange (RFC 5246 7.4.7.2, RFC 8422 5.7): the client's ephemeral (EC)DH"
+            + " public key. Both sides combine it with the Server Key Exchange key into the premaster"
+            + " secret; nothing here is encrypted with the server's public key, contrary to the report.";
+      case "Certificate Status":
+        return "Certificate Status (RFC 6066 8): a stapled OCSP response, the CA's signed statement"
+            + " that the server certificate is not revoked.";
       case "Certificate Verify":
         return "Certificate Verify (RFC 5246 7.4.8 / RFC 8446 4.4.3): a signature over the handshake"
             + " so far, proving possession of the certificate's private key.";
@@ -61,7 +69,8 @@ final class Explanations {
             + " completed\" or that a chat message was sent, as the report suggests.";
       case "Finished":
         return "Finished (RFC 5246 7.4.9 / RFC 8446 4.4.4): verify_data over the whole handshake;"
-            + " proves both sides saw the same messages and derived the same keys.";
+            + " proves both sides saw the same messages and derived the same keys. Without keys"
+            + " Wireshark shows it as \"Encrypted Handshake Message\".";
       case "New Session Ticket":
         return "New Session Ticket (RFC 5077 / RFC 8446 4.6.1): an encrypted session state the"
             + " client may present later to resume without a full handshake" + lifetime(detail)
@@ -82,8 +91,14 @@ final class Explanations {
         return label + ": bytes that do not start a TLS record here, usually because an earlier"
             + " segment was not captured, so Wireshark lost the record boundaries.";
       default:
+        if (label.contains("Close Notify")) {
+          return label + ": close_notify (RFC 5246 7.2.1 / RFC 8446 6.1): the sender will send no"
+              + " more data; a clean end of the session, not an error.";
+        }
         if (label.startsWith("Alert")) {
-          return label + ": an unencrypted alert (RFC 5246 7.2); Fatal alerts end the connection.";
+          return label + " (RFC 5246 7.2 / RFC 8446 6): " + (label.contains("Fatal")
+              ? "a fatal alert: the connection ends and the session cannot be resumed."
+              : "a warning-level alert.");
         }
         return label + ".";
     }

@@ -453,7 +453,7 @@ final class TlsDissector {
       }
       case CLIENT_KEY_EXCHANGE -> {
         if (c.decryption != null) c.decryption.clientKeyExchange(buf, b, end);
-        label(fx, "Client Key Exchange");
+        label(fx, "Client Key Exchange", tlslab.wire.CipherSuite.of(c.cipherSuite));
       }
       case FINISHED -> {
         if (c.decryption != null) c.decryption.finished(fromServer);
