@@ -46,7 +46,8 @@ public final class AnnotateBench {
     }
   }
 
-  static final int SERVER_PORT = 8443;
+  /** The server port of the generated sessions. */
+  public static final int SERVER_PORT = 8443;
 
   private AnnotateBench() {}
 
@@ -144,8 +145,12 @@ public final class AnnotateBench {
     }
   }
 
-  /** Writes the benchmark capture; returns the number of frames. */
-  static long buildCapture(Path file, long targetBytes) throws IOException {
+  /**
+   * Writes a capture of JSSE TLS 1.2 and 1.3 loopback sessions (server port {@value
+   * #SERVER_PORT}) of at least {@code targetBytes}; returns the number of frames. Also used by
+   * the parity test as a many-connection capture.
+   */
+  public static long buildCapture(Path file, long targetBytes) throws IOException {
     SyntheticTlsSessions gen = new SyntheticTlsSessions();
     Random rnd = new Random(42);
     List<List<SyntheticTlsSessions.Chunk>> seeds = new ArrayList<>();

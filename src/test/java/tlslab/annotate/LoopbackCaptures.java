@@ -147,6 +147,21 @@ final class LoopbackCaptures {
     return c;
   }
 
+  /** A capture written by code (e.g. the benchmark's JSSE sessions). */
+  interface Writer {
+    void write(Path file) throws IOException;
+  }
+
+  static synchronized Capture generated(String name, int port, Writer w) throws IOException, InterruptedException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = dir().resolve(name + ".pcap");
+    w.write(out);
+    Capture c = new Capture(name, out, port, null, null);
+    CACHE.put(name, c);
+    return c;
+  }
+
   /** Converts with Wireshark's editcap (-F pcapng, nsecpcap...). */
   static synchronized Capture editcap(String name, Capture from, String format)
       throws IOException, InterruptedException {

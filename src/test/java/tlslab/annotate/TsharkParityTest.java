@@ -48,6 +48,8 @@ class TsharkParityTest {
         capture("tls12-snaplen-200", () -> Scenarios.snaplen("tls12-snap200", "-tls1_2", 200)),
         capture("tls13-snaplen-200", () -> Scenarios.snaplen("tls13-snap200", "-tls1_3", 200)),
         capture("tls12-ipv6", () -> Scenarios.ipv6()),
+        capture("jsse-tls12-and-tls13-many-connections", () -> LoopbackCaptures.generated("jsse-3mb",
+            tlslab.bench.AnnotateBench.SERVER_PORT, f -> tlslab.bench.AnnotateBench.buildCapture(f, 3_000_000))),
         capture("tls12-retransmitted-server-flight", () -> LoopbackCaptures.reordered("tls12-dup2", Scenarios.tls12Gcm(), 2, true)),
         capture("tls13-retransmission", () -> LoopbackCaptures.reordered("tls13-dup4", Scenarios.tls13(), 4, true)),
         capture("tls12-out-of-order-inside-certificate", () -> LoopbackCaptures.reordered("tls12-split100-swap",
