@@ -25,7 +25,6 @@ final class Connection {
     byte[] hs = new byte[64];
     int hsLen;
     boolean hsActive;
-    long ccsFrame;
     boolean haveStreamSeq;
     int streamSeq;
 
@@ -133,6 +132,33 @@ final class Connection {
     this.decryption = d;
     this.nameA = tlslab.pcap.TcpPacket.address(addrA, ipVersion);
     this.nameB = tlslab.pcap.TcpPacket.address(addrB, ipVersion);
+  }
+
+  /** ChangeCipherSpec frames as Wireshark files them: by its from-server flag, not by socket. */
+  long ccsFrameServer;
+  long ccsFrameClient;
+  /** Set once a Client Hello told Wireshark which side is the server. */
+  boolean serverKnown;
+
+  /** Ports Wireshark's TLS dissector knows as TLS servers (its "tls.port" associations). */
+  private static boolean wellKnownTlsPort(int port) {
+    switch (port) {
+      case 261, 443, 448, 465, 563, 585, 614, 636, 853, 989, 990, 992, 993, 994, 995, 2484, 3269,
+          4433, 5061, 5986, 6514, 8883, 9001:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Wireshark's ssl_packet_from_server: after a Client Hello, the side it was sent to; before
+   * (capture started mid-connection), only a packet from a well-known TLS port counts as "from
+   * server" - so both directions may count as "client". This flag steers its heuristics.
+   */
+  boolean wiresharkFromServer(Side s) {
+    if (serverKnown) return isServer(s);
+    return wellKnownTlsPort(s == a ? portA : portB);
   }
 
   boolean isServer(Side s) {

@@ -186,7 +186,8 @@ final class TlsDissector {
       case 20 -> {
         fx.append("Change Cipher Spec");
         label(fx, "Change Cipher Spec");
-        side.ccsFrame = fx.frameNo;
+        if (c.wiresharkFromServer(side)) c.ccsFrameServer = fx.frameNo;
+        else c.ccsFrameClient = fx.frameNo;
         if (c.version != 0x0304 && c.decryption != null) c.decryption.changeCipherSpec(fromServer);
         if (fromServer && c.negotiatedVersion != 0x0304 && !c.sawServerHelloDone
             && !c.sawCertificate) {
@@ -290,7 +291,7 @@ final class TlsDissector {
         message(c, side, fromServer, msg, 0, msg.length, msg.length, version, true, fx);
         first = false;
       }
-    } else if (encryptedLooking(buf, p, end, capEnd, maybeEncrypted, side, fx)) {
+    } else if (encryptedLooking(c, buf, p, end, capEnd, maybeEncrypted, side, fx)) {
       fx.append("Encrypted Handshake Message");
       label(fx, "Encrypted Handshake Message");
       return;
@@ -331,8 +332,8 @@ final class TlsDissector {
   }
 
   private boolean encryptedLooking(
-      byte[] buf, int p, int end, int capEnd, boolean maybeEncrypted, Connection.Side side,
-      FrameCtx fx) {
+      Connection c, byte[] buf, int p, int end, int capEnd, boolean maybeEncrypted,
+      Connection.Side side, FrameCtx fx) {
     if (end - p < 16) return false;
     if (p + 5 > capEnd) {
       exception(fx);
@@ -341,7 +342,10 @@ final class TlsDissector {
     boolean enc = false;
     if (maybeEncrypted) {
       enc = buf[p] == 0 && buf[p + 1] == 0 && buf[p + 2] == 0 && buf[p + 3] == 0 && buf[p + 4] == 0;
-      if (!enc) enc = side.ccsFrame != 0 && fx.frameNo > side.ccsFrame;
+      if (!enc) {
+        long ccs = c.wiresharkFromServer(side) ? c.ccsFrameServer : c.ccsFrameClient;
+        enc = ccs != 0 && fx.frameNo > ccs;
+      }
     }
     if (!enc) {
       enc = !HandshakeType.of(buf[p] & 0xff).isKnown();
@@ -384,8 +388,9 @@ final class TlsDissector {
         c.server = side == c.a ? 'B' : 'A';
         // A new (or retried) Client Hello restarts the handshake: Wireshark forgets the
         // ChangeCipherSpec frames used by its "encrypted handshake message" heuristic.
-        c.a.ccsFrame = 0;
-        c.b.ccsFrame = 0;
+        c.ccsFrameServer = 0;
+        c.ccsFrameClient = 0;
+        c.serverKnown = true;
         ClientHello ch = HandshakeMessages.clientHello(buf, b, end).valueOrNull();
         if (ch != null) {
           c.serverName = ch.serverName();

@@ -25,16 +25,19 @@ public record TlsRecordHeader(int type, int version, int length) {
   }
 
   /**
-   * Wireshark's heuristic for "this TCP payload starts a TLS stream": handshake or application
-   * data, SSL 3.0..TLS 1.2 record version, length 1..2^14+2047.
+   * "This TCP payload starts a TLS stream": Wireshark's heuristic (handshake or application data,
+   * SSL 3.0..TLS 1.2 record version, length 1..2^14+2047), widened to a ChangeCipherSpec (length
+   * 1, value 1) or an alert, so that a capture started mid-handshake is still recognised.
    */
   public static boolean looksLikeTlsStart(byte[] b, int off, int end) {
     if (end - off < 5) return false;
     int ct = b[off] & 0xff;
     int v = ((b[off + 1] & 0xff) << 8) | (b[off + 2] & 0xff);
     int len = ((b[off + 3] & 0xff) << 8) | (b[off + 4] & 0xff);
-    if (ct != 22 && ct != 23) return false;
     if (v < 0x0300 || v > 0x0303) return false;
+    if (ct == 20) return len == 1 && end - off >= 6 && b[off + 5] == 1;
+    if (ct == 21) return len >= 2 && len < MAX_CIPHERTEXT;
+    if (ct != 22 && ct != 23) return false;
     return len > 0 && len < MAX_CIPHERTEXT;
   }
 

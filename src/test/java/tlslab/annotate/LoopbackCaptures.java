@@ -135,6 +135,17 @@ final class LoopbackCaptures {
     return c;
   }
 
+  /** The same capture without its first {@code n} frames. */
+  static synchronized Capture startingAt(String name, Capture from, int n) throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.dropFirst(from.file(), out, n);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
   /** Reorders or duplicates one data segment (see {@link PcapRewriter#reorder}). */
   static synchronized Capture reordered(String name, Capture from, int k, boolean duplicate)
       throws IOException {

@@ -116,6 +116,22 @@ final class PcapRewriter {
     }
   }
 
+  /** Drops the first {@code n} frames: a capture started in the middle of a connection. */
+  static void dropFirst(Path in, Path out, int n) throws IOException {
+    try (CaptureReader r = CaptureReader.open(in);
+        OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
+      ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
+      os.write(gh.array());
+      Frame f = new Frame();
+      while (r.next(f)) {
+        if (f.number <= n) continue;
+        byte[] b = java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength);
+        write(os, f.timeNanos, b, b.length, f.wireLength);
+      }
+    }
+  }
+
   /**
    * Re-encapsulates an Ethernet pcap: link type 101 (raw IP), 113 (Linux cooked v1) or 1, in
    * little- or big-endian byte order.

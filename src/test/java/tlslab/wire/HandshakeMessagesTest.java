@@ -86,7 +86,9 @@ class HandshakeMessagesTest {
     assertThat(((WireResult.NeedMore<?>) TlsRecordHeader.read(h, 0, 3)).needed()).isEqualTo(2);
     assertThat(TlsRecordHeader.read(h, 0, 5).valueOrNull()).isEqualTo(new TlsRecordHeader(22, 0x0301, 100));
     assertThat(TlsRecordHeader.looksLikeTlsStart(h, 0, 5)).isTrue();
-    assertThat(TlsRecordHeader.looksLikeTlsStart(new byte[] {21, 3, 3, 0, 2}, 0, 5)).isFalse(); // alert
+    assertThat(TlsRecordHeader.looksLikeTlsStart(new byte[] {20, 3, 3, 0, 1, 1}, 0, 6)).isTrue(); // CCS
+    assertThat(TlsRecordHeader.looksLikeTlsStart(new byte[] {20, 3, 3, 0, 9, 1}, 0, 6)).isFalse();
+    assertThat(TlsRecordHeader.looksLikeTlsStart(new byte[] {24, 3, 3, 0, 2}, 0, 5)).isFalse();
     assertThat(TlsRecordHeader.looksLikeTlsStart("GET /".getBytes(StandardCharsets.US_ASCII), 0, 5)).isFalse();
   }
 
