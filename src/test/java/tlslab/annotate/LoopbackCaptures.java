@@ -37,6 +37,8 @@ final class LoopbackCaptures {
   static synchronized Path dir() throws IOException, InterruptedException {
     if (dir == null) {
       dir = Files.createTempDirectory("tlslab-captures");
+      Path d = dir;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(d)));
       cert = dir.resolve("server.pem");
       key = dir.resolve("server.key");
       clientCert = dir.resolve("client.pem");
@@ -94,13 +96,16 @@ final class LoopbackCaptures {
       Path sess = d.resolve(name + ".sess");
       for (String ca : clientArgs) {
         List<String> cli = new ArrayList<>(List.of("openssl", "s_client", "-connect", (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
+        boolean big = ca.contains("BIGDATA"); // a 40 KB message: several full-size records
+        ca = ca.replace("BIGDATA", "");
         cli.addAll(split(ca.replace("SESS", sess.toString()).replace("CLIENT_CERT", clientCert.toString())
             .replace("CLIENT_KEY", clientKey.toString())));
         Process client = new ProcessBuilder(cli).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         OutputStream cin = client.getOutputStream();
         Thread.sleep(400);
-        cin.write("hello from client\n".getBytes(StandardCharsets.US_ASCII));
+        cin.write(big ? ("x".repeat(40_000) + "\n").getBytes(StandardCharsets.US_ASCII)
+            : "hello from client\n".getBytes(StandardCharsets.US_ASCII));
         cin.flush();
         Thread.sleep(250);
         OutputStream sin = server.getOutputStream();
@@ -239,6 +244,14 @@ final class LoopbackCaptures {
     });
     t.setDaemon(true);
     t.start();
+  }
+
+  private static void deleteTree(Path root) {
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temp directory left behind is harmless
+    }
   }
 
   private static List<String> split(String s) {

@@ -45,6 +45,10 @@ final class Scenarios {
     return LoopbackCaptures.openssl("tls12-frag", "-max_send_frag 512", List.of("-tls1_2"), 0);
   }
 
+  static LoopbackCaptures.Capture bigRecords() throws Exception {
+    return LoopbackCaptures.openssl("tls12-big", "", List.of("-tls1_2 BIGDATA"), 0);
+  }
+
   static LoopbackCaptures.Capture ipv6() throws Exception {
     return LoopbackCaptures.openssl("tls12-ipv6", "", List.of("-tls1_2"), 0, "lo", "::1");
   }

@@ -48,6 +48,11 @@ class TsharkParityTest {
         capture("tls12-snaplen-200", () -> Scenarios.snaplen("tls12-snap200", "-tls1_2", 200)),
         capture("tls13-snaplen-200", () -> Scenarios.snaplen("tls13-snap200", "-tls1_3", 200)),
         capture("tls12-ipv6", () -> Scenarios.ipv6()),
+        capture("tls12-lost-segment-leaves-continuation-data", () -> Scenarios.drop("tls12-split300-drop2",
+            Scenarios.split("tls12-split300", Scenarios.tls12Gcm(), 300), 2)),
+        capture("tls12-big-records", () -> Scenarios.bigRecords()),
+        capture("tls12-big-records-split-lost (Ignored Unknown Record)", () -> Scenarios.drop("tls12-big-split-drop",
+            Scenarios.split("tls12-big-split", Scenarios.bigRecords(), 1400), 5)),
         capture("tls12-capture-starts-at-client-key-exchange", () -> LoopbackCaptures.startingAt("tls12-mid7", Scenarios.tls12Gcm(), 7)),
         capture("tls12-client-auth-capture-starts-mid-handshake", () -> LoopbackCaptures.startingAt("tls12-ca-mid7", Scenarios.clientAuth(), 7)),
         capture("tls13-capture-starts-mid-handshake", () -> LoopbackCaptures.startingAt("tls13-mid7", Scenarios.tls13(), 7)),
@@ -89,6 +94,9 @@ class TsharkParityTest {
       if (!got.equals(want)) diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
     }
     assertThat(tlsFrames).as("tshark labels some frames TLS in " + name).isGreaterThan(0);
+    if (name.contains("(Ignored Unknown Record)")) {
+      assertThat(expected).as("the scenario exercises the label").anySatisfy(t -> assertThat(t[2]).contains("Ignored Unknown Record"));
+    }
     assertThat(diffs).as("differences from tshark in " + name).isEmpty();
   }
 
