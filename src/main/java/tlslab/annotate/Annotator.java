@@ -88,7 +88,8 @@ public final class Annotator {
     row.destination = fromA ? c.nameB : c.nameA;
     row.connection = c.index;
     c.lastFrame = f.number;
-    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos);
+    firstRtt(c, fromA, f.timeNanos);
+    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt);
     String prefix = side.tcp.prefix(flags);
     int len = pkt.payloadLength;
     if (len == 0) {
@@ -134,8 +135,15 @@ public final class Annotator {
     boolean truncated = cap < len;
     segment(c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
     if (!called || tcpSegment) {
-      // Wireshark: a segment that only starts or continues a record is a TCP row.
-      tcpRow(prefix, c, side, called || side.pduActive ? " [TCP segment of a reassembled PDU]" : "");
+      // Wireshark: a segment that only starts or continues a record is a TCP row. When TLS was
+      // called and asked for more from the first byte, TCP replaces the Info column entirely.
+      if (called && side.pduActive) {
+        row.protocol = "TCP";
+        row.info = prefix.isEmpty() ? "[TCP segment of a reassembled PDU]"
+            : prefix + " [TCP segment of a reassembled PDU]";
+      } else {
+        tcpRow(prefix, c, side, side.pduActive ? " [TCP segment of a reassembled PDU]" : "");
+      }
       return;
     }
     row.tls = true;
@@ -146,6 +154,19 @@ public final class Annotator {
       row.info = prefix + fx.info;
     } else {
       row.info = prefix + ", " + fx.info;
+    }
+  }
+
+  /** Records the three-way handshake round trip, which Wireshark uses to tell reordering apart. */
+  private void firstRtt(Connection c, boolean fromA, long t) {
+    int fl = pkt.flags;
+    if ((fl & TcpPacket.SYN) != 0 && (fl & TcpPacket.ACK) == 0) {
+      c.synTime = t;
+      c.synFromA = fromA;
+      c.synSeq = pkt.seq;
+    } else if (c.firstRtt == 0 && c.synTime >= 0 && fromA == c.synFromA && (fl & TcpPacket.ACK) != 0
+        && (fl & TcpPacket.SYN) == 0 && pkt.seq == c.synSeq + 1) {
+      c.firstRtt = Math.max(1, t - c.synTime);
     }
   }
 

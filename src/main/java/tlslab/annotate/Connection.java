@@ -93,6 +93,11 @@ final class Connection {
 
   final Side b = new Side();
   boolean tls;
+  /** Handshake RTT (Wireshark's ts_first_rtt): time of the SYN, then SYN to third ACK. */
+  long synTime = -1;
+  int synSeq;
+  boolean synFromA;
+  long firstRtt;
   /** Wireshark's session version: -1 unknown, else a wire code (0x0303, 0x0304...). */
   int version = -1;
   /** Which side is the server: 0 unknown, 'A' or 'B'. */

@@ -55,6 +55,15 @@ public final class TcpDirection {
    * updates both; returns the analysis flags.
    */
   public int analyze(TcpPacket p, TcpDirection rev, long frameNo, long timeNanos) {
+    return analyze(p, rev, frameNo, timeNanos, 0);
+  }
+
+  /**
+   * As above; {@code firstRttNanos} is the connection's handshake round trip (SYN to the ACK of
+   * the SYN/ACK), Wireshark's threshold between "out-of-order" and "retransmission" (3 ms when
+   * unknown, i.e. 0).
+   */
+  public int analyze(TcpPacket p, TcpDirection rev, long frameNo, long timeNanos, long firstRttNanos) {
     int flags = 0;
     int seq = p.seq;
     int ack = p.ack;
@@ -111,7 +120,10 @@ public final class TcpDirection {
       if (len > 1 && haveNext && nextSeq - 1 == seq) notAdvanced = false;
       if (len > 0 && rev.haveLastAck && !gt(seq + len, rev.lastAck) && notAdvanced) {
         flags |= RETRANSMISSION | SPURIOUS;
-      } else if (notAdvanced && timeNanos - nextSeqTime < 3_000_000L
+      } else if (notAdvanced
+          // Unsigned like Wireshark's guint64: a segment time-stamped before the highest one
+          // seen is not "recent", so it is a retransmission rather than out-of-order.
+          && Long.compareUnsigned(timeNanos - nextSeqTime, firstRttNanos > 0 ? firstRttNanos : 3_000_000L) < 0
           && nextSeq != seq + len + (synFin ? 1 : 0)) {
         flags |= OUT_OF_ORDER;
       } else if (notAdvanced) {

@@ -98,6 +98,20 @@ class TsharkParityTest {
       assertThat(expected).as("the scenario exercises the label").anySatisfy(t -> assertThat(t[2]).contains("Ignored Unknown Record"));
     }
     assertThat(diffs).as("differences from tshark in " + name).isEmpty();
+    // Not required, but measured: the plain TCP rows match too.
+    int tcpRows = 0;
+    List<String> tcpDiffs = new ArrayList<>();
+    for (String[] t : expected) {
+      if (t[1].startsWith("TLS") || t[1].startsWith("SSL")) continue;
+      tcpRows++;
+      Row r = ours.get(Long.parseLong(t[0]));
+      if (r == null || !(r.protocol + " | " + r.info).equals(t[1] + " | " + t[2])) {
+        tcpDiffs.add("frame " + t[0] + ": tshark [" + t[1] + " | " + t[2] + "] ours ["
+            + (r == null ? "(no row)" : r.protocol + " | " + r.info) + "]");
+      }
+    }
+    System.out.println("PARITY " + name + ": " + tlsFrames + " TLS frames identical; TCP rows "
+        + (tcpRows - tcpDiffs.size()) + "/" + tcpRows + " identical " + tcpDiffs);
   }
 
   static Map<Long, Row> annotate(LoopbackCaptures.Capture c, KeyMaterial keys) {
