@@ -30,6 +30,11 @@ class DecryptionVersusTsharkTest {
         Arguments.of("TLS 1.3 AES-256-GCM", (TsharkParityTest.Maker) Scenarios::tls13),
         Arguments.of("TLS 1.3 ChaCha20-Poly1305", (TsharkParityTest.Maker) Scenarios::tls13Chacha),
         Arguments.of("TLS 1.2 resumed", (TsharkParityTest.Maker) Scenarios::resumed),
+        Arguments.of("TLS 1.2 client auth", (TsharkParityTest.Maker) Scenarios::clientAuth),
+        Arguments.of("TLS 1.3 resumed (PSK)", (TsharkParityTest.Maker) Scenarios::tls13Resumed),
+        Arguments.of("TLS 1.3 client auth", (TsharkParityTest.Maker) Scenarios::tls13ClientAuth),
+        Arguments.of("TLS 1.3 Hello Retry Request", (TsharkParityTest.Maker) Scenarios::tls13Hrr),
+        Arguments.of("TLS 1.2 fragmented certificate", (TsharkParityTest.Maker) Scenarios::fragmented),
         Arguments.of("TLS 1.2 split into 7-byte segments",
             (TsharkParityTest.Maker) () -> Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7)));
   }

@@ -23,6 +23,16 @@ final class Scenarios {
         List.of("-tls1_2 -sess_out SESS", "-tls1_2 -sess_in SESS"), 0);
   }
 
+  static LoopbackCaptures.Capture tls13Resumed() throws Exception {
+    return LoopbackCaptures.openssl("tls13-resumed", "",
+        List.of("-tls1_3 -sess_out SESS", "-tls1_3 -sess_in SESS"), 0);
+  }
+
+  static LoopbackCaptures.Capture tls13ClientAuth() throws Exception {
+    return LoopbackCaptures.openssl("tls13-client-auth", "-Verify 1 -CAfile CLIENT_CA",
+        List.of("-tls1_3 -cert CLIENT_CERT -key CLIENT_KEY"), 0);
+  }
+
   static LoopbackCaptures.Capture clientAuth() throws Exception {
     return LoopbackCaptures.openssl("tls12-client-auth", "-Verify 1 -CAfile CLIENT_CA",
         List.of("-tls1_2 -cert CLIENT_CERT -key CLIENT_KEY"), 0);

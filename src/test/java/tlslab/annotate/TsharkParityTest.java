@@ -37,6 +37,8 @@ class TsharkParityTest {
         capture("tls12-client-auth", () -> Scenarios.clientAuth()),
         capture("tls13", () -> Scenarios.tls13()),
         capture("tls13-hello-retry-request", () -> Scenarios.tls13Hrr()),
+        capture("tls13-resumed-psk", () -> Scenarios.tls13Resumed()),
+        capture("tls13-client-auth", () -> Scenarios.tls13ClientAuth()),
         capture("tls12-fragmented-certificate", () -> Scenarios.fragmented()),
         capture("tls12-split-7-byte-segments", () -> Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7)),
         capture("tls12-split-100-byte-segments", () -> Scenarios.split("tls12-split100", Scenarios.tls12Gcm(), 100)),
