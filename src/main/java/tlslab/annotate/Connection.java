@@ -67,12 +67,6 @@ final class Connection {
       rangeCount = w + 1;
     }
 
-    void appendPdu(byte[] b, int off, int n) {
-      if (pduLen + n > pdu.length) pdu = java.util.Arrays.copyOf(pdu, Math.max(pduLen + n, pdu.length * 2));
-      System.arraycopy(b, off, pdu, pduLen, n);
-      pduLen += n;
-    }
-
     void appendHs(byte[] b, int off, int n) {
       if (hsLen + n > hs.length) hs = java.util.Arrays.copyOf(hs, Math.max(hsLen + n, hs.length * 2));
       System.arraycopy(b, off, hs, hsLen, n);

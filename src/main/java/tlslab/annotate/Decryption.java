@@ -62,7 +62,6 @@ final class Decryption {
     byte[] macKey;
     long seq;
     boolean active;
-    Dir pendingFrom; // unused marker
   }
 
   Decryption(KeyMaterial keys) {

@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -94,9 +91,5 @@ public final class KeyMaterial {
     } catch (IOException e) {
       throw LabException.badInput(file + ": cannot read private key: " + e.getMessage());
     }
-  }
-
-  static PrivateKey pkcs8(String b64) throws java.security.GeneralSecurityException {
-    return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(b64)));
   }
 }

@@ -1,15 +1,11 @@
 package tlslab.annotate;
 
-import java.security.cert.X509Certificate;
-import java.util.List;
-import tlslab.wire.ClientHello;
 import tlslab.wire.ContentType;
 import tlslab.wire.HandshakeMessages;
 import tlslab.wire.HandshakeType;
 import tlslab.wire.ProtocolVersion;
 import tlslab.wire.ServerHello;
 import tlslab.wire.TlsRecordHeader;
-import tlslab.wire.WireResult;
 
 /**
  * Labels TLS records the way Wireshark 4.0's TLS dissector does on its single pass: one call per
@@ -382,101 +378,18 @@ final class TlsDissector {
       return;
     }
     if (c.decryption != null && ht.isKnown()) c.decryption.handshake(fromServer, buf, p, end - p);
-    int b = p + 4;
-    switch (ht) {
-      case CLIENT_HELLO -> {
-        c.server = side == c.a ? 'B' : 'A';
-        // A new (or retried) Client Hello restarts the handshake: Wireshark forgets the
-        // ChangeCipherSpec frames used by its "encrypted handshake message" heuristic.
-        c.ccsFrameServer = 0;
-        c.ccsFrameClient = 0;
-        c.serverKnown = true;
-        ClientHello ch = HandshakeMessages.clientHello(buf, b, end).valueOrNull();
-        if (ch != null) {
-          c.serverName = ch.serverName();
-          c.clientHelloVersion = ch.version();
-          c.offeredSessionId = ch.sessionId();
-          c.ticketOffered = ch.sessionTicket();
-          if (c.decryption != null) c.decryption.clientHello(ch);
-        } else {
-          problem(c, fx, "malformed Client Hello");
-        }
-        label(fx, "Client Hello", ch);
-      }
-      case SERVER_HELLO -> {
-        ServerHello sh = HandshakeMessages.serverHello(buf, b, end).valueOrNull();
-        if (sh != null) {
-          if (sh.helloRetryRequest()) c.helloRetry = true;
-          c.cipherSuite = sh.cipherSuite();
-          c.negotiatedVersion = sh.version();
-          c.pskAccepted = sh.pskAccepted();
-          if (sh.version() == 0x0304) {
-            c.resumed = sh.pskAccepted();
-            if (sh.keyShareGroup() >= 0) c.keyExchangeGroup = sh.keyShareGroup();
-          } else if (c.offeredSessionId != null && c.offeredSessionId.length > 0
-              && java.util.Arrays.equals(c.offeredSessionId, sh.sessionId())) {
-            c.resumed = true;
-          }
-          if (c.decryption != null && !sh.helloRetryRequest()) c.decryption.serverHello(sh);
-        } else {
-          problem(c, fx, "malformed Server Hello");
-        }
-        label(fx, hrr ? "Hello Retry Request" : "Server Hello", sh);
-      }
-      case CERTIFICATE -> {
-        boolean tls13 = c.negotiatedVersion == 0x0304;
-        WireResult<List<X509Certificate>> r = HandshakeMessages.certificate(buf, b, end, tls13);
-        List<X509Certificate> certs = r.valueOrNull();
-        if (fromServer) c.sawCertificate = true;
-        else if (certs != null && !certs.isEmpty()) c.sawClientCertificate = true;
-        if (certs != null) {
-          for (X509Certificate x : certs) {
-            c.certificates.add((fromServer ? "server: " : "client: ") + "subject "
-                + x.getSubjectX500Principal().getName() + ", issuer "
-                + x.getIssuerX500Principal().getName());
-          }
-        } else {
-          problem(c, fx, "malformed Certificate message: " + r);
-        }
-        label(fx, fromServer ? "Certificate" : "Certificate (client)", certs);
-      }
-      case SERVER_KEY_EXCHANGE -> {
-        c.sawServerKeyExchange = true;
-        Integer g = HandshakeMessages.serverKeyExchangeGroup(buf, b, end).valueOrNull();
-        if (g != null && g >= 0) c.keyExchangeGroup = g;
-        label(fx, "Server Key Exchange", g);
-      }
-      case SERVER_HELLO_DONE -> {
-        c.sawServerHelloDone = true;
-        label(fx, "Server Hello Done");
-      }
-      case NEW_SESSION_TICKET -> {
-        c.ticketsIssued++;
-        Long life = HandshakeMessages.newSessionTicketLifetime(buf, b, end).valueOrNull();
-        if (life != null) c.ticketLifetime = life;
-        label(fx, "New Session Ticket", life);
-      }
-      case CLIENT_KEY_EXCHANGE -> {
-        if (c.decryption != null) c.decryption.clientKeyExchange(buf, b, end);
-        label(fx, "Client Key Exchange", tlslab.wire.CipherSuite.of(c.cipherSuite));
-      }
-      case FINISHED -> {
-        if (c.decryption != null) c.decryption.finished(fromServer);
-        label(fx, "Finished");
-      }
-      default -> label(fx, ht.label());
-    }
+    MessageFacts.record(this, c, side, fromServer, ht, hrr, buf, p + 4, end, fx);
   }
 
-  private void label(FrameCtx fx, String label) {
+  void label(FrameCtx fx, String label) {
     label(fx, label, null);
   }
 
-  private void label(FrameCtx fx, String label, Object detail) {
+  void label(FrameCtx fx, String label, Object detail) {
     if (fx.explain) fx.row.notes.add(explanations.explain(label, detail));
   }
 
-  private void problem(Connection c, FrameCtx fx, String what) {
+  void problem(Connection c, FrameCtx fx, String what) {
     String s = "frame " + fx.frameNo + ": " + what;
     c.problems.add(s);
     fx.row.problems.add(what);
