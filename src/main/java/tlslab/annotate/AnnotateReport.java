@@ -46,9 +46,15 @@ public final class AnnotateReport {
         out.append(line);
       }
       List<ConnectionSummary> sums = an.summaries();
-      footer(format, sums, r.problem(), out);
+      String problem = r.problem();
+      if (an.evictedConnections() > 0) {
+        String note = an.evictedConnections() + " connections exceeded the tracking limit; their"
+            + " TCP state was dropped to bound memory";
+        problem = problem == null ? note : problem + "; " + note;
+      }
+      footer(format, sums, problem, out);
       out.flush();
-      return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), r.problem());
+      return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
     }
   }
 

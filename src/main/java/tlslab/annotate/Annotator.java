@@ -28,7 +28,18 @@ public final class Annotator {
   private final KeyMaterial keys;
   private final boolean explain;
   private final Map<Key, Connection> connections = new HashMap<>();
+  /** TLS connections, in order of first frame, for the summaries. */
   private final List<Connection> ordered = new ArrayList<>();
+  private int connectionCount;
+  private long evicted;
+  /**
+   * Connections tracked at once. A hostile file of millions of one-packet connections must not
+   * exhaust memory: beyond this, state of connections that never carried TLS is dropped (their
+   * later TCP rows restart relative numbering).
+   */
+  static final int MAX_TRACKED = 200_000;
+  /** Connections summarised at most; the rest are counted. */
+  static final int MAX_SUMMARIES = 100_000;
   private final Key probe = new Key();
   private final TcpPacket pkt = new TcpPacket();
   private final TlsDissector dissector = new TlsDissector();
@@ -99,7 +110,10 @@ public final class Annotator {
     byte[] b = f.data;
     int off = pkt.payloadOffset;
     int cap = pkt.payloadCaptured;
-    if (!c.tls && cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap)) c.tls = true;
+    if (!c.tls && cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap)) {
+      c.tls = true;
+      if (ordered.size() < MAX_SUMMARIES) ordered.add(c);
+    }
     if (!c.tls) {
       tcpRow(prefix, c, side, "");
       return;
@@ -325,21 +339,36 @@ public final class Annotator {
     if (c == null) {
       byte[] a = Arrays.copyOf(pkt.src, al);
       byte[] bb = Arrays.copyOf(pkt.dst, al);
-      c = new Connection(ordered.size() + 1, a, bb, pkt.srcPort, pkt.dstPort, pkt.ipVersion,
+      if (connections.size() >= MAX_TRACKED) evictNonTls();
+      c = new Connection(++connectionCount, a, bb, pkt.srcPort, pkt.dstPort, pkt.ipVersion,
           keys.isEmpty() ? null : new Decryption(keys));
       c.firstFrame = row.number;
       Key k = new Key();
       k.set(a, bb, al, pkt.srcPort, pkt.dstPort);
       connections.put(k, c);
-      ordered.add(c);
     }
     return c;
+  }
+
+  private void evictNonTls() {
+    int before = connections.size();
+    connections.values().removeIf(x -> !x.tls);
+    evicted += before - connections.size();
+    if (connections.size() >= MAX_TRACKED) {
+      evicted += connections.size();
+      connections.clear(); // all TLS: their summaries stay in 'ordered'
+    }
+  }
+
+  /** Connections whose state was dropped to bound memory (0 for ordinary captures). */
+  public long evictedConnections() {
+    return evicted;
   }
 
   /** Summaries of every TCP connection that carried TLS, in order of first appearance. */
   public List<ConnectionSummary> summaries() {
     List<ConnectionSummary> out = new ArrayList<>();
-    for (Connection c : ordered) if (c.tls) out.add(ConnectionSummary.of(c, keys));
+    for (Connection c : ordered) out.add(ConnectionSummary.of(c, keys));
     return out;
   }
 

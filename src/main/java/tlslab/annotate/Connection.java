@@ -10,11 +10,13 @@ import tlslab.pcap.TcpDirection;
  * column), and the facts for the per-connection summary.
  */
 final class Connection {
+  private static final byte[] EMPTY = new byte[0];
+
   /** One direction of the connection. */
   static final class Side {
     final TcpDirection tcp = new TcpDirection();
     // TCP-level reassembly of one TLS PDU (Wireshark's "multisegment PDU").
-    byte[] pdu = new byte[256];
+    byte[] pdu = EMPTY; // allocated on first use: most connections never need it
     int pduLen;
     boolean pduActive;
     int pduSeq;
@@ -22,7 +24,7 @@ final class Connection {
     boolean pduEntireSegment;
     boolean pduBroken;
     // Handshake-message reassembly across records.
-    byte[] hs = new byte[64];
+    byte[] hs = EMPTY;
     int hsLen;
     boolean hsActive;
     boolean haveStreamSeq;
@@ -34,7 +36,7 @@ final class Connection {
 
     /** Copies bytes at {@code rel} (out-of-order allowed) and records the covered range. */
     void putPdu(int rel, byte[] b, int off, int n) {
-      if (rel + n > pdu.length) pdu = java.util.Arrays.copyOf(pdu, Math.max(rel + n, pdu.length * 2));
+      if (rel + n > pdu.length) pdu = java.util.Arrays.copyOf(pdu, Math.max(Math.max(rel + n, 256), pdu.length * 2));
       System.arraycopy(b, off, pdu, rel, n);
       addRange(rel, rel + n);
       pduLen = rangeCount > 0 && ranges[0] == 0 ? ranges[1] : 0; // contiguous prefix
@@ -68,7 +70,7 @@ final class Connection {
     }
 
     void appendHs(byte[] b, int off, int n) {
-      if (hsLen + n > hs.length) hs = java.util.Arrays.copyOf(hs, Math.max(hsLen + n, hs.length * 2));
+      if (hsLen + n > hs.length) hs = java.util.Arrays.copyOf(hs, Math.max(Math.max(hsLen + n, 64), hs.length * 2));
       System.arraycopy(b, off, hs, hsLen, n);
       hsLen += n;
     }

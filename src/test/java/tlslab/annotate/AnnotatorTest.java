@@ -59,6 +59,22 @@ class AnnotatorTest {
   }
 
   @Test
+  void aFloodOfConnectionsIsBoundedAndTlsSummariesSurvive() {
+    byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
+    feed(SyntheticCapture.packet(true, 1, 1, TcpPacket.ACK | TcpPacket.PSH, rec, 0, rec.length));
+    for (int i = 0; i < Annotator.MAX_TRACKED + 10; i++) {
+      byte[] syn = SyntheticCapture.packet(true, i, 0, TcpPacket.SYN, new byte[0], 0, 0);
+      syn[12] = (byte) (i >> 16); // distinct source address per connection
+      syn[13] = (byte) (i >> 8);
+      syn[14] = (byte) i;
+      feed(syn);
+    }
+    assertThat(an.evictedConnections()).isGreaterThan(0);
+    assertThat(an.summaries()).hasSize(1);
+    assertThat(an.summaries().get(0).lines()).anySatisfy(l -> assertThat(l).contains("version"));
+  }
+
+  @Test
   void garbageAfterTlsStartIsIgnoredUnknownRecordNotACrash() {
     byte[] rec = SyntheticCapture.record(22, 0x0303, new byte[] {14, 0, 0, 0}); // Server Hello Done
     Row r1 = feed(SyntheticCapture.packet(false, 50, 1, TcpPacket.ACK, rec, 0, rec.length));
