@@ -193,7 +193,7 @@ public final class LiveCapture {
         throw LabException.badInput("no such interface '" + options.iface() + "': " + m);
       }
       throw LabException.environment("cannot open " + options.iface() + ": " + m);
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
       throw LabException.environment("libpcap is not installed (pcap4j needs libpcap.so): "
           + "apt-get install libpcap0.8");
     } catch (java.io.IOException e) {

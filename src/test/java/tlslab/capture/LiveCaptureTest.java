@@ -1,6 +1,7 @@
 package tlslab.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,8 +32,12 @@ class LiveCaptureTest {
   static Path cert;
   static Path key;
 
+  static boolean root;
+
   @BeforeAll
   static void keys() throws Exception {
+    Process id = new ProcessBuilder("id", "-u").start();
+    root = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().equals("0");
     cert = dir.resolve("c.pem");
     key = dir.resolve("k.pem");
     Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
@@ -43,6 +48,7 @@ class LiveCaptureTest {
 
   @Test
   void durationStopLeavesACompleteFileWithTheTlsSession() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
     int port = freePort();
     Path out = dir.resolve("duration.pcap");
     LiveCapture cap = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, out, 0, 4));
@@ -64,6 +70,7 @@ class LiveCaptureTest {
 
   @Test
   void countStopWritesExactlyThatManyPackets() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
     int port = freePort();
     Path out = dir.resolve("count.pcap");
     LiveCapture cap = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, out, 5, 20));
@@ -79,6 +86,7 @@ class LiveCaptureTest {
 
   @Test
   void ctrlCOnTheCommandLeavesACompleteFile() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
     int port = freePort();
     Path out = dir.resolve("sigint.pcap");
     Process lab = labCapture(List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()), List.of());
@@ -109,10 +117,24 @@ class LiveCaptureTest {
     assertThat(err).contains("CAP_NET_RAW").doesNotContain("Exception");
   }
 
-  private static Process labCapture(List<String> args, List<String> wrapper) throws IOException {
+  @Test
+  void withoutLibpcapItSaysWhatToInstallAndExits4() throws Exception {
+    Path out = dir.resolve("nolib.pcap");
+    Process lab = labCapture(List.of("--duration", "1", "--out", out.toString()), List.of(),
+        "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8");
+    String err = new String(lab.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(lab.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(lab.exitValue()).isEqualTo(4);
+    assertThat(err).contains("libpcap is not installed").contains("apt-get install libpcap0.8")
+        .doesNotContain("Exception");
+  }
+
+  private static Process labCapture(List<String> args, List<String> wrapper, String... jvmArgs)
+      throws IOException {
     List<String> cmd = new ArrayList<>(wrapper);
-    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), "tlslab.cli.Main", "capture"));
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(jvmArgs));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "tlslab.cli.Main", "capture"));
     cmd.addAll(args);
     return new ProcessBuilder(cmd).start();
   }
