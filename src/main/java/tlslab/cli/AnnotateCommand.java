@@ -17,9 +17,10 @@ import tlslab.annotate.OutputFormat;
     name = "annotate",
     mixinStandardHelpOptions = true,
     description = {
-      "Annotate a pcap/pcapng capture: Wireshark's Protocol and Info columns for every frame,",
-      "a plain-language note per TLS message, and a summary per connection.",
-      "A damaged file is annotated up to the damage, which is reported on stderr (exit 0)."
+      "Annotate a pcap/pcapng capture: Wireshark's Protocol and Info",
+      "columns for every frame, a plain-language note per TLS message and",
+      "a summary per connection. TLS is recognised on any port.",
+      "A damaged file is annotated up to the damage (warning, exit 0)."
     },
     footer = {"", ExitCode.TABLE, "A file that is not a capture at all exits with 3."})
 public final class AnnotateCommand implements Callable<Integer> {

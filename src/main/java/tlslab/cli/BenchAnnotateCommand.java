@@ -15,8 +15,9 @@ import tlslab.bench.AnnotateBench;
     name = "annotate",
     mixinStandardHelpOptions = true,
     description = {
-      "Build a loopback capture of many TLS sessions, then time 'lab annotate --format tsv'",
-      "against 'tshark -T fields -e _ws.col.Info' on it: MB/s of each, ratio, peak heap."
+      "Build a loopback capture of many TLS sessions, then time",
+      "'lab annotate --format tsv' against 'tshark -T fields -e _ws.col.Info'",
+      "on it: MB/s of each, the ratio, and peak heap."
     },
     footer = {"", ExitCode.TABLE})
 public final class BenchAnnotateCommand implements Callable<Integer> {

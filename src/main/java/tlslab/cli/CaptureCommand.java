@@ -18,22 +18,23 @@ import tlslab.common.LabException;
     name = "capture",
     mixinStandardHelpOptions = true,
     description = {
-      "Capture packets with libpcap (pcap4j) into a pcap file that Wireshark opens, printing one",
-      "line per TLS packet with the same labels as 'lab annotate'. Stops on --count, --duration or",
-      "Ctrl-C, always leaving a complete file. Needs root or CAP_NET_RAW (exit 4 otherwise)."
+      "Capture packets with libpcap (pcap4j) into a pcap file that",
+      "Wireshark opens, printing one line per TLS packet with the same",
+      "labels as 'lab annotate'. Stops on --count, --duration or Ctrl-C,",
+      "always leaving a complete file. Needs root or CAP_NET_RAW (exit 4)."
     },
     footer = {"", ExitCode.TABLE})
 public final class CaptureCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--iface", defaultValue = "lo", description = "Interface (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--iface", paramLabel = "NAME", defaultValue = "lo", description = "Interface (default: ${DEFAULT-VALUE}).")
   String iface;
 
   @ArgGroup(exclusive = true)
   Selection selection;
 
   static final class Selection {
-    @Option(names = "--port", description = "Capture TCP traffic on this port.")
+    @Option(names = "--port", paramLabel = "PORT", description = "Capture TCP traffic on this port.")
     Integer port;
 
     @Option(names = "--filter", paramLabel = "BPF", description = "A BPF filter, e.g. 'tcp port 8443'.")
@@ -43,7 +44,7 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Output pcap (default: captures/capture-<time>.pcap).")
   Path out;
 
-  @Option(names = "--count", defaultValue = "0", description = "Stop after N packets.")
+  @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Stop after N packets.")
   long count;
 
   @Option(names = "--duration", paramLabel = "S", defaultValue = "0", description = "Stop after S seconds.")
