@@ -128,6 +128,47 @@ final class LoopbackCaptures {
     return c;
   }
 
+  /** Something that talks TLS on a loopback port while tcpdump records it. */
+  interface PortAction {
+    /** Runs the session(s) against 127.0.0.1:{@code port}; may return a key log, or null. */
+    Path run(int port) throws Exception;
+  }
+
+  /**
+   * Captures whatever {@code action} does on a free loopback port - the hook for adding captures
+   * of the lab's own server and client to the parity test in one line:
+   * {@code capture("lab-chat", () -> LoopbackCaptures.around("lab-chat", port -> ...))}.
+   */
+  static synchronized Capture around(String name, PortAction action) throws Exception {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path d = dir();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path pcap = d.resolve(name + ".pcap");
+    Process dump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-n", "-w", pcap.toString(), "tcp port " + port)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    awaitLine(dump, true, "listening on");
+    Path keylog;
+    try {
+      keylog = action.run(port);
+    } finally {
+      Thread.sleep(300);
+      dump.destroy();
+      dump.waitFor(5, TimeUnit.SECONDS);
+    }
+    Capture c = new Capture(name, pcap, port, keylog, key);
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** An existing capture file (e.g. from `lab capture`), with the server port tshark needs. */
+  static Capture file(String name, Path pcap, int port, Path keylog) {
+    return new Capture(name, pcap, port, keylog, null);
+  }
+
   /** Derives a capture by rewriting another one's frames (split, drop). */
   static synchronized Capture derived(String name, Capture from, PcapRewriter.Rewrite rewrite)
       throws IOException {

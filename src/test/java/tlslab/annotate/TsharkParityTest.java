@@ -19,8 +19,10 @@ import tlslab.pcap.Frame;
  * columns are identical to tshark's. Captures are real openssl sessions on loopback, plus
  * rewritten variants (tiny segments, a lost segment) and small-snaplen captures.
  *
- * <p>To add a capture, add one line to {@link #captures()}: a name and how to make it (or, for
- * a capture of the lab's own server, {@code file("name", path, port)}).
+ * <p>To add a capture, add one line to {@link #captures()}: a name and how to make it, e.g. for
+ * the lab's own server and client {@code capture("lab-chat", () -> LoopbackCaptures.around(
+ * "lab-chat", port -> { start lab server on port; run lab client; return keylogPath; }))}, or an
+ * existing file {@code capture("x", () -> LoopbackCaptures.file("x", path, port, null))}.
  */
 @Tag("slow")
 class TsharkParityTest {
