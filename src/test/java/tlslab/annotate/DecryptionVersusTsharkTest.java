@@ -3,6 +3,7 @@ package tlslab.annotate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,16 @@ class DecryptionVersusTsharkTest {
         "uat:rsa_keys:\"" + c.serverKey() + "\",\"\"");
     KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());
     assertMatches("TLS_RSA with the server key", c, expected, keys);
+  }
+
+  @Test
+  void theReportsPythonChatDecryptsWithTheServerKeyAlone() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.pythonReportChat();
+    Path key = LoopbackCaptures.serverKey();
+    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "uat:rsa_keys:\"" + key + "\",\"\"");
+    assertMatches("python report chat with the server key", c, expected, KeyMaterial.none().withRsaKey(key));
+    Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withRsaKey(key));
+    assertThat(rows.values()).anySatisfy(r -> assertThat(String.join(" ", r.decrypted)).contains("hello from the report"));
   }
 
   @Test

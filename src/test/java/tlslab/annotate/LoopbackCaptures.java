@@ -151,6 +151,7 @@ final class LoopbackCaptures {
     Process dump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-n", "-w", pcap.toString(), "tcp port " + port)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     awaitLine(dump, true, "listening on");
+    Thread.sleep(500); // "listening" is printed just before the socket is live
     Path keylog;
     try {
       keylog = action.run(port);

@@ -35,6 +35,7 @@ class TsharkParityTest {
     return Stream.of(
         capture("tls12-ecdhe-rsa-aes128-gcm", () -> Scenarios.tls12Gcm()),
         capture("tls12-rsa-aes128-sha (the report's suite)", () -> Scenarios.tls12Rsa()),
+        capture("python-ssl-report-chat (the report's own code pattern)", () -> Scenarios.pythonReportChat()),
         capture("tls12-resumed-session", () -> Scenarios.resumed()),
         capture("tls12-client-auth", () -> Scenarios.clientAuth()),
         capture("tls13", () -> Scenarios.tls13()),
