@@ -29,7 +29,8 @@ class HostileCaptureFuzzTest {
   void mutatedCapturesNeverCrashOrHang() throws Exception {
     List<byte[]> seeds = new ArrayList<>();
     for (LoopbackCaptures.Capture c : List.of(Scenarios.tls12Gcm(), Scenarios.tls13(), Scenarios.tls12Rsa(),
-        Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7))) {
+        Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7), Scenarios.tls13Hrr(),
+        LoopbackCaptures.editcap("tls12-pcapng", Scenarios.resumed(), "pcapng"))) {
       seeds.add(Files.readAllBytes(c.file()));
     }
     KeyMaterial keys = KeyMaterial.none().withKeyLog(Scenarios.tls13().keylog())
@@ -37,7 +38,7 @@ class HostileCaptureFuzzTest {
     Random rnd = new Random(20261125L);
     List<String> failures = new ArrayList<>();
     assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-      for (int i = 0; i < 1200; i++) {
+      for (int i = 0; i < 3000; i++) {
         byte[] seed = seeds.get(i % seeds.size());
         byte[] m = mutate(seed, rnd, i);
         String err = annotate(m, i % 2 == 0 ? keys : KeyMaterial.none());

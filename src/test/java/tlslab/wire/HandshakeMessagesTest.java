@@ -93,6 +93,29 @@ class HandshakeMessagesTest {
   }
 
   @Test
+  void randomAndTruncatedBytesNeverThrow() {
+    java.util.Random rnd = new java.util.Random(7);
+    byte[] good = clientHello();
+    for (int i = 0; i < 20_000; i++) {
+      byte[] b;
+      if (i % 2 == 0) {
+        b = new byte[rnd.nextInt(300)];
+        rnd.nextBytes(b);
+      } else {
+        b = good.clone();
+        b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+        b = java.util.Arrays.copyOf(b, rnd.nextInt(b.length + 1));
+      }
+      assertThat(HandshakeMessages.clientHello(b, 0, b.length)).isNotNull();
+      assertThat(HandshakeMessages.serverHello(b, 0, b.length)).isNotNull();
+      assertThat(HandshakeMessages.certificate(b, 0, b.length, i % 3 == 0)).isNotNull();
+      assertThat(HandshakeMessages.serverKeyExchangeGroup(b, 0, b.length)).isNotNull();
+      assertThat(HandshakeMessages.newSessionTicketLifetime(b, 0, b.length)).isNotNull();
+      assertThat(TlsRecordHeader.read(b, 0, b.length)).isNotNull();
+    }
+  }
+
+  @Test
   void newSessionTicketLifetimeAndServerKeyExchangeGroup() {
     byte[] nst = Bytes.of().u8(0).u8(0).u16(7200).vec16(Bytes.of().zeros(10)).bytes();
     assertThat(HandshakeMessages.newSessionTicketLifetime(nst, 0, nst.length).valueOrNull()).isEqualTo(7200L);
