@@ -28,6 +28,7 @@ final class Connection {
     int hsLen;
     boolean hsActive;
     boolean haveStreamSeq;
+    int appDataRecords;
     int streamSeq;
 
     /** Received ranges [start, end) relative to pduSeq, sorted and merged (pairs). */
@@ -89,6 +90,7 @@ final class Connection {
 
   final Side b = new Side();
   boolean tls;
+  boolean clientSentEncrypted;
   /** Handshake RTT (Wireshark's ts_first_rtt): time of the SYN, then SYN to third ACK. */
   long synTime = -1;
   int synSeq;

@@ -77,9 +77,23 @@ final class Explanations {
             + ". It is about resumption, not about allowing \"multiple communication within one"
             + " session\" as the report says.";
       case "Application Data":
-        return "Application Data: an encrypted record (RFC 5246 6.2.3). In TLS 1.3 encrypted"
-            + " handshake messages also travel as Application Data (RFC 8446 5.2); only keys"
-            + " reveal what is inside.";
+        if ("tls13-server-handshake".equals(detail)) {
+          return "Application Data in name only: in TLS 1.3 everything after the Server Hello is"
+              + " encrypted and disguised as application data (RFC 8446 5.2). The server's first"
+              + " encrypted records carry Encrypted Extensions, Certificate, Certificate Verify and"
+              + " Finished (RFC 8446 2); a key log (--keylog) shows them.";
+        }
+        if ("tls13-client-finished".equals(detail)) {
+          return "Application Data in name only: the client's first encrypted TLS 1.3 record is"
+              + " its Finished message (plus its certificate with client authentication), RFC 8446 2.";
+        }
+        if ("tls13-other".equals(detail)) {
+          return "Application Data: an encrypted TLS 1.3 record. Its real type is inside the"
+              + " encryption (RFC 8446 5.2): application bytes (chat lines), a post-handshake New"
+              + " Session Ticket (RFC 8446 4.6.1) or, at the end, a close_notify alert.";
+        }
+        return "Application Data: an encrypted record (RFC 5246 6.2.3) carrying the application's"
+            + " bytes (here: chat lines), protected by the session keys; only keys reveal them.";
       case "Encrypted Alert":
         return "Encrypted Alert: an alert sent under the session keys; at the end of a session it"
             + " is almost always close_notify (RFC 5246 7.2.1), a clean shutdown, not an error.";

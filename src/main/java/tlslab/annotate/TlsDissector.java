@@ -206,7 +206,7 @@ final class TlsDissector {
       case 22 -> handshakeRecord(c, side, fromServer, buf, body, bodyEnd, capEnd, version, true, fx);
       case 23 -> {
         fx.append("Application Data");
-        label(fx, "Application Data");
+        label(fx, "Application Data", tls13Hint(c, side, fromServer));
       }
       case 24 -> {
         String l = "Encrypted Heartbeat";
@@ -255,6 +255,23 @@ final class TlsDissector {
         label(fx, "Ignored Unknown Record");
       }
     }
+  }
+
+  /**
+   * Without keys, what a TLS 1.3 "Application Data" record most likely is (RFC 8446 section 2):
+   * the server's first encrypted flight is its handshake, the client's first record its Finished.
+   */
+  private static String tls13Hint(Connection c, Connection.Side side, boolean fromServer) {
+    if (c.negotiatedVersion != 0x0304) return null;
+    int n = ++side.appDataRecords;
+    if (fromServer && !c.clientSentEncrypted) {
+      return "tls13-server-handshake";
+    }
+    if (!fromServer && n == 1) {
+      c.clientSentEncrypted = true;
+      return "tls13-client-finished";
+    }
+    return "tls13-other";
   }
 
   /** dissect_tls_handshake: reassembly across records, the "encrypted" heuristic, messages. */
