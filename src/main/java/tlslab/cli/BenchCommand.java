@@ -18,5 +18,6 @@ import picocli.CommandLine.Command;
       BenchHandshakesCommand.class,
       BenchIdleCommand.class,
       BenchTraceCommand.class,
+      BenchAnnotateCommand.class,
     })
 public final class BenchCommand {}

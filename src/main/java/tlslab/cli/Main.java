@@ -23,6 +23,8 @@ import tlslab.common.LabException;
       ServerCommand.class,
       ClientCommand.class,
       TraceCommand.class,
+      CaptureCommand.class,
+      AnnotateCommand.class,
       ExerciseCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,

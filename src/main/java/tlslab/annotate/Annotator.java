@@ -1,0 +1,422 @@
+package tlslab.annotate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tlslab.pcap.Frame;
+import tlslab.pcap.PacketDecoder;
+import tlslab.pcap.TcpDirection;
+import tlslab.pcap.TcpPacket;
+import tlslab.wire.TlsRecordHeader;
+
+/**
+ * Turns frames into rows labelled the way Wireshark (tshark 4.0) labels them. It is incremental
+ * ({@link #annotate(Frame)} per frame, as frames arrive from a file or a live capture) and reuses
+ * its buffers, so a 100 MB capture streams through in constant memory per connection.
+ *
+ * <p>TCP handling follows Wireshark's single pass: each direction's bytes are taken in sequence
+ * order; a segment that starts beyond the expected sequence number means data was not captured
+ * (the missing bytes are skipped, as Wireshark does); bytes already seen (retransmissions,
+ * overlaps) are not dissected twice. A TLS record split over segments is labelled in the frame
+ * that completes it, like Wireshark's reassembly; a frame that only carries part of a record is a
+ * TCP "[TCP segment of a reassembled PDU]". Any port: a connection becomes TLS when a payload
+ * looks like a TLS record header.
+ */
+public final class Annotator {
+  private final KeyMaterial keys;
+  private final boolean explain;
+  private final Map<Key, Connection> connections = new HashMap<>();
+  /** TLS connections, in order of first frame, for the summaries. */
+  private final List<Connection> ordered = new ArrayList<>();
+  private int connectionCount;
+  private long evicted;
+  /**
+   * Connections tracked at once. A hostile file of millions of one-packet connections must not
+   * exhaust memory: beyond this, state of connections that never carried TLS is dropped (their
+   * later TCP rows restart relative numbering).
+   */
+  static final int MAX_TRACKED = 200_000;
+  /** Connections summarised at most; the rest are counted. */
+  static final int MAX_SUMMARIES = 100_000;
+  private final Key probe = new Key();
+  private final TcpPacket pkt = new TcpPacket();
+  private final TlsDissector dissector = new TlsDissector();
+  private final TlsDissector.FrameCtx fx = new TlsDissector.FrameCtx();
+  private final Row row = new Row();
+  private final StringBuilder sb = new StringBuilder(128);
+  private long firstTime = Long.MIN_VALUE;
+  private long frames;
+  private long tlsFrames;
+  private final List<String> problems = new ArrayList<>();
+
+  public Annotator(KeyMaterial keys, boolean explain) {
+    this.keys = keys == null ? KeyMaterial.none() : keys;
+    this.explain = explain;
+  }
+
+  /** Annotates the next frame; the returned row is reused by the next call. */
+  public Row annotate(Frame f) {
+    row.reset();
+    frames++;
+    row.number = f.number;
+    if (firstTime == Long.MIN_VALUE) firstTime = f.timeNanos;
+    row.time = (f.timeNanos - firstTime) / 1e9;
+    row.length = f.wireLength;
+    pkt.headerTruncated = false;
+    boolean tcp;
+    try {
+      tcp = PacketDecoder.decode(f, pkt);
+    } catch (RuntimeException e) {
+      tcp = false; // defensive: the decoder is bounds-checked, but a frame must never stop the run
+    }
+    if (!tcp) {
+      row.protocol = PacketDecoder.supportsLinkType(f.linkType) ? "Other" : "Unknown link " + f.linkType;
+      row.info = pkt.headerTruncated ? "[Packet size limited during capture]" : "not TCP";
+      return row;
+    }
+    try {
+      tcpFrame(f);
+    } catch (RuntimeException e) {
+      // A bug or an unforeseen input must flag this frame, not end the annotation.
+      row.protocol = "TCP";
+      row.info = "[Malformed frame: " + e.getClass().getSimpleName() + "]";
+      row.problems.add("internal error while annotating: " + e);
+      problems.add("frame " + f.number + ": " + e);
+    }
+    if (row.tls) tlsFrames++;
+    return row;
+  }
+
+  private void tcpFrame(Frame f) {
+    Connection c = lookup();
+    boolean fromA = Arrays.equals(pkt.src, 0, pkt.addressLength(), c.addrA, 0, c.addrA.length)
+        && pkt.srcPort == c.portA;
+    Connection.Side side = fromA ? c.a : c.b;
+    Connection.Side rev = fromA ? c.b : c.a;
+    row.source = fromA ? c.nameA : c.nameB; // formatted once per connection, not per frame
+    row.destination = fromA ? c.nameB : c.nameA;
+    row.connection = c.index;
+    c.lastFrame = f.number;
+    firstRtt(c, fromA, f.timeNanos);
+    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt);
+    String prefix = side.tcp.prefix(flags);
+    int len = pkt.payloadLength;
+    if (len == 0) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    byte[] b = f.data;
+    int off = pkt.payloadOffset;
+    int cap = pkt.payloadCaptured;
+    if (!c.tls && cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap)) {
+      c.tls = true;
+      if (ordered.size() < MAX_SUMMARIES) ordered.add(c);
+    }
+    if (!c.tls) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    // Which bytes of this segment are new for the stream?
+    int seq = pkt.seq;
+    int skip = 0;
+    outOfOrder = false;
+    if (side.haveStreamSeq) {
+      int behind = side.streamSeq - seq;
+      if (behind >= len) {
+        // Seen before (retransmission) - unless it fills a hole in a PDU being reassembled.
+        boolean fills = side.pduActive && !side.pduBroken && !side.pduEntireSegment
+            && TcpDirection.gt(side.pduNext, seq) && TcpDirection.gt(seq + len, side.pduSeq)
+            && !TcpDirection.gt(side.pduSeq, seq);
+        if (!fills) {
+          tcpRow(prefix, c, side, "");
+          return;
+        }
+        outOfOrder = true;
+      } else if (behind > 0) {
+        skip = behind; // overlap: only the new tail is dissected
+      }
+    }
+    int segEnd = seq + len;
+    if (!outOfOrder) {
+      side.streamSeq = segEnd;
+      side.haveStreamSeq = true;
+    }
+    fx.reset(f.number, row, explain);
+    called = false;
+    tcpSegment = false;
+    boolean truncated = cap < len;
+    segment(c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
+    if (!called || tcpSegment) {
+      // Wireshark: a segment that only starts or continues a record is a TCP row. When TLS was
+      // called and asked for more from the first byte, TCP replaces the Info column entirely.
+      if (called && side.pduActive) {
+        row.protocol = "TCP";
+        row.info = prefix.isEmpty() ? "[TCP segment of a reassembled PDU]"
+            : prefix + " [TCP segment of a reassembled PDU]";
+      } else {
+        tcpRow(prefix, c, side, side.pduActive ? " [TCP segment of a reassembled PDU]" : "");
+      }
+      return;
+    }
+    row.tls = true;
+    row.protocol = fx.protocol == null ? "TLS" : fx.protocol;
+    if (prefix.isEmpty()) {
+      row.info = fx.info.toString();
+    } else if (fx.info.length() == 0 || fx.info.indexOf("[Packet size limited") == 0) {
+      row.info = prefix + fx.info;
+    } else {
+      row.info = prefix + ", " + fx.info;
+    }
+  }
+
+  /** Records the three-way handshake round trip, which Wireshark uses to tell reordering apart. */
+  private void firstRtt(Connection c, boolean fromA, long t) {
+    int fl = pkt.flags;
+    if ((fl & TcpPacket.SYN) != 0 && (fl & TcpPacket.ACK) == 0) {
+      c.synTime = t;
+      c.synFromA = fromA;
+      c.synSeq = pkt.seq;
+    } else if (c.firstRtt == 0 && c.synTime >= 0 && fromA == c.synFromA && (fl & TcpPacket.ACK) != 0
+        && (fl & TcpPacket.SYN) == 0 && pkt.seq == c.synSeq + 1) {
+      c.firstRtt = Math.max(1, t - c.synTime);
+    }
+  }
+
+  private boolean called;
+  private boolean tcpSegment;
+  private boolean outOfOrder;
+  /** Largest TLS PDU we reassemble (a record is at most 2^14 + 2048 + header; with slack). */
+  static final int MAX_PDU = 1 << 20;
+
+  /** Feeds one segment's new bytes through Wireshark-style PDU reassembly into the dissector. */
+  private void segment(
+      Connection c, Connection.Side s, byte[] b, int off, int cap, int len, int seq, int segEnd,
+      boolean truncated) {
+    if (truncated) {
+      // Wireshark cannot reassemble a frame cut by the snaplen: it dissects what is there.
+      s.pduActive = false;
+      s.pduLen = 0;
+      call(c, s, b, off, cap, len, seq, segEnd, false);
+      return;
+    }
+    int pos = 0;
+    if (s.pduActive) {
+      boolean inside = !TcpDirection.gt(s.pduSeq, seq) && TcpDirection.gt(s.pduNext, seq);
+      if (inside) {
+        int rel = seq - s.pduSeq;
+        int take;
+        if (s.pduEntireSegment) {
+          // Wireshark asked for "one more segment": it must continue the data directly.
+          take = len;
+          if (rel != s.pduLen) s.pduBroken = true;
+          if (!s.pduBroken) s.putPdu(rel, b, off, take);
+          s.pduNext = segEnd;
+          s.pduEntireSegment = false;
+        } else {
+          // Segments may arrive out of order: place them and wait until the PDU is covered.
+          take = Math.min(len, s.pduNext - seq);
+          if (!s.pduBroken && rel + take <= MAX_PDU) s.putPdu(rel, b, off, take);
+          else s.pduBroken = true;
+        }
+        pos = take;
+        if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq) {
+          int oldLen = s.pduLen - take;
+          int total = s.pduLen;
+          byte[] buf = s.pdu;
+          s.pduActive = false;
+          s.pduLen = 0;
+          boolean ok = dissector.dissect(c, s, buf, 0, total, total, true, fx);
+          called = true;
+          if (!ok) {
+            tcpSegment = true;
+          } else if (dissector.needMore) {
+            if (dissector.desegOffset <= oldLen) {
+              // Not even the first record is complete: keep collecting (partial reassembly).
+              s.pduActive = true;
+              s.pduLen = total;
+              s.resetRanges(total);
+              s.pduNext = dissector.desegLen == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + dissector.desegLen;
+              s.pduEntireSegment = dissector.desegLen == TlsDissector.ONE_MORE;
+              if (dissector.desegOffset == 0 && fx.protocolWritable) tcpSegment = true;
+            } else {
+              int keep = total - dissector.desegOffset;
+              byte[] tail = Arrays.copyOfRange(buf, dissector.desegOffset, total);
+              startPdu(s, tail, 0, keep, segEnd - keep, segEnd, dissector.desegLen);
+            }
+          }
+          fx.protocolWritable = false;
+        } else if (s.pduBroken && TcpDirection.gt(segEnd, s.pduNext)) {
+          pos = s.pduNext - seq;
+          s.pduActive = false;
+          s.pduLen = 0;
+        }
+        if (s.pduActive && pos >= len) return;
+        if (outOfOrder) return; // late data only fills the PDU; what follows was seen already
+        if (s.pduActive) {
+          // Bytes beyond the pending PDU while it still has a hole: Wireshark dissects them as
+          // the next PDU; the incomplete one can only complete if the hole is filled later.
+          s.pduActive = false;
+          s.pduLen = 0;
+        }
+      } else if (!TcpDirection.gt(s.pduSeq, seq)) {
+        s.pduActive = false; // the segment starts at or after the end of the pending PDU
+        s.pduLen = 0;
+      }
+    }
+    if (outOfOrder) return;
+    if (pos < len && !s.pduActive) {
+      call(c, s, b, off + pos, Math.max(0, cap - pos), len - pos, seq + pos, segEnd, true);
+    }
+  }
+
+  private void call(
+      Connection c, Connection.Side s, byte[] b, int off, int cap, int len, int seq, int segEnd,
+      boolean canDesegment) {
+    boolean ok = dissector.dissect(c, s, b, off, cap, len, canDesegment, fx);
+    called = true;
+    if (!ok) {
+      if (fx.protocolWritable) tcpSegment = true;
+    } else if (dissector.needMore) {
+      int start = dissector.desegOffset;
+      startPdu(s, b, off + start, len - start, seq + start, segEnd, dissector.desegLen);
+      if (start == 0 && fx.protocolWritable) tcpSegment = true;
+    }
+    fx.protocolWritable = false;
+  }
+
+  private static void startPdu(Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
+    s.pduActive = true;
+    s.pduBroken = false;
+    s.pduLen = 0;
+    s.rangeCount = 0;
+    s.putPdu(0, b, off, n);
+    s.pduSeq = seq;
+    s.pduEntireSegment = need == TlsDissector.ONE_MORE;
+    s.pduNext = need == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + need;
+  }
+
+  private void tcpRow(String prefix, Connection c, Connection.Side side, String suffix) {
+    TcpDirection d = side.tcp;
+    TcpDirection r = c.other(side).tcp;
+    sb.setLength(0);
+    sb.append(prefix).append(pkt.srcPort).append(" \u2192 ").append(pkt.dstPort).append(" [");
+    int n = sb.length();
+    flag(TcpPacket.FIN, "FIN");
+    flag(TcpPacket.SYN, "SYN");
+    flag(TcpPacket.RST, "RST");
+    flag(TcpPacket.PSH, "PSH");
+    flag(TcpPacket.ACK, "ACK");
+    flag(TcpPacket.URG, "URG");
+    flag(TcpPacket.ECE, "ECE");
+    flag(TcpPacket.CWR, "CWR");
+    if (sb.length() == n) sb.append("<None>");
+    sb.append("] Seq=").append(Integer.toUnsignedLong(pkt.seq - d.baseSeq));
+    if ((pkt.flags & TcpPacket.ACK) != 0) sb.append(" Ack=").append(Integer.toUnsignedLong(pkt.ack - r.baseSeq));
+    long win = pkt.window;
+    if ((pkt.flags & TcpPacket.SYN) == 0 && d.winScale >= 0 && r.winScale >= 0) win <<= d.winScale;
+    sb.append(" Win=").append(win).append(" Len=").append(pkt.payloadLength);
+    if (pkt.mss >= 0) sb.append(" MSS=").append(pkt.mss);
+    if (pkt.sackPermitted) sb.append(" SACK_PERM");
+    if (pkt.tsVal >= 0) sb.append(" TSval=").append(pkt.tsVal).append(" TSecr=").append(pkt.tsEcr);
+    if (pkt.windowScale >= 0) sb.append(" WS=").append(1 << Math.min(pkt.windowScale, 14));
+    sb.append(suffix);
+    row.protocol = "TCP";
+    row.info = sb.toString();
+  }
+
+  private void flag(int bit, String name) {
+    if ((pkt.flags & bit) == 0) return;
+    if (sb.charAt(sb.length() - 1) != '[') sb.append(", ");
+    sb.append(name);
+  }
+
+  private Connection lookup() {
+    int al = pkt.addressLength();
+    probe.set(pkt.src, pkt.dst, al, pkt.srcPort, pkt.dstPort);
+    Connection c = connections.get(probe);
+    if (c == null) {
+      byte[] a = Arrays.copyOf(pkt.src, al);
+      byte[] bb = Arrays.copyOf(pkt.dst, al);
+      if (connections.size() >= MAX_TRACKED) evictNonTls();
+      c = new Connection(++connectionCount, a, bb, pkt.srcPort, pkt.dstPort, pkt.ipVersion,
+          keys.isEmpty() ? null : new Decryption(keys));
+      c.firstFrame = row.number;
+      Key k = new Key();
+      k.set(a, bb, al, pkt.srcPort, pkt.dstPort);
+      connections.put(k, c);
+    }
+    return c;
+  }
+
+  private void evictNonTls() {
+    int before = connections.size();
+    connections.values().removeIf(x -> !x.tls);
+    evicted += before - connections.size();
+    if (connections.size() >= MAX_TRACKED) {
+      evicted += connections.size();
+      connections.clear(); // all TLS: their summaries stay in 'ordered'
+    }
+  }
+
+  /** Connections whose state was dropped to bound memory (0 for ordinary captures). */
+  public long evictedConnections() {
+    return evicted;
+  }
+
+  /** Summaries of every TCP connection that carried TLS, in order of first appearance. */
+  public List<ConnectionSummary> summaries() {
+    List<ConnectionSummary> out = new ArrayList<>();
+    for (Connection c : ordered) out.add(ConnectionSummary.of(c, keys));
+    return out;
+  }
+
+  public long frameCount() {
+    return frames;
+  }
+
+  public long tlsFrameCount() {
+    return tlsFrames;
+  }
+
+  /** Internal problems (should stay empty); malformed input is reported per row instead. */
+  public List<String> problems() {
+    return problems;
+  }
+
+  /** Direction-independent connection key (address/port pairs in canonical order). */
+  private static final class Key {
+    byte[] lo = new byte[16];
+    byte[] hi = new byte[16];
+    int len;
+    int loPort;
+    int hiPort;
+    int hash;
+
+    void set(byte[] a, byte[] b, int alen, int pa, int pb) {
+      int cmp = Arrays.compare(a, 0, alen, b, 0, alen);
+      boolean aFirst = cmp < 0 || (cmp == 0 && pa <= pb);
+      System.arraycopy(aFirst ? a : b, 0, lo, 0, alen);
+      System.arraycopy(aFirst ? b : a, 0, hi, 0, alen);
+      loPort = aFirst ? pa : pb;
+      hiPort = aFirst ? pb : pa;
+      len = alen;
+      int h = 17;
+      for (int i = 0; i < alen; i++) h = h * 31 + lo[i] * 7 + hi[i];
+      hash = h * 31 + loPort * 65537 + hiPort;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Key k)) return false;
+      return k.len == len && k.loPort == loPort && k.hiPort == hiPort
+          && Arrays.equals(lo, 0, len, k.lo, 0, len) && Arrays.equals(hi, 0, len, k.hi, 0, len);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package tlslab.annotate;
+
+import java.util.ArrayList;
+import java.util.List;
+import tlslab.pcap.TcpDirection;
+
+/**
+ * Everything the annotator remembers about one TCP connection: per-direction TCP and TLS
+ * reassembly state, the TLS session as Wireshark tracks it (its version decides the Protocol
+ * column), and the facts for the per-connection summary.
+ */
+final class Connection {
+  private static final byte[] EMPTY = new byte[0];
+
+  /** One direction of the connection. */
+  static final class Side {
+    final TcpDirection tcp = new TcpDirection();
+    // TCP-level reassembly of one TLS PDU (Wireshark's "multisegment PDU").
+    byte[] pdu = EMPTY; // allocated on first use: most connections never need it
+    int pduLen;
+    boolean pduActive;
+    int pduSeq;
+    int pduNext;
+    boolean pduEntireSegment;
+    boolean pduBroken;
+    // Handshake-message reassembly across records.
+    byte[] hs = EMPTY;
+    int hsLen;
+    boolean hsActive;
+    boolean haveStreamSeq;
+    int appDataRecords;
+    int streamSeq;
+
+    /** Received ranges [start, end) relative to pduSeq, sorted and merged (pairs). */
+    int[] ranges = new int[8];
+    int rangeCount;
+
+    /** Copies bytes at {@code rel} (out-of-order allowed) and records the covered range. */
+    void putPdu(int rel, byte[] b, int off, int n) {
+      if (rel + n > pdu.length) pdu = java.util.Arrays.copyOf(pdu, Math.max(Math.max(rel + n, 256), pdu.length * 2));
+      System.arraycopy(b, off, pdu, rel, n);
+      addRange(rel, rel + n);
+      pduLen = rangeCount > 0 && ranges[0] == 0 ? ranges[1] : 0; // contiguous prefix
+    }
+
+    void resetRanges(int covered) {
+      rangeCount = 0;
+      if (covered > 0) addRange(0, covered);
+    }
+
+    private void addRange(int start, int end) {
+      if (rangeCount * 2 + 2 > ranges.length) ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
+      int i = 0;
+      while (i < rangeCount && ranges[2 * i] < start) i++;
+      System.arraycopy(ranges, 2 * i, ranges, 2 * i + 2, 2 * (rangeCount - i));
+      ranges[2 * i] = start;
+      ranges[2 * i + 1] = end;
+      rangeCount++;
+      // merge overlapping/adjacent ranges
+      int w = 0;
+      for (int r = 1; r < rangeCount; r++) {
+        if (ranges[2 * r] <= ranges[2 * w + 1]) {
+          ranges[2 * w + 1] = Math.max(ranges[2 * w + 1], ranges[2 * r + 1]);
+        } else {
+          w++;
+          ranges[2 * w] = ranges[2 * r];
+          ranges[2 * w + 1] = ranges[2 * r + 1];
+        }
+      }
+      rangeCount = w + 1;
+    }
+
+    void appendHs(byte[] b, int off, int n) {
+      if (hsLen + n > hs.length) hs = java.util.Arrays.copyOf(hs, Math.max(Math.max(hsLen + n, 64), hs.length * 2));
+      System.arraycopy(b, off, hs, hsLen, n);
+      hsLen += n;
+    }
+  }
+
+  final int index;
+  final byte[] addrA;
+  final byte[] addrB;
+  final int portA;
+  final int portB;
+  final int ipVersion;
+  final String nameA;
+  final String nameB;
+  /** Side for packets from A (the first sender seen) and from B. */
+  final Side a = new Side();
+
+  final Side b = new Side();
+  boolean tls;
+  boolean clientSentEncrypted;
+  /** Handshake RTT (Wireshark's ts_first_rtt): time of the SYN, then SYN to third ACK. */
+  long synTime = -1;
+  int synSeq;
+  boolean synFromA;
+  long firstRtt;
+  /** Wireshark's session version: -1 unknown, else a wire code (0x0303, 0x0304...). */
+  int version = -1;
+  /** Which side is the server: 0 unknown, 'A' or 'B'. */
+  char server;
+
+  // Summary facts.
+  String serverName;
+  int clientHelloVersion = -1;
+  int cipherSuite = -1;
+  int negotiatedVersion = -1;
+  int keyExchangeGroup = -1;
+  boolean sawServerKeyExchange;
+  boolean sawCertificate;
+  boolean sawClientCertificate;
+  boolean sawServerHelloDone;
+  boolean resumed;
+  boolean pskAccepted;
+  boolean helloRetry;
+  byte[] offeredSessionId;
+  boolean ticketOffered;
+  int ticketsIssued;
+  long ticketLifetime = -1;
+  final List<String> certificates = new ArrayList<>();
+  final List<String> alerts = new ArrayList<>();
+  final List<String> problems = new ArrayList<>();
+  long firstFrame;
+  long lastFrame;
+  final Decryption decryption;
+
+  Connection(int index, byte[] addrA, byte[] addrB, int portA, int portB, int ipVersion, Decryption d) {
+    this.index = index;
+    this.addrA = addrA;
+    this.addrB = addrB;
+    this.portA = portA;
+    this.portB = portB;
+    this.ipVersion = ipVersion;
+    this.decryption = d;
+    this.nameA = tlslab.pcap.TcpPacket.address(addrA, ipVersion);
+    this.nameB = tlslab.pcap.TcpPacket.address(addrB, ipVersion);
+  }
+
+  /** ChangeCipherSpec frames as Wireshark files them: by its from-server flag, not by socket. */
+  long ccsFrameServer;
+  long ccsFrameClient;
+  /** Set once a Client Hello told Wireshark which side is the server. */
+  boolean serverKnown;
+
+  /** Ports Wireshark's TLS dissector knows as TLS servers (its "tls.port" associations). */
+  private static boolean wellKnownTlsPort(int port) {
+    switch (port) {
+      case 261, 443, 448, 465, 563, 585, 614, 636, 853, 989, 990, 992, 993, 994, 995, 2484, 3269,
+          4433, 5061, 5986, 6514, 8883, 9001:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Wireshark's ssl_packet_from_server: after a Client Hello, the side it was sent to; before
+   * (capture started mid-connection), only a packet from a well-known TLS port counts as "from
+   * server" - so both directions may count as "client". This flag steers its heuristics.
+   */
+  boolean wiresharkFromServer(Side s) {
+    if (serverKnown) return isServer(s);
+    return wellKnownTlsPort(s == a ? portA : portB);
+  }
+
+  boolean isServer(Side s) {
+    if (server == 0) return s == b; // the first sender is usually the client
+    return (server == 'A') == (s == a);
+  }
+
+  Side other(Side s) {
+    return s == a ? b : a;
+  }
+}

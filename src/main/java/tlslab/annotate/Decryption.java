@@ -1,0 +1,398 @@
+package tlslab.annotate;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import tlslab.wire.CipherSuite;
+import tlslab.wire.ClientHello;
+import tlslab.wire.ServerHello;
+
+/**
+ * Decrypts one connection's records, as Wireshark does with a key log or an RSA key.
+ *
+ * <ul>
+ *   <li>TLS 1.2: master secret from the key log (CLIENT_RANDOM) or from the premaster secret that
+ *       the RSA key decrypts out of the ClientKeyExchange (PKCS#1 v1.5, RFC 5246 7.4.7.1), with the
+ *       TLS 1.2 PRF (RFC 5246 5; extended master secret RFC 7627); key block (RFC 5246 6.3); then
+ *       AES-CBC + HMAC (MAC-then-encrypt, or encrypt-then-MAC per RFC 7366), AES-GCM (RFC 5288)
+ *       or ChaCha20-Poly1305 (RFC 7905).
+ *   <li>TLS 1.3: handshake and application traffic secrets from the key log, keys and IVs by
+ *       HKDF-Expand-Label (RFC 8446 7.1, 7.3), AEAD with the per-record nonce (RFC 8446 5.3).
+ * </ul>
+ */
+final class Decryption {
+  /** Decrypted record content and (TLS 1.3) its inner content type. */
+  static final class Plain {
+    final int type;
+    final byte[] data;
+
+    Plain(int type, byte[] data) {
+      this.type = type;
+      this.data = data;
+    }
+  }
+
+  private final KeyMaterial keys;
+  private byte[] clientRandom;
+  private byte[] serverRandom;
+  private CipherSuite suite = CipherSuite.UNKNOWN;
+  private int version = -1;
+  private boolean ems;
+  private boolean etm;
+  private byte[] master;
+  private final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+  private final Dir client = new Dir();
+  private final Dir server = new Dir();
+  /** Why decryption did not happen, for the summary; null if it worked or was not tried. */
+  String status;
+
+  int decryptedRecords;
+
+  private static final class Dir {
+    Cipher cipher;
+    SecretKeySpec key;
+    byte[] iv;
+    byte[] macKey;
+    long seq;
+    boolean active;
+  }
+
+  Decryption(KeyMaterial keys) {
+    this.keys = keys;
+  }
+
+  void clientHello(ClientHello ch) {
+    clientRandom = ch.random();
+  }
+
+  void handshake(boolean fromServer, byte[] b, int off, int len) {
+    if (master == null) transcript.write(b, off, len);
+  }
+
+  void serverHello(ServerHello sh) {
+    serverRandom = sh.random();
+    suite = CipherSuite.of(sh.cipherSuite());
+    version = sh.version();
+    ems = sh.extendedMasterSecret();
+    etm = sh.encryptThenMac();
+    if (clientRandom == null) {
+      status = "no Client Hello seen: cannot look up keys";
+      return;
+    }
+    if (suite == CipherSuite.UNKNOWN || suite.cipher() == CipherSuite.Cipher.NULL
+        || suite.cipher() == CipherSuite.Cipher.TDES_CBC || suite.cipher() == CipherSuite.Cipher.AES_128_CCM) {
+      status = "cipher suite " + CipherSuite.labelOf(sh.cipherSuite()) + " is not supported for decryption";
+      return;
+    }
+    if (version == 0x0304) {
+      byte[] cs = keys.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientRandom);
+      byte[] ss = keys.secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", clientRandom);
+      if (cs == null || ss == null) {
+        status = keys.hasKeyLog() ? "the key log has no TLS 1.3 secrets for this client random"
+            : "TLS 1.3 is always forward secret: only a key log (--keylog) can decrypt it, never"
+                + " the server's private key";
+        return;
+      }
+      tls13Keys(client, cs);
+      tls13Keys(server, ss);
+      status = null;
+    } else {
+      master = keys.secret("CLIENT_RANDOM", clientRandom);
+      if (master == null) {
+        if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) {
+          status = keys.rsaKey() != null
+              ? "key exchange " + suite.keyExchange() + " is ephemeral Diffie-Hellman (forward"
+                  + " secrecy): the server's RSA key only signed it, so it cannot decrypt this"
+                  + " session; use a key log (--keylog)"
+              : "no CLIENT_RANDOM line for this session in the key log";
+        } else if (keys.rsaKey() == null) {
+          status = "no CLIENT_RANDOM line for this session in the key log";
+        }
+      }
+    }
+  }
+
+  /** TLS_RSA: decrypts the premaster secret with the server's private key. */
+  void clientKeyExchange(byte[] b, int off, int end) {
+    if (master != null || version == 0x0304 || keys.rsaKey() == null) return;
+    if (clientRandom == null || serverRandom == null) return;
+    if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) return;
+    try {
+      int len = ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
+      byte[] enc = Arrays.copyOfRange(b, off + 2, Math.min(end, off + 2 + len));
+      Cipher rsa = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+      rsa.init(Cipher.DECRYPT_MODE, keys.rsaKey());
+      byte[] pms = rsa.doFinal(enc);
+      if (pms.length != 48) {
+        status = "RSA decryption gave a " + pms.length + "-byte premaster secret (expected 48): wrong key?";
+        return;
+      }
+      String hash = suite.prfHash();
+      if (ems) {
+        byte[] sessionHash = MessageDigest.getInstance(hash.equals("SHA384") ? "SHA-384" : "SHA-256")
+            .digest(transcript.toByteArray());
+        master = prf(hash, pms, "extended master secret", sessionHash, 48);
+      } else {
+        master = prf(hash, pms, "master secret", concat(clientRandom, serverRandom), 48);
+      }
+      status = null;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      status = "the RSA key did not decrypt the premaster secret (" + e.getClass().getSimpleName()
+          + "): is it the server's key?";
+    }
+  }
+
+  void changeCipherSpec(boolean fromServer) {
+    if (master == null || version == 0x0304 || clientRandom == null || serverRandom == null) return;
+    Dir d = fromServer ? server : client;
+    try {
+      CipherSuite.Cipher c = suite.cipher();
+      int macLen = c.aead() ? 0 : macLength();
+      int keyLen = c.keyLength();
+      int ivLen = c == CipherSuite.Cipher.CHACHA20_POLY1305 ? 12 : c.ivLength();
+      byte[] kb = prf(suite.prfHash(), master, "key expansion", concat(serverRandom, clientRandom),
+          2 * (macLen + keyLen + ivLen));
+      int o = 0;
+      byte[] cMac = Arrays.copyOfRange(kb, o, o += macLen);
+      byte[] sMac = Arrays.copyOfRange(kb, o, o += macLen);
+      byte[] cKey = Arrays.copyOfRange(kb, o, o += keyLen);
+      byte[] sKey = Arrays.copyOfRange(kb, o, o += keyLen);
+      byte[] cIv = Arrays.copyOfRange(kb, o, o += ivLen);
+      byte[] sIv = Arrays.copyOfRange(kb, o, o + ivLen);
+      d.macKey = fromServer ? sMac : cMac;
+      d.key = new SecretKeySpec(fromServer ? sKey : cKey, c == CipherSuite.Cipher.CHACHA20_POLY1305 ? "ChaCha20" : "AES");
+      d.iv = fromServer ? sIv : cIv;
+      d.cipher = Cipher.getInstance(cipherName(c));
+      d.seq = 0;
+      d.active = true;
+    } catch (GeneralSecurityException e) {
+      status = "this JDK cannot run " + suite.cipher() + ": " + e.getMessage();
+    }
+  }
+
+  /** TLS 1.3: after a side's Finished its application traffic secret takes over. */
+  void finished(boolean fromServer) {
+    if (version != 0x0304 || clientRandom == null) return;
+    byte[] s = keys.secret(fromServer ? "SERVER_TRAFFIC_SECRET_0" : "CLIENT_TRAFFIC_SECRET_0", clientRandom);
+    if (s == null) return;
+    try {
+      tls13Keys(fromServer ? server : client, s);
+    } catch (RuntimeException e) {
+      status = "could not derive TLS 1.3 application keys: " + e.getMessage();
+    }
+  }
+
+  /** Decrypts a record body; null if this direction has no keys yet or authentication fails. */
+  Plain decrypt(boolean fromServer, int type, int recordVersion, byte[] b, int off, int len) {
+    Dir d = fromServer ? server : client;
+    if (!d.active) return null;
+    if (version == 0x0304 && type != 23) return null;
+    try {
+      Plain p = version == 0x0304 ? open13(d, b, off, len) : open12(d, type, recordVersion, b, off, len);
+      if (p != null) decryptedRecords++;
+      return p;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      status = "a record failed to decrypt (" + e.getClass().getSimpleName() + "): wrong keys?";
+      d.active = false;
+      return null;
+    }
+  }
+
+  private Plain open13(Dir d, byte[] b, int off, int len) throws GeneralSecurityException {
+    byte[] nonce = d.iv.clone();
+    for (int i = 0; i < 8; i++) nonce[nonce.length - 1 - i] ^= (byte) (d.seq >>> (8 * i));
+    byte[] aad = {23, 3, 3, (byte) (len >> 8), (byte) len};
+    initAead(d, nonce);
+    d.cipher.updateAAD(aad);
+    byte[] pt = d.cipher.doFinal(b, off, len);
+    d.seq++;
+    int n = pt.length;
+    while (n > 0 && pt[n - 1] == 0) n--; // RFC 8446 5.4: zero padding, then the real type
+    if (n == 0) return null;
+    return new Plain(pt[n - 1] & 0xff, Arrays.copyOf(pt, n - 1));
+  }
+
+  private Plain open12(Dir d, int type, int rv, byte[] b, int off, int len) throws GeneralSecurityException {
+    CipherSuite.Cipher c = suite.cipher();
+    byte[] pt;
+    if (c.aead()) {
+      byte[] nonce;
+      int ctOff = off;
+      int ctLen = len;
+      if (c == CipherSuite.Cipher.CHACHA20_POLY1305) {
+        nonce = d.iv.clone();
+        for (int i = 0; i < 8; i++) nonce[11 - i] ^= (byte) (d.seq >>> (8 * i));
+      } else {
+        nonce = new byte[12];
+        System.arraycopy(d.iv, 0, nonce, 0, 4);
+        System.arraycopy(b, off, nonce, 4, 8); // explicit nonce (RFC 5288 3)
+        ctOff += 8;
+        ctLen -= 8;
+      }
+      int plainLen = ctLen - 16;
+      initAead(d, nonce);
+      d.cipher.updateAAD(aad(d.seq, type, rv, plainLen));
+      pt = d.cipher.doFinal(b, ctOff, ctLen);
+    } else {
+      int macLen = macLength();
+      int ctLen = etm ? len - macLen : len;
+      d.cipher.init(Cipher.DECRYPT_MODE, d.key, new IvParameterSpec(b, off, 16));
+      byte[] dec = d.cipher.doFinal(b, off + 16, ctLen - 16);
+      int pad = dec.length == 0 ? 0 : (dec[dec.length - 1] & 0xff) + 1;
+      int n = dec.length - pad - (etm ? 0 : macLen);
+      if (n < 0) throw new GeneralSecurityException("bad padding");
+      pt = Arrays.copyOf(dec, n);
+      // Verify the MAC (RFC 5246 6.2.3.1 / RFC 7366 3): wrong keys must not print garbage.
+      Mac mac = Mac.getInstance(macAlg());
+      mac.init(new SecretKeySpec(d.macKey, macAlg()));
+      if (etm) {
+        mac.update(aad(d.seq, type, rv, ctLen));
+        mac.update(b, off, ctLen);
+        byte[] want = mac.doFinal();
+        if (!MessageDigest.isEqual(want, Arrays.copyOfRange(b, off + ctLen, off + len))) {
+          throw new GeneralSecurityException("MAC mismatch");
+        }
+      } else {
+        mac.update(aad(d.seq, type, rv, n));
+        mac.update(pt);
+        byte[] want = mac.doFinal();
+        if (!MessageDigest.isEqual(want, Arrays.copyOfRange(dec, n, n + macLen))) {
+          throw new GeneralSecurityException("MAC mismatch");
+        }
+      }
+    }
+    d.seq++;
+    return new Plain(type, pt);
+  }
+
+  private void initAead(Dir d, byte[] nonce) throws GeneralSecurityException {
+    if (suite.cipher() == CipherSuite.Cipher.CHACHA20_POLY1305) {
+      d.cipher.init(Cipher.DECRYPT_MODE, d.key, new IvParameterSpec(nonce));
+    } else {
+      d.cipher.init(Cipher.DECRYPT_MODE, d.key, new GCMParameterSpec(128, nonce));
+    }
+  }
+
+  private void tls13Keys(Dir d, byte[] secret) {
+    try {
+      String h = suite.hash().equals("SHA384") ? "HmacSHA384" : "HmacSHA256";
+      CipherSuite.Cipher c = suite.cipher();
+      byte[] key = expandLabel(h, secret, "key", c.keyLength());
+      d.iv = expandLabel(h, secret, "iv", 12);
+      d.key = new SecretKeySpec(key, c == CipherSuite.Cipher.CHACHA20_POLY1305 ? "ChaCha20" : "AES");
+      d.cipher = Cipher.getInstance(cipherName(c));
+      d.seq = 0;
+      d.active = true;
+    } catch (GeneralSecurityException e) {
+      status = "this JDK cannot run " + suite.cipher() + ": " + e.getMessage();
+    }
+  }
+
+  private static String cipherName(CipherSuite.Cipher c) {
+    return switch (c) {
+      case AES_128_GCM, AES_256_GCM -> "AES/GCM/NoPadding";
+      case CHACHA20_POLY1305 -> "ChaCha20-Poly1305";
+      default -> "AES/CBC/NoPadding";
+    };
+  }
+
+  private int macLength() {
+    return switch (suite.hash()) {
+      case "SHA1" -> 20;
+      case "SHA384" -> 48;
+      default -> 32;
+    };
+  }
+
+  private String macAlg() {
+    return switch (suite.hash()) {
+      case "SHA1" -> "HmacSHA1";
+      case "SHA384" -> "HmacSHA384";
+      default -> "HmacSHA256";
+    };
+  }
+
+  private static byte[] aad(long seq, int type, int version, int len) {
+    byte[] a = new byte[13];
+    for (int i = 0; i < 8; i++) a[i] = (byte) (seq >>> (56 - 8 * i));
+    a[8] = (byte) type;
+    a[9] = (byte) (version >> 8);
+    a[10] = (byte) version;
+    a[11] = (byte) (len >> 8);
+    a[12] = (byte) len;
+    return a;
+  }
+
+  /** TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label + seed). */
+  static byte[] prf(String hash, byte[] secret, String label, byte[] seed, int n)
+      throws GeneralSecurityException {
+    String alg = hash.equals("SHA384") ? "HmacSHA384" : "HmacSHA256";
+    Mac mac = Mac.getInstance(alg);
+    mac.init(new SecretKeySpec(secret, alg));
+    byte[] ls = concat(label.getBytes(StandardCharsets.US_ASCII), seed);
+    byte[] out = new byte[n];
+    byte[] a = ls;
+    int o = 0;
+    while (o < n) {
+      a = mac.doFinal(a);
+      mac.update(a);
+      byte[] chunk = mac.doFinal(ls);
+      int k = Math.min(chunk.length, n - o);
+      System.arraycopy(chunk, 0, out, o, k);
+      o += k;
+    }
+    return out;
+  }
+
+  /** HKDF-Expand-Label (RFC 8446 section 7.1) with an empty context. */
+  static byte[] expandLabel(String hmac, byte[] secret, String label, int len)
+      throws GeneralSecurityException {
+    byte[] full = ("tls13 " + label).getBytes(StandardCharsets.US_ASCII);
+    byte[] info = new byte[2 + 1 + full.length + 1];
+    info[0] = (byte) (len >> 8);
+    info[1] = (byte) len;
+    info[2] = (byte) full.length;
+    System.arraycopy(full, 0, info, 3, full.length);
+    info[info.length - 1] = 0;
+    Mac mac = Mac.getInstance(hmac);
+    mac.init(new SecretKeySpec(secret, hmac));
+    byte[] out = new byte[len];
+    byte[] t = new byte[0];
+    int o = 0;
+    for (int i = 1; o < len; i++) {
+      mac.update(t);
+      mac.update(info);
+      mac.update((byte) i);
+      t = mac.doFinal();
+      int k = Math.min(t.length, len - o);
+      System.arraycopy(t, 0, out, o, k);
+      o += k;
+    }
+    return out;
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  /** Decrypted bytes as one printable line (control bytes as \xNN). */
+  static String printable(byte[] d) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : d) {
+      int c = x & 0xff;
+      if (c == '\n') sb.append("\\n");
+      else if (c >= 0x20 && c < 0x7f) sb.append((char) c);
+      else sb.append(String.format("\\x%02x", c));
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,64 @@
+package tlslab.annotate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One annotated frame: the seven TSV columns plus, for TLS frames, a plain-language note per
+ * message and any decrypted application data. Rows from {@link Annotator} are reused between
+ * frames; call {@link #copy()} to keep one.
+ */
+public final class Row {
+  public long number;
+  /** Seconds since the first frame (Wireshark's default Time column). */
+  public double time;
+
+  public String source = "";
+  public String destination = "";
+  public String protocol = "";
+  public int length;
+  public String info = "";
+  /** True when this frame carries TLS as Wireshark would label it. */
+  public boolean tls;
+  /** Connection index (1-based) of the TCP connection, 0 if none. */
+  public int connection;
+  /** Explanations, one per TLS message in the frame (filled when explanations are on). */
+  public final List<String> notes = new ArrayList<>();
+  /** Decrypted content, one entry per record that could be decrypted. */
+  public final List<String> decrypted = new ArrayList<>();
+  /** The decrypted application-data bytes behind {@link #decrypted}, in the same order. */
+  public final List<byte[]> decryptedData = new ArrayList<>();
+  /** Problems found in this frame (malformed data), flagged rather than fatal. */
+  public final List<String> problems = new ArrayList<>();
+
+  void reset() {
+    protocol = "";
+    info = "";
+    tls = false;
+    connection = 0;
+    source = "";
+    destination = "";
+    notes.clear();
+    decrypted.clear();
+    decryptedData.clear();
+    problems.clear();
+  }
+
+  public Row copy() {
+    Row r = new Row();
+    r.number = number;
+    r.time = time;
+    r.source = source;
+    r.destination = destination;
+    r.protocol = protocol;
+    r.length = length;
+    r.info = info;
+    r.tls = tls;
+    r.connection = connection;
+    r.notes.addAll(notes);
+    r.decrypted.addAll(decrypted);
+    r.decryptedData.addAll(decryptedData);
+    r.problems.addAll(problems);
+    return r;
+  }
+}

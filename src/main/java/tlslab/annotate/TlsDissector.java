@@ -1,0 +1,477 @@
+package tlslab.annotate;
+
+import tlslab.wire.ContentType;
+import tlslab.wire.HandshakeMessages;
+import tlslab.wire.HandshakeType;
+import tlslab.wire.ProtocolVersion;
+import tlslab.wire.ServerHello;
+import tlslab.wire.TlsRecordHeader;
+
+/**
+ * Labels TLS records the way Wireshark 4.0's TLS dissector does on its single pass: one call per
+ * reassembled TCP "PDU" or fresh segment, records appended to the Info column with ", ", the
+ * Protocol column from the session version, "need more bytes" reported back to the TCP layer.
+ *
+ * <p>The rules mirror packet-tls.c (dissect_ssl, dissect_ssl3_record, dissect_tls_handshake) so
+ * that labels are identical, including the quirks: a record that the snaplen cut short is
+ * "[Packet size limited during capture]" without a label; garbage after a lost segment is
+ * "Ignored Unknown Record" (TLS 1.0-1.2) or "Continuation Data"; a handshake record is
+ * "Encrypted Handshake Message" when it follows the sender's ChangeCipherSpec in an earlier
+ * frame, starts with an explicit GCM nonce of zeros, or does not parse as a handshake header.
+ */
+final class TlsDissector {
+  static final int ONE_MORE = -1;
+
+  /** Per-frame output shared by all dissector calls for that frame. */
+  static final class FrameCtx {
+    long frameNo;
+    final StringBuilder info = new StringBuilder();
+    String protocol;
+    boolean protocolWritable;
+    boolean stopped; // an exception ended dissection of this frame
+    boolean explain;
+    Row row;
+
+    void append(String label) {
+      if (info.length() > 0) info.append(", ");
+      info.append(label);
+    }
+
+    void reset(long frameNo, Row row, boolean explain) {
+      this.frameNo = frameNo;
+      info.setLength(0);
+      protocol = null;
+      protocolWritable = true;
+      stopped = false;
+      this.row = row;
+      this.explain = explain;
+    }
+  }
+
+  /** Result of one dissector call: bytes dissected and, if more are needed, how many. */
+  int desegOffset;
+
+  int desegLen;
+  boolean needMore;
+
+  private final Explanations explanations = new Explanations();
+
+  /**
+   * Dissects {@code buf[off .. off+reported)} of which {@code captured} bytes are present.
+   * Returns false if the payload does not look like TLS at all (four printable characters).
+   */
+  boolean dissect(
+      Connection c, Connection.Side side, byte[] buf, int off, int captured, int reported,
+      boolean canDesegment, FrameCtx fx) {
+    needMore = false;
+    desegOffset = 0;
+    desegLen = 0;
+    if (captured > 4 && printable(buf[off]) && printable(buf[off + 1]) && printable(buf[off + 2])
+        && printable(buf[off + 3])) {
+      return false;
+    }
+    setProtocol(fx, c.version >= 0 ? ProtocolVersion.labelOf(c.version) : "SSL");
+    int end = off + reported;
+    int capEnd = off + captured;
+    int p = off;
+    while (p < end && !fx.stopped) {
+      if (end - p < 5) {
+        if (canDesegment) {
+          requestMore(p - off, ONE_MORE);
+          return true;
+        }
+        break;
+      }
+      int v = c.version;
+      boolean known12 = v == 0x0300 || v == 0x0301 || v == 0x0302 || v == 0x0303;
+      if (!known12) {
+        // Unknown version or TLS 1.3: per-record heuristics (dissect_ssl's default branch).
+        if (p + 3 > capEnd) {
+          exception(fx);
+          break;
+        }
+        if ((buf[p] & 0x80) != 0 && looksLikeSsl2(buf, p, capEnd)) {
+          p = ssl2Record(c, buf, p, end, capEnd, canDesegment, off, fx);
+          if (needMore) return true;
+          continue;
+        }
+        int ct = buf[p] & 0xff;
+        int rv = ((buf[p + 1] & 0xff) << 8) | (buf[p + 2] & 0xff);
+        if (!ContentType.isValid(ct) || rv < 0x0300 || rv > 0x0303) {
+          fx.append("Continuation Data");
+          label(fx, "Continuation Data");
+          p = end;
+          break;
+        }
+      }
+      p = record(c, side, buf, off, p, end, capEnd, canDesegment, fx);
+      if (needMore) return true;
+    }
+    return true;
+  }
+
+  private int record(
+      Connection c, Connection.Side side, byte[] buf, int base, int p, int end, int capEnd,
+      boolean canDesegment, FrameCtx fx) {
+    int avail = end - p;
+    int v = c.version;
+    if ((v == 0x0301 || v == 0x0302 || v == 0x0303) && avail >= 1) {
+      if (p >= capEnd) {
+        exception(fx);
+        return end;
+      }
+      if (!ContentType.isValid(buf[p] & 0xff)) {
+        fx.append("Ignored Unknown Record");
+        label(fx, "Ignored Unknown Record");
+        return end;
+      }
+    }
+    if (avail < 5) {
+      if (canDesegment) requestMore(p - base, ONE_MORE);
+      return end;
+    }
+    if (p + 5 > capEnd) {
+      exception(fx);
+      return end;
+    }
+    int ct = buf[p] & 0xff;
+    int rv = ((buf[p + 1] & 0xff) << 8) | (buf[p + 2] & 0xff);
+    int len = ((buf[p + 3] & 0xff) << 8) | (buf[p + 4] & 0xff);
+    if (ContentType.isValid(ct)) {
+      if (avail < len + 5) {
+        if (canDesegment) requestMore(p - base, len + 5 - avail);
+        return end;
+      }
+    } else {
+      fx.append("Continuation Data");
+      label(fx, "Continuation Data");
+      return p + 5 + len;
+    }
+    int body = p + 5;
+    int bodyEnd = body + len;
+    int version;
+    if (c.version < 0) {
+      if (body >= capEnd) {
+        exception(fx);
+        return end;
+      }
+      trySetVersion(c, ct, buf[body] & 0xff, rv);
+      setProtocol(fx, ProtocolVersion.labelOf(rv));
+      version = rv;
+    } else {
+      version = c.version;
+    }
+    boolean fromServer = c.isServer(side);
+    // Wireshark's first pass tries to decrypt every record (except TLS 1.3 plaintext records);
+    // that reads the record's last bytes, so a record cut by the snaplen ends the frame here.
+    boolean decryptAttempt = len > 0 && (c.version != 0x0304 || ct == 23);
+    if (decryptAttempt && bodyEnd > capEnd) {
+      exception(fx);
+      return end;
+    }
+    Decryption.Plain plain = null;
+    if (decryptAttempt && c.decryption != null) {
+      plain = c.decryption.decrypt(fromServer, ct, rv, buf, body, len);
+    }
+    if (plain != null) {
+      if (c.version == 0x0304) ct = plain.type;
+      decrypted(c, side, fromServer, ct, plain, version, fx);
+      return bodyEnd;
+    }
+    switch (ct) {
+      case 20 -> {
+        fx.append("Change Cipher Spec");
+        label(fx, "Change Cipher Spec");
+        if (c.wiresharkFromServer(side)) c.ccsFrameServer = fx.frameNo;
+        else c.ccsFrameClient = fx.frameNo;
+        if (c.version != 0x0304 && c.decryption != null) c.decryption.changeCipherSpec(fromServer);
+        if (fromServer && c.negotiatedVersion != 0x0304 && !c.sawServerHelloDone
+            && !c.sawCertificate) {
+          c.resumed = true;
+        }
+      }
+      case 21 -> {
+        if (len != 2) {
+          fx.append("Encrypted Alert");
+          label(fx, "Encrypted Alert");
+          c.alerts.add((fromServer ? "server" : "client") + " sent an encrypted alert (frame "
+              + fx.frameNo + ", probably close_notify)");
+        } else {
+          String l = TlsRecordHeader.alertLabel(buf[body] & 0xff, buf[body + 1] & 0xff);
+          fx.append(l);
+          label(fx, l);
+          c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
+        }
+      }
+      case 22 -> handshakeRecord(c, side, fromServer, buf, body, bodyEnd, capEnd, version, true, fx);
+      case 23 -> {
+        fx.append("Application Data");
+        label(fx, "Application Data", tls13Hint(c, side, fromServer));
+      }
+      case 24 -> {
+        String l = "Encrypted Heartbeat";
+        if (len >= 3 && body + 3 <= capEnd) {
+          int type = buf[body] & 0xff;
+          int plen = ((buf[body + 1] & 0xff) << 8) | (buf[body + 2] & 0xff);
+          boolean clear = len <= 19 || 3 + plen + 16 <= len;
+          if (clear && (type == 1 || type == 2)) {
+            l = type == 1 ? "Heartbeat Request" : "Heartbeat Response";
+          }
+        }
+        fx.append(l);
+        label(fx, l);
+      }
+      default -> {
+        // not reachable: ContentType.isValid checked above
+      }
+    }
+    return bodyEnd;
+  }
+
+  private void decrypted(
+      Connection c, Connection.Side side, boolean fromServer, int ct, Decryption.Plain plain,
+      int version, FrameCtx fx) {
+    byte[] d = plain.data;
+    switch (ct) {
+      case 21 -> {
+        String l = d.length == 2 ? TlsRecordHeader.alertLabel(d[0] & 0xff, d[1] & 0xff) : "Encrypted Alert";
+        fx.append(l);
+        label(fx, l);
+        c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
+      }
+      case 22 -> handshakeRecord(c, side, fromServer, d, 0, d.length, d.length, version, false, fx);
+      case 23 -> {
+        fx.append("Application Data");
+        label(fx, "Application Data");
+        fx.row.decrypted.add((fromServer ? "server> " : "client> ") + Decryption.printable(d));
+        fx.row.decryptedData.add(d);
+      }
+      case 20 -> {
+        fx.append("Change Cipher Spec");
+        label(fx, "Change Cipher Spec");
+      }
+      default -> {
+        fx.append("Ignored Unknown Record");
+        label(fx, "Ignored Unknown Record");
+      }
+    }
+  }
+
+  /**
+   * Without keys, what a TLS 1.3 "Application Data" record most likely is (RFC 8446 section 2):
+   * the server's first encrypted flight is its handshake, the client's first record its Finished.
+   */
+  private static String tls13Hint(Connection c, Connection.Side side, boolean fromServer) {
+    if (c.negotiatedVersion != 0x0304) return null;
+    int n = ++side.appDataRecords;
+    if (fromServer && !c.clientSentEncrypted) {
+      return "tls13-server-handshake";
+    }
+    if (!fromServer && n == 1) {
+      c.clientSentEncrypted = true;
+      return "tls13-client-finished";
+    }
+    return "tls13-other";
+  }
+
+  /** dissect_tls_handshake: reassembly across records, the "encrypted" heuristic, messages. */
+  private void handshakeRecord(
+      Connection c, Connection.Side side, boolean fromServer, byte[] buf, int p, int end,
+      int capEnd, int version, boolean maybeEncrypted, FrameCtx fx) {
+    boolean first = true;
+    if (side.hsActive) {
+      int subset = end - p;
+      int msgLen = 0;
+      int have = side.hsLen;
+      if (have + subset >= 4) {
+        int l1 = byteAt(side, buf, p, 1);
+        int l2 = byteAt(side, buf, p, 2);
+        int l3 = byteAt(side, buf, p, 3);
+        msgLen = 4 + ((l1 << 16) | (l2 << 8) | l3);
+        if (subset > msgLen - have) subset = msgLen - have;
+      }
+      if (capEnd < p + subset) {
+        side.hsActive = false;
+        side.hsLen = 0;
+      } else {
+        boolean last = have + subset == msgLen;
+        side.appendHs(buf, p, subset);
+        p += subset;
+        if (!last) return; // middle fragment: no label
+        side.hsActive = false;
+        byte[] msg = java.util.Arrays.copyOf(side.hs, side.hsLen);
+        side.hsLen = 0;
+        message(c, side, fromServer, msg, 0, msg.length, msg.length, version, true, fx);
+        first = false;
+      }
+    } else if (encryptedLooking(c, buf, p, end, capEnd, maybeEncrypted, side, fx)) {
+      fx.append("Encrypted Handshake Message");
+      label(fx, "Encrypted Handshake Message");
+      return;
+    }
+    while (p < end && !fx.stopped) {
+      int subset = end - p;
+      int msgLen = 0;
+      if (subset >= 4) {
+        if (p + 4 > capEnd) {
+          exception(fx);
+          return;
+        }
+        msgLen = 4 + (((buf[p + 1] & 0xff) << 16) | ((buf[p + 2] & 0xff) << 8) | (buf[p + 3] & 0xff));
+      }
+      if (msgLen == 0 || subset < msgLen) {
+        if (p >= capEnd) {
+          exception(fx);
+          return;
+        }
+        int type = buf[p] & 0xff;
+        side.hsActive = true;
+        side.hsLen = 0;
+        side.appendHs(buf, p, Math.min(subset, capEnd - p));
+        if (first) {
+          String l = "[" + HandshakeType.of(type).label() + " Fragment]";
+          fx.append(l);
+        }
+        return;
+      }
+      message(c, side, fromServer, buf, p, p + msgLen, capEnd, version, first, fx);
+      p += msgLen;
+      first = false;
+    }
+  }
+
+  private static int byteAt(Connection.Side side, byte[] buf, int p, int i) {
+    return i < side.hsLen ? side.hs[i] & 0xff : buf[p + i - side.hsLen] & 0xff;
+  }
+
+  private boolean encryptedLooking(
+      Connection c, byte[] buf, int p, int end, int capEnd, boolean maybeEncrypted,
+      Connection.Side side, FrameCtx fx) {
+    if (end - p < 16) return false;
+    if (p + 5 > capEnd) {
+      exception(fx);
+      return false;
+    }
+    boolean enc = false;
+    if (maybeEncrypted) {
+      enc = buf[p] == 0 && buf[p + 1] == 0 && buf[p + 2] == 0 && buf[p + 3] == 0 && buf[p + 4] == 0;
+      if (!enc) {
+        long ccs = c.wiresharkFromServer(side) ? c.ccsFrameServer : c.ccsFrameClient;
+        enc = ccs != 0 && fx.frameNo > ccs;
+      }
+    }
+    if (!enc) {
+      enc = !HandshakeType.of(buf[p] & 0xff).isKnown();
+      if (!enc) {
+        int l = ((buf[p + 1] & 0xff) << 16) | ((buf[p + 2] & 0xff) << 8) | (buf[p + 3] & 0xff);
+        enc = l >= 0x10000;
+      }
+    }
+    return enc;
+  }
+
+  /** dissect_tls_handshake_full: one complete message at {@code buf[p..end)}. */
+  private void message(
+      Connection c, Connection.Side side, boolean fromServer, byte[] buf, int p, int end,
+      int capEnd, int version, boolean first, FrameCtx fx) {
+    int type = buf[p] & 0xff;
+    HandshakeType ht = HandshakeType.of(type);
+    if (!ht.isKnown() && !first) return;
+    boolean hrr = false;
+    int bodyEnd = Math.min(end, capEnd);
+    if (first && ht == HandshakeType.SERVER_HELLO && end - p - 4 > 2) {
+      ServerHello sh = HandshakeMessages.serverHello(buf, p + 4, bodyEnd).valueOrNull();
+      int sv = sh != null ? sh.version() : ((buf[p + 4] & 0xff) << 8) | (p + 5 < capEnd ? buf[p + 5] & 0xff : 0);
+      hrr = sh != null && sh.helloRetryRequest();
+      int before = c.version;
+      trySetVersion(c, 22, 2, sv);
+      if (c.version != before && c.version == 0x0304) setProtocolForce(fx, "TLSv1.3");
+    }
+    String l = hrr ? "Hello Retry Request" : ht.label();
+    fx.append(l);
+    if (end > capEnd) {
+      // Wireshark labels the message, then runs out of captured bytes while parsing it.
+      exception(fx);
+      return;
+    }
+    if (c.decryption != null && ht.isKnown()) c.decryption.handshake(fromServer, buf, p, end - p);
+    MessageFacts.record(this, c, side, fromServer, ht, hrr, buf, p + 4, end, fx);
+  }
+
+  void label(FrameCtx fx, String label) {
+    label(fx, label, null);
+  }
+
+  void label(FrameCtx fx, String label, Object detail) {
+    if (fx.explain) fx.row.notes.add(explanations.explain(label, detail));
+  }
+
+  void problem(Connection c, FrameCtx fx, String what) {
+    String s = "frame " + fx.frameNo + ": " + what;
+    c.problems.add(s);
+    fx.row.problems.add(what);
+  }
+
+  /** ssl_try_set_version: only "authoritative" records (not a Client Hello) set the version. */
+  private static void trySetVersion(Connection c, int ct, int nextByte, int version) {
+    boolean authoritative =
+        (ct == 22 && HandshakeType.of(nextByte).isKnown() && nextByte != 1)
+            || (ct != 22 && ContentType.isValid(ct));
+    if (!authoritative) return;
+    ProtocolVersion pv = ProtocolVersion.of(version);
+    if (pv == ProtocolVersion.UNKNOWN || pv == ProtocolVersion.SSL_2) return;
+    c.version = pv == ProtocolVersion.TLS_1_3 ? 0x0304 : version;
+  }
+
+  private static void setProtocol(FrameCtx fx, String p) {
+    if (fx.protocolWritable) fx.protocol = p;
+  }
+
+  private static void setProtocolForce(FrameCtx fx, String p) {
+    if (fx.protocolWritable || fx.protocol != null) fx.protocol = p;
+  }
+
+  private void exception(FrameCtx fx) {
+    fx.info.append("[Packet size limited during capture]");
+    fx.stopped = true;
+  }
+
+  private void requestMore(int offset, int len) {
+    needMore = true;
+    desegOffset = offset;
+    desegLen = len;
+  }
+
+  private static boolean printable(byte b) {
+    return b >= 0x20 && b < 0x7f;
+  }
+
+  private static boolean looksLikeSsl2(byte[] b, int p, int capEnd) {
+    if (p + 3 > capEnd) return false;
+    int t = b[p + 2] & 0xff;
+    return t == 0 || t == 1 || t == 2 || t == 4 || t == 5;
+  }
+
+  /** SSLv2-compatible ClientHello (RFC 5246 appendix E.2): 2-byte length with the high bit set. */
+  private int ssl2Record(
+      Connection c, byte[] buf, int p, int end, int capEnd, boolean canDesegment, int base,
+      FrameCtx fx) {
+    int len = ((buf[p] & 0x7f) << 8) | (buf[p + 1] & 0xff);
+    if (end - p < len + 2) {
+      if (canDesegment) requestMore(p - base, len + 2 - (end - p));
+      return end;
+    }
+    int type = buf[p + 2] & 0xff;
+    setProtocol(fx, "SSLv2");
+    String l = switch (type) {
+      case 0 -> "Error";
+      case 1 -> "Client Hello";
+      case 2 -> "Client Master Key";
+      case 4 -> "Server Hello";
+      default -> "Encrypted Data";
+    };
+    fx.append(l);
+    label(fx, l);
+    return p + 2 + len;
+  }
+}

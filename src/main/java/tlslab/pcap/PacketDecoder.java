@@ -1,0 +1,162 @@
+package tlslab.pcap;
+
+/**
+ * Decodes link layer, IPv4/IPv6 and TCP headers from raw frame bytes into a reused {@link
+ * TcpPacket}. Pure and bounds-checked: anything that is not TCP, or is too short, returns false.
+ *
+ * <p>Link types (https://www.tcpdump.org/linktypes.html): 0 BSD loopback, 1 Ethernet (with
+ * 802.1Q tags), 12/14/101 raw IP, 113 Linux cooked v1 (SLL), 228 raw IPv4, 229 raw IPv6, 276
+ * Linux cooked v2 (SLL2).
+ */
+public final class PacketDecoder {
+  private PacketDecoder() {}
+
+  /** True if the link type is one this decoder understands. */
+  public static boolean supportsLinkType(int linkType) {
+    switch (linkType) {
+      case 0, 1, 12, 14, 101, 113, 228, 229, 276:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Decodes {@code f} into {@code p}; false if the frame is not (readable) TCP over IP. */
+  public static boolean decode(Frame f, TcpPacket p) {
+    byte[] b = f.data;
+    int off = f.offset;
+    int end = f.offset + f.capturedLength;
+    int wireEnd = f.offset + f.wireLength;
+    int etherType;
+    switch (f.linkType) {
+      case 1 -> {
+        if (end - off < 14) return false;
+        etherType = u16(b, off + 12);
+        off += 14;
+        while ((etherType == 0x8100 || etherType == 0x88a8) && end - off >= 4) {
+          etherType = u16(b, off + 2);
+          off += 4;
+        }
+      }
+      case 113 -> {
+        if (end - off < 16) return false;
+        etherType = u16(b, off + 14);
+        off += 16;
+      }
+      case 276 -> {
+        if (end - off < 20) return false;
+        etherType = u16(b, off);
+        off += 20;
+      }
+      case 0 -> {
+        if (end - off < 4) return false;
+        int family = (b[off] & 0xff) | (b[off + 3] & 0xff); // host byte order: either end
+        etherType = family == 2 ? 0x0800 : 0x86dd;
+        off += 4;
+      }
+      case 12, 14, 101, 228, 229 -> {
+        if (end - off < 1) return false;
+        etherType = ((b[off] & 0xf0) == 0x60) ? 0x86dd : 0x0800;
+      }
+      default -> {
+        return false;
+      }
+    }
+    return decodeIp(b, off, end, wireEnd, etherType, p);
+  }
+
+  private static boolean decodeIp(byte[] b, int off, int end, int wireEnd, int etherType, TcpPacket p) {
+    int tcpOff;
+    int ipPayloadEnd; // on the wire
+    if (etherType == 0x0800) {
+      if (end - off < 20 || (b[off] & 0xf0) != 0x40) return false;
+      int ihl = (b[off] & 0x0f) * 4;
+      if (ihl < 20 || end - off < ihl) return false;
+      if (b[off + 9] != 6) return false;
+      if ((u16(b, off + 6) & 0x1fff) != 0) return false; // non-first fragment: no TCP header
+      int total = u16(b, off + 2);
+      ipPayloadEnd = total >= ihl ? off + total : wireEnd; // total 0: TSO on capture host
+      p.ipVersion = 4;
+      System.arraycopy(b, off + 12, p.src, 0, 4);
+      System.arraycopy(b, off + 16, p.dst, 0, 4);
+      tcpOff = off + ihl;
+    } else if (etherType == 0x86dd) {
+      if (end - off < 40 || (b[off] & 0xf0) != 0x60) return false;
+      int next = b[off + 6] & 0xff;
+      int plen = u16(b, off + 4);
+      ipPayloadEnd = plen > 0 ? off + 40 + plen : wireEnd;
+      p.ipVersion = 6;
+      System.arraycopy(b, off + 8, p.src, 0, 16);
+      System.arraycopy(b, off + 24, p.dst, 0, 16);
+      tcpOff = off + 40;
+      // Skip extension headers: hop-by-hop 0, routing 43, destination options 60.
+      int guard = 0;
+      while ((next == 0 || next == 43 || next == 60) && guard++ < 8) {
+        if (end - tcpOff < 8) return false;
+        next = b[tcpOff] & 0xff;
+        tcpOff += (b[tcpOff + 1] & 0xff) * 8 + 8;
+      }
+      if (next != 6) return false;
+    } else {
+      return false;
+    }
+    if (ipPayloadEnd > wireEnd) ipPayloadEnd = wireEnd;
+    if (end - tcpOff < 20) {
+      if (end - tcpOff >= 4) {
+        // The snaplen cut into the TCP header: enough for ports, nothing for labels.
+        p.headerTruncated = true;
+      }
+      return false;
+    }
+    p.headerTruncated = false;
+    p.srcPort = u16(b, tcpOff);
+    p.dstPort = u16(b, tcpOff + 2);
+    p.seq = i32(b, tcpOff + 4);
+    p.ack = i32(b, tcpOff + 8);
+    int hl = ((b[tcpOff + 12] & 0xf0) >> 4) * 4;
+    p.flags = b[tcpOff + 13] & 0xff;
+    p.window = u16(b, tcpOff + 14);
+    if (hl < 20) return false;
+    p.mss = -1;
+    p.windowScale = -1;
+    p.sackPermitted = false;
+    p.tsVal = -1;
+    p.tsEcr = -1;
+    int optEnd = Math.min(tcpOff + hl, end);
+    int o = tcpOff + 20;
+    while (o < optEnd) {
+      int kind = b[o] & 0xff;
+      if (kind == 0) break;
+      if (kind == 1) {
+        o++;
+        continue;
+      }
+      if (o + 1 >= optEnd) break;
+      int len = b[o + 1] & 0xff;
+      if (len < 2 || o + len > optEnd) break;
+      if (kind == 2 && len == 4) p.mss = u16(b, o + 2);
+      else if (kind == 3 && len == 3) p.windowScale = b[o + 2] & 0xff;
+      else if (kind == 4) p.sackPermitted = true;
+      else if (kind == 8 && len == 10) {
+        p.tsVal = i32(b, o + 2) & 0xffffffffL;
+        p.tsEcr = i32(b, o + 6) & 0xffffffffL;
+      }
+      o += len;
+    }
+    int payload = tcpOff + hl;
+    p.payloadOffset = payload;
+    p.payloadLength = Math.max(0, ipPayloadEnd - payload);
+    p.payloadCaptured = Math.max(0, Math.min(end, ipPayloadEnd) - payload);
+    if (p.payloadCaptured > p.payloadLength) p.payloadCaptured = p.payloadLength;
+    return true;
+  }
+
+  static int u16(byte[] b, int o) {
+    return ((b[o] & 0xff) << 8) | (b[o + 1] & 0xff);
+  }
+
+  static int i32(byte[] b, int o) {
+    return ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8)
+        | (b[o + 3] & 0xff);
+  }
+}

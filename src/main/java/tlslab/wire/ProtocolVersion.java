@@ -1,0 +1,69 @@
+package tlslab.wire;
+
+/**
+ * Protocol versions as they appear on the wire (RFC 8446 appendix B.3.1: a major and a minor
+ * byte) with Wireshark's short labels, which it uses for the Protocol column ("TLSv1" for
+ * 0x0301, "TLSv1.2" for 0x0303).
+ *
+ * <p>The record-layer version is not the negotiated version: TLS 1.3 keeps 0x0303 in its record
+ * headers and negotiates 1.3 in the supported_versions extension (RFC 8446 section 4.2.1), and a
+ * ClientHello record usually says 0x0301 for compatibility with old middleboxes.
+ */
+public enum ProtocolVersion {
+  SSL_2(0x0002, "SSL 2.0", "SSLv2"),
+  SSL_3(0x0300, "SSL 3.0", "SSLv3"),
+  TLS_1_0(0x0301, "TLS 1.0", "TLSv1"),
+  TLS_1_1(0x0302, "TLS 1.1", "TLSv1.1"),
+  TLS_1_2(0x0303, "TLS 1.2", "TLSv1.2"),
+  TLS_1_3(0x0304, "TLS 1.3", "TLSv1.3"),
+  UNKNOWN(-1, "unknown", "SSL");
+
+  private final int code;
+  private final String rfcName;
+  private final String label;
+
+  ProtocolVersion(int code, String rfcName, String label) {
+    this.code = code;
+    this.rfcName = rfcName;
+    this.label = label;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public String rfcName() {
+    return rfcName;
+  }
+
+  /** Wireshark's short name, as shown in its Protocol column. */
+  public String label() {
+    return label;
+  }
+
+  public static ProtocolVersion of(int code) {
+    switch (code) {
+      case 0x0002:
+        return SSL_2;
+      case 0x0300:
+        return SSL_3;
+      case 0x0301:
+        return TLS_1_0;
+      case 0x0302:
+        return TLS_1_1;
+      case 0x0303:
+        return TLS_1_2;
+      case 0x0304:
+        return TLS_1_3;
+      default:
+        // TLS 1.3 drafts (0x7fNN) and Facebook's variant (0xfbNN) are TLS 1.3 for labelling.
+        if ((code & 0xff00) == 0x7f00 || (code & 0xff00) == 0xfb00) return TLS_1_3;
+        return UNKNOWN;
+    }
+  }
+
+  /** The label for any code; unknown codes give "SSL" as in Wireshark. */
+  public static String labelOf(int code) {
+    return of(code).label;
+  }
+}

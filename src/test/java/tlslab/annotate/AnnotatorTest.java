@@ -1,0 +1,88 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tlslab.pcap.TcpPacket;
+
+/** Reassembly behaviour on crafted streams: sequence wrap, overlap, any port, plain text. */
+class AnnotatorTest {
+  private final Annotator an = new Annotator(KeyMaterial.none(), true);
+  private long frameNo;
+
+  private Row feed(byte[] packet) {
+    return an.annotate(SyntheticCapture.frame(++frameNo, packet)).copy();
+  }
+
+  @Test
+  void clientHelloSplitAcrossTheSequenceWrapIsLabelledWhereItCompletes() {
+    int isn = 0xFFFFFFF0;
+    feed(SyntheticCapture.packet(true, isn, 0, TcpPacket.SYN, new byte[0], 0, 0));
+    feed(SyntheticCapture.packet(false, 777, isn + 1, TcpPacket.SYN | TcpPacket.ACK, new byte[0], 0, 0));
+    byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
+    int seq = isn + 1; // 15 bytes before the wrap
+    Row first = feed(SyntheticCapture.packet(true, seq, 778, TcpPacket.ACK | TcpPacket.PSH, rec, 0, 20));
+    Row second = feed(SyntheticCapture.packet(true, seq + 20, 778, TcpPacket.ACK | TcpPacket.PSH, rec, 20, rec.length - 20));
+    assertThat(first.protocol).isEqualTo("TCP");
+    assertThat(first.info).contains("[TCP segment of a reassembled PDU]");
+    assertThat(second.protocol).isEqualTo("TLSv1");
+    assertThat(second.info).isEqualTo("Client Hello");
+    assertThat(second.notes).singleElement().asString().contains("Client Hello");
+  }
+
+  @Test
+  void overlappingRetransmissionDissectsOnlyTheNewBytes() {
+    byte[] a = SyntheticCapture.record(23, 0x0303, new byte[40]);
+    byte[] b = SyntheticCapture.record(23, 0x0303, new byte[30]);
+    byte[] both = new byte[a.length + b.length];
+    System.arraycopy(a, 0, both, 0, a.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    List<Row> rows = new ArrayList<>();
+    rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, a, 0, a.length)));
+    // Retransmits the first record and adds the second: only "Application Data" once more.
+    rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, both, 0, both.length)));
+    rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, both, 0, both.length))); // pure dup
+    assertThat(rows.get(0).info).isEqualTo("Application Data");
+    assertThat(rows.get(1).info).endsWith("Application Data").doesNotContain("Application Data, Application Data");
+    assertThat(rows.get(2).protocol).isEqualTo("TCP");
+  }
+
+  @Test
+  void plainTextOnAnyPortStaysTcp() {
+    byte[] http = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
+    Row r = feed(SyntheticCapture.packet(true, 5, 1, TcpPacket.ACK | TcpPacket.PSH, http, 0, http.length));
+    assertThat(r.protocol).isEqualTo("TCP");
+    assertThat(r.tls).isFalse();
+    assertThat(an.summaries()).isEmpty();
+  }
+
+  @Test
+  void aFloodOfConnectionsIsBoundedAndTlsSummariesSurvive() {
+    byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
+    feed(SyntheticCapture.packet(true, 1, 1, TcpPacket.ACK | TcpPacket.PSH, rec, 0, rec.length));
+    for (int i = 0; i < Annotator.MAX_TRACKED + 10; i++) {
+      byte[] syn = SyntheticCapture.packet(true, i, 0, TcpPacket.SYN, new byte[0], 0, 0);
+      syn[12] = (byte) (i >> 16); // distinct source address per connection
+      syn[13] = (byte) (i >> 8);
+      syn[14] = (byte) i;
+      feed(syn);
+    }
+    assertThat(an.evictedConnections()).isGreaterThan(0);
+    assertThat(an.summaries()).hasSize(1);
+    assertThat(an.summaries().get(0).lines()).anySatisfy(l -> assertThat(l).contains("version"));
+  }
+
+  @Test
+  void garbageAfterTlsStartIsIgnoredUnknownRecordNotACrash() {
+    byte[] rec = SyntheticCapture.record(22, 0x0303, new byte[] {14, 0, 0, 0}); // Server Hello Done
+    Row r1 = feed(SyntheticCapture.packet(false, 50, 1, TcpPacket.ACK, rec, 0, rec.length));
+    assertThat(r1.info).isEqualTo("Server Hello Done");
+    assertThat(r1.protocol).isEqualTo("TLSv1.2");
+    byte[] junk = {(byte) 0x99, 1, 2, 3, 4, 5, 6, 7};
+    Row r2 = feed(SyntheticCapture.packet(false, 50 + rec.length, 1, TcpPacket.ACK, junk, 0, junk.length));
+    assertThat(r2.info).isEqualTo("Ignored Unknown Record");
+    assertThat(an.problems()).isEmpty();
+  }
+}

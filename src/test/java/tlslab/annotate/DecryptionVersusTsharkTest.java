@@ -1,0 +1,108 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Decryption checked against tshark's own decryption of the same capture with the same secrets:
+ * identical labels on every TLS frame (decrypted TLS 1.3 handshake messages become visible) and
+ * identical decrypted application bytes (tshark's data.data).
+ */
+@Tag("slow")
+@Tag("jdk") // decryption runs on the JDK's ciphers (ChaCha20-Poly1305, GCM): prove it on 17 and 25
+class DecryptionVersusTsharkTest {
+
+  static Stream<Arguments> keyLogSessions() {
+    return Stream.of(
+        Arguments.of("TLS 1.2 ECDHE AES-128-GCM", (TsharkParityTest.Maker) Scenarios::tls12Gcm),
+        Arguments.of("TLS 1.2 ECDHE AES-256-CBC SHA384", (TsharkParityTest.Maker) Scenarios::tls12Cbc),
+        Arguments.of("TLS 1.2 RSA AES-128-CBC SHA", (TsharkParityTest.Maker) Scenarios::tls12Rsa),
+        Arguments.of("TLS 1.3 AES-256-GCM", (TsharkParityTest.Maker) Scenarios::tls13),
+        Arguments.of("TLS 1.3 ChaCha20-Poly1305", (TsharkParityTest.Maker) Scenarios::tls13Chacha),
+        Arguments.of("TLS 1.2 resumed", (TsharkParityTest.Maker) Scenarios::resumed),
+        Arguments.of("TLS 1.2 client auth", (TsharkParityTest.Maker) Scenarios::clientAuth),
+        Arguments.of("TLS 1.3 resumed (PSK)", (TsharkParityTest.Maker) Scenarios::tls13Resumed),
+        Arguments.of("TLS 1.3 client auth", (TsharkParityTest.Maker) Scenarios::tls13ClientAuth),
+        Arguments.of("TLS 1.3 Hello Retry Request", (TsharkParityTest.Maker) Scenarios::tls13Hrr),
+        Arguments.of("TLS 1.2 fragmented certificate", (TsharkParityTest.Maker) Scenarios::fragmented),
+        Arguments.of("TLS 1.2 split into 7-byte segments",
+            (TsharkParityTest.Maker) () -> Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("keyLogSessions")
+  void keyLogDecryptionMatchesTshark(String name, TsharkParityTest.Maker maker) throws Exception {
+    LoopbackCaptures.Capture c = maker.make();
+    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
+    assertMatches(name, c, expected, keys);
+  }
+
+  @Test
+  void rsaKeyDecryptsTheReportsSuiteLikeTshark() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.tls12Rsa();
+    List<String[]> expected = LoopbackCaptures.tshark(c, "-o",
+        "uat:rsa_keys:\"" + c.serverKey() + "\",\"\"");
+    KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());
+    assertMatches("TLS_RSA with the server key", c, expected, keys);
+  }
+
+  @Test
+  void theReportsPythonChatDecryptsWithTheServerKeyAlone() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.pythonReportChat();
+    Path key = LoopbackCaptures.serverKey();
+    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "uat:rsa_keys:\"" + key + "\",\"\"");
+    assertMatches("python report chat with the server key", c, expected, KeyMaterial.none().withRsaKey(key));
+    Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withRsaKey(key));
+    assertThat(rows.values()).anySatisfy(r -> assertThat(String.join(" ", r.decrypted)).contains("hello from the report"));
+  }
+
+  @Test
+  void rsaKeyOnAnEcdheSessionExplainsForwardSecrecy() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.tls12Gcm();
+    KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());
+    Annotator an = new Annotator(keys, false);
+    Map<Long, Row> rows = TsharkParityTest.annotate(c, keys);
+    assertThat(rows.values()).allSatisfy(r -> assertThat(r.decrypted).isEmpty());
+    tlslab.pcap.Frame f = new tlslab.pcap.Frame();
+    try (tlslab.pcap.CaptureReader r = tlslab.pcap.CaptureReader.open(c.file())) {
+      while (r.next(f)) an.annotate(f);
+    }
+    assertThat(an.summaries().get(0).lines())
+        .anySatisfy(l -> assertThat(l).contains("forward secrecy").contains("cannot decrypt"));
+  }
+
+  private static void assertMatches(
+      String name, LoopbackCaptures.Capture c, List<String[]> expected, KeyMaterial keys) {
+    Map<Long, Row> ours = TsharkParityTest.annotate(c, keys);
+    List<String> diffs = new ArrayList<>();
+    int decryptedFrames = 0;
+    for (String[] t : expected) {
+      if (!(t[1].startsWith("TLS") || t[1].startsWith("SSL"))) continue;
+      Row r = ours.get(Long.parseLong(t[0]));
+      String want = t[1] + " | " + t[2];
+      String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
+      if (!got.equals(want)) diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
+      String tsData = t.length > 3 ? t[3].replace(",", "") : "";
+      StringBuilder ourData = new StringBuilder();
+      if (r != null) for (byte[] d : r.decryptedData) ourData.append(HexFormat.of().formatHex(d));
+      if (!tsData.equals(ourData.toString())) {
+        diffs.add("frame " + t[0] + ": tshark data [" + tsData + "] ours [" + ourData + "]");
+      }
+      if (!tsData.isEmpty()) decryptedFrames++;
+    }
+    assertThat(decryptedFrames).as("tshark decrypted application data in " + name).isGreaterThan(0);
+    assertThat(diffs).as("differences from tshark's decryption in " + name).isEmpty();
+  }
+}

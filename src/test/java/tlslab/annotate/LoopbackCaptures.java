@@ -1,0 +1,310 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test fixture: real TLS sessions between {@code openssl s_server} and {@code openssl s_client}
+ * on loopback, captured by {@code tcpdump -i lo}. Captures are made once per JVM and shared by the
+ * parity, decryption and fuzz tests (they are the expensive part).
+ */
+final class LoopbackCaptures {
+  /** A capture file, the server port (for tshark's "-d tcp.port==P,tls") and its secrets. */
+  record Capture(String name, Path file, int port, Path keylog, Path serverKey) {}
+
+  private static final Map<String, Capture> CACHE = new ConcurrentHashMap<>();
+  private static Path dir;
+  private static Path cert;
+  private static Path key;
+  private static Path clientCert;
+  private static Path clientKey;
+
+  private LoopbackCaptures() {}
+
+  static synchronized Path dir() throws IOException, InterruptedException {
+    if (dir == null) {
+      dir = Files.createTempDirectory("tlslab-captures");
+      Path d = dir;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(d)));
+      cert = dir.resolve("server.pem");
+      key = dir.resolve("server.key");
+      clientCert = dir.resolve("client.pem");
+      clientKey = dir.resolve("client.key");
+      run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
+          "-out", cert.toString(), "-subj", "/CN=localhost", "-days", "2"));
+      run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", clientKey.toString(),
+          "-out", clientCert.toString(), "-subj", "/CN=lab-client", "-days", "2"));
+    }
+    return dir;
+  }
+
+  static Path serverKey() throws IOException, InterruptedException {
+    dir();
+    return key;
+  }
+
+  /**
+   * One openssl session (or several, for resumption) captured on lo.
+   *
+   * @param serverArgs extra s_server arguments
+   * @param clientArgs extra s_client arguments, one list per client connection
+   * @param snaplen tcpdump -s value (0 = default)
+   */
+  static Capture openssl(String name, String serverArgs, List<String> clientArgs, int snaplen)
+      throws IOException, InterruptedException {
+    return openssl(name, serverArgs, clientArgs, snaplen, "lo", "127.0.0.1");
+  }
+
+  /** As above on interface {@code iface} ("any" gives Linux cooked v2), connecting to {@code host}. */
+  static synchronized Capture openssl(
+      String name, String serverArgs, List<String> clientArgs, int snaplen, String iface, String host)
+      throws IOException, InterruptedException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path d = dir();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path pcap = d.resolve(name + ".pcap");
+    Path keylog = d.resolve(name + ".keylog");
+    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", iface, "-U", "-n", "-w", pcap.toString()));
+    if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
+    tcpdump.add("tcp port " + port);
+    Process dump = new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    awaitLine(dump, true, "listening on");
+    List<String> srv = new ArrayList<>(List.of("openssl", "s_server", "-accept", Integer.toString(port),
+        "-cert", cert.toString(), "-key", key.toString(), "-keylogfile", keylog.toString()));
+    if (host.contains(":")) srv.add("-6");
+    srv.addAll(split(serverArgs.replace("CLIENT_CA", clientCert.toString())));
+    Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
+    try {
+      awaitLine(server, false, "ACCEPT");
+      Path sess = d.resolve(name + ".sess");
+      for (String ca : clientArgs) {
+        List<String> cli = new ArrayList<>(List.of("openssl", "s_client", "-connect", (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
+        boolean big = ca.contains("BIGDATA"); // a 40 KB message: several full-size records
+        ca = ca.replace("BIGDATA", "");
+        cli.addAll(split(ca.replace("SESS", sess.toString()).replace("CLIENT_CERT", clientCert.toString())
+            .replace("CLIENT_KEY", clientKey.toString())));
+        Process client = new ProcessBuilder(cli).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        OutputStream cin = client.getOutputStream();
+        Thread.sleep(400);
+        cin.write(big ? ("x".repeat(40_000) + "\n").getBytes(StandardCharsets.US_ASCII)
+            : "hello from client\n".getBytes(StandardCharsets.US_ASCII));
+        cin.flush();
+        Thread.sleep(250);
+        OutputStream sin = server.getOutputStream();
+        sin.write("hello from server\n".getBytes(StandardCharsets.US_ASCII));
+        sin.flush();
+        Thread.sleep(250);
+        cin.close(); // s_client sends close_notify and exits on end of input
+        assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
+        Thread.sleep(200);
+      }
+    } finally {
+      server.destroy();
+      server.waitFor(5, TimeUnit.SECONDS);
+      Thread.sleep(300);
+      dump.destroy(); // SIGTERM: tcpdump flushes and closes the file
+      dump.waitFor(5, TimeUnit.SECONDS);
+    }
+    Capture c = new Capture(name, pcap, port, keylog, key);
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** Something that talks TLS on a loopback port while tcpdump records it. */
+  interface PortAction {
+    /** Runs the session(s) against 127.0.0.1:{@code port}; may return a key log, or null. */
+    Path run(int port) throws Exception;
+  }
+
+  /**
+   * Captures whatever {@code action} does on a free loopback port - the hook for adding captures
+   * of the lab's own server and client to the parity test in one line:
+   * {@code capture("lab-chat", () -> LoopbackCaptures.around("lab-chat", port -> ...))}.
+   */
+  static synchronized Capture around(String name, PortAction action) throws Exception {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path d = dir();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path pcap = d.resolve(name + ".pcap");
+    Process dump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-n", "-w", pcap.toString(), "tcp port " + port)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    awaitLine(dump, true, "listening on");
+    Thread.sleep(500); // "listening" is printed just before the socket is live
+    Path keylog;
+    try {
+      keylog = action.run(port);
+    } finally {
+      Thread.sleep(300);
+      dump.destroy();
+      dump.waitFor(5, TimeUnit.SECONDS);
+    }
+    Capture c = new Capture(name, pcap, port, keylog, key);
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** An existing capture file (e.g. from `lab capture`), with the server port tshark needs. */
+  static Capture file(String name, Path pcap, int port, Path keylog) {
+    return new Capture(name, pcap, port, keylog, null);
+  }
+
+  /** Derives a capture by rewriting another one's frames (split, drop). */
+  static synchronized Capture derived(String name, Capture from, PcapRewriter.Rewrite rewrite)
+      throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.rewrite(from.file(), out, rewrite);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** The same capture without its first {@code n} frames. */
+  static synchronized Capture startingAt(String name, Capture from, int n) throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.dropFirst(from.file(), out, n);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** Reorders or duplicates one data segment (see {@link PcapRewriter#reorder}). */
+  static synchronized Capture reordered(String name, Capture from, int k, boolean duplicate)
+      throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.reorder(from.file(), out, k, duplicate);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** A capture written by code (e.g. the benchmark's JSSE sessions). */
+  interface Writer {
+    void write(Path file) throws IOException;
+  }
+
+  static synchronized Capture generated(String name, int port, Writer w) throws IOException, InterruptedException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = dir().resolve(name + ".pcap");
+    w.write(out);
+    Capture c = new Capture(name, out, port, null, null);
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** Converts with Wireshark's editcap (-F pcapng, nsecpcap...). */
+  static synchronized Capture editcap(String name, Capture from, String format)
+      throws IOException, InterruptedException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".cap");
+    run(List.of("editcap", "-F", format, from.file().toString(), out.toString()));
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** Re-encapsulates (raw IP, Linux cooked v1) and/or byte-swaps a capture. */
+  static synchronized Capture relinked(String name, Capture from, int linkType, boolean bigEndian)
+      throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.relink(from.file(), out, linkType, bigEndian);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
+  /** Runs tshark's column output; each line is frame number, protocol, info. */
+  static List<String[]> tshark(Capture c, String... extra) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("tshark", "-r", c.file().toString(), "-d",
+        "tcp.port==" + c.port() + ",tls"));
+    cmd.addAll(List.of(extra));
+    cmd.addAll(List.of("-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol", "-e",
+        "_ws.col.Info", "-e", "data.data"));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    List<String[]> rows = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        String[] f = line.split("\t", -1);
+        if (f.length >= 3) rows.add(f);
+      }
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("tshark exit code").isZero();
+    return rows;
+  }
+
+  private static void awaitLine(Process p, boolean stderr, String marker) throws IOException {
+    BufferedReader r = new BufferedReader(new InputStreamReader(
+        stderr ? p.getErrorStream() : p.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.currentTimeMillis() + 10_000;
+    String line;
+    while ((line = r.readLine()) != null) {
+      if (line.contains(marker)) break;
+      if (System.currentTimeMillis() > deadline) throw new IOException("no '" + marker + "' from process");
+    }
+    // Keep draining so the child never blocks on a full pipe.
+    Thread t = new Thread(() -> {
+      try {
+        while (r.readLine() != null) {
+          // discard
+        }
+      } catch (IOException e) {
+        // process ended
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void deleteTree(Path root) {
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temp directory left behind is harmless
+    }
+  }
+
+  private static List<String> split(String s) {
+    List<String> out = new ArrayList<>();
+    for (String p : s.trim().split("\\s+")) if (!p.isEmpty()) out.add(p);
+    return out;
+  }
+
+  private static void run(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", cmd)).isZero();
+  }
+}

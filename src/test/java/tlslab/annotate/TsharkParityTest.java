@@ -1,0 +1,135 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
+
+/**
+ * The core acceptance test: for every frame that tshark 4.0 labels as TLS, our Protocol and Info
+ * columns are identical to tshark's. Captures are real openssl sessions on loopback, plus
+ * rewritten variants (tiny segments, a lost segment) and small-snaplen captures.
+ *
+ * <p>To add a capture, add one line to {@link #captures()}: a name and how to make it, e.g. for
+ * the lab's own server and client {@code capture("lab-chat", () -> LoopbackCaptures.around(
+ * "lab-chat", port -> { start lab server on port; run lab client; return keylogPath; }))}, or an
+ * existing file {@code capture("x", () -> LoopbackCaptures.file("x", path, port, null))}.
+ */
+@Tag("slow")
+class TsharkParityTest {
+
+  interface Maker {
+    LoopbackCaptures.Capture make() throws Exception;
+  }
+
+  static Stream<Arguments> captures() {
+    return Stream.of(
+        capture("tls12-ecdhe-rsa-aes128-gcm", () -> Scenarios.tls12Gcm()),
+        capture("tls12-rsa-aes128-sha (the report's suite)", () -> Scenarios.tls12Rsa()),
+        capture("python-ssl-report-chat (the report's own code pattern)", () -> Scenarios.pythonReportChat()),
+        capture("tls12-resumed-session", () -> Scenarios.resumed()),
+        capture("tls12-client-auth", () -> Scenarios.clientAuth()),
+        capture("tls13", () -> Scenarios.tls13()),
+        capture("tls13-hello-retry-request", () -> Scenarios.tls13Hrr()),
+        capture("tls13-resumed-psk", () -> Scenarios.tls13Resumed()),
+        capture("tls13-client-auth", () -> Scenarios.tls13ClientAuth()),
+        capture("tls12-fragmented-certificate", () -> Scenarios.fragmented()),
+        capture("tls12-split-7-byte-segments", () -> Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7)),
+        capture("tls12-split-100-byte-segments", () -> Scenarios.split("tls12-split100", Scenarios.tls12Gcm(), 100)),
+        capture("tls13-split-50-byte-segments", () -> Scenarios.split("tls13-split50", Scenarios.tls13(), 50)),
+        capture("tls12-server-flight-lost", () -> Scenarios.drop("tls12-drop2", Scenarios.tls12Gcm(), 2)),
+        capture("tls12-client-finished-lost", () -> Scenarios.drop("tls12-drop3", Scenarios.tls12Gcm(), 3)),
+        capture("tls12-rsa-split-lost", () -> Scenarios.drop("tls12-rsa-split-drop", Scenarios.split("tls12-rsa-split", Scenarios.tls12Rsa(), 300), 4)),
+        capture("tls13-server-hello-lost", () -> Scenarios.drop("tls13-drop2", Scenarios.tls13(), 2)),
+        capture("tls12-snaplen-200", () -> Scenarios.snaplen("tls12-snap200", "-tls1_2", 200)),
+        capture("tls13-snaplen-200", () -> Scenarios.snaplen("tls13-snap200", "-tls1_3", 200)),
+        capture("tls12-ipv6", () -> Scenarios.ipv6()),
+        capture("tls12-lost-segment-leaves-continuation-data", () -> Scenarios.drop("tls12-split300-drop2",
+            Scenarios.split("tls12-split300", Scenarios.tls12Gcm(), 300), 2)),
+        capture("tls12-big-records", () -> Scenarios.bigRecords()),
+        capture("tls12-big-records-split-lost (Ignored Unknown Record)", () -> Scenarios.drop("tls12-big-split-drop",
+            Scenarios.split("tls12-big-split", Scenarios.bigRecords(), 1400), 5)),
+        capture("tls12-capture-starts-at-client-key-exchange", () -> LoopbackCaptures.startingAt("tls12-mid7", Scenarios.tls12Gcm(), 7)),
+        capture("tls12-client-auth-capture-starts-mid-handshake", () -> LoopbackCaptures.startingAt("tls12-ca-mid7", Scenarios.clientAuth(), 7)),
+        capture("tls13-capture-starts-mid-handshake", () -> LoopbackCaptures.startingAt("tls13-mid7", Scenarios.tls13(), 7)),
+        capture("tls12-capture-starts-at-resumption", () -> LoopbackCaptures.startingAt("tls12-res-mid", Scenarios.resumed(), 18)),
+        capture("jsse-tls12-and-tls13-many-connections", () -> LoopbackCaptures.generated("jsse-3mb",
+            tlslab.bench.AnnotateBench.SERVER_PORT, f -> tlslab.bench.AnnotateBench.buildCapture(f, 3_000_000))),
+        capture("tls12-retransmitted-server-flight", () -> LoopbackCaptures.reordered("tls12-dup2", Scenarios.tls12Gcm(), 2, true)),
+        capture("tls13-retransmission", () -> LoopbackCaptures.reordered("tls13-dup4", Scenarios.tls13(), 4, true)),
+        capture("tls12-out-of-order-inside-certificate", () -> LoopbackCaptures.reordered("tls12-split100-swap",
+            Scenarios.split("tls12-split100", Scenarios.tls12Gcm(), 100), 5, false)),
+        capture("tls12-out-of-order-7-byte-segments", () -> LoopbackCaptures.reordered("tls12-split7-swap",
+            Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7), 30, false)),
+        capture("tls13-linux-cooked-v2 (tcpdump -i any)", () -> Scenarios.cookedV2()),
+        capture("pcapng", () -> LoopbackCaptures.editcap("tls12-pcapng", Scenarios.resumed(), "pcapng")),
+        capture("nanosecond-pcap", () -> LoopbackCaptures.editcap("tls13-nsec", Scenarios.tls13(), "nsecpcap")),
+        capture("big-endian-pcap", () -> LoopbackCaptures.relinked("tls12-be", Scenarios.tls12Gcm(), 1, true)),
+        capture("raw-ip-linktype-101", () -> LoopbackCaptures.relinked("tls12-raw", Scenarios.clientAuth(), 101, false)),
+        capture("linux-cooked-v1", () -> LoopbackCaptures.relinked("tls13-sll", Scenarios.tls13(), 113, true)));
+  }
+
+  static Arguments capture(String name, Maker maker) {
+    return Arguments.of(name, maker);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("captures")
+  void everyFrameTsharkLabelsTlsHasIdenticalProtocolAndInfo(String name, Maker maker) throws Exception {
+    LoopbackCaptures.Capture c = maker.make();
+    List<String[]> expected = LoopbackCaptures.tshark(c);
+    Map<Long, Row> ours = annotate(c, KeyMaterial.none());
+    List<String> diffs = new ArrayList<>();
+    int tlsFrames = 0;
+    for (String[] t : expected) {
+      if (!(t[1].startsWith("TLS") || t[1].startsWith("SSL"))) continue;
+      tlsFrames++;
+      Row r = ours.get(Long.parseLong(t[0]));
+      String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
+      String want = t[1] + " | " + t[2];
+      if (!got.equals(want)) diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
+    }
+    assertThat(tlsFrames).as("tshark labels some frames TLS in " + name).isGreaterThan(0);
+    if (name.contains("(Ignored Unknown Record)")) {
+      assertThat(expected).as("the scenario exercises the label").anySatisfy(t -> assertThat(t[2]).contains("Ignored Unknown Record"));
+    }
+    assertThat(diffs).as("differences from tshark in " + name).isEmpty();
+    // Not required, but measured: the plain TCP rows match too.
+    int tcpRows = 0;
+    List<String> tcpDiffs = new ArrayList<>();
+    for (String[] t : expected) {
+      if (t[1].startsWith("TLS") || t[1].startsWith("SSL")) continue;
+      tcpRows++;
+      Row r = ours.get(Long.parseLong(t[0]));
+      if (r == null || !(r.protocol + " | " + r.info).equals(t[1] + " | " + t[2])) {
+        tcpDiffs.add("frame " + t[0] + ": tshark [" + t[1] + " | " + t[2] + "] ours ["
+            + (r == null ? "(no row)" : r.protocol + " | " + r.info) + "]");
+      }
+    }
+    System.out.println("PARITY " + name + ": " + tlsFrames + " TLS frames identical; TCP rows "
+        + (tcpRows - tcpDiffs.size()) + "/" + tcpRows + " identical " + tcpDiffs);
+  }
+
+  static Map<Long, Row> annotate(LoopbackCaptures.Capture c, KeyMaterial keys) {
+    Map<Long, Row> rows = new HashMap<>();
+    Annotator an = new Annotator(keys, true);
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(c.file())) {
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        rows.put(row.number, row.copy());
+      }
+    }
+    assertThat(an.problems()).as("internal problems").isEmpty();
+    return rows;
+  }
+}

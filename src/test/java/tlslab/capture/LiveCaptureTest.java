@@ -1,0 +1,180 @@
+package tlslab.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live capture on loopback (needs root): a real openssl TLS session is captured while the
+ * capture runs; it must stop on duration, on count and on SIGINT, always leaving a file tshark
+ * reads completely; without CAP_NET_RAW it must say so and exit 4.
+ */
+@Tag("network")
+class LiveCaptureTest {
+  @TempDir static Path dir;
+  static Path cert;
+  static Path key;
+
+  static boolean root;
+
+  @BeforeAll
+  static void keys() throws Exception {
+    Process id = new ProcessBuilder("id", "-u").start();
+    root = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().equals("0");
+    cert = dir.resolve("c.pem");
+    key = dir.resolve("k.pem");
+    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+        key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost", "-days", "1")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void durationStopLeavesACompleteFileWithTheTlsSession() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
+    int port = freePort();
+    Path out = dir.resolve("duration.pcap");
+    LiveCapture cap = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, out, 0, 4));
+    StringWriter lines = new StringWriter();
+    Thread t = new Thread(() -> cap.run(new PrintWriter(lines)));
+    long t0 = System.nanoTime();
+    t.start();
+    Thread.sleep(1200);
+    tlsSession(port);
+    t.join(15_000);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    assertThat(t.isAlive()).isFalse();
+    assertThat(secs).isBetween(3.5, 12.0);
+    assertThat(lines.toString()).contains("Client Hello").contains("Application Data");
+    List<String> ts = tshark(out, port);
+    assertThat(ts).anySatisfy(l -> assertThat(l).contains("Client Hello"));
+    assertThat(ts).anySatisfy(l -> assertThat(l).contains("Encrypted Alert"));
+  }
+
+  @Test
+  void countStopWritesExactlyThatManyPackets() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
+    int port = freePort();
+    Path out = dir.resolve("count.pcap");
+    LiveCapture cap = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, out, 5, 20));
+    LiveCapture.Result[] r = new LiveCapture.Result[1];
+    Thread t = new Thread(() -> r[0] = cap.run(new PrintWriter(new StringWriter())));
+    t.start();
+    Thread.sleep(1200);
+    tlsSession(port);
+    t.join(15_000);
+    assertThat(r[0].packets()).isEqualTo(5);
+    assertThat(tshark(out, port)).hasSize(5);
+  }
+
+  @Test
+  void ctrlCOnTheCommandLeavesACompleteFile() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
+    int port = freePort();
+    Path out = dir.resolve("sigint.pcap");
+    Process lab = labCapture(List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()), List.of());
+    BufferedReader err = new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
+    assertThat(err.readLine()).contains("capturing on lo");
+    Thread.sleep(1500); // the handle opens after the banner
+    tlsSession(port);
+    Thread.sleep(500);
+    new ProcessBuilder("kill", "-INT", Long.toString(lab.pid())).start().waitFor();
+    assertThat(lab.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    StringBuilder rest = new StringBuilder();
+    for (String l; (l = err.readLine()) != null; ) rest.append(l).append('\n');
+    String stdout = new String(lab.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(stdout).contains("Client Hello");
+    assertThat(rest.toString()).contains("written to");
+    List<String> ts = tshark(out, port);
+    assertThat(ts).anySatisfy(l -> assertThat(l).contains("Application Data"));
+  }
+
+  @Test
+  void withoutCapNetRawItSaysWhatToDoAndExits4() throws Exception {
+    Path out = dir.resolve("noperm.pcap");
+    Process lab = labCapture(List.of("--duration", "1", "--out", out.toString()),
+        List.of("setpriv", "--inh-caps=-net_raw,-net_admin", "--bounding-set=-net_raw,-net_admin"));
+    String err = new String(lab.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(lab.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(lab.exitValue()).isEqualTo(4);
+    assertThat(err).contains("CAP_NET_RAW").doesNotContain("Exception");
+  }
+
+  @Test
+  void withoutLibpcapItSaysWhatToInstallAndExits4() throws Exception {
+    Path out = dir.resolve("nolib.pcap");
+    Process lab = labCapture(List.of("--duration", "1", "--out", out.toString()), List.of(),
+        "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8");
+    String err = new String(lab.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(lab.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(lab.exitValue()).isEqualTo(4);
+    assertThat(err).contains("libpcap is not installed").contains("apt-get install libpcap0.8")
+        .doesNotContain("Exception");
+  }
+
+  private static Process labCapture(List<String> args, List<String> wrapper, String... jvmArgs)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(wrapper);
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(jvmArgs));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "tlslab.cli.Main", "capture"));
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd).start();
+  }
+
+  private static void tlsSession(int port) throws Exception {
+    Process server = new ProcessBuilder("openssl", "s_server", "-accept", Integer.toString(port), "-cert",
+        cert.toString(), "-key", key.toString()).redirectErrorStream(true).start();
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      for (String l; (l = r.readLine()) != null; ) if (l.contains("ACCEPT")) break;
+      Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      OutputStream in = client.getOutputStream();
+      Thread.sleep(400);
+      in.write("hello\n".getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+      Thread.sleep(300);
+      in.close();
+      assertThat(client.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      server.destroy();
+      server.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<String> tshark(Path file, int port) throws Exception {
+    Process p = new ProcessBuilder("tshark", "-r", file.toString(), "-d", "tcp.port==" + port + ",tls", "-T",
+        "fields", "-e", "_ws.col.Info").start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("tshark: " + err).isZero();
+    assertThat(err).doesNotContain("cut short").doesNotContain("appears to be damaged");
+    assertThat(Files.size(file)).isGreaterThan(24);
+    return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package tlslab.pcap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tlslab.common.LabException;
+
+class CaptureReaderTest {
+  static final byte[] PACKET = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+  static byte[] pcap(ByteOrder order, boolean nanos, int frames, int linkType) {
+    ByteBuffer b = ByteBuffer.allocate(24 + frames * (16 + PACKET.length)).order(order);
+    b.putInt(nanos ? 0xa1b23c4d : 0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0)
+        .putInt(0).putInt(65535).putInt(linkType);
+    for (int i = 0; i < frames; i++) {
+      b.putInt(1000 + i).putInt(nanos ? 123456789 : 123456).putInt(PACKET.length).putInt(PACKET.length + 5);
+      b.put(PACKET);
+    }
+    return b.array();
+  }
+
+  static List<Frame> readAll(byte[] file, String[] problem) {
+    List<Frame> out = new ArrayList<>();
+    try (CaptureReader r = CaptureReader.of(new ByteArrayInputStream(file), "test")) {
+      Frame f = new Frame();
+      while (r.next(f)) out.add(f.copy());
+      problem[0] = r.problem();
+    }
+    return out;
+  }
+
+  @Test
+  void readsBothByteOrdersAndTimestampResolutions() {
+    for (ByteOrder o : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
+      for (boolean ns : List.of(false, true)) {
+        String[] p = new String[1];
+        List<Frame> frames = readAll(pcap(o, ns, 3, 113), p);
+        assertThat(frames).hasSize(3);
+        assertThat(p[0]).isNull();
+        Frame f = frames.get(1);
+        assertThat(f.number).isEqualTo(2);
+        assertThat(f.linkType).isEqualTo(113);
+        assertThat(f.timeNanos).isEqualTo(1001L * 1_000_000_000L + (ns ? 123456789L : 123456000L));
+        assertThat(f.capturedLength).isEqualTo(10);
+        assertThat(f.wireLength).isEqualTo(15);
+        assertThat(f.truncated()).isTrue();
+        assertThat(f.data[f.offset + 9]).isEqualTo((byte) 10);
+      }
+    }
+  }
+
+  @Test
+  void truncatedFileDeliversCompleteFramesAndNamesTheDamage() {
+    byte[] full = pcap(ByteOrder.LITTLE_ENDIAN, false, 3, 1);
+    byte[] cut = java.util.Arrays.copyOf(full, full.length - 4);
+    String[] p = new String[1];
+    assertThat(readAll(cut, p)).hasSize(2);
+    assertThat(p[0]).contains("frame 3").contains("file ends");
+  }
+
+  @Test
+  void impossibleLengthStopsWithAProblemInsteadOfAllocating() {
+    byte[] f = pcap(ByteOrder.LITTLE_ENDIAN, false, 2, 1);
+    ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN).putInt(24 + 8, 0x7fffffff);
+    String[] p = new String[1];
+    assertThat(readAll(f, p)).isEmpty();
+    assertThat(p[0]).contains("impossible captured length");
+  }
+
+  @Test
+  void notACaptureIsBadInput() {
+    LabException e = assertThrows(LabException.class,
+        () -> CaptureReader.of(new ByteArrayInputStream("hello world, not pcap".getBytes()), "x.txt"));
+    assertThat(e.kind()).isEqualTo(LabException.Kind.BAD_INPUT);
+    assertThat(e.getMessage()).startsWith("x.txt: not a pcap or pcapng capture");
+    assertThrows(LabException.class, () -> CaptureReader.of(new ByteArrayInputStream(new byte[2]), "tiny"));
+  }
+
+  @Test
+  void pcapngWithNanosecondInterfaceEnhancedAndSimplePacketBlocks() {
+    for (ByteOrder o : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      block(out, o, 0x0a0d0d0a, ByteBuffer.allocate(16).order(o).putInt(0x1a2b3c4d).putShort((short) 1)
+          .putShort((short) 0).putLong(-1).array());
+      // IDB: link 101 (raw IP), if_tsresol = 9 (nanoseconds), end of options.
+      block(out, o, 1, ByteBuffer.allocate(16).order(o).putShort((short) 101).putShort((short) 0).putInt(0)
+          .putShort((short) 9).putShort((short) 1).put((byte) 9).put(new byte[3]).array());
+      block(out, o, 0x99, new byte[8]); // unknown block: skipped
+      long ts = 1_700_000_000_123_456_789L;
+      block(out, o, 6, ByteBuffer.allocate(20 + 12).order(o).putInt(0).putInt((int) (ts >>> 32)).putInt((int) ts)
+          .putInt(10).putInt(10).put(PACKET).put(new byte[2]).array());
+      block(out, o, 3, ByteBuffer.allocate(4 + 12).order(o).putInt(10).put(PACKET).put(new byte[2]).array());
+      String[] p = new String[1];
+      List<Frame> frames = readAll(out.toByteArray(), p);
+      assertThat(p[0]).isNull();
+      assertThat(frames).hasSize(2);
+      assertThat(frames.get(0).linkType).isEqualTo(101);
+      assertThat(frames.get(0).timeNanos).isEqualTo(ts);
+      assertThat(frames.get(1).capturedLength).isEqualTo(10);
+    }
+  }
+
+  private static void block(ByteArrayOutputStream out, ByteOrder o, int type, byte[] body) {
+    int len = 12 + body.length;
+    out.writeBytes(ByteBuffer.allocate(8).order(o).putInt(type).putInt(len).array());
+    out.writeBytes(body);
+    out.writeBytes(ByteBuffer.allocate(4).order(o).putInt(len).array());
+  }
+}
