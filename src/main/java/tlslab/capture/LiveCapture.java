@@ -62,6 +62,7 @@ public final class LiveCapture {
   private volatile PcapHandle handle;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final CountDownLatch finished = new CountDownLatch(1);
+  private final CountDownLatch opened = new CountDownLatch(1);
   private final AtomicLong packets = new AtomicLong();
   private final AtomicLong tls = new AtomicLong();
 
@@ -87,6 +88,23 @@ public final class LiveCapture {
     }
   }
 
+  /**
+   * Waits until the capture is open, filtered and writing (so packets sent from now on are
+   * recorded), or until it ended without opening; true only in the first case.
+   */
+  public boolean awaitOpened(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (System.nanoTime() < deadline) {
+      if (opened.await(20, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      if (finished.getCount() == 0) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   /** Waits until the file is flushed and closed after {@link #stop()}. */
   public boolean awaitFinished(long millis) throws InterruptedException {
     return finished.await(millis, TimeUnit.MILLISECONDS);
@@ -107,6 +125,7 @@ public final class LiveCapture {
         }
       }
       dumper = h.dumpOpen(options.out().toString());
+      opened.countDown();
       final PcapDumper d = dumper;
       int link = h.getDlt().value();
       Annotator annotator = new Annotator(KeyMaterial.none(), false);

@@ -19,6 +19,7 @@ import tlslab.common.LabException;
     description = "TLS Lab: learn how TLS really works on the wire.",
     footer = {"", ExitCode.TABLE},
     subcommands = {
+      DemoCommand.class,
       CertsCommand.class,
       ServerCommand.class,
       ClientCommand.class,

@@ -213,6 +213,12 @@ public final class TlsDriver {
       // work is left, the pump is queued on the loop again below.
       int round = 0;
       for (; progress && !closed && !tasksRunning && round < 64; round++) {
+        if (heldFlight != null && engine.getHandshakeStatus() != HandshakeStatus.NEED_WRAP
+            && engine.getHandshakeStatus() != HandshakeStatus.NEED_TASK) {
+          heldFlight.flip();
+          netOut = heldFlight;
+          heldFlight = null;
+        }
         if (!flush()) {
           break; // socket full: wait for OP_WRITE
         }
@@ -273,6 +279,13 @@ public final class TlsDriver {
   }
 
   private boolean lastProgress;
+
+  /**
+   * Records of a handshake flight already wrapped while the engine runs a delegated task before
+   * wrapping the rest (a server's New Session Ticket, then Change Cipher Spec and Finished): they
+   * leave together once the flight is complete.
+   */
+  private ByteBuffer heldFlight;
 
   /** Reads what the channel has and unwraps it; sets {@link #lastProgress}. */
   private ByteBuffer readAndUnwrap(ByteBuffer appIn) throws IOException {
@@ -387,52 +400,84 @@ public final class TlsDriver {
     }
   }
 
-  /** Wraps handshake data or queued plaintext into one record and writes it; true on progress. */
+  /**
+   * Wraps handshake data or queued plaintext and queues it for writing; true on progress. While
+   * handshaking, consecutive handshake records of one flight (e.g. Client Key Exchange, Change
+   * Cipher Spec, Finished: RFC 5246 §7.3) are wrapped into one buffer and leave in one write, as
+   * OpenSSL sends them, so a capture shows the flight in one segment as in the report's table.
+   */
   private boolean wrap() throws IOException {
     if (netOut != null) {
       return false;
     }
-    boolean handshaking = !handshakeDone;
-    ByteBuffer out = pool.acquire(engine.getSession().getPacketBufferSize());
-    ByteBuffer[] src = firstBuffers();
-    SSLEngineResult r;
+    // JSSE wants a whole record's room free before each wrap: a flight needs more than one.
+    int packet = engine.getSession().getPacketBufferSize();
+    ByteBuffer out =
+        heldFlight != null ? heldFlight : pool.acquire(handshakeDone ? packet : 2 * packet);
+    heldFlight = null;
+    boolean progress = false;
     while (true) {
-      r = engine.wrap(src, out);
-      if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+      boolean handshaking = !handshakeDone;
+      ByteBuffer[] src = firstBuffers();
+      int start = out.position();
+      SSLEngineResult r;
+      while (true) {
+        r = engine.wrap(src, out);
+        if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW || start > 0) {
+          break;
+        }
+        overflows++;
+        int needed = engine.getSession().getPacketBufferSize();
+        pool.release(out);
+        out = ByteBuffer.allocate(Math.max(needed, out.capacity() * 2));
+      }
+      if (r.bytesConsumed() > 0) {
+        queuedPlain -= r.bytesConsumed();
+        while (!appOut.isEmpty() && !appOut.peekFirst().hasRemaining()) {
+          appOut.pollFirst();
+        }
+      }
+      switch (r.getStatus()) {
+        case OK:
+        case CLOSED:
+          break;
+        case BUFFER_OVERFLOW: // a later record of a flight that does not fit: next write
+          afterStep(r, handshaking);
+          break;
+        case BUFFER_UNDERFLOW: // wrap never needs more input
+        default:
+          throw new AssertionError(r.getStatus());
+      }
+      if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
         break;
       }
-      overflows++;
-      int needed = engine.getSession().getPacketBufferSize();
-      pool.release(out);
-      out = ByteBuffer.allocate(Math.max(needed, out.capacity() * 2));
+      if (out.position() > start && (handshaking || observeLeft > 0)) {
+        ByteBuffer produced = out.duplicate();
+        produced.limit(out.position()).position(start);
+        observer.onRecords(engine, true, produced.asReadOnlyBuffer());
+      }
+      afterStep(r, handshaking);
+      progress |= r.bytesProduced() > 0 || r.bytesConsumed() > 0
+          || r.getHandshakeStatus() == HandshakeStatus.NEED_TASK;
+      boolean moreOfFlight = handshaking && !handshakeDone && r.bytesProduced() > 0
+          && r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+          && out.hasRemaining();
+      if (!moreOfFlight) {
+        if (handshaking && !handshakeDone && out.position() > 0 && out.hasRemaining()
+            && r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+          heldFlight = out;
+          return progress;
+        }
+        break;
+      }
     }
     out.flip();
-    if (r.bytesConsumed() > 0) {
-      queuedPlain -= r.bytesConsumed();
-      while (!appOut.isEmpty() && !appOut.peekFirst().hasRemaining()) {
-        appOut.pollFirst();
-      }
-    }
-    switch (r.getStatus()) {
-      case OK:
-      case CLOSED:
-        break;
-      case BUFFER_UNDERFLOW: // wrap never needs more input
-      case BUFFER_OVERFLOW: // handled above
-      default:
-        throw new AssertionError(r.getStatus());
-    }
     if (out.hasRemaining()) {
-      if (handshaking || observeLeft > 0) {
-        observer.onRecords(engine, true, out.asReadOnlyBuffer());
-      }
       netOut = out;
     } else {
       pool.release(out);
     }
-    afterStep(r, handshaking);
-    return r.bytesProduced() > 0 || r.bytesConsumed() > 0
-        || r.getHandshakeStatus() == HandshakeStatus.NEED_TASK;
+    return progress;
   }
 
   /** Enough queued plaintext for one record (16 KiB, RFC 8446 §5.1), at most 64 buffers. */

@@ -1,0 +1,112 @@
+package tlslab.demo;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import tlslab.annotate.Row;
+import tlslab.trace.MessageType;
+import tlslab.trace.Side;
+import tlslab.trace.TraceEvent;
+
+/**
+ * Pairs each message of one side's JSSE trace with the captured frame that carried it. Wireshark
+ * labels several messages per frame ("Server Hello, Certificate, …") and hides encrypted ones
+ * behind "Encrypted Handshake Message" or "Application Data"; walking both in order and matching
+ * labels shows a student which message is which on the wire.
+ */
+final class WireTraceAlignment {
+  /** One trace event and the frame it travelled in (0 when no frame matched). */
+  record Pair(TraceEvent event, long frame, String wireLabel) {}
+
+  private record Label(long frame, String text) {}
+
+  private WireTraceAlignment() {}
+
+  /** The events of {@code side} on trace connection {@code connection}, each with its frame. */
+  static List<Pair> align(List<Row> rows, int captureConnection, List<TraceEvent> events,
+      Side side, int connection) {
+    List<Label> labels = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.tls && r.connection == captureConnection) {
+        for (String part : labels(r.info)) {
+          String t = part.strip();
+          if (!t.isEmpty() && !t.startsWith("[")) {
+            labels.add(new Label(r.number, t));
+          }
+        }
+      }
+    }
+    List<Pair> pairs = new ArrayList<>();
+    int next = 0;
+    for (TraceEvent e : events) {
+      if (e.side() != side || e.connection() != connection) {
+        continue;
+      }
+      int found = -1;
+      for (int i = next; i < labels.size() && found < 0; i++) {
+        if (matches(e.message(), labels.get(i).text())) {
+          found = i;
+        }
+      }
+      if (found >= 0) {
+        pairs.add(new Pair(e, labels.get(found).frame(), labels.get(found).text()));
+        next = found + 1;
+      } else {
+        pairs.add(new Pair(e, 0, ""));
+      }
+    }
+    return pairs;
+  }
+
+  /** Wireshark's Info column split into message labels, keeping "(…, …)" details whole. */
+  static List<String> labels(String info) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < info.length(); i++) {
+      char c = info.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth = Math.max(0, depth - 1);
+      } else if (c == ',' && depth == 0) {
+        out.add(info.substring(start, i).strip());
+        start = i + 1;
+      }
+    }
+    out.add(info.substring(start).strip());
+    return out;
+  }
+
+  /** The first trace connection seen on {@code side}, by time: the demo's first client. */
+  static Optional<Integer> firstConnection(List<TraceEvent> events, Side side) {
+    return events.stream()
+        .filter(e -> e.side() == side)
+        .min(Comparator.comparing(TraceEvent::time))
+        .map(TraceEvent::connection);
+  }
+
+  static boolean matches(MessageType m, String wire) {
+    if (wire.equals(m.label())) {
+      return true;
+    }
+    switch (m) {
+      case FINISHED:
+        // RFC 5246 §7.4.9: the first message under the new keys; Wireshark cannot read it.
+        return wire.equals("Encrypted Handshake Message") || wire.equals("Application Data");
+      case ENCRYPTED_EXTENSIONS:
+      case CERTIFICATE:
+      case CERTIFICATE_REQUEST:
+      case CERTIFICATE_VERIFY:
+      case NEW_SESSION_TICKET:
+      case KEY_UPDATE:
+        // TLS 1.3 (RFC 8446 §5.2) wraps these in records of type application_data.
+        return wire.equals("Application Data") || wire.equals("Encrypted Handshake Message");
+      case ALERT:
+        return wire.equals("Encrypted Alert") || wire.startsWith("Alert");
+      default:
+        return false;
+    }
+  }
+}
