@@ -68,16 +68,30 @@ final class Decryption {
     this.keys = keys;
   }
 
+  private byte[] offeredSessionId;
+  private byte[] offeredTicket;
+  private boolean masterFromCache;
+
   void clientHello(ClientHello ch) {
     clientRandom = ch.random();
+    offeredSessionId = ch.sessionId();
+    offeredTicket = ch.ticket();
   }
 
   void handshake(boolean fromServer, byte[] b, int off, int len) {
-    if (master == null) transcript.write(b, off, len);
+    if (master == null || masterFromCache) transcript.write(b, off, len);
+    // TLS 1.2 NewSessionTicket (RFC 5077 3.3): lifetime_hint(4), ticket<0..2^16-1>.
+    if (fromServer && version != 0x0304 && len >= 10 && b[off] == 4 && master != null) {
+      int tlen = ((b[off + 8] & 0xff) << 8) | (b[off + 9] & 0xff);
+      if (10 + tlen <= len) keys.rememberSession("ticket:", Arrays.copyOfRange(b, off + 10, off + 10 + tlen), master);
+    }
   }
+
+  private byte[] serverSessionId;
 
   void serverHello(ServerHello sh) {
     serverRandom = sh.random();
+    serverSessionId = sh.sessionId();
     suite = CipherSuite.of(sh.cipherSuite());
     version = sh.version();
     ems = sh.extendedMasterSecret();
@@ -106,6 +120,16 @@ final class Decryption {
     } else {
       master = keys.secret("CLIENT_RANDOM", clientRandom);
       if (master == null) {
+        // An abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1) reuses an earlier master secret.
+        byte[] cached = java.util.Arrays.equals(sh.sessionId(), offeredSessionId)
+            ? keys.resumedSession("id:", sh.sessionId()) : null;
+        if (cached == null && offeredTicket != null) cached = keys.resumedSession("ticket:", offeredTicket);
+        if (cached != null) {
+          master = cached;
+          masterFromCache = true;
+          status = null;
+          return;
+        }
         if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) {
           status = keys.rsaKey() != null
               ? "key exchange " + suite.keyExchange() + " is ephemeral Diffie-Hellman (forward"
@@ -121,8 +145,9 @@ final class Decryption {
 
   /** TLS_RSA: decrypts the premaster secret with the server's private key. */
   void clientKeyExchange(byte[] b, int off, int end) {
-    if (master != null || version == 0x0304 || keys.rsaKey() == null) return;
+    if ((master != null && !masterFromCache) || version == 0x0304 || keys.rsaKey() == null) return;
     if (clientRandom == null || serverRandom == null) return;
+    masterFromCache = false; // a full handshake after all: derive a fresh master secret
     if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) return;
     try {
       int len = ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
@@ -143,6 +168,8 @@ final class Decryption {
         master = prf(hash, pms, "master secret", concat(clientRandom, serverRandom), 48);
       }
       status = null;
+      byte[] sid = serverSessionId;
+      keys.rememberSession("id:", sid, master);
     } catch (GeneralSecurityException | RuntimeException e) {
       status = "the RSA key did not decrypt the premaster secret (" + e.getClass().getSimpleName()
           + "): is it the server's key?";

@@ -24,6 +24,21 @@ import tlslab.common.LabException;
 public final class KeyMaterial {
   private final Map<String, Map<String, byte[]>> byClientRandom = new HashMap<>();
   private RSAPrivateKey rsaKey;
+  /**
+   * TLS 1.2 master secrets learnt while annotating, by session id and by session ticket, so an
+   * abbreviated (resumed) handshake - which has no Client Key Exchange - decrypts too.
+   */
+  private final Map<String, byte[]> resumption = new HashMap<>();
+
+  void rememberSession(String kind, byte[] id, byte[] master) {
+    if (id != null && id.length > 0 && resumption.size() < 100_000) {
+      resumption.put(kind + HexFormat.of().formatHex(id), master);
+    }
+  }
+
+  byte[] resumedSession(String kind, byte[] id) {
+    return id == null || id.length == 0 ? null : resumption.get(kind + HexFormat.of().formatHex(id));
+  }
 
   public static KeyMaterial none() {
     return new KeyMaterial();

@@ -24,7 +24,7 @@ import java.util.List;
  * @param serverName SNI host name, or null
  * @param supportedVersions versions from supported_versions, empty if absent
  * @param keyShareGroups groups with a key share, empty if absent
- * @param sessionTicket true if a non-empty session_ticket extension is offered (RFC 5077)
+ * @param ticket the session ticket offered for resumption (RFC 5077), empty if none
  */
 public record ClientHello(
     int version,
@@ -35,4 +35,10 @@ public record ClientHello(
     String serverName,
     int[] supportedVersions,
     int[] keyShareGroups,
-    boolean sessionTicket) {}
+    byte[] ticket) {
+
+  /** True if a non-empty session ticket is offered (RFC 5077 resumption attempt). */
+  public boolean sessionTicket() {
+    return ticket.length > 0;
+  }
+}

@@ -39,7 +39,7 @@ public final class HandshakeMessages {
       String sni = null;
       int[] versions = new int[0];
       int[] groups = new int[0];
-      boolean ticket = false;
+      byte[] ticket = new byte[0];
       if (r.remaining() > 0) {
         WireReader er = r.sub(r.u16());
         while (er.remaining() > 0) {
@@ -67,7 +67,7 @@ public final class HandshakeMessages {
             }
             groups = g.stream().mapToInt(Integer::intValue).toArray();
           } else if (type == ExtensionType.SESSION_TICKET.code()) {
-            ticket = e.remaining() > 0;
+            ticket = e.bytes(e.remaining());
           }
         }
       }

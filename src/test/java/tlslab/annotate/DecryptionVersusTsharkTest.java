@@ -49,9 +49,18 @@ class DecryptionVersusTsharkTest {
     assertMatches(name, c, expected, keys);
   }
 
-  @Test
-  void rsaKeyDecryptsTheReportsSuiteLikeTshark() throws Exception {
-    LoopbackCaptures.Capture c = Scenarios.tls12Rsa();
+  static Stream<Arguments> rsaSessions() {
+    return Stream.of(
+        Arguments.of("full handshake", (TsharkParityTest.Maker) Scenarios::tls12Rsa),
+        Arguments.of("resumed with a session ticket", (TsharkParityTest.Maker) Scenarios::tls12RsaResumed),
+        Arguments.of("resumed by session id", (TsharkParityTest.Maker) Scenarios::tls12RsaResumedById),
+        Arguments.of("the report's Python chat", (TsharkParityTest.Maker) Scenarios::pythonReportChat));
+  }
+
+  @ParameterizedTest(name = "TLS_RSA with the server key: {0}")
+  @MethodSource("rsaSessions")
+  void rsaKeyDecryptsTheReportsSuiteLikeTshark(String name, TsharkParityTest.Maker maker) throws Exception {
+    LoopbackCaptures.Capture c = maker.make();
     List<String[]> expected = LoopbackCaptures.tshark(c, "-o",
         "uat:rsa_keys:\"" + c.serverKey() + "\",\"\"");
     KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());

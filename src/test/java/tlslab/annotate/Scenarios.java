@@ -14,6 +14,17 @@ final class Scenarios {
     return LoopbackCaptures.openssl("tls12-rsa", "-cipher AES128-SHA", List.of("-tls1_2 -cipher AES128-SHA"), 0);
   }
 
+  static LoopbackCaptures.Capture tls12RsaResumed() throws Exception {
+    return LoopbackCaptures.openssl("tls12-rsa-resumed", "-cipher AES128-SHA",
+        List.of("-tls1_2 -cipher AES128-SHA -sess_out SESS", "-tls1_2 -cipher AES128-SHA -sess_in SESS"), 0);
+  }
+
+  static LoopbackCaptures.Capture tls12RsaResumedById() throws Exception {
+    return LoopbackCaptures.openssl("tls12-rsa-resumed-id", "-cipher AES128-SHA -no_ticket",
+        List.of("-tls1_2 -cipher AES128-SHA -no_ticket -sess_out SESS",
+            "-tls1_2 -cipher AES128-SHA -no_ticket -sess_in SESS"), 0);
+  }
+
   static LoopbackCaptures.Capture tls12Cbc() throws Exception {
     return LoopbackCaptures.openssl("tls12-ecdhe-cbc", "", List.of("-tls1_2 -cipher ECDHE-RSA-AES256-SHA384"), 0);
   }
