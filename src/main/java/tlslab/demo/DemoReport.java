@@ -64,8 +64,15 @@ public final class DemoReport {
       out.println("(JSSE reported no handshake messages)");
       return;
     }
+    // TLS 1.3 encrypts everything after the Server Hello: without keys Wireshark shows one
+    // "Application Data" per frame, so align with the frames decrypted by the key log instead.
+    boolean tls13 = "TLSv1.3".equals(run.protocol());
+    if (tls13) {
+      out.println("(TLS 1.3: frames as Wireshark shows them decrypted with the key log)");
+    }
     List<WireTraceAlignment.Pair> pairs =
-        WireTraceAlignment.align(run.rows(), 1, run.events(), Side.SERVER, conn.get());
+        WireTraceAlignment.align(
+            tls13 ? run.decrypted() : run.rows(), 1, run.events(), Side.SERVER, conn.get());
     out.printf("%5s  %-24s  %s%n", "frame", "JSSE (→ sent, ← received)", "details");
     for (WireTraceAlignment.Pair p : pairs) {
       TraceEvent e = p.event();
@@ -148,8 +155,10 @@ public final class DemoReport {
         + " bytes; the keys come from the key exchange's secret mixed with both randoms"
         + " (RFC 5246 §8.1, §6.3).");
     wrong("\"Encrypted Handshake Message ... the completion of hashing\": it is the Finished"
-        + " message (frame " + frame(l -> l.equals("Encrypted Handshake Message")) + ", JSSE"
-        + " above), a MAC over the whole handshake keyed by the new secret: it proves both sides"
+        + " message (" + (tls13
+            ? "in TLS 1.3 hidden in \"Application Data\" until decrypted"
+            : "frame " + frame(l -> l.equals("Encrypted Handshake Message")))
+        + ", JSSE above), a MAC over the whole handshake keyed by the new secret: it proves both sides"
         + " saw the same handshake and hold the same keys.");
     wrong("\"New Session Ticket ... multiple communication within one session\": it is the"
         + " session state, encrypted by the server, that lets the client resume later without a"
@@ -165,7 +174,8 @@ public final class DemoReport {
 
   /** Bob's client shares alice's context, so it offers her ticket: a resumed handshake. */
   private String resumption() {
-    for (Row r : run.rows()) {
+    // Decrypted rows: in TLS 1.3 the Certificate message is encrypted.
+    for (Row r : run.decrypted().isEmpty() ? run.rows() : run.decrypted()) {
       if (r.tls && r.connection == 2 && r.info.startsWith("Server Hello")) {
         return r.info.contains("Certificate")
             ? ""
