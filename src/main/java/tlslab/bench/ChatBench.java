@@ -240,9 +240,13 @@ public final class ChatBench {
   }
 
   static Path tempCerts() {
+    return tempCerts(tlslab.pki.KeyType.RSA_2048);
+  }
+
+  static Path tempCerts(tlslab.pki.KeyType key) {
     try {
       Path dir = Files.createTempDirectory("lab-bench-certs");
-      LabCertificates.init(InitOptions.builder().dir(dir).build());
+      LabCertificates.init(InitOptions.builder().dir(dir).keyType(key).build());
       return dir;
     } catch (IOException e) {
       throw LabException.environment("cannot create a scratch folder: " + e.getMessage());

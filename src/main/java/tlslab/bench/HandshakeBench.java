@@ -39,11 +39,23 @@ public final class HandshakeBench {
 
   /** Runs both measurements for {@code seconds} each and returns the report. */
   public static String run(TlsProfile profile, int seconds, int loops) {
+    return run(profile, seconds, loops, tlslab.pki.KeyType.RSA_2048);
+  }
+
+  /**
+   * As {@link #run(TlsProfile, int, int)}, with both servers using a certificate of key type
+   * {@code key} (an EC key makes the server's signature much cheaper for JSSE and OpenSSL alike).
+   */
+  public static String run(TlsProfile profile, int seconds, int loops, tlslab.pki.KeyType key) {
     if (seconds < 1) {
       throw LabException.badInput("--time must be >= 1 second");
     }
     JsseSetup.prepare(profile == TlsProfile.REPORT, false);
-    Path certs = ChatBench.tempCerts();
+    if (profile == TlsProfile.REPORT && key != tlslab.pki.KeyType.RSA_2048
+        && key != tlslab.pki.KeyType.RSA_3072) {
+      throw LabException.badInput("profile report (TLS_RSA) needs an RSA key");
+    }
+    Path certs = ChatBench.tempCerts(key);
     StringBuilder report = new StringBuilder();
     Process sServer = null;
     try (ChatServer lab = ChatServer.builder().context(TlsContexts.server(certs)).port(0)
@@ -57,7 +69,8 @@ public final class HandshakeBench {
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       awaitListening(port);
       report.append(String.format("handshake bench: openssl s_time -new -time %d, profile %s (%s),"
-          + " RSA 2048 server key%n", seconds, profile, String.join(" ", protocolArgs(profile))));
+          + " %s server key%n", seconds, profile, String.join(" ", protocolArgs(profile)),
+          key.label()));
       sTime(lab.port(), profile, 3); // warm up the JIT before measuring
       // Alternate, twice each, and keep each side's best: the machine may be shared, and
       // alternating exposes both servers to the same background load.
@@ -87,7 +100,7 @@ public final class HandshakeBench {
   private static List<String> protocolArgs(TlsProfile profile) {
     switch (profile) {
       case MODERN:
-        return List.of("-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+        return List.of("-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
       case REPORT:
         return List.of("-tls1_2", "-cipher", "AES128-SHA");
       case TLS13:
