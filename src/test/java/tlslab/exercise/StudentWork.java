@@ -81,8 +81,9 @@ final class StudentWork {
       try {
         Path root = Files.createTempDirectory("tlslab-exercise-test-");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
-        instance = new StudentWork(root);
-        instance.make();
+        StudentWork w = new StudentWork(root);
+        w.make();
+        instance = w;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -147,7 +148,10 @@ final class StudentWork {
     // Exercise 9: alone, with a client certificate from lab certs issue.
     ClientFiles alice = LabCertificates.issueClient(certs, NAME, false);
     chatWithCertificate(mine.resolve("captures/09.pcap"), certs, certs.resolve("ca.pem"),
-        alice.keyStore());
+        alice.keyStore(), ClientAuth.NEED, NAME);
+    // The server asks (want), the client has no certificate to give.
+    chatWithCertificate(mine.resolve("captures/09-nocert.pcap"), certs, certs.resolve("ca.pem"),
+        null, ClientAuth.WANT, NAME);
 
     // Exercise 9 in class: the instructor's CA and server, the student's bundle.
     Path instructor = root.resolve("instructor");
@@ -159,17 +163,19 @@ final class StudentWork {
     Path bundle = classWork.resolve("bundle");
     copy(root.resolve("class-out").resolve(CLASS_STUDENT.folder()), bundle);
     chatWithCertificate(classWork.resolve("captures/09.pcap"), instructor,
-        bundle.resolve("ca.pem"), bundle.resolve(CLASS_STUDENT.folder() + ".p12"));
+        bundle.resolve("ca.pem"), bundle.resolve(CLASS_STUDENT.folder() + ".p12"), ClientAuth.NEED,
+        CLASS_STUDENT.folder());
   }
 
-  private void chatWithCertificate(Path pcap, Path serverCerts, Path ca, Path keyStore) {
-    try (ChatServer server = server(serverCerts, TlsProfile.MODERN, ClientAuth.NEED)) {
+  private void chatWithCertificate(Path pcap, Path serverCerts, Path ca, Path keyStore,
+      ClientAuth auth, String name) {
+    try (ChatServer server = server(serverCerts, TlsProfile.MODERN, auth)) {
       List<String> received = new CopyOnWriteArrayList<>();
       capture(pcap, server.port(), () -> {
         try (ChatClient c = client(server.port(), TlsContexts.client(ca, keyStore, false),
-            TlsProfile.MODERN, null, null, received::add)) {
+            TlsProfile.MODERN, name, null, received::add)) {
           c.send("/whoami");
-          await(received, "whoami");
+          await(received, "* you are " + name + " from");
         }
       });
     }
