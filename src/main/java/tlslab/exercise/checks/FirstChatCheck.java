@@ -71,7 +71,7 @@ public final class FirstChatCheck implements Checker {
         "a decrypted line contains your name",
         "the client's decrypted lines are "
             + sent
-            + ": none but a command names '"
+            + ": none of them (commands aside) names '"
             + name.get()
             + "'; type a line such as 'hello from "
             + name.get()
