@@ -7,9 +7,9 @@ import tlslab.wire.CipherSuite;
 
 /**
  * The handshake facts of one TLS connection in a capture, as values a program can check (the
- * exercise checkers do): what {@link ConnectionSummary} says in sentences. Only what was visible
- * is known: without keys a TLS 1.3 handshake is encrypted after the Server Hello, so its
- * certificates are absent here unless a key log decrypted them.
+ * exercise checkers do): what {@link ConnectionSummary} says in sentences. Only what was visible is
+ * known: without keys a TLS 1.3 handshake is encrypted after the Server Hello, so its certificates
+ * are absent here unless a key log decrypted them.
  *
  * @param index connection number (1-based, order of first frame), as {@link Row#connection}
  * @param client client address:port
@@ -19,8 +19,8 @@ import tlslab.wire.CipherSuite;
  * @param cipherSuite the negotiated suite's wire code, -1 when no Server Hello was seen
  * @param serverKeyExchange whether the server sent a Server Key Exchange: TLS 1.2 (EC)DHE
  *     parameters signed with the server key (RFC 5246 §7.4.3); a TLS_RSA suite has none
- * @param keyExchangeGroup the named group of the ephemeral key exchange (Server Key Exchange or
- *     TLS 1.3 key share), -1 when none was seen
+ * @param keyExchangeGroup the named group of the ephemeral key exchange (Server Key Exchange or TLS
+ *     1.3 key share), -1 when none was seen
  * @param serverCertificates the server's chain, leaf first; empty when none was seen (resumed
  *     handshake, or TLS 1.3 without keys)
  * @param certificateRequest whether the server asked for a client certificate (RFC 5246 §7.4.4)

@@ -42,8 +42,7 @@ final class Evidence {
     List<Report.Item> f =
         failures(r).stream().filter(i -> i.requirement().contains(requirement)).toList();
     if (f.size() != 1) {
-      throw new AssertionError(
-          "expected one failed item '" + requirement + "', got " + r.items());
+      throw new AssertionError("expected one failed item '" + requirement + "', got " + r.items());
     }
     return f.get(0);
   }
@@ -72,8 +71,10 @@ final class Evidence {
       byte[] in = Files.readAllBytes(src);
       ByteBuffer b = ByteBuffer.wrap(in);
       int magic = b.order(ByteOrder.BIG_ENDIAN).getInt(0);
-      b.order(magic == 0xa1b2c3d4 || magic == 0xa1b23c4d ? ByteOrder.BIG_ENDIAN
-          : ByteOrder.LITTLE_ENDIAN);
+      b.order(
+          magic == 0xa1b2c3d4 || magic == 0xa1b23c4d
+              ? ByteOrder.BIG_ENDIAN
+              : ByteOrder.LITTLE_ENDIAN);
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
       out.write(in, 0, 24);
       int p = 24;
@@ -125,8 +126,19 @@ final class Evidence {
    * server port is decoded as TLS.
    */
   static Map<Long, String> tsharkInfo(Path pcap, int serverPort) {
-    List<String> cmd = List.of("tshark", "-r", pcap.toString(), "-d", "tcp.port==" + serverPort
-        + ",tls", "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info");
+    List<String> cmd =
+        List.of(
+            "tshark",
+            "-r",
+            pcap.toString(),
+            "-d",
+            "tcp.port==" + serverPort + ",tls",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "_ws.col.Info");
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -152,13 +164,14 @@ final class Evidence {
   /** tshark's first frame whose Info lists {@code label} as one of its messages. */
   static long tsharkFirst(Map<Long, String> info, String label) {
     List<Long> frames = new ArrayList<>();
-    info.forEach((n, i) -> {
-      for (String part : i.split(",")) {
-        if (part.strip().equals(label)) {
-          frames.add(n);
-        }
-      }
-    });
+    info.forEach(
+        (n, i) -> {
+          for (String part : i.split(",")) {
+            if (part.strip().equals(label)) {
+              frames.add(n);
+            }
+          }
+        });
     if (frames.isEmpty()) {
       throw new AssertionError("tshark labels no frame " + label + ": " + info);
     }

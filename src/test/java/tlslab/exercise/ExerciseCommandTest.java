@@ -21,18 +21,25 @@ class ExerciseCommandTest {
   static void completeWorkFolder(@TempDir Path tmp) {
     StudentWork work = StudentWork.get();
     complete = work.copy(work.mine, tmp.resolve("work"));
-    Evidence.write(complete.resolve("answers/03.txt"), String.join("\n",
-        "client-hello: " + frame("Client Hello"),
-        "server-hello: " + frame("Server Hello"),
-        "client-key-exchange: " + frame("Client Key Exchange"),
-        "new-session-ticket: " + frame("New Session Ticket"),
-        "first-application-data: " + frame("Application Data")));
+    Evidence.write(
+        complete.resolve("answers/03.txt"),
+        String.join(
+            "\n",
+            "client-hello: " + frame("Client Hello"),
+            "server-hello: " + frame("Server Hello"),
+            "client-key-exchange: " + frame("Client Key Exchange"),
+            "new-session-ticket: " + frame("New Session Ticket"),
+            "first-application-data: " + frame("Application Data")));
     var modern = Evidence.facts(complete.resolve("captures/04-modern.pcap"));
-    Evidence.write(complete.resolve("answers/04.txt"),
+    Evidence.write(
+        complete.resolve("answers/04.txt"),
         "report-suite: TLS_RSA_WITH_AES_128_CBC_SHA\nreport-key-exchange: RSA\nmodern-suite: "
-            + modern.cipherSuiteName() + "\nmodern-key-exchange: ECDHE\nmodern-group: "
-            + tlslab.wire.NamedGroup.labelOf(modern.keyExchangeGroup()) + "\n");
-    Evidence.write(complete.resolve("answers/05.txt"),
+            + modern.cipherSuiteName()
+            + "\nmodern-key-exchange: ECDHE\nmodern-group: "
+            + tlslab.wire.NamedGroup.labelOf(modern.keyExchangeGroup())
+            + "\n");
+    Evidence.write(
+        complete.resolve("answers/05.txt"),
         "decrypted-line: " + StudentWork.REPORT_LINE + "\n" + ForwardSecrecyCheckTest.WHY);
     Evidence.write(complete.resolve("answers/06.txt"), FinishedCheckTest.ANSWERS);
     Evidence.write(complete.resolve("answers/07.txt"), ResumptionCheckTest.ANSWERS);
@@ -67,7 +74,8 @@ class ExerciseCommandTest {
   void listMarksThePassedExercises() {
     Run r = lab("exercise", "list", "--dir", complete.toString());
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains(" 2  passed A first chat", " 9  passed Mutual TLS")
+    assertThat(r.out())
+        .contains(" 2  passed A first chat", " 9  passed Mutual TLS")
         .contains(" 1         Make and inspect", "10         Why the report's framing");
   }
 
@@ -84,8 +92,15 @@ class ExerciseCommandTest {
     Run r = lab("exercise", "check", "9", "--dir", complete.toString(), "--student", "alice");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains("FAIL your bundle is in");
-    Run ok = lab("exercise", "check", "9", "--dir", StudentWork.get().classWork.toString(),
-        "--student", StudentWork.CLASS_STUDENT.id());
+    Run ok =
+        lab(
+            "exercise",
+            "check",
+            "9",
+            "--dir",
+            StudentWork.get().classWork.toString(),
+            "--student",
+            StudentWork.CLASS_STUDENT.id());
     assertThat(ok.exit()).as(ok.out()).isZero();
   }
 }

@@ -51,7 +51,8 @@ class FinishedCheckTest {
   @Test
   void aTraceWithoutTheServersFinishedFails() throws IOException {
     Path w = withAnswers(ANSWERS);
-    dropLines(w.resolve("traces/06.jsonl"),
+    dropLines(
+        w.resolve("traces/06.jsonl"),
         l -> l.contains("\"side\":\"server\"") && l.contains("\"message\":\"Finished\""));
     Report r = check(new FinishedCheck(), w);
     assertThat(failures(r)).hasSize(1);
@@ -76,11 +77,16 @@ class FinishedCheckTest {
 
   @Test
   void wiresharksLabelAndAVagueProofFail() {
-    Report r = check(new FinishedCheck(), withAnswers(
-        "message: Encrypted Handshake Message\nproves: that the handshake is encrypted\n"));
-    assertThat(failures(r)).extracting(Report.Item::requirement).containsExactly(
-        "message names the real message",
-        "proves mentions the handshake transcript and the keys");
+    Report r =
+        check(
+            new FinishedCheck(),
+            withAnswers(
+                "message: Encrypted Handshake Message\nproves: that the handshake is encrypted\n"));
+    assertThat(failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactly(
+            "message names the real message",
+            "proves mentions the handshake transcript and the keys");
     assertThat(failed(r, "proves").hint()).contains("MAC");
   }
 

@@ -76,8 +76,8 @@ class FirstChatCheckTest {
   void aCaptureWithoutTheHandshakeFails() {
     Path w = mine();
     // Only the TCP three-way handshake: the capture was started too late or stopped too early.
-    Evidence.keepFrames(work.mine.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"),
-        n -> n <= 3);
+    Evidence.keepFrames(
+        work.mine.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"), n -> n <= 3);
     Report r = check(new FirstChatCheck(), w);
     assertThat(failed(r, "02.pcap holds a TLS handshake").hint()).contains("start lab capture");
   }

@@ -34,8 +34,10 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aLineReallyInTheReportCaptureAndAGoodReasonPass() {
-    Report r = check(new ForwardSecrecyCheck(),
-        withAnswers("decrypted-line: " + StudentWork.REPORT_LINE + "\n" + WHY));
+    Report r =
+        check(
+            new ForwardSecrecyCheck(),
+            withAnswers("decrypted-line: " + StudentWork.REPORT_LINE + "\n" + WHY));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
     assertThat(r.items()).hasSize(9);
   }
@@ -43,7 +45,8 @@ class ForwardSecrecyCheckTest {
   @Test
   void anInventedOrGuessableLineFails() {
     for (String line : new String[] {"attack at dawn", "* you are now alice", "/nick alice"}) {
-      Report r = check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + line + "\n" + WHY));
+      Report r =
+          check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + line + "\n" + WHY));
       assertThat(failures(r)).hasSize(1);
       assertThat(failed(r, "decrypted-line").hint()).contains("is not a line of that chat");
     }
@@ -60,7 +63,8 @@ class ForwardSecrecyCheckTest {
   @Test
   void aReportCaptureInPlaceOfTheModernOneDecryptsAndFails() {
     Path w = withAnswers("decrypted-line: " + StudentWork.REPORT_LINE + "\n" + WHY);
-    Evidence.copy(work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
+    Evidence.copy(
+        work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "04-modern.pcap cannot be decrypted with server.key").hint())
@@ -77,8 +81,13 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aVagueReasonFails() {
-    Report r = check(new ForwardSecrecyCheck(), withAnswers(
-        "decrypted-line: " + StudentWork.REPORT_LINE + "\nwhy-modern-fails: it is more secure\n"));
+    Report r =
+        check(
+            new ForwardSecrecyCheck(),
+            withAnswers(
+                "decrypted-line: "
+                    + StudentWork.REPORT_LINE
+                    + "\nwhy-modern-fails: it is more secure\n"));
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "why-modern-fails").hint()).contains("ECDHE");
   }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tlslab.exercise.checks.HandshakeReadingCheck;
 
 /**
- * Exercise 3: frame numbers in the student's own capture. The right answers come from tshark,
- * the oracle for what Wireshark labels, not from the lab's own annotator.
+ * Exercise 3: frame numbers in the student's own capture. The right answers come from tshark, the
+ * oracle for what Wireshark labels, not from the lab's own annotator.
  */
 class HandshakeReadingCheckTest {
   static StudentWork work;
@@ -25,14 +25,23 @@ class HandshakeReadingCheckTest {
   static void evidence() {
     work = StudentWork.get();
     Path pcap = work.mine.resolve("captures/02.pcap");
-    Map<Long, String> info =
-        Evidence.tsharkInfo(pcap, Evidence.serverPort(Evidence.facts(pcap)));
+    Map<Long, String> info = Evidence.tsharkInfo(pcap, Evidence.serverPort(Evidence.facts(pcap)));
     answers =
-        "client-hello: " + Evidence.tsharkFirst(info, "Client Hello") + "\n"
-            + "server-hello: " + Evidence.tsharkFirst(info, "Server Hello") + "\n"
-            + "client-key-exchange: " + Evidence.tsharkFirst(info, "Client Key Exchange") + "\n"
-            + "new-session-ticket: frame " + Evidence.tsharkFirst(info, "New Session Ticket") + "\n"
-            + "first-application-data: " + Evidence.tsharkFirst(info, "Application Data") + "\n";
+        "client-hello: "
+            + Evidence.tsharkFirst(info, "Client Hello")
+            + "\n"
+            + "server-hello: "
+            + Evidence.tsharkFirst(info, "Server Hello")
+            + "\n"
+            + "client-key-exchange: "
+            + Evidence.tsharkFirst(info, "Client Key Exchange")
+            + "\n"
+            + "new-session-ticket: frame "
+            + Evidence.tsharkFirst(info, "New Session Ticket")
+            + "\n"
+            + "first-application-data: "
+            + Evidence.tsharkFirst(info, "Application Data")
+            + "\n";
   }
 
   private Path withAnswers(Path work, String text) {
@@ -51,8 +60,9 @@ class HandshakeReadingCheckTest {
   @Test
   void aWrongFrameFailsAndSaysWhatThatFrameIs() {
     long serverHello = Long.parseLong(answers.replaceAll("(?s).*server-hello: (\\d+).*", "$1"));
-    String wrong = answers.replaceAll("first-application-data: \\d+",
-        "first-application-data: " + serverHello);
+    String wrong =
+        answers.replaceAll(
+            "first-application-data: \\d+", "first-application-data: " + serverHello);
     Report r = check(new HandshakeReadingCheck(), withAnswers(work.mine, wrong));
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "first-application-data").hint())
@@ -61,8 +71,13 @@ class HandshakeReadingCheckTest {
 
   @Test
   void aMissingAnswerFailsNamingTheKey() {
-    Report r = check(new HandshakeReadingCheck(),
-        withAnswers(work.mine, answers.replaceAll("client-key-exchange: \\d+", "client-key-exchange: <frame number>")));
+    Report r =
+        check(
+            new HandshakeReadingCheck(),
+            withAnswers(
+                work.mine,
+                answers.replaceAll(
+                    "client-key-exchange: \\d+", "client-key-exchange: <frame number>")));
     assertThat(failed(r, "client-key-exchange").hint()).contains("give client-key-exchange");
   }
 

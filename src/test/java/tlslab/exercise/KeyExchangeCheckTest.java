@@ -28,9 +28,13 @@ class KeyExchangeCheckTest {
     answers =
         "report-suite: TLS_RSA_WITH_AES_128_CBC_SHA\n"
             + "report-key-exchange: RSA\n"
-            + "modern-suite: " + modern.cipherSuiteName() + "\n"
+            + "modern-suite: "
+            + modern.cipherSuiteName()
+            + "\n"
             + "modern-key-exchange: ECDHE\n"
-            + "modern-group: " + NamedGroup.labelOf(modern.keyExchangeGroup()) + "\n";
+            + "modern-group: "
+            + NamedGroup.labelOf(modern.keyExchangeGroup())
+            + "\n";
   }
 
   private Path withAnswers(String text) {
@@ -51,7 +55,8 @@ class KeyExchangeCheckTest {
   void swappedCapturesFailOnTheSuiteAndTheServerKeyExchange() {
     Path w = withAnswers(answers);
     Evidence.copy(work.mine.resolve("captures/02.pcap"), w.resolve("captures/04-report.pcap"));
-    Evidence.copy(work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
+    Evidence.copy(
+        work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
     Report r = check(new KeyExchangeCheck(), w);
     assertThat(failed(r, "04-report.pcap negotiated TLS_RSA_WITH_AES_128_CBC_SHA").hint())
         .contains("--profile report");
@@ -63,12 +68,18 @@ class KeyExchangeCheckTest {
 
   @Test
   void answersThatDoNotMatchTheCapturesFail() {
-    Report r = check(new KeyExchangeCheck(), withAnswers(answers
-        .replace("report-key-exchange: RSA", "report-key-exchange: ECDHE")
-        .replaceAll("modern-group: .*", "modern-group: secp384r1")));
-    assertThat(failures(r)).extracting(Report.Item::requirement).containsExactly(
-        "report-key-exchange matches the suite (RSA)",
-        "modern-group is the named group of your Server Key Exchange");
+    Report r =
+        check(
+            new KeyExchangeCheck(),
+            withAnswers(
+                answers
+                    .replace("report-key-exchange: RSA", "report-key-exchange: ECDHE")
+                    .replaceAll("modern-group: .*", "modern-group: secp384r1")));
+    assertThat(failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactly(
+            "report-key-exchange matches the suite (RSA)",
+            "modern-group is the named group of your Server Key Exchange");
     assertThat(failed(r, "modern-group").hint()).contains("--explain");
   }
 

@@ -47,7 +47,8 @@ class MitmCheckTest {
   @Test
   void aRefusalThatIsNoCertificateProblemFails() {
     Path w = withAnswers(FIX);
-    Evidence.write(w.resolve("answers/08-refused.txt"),
+    Evidence.write(
+        w.resolve("answers/08-refused.txt"),
         "lab client: cannot connect to localhost:9443: Connection refused\n");
     Report r = check(new MitmCheck(), w);
     assertThat(failures(r)).hasSize(1);
@@ -60,8 +61,8 @@ class MitmCheckTest {
     Path w = withAnswers(FIX);
     Evidence.copy(w.resolve("captures/02.pcap"), w.resolve("captures/08.pcap"));
     Report r = check(new MitmCheck(), w);
-    assertThat(failed(r, "not issued by your CA").hint()).contains("your real server", "work/evil"
-        .replace("work/", ""));
+    assertThat(failed(r, "not issued by your CA").hint())
+        .contains("your real server", "work/evil".replace("work/", ""));
   }
 
   @Test

@@ -37,8 +37,12 @@ class ResumptionCheckTest {
     Report r = check(new ResumptionCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
     assertThat(r.items()).hasSize(4);
-    assertThat(check(new ResumptionCheck(),
-        withAnswers("missing-in-resumed: certificate, key exchange\n")).passed()).isTrue();
+    assertThat(
+            check(
+                    new ResumptionCheck(),
+                    withAnswers("missing-in-resumed: certificate, key exchange\n"))
+                .passed())
+        .isTrue();
   }
 
   @Test
@@ -52,8 +56,10 @@ class ResumptionCheckTest {
 
   @Test
   void namingAMessageTheResumedHandshakeHasFails() {
-    Report r = check(new ResumptionCheck(), withAnswers(
-        "missing-in-resumed: Certificate, Client Key Exchange, Finished\n"));
+    Report r =
+        check(
+            new ResumptionCheck(),
+            withAnswers("missing-in-resumed: Certificate, Client Key Exchange, Finished\n"));
     assertThat(failed(r, "missing-in-resumed").hint()).contains("does contain [Finished]");
   }
 

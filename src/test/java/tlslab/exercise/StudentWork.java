@@ -45,8 +45,8 @@ import tlslab.trace.NssKeyLog;
  * <ul>
  *   <li>{@link #mine}: alice's complete work folder for exercises 2-9;
  *   <li>{@link #friend}: bob's exercise 2, made with his own certificates;
- *   <li>{@link #classWork}: a class student's folder: the bundle from {@code lab certs class}
- *       in {@code bundle/} and {@code captures/09.pcap} made against the instructor's server;
+ *   <li>{@link #classWork}: a class student's folder: the bundle from {@code lab certs class} in
+ *       {@code bundle/} and {@code captures/09.pcap} made against the instructor's server;
  *   <li>{@link #otherBundle}: another student's bundle of that class.
  * </ul>
  */
@@ -115,95 +115,170 @@ final class StudentWork {
 
     // Exercise 2 (and 3, and 4's modern capture): a chat with a key log.
     chat(mine, "02.pcap", "02.keylog", TlsProfile.MODERN, ClientAuth.NONE, NAME, CHAT_LINE);
-    chat(friend, "02.pcap", "02.keylog", TlsProfile.MODERN, ClientAuth.NONE, FRIEND,
+    chat(
+        friend,
+        "02.pcap",
+        "02.keylog",
+        TlsProfile.MODERN,
+        ClientAuth.NONE,
+        FRIEND,
         "hello from bob");
     Files.copy(mine.resolve("captures/02.pcap"), mine.resolve("captures/04-modern.pcap"));
     // Exercise 4 and 5: the report's suite.
     chat(mine, "04-report.pcap", null, TlsProfile.REPORT, ClientAuth.NONE, NAME, REPORT_LINE);
 
     // Exercises 6 and 7: lab trace, as the student runs it.
-    lab("trace", "--certs", certs.toString(), "--trace-json",
+    lab(
+        "trace",
+        "--certs",
+        certs.toString(),
+        "--trace-json",
         mine.resolve("traces/06.jsonl").toString());
-    lab("trace", "--certs", certs.toString(), "--resume", "--trace-json",
+    lab(
+        "trace",
+        "--certs",
+        certs.toString(),
+        "--resume",
+        "--trace-json",
         mine.resolve("traces/07.jsonl").toString());
 
     // Exercise 8: an impostor; the verifying client's refusal; the insecure client's session.
     Path evil = mine.resolve("evil");
     LabCertificates.init(
-        InitOptions.builder().dir(evil).commonName("evil.example").sans(List.of("evil.example"))
+        InitOptions.builder()
+            .dir(evil)
+            .commonName("evil.example")
+            .sans(List.of("evil.example"))
             .build());
     try (ChatServer server = server(evil, TlsProfile.MODERN, ClientAuth.NONE)) {
       Files.createDirectories(mine.resolve("answers"));
-      Files.writeString(mine.resolve("answers/08-refused.txt"),
-          lab("client", "--port", String.valueOf(server.port()), "--ca",
+      Files.writeString(
+          mine.resolve("answers/08-refused.txt"),
+          lab(
+              "client",
+              "--port",
+              String.valueOf(server.port()),
+              "--ca",
               certs.resolve("ca.pem").toString()));
-      capture(mine.resolve("captures/08.pcap"), server.port(), () -> {
-        try (ChatClient c = client(server.port(), TlsContexts.client(null, null, true),
-            TlsProfile.MODERN, null, null, line -> {}, true)) {
-          c.send(MITM_LINE);
-        }
-      });
+      capture(
+          mine.resolve("captures/08.pcap"),
+          server.port(),
+          () -> {
+            try (ChatClient c =
+                client(
+                    server.port(),
+                    TlsContexts.client(null, null, true),
+                    TlsProfile.MODERN,
+                    null,
+                    null,
+                    line -> {},
+                    true)) {
+              c.send(MITM_LINE);
+            }
+          });
     }
 
     // Exercise 9: alone, with a client certificate from lab certs issue.
     ClientFiles alice = LabCertificates.issueClient(certs, NAME, false);
-    chatWithCertificate(mine.resolve("captures/09.pcap"), certs, certs.resolve("ca.pem"),
-        alice.keyStore(), ClientAuth.NEED, NAME);
+    chatWithCertificate(
+        mine.resolve("captures/09.pcap"),
+        certs,
+        certs.resolve("ca.pem"),
+        alice.keyStore(),
+        ClientAuth.NEED,
+        NAME);
     // The server asks (want), the client has no certificate to give.
-    chatWithCertificate(mine.resolve("captures/09-nocert.pcap"), certs, certs.resolve("ca.pem"),
-        null, ClientAuth.WANT, NAME);
+    chatWithCertificate(
+        mine.resolve("captures/09-nocert.pcap"),
+        certs,
+        certs.resolve("ca.pem"),
+        null,
+        ClientAuth.WANT,
+        NAME);
 
     // Exercise 9 in class: the instructor's CA and server, the student's bundle.
     Path instructor = root.resolve("instructor");
     LabCertificates.init(InitOptions.builder().dir(instructor).build());
     ClassCertificates.issue(
-        ClassOptions.builder().caDir(instructor).out(root.resolve("class-out"))
-            .students(List.of(CLASS_STUDENT, CLASS_OTHER)).build(),
+        ClassOptions.builder()
+            .caDir(instructor)
+            .out(root.resolve("class-out"))
+            .students(List.of(CLASS_STUDENT, CLASS_OTHER))
+            .build(),
         (done, total) -> {});
     Path bundle = classWork.resolve("bundle");
     copy(root.resolve("class-out").resolve(CLASS_STUDENT.folder()), bundle);
-    chatWithCertificate(classWork.resolve("captures/09.pcap"), instructor,
-        bundle.resolve("ca.pem"), bundle.resolve(CLASS_STUDENT.folder() + ".p12"), ClientAuth.NEED,
+    chatWithCertificate(
+        classWork.resolve("captures/09.pcap"),
+        instructor,
+        bundle.resolve("ca.pem"),
+        bundle.resolve(CLASS_STUDENT.folder() + ".p12"),
+        ClientAuth.NEED,
         CLASS_STUDENT.folder());
   }
 
-  private void chatWithCertificate(Path pcap, Path serverCerts, Path ca, Path keyStore,
-      ClientAuth auth, String name) {
+  private void chatWithCertificate(
+      Path pcap, Path serverCerts, Path ca, Path keyStore, ClientAuth auth, String name) {
     try (ChatServer server = server(serverCerts, TlsProfile.MODERN, auth)) {
       List<String> received = new CopyOnWriteArrayList<>();
-      capture(pcap, server.port(), () -> {
-        try (ChatClient c = client(server.port(), TlsContexts.client(ca, keyStore, false),
-            TlsProfile.MODERN, name, null, received::add)) {
-          c.send("/whoami");
-          await(received, "* you are " + name + " from");
-        }
-      });
+      capture(
+          pcap,
+          server.port(),
+          () -> {
+            try (ChatClient c =
+                client(
+                    server.port(),
+                    TlsContexts.client(ca, keyStore, false),
+                    TlsProfile.MODERN,
+                    name,
+                    null,
+                    received::add)) {
+              c.send("/whoami");
+              await(received, "* you are " + name + " from");
+            }
+          });
     }
   }
 
   /** One client chatting with the work folder's own server, captured (and key-logged). */
-  private void chat(Path work, String pcap, String keyLogName, TlsProfile profile,
-      ClientAuth auth, String name, String line) {
+  private void chat(
+      Path work,
+      String pcap,
+      String keyLogName,
+      TlsProfile profile,
+      ClientAuth auth,
+      String name,
+      String line) {
     Path certs = work.resolve("certs");
     try (ChatServer server = server(certs, profile, auth)) {
-      capture(work.resolve("captures").resolve(pcap), server.port(), () -> {
-        NssKeyLog keyLog =
-            keyLogName == null ? null : NssKeyLog.open(work.resolve("captures").resolve(keyLogName));
-        HandshakeInspector inspector =
-            keyLog == null ? null : HandshakeInspector.builder().keyLog(keyLog).build();
-        List<String> received = new CopyOnWriteArrayList<>();
-        try (ChatClient c = client(server.port(), TlsContexts.client(certs.resolve("ca.pem"), null,
-            false), profile, name, inspector == null ? null : inspector.observer(),
-            received::add)) {
-          await(received, "you are now " + name);
-          c.send(line);
-        } finally {
-          if (inspector != null) {
-            inspector.close();
-            keyLog.close();
-          }
-        }
-      });
+      capture(
+          work.resolve("captures").resolve(pcap),
+          server.port(),
+          () -> {
+            NssKeyLog keyLog =
+                keyLogName == null
+                    ? null
+                    : NssKeyLog.open(work.resolve("captures").resolve(keyLogName));
+            HandshakeInspector inspector =
+                keyLog == null ? null : HandshakeInspector.builder().keyLog(keyLog).build();
+            List<String> received = new CopyOnWriteArrayList<>();
+            try (ChatClient c =
+                client(
+                    server.port(),
+                    TlsContexts.client(certs.resolve("ca.pem"), null, false),
+                    profile,
+                    name,
+                    inspector == null ? null : inspector.observer(),
+                    received::add)) {
+              await(received, "you are now " + name);
+              c.send(line);
+            } finally {
+              if (inspector != null) {
+                inspector.close();
+                keyLog.close();
+              }
+            }
+          });
     }
   }
 
@@ -219,21 +294,33 @@ final class StudentWork {
         .start();
   }
 
-  private static ChatClient client(int port, SSLContext ctx, TlsProfile profile, String name,
-      HandshakeObserver observer, Consumer<String> onLine) {
+  private static ChatClient client(
+      int port,
+      SSLContext ctx,
+      TlsProfile profile,
+      String name,
+      HandshakeObserver observer,
+      Consumer<String> onLine) {
     return client(port, ctx, profile, name, observer, onLine, false);
   }
 
-  private static ChatClient client(int port, SSLContext ctx, TlsProfile profile, String name,
-      HandshakeObserver observer, Consumer<String> onLine, boolean insecure) {
-    ChatClient.Builder b = ChatClient.builder()
-        .host("localhost")
-        .port(port)
-        .context(ctx)
-        .profile(profile)
-        .insecure(insecure)
-        .onLine(onLine)
-        .handshakeTimeout(Duration.ofSeconds(10));
+  private static ChatClient client(
+      int port,
+      SSLContext ctx,
+      TlsProfile profile,
+      String name,
+      HandshakeObserver observer,
+      Consumer<String> onLine,
+      boolean insecure) {
+    ChatClient.Builder b =
+        ChatClient.builder()
+            .host("localhost")
+            .port(port)
+            .context(ctx)
+            .profile(profile)
+            .insecure(insecure)
+            .onLine(onLine)
+            .handshakeTimeout(Duration.ofSeconds(10));
     if (name != null) {
       b.name(name);
     }
@@ -247,11 +334,14 @@ final class StudentWork {
   private static void capture(Path pcap, int port, Runnable session) {
     try {
       Files.createDirectories(pcap.getParent());
-      LiveCapture c = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
+      LiveCapture c =
+          new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
       Thread t = new Thread(() -> c.run(new PrintWriter(Writer.nullWriter())), "test-capture");
       t.setDaemon(true);
       t.start();
-      assertThat(c.awaitOpened(10_000)).as("libpcap capture on lo (run the tests as root)").isTrue();
+      assertThat(c.awaitOpened(10_000))
+          .as("libpcap capture on lo (run the tests as root)")
+          .isTrue();
       try {
         session.run();
       } finally {

@@ -21,10 +21,10 @@ import tlslab.pcap.Frame;
 import tlslab.pki.CertificateSummary;
 
 /**
- * A student's capture read back through the lab's annotator: every row as Wireshark labels it,
- * the facts of each TLS connection and, when keys were given, the decrypted chat lines. Reading
- * never throws: a missing, foreign or damaged file gives {@link #problem()} instead, which a
- * checker turns into a failed requirement.
+ * A student's capture read back through the lab's annotator: every row as Wireshark labels it, the
+ * facts of each TLS connection and, when keys were given, the decrypted chat lines. Reading never
+ * throws: a missing, foreign or damaged file gives {@link #problem()} instead, which a checker
+ * turns into a failed requirement.
  */
 final class CaptureEvidence {
   private final Path file;
@@ -131,9 +131,11 @@ final class CaptureEvidence {
 
   /** "CN=localhost, ... (SHA-256 AB:CD:…)", to tell a student which certificate we saw. */
   static String describe(X509Certificate cert) {
-    CertificateSummary s = CertificateSummary.of(cert);
-    String fp = s.sha256Fingerprint();
-    return s.subject() + " (SHA-256 " + fp.substring(0, Math.min(23, fp.length())) + "…)";
+    String fp = CertificateSummary.sha256Fingerprint(cert);
+    return cert.getSubjectX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253)
+        + " (SHA-256 "
+        + fp.substring(0, Math.min(23, fp.length()))
+        + "…)";
   }
 
   /** Whether two certificates are the same certificate, byte for byte. */

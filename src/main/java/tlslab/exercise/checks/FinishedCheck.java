@@ -7,9 +7,9 @@ import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
 /**
- * Exercise 6: what Wireshark's "Encrypted Handshake Message" is. The student's JSON trace must
- * hold a full handshake in which each side produced its Finished (RFC 5246 §7.4.9); the answers
- * must name Finished and say it proves the transcript and the keys.
+ * Exercise 6: what Wireshark's "Encrypted Handshake Message" is. The student's JSON trace must hold
+ * a full handshake in which each side produced its Finished (RFC 5246 §7.4.9); the answers must
+ * name Finished and say it proves the transcript and the keys.
  */
 public final class FinishedCheck implements Checker {
   static final String TRACE = "06.jsonl";
@@ -27,7 +27,8 @@ public final class FinishedCheck implements Checker {
       r.expect(
           full.isPresent(),
           "the trace holds a full handshake",
-          "no connection in the trace has a server Certificate: trace a fresh session (" + how
+          "no connection in the trace has a server Certificate: trace a fresh session ("
+              + how
               + ")");
       full.ifPresent(
           id -> {
@@ -36,7 +37,9 @@ public final class FinishedCheck implements Checker {
             r.expect(
                 client && server,
                 "each side produced a Finished",
-                "connection " + id + " has a Finished from "
+                "connection "
+                    + id
+                    + " has a Finished from "
                     + (client ? "the client only" : server ? "the server only" : "neither side")
                     + ": the handshake did not complete; trace it again");
           });
@@ -75,8 +78,9 @@ public final class FinishedCheck implements Checker {
   static Optional<Integer> fullHandshake(TraceFile trace) {
     return trace.connections().stream()
         .filter(
-            id -> trace.produced(id, "server", "Certificate")
-                && trace.produced(id, "client", "Client Hello"))
+            id ->
+                trace.produced(id, "server", "Certificate")
+                    && trace.produced(id, "client", "Client Hello"))
         .findFirst();
   }
 }

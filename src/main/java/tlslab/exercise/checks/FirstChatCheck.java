@@ -11,9 +11,9 @@ import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
 /**
- * Exercise 2: the student's first chat, captured. The capture must hold a complete handshake
- * with the student's own server certificate, application data after it, and the student's key
- * log must decrypt it to a line that names them.
+ * Exercise 2: the student's first chat, captured. The capture must hold a complete handshake with
+ * the student's own server certificate, application data after it, and the student's key log must
+ * decrypt it to a line that names them.
  */
 public final class FirstChatCheck implements Checker {
   static final String PCAP = "02.pcap";
@@ -27,8 +27,11 @@ public final class FirstChatCheck implements Checker {
       return r;
     }
     String how =
-        "lab capture --port 8443 --out " + ws.capture(PCAP) + " while lab client --keylog "
-            + ws.capture(KEYLOG) + " chats";
+        "lab capture --port 8443 --out "
+            + ws.capture(PCAP)
+            + " while lab client --keylog "
+            + ws.capture(KEYLOG)
+            + " chats";
     KeyMaterial keys =
         Steps.keyLog(r, ws.capture(KEYLOG), "your key log " + KEYLOG + " is readable", how);
     CaptureEvidence cap = Steps.capture(r, ws, PCAP, keys == null ? KeyMaterial.none() : keys, how);
@@ -51,7 +54,9 @@ public final class FirstChatCheck implements Checker {
     if (c.decryptedRecords() == 0) {
       return r.fail(
           "your key log decrypts " + PCAP,
-          "none of the secrets in " + ws.capture(KEYLOG) + " belongs to this session: hand in the"
+          "none of the secrets in "
+              + ws.capture(KEYLOG)
+              + " belongs to this session: hand in the"
               + " key log the client wrote (--keylog) during this very capture");
     }
     r.pass("your key log decrypts " + PCAP);

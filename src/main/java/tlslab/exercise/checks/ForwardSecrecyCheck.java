@@ -15,8 +15,8 @@ import tlslab.exercise.Workspace;
 
 /**
  * Exercise 5: forward secrecy. The checker itself decrypts the student's report-profile capture
- * with nothing but their {@code server.key}: the line they hand in must be in it. The same key
- * must fail on their ECDHE capture, and their explanation must name the ephemeral key exchange.
+ * with nothing but their {@code server.key}: the line they hand in must be in it. The same key must
+ * fail on their ECDHE capture, and their explanation must name the ephemeral key exchange.
  */
 public final class ForwardSecrecyCheck implements Checker {
   @Override
@@ -30,10 +30,11 @@ public final class ForwardSecrecyCheck implements Checker {
     KeyMaterial key;
     try {
       key = KeyMaterial.none().withRsaKey(keyFile);
-    } catch (LabException e) {
+    } catch (LabException | IllegalArgumentException | IllegalStateException e) {
       return r.fail(
           "your server.key is an RSA private key",
-          e.getMessage() + " (lab certs init makes an RSA key by default; the report profile"
+          e.getMessage()
+              + " (lab certs init makes an RSA key by default; the report profile"
               + " needs one)");
     }
     Answers a = ws.answers("05.txt");
@@ -47,7 +48,8 @@ public final class ForwardSecrecyCheck implements Checker {
     if (rc.isPresent()) {
       ConnectionFacts c = rc.get();
       String requirement =
-          "decrypted-line is a chat line of " + KeyExchangeCheck.REPORT_PCAP
+          "decrypted-line is a chat line of "
+              + KeyExchangeCheck.REPORT_PCAP
               + ", decrypted with server.key alone";
       List<String> lines =
           Stream.concat(
@@ -57,19 +59,31 @@ public final class ForwardSecrecyCheck implements Checker {
               .toList();
       String answer = a.get("decrypted-line").map(ForwardSecrecyCheck::normal).orElse("");
       if (c.decryptedRecords() == 0) {
-        r.fail(requirement, "your server.key decrypts nothing in this capture: it must be a"
-            + " TLS_RSA session (exercise 4, --profile report) of your own server");
+        r.fail(
+            requirement,
+            "your server.key decrypts nothing in this capture: it must be a"
+                + " TLS_RSA session (exercise 4, --profile report) of your own server");
       } else if (lines.isEmpty()) {
-        r.fail(requirement, "the session decrypts but nobody typed a chat line: capture again"
-            + " and type a line in the client");
+        r.fail(
+            requirement,
+            "the session decrypts but nobody typed a chat line: capture again"
+                + " and type a line in the client");
       } else if (answer.isEmpty()) {
-        r.fail(requirement, "write decrypted-line: <a line you read with lab annotate "
-            + ws.capture(KeyExchangeCheck.REPORT_PCAP) + " --key " + keyFile + "> in " + a.file());
+        r.fail(
+            requirement,
+            "write decrypted-line: <a line you read with lab annotate "
+                + ws.capture(KeyExchangeCheck.REPORT_PCAP)
+                + " --key "
+                + keyFile
+                + "> in "
+                + a.file());
       } else {
         r.expect(
             lines.stream().map(ForwardSecrecyCheck::normal).anyMatch(answer::equals),
             requirement,
-            "'" + a.get("decrypted-line").orElse("") + "' is not a line of that chat: copy one"
+            "'"
+                + a.get("decrypted-line").orElse("")
+                + "' is not a line of that chat: copy one"
                 + " exactly as lab annotate --key prints it (not a /command or * notice)");
       }
     }
@@ -84,7 +98,9 @@ public final class ForwardSecrecyCheck implements Checker {
             r.expect(
                 c.decryptedRecords() == 0 && c.serverKeyExchange(),
                 KeyExchangeCheck.MODERN_PCAP + " cannot be decrypted with server.key",
-                "server.key decrypted " + c.decryptedRecords() + " records of it, so it is not an"
+                "server.key decrypted "
+                    + c.decryptedRecords()
+                    + " records of it, so it is not an"
                     + " ECDHE session: capture one with the default profile"));
 
     if (!a.exists()) {

@@ -16,8 +16,8 @@ import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
 /**
- * Exercise 3: the frame number of each handshake message in the student's own capture from
- * exercise 2, checked against the frames the lab (like Wireshark) labels with that message.
+ * Exercise 3: the frame number of each handshake message in the student's own capture from exercise
+ * 2, checked against the frames the lab (like Wireshark) labels with that message.
  */
 public final class HandshakeReadingCheck implements Checker {
   /** Answer key to Wireshark's label, in handshake order (RFC 5246 §7.3). */
@@ -65,8 +65,12 @@ public final class HandshakeReadingCheck implements Checker {
               .toList();
       String requirement = key + " is the frame that carries the " + label;
       if (carrying.isEmpty()) {
-        r.fail(requirement, "your capture has no frame labelled '" + label + "': redo exercise 2"
-            + " with the default profile and a line of chat");
+        r.fail(
+            requirement,
+            "your capture has no frame labelled '"
+                + label
+                + "': redo exercise 2"
+                + " with the default profile and a line of chat");
         continue;
       }
       // The first Application Data is one frame; any other message appears once per handshake.
@@ -77,10 +81,20 @@ public final class HandshakeReadingCheck implements Checker {
       } else if (accepted.contains(answer.get())) {
         r.pass(requirement);
       } else {
-        r.fail(requirement, "frame " + answer.get() + " of your " + FirstChatCheck.PCAP + " is "
-            + info(cap, answer.get()) + ", not the "
-            + (key.startsWith("first-") ? "first " : "") + "'" + label
-            + "': find it with lab annotate " + cap.file());
+        r.fail(
+            requirement,
+            "frame "
+                + answer.get()
+                + " of your "
+                + FirstChatCheck.PCAP
+                + " is "
+                + info(cap, answer.get())
+                + ", not the "
+                + (key.startsWith("first-") ? "first " : "")
+                + "'"
+                + label
+                + "': find it with lab annotate "
+                + cap.file());
       }
     }
     return r;

@@ -14,9 +14,9 @@ import tlslab.wire.NamedGroup;
 
 /**
  * Exercise 4: RSA key transport against ECDHE, on two of the student's own captures. The report
- * profile's capture must negotiate {@code TLS_RSA_WITH_AES_128_CBC_SHA} with no Server Key
- * Exchange (RFC 5246 §7.4.3: TLS_RSA sends none); the default profile's must have one, carrying
- * the named group of the ephemeral ECDH key (RFC 8422 §5.4). The answers must match both.
+ * profile's capture must negotiate {@code TLS_RSA_WITH_AES_128_CBC_SHA} with no Server Key Exchange
+ * (RFC 5246 §7.4.3: TLS_RSA sends none); the default profile's must have one, carrying the named
+ * group of the ephemeral ECDH key (RFC 8422 §5.4). The answers must match both.
  */
 public final class KeyExchangeCheck implements Checker {
   static final String REPORT_PCAP = "04-report.pcap";
@@ -30,15 +30,23 @@ public final class KeyExchangeCheck implements Checker {
       return r;
     }
     Optional<ConnectionFacts> report =
-        handshake(r, ws, REPORT_PCAP, mine, "lab server --certs " + ws.certs()
-            + " --profile report, lab client --profile report, lab capture --port 8443 --out "
-            + ws.capture(REPORT_PCAP));
+        handshake(
+            r,
+            ws,
+            REPORT_PCAP,
+            mine,
+            "lab server --certs "
+                + ws.certs()
+                + " --profile report, lab client --profile report, lab capture --port 8443 --out "
+                + ws.capture(REPORT_PCAP));
     report.ifPresent(
         c -> {
           r.expect(
               c.cipherSuiteName().equals(TlsProfile.REPORT_SUITE),
               REPORT_PCAP + " negotiated " + TlsProfile.REPORT_SUITE,
-              "it negotiated " + c.cipherSuiteName() + ": start both the server and the client"
+              "it negotiated "
+                  + c.cipherSuiteName()
+                  + ": start both the server and the client"
                   + " with --profile report");
           r.expect(
               !c.serverKeyExchange(),
@@ -46,15 +54,24 @@ public final class KeyExchangeCheck implements Checker {
               "this session has a Server Key Exchange, so it is not RSA key transport");
         });
     Optional<ConnectionFacts> modern =
-        handshake(r, ws, MODERN_PCAP, mine, "lab server --certs " + ws.certs()
-            + " and lab client with the default profile while lab capture --port 8443 --out "
-            + ws.capture(MODERN_PCAP) + " runs");
+        handshake(
+            r,
+            ws,
+            MODERN_PCAP,
+            mine,
+            "lab server --certs "
+                + ws.certs()
+                + " and lab client with the default profile while lab capture --port 8443 --out "
+                + ws.capture(MODERN_PCAP)
+                + " runs");
     modern.ifPresent(
         c ->
             r.expect(
                 c.serverKeyExchange(),
                 MODERN_PCAP + " has a Server Key Exchange",
-                "it negotiated " + c.cipherSuiteName() + " without a Server Key Exchange:"
+                "it negotiated "
+                    + c.cipherSuiteName()
+                    + " without a Server Key Exchange:"
                     + " capture a session where neither side uses --profile"));
 
     Answers a = ws.answers("04.txt");
@@ -74,7 +91,9 @@ public final class KeyExchangeCheck implements Checker {
           r.expect(
               !group.isEmpty() && Steps.squash(a.lower("modern-group")).equals(Steps.squash(group)),
               "modern-group is the named group of your Server Key Exchange",
-              "annotate " + ws.capture(MODERN_PCAP) + " with --explain: the Server Key Exchange"
+              "annotate "
+                  + ws.capture(MODERN_PCAP)
+                  + " with --explain: the Server Key Exchange"
                   + " names its group");
         });
     return r;

@@ -17,8 +17,8 @@ import tlslab.exercise.Workspace;
 import tlslab.pki.CertificateVerifier;
 
 /**
- * Exercise 8: a man in the middle. A verifying client refused the impostor (its saved error names
- * a certificate problem); the capture shows the insecure client completing a handshake with the
+ * Exercise 8: a man in the middle. A verifying client refused the impostor (its saved error names a
+ * certificate problem); the capture shows the insecure client completing a handshake with the
  * student's impostor certificate, one their own CA did not issue, and then sending data; the fix
  * names certificate and hostname verification against a trusted CA.
  */
@@ -33,8 +33,12 @@ public final class MitmCheck implements Checker {
     String refused = read(refusedFile).toLowerCase(Locale.ROOT);
     String refusal = "the verifying client's refusal names a certificate problem";
     if (refused.isBlank()) {
-      r.fail(refusal, "save what the client prints: lab client --port 9443 --ca "
-          + ws.certs().resolve("ca.pem") + " 2> " + refusedFile);
+      r.fail(
+          refusal,
+          "save what the client prints: lab client --port 9443 --ca "
+              + ws.certs().resolve("ca.pem")
+              + " 2> "
+              + refusedFile);
     } else {
       r.expect(
           refused.contains("certificate")
@@ -43,7 +47,8 @@ public final class MitmCheck implements Checker {
               || refused.contains("trusted ca"),
           refusal,
           "the saved text names no certificate problem (is the impostor server running on port"
-              + " 9443?): " + firstLine(refused));
+              + " 9443?): "
+              + firstLine(refused));
     }
 
     X509Certificate ca = Steps.ownCa(r, ws);
@@ -53,17 +58,20 @@ public final class MitmCheck implements Checker {
             r,
             evilPem,
             "your impostor's certificate exists",
-            "make it: lab certs init --dir " + evilPem.getParent()
+            "make it: lab certs init --dir "
+                + evilPem.getParent()
                 + " --cn evil.example --san evil.example");
-    String how = "lab capture --port 9443 --out " + ws.capture(PCAP)
-        + " while lab client --port 9443 --insecure sends a line";
+    String how =
+        "lab capture --port 9443 --out "
+            + ws.capture(PCAP)
+            + " while lab client --port 9443 --insecure sends a line";
     CaptureEvidence cap = Steps.capture(r, ws, PCAP, KeyMaterial.none(), how);
     if (cap != null && ca != null) {
-      Optional<ConnectionFacts> hs = cap.facts().stream()
-          .filter(c -> !c.serverCertificates().isEmpty())
-          .findFirst();
+      Optional<ConnectionFacts> hs =
+          cap.facts().stream().filter(c -> !c.serverCertificates().isEmpty()).findFirst();
       if (hs.isEmpty()) {
-        r.fail(PCAP + " holds a handshake with a server certificate",
+        r.fail(
+            PCAP + " holds a handshake with a server certificate",
             "no server Certificate message in " + cap.file() + ": " + how);
       } else {
         r.pass(PCAP + " holds a handshake with a server certificate");
@@ -76,14 +84,19 @@ public final class MitmCheck implements Checker {
         r.expect(
             !issuedByMine,
             "the server certificate is not issued by your CA",
-            "the capture shows " + CaptureEvidence.describe(leaf) + ", signed by your own CA:"
+            "the capture shows "
+                + CaptureEvidence.describe(leaf)
+                + ", signed by your own CA:"
                 + " that is your real server; capture the impostor (lab server --certs "
-                + evilPem.getParent() + " --port 9443)");
+                + evilPem.getParent()
+                + " --port 9443)");
         if (evil != null) {
           r.expect(
               CaptureEvidence.same(leaf, evil),
               "the impostor in the capture is yours (" + evilPem + ")",
-              "the capture shows " + CaptureEvidence.describe(leaf) + ", not your "
+              "the capture shows "
+                  + CaptureEvidence.describe(leaf)
+                  + ", not your "
                   + CaptureEvidence.describe(evil));
         }
         r.expect(
@@ -100,11 +113,16 @@ public final class MitmCheck implements Checker {
     }
     String fix = a.lower("fix");
     boolean verb =
-        fix.contains("verif") || fix.contains("check") || fix.contains("validat")
+        fix.contains("verif")
+            || fix.contains("check")
+            || fix.contains("validat")
             || fix.contains("trust");
     boolean what =
-        fix.contains("certificate") || fix.contains("hostname") || fix.contains("host name")
-            || fix.contains(" ca") || fix.contains("--ca");
+        fix.contains("certificate")
+            || fix.contains("hostname")
+            || fix.contains("host name")
+            || fix.contains(" ca")
+            || fix.contains("--ca");
     r.expect(
         verb && what,
         "fix names verifying the certificate and hostname against a trusted CA",

@@ -20,11 +20,11 @@ import tlslab.exercise.Workspace;
 import tlslab.pki.CertificateVerifier;
 
 /**
- * Exercise 9: mutual TLS. In the student's capture the server sends a Certificate Request (RFC
- * 5246 §7.4.4), the client answers with a Certificate that is the student's own - with {@code
- * --student NAME}, the certificate of their class bundle, whose subject names them - and a
- * Certificate Verify (§7.4.8), its signature proving it holds that certificate's key; the server
- * accepts it and the chat goes on.
+ * Exercise 9: mutual TLS. In the student's capture the server sends a Certificate Request (RFC 5246
+ * §7.4.4), the client answers with a Certificate that is the student's own - with {@code --student
+ * NAME}, the certificate of their class bundle, whose subject names them - and a Certificate Verify
+ * (§7.4.8), its signature proving it holds that certificate's key; the server accepts it and the
+ * chat goes on.
  */
 public final class MutualTlsCheck implements Checker {
   static final String PCAP = "09.pcap";
@@ -48,8 +48,10 @@ public final class MutualTlsCheck implements Checker {
         return r;
       }
     }
-    String how = "lab capture --port 8443 --out " + ws.capture(PCAP)
-        + " while lab client --cert YOUR.p12 runs /whoami against lab server --client-auth need";
+    String how =
+        "lab capture --port 8443 --out "
+            + ws.capture(PCAP)
+            + " while lab client --cert YOUR.p12 runs /whoami against lab server --client-auth need";
     CaptureEvidence cap = Steps.capture(r, ws, PCAP, keys, how);
     if (cap == null) {
       return r;
@@ -62,8 +64,11 @@ public final class MutualTlsCheck implements Checker {
           "the server sends a Certificate Request",
           hidden
               ? "this TLS 1.3 capture hides its handshake: use the default profile, or hand in the"
-                  + " client's key log as " + ws.capture(KEYLOG)
-              : "no Certificate Request in " + cap.file() + ": run the server with --client-auth"
+                  + " client's key log as "
+                  + ws.capture(KEYLOG)
+              : "no Certificate Request in "
+                  + cap.file()
+                  + ": run the server with --client-auth"
                   + " need (or want)");
     }
     r.pass("the server sends a Certificate Request");
@@ -86,18 +91,26 @@ public final class MutualTlsCheck implements Checker {
             ? "the client certificate is your bundle's certificate"
             : "the client certificate is one of yours";
     if (match.isEmpty()) {
-      r.fail(whose, "the client presented " + CaptureEvidence.describe(presented) + ", not "
-          + String.join(" or ", own.stream().map(o -> o.file().toString()).toList()));
+      r.fail(
+          whose,
+          "the client presented "
+              + CaptureEvidence.describe(presented)
+              + ", not "
+              + String.join(" or ", own.stream().map(o -> o.file().toString()).toList()));
     } else {
-      X509Certificate ca = Steps.certificate(r, match.get().caFile(), "the CA beside your"
-          + " certificate exists", "keep ca.pem beside it");
+      X509Certificate ca =
+          Steps.certificate(
+              r,
+              match.get().caFile(),
+              "the CA beside your" + " certificate exists",
+              "keep ca.pem beside it");
       CertificateVerifier.Result v =
-          ca == null ? null : CertificateVerifier.verify(ca, List.of(presented), null, Instant.now());
+          ca == null
+              ? null
+              : CertificateVerifier.verify(ca, List.of(presented), null, Instant.now());
       if (v != null) {
         r.expect(
-            v.passed(),
-            whose,
-            v.firstFailure().map(CertificateVerifier.Check::line).orElse(""));
+            v.passed(), whose, v.firstFailure().map(CertificateVerifier.Check::line).orElse(""));
       }
     }
     r.expect(
@@ -122,15 +135,23 @@ public final class MutualTlsCheck implements Checker {
     if (ws.student().isPresent()) {
       String name = ws.student().get();
       if (bundle.isEmpty()) {
-        r.fail("your bundle is in " + ws.bundle(), "copy the folder your instructor gave you"
-            + " (from lab certs class) to " + ws.bundle());
+        r.fail(
+            "your bundle is in " + ws.bundle(),
+            "copy the folder your instructor gave you"
+                + " (from lab certs class) to "
+                + ws.bundle());
         return null;
       }
       List<Own> named = bundle.stream().filter(o -> namesStudent(o.cert(), name)).toList();
       if (named.isEmpty()) {
-        r.fail("your bundle's certificate names you", bundle.get(0).file() + " is issued to "
-            + bundle.get(0).cert().getSubjectX500Principal().getName(X500Principal.RFC2253)
-            + ", not to '" + name + "': use your own bundle");
+        r.fail(
+            "your bundle's certificate names you",
+            bundle.get(0).file()
+                + " is issued to "
+                + bundle.get(0).cert().getSubjectX500Principal().getName(X500Principal.RFC2253)
+                + ", not to '"
+                + name
+                + "': use your own bundle");
         return null;
       }
       r.pass("your bundle's certificate names you");
@@ -139,8 +160,13 @@ public final class MutualTlsCheck implements Checker {
     List<Own> all = new ArrayList<>(certificatesIn(ws.certs(), false));
     all.addAll(bundle);
     if (all.isEmpty()) {
-      r.fail("you have a client certificate", "issue one: lab certs issue --client YOURNAME --dir "
-          + ws.certs() + " (or copy your class bundle to " + ws.bundle() + ")");
+      r.fail(
+          "you have a client certificate",
+          "issue one: lab certs issue --client YOURNAME --dir "
+              + ws.certs()
+              + " (or copy your class bundle to "
+              + ws.bundle()
+              + ")");
       return null;
     }
     return all;
@@ -160,7 +186,9 @@ public final class MutualTlsCheck implements Checker {
       for (Path f : files.sorted().toList()) {
         String n = f.getFileName().toString();
         boolean candidate =
-            n.endsWith(".pem") && !n.equals("ca.pem") && !n.endsWith("-combined.pem")
+            n.endsWith(".pem")
+                && !n.equals("ca.pem")
+                && !n.endsWith("-combined.pem")
                 && (bundle || n.startsWith("client-"));
         if (candidate && Files.isRegularFile(f)) {
           X509Certificate cert = Steps.certificate(new Report(), f, "", "");
@@ -169,7 +197,7 @@ public final class MutualTlsCheck implements Checker {
           }
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       // An unreadable folder holds no certificates; the report then says none were found.
     }
     return out;
@@ -178,8 +206,8 @@ public final class MutualTlsCheck implements Checker {
   /** Whether the certificate's CN or UID is the student's name or ID (case and accents aside). */
   static boolean namesStudent(X509Certificate cert, String student) {
     String want = plain(student);
-    for (String rdn : cert.getSubjectX500Principal().getName(X500Principal.RFC2253)
-        .split("(?<!\\\\),")) {
+    for (String rdn :
+        cert.getSubjectX500Principal().getName(X500Principal.RFC2253).split("(?<!\\\\),")) {
       int eq = rdn.indexOf('=');
       if (eq < 0) {
         continue;

@@ -32,7 +32,8 @@ public final class ResumptionCheck implements Checker {
     } else {
       r.pass(TRACE + " is a lab trace");
       full = FinishedCheck.fullHandshake(trace);
-      boolean ticket = full.isPresent() && trace.produced(full.get(), "server", "New Session Ticket");
+      boolean ticket =
+          full.isPresent() && trace.produced(full.get(), "server", "New Session Ticket");
       r.expect(
           ticket,
           "a full handshake issues a session ticket",
@@ -44,17 +45,19 @@ public final class ResumptionCheck implements Checker {
       resumed =
           trace.connections().stream()
               .filter(
-                  id -> id > after
-                      && trace.produced(id, "client", "Client Hello")
-                      && !trace.messages(id).contains("Certificate")
-                      && trace.produced(id, "client", "Finished")
-                      && trace.produced(id, "server", "Finished"))
+                  id ->
+                      id > after
+                          && trace.produced(id, "client", "Client Hello")
+                          && !trace.messages(id).contains("Certificate")
+                          && trace.produced(id, "client", "Finished")
+                          && trace.produced(id, "server", "Finished"))
               .findFirst();
       r.expect(
           resumed.isPresent(),
           "a later handshake resumes the session, without Certificate",
           "the trace has no completed second handshake without Certificate: add --resume ("
-              + how + ")");
+              + how
+              + ")");
     }
     Answers a = ws.answers("07.txt");
     if (!a.exists()) {
@@ -81,12 +84,16 @@ public final class ResumptionCheck implements Checker {
       }
     }
     if (named.isEmpty() && unknown.isEmpty()) {
-      return r.fail(requirement, "write missing-in-resumed: <message names, comma-separated> in "
-          + a.file());
+      return r.fail(
+          requirement, "write missing-in-resumed: <message names, comma-separated> in " + a.file());
     }
     if (!unknown.isEmpty()) {
-      return r.fail(requirement, "not message names: " + unknown + " (write them as the trace"
-          + " does, e.g. Server Hello Done)");
+      return r.fail(
+          requirement,
+          "not message names: "
+              + unknown
+              + " (write them as the trace"
+              + " does, e.g. Server Hello Done)");
     }
     if (full.isPresent() && resumed.isPresent()) {
       List<String> inFull = trace.messages(full.get());
@@ -117,7 +124,8 @@ public final class ResumptionCheck implements Checker {
   /** The message a student named, by Wireshark label or JSSE name in any spelling. */
   private static Optional<MessageType> messageType(String squashed) {
     for (MessageType t : MessageType.values()) {
-      if (Steps.squash(t.label()).equals(squashed) || Steps.squash(t.jsseName()).equals(squashed)
+      if (Steps.squash(t.label()).equals(squashed)
+          || Steps.squash(t.jsseName()).equals(squashed)
           || (Steps.squash(t.label()) + "S").equals(squashed)) {
         return Optional.of(t);
       }

@@ -54,6 +54,10 @@ final class Steps {
     } catch (LabException e) {
       r.fail(requirement, e.getMessage());
       return null;
+    } catch (RuntimeException e) {
+      // A file that breaks the PEM/DER parsers in an unforeseen way is still just bad evidence.
+      r.fail(requirement, pem + ": not a certificate (" + e.getMessage() + ")");
+      return null;
     }
   }
 
@@ -72,10 +76,11 @@ final class Steps {
   }
 
   /**
-   * Reads {@code captures/NAME} with {@code keys}: "NAME is a readable capture", failed with
-   * {@code how} (the command that makes it) when the file is missing or damaged.
+   * Reads {@code captures/NAME} with {@code keys}: "NAME is a readable capture", failed with {@code
+   * how} (the command that makes it) when the file is missing or damaged.
    */
-  static CaptureEvidence capture(Report r, Workspace ws, String name, KeyMaterial keys, String how) {
+  static CaptureEvidence capture(
+      Report r, Workspace ws, String name, KeyMaterial keys, String how) {
     Path file = ws.capture(name);
     CaptureEvidence cap = CaptureEvidence.read(file, keys);
     String requirement = name + " is a readable capture";
@@ -115,7 +120,9 @@ final class Steps {
         own.isPresent(),
         "the server certificate in " + name + " is your " + ws.certs().resolve("server.pem"),
         seen.isEmpty()
-            ? "no server Certificate message in " + name + " (a resumed or TLS 1.3 session hides"
+            ? "no server Certificate message in "
+                + name
+                + " (a resumed or TLS 1.3 session hides"
                 + " it): capture a full handshake with the default profile"
             : "the capture shows "
                 + seen

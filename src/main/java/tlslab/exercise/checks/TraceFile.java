@@ -17,7 +17,9 @@ import java.util.TreeSet;
  * which a checker reports as a failed requirement.
  */
 final class TraceFile {
-  /** One event: who logged which message, sent ({@code produced}) or received ({@code consumed}). */
+  /**
+   * One event: who logged which message, sent ({@code produced}) or received ({@code consumed}).
+   */
   record Event(String side, int connection, String direction, String message, String variant) {
     boolean produced() {
       return "produced".equals(direction);
@@ -50,10 +52,14 @@ final class TraceFile {
         continue;
       }
       Map<String, Object> o = new Parser(line).object();
-      if (o == null || !(o.get("message") instanceof String m) || !(o.get("side") instanceof String s)
-          || !(o.get("direction") instanceof String d) || !(o.get("connection") instanceof Long c)) {
+      if (o == null
+          || !(o.get("message") instanceof String m)
+          || !(o.get("side") instanceof String s)
+          || !(o.get("direction") instanceof String d)
+          || !(o.get("connection") instanceof Long c)) {
         return new TraceFile(
-            List.of(), file + " line " + (i + 1) + " is not a lab trace event (lab trace --trace-json)");
+            List.of(),
+            file + " line " + (i + 1) + " is not a lab trace event (lab trace --trace-json)");
       }
       Object v = o.get("variant");
       events.add(new Event(s, c.intValue(), d, m, v instanceof String vs ? vs : null));
@@ -81,8 +87,11 @@ final class TraceFile {
   boolean produced(int id, String side, String message) {
     return events.stream()
         .anyMatch(
-            e -> e.connection() == id && e.produced() && e.side().equals(side)
-                && e.message().equals(message));
+            e ->
+                e.connection() == id
+                    && e.produced()
+                    && e.side().equals(side)
+                    && e.message().equals(message));
   }
 
   /** The messages produced on connection {@code id}, by either side, in file order. */
