@@ -2,7 +2,6 @@ package tlslab.exercise.checks;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
@@ -68,11 +67,9 @@ public final class FirstChatCheck implements Checker {
           "the client never said who it is: connect with --name YOURNAME and type a line with"
               + " your name");
     }
-    String n = name.get().toLowerCase(Locale.ROOT);
+    String n = Steps.plain(name.get());
     r.expect(
-        sent.stream()
-            .filter(l -> !l.startsWith("/"))
-            .anyMatch(l -> l.toLowerCase(Locale.ROOT).contains(n)),
+        sent.stream().filter(l -> !l.startsWith("/")).anyMatch(l -> Steps.plain(l).contains(n)),
         "a decrypted line contains your name",
         "the client's decrypted lines are "
             + sent

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,7 +204,7 @@ public final class MutualTlsCheck implements Checker {
 
   /** Whether the certificate's CN or UID is the student's name or ID (case and accents aside). */
   static boolean namesStudent(X509Certificate cert, String student) {
-    String want = plain(student);
+    String want = Steps.plain(student);
     for (String rdn :
         cert.getSubjectX500Principal().getName(X500Principal.RFC2253).split("(?<!\\\\),")) {
       int eq = rdn.indexOf('=');
@@ -214,18 +213,10 @@ public final class MutualTlsCheck implements Checker {
       }
       String type = rdn.substring(0, eq).strip().toUpperCase(Locale.ROOT);
       String value = rdn.substring(eq + 1).replace("\\", "");
-      if ((type.equals("CN") || type.equals("UID")) && plain(value).equals(want)) {
+      if ((type.equals("CN") || type.equals("UID")) && Steps.plain(value).equals(want)) {
         return true;
       }
     }
     return false;
-  }
-
-  private static String plain(String s) {
-    return Normalizer.normalize(s, Normalizer.Form.NFD)
-        .replaceAll("\\p{M}", "")
-        .toLowerCase(Locale.ROOT)
-        .strip()
-        .replaceAll("\\s+", " ");
   }
 }

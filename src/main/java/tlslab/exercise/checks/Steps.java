@@ -134,6 +134,15 @@ final class Steps {
     return own;
   }
 
+  /** Lower case without accents and with single spaces, to compare people's names. */
+  static String plain(String s) {
+    return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD)
+        .replaceAll("\\p{M}", "")
+        .toLowerCase(Locale.ROOT)
+        .strip()
+        .replaceAll("\\s+", " ");
+  }
+
   /** Upper-case letters and digits only, to compare names whatever their punctuation. */
   static String squash(String s) {
     return s.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "");
