@@ -124,7 +124,7 @@ final class Connection {
   List<java.security.cert.X509Certificate> clientChain = List.of();
   boolean sawCertificateRequest;
   boolean sawClientCertificateVerify;
-  /** Application Data records per direction (TLS 1.3 without keys: includes its encrypted handshake). */
+  /** Application Data records per direction (TLS 1.3 without keys: with its encrypted handshake). */
   int clientAppData;
   int serverAppData;
   final List<String> alerts = new ArrayList<>();
