@@ -41,16 +41,24 @@ public final class FirstChatCheck implements Checker {
     if (own.isEmpty()) {
       return r;
     }
-    ConnectionFacts c = own.get();
+    // A student may have connected more than once: every session with their server counts.
+    List<ConnectionFacts> sessions =
+        cap.facts().stream()
+            .filter(
+                c ->
+                    !c.serverCertificates().isEmpty()
+                        && CaptureEvidence.same(c.serverCertificates().get(0), mine))
+            .toList();
     r.expect(
-        c.clientApplicationData() > 0 && c.serverApplicationData() > 0,
+        sessions.stream()
+            .anyMatch(c -> c.clientApplicationData() > 0 && c.serverApplicationData() > 0),
         "application data follows the handshake, both ways",
         "the capture stops before the chat: keep lab capture running until the client has sent"
             + " its line and quit");
     if (keys == null) {
       return r;
     }
-    if (c.decryptedRecords() == 0) {
+    if (sessions.stream().allMatch(c -> c.decryptedRecords() == 0)) {
       return r.fail(
           "your key log decrypts " + PCAP,
           "none of the secrets in "
@@ -59,7 +67,8 @@ public final class FirstChatCheck implements Checker {
               + " key log the client wrote (--keylog) during this very capture");
     }
     r.pass("your key log decrypts " + PCAP);
-    List<String> sent = cap.chatLines(c).get("client");
+    List<String> sent =
+        sessions.stream().flatMap(c -> cap.chatLines(c).get("client").stream()).toList();
     Optional<String> name = ws.student().or(() -> nick(sent));
     if (name.isEmpty()) {
       return r.fail(
