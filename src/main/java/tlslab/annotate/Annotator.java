@@ -372,6 +372,16 @@ public final class Annotator {
     return out;
   }
 
+  /**
+   * The facts of every TCP connection that carried TLS, in order of first appearance, as values
+   * (what {@link #summaries()} says in sentences). Call after the last frame.
+   */
+  public List<ConnectionFacts> facts() {
+    List<ConnectionFacts> out = new ArrayList<>();
+    for (Connection c : ordered) out.add(ConnectionFacts.of(c));
+    return out;
+  }
+
   public long frameCount() {
     return frames;
   }

@@ -119,6 +119,14 @@ final class Connection {
   int ticketsIssued;
   long ticketLifetime = -1;
   final List<String> certificates = new ArrayList<>();
+  /** The chains of the last Certificate message from each side, leaf first (for ConnectionFacts). */
+  List<java.security.cert.X509Certificate> serverChain = List.of();
+  List<java.security.cert.X509Certificate> clientChain = List.of();
+  boolean sawCertificateRequest;
+  boolean sawClientCertificateVerify;
+  /** Application Data records per direction (TLS 1.3 without keys: with its encrypted handshake). */
+  int clientAppData;
+  int serverAppData;
   final List<String> alerts = new ArrayList<>();
   final List<String> problems = new ArrayList<>();
   long firstFrame;

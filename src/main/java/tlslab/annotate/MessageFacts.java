@@ -66,6 +66,8 @@ final class MessageFacts {
         if (fromServer) c.sawCertificate = true;
         else if (certs != null && !certs.isEmpty()) c.sawClientCertificate = true;
         if (certs != null) {
+          if (fromServer) c.serverChain = List.copyOf(certs);
+          else c.clientChain = List.copyOf(certs);
           for (X509Certificate x : certs) {
             c.certificates.add((fromServer ? "server: " : "client: ") + "subject "
                 + x.getSubjectX500Principal().getName() + ", issuer "
@@ -95,6 +97,14 @@ final class MessageFacts {
       case CLIENT_KEY_EXCHANGE -> {
         if (c.decryption != null) c.decryption.clientKeyExchange(buf, b, end);
         d.label(fx, "Client Key Exchange", tlslab.wire.CipherSuite.of(c.cipherSuite));
+      }
+      case CERTIFICATE_REQUEST -> {
+        if (fromServer) c.sawCertificateRequest = true;
+        d.label(fx, ht.label());
+      }
+      case CERTIFICATE_VERIFY -> {
+        if (!fromServer) c.sawClientCertificateVerify = true;
+        d.label(fx, ht.label());
       }
       case FINISHED -> {
         if (c.decryption != null) c.decryption.finished(fromServer);

@@ -207,6 +207,7 @@ final class TlsDissector {
       case 23 -> {
         fx.append("Application Data");
         label(fx, "Application Data", tls13Hint(c, side, fromServer));
+        countApplicationData(c, fromServer);
       }
       case 24 -> {
         String l = "Encrypted Heartbeat";
@@ -243,6 +244,7 @@ final class TlsDissector {
       case 23 -> {
         fx.append("Application Data");
         label(fx, "Application Data");
+        countApplicationData(c, fromServer);
         fx.row.decrypted.add((fromServer ? "server> " : "client> ") + Decryption.printable(d));
         fx.row.decryptedData.add(d);
       }
@@ -255,6 +257,11 @@ final class TlsDissector {
         label(fx, "Ignored Unknown Record");
       }
     }
+  }
+
+  private static void countApplicationData(Connection c, boolean fromServer) {
+    if (fromServer) c.serverAppData++;
+    else c.clientAppData++;
   }
 
   /**

@@ -40,15 +40,33 @@ public final class ExerciseCommand implements Runnable {
     return Catalog.load(LabHome.path().resolve("exercises"));
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the exercises.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List the exercises, marking those your work folder passes.")
   static final class ListCommand implements Runnable {
     @Spec CommandSpec spec;
+
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        description = "Your work folder (default: ${DEFAULT-VALUE}).",
+        defaultValue = "work")
+    Path dir;
+
+    @Option(names = "--student", paramLabel = "NAME", description = "Your name or ID in class.")
+    String student;
 
     @Override
     public void run() {
       PrintWriter out = spec.commandLine().getOut();
+      Workspace ws = new Workspace(dir, Optional.ofNullable(student));
+      boolean started = java.nio.file.Files.isDirectory(dir);
       for (Exercise e : catalog().all()) {
-        out.printf("%2d  %s%n", e.number(), e.title());
+        boolean passed =
+            started
+                && Checkers.forExercise(e.number()).map(c -> c.check(ws).passed()).orElse(false);
+        out.printf("%2d  %s %s%n", e.number(), passed ? "passed" : "      ", e.title());
       }
       out.println();
       out.println("Read one: lab exercise show N    Check your work: lab exercise check N");

@@ -33,7 +33,9 @@ class CertificatesCheckTest {
     CertificateSummary s =
         CertificateSummary.of(
             CertificateFile.read(work.resolve("certs/server.pem"), "changeit").leaf());
-    return "fingerprint: " + s.sha256Fingerprint() + "\n"
+    return "fingerprint: "
+        + s.sha256Fingerprint()
+        + "\n"
         + "key: RSA 2048\n"
         + "issuer: TLS Lab CA\n"
         + "sans: localhost, 127.0.0.1\n";
@@ -55,7 +57,9 @@ class CertificatesCheckTest {
   void copiedAnswersFailOnTheFingerprint() throws IOException {
     Report r = check(mine, answersFor(friend));
     assertThat(r.passed()).isFalse();
-    assertThat(r.items()).filteredOn(i -> !i.ok()).extracting(Report.Item::requirement)
+    assertThat(r.items())
+        .filteredOn(i -> !i.ok())
+        .extracting(Report.Item::requirement)
         .containsExactly("fingerprint is your server certificate's SHA-256 fingerprint");
   }
 
@@ -64,12 +68,16 @@ class CertificatesCheckTest {
     Files.createDirectories(work.resolve("certs"));
     Files.copy(mine.resolve("certs/ca.pem"), work.resolve("certs/ca.pem"));
     for (String f : new String[] {"server.pem", "server.key"}) {
-      Files.copy(friend.resolve("certs/" + f), work.resolve("certs/" + f),
+      Files.copy(
+          friend.resolve("certs/" + f),
+          work.resolve("certs/" + f),
           StandardCopyOption.REPLACE_EXISTING);
     }
     Report r = check(work, answersFor(work));
     assertThat(r.passed()).isFalse();
-    assertThat(r.items()).filteredOn(i -> !i.ok()).first()
+    assertThat(r.items())
+        .filteredOn(i -> !i.ok())
+        .first()
         .satisfies(i -> assertThat(i.requirement()).contains("signed by ca.pem"));
   }
 
@@ -82,8 +90,12 @@ class CertificatesCheckTest {
 
   @Test
   void wrongSansAndKeyFail() throws IOException {
-    Report r = check(mine, answersFor(mine).replace("RSA 2048", "EC 256")
-        .replace("localhost, 127.0.0.1", "localhost"));
+    Report r =
+        check(
+            mine,
+            answersFor(mine)
+                .replace("RSA 2048", "EC 256")
+                .replace("localhost, 127.0.0.1", "localhost"));
     assertThat(r.items()).filteredOn(i -> !i.ok()).hasSize(2);
   }
 }

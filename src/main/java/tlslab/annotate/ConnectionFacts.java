@@ -1,0 +1,97 @@
+package tlslab.annotate;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import tlslab.pcap.TcpPacket;
+import tlslab.wire.CipherSuite;
+
+/**
+ * The handshake facts of one TLS connection in a capture, as values a program can check (the
+ * exercise checkers do): what {@link ConnectionSummary} says in sentences. Only what was visible is
+ * known: without keys a TLS 1.3 handshake is encrypted after the Server Hello, so its certificates
+ * are absent here unless a key log decrypted them.
+ *
+ * @param index connection number (1-based, order of first frame), as {@link Row#connection}
+ * @param client client address:port
+ * @param server server address:port
+ * @param version the negotiated version's wire code (0x0303 TLS 1.2, 0x0304 TLS 1.3), -1 when no
+ *     Server Hello was seen
+ * @param cipherSuite the negotiated suite's wire code, -1 when no Server Hello was seen
+ * @param serverKeyExchange whether the server sent a Server Key Exchange: TLS 1.2 (EC)DHE
+ *     parameters signed with the server key (RFC 5246 §7.4.3); a TLS_RSA suite has none
+ * @param keyExchangeGroup the named group of the ephemeral key exchange (Server Key Exchange or TLS
+ *     1.3 key share), -1 when none was seen
+ * @param serverCertificates the server's chain, leaf first; empty when none was seen (resumed
+ *     handshake, or TLS 1.3 without keys)
+ * @param certificateRequest whether the server asked for a client certificate (RFC 5246 §7.4.4)
+ * @param clientCertificates the chain the client sent, leaf first; empty when none
+ * @param clientCertificateVerify whether the client sent a Certificate Verify, its signature over
+ *     the handshake so far that proves it holds the key of its certificate (RFC 5246 §7.4.8)
+ * @param resumed whether the handshake was abbreviated (resumed session), not full
+ * @param ticketsIssued how many New Session Ticket messages the server sent
+ * @param clientApplicationData Application Data records from the client (for TLS 1.3 without keys
+ *     this includes its encrypted Finished)
+ * @param serverApplicationData Application Data records from the server (likewise)
+ * @param decryptedRecords records decrypted with the key material given to the annotator
+ */
+public record ConnectionFacts(
+    int index,
+    String client,
+    String server,
+    int version,
+    int cipherSuite,
+    boolean serverKeyExchange,
+    int keyExchangeGroup,
+    List<X509Certificate> serverCertificates,
+    boolean certificateRequest,
+    List<X509Certificate> clientCertificates,
+    boolean clientCertificateVerify,
+    boolean resumed,
+    int ticketsIssued,
+    int clientApplicationData,
+    int serverApplicationData,
+    int decryptedRecords) {
+
+  public ConnectionFacts {
+    serverCertificates = List.copyOf(serverCertificates);
+    clientCertificates = List.copyOf(clientCertificates);
+  }
+
+  /** The negotiated suite's RFC name, e.g. {@code TLS_RSA_WITH_AES_128_CBC_SHA}, or "". */
+  public String cipherSuiteName() {
+    return cipherSuite < 0 ? "" : CipherSuite.labelOf(cipherSuite);
+  }
+
+  /** Whether a Server Hello was seen, that is whether a handshake got past its first message. */
+  public boolean negotiated() {
+    return version >= 0;
+  }
+
+  static ConnectionFacts of(Connection c) {
+    boolean aIsServer = c.server == 'A';
+    String a = endpoint(c.addrA, c.portA, c.ipVersion);
+    String b = endpoint(c.addrB, c.portB, c.ipVersion);
+    return new ConnectionFacts(
+        c.index,
+        aIsServer ? b : a,
+        aIsServer ? a : b,
+        c.negotiatedVersion,
+        c.cipherSuite,
+        c.sawServerKeyExchange,
+        c.keyExchangeGroup,
+        c.serverChain,
+        c.sawCertificateRequest,
+        c.clientChain,
+        c.sawClientCertificateVerify,
+        c.resumed,
+        c.ticketsIssued,
+        c.clientAppData,
+        c.serverAppData,
+        c.decryption == null ? 0 : c.decryption.decryptedRecords);
+  }
+
+  private static String endpoint(byte[] addr, int port, int ipVersion) {
+    String s = TcpPacket.address(addr, ipVersion);
+    return ipVersion == 6 ? "[" + s + "]:" + port : s + ":" + port;
+  }
+}

@@ -1,0 +1,122 @@
+package tlslab.exercise.checks;
+
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Row;
+import tlslab.exercise.Answers;
+import tlslab.exercise.Checker;
+import tlslab.exercise.Report;
+import tlslab.exercise.Workspace;
+
+/**
+ * Exercise 3: the frame number of each handshake message in the student's own capture from exercise
+ * 2, checked against the frames the lab (like Wireshark) labels with that message.
+ */
+public final class HandshakeReadingCheck implements Checker {
+  /** Answer key to Wireshark's label, in handshake order (RFC 5246 §7.3). */
+  private static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("client-hello", "Client Hello");
+    KEYS.put("server-hello", "Server Hello");
+    KEYS.put("client-key-exchange", "Client Key Exchange");
+    KEYS.put("new-session-ticket", "New Session Ticket");
+    KEYS.put("first-application-data", "Application Data");
+  }
+
+  private static final Pattern NUMBER = Pattern.compile("\\d+");
+
+  @Override
+  public Report check(Workspace ws) {
+    Report r = new Report();
+    X509Certificate mine = Steps.ownServerCertificate(r, ws);
+    if (mine == null) {
+      return r;
+    }
+    String how = "exercise 2";
+    CaptureEvidence cap = Steps.capture(r, ws, FirstChatCheck.PCAP, KeyMaterial.none(), how);
+    if (cap == null) {
+      return r;
+    }
+    Optional<ConnectionFacts> own =
+        Steps.ownServerHandshake(r, ws, cap, FirstChatCheck.PCAP, mine, how);
+    if (own.isEmpty()) {
+      return r;
+    }
+    List<Row> rows = cap.rowsOf(own.get());
+    Answers a = ws.answers("03.txt");
+    if (!a.exists()) {
+      return r.fail("answers file", "write " + a.file() + " with the keys listed in the exercise");
+    }
+    for (Map.Entry<String, String> e : KEYS.entrySet()) {
+      String key = e.getKey();
+      String label = e.getValue();
+      List<Long> carrying =
+          rows.stream()
+              .filter(row -> CaptureEvidence.labels(row).contains(label))
+              .map(row -> row.number)
+              .toList();
+      String requirement = key + " is the frame that carries the " + label;
+      if (carrying.isEmpty()) {
+        r.fail(
+            requirement,
+            "your capture has no frame labelled '"
+                + label
+                + "': redo exercise 2"
+                + " with the default profile and a line of chat");
+        continue;
+      }
+      // The first Application Data is one frame; any other message appears once per handshake.
+      List<Long> accepted = key.startsWith("first-") ? carrying.subList(0, 1) : carrying;
+      Optional<Long> answer = a.get(key).flatMap(HandshakeReadingCheck::number);
+      if (answer.isEmpty()) {
+        r.fail(requirement, "give " + key + ": <frame number> in " + a.file());
+      } else if (accepted.contains(answer.get())) {
+        r.pass(requirement);
+      } else {
+        r.fail(
+            requirement,
+            "frame "
+                + answer.get()
+                + " of your "
+                + FirstChatCheck.PCAP
+                + " is "
+                + info(cap, answer.get())
+                + ", not the "
+                + (key.startsWith("first-") ? "first " : "")
+                + "'"
+                + label
+                + "': find it with lab annotate "
+                + cap.file());
+      }
+    }
+    return r;
+  }
+
+  private static Optional<Long> number(String answer) {
+    Matcher m = NUMBER.matcher(answer);
+    if (!m.find()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(m.group()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String info(CaptureEvidence cap, long frame) {
+    return cap.rows().stream()
+        .filter(row -> row.number == frame)
+        .findFirst()
+        .map(row -> "'" + row.info + "'")
+        .orElse("not there (the capture has " + cap.rows().size() + " frames)");
+  }
+}

@@ -1,0 +1,150 @@
+package tlslab.exercise.checks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.annotate.KeyMaterial;
+import tlslab.common.LabException;
+import tlslab.exercise.Report;
+import tlslab.exercise.Workspace;
+import tlslab.pki.CertificateFile;
+import tlslab.pki.LabCertificates;
+
+/**
+ * Requirements several exercises share: the student's own certificates, a readable capture, and a
+ * handshake in it made with the student's own server certificate. Each step records its items in
+ * the report and returns null (or empty) when a later step cannot go on.
+ */
+final class Steps {
+  private Steps() {}
+
+  /** The student's own server certificate, {@code certs/server.pem}; null (item failed) if none. */
+  static X509Certificate ownServerCertificate(Report r, Workspace ws) {
+    return certificate(
+        r,
+        ws.certs().resolve("server.pem"),
+        "your certificates exist",
+        "run: lab certs init --dir " + ws.certs() + " (exercise 1)");
+  }
+
+  /** The student's own CA certificate, {@code certs/ca.pem}; null (item failed) if none. */
+  static X509Certificate ownCa(Report r, Workspace ws) {
+    return certificate(
+        r,
+        ws.certs().resolve("ca.pem"),
+        "your lab CA exists",
+        "run: lab certs init --dir " + ws.certs() + " (exercise 1)");
+  }
+
+  /**
+   * Reads the certificate in {@code pem}; only a failure is recorded (the certificate existing is
+   * no achievement of the exercise), under {@code requirement} with {@code hint}.
+   */
+  static X509Certificate certificate(Report r, Path pem, String requirement, String hint) {
+    if (!Files.isRegularFile(pem)) {
+      r.fail(requirement, hint + "; " + pem + " is missing");
+      return null;
+    }
+    try {
+      return CertificateFile.read(pem, LabCertificates.STORE_PASSWORD).leaf();
+    } catch (LabException e) {
+      r.fail(requirement, e.getMessage());
+      return null;
+    } catch (RuntimeException e) {
+      // A file that breaks the PEM/DER parsers in an unforeseen way is still just bad evidence.
+      r.fail(requirement, pem + ": not a certificate (" + e.getMessage() + ")");
+      return null;
+    }
+  }
+
+  /** Key material from an NSS key log; null (item failed) when it is missing or not a key log. */
+  static KeyMaterial keyLog(Report r, Path file, String requirement, String how) {
+    if (!Files.isRegularFile(file)) {
+      r.fail(requirement, file + " is missing: " + how);
+      return null;
+    }
+    try {
+      return KeyMaterial.none().withKeyLog(file);
+    } catch (LabException e) {
+      r.fail(requirement, e.getMessage() + ": " + how);
+      return null;
+    }
+  }
+
+  /**
+   * Reads {@code captures/NAME} with {@code keys}: "NAME is a readable capture", failed with {@code
+   * how} (the command that makes it) when the file is missing or damaged.
+   */
+  static CaptureEvidence capture(
+      Report r, Workspace ws, String name, KeyMaterial keys, String how) {
+    Path file = ws.capture(name);
+    CaptureEvidence cap = CaptureEvidence.read(file, keys);
+    String requirement = name + " is a readable capture";
+    if (cap.problem() != null) {
+      r.fail(requirement, cap.problem() + "; make it with: " + how);
+      return null;
+    }
+    r.pass(requirement);
+    return cap;
+  }
+
+  /**
+   * "NAME holds a TLS handshake" and "the server certificate in NAME is your server.pem": the
+   * connection made with the student's own server, or empty when there is none.
+   */
+  static Optional<ConnectionFacts> ownServerHandshake(
+      Report r, Workspace ws, CaptureEvidence cap, String name, X509Certificate mine, String how) {
+    if (cap.firstHandshake().isEmpty()) {
+      r.fail(
+          name + " holds a TLS handshake",
+          "no Client Hello answered by a Server Hello in "
+              + cap.file()
+              + ": start lab capture on the server's port before the client connects ("
+              + how
+              + ")");
+      return Optional.empty();
+    }
+    r.pass(name + " holds a TLS handshake");
+    Optional<ConnectionFacts> own = cap.withServerCertificate(mine);
+    String seen =
+        cap.facts().stream()
+            .filter(c -> !c.serverCertificates().isEmpty())
+            .map(c -> CaptureEvidence.describe(c.serverCertificates().get(0)))
+            .distinct()
+            .collect(Collectors.joining("; "));
+    r.expect(
+        own.isPresent(),
+        "the server certificate in " + name + " is your " + ws.certs().resolve("server.pem"),
+        seen.isEmpty()
+            ? "no server Certificate message in "
+                + name
+                + " (a resumed or TLS 1.3 session hides"
+                + " it): capture a full handshake with the default profile"
+            : "the capture shows "
+                + seen
+                + ", not your "
+                + CaptureEvidence.describe(mine)
+                + ": capture a session with your own server (lab server --certs "
+                + ws.certs()
+                + ")");
+    return own;
+  }
+
+  /** Lower case without accents and with single spaces, to compare people's names. */
+  static String plain(String s) {
+    return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD)
+        .replaceAll("\\p{M}", "")
+        .toLowerCase(Locale.ROOT)
+        .strip()
+        .replaceAll("\\s+", " ");
+  }
+
+  /** Upper-case letters and digits only, to compare names whatever their punctuation. */
+  static String squash(String s) {
+    return s.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "");
+  }
+}

@@ -1,0 +1,184 @@
+package tlslab.exercise;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
+import tlslab.annotate.Annotator;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Row;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
+
+/** Test helpers: run a checker, pick its failures, cut captures, ask tshark. */
+final class Evidence {
+  private Evidence() {}
+
+  static Report check(Checker checker, Path work) {
+    return checker.check(new Workspace(work, Optional.empty()));
+  }
+
+  static Report check(Checker checker, Path work, String student) {
+    return checker.check(new Workspace(work, Optional.of(student)));
+  }
+
+  static List<Report.Item> failures(Report r) {
+    return r.items().stream().filter(i -> !i.ok()).toList();
+  }
+
+  /** The one failed item whose requirement contains {@code requirement}. */
+  static Report.Item failed(Report r, String requirement) {
+    List<Report.Item> f =
+        failures(r).stream().filter(i -> i.requirement().contains(requirement)).toList();
+    if (f.size() != 1) {
+      throw new AssertionError("expected one failed item '" + requirement + "', got " + r.items());
+    }
+    return f.get(0);
+  }
+
+  static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void copy(Path from, Path to) {
+    try {
+      Files.createDirectories(to.getParent());
+      Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Copies a classic pcap keeping only the frames whose number (1-based) passes {@code keep}. */
+  static void keepFrames(Path src, Path dst, LongPredicate keep) {
+    try {
+      byte[] in = Files.readAllBytes(src);
+      ByteBuffer b = ByteBuffer.wrap(in);
+      int magic = b.order(ByteOrder.BIG_ENDIAN).getInt(0);
+      b.order(
+          magic == 0xa1b2c3d4 || magic == 0xa1b23c4d
+              ? ByteOrder.BIG_ENDIAN
+              : ByteOrder.LITTLE_ENDIAN);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      out.write(in, 0, 24);
+      int p = 24;
+      long n = 0;
+      while (p + 16 <= in.length) {
+        int incl = b.getInt(p + 8);
+        n++;
+        if (keep.test(n)) {
+          out.write(in, p, 16 + incl);
+        }
+        p += 16 + incl;
+      }
+      Files.createDirectories(dst.getParent());
+      Files.write(dst, out.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The number of the first frame whose Info column (the lab's annotator) holds {@code label}. */
+  static long firstFrameLabelled(Path pcap, String label) {
+    Annotator a = new Annotator(KeyMaterial.none(), false);
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(pcap)) {
+      while (r.next(f)) {
+        Row row = a.annotate(f);
+        if (row.info.contains(label)) {
+          return row.number;
+        }
+      }
+    }
+    throw new AssertionError(pcap + " has no frame labelled " + label);
+  }
+
+  /** The lab annotator's facts of the first TLS connection of {@code pcap}. */
+  static ConnectionFacts facts(Path pcap) {
+    Annotator a = new Annotator(KeyMaterial.none(), false);
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(pcap)) {
+      while (r.next(f)) {
+        a.annotate(f);
+      }
+    }
+    return a.facts().get(0);
+  }
+
+  /**
+   * tshark's Info column per frame number, the oracle for what Wireshark labels: the capture's
+   * server port is decoded as TLS.
+   */
+  static Map<Long, String> tsharkInfo(Path pcap, int serverPort) {
+    List<String> cmd =
+        List.of(
+            "tshark",
+            "-r",
+            pcap.toString(),
+            "-d",
+            "tcp.port==" + serverPort + ",tls",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "_ws.col.Info");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new AssertionError("tshark failed: " + cmd);
+      }
+      Map<Long, String> info = new LinkedHashMap<>();
+      for (String line : out.split("\n")) {
+        String[] f = line.split("\t", 2);
+        if (f.length == 2) {
+          info.put(Long.parseLong(f[0].strip()), f[1].strip());
+        }
+      }
+      return info;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** tshark's first frame whose Info lists {@code label} as one of its messages. */
+  static long tsharkFirst(Map<Long, String> info, String label) {
+    List<Long> frames = new ArrayList<>();
+    info.forEach(
+        (n, i) -> {
+          for (String part : i.split(",")) {
+            if (part.strip().equals(label)) {
+              frames.add(n);
+            }
+          }
+        });
+    if (frames.isEmpty()) {
+      throw new AssertionError("tshark labels no frame " + label + ": " + info);
+    }
+    return frames.get(0);
+  }
+
+  static int serverPort(ConnectionFacts c) {
+    return Integer.parseInt(c.server().substring(c.server().lastIndexOf(':') + 1));
+  }
+}

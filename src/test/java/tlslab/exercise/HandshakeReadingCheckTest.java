@@ -1,0 +1,97 @@
+package tlslab.exercise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static tlslab.exercise.Evidence.check;
+import static tlslab.exercise.Evidence.failed;
+import static tlslab.exercise.Evidence.failures;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tlslab.exercise.checks.HandshakeReadingCheck;
+
+/**
+ * Exercise 3: frame numbers in the student's own capture. The right answers come from tshark, the
+ * oracle for what Wireshark labels, not from the lab's own annotator.
+ */
+class HandshakeReadingCheckTest {
+  static StudentWork work;
+  static String answers;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void evidence() {
+    work = StudentWork.get();
+    Path pcap = work.mine.resolve("captures/02.pcap");
+    Map<Long, String> info = Evidence.tsharkInfo(pcap, Evidence.serverPort(Evidence.facts(pcap)));
+    answers =
+        "client-hello: "
+            + Evidence.tsharkFirst(info, "Client Hello")
+            + "\n"
+            + "server-hello: "
+            + Evidence.tsharkFirst(info, "Server Hello")
+            + "\n"
+            + "client-key-exchange: "
+            + Evidence.tsharkFirst(info, "Client Key Exchange")
+            + "\n"
+            + "new-session-ticket: frame "
+            + Evidence.tsharkFirst(info, "New Session Ticket")
+            + "\n"
+            + "first-application-data: "
+            + Evidence.tsharkFirst(info, "Application Data")
+            + "\n";
+  }
+
+  private Path withAnswers(Path work, String text) {
+    Path w = StudentWork.get().copy(work, tmp.resolve("work"));
+    Evidence.write(w.resolve("answers/03.txt"), text);
+    return w;
+  }
+
+  @Test
+  void theFramesWiresharkLabelsPass() {
+    Report r = check(new HandshakeReadingCheck(), withAnswers(work.mine, answers));
+    assertThat(r.passed()).as("%s", r.items()).isTrue();
+    assertThat(r.items()).hasSize(8);
+  }
+
+  @Test
+  void aWrongFrameFailsAndSaysWhatThatFrameIs() {
+    long serverHello = Long.parseLong(answers.replaceAll("(?s).*server-hello: (\\d+).*", "$1"));
+    String wrong =
+        answers.replaceAll(
+            "first-application-data: \\d+", "first-application-data: " + serverHello);
+    Report r = check(new HandshakeReadingCheck(), withAnswers(work.mine, wrong));
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "first-application-data").hint())
+        .contains("frame " + serverHello + " of your 02.pcap is 'Server Hello", "lab annotate");
+  }
+
+  @Test
+  void aMissingAnswerFailsNamingTheKey() {
+    Report r =
+        check(
+            new HandshakeReadingCheck(),
+            withAnswers(
+                work.mine,
+                answers.replaceAll(
+                    "client-key-exchange: \\d+", "client-key-exchange: <frame number>")));
+    assertThat(failed(r, "client-key-exchange").hint()).contains("give client-key-exchange");
+  }
+
+  @Test
+  void aCopiedCaptureFailsOnTheCertificate() {
+    Path w = withAnswers(work.mine, answers);
+    Evidence.copy(work.friend.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"));
+    Report r = check(new HandshakeReadingCheck(), w);
+    assertThat(failed(r, "the server certificate in 02.pcap is your").hint()).contains("not your");
+  }
+
+  @Test
+  void noAnswersFileFails() {
+    Report r = check(new HandshakeReadingCheck(), work.mine);
+    assertThat(failed(r, "answers file").hint()).contains("03.txt");
+  }
+}

@@ -1,0 +1,102 @@
+package tlslab.exercise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static tlslab.exercise.Evidence.check;
+import static tlslab.exercise.Evidence.failed;
+import static tlslab.exercise.Evidence.failures;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.exercise.checks.KeyExchangeCheck;
+import tlslab.wire.NamedGroup;
+
+/** Exercise 4 on a real report-profile capture and a real ECDHE one. */
+@Tag("jdk") // the report profile's TLS_RSA suite is disabled by default on JDK 25
+class KeyExchangeCheckTest {
+  static StudentWork work;
+  static String answers;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void evidence() {
+    work = StudentWork.get();
+    ConnectionFacts modern = Evidence.facts(work.mine.resolve("captures/04-modern.pcap"));
+    answers =
+        "report-suite: TLS_RSA_WITH_AES_128_CBC_SHA\n"
+            + "report-key-exchange: RSA\n"
+            + "modern-suite: "
+            + modern.cipherSuiteName()
+            + "\n"
+            + "modern-key-exchange: ECDHE\n"
+            + "modern-group: "
+            + NamedGroup.labelOf(modern.keyExchangeGroup())
+            + "\n";
+  }
+
+  private Path withAnswers(String text) {
+    Path w = work.copy(work.mine, tmp.resolve("work"));
+    Evidence.write(w.resolve("answers/04.txt"), text);
+    return w;
+  }
+
+  @Test
+  void ownCapturesAndMatchingAnswersPass() {
+    assertThat(answers).contains("modern-suite: TLS_ECDHE_RSA_WITH_", "modern-group: x25519");
+    Report r = check(new KeyExchangeCheck(), withAnswers(answers));
+    assertThat(r.passed()).as("%s", r.items()).isTrue();
+    assertThat(r.items()).hasSize(14);
+  }
+
+  @Test
+  void swappedCapturesFailOnTheSuiteAndTheServerKeyExchange() {
+    Path w = withAnswers(answers);
+    Evidence.copy(work.mine.resolve("captures/02.pcap"), w.resolve("captures/04-report.pcap"));
+    Evidence.copy(
+        work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
+    Report r = check(new KeyExchangeCheck(), w);
+    assertThat(failed(r, "04-report.pcap negotiated TLS_RSA_WITH_AES_128_CBC_SHA").hint())
+        .contains("--profile report");
+    assertThat(failed(r, "04-report.pcap has no Server Key Exchange").hint())
+        .contains("not RSA key transport");
+    assertThat(failed(r, "04-modern.pcap has a Server Key Exchange").hint())
+        .contains("without a Server Key Exchange");
+  }
+
+  @Test
+  void answersThatDoNotMatchTheCapturesFail() {
+    Report r =
+        check(
+            new KeyExchangeCheck(),
+            withAnswers(
+                answers
+                    .replace("report-key-exchange: RSA", "report-key-exchange: ECDHE")
+                    .replaceAll("modern-group: .*", "modern-group: secp384r1")));
+    assertThat(failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactly(
+            "report-key-exchange matches the suite (RSA)",
+            "modern-group is the named group of your Server Key Exchange");
+    assertThat(failed(r, "modern-group").hint()).contains("--explain");
+  }
+
+  @Test
+  void aFriendsModernCaptureFailsOnTheCertificate() {
+    Path w = withAnswers(answers);
+    Evidence.copy(work.friend.resolve("captures/02.pcap"), w.resolve("captures/04-modern.pcap"));
+    Report r = check(new KeyExchangeCheck(), w);
+    assertThat(failed(r, "the server certificate in 04-modern.pcap").hint()).contains("not your");
+  }
+
+  @Test
+  void aMissingCaptureSaysHowToMakeIt() {
+    Path w = withAnswers(answers);
+    w.resolve("captures/04-report.pcap").toFile().delete();
+    Report r = check(new KeyExchangeCheck(), w);
+    assertThat(failed(r, "04-report.pcap is a readable capture").hint())
+        .contains("does not exist", "--profile report");
+  }
+}

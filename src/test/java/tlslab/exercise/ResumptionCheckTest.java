@@ -1,0 +1,85 @@
+package tlslab.exercise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static tlslab.exercise.Evidence.check;
+import static tlslab.exercise.Evidence.failed;
+import static tlslab.exercise.Evidence.failures;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tlslab.exercise.checks.ResumptionCheck;
+
+/** Exercise 7 on a JSON trace written by {@code lab trace --resume --trace-json}. */
+@Tag("jdk") // the trace comes from JSSE's debug records
+class ResumptionCheckTest {
+  static final String ANSWERS =
+      "missing-in-resumed: Certificate, Server Key Exchange, Server Hello Done,"
+          + " ClientKeyExchange\n";
+  static StudentWork work;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void evidence() {
+    work = StudentWork.get();
+  }
+
+  private Path withAnswers(String text) {
+    Path w = work.copy(work.mine, tmp.resolve("work"));
+    Evidence.write(w.resolve("answers/07.txt"), text);
+    return w;
+  }
+
+  @Test
+  void aResumedTraceAndTheRightMessagesPass() {
+    Report r = check(new ResumptionCheck(), withAnswers(ANSWERS));
+    assertThat(r.passed()).as("%s", r.items()).isTrue();
+    assertThat(r.items()).hasSize(4);
+    assertThat(
+            check(
+                    new ResumptionCheck(),
+                    withAnswers("missing-in-resumed: certificate, key exchange\n"))
+                .passed())
+        .isTrue();
+  }
+
+  @Test
+  void aTraceWithoutResumptionFails() {
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(w.resolve("traces/06.jsonl"), w.resolve("traces/07.jsonl"));
+    Report r = check(new ResumptionCheck(), w);
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "a later handshake resumes").hint()).contains("--resume");
+  }
+
+  @Test
+  void namingAMessageTheResumedHandshakeHasFails() {
+    Report r =
+        check(
+            new ResumptionCheck(),
+            withAnswers("missing-in-resumed: Certificate, Client Key Exchange, Finished\n"));
+    assertThat(failed(r, "missing-in-resumed").hint()).contains("does contain [Finished]");
+  }
+
+  @Test
+  void forgettingTheKeyExchangeFails() {
+    Report r = check(new ResumptionCheck(), withAnswers("missing-in-resumed: Certificate\n"));
+    assertThat(failed(r, "missing-in-resumed").hint()).contains("pre-master secret");
+  }
+
+  @Test
+  void somethingThatIsNoMessageFails() {
+    Report r = check(new ResumptionCheck(), withAnswers("missing-in-resumed: Certificate, RSA\n"));
+    assertThat(failed(r, "missing-in-resumed").hint()).contains("not message names: [rsa]");
+  }
+
+  @Test
+  void aMissingTraceSaysHowToMakeIt() {
+    Path w = withAnswers(ANSWERS);
+    w.resolve("traces/07.jsonl").toFile().delete();
+    Report r = check(new ResumptionCheck(), w);
+    assertThat(failed(r, "07.jsonl is a lab trace").hint()).contains("does not exist", "--resume");
+  }
+}

@@ -1,0 +1,394 @@
+package tlslab.exercise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import picocli.CommandLine;
+import tlslab.capture.LiveCapture;
+import tlslab.cli.Main;
+import tlslab.net.ChatClient;
+import tlslab.net.ChatServer;
+import tlslab.pki.ClassCertificates;
+import tlslab.pki.ClassOptions;
+import tlslab.pki.ClientFiles;
+import tlslab.pki.InitOptions;
+import tlslab.pki.LabCertificates;
+import tlslab.pki.Student;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.HandshakeObserver;
+import tlslab.tls.TlsContexts;
+import tlslab.tls.TlsProfile;
+import tlslab.trace.HandshakeInspector;
+import tlslab.trace.NssKeyLog;
+
+/**
+ * Real evidence, made once per test JVM the way a student makes it: lab certificates, the chat
+ * server and clients on loopback, libpcap captures of them, NSS key logs, {@code lab trace} JSON
+ * traces and a class bundle from an instructor's CA. Each checker test copies a work folder from
+ * here and alters the copy to make failing submissions.
+ *
+ * <ul>
+ *   <li>{@link #mine}: alice's complete work folder for exercises 2-9;
+ *   <li>{@link #friend}: bob's exercise 2, made with his own certificates;
+ *   <li>{@link #classWork}: a class student's folder: the bundle from {@code lab certs class} in
+ *       {@code bundle/} and {@code captures/09.pcap} made against the instructor's server;
+ *   <li>{@link #otherBundle}: another student's bundle of that class.
+ * </ul>
+ */
+final class StudentWork {
+  static final String NAME = "alice";
+  static final String FRIEND = "bob";
+  static final String CHAT_LINE = "hello from alice";
+  static final String REPORT_LINE = "alice's report-profile secret";
+  static final String MITM_LINE = "my password is hunter2";
+  static final Student CLASS_STUDENT = new Student("Alice Martin", "s1234567");
+  static final Student CLASS_OTHER = new Student("Bob Stone", "s7654321");
+
+  private static StudentWork instance;
+
+  final Path root;
+  final Path mine;
+  final Path friend;
+  final Path classWork;
+  final Path otherBundle;
+
+  private StudentWork(Path root) {
+    this.root = root;
+    this.mine = root.resolve("mine");
+    this.friend = root.resolve("friend");
+    this.classWork = root.resolve("class-alice");
+    this.otherBundle = root.resolve("class-out").resolve(CLASS_OTHER.folder());
+  }
+
+  /** The evidence, made on first use (about 10 s) and shared by every test class. */
+  static synchronized StudentWork get() {
+    if (instance == null) {
+      try {
+        Path root = Files.createTempDirectory("tlslab-exercise-test-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
+        StudentWork w = new StudentWork(root);
+        w.make();
+        instance = w;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return instance;
+  }
+
+  /** A fresh copy of a work folder, to alter for a failing submission. */
+  Path copy(Path work, Path to) {
+    try (Stream<Path> files = Files.walk(work)) {
+      for (Path f : files.toList()) {
+        Path t = to.resolve(work.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return to;
+  }
+
+  private void make() throws IOException {
+    Path certs = mine.resolve("certs");
+    LabCertificates.init(InitOptions.builder().dir(certs).build());
+    LabCertificates.init(InitOptions.builder().dir(friend.resolve("certs")).build());
+
+    // Exercise 2 (and 3, and 4's modern capture): a chat with a key log.
+    chat(mine, "02.pcap", "02.keylog", TlsProfile.MODERN, ClientAuth.NONE, NAME, CHAT_LINE);
+    chat(
+        friend,
+        "02.pcap",
+        "02.keylog",
+        TlsProfile.MODERN,
+        ClientAuth.NONE,
+        FRIEND,
+        "hello from bob");
+    Files.copy(mine.resolve("captures/02.pcap"), mine.resolve("captures/04-modern.pcap"));
+    // Exercise 4 and 5: the report's suite.
+    chat(mine, "04-report.pcap", null, TlsProfile.REPORT, ClientAuth.NONE, NAME, REPORT_LINE);
+
+    // Exercises 6 and 7: lab trace, as the student runs it.
+    lab(
+        "trace",
+        "--certs",
+        certs.toString(),
+        "--trace-json",
+        mine.resolve("traces/06.jsonl").toString());
+    lab(
+        "trace",
+        "--certs",
+        certs.toString(),
+        "--resume",
+        "--trace-json",
+        mine.resolve("traces/07.jsonl").toString());
+
+    // Exercise 8: an impostor; the verifying client's refusal; the insecure client's session.
+    Path evil = mine.resolve("evil");
+    LabCertificates.init(
+        InitOptions.builder()
+            .dir(evil)
+            .commonName("evil.example")
+            .sans(List.of("evil.example"))
+            .build());
+    try (ChatServer server = server(evil, TlsProfile.MODERN, ClientAuth.NONE)) {
+      Files.createDirectories(mine.resolve("answers"));
+      Files.writeString(
+          mine.resolve("answers/08-refused.txt"),
+          lab(
+              "client",
+              "--port",
+              String.valueOf(server.port()),
+              "--ca",
+              certs.resolve("ca.pem").toString()));
+      capture(
+          mine.resolve("captures/08.pcap"),
+          server.port(),
+          () -> {
+            try (ChatClient c =
+                client(
+                    server.port(),
+                    TlsContexts.client(null, null, true),
+                    TlsProfile.MODERN,
+                    null,
+                    null,
+                    line -> {},
+                    true)) {
+              c.send(MITM_LINE);
+            }
+          });
+    }
+
+    // Exercise 9: alone, with a client certificate from lab certs issue.
+    ClientFiles alice = LabCertificates.issueClient(certs, NAME, false);
+    chatWithCertificate(
+        mine.resolve("captures/09.pcap"),
+        certs,
+        certs.resolve("ca.pem"),
+        alice.keyStore(),
+        ClientAuth.NEED,
+        NAME);
+    // The server asks (want), the client has no certificate to give.
+    chatWithCertificate(
+        mine.resolve("captures/09-nocert.pcap"),
+        certs,
+        certs.resolve("ca.pem"),
+        null,
+        ClientAuth.WANT,
+        NAME);
+
+    // Exercise 9 in class: the instructor's CA and server, the student's bundle.
+    Path instructor = root.resolve("instructor");
+    LabCertificates.init(InitOptions.builder().dir(instructor).build());
+    ClassCertificates.issue(
+        ClassOptions.builder()
+            .caDir(instructor)
+            .out(root.resolve("class-out"))
+            .students(List.of(CLASS_STUDENT, CLASS_OTHER))
+            .build(),
+        (done, total) -> {});
+    Path bundle = classWork.resolve("bundle");
+    copy(root.resolve("class-out").resolve(CLASS_STUDENT.folder()), bundle);
+    chatWithCertificate(
+        classWork.resolve("captures/09.pcap"),
+        instructor,
+        bundle.resolve("ca.pem"),
+        bundle.resolve(CLASS_STUDENT.folder() + ".p12"),
+        ClientAuth.NEED,
+        CLASS_STUDENT.folder());
+  }
+
+  private void chatWithCertificate(
+      Path pcap, Path serverCerts, Path ca, Path keyStore, ClientAuth auth, String name) {
+    try (ChatServer server = server(serverCerts, TlsProfile.MODERN, auth)) {
+      List<String> received = new CopyOnWriteArrayList<>();
+      capture(
+          pcap,
+          server.port(),
+          () -> {
+            try (ChatClient c =
+                client(
+                    server.port(),
+                    TlsContexts.client(ca, keyStore, false),
+                    TlsProfile.MODERN,
+                    name,
+                    null,
+                    received::add)) {
+              c.send("/whoami");
+              await(received, "* you are " + name + " from");
+            }
+          });
+    }
+  }
+
+  /** One client chatting with the work folder's own server, captured (and key-logged). */
+  private void chat(
+      Path work,
+      String pcap,
+      String keyLogName,
+      TlsProfile profile,
+      ClientAuth auth,
+      String name,
+      String line) {
+    Path certs = work.resolve("certs");
+    try (ChatServer server = server(certs, profile, auth)) {
+      capture(
+          work.resolve("captures").resolve(pcap),
+          server.port(),
+          () -> {
+            NssKeyLog keyLog =
+                keyLogName == null
+                    ? null
+                    : NssKeyLog.open(work.resolve("captures").resolve(keyLogName));
+            HandshakeInspector inspector =
+                keyLog == null ? null : HandshakeInspector.builder().keyLog(keyLog).build();
+            List<String> received = new CopyOnWriteArrayList<>();
+            try (ChatClient c =
+                client(
+                    server.port(),
+                    TlsContexts.client(certs.resolve("ca.pem"), null, false),
+                    profile,
+                    name,
+                    inspector == null ? null : inspector.observer(),
+                    received::add)) {
+              await(received, "you are now " + name);
+              c.send(line);
+            } finally {
+              if (inspector != null) {
+                inspector.close();
+                keyLog.close();
+              }
+            }
+          });
+    }
+  }
+
+  private static ChatServer server(Path certs, TlsProfile profile, ClientAuth auth) {
+    return ChatServer.builder()
+        .context(TlsContexts.server(certs))
+        .bind("127.0.0.1")
+        .port(0)
+        .profile(profile)
+        .clientAuth(auth)
+        .log(l -> {})
+        .build()
+        .start();
+  }
+
+  private static ChatClient client(
+      int port,
+      SSLContext ctx,
+      TlsProfile profile,
+      String name,
+      HandshakeObserver observer,
+      Consumer<String> onLine) {
+    return client(port, ctx, profile, name, observer, onLine, false);
+  }
+
+  private static ChatClient client(
+      int port,
+      SSLContext ctx,
+      TlsProfile profile,
+      String name,
+      HandshakeObserver observer,
+      Consumer<String> onLine,
+      boolean insecure) {
+    ChatClient.Builder b =
+        ChatClient.builder()
+            .host("localhost")
+            .port(port)
+            .context(ctx)
+            .profile(profile)
+            .insecure(insecure)
+            .onLine(onLine)
+            .handshakeTimeout(Duration.ofSeconds(10));
+    if (name != null) {
+      b.name(name);
+    }
+    if (observer != null) {
+      b.observers(e -> observer);
+    }
+    return b.build().connect();
+  }
+
+  /** Runs {@code session} while libpcap records {@code tcp port P} on lo into {@code pcap}. */
+  private static void capture(Path pcap, int port, Runnable session) {
+    try {
+      Files.createDirectories(pcap.getParent());
+      LiveCapture c =
+          new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
+      Thread t = new Thread(() -> c.run(new PrintWriter(Writer.nullWriter())), "test-capture");
+      t.setDaemon(true);
+      t.start();
+      assertThat(c.awaitOpened(10_000))
+          .as("libpcap capture on lo (run the tests as root)")
+          .isTrue();
+      try {
+        session.run();
+      } finally {
+        // The kernel hands the last segments to libpcap a moment after they are sent.
+        Thread.sleep(300);
+        c.stop();
+        assertThat(c.awaitFinished(5_000)).isTrue();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void await(List<String> received, String part) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (received.stream().anyMatch(l -> l.contains(part))) {
+        return;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new AssertionError("no line with '" + part + "' within 10 s: " + received);
+  }
+
+  /** Runs a lab command in this process; returns what it wrote to stderr. */
+  static String lab(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cmd = Main.commandLine();
+    cmd.setOut(new PrintWriter(Writer.nullWriter()));
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.execute(args);
+    return err.toString();
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temp folder is harmless
+    }
+  }
+}
