@@ -76,6 +76,18 @@ class DecryptionVersusTsharkTest {
   @MethodSource("labKeyLogSessions")
   void labKeyLogDecryptsLabCapturesLikeTshark(String name, TsharkParityTest.Maker maker) throws Exception {
     LoopbackCaptures.Capture c = maker.make();
+    // Without keys first: the parity test's check, repeated here because this class runs on
+    // every JDK (the capture was made by this JDK's JSSE).
+    Map<Long, Row> plain = TsharkParityTest.annotate(c, KeyMaterial.none());
+    List<String> plainDiffs = new ArrayList<>();
+    for (String[] t : LoopbackCaptures.tshark(c)) {
+      if (!t[1].startsWith("TLS")) continue;
+      Row r = plain.get(Long.parseLong(t[0]));
+      String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
+      if (!got.equals(t[1] + " | " + t[2])) plainDiffs.add("frame " + t[0] + ": tshark [" + t[1] + " | " + t[2] + "] ours [" + got + "]");
+    }
+    assertThat(plainDiffs).as("differences from tshark without keys in " + name).isEmpty();
+
     List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
     assertMatches(name, c, expected, KeyMaterial.none().withKeyLog(c.keylog()));
     // The chat itself is what both read: a line that crossed the wire encrypted.
