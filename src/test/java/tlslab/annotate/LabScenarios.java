@@ -41,7 +41,7 @@ final class LabScenarios {
   static final String OPENSSL_LINE = "hello from openssl";
 
   private static Path certs;
-  private static ClientFiles alice;
+  private static ClientFiles aliceFiles;
 
   private LabScenarios() {}
 
@@ -50,7 +50,7 @@ final class LabScenarios {
     if (certs == null) {
       Path d = LoopbackCaptures.dir().resolve("lab-certs");
       LabCertificates.init(InitOptions.builder().dir(d).keyType(KeyType.RSA_2048).build());
-      alice = LabCertificates.issueClient(d, "alice", false);
+      aliceFiles = LabCertificates.issueClient(d, "alice", false);
       certs = d;
     }
     return certs;
@@ -58,43 +58,51 @@ final class LabScenarios {
 
   /** Alice and bob chat through the lab server; each client has its own context (full handshakes). */
   static LoopbackCaptures.Capture chat(TlsProfile profile) throws Exception {
-    return labChat("lab-" + profile.name().toLowerCase(), profile, ClientAuth.NONE, false);
+    return labChat("lab-" + profile.name().toLowerCase(), 0, profile, ClientAuth.NONE, false);
+  }
+
+  /** As {@link #chat}, captured with only the first {@code snaplen} bytes of every frame. */
+  static LoopbackCaptures.Capture snaplen(TlsProfile profile, int snaplen) throws Exception {
+    return labChat("lab-" + profile.name().toLowerCase() + "-snaplen-" + snaplen, snaplen, profile,
+        ClientAuth.NONE, false);
   }
 
   /** As {@link #chat} with {@code --client-auth need}: both clients present alice's certificate. */
   static LoopbackCaptures.Capture clientAuth(TlsProfile profile) throws Exception {
-    return labChat("lab-" + profile.name().toLowerCase() + "-client-auth", profile, ClientAuth.NEED, false);
+    return labChat("lab-" + profile.name().toLowerCase() + "-client-auth", 0, profile, ClientAuth.NEED, false);
   }
 
   /** Bob shares alice's SSLContext, so his handshake resumes her session (RFC 5077 ticket / PSK). */
   static LoopbackCaptures.Capture resumed(TlsProfile profile) throws Exception {
-    return labChat("lab-" + profile.name().toLowerCase() + "-resumed", profile, ClientAuth.NONE, true);
+    return labChat("lab-" + profile.name().toLowerCase() + "-resumed", 0, profile, ClientAuth.NONE, true);
   }
 
   private static LoopbackCaptures.Capture labChat(
-      String name, TlsProfile profile, ClientAuth auth, boolean shareContext) throws Exception {
+      String name, int snaplen, TlsProfile profile, ClientAuth auth, boolean shareContext)
+      throws Exception {
     Path c = certs();
-    return LoopbackCaptures.around(name, port -> {
+    return LoopbackCaptures.around(name, snaplen, port -> {
       Path keyLog = LoopbackCaptures.dir().resolve(name + ".keylog");
       try (KeyLogger logger = new KeyLogger(keyLog)) {
         ChatServer server = server(c, port, profile, auth, logger.observer);
         try {
-          Path p12 = auth == ClientAuth.NEED ? alice.keyStore() : null;
+          Path p12 = auth == ClientAuth.NEED ? aliceFiles.keyStore() : null;
           SSLContext first = TlsContexts.client(c.resolve("ca.pem"), p12, false);
           SSLContext second = shareContext ? first : TlsContexts.client(c.resolve("ca.pem"), p12, false);
           Lines a = new Lines();
           Lines b = new Lines();
-          ChatClient ca = client("alice", port, profile, first, a, null);
+          ChatClient alice = client("alice", port, profile, first, a, null);
           a.await(l -> l.startsWith("* you are now"));
-          ChatClient cb = client("bob", port, profile, second, b, null);
+          ChatClient bob = client("bob", port, profile, second, b, null);
           b.await(l -> l.startsWith("* you are now"));
-          ca.send(ALICE_LINE);
+          alice.send(ALICE_LINE);
           b.await(l -> l.endsWith("> " + ALICE_LINE));
-          cb.send(BOB_LINE);
+          bob.send(BOB_LINE);
           a.await(l -> l.endsWith("> " + BOB_LINE));
-          ca.close();
-          cb.close();
-          assertThat(ca.closedFuture()).as("alice's close_notify answered").isCompleted();
+          alice.close();
+          bob.close();
+          assertThat(alice.closedFuture()).as("alice's close_notify answered").isCompleted();
+          assertThat(bob.closedFuture()).as("bob's close_notify answered").isCompleted();
         } finally {
           server.close();
         }
@@ -120,15 +128,15 @@ final class LabScenarios {
       try (KeyLogger logger = new KeyLogger(keyLog)) {
         LoopbackCaptures.awaitLine(server, false, "ACCEPT");
         Lines a = new Lines();
-        ChatClient ca = client("alice", port, profile,
+        ChatClient alice = client("alice", port, profile,
             TlsContexts.client(c.resolve("ca.pem"), null, false), a, logger.observer);
-        ca.send("a line for openssl");
+        alice.send("a line for openssl");
         OutputStream sin = server.getOutputStream();
         sin.write((OPENSSL_LINE + "\n").getBytes(StandardCharsets.US_ASCII));
         sin.flush();
         a.await(l -> l.equals(OPENSSL_LINE));
-        ca.close();
-        assertThat(ca.closedFuture()).as("s_server answered close_notify").isCompleted();
+        alice.close();
+        assertThat(alice.closedFuture()).as("s_server answered close_notify").isCompleted();
         assertThat(server.waitFor(10, TimeUnit.SECONDS)).as("s_server -naccept 1 exits").isTrue();
       } finally {
         server.destroy();
@@ -152,7 +160,7 @@ final class LabScenarios {
         ChatServer server = server(c, port, profile, ClientAuth.NONE, logger.observer);
         try {
           Lines a = new Lines();
-          ChatClient ca = client("alice", port, profile,
+          ChatClient alice = client("alice", port, profile,
               TlsContexts.client(c.resolve("ca.pem"), null, false), a, null);
           a.await(l -> l.startsWith("* you are now"));
           List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
@@ -167,14 +175,14 @@ final class LabScenarios {
             cin.write(("/nick carol\n" + OPENSSL_LINE + "\n").getBytes(StandardCharsets.US_ASCII));
             cin.flush();
             a.await(l -> l.equals("<carol> " + OPENSSL_LINE));
-            ca.send(ALICE_LINE);
+            alice.send(ALICE_LINE);
             awaitFile(clientOut, s -> s.contains("<alice> " + ALICE_LINE));
             cin.close(); // s_client sends close_notify at the end of its input
             assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
           } finally {
             client.destroy();
           }
-          ca.close();
+          alice.close();
         } finally {
           server.close();
         }

@@ -100,7 +100,9 @@ class TsharkParityTest {
         capture("openssl-s_client-vs-lab-server-report", () -> LabScenarios.opensslClientVersusServer(TlsProfile.REPORT)),
         capture("openssl-s_client-vs-lab-server-tls13", () -> LabScenarios.opensslClientVersusServer(TlsProfile.TLS13)),
         capture("lab-chat-modern-split-50-byte-segments", () -> Scenarios.split("lab-modern-split50", LabScenarios.chat(TlsProfile.MODERN), 50)),
-        capture("lab-chat-report-server-flight-lost", () -> Scenarios.drop("lab-report-drop2", LabScenarios.chat(TlsProfile.REPORT), 2)));
+        capture("lab-chat-report-server-flight-lost (Previous segment not captured)", () -> Scenarios.drop("lab-report-drop2", LabScenarios.chat(TlsProfile.REPORT), 2)),
+        capture("lab-chat-modern-snaplen-200 (Packet size limited)", () -> LabScenarios.snaplen(TlsProfile.MODERN, 200)),
+        capture("lab-chat-tls13-snaplen-120 (Packet size limited)", () -> LabScenarios.snaplen(TlsProfile.TLS13, 120)));
   }
 
   static Arguments capture(String name, Maker maker) {
@@ -131,6 +133,14 @@ class TsharkParityTest {
       assertThat(expected.stream().map(t -> t[2]).filter(i -> i.startsWith("Server Hello, ")
           && i.endsWith(", Change Cipher Spec, Encrypted Handshake Message") && !i.contains("Certificate")))
           .as("the scenario really resumes a session").isNotEmpty();
+    }
+    if (name.contains("(Previous segment not captured)")) {
+      assertThat(expected).as("the scenario exercises the label")
+          .anySatisfy(t -> assertThat(t[2]).contains("[TCP Previous segment not captured]"));
+    }
+    if (name.contains("(Packet size limited)")) {
+      assertThat(expected).as("the scenario exercises the label")
+          .anySatisfy(t -> assertThat(t[2]).contains("[Packet size limited during capture]"));
     }
     if (name.contains("(Ignored Unknown Record)")) {
       assertThat(expected).as("the scenario exercises the label").anySatisfy(t -> assertThat(t[2]).contains("Ignored Unknown Record"));
