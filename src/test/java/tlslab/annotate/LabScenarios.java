@@ -56,59 +56,73 @@ final class LabScenarios {
     return certs;
   }
 
-  /** Alice and bob chat through the lab server; each client has its own context (full handshakes). */
+  /**
+   * Alice and bob chat through the lab server; each client has its own context (full handshakes).
+   */
   static LoopbackCaptures.Capture chat(TlsProfile profile) throws Exception {
     return labChat("lab-" + profile.name().toLowerCase(), 0, profile, ClientAuth.NONE, false);
   }
 
   /** As {@link #chat}, captured with only the first {@code snaplen} bytes of every frame. */
   static LoopbackCaptures.Capture snaplen(TlsProfile profile, int snaplen) throws Exception {
-    return labChat("lab-" + profile.name().toLowerCase() + "-snaplen-" + snaplen, snaplen, profile,
-        ClientAuth.NONE, false);
+    return labChat(
+        "lab-" + profile.name().toLowerCase() + "-snaplen-" + snaplen,
+        snaplen,
+        profile,
+        ClientAuth.NONE,
+        false);
   }
 
   /** As {@link #chat} with {@code --client-auth need}: both clients present alice's certificate. */
   static LoopbackCaptures.Capture clientAuth(TlsProfile profile) throws Exception {
-    return labChat("lab-" + profile.name().toLowerCase() + "-client-auth", 0, profile, ClientAuth.NEED, false);
+    return labChat(
+        "lab-" + profile.name().toLowerCase() + "-client-auth", 0, profile, ClientAuth.NEED, false);
   }
 
-  /** Bob shares alice's SSLContext, so his handshake resumes her session (RFC 5077 ticket / PSK). */
+  /**
+   * Bob shares alice's SSLContext, so his handshake resumes her session (RFC 5077 ticket / PSK).
+   */
   static LoopbackCaptures.Capture resumed(TlsProfile profile) throws Exception {
-    return labChat("lab-" + profile.name().toLowerCase() + "-resumed", 0, profile, ClientAuth.NONE, true);
+    return labChat(
+        "lab-" + profile.name().toLowerCase() + "-resumed", 0, profile, ClientAuth.NONE, true);
   }
 
   private static LoopbackCaptures.Capture labChat(
       String name, int snaplen, TlsProfile profile, ClientAuth auth, boolean shareContext)
       throws Exception {
     Path c = certs();
-    return LoopbackCaptures.around(name, snaplen, port -> {
-      Path keyLog = LoopbackCaptures.dir().resolve(name + ".keylog");
-      try (KeyLogger logger = new KeyLogger(keyLog)) {
-        ChatServer server = server(c, port, profile, auth, logger.observer);
-        try {
-          Path p12 = auth == ClientAuth.NEED ? aliceFiles.keyStore() : null;
-          SSLContext first = TlsContexts.client(c.resolve("ca.pem"), p12, false);
-          SSLContext second = shareContext ? first : TlsContexts.client(c.resolve("ca.pem"), p12, false);
-          Lines a = new Lines();
-          Lines b = new Lines();
-          ChatClient alice = client("alice", port, profile, first, a, null);
-          a.await(l -> l.startsWith("* you are now"));
-          ChatClient bob = client("bob", port, profile, second, b, null);
-          b.await(l -> l.startsWith("* you are now"));
-          alice.send(ALICE_LINE);
-          b.await(l -> l.endsWith("> " + ALICE_LINE));
-          bob.send(BOB_LINE);
-          a.await(l -> l.endsWith("> " + BOB_LINE));
-          alice.close();
-          bob.close();
-          assertThat(alice.closedFuture()).as("alice's close_notify answered").isCompleted();
-          assertThat(bob.closedFuture()).as("bob's close_notify answered").isCompleted();
-        } finally {
-          server.close();
-        }
-      }
-      return keyLog;
-    });
+    return LoopbackCaptures.around(
+        name,
+        snaplen,
+        port -> {
+          Path keyLog = LoopbackCaptures.dir().resolve(name + ".keylog");
+          try (KeyLogger logger = new KeyLogger(keyLog)) {
+            ChatServer server = server(c, port, profile, auth, logger.observer);
+            try {
+              Path p12 = auth == ClientAuth.NEED ? aliceFiles.keyStore() : null;
+              SSLContext first = TlsContexts.client(c.resolve("ca.pem"), p12, false);
+              SSLContext second =
+                  shareContext ? first : TlsContexts.client(c.resolve("ca.pem"), p12, false);
+              Lines a = new Lines();
+              Lines b = new Lines();
+              ChatClient alice = client("alice", port, profile, first, a, null);
+              a.await(l -> l.startsWith("* you are now"));
+              ChatClient bob = client("bob", port, profile, second, b, null);
+              b.await(l -> l.startsWith("* you are now"));
+              alice.send(ALICE_LINE);
+              b.await(l -> l.endsWith("> " + ALICE_LINE));
+              bob.send(BOB_LINE);
+              a.await(l -> l.endsWith("> " + BOB_LINE));
+              alice.close();
+              bob.close();
+              assertThat(alice.closedFuture()).as("alice's close_notify answered").isCompleted();
+              assertThat(bob.closedFuture()).as("bob's close_notify answered").isCompleted();
+            } finally {
+              server.close();
+            }
+          }
+          return keyLog;
+        });
   }
 
   /**
@@ -118,32 +132,53 @@ final class LabScenarios {
   static LoopbackCaptures.Capture clientVersusOpensslServer(TlsProfile profile) throws Exception {
     Path c = certs();
     String name = "lab-client-" + profile.name().toLowerCase() + "-vs-openssl-s_server";
-    return LoopbackCaptures.around(name, port -> {
-      Path keyLog = LoopbackCaptures.dir().resolve(name + ".keylog");
-      Process server = new ProcessBuilder("openssl", "s_server", "-accept", Integer.toString(port),
-          "-naccept", "1", "-cert", c.resolve("server.pem").toString(),
-          "-key", c.resolve("server.key").toString(),
-          "-keylogfile", LoopbackCaptures.dir().resolve(name + ".openssl-keylog").toString())
-          .redirectErrorStream(true).start();
-      try (KeyLogger logger = new KeyLogger(keyLog)) {
-        LoopbackCaptures.awaitLine(server, false, "ACCEPT");
-        Lines a = new Lines();
-        ChatClient alice = client("alice", port, profile,
-            TlsContexts.client(c.resolve("ca.pem"), null, false), a, logger.observer);
-        alice.send("a line for openssl");
-        OutputStream sin = server.getOutputStream();
-        sin.write((OPENSSL_LINE + "\n").getBytes(StandardCharsets.US_ASCII));
-        sin.flush();
-        a.await(l -> l.equals(OPENSSL_LINE));
-        alice.close();
-        assertThat(alice.closedFuture()).as("s_server answered close_notify").isCompleted();
-        assertThat(server.waitFor(10, TimeUnit.SECONDS)).as("s_server -naccept 1 exits").isTrue();
-      } finally {
-        server.destroy();
-        server.waitFor(5, TimeUnit.SECONDS);
-      }
-      return keyLog;
-    });
+    return LoopbackCaptures.around(
+        name,
+        port -> {
+          Path keyLog = LoopbackCaptures.dir().resolve(name + ".keylog");
+          Process server =
+              new ProcessBuilder(
+                      "openssl",
+                      "s_server",
+                      "-accept",
+                      Integer.toString(port),
+                      "-naccept",
+                      "1",
+                      "-cert",
+                      c.resolve("server.pem").toString(),
+                      "-key",
+                      c.resolve("server.key").toString(),
+                      "-keylogfile",
+                      LoopbackCaptures.dir().resolve(name + ".openssl-keylog").toString())
+                  .redirectErrorStream(true)
+                  .start();
+          try (KeyLogger logger = new KeyLogger(keyLog)) {
+            LoopbackCaptures.awaitLine(server, false, "ACCEPT");
+            Lines a = new Lines();
+            ChatClient alice =
+                client(
+                    "alice",
+                    port,
+                    profile,
+                    TlsContexts.client(c.resolve("ca.pem"), null, false),
+                    a,
+                    logger.observer);
+            alice.send("a line for openssl");
+            OutputStream sin = server.getOutputStream();
+            sin.write((OPENSSL_LINE + "\n").getBytes(StandardCharsets.US_ASCII));
+            sin.flush();
+            a.await(l -> l.equals(OPENSSL_LINE));
+            alice.close();
+            assertThat(alice.closedFuture()).as("s_server answered close_notify").isCompleted();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS))
+                .as("s_server -naccept 1 exits")
+                .isTrue();
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+          return keyLog;
+        });
   }
 
   /**
@@ -153,42 +188,65 @@ final class LabScenarios {
   static LoopbackCaptures.Capture opensslClientVersusServer(TlsProfile profile) throws Exception {
     Path c = certs();
     String name = "openssl-s_client-vs-lab-server-" + profile.name().toLowerCase();
-    return LoopbackCaptures.around(name, port -> {
-      Path keyLog = LoopbackCaptures.dir().resolve(name + ".keylog");
-      Path clientOut = LoopbackCaptures.dir().resolve(name + ".s_client.txt");
-      try (KeyLogger logger = new KeyLogger(keyLog)) {
-        ChatServer server = server(c, port, profile, ClientAuth.NONE, logger.observer);
-        try {
-          Lines a = new Lines();
-          ChatClient alice = client("alice", port, profile,
-              TlsContexts.client(c.resolve("ca.pem"), null, false), a, null);
-          a.await(l -> l.startsWith("* you are now"));
-          List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-              "-servername", "localhost", "-CAfile", c.resolve("ca.pem").toString(),
-              "-verify_return_error", "-verify_hostname", "localhost"));
-          cmd.add(profile == TlsProfile.TLS13 ? "-tls1_3" : "-tls1_2");
-          if (profile == TlsProfile.REPORT) cmd.addAll(List.of("-cipher", "AES128-SHA"));
-          Process client = new ProcessBuilder(cmd).redirectErrorStream(true)
-              .redirectOutput(clientOut.toFile()).start();
-          try {
-            OutputStream cin = client.getOutputStream();
-            cin.write(("/nick carol\n" + OPENSSL_LINE + "\n").getBytes(StandardCharsets.US_ASCII));
-            cin.flush();
-            a.await(l -> l.equals("<carol> " + OPENSSL_LINE));
-            alice.send(ALICE_LINE);
-            awaitFile(clientOut, s -> s.contains("<alice> " + ALICE_LINE));
-            cin.close(); // s_client sends close_notify at the end of its input
-            assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
-          } finally {
-            client.destroy();
+    return LoopbackCaptures.around(
+        name,
+        port -> {
+          Path keyLog = LoopbackCaptures.dir().resolve(name + ".keylog");
+          Path clientOut = LoopbackCaptures.dir().resolve(name + ".s_client.txt");
+          try (KeyLogger logger = new KeyLogger(keyLog)) {
+            ChatServer server = server(c, port, profile, ClientAuth.NONE, logger.observer);
+            try {
+              Lines a = new Lines();
+              ChatClient alice =
+                  client(
+                      "alice",
+                      port,
+                      profile,
+                      TlsContexts.client(c.resolve("ca.pem"), null, false),
+                      a,
+                      null);
+              a.await(l -> l.startsWith("* you are now"));
+              List<String> cmd =
+                  new ArrayList<>(
+                      List.of(
+                          "openssl",
+                          "s_client",
+                          "-connect",
+                          "127.0.0.1:" + port,
+                          "-servername",
+                          "localhost",
+                          "-CAfile",
+                          c.resolve("ca.pem").toString(),
+                          "-verify_return_error",
+                          "-verify_hostname",
+                          "localhost"));
+              cmd.add(profile == TlsProfile.TLS13 ? "-tls1_3" : "-tls1_2");
+              if (profile == TlsProfile.REPORT) cmd.addAll(List.of("-cipher", "AES128-SHA"));
+              Process client =
+                  new ProcessBuilder(cmd)
+                      .redirectErrorStream(true)
+                      .redirectOutput(clientOut.toFile())
+                      .start();
+              try {
+                OutputStream cin = client.getOutputStream();
+                cin.write(
+                    ("/nick carol\n" + OPENSSL_LINE + "\n").getBytes(StandardCharsets.US_ASCII));
+                cin.flush();
+                a.await(l -> l.equals("<carol> " + OPENSSL_LINE));
+                alice.send(ALICE_LINE);
+                awaitFile(clientOut, s -> s.contains("<alice> " + ALICE_LINE));
+                cin.close(); // s_client sends close_notify at the end of its input
+                assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
+              } finally {
+                client.destroy();
+              }
+              alice.close();
+            } finally {
+              server.close();
+            }
           }
-          alice.close();
-        } finally {
-          server.close();
-        }
-      }
-      return keyLog;
-    });
+          return keyLog;
+        });
   }
 
   private static ChatServer server(
@@ -207,15 +265,21 @@ final class LabScenarios {
   }
 
   private static ChatClient client(
-      String name, int port, TlsProfile profile, SSLContext ctx, Lines lines, HandshakeObserver observer) {
-    ChatClient.Builder b = ChatClient.builder()
-        .host("localhost")
-        .port(port)
-        .context(ctx)
-        .profile(profile)
-        .name(name)
-        .onLine(lines::add)
-        .handshakeTimeout(Duration.ofSeconds(10));
+      String name,
+      int port,
+      TlsProfile profile,
+      SSLContext ctx,
+      Lines lines,
+      HandshakeObserver observer) {
+    ChatClient.Builder b =
+        ChatClient.builder()
+            .host("localhost")
+            .port(port)
+            .context(ctx)
+            .profile(profile)
+            .name(name)
+            .onLine(lines::add)
+            .handshakeTimeout(Duration.ofSeconds(10));
     if (observer != null) b.observers(e -> observer);
     return b.build().connect();
   }
@@ -265,8 +329,9 @@ final class LabScenarios {
       if (Files.exists(file) && p.test(Files.readString(file, StandardCharsets.ISO_8859_1))) return;
       sleep(20);
     }
-    throw new AssertionError("s_client never printed the expected line; output: "
-        + Files.readString(file, StandardCharsets.ISO_8859_1));
+    throw new AssertionError(
+        "s_client never printed the expected line; output: "
+            + Files.readString(file, StandardCharsets.ISO_8859_1));
   }
 
   private static void sleep(long ms) {

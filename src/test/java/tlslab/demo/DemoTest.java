@@ -29,9 +29,9 @@ import tlslab.cli.Main;
  * tshark decrypts the demo's pcap with the demo's key log and finds alice's line.
  *
  * <p>It needs root for the capture (the tests run as root). In this JVM surefire sets {@code
- * javax.net.debug} to the empty string and {@code JsseTestSetup} re-enables the report suite
- * before any JSSE use, which is what the demo's own {@code JsseSetup.prepare(report, true)} call
- * needs to have happened before JSSE initialised.
+ * javax.net.debug} to the empty string and {@code JsseTestSetup} re-enables the report suite before
+ * any JSSE use, which is what the demo's own {@code JsseSetup.prepare(report, true)} call needs to
+ * have happened before JSSE initialised.
  */
 @Tag("jdk") // JSSE trace parsing, key logging and the report suite depend on the JDK
 class DemoTest {
@@ -44,21 +44,43 @@ class DemoTest {
     String out = runDemo("--captures", captures.toString());
 
     assertThat(out).contains("profile modern");
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Client Hello"));
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2")
-        .endsWith("Server Hello, Certificate, Server Key Exchange, Server Hello Done"));
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2")
-        .endsWith("Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message"));
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2")
-        .endsWith("New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Application Data"));
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Encrypted Alert"));
+    assertThat(lines(out))
+        .anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Client Hello"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith("Server Hello, Certificate, Server Key Exchange, Server Hello Done"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Application Data"));
+    assertThat(lines(out))
+        .anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Encrypted Alert"));
     // Bob's client shares alice's context and resumes her session: no Certificate in his flight.
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l)
-        .endsWith("Server Hello, New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .endsWith(
+                        "Server Hello, New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
     assertTraceSection(out, "ServerKeyExchange|Server Key Exchange");
     assertDecryptedChat(out);
-    assertThat(out.replaceAll("\\s+", " ")).contains("carries a Server Key Exchange, so this is ECDHE");
+    assertThat(out.replaceAll("\\s+", " "))
+        .contains("carries a Server Key Exchange, so this is ECDHE");
     assertTsharkDecrypts(out);
     assertTraceFramesAgreeWithTshark(out);
   }
@@ -70,9 +92,14 @@ class DemoTest {
     assertThat(out).contains("profile tls13");
     assertThat(lines(out)).anySatisfy(l -> assertThat(l).endsWith("Client Hello"));
     // Without keys, TLS 1.3 hides everything after the Server Hello (RFC 8446 §2).
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.3")
-        .contains("Server Hello, Change Cipher Spec, Application Data"));
-    assertThat(lines(out)).noneSatisfy(l -> assertThat(l).contains("Server Key Exchange, Server Hello Done"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.3")
+                    .contains("Server Hello, Change Cipher Spec, Application Data"));
+    assertThat(lines(out))
+        .noneSatisfy(l -> assertThat(l).contains("Server Key Exchange, Server Hello Done"));
     assertTraceSection(out, "EncryptedExtensions|Encrypted Extensions");
     assertDecryptedChat(out);
     assertTsharkDecrypts(out);
@@ -83,15 +110,31 @@ class DemoTest {
     StringWriter err = new StringWriter();
     String out = runDemo(err, "--profile", "report", "--captures", captures.toString());
 
-    assertThat(err.toString()).contains("TLS_RSA_WITH_AES_128_CBC_SHA").contains("NO forward secrecy");
+    assertThat(err.toString())
+        .contains("TLS_RSA_WITH_AES_128_CBC_SHA")
+        .contains("NO forward secrecy");
     assertThat(out).contains("TLSv1.2, TLS_RSA_WITH_AES_128_CBC_SHA");
     // RSA key transport: no Server Key Exchange, exactly the report's Wireshark table.
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2")
-        .endsWith("Server Hello, Certificate, Server Hello Done"));
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2")
-        .endsWith("Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message"));
-    assertThat(lines(out)).anySatisfy(l -> assertThat(l).contains("TLSv1.2")
-        .endsWith("New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith("Server Hello, Certificate, Server Hello Done"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
     assertTraceSection(out, "Client Key Exchange\\s+RSA");
     assertDecryptedChat(out);
     assertTsharkDecrypts(out);
@@ -99,11 +142,21 @@ class DemoTest {
 
     // The copy of the server key the demo leaves beside the capture decrypts it in tshark alone.
     Path key = captures.resolve("demo-server.key");
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(key)))
         .isEqualTo("rw-------");
-    String decrypted = tshark("-r", captures.resolve("demo.pcap").toString(),
-        "-o", "uat:rsa_keys:\"" + key + "\",\"\"", "-d", "tcp.port==" + port(out) + ",tls",
-        "-q", "-z", "follow,tls,ascii,0");
+    String decrypted =
+        tshark(
+            "-r",
+            captures.resolve("demo.pcap").toString(),
+            "-o",
+            "uat:rsa_keys:\"" + key + "\",\"\"",
+            "-d",
+            "tcp.port==" + port(out) + ",tls",
+            "-q",
+            "-z",
+            "follow,tls,ascii,0");
     assertThat(decrypted).contains(Demo.ALICE_LINE);
   }
 
@@ -118,7 +171,8 @@ class DemoTest {
    * Hello left).
    */
   @Test
-  @org.junit.jupiter.api.Disabled("demo bug: TLS 1.3 trace-to-frame alignment and resumption claim; see javadoc")
+  @org.junit.jupiter.api.Disabled(
+      "demo bug: TLS 1.3 trace-to-frame alignment and resumption claim; see javadoc")
   void tls13DemoPairsEachJsseMessageWithTheFrameThatCarriedIt() throws Exception {
     String out = runDemo("--profile", "tls13", "--captures", captures.toString());
     assertTraceFramesAgreeWithTshark(out);
@@ -126,7 +180,8 @@ class DemoTest {
     if (out.contains("resumed: frame")) {
       Matcher m = Pattern.compile("resumed: frame (\\d+)").matcher(out.replaceAll("\\s+", " "));
       assertThat(m.find()).isTrue();
-      assertThat(decryptedInfo(out).get(Long.parseLong(m.group(1)))[1]).doesNotContain("Certificate");
+      assertThat(decryptedInfo(out).get(Long.parseLong(m.group(1)))[1])
+          .doesNotContain("Certificate");
     }
   }
 
@@ -138,8 +193,10 @@ class DemoTest {
     java.util.Map<Long, String[]> tshark = decryptedInfo(out);
     int port = port(out);
     int at = out.indexOf("2. The same handshake inside JSSE");
-    List<String> rows = lines(out.substring(at, out.indexOf("3. The chat", at))).stream()
-        .filter(l -> l.matches("\\s*(\\d+|-)  [→←] .*")).toList();
+    List<String> rows =
+        lines(out.substring(at, out.indexOf("3. The chat", at))).stream()
+            .filter(l -> l.matches("\\s*(\\d+|-)  [→←] .*"))
+            .toList();
     assertThat(rows).hasSizeGreaterThan(5);
     List<String> wrong = new ArrayList<>();
     for (String row : rows) {
@@ -149,9 +206,7 @@ class DemoTest {
       String label = name.substring(2);
       String[] t = frame.equals("-") ? null : tshark.get(Long.parseLong(frame));
       String want = label.equals("Alert") ? "Alert" : label;
-      if (t == null
-          || !t[1].contains(want)
-          || (Integer.parseInt(t[0]) == port) != sentByServer) {
+      if (t == null || !t[1].contains(want) || (Integer.parseInt(t[0]) == port) != sentByServer) {
         wrong.add(row.strip() + "  <- tshark: " + (t == null ? "no frame" : String.join(" | ", t)));
       }
     }
@@ -160,10 +215,22 @@ class DemoTest {
 
   /** tshark's decrypted view: frame number -> {source port, Info}. */
   private java.util.Map<Long, String[]> decryptedInfo(String out) throws Exception {
-    String text = tshark("-r", captures.resolve("demo.pcap").toString(),
-        "-o", "tls.keylog_file:" + captures.resolve("demo.keylog"),
-        "-d", "tcp.port==" + port(out) + ",tls",
-        "-T", "fields", "-e", "frame.number", "-e", "tcp.srcport", "-e", "_ws.col.Info");
+    String text =
+        tshark(
+            "-r",
+            captures.resolve("demo.pcap").toString(),
+            "-o",
+            "tls.keylog_file:" + captures.resolve("demo.keylog"),
+            "-d",
+            "tcp.port==" + port(out) + ",tls",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "_ws.col.Info");
     java.util.Map<Long, String[]> byFrame = new java.util.HashMap<>();
     for (String line : lines(text)) {
       String[] f = line.split("\t", -1);
@@ -183,8 +250,10 @@ class DemoTest {
     assertThat(at).as("the JSSE trace section").isNotNegative();
     String section = out.substring(at, out.indexOf("3. The chat", at));
     assertThat(section).contains("frame").contains("JSSE");
-    assertThat(lines(section)).anySatisfy(l -> assertThat(l).matches("\\s*\\d+\\s+← Client Hello.*"));
-    assertThat(lines(section)).anySatisfy(l -> assertThat(l).matches("\\s*\\d+\\s+→ Server Hello.*"));
+    assertThat(lines(section))
+        .anySatisfy(l -> assertThat(l).matches("\\s*\\d+\\s+← Client Hello.*"));
+    assertThat(lines(section))
+        .anySatisfy(l -> assertThat(l).matches("\\s*\\d+\\s+→ Server Hello.*"));
     assertThat(lines(section)).anySatisfy(l -> assertThat(l).containsPattern(tls13OrEcdheMessage));
   }
 
@@ -192,9 +261,11 @@ class DemoTest {
     int at = out.indexOf("3. The chat, decrypted with the key log");
     assertThat(at).as("the decrypted chat section").isNotNegative();
     String section = out.substring(at);
-    assertThat(lines(section)).anySatisfy(l -> assertThat(l).startsWith("frame ").contains("alice")
-        .endsWith(Demo.ALICE_LINE));
-    assertThat(lines(section)).anySatisfy(l -> assertThat(l).startsWith("frame ").endsWith(Demo.BOB_LINE));
+    assertThat(lines(section))
+        .anySatisfy(
+            l -> assertThat(l).startsWith("frame ").contains("alice").endsWith(Demo.ALICE_LINE));
+    assertThat(lines(section))
+        .anySatisfy(l -> assertThat(l).startsWith("frame ").endsWith(Demo.BOB_LINE));
   }
 
   /** tshark, with the demo's own files, follows alice's connection and reads her line. */
@@ -205,12 +276,28 @@ class DemoTest {
     assertThat(keyLog).isRegularFile();
     assertThat(Files.size(pcap)).isGreaterThan(24); // more than a pcap header
     int port = port(out);
-    String decrypted = tshark("-r", pcap.toString(), "-o", "tls.keylog_file:" + keyLog,
-        "-d", "tcp.port==" + port + ",tls", "-q", "-z", "follow,tls,ascii,0");
+    String decrypted =
+        tshark(
+            "-r",
+            pcap.toString(),
+            "-o",
+            "tls.keylog_file:" + keyLog,
+            "-d",
+            "tcp.port==" + port + ",tls",
+            "-q",
+            "-z",
+            "follow,tls,ascii,0");
     assertThat(decrypted).contains(Demo.ALICE_LINE);
     // And without the key log the line is nowhere in the capture: it really crossed encrypted.
-    String raw = tshark("-r", pcap.toString(), "-d", "tcp.port==" + port + ",tls", "-q",
-        "-z", "follow,tcp,ascii,0");
+    String raw =
+        tshark(
+            "-r",
+            pcap.toString(),
+            "-d",
+            "tcp.port==" + port + ",tls",
+            "-q",
+            "-z",
+            "follow,tcp,ascii,0");
     assertThat(raw).contains("Node 0").doesNotContain(Demo.ALICE_LINE);
   }
 
