@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import tlslab.tls.TlsProfile;
 
 /**
  * Decryption checked against tshark's own decryption of the same capture with the same secrets:
@@ -47,6 +48,61 @@ class DecryptionVersusTsharkTest {
     List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
     KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
     assertMatches(name, c, expected, keys);
+  }
+
+  /**
+   * Captures of the lab's own server (and client), annotated with the key log written by the
+   * lab's own key logger ({@code HandshakeInspector} + {@code NssKeyLog}) on this JDK, against
+   * tshark decrypting with that same file.
+   */
+  static Stream<Arguments> labKeyLogSessions() {
+    return Stream.of(
+        Arguments.of("lab server, TLS 1.2 modern", (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.MODERN)),
+        Arguments.of("lab server, TLS 1.2 report (TLS_RSA)", (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.REPORT)),
+        Arguments.of("lab server, TLS 1.3", (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.TLS13)),
+        Arguments.of("lab server, TLS 1.2 client auth", (TsharkParityTest.Maker) () -> LabScenarios.clientAuth(TlsProfile.MODERN)),
+        Arguments.of("lab server, TLS 1.3 client auth", (TsharkParityTest.Maker) () -> LabScenarios.clientAuth(TlsProfile.TLS13)),
+        Arguments.of("lab server, TLS 1.2 resumed", (TsharkParityTest.Maker) () -> LabScenarios.resumed(TlsProfile.MODERN)),
+        Arguments.of("lab server, TLS 1.3 resumed", (TsharkParityTest.Maker) () -> LabScenarios.resumed(TlsProfile.TLS13)),
+        Arguments.of("lab server with openssl s_client, TLS 1.3",
+            (TsharkParityTest.Maker) () -> LabScenarios.opensslClientVersusServer(TlsProfile.TLS13)),
+        Arguments.of("lab client with openssl s_server, TLS 1.2",
+            (TsharkParityTest.Maker) () -> LabScenarios.clientVersusOpensslServer(TlsProfile.MODERN)),
+        Arguments.of("lab client with openssl s_server, TLS 1.3",
+            (TsharkParityTest.Maker) () -> LabScenarios.clientVersusOpensslServer(TlsProfile.TLS13)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("labKeyLogSessions")
+  void labKeyLogDecryptsLabCapturesLikeTshark(String name, TsharkParityTest.Maker maker) throws Exception {
+    LoopbackCaptures.Capture c = maker.make();
+    // Without keys first: the parity test's check, repeated here because this class runs on
+    // every JDK (the capture was made by this JDK's JSSE).
+    Map<Long, Row> plain = TsharkParityTest.annotate(c, KeyMaterial.none());
+    List<String> plainDiffs = new ArrayList<>();
+    for (String[] t : LoopbackCaptures.tshark(c)) {
+      if (!t[1].startsWith("TLS")) continue;
+      Row r = plain.get(Long.parseLong(t[0]));
+      String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
+      if (!got.equals(t[1] + " | " + t[2])) plainDiffs.add("frame " + t[0] + ": tshark [" + t[1] + " | " + t[2] + "] ours [" + got + "]");
+    }
+    assertThat(plainDiffs).as("differences from tshark without keys in " + name).isEmpty();
+
+    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
+    assertMatches(name, c, expected, KeyMaterial.none().withKeyLog(c.keylog()));
+    // The chat itself is what both read: a line that crossed the wire encrypted.
+    String line = name.contains("openssl") ? LabScenarios.OPENSSL_LINE : LabScenarios.ALICE_LINE;
+    Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
+    assertThat(rows.values()).anySatisfy(r -> assertThat(String.join(" ", r.decrypted)).contains(line));
+    if (name.contains("TLS 1.3")) {
+      // Decrypted, TLS 1.3's hidden handshake shows (RFC 8446 §4.3): Encrypted Extensions, Finished.
+      assertThat(expected).anySatisfy(t -> assertThat(t[2]).contains("Encrypted Extensions"));
+    }
+    if (name.contains("TLS 1.3 resumed")) {
+      // Bob's PSK handshake (RFC 8446 §2.2) sends no Certificate: two connections, one certificate.
+      assertThat(expected.stream().filter(t -> t[2].contains("Certificate")).count())
+          .as("frames carrying a Certificate").isEqualTo(1);
+    }
   }
 
   static Stream<Arguments> rsaSessions() {

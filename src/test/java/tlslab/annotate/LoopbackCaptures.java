@@ -81,7 +81,7 @@ final class LoopbackCaptures {
     }
     Path pcap = d.resolve(name + ".pcap");
     Path keylog = d.resolve(name + ".keylog");
-    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", iface, "-U", "-n", "-w", pcap.toString()));
+    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
     if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
     tcpdump.add("tcp port " + port);
     Process dump = new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -139,7 +139,12 @@ final class LoopbackCaptures {
    * of the lab's own server and client to the parity test in one line:
    * {@code capture("lab-chat", () -> LoopbackCaptures.around("lab-chat", port -> ...))}.
    */
-  static synchronized Capture around(String name, PortAction action) throws Exception {
+  static Capture around(String name, PortAction action) throws Exception {
+    return around(name, 0, action);
+  }
+
+  /** As {@link #around(String, PortAction)}, keeping {@code snaplen} bytes per frame (0: all). */
+  static synchronized Capture around(String name, int snaplen, PortAction action) throws Exception {
     Capture cached = CACHE.get(name);
     if (cached != null) return cached;
     Path d = dir();
@@ -148,10 +153,15 @@ final class LoopbackCaptures {
       port = s.getLocalPort();
     }
     Path pcap = d.resolve(name + ".pcap");
-    Process dump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-n", "-w", pcap.toString(), "tcp port " + port)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
+    if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
+    tcpdump.add("tcp port " + port);
+    Process dump = new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     awaitLine(dump, true, "listening on");
-    Thread.sleep(500); // "listening" is printed just before the socket is live
+    // "listening" is printed just before the socket is live. Immediate mode: without it libpcap
+    // hands packets over in blocks, once a second, and a session shorter than that is lost when
+    // tcpdump is stopped ("86 packets received by filter, 0 packets captured").
+    Thread.sleep(500);
     Path keylog;
     try {
       keylog = action.run(port);
@@ -265,7 +275,7 @@ final class LoopbackCaptures {
     return rows;
   }
 
-  private static void awaitLine(Process p, boolean stderr, String marker) throws IOException {
+  static void awaitLine(Process p, boolean stderr, String marker) throws IOException {
     BufferedReader r = new BufferedReader(new InputStreamReader(
         stderr ? p.getErrorStream() : p.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.currentTimeMillis() + 10_000;

@@ -13,11 +13,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
+import tlslab.tls.TlsProfile;
 
 /**
  * The core acceptance test: for every frame that tshark 4.0 labels as TLS, our Protocol and Info
- * columns are identical to tshark's. Captures are real openssl sessions on loopback, plus
- * rewritten variants (tiny segments, a lost segment) and small-snaplen captures.
+ * columns are identical to tshark's. Captures are real sessions on loopback: openssl with openssl,
+ * the lab's own chat server and clients (every profile, client auth, resumption; see {@link
+ * LabScenarios}), the lab against openssl in both roles, plus rewritten variants (tiny segments,
+ * a lost segment) and small-snaplen captures.
  *
  * <p>To add a capture, add one line to {@link #captures()}: a name and how to make it, e.g. for
  * the lab's own server and client {@code capture("lab-chat", () -> LoopbackCaptures.around(
@@ -32,6 +35,12 @@ class TsharkParityTest {
   }
 
   static Stream<Arguments> captures() {
+    // -Dparity.only=lab- runs the scenarios whose name contains that text (while working on them).
+    String only = System.getProperty("parity.only", "");
+    return allCaptures().filter(a -> ((String) a.get()[0]).contains(only));
+  }
+
+  static Stream<Arguments> allCaptures() {
     return Stream.of(
         capture("tls12-ecdhe-rsa-aes128-gcm", () -> Scenarios.tls12Gcm()),
         capture("tls12-rsa-aes128-sha (the report's suite)", () -> Scenarios.tls12Rsa()),
@@ -75,7 +84,25 @@ class TsharkParityTest {
         capture("nanosecond-pcap", () -> LoopbackCaptures.editcap("tls13-nsec", Scenarios.tls13(), "nsecpcap")),
         capture("big-endian-pcap", () -> LoopbackCaptures.relinked("tls12-be", Scenarios.tls12Gcm(), 1, true)),
         capture("raw-ip-linktype-101", () -> LoopbackCaptures.relinked("tls12-raw", Scenarios.clientAuth(), 101, false)),
-        capture("linux-cooked-v1", () -> LoopbackCaptures.relinked("tls13-sll", Scenarios.tls13(), 113, true)));
+        capture("linux-cooked-v1", () -> LoopbackCaptures.relinked("tls13-sll", Scenarios.tls13(), 113, true)),
+        // The lab's own server and clients (ChatServer, ChatClient on this JDK), chatting, close_notify.
+        capture("lab-chat-modern", () -> LabScenarios.chat(TlsProfile.MODERN)),
+        capture("lab-chat-report (TLS_RSA_WITH_AES_128_CBC_SHA)", () -> LabScenarios.chat(TlsProfile.REPORT)),
+        capture("lab-chat-tls13", () -> LabScenarios.chat(TlsProfile.TLS13)),
+        capture("lab-chat-modern-client-auth-need", () -> LabScenarios.clientAuth(TlsProfile.MODERN)),
+        capture("lab-chat-tls13-client-auth-need", () -> LabScenarios.clientAuth(TlsProfile.TLS13)),
+        capture("lab-chat-modern-resumed (Abbreviated handshake)", () -> LabScenarios.resumed(TlsProfile.MODERN)),
+        capture("lab-chat-report-resumed (Abbreviated handshake)", () -> LabScenarios.resumed(TlsProfile.REPORT)),
+        capture("lab-chat-tls13-resumed", () -> LabScenarios.resumed(TlsProfile.TLS13)),
+        capture("lab-client-modern-vs-openssl-s_server", () -> LabScenarios.clientVersusOpensslServer(TlsProfile.MODERN)),
+        capture("lab-client-tls13-vs-openssl-s_server", () -> LabScenarios.clientVersusOpensslServer(TlsProfile.TLS13)),
+        capture("openssl-s_client-vs-lab-server-modern", () -> LabScenarios.opensslClientVersusServer(TlsProfile.MODERN)),
+        capture("openssl-s_client-vs-lab-server-report", () -> LabScenarios.opensslClientVersusServer(TlsProfile.REPORT)),
+        capture("openssl-s_client-vs-lab-server-tls13", () -> LabScenarios.opensslClientVersusServer(TlsProfile.TLS13)),
+        capture("lab-chat-modern-split-50-byte-segments", () -> Scenarios.split("lab-modern-split50", LabScenarios.chat(TlsProfile.MODERN), 50)),
+        capture("lab-chat-report-server-flight-lost (Previous segment not captured)", () -> Scenarios.drop("lab-report-drop2", LabScenarios.chat(TlsProfile.REPORT), 2)),
+        capture("lab-chat-modern-snaplen-200 (Packet size limited)", () -> LabScenarios.snaplen(TlsProfile.MODERN, 200)),
+        capture("lab-chat-tls13-snaplen-120 (Packet size limited)", () -> LabScenarios.snaplen(TlsProfile.TLS13, 120)));
   }
 
   static Arguments capture(String name, Maker maker) {
@@ -98,7 +125,23 @@ class TsharkParityTest {
       String want = t[1] + " | " + t[2];
       if (!got.equals(want)) diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
     }
-    assertThat(tlsFrames).as("tshark labels some frames TLS in " + name).isGreaterThan(0);
+    assertThat(tlsFrames).as("tshark labels some frames TLS in " + name + "; tshark: "
+        + expected.stream().map(t -> String.join(" | ", t)).toList()).isGreaterThan(0);
+    if (name.contains("(Abbreviated handshake)")) {
+      // A resumed TLS 1.2 session (RFC 5077 §3.1): the server's flight is Server Hello, [New
+      // Session Ticket,] Change Cipher Spec, Finished - no Certificate, no key exchange.
+      assertThat(expected.stream().map(t -> t[2]).filter(i -> i.startsWith("Server Hello, ")
+          && i.endsWith(", Change Cipher Spec, Encrypted Handshake Message") && !i.contains("Certificate")))
+          .as("the scenario really resumes a session").isNotEmpty();
+    }
+    if (name.contains("(Previous segment not captured)")) {
+      assertThat(expected).as("the scenario exercises the label")
+          .anySatisfy(t -> assertThat(t[2]).contains("[TCP Previous segment not captured]"));
+    }
+    if (name.contains("(Packet size limited)")) {
+      assertThat(expected).as("the scenario exercises the label")
+          .anySatisfy(t -> assertThat(t[2]).contains("[Packet size limited during capture]"));
+    }
     if (name.contains("(Ignored Unknown Record)")) {
       assertThat(expected).as("the scenario exercises the label").anySatisfy(t -> assertThat(t[2]).contains("Ignored Unknown Record"));
     }

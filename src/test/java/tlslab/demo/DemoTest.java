@@ -1,0 +1,337 @@
+package tlslab.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tlslab.cli.ExitCode;
+import tlslab.cli.Main;
+
+/**
+ * {@code lab demo} end to end, in-process, as a student runs it: certificates, alice and bob
+ * chatting through the lab server, the libpcap capture, the JSSE trace, the report's Wireshark
+ * table rebuilt from the capture and the decrypted chat. The judge is software nobody here wrote:
+ * tshark decrypts the demo's pcap with the demo's key log and finds alice's line.
+ *
+ * <p>It needs root for the capture (the tests run as root). In this JVM surefire sets {@code
+ * javax.net.debug} to the empty string and {@code JsseTestSetup} re-enables the report suite before
+ * any JSSE use, which is what the demo's own {@code JsseSetup.prepare(report, true)} call needs to
+ * have happened before JSSE initialised.
+ */
+@Tag("jdk") // JSSE trace parsing, key logging and the report suite depend on the JDK
+class DemoTest {
+  private static final Pattern PORT = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+  @TempDir Path captures;
+
+  @Test
+  void modernDemoRebuildsTheReportsTableAndTsharkDecryptsItsCapture() throws Exception {
+    String out = runDemo("--captures", captures.toString());
+
+    assertThat(out).contains("profile modern");
+    assertThat(lines(out))
+        .anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Client Hello"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith("Server Hello, Certificate, Server Key Exchange, Server Hello Done"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Application Data"));
+    assertThat(lines(out))
+        .anySatisfy(l -> assertThat(l).contains("TLSv1.2").endsWith("Encrypted Alert"));
+    // Bob's client shares alice's context and resumes her session: no Certificate in his flight.
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .endsWith(
+                        "Server Hello, New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
+    assertTraceSection(out, "ServerKeyExchange|Server Key Exchange");
+    assertDecryptedChat(out);
+    assertThat(out.replaceAll("\\s+", " "))
+        .contains("carries a Server Key Exchange, so this is ECDHE");
+    assertTsharkDecrypts(out);
+    assertTraceFramesAgreeWithTshark(out);
+  }
+
+  @Test
+  void tls13DemoShowsTheHiddenHandshakeAndTsharkDecryptsItsCapture() throws Exception {
+    String out = runDemo("--profile", "tls13", "--captures", captures.toString());
+
+    assertThat(out).contains("profile tls13");
+    assertThat(lines(out)).anySatisfy(l -> assertThat(l).endsWith("Client Hello"));
+    // Without keys, TLS 1.3 hides everything after the Server Hello (RFC 8446 §2).
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.3")
+                    .contains("Server Hello, Change Cipher Spec, Application Data"));
+    assertThat(lines(out))
+        .noneSatisfy(l -> assertThat(l).contains("Server Key Exchange, Server Hello Done"));
+    assertTraceSection(out, "EncryptedExtensions|Encrypted Extensions");
+    assertDecryptedChat(out);
+    assertTsharkDecrypts(out);
+  }
+
+  @Test
+  void reportDemoUsesTheReportsSuiteWhoseCaptureTheServerKeyAloneDecrypts() throws Exception {
+    StringWriter err = new StringWriter();
+    String out = runDemo(err, "--profile", "report", "--captures", captures.toString());
+
+    assertThat(err.toString())
+        .contains("TLS_RSA_WITH_AES_128_CBC_SHA")
+        .contains("NO forward secrecy");
+    assertThat(out).contains("TLSv1.2, TLS_RSA_WITH_AES_128_CBC_SHA");
+    // RSA key transport: no Server Key Exchange, exactly the report's Wireshark table.
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith("Server Hello, Certificate, Server Hello Done"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message"));
+    assertThat(lines(out))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("TLSv1.2")
+                    .endsWith(
+                        "New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"));
+    assertTraceSection(out, "Client Key Exchange\\s+RSA");
+    assertDecryptedChat(out);
+    assertTsharkDecrypts(out);
+    assertTraceFramesAgreeWithTshark(out);
+
+    // The copy of the server key the demo leaves beside the capture decrypts it in tshark alone.
+    Path key = captures.resolve("demo-server.key");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    String decrypted =
+        tshark(
+            "-r",
+            captures.resolve("demo.pcap").toString(),
+            "-o",
+            "uat:rsa_keys:\"" + key + "\",\"\"",
+            "-d",
+            "tcp.port==" + port(out) + ",tls",
+            "-q",
+            "-z",
+            "follow,tls,ascii,0");
+    assertThat(decrypted).contains(Demo.ALICE_LINE);
+  }
+
+  /**
+   * Known demo bugs with TLS 1.3 (reported, not fixed here: tlslab.demo belongs to the lead).
+   * {@code WireTraceAlignment} pairs JSSE's messages with the undecrypted rows in order, ignoring
+   * direction and assuming one message per "Application Data" record; JSSE sends Encrypted
+   * Extensions, Certificate, Certificate Verify and Finished in one record, so Certificate lands on
+   * the client's Finished frame, Certificate Verify on alice's first chat record, and so on. And
+   * section 4 says bob resumed alice's session because his undecrypted Server Hello frame shows no
+   * Certificate, while he made a full handshake (alice's TLS 1.3 ticket arrives after bob's Client
+   * Hello left).
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled(
+      "demo bug: TLS 1.3 trace-to-frame alignment and resumption claim; see javadoc")
+  void tls13DemoPairsEachJsseMessageWithTheFrameThatCarriedIt() throws Exception {
+    String out = runDemo("--profile", "tls13", "--captures", captures.toString());
+    assertTraceFramesAgreeWithTshark(out);
+    assertThat(out.replaceAll("\\s+", " ")).doesNotContain("Finished message (frame ?");
+    if (out.contains("resumed: frame")) {
+      Matcher m = Pattern.compile("resumed: frame (\\d+)").matcher(out.replaceAll("\\s+", " "));
+      assertThat(m.find()).isTrue();
+      assertThat(decryptedInfo(out).get(Long.parseLong(m.group(1)))[1])
+          .doesNotContain("Certificate");
+    }
+  }
+
+  /**
+   * Every row of the JSSE trace section names a frame, and tshark, decrypting the capture with the
+   * demo's key log, shows that message in that frame, sent in the right direction.
+   */
+  private void assertTraceFramesAgreeWithTshark(String out) throws Exception {
+    java.util.Map<Long, String[]> tshark = decryptedInfo(out);
+    int port = port(out);
+    int at = out.indexOf("2. The same handshake inside JSSE");
+    List<String> rows =
+        lines(out.substring(at, out.indexOf("3. The chat", at))).stream()
+            .filter(l -> l.matches("\\s*(\\d+|-)  [→←] .*"))
+            .toList();
+    assertThat(rows).hasSizeGreaterThan(5);
+    List<String> wrong = new ArrayList<>();
+    for (String row : rows) {
+      String frame = row.substring(0, 5).strip();
+      String name = row.substring(7, Math.min(row.length(), 31)).strip();
+      boolean sentByServer = name.startsWith("→");
+      String label = name.substring(2);
+      String[] t = frame.equals("-") ? null : tshark.get(Long.parseLong(frame));
+      String want = label.equals("Alert") ? "Alert" : label;
+      if (t == null || !t[1].contains(want) || (Integer.parseInt(t[0]) == port) != sentByServer) {
+        wrong.add(row.strip() + "  <- tshark: " + (t == null ? "no frame" : String.join(" | ", t)));
+      }
+    }
+    assertThat(wrong).as("trace rows whose frame tshark disagrees with").isEmpty();
+  }
+
+  /** tshark's decrypted view: frame number -> {source port, Info}. */
+  private java.util.Map<Long, String[]> decryptedInfo(String out) throws Exception {
+    String text =
+        tshark(
+            "-r",
+            captures.resolve("demo.pcap").toString(),
+            "-o",
+            "tls.keylog_file:" + captures.resolve("demo.keylog"),
+            "-d",
+            "tcp.port==" + port(out) + ",tls",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "_ws.col.Info");
+    java.util.Map<Long, String[]> byFrame = new java.util.HashMap<>();
+    for (String line : lines(text)) {
+      String[] f = line.split("\t", -1);
+      if (f.length >= 3) byFrame.put(Long.parseLong(f[0]), new String[] {f[1], f[2]});
+    }
+    return byFrame;
+  }
+
+  private static int port(String out) {
+    Matcher m = PORT.matcher(out);
+    assertThat(m.find()).as("the server's port in the demo's steps").isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  private static void assertTraceSection(String out, String tls13OrEcdheMessage) {
+    int at = out.indexOf("2. The same handshake inside JSSE");
+    assertThat(at).as("the JSSE trace section").isNotNegative();
+    String section = out.substring(at, out.indexOf("3. The chat", at));
+    assertThat(section).contains("frame").contains("JSSE");
+    assertThat(lines(section))
+        .anySatisfy(l -> assertThat(l).matches("\\s*\\d+\\s+← Client Hello.*"));
+    assertThat(lines(section))
+        .anySatisfy(l -> assertThat(l).matches("\\s*\\d+\\s+→ Server Hello.*"));
+    assertThat(lines(section)).anySatisfy(l -> assertThat(l).containsPattern(tls13OrEcdheMessage));
+  }
+
+  private static void assertDecryptedChat(String out) {
+    int at = out.indexOf("3. The chat, decrypted with the key log");
+    assertThat(at).as("the decrypted chat section").isNotNegative();
+    String section = out.substring(at);
+    assertThat(lines(section))
+        .anySatisfy(
+            l -> assertThat(l).startsWith("frame ").contains("alice").endsWith(Demo.ALICE_LINE));
+    assertThat(lines(section))
+        .anySatisfy(l -> assertThat(l).startsWith("frame ").endsWith(Demo.BOB_LINE));
+  }
+
+  /** tshark, with the demo's own files, follows alice's connection and reads her line. */
+  private void assertTsharkDecrypts(String out) throws Exception {
+    Path pcap = captures.resolve("demo.pcap");
+    Path keyLog = captures.resolve("demo.keylog");
+    assertThat(pcap).isRegularFile();
+    assertThat(keyLog).isRegularFile();
+    assertThat(Files.size(pcap)).isGreaterThan(24); // more than a pcap header
+    int port = port(out);
+    String decrypted =
+        tshark(
+            "-r",
+            pcap.toString(),
+            "-o",
+            "tls.keylog_file:" + keyLog,
+            "-d",
+            "tcp.port==" + port + ",tls",
+            "-q",
+            "-z",
+            "follow,tls,ascii,0");
+    assertThat(decrypted).contains(Demo.ALICE_LINE);
+    // And without the key log the line is nowhere in the capture: it really crossed encrypted.
+    String raw =
+        tshark(
+            "-r",
+            pcap.toString(),
+            "-d",
+            "tcp.port==" + port + ",tls",
+            "-q",
+            "-z",
+            "follow,tcp,ascii,0");
+    assertThat(raw).contains("Node 0").doesNotContain(Demo.ALICE_LINE);
+  }
+
+  private static String runDemo(String... options) {
+    return runDemo(new StringWriter(), options);
+  }
+
+  private static String runDemo(StringWriter err, String... options) {
+    List<String> args = new ArrayList<>(List.of("demo"));
+    args.addAll(List.of(options));
+    StringWriter out = new StringWriter();
+    CommandLine cmd = Main.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    int exit = cmd.execute(args.toArray(String[]::new));
+    assertThat(exit).as("exit code; stderr: " + err + "\nstdout: " + out).isEqualTo(ExitCode.OK);
+    assertThat(out.toString()).doesNotContain("no capture").doesNotContain("capture: not possible");
+    return out.toString();
+  }
+
+  private static List<String> lines(String text) {
+    return text.lines().toList();
+  }
+
+  private static String tshark(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("tshark"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (InputStream in = p.getInputStream()) {
+      in.transferTo(bytes);
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tshark ends").isTrue();
+    assertThat(p.exitValue()).as("tshark exit code").isZero();
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}
