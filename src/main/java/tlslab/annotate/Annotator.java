@@ -97,6 +97,8 @@ public final class Annotator {
     Connection.Side rev = fromA ? c.b : c.a;
     row.source = fromA ? c.nameA : c.nameB; // formatted once per connection, not per frame
     row.destination = fromA ? c.nameB : c.nameA;
+    row.sourcePort = pkt.srcPort;
+    row.destinationPort = pkt.dstPort;
     row.connection = c.index;
     c.lastFrame = f.number;
     firstRtt(c, fromA, f.timeNanos);

@@ -15,6 +15,10 @@ public final class Row {
 
   public String source = "";
   public String destination = "";
+  /** TCP source port (0 when not TCP). */
+  public int sourcePort;
+  /** TCP destination port (0 when not TCP). */
+  public int destinationPort;
   public String protocol = "";
   public int length;
   public String info = "";
@@ -38,6 +42,8 @@ public final class Row {
     connection = 0;
     source = "";
     destination = "";
+    sourcePort = 0;
+    destinationPort = 0;
     notes.clear();
     decrypted.clear();
     decryptedData.clear();
@@ -50,6 +56,8 @@ public final class Row {
     r.time = time;
     r.source = source;
     r.destination = destination;
+    r.sourcePort = sourcePort;
+    r.destinationPort = destinationPort;
     r.protocol = protocol;
     r.length = length;
     r.info = info;

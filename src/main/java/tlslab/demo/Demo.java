@@ -172,6 +172,7 @@ public final class Demo {
       }
     }
     return new DemoRun(
+        server.port(),
         captureProblem == null ? pcap : null,
         keyLogFile,
         rows,

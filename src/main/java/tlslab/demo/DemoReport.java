@@ -72,7 +72,12 @@ public final class DemoReport {
     }
     List<WireTraceAlignment.Pair> pairs =
         WireTraceAlignment.align(
-            tls13 ? run.decrypted() : run.rows(), 1, run.events(), Side.SERVER, conn.get());
+            tls13 ? run.decrypted() : run.rows(),
+            1,
+            run.serverPort(),
+            run.events(),
+            Side.SERVER,
+            conn.get());
     out.printf("%5s  %-24s  %s%n", "frame", "JSSE (→ sent, ← received)", "details");
     for (WireTraceAlignment.Pair p : pairs) {
       TraceEvent e = p.event();

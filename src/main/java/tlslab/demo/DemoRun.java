@@ -10,6 +10,7 @@ import tlslab.trace.TraceEvent;
  * possible), the JSSE trace of every connection, the lines each client received, and the session
  * each client negotiated.
  *
+ * @param serverPort the chat server's TCP port
  * @param capture the pcap file, or null when no capture could be taken
  * @param keyLog the NSS key log the clients wrote
  * @param rows every frame of the capture annotated as Wireshark shows it without keys
@@ -24,6 +25,7 @@ import tlslab.trace.TraceEvent;
  * @param captureProblem why there is no capture, or null
  */
 public record DemoRun(
+    int serverPort,
     Path capture,
     Path keyLog,
     List<Row> rows,

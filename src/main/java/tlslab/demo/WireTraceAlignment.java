@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import tlslab.annotate.Row;
+import tlslab.trace.Direction;
 import tlslab.trace.MessageType;
 import tlslab.trace.Side;
 import tlslab.trace.TraceEvent;
@@ -19,39 +20,45 @@ final class WireTraceAlignment {
   /** One trace event and the frame it travelled in (0 when no frame matched). */
   record Pair(TraceEvent event, long frame, String wireLabel) {}
 
-  private record Label(long frame, String text) {}
+  private record Label(long frame, String text, boolean fromServer) {}
 
   private WireTraceAlignment() {}
 
-  /** The events of {@code side} on trace connection {@code connection}, each with its frame. */
-  static List<Pair> align(List<Row> rows, int captureConnection, List<TraceEvent> events,
-      Side side, int connection) {
+  /**
+   * The events of {@code side} on trace connection {@code connection}, each with its frame: a
+   * message the side sent is looked for among the frames in that direction, in order.
+   */
+  static List<Pair> align(List<Row> rows, int captureConnection, int serverPort,
+      List<TraceEvent> events, Side side, int connection) {
     List<Label> labels = new ArrayList<>();
     for (Row r : rows) {
       if (r.tls && r.connection == captureConnection) {
         for (String part : labels(r.info)) {
           String t = part.strip();
           if (!t.isEmpty() && !t.startsWith("[")) {
-            labels.add(new Label(r.number, t));
+            labels.add(new Label(r.number, t, r.sourcePort == serverPort));
           }
         }
       }
     }
     List<Pair> pairs = new ArrayList<>();
-    int next = 0;
+    int[] next = new int[2]; // per direction: [from client, from server]
     for (TraceEvent e : events) {
       if (e.side() != side || e.connection() != connection) {
         continue;
       }
+      boolean fromServer = (side == Side.SERVER) == (e.direction() == Direction.PRODUCED);
+      int d = fromServer ? 1 : 0;
       int found = -1;
-      for (int i = next; i < labels.size() && found < 0; i++) {
-        if (matches(e.message(), labels.get(i).text())) {
+      for (int i = next[d]; i < labels.size() && found < 0; i++) {
+        Label l = labels.get(i);
+        if (l.fromServer() == fromServer && matches(e.message(), l.text())) {
           found = i;
         }
       }
       if (found >= 0) {
         pairs.add(new Pair(e, labels.get(found).frame(), labels.get(found).text()));
-        next = found + 1;
+        next[d] = found + 1;
       } else {
         pairs.add(new Pair(e, 0, ""));
       }

@@ -161,18 +161,12 @@ class DemoTest {
   }
 
   /**
-   * Known demo bugs with TLS 1.3 (reported, not fixed here: tlslab.demo belongs to the lead).
-   * {@code WireTraceAlignment} pairs JSSE's messages with the undecrypted rows in order, ignoring
-   * direction and assuming one message per "Application Data" record; JSSE sends Encrypted
-   * Extensions, Certificate, Certificate Verify and Finished in one record, so Certificate lands on
-   * the client's Finished frame, Certificate Verify on alice's first chat record, and so on. And
-   * section 4 says bob resumed alice's session because his undecrypted Server Hello frame shows no
-   * Certificate, while he made a full handshake (alice's TLS 1.3 ticket arrives after bob's Client
-   * Hello left).
+   * TLS 1.3 hides Encrypted Extensions, Certificate, Certificate Verify and Finished in one
+   * encrypted record: the demo must pair each JSSE message with the right frame anyway (it aligns
+   * on the frames decrypted with the key log, per direction), and must not claim a resumption that
+   * only the missing (encrypted) Certificate suggests.
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "demo bug: TLS 1.3 trace-to-frame alignment and resumption claim; see javadoc")
   void tls13DemoPairsEachJsseMessageWithTheFrameThatCarriedIt() throws Exception {
     String out = runDemo("--profile", "tls13", "--captures", captures.toString());
     assertTraceFramesAgreeWithTshark(out);
