@@ -19,6 +19,11 @@ import java.util.List;
  *     key_share
  * @param signatureScheme Server Key Exchange and Certificate Verify: the signature scheme used
  * @param certificateSubjects Certificate: the subject of each certificate, leaf first
+ * @param certificateSha256 Certificate: the SHA-256 fingerprint of each certificate's DER encoding,
+ *     leaf first, as colon-separated upper-case hex ({@code openssl x509 -fingerprint -sha256}).
+ *     Subjects are the same for every lab CA; a fingerprint names one certificate. JSSE's record
+ *     carries no DER, so the inspector takes the chain from the connection's session once JSSE has
+ *     processed the message (see {@link HandshakeInspector}); empty when the chain was not known
  * @param ticketLifetimeSeconds New Session Ticket: the lifetime hint (RFC 5077 §3.3, RFC 8446
  *     §4.6.1)
  * @param alert Alert: its description, e.g. {@code close_notify}
@@ -34,19 +39,39 @@ public record HandshakeFields(
     String namedGroup,
     String signatureScheme,
     List<String> certificateSubjects,
+    List<String> certificateSha256,
     Long ticketLifetimeSeconds,
     String alert) {
 
   /** A message without any of these fields (e.g. Server Hello Done). */
   public static final HandshakeFields NONE =
       new HandshakeFields(
-          List.of(), null, null, List.of(), null, List.of(), null, null, null, List.of(), null,
-          null);
+          List.of(), null, null, List.of(), null, List.of(), null, null, null, List.of(), List.of(),
+          null, null);
 
   public HandshakeFields {
     versions = List.copyOf(versions);
     cipherSuites = List.copyOf(cipherSuites);
     extensions = List.copyOf(extensions);
     certificateSubjects = List.copyOf(certificateSubjects);
+    certificateSha256 = List.copyOf(certificateSha256);
+  }
+
+  /** These fields with {@code fingerprints} as {@link #certificateSha256}. */
+  public HandshakeFields withCertificateSha256(List<String> fingerprints) {
+    return new HandshakeFields(
+        versions,
+        random,
+        sessionId,
+        cipherSuites,
+        cipherSuite,
+        extensions,
+        serverName,
+        namedGroup,
+        signatureScheme,
+        certificateSubjects,
+        fingerprints,
+        ticketLifetimeSeconds,
+        alert);
   }
 }

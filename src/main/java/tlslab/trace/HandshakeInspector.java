@@ -17,6 +17,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import tlslab.common.LabException;
 import tlslab.tls.HandshakeObserver;
+import tlslab.trace.internal.CertificateChain;
 import tlslab.trace.internal.ClientHelloRandom;
 import tlslab.trace.internal.Dispatcher;
 import tlslab.trace.internal.KeyCollector;
@@ -42,6 +43,14 @@ import tlslab.trace.internal.RecordParser;
  * tasks run on other threads. Its very first record (a client's Client Hello, logged in the first
  * {@code wrap}, before the driver's first callback) is handed over at that callback, matched by the
  * client random on the wire. Untraced engines in the same process are never mixed in.
+ *
+ * <p>Certificates: a Certificate event carries the SHA-256 fingerprint of each certificate ({@link
+ * HandshakeFields#certificateSha256}), which tells one lab CA's certificates from another's where
+ * subjects cannot. JSSE's record has only formatted text, and a TLS 1.3 Certificate is encrypted
+ * on the wire, so the chain is read from the connection's handshake session once JSSE has
+ * processed the message: the event is held back until that side's next message or driver callback
+ * (at the latest, the end of the handshake), and then sent with its original time. Its place in
+ * the trace does not change.
  */
 public final class HandshakeInspector implements AutoCloseable {
   private final Consumer<TraceEvent> trace;
@@ -135,6 +144,7 @@ public final class HandshakeInspector implements AutoCloseable {
       public void onRecords(SSLEngine engine, boolean outbound, ByteBuffer records) {
         Conn c = connection(engine, 0);
         boolean first = c.wireRandom() == null;
+        c.releaseCertificate(null);
         c.records(outbound, records);
         byte[] random = c.wireRandom();
         if (!c.byLock) {
@@ -151,6 +161,7 @@ public final class HandshakeInspector implements AutoCloseable {
         if (!c.byLock) {
           Dispatcher.claim(c);
         }
+        c.releaseCertificate(null);
         c.snapshot();
       }
 
@@ -209,12 +220,25 @@ public final class HandshakeInspector implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Stops watching. A Certificate event still waiting for its chain (a handshake cut short right
+   * after it) is sent now, without fingerprints.
+   */
   @Override
-  public synchronized void close() {
-    if (observing && !closed) {
-      Dispatcher.observers(-1);
+  public void close() {
+    List<Conn> all;
+    synchronized (connections) {
+      all = new ArrayList<>(connections.values());
     }
-    closed = true;
+    for (Conn c : all) {
+      c.releaseCertificate(null);
+    }
+    synchronized (this) {
+      if (observing && !closed) {
+        Dispatcher.observers(-1);
+      }
+      closed = true;
+    }
   }
 
   private Conn connection(Object transport, int id) {
@@ -258,6 +282,9 @@ public final class HandshakeInspector implements AutoCloseable {
     String lastAlert;
     Instant lastAlertTime = Instant.EPOCH;
 
+    /** A Certificate event waiting for its chain's fingerprints (see releaseCertificate). */
+    private TraceEvent pendingCertificate;
+
     /** An engine recognised by JSSE's lock, not by the thread its callbacks run on. */
     volatile boolean byLock;
 
@@ -288,10 +315,57 @@ public final class HandshakeInspector implements AutoCloseable {
         }
       }
       if (trace != null) {
-        trace.accept(
-            new TraceEvent(time, side, id, m.direction(), m.type(), m.variant(), m.fields()));
+        releaseCertificate(null);
+        TraceEvent e =
+            new TraceEvent(time, side, id, m.direction(), m.type(), m.variant(), m.fields());
+        if (m.type() == MessageType.CERTIFICATE) {
+          synchronized (this) {
+            pendingCertificate = e;
+          }
+        } else {
+          trace.accept(e);
+        }
       }
       snapshot();
+    }
+
+    /**
+     * Sends the Certificate event held back by {@link #onMessage}, with the fingerprints of the
+     * chain it carried: JSSE logs the message before it has processed it, and its text has no DER.
+     * Called at this side's next message or driver callback, when the chain is in the handshake
+     * session (or in {@code finished}, the established session), and never under this object's
+     * monitor: asking the engine takes JSSE's engine lock, and a thread holding that lock may be
+     * logging a record for this connection.
+     */
+    void releaseCertificate(SSLSession finished) {
+      TraceEvent held;
+      synchronized (this) {
+        held = pendingCertificate;
+        pendingCertificate = null;
+      }
+      if (held == null || trace == null) {
+        return;
+      }
+      boolean local = held.direction() == Direction.PRODUCED;
+      Object t = transport.get();
+      List<String> sha256 = List.of();
+      try {
+        sha256 =
+            finished != null
+                ? CertificateChain.sha256(finished, local)
+                : t != null ? CertificateChain.sha256(t, local) : List.of();
+      } catch (RuntimeException e) {
+        // A trace must never break the handshake it watches: send the event without fingerprints.
+      }
+      trace.accept(
+          new TraceEvent(
+              held.time(),
+              held.side(),
+              held.connection(),
+              held.direction(),
+              held.message(),
+              held.variant(),
+              held.fields().withCertificateSha256(sha256)));
     }
 
     void snapshot() {
@@ -325,6 +399,7 @@ public final class HandshakeInspector implements AutoCloseable {
     }
 
     void finished(SSLSession session) {
+      releaseCertificate(session);
       snapshot();
       synchronized (this) {
         if (finished || keys == null) {

@@ -49,6 +49,7 @@ public record TraceEvent(
     field(b, "named_group", f.namedGroup());
     field(b, "signature_scheme", f.signatureScheme());
     list(b, "certificate_subjects", f.certificateSubjects());
+    list(b, "certificate_sha256", f.certificateSha256());
     if (f.ticketLifetimeSeconds() != null) {
       b.append(",\"ticket_lifetime\":").append(f.ticketLifetimeSeconds());
     }

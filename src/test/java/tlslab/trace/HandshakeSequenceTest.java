@@ -48,7 +48,7 @@ class HandshakeSequenceTest {
   }
 
   @Test
-  void fullTls12EcdheHandshakeShowsEveryMessageOnBothSides() {
+  void fullTls12EcdheHandshakeShowsEveryMessageOnBothSides() throws Exception {
     TraceRun.Result r = run(TlsProfile.MODERN, ClientAuth.NONE, false);
 
     assertThat(sequence(r.events(), 1, CLIENT))
@@ -103,6 +103,16 @@ class HandshakeSequenceTest {
         .first()
         .asString()
         .contains("CN=localhost");
+    // Fingerprints: the server's certificate then the CA's, as sent and as received.
+    List<String> chain = List.of(TraceFixtures.sha256("server.pem"), TraceFixtures.sha256("ca.pem"));
+    assertThat(first(r.events(), 1, CLIENT, CONSUMED, CERTIFICATE).fields().certificateSha256())
+        .isEqualTo(chain);
+    assertThat(first(r.events(), 1, SERVER, PRODUCED, CERTIFICATE).fields().certificateSha256())
+        .isEqualTo(chain);
+    assertThat(chain.get(0)).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
+    assertThat(r.events())
+        .filteredOn(e -> e.message() != CERTIFICATE)
+        .allMatch(e -> e.fields().certificateSha256().isEmpty());
     assertThat(first(r.events(), 1, CLIENT, PRODUCED, CLIENT_KEY_EXCHANGE).variant())
         .isEqualTo("ECDHE");
     assertThat(
@@ -127,7 +137,7 @@ class HandshakeSequenceTest {
   }
 
   @Test
-  void clientAuthAddsCertificateRequestClientCertificateAndCertificateVerify() {
+  void clientAuthAddsCertificateRequestClientCertificateAndCertificateVerify() throws Exception {
     TraceRun.Result r = run(TlsProfile.MODERN, ClientAuth.NEED, false);
 
     assertThat(sequence(r.events(), 1, CLIENT))
@@ -166,6 +176,13 @@ class HandshakeSequenceTest {
         .first()
         .asString()
         .contains("CN=" + TraceRun.CLIENT_NAME);
+    String client = TraceFixtures.sha256("client-" + TraceRun.CLIENT_NAME + ".pem");
+    assertThat(first(r.events(), 1, CLIENT, PRODUCED, CERTIFICATE).fields().certificateSha256())
+        .first()
+        .isEqualTo(client);
+    assertThat(first(r.events(), 1, SERVER, CONSUMED, CERTIFICATE).fields().certificateSha256())
+        .first()
+        .isEqualTo(client);
     assertThat(
             first(r.events(), 1, SERVER, CONSUMED, MessageType.CERTIFICATE_VERIFY)
                 .fields()
@@ -207,7 +224,7 @@ class HandshakeSequenceTest {
   }
 
   @Test
-  void tls13FullThenResumedWithPsk() {
+  void tls13FullThenResumedWithPsk() throws Exception {
     TraceRun.Result r = run(TlsProfile.TLS13, ClientAuth.NONE, true);
 
     assertThat(sequence(r.events(), 1, CLIENT))
@@ -262,6 +279,14 @@ class HandshakeSequenceTest {
         .contains("pre_shared_key", "psk_key_exchange_modes");
     assertThat(first(r.events(), 2, SERVER, PRODUCED, SERVER_HELLO).fields().extensions())
         .contains("pre_shared_key");
+    // The TLS 1.3 Certificate is encrypted on the wire; the fingerprints come from the session.
+    String server = TraceFixtures.sha256("server.pem");
+    assertThat(first(r.events(), 1, CLIENT, CONSUMED, CERTIFICATE).fields().certificateSha256())
+        .first()
+        .isEqualTo(server);
+    assertThat(first(r.events(), 1, SERVER, PRODUCED, CERTIFICATE).fields().certificateSha256())
+        .first()
+        .isEqualTo(server);
     assertThat(r.connections().get(1).resumed()).isTrue();
     assertThat(r.connections()).allMatch(c -> c.protocol().equals("TLSv1.3"));
   }

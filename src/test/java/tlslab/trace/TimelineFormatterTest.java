@@ -22,6 +22,7 @@ class TimelineFormatterTest {
         null,
         null,
         List.of(),
+        List.of(),
         null,
         null);
   }
@@ -37,6 +38,7 @@ class TimelineFormatterTest {
         null,
         null,
         null,
+        List.of(),
         List.of(),
         null,
         null);
@@ -141,6 +143,7 @@ class TimelineFormatterTest {
                 null,
                 null,
                 List.of("CN=\"quoted\"\\x"),
+                List.of("AB:01", "CD:02"),
                 null,
                 "close_notify"));
 
@@ -148,6 +151,7 @@ class TimelineFormatterTest {
         .isEqualTo(
             "{\"time\":\"2026-11-25T23:00:00Z\",\"side\":\"client\",\"connection\":1,"
                 + "\"direction\":\"consumed\",\"message\":\"Alert\","
-                + "\"certificate_subjects\":[\"CN=\\\"quoted\\\"\\\\x\"],\"alert\":\"close_notify\"}");
+                + "\"certificate_subjects\":[\"CN=\\\"quoted\\\"\\\\x\"],"
+                + "\"certificate_sha256\":[\"AB:01\",\"CD:02\"],\"alert\":\"close_notify\"}");
   }
 }

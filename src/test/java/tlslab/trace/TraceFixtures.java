@@ -8,6 +8,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import tlslab.pki.CertificateFile;
+import tlslab.pki.CertificateSummary;
 import tlslab.pki.InitOptions;
 import tlslab.pki.KeyType;
 import tlslab.pki.LabCertificates;
@@ -49,6 +51,15 @@ final class TraceFixtures {
         .filter(e -> e.direction() == d && e.message() == type)
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + d + " " + type + " on " + side));
+  }
+
+  /**
+   * The SHA-256 fingerprint of the first certificate in a PEM file of the certs folder, computed by
+   * tlslab.pki (an implementation of its own, the oracle for the trace's).
+   */
+  static String sha256(String pemName) throws IOException {
+    return CertificateSummary.sha256Fingerprint(
+        CertificateFile.read(certs().resolve(pemName), null).certificates().get(0));
   }
 
   static String hex(byte[] b) {

@@ -199,6 +199,7 @@ public final class RecordParser {
         group,
         signature,
         subjects,
+        List.of(),
         lifetime,
         null);
   }
@@ -216,6 +217,7 @@ public final class RecordParser {
         null,
         null,
         n.certificateSubjects(),
+        n.certificateSha256(),
         null,
         description);
   }
