@@ -45,7 +45,37 @@ class FinishedCheckTest {
   void ownTraceAndGoodAnswersPass() {
     Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(5);
+    assertThat(r.items()).hasSize(6);
+    assertThat(r.items())
+        .anyMatch(i -> i.ok() && i.requirement().equals("the trace was made with your certificates"));
+  }
+
+  @Test
+  void aFriendsTraceFails() {
+    // Same lab, same subjects (CN=localhost), same messages: only the certificate differs.
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(work.friend.resolve("traces/07.jsonl"), w.resolve("traces/06.jsonl"));
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "the trace was made with your certificates").hint())
+        .startsWith("this trace was not made with your certificates: run lab trace --certs")
+        .contains("server.pem");
+  }
+
+  @Test
+  void aTraceWithoutFingerprintsFails() throws IOException {
+    Path w = withAnswers(ANSWERS);
+    Path trace = w.resolve("traces/06.jsonl");
+    Files.write(
+        trace,
+        Files.readAllLines(trace).stream()
+            .map(l -> l.replaceAll(",\"certificate_sha256\":\\[[^\\]]*]", ""))
+            .toList());
+    assertThat(Files.readString(trace)).doesNotContain("certificate_sha256").contains("Certificate");
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "the trace was made with your certificates").hint())
+        .contains("no certificate fingerprint", "lab trace --certs");
   }
 
   @Test

@@ -36,13 +36,24 @@ class ResumptionCheckTest {
   void aResumedTraceAndTheRightMessagesPass() {
     Report r = check(new ResumptionCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(4);
+    assertThat(r.items()).hasSize(5);
     assertThat(
             check(
                     new ResumptionCheck(),
                     withAnswers("missing-in-resumed: certificate, key exchange\n"))
                 .passed())
         .isTrue();
+  }
+
+  @Test
+  void aFriendsTraceFails() {
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(work.friend.resolve("traces/07.jsonl"), w.resolve("traces/07.jsonl"));
+    Report r = check(new ResumptionCheck(), w);
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "the trace was made with your certificates").hint())
+        .startsWith("this trace was not made with your certificates: run lab trace --certs")
+        .contains("--resume");
   }
 
   @Test

@@ -141,6 +141,14 @@ final class StudentWork {
         "--resume",
         "--trace-json",
         mine.resolve("traces/07.jsonl").toString());
+    // A friend's trace, made with the friend's own certificates: copying it must not pass.
+    lab(
+        "trace",
+        "--certs",
+        friend.resolve("certs").toString(),
+        "--resume",
+        "--trace-json",
+        friend.resolve("traces/07.jsonl").toString());
 
     // Exercise 8: an impostor; the verifying client's refusal; the insecure client's session.
     Path evil = mine.resolve("evil");

@@ -1,15 +1,21 @@
 package tlslab.exercise.checks;
 
+import java.nio.file.Path;
 import java.util.Optional;
+import tlslab.common.LabException;
 import tlslab.exercise.Answers;
 import tlslab.exercise.Checker;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
+import tlslab.pki.CertificateFile;
+import tlslab.pki.CertificateSummary;
+import tlslab.pki.LabCertificates;
 
 /**
  * Exercise 6: what Wireshark's "Encrypted Handshake Message" is. The student's JSON trace must hold
- * a full handshake in which each side produced its Finished (RFC 5246 §7.4.9); the answers must
- * name Finished and say it proves the transcript and the keys.
+ * a full handshake with the student's own server certificate (by SHA-256 fingerprint, so a
+ * friend's trace does not pass) in which each side produced its Finished (RFC 5246 §7.4.9); the
+ * answers must name Finished and say it proves the transcript and the keys.
  */
 public final class FinishedCheck implements Checker {
   static final String TRACE = "06.jsonl";
@@ -30,6 +36,7 @@ public final class FinishedCheck implements Checker {
           "no connection in the trace has a server Certificate: trace a fresh session ("
               + how
               + ")");
+      full.ifPresent(id -> madeWithOwnCertificates(r, ws, trace, id, how));
       full.ifPresent(
           id -> {
             boolean client = trace.produced(id, "client", "Finished");
@@ -72,6 +79,45 @@ public final class FinishedCheck implements Checker {
                 : "it is a MAC over the hash of the handshake messages, keyed by the master"
                     + " secret: what does that prove?");
     return r;
+  }
+
+  static final String OWN_CERTIFICATES = "the trace was made with your certificates";
+
+  /**
+   * The requirement that connection {@code id}'s server certificate is the student's own {@code
+   * certs/server.pem}, compared by SHA-256 fingerprint. Every lab CA names its server {@code
+   * CN=localhost}, so subjects cannot tell a friend's trace from one's own; the fingerprint of the
+   * DER can, since each student's {@code lab certs init} makes fresh keys.
+   */
+  static void madeWithOwnCertificates(
+      Report r, Workspace ws, TraceFile trace, int id, String how) {
+    Path serverPem = ws.certs().resolve("server.pem");
+    String own;
+    try {
+      own =
+          CertificateSummary.sha256Fingerprint(
+              CertificateFile.read(serverPem, LabCertificates.STORE_PASSWORD).leaf());
+    } catch (LabException e) {
+      r.fail(
+          OWN_CERTIFICATES,
+          "cannot read your server certificate ("
+              + e.getMessage()
+              + "): run lab certs init --dir "
+              + ws.certs());
+      return;
+    }
+    Optional<String> traced = trace.serverCertificateSha256(id);
+    r.expect(
+        traced.isPresent() && traced.get().equalsIgnoreCase(own),
+        OWN_CERTIFICATES,
+        traced.isEmpty()
+            ? "the trace records no certificate fingerprint (an older or edited trace): run "
+                + how
+            : "this trace was not made with your certificates: run "
+                + how
+                + " (its server certificate's SHA-256 is not the one of "
+                + ws.show(serverPem)
+                + ")");
   }
 
   /** The first connection whose server produced a Certificate: a full handshake. */

@@ -13,7 +13,8 @@ import tlslab.trace.MessageType;
 
 /**
  * Exercise 7: session tickets. The student's trace must show a full handshake that issues a New
- * Session Ticket (RFC 5077 §3.3) and a later one that resumes it: no Certificate, no key exchange,
+ * Session Ticket (RFC 5077 §3.3), made with the student's own server certificate (by SHA-256
+ * fingerprint), and a later one that resumes it: no Certificate, no key exchange,
  * yet a Finished from each side. The messages the student lists as missing must really be missing
  * from their resumed handshake, and include the Certificate and the key exchange.
  */
@@ -41,6 +42,7 @@ public final class ResumptionCheck implements Checker {
               ? "no connection in the trace has a server Certificate: " + how
               : "the server sent no New Session Ticket: make the trace with lab trace (TLS 1.2,"
                   + " tickets on)");
+      full.ifPresent(id -> FinishedCheck.madeWithOwnCertificates(r, ws, trace, id, how));
       int after = full.orElse(Integer.MAX_VALUE);
       resumed =
           trace.connections().stream()

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -18,9 +19,16 @@ import java.util.TreeSet;
  */
 final class TraceFile {
   /**
-   * One event: who logged which message, sent ({@code produced}) or received ({@code consumed}).
+   * One event: who logged which message, sent ({@code produced}) or received ({@code consumed});
+   * for a Certificate, the SHA-256 fingerprints of its chain, leaf first (empty when absent).
    */
-  record Event(String side, int connection, String direction, String message, String variant) {
+  record Event(
+      String side,
+      int connection,
+      String direction,
+      String message,
+      String variant,
+      List<String> certificateSha256) {
     boolean produced() {
       return "produced".equals(direction);
     }
@@ -62,7 +70,12 @@ final class TraceFile {
             file + " line " + (i + 1) + " is not a lab trace event (lab trace --trace-json)");
       }
       Object v = o.get("variant");
-      events.add(new Event(s, c.intValue(), d, m, v instanceof String vs ? vs : null));
+      List<String> sha256 = new ArrayList<>();
+      if (o.get("certificate_sha256") instanceof List<?> l) {
+        l.forEach(x -> sha256.add((String) x)); // the parser makes arrays of strings only
+      }
+      events.add(
+          new Event(s, c.intValue(), d, m, v instanceof String vs ? vs : null, List.copyOf(sha256)));
     }
     if (events.isEmpty()) {
       return new TraceFile(List.of(), file + " is empty");
@@ -92,6 +105,31 @@ final class TraceFile {
                     && e.produced()
                     && e.side().equals(side)
                     && e.message().equals(message));
+  }
+
+  /**
+   * The SHA-256 fingerprint of the server's certificate on connection {@code id}: the leaf of the
+   * Certificate the server produced, else of the one the client consumed; empty when the trace
+   * has none (a trace made before fingerprints were recorded, or edited).
+   */
+  Optional<String> serverCertificateSha256(int id) {
+    for (String[] who : new String[][] {{"server", "produced"}, {"client", "consumed"}}) {
+      Optional<String> leaf =
+          events.stream()
+              .filter(
+                  e ->
+                      e.connection() == id
+                          && e.side().equals(who[0])
+                          && e.direction().equals(who[1])
+                          && e.message().equals("Certificate")
+                          && !e.certificateSha256().isEmpty())
+              .map(e -> e.certificateSha256().get(0))
+              .findFirst();
+      if (leaf.isPresent()) {
+        return leaf;
+      }
+    }
+    return Optional.empty();
   }
 
   /** The messages produced on connection {@code id}, by either side, in file order. */
