@@ -46,11 +46,11 @@ import tlslab.trace.internal.RecordParser;
  *
  * <p>Certificates: a Certificate event carries the SHA-256 fingerprint of each certificate ({@link
  * HandshakeFields#certificateSha256}), which tells one lab CA's certificates from another's where
- * subjects cannot. JSSE's record has only formatted text, and a TLS 1.3 Certificate is encrypted
- * on the wire, so the chain is read from the connection's handshake session once JSSE has
- * processed the message: the event is held back until that side's next message or driver callback
- * (at the latest, the end of the handshake), and then sent with its original time. Its place in
- * the trace does not change.
+ * subjects cannot. JSSE's record has only formatted text, and a TLS 1.3 Certificate is encrypted on
+ * the wire, so the chain is read from the connection's handshake session once JSSE has processed
+ * the message: the event is held back until that side's next message or driver callback (at the
+ * latest, the end of the handshake), and then sent with its original time. Its place in the trace
+ * does not change.
  */
 public final class HandshakeInspector implements AutoCloseable {
   private final Consumer<TraceEvent> trace;
@@ -306,7 +306,8 @@ public final class HandshakeInspector implements AutoCloseable {
         // sending. Show it once.
         synchronized (this) {
           String alert = m.fields().alert();
-          if (alert != null && alert.equals(lastAlert)
+          if (alert != null
+              && alert.equals(lastAlert)
               && time.isBefore(lastAlertTime.plusSeconds(2))) {
             return;
           }

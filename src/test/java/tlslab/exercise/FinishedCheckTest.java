@@ -47,7 +47,8 @@ class FinishedCheckTest {
     assertThat(r.passed()).as("%s", r.items()).isTrue();
     assertThat(r.items()).hasSize(6);
     assertThat(r.items())
-        .anyMatch(i -> i.ok() && i.requirement().equals("the trace was made with your certificates"));
+        .anyMatch(
+            i -> i.ok() && i.requirement().equals("the trace was made with your certificates"));
   }
 
   @Test
@@ -71,7 +72,9 @@ class FinishedCheckTest {
         Files.readAllLines(trace).stream()
             .map(l -> l.replaceAll(",\"certificate_sha256\":\\[[^\\]]*]", ""))
             .toList());
-    assertThat(Files.readString(trace)).doesNotContain("certificate_sha256").contains("Certificate");
+    assertThat(Files.readString(trace))
+        .doesNotContain("certificate_sha256")
+        .contains("Certificate");
     Report r = check(new FinishedCheck(), w);
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "the trace was made with your certificates").hint())

@@ -104,7 +104,8 @@ class HandshakeSequenceTest {
         .asString()
         .contains("CN=localhost");
     // Fingerprints: the server's certificate then the CA's, as sent and as received.
-    List<String> chain = List.of(TraceFixtures.sha256("server.pem"), TraceFixtures.sha256("ca.pem"));
+    List<String> chain =
+        List.of(TraceFixtures.sha256("server.pem"), TraceFixtures.sha256("ca.pem"));
     assertThat(first(r.events(), 1, CLIENT, CONSUMED, CERTIFICATE).fields().certificateSha256())
         .isEqualTo(chain);
     assertThat(first(r.events(), 1, SERVER, PRODUCED, CERTIFICATE).fields().certificateSha256())

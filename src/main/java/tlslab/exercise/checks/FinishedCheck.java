@@ -13,9 +13,9 @@ import tlslab.pki.LabCertificates;
 
 /**
  * Exercise 6: what Wireshark's "Encrypted Handshake Message" is. The student's JSON trace must hold
- * a full handshake with the student's own server certificate (by SHA-256 fingerprint, so a
- * friend's trace does not pass) in which each side produced its Finished (RFC 5246 §7.4.9); the
- * answers must name Finished and say it proves the transcript and the keys.
+ * a full handshake with the student's own server certificate (by SHA-256 fingerprint, so a friend's
+ * trace does not pass) in which each side produced its Finished (RFC 5246 §7.4.9); the answers must
+ * name Finished and say it proves the transcript and the keys.
  */
 public final class FinishedCheck implements Checker {
   static final String TRACE = "06.jsonl";
@@ -89,8 +89,7 @@ public final class FinishedCheck implements Checker {
    * CN=localhost}, so subjects cannot tell a friend's trace from one's own; the fingerprint of the
    * DER can, since each student's {@code lab certs init} makes fresh keys.
    */
-  static void madeWithOwnCertificates(
-      Report r, Workspace ws, TraceFile trace, int id, String how) {
+  static void madeWithOwnCertificates(Report r, Workspace ws, TraceFile trace, int id, String how) {
     Path serverPem = ws.certs().resolve("server.pem");
     String own;
     try {
@@ -111,8 +110,7 @@ public final class FinishedCheck implements Checker {
         traced.isPresent() && traced.get().equalsIgnoreCase(own),
         OWN_CERTIFICATES,
         traced.isEmpty()
-            ? "the trace records no certificate fingerprint (an older or edited trace): run "
-                + how
+            ? "the trace records no certificate fingerprint (an older or edited trace): run " + how
             : "this trace was not made with your certificates: run "
                 + how
                 + " (its server certificate's SHA-256 is not the one of "

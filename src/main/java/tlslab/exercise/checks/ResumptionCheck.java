@@ -14,9 +14,9 @@ import tlslab.trace.MessageType;
 /**
  * Exercise 7: session tickets. The student's trace must show a full handshake that issues a New
  * Session Ticket (RFC 5077 §3.3), made with the student's own server certificate (by SHA-256
- * fingerprint), and a later one that resumes it: no Certificate, no key exchange,
- * yet a Finished from each side. The messages the student lists as missing must really be missing
- * from their resumed handshake, and include the Certificate and the key exchange.
+ * fingerprint), and a later one that resumes it: no Certificate, no key exchange, yet a Finished
+ * from each side. The messages the student lists as missing must really be missing from their
+ * resumed handshake, and include the Certificate and the key exchange.
  */
 public final class ResumptionCheck implements Checker {
   static final String TRACE = "07.jsonl";

@@ -75,7 +75,8 @@ final class TraceFile {
         l.forEach(x -> sha256.add((String) x)); // the parser makes arrays of strings only
       }
       events.add(
-          new Event(s, c.intValue(), d, m, v instanceof String vs ? vs : null, List.copyOf(sha256)));
+          new Event(
+              s, c.intValue(), d, m, v instanceof String vs ? vs : null, List.copyOf(sha256)));
     }
     if (events.isEmpty()) {
       return new TraceFile(List.of(), file + " is empty");
@@ -109,8 +110,8 @@ final class TraceFile {
 
   /**
    * The SHA-256 fingerprint of the server's certificate on connection {@code id}: the leaf of the
-   * Certificate the server produced, else of the one the client consumed; empty when the trace
-   * has none (a trace made before fingerprints were recorded, or edited).
+   * Certificate the server produced, else of the one the client consumed; empty when the trace has
+   * none (a trace made before fingerprints were recorded, or edited).
    */
   Optional<String> serverCertificateSha256(int id) {
     for (String[] who : new String[][] {{"server", "produced"}, {"client", "consumed"}}) {

@@ -13,8 +13,8 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * The certificate chain a Certificate message carried, read back from the connection's session,
- * as SHA-256 fingerprints.
+ * The certificate chain a Certificate message carried, read back from the connection's session, as
+ * SHA-256 fingerprints.
  *
  * <p>Why the session: JSSE's debug record for a Certificate message holds formatted text (subject,
  * issuer, validity), not the DER, and in TLS 1.3 the message is encrypted on the wire (RFC 8446
