@@ -108,6 +108,13 @@ class SharedInspectorTest {
                             + e.message().label(),
                     Collectors.counting()));
     assertThat(counts).as("%s", events).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1L));
+    // On engines too (the server's Certificate is produced in a delegated task), each Certificate
+    // carries the fingerprint of the server's certificate, on both sides.
+    String server = TraceFixtures.sha256("server.pem");
+    assertThat(events)
+        .filteredOn(e -> e.message() == MessageType.CERTIFICATE)
+        .hasSize(4)
+        .allSatisfy(e -> assertThat(e.fields().certificateSha256()).first().isEqualTo(server));
     for (int id : events.stream().map(TraceEvent::connection).distinct().toList()) {
       Side side = events.stream().filter(e -> e.connection() == id).findFirst().get().side();
       List<String> seq = TraceFixtures.sequence(events, id, side);
