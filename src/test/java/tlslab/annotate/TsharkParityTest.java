@@ -70,6 +70,10 @@ class TsharkParityTest {
         capture("tls12-big-records", () -> Scenarios.bigRecords()),
         capture("tls12-big-records-split-lost (Ignored Unknown Record)", () -> Scenarios.drop("tls12-big-split-drop",
             Scenarios.split("tls12-big-split", Scenarios.bigRecords(), 1400), 5)),
+        // The old flaky failure, made deterministic: ciphertext after the lost segment that starts
+        // with byte 25 (RFC 9146 tls12_cid), which Wireshark 4.0 takes for a record header.
+        capture("tls12-big-records-lost-ciphertext-looks-like-a-cid-record (Ignored Unknown Record)",
+            () -> Scenarios.lostThenLookalikeHeader()),
         capture("tls12-capture-starts-at-client-key-exchange", () -> LoopbackCaptures.startingAt("tls12-mid7", Scenarios.tls12Gcm(), 7)),
         capture("tls12-client-auth-capture-starts-mid-handshake", () -> LoopbackCaptures.startingAt("tls12-ca-mid7", Scenarios.clientAuth(), 7)),
         capture("tls13-capture-starts-mid-handshake", () -> LoopbackCaptures.startingAt("tls13-mid7", Scenarios.tls13(), 7)),
@@ -162,7 +166,7 @@ class TsharkParityTest {
    * Replays captures kept by an earlier failure: {@code mvn test -Dtest=TsharkParityTest
    * -Dparity.replay=target/parity-failures} compares every {@code *-port<N>.pcap} there again.
    */
-  @ParameterizedTest(name = "replay {0}")
+  @ParameterizedTest(name = "replay {0}", allowZeroInvocations = true)
   @MethodSource("keptFailures")
   void keptFailureStillMatchesTshark(Path pcap) throws Exception {
     String n = pcap.getFileName().toString();
