@@ -89,7 +89,10 @@ class LiveCaptureTest {
     assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
     int port = freePort();
     Path out = dir.resolve("sigint.pcap");
-    Process lab = labCapture(List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()), List.of());
+    // A test run in a background job (CI scripts, "mvn verify &") inherits SIGINT as ignored, and
+    // a JVM keeps an ignored SIGINT ignored: reset it, as a terminal would for a foreground job.
+    Process lab = labCapture(List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()),
+        List.of("env", "--default-signal=INT"));
     BufferedReader err = new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
     // The banner comes once the handle is open and writing: no guessing with a sleep.
     assertThat(err.readLine()).contains("capturing on lo");
