@@ -29,6 +29,12 @@ import tlslab.tls.TlsProfile;
  * the lab's own server and client {@code capture("lab-chat", () -> LoopbackCaptures.around(
  * "lab-chat", port -> { start lab server on port; run lab client; return keylogPath; }))}, or an
  * existing file {@code capture("x", () -> LoopbackCaptures.file("x", path, port, null))}.
+ *
+ * <p>When a scenario differs from tshark, its capture is copied to {@code target/parity-failures/}
+ * (the path is printed; the file name carries the server port): the sessions are real, so a
+ * failure may depend on the ciphertext or on how the kernel segmented a write, and the capture is
+ * the only way to study it. {@code -Dparity.replay=target/parity-failures} compares kept captures
+ * again, e.g. after a fix.
  */
 @Tag("slow")
 class TsharkParityTest {
