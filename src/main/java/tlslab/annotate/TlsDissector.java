@@ -222,6 +222,10 @@ final class TlsDissector {
         fx.append(l);
         label(fx, l);
       }
+      case 25 -> {
+        // RFC 9146 tls12_cid: Wireshark shows the record in the tree but adds nothing to Info.
+        // Over TLS it only ever meets one by chance, in ciphertext after a lost segment.
+      }
       default -> {
         // not reachable: ContentType.isValid checked above
       }

@@ -91,19 +91,35 @@ public final class CaptureCommand implements Callable<Integer> {
       }
     }, "capture-ctrl-c");
     Runtime.getRuntime().addShutdownHook(hook);
-    err.println("lab capture: capturing on " + iface + (filter == null ? "" : " (" + filter + ")")
-        + " into " + file + "; Ctrl-C to stop");
-    err.flush();
+    String banner = "lab capture: capturing on " + iface + (filter == null ? "" : " (" + filter + ")")
+        + " into " + file + "; Ctrl-C to stop";
+    // Say "capturing" only once the handle is open and writing: packets sent after this line are
+    // in the file (scripts and tests wait for it instead of guessing with a sleep).
+    Thread announce = new Thread(() -> {
+      try {
+        if (capture.awaitOpened(60_000)) {
+          err.println(banner);
+          err.flush();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "capture-banner");
+    announce.setDaemon(true);
+    announce.start();
     LiveCapture.Result r;
+    boolean shuttingDown = false;
     try {
       r = capture.run(spec.commandLine().getOut());
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
-        // the JVM is already shutting down (Ctrl-C): the hook is running
+        // The JVM is already shutting down (Ctrl-C): the hook is running and prints the summary.
+        shuttingDown = true;
       }
     }
+    if (shuttingDown) return ExitCode.INTERRUPTED;
     err.println("lab capture: " + r.packets() + " packets (" + r.tlsPackets() + " TLS) written to " + file);
     err.flush();
     return ExitCode.OK;

@@ -18,6 +18,12 @@ public enum ContentType {
   HANDSHAKE(22, "handshake", "Handshake"),
   APPLICATION_DATA(23, "application_data", "Application Data"),
   HEARTBEAT(24, "heartbeat", "Heartbeat"),
+  /**
+   * RFC 9146 section 4: a DTLS 1.2 record carrying a connection ID. Never sent over TLS, but
+   * Wireshark 4.0 accepts it as a record header on TCP too, which matters when ciphertext after a
+   * lost segment happens to start with byte 25.
+   */
+  TLS12_CID(25, "tls12_cid", "Connection ID"),
   /** Any other code: not a valid TLS record type. */
   UNKNOWN(-1, "unknown", "Unknown");
 
@@ -56,8 +62,12 @@ public enum ContentType {
     return BY_CODE[code & 0xff];
   }
 
-  /** True for the types Wireshark accepts as a record header (20..24). */
+  /**
+   * True for the types Wireshark 4.0 accepts as a record header (20..25, see
+   * ssl_is_valid_content_type): any other first byte makes it print "Ignored Unknown Record"
+   * and skip the rest of the segment.
+   */
   public static boolean isValid(int code) {
-    return code >= 20 && code <= 24;
+    return code >= 20 && code <= 25;
   }
 }

@@ -192,6 +192,17 @@ final class LoopbackCaptures {
     return c;
   }
 
+  /** The same capture with the start of one data segment overwritten (see {@link PcapRewriter#patchPayload}). */
+  static synchronized Capture patched(String name, Capture from, int which, byte[] bytes) throws IOException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcap");
+    PcapRewriter.patchPayload(from.file(), out, which, bytes);
+    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+    CACHE.put(name, c);
+    return c;
+  }
+
   /** The same capture without its first {@code n} frames. */
   static synchronized Capture startingAt(String name, Capture from, int n) throws IOException {
     Capture cached = CACHE.get(name);

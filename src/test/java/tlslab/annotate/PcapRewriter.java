@@ -116,6 +116,31 @@ final class PcapRewriter {
     }
   }
 
+  /**
+   * Overwrites the first bytes of the {@code which}-th data-carrying frame's TCP payload (1-based)
+   * with {@code bytes}: e.g. makes the ciphertext at the start of a segment that follows a lost
+   * one look like a record header, as real ciphertext sometimes does by chance.
+   */
+  static void patchPayload(Path in, Path out, int which, byte[] bytes) throws IOException {
+    try (CaptureReader r = CaptureReader.open(in);
+        OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
+      ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
+      os.write(gh.array());
+      Frame f = new Frame();
+      TcpPacket p = new TcpPacket();
+      int dataIndex = 0;
+      while (r.next(f)) {
+        byte[] b = java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength);
+        if (PacketDecoder.decode(f, p) && p.payloadLength > 0 && ++dataIndex == which) {
+          if (bytes.length > p.payloadCaptured) throw new IOException("patch longer than the payload");
+          System.arraycopy(bytes, 0, b, p.payloadOffset - f.offset, bytes.length);
+        }
+        write(os, f.timeNanos, b, b.length, f.wireLength);
+      }
+    }
+  }
+
   /** Drops the first {@code n} frames: a capture started in the middle of a connection. */
   static void dropFirst(Path in, Path out, int n) throws IOException {
     try (CaptureReader r = CaptureReader.open(in);

@@ -127,6 +127,18 @@ final class Scenarios {
     return LoopbackCaptures.derived(name, from, PcapRewriter.splitInto(size));
   }
 
+  /**
+   * The 40 KB session in 1400-byte segments with the first application-data segment lost; the
+   * second segment after the hole (ciphertext, so any byte value is possible) starts with 19 03 03
+   * 23 0d: a record header of type 25 and length 8973 in Wireshark's eyes. It swallows the
+   * following segments and its end falls inside one, whose tail is dissected as the next record.
+   * Real ciphertext does this by chance in about one capture of fifty.
+   */
+  static LoopbackCaptures.Capture lostThenLookalikeHeader() throws Exception {
+    LoopbackCaptures.Capture lost = drop("tls12-big-split-drop", split("tls12-big-split", bigRecords(), 1400), 5);
+    return LoopbackCaptures.patched("tls12-big-split-drop-cid", lost, 6, new byte[] {25, 3, 3, 0x23, 0x0d});
+  }
+
   static LoopbackCaptures.Capture drop(String name, LoopbackCaptures.Capture from, int which) throws Exception {
     return LoopbackCaptures.derived(name, from, PcapRewriter.dropDataSegment(which));
   }

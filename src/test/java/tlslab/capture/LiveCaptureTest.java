@@ -56,7 +56,7 @@ class LiveCaptureTest {
     Thread t = new Thread(() -> cap.run(new PrintWriter(lines)));
     long t0 = System.nanoTime();
     t.start();
-    Thread.sleep(1200);
+    assertThat(cap.awaitOpened(30_000)).as("capture opened").isTrue();
     tlsSession(port);
     t.join(15_000);
     double secs = (System.nanoTime() - t0) / 1e9;
@@ -77,7 +77,7 @@ class LiveCaptureTest {
     LiveCapture.Result[] r = new LiveCapture.Result[1];
     Thread t = new Thread(() -> r[0] = cap.run(new PrintWriter(new StringWriter())));
     t.start();
-    Thread.sleep(1200);
+    assertThat(cap.awaitOpened(30_000)).as("capture opened").isTrue();
     tlsSession(port);
     t.join(15_000);
     assertThat(r[0].packets()).isEqualTo(5);
@@ -89,19 +89,32 @@ class LiveCaptureTest {
     assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
     int port = freePort();
     Path out = dir.resolve("sigint.pcap");
-    Process lab = labCapture(List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()), List.of());
+    // A test run in a background job (CI scripts, "mvn verify &") inherits SIGINT as ignored, and
+    // a JVM keeps an ignored SIGINT ignored: reset it, as a terminal would for a foreground job.
+    Process lab = labCapture(List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()),
+        List.of("env", "--default-signal=INT"));
     BufferedReader err = new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
+    // The banner comes once the handle is open and writing: no guessing with a sleep.
     assertThat(err.readLine()).contains("capturing on lo");
-    Thread.sleep(1500); // the handle opens after the banner
+    BufferedReader labels = new BufferedReader(new InputStreamReader(lab.getInputStream(), StandardCharsets.UTF_8));
     tlsSession(port);
-    Thread.sleep(500);
+    // Ctrl-C once the capture has seen the session's last record (the client's close_notify),
+    // not after a fixed pause that a loaded machine can overrun.
+    StringBuilder stdout = new StringBuilder();
+    for (String l; (l = labels.readLine()) != null; ) {
+      stdout.append(l).append('\n');
+      if (l.contains("Encrypted Alert")) break;
+    }
     new ProcessBuilder("kill", "-INT", Long.toString(lab.pid())).start().waitFor();
     assertThat(lab.waitFor(20, TimeUnit.SECONDS)).isTrue();
     StringBuilder rest = new StringBuilder();
     for (String l; (l = err.readLine()) != null; ) rest.append(l).append('\n');
-    String stdout = new String(lab.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(stdout).contains("Client Hello");
+    stdout.append(new String(lab.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    assertThat(stdout.toString()).contains("Client Hello").contains("Encrypted Alert");
     assertThat(rest.toString()).contains("written to");
+    assertThat(rest.toString().lines().filter(l -> l.contains("written to")))
+        .as("the summary is printed once, by the Ctrl-C hook: " + rest).singleElement()
+        .satisfies(l -> assertThat(l).contains("interrupted"));
     List<String> ts = tshark(out, port);
     assertThat(ts).anySatisfy(l -> assertThat(l).contains("Application Data"));
   }

@@ -68,6 +68,11 @@ class HandshakeMessagesTest {
   @Test
   void unknownCodesAreValuesNotNulls() {
     assertThat(ContentType.of(99)).isEqualTo(ContentType.UNKNOWN);
+    // Wireshark 4.0 accepts 20..25 as a record type (25: RFC 9146 tls12_cid), not 26 or 19.
+    assertThat(ContentType.isValid(25)).isTrue();
+    assertThat(ContentType.of(25)).isEqualTo(ContentType.TLS12_CID);
+    assertThat(ContentType.isValid(26)).isFalse();
+    assertThat(ContentType.isValid(19)).isFalse();
     assertThat(HandshakeType.of(99).label()).isEqualTo("Encrypted Handshake Message");
     assertThat(CipherSuite.labelOf(0x1234)).isEqualTo("Unknown (0x1234)");
     assertThat(ProtocolVersion.labelOf(0x0301)).isEqualTo("TLSv1");
