@@ -17,29 +17,34 @@ import tlslab.wire.TlsRecordHeader;
  * its buffers, so a 100 MB capture streams through in constant memory per connection.
  *
  * <p>TCP handling follows Wireshark's single pass: each direction's bytes are taken in sequence
- * order; a segment that starts beyond the expected sequence number means data was not captured
- * (the missing bytes are skipped, as Wireshark does); bytes already seen (retransmissions,
- * overlaps) are not dissected twice. A TLS record split over segments is labelled in the frame
- * that completes it, like Wireshark's reassembly; a frame that only carries part of a record is a
- * TCP "[TCP segment of a reassembled PDU]". Any port: a connection becomes TLS when a payload
- * looks like a TLS record header.
+ * order; a segment that starts beyond the expected sequence number means data was not captured (the
+ * missing bytes are skipped, as Wireshark does); bytes already seen (retransmissions, overlaps) are
+ * not dissected twice. A TLS record split over segments is labelled in the frame that completes it,
+ * like Wireshark's reassembly; a frame that only carries part of a record is a TCP "[TCP segment of
+ * a reassembled PDU]". Any port: a connection becomes TLS when a payload looks like a TLS record
+ * header.
  */
 public final class Annotator {
   private final KeyMaterial keys;
   private final boolean explain;
   private final Map<Key, Connection> connections = new HashMap<>();
+
   /** TLS connections, in order of first frame, for the summaries. */
   private final List<Connection> ordered = new ArrayList<>();
+
   private int connectionCount;
   private long evicted;
+
   /**
    * Connections tracked at once. A hostile file of millions of one-packet connections must not
    * exhaust memory: beyond this, state of connections that never carried TLS is dropped (their
    * later TCP rows restart relative numbering).
    */
   static final int MAX_TRACKED = 200_000;
+
   /** Connections summarised at most; the rest are counted. */
   static final int MAX_SUMMARIES = 100_000;
+
   private final Key probe = new Key();
   private final TcpPacket pkt = new TcpPacket();
   private final TlsDissector dissector = new TlsDissector();
@@ -72,7 +77,8 @@ public final class Annotator {
       tcp = false; // defensive: the decoder is bounds-checked, but a frame must never stop the run
     }
     if (!tcp) {
-      row.protocol = PacketDecoder.supportsLinkType(f.linkType) ? "Other" : "Unknown link " + f.linkType;
+      row.protocol =
+          PacketDecoder.supportsLinkType(f.linkType) ? "Other" : "Unknown link " + f.linkType;
       row.info = pkt.headerTruncated ? "[Packet size limited during capture]" : "not TCP";
       return row;
     }
@@ -91,8 +97,9 @@ public final class Annotator {
 
   private void tcpFrame(Frame f) {
     Connection c = lookup();
-    boolean fromA = Arrays.equals(pkt.src, 0, pkt.addressLength(), c.addrA, 0, c.addrA.length)
-        && pkt.srcPort == c.portA;
+    boolean fromA =
+        Arrays.equals(pkt.src, 0, pkt.addressLength(), c.addrA, 0, c.addrA.length)
+            && pkt.srcPort == c.portA;
     Connection.Side side = fromA ? c.a : c.b;
     Connection.Side rev = fromA ? c.b : c.a;
     row.source = fromA ? c.nameA : c.nameB; // formatted once per connection, not per frame
@@ -128,9 +135,13 @@ public final class Annotator {
       int behind = side.streamSeq - seq;
       if (behind >= len) {
         // Seen before (retransmission) - unless it fills a hole in a PDU being reassembled.
-        boolean fills = side.pduActive && !side.pduBroken && !side.pduEntireSegment
-            && TcpDirection.gt(side.pduNext, seq) && TcpDirection.gt(seq + len, side.pduSeq)
-            && !TcpDirection.gt(side.pduSeq, seq);
+        boolean fills =
+            side.pduActive
+                && !side.pduBroken
+                && !side.pduEntireSegment
+                && TcpDirection.gt(side.pduNext, seq)
+                && TcpDirection.gt(seq + len, side.pduSeq)
+                && !TcpDirection.gt(side.pduSeq, seq);
         if (!fills) {
           tcpRow(prefix, c, side, "");
           return;
@@ -149,14 +160,17 @@ public final class Annotator {
     called = false;
     tcpSegment = false;
     boolean truncated = cap < len;
-    segment(c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
+    segment(
+        c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
     if (!called || tcpSegment) {
       // Wireshark: a segment that only starts or continues a record is a TCP row. When TLS was
       // called and asked for more from the first byte, TCP replaces the Info column entirely.
       if (called && side.pduActive) {
         row.protocol = "TCP";
-        row.info = prefix.isEmpty() ? "[TCP segment of a reassembled PDU]"
-            : prefix + " [TCP segment of a reassembled PDU]";
+        row.info =
+            prefix.isEmpty()
+                ? "[TCP segment of a reassembled PDU]"
+                : prefix + " [TCP segment of a reassembled PDU]";
       } else {
         tcpRow(prefix, c, side, side.pduActive ? " [TCP segment of a reassembled PDU]" : "");
       }
@@ -180,8 +194,12 @@ public final class Annotator {
       c.synTime = t;
       c.synFromA = fromA;
       c.synSeq = pkt.seq;
-    } else if (c.firstRtt == 0 && c.synTime >= 0 && fromA == c.synFromA && (fl & TcpPacket.ACK) != 0
-        && (fl & TcpPacket.SYN) == 0 && pkt.seq == c.synSeq + 1) {
+    } else if (c.firstRtt == 0
+        && c.synTime >= 0
+        && fromA == c.synFromA
+        && (fl & TcpPacket.ACK) != 0
+        && (fl & TcpPacket.SYN) == 0
+        && pkt.seq == c.synSeq + 1) {
       c.firstRtt = Math.max(1, t - c.synTime);
     }
   }
@@ -189,12 +207,20 @@ public final class Annotator {
   private boolean called;
   private boolean tcpSegment;
   private boolean outOfOrder;
+
   /** Largest TLS PDU we reassemble (a record is at most 2^14 + 2048 + header; with slack). */
   static final int MAX_PDU = 1 << 20;
 
   /** Feeds one segment's new bytes through Wireshark-style PDU reassembly into the dissector. */
   private void segment(
-      Connection c, Connection.Side s, byte[] b, int off, int cap, int len, int seq, int segEnd,
+      Connection c,
+      Connection.Side s,
+      byte[] b,
+      int off,
+      int cap,
+      int len,
+      int seq,
+      int segEnd,
       boolean truncated) {
     if (truncated) {
       // Wireshark cannot reassemble a frame cut by the snaplen: it dissects what is there.
@@ -239,7 +265,10 @@ public final class Annotator {
               s.pduActive = true;
               s.pduLen = total;
               s.resetRanges(total);
-              s.pduNext = dissector.desegLen == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + dissector.desegLen;
+              s.pduNext =
+                  dissector.desegLen == TlsDissector.ONE_MORE
+                      ? segEnd + 1
+                      : segEnd + dissector.desegLen;
               s.pduEntireSegment = dissector.desegLen == TlsDissector.ONE_MORE;
               if (dissector.desegOffset == 0 && fx.protocolWritable) tcpSegment = true;
             } else {
@@ -274,7 +303,14 @@ public final class Annotator {
   }
 
   private void call(
-      Connection c, Connection.Side s, byte[] b, int off, int cap, int len, int seq, int segEnd,
+      Connection c,
+      Connection.Side s,
+      byte[] b,
+      int off,
+      int cap,
+      int len,
+      int seq,
+      int segEnd,
       boolean canDesegment) {
     boolean ok = dissector.dissect(c, s, b, off, cap, len, canDesegment, fx);
     called = true;
@@ -288,7 +324,8 @@ public final class Annotator {
     fx.protocolWritable = false;
   }
 
-  private static void startPdu(Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
+  private static void startPdu(
+      Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
     s.pduActive = true;
     s.pduBroken = false;
     s.pduLen = 0;
@@ -315,7 +352,8 @@ public final class Annotator {
     flag(TcpPacket.CWR, "CWR");
     if (sb.length() == n) sb.append("<None>");
     sb.append("] Seq=").append(Integer.toUnsignedLong(pkt.seq - d.baseSeq));
-    if ((pkt.flags & TcpPacket.ACK) != 0) sb.append(" Ack=").append(Integer.toUnsignedLong(pkt.ack - r.baseSeq));
+    if ((pkt.flags & TcpPacket.ACK) != 0)
+      sb.append(" Ack=").append(Integer.toUnsignedLong(pkt.ack - r.baseSeq));
     long win = pkt.window;
     if ((pkt.flags & TcpPacket.SYN) == 0 && d.winScale >= 0 && r.winScale >= 0) win <<= d.winScale;
     sb.append(" Win=").append(win).append(" Len=").append(pkt.payloadLength);
@@ -342,8 +380,15 @@ public final class Annotator {
       byte[] a = Arrays.copyOf(pkt.src, al);
       byte[] bb = Arrays.copyOf(pkt.dst, al);
       if (connections.size() >= MAX_TRACKED) evictNonTls();
-      c = new Connection(++connectionCount, a, bb, pkt.srcPort, pkt.dstPort, pkt.ipVersion,
-          keys.isEmpty() ? null : new Decryption(keys));
+      c =
+          new Connection(
+              ++connectionCount,
+              a,
+              bb,
+              pkt.srcPort,
+              pkt.dstPort,
+              pkt.ipVersion,
+              keys.isEmpty() ? null : new Decryption(keys));
       c.firstFrame = row.number;
       Key k = new Key();
       k.set(a, bb, al, pkt.srcPort, pkt.dstPort);
@@ -427,8 +472,11 @@ public final class Annotator {
     @Override
     public boolean equals(Object o) {
       if (!(o instanceof Key k)) return false;
-      return k.len == len && k.loPort == loPort && k.hiPort == hiPort
-          && Arrays.equals(lo, 0, len, k.lo, 0, len) && Arrays.equals(hi, 0, len, k.hi, 0, len);
+      return k.len == len
+          && k.loPort == loPort
+          && k.hiPort == hiPort
+          && Arrays.equals(lo, 0, len, k.lo, 0, len)
+          && Arrays.equals(hi, 0, len, k.hi, 0, len);
     }
   }
 }

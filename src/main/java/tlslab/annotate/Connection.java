@@ -5,9 +5,9 @@ import java.util.List;
 import tlslab.pcap.TcpDirection;
 
 /**
- * Everything the annotator remembers about one TCP connection: per-direction TCP and TLS
- * reassembly state, the TLS session as Wireshark tracks it (its version decides the Protocol
- * column), and the facts for the per-connection summary.
+ * Everything the annotator remembers about one TCP connection: per-direction TCP and TLS reassembly
+ * state, the TLS session as Wireshark tracks it (its version decides the Protocol column), and the
+ * facts for the per-connection summary.
  */
 final class Connection {
   private static final byte[] EMPTY = new byte[0];
@@ -33,11 +33,13 @@ final class Connection {
 
     /** Received ranges [start, end) relative to pduSeq, sorted and merged (pairs). */
     int[] ranges = new int[8];
+
     int rangeCount;
 
     /** Copies bytes at {@code rel} (out-of-order allowed) and records the covered range. */
     void putPdu(int rel, byte[] b, int off, int n) {
-      if (rel + n > pdu.length) pdu = java.util.Arrays.copyOf(pdu, Math.max(Math.max(rel + n, 256), pdu.length * 2));
+      if (rel + n > pdu.length)
+        pdu = java.util.Arrays.copyOf(pdu, Math.max(Math.max(rel + n, 256), pdu.length * 2));
       System.arraycopy(b, off, pdu, rel, n);
       addRange(rel, rel + n);
       pduLen = rangeCount > 0 && ranges[0] == 0 ? ranges[1] : 0; // contiguous prefix
@@ -49,7 +51,8 @@ final class Connection {
     }
 
     private void addRange(int start, int end) {
-      if (rangeCount * 2 + 2 > ranges.length) ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
+      if (rangeCount * 2 + 2 > ranges.length)
+        ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
       int i = 0;
       while (i < rangeCount && ranges[2 * i] < start) i++;
       System.arraycopy(ranges, 2 * i, ranges, 2 * i + 2, 2 * (rangeCount - i));
@@ -71,7 +74,8 @@ final class Connection {
     }
 
     void appendHs(byte[] b, int off, int n) {
-      if (hsLen + n > hs.length) hs = java.util.Arrays.copyOf(hs, Math.max(Math.max(hsLen + n, 64), hs.length * 2));
+      if (hsLen + n > hs.length)
+        hs = java.util.Arrays.copyOf(hs, Math.max(Math.max(hsLen + n, 64), hs.length * 2));
       System.arraycopy(b, off, hs, hsLen, n);
       hsLen += n;
     }
@@ -85,19 +89,24 @@ final class Connection {
   final int ipVersion;
   final String nameA;
   final String nameB;
+
   /** Side for packets from A (the first sender seen) and from B. */
   final Side a = new Side();
 
   final Side b = new Side();
   boolean tls;
   boolean clientSentEncrypted;
+
   /** Handshake RTT (Wireshark's ts_first_rtt): time of the SYN, then SYN to third ACK. */
   long synTime = -1;
+
   int synSeq;
   boolean synFromA;
   long firstRtt;
+
   /** Wireshark's session version: -1 unknown, else a wire code (0x0303, 0x0304...). */
   int version = -1;
+
   /** Which side is the server: 0 unknown, 'A' or 'B'. */
   char server;
 
@@ -119,13 +128,21 @@ final class Connection {
   int ticketsIssued;
   long ticketLifetime = -1;
   final List<String> certificates = new ArrayList<>();
-  /** The chains of the last Certificate message from each side, leaf first (for ConnectionFacts). */
+
+  /**
+   * The chains of the last Certificate message from each side, leaf first (for ConnectionFacts).
+   */
   List<java.security.cert.X509Certificate> serverChain = List.of();
+
   List<java.security.cert.X509Certificate> clientChain = List.of();
   boolean sawCertificateRequest;
   boolean sawClientCertificateVerify;
-  /** Application Data records per direction (TLS 1.3 without keys: with its encrypted handshake). */
+
+  /**
+   * Application Data records per direction (TLS 1.3 without keys: with its encrypted handshake).
+   */
   int clientAppData;
+
   int serverAppData;
   final List<String> alerts = new ArrayList<>();
   final List<String> problems = new ArrayList<>();
@@ -133,7 +150,8 @@ final class Connection {
   long lastFrame;
   final Decryption decryption;
 
-  Connection(int index, byte[] addrA, byte[] addrB, int portA, int portB, int ipVersion, Decryption d) {
+  Connection(
+      int index, byte[] addrA, byte[] addrB, int portA, int portB, int ipVersion, Decryption d) {
     this.index = index;
     this.addrA = addrA;
     this.addrB = addrB;
@@ -147,15 +165,38 @@ final class Connection {
 
   /** ChangeCipherSpec frames as Wireshark files them: by its from-server flag, not by socket. */
   long ccsFrameServer;
+
   long ccsFrameClient;
+
   /** Set once a Client Hello told Wireshark which side is the server. */
   boolean serverKnown;
 
   /** Ports Wireshark's TLS dissector knows as TLS servers (its "tls.port" associations). */
   private static boolean wellKnownTlsPort(int port) {
     switch (port) {
-      case 261, 443, 448, 465, 563, 585, 614, 636, 853, 989, 990, 992, 993, 994, 995, 2484, 3269,
-          4433, 5061, 5986, 6514, 8883, 9001:
+      case 261,
+      443,
+      448,
+      465,
+      563,
+      585,
+      614,
+      636,
+      853,
+      989,
+      990,
+      992,
+      993,
+      994,
+      995,
+      2484,
+      3269,
+      4433,
+      5061,
+      5986,
+      6514,
+      8883,
+      9001:
         return true;
       default:
         return false;

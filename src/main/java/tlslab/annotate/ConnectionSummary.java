@@ -24,7 +24,8 @@ public record ConnectionSummary(int index, String client, String server, List<St
     String b = endpoint(c.addrB, c.portB, c.ipVersion);
     List<String> l = new ArrayList<>();
     int v = c.negotiatedVersion;
-    l.add("version: " + (v < 0 ? "unknown (no Server Hello seen)" : ProtocolVersion.of(v).rfcName()));
+    l.add(
+        "version: " + (v < 0 ? "unknown (no Server Hello seen)" : ProtocolVersion.of(v).rfcName()));
     if (c.serverName != null) l.add("server name (SNI): " + c.serverName);
     if (c.cipherSuite >= 0) {
       CipherSuite cs = CipherSuite.of(c.cipherSuite);
@@ -32,8 +33,10 @@ public record ConnectionSummary(int index, String client, String server, List<St
       String kx;
       boolean fs;
       if (v == 0x0304) {
-        kx = "(EC)DHE" + (c.keyExchangeGroup >= 0 ? " " + NamedGroup.labelOf(c.keyExchangeGroup) : "")
-            + (c.pskAccepted ? " with a resumption PSK" : "");
+        kx =
+            "(EC)DHE"
+                + (c.keyExchangeGroup >= 0 ? " " + NamedGroup.labelOf(c.keyExchangeGroup) : "")
+                + (c.pskAccepted ? " with a resumption PSK" : "");
         fs = true;
       } else if (cs.keyExchange() == CipherSuite.KeyExchange.RSA) {
         kx = "RSA (premaster secret encrypted with the server's certificate key)";
@@ -42,11 +45,18 @@ public record ConnectionSummary(int index, String client, String server, List<St
         kx = c.sawServerKeyExchange ? "ephemeral (Server Key Exchange seen)" : "unknown";
         fs = c.sawServerKeyExchange;
       } else {
-        kx = cs.keyExchange() + (c.keyExchangeGroup >= 0 ? " " + NamedGroup.labelOf(c.keyExchangeGroup) : "");
+        kx =
+            cs.keyExchange()
+                + (c.keyExchangeGroup >= 0 ? " " + NamedGroup.labelOf(c.keyExchangeGroup) : "");
         fs = cs.keyExchange().forwardSecret();
       }
-      l.add("key exchange: " + kx + (fs ? " - forward secret" : " - NOT forward secret: the"
-          + " server's private key decrypts every recorded session"));
+      l.add(
+          "key exchange: "
+              + kx
+              + (fs
+                  ? " - forward secret"
+                  : " - NOT forward secret: the"
+                      + " server's private key decrypts every recorded session"));
     }
     for (String cert : c.certificates) l.add("certificate " + cert);
     if (v == 0x0304 && c.certificates.isEmpty()) {
@@ -54,10 +64,14 @@ public record ConnectionSummary(int index, String client, String server, List<St
     }
     if (c.sawClientCertificate) l.add("client authentication: the client sent a certificate");
     if (c.helloRetry) l.add("Hello Retry Request: the server asked for another key share");
-    if (v >= 0) l.add("handshake: " + (c.resumed ? "resumed (abbreviated, no certificate exchange)" : "full"));
+    if (v >= 0)
+      l.add(
+          "handshake: " + (c.resumed ? "resumed (abbreviated, no certificate exchange)" : "full"));
     if (c.ticketsIssued > 0) {
-      l.add("session tickets issued: " + c.ticketsIssued
-          + (c.ticketLifetime >= 0 ? " (lifetime " + c.ticketLifetime + " s)" : ""));
+      l.add(
+          "session tickets issued: "
+              + c.ticketsIssued
+              + (c.ticketLifetime >= 0 ? " (lifetime " + c.ticketLifetime + " s)" : ""));
     } else if (v >= 0 && v != 0x0304) {
       l.add("session tickets issued: none visible");
     }

@@ -21,8 +21,8 @@ import tlslab.wire.ServerHello;
  *   <li>TLS 1.2: master secret from the key log (CLIENT_RANDOM) or from the premaster secret that
  *       the RSA key decrypts out of the ClientKeyExchange (PKCS#1 v1.5, RFC 5246 7.4.7.1), with the
  *       TLS 1.2 PRF (RFC 5246 5; extended master secret RFC 7627); key block (RFC 5246 6.3); then
- *       AES-CBC + HMAC (MAC-then-encrypt, or encrypt-then-MAC per RFC 7366), AES-GCM (RFC 5288)
- *       or ChaCha20-Poly1305 (RFC 7905).
+ *       AES-CBC + HMAC (MAC-then-encrypt, or encrypt-then-MAC per RFC 7366), AES-GCM (RFC 5288) or
+ *       ChaCha20-Poly1305 (RFC 7905).
  *   <li>TLS 1.3: handshake and application traffic secrets from the key log, keys and IVs by
  *       HKDF-Expand-Label (RFC 8446 7.1, 7.3), AEAD with the per-record nonce (RFC 8446 5.3).
  * </ul>
@@ -50,6 +50,7 @@ final class Decryption {
   private final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
   private final Dir client = new Dir();
   private final Dir server = new Dir();
+
   /** Why decryption did not happen, for the summary; null if it worked or was not tried. */
   String status;
 
@@ -83,7 +84,8 @@ final class Decryption {
     // TLS 1.2 NewSessionTicket (RFC 5077 3.3): lifetime_hint(4), ticket<0..2^16-1>.
     if (fromServer && version != 0x0304 && len >= 10 && b[off] == 4 && master != null) {
       int tlen = ((b[off + 8] & 0xff) << 8) | (b[off + 9] & 0xff);
-      if (10 + tlen <= len) keys.rememberSession("ticket:", Arrays.copyOfRange(b, off + 10, off + 10 + tlen), master);
+      if (10 + tlen <= len)
+        keys.rememberSession("ticket:", Arrays.copyOfRange(b, off + 10, off + 10 + tlen), master);
     }
   }
 
@@ -100,18 +102,25 @@ final class Decryption {
       status = "no Client Hello seen: cannot look up keys";
       return;
     }
-    if (suite == CipherSuite.UNKNOWN || suite.cipher() == CipherSuite.Cipher.NULL
-        || suite.cipher() == CipherSuite.Cipher.TDES_CBC || suite.cipher() == CipherSuite.Cipher.AES_128_CCM) {
-      status = "cipher suite " + CipherSuite.labelOf(sh.cipherSuite()) + " is not supported for decryption";
+    if (suite == CipherSuite.UNKNOWN
+        || suite.cipher() == CipherSuite.Cipher.NULL
+        || suite.cipher() == CipherSuite.Cipher.TDES_CBC
+        || suite.cipher() == CipherSuite.Cipher.AES_128_CCM) {
+      status =
+          "cipher suite "
+              + CipherSuite.labelOf(sh.cipherSuite())
+              + " is not supported for decryption";
       return;
     }
     if (version == 0x0304) {
       byte[] cs = keys.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientRandom);
       byte[] ss = keys.secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", clientRandom);
       if (cs == null || ss == null) {
-        status = keys.hasKeyLog() ? "the key log has no TLS 1.3 secrets for this client random"
-            : "TLS 1.3 is always forward secret: only a key log (--keylog) can decrypt it, never"
-                + " the server's private key";
+        status =
+            keys.hasKeyLog()
+                ? "the key log has no TLS 1.3 secrets for this client random"
+                : "TLS 1.3 is always forward secret: only a key log (--keylog) can decrypt it, never"
+                    + " the server's private key";
         return;
       }
       tls13Keys(client, cs);
@@ -121,9 +130,12 @@ final class Decryption {
       master = keys.secret("CLIENT_RANDOM", clientRandom);
       if (master == null) {
         // An abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1) reuses an earlier master secret.
-        byte[] cached = java.util.Arrays.equals(sh.sessionId(), offeredSessionId)
-            ? keys.resumedSession("id:", sh.sessionId()) : null;
-        if (cached == null && offeredTicket != null) cached = keys.resumedSession("ticket:", offeredTicket);
+        byte[] cached =
+            java.util.Arrays.equals(sh.sessionId(), offeredSessionId)
+                ? keys.resumedSession("id:", sh.sessionId())
+                : null;
+        if (cached == null && offeredTicket != null)
+          cached = keys.resumedSession("ticket:", offeredTicket);
         if (cached != null) {
           master = cached;
           masterFromCache = true;
@@ -131,11 +143,14 @@ final class Decryption {
           return;
         }
         if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) {
-          status = keys.rsaKey() != null
-              ? "key exchange " + suite.keyExchange() + " is ephemeral Diffie-Hellman (forward"
-                  + " secrecy): the server's RSA key only signed it, so it cannot decrypt this"
-                  + " session; use a key log (--keylog)"
-              : "no CLIENT_RANDOM line for this session in the key log";
+          status =
+              keys.rsaKey() != null
+                  ? "key exchange "
+                      + suite.keyExchange()
+                      + " is ephemeral Diffie-Hellman (forward"
+                      + " secrecy): the server's RSA key only signed it, so it cannot decrypt this"
+                      + " session; use a key log (--keylog)"
+                  : "no CLIENT_RANDOM line for this session in the key log";
         } else if (keys.rsaKey() == null) {
           status = "no CLIENT_RANDOM line for this session in the key log";
         }
@@ -156,13 +171,17 @@ final class Decryption {
       rsa.init(Cipher.DECRYPT_MODE, keys.rsaKey());
       byte[] pms = rsa.doFinal(enc);
       if (pms.length != 48) {
-        status = "RSA decryption gave a " + pms.length + "-byte premaster secret (expected 48): wrong key?";
+        status =
+            "RSA decryption gave a "
+                + pms.length
+                + "-byte premaster secret (expected 48): wrong key?";
         return;
       }
       String hash = suite.prfHash();
       if (ems) {
-        byte[] sessionHash = MessageDigest.getInstance(hash.equals("SHA384") ? "SHA-384" : "SHA-256")
-            .digest(transcript.toByteArray());
+        byte[] sessionHash =
+            MessageDigest.getInstance(hash.equals("SHA384") ? "SHA-384" : "SHA-256")
+                .digest(transcript.toByteArray());
         master = prf(hash, pms, "extended master secret", sessionHash, 48);
       } else {
         master = prf(hash, pms, "master secret", concat(clientRandom, serverRandom), 48);
@@ -171,8 +190,10 @@ final class Decryption {
       byte[] sid = serverSessionId;
       keys.rememberSession("id:", sid, master);
     } catch (GeneralSecurityException | RuntimeException e) {
-      status = "the RSA key did not decrypt the premaster secret (" + e.getClass().getSimpleName()
-          + "): is it the server's key?";
+      status =
+          "the RSA key did not decrypt the premaster secret ("
+              + e.getClass().getSimpleName()
+              + "): is it the server's key?";
     }
   }
 
@@ -184,8 +205,13 @@ final class Decryption {
       int macLen = c.aead() ? 0 : macLength();
       int keyLen = c.keyLength();
       int ivLen = c == CipherSuite.Cipher.CHACHA20_POLY1305 ? 12 : c.ivLength();
-      byte[] kb = prf(suite.prfHash(), master, "key expansion", concat(serverRandom, clientRandom),
-          2 * (macLen + keyLen + ivLen));
+      byte[] kb =
+          prf(
+              suite.prfHash(),
+              master,
+              "key expansion",
+              concat(serverRandom, clientRandom),
+              2 * (macLen + keyLen + ivLen));
       int o = 0;
       byte[] cMac = Arrays.copyOfRange(kb, o, o += macLen);
       byte[] sMac = Arrays.copyOfRange(kb, o, o += macLen);
@@ -194,7 +220,10 @@ final class Decryption {
       byte[] cIv = Arrays.copyOfRange(kb, o, o += ivLen);
       byte[] sIv = Arrays.copyOfRange(kb, o, o + ivLen);
       d.macKey = fromServer ? sMac : cMac;
-      d.key = new SecretKeySpec(fromServer ? sKey : cKey, c == CipherSuite.Cipher.CHACHA20_POLY1305 ? "ChaCha20" : "AES");
+      d.key =
+          new SecretKeySpec(
+              fromServer ? sKey : cKey,
+              c == CipherSuite.Cipher.CHACHA20_POLY1305 ? "ChaCha20" : "AES");
       d.iv = fromServer ? sIv : cIv;
       d.cipher = Cipher.getInstance(cipherName(c));
       d.seq = 0;
@@ -207,7 +236,9 @@ final class Decryption {
   /** TLS 1.3: after a side's Finished its application traffic secret takes over. */
   void finished(boolean fromServer) {
     if (version != 0x0304 || clientRandom == null) return;
-    byte[] s = keys.secret(fromServer ? "SERVER_TRAFFIC_SECRET_0" : "CLIENT_TRAFFIC_SECRET_0", clientRandom);
+    byte[] s =
+        keys.secret(
+            fromServer ? "SERVER_TRAFFIC_SECRET_0" : "CLIENT_TRAFFIC_SECRET_0", clientRandom);
     if (s == null) return;
     try {
       tls13Keys(fromServer ? server : client, s);
@@ -222,7 +253,8 @@ final class Decryption {
     if (!d.active) return null;
     if (version == 0x0304 && type != 23) return null;
     try {
-      Plain p = version == 0x0304 ? open13(d, b, off, len) : open12(d, type, recordVersion, b, off, len);
+      Plain p =
+          version == 0x0304 ? open13(d, b, off, len) : open12(d, type, recordVersion, b, off, len);
       if (p != null) decryptedRecords++;
       return p;
     } catch (GeneralSecurityException | RuntimeException e) {
@@ -246,7 +278,8 @@ final class Decryption {
     return new Plain(pt[n - 1] & 0xff, Arrays.copyOf(pt, n - 1));
   }
 
-  private Plain open12(Dir d, int type, int rv, byte[] b, int off, int len) throws GeneralSecurityException {
+  private Plain open12(Dir d, int type, int rv, byte[] b, int off, int len)
+      throws GeneralSecurityException {
     CipherSuite.Cipher c = suite.cipher();
     byte[] pt;
     if (c.aead()) {
@@ -313,7 +346,8 @@ final class Decryption {
       CipherSuite.Cipher c = suite.cipher();
       byte[] key = expandLabel(h, secret, "key", c.keyLength());
       d.iv = expandLabel(h, secret, "iv", 12);
-      d.key = new SecretKeySpec(key, c == CipherSuite.Cipher.CHACHA20_POLY1305 ? "ChaCha20" : "AES");
+      d.key =
+          new SecretKeySpec(key, c == CipherSuite.Cipher.CHACHA20_POLY1305 ? "ChaCha20" : "AES");
       d.cipher = Cipher.getInstance(cipherName(c));
       d.seq = 0;
       d.active = true;

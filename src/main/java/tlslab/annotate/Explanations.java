@@ -32,7 +32,9 @@ final class Explanations {
         return certificate("the client (client authentication was requested)", detail);
       case "Server Key Exchange":
         return "Server Key Exchange (RFC 5246 7.4.3, RFC 8422 5.4): the server's ephemeral"
-            + " (EC)DHE public key" + group(detail) + ", signed with its certificate key. Its presence"
+            + " (EC)DHE public key"
+            + group(detail)
+            + ", signed with its certificate key. Its presence"
             + " means the premaster secret comes from Diffie-Hellman: it is NOT encrypted with the"
             + " server's public key, as the report claims, and a stolen server key cannot decrypt"
             + " this session later (forward secrecy).";
@@ -44,7 +46,9 @@ final class Explanations {
             + " (not resumed) handshake.";
       case "Client Key Exchange":
         if (detail instanceof CipherSuite cs && cs.keyExchange() == CipherSuite.KeyExchange.RSA) {
-          return "Client Key Exchange (RFC 5246 7.4.7.1): suite " + cs.rfcName() + " uses RSA key"
+          return "Client Key Exchange (RFC 5246 7.4.7.1): suite "
+              + cs.rfcName()
+              + " uses RSA key"
               + " transport: this message IS the 48-byte premaster secret encrypted with the server's"
               + " RSA public key - the one case the report describes. Anyone who later obtains the"
               + " server's private key can decrypt this recorded session (no forward secrecy).";
@@ -73,7 +77,8 @@ final class Explanations {
             + " Wireshark shows it as \"Encrypted Handshake Message\".";
       case "New Session Ticket":
         return "New Session Ticket (RFC 5077 / RFC 8446 4.6.1): an encrypted session state the"
-            + " client may present later to resume without a full handshake" + lifetime(detail)
+            + " client may present later to resume without a full handshake"
+            + lifetime(detail)
             + ". It is about resumption, not about allowing \"multiple communication within one"
             + " session\" as the report says.";
       case "Application Data":
@@ -102,17 +107,21 @@ final class Explanations {
             + " encrypted handshake message in TLS 1.3.";
       case "Ignored Unknown Record":
       case "Continuation Data":
-        return label + ": bytes that do not start a TLS record here, usually because an earlier"
+        return label
+            + ": bytes that do not start a TLS record here, usually because an earlier"
             + " segment was not captured, so Wireshark lost the record boundaries.";
       default:
         if (label.contains("Close Notify")) {
-          return label + ": close_notify (RFC 5246 7.2.1 / RFC 8446 6.1): the sender will send no"
+          return label
+              + ": close_notify (RFC 5246 7.2.1 / RFC 8446 6.1): the sender will send no"
               + " more data; a clean end of the session, not an error.";
         }
         if (label.startsWith("Alert")) {
-          return label + " (RFC 5246 7.2 / RFC 8446 6): " + (label.contains("Fatal")
-              ? "a fatal alert: the connection ends and the session cannot be resumed."
-              : "a warning-level alert.");
+          return label
+              + " (RFC 5246 7.2 / RFC 8446 6): "
+              + (label.contains("Fatal")
+                  ? "a fatal alert: the connection ends and the session cannot be resumed."
+                  : "a warning-level alert.");
         }
         return label + ".";
     }
@@ -130,9 +139,11 @@ final class Explanations {
       }
     }
     if (ch.serverName() != null) sb.append(", for server name ").append(ch.serverName());
-    sb.append(", with its 32-byte random. The random is a nonce mixed into the key derivation; it"
-        + " does not itself \"generate the AES key\" as the report says.");
-    sb.append(" The record says ").append(ProtocolVersion.labelOf(ch.version() == 0x0303 ? 0x0301 : ch.version()))
+    sb.append(
+        ", with its 32-byte random. The random is a nonce mixed into the key derivation; it"
+            + " does not itself \"generate the AES key\" as the report says.");
+    sb.append(" The record says ")
+        .append(ProtocolVersion.labelOf(ch.version() == 0x0303 ? 0x0301 : ch.version()))
         .append(" for compatibility; the negotiated version comes from the Server Hello.");
     return sb.toString();
   }
@@ -141,14 +152,20 @@ final class Explanations {
     if (sh == null) return "Server Hello (could not be parsed).";
     CipherSuite cs = CipherSuite.of(sh.cipherSuite());
     StringBuilder sb = new StringBuilder("Server Hello (RFC 5246 7.4.1.3): the server picks ");
-    sb.append(ProtocolVersion.of(sh.version()).rfcName()).append(" and ")
-        .append(CipherSuite.labelOf(sh.cipherSuite())).append(". ");
+    sb.append(ProtocolVersion.of(sh.version()).rfcName())
+        .append(" and ")
+        .append(CipherSuite.labelOf(sh.cipherSuite()))
+        .append(". ");
     switch (cs.keyExchange()) {
-      case RSA -> sb.append("Key exchange RSA: the client will encrypt the premaster secret with the"
-          + " server's public key; no forward secrecy.");
+      case RSA ->
+          sb.append(
+              "Key exchange RSA: the client will encrypt the premaster secret with the"
+                  + " server's public key; no forward secrecy.");
       case NULL -> sb.append("Unknown key exchange.");
-      default -> sb.append("Key exchange ").append(cs.keyExchange())
-          .append(": ephemeral Diffie-Hellman, forward secret.");
+      default ->
+          sb.append("Key exchange ")
+              .append(cs.keyExchange())
+              .append(": ephemeral Diffie-Hellman, forward secret.");
     }
     sb.append(" It does not carry the certificate; that is the Certificate message.");
     return sb.toString();
@@ -157,7 +174,9 @@ final class Explanations {
   private static String certificate(String who, Object detail) {
     StringBuilder sb = new StringBuilder("Certificate (RFC 5246 7.4.2): the chain of ").append(who);
     if (detail instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof X509Certificate x) {
-      sb.append("; leaf subject ").append(x.getSubjectX500Principal().getName()).append(", issuer ")
+      sb.append("; leaf subject ")
+          .append(x.getSubjectX500Principal().getName())
+          .append(", issuer ")
           .append(x.getIssuerX500Principal().getName());
     }
     return sb.append('.').toString();

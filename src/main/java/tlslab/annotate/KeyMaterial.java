@@ -18,12 +18,13 @@ import tlslab.common.LabException;
 
 /**
  * Secrets for decryption: an NSS key log (the SSLKEYLOGFILE format, one "LABEL client_random
- * secret" line each: CLIENT_RANDOM for TLS 1.2 master secrets, *_TRAFFIC_SECRET lines for TLS
- * 1.3) and/or the server's RSA private key (only useful for TLS_RSA_* suites).
+ * secret" line each: CLIENT_RANDOM for TLS 1.2 master secrets, *_TRAFFIC_SECRET lines for TLS 1.3)
+ * and/or the server's RSA private key (only useful for TLS_RSA_* suites).
  */
 public final class KeyMaterial {
   private final Map<String, Map<String, byte[]>> byClientRandom = new HashMap<>();
   private RSAPrivateKey rsaKey;
+
   /**
    * TLS 1.2 master secrets learnt while annotating, by session id and by session ticket, so an
    * abbreviated (resumed) handshake - which has no Client Key Exchange - decrypts too.
@@ -37,7 +38,9 @@ public final class KeyMaterial {
   }
 
   byte[] resumedSession(String kind, byte[] id) {
-    return id == null || id.length == 0 ? null : resumption.get(kind + HexFormat.of().formatHex(id));
+    return id == null || id.length == 0
+        ? null
+        : resumption.get(kind + HexFormat.of().formatHex(id));
   }
 
   public static KeyMaterial none() {
@@ -78,14 +81,16 @@ public final class KeyMaterial {
         byte[] cr = HexFormat.of().parseHex(p[1].toLowerCase());
         byte[] secret = HexFormat.of().parseHex(p[2].toLowerCase());
         if (cr.length != 32) continue;
-        byClientRandom.computeIfAbsent(HexFormat.of().formatHex(cr), k -> new HashMap<>())
+        byClientRandom
+            .computeIfAbsent(HexFormat.of().formatHex(cr), k -> new HashMap<>())
             .put(p[0], secret);
         good++;
       } catch (IllegalArgumentException e) {
         // not hex: skip the line, as Wireshark does
       }
     }
-    if (good == 0) throw LabException.badInput(file + ": no NSS key log lines (LABEL random secret)");
+    if (good == 0)
+      throw LabException.badInput(file + ": no NSS key log lines (LABEL random secret)");
     return this;
   }
 
@@ -99,7 +104,8 @@ public final class KeyMaterial {
       else if (o instanceof PrivateKeyInfo pki) k = conv.getPrivateKey(pki);
       else throw LabException.badInput(file + ": not an unencrypted PEM private key");
       if (!(k instanceof RSAPrivateKey rsa)) {
-        throw LabException.badInput(file + ": not an RSA key (only RSA keys decrypt TLS_RSA sessions)");
+        throw LabException.badInput(
+            file + ": not an RSA key (only RSA keys decrypt TLS_RSA sessions)");
       }
       rsaKey = rsa;
       return this;

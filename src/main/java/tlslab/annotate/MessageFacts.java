@@ -9,16 +9,24 @@ import tlslab.wire.ServerHello;
 import tlslab.wire.WireResult;
 
 /**
- * What each complete handshake message tells the per-connection summary and the decryptor
- * (client and server randoms, suite, certificates, tickets...), and its explanation label. The
- * Info-column label itself is appended by {@link TlsDissector} before this runs.
+ * What each complete handshake message tells the per-connection summary and the decryptor (client
+ * and server randoms, suite, certificates, tickets...), and its explanation label. The Info-column
+ * label itself is appended by {@link TlsDissector} before this runs.
  */
 final class MessageFacts {
   private MessageFacts() {}
 
   static void record(
-      TlsDissector d, Connection c, Connection.Side side, boolean fromServer, HandshakeType ht,
-      boolean hrr, byte[] buf, int b, int end, TlsDissector.FrameCtx fx) {
+      TlsDissector d,
+      Connection c,
+      Connection.Side side,
+      boolean fromServer,
+      HandshakeType ht,
+      boolean hrr,
+      byte[] buf,
+      int b,
+      int end,
+      TlsDissector.FrameCtx fx) {
     switch (ht) {
       case CLIENT_HELLO -> {
         c.server = side == c.a ? 'B' : 'A';
@@ -49,7 +57,8 @@ final class MessageFacts {
           if (sh.version() == 0x0304) {
             c.resumed = sh.pskAccepted();
             if (sh.keyShareGroup() >= 0) c.keyExchangeGroup = sh.keyShareGroup();
-          } else if (c.offeredSessionId != null && c.offeredSessionId.length > 0
+          } else if (c.offeredSessionId != null
+              && c.offeredSessionId.length > 0
               && java.util.Arrays.equals(c.offeredSessionId, sh.sessionId())) {
             c.resumed = true;
           }
@@ -69,9 +78,12 @@ final class MessageFacts {
           if (fromServer) c.serverChain = List.copyOf(certs);
           else c.clientChain = List.copyOf(certs);
           for (X509Certificate x : certs) {
-            c.certificates.add((fromServer ? "server: " : "client: ") + "subject "
-                + x.getSubjectX500Principal().getName() + ", issuer "
-                + x.getIssuerX500Principal().getName());
+            c.certificates.add(
+                (fromServer ? "server: " : "client: ")
+                    + "subject "
+                    + x.getSubjectX500Principal().getName()
+                    + ", issuer "
+                    + x.getIssuerX500Principal().getName());
           }
         } else {
           d.problem(c, fx, "malformed Certificate message: " + r);

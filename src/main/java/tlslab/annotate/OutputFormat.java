@@ -4,7 +4,10 @@ package tlslab.annotate;
 public enum OutputFormat {
   /** Aligned columns with notes under each TLS frame and a summary per connection. */
   TABLE,
-  /** Header line, then one tab-separated row per frame: no time source destination protocol length info. */
+  /**
+   * Header line, then one tab-separated row per frame: no time source destination protocol length
+   * info.
+   */
   TSV,
   /** One JSON document: frames and connections. */
   JSON,

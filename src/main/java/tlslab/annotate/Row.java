@@ -10,28 +10,38 @@ import java.util.List;
  */
 public final class Row {
   public long number;
+
   /** Seconds since the first frame (Wireshark's default Time column). */
   public double time;
 
   public String source = "";
   public String destination = "";
+
   /** TCP source port (0 when not TCP). */
   public int sourcePort;
+
   /** TCP destination port (0 when not TCP). */
   public int destinationPort;
+
   public String protocol = "";
   public int length;
   public String info = "";
+
   /** True when this frame carries TLS as Wireshark would label it. */
   public boolean tls;
+
   /** Connection index (1-based) of the TCP connection, 0 if none. */
   public int connection;
+
   /** Explanations, one per TLS message in the frame (filled when explanations are on). */
   public final List<String> notes = new ArrayList<>();
+
   /** Decrypted content, one entry per record that could be decrypted. */
   public final List<String> decrypted = new ArrayList<>();
+
   /** The decrypted application-data bytes behind {@link #decrypted}, in the same order. */
   public final List<byte[]> decryptedData = new ArrayList<>();
+
   /** Problems found in this frame (malformed data), flagged rather than fatal. */
   public final List<String> problems = new ArrayList<>();
 

@@ -13,11 +13,11 @@ import tlslab.wire.TlsRecordHeader;
  * Protocol column from the session version, "need more bytes" reported back to the TCP layer.
  *
  * <p>The rules mirror packet-tls.c (dissect_ssl, dissect_ssl3_record, dissect_tls_handshake) so
- * that labels are identical, including the quirks: a record that the snaplen cut short is
- * "[Packet size limited during capture]" without a label; garbage after a lost segment is
- * "Ignored Unknown Record" (TLS 1.0-1.2) or "Continuation Data"; a handshake record is
- * "Encrypted Handshake Message" when it follows the sender's ChangeCipherSpec in an earlier
- * frame, starts with an explicit GCM nonce of zeros, or does not parse as a handshake header.
+ * that labels are identical, including the quirks: a record that the snaplen cut short is "[Packet
+ * size limited during capture]" without a label; garbage after a lost segment is "Ignored Unknown
+ * Record" (TLS 1.0-1.2) or "Continuation Data"; a handshake record is "Encrypted Handshake Message"
+ * when it follows the sender's ChangeCipherSpec in an earlier frame, starts with an explicit GCM
+ * nonce of zeros, or does not parse as a handshake header.
  */
 final class TlsDissector {
   static final int ONE_MORE = -1;
@@ -57,16 +57,25 @@ final class TlsDissector {
   private final Explanations explanations = new Explanations();
 
   /**
-   * Dissects {@code buf[off .. off+reported)} of which {@code captured} bytes are present.
-   * Returns false if the payload does not look like TLS at all (four printable characters).
+   * Dissects {@code buf[off .. off+reported)} of which {@code captured} bytes are present. Returns
+   * false if the payload does not look like TLS at all (four printable characters).
    */
   boolean dissect(
-      Connection c, Connection.Side side, byte[] buf, int off, int captured, int reported,
-      boolean canDesegment, FrameCtx fx) {
+      Connection c,
+      Connection.Side side,
+      byte[] buf,
+      int off,
+      int captured,
+      int reported,
+      boolean canDesegment,
+      FrameCtx fx) {
     needMore = false;
     desegOffset = 0;
     desegLen = 0;
-    if (captured > 4 && printable(buf[off]) && printable(buf[off + 1]) && printable(buf[off + 2])
+    if (captured > 4
+        && printable(buf[off])
+        && printable(buf[off + 1])
+        && printable(buf[off + 2])
         && printable(buf[off + 3])) {
       return false;
     }
@@ -111,8 +120,15 @@ final class TlsDissector {
   }
 
   private int record(
-      Connection c, Connection.Side side, byte[] buf, int base, int p, int end, int capEnd,
-      boolean canDesegment, FrameCtx fx) {
+      Connection c,
+      Connection.Side side,
+      byte[] buf,
+      int base,
+      int p,
+      int end,
+      int capEnd,
+      boolean canDesegment,
+      FrameCtx fx) {
     int avail = end - p;
     int v = c.version;
     if ((v == 0x0301 || v == 0x0302 || v == 0x0303) && avail >= 1) {
@@ -185,7 +201,9 @@ final class TlsDissector {
         if (c.wiresharkFromServer(side)) c.ccsFrameServer = fx.frameNo;
         else c.ccsFrameClient = fx.frameNo;
         if (c.version != 0x0304 && c.decryption != null) c.decryption.changeCipherSpec(fromServer);
-        if (fromServer && c.negotiatedVersion != 0x0304 && !c.sawServerHelloDone
+        if (fromServer
+            && c.negotiatedVersion != 0x0304
+            && !c.sawServerHelloDone
             && !c.sawCertificate) {
           c.resumed = true;
         }
@@ -194,8 +212,11 @@ final class TlsDissector {
         if (len != 2) {
           fx.append("Encrypted Alert");
           label(fx, "Encrypted Alert");
-          c.alerts.add((fromServer ? "server" : "client") + " sent an encrypted alert (frame "
-              + fx.frameNo + ", probably close_notify)");
+          c.alerts.add(
+              (fromServer ? "server" : "client")
+                  + " sent an encrypted alert (frame "
+                  + fx.frameNo
+                  + ", probably close_notify)");
         } else {
           String l = TlsRecordHeader.alertLabel(buf[body] & 0xff, buf[body + 1] & 0xff);
           fx.append(l);
@@ -203,7 +224,8 @@ final class TlsDissector {
           c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
         }
       }
-      case 22 -> handshakeRecord(c, side, fromServer, buf, body, bodyEnd, capEnd, version, true, fx);
+      case 22 ->
+          handshakeRecord(c, side, fromServer, buf, body, bodyEnd, capEnd, version, true, fx);
       case 23 -> {
         fx.append("Application Data");
         label(fx, "Application Data", tls13Hint(c, side, fromServer));
@@ -234,12 +256,20 @@ final class TlsDissector {
   }
 
   private void decrypted(
-      Connection c, Connection.Side side, boolean fromServer, int ct, Decryption.Plain plain,
-      int version, FrameCtx fx) {
+      Connection c,
+      Connection.Side side,
+      boolean fromServer,
+      int ct,
+      Decryption.Plain plain,
+      int version,
+      FrameCtx fx) {
     byte[] d = plain.data;
     switch (ct) {
       case 21 -> {
-        String l = d.length == 2 ? TlsRecordHeader.alertLabel(d[0] & 0xff, d[1] & 0xff) : "Encrypted Alert";
+        String l =
+            d.length == 2
+                ? TlsRecordHeader.alertLabel(d[0] & 0xff, d[1] & 0xff)
+                : "Encrypted Alert";
         fx.append(l);
         label(fx, l);
         c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
@@ -269,8 +299,8 @@ final class TlsDissector {
   }
 
   /**
-   * Without keys, what a TLS 1.3 "Application Data" record most likely is (RFC 8446 section 2):
-   * the server's first encrypted flight is its handshake, the client's first record its Finished.
+   * Without keys, what a TLS 1.3 "Application Data" record most likely is (RFC 8446 section 2): the
+   * server's first encrypted flight is its handshake, the client's first record its Finished.
    */
   private static String tls13Hint(Connection c, Connection.Side side, boolean fromServer) {
     if (c.negotiatedVersion != 0x0304) return null;
@@ -287,8 +317,16 @@ final class TlsDissector {
 
   /** dissect_tls_handshake: reassembly across records, the "encrypted" heuristic, messages. */
   private void handshakeRecord(
-      Connection c, Connection.Side side, boolean fromServer, byte[] buf, int p, int end,
-      int capEnd, int version, boolean maybeEncrypted, FrameCtx fx) {
+      Connection c,
+      Connection.Side side,
+      boolean fromServer,
+      byte[] buf,
+      int p,
+      int end,
+      int capEnd,
+      int version,
+      boolean maybeEncrypted,
+      FrameCtx fx) {
     boolean first = true;
     if (side.hsActive) {
       int subset = end - p;
@@ -328,7 +366,8 @@ final class TlsDissector {
           exception(fx);
           return;
         }
-        msgLen = 4 + (((buf[p + 1] & 0xff) << 16) | ((buf[p + 2] & 0xff) << 8) | (buf[p + 3] & 0xff));
+        msgLen =
+            4 + (((buf[p + 1] & 0xff) << 16) | ((buf[p + 2] & 0xff) << 8) | (buf[p + 3] & 0xff));
       }
       if (msgLen == 0 || subset < msgLen) {
         if (p >= capEnd) {
@@ -356,8 +395,14 @@ final class TlsDissector {
   }
 
   private boolean encryptedLooking(
-      Connection c, byte[] buf, int p, int end, int capEnd, boolean maybeEncrypted,
-      Connection.Side side, FrameCtx fx) {
+      Connection c,
+      byte[] buf,
+      int p,
+      int end,
+      int capEnd,
+      boolean maybeEncrypted,
+      Connection.Side side,
+      FrameCtx fx) {
     if (end - p < 16) return false;
     if (p + 5 > capEnd) {
       exception(fx);
@@ -383,8 +428,16 @@ final class TlsDissector {
 
   /** dissect_tls_handshake_full: one complete message at {@code buf[p..end)}. */
   private void message(
-      Connection c, Connection.Side side, boolean fromServer, byte[] buf, int p, int end,
-      int capEnd, int version, boolean first, FrameCtx fx) {
+      Connection c,
+      Connection.Side side,
+      boolean fromServer,
+      byte[] buf,
+      int p,
+      int end,
+      int capEnd,
+      int version,
+      boolean first,
+      FrameCtx fx) {
     int type = buf[p] & 0xff;
     HandshakeType ht = HandshakeType.of(type);
     if (!ht.isKnown() && !first) return;
@@ -392,7 +445,10 @@ final class TlsDissector {
     int bodyEnd = Math.min(end, capEnd);
     if (first && ht == HandshakeType.SERVER_HELLO && end - p - 4 > 2) {
       ServerHello sh = HandshakeMessages.serverHello(buf, p + 4, bodyEnd).valueOrNull();
-      int sv = sh != null ? sh.version() : ((buf[p + 4] & 0xff) << 8) | (p + 5 < capEnd ? buf[p + 5] & 0xff : 0);
+      int sv =
+          sh != null
+              ? sh.version()
+              : ((buf[p + 4] & 0xff) << 8) | (p + 5 < capEnd ? buf[p + 5] & 0xff : 0);
       hrr = sh != null && sh.helloRetryRequest();
       int before = c.version;
       trySetVersion(c, 22, 2, sv);
@@ -465,7 +521,13 @@ final class TlsDissector {
 
   /** SSLv2-compatible ClientHello (RFC 5246 appendix E.2): 2-byte length with the high bit set. */
   private int ssl2Record(
-      Connection c, byte[] buf, int p, int end, int capEnd, boolean canDesegment, int base,
+      Connection c,
+      byte[] buf,
+      int p,
+      int end,
+      int capEnd,
+      boolean canDesegment,
+      int base,
       FrameCtx fx) {
     int len = ((buf[p] & 0x7f) << 8) | (buf[p + 1] & 0xff);
     if (end - p < len + 2) {
@@ -474,13 +536,14 @@ final class TlsDissector {
     }
     int type = buf[p + 2] & 0xff;
     setProtocol(fx, "SSLv2");
-    String l = switch (type) {
-      case 0 -> "Error";
-      case 1 -> "Client Hello";
-      case 2 -> "Client Master Key";
-      case 4 -> "Server Hello";
-      default -> "Encrypted Data";
-    };
+    String l =
+        switch (type) {
+          case 0 -> "Error";
+          case 1 -> "Client Hello";
+          case 2 -> "Client Master Key";
+          case 4 -> "Server Hello";
+          default -> "Encrypted Data";
+        };
     fx.append(l);
     label(fx, l);
     return p + 2 + len;

@@ -25,14 +25,14 @@ import tlslab.common.LabException;
  *
  * <p>The capture holds many loopback TLS sessions (TLS 1.2 and 1.3, real JSSE bytes from {@link
  * SyntheticTlsSessions}) written as Ethernet/IPv4/TCP frames, each session replicated with new
- * ports and sequence numbers until the file reaches the target size. Then both tools read the
- * file once: ours writes TSV to a null sink; tshark runs {@code -T fields -e _ws.col.Info} (with
- * {@code -d tcp.port==8443,tls} so that it dissects the same TLS).
+ * ports and sequence numbers until the file reaches the target size. Then both tools read the file
+ * once: ours writes TSV to a null sink; tshark runs {@code -T fields -e _ws.col.Info} (with {@code
+ * -d tcp.port==8443,tls} so that it dissects the same TLS).
  */
 public final class AnnotateBench {
   /** The figures, as printed. */
-  public record Result(long fileBytes, long frames, double oursSeconds, double tsharkSeconds,
-      long peakHeapBytes) {
+  public record Result(
+      long fileBytes, long frames, double oursSeconds, double tsharkSeconds, long peakHeapBytes) {
     public double oursMbPerSecond() {
       return fileBytes / 1e6 / oursSeconds;
     }
@@ -51,7 +51,9 @@ public final class AnnotateBench {
 
   private AnnotateBench() {}
 
-  /** Builds the capture in a temporary directory, runs both tools, prints figures to {@code out}. */
+  /**
+   * Builds the capture in a temporary directory, runs both tools, prints figures to {@code out}.
+   */
   public static Result run(int sizeMb, boolean keep, PrintWriter out) {
     Path dir;
     try {
@@ -94,12 +96,20 @@ public final class AnnotateBench {
         tshark = Math.min(tshark, t);
       }
       Result r = new Result(bytes, frames, ours, tshark, peak);
-      out.printf(Locale.ROOT, "lab annotate --format tsv (median of 3): %.2f s, %.1f MB/s, peak heap %.1f MB%n", ours,
-          r.oursMbPerSecond(), peak / 1e6);
+      out.printf(
+          Locale.ROOT,
+          "lab annotate --format tsv (median of 3): %.2f s, %.1f MB/s, peak heap %.1f MB%n",
+          ours,
+          r.oursMbPerSecond(),
+          peak / 1e6);
       if (tshark > 0) {
-        out.printf(Locale.ROOT, "tshark -T fields -e _ws.col.Info (best of 2): %.2f s, %.1f MB/s%n", tshark,
+        out.printf(
+            Locale.ROOT,
+            "tshark -T fields -e _ws.col.Info (best of 2): %.2f s, %.1f MB/s%n",
+            tshark,
             r.tsharkMbPerSecond());
-        out.printf(Locale.ROOT, "ratio: lab annotate is %.1fx tshark (floor 3x, goal 10x)%n", r.ratio());
+        out.printf(
+            Locale.ROOT, "ratio: lab annotate is %.1fx tshark (floor 3x, goal 10x)%n", r.ratio());
       }
       out.flush();
       return r;
@@ -126,10 +136,19 @@ public final class AnnotateBench {
 
   private static double tshark(Path file, PrintWriter out) {
     try {
-      ProcessBuilder pb = new ProcessBuilder("tshark", "-r", file.toString(), "-d",
-          "tcp.port==" + SERVER_PORT + ",tls", "-T", "fields", "-e", "_ws.col.Info")
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD);
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "tshark",
+                  "-r",
+                  file.toString(),
+                  "-d",
+                  "tcp.port==" + SERVER_PORT + ",tls",
+                  "-T",
+                  "fields",
+                  "-e",
+                  "_ws.col.Info")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD);
       long t0 = System.nanoTime();
       Process p = pb.start();
       if (!p.waitFor(30, TimeUnit.MINUTES)) {
@@ -148,9 +167,9 @@ public final class AnnotateBench {
   }
 
   /**
-   * Writes a capture of JSSE TLS 1.2 and 1.3 loopback sessions (server port {@value
-   * #SERVER_PORT}) of at least {@code targetBytes}; returns the number of frames. Also used by
-   * the parity test as a many-connection capture.
+   * Writes a capture of JSSE TLS 1.2 and 1.3 loopback sessions (server port {@value #SERVER_PORT})
+   * of at least {@code targetBytes}; returns the number of frames. Also used by the parity test as
+   * a many-connection capture.
    */
   public static long buildCapture(Path file, long targetBytes) throws IOException {
     SyntheticTlsSessions gen = new SyntheticTlsSessions();
@@ -172,7 +191,8 @@ public final class AnnotateBench {
       int session = 0;
       while (w.bytes() < targetBytes) {
         List<SyntheticTlsSessions.Chunk> s = seeds.get(session % seeds.size());
-        frames += w.session(s, 20000 + (session % 40000), SERVER_PORT, rnd.nextInt(), rnd.nextInt());
+        frames +=
+            w.session(s, 20000 + (session % 40000), SERVER_PORT, rnd.nextInt(), rnd.nextInt());
         session++;
       }
       return frames;
@@ -196,7 +216,8 @@ public final class AnnotateBench {
   private static long peakHeap() {
     long sum = 0;
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) sum += p.getPeakUsage().getUsed();
+      if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null)
+        sum += p.getPeakUsage().getUsed();
     }
     return sum;
   }

@@ -24,14 +24,14 @@ import tlslab.pki.LabCertificates;
 import tlslab.pki.Student;
 
 /**
- * How long does it take to issue a class of certificate bundles in-process (BouncyCastle, one
- * JVM, keys and PKCS#12 in memory) compared with the way it is usually scripted: an {@code openssl}
+ * How long does it take to issue a class of certificate bundles in-process (BouncyCastle, one JVM,
+ * keys and PKCS#12 in memory) compared with the way it is usually scripted: an {@code openssl}
  * command-line loop, four processes per student ({@code genpkey}, {@code req}, {@code x509 -req}
- * signing with the CA, {@code pkcs12 -export})? Both sides sign with the same lab CA, generate
- * the same key type and write a key, a certificate, a combined PEM, a CA copy and a PKCS#12 file
- * (same algorithms and iteration counts) per student. A short warm-up of each side is not timed
- * and the in-process figures are the best of two runs, so the figures compare steady states,
- * not JVM start-up.
+ * signing with the CA, {@code pkcs12 -export})? Both sides sign with the same lab CA, generate the
+ * same key type and write a key, a certificate, a combined PEM, a CA copy and a PKCS#12 file (same
+ * algorithms and iteration counts) per student. A short warm-up of each side is not timed and the
+ * in-process figures are the best of two runs, so the figures compare steady states, not JVM
+ * start-up.
  */
 public final class CertsBenchmark {
   /** Students issued by each side before timing starts. */
@@ -75,21 +75,39 @@ public final class CertsBenchmark {
     /** The report printed by {@code lab bench certs}. */
     public List<String> lines() {
       List<String> out = new ArrayList<>();
-      out.add(String.format("Issuing a class of %d bundles (%s student keys, signed by an rsa-2048 lab CA;"
-          + " key + certificate + PKCS#12 per student); %d-student warm-up not timed, in-process best of 2", count, keyType.label(), warmUp));
+      out.add(
+          String.format(
+              "Issuing a class of %d bundles (%s student keys, signed by an rsa-2048 lab CA;"
+                  + " key + certificate + PKCS#12 per student); %d-student warm-up not timed, in-process best of 2",
+              count, keyType.label(), warmUp));
       out.add(row("in-process, " + threads + " threads", inProcessParallel));
       out.add(row("in-process, 1 thread", inProcessSerial));
-      out.add(row("openssl CLI loop", openssl) + "  [" + opensslVersion + "; genpkey, req, x509 -req, pkcs12 -export]");
-      out.add(String.format("ratio openssl / in-process: %.1fx (%d threads), %.1fx (1 thread)", ratioParallel(), threads, ratioSerial()));
+      out.add(
+          row("openssl CLI loop", openssl)
+              + "  ["
+              + opensslVersion
+              + "; genpkey, req, x509 -req, pkcs12 -export]");
+      out.add(
+          String.format(
+              "ratio openssl / in-process: %.1fx (%d threads), %.1fx (1 thread)",
+              ratioParallel(), threads, ratioSerial()));
       if (loadAverage >= 0) {
-        out.add(String.format("machine: %d processors, load average %.1f at start%s", threads, loadAverage,
-            loadAverage > threads / 2.0 ? " (other work was running: expect noisy figures)" : ""));
+        out.add(
+            String.format(
+                "machine: %d processors, load average %.1f at start%s",
+                threads,
+                loadAverage,
+                loadAverage > threads / 2.0
+                    ? " (other work was running: expect noisy figures)"
+                    : ""));
       }
       return out;
     }
 
     private String row(String label, Duration d) {
-      return String.format("  %-24s %7d ms  (%6.1f ms per bundle)", label + ":", d.toMillis(), d.toNanos() / 1e6 / count);
+      return String.format(
+          "  %-24s %7d ms  (%6.1f ms per bundle)",
+          label + ":", d.toMillis(), d.toNanos() / 1e6 / count);
     }
 
     private static double ratio(Duration a, Duration b) {
@@ -104,7 +122,8 @@ public final class CertsBenchmark {
    */
   public static Figures run(int count, KeyType keyType) {
     if (count < 1 || count > ClassRoster.MAX_STUDENTS) {
-      throw LabException.badInput("count: must be between 1 and " + ClassRoster.MAX_STUDENTS + ", got " + count);
+      throw LabException.badInput(
+          "count: must be between 1 and " + ClassRoster.MAX_STUDENTS + ", got " + count);
     }
     String version = openssl(null, "version").strip();
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -128,8 +147,15 @@ public final class CertsBenchmark {
       Duration parallel = Duration.ofDays(1);
       Duration serial = Duration.ofDays(1);
       for (int round = 0; round < 2; round++) {
-        parallel = min(parallel, inProcess(caDir, work.resolve("java-parallel-" + round), students, keyType, threads));
-        serial = min(serial, inProcess(caDir, work.resolve("java-serial-" + round), students, keyType, 1));
+        parallel =
+            min(
+                parallel,
+                inProcess(
+                    caDir, work.resolve("java-parallel-" + round), students, keyType, threads));
+        serial =
+            min(
+                serial,
+                inProcess(caDir, work.resolve("java-serial-" + round), students, keyType, 1));
       }
       Duration loop = opensslLoop(caDir, work.resolve("openssl"), students, keyType);
       return new Figures(count, keyType, threads, parallel, serial, loop, warmUp, version, load);
@@ -142,30 +168,43 @@ public final class CertsBenchmark {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  private static Duration inProcess(Path caDir, Path out, List<Student> students, KeyType keyType, int threads) {
+  private static Duration inProcess(
+      Path caDir, Path out, List<Student> students, KeyType keyType, int threads) {
     long start = System.nanoTime();
     ClassCertificates.Result r =
         ClassCertificates.issue(
-            ClassOptions.builder().caDir(caDir).out(out).students(students).keyType(keyType).threads(threads).build(),
+            ClassOptions.builder()
+                .caDir(caDir)
+                .out(out)
+                .students(students)
+                .keyType(keyType)
+                .threads(threads)
+                .build(),
             null);
     Duration d = Duration.ofNanos(System.nanoTime() - start);
     if (r.entries().size() != students.size()) {
-      throw new IllegalStateException("in-process run issued " + r.entries().size() + " of " + students.size());
+      throw new IllegalStateException(
+          "in-process run issued " + r.entries().size() + " of " + students.size());
     }
     return d;
   }
 
   /** The same bundle, made the way a shell script does it: one openssl process per step. */
-  private static Duration opensslLoop(Path caDir, Path out, List<Student> students, KeyType keyType) {
+  private static Duration opensslLoop(
+      Path caDir, Path out, List<Student> students, KeyType keyType) {
     SecureRandom random = new SecureRandom();
     Path ext = out.resolve("student.ext");
     try {
       Files.createDirectories(out);
-      Files.writeString(ext, "basicConstraints=critical,CA:FALSE\n"
-          + "keyUsage=critical,digitalSignature" + (keyType.isRsa() ? ",keyEncipherment" : "") + "\n"
-          + "extendedKeyUsage=clientAuth\n"
-          + "subjectKeyIdentifier=hash\n"
-          + "authorityKeyIdentifier=keyid\n");
+      Files.writeString(
+          ext,
+          "basicConstraints=critical,CA:FALSE\n"
+              + "keyUsage=critical,digitalSignature"
+              + (keyType.isRsa() ? ",keyEncipherment" : "")
+              + "\n"
+              + "extendedKeyUsage=clientAuth\n"
+              + "subjectKeyIdentifier=hash\n"
+              + "authorityKeyIdentifier=keyid\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -182,19 +221,76 @@ public final class CertsBenchmark {
         throw new UncheckedIOException(e);
       }
       if (keyType.isRsa()) {
-        openssl(dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:" + keyType.bits(), "-out", f + ".key");
+        openssl(
+            dir,
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:" + keyType.bits(),
+            "-out",
+            f + ".key");
       } else {
-        openssl(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", f + ".key");
+        openssl(
+            dir,
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            f + ".key");
       }
-      openssl(dir, "req", "-new", "-key", f + ".key", "-subj", "/O=TLS Lab/OU=students/CN=" + s.name(), "-out", f + ".csr");
-      openssl(dir, "x509", "-req", "-in", f + ".csr", "-CA", ca, "-CAkey", caKey,
-          "-set_serial", "0x" + new BigInteger(128, random).toString(16), "-days", "365", "-sha256",
-          "-extfile", ext.toString(), "-out", f + ".pem");
-      openssl(dir, "pkcs12", "-export", "-inkey", f + ".key", "-in", f + ".pem", "-certfile", ca,
-          "-name", f, "-passout", "pass:" + LabCertificates.STORE_PASSWORD, "-out", f + ".p12");
+      openssl(
+          dir,
+          "req",
+          "-new",
+          "-key",
+          f + ".key",
+          "-subj",
+          "/O=TLS Lab/OU=students/CN=" + s.name(),
+          "-out",
+          f + ".csr");
+      openssl(
+          dir,
+          "x509",
+          "-req",
+          "-in",
+          f + ".csr",
+          "-CA",
+          ca,
+          "-CAkey",
+          caKey,
+          "-set_serial",
+          "0x" + new BigInteger(128, random).toString(16),
+          "-days",
+          "365",
+          "-sha256",
+          "-extfile",
+          ext.toString(),
+          "-out",
+          f + ".pem");
+      openssl(
+          dir,
+          "pkcs12",
+          "-export",
+          "-inkey",
+          f + ".key",
+          "-in",
+          f + ".pem",
+          "-certfile",
+          ca,
+          "-name",
+          f,
+          "-passout",
+          "pass:" + LabCertificates.STORE_PASSWORD,
+          "-out",
+          f + ".p12");
       // The combined PEM and the CA copy are plain file concatenation on both sides.
       try {
-        Files.write(dir.resolve(f + "-combined.pem"), concat(read(dir.resolve(f + ".key")), read(dir.resolve(f + ".pem"))));
+        Files.write(
+            dir.resolve(f + "-combined.pem"),
+            concat(read(dir.resolve(f + ".key")), read(dir.resolve(f + ".pem"))));
         Files.write(dir.resolve("ca.pem"), caPem);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -220,11 +316,13 @@ public final class CertsBenchmark {
       }
       String text = new String(output, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw LabException.environment("openssl " + args[0] + " failed: " + text.strip().replace('\n', ' '));
+        throw LabException.environment(
+            "openssl " + args[0] + " failed: " + text.strip().replace('\n', ' '));
       }
       return text;
     } catch (IOException e) {
-      throw LabException.environment("cannot run openssl (" + e.getMessage() + "); install it: apt-get install openssl");
+      throw LabException.environment(
+          "cannot run openssl (" + e.getMessage() + "); install it: apt-get install openssl");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw LabException.failed("interrupted");

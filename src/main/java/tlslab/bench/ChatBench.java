@@ -120,10 +120,11 @@ public final class ChatBench {
    *
    * @param window lines in flight at most (each to N-1 receivers)
    */
-  public static String run(int clients, int messages, int size, int window, TlsProfile profile,
-      int loops) {
+  public static String run(
+      int clients, int messages, int size, int window, TlsProfile profile, int loops) {
     if (clients < 2 || messages < 1 || size < 0 || window < 1) {
-      throw LabException.badInput("need --clients >= 2, --messages >= 1, --size >= 0, --window >= 1");
+      throw LabException.badInput(
+          "need --clients >= 2, --messages >= 1, --size >= 0, --window >= 1");
     }
     JsseSetup.prepare(profile == TlsProfile.REPORT, false);
     return new ChatBench(clients, messages, size, window, profile).execute(loops);
@@ -134,17 +135,27 @@ public final class ChatBench {
     StringBuilder report = new StringBuilder();
     try (EventLoopGroup serverLoops = new EventLoopGroup("bench-server", loops);
         EventLoopGroup clientLoops = new EventLoopGroup("bench-clients", loops);
-        ChatServer server = ChatServer.builder()
-            .context(TlsContexts.server(certs)).port(0).profile(profile).group(serverLoops)
-            .handshakeTimeout(Duration.ofSeconds(60)).maxOutboundBytes(64L << 20).build().start()) {
+        ChatServer server =
+            ChatServer.builder()
+                .context(TlsContexts.server(certs))
+                .port(0)
+                .profile(profile)
+                .group(serverLoops)
+                .handshakeTimeout(Duration.ofSeconds(60))
+                .maxOutboundBytes(64L << 20)
+                .build()
+                .start()) {
       SSLContext clientCtx = TlsContexts.client(certs.resolve("ca.pem"), null, false);
       long t0 = System.nanoTime();
       List<ChatClient> all = connect(server, clientCtx, clientLoops);
       double connectSecs = (System.nanoTime() - t0) / 1e9;
-      report.append(String.format("chat bench: %d clients x %d messages x %d bytes, profile %s,"
-              + " %d server loop(s), window %d lines%n", clients, messages, size, profile,
-          serverLoops.size(), window));
-      report.append(String.format("  connected %d TLS clients in %.1f s%n", all.size(), connectSecs));
+      report.append(
+          String.format(
+              "chat bench: %d clients x %d messages x %d bytes, profile %s,"
+                  + " %d server loop(s), window %d lines%n",
+              clients, messages, size, profile, serverLoops.size(), window));
+      report.append(
+          String.format("  connected %d TLS clients in %.1f s%n", all.size(), connectSecs));
 
       String payload = "p".repeat(size);
       long expected = (long) clients * messages * (clients - 1);
@@ -171,14 +182,21 @@ public final class ChatBench {
       }
       double secs = (lastDelivery - start) / 1e9;
       long got = delivered.get();
-      report.append(String.format("  deliveries: %,d of %,d in %.2f s = %,.0f deliveries/s%n",
-          got, expected, secs, got / secs));
-      report.append(String.format("  latency send->receive: p50 %s, p99 %s, max %s%n",
-          percentile(0.50), percentile(0.99), percentile(1.0)));
-      report.append(String.format("  lost %d, duplicated %d, reordered %d%n",
-          expected - got, duplicated.get(), reordered.get()));
-      report.append(String.format("  server connections still open: %d of %d%n",
-          server.connectionCount(), clients));
+      report.append(
+          String.format(
+              "  deliveries: %,d of %,d in %.2f s = %,.0f deliveries/s%n",
+              got, expected, secs, got / secs));
+      report.append(
+          String.format(
+              "  latency send->receive: p50 %s, p99 %s, max %s%n",
+              percentile(0.50), percentile(0.99), percentile(1.0)));
+      report.append(
+          String.format(
+              "  lost %d, duplicated %d, reordered %d%n",
+              expected - got, duplicated.get(), reordered.get()));
+      report.append(
+          String.format(
+              "  server connections still open: %d of %d%n", server.connectionCount(), clients));
       for (String p : problems.subList(0, Math.min(5, problems.size()))) {
         report.append("  problem: ").append(p).append('\n');
       }
@@ -199,9 +217,17 @@ public final class ChatBench {
     for (int i = 0; i < clients; i++) {
       Receiver r = new Receiver(i);
       receivers.add(r);
-      ChatClient c = ChatClient.builder().host("localhost").port(server.port()).context(ctx)
-          .profile(profile).name("b" + i).group(loops).onLine(r::onLine)
-          .handshakeTimeout(Duration.ofSeconds(60)).build();
+      ChatClient c =
+          ChatClient.builder()
+              .host("localhost")
+              .port(server.port())
+              .context(ctx)
+              .profile(profile)
+              .name("b" + i)
+              .group(loops)
+              .onLine(r::onLine)
+              .handshakeTimeout(Duration.ofSeconds(60))
+              .build();
       handshakes.acquireUninterruptibly();
       CompletableFuture<ChatClient> f = c.connectAsync();
       f.whenComplete((v, e) -> handshakes.release());

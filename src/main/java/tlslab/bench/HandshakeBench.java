@@ -25,15 +25,13 @@ import tlslab.tls.TlsProfile;
  *
  * <p>What to expect: the handshake is dominated by the server's private-key operation and key
  * exchange. JSSE does both in Java (RSA-PSS 2048 sign about 2 ms, X25519 key generation plus
- * agreement about 0.7 ms on the lab machine), OpenSSL in assembly (0.24 ms and 0.06 ms), so the
- * lab server reaches a fraction of {@code s_server}'s rate; {@code lab bench chat} shows where the
+ * agreement about 0.7 ms on the lab machine), OpenSSL in assembly (0.24 ms and 0.06 ms), so the lab
+ * server reaches a fraction of {@code s_server}'s rate; {@code lab bench chat} shows where the
  * event loops do well.
  */
 public final class HandshakeBench {
-  private static final Pattern REAL =
-      Pattern.compile("(\\d+) connections in (\\d+) real seconds");
-  private static final Pattern USER =
-      Pattern.compile("(\\d+) connections in ([0-9.]+)s;");
+  private static final Pattern REAL = Pattern.compile("(\\d+) connections in (\\d+) real seconds");
+  private static final Pattern USER = Pattern.compile("(\\d+) connections in ([0-9.]+)s;");
 
   private HandshakeBench() {}
 
@@ -43,34 +41,57 @@ public final class HandshakeBench {
   }
 
   /**
-   * As {@link #run(TlsProfile, int, int)}, with both servers using a certificate of key type
-   * {@code key} (an EC key makes the server's signature much cheaper for JSSE and OpenSSL alike).
+   * As {@link #run(TlsProfile, int, int)}, with both servers using a certificate of key type {@code
+   * key} (an EC key makes the server's signature much cheaper for JSSE and OpenSSL alike).
    */
   public static String run(TlsProfile profile, int seconds, int loops, tlslab.pki.KeyType key) {
     if (seconds < 1) {
       throw LabException.badInput("--time must be >= 1 second");
     }
     JsseSetup.prepare(profile == TlsProfile.REPORT, false);
-    if (profile == TlsProfile.REPORT && key != tlslab.pki.KeyType.RSA_2048
+    if (profile == TlsProfile.REPORT
+        && key != tlslab.pki.KeyType.RSA_2048
         && key != tlslab.pki.KeyType.RSA_3072) {
       throw LabException.badInput("profile report (TLS_RSA) needs an RSA key");
     }
     Path certs = ChatBench.tempCerts(key);
     StringBuilder report = new StringBuilder();
     Process sServer = null;
-    try (ChatServer lab = ChatServer.builder().context(TlsContexts.server(certs)).port(0)
-        .profile(profile).loops(loops).build().start()) {
+    try (ChatServer lab =
+        ChatServer.builder()
+            .context(TlsContexts.server(certs))
+            .port(0)
+            .profile(profile)
+            .loops(loops)
+            .build()
+            .start()) {
       int port = freePort();
-      List<String> cmd = new ArrayList<>(List.of("openssl", "s_server", "-accept",
-          String.valueOf(port), "-cert", certs.resolve("server.pem").toString(), "-key",
-          certs.resolve("server.key").toString(), "-quiet", "-naccept", "1000000000"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "openssl",
+                  "s_server",
+                  "-accept",
+                  String.valueOf(port),
+                  "-cert",
+                  certs.resolve("server.pem").toString(),
+                  "-key",
+                  certs.resolve("server.key").toString(),
+                  "-quiet",
+                  "-naccept",
+                  "1000000000"));
       cmd.addAll(protocolArgs(profile));
-      sServer = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      sServer =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       awaitListening(port);
-      report.append(String.format("handshake bench: openssl s_time -new -time %d, profile %s (%s),"
-          + " %s server key%n", seconds, profile, String.join(" ", protocolArgs(profile)),
-          key.label()));
+      report.append(
+          String.format(
+              "handshake bench: openssl s_time -new -time %d, profile %s (%s),"
+                  + " %s server key%n",
+              seconds, profile, String.join(" ", protocolArgs(profile)), key.label()));
       sTime(lab.port(), profile, 3); // warm up the JIT before measuring
       // Alternate, twice each, and keep each side's best: the machine may be shared, and
       // alternating exposes both servers to the same background load.
@@ -80,12 +101,18 @@ public final class HandshakeBench {
       double ssl2 = sTime(port, profile, seconds);
       double labRate = Math.max(lab1, lab2);
       double sslRate = Math.max(ssl1, ssl2);
-      report.append(String.format("  lab server:       %8.1f handshakes/s (runs: %.1f, %.1f; %s)%n",
-          labRate, lab1, lab2, System.getProperty("java.vm.name") + " "
-              + System.getProperty("java.version")));
-      report.append(String.format("  openssl s_server: %8.1f handshakes/s (runs: %.1f, %.1f)%n",
-          sslRate, ssl1, ssl2));
-      report.append(String.format("  ratio lab/openssl: %.2fx (goal >= 1.0x)%n", labRate / sslRate));
+      report.append(
+          String.format(
+              "  lab server:       %8.1f handshakes/s (runs: %.1f, %.1f; %s)%n",
+              labRate,
+              lab1,
+              lab2,
+              System.getProperty("java.vm.name") + " " + System.getProperty("java.version")));
+      report.append(
+          String.format(
+              "  openssl s_server: %8.1f handshakes/s (runs: %.1f, %.1f)%n", sslRate, ssl1, ssl2));
+      report.append(
+          String.format("  ratio lab/openssl: %.2fx (goal >= 1.0x)%n", labRate / sslRate));
     } catch (IOException e) {
       throw LabException.environment("cannot run openssl: " + e.getMessage());
     } finally {
@@ -100,7 +127,8 @@ public final class HandshakeBench {
   private static List<String> protocolArgs(TlsProfile profile) {
     switch (profile) {
       case MODERN:
-        return List.of("-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
+        return List.of(
+            "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
       case REPORT:
         return List.of("-tls1_2", "-cipher", "AES128-SHA");
       case TLS13:
@@ -112,8 +140,16 @@ public final class HandshakeBench {
 
   /** Runs s_time and returns full handshakes per wall-clock second. */
   private static double sTime(int port, TlsProfile profile, int seconds) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_time", "-connect",
-        "127.0.0.1:" + port, "-new", "-time", String.valueOf(seconds)));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "s_time",
+                "-connect",
+                "127.0.0.1:" + port,
+                "-new",
+                "-time",
+                String.valueOf(seconds)));
     cmd.addAll(protocolArgs(profile));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

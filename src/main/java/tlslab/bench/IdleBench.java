@@ -18,8 +18,8 @@ import tlslab.tls.TlsProfile;
 /**
  * {@code lab bench idle}: how much server heap an idle TLS chat connection costs. The server runs
  * here; a child JVM ({@link IdleClients}) opens N connections with non-blocking clients and
- * completes every handshake; then this process collects garbage and compares its heap with the
- * heap before. Clients in another process keep their memory out of the figure.
+ * completes every handshake; then this process collects garbage and compares its heap with the heap
+ * before. Clients in another process keep their memory out of the figure.
  *
  * <p>The driver holds no buffer while a connection is idle (see {@code BufferPool}), so what
  * remains is JSSE's engine and session, the socket, and the chat's member record. Measured on the
@@ -39,18 +39,34 @@ public final class IdleBench {
     Path certs = ChatBench.tempCerts();
     Process child = null;
     StringBuilder report = new StringBuilder();
-    try (ChatServer server = ChatServer.builder().context(TlsContexts.server(certs)).port(0)
-        .profile(profile).loops(loops).handshakeTimeout(Duration.ofSeconds(120)).build().start()) {
+    try (ChatServer server =
+        ChatServer.builder()
+            .context(TlsContexts.server(certs))
+            .port(0)
+            .profile(profile)
+            .loops(loops)
+            .handshakeTimeout(Duration.ofSeconds(120))
+            .build()
+            .start()) {
       long before = usedHeapAfterGc();
       String java = ProcessHandle.current().info().command().orElse("java");
-      child = new ProcessBuilder(List.of(java, "-Xss256k", "-cp",
-          System.getProperty("java.class.path"), IdleClients.class.getName(),
-          String.valueOf(server.port()), String.valueOf(connections),
-          certs.resolve("ca.pem").toString(), profile.label()))
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      child =
+          new ProcessBuilder(
+                  List.of(
+                      java,
+                      "-Xss256k",
+                      "-cp",
+                      System.getProperty("java.class.path"),
+                      IdleClients.class.getName(),
+                      String.valueOf(server.port()),
+                      String.valueOf(connections),
+                      certs.resolve("ca.pem").toString(),
+                      profile.label()))
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       long t0 = System.nanoTime();
-      BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       String line;
       while ((line = out.readLine()) != null && !line.startsWith("ready")) {
         if (line.startsWith("failed")) {
@@ -68,14 +84,23 @@ public final class IdleBench {
       Thread.sleep(1000); // let tickets and welcome lines drain
       long after = usedHeapAfterGc();
       int held = server.connectionCount();
-      report.append(String.format("idle bench: %d TLS connections (profile %s) from a child JVM,"
-          + " %d server loop(s)%n", connections, profile, Runtime.getRuntime().availableProcessors()));
-      report.append(String.format("  connected and handshaken in %.1f s; held open by the server: %d%n",
-          connectSecs, held));
-      report.append(String.format("  server heap after GC: %.1f MiB before, %.1f MiB with the"
-          + " connections%n", before / 1048576.0, after / 1048576.0));
-      report.append(String.format("  heap per idle connection: %.1f KiB (goal <= 20 KiB)%n",
-          (after - before) / 1024.0 / connections));
+      report.append(
+          String.format(
+              "idle bench: %d TLS connections (profile %s) from a child JVM,"
+                  + " %d server loop(s)%n",
+              connections, profile, Runtime.getRuntime().availableProcessors()));
+      report.append(
+          String.format(
+              "  connected and handshaken in %.1f s; held open by the server: %d%n",
+              connectSecs, held));
+      report.append(
+          String.format(
+              "  server heap after GC: %.1f MiB before, %.1f MiB with the" + " connections%n",
+              before / 1048576.0, after / 1048576.0));
+      report.append(
+          String.format(
+              "  heap per idle connection: %.1f KiB (goal <= 20 KiB)%n",
+              (after - before) / 1024.0 / connections));
       child.getOutputStream().close();
       child.waitFor(30, TimeUnit.SECONDS);
     } catch (IOException e) {

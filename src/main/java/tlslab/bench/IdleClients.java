@@ -34,9 +34,16 @@ public final class IdleClients {
     List<CompletableFuture<ChatClient>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       inFlight.acquire();
-      CompletableFuture<ChatClient> f = ChatClient.builder().host("localhost").port(port)
-          .context(ctx).profile(profile).group(loops).handshakeTimeout(Duration.ofSeconds(120))
-          .build().connectAsync();
+      CompletableFuture<ChatClient> f =
+          ChatClient.builder()
+              .host("localhost")
+              .port(port)
+              .context(ctx)
+              .profile(profile)
+              .group(loops)
+              .handshakeTimeout(Duration.ofSeconds(120))
+              .build()
+              .connectAsync();
       f.whenComplete((c, e) -> inFlight.release());
       all.add(f);
     }

@@ -56,7 +56,16 @@ final class PcapFrames {
         }
         n++;
       }
-      frame(!c.fromClient(), cport, sport, c.fromClient() ? sseq : cseq, c.fromClient() ? cseq : sseq, 0x10, null, 0, 0);
+      frame(
+          !c.fromClient(),
+          cport,
+          sport,
+          c.fromClient() ? sseq : cseq,
+          c.fromClient() ? cseq : sseq,
+          0x10,
+          null,
+          0,
+          0);
       n++;
     }
     frame(true, cport, sport, cseq, sseq, 0x11, null, 0, 0);
@@ -65,8 +74,17 @@ final class PcapFrames {
     return n + 3;
   }
 
-  private void frame(boolean fromClient, int cport, int sport, int seq, int ack, int flags,
-      byte[] data, int off, int len) throws IOException {
+  private void frame(
+      boolean fromClient,
+      int cport,
+      int sport,
+      int seq,
+      int ack,
+      int flags,
+      byte[] data,
+      int off,
+      int len)
+      throws IOException {
     timeMicros += 37;
     int frameLen = 14 + 20 + 32 + len;
     byte[] h = hdr;

@@ -23,10 +23,10 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Real TLS byte streams for the benchmark: JSSE client and server engines run a full handshake
- * and a chat exchange in memory (no sockets), and every wrapped chunk is recorded with its
- * direction. The bytes are genuine TLS 1.2 and TLS 1.3, so annotating them does the same work
- * as annotating a loopback capture.
+ * Real TLS byte streams for the benchmark: JSSE client and server engines run a full handshake and
+ * a chat exchange in memory (no sockets), and every wrapped chunk is recorded with its direction.
+ * The bytes are genuine TLS 1.2 and TLS 1.3, so annotating them does the same work as annotating a
+ * loopback capture.
  */
 final class SyntheticTlsSessions {
   /** One flight: bytes sent by the client (true) or the server. */
@@ -42,10 +42,17 @@ final class SyntheticTlsSessions {
       KeyPair kp = g.generateKeyPair();
       X500Name name = new X500Name("CN=bench.tlslab.local");
       long now = System.currentTimeMillis();
-      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-          new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now), new Date(now - 60_000),
-              new Date(now + 86_400_000L), name, kp.getPublic())
-              .build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
+      X509Certificate cert =
+          new JcaX509CertificateConverter()
+              .getCertificate(
+                  new JcaX509v3CertificateBuilder(
+                          name,
+                          BigInteger.valueOf(now),
+                          new Date(now - 60_000),
+                          new Date(now + 86_400_000L),
+                          name,
+                          kp.getPublic())
+                      .build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
       char[] pw = "bench".toCharArray();
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
@@ -90,7 +97,8 @@ final class SyntheticTlsSessions {
     return out;
   }
 
-  private static void pump(SSLEngine c, SSLEngine s, List<Chunk> out, List<byte[]> cl, List<byte[]> sl)
+  private static void pump(
+      SSLEngine c, SSLEngine s, List<Chunk> out, List<byte[]> cl, List<byte[]> sl)
       throws javax.net.ssl.SSLException {
     int ci = 0;
     int si = 0;
@@ -114,11 +122,18 @@ final class SyntheticTlsSessions {
   }
 
   /**
-   * Wraps whatever {@code from} wants to send (plus {@code line}) and unwraps as much as {@code
-   * to} accepts; bytes it cannot take yet stay in {@code pending} for the next round.
+   * Wraps whatever {@code from} wants to send (plus {@code line}) and unwraps as much as {@code to}
+   * accepts; bytes it cannot take yet stay in {@code pending} for the next round.
    */
-  private static boolean step(SSLEngine from, SSLEngine to, boolean fromClient, List<Chunk> out, byte[] line,
-      ByteBuffer app, ByteBuffer pending) throws javax.net.ssl.SSLException {
+  private static boolean step(
+      SSLEngine from,
+      SSLEngine to,
+      boolean fromClient,
+      List<Chunk> out,
+      byte[] line,
+      ByteBuffer app,
+      ByteBuffer pending)
+      throws javax.net.ssl.SSLException {
     runTasks(from);
     ByteBuffer net = ByteBuffer.allocate(1 << 18);
     ByteBuffer src = line != null ? ByteBuffer.wrap(line) : ByteBuffer.allocate(0);

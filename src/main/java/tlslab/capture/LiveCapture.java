@@ -25,13 +25,13 @@ import tlslab.common.LabException;
 import tlslab.pcap.Frame;
 
 /**
- * Live capture with pcap4j (libpcap through JNA): writes every packet to a pcap file that
- * Wireshark opens, and prints one line per packet carrying TLS, labelled by the same {@link
- * Annotator} that {@code lab annotate} uses (fed packet by packet).
+ * Live capture with pcap4j (libpcap through JNA): writes every packet to a pcap file that Wireshark
+ * opens, and prints one line per packet carrying TLS, labelled by the same {@link Annotator} that
+ * {@code lab annotate} uses (fed packet by packet).
  *
  * <p>Stopping is the delicate part (see reference/FACTS.md): libpcap's loop can block on an idle
- * interface, so count, duration and Ctrl-C all end it with {@code breakLoop()} from another
- * thread, and the dumper is flushed and closed on every path so the file is complete.
+ * interface, so count, duration and Ctrl-C all end it with {@code breakLoop()} from another thread,
+ * and the dumper is flushed and closed on every path so the file is complete.
  */
 public final class LiveCapture {
   /**
@@ -43,7 +43,8 @@ public final class LiveCapture {
    * @param count stop after this many packets (0 = no limit)
    * @param durationSeconds stop after this many seconds (0 = no limit)
    */
-  public record Options(String iface, String filter, Path out, long count, double durationSeconds) {}
+  public record Options(
+      String iface, String filter, Path out, long count, double durationSeconds) {}
 
   /** Counts at the end. */
   public record Result(long packets, long tlsPackets, boolean interrupted) {}
@@ -121,7 +122,8 @@ public final class LiveCapture {
         try {
           h.setFilter(options.filter(), BpfProgram.BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException e) {
-          throw LabException.badInput("invalid capture filter '" + options.filter() + "': " + e.getMessage());
+          throw LabException.badInput(
+              "invalid capture filter '" + options.filter() + "': " + e.getMessage());
         }
       }
       dumper = h.dumpOpen(options.out().toString());
@@ -130,39 +132,52 @@ public final class LiveCapture {
       int link = h.getDlt().value();
       Annotator annotator = new Annotator(KeyMaterial.none(), false);
       Frame frame = new Frame();
-      RawPacketListener listener = raw -> {
-        Timestamp ts = h.getTimestamp();
-        Integer orig = h.getOriginalLength();
-        try {
-          d.dumpRaw(raw, ts);
-        } catch (NotOpenException e) {
-          return;
-        }
-        long n = packets.incrementAndGet();
-        frame.number = n;
-        frame.timeNanos = ts == null ? System.currentTimeMillis() * 1_000_000L
-            : ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos();
-        frame.linkType = link;
-        frame.data = raw;
-        frame.offset = 0;
-        frame.capturedLength = raw.length;
-        frame.wireLength = orig == null ? raw.length : Math.max(orig, raw.length);
-        Row row = annotator.annotate(frame);
-        if (row.tls) {
-          tls.incrementAndGet();
-          out.printf(Locale.ROOT, "%6d %10.6f  %s -> %s  %s  %s%n", row.number, row.time, row.source,
-              row.destination, row.protocol, row.info);
-          out.flush();
-        }
-        if (options.count() > 0 && n >= options.count()) stop();
-      };
+      RawPacketListener listener =
+          raw -> {
+            Timestamp ts = h.getTimestamp();
+            Integer orig = h.getOriginalLength();
+            try {
+              d.dumpRaw(raw, ts);
+            } catch (NotOpenException e) {
+              return;
+            }
+            long n = packets.incrementAndGet();
+            frame.number = n;
+            frame.timeNanos =
+                ts == null
+                    ? System.currentTimeMillis() * 1_000_000L
+                    : ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos();
+            frame.linkType = link;
+            frame.data = raw;
+            frame.offset = 0;
+            frame.capturedLength = raw.length;
+            frame.wireLength = orig == null ? raw.length : Math.max(orig, raw.length);
+            Row row = annotator.annotate(frame);
+            if (row.tls) {
+              tls.incrementAndGet();
+              out.printf(
+                  Locale.ROOT,
+                  "%6d %10.6f  %s -> %s  %s  %s%n",
+                  row.number,
+                  row.time,
+                  row.source,
+                  row.destination,
+                  row.protocol,
+                  row.info);
+              out.flush();
+            }
+            if (options.count() > 0 && n >= options.count()) stop();
+          };
       if (options.durationSeconds() > 0) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "capture-timer");
-          t.setDaemon(true);
-          return t;
-        });
-        timer.schedule(this::stop, Math.round(options.durationSeconds() * 1000), TimeUnit.MILLISECONDS);
+        timer =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "capture-timer");
+                  t.setDaemon(true);
+                  return t;
+                });
+        timer.schedule(
+            this::stop, Math.round(options.durationSeconds() * 1000), TimeUnit.MILLISECONDS);
       }
       boolean interrupted = false;
       while (!stopRequested.get()) {
@@ -204,17 +219,20 @@ public final class LiveCapture {
     } catch (PcapNativeException e) {
       String m = String.valueOf(e.getMessage());
       if (m.contains("Operation not permitted") || m.contains("permission")) {
-        throw LabException.environment("capturing needs root or CAP_NET_RAW (" + m + "): run as root,"
-            + " or grant it once with: sudo setcap cap_net_raw,cap_net_admin+eip "
-            + "$(readlink -f $(command -v java))");
+        throw LabException.environment(
+            "capturing needs root or CAP_NET_RAW ("
+                + m
+                + "): run as root,"
+                + " or grant it once with: sudo setcap cap_net_raw,cap_net_admin+eip "
+                + "$(readlink -f $(command -v java))");
       }
       if (m.contains("No such device") || m.contains("doesn't exist")) {
         throw LabException.badInput("no such interface '" + options.iface() + "': " + m);
       }
       throw LabException.environment("cannot open " + options.iface() + ": " + m);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-      throw LabException.environment("libpcap is not installed (pcap4j needs libpcap.so): "
-          + "apt-get install libpcap0.8");
+      throw LabException.environment(
+          "libpcap is not installed (pcap4j needs libpcap.so): " + "apt-get install libpcap0.8");
     } catch (java.io.IOException e) {
       throw LabException.badInput("cannot create the output directory: " + e.getMessage());
     }

@@ -8,15 +8,15 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The chat itself: who is here, under which nick, and what each line a member types does. It is
- * the report's server loop without the sockets: {@code broadcast_data} becomes a call on an {@link
+ * The chat itself: who is here, under which nick, and what each line a member types does. It is the
+ * report's server loop without the sockets: {@code broadcast_data} becomes a call on an {@link
  * Outbox}, and everything else (names, private messages, the TLS session summary) is plain string
  * handling that a test can drive with strings.
  *
- * <p>The protocol (see {@code docs/PROTOCOL.md}): a client sends {@code /nick NAME}, {@code
- * /list}, {@code /msg NAME text}, {@code /whoami} or {@code /quit}; any other line is broadcast to
- * every other member as {@code <NAME> text}. Notices start with {@code "* "} and errors with {@code
- * "! "}.
+ * <p>The protocol (see {@code docs/PROTOCOL.md}): a client sends {@code /nick NAME}, {@code /list},
+ * {@code /msg NAME text}, {@code /whoami} or {@code /quit}; any other line is broadcast to every
+ * other member as {@code <NAME> text}. Notices start with {@code "* "} and errors with {@code "!
+ * "}.
  *
  * <p>Not thread-safe: the server calls it under one lock (a chat line is tiny work compared with
  * the TLS records around it).
@@ -90,9 +90,16 @@ public final class ChatRoom {
     byNick.put(key(nick), id);
     outbox.send(id, "* welcome " + nick + " (" + (members.size() - 1) + " others online); " + HELP);
     announce(id, "* " + nick + " joined from " + peer.address());
-    outbox.log(nick + " joined from " + peer.address() + " (" + peer.protocol() + ", "
-        + peer.cipherSuite()
-        + (peer.certificateSubject() == null ? "" : ", " + peer.certificateSubject()) + ")");
+    outbox.log(
+        nick
+            + " joined from "
+            + peer.address()
+            + " ("
+            + peer.protocol()
+            + ", "
+            + peer.cipherSuite()
+            + (peer.certificateSubject() == null ? "" : ", " + peer.certificateSubject())
+            + ")");
   }
 
   /** Removes a member (connection closed for any reason) and tells the others; idempotent. */
@@ -198,9 +205,18 @@ public final class ChatRoom {
 
   private static String whoami(Member m) {
     Peer p = m.peer;
-    return "* you are " + m.nick + " from " + p.address() + ", " + p.protocol() + ", "
-        + p.cipherSuite() + ", "
-        + (p.certificateSubject() == null ? "no client certificate" : "certificate " + p.certificateSubject());
+    return "* you are "
+        + m.nick
+        + " from "
+        + p.address()
+        + ", "
+        + p.protocol()
+        + ", "
+        + p.cipherSuite()
+        + ", "
+        + (p.certificateSubject() == null
+            ? "no client certificate"
+            : "certificate " + p.certificateSubject());
   }
 
   private void announce(int except, String line) {

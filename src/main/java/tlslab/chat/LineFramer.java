@@ -10,9 +10,9 @@ import java.util.function.Consumer;
  * arbitrary chunks of plaintext, one TLS record or less at a time) and the chat logic (which wants
  * whole lines).
  *
- * <p>A line is UTF-8 text ending in {@code \n}; a {@code \r} right before the {@code \n} is dropped,
- * so {@code \r\n} works too (what {@code openssl s_client -crlf} and many terminals send). Invalid
- * UTF-8 becomes U+FFFD rather than an error: the chat carries text, not bytes.
+ * <p>A line is UTF-8 text ending in {@code \n}; a {@code \r} right before the {@code \n} is
+ * dropped, so {@code \r\n} works too (what {@code openssl s_client -crlf} and many terminals send).
+ * Invalid UTF-8 becomes U+FFFD rather than an error: the chat carries text, not bytes.
  *
  * <p>A maximum line length protects the server: a peer that sends a megabyte without a newline must
  * not make it buffer a megabyte. As soon as the buffered bytes exceed the maximum, {@link #feed}

@@ -29,13 +29,22 @@ public final class AnnotateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "Capture file (pcap or pcapng).")
   Path file;
 
-  @Option(names = "--keylog", paramLabel = "FILE", description = "NSS key log (SSLKEYLOGFILE) to decrypt with.")
+  @Option(
+      names = "--keylog",
+      paramLabel = "FILE",
+      description = "NSS key log (SSLKEYLOGFILE) to decrypt with.")
   Path keylog;
 
-  @Option(names = "--key", paramLabel = "PEM", description = "Server RSA private key (decrypts TLS_RSA sessions only).")
+  @Option(
+      names = "--key",
+      paramLabel = "PEM",
+      description = "Server RSA private key (decrypts TLS_RSA sessions only).")
   Path key;
 
-  @Option(names = "--format", paramLabel = "FMT", defaultValue = "table",
+  @Option(
+      names = "--format",
+      paramLabel = "FMT",
+      defaultValue = "table",
       description = "table, tsv, json or markdown (default: ${DEFAULT-VALUE}).",
       converter = FormatConverter.class)
   OutputFormat format;

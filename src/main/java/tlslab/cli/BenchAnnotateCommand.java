@@ -23,7 +23,10 @@ import tlslab.bench.AnnotateBench;
 public final class BenchAnnotateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--size-mb", defaultValue = "100", description = "Capture size in MB (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size-mb",
+      defaultValue = "100",
+      description = "Capture size in MB (default: ${DEFAULT-VALUE}).")
   int sizeMb;
 
   @Option(names = "--keep", description = "Keep the generated capture and print its path.")
@@ -32,7 +35,8 @@ public final class BenchAnnotateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (sizeMb < 1 || sizeMb > 10_000) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--size-mb must be 1..10000");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--size-mb must be 1..10000");
     }
     AnnotateBench.run(sizeMb, keep, spec.commandLine().getOut());
     return ExitCode.OK;

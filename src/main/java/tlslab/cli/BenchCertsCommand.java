@@ -24,10 +24,16 @@ import tlslab.pki.KeyType;
 public final class BenchCertsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--count", paramLabel = "N", description = "Bundles per run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      description = "Bundles per run (default: ${DEFAULT-VALUE}).")
   int count = 100;
 
-  @Option(names = "--key", paramLabel = "TYPE", converter = CertsInitCommand.KeyTypeConverter.class,
+  @Option(
+      names = "--key",
+      paramLabel = "TYPE",
+      converter = CertsInitCommand.KeyTypeConverter.class,
       description = "Students' key type (default: ec-p256, as lab certs class).")
   KeyType keyType = KeyType.EC_P256;
 

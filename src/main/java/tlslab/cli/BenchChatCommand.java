@@ -23,22 +23,40 @@ import tlslab.tls.TlsProfile;
 public final class BenchChatCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--clients", paramLabel = "N", description = "Clients (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--clients",
+      paramLabel = "N",
+      description = "Clients (default: ${DEFAULT-VALUE}).")
   int clients = 100;
 
-  @Option(names = "--messages", paramLabel = "M", description = "Lines per client (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--messages",
+      paramLabel = "M",
+      description = "Lines per client (default: ${DEFAULT-VALUE}).")
   int messages = 100;
 
-  @Option(names = "--size", paramLabel = "B", description = "Payload bytes per line (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size",
+      paramLabel = "B",
+      description = "Payload bytes per line (default: ${DEFAULT-VALUE}).")
   int size = 32;
 
-  @Option(names = "--window", paramLabel = "W", description = "Lines in flight at most (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--window",
+      paramLabel = "W",
+      description = "Lines in flight at most (default: ${DEFAULT-VALUE}).")
   int window = 200;
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
   String profile = "modern";
 
-  @Option(names = "--loops", paramLabel = "N", description = "Event loops for the server and for the clients (default: one per core).")
+  @Option(
+      names = "--loops",
+      paramLabel = "N",
+      description = "Event loops for the server and for the clients (default: one per core).")
   int loops;
 
   @Override

@@ -23,27 +23,38 @@ import tlslab.tls.TlsProfile;
 public final class BenchHandshakesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--time", paramLabel = "SECONDS", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--time",
+      paramLabel = "SECONDS",
+      description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
   int seconds = 10;
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
   String profile = "modern";
 
   @Option(
       names = "--key",
       paramLabel = "TYPE",
-      description = "Server key of both servers: rsa-2048, rsa-3072 or ec-p256 (default: ${DEFAULT-VALUE}).",
+      description =
+          "Server key of both servers: rsa-2048, rsa-3072 or ec-p256 (default: ${DEFAULT-VALUE}).",
       defaultValue = "rsa-2048")
   String key;
 
-  @Option(names = "--loops", paramLabel = "N", description = "Server event loops (default: one per core).")
+  @Option(
+      names = "--loops",
+      paramLabel = "N",
+      description = "Server event loops (default: one per core).")
   int loops;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(HandshakeBench.run(
-        TlsProfile.parse(profile), seconds, loops, tlslab.pki.KeyType.parse(key)));
+    out.print(
+        HandshakeBench.run(
+            TlsProfile.parse(profile), seconds, loops, tlslab.pki.KeyType.parse(key)));
     out.flush();
     return ExitCode.OK;
   }

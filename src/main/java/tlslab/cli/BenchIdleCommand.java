@@ -22,13 +22,22 @@ import tlslab.tls.TlsProfile;
 public final class BenchIdleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--connections", paramLabel = "N", description = "Connections (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connections",
+      paramLabel = "N",
+      description = "Connections (default: ${DEFAULT-VALUE}).")
   int connections = 10000;
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
   String profile = "modern";
 
-  @Option(names = "--loops", paramLabel = "N", description = "Server event loops (default: one per core).")
+  @Option(
+      names = "--loops",
+      paramLabel = "N",
+      description = "Server event loops (default: one per core).")
   int loops;
 
   @Override

@@ -27,27 +27,48 @@ import tlslab.common.LabException;
 public final class CaptureCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--iface", paramLabel = "NAME", defaultValue = "lo", description = "Interface (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--iface",
+      paramLabel = "NAME",
+      defaultValue = "lo",
+      description = "Interface (default: ${DEFAULT-VALUE}).")
   String iface;
 
   @ArgGroup(exclusive = true)
   Selection selection;
 
   static final class Selection {
-    @Option(names = "--port", paramLabel = "PORT", description = "Capture TCP traffic on this port.")
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        description = "Capture TCP traffic on this port.")
     Integer port;
 
-    @Option(names = "--filter", paramLabel = "BPF", description = "A BPF filter, e.g. 'tcp port 8443'.")
+    @Option(
+        names = "--filter",
+        paramLabel = "BPF",
+        description = "A BPF filter, e.g. 'tcp port 8443'.")
     String filter;
   }
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Output pcap (default: captures/capture-<time>.pcap).")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "Output pcap (default: captures/capture-<time>.pcap).")
   Path out;
 
-  @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Stop after N packets.")
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Stop after N packets.")
   long count;
 
-  @Option(names = "--duration", paramLabel = "S", defaultValue = "0", description = "Stop after S seconds.")
+  @Option(
+      names = "--duration",
+      paramLabel = "S",
+      defaultValue = "0",
+      description = "Stop after S seconds.")
   double duration;
 
   @Option(names = "--force", description = "Overwrite an existing output file.")
@@ -56,55 +77,80 @@ public final class CaptureCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     if (count < 0 || duration < 0) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--count and --duration must be >= 0");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--count and --duration must be >= 0");
     }
     String filter = null;
     if (selection != null) {
       if (selection.port != null) {
         if (selection.port < 1 || selection.port > 65535) {
-          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port must be 1..65535");
+          throw new picocli.CommandLine.ParameterException(
+              spec.commandLine(), "--port must be 1..65535");
         }
         filter = "tcp port " + selection.port;
       } else {
         filter = selection.filter;
       }
     }
-    Path file = out != null ? out : Path.of("captures", "capture-"
-        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".pcap");
+    Path file =
+        out != null
+            ? out
+            : Path.of(
+                "captures",
+                "capture-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + ".pcap");
     if (Files.exists(file) && !force) {
       throw LabException.refused(file + " exists; use --force to overwrite it");
     }
-    LiveCapture capture = new LiveCapture(new LiveCapture.Options(iface, filter, file, count, duration));
+    LiveCapture capture =
+        new LiveCapture(new LiveCapture.Options(iface, filter, file, count, duration));
     var err = spec.commandLine().getErr();
-    Thread hook = new Thread(() -> {
-      capture.stop();
-      try {
-        // Let the dumper flush and close before the JVM exits: the file must be complete.
-        if (capture.awaitFinished(5000)) {
-          LiveCapture.Result p = capture.progress();
-          err.println("lab capture: interrupted; " + p.packets() + " packets (" + p.tlsPackets()
-              + " TLS) written to " + file);
-          err.flush();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "capture-ctrl-c");
+    Thread hook =
+        new Thread(
+            () -> {
+              capture.stop();
+              try {
+                // Let the dumper flush and close before the JVM exits: the file must be complete.
+                if (capture.awaitFinished(5000)) {
+                  LiveCapture.Result p = capture.progress();
+                  err.println(
+                      "lab capture: interrupted; "
+                          + p.packets()
+                          + " packets ("
+                          + p.tlsPackets()
+                          + " TLS) written to "
+                          + file);
+                  err.flush();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "capture-ctrl-c");
     Runtime.getRuntime().addShutdownHook(hook);
-    String banner = "lab capture: capturing on " + iface + (filter == null ? "" : " (" + filter + ")")
-        + " into " + file + "; Ctrl-C to stop";
+    String banner =
+        "lab capture: capturing on "
+            + iface
+            + (filter == null ? "" : " (" + filter + ")")
+            + " into "
+            + file
+            + "; Ctrl-C to stop";
     // Say "capturing" only once the handle is open and writing: packets sent after this line are
     // in the file (scripts and tests wait for it instead of guessing with a sleep).
-    Thread announce = new Thread(() -> {
-      try {
-        if (capture.awaitOpened(60_000)) {
-          err.println(banner);
-          err.flush();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "capture-banner");
+    Thread announce =
+        new Thread(
+            () -> {
+              try {
+                if (capture.awaitOpened(60_000)) {
+                  err.println(banner);
+                  err.flush();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "capture-banner");
     announce.setDaemon(true);
     announce.start();
     LiveCapture.Result r;
@@ -120,7 +166,8 @@ public final class CaptureCommand implements Callable<Integer> {
       }
     }
     if (shuttingDown) return ExitCode.INTERRUPTED;
-    err.println("lab capture: " + r.packets() + " packets (" + r.tlsPackets() + " TLS) written to " + file);
+    err.println(
+        "lab capture: " + r.packets() + " packets (" + r.tlsPackets() + " TLS) written to " + file);
     err.flush();
     return ExitCode.OK;
   }

@@ -31,8 +31,13 @@ import tlslab.pki.Student;
       "Keys default to EC P-256: generated in well under a millisecond each,",
       "where an RSA-2048 key takes tens of milliseconds."
     },
-    footer = {"", "Examples: lab certs class --count 30", "          lab certs class --roster students.txt --out handout",
-        "", ExitCode.TABLE})
+    footer = {
+      "",
+      "Examples: lab certs class --count 30",
+      "          lab certs class --roster students.txt --out handout",
+      "",
+      ExitCode.TABLE
+    })
 public final class CertsClassCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -40,24 +45,42 @@ public final class CertsClassCommand implements Callable<Integer> {
   Who who;
 
   static final class Who {
-    @Option(names = "--count", paramLabel = "N", description = "Numbered students student-001 ... student-N (1..10000).")
+    @Option(
+        names = "--count",
+        paramLabel = "N",
+        description = "Numbered students student-001 ... student-N (1..10000).")
     Integer count;
 
-    @Option(names = "--roster", paramLabel = "FILE", description = "Roster file: one student per line.")
+    @Option(
+        names = "--roster",
+        paramLabel = "FILE",
+        description = "Roster file: one student per line.")
     Path roster;
   }
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: DIR/class, i.e. certs/class).")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Output folder (default: DIR/class, i.e. certs/class).")
   Path out;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Folder with the lab CA (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Folder with the lab CA (default: ${DEFAULT-VALUE}).")
   Path dir = Path.of("certs");
 
-  @Option(names = "--key", paramLabel = "TYPE", converter = CertsInitCommand.KeyTypeConverter.class,
+  @Option(
+      names = "--key",
+      paramLabel = "TYPE",
+      converter = CertsInitCommand.KeyTypeConverter.class,
       description = "Students' key type: ec-p256, rsa-2048 or rsa-3072 (default: ec-p256, fast).")
   KeyType keyType = KeyType.EC_P256;
 
-  @Option(names = "--days", paramLabel = "N", description = "Validity in days (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      description = "Validity in days (default: ${DEFAULT-VALUE}).")
   int days = 365;
 
   @Option(names = "--force", description = "Replace existing student bundles and the manifest.")
@@ -82,20 +105,26 @@ public final class CertsClassCommand implements Callable<Integer> {
     // stdout stays clean for scripts.
     int step = Math.max(1, total / 10);
     ClassCertificates.Progress progress =
-        total < 50 ? null : (done, all) -> {
-          if (done % step == 0 || done == all) {
-            err.printf("issued %d/%d%n", done, all);
-            err.flush();
-          }
-        };
+        total < 50
+            ? null
+            : (done, all) -> {
+              if (done % step == 0 || done == all) {
+                err.printf("issued %d/%d%n", done, all);
+                err.flush();
+              }
+            };
     long start = System.nanoTime();
     ClassCertificates.Result r = ClassCertificates.issue(options, progress);
     long ms = (System.nanoTime() - start) / 1_000_000;
     PrintWriter o = spec.commandLine().getOut();
-    o.printf("Issued %d student bundles (%s keys) in %s in %d ms.%n", r.entries().size(), keyType.label(), r.out(), ms);
+    o.printf(
+        "Issued %d student bundles (%s keys) in %s in %d ms.%n",
+        r.entries().size(), keyType.label(), r.out(), ms);
     o.printf("Manifest: %s (student, serial, SHA-256 fingerprint, folder)%n", r.manifest());
-    o.printf("Each bundle's .p12 password: changeit. Check one: lab certs verify --ca %s %s%n",
-        dir.resolve("ca.pem"), r.entries().get(0).folder().resolve(r.entries().get(0).folder().getFileName() + ".pem"));
+    o.printf(
+        "Each bundle's .p12 password: changeit. Check one: lab certs verify --ca %s %s%n",
+        dir.resolve("ca.pem"),
+        r.entries().get(0).folder().resolve(r.entries().get(0).folder().getFileName() + ".pem"));
     o.flush();
     return ExitCode.OK;
   }

@@ -31,32 +31,47 @@ import tlslab.pki.LabFiles;
       "  truststore.p12          PKCS#12 trust store for Java clients, alias 'lab-ca'",
       "Keys are written with mode 0600; existing files are kept unless --force."
     },
-    footer = {"", "Example: lab certs init --key ec-p256 --san localhost --san 127.0.0.1 --san ::1",
-        "", ExitCode.TABLE})
+    footer = {
+      "",
+      "Example: lab certs init --key ec-p256 --san localhost --san 127.0.0.1 --san ::1",
+      "",
+      ExitCode.TABLE
+    })
 public final class CertsInitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path dir = Path.of("certs");
 
   @Option(
       names = "--key",
       paramLabel = "TYPE",
       converter = KeyTypeConverter.class,
-      description = "Key type: ec-p256, rsa-2048 or rsa-3072 (default: rsa-2048; the report's TLS_RSA profile needs RSA).")
+      description =
+          "Key type: ec-p256, rsa-2048 or rsa-3072 (default: rsa-2048; the report's TLS_RSA profile needs RSA).")
   KeyType keyType = KeyType.RSA_2048;
 
-  @Option(names = "--cn", paramLabel = "NAME", description = "Server subject CN (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cn",
+      paramLabel = "NAME",
+      description = "Server subject CN (default: ${DEFAULT-VALUE}).")
   String commonName = "localhost";
 
   @Option(
       names = "--san",
       paramLabel = "DNS-or-IP",
       split = ",",
-      description = "SubjectAltName entry, repeatable (default: localhost, 127.0.0.1). IP literals become IP SANs.")
+      description =
+          "SubjectAltName entry, repeatable (default: localhost, 127.0.0.1). IP literals become IP SANs.")
   List<String> sans = List.of("localhost", "127.0.0.1");
 
-  @Option(names = "--days", paramLabel = "N", description = "Server certificate validity in days (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      description = "Server certificate validity in days (default: ${DEFAULT-VALUE}).")
   int days = 365;
 
   @Option(names = "--force", description = "Replace existing keys and certificates.")
@@ -75,13 +90,17 @@ public final class CertsInitCommand implements Callable<Integer> {
             .build();
     LabFiles f = LabCertificates.init(options);
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("Lab CA and server certificate (%s, SAN %s) written to %s:%n",
+    out.printf(
+        "Lab CA and server certificate (%s, SAN %s) written to %s:%n",
         keyType.label(), String.join(", ", options.sans()), f.dir());
     row(out, f.caCert(), "lab CA certificate: what clients trust");
     row(out, f.caKey(), "lab CA private key (0600): signs every lab certificate, keep it secret");
     row(out, f.serverCert(), "server certificate, signed by the lab CA");
     row(out, f.serverKey(), "server private key (0600)");
-    row(out, f.combinedPem(), "server key + certificate in one PEM (0600), for Python's load_cert_chain");
+    row(
+        out,
+        f.combinedPem(),
+        "server key + certificate in one PEM (0600), for Python's load_cert_chain");
     row(out, f.serverKeyStore(), "PKCS#12 key store for Java servers, alias 'server' (0600)");
     row(out, f.trustStore(), "PKCS#12 trust store for Java clients, alias 'lab-ca'");
     out.printf("Password of the .p12 files: %s%n", LabCertificates.STORE_PASSWORD);

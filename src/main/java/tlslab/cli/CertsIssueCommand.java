@@ -25,14 +25,23 @@ import tlslab.pki.LabCertificates;
 public final class CertsIssueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--client", required = true, paramLabel = "NAME",
+  @Option(
+      names = "--client",
+      required = true,
+      paramLabel = "NAME",
       description = "Client name: the certificate's CN and part of the file names.")
   String name;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Folder with the lab CA; files go there too (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Folder with the lab CA; files go there too (default: ${DEFAULT-VALUE}).")
   Path dir = Path.of("certs");
 
-  @Option(names = "--key", paramLabel = "TYPE", converter = CertsInitCommand.KeyTypeConverter.class,
+  @Option(
+      names = "--key",
+      paramLabel = "TYPE",
+      converter = CertsInitCommand.KeyTypeConverter.class,
       description = "Key type: ec-p256, rsa-2048 or rsa-3072 (default: the CA's key type).")
   KeyType keyType;
 
@@ -47,7 +56,8 @@ public final class CertsIssueCommand implements Callable<Integer> {
     out.printf("  %-28s certificate (clientAuth)%n", f.cert().getFileName());
     out.printf("  %-28s private key (0600)%n", f.key().getFileName());
     out.printf("  %-28s key + certificate in one PEM (0600)%n", f.combinedPem().getFileName());
-    out.printf("  %-28s PKCS#12, alias '%s', password %s (0600)%n",
+    out.printf(
+        "  %-28s PKCS#12, alias '%s', password %s (0600)%n",
         f.keyStore().getFileName(), name, LabCertificates.STORE_PASSWORD);
     out.flush();
     return ExitCode.OK;

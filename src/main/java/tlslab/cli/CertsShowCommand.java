@@ -29,10 +29,15 @@ import tlslab.pki.LabCertificates;
 public final class CertsShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "FILE", description = "Certificate file (PEM, combined PEM, DER or PKCS#12).")
+  @Parameters(
+      paramLabel = "FILE",
+      description = "Certificate file (PEM, combined PEM, DER or PKCS#12).")
   Path file;
 
-  @Option(names = "--password", paramLabel = "PW", description = "PKCS#12 password (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--password",
+      paramLabel = "PW",
+      description = "PKCS#12 password (default: ${DEFAULT-VALUE}).")
   String password = LabCertificates.STORE_PASSWORD;
 
   @Override
@@ -41,13 +46,19 @@ public final class CertsShowCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Instant now = Instant.now();
     out.printf("%-15s %s (%s)%n", "file:", f.path(), f.format().description());
-    f.key().ifPresent(k -> out.printf("%-15s %s, matches the certificate%n", "private key:",
-        CertificateSummary.describeKey(f.leaf().getPublicKey())));
+    f.key()
+        .ifPresent(
+            k ->
+                out.printf(
+                    "%-15s %s, matches the certificate%n",
+                    "private key:", CertificateSummary.describeKey(f.leaf().getPublicKey())));
     List<java.security.cert.X509Certificate> certs = f.certificates();
     for (int i = 0; i < certs.size(); i++) {
       out.println();
       if (certs.size() > 1) {
-        out.printf("certificate %d of %d%s%n", i + 1, certs.size(), i == 0 && f.key().isPresent() ? " (the key's)" : "");
+        out.printf(
+            "certificate %d of %d%s%n",
+            i + 1, certs.size(), i == 0 && f.key().isPresent() ? " (the key's)" : "");
       }
       CertificateSummary.of(certs.get(i)).lines(now).forEach(out::println);
     }

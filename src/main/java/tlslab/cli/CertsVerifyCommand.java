@@ -30,24 +30,43 @@ import tlslab.pki.LabCertificates;
       "  hostname   with --host: the name or IP is in the subjectAltName",
       "Exit 1 when a check fails (repeated on stderr), 3 when an input is bad."
     },
-    footer = {"", "Example: lab certs verify --ca certs/ca.pem certs/server.pem --host localhost",
-        "", ExitCode.TABLE})
+    footer = {
+      "",
+      "Example: lab certs verify --ca certs/ca.pem certs/server.pem --host localhost",
+      "",
+      ExitCode.TABLE
+    })
 public final class CertsVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, paramLabel = "CA.pem", description = "The trusted CA certificate.")
+  @Option(
+      names = "--ca",
+      required = true,
+      paramLabel = "CA.pem",
+      description = "The trusted CA certificate.")
   Path ca;
 
-  @Parameters(paramLabel = "FILE", description = "Certificate to check (PEM, combined PEM, DER or PKCS#12).")
+  @Parameters(
+      paramLabel = "FILE",
+      description = "Certificate to check (PEM, combined PEM, DER or PKCS#12).")
   Path file;
 
-  @Option(names = "--host", paramLabel = "NAME", description = "Host name or IP the client would connect to.")
+  @Option(
+      names = "--host",
+      paramLabel = "NAME",
+      description = "Host name or IP the client would connect to.")
   String host;
 
-  @Option(names = "--password", paramLabel = "PW", description = "PKCS#12 password (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--password",
+      paramLabel = "PW",
+      description = "PKCS#12 password (default: ${DEFAULT-VALUE}).")
   String password = LabCertificates.STORE_PASSWORD;
 
-  @Option(names = "--at", paramLabel = "INSTANT", description = "Judge validity at this time, e.g. 2030-01-01T00:00:00Z (default: now).")
+  @Option(
+      names = "--at",
+      paramLabel = "INSTANT",
+      description = "Judge validity at this time, e.g. 2030-01-01T00:00:00Z (default: now).")
   Instant at;
 
   @Override
@@ -57,7 +76,10 @@ public final class CertsVerifyCommand implements Callable<Integer> {
     X509Certificate anchor = pickAnchor(anchorFile, subject);
     CertificateVerifier.Result result =
         CertificateVerifier.verify(
-            anchor, subject.certificates(), host, at != null ? at : Instant.now().truncatedTo(ChronoUnit.SECONDS));
+            anchor,
+            subject.certificates(),
+            host,
+            at != null ? at : Instant.now().truncatedTo(ChronoUnit.SECONDS));
     PrintWriter out = spec.commandLine().getOut();
     result.checks().forEach(c -> out.println(c.line()));
     out.flush();

@@ -39,25 +39,43 @@ public final class ClientCommand implements Callable<Integer> {
 
   @Mixin TraceMixin tracing;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "Server host, checked against its certificate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "Server host, checked against its certificate (default: ${DEFAULT-VALUE}).")
   String host = "localhost";
 
-  @Option(names = "--port", paramLabel = "N", description = "Server port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "Server port (default: ${DEFAULT-VALUE}).")
   int port = 8443;
 
   @Option(names = "--name", paramLabel = "NAME", description = "Nick to take after connecting.")
   String name;
 
-  @Option(names = "--ca", paramLabel = "FILE", description = "CA certificate(s) to trust, PEM (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ca",
+      paramLabel = "FILE",
+      description = "CA certificate(s) to trust, PEM (default: ${DEFAULT-VALUE}).")
   Path ca = Path.of("certs/ca.pem");
 
-  @Option(names = "--cert", paramLabel = "FILE", description = "Client certificate for mutual TLS: client-NAME.p12 from 'lab certs issue' (a .pem picks the .p12 beside it).")
+  @Option(
+      names = "--cert",
+      paramLabel = "FILE",
+      description =
+          "Client certificate for mutual TLS: client-NAME.p12 from 'lab certs issue' (a .pem picks the .p12 beside it).")
   Path cert;
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
   String profile = "modern";
 
-  @Option(names = "--insecure", description = "Do not verify the server (the report's client). Unsafe: for the lab only.")
+  @Option(
+      names = "--insecure",
+      description = "Do not verify the server (the report's client). Unsafe: for the lab only.")
   boolean insecure;
 
   @Override
@@ -83,16 +101,17 @@ public final class ClientCommand implements Callable<Integer> {
             .profile(p)
             .insecure(insecure)
             .context(TlsContexts.client(insecure ? null : ca, keyStore(), insecure))
-            .onLine(line -> {
-              if (terminal != null) {
-                terminal.show(line);
-              } else {
-                synchronized (out) {
-                  out.println(line);
-                  out.flush();
-                }
-              }
-            })
+            .onLine(
+                line -> {
+                  if (terminal != null) {
+                    terminal.show(line);
+                  } else {
+                    synchronized (out) {
+                      out.println(line);
+                      out.flush();
+                    }
+                  }
+                })
             .observers(tracing.observers(out, err, "client"))
             .build();
     try (TraceMixin t = tracing) {
@@ -101,8 +120,14 @@ public final class ClientCommand implements Callable<Integer> {
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
       } else {
         client.connect();
-        terminal.show("* connected to " + host + ":" + port + " (" + client.sessionSummary()
-            + "); /quit or Ctrl-D to leave");
+        terminal.show(
+            "* connected to "
+                + host
+                + ":"
+                + port
+                + " ("
+                + client.sessionSummary()
+                + "); /quit or Ctrl-D to leave");
         terminal.run(client);
       }
       // A key log that could not be written is an environment problem (exit 4), said once.
@@ -122,8 +147,11 @@ public final class ClientCommand implements Callable<Integer> {
       if (Files.exists(p12)) {
         return p12;
       }
-      throw LabException.badInput(cert + ": give the PKCS#12 file (" + p12.getFileName()
-          + ", written by 'lab certs issue')");
+      throw LabException.badInput(
+          cert
+              + ": give the PKCS#12 file ("
+              + p12.getFileName()
+              + ", written by 'lab certs issue')");
     }
     return cert;
   }

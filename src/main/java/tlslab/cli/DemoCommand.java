@@ -31,7 +31,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--profile",
       paramLabel = "NAME",
-      description = "modern, report (the report's exact AES128-SHA) or tls13 (default: ${DEFAULT-VALUE}).",
+      description =
+          "modern, report (the report's exact AES128-SHA) or tls13 (default: ${DEFAULT-VALUE}).",
       defaultValue = "modern")
   String profile;
 

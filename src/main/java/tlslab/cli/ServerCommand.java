@@ -39,31 +39,57 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Mixin TraceMixin tracing;
 
-  @Option(names = "--port", paramLabel = "N", description = "Port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "Port (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int port = 8443;
 
-  @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDR",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String bind = "127.0.0.1";
 
-  @Option(names = "--certs", paramLabel = "DIR", description = "Lab certificates from 'lab certs init' (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--certs",
+      paramLabel = "DIR",
+      description = "Lab certificates from 'lab certs init' (default: ${DEFAULT-VALUE}).")
   Path certs = Path.of("certs");
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
   String profile = "modern";
 
-  @Option(names = "--client-auth", paramLabel = "MODE", description = "none, want or need (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--client-auth",
+      paramLabel = "MODE",
+      description = "none, want or need (default: ${DEFAULT-VALUE}).")
   String clientAuth = "none";
 
   @Option(names = "--loops", paramLabel = "N", description = "Event loops (default: one per core).")
   int loops;
 
-  @Option(names = "--max-line", paramLabel = "BYTES", description = "Longest line accepted (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-line",
+      paramLabel = "BYTES",
+      description = "Longest line accepted (default: ${DEFAULT-VALUE}).")
   int maxLine = 8192;
 
-  @Option(names = "--max-queued", paramLabel = "BYTES", description = "Bytes queued for a client that does not read before it is dropped (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-queued",
+      paramLabel = "BYTES",
+      description =
+          "Bytes queued for a client that does not read before it is dropped (default: ${DEFAULT-VALUE}).")
   long maxQueued = 1 << 20;
 
-  @Option(names = "--handshake-timeout", paramLabel = "SECONDS", description = "Close connections that do not complete the TLS handshake in time (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--handshake-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Close connections that do not complete the TLS handshake in time (default: ${DEFAULT-VALUE}).")
   double handshakeTimeout = 10;
 
   @Override
@@ -93,17 +119,26 @@ public final class ServerCommand implements Callable<Integer> {
             .observers(tracing.observers(out, err, "server"))
             .build()
             .start();
-    out.printf("listening on %s:%d (profile %s, %s, client-auth %s)%n",
-        server.address().getAddress().getHostAddress(), server.port(), p.label(),
-        String.join("+", p.protocols()), auth.name().toLowerCase(java.util.Locale.ROOT));
+    out.printf(
+        "listening on %s:%d (profile %s, %s, client-auth %s)%n",
+        server.address().getAddress().getHostAddress(),
+        server.port(),
+        p.label(),
+        String.join("+", p.protocols()),
+        auth.name().toLowerCase(java.util.Locale.ROOT));
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      log(out, "shutting down: close_notify to " + server.connectionCount() + " connection(s)");
-      server.close();
-      log(out, "stopped");
-      stopped.countDown();
-    }, "server-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              log(
+                  out,
+                  "shutting down: close_notify to " + server.connectionCount() + " connection(s)");
+              server.close();
+              log(out, "stopped");
+              stopped.countDown();
+            },
+            "server-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       stopped.await();

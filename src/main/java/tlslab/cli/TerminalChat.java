@@ -78,11 +78,12 @@ final class TerminalChat {
             return; // the server answers with close_notify
           }
         } else if (c == 127 || c == 8) {
-          edit(() -> {
-            if (typed.length() > 0) {
-              typed.setLength(typed.length() - 1);
-            }
-          });
+          edit(
+              () -> {
+                if (typed.length() > 0) {
+                  typed.setLength(typed.length() - 1);
+                }
+              });
         } else if (c == 21) { // Ctrl-U
           edit(() -> typed.setLength(0));
         } else if (c == 27) { // escape sequences (arrows): ignore "ESC [ x"

@@ -1,10 +1,7 @@
 package tlslab.cli;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -175,5 +172,4 @@ public final class TraceCommand implements Callable<Integer> {
       // A leftover temp folder holds only throw-away certificates; nothing to tell the user.
     }
   }
-
 }

@@ -205,8 +205,7 @@ public final class Demo {
 
   /** Starts capturing the server's port; returns why it could not, or null when it runs. */
   private String startCapture(Path pcap, int port) {
-    LiveCapture c =
-        new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
+    LiveCapture c = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
     StringWriter ignored = new StringWriter();
     CompletableFuture<Void> done =
         CompletableFuture.runAsync(

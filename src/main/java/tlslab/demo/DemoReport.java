@@ -45,16 +45,36 @@ public final class DemoReport {
       out.println("(no capture: " + run.captureProblem() + ")");
       return;
     }
-    out.printf(Locale.ROOT, "%4s %10s  %-10s %-10s %-8s %6s  %s%n",
-        "No.", "Time", "Source", "Destination", "Protocol", "Length", "Info");
+    out.printf(
+        Locale.ROOT,
+        "%4s %10s  %-10s %-10s %-8s %6s  %s%n",
+        "No.",
+        "Time",
+        "Source",
+        "Destination",
+        "Protocol",
+        "Length",
+        "Info");
     for (Row r : run.rows()) {
       if (r.tls) {
-        out.printf(Locale.ROOT, "%4d %10.6f  %-10s %-10s %-8s %6d  %s%n",
-            r.number, r.time, r.source, r.destination, r.protocol, r.length, r.info);
+        out.printf(
+            Locale.ROOT,
+            "%4d %10.6f  %-10s %-10s %-8s %6d  %s%n",
+            r.number,
+            r.time,
+            r.source,
+            r.destination,
+            r.protocol,
+            r.length,
+            r.info);
       }
     }
-    out.println("Connection 1 is alice's, connection 2 bob's. Open " + run.capture()
-        + " in Wireshark with the key log " + run.keyLog() + ".");
+    out.println(
+        "Connection 1 is alice's, connection 2 bob's. Open "
+            + run.capture()
+            + " in Wireshark with the key log "
+            + run.keyLog()
+            + ".");
   }
 
   private void trace() {
@@ -106,13 +126,17 @@ public final class DemoReport {
       }
     }
     if (run.serverKey() != null) {
-      out.println("TLS_RSA: the server's key alone decrypts it too:  lab annotate " + run.capture()
-          + " --key " + run.serverKey());
+      out.println(
+          "TLS_RSA: the server's key alone decrypts it too:  lab annotate "
+              + run.capture()
+              + " --key "
+              + run.serverKey());
     }
     if (!any) {
-      out.println(run.capture() == null
-          ? "(no capture to decrypt)"
-          : "(nothing decrypted: the key log did not match this capture)");
+      out.println(
+          run.capture() == null
+              ? "(no capture to decrypt)"
+              : "(nothing decrypted: the key log did not match this capture)");
     }
   }
 
@@ -125,56 +149,85 @@ public final class DemoReport {
     boolean tls13 = "TLSv1.3".equals(run.protocol());
     boolean rsaKeyTransport = run.cipherSuite().startsWith("TLS_RSA_");
     out.println("This session: " + run.protocol() + ", " + run.cipherSuite() + ".");
-    right("\"TLS 1.2 ... AES with SHA\": " + (run.cipherSuite().contains("AES")
-        ? "AES encrypts the records, " + (run.cipherSuite().endsWith("SHA")
-            ? "HMAC-SHA1 protects them (the report's AES128-SHA)."
-            : "here AES-GCM, with SHA-2 in the key derivation.")
-        : "not in this profile."));
-    right("Client Hello and Server Hello open the handshake: frames "
-        + frame(l -> l.equals("Client Hello")) + " and " + frame(l -> l.equals("Server Hello"))
-        + ".");
+    right(
+        "\"TLS 1.2 ... AES with SHA\": "
+            + (run.cipherSuite().contains("AES")
+                ? "AES encrypts the records, "
+                    + (run.cipherSuite().endsWith("SHA")
+                        ? "HMAC-SHA1 protects them (the report's AES128-SHA)."
+                        : "here AES-GCM, with SHA-2 in the key derivation.")
+                : "not in this profile."));
+    right(
+        "Client Hello and Server Hello open the handshake: frames "
+            + frame(l -> l.equals("Client Hello"))
+            + " and "
+            + frame(l -> l.equals("Server Hello"))
+            + ".");
     if (tls13) {
-      wrong("\"the client encrypted [the key] using the public key ... from the certificate\":"
-          + " TLS 1.3 has no RSA key transport at all. Both hellos carry ECDHE key shares"
-          + " (group " + field(MessageType.SERVER_HELLO, e -> e.fields().namedGroup())
-          + "); the certificate key only signs (Certificate Verify).");
+      wrong(
+          "\"the client encrypted [the key] using the public key ... from the certificate\":"
+              + " TLS 1.3 has no RSA key transport at all. Both hellos carry ECDHE key shares"
+              + " (group "
+              + field(MessageType.SERVER_HELLO, e -> e.fields().namedGroup())
+              + "); the certificate key only signs (Certificate Verify).");
     } else if (rsaKeyTransport) {
-      right("\"the client encrypted [the pre-master secret] using the public key ... from the"
-          + " certificate\": true for this suite only. There is no Server Key Exchange, and the"
-          + " Client Key Exchange in frame " + frame(l -> l.equals("Client Key Exchange"))
-          + " carries the secret encrypted with the server's RSA key. So anyone who ever gets"
-          + " server.key can decrypt this recording: no forward secrecy.");
+      right(
+          "\"the client encrypted [the pre-master secret] using the public key ... from the"
+              + " certificate\": true for this suite only. There is no Server Key Exchange, and the"
+              + " Client Key Exchange in frame "
+              + frame(l -> l.equals("Client Key Exchange"))
+              + " carries the secret encrypted with the server's RSA key. So anyone who ever gets"
+              + " server.key can decrypt this recording: no forward secrecy.");
     } else {
-      wrong("\"the client encrypted [the key] using the public key ... from the certificate\":"
-          + " frame " + frame(l -> l.equals("Server Key Exchange")) + " carries a Server Key"
-          + " Exchange, so this is ECDHE (group "
-          + field(MessageType.SERVER_KEY_EXCHANGE, e -> e.fields().namedGroup())
-          + "). Each side sends an ephemeral public key; the server only signs its own with the"
-          + " certificate key. No secret is encrypted with it (RFC 5246 §7.4.3, RFC 8422).");
+      wrong(
+          "\"the client encrypted [the key] using the public key ... from the certificate\":"
+              + " frame "
+              + frame(l -> l.equals("Server Key Exchange"))
+              + " carries a Server Key"
+              + " Exchange, so this is ECDHE (group "
+              + field(MessageType.SERVER_KEY_EXCHANGE, e -> e.fields().namedGroup())
+              + "). Each side sends an ephemeral public key; the server only signs its own with the"
+              + " certificate key. No secret is encrypted with it (RFC 5246 §7.4.3, RFC 8422).");
     }
-    wrong("\"the Server Hello packet sends back the public certificate\": the certificate is its"
-        + " own message, Certificate" + (tls13 ? " (encrypted in TLS 1.3)" : ", which Wireshark"
-        + " lists in frame " + frame(l -> l.equals("Certificate")) + " because it shares the"
-        + " TCP segment") + ".");
-    wrong("\"a random byte that generates the AES encryption key\": each hello carries 32 random"
-        + " bytes; the keys come from the key exchange's secret mixed with both randoms"
-        + " (RFC 5246 §8.1, §6.3).");
-    wrong("\"Encrypted Handshake Message ... the completion of hashing\": it is the Finished"
-        + " message (" + (tls13
-            ? "in TLS 1.3 hidden in \"Application Data\" until decrypted"
-            : "frame " + frame(l -> l.equals("Encrypted Handshake Message")))
-        + ", JSSE above), a MAC over the whole handshake keyed by the new secret: it proves both sides"
-        + " saw the same handshake and hold the same keys.");
-    wrong("\"New Session Ticket ... multiple communication within one session\": it is the"
-        + " session state, encrypted by the server, that lets the client resume later without a"
-        + " new key exchange (RFC 5077; lifetime here "
-        + field(MessageType.NEW_SESSION_TICKET, e -> String.valueOf(e.fields()
-            .ticketLifetimeSeconds())) + " s)." + resumption());
-    wrong("the report's client never checks the server (PROTOCOL_TLSv1_2 defaults to"
-        + " CERT_NONE): here alice and bob verified the certificate against the lab CA and the"
-        + " name localhost, so an impostor would have been refused.");
-    wrong("pickle over the socket and a receive loop that overwrites its buffer: the lab sends"
-        + " UTF-8 lines with a maximum length (docs/PROTOCOL.md), as the decrypted chat shows.");
+    wrong(
+        "\"the Server Hello packet sends back the public certificate\": the certificate is its"
+            + " own message, Certificate"
+            + (tls13
+                ? " (encrypted in TLS 1.3)"
+                : ", which Wireshark"
+                    + " lists in frame "
+                    + frame(l -> l.equals("Certificate"))
+                    + " because it shares the"
+                    + " TCP segment")
+            + ".");
+    wrong(
+        "\"a random byte that generates the AES encryption key\": each hello carries 32 random"
+            + " bytes; the keys come from the key exchange's secret mixed with both randoms"
+            + " (RFC 5246 §8.1, §6.3).");
+    wrong(
+        "\"Encrypted Handshake Message ... the completion of hashing\": it is the Finished"
+            + " message ("
+            + (tls13
+                ? "in TLS 1.3 hidden in \"Application Data\" until decrypted"
+                : "frame " + frame(l -> l.equals("Encrypted Handshake Message")))
+            + ", JSSE above), a MAC over the whole handshake keyed by the new secret: it proves both sides"
+            + " saw the same handshake and hold the same keys.");
+    wrong(
+        "\"New Session Ticket ... multiple communication within one session\": it is the"
+            + " session state, encrypted by the server, that lets the client resume later without a"
+            + " new key exchange (RFC 5077; lifetime here "
+            + field(
+                MessageType.NEW_SESSION_TICKET,
+                e -> String.valueOf(e.fields().ticketLifetimeSeconds()))
+            + " s)."
+            + resumption());
+    wrong(
+        "the report's client never checks the server (PROTOCOL_TLSv1_2 defaults to"
+            + " CERT_NONE): here alice and bob verified the certificate against the lab CA and the"
+            + " name localhost, so an impostor would have been refused.");
+    wrong(
+        "pickle over the socket and a receive loop that overwrites its buffer: the lab sends"
+            + " UTF-8 lines with a maximum length (docs/PROTOCOL.md), as the decrypted chat shows.");
   }
 
   /** Bob's client shares alice's context, so it offers her ticket: a resumed handshake. */
@@ -184,8 +237,11 @@ public final class DemoReport {
       if (r.tls && r.connection == 2 && r.info.startsWith("Server Hello")) {
         return r.info.contains("Certificate")
             ? ""
-            : " Bob's client offered alice's ticket and resumed: frame " + r.number + " is \""
-                + r.info + "\", no Certificate, no key exchange.";
+            : " Bob's client offered alice's ticket and resumed: frame "
+                + r.number
+                + " is \""
+                + r.info
+                + "\", no Certificate, no key exchange.";
       }
     }
     return "";

@@ -28,8 +28,13 @@ final class WireTraceAlignment {
    * The events of {@code side} on trace connection {@code connection}, each with its frame: a
    * message the side sent is looked for among the frames in that direction, in order.
    */
-  static List<Pair> align(List<Row> rows, int captureConnection, int serverPort,
-      List<TraceEvent> events, Side side, int connection) {
+  static List<Pair> align(
+      List<Row> rows,
+      int captureConnection,
+      int serverPort,
+      List<TraceEvent> events,
+      Side side,
+      int connection) {
     List<Label> labels = new ArrayList<>();
     for (Row r : rows) {
       if (r.tls && r.connection == captureConnection) {

@@ -28,8 +28,8 @@ import tlslab.tls.TlsProfile;
  * The lab's chat client: one TLS connection driven by a {@link TlsDriver} on an {@link EventLoop},
  * so that many clients can share a loop (the benchmark runs a thousand on two cores).
  *
- * <p>By default it checks that the server's certificate chains to the lab CA and names the host
- * it dialled (RFC 6125); {@code insecure} turns both checks off, which is what the report's Python
+ * <p>By default it checks that the server's certificate chains to the lab CA and names the host it
+ * dialled (RFC 6125); {@code insecure} turns both checks off, which is what the report's Python
  * client did ({@code ssl.SSLContext(PROTOCOL_TLSv1_2)} without {@code load_verify_locations}): it
  * would chat just as happily with an attacker in the middle.
  *
@@ -81,8 +81,13 @@ public final class ChatClient implements AutoCloseable {
       throw asLabException(e.getCause());
     } catch (TimeoutException e) {
       loop.execute(() -> driver.abort(e));
-      throw LabException.network("no TLS handshake with " + target() + " within "
-          + config.handshakeTimeout.toMillis() + " ms", e);
+      throw LabException.network(
+          "no TLS handshake with "
+              + target()
+              + " within "
+              + config.handshakeTimeout.toMillis()
+              + " ms",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw LabException.network("interrupted while connecting", e);
@@ -92,20 +97,22 @@ public final class ChatClient implements AutoCloseable {
   /** Sends one line (a {@code \n} is appended); from any thread. */
   public void send(String line) {
     byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-    loop.execute(() -> {
-      if (driver != null) {
-        driver.send(ByteBuffer.wrap(bytes));
-        driver.pump();
-      }
-    });
+    loop.execute(
+        () -> {
+          if (driver != null) {
+            driver.send(ByteBuffer.wrap(bytes));
+            driver.pump();
+          }
+        });
   }
 
   /** Sends raw bytes as they are (tests and benchmarks); from any thread. */
   public void sendRaw(byte[] bytes) {
-    loop.execute(() -> {
-      driver.send(ByteBuffer.wrap(bytes));
-      driver.pump();
-    });
+    loop.execute(
+        () -> {
+          driver.send(ByteBuffer.wrap(bytes));
+          driver.pump();
+        });
   }
 
   /** Completes when the connection is closed: normally after close_notify, else exceptionally. */
@@ -113,23 +120,32 @@ public final class ChatClient implements AutoCloseable {
     return closed;
   }
 
-  /** Protocol and suite of the session, e.g. {@code TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}. */
+  /**
+   * Protocol and suite of the session, e.g. {@code TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}.
+   */
   public String sessionSummary() {
     return driver.session().getProtocol() + " " + driver.session().getCipherSuite();
   }
 
-  /** Starts an orderly close: what is queued goes out, then close_notify; waits for the server's. */
+  /**
+   * Starts an orderly close: what is queued goes out, then close_notify; waits for the server's.
+   */
   public CompletableFuture<Void> closeAsync() {
-    loop.execute(() -> {
-      if (driver == null) {
-        closed.complete(null);
-      } else if (!driver.isClosed()) {
-        driver.close(true);
-        // RFC 8446 §6.1: the peer should answer with its own close_notify; don't wait forever.
-        loop.schedule(TimeUnit.SECONDS.toNanos(5), () -> driver.abort(
-            new java.io.IOException("the server did not answer close_notify within 5 s")));
-      }
-    });
+    loop.execute(
+        () -> {
+          if (driver == null) {
+            closed.complete(null);
+          } else if (!driver.isClosed()) {
+            driver.close(true);
+            // RFC 8446 §6.1: the peer should answer with its own close_notify; don't wait forever.
+            loop.schedule(
+                TimeUnit.SECONDS.toNanos(5),
+                () ->
+                    driver.abort(
+                        new java.io.IOException(
+                            "the server did not answer close_notify within 5 s")));
+          }
+        });
     return closed;
   }
 
@@ -139,11 +155,12 @@ public final class ChatClient implements AutoCloseable {
     try {
       closeAsync().get(5, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      loop.execute(() -> {
-        if (driver != null) {
-          driver.abort(null);
-        }
-      });
+      loop.execute(
+          () -> {
+            if (driver != null) {
+              driver.abort(null);
+            }
+          });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -158,17 +175,20 @@ public final class ChatClient implements AutoCloseable {
     connect();
     // Read the script on its own thread, so that a server that closes first ends the run too
     // (a blocked read of standard input cannot be interrupted).
-    Thread reader = new Thread(() -> {
-      try {
-        String line;
-        while ((line = in.readLine()) != null && !closed.isDone()) {
-          send(line);
-        }
-      } catch (IOException e) {
-        // Input gone: close as at its end.
-      }
-      closeAsync();
-    }, "chat-script");
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                String line;
+                while ((line = in.readLine()) != null && !closed.isDone()) {
+                  send(line);
+                }
+              } catch (IOException e) {
+                // Input gone: close as at its end.
+              }
+              closeAsync();
+            },
+            "chat-script");
     reader.setDaemon(true);
     reader.start();
     try {
@@ -192,16 +212,27 @@ public final class ChatClient implements AutoCloseable {
       channel.configureBlocking(false);
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
       SSLEngine engine =
-          TlsContexts.clientEngine(config.context, config.profile, config.host, config.port,
-              config.insecure);
-      driver = new TlsDriver(engine, channel, new Listener(), config.observers.apply(engine),
-          group.taskExecutor(), loop, loop.buffers());
-      timer = loop.schedule(config.handshakeTimeout.toNanos(), () -> {
-        if (!driver.handshakeDone()) {
-          driver.abort(new SSLException("no TLS handshake within "
-              + config.handshakeTimeout.toMillis() + " ms"));
-        }
-      });
+          TlsContexts.clientEngine(
+              config.context, config.profile, config.host, config.port, config.insecure);
+      driver =
+          new TlsDriver(
+              engine,
+              channel,
+              new Listener(),
+              config.observers.apply(engine),
+              group.taskExecutor(),
+              loop,
+              loop.buffers());
+      timer =
+          loop.schedule(
+              config.handshakeTimeout.toNanos(),
+              () -> {
+                if (!driver.handshakeDone()) {
+                  driver.abort(
+                      new SSLException(
+                          "no TLS handshake within " + config.handshakeTimeout.toMillis() + " ms"));
+                }
+              });
       boolean done = channel.connect(new InetSocketAddress(config.host, config.port));
       SelectionKey key = loop.register(channel, done ? 0 : SelectionKey.OP_CONNECT, this::onReady);
       if (done) {
@@ -268,7 +299,8 @@ public final class ChatClient implements AutoCloseable {
     @Override
     public void onAppData(TlsDriver d, ByteBuffer plaintext) {
       if (framer.feed(plaintext, config.onLine) == LineFramer.Result.TOO_LONG) {
-        d.abort(new IOException("server sent a line longer than " + config.maxLineBytes + " bytes"));
+        d.abort(
+            new IOException("server sent a line longer than " + config.maxLineBytes + " bytes"));
       }
     }
 
@@ -385,7 +417,8 @@ public final class ChatClient implements AutoCloseable {
             "chat client: invalid name '" + name + "' (use 1 to 32 of A-Z a-z 0-9 _ -)");
       }
       if (profile == null || observers == null || onLine == null || handshakeTimeout == null) {
-        throw LabException.badInput("chat client: profile, observers, onLine, handshakeTimeout must not be null");
+        throw LabException.badInput(
+            "chat client: profile, observers, onLine, handshakeTimeout must not be null");
       }
       return new ChatClient(this);
     }

@@ -27,13 +27,13 @@ import tlslab.tls.TlsProfile;
 /**
  * The lab's TLS chat server: the report's Python server, rebuilt non-blocking.
  *
- * <p>Layers, bottom to top (like Netty's secure chat example): a {@link ServerSocketChannel} on
- * the first {@link EventLoop} accepts; each accepted socket goes to the next loop round-robin,
- * where one {@link TlsDriver} runs its TLS; decrypted bytes go through a {@link
- * tlslab.chat.LineFramer} (with a maximum line length) to the {@link ChatRoom}, which knows nothing
- * of TLS. Lines for other clients are queued on their connections, which may live on other loops;
- * each connection's queue is bounded, and a client that stops reading is disconnected when it
- * fills up, so one stuck client can neither block the others nor eat the memory.
+ * <p>Layers, bottom to top (like Netty's secure chat example): a {@link ServerSocketChannel} on the
+ * first {@link EventLoop} accepts; each accepted socket goes to the next loop round-robin, where
+ * one {@link TlsDriver} runs its TLS; decrypted bytes go through a {@link tlslab.chat.LineFramer}
+ * (with a maximum line length) to the {@link ChatRoom}, which knows nothing of TLS. Lines for other
+ * clients are queued on their connections, which may live on other loops; each connection's queue
+ * is bounded, and a client that stops reading is disconnected when it fills up, so one stuck client
+ * can neither block the others nor eat the memory.
  *
  * <p>Start it with {@code ChatServer.builder()...build().start()}; port 0 picks a free port, see
  * {@link #port()}. {@link #close()} sends {@code close_notify} to every client and stops.
@@ -56,7 +56,7 @@ public final class ChatServer implements AutoCloseable {
     this.config = b;
     this.ownsGroup = b.group == null;
     this.group = ownsGroup ? new EventLoopGroup("chat-server", b.loops) : b.group;
-    this.room = new ChatRoom(new Outbox());  // announces joins while <= 100 members
+    this.room = new ChatRoom(new Outbox()); // announces joins while <= 100 members
   }
 
   /** A builder with the defaults documented on each setter. */
@@ -76,7 +76,8 @@ public final class ChatServer implements AutoCloseable {
           "cannot listen on " + config.bindHost + ":" + config.port + ": " + e.getMessage(), e);
     }
     EventLoop loop = group.first();
-    java.util.concurrent.CompletableFuture<Void> registered = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Void> registered =
+        new java.util.concurrent.CompletableFuture<>();
     loop.execute(
         () -> {
           loop.register(acceptor, SelectionKey.OP_ACCEPT, key -> acceptAll());
@@ -349,16 +350,19 @@ public final class ChatServer implements AutoCloseable {
         throw LabException.badInput("chat server: port must be 0..65535, got " + port);
       }
       if (profile == null || clientAuth == null || observers == null || log == null) {
-        throw LabException.badInput("chat server: profile, clientAuth, observers and log must not be null");
+        throw LabException.badInput(
+            "chat server: profile, clientAuth, observers and log must not be null");
       }
       if (loops < 0) {
-        throw LabException.badInput("chat server: loops must be >= 0 (0 = one per core), got " + loops);
+        throw LabException.badInput(
+            "chat server: loops must be >= 0 (0 = one per core), got " + loops);
       }
       if (maxLineBytes < 16) {
         throw LabException.badInput("chat server: maxLineBytes must be >= 16, got " + maxLineBytes);
       }
       if (maxOutboundBytes < 1024) {
-        throw LabException.badInput("chat server: maxOutboundBytes must be >= 1024, got " + maxOutboundBytes);
+        throw LabException.badInput(
+            "chat server: maxOutboundBytes must be >= 1024, got " + maxOutboundBytes);
       }
       if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
         throw LabException.badInput("chat server: handshakeTimeout must be positive");

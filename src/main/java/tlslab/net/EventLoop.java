@@ -155,8 +155,8 @@ public final class EventLoop implements Executor {
             // Closed while we looked at it.
           } catch (RuntimeException e) {
             key.cancel();
-            System.getLogger("tlslab.net").log(System.Logger.Level.WARNING,
-                "connection handler failed", e);
+            System.getLogger("tlslab.net")
+                .log(System.Logger.Level.WARNING, "connection handler failed", e);
           }
         }
         runTasks();

@@ -29,7 +29,11 @@ public final class EventLoopGroup implements AutoCloseable {
     AtomicInteger seq = new AtomicInteger();
     taskExecutor =
         new ThreadPoolExecutor(
-            workers, workers, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            workers,
+            workers,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, name + "-tls-task-" + seq.incrementAndGet());
               t.setDaemon(true);

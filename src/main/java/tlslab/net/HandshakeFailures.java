@@ -16,13 +16,19 @@ final class HandshakeFailures {
       return "cannot connect to " + target + ": " + e.getMessage();
     }
     if (all.contains("No subject alternative") || all.contains("No name matching")) {
-      return "server certificate at " + target + " is not valid for host '" + host
+      return "server certificate at "
+          + target
+          + " is not valid for host '"
+          + host
           + "' (hostname check, RFC 6125); use the name in its certificate, or --insecure to skip"
           + " the check (unsafe)";
     }
-    if (has(e, CertPathValidatorException.class) || all.contains("PKIX path")
+    if (has(e, CertPathValidatorException.class)
+        || all.contains("PKIX path")
         || all.contains("unable to find valid certification path")) {
-      return "server certificate at " + target + " is not issued by a trusted CA (check --ca);"
+      return "server certificate at "
+          + target
+          + " is not issued by a trusted CA (check --ca);"
           + " --insecure skips the check (unsafe)";
     }
     if (has(e, CertificateException.class)) {

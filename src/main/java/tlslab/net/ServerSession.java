@@ -43,20 +43,37 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
   private boolean joined;
   private String closeReason;
 
-  ServerSession(ChatServer server, EventLoop loop, SocketChannel channel, SSLEngine engine, int id) {
+  ServerSession(
+      ChatServer server, EventLoop loop, SocketChannel channel, SSLEngine engine, int id) {
     this.server = server;
     this.loop = loop;
     this.channel = channel;
     this.id = id;
     this.address = addressOf(channel);
     this.driver =
-        new TlsDriver(engine, channel, this, server.observerFor(engine),
-            server.taskExecutor(), loop, loop.buffers());
+        new TlsDriver(
+            engine,
+            channel,
+            this,
+            server.observerFor(engine),
+            server.taskExecutor(),
+            loop,
+            loop.buffers());
   }
 
   @Override
   public String toString() {
-    return id + "@" + address + " inbox=" + inbox.size() + "/" + inboxBytes.get() + " drain=" + drainScheduled.get() + " " + driver;
+    return id
+        + "@"
+        + address
+        + " inbox="
+        + inbox.size()
+        + "/"
+        + inboxBytes.get()
+        + " drain="
+        + drainScheduled.get()
+        + " "
+        + driver;
   }
 
   int id() {
@@ -113,8 +130,10 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
         break;
       case TOO_LONG:
         closeReason = "line longer than " + framer.maxLineBytes() + " bytes";
-        d.send(ByteBuffer.wrap(("! line too long (max " + framer.maxLineBytes()
-            + " bytes); closing\n").getBytes(StandardCharsets.UTF_8)));
+        d.send(
+            ByteBuffer.wrap(
+                ("! line too long (max " + framer.maxLineBytes() + " bytes); closing\n")
+                    .getBytes(StandardCharsets.UTF_8)));
         d.close(false);
         break;
       default:
@@ -150,11 +169,14 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
     long waiting = inboxBytes.addAndGet(line.length) + driver.queuedBytes();
     if (waiting > server.config().maxOutboundBytes) {
       dropped = true;
-      loop.execute(() -> {
-        closeReason = "not reading: more than " + server.config().maxOutboundBytes
-            + " bytes waiting, disconnected";
-        driver.abort(null);
-      });
+      loop.execute(
+          () -> {
+            closeReason =
+                "not reading: more than "
+                    + server.config().maxOutboundBytes
+                    + " bytes waiting, disconnected";
+            driver.abort(null);
+          });
       return;
     }
     if (loop.inLoop()) {
@@ -172,10 +194,11 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
 
   /** Sends what is queued, then {@code close_notify}; called from any thread. */
   void requestClose() {
-    loop.execute(() -> {
-      drain();
-      driver.close(false);
-    });
+    loop.execute(
+        () -> {
+          drain();
+          driver.close(false);
+        });
   }
 
   private void drain() {
@@ -192,7 +215,8 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
 
   private void handshakeTimedOut() {
     if (!driver.handshakeDone() && !driver.isClosed()) {
-      closeReason = "no TLS handshake within " + server.config().handshakeTimeout.toMillis() + " ms";
+      closeReason =
+          "no TLS handshake within " + server.config().handshakeTimeout.toMillis() + " ms";
       driver.abort(null);
     }
   }

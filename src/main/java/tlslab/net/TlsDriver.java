@@ -22,15 +22,15 @@ import tlslab.tls.HandshakeObserver;
  * bytes that arrive ({@code unwrap}), send what it produces ({@code wrap}), grow buffers when it
  * says {@code BUFFER_OVERFLOW} (output too small) or read more when it says {@code
  * BUFFER_UNDERFLOW} (no complete record yet, RFC 8446 §5.1: a record may arrive in many TCP
- * segments, or many records in one), run its slow steps (certificate checks, RSA/ECDHE math:
- * {@code NEED_TASK}) somewhere, and close it with an alert. This class does all of that without
- * ever blocking, so one event-loop thread can drive thousands of connections: it does as much as
- * the channel allows in {@link #pump()} and then says, through {@link #interestOps()}, whether it
- * waits to read or to write.
+ * segments, or many records in one), run its slow steps (certificate checks, RSA/ECDHE math: {@code
+ * NEED_TASK}) somewhere, and close it with an alert. This class does all of that without ever
+ * blocking, so one event-loop thread can drive thousands of connections: it does as much as the
+ * channel allows in {@link #pump()} and then says, through {@link #interestOps()}, whether it waits
+ * to read or to write.
  *
- * <p>Delegated tasks run on a small executor off the loop; while they run the driver does
- * nothing, and when they are done it asks the loop (through the {@code resume} executor) to call
- * {@link #pump()} again.
+ * <p>Delegated tasks run on a small executor off the loop; while they run the driver does nothing,
+ * and when they are done it asks the loop (through the {@code resume} executor) to call {@link
+ * #pump()} again.
  *
  * <p>Memory: buffers come from the loop's {@link BufferPool} and go back as soon as they are empty,
  * so an idle connection holds no buffer.
@@ -148,7 +148,9 @@ public final class TlsDriver {
     pump();
   }
 
-  /** Closes the socket at once, without an alert (a peer that stopped reading gets nothing more). */
+  /**
+   * Closes the socket at once, without an alert (a peer that stopped reading gets nothing more).
+   */
   public void abort(Throwable cause) {
     finish(cause);
   }
@@ -176,10 +178,25 @@ public final class TlsDriver {
 
   @Override
   public String toString() {
-    return "TlsDriver[closed=" + closed + " tasks=" + tasksRunning + " closeReq=" + closeRequested
-        + " appOut=" + appOut.size() + " netOut=" + (netOut == null ? "-" : netOut.remaining())
-        + " netIn=" + (netIn == null ? "-" : netIn.remaining()) + " hs=" + engine.getHandshakeStatus()
-        + " interest=" + interestOps() + " key=" + (key == null ? "-" : key.isValid() ? key.interestOps() : "invalid") + "]";
+    return "TlsDriver[closed="
+        + closed
+        + " tasks="
+        + tasksRunning
+        + " closeReq="
+        + closeRequested
+        + " appOut="
+        + appOut.size()
+        + " netOut="
+        + (netOut == null ? "-" : netOut.remaining())
+        + " netIn="
+        + (netIn == null ? "-" : netIn.remaining())
+        + " hs="
+        + engine.getHandshakeStatus()
+        + " interest="
+        + interestOps()
+        + " key="
+        + (key == null ? "-" : key.isValid() ? key.interestOps() : "invalid")
+        + "]";
   }
 
   /** The {@link SelectionKey} interest set the driver needs now. */
@@ -213,7 +230,8 @@ public final class TlsDriver {
       // work is left, the pump is queued on the loop again below.
       int round = 0;
       for (; progress && !closed && !tasksRunning && round < 64; round++) {
-        if (heldFlight != null && engine.getHandshakeStatus() != HandshakeStatus.NEED_WRAP
+        if (heldFlight != null
+            && engine.getHandshakeStatus() != HandshakeStatus.NEED_WRAP
             && engine.getHandshakeStatus() != HandshakeStatus.NEED_TASK) {
           heldFlight.flip();
           netOut = heldFlight;
@@ -225,7 +243,8 @@ public final class TlsDriver {
         if (closeRequested && appOut.isEmpty() && !engine.isOutboundDone()) {
           engine.closeOutbound();
         }
-        if (engine.isOutboundDone() && netOut == null
+        if (engine.isOutboundDone()
+            && netOut == null
             && (engine.isInboundDone() || !waitForPeerClose)) {
           finish(null);
           break;
@@ -303,14 +322,17 @@ public final class TlsDriver {
         switch (r.getStatus()) {
           case OK:
             deliver(appIn);
-            if (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && netIn.position() == before
+            if (r.bytesConsumed() == 0
+                && r.bytesProduced() == 0
+                && netIn.position() == before
                 && r.getHandshakeStatus() != HandshakeStatus.NEED_WRAP
                 && r.getHandshakeStatus() != HandshakeStatus.NEED_TASK) {
               break; // nothing doable with these bytes: read more
             }
             lastProgress = true;
             HandshakeStatus hs = r.getHandshakeStatus();
-            if (hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK
+            if (hs == HandshakeStatus.NEED_WRAP
+                || hs == HandshakeStatus.NEED_TASK
                 || !appOut.isEmpty()) {
               // Let pump() send first: replies to this record must go out before the engine
               // sees a close_notify that may follow (TLS 1.2 JSSE then closes its outbound side).
@@ -457,13 +479,21 @@ public final class TlsDriver {
         observer.onRecords(engine, true, produced.asReadOnlyBuffer());
       }
       afterStep(r, handshaking);
-      progress |= r.bytesProduced() > 0 || r.bytesConsumed() > 0
-          || r.getHandshakeStatus() == HandshakeStatus.NEED_TASK;
-      boolean moreOfFlight = handshaking && !handshakeDone && r.bytesProduced() > 0
-          && r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
-          && out.hasRemaining();
+      progress |=
+          r.bytesProduced() > 0
+              || r.bytesConsumed() > 0
+              || r.getHandshakeStatus() == HandshakeStatus.NEED_TASK;
+      boolean moreOfFlight =
+          handshaking
+              && !handshakeDone
+              && r.bytesProduced() > 0
+              && r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+              && out.hasRemaining();
       if (!moreOfFlight) {
-        if (handshaking && !handshakeDone && out.position() > 0 && out.hasRemaining()
+        if (handshaking
+            && !handshakeDone
+            && out.position() > 0
+            && out.hasRemaining()
             && r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
           heldFlight = out;
           return progress;

@@ -41,7 +41,8 @@ public final class CaptureReader implements Closeable {
   private CaptureReader(InputStream in, String name) {
     this.in = in;
     fill(24);
-    if (lim - pos < 4) throw LabException.badInput(name + ": not a pcap or pcapng capture (too short)");
+    if (lim - pos < 4)
+      throw LabException.badInput(name + ": not a pcap or pcapng capture (too short)");
     int m = be32(pos);
     switch (m) {
       case 0xa1b2c3d4 -> init(false, false, true, name);
@@ -53,8 +54,9 @@ public final class CaptureReader implements Closeable {
         readShbByteOrder(name);
         return;
       }
-      default -> throw LabException.badInput(
-          name + ": not a pcap or pcapng capture (magic " + String.format("%08x", m) + ")");
+      default ->
+          throw LabException.badInput(
+              name + ": not a pcap or pcapng capture (magic " + String.format("%08x", m) + ")");
     }
     pcapng = false;
   }
@@ -97,8 +99,8 @@ public final class CaptureReader implements Closeable {
   }
 
   /**
-   * Why reading stopped early (truncated file, impossible length), or null. The frames before
-   * the damage are still delivered.
+   * Why reading stopped early (truncated file, impossible length), or null. The frames before the
+   * damage are still delivered.
    */
   public String problem() {
     return problem;
@@ -116,9 +118,10 @@ public final class CaptureReader implements Closeable {
     int incl = i32(pos + 8);
     int orig = i32(pos + 12);
     if (incl < 0 || incl > MAX_FRAME) {
-      problem = String.format(
-          "frame %d: impossible captured length %d at file offset of frame header; stopped",
-          frameNo + 1, incl);
+      problem =
+          String.format(
+              "frame %d: impossible captured length %d at file offset of frame header; stopped",
+              frameNo + 1, incl);
       return false;
     }
     if (!fill(16 + incl)) return endOrTruncated(16 + incl, "frame data");
@@ -166,8 +169,14 @@ public final class CaptureReader implements Closeable {
           int cap = i32(body + 12);
           int orig = i32(body + 16);
           if (cap < 0 || body + 20 + cap > bodyEnd) {
-            problem = "packet block " + (frameNo + 1) + " claims " + cap + " bytes in a " + len
-                + "-byte block; stopped";
+            problem =
+                "packet block "
+                    + (frameNo + 1)
+                    + " claims "
+                    + cap
+                    + " bytes in a "
+                    + len
+                    + "-byte block; stopped";
             return false;
           }
           fillFrame(f, iface, (hi << 32) | lo, body + 20, cap, orig);
@@ -216,7 +225,8 @@ public final class CaptureReader implements Closeable {
       if (code == 9 && olen >= 1 && o + 5 <= end) {
         int r = buf[o + 4] & 0xff;
         // if_tsresol: high bit clear = 10^-n, set = 2^-n seconds (pcapng 4.2)
-        units = (r & 0x80) == 0 ? (long) Math.pow(10, Math.min(r, 18)) : 1L << Math.min(r & 0x7f, 62);
+        units =
+            (r & 0x80) == 0 ? (long) Math.pow(10, Math.min(r, 18)) : 1L << Math.min(r & 0x7f, 62);
       }
       o += 4 + ((olen + 3) & ~3);
     }
@@ -231,9 +241,10 @@ public final class CaptureReader implements Closeable {
 
   private boolean endOrTruncated(int wanted, String what) {
     if (lim - pos > 0) {
-      problem = String.format(
-          "file ends inside a %s (frame %d: %d of %d bytes present); the rest was not read",
-          what, frameNo + 1, lim - pos, wanted);
+      problem =
+          String.format(
+              "file ends inside a %s (frame %d: %d of %d bytes present); the rest was not read",
+              what, frameNo + 1, lim - pos, wanted);
     }
     return false;
   }
@@ -270,12 +281,16 @@ public final class CaptureReader implements Closeable {
   }
 
   private int be32(int o) {
-    return ((buf[o] & 0xff) << 24) | ((buf[o + 1] & 0xff) << 16) | ((buf[o + 2] & 0xff) << 8)
+    return ((buf[o] & 0xff) << 24)
+        | ((buf[o + 1] & 0xff) << 16)
+        | ((buf[o + 2] & 0xff) << 8)
         | (buf[o + 3] & 0xff);
   }
 
   private int le32(int o) {
-    return (buf[o] & 0xff) | ((buf[o + 1] & 0xff) << 8) | ((buf[o + 2] & 0xff) << 16)
+    return (buf[o] & 0xff)
+        | ((buf[o + 1] & 0xff) << 8)
+        | ((buf[o + 2] & 0xff) << 16)
         | ((buf[o + 3] & 0xff) << 24);
   }
 

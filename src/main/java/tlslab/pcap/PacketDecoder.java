@@ -4,9 +4,9 @@ package tlslab.pcap;
  * Decodes link layer, IPv4/IPv6 and TCP headers from raw frame bytes into a reused {@link
  * TcpPacket}. Pure and bounds-checked: anything that is not TCP, or is too short, returns false.
  *
- * <p>Link types (https://www.tcpdump.org/linktypes.html): 0 BSD loopback, 1 Ethernet (with
- * 802.1Q tags), 12/14/101 raw IP, 113 Linux cooked v1 (SLL), 228 raw IPv4, 229 raw IPv6, 276
- * Linux cooked v2 (SLL2).
+ * <p>Link types (https://www.tcpdump.org/linktypes.html): 0 BSD loopback, 1 Ethernet (with 802.1Q
+ * tags), 12/14/101 raw IP, 113 Linux cooked v1 (SLL), 228 raw IPv4, 229 raw IPv6, 276 Linux cooked
+ * v2 (SLL2).
  */
 public final class PacketDecoder {
   private PacketDecoder() {}
@@ -65,7 +65,8 @@ public final class PacketDecoder {
     return decodeIp(b, off, end, wireEnd, etherType, p);
   }
 
-  private static boolean decodeIp(byte[] b, int off, int end, int wireEnd, int etherType, TcpPacket p) {
+  private static boolean decodeIp(
+      byte[] b, int off, int end, int wireEnd, int etherType, TcpPacket p) {
     int tcpOff;
     int ipPayloadEnd; // on the wire
     if (etherType == 0x0800) {
@@ -156,7 +157,9 @@ public final class PacketDecoder {
   }
 
   static int i32(byte[] b, int o) {
-    return ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8)
+    return ((b[o] & 0xff) << 24)
+        | ((b[o + 1] & 0xff) << 16)
+        | ((b[o + 2] & 0xff) << 8)
         | (b[o + 3] & 0xff);
   }
 }

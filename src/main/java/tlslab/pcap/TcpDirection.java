@@ -5,10 +5,10 @@ package tlslab.pcap;
  * brackets ("[TCP Previous segment not captured]", "[TCP Retransmission]", ...).
  *
  * <p>The rules follow Wireshark's tcp_analyze_sequence_number so that the lab's Info column
- * matches: a segment starting beyond the highest sequence number seen means a segment was lost
- * (RFC 793 sequence space, compared modulo 2^32 so wrap-around is handled); a segment that does
- * not advance it is a retransmission (or out-of-order when it arrives quickly and fills a hole).
- * All comparisons use {@link #gt(int, int)} on raw 32-bit numbers.
+ * matches: a segment starting beyond the highest sequence number seen means a segment was lost (RFC
+ * 793 sequence space, compared modulo 2^32 so wrap-around is handled); a segment that does not
+ * advance it is a retransmission (or out-of-order when it arrives quickly and fills a hole). All
+ * comparisons use {@link #gt(int, int)} on raw 32-bit numbers.
  */
 public final class TcpDirection {
   public static final int LOST = 1;
@@ -22,10 +22,12 @@ public final class TcpDirection {
   public static final int ZERO_WINDOW = 1 << 8;
 
   boolean baseSet;
+
   /** Initial sequence number (the SYN's), for relative numbers. */
   public int baseSeq;
 
   boolean haveNext;
+
   /** Highest sequence number + 1 seen so far. */
   public int nextSeq;
 
@@ -35,11 +37,13 @@ public final class TcpDirection {
   public int lastAck;
   boolean haveLastAck;
   int window = -1;
+
   /** Window scale shift from the SYN, -1 unknown, -2 "not used". */
   public int winScale = -1;
 
   int dupAckNum;
   long lastNonDupAck;
+
   /** The dup-ack count and referenced frame of the last analysed segment. */
   public int dupAckCount;
 
@@ -51,19 +55,20 @@ public final class TcpDirection {
   }
 
   /**
-   * Analyses one segment sent in this direction ({@code rev} is the opposite direction) and
-   * updates both; returns the analysis flags.
+   * Analyses one segment sent in this direction ({@code rev} is the opposite direction) and updates
+   * both; returns the analysis flags.
    */
   public int analyze(TcpPacket p, TcpDirection rev, long frameNo, long timeNanos) {
     return analyze(p, rev, frameNo, timeNanos, 0);
   }
 
   /**
-   * As above; {@code firstRttNanos} is the connection's handshake round trip (SYN to the ACK of
-   * the SYN/ACK), Wireshark's threshold between "out-of-order" and "retransmission" (3 ms when
-   * unknown, i.e. 0).
+   * As above; {@code firstRttNanos} is the connection's handshake round trip (SYN to the ACK of the
+   * SYN/ACK), Wireshark's threshold between "out-of-order" and "retransmission" (3 ms when unknown,
+   * i.e. 0).
    */
-  public int analyze(TcpPacket p, TcpDirection rev, long frameNo, long timeNanos, long firstRttNanos) {
+  public int analyze(
+      TcpPacket p, TcpDirection rev, long frameNo, long timeNanos, long firstRttNanos) {
     int flags = 0;
     int seq = p.seq;
     int ack = p.ack;
@@ -82,17 +87,30 @@ public final class TcpDirection {
       flags |= ZERO_WINDOW;
     }
     if (haveNext && gt(seq, nextSeq) && (f & TcpPacket.RST) == 0) flags |= LOST;
-    if ((len == 0 || len == 1) && haveNext && seq == nextSeq - 1
+    if ((len == 0 || len == 1)
+        && haveNext
+        && seq == nextSeq - 1
         && (f & (TcpPacket.SYN | TcpPacket.FIN | TcpPacket.RST)) == 0) {
       flags |= KEEP_ALIVE;
     }
     boolean sameAck = haveLastAck && ack == lastAck;
-    if (len == 0 && p.window != 0 && window >= 0 && p.window != window && haveNext && seq == nextSeq
-        && sameAck && (f & (TcpPacket.SYN | TcpPacket.FIN | TcpPacket.RST)) == 0) {
+    if (len == 0
+        && p.window != 0
+        && window >= 0
+        && p.window != window
+        && haveNext
+        && seq == nextSeq
+        && sameAck
+        && (f & (TcpPacket.SYN | TcpPacket.FIN | TcpPacket.RST)) == 0) {
       flags |= WINDOW_UPDATE;
     }
     dupAckCount = 0;
-    if (len == 0 && p.window != 0 && p.window == window && haveNext && seq == nextSeq && sameAck
+    if (len == 0
+        && p.window != 0
+        && p.window == window
+        && haveNext
+        && seq == nextSeq
+        && sameAck
         && (f & (TcpPacket.SYN | TcpPacket.FIN | TcpPacket.RST)) == 0
         && (flags & KEEP_ALIVE) == 0) {
       dupAckNum = dupAckNum == -1 ? 1 : dupAckNum + 1;
@@ -123,7 +141,9 @@ public final class TcpDirection {
       } else if (notAdvanced
           // Unsigned like Wireshark's guint64: a segment time-stamped before the highest one
           // seen is not "recent", so it is a retransmission rather than out-of-order.
-          && Long.compareUnsigned(timeNanos - nextSeqTime, firstRttNanos > 0 ? firstRttNanos : 3_000_000L) < 0
+          && Long.compareUnsigned(
+                  timeNanos - nextSeqTime, firstRttNanos > 0 ? firstRttNanos : 3_000_000L)
+              < 0
           && nextSeq != seq + len + (synFin ? 1 : 0)) {
         flags |= OUT_OF_ORDER;
       } else if (notAdvanced) {

@@ -16,18 +16,21 @@ public final class TcpPacket {
 
   /** 4 or 6. */
   public int ipVersion;
+
   /** Source and destination addresses: 4 or 16 bytes used. */
   public final byte[] src = new byte[16];
 
   public final byte[] dst = new byte[16];
   public int srcPort;
   public int dstPort;
+
   /** Raw (absolute) sequence and acknowledgement numbers, unsigned 32-bit in an int. */
   public int seq;
 
   public int ack;
   public int flags;
   public int window;
+
   /** Options: -1 when absent. */
   public int mss;
 
@@ -35,11 +38,13 @@ public final class TcpPacket {
   public boolean sackPermitted;
   public long tsVal;
   public long tsEcr;
+
   /** Payload position in the frame array, bytes captured and bytes on the wire. */
   public int payloadOffset;
 
   public int payloadCaptured;
   public int payloadLength;
+
   /** True when the TCP header itself was cut short by the snaplen (no payload available). */
   public boolean headerTruncated;
 
@@ -53,7 +58,8 @@ public final class TcpPacket {
       return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
     }
     try {
-      return java.net.InetAddress.getByAddress(java.util.Arrays.copyOf(a, 16)).getHostAddress()
+      return java.net.InetAddress.getByAddress(java.util.Arrays.copyOf(a, 16))
+          .getHostAddress()
           .replaceAll("(^|:)0(:0)+(:|$)", "::")
           .replaceFirst(":::", "::");
     } catch (java.net.UnknownHostException e) {

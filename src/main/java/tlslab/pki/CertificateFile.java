@@ -16,8 +16,8 @@ import tlslab.pki.internal.SecureFiles;
  * What a certificate file holds, whatever its format: PEM certificates, a combined PEM (private key
  * plus certificate, like {@code cert.pem}), a DER certificate, or a PKCS#12 key or trust store.
  * When the file holds a private key, reading it checks that the key belongs to the first
- * certificate: a server configured with a key that does not match its certificate can never
- * finish a handshake, and the error it gives then is much harder to read than this one.
+ * certificate: a server configured with a key that does not match its certificate can never finish
+ * a handshake, and the error it gives then is much harder to read than this one.
  *
  * @param path the file
  * @param format how it was encoded
@@ -80,23 +80,26 @@ public record CertificateFile(
     } else if (bytes.length == 0) {
       throw LabException.badInput(path + ": the file is empty");
     } else if (looksLikeDerCertificate(bytes)) {
-      file = new CertificateFile(path, Format.DER, List.of(PemIo.toX509(bytes, path)), Optional.empty());
+      file =
+          new CertificateFile(
+              path, Format.DER, List.of(PemIo.toX509(bytes, path)), Optional.empty());
     } else if ((bytes[0] & 0xff) == 0x30) {
       KeyStores.Contents p12 =
-          KeyStores.read(path, (password == null ? LabCertificates.STORE_PASSWORD : password).toCharArray());
+          KeyStores.read(
+              path, (password == null ? LabCertificates.STORE_PASSWORD : password).toCharArray());
       if (p12.chain().isEmpty()) {
         throw LabException.badInput(path + ": the PKCS#12 key entry has no certificate");
       }
       file = new CertificateFile(path, Format.PKCS12, p12.chain(), Optional.ofNullable(p12.key()));
     } else {
-      throw LabException.badInput(
-          path + ": not a certificate file (neither PEM, DER nor PKCS#12)");
+      throw LabException.badInput(path + ": not a certificate file (neither PEM, DER nor PKCS#12)");
     }
-    if (file.key().isPresent()
-        && !Crypto.keysMatch(file.key().get(), file.leaf().getPublicKey())) {
+    if (file.key().isPresent() && !Crypto.keysMatch(file.key().get(), file.leaf().getPublicKey())) {
       throw LabException.badInput(
-          path + ": the private key does not match the certificate ("
-              + file.leaf().getSubjectX500Principal().getName() + ")");
+          path
+              + ": the private key does not match the certificate ("
+              + file.leaf().getSubjectX500Principal().getName()
+              + ")");
     }
     return file;
   }
@@ -106,7 +109,10 @@ public record CertificateFile(
     return certificates.get(0);
   }
 
-  /** DER certificates begin with SEQUENCE, SEQUENCE (tbsCertificate); PKCS#12 with SEQUENCE, INTEGER (version 3). */
+  /**
+   * DER certificates begin with SEQUENCE, SEQUENCE (tbsCertificate); PKCS#12 with SEQUENCE, INTEGER
+   * (version 3).
+   */
   private static boolean looksLikeDerCertificate(byte[] b) {
     if ((b[0] & 0xff) != 0x30 || b.length < 4) {
       return false;

@@ -21,11 +21,11 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
- * The human-readable facts of one X.509 certificate, the fields {@code lab certs show} prints and
- * a student should learn to read: who it names (subject, SANs), who vouches for it (issuer), for
- * how long, with what key, for what purposes (key usage, extended key usage), whether it may sign
- * other certificates (basic constraints), and its SHA-256 fingerprint, the hash a person compares
- * out of band to know two copies are the same certificate.
+ * The human-readable facts of one X.509 certificate, the fields {@code lab certs show} prints and a
+ * student should learn to read: who it names (subject, SANs), who vouches for it (issuer), for how
+ * long, with what key, for what purposes (key usage, extended key usage), whether it may sign other
+ * certificates (basic constraints), and its SHA-256 fingerprint, the hash a person compares out of
+ * band to know two copies are the same certificate.
  *
  * @param subject subject distinguished name (RFC 2253 order, most specific first)
  * @param issuer issuer distinguished name
@@ -56,8 +56,15 @@ public record CertificateSummary(
 
   /** RFC 5280 section 4.2.1.3, in bit order. */
   private static final String[] KEY_USAGE_NAMES = {
-    "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
-    "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly"
   };
 
   /** RFC 5280 section 4.2.1.12 purposes, by OID. */
@@ -122,9 +129,7 @@ public record CertificateSummary(
         sha256Fingerprint(cert));
   }
 
-  /**
-   * The summary as "label: value" lines, validity judged at {@code now}.
-   */
+  /** The summary as "label: value" lines, validity judged at {@code now}. */
   public List<String> lines(Instant now) {
     List<String> out = new ArrayList<>();
     out.add(row("subject", subject));
@@ -142,7 +147,10 @@ public record CertificateSummary(
     return out;
   }
 
-  /** Colon-separated upper-case hex SHA-256 of the DER bytes, as {@code openssl x509 -fingerprint -sha256}. */
+  /**
+   * Colon-separated upper-case hex SHA-256 of the DER bytes, as {@code openssl x509 -fingerprint
+   * -sha256}.
+   */
   public static String sha256Fingerprint(X509Certificate cert) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
@@ -188,7 +196,9 @@ public record CertificateSummary(
         for (List<?> san : sans) {
           int type = (Integer) san.get(0);
           String prefix =
-              type == 2 ? "DNS:" : type == 7 ? "IP:" : type == 1 ? "email:" : type == 6 ? "URI:" : "other:";
+              type == 2
+                  ? "DNS:"
+                  : type == 7 ? "IP:" : type == 1 ? "email:" : type == 6 ? "URI:" : "other:";
           out.add(prefix + san.get(1));
         }
       }
@@ -211,7 +221,9 @@ public record CertificateSummary(
   }
 
   private static String orNone(List<String> values) {
-    return values.isEmpty() ? "(none)" : String.join(", ", values).replace(", (critical)", " (critical)");
+    return values.isEmpty()
+        ? "(none)"
+        : String.join(", ", values).replace(", (critical)", " (critical)");
   }
 
   private static String row(String label, String value) {

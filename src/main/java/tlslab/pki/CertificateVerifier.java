@@ -12,8 +12,8 @@ import tlslab.pki.internal.Crypto;
 import tlslab.pki.internal.Names;
 
 /**
- * Checks a certificate chain against one trusted CA, the way a TLS client does (RFC 5280 section
- * 6, simplified to what the lab needs), and reports every check separately so that a student sees
+ * Checks a certificate chain against one trusted CA, the way a TLS client does (RFC 5280 section 6,
+ * simplified to what the lab needs), and reports every check separately so that a student sees
  * exactly which one failed:
  *
  * <ol>
@@ -36,7 +36,7 @@ public final class CertificateVerifier {
 
   /** The outcome of one check. */
   public record Check(String name, boolean passed, String detail) {
-    /** "ok    chain      ..." / "FAIL  hostname   ...". */
+    /** "ok chain ..." / "FAIL hostname ...". */
     public String line() {
       return String.format("%-5s %-10s %s", passed ? "ok" : "FAIL", name, detail);
     }
@@ -56,13 +56,13 @@ public final class CertificateVerifier {
   }
 
   /**
-   * Verifies {@code chain} (leaf first; a copy of the CA at its end is ignored) against {@code
-   * ca}.
+   * Verifies {@code chain} (leaf first; a copy of the CA at its end is ignored) against {@code ca}.
    *
    * @param host the host name or IP the client connected to, or null to skip the hostname check
    * @param at the time to judge validity at (normally now)
    */
-  public static Result verify(X509Certificate ca, List<X509Certificate> chain, String host, Instant at) {
+  public static Result verify(
+      X509Certificate ca, List<X509Certificate> chain, String host, Instant at) {
     List<X509Certificate> path = new ArrayList<>(chain);
     while (path.size() > 1 && path.get(path.size() - 1).equals(ca)) {
       path.remove(path.size() - 1);
@@ -82,11 +82,13 @@ public final class CertificateVerifier {
   private static Check checkCa(X509Certificate ca) {
     String who = name(ca);
     if (ca.getBasicConstraints() < 0) {
-      return new Check("CA", false, who + " is not a CA certificate (basicConstraints CA:false or absent)");
+      return new Check(
+          "CA", false, who + " is not a CA certificate (basicConstraints CA:false or absent)");
     }
     boolean[] ku = ca.getKeyUsage();
     if (ku != null && !ku[5]) {
-      return new Check("CA", false, who + " has no keyCertSign key usage, so it may not sign certificates");
+      return new Check(
+          "CA", false, who + " has no keyCertSign key usage, so it may not sign certificates");
     }
     return new Check("CA", true, who);
   }
@@ -104,7 +106,10 @@ public final class CertificateVerifier {
         return new Check(
             "chain",
             false,
-            name(child) + " was not issued by " + parentName + ": its issuer is "
+            name(child)
+                + " was not issued by "
+                + parentName
+                + ": its issuer is "
                 + child.getIssuerX500Principal().getName(X500Principal.RFC2253));
       }
       try {
@@ -113,11 +118,14 @@ public final class CertificateVerifier {
         return new Check(
             "chain",
             false,
-            name(child) + " was not signed by " + parentName
+            name(child)
+                + " was not signed by "
+                + parentName
                 + ": the signature does not verify with its public key (same name, different key)");
       }
       if (i + 1 < path.size() && parent.getBasicConstraints() < 0) {
-        return new Check("chain", false, name(parent) + " signed " + name(child) + " but is not a CA");
+        return new Check(
+            "chain", false, name(parent) + " signed " + name(child) + " but is not a CA");
       }
       links.add(name(child));
     }
@@ -134,25 +142,38 @@ public final class CertificateVerifier {
       Instant from = c.getNotBefore().toInstant();
       Instant until = c.getNotAfter().toInstant();
       if (at.isBefore(from)) {
-        return new Check("validity", false, name(c) + " is not valid before " + from + " (checked at " + at + ")");
+        return new Check(
+            "validity",
+            false,
+            name(c) + " is not valid before " + from + " (checked at " + at + ")");
       }
       if (at.isAfter(until)) {
-        return new Check("validity", false, name(c) + " expired at " + until + " (checked at " + at + ")");
+        return new Check(
+            "validity", false, name(c) + " expired at " + until + " (checked at " + at + ")");
       }
     }
     X509Certificate leaf = path.get(0);
-    return new Check("validity", true, "valid until " + leaf.getNotAfter().toInstant() + " (checked at " + at + ")");
+    return new Check(
+        "validity",
+        true,
+        "valid until " + leaf.getNotAfter().toInstant() + " (checked at " + at + ")");
   }
 
   private static Check checkUsage(X509Certificate leaf, boolean server) {
     if (leaf.getBasicConstraints() >= 0) {
-      return new Check("key usage", false, name(leaf) + " is a CA certificate, not one for a TLS server or client");
+      return new Check(
+          "key usage",
+          false,
+          name(leaf) + " is a CA certificate, not one for a TLS server or client");
     }
     boolean[] ku = leaf.getKeyUsage();
     if (ku != null && !ku[0]) {
       // TLS 1.3 (RFC 8446 4.4.3) and (EC)DHE in TLS 1.2 need the key to sign the handshake.
       if (!(ku[2] && "RSA".equals(leaf.getPublicKey().getAlgorithm()))) {
-        return new Check("key usage", false, name(leaf) + " lacks digitalSignature, so it cannot sign TLS handshakes");
+        return new Check(
+            "key usage",
+            false,
+            name(leaf) + " lacks digitalSignature, so it cannot sign TLS handshakes");
       }
     }
     List<String> eku;
@@ -162,15 +183,28 @@ public final class CertificateVerifier {
       return new Check("key usage", false, name(leaf) + " has an unreadable extKeyUsage extension");
     }
     CertificateSummary s = CertificateSummary.of(leaf);
-    String usages = "key usage " + String.join(", ", s.keyUsages()) + "; ext key usage "
-        + (s.extendedKeyUsages().isEmpty() ? "(none: any purpose)" : String.join(", ", s.extendedKeyUsages()));
+    String usages =
+        "key usage "
+            + String.join(", ", s.keyUsages())
+            + "; ext key usage "
+            + (s.extendedKeyUsages().isEmpty()
+                ? "(none: any purpose)"
+                : String.join(", ", s.extendedKeyUsages()));
     if (eku != null && !eku.contains(ANY_EKU)) {
       if (server && !eku.contains(SERVER_AUTH)) {
-        return new Check("key usage", false, name(leaf) + " is not for TLS servers (extKeyUsage lacks serverAuth; has "
-            + String.join(", ", s.extendedKeyUsages()) + ")");
+        return new Check(
+            "key usage",
+            false,
+            name(leaf)
+                + " is not for TLS servers (extKeyUsage lacks serverAuth; has "
+                + String.join(", ", s.extendedKeyUsages())
+                + ")");
       }
       if (!eku.contains(SERVER_AUTH) && !eku.contains(CLIENT_AUTH)) {
-        return new Check("key usage", false, name(leaf) + " is not for TLS (extKeyUsage has neither serverAuth nor clientAuth)");
+        return new Check(
+            "key usage",
+            false,
+            name(leaf) + " is not for TLS (extKeyUsage has neither serverAuth nor clientAuth)");
       }
     }
     return new Check("key usage", true, usages.replace(", (critical)", " (critical)"));
@@ -191,12 +225,17 @@ public final class CertificateVerifier {
         }
       }
     } catch (CertificateParsingException e) {
-      return new Check("hostname", false, name(leaf) + " has an unreadable subjectAltName extension");
+      return new Check(
+          "hostname", false, name(leaf) + " has an unreadable subjectAltName extension");
     }
     String listed = String.join(", ", CertificateSummary.of(leaf).subjectAltNames());
     if (dns.isEmpty() && ips.isEmpty()) {
-      return new Check("hostname", false, name(leaf) + " has no DNS or IP subjectAltName; clients do not"
-          + " accept the CN as a host name (RFC 6125 section 6.4.4)");
+      return new Check(
+          "hostname",
+          false,
+          name(leaf)
+              + " has no DNS or IP subjectAltName; clients do not"
+              + " accept the CN as a host name (RFC 6125 section 6.4.4)");
     }
     boolean match;
     if (Names.isIpLiteral(host)) {
@@ -208,7 +247,8 @@ public final class CertificateVerifier {
     }
     return match
         ? new Check("hostname", true, "'" + host + "' matches the subjectAltName (" + listed + ")")
-        : new Check("hostname", false, "'" + host + "' does not match the subjectAltName (" + listed + ")");
+        : new Check(
+            "hostname", false, "'" + host + "' does not match the subjectAltName (" + listed + ")");
   }
 
   private static String name(X509Certificate c) {

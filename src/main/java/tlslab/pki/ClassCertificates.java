@@ -22,18 +22,18 @@ import tlslab.pki.internal.PemIo;
 import tlslab.pki.internal.SecureFiles;
 
 /**
- * Certificates for a whole class: one bundle per student, all signed by the lab CA, plus a
- * manifest an instructor can keep to know which certificate belongs to whom.
+ * Certificates for a whole class: one bundle per student, all signed by the lab CA, plus a manifest
+ * an instructor can keep to know which certificate belongs to whom.
  *
- * <p>Each student gets a folder {@code out/FOLDER/} with {@code FOLDER.pem} (certificate, extKeyUsage
- * clientAuth, subject CN = name, UID = ID), {@code FOLDER.key} (PKCS#8, 0600), {@code
+ * <p>Each student gets a folder {@code out/FOLDER/} with {@code FOLDER.pem} (certificate,
+ * extKeyUsage clientAuth, subject CN = name, UID = ID), {@code FOLDER.key} (PKCS#8, 0600), {@code
  * FOLDER-combined.pem}, {@code FOLDER.p12} (alias FOLDER, chain [student, CA], password {@link
  * LabCertificates#STORE_PASSWORD}) and a copy of {@code ca.pem}. The manifest {@code
  * out/manifest.tsv} lists student, serial, SHA-256 fingerprint and folder, tab-separated with a
  * header line.
  *
- * <p>Speed: the CA is loaded and checked once; bundles are made in parallel (key generation and
- * the PKCS#12 key derivation dominate, both CPU-bound).
+ * <p>Speed: the CA is loaded and checked once; bundles are made in parallel (key generation and the
+ * PKCS#12 key derivation dominate, both CPU-bound).
  */
 public final class ClassCertificates {
   /** The manifest's file name inside the output folder. */
@@ -54,7 +54,10 @@ public final class ClassCertificates {
   public record Entry(Student student, String serial, String sha256Fingerprint, Path folder) {
     String manifestLine() {
       return String.join(
-          "\t", student.toString().replaceAll("[\t\r\n]", " "), serial, sha256Fingerprint,
+          "\t",
+          student.toString().replaceAll("[\t\r\n]", " "),
+          serial,
+          sha256Fingerprint,
           folder.getFileName().toString());
     }
   }
@@ -73,7 +76,8 @@ public final class ClassCertificates {
     Path manifest = out.resolve(MANIFEST);
     if (!options.force()) {
       if (Files.exists(manifest)) {
-        throw LabException.refused(manifest + " already exists; use --force to issue the class again");
+        throw LabException.refused(
+            manifest + " already exists; use --force to issue the class again");
       }
       for (Student s : options.students()) {
         Path folder = out.resolve(s.folder());
@@ -128,8 +132,7 @@ public final class ClassCertificates {
     }
   }
 
-  private static Entry issueOne(
-      LabCa ca, byte[] caPem, Student s, Path out, ClassOptions options) {
+  private static Entry issueOne(LabCa ca, byte[] caPem, Student s, Path out, ClassOptions options) {
     String folderName = s.folder();
     Path folder = out.resolve(folderName);
     SecureFiles.createDirectories(folder);
@@ -149,7 +152,11 @@ public final class ClassCertificates {
     SecureFiles.writePrivate(
         folder.resolve(folderName + ".p12"),
         KeyStores.keyStore(
-            folderName, pair.getPrivate(), LabCertificates.STORE_PASSWORD.toCharArray(), cert, ca.cert()));
+            folderName,
+            pair.getPrivate(),
+            LabCertificates.STORE_PASSWORD.toCharArray(),
+            cert,
+            ca.cert()));
     SecureFiles.writePublic(folder.resolve(folderName + ".pem"), PemIo.encode(null, cert));
     SecureFiles.writePublic(folder.resolve("ca.pem"), caPem);
     return new Entry(

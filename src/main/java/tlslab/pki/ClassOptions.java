@@ -90,17 +90,19 @@ public final class ClassOptions {
       return this;
     }
 
-    /** The students (required), e.g. from {@link ClassRoster#read} or {@link ClassRoster#numbered}. */
+    /**
+     * The students (required), e.g. from {@link ClassRoster#read} or {@link ClassRoster#numbered}.
+     */
     public Builder students(List<Student> students) {
       this.students = students;
       return this;
     }
 
     /**
-     * Key type of the students' keys. Default: {@link KeyType#EC_P256}: a P-256 key is generated
-     * in well under a millisecond, an RSA-2048 key in tens of milliseconds (the search for two
-     * large primes dominates), which for a class of hundreds is the difference between a second
-     * and a minute. The CA keeps its own type; an RSA CA signs EC keys just fine.
+     * Key type of the students' keys. Default: {@link KeyType#EC_P256}: a P-256 key is generated in
+     * well under a millisecond, an RSA-2048 key in tens of milliseconds (the search for two large
+     * primes dominates), which for a class of hundreds is the difference between a second and a
+     * minute. The CA keeps its own type; an RSA CA signs EC keys just fine.
      */
     public Builder keyType(KeyType keyType) {
       this.keyType = keyType;
@@ -135,7 +137,8 @@ public final class ClassOptions {
         throw LabException.badInput("CA folder: required");
       }
       if (students == null || students.isEmpty()) {
-        throw LabException.badInput("students: the class is empty (use --count N or --roster FILE)");
+        throw LabException.badInput(
+            "students: the class is empty (use --count N or --roster FILE)");
       }
       if (students.size() > ClassRoster.MAX_STUDENTS) {
         throw LabException.badInput(

@@ -1,9 +1,9 @@
 package tlslab.pki;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,8 +45,8 @@ public final class ClassRoster {
   /**
    * Reads a roster file.
    *
-   * @throws LabException BAD_INPUT for a missing or non-UTF-8 file, no students, a line without
-   *     a name, or two students with the same folder (the message gives the line number)
+   * @throws LabException BAD_INPUT for a missing or non-UTF-8 file, no students, a line without a
+   *     name, or two students with the same folder (the message gives the line number)
    */
   public static List<Student> read(Path file) {
     byte[] bytes = SecureFiles.read(file);
@@ -93,8 +93,16 @@ public final class ClassRoster {
       Integer previous = folders.putIfAbsent(folder, i + 1);
       if (previous != null) {
         throw LabException.badInput(
-            file + " line " + (i + 1) + ": '" + s + "' would share folder '" + folder
-                + "' with line " + previous + "; give students distinct IDs (ID,Name)");
+            file
+                + " line "
+                + (i + 1)
+                + ": '"
+                + s
+                + "' would share folder '"
+                + folder
+                + "' with line "
+                + previous
+                + "; give students distinct IDs (ID,Name)");
       }
       students.add(s);
     }

@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * @param cert {@code client-NAME.pem}: the client certificate (EKU clientAuth), signed by the CA
  * @param key {@code client-NAME.key}: its private key (PKCS#8 PEM, mode 0600)
  * @param combinedPem {@code client-NAME-combined.pem}: key and certificate in one PEM file
- * @param keyStore {@code client-NAME.p12}: PKCS#12, alias NAME, chain [client, CA], password
- *     {@link LabCertificates#STORE_PASSWORD}
+ * @param keyStore {@code client-NAME.p12}: PKCS#12, alias NAME, chain [client, CA], password {@link
+ *     LabCertificates#STORE_PASSWORD}
  */
 public record ClientFiles(Path cert, Path key, Path combinedPem, Path keyStore) {
 

@@ -7,8 +7,8 @@ import tlslab.common.LabException;
 import tlslab.pki.internal.Names;
 
 /**
- * What {@link LabCertificates#init} should create: where, with which key type, for which names,
- * for how long. Build one with {@link #builder()}; every setter has a sensible default, so {@code
+ * What {@link LabCertificates#init} should create: where, with which key type, for which names, for
+ * how long. Build one with {@link #builder()}; every setter has a sensible default, so {@code
  * InitOptions.builder().build()} is the lab's standard set-up.
  */
 public final class InitOptions {

@@ -8,11 +8,11 @@ import tlslab.common.LabException;
 /**
  * The key types the lab can generate, named the way the command line spells them.
  *
- * <p>Why the choice matters on the wire: a TLS 1.2 server with an RSA key can offer the old
- * {@code TLS_RSA_WITH_*} suites, where the client encrypts the pre-master secret to the server's
- * public key (RFC 5246 section 7.4.7.1) and there is no forward secrecy. An EC key only works with
- * (EC)DHE key exchange plus an ECDSA signature. That is why the lab's default is RSA-2048: the
- * report's weak profile needs it. P-256 keys are much faster to generate and smaller on the wire.
+ * <p>Why the choice matters on the wire: a TLS 1.2 server with an RSA key can offer the old {@code
+ * TLS_RSA_WITH_*} suites, where the client encrypts the pre-master secret to the server's public
+ * key (RFC 5246 section 7.4.7.1) and there is no forward secrecy. An EC key only works with (EC)DHE
+ * key exchange plus an ECDSA signature. That is why the lab's default is RSA-2048: the report's
+ * weak profile needs it. P-256 keys are much faster to generate and smaller on the wire.
  */
 public enum KeyType {
   /** ECDSA on NIST P-256 (secp256r1), signed with SHA256withECDSA. */

@@ -15,16 +15,16 @@ import tlslab.pki.internal.PemIo;
 import tlslab.pki.internal.SecureFiles;
 
 /**
- * The lab's own small public-key infrastructure: one certificate authority (CA) that signs a
- * server certificate and any number of client certificates.
+ * The lab's own small public-key infrastructure: one certificate authority (CA) that signs a server
+ * certificate and any number of client certificates.
  *
  * <p>Why a CA and not one self-signed server certificate? In TLS the server sends its certificate
- * chain; the client accepts it only if the chain ends at a certificate it already trusts (a
- * "trust anchor") and every signature on the way checks out (RFC 5280 section 6). With a lab CA,
- * clients trust just {@code ca.pem} (or {@code truststore.p12} for Java) once, and every
- * certificate the CA signs later (a new server key, a client for mutual TLS, a whole class of
- * students) is trusted without touching the clients again. The report's chat switched
- * verification off ({@code CERT_NONE}); with a lab CA there is no reason to.
+ * chain; the client accepts it only if the chain ends at a certificate it already trusts (a "trust
+ * anchor") and every signature on the way checks out (RFC 5280 section 6). With a lab CA, clients
+ * trust just {@code ca.pem} (or {@code truststore.p12} for Java) once, and every certificate the CA
+ * signs later (a new server key, a client for mutual TLS, a whole class of students) is trusted
+ * without touching the clients again. The report's chat switched verification off ({@code
+ * CERT_NONE}); with a lab CA there is no reason to.
  *
  * <p>Secrets: private keys are written as unencrypted PKCS#8 PEM files with mode 0600, and no
  * existing key is ever overwritten unless asked ({@code force}). Every PKCS#12 file the lab writes
@@ -60,11 +60,17 @@ public final class LabCertificates {
     if (!options.force()) {
       for (Path p :
           List.of(
-              files.caKey(), files.serverKey(), files.combinedPem(), files.serverKeyStore(),
-              files.caCert(), files.serverCert(), files.trustStore())) {
+              files.caKey(),
+              files.serverKey(),
+              files.combinedPem(),
+              files.serverKeyStore(),
+              files.caCert(),
+              files.serverCert(),
+              files.trustStore())) {
         if (Files.exists(p)) {
           throw LabException.refused(
-              p + " already exists; use --force to replace the lab CA and server keys"
+              p
+                  + " already exists; use --force to replace the lab CA and server keys"
                   + " (certificates signed by the old CA will stop verifying)");
         }
       }

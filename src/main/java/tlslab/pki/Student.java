@@ -6,8 +6,8 @@ import tlslab.common.LabException;
 
 /**
  * One student of a class: a display name (the certificate's CN) and an optional ID (the
- * certificate's UID attribute, RFC 4519). {@link #folder()} is where the student's bundle goes:
- * the ID if there is one, else the name, reduced to letters, digits, '.', '-' and '_'.
+ * certificate's UID attribute, RFC 4519). {@link #folder()} is where the student's bundle goes: the
+ * ID if there is one, else the name, reduced to letters, digits, '.', '-' and '_'.
  *
  * @param name the student's name, e.g. "Zoë Martín"
  * @param id the student's ID, e.g. "s1234567", or null
@@ -28,7 +28,10 @@ public record Student(String name, String id) {
     // Strip accents (NFD splits "ë" into "e" + combining mark), then keep safe characters only.
     String ascii = Normalizer.normalize(base, Normalizer.Form.NFD).replaceAll("\\p{M}", "");
     String slug =
-        ascii.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+|-+$", "");
+        ascii
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9._-]+", "-")
+            .replaceAll("^[-.]+|-+$", "");
     if (slug.isEmpty()) {
       throw LabException.badInput(
           "student '" + base + "' gives an empty folder name; give the student an ID (ID,Name)");

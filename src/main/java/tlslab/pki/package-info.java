@@ -1,7 +1,6 @@
 /**
  * The lab's public-key infrastructure, on BouncyCastle: a lab certificate authority, the server,
- * client and class certificates it signs, and the tools to look inside certificates and check
- * them.
+ * client and class certificates it signs, and the tools to look inside certificates and check them.
  *
  * <p>Start with {@link tlslab.pki.LabCertificates} (what a CA is for and what {@code lab certs
  * init} writes), then {@link tlslab.pki.CertificateSummary} (the fields of a certificate and what

@@ -18,10 +18,10 @@ public interface HandshakeObserver {
 
   /**
    * TLS records the engine just produced ({@code outbound}) or is about to consume, while the
-   * handshake is in progress and for the first few (four) wrap/unwrap calls after it, which
-   * carry, for example, the TLS 1.3 NewSessionTicket. Inbound: exactly one complete record, passed
-   * just before {@code unwrap} consumes it. Outbound: what one {@code wrap} produced (one or more
-   * whole records), passed before it is written to the socket.
+   * handshake is in progress and for the first few (four) wrap/unwrap calls after it, which carry,
+   * for example, the TLS 1.3 NewSessionTicket. Inbound: exactly one complete record, passed just
+   * before {@code unwrap} consumes it. Outbound: what one {@code wrap} produced (one or more whole
+   * records), passed before it is written to the socket.
    */
   default void onRecords(SSLEngine engine, boolean outbound, ByteBuffer records) {}
 

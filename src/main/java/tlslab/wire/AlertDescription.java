@@ -1,8 +1,8 @@
 package tlslab.wire;
 
 /**
- * Alert descriptions (RFC 5246 section 7.2, RFC 8446 section 6) with Wireshark's labels, as in
- * its Info column "Alert (Level: Fatal, Description: Handshake Failure)".
+ * Alert descriptions (RFC 5246 section 7.2, RFC 8446 section 6) with Wireshark's labels, as in its
+ * Info column "Alert (Level: Fatal, Description: Handshake Failure)".
  */
 public enum AlertDescription {
   CLOSE_NOTIFY(0, "close_notify", "Close Notify"),

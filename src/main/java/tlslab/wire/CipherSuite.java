@@ -4,12 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Cipher suites (IANA "TLS Cipher Suites" registry) with what a student needs to read them: the
- * key exchange, the bulk cipher and the MAC/PRF hash. The RFC name is also Wireshark's label.
+ * Cipher suites (IANA "TLS Cipher Suites" registry) with what a student needs to read them: the key
+ * exchange, the bulk cipher and the MAC/PRF hash. The RFC name is also Wireshark's label.
  *
  * <p>A TLS 1.2 suite name reads {@code TLS_<kx>_WITH_<cipher>_<mac>}: {@code
- * TLS_RSA_WITH_AES_128_CBC_SHA} (the report's "AES128-SHA") has the client encrypt the secret
- * with the server's RSA key, so whoever later steals that key can decrypt old captures; {@code
+ * TLS_RSA_WITH_AES_128_CBC_SHA} (the report's "AES128-SHA") has the client encrypt the secret with
+ * the server's RSA key, so whoever later steals that key can decrypt old captures; {@code
  * TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256} uses a fresh elliptic-curve Diffie-Hellman key per
  * connection (forward secrecy) and only <em>signs</em> with RSA. TLS 1.3 suites ({@code
  * TLS_AES_128_GCM_SHA256}) name only the cipher and hash: the key exchange is always ephemeral.
@@ -40,14 +40,18 @@ public enum CipherSuite {
       0xC023, KeyExchange.ECDHE_ECDSA, Cipher.AES_128_CBC, "SHA256"),
   TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384(
       0xC024, KeyExchange.ECDHE_ECDSA, Cipher.AES_256_CBC, "SHA384"),
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256(0xC027, KeyExchange.ECDHE_RSA, Cipher.AES_128_CBC, "SHA256"),
-  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384(0xC028, KeyExchange.ECDHE_RSA, Cipher.AES_256_CBC, "SHA384"),
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256(
+      0xC027, KeyExchange.ECDHE_RSA, Cipher.AES_128_CBC, "SHA256"),
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384(
+      0xC028, KeyExchange.ECDHE_RSA, Cipher.AES_256_CBC, "SHA384"),
   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256(
       0xC02B, KeyExchange.ECDHE_ECDSA, Cipher.AES_128_GCM, "SHA256"),
   TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384(
       0xC02C, KeyExchange.ECDHE_ECDSA, Cipher.AES_256_GCM, "SHA384"),
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256(0xC02F, KeyExchange.ECDHE_RSA, Cipher.AES_128_GCM, "SHA256"),
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384(0xC030, KeyExchange.ECDHE_RSA, Cipher.AES_256_GCM, "SHA384"),
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256(
+      0xC02F, KeyExchange.ECDHE_RSA, Cipher.AES_128_GCM, "SHA256"),
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384(
+      0xC030, KeyExchange.ECDHE_RSA, Cipher.AES_256_GCM, "SHA384"),
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256(
       0xCCA8, KeyExchange.ECDHE_RSA, Cipher.CHACHA20_POLY1305, "SHA256"),
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256(
@@ -64,7 +68,9 @@ public enum CipherSuite {
   /** How the two sides agree on the premaster/shared secret. */
   public enum KeyExchange {
     NULL(false),
-    /** Client encrypts the premaster secret with the server's RSA public key: no forward secrecy. */
+    /**
+     * Client encrypts the premaster secret with the server's RSA public key: no forward secrecy.
+     */
     RSA(false),
     DHE_RSA(true),
     ECDHE_RSA(true),
@@ -161,7 +167,9 @@ public enum CipherSuite {
     return hash;
   }
 
-  /** The hash used by the TLS 1.2 PRF (RFC 5246 section 5): SHA-256 unless the suite says SHA384. */
+  /**
+   * The hash used by the TLS 1.2 PRF (RFC 5246 section 5): SHA-256 unless the suite says SHA384.
+   */
   public String prfHash() {
     return "SHA384".equals(hash) ? "SHA384" : "SHA256";
   }

@@ -64,8 +64,8 @@ public enum ContentType {
 
   /**
    * True for the types Wireshark 4.0 accepts as a record header (20..25, see
-   * ssl_is_valid_content_type): any other first byte makes it print "Ignored Unknown Record"
-   * and skip the rest of the segment.
+   * ssl_is_valid_content_type): any other first byte makes it print "Ignored Unknown Record" and
+   * skip the rest of the segment.
    */
   public static boolean isValid(int code) {
     return code >= 20 && code <= 25;

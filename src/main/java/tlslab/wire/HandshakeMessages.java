@@ -9,17 +9,45 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Pure parsers for handshake message bodies (the bytes after the 4-byte type+length header).
- * Each returns a {@link WireResult}: a truncated body is {@code NeedMore}, a length field that
+ * Pure parsers for handshake message bodies (the bytes after the 4-byte type+length header). Each
+ * returns a {@link WireResult}: a truncated body is {@code NeedMore}, a length field that
  * contradicts its container is {@code Malformed} with offset and hex excerpt.
  */
 public final class HandshakeMessages {
   /** SHA-256("HelloRetryRequest"), the random that marks a HelloRetryRequest (RFC 8446 4.1.3). */
   static final byte[] HRR_RANDOM = {
-    (byte) 0xCF, 0x21, (byte) 0xAD, 0x74, (byte) 0xE5, (byte) 0x9A, 0x61, 0x11, (byte) 0xBE, 0x1D,
-    (byte) 0x8C, 0x02, 0x1E, 0x65, (byte) 0xB8, (byte) 0x91, (byte) 0xC2, (byte) 0xA2, 0x11, 0x16,
-    0x7A, (byte) 0xBB, (byte) 0x8C, 0x5E, 0x07, (byte) 0x9E, 0x09, (byte) 0xE2, (byte) 0xC8,
-    (byte) 0xA8, 0x33, (byte) 0x9C
+    (byte) 0xCF,
+    0x21,
+    (byte) 0xAD,
+    0x74,
+    (byte) 0xE5,
+    (byte) 0x9A,
+    0x61,
+    0x11,
+    (byte) 0xBE,
+    0x1D,
+    (byte) 0x8C,
+    0x02,
+    0x1E,
+    0x65,
+    (byte) 0xB8,
+    (byte) 0x91,
+    (byte) 0xC2,
+    (byte) 0xA2,
+    0x11,
+    0x16,
+    0x7A,
+    (byte) 0xBB,
+    (byte) 0x8C,
+    0x5E,
+    0x07,
+    (byte) 0x9E,
+    0x09,
+    (byte) 0xE2,
+    (byte) 0xC8,
+    (byte) 0xA8,
+    0x33,
+    (byte) 0x9C
   };
 
   private HandshakeMessages() {}
@@ -52,7 +80,8 @@ public final class HandshakeMessages {
             while (list.remaining() > 0) {
               int nameType = list.u8();
               byte[] name = list.bytes(list.u16());
-              if (nameType == 0 && sni == null) sni = new String(name, java.nio.charset.StandardCharsets.US_ASCII);
+              if (nameType == 0 && sni == null)
+                sni = new String(name, java.nio.charset.StandardCharsets.US_ASCII);
             }
           } else if (type == ExtensionType.SUPPORTED_VERSIONS.code()) {
             WireReader list = e.sub(e.u8());
@@ -72,7 +101,8 @@ public final class HandshakeMessages {
         }
       }
       return new WireResult.Ok<>(
-          new ClientHello(version, random, sid, cs, List.copyOf(exts), sni, versions, groups, ticket));
+          new ClientHello(
+              version, random, sid, cs, List.copyOf(exts), sni, versions, groups, ticket));
     } catch (WireReader.Short s) {
       return malformed(b, from, to, s.offset, "ClientHello field runs past the end of the message");
     }
@@ -151,8 +181,8 @@ public final class HandshakeMessages {
   }
 
   /**
-   * Reads the named group of an ECDHE ServerKeyExchange (RFC 8422 5.4: curve_type 3 =
-   * named_curve, then the group). Returns -1 for a DHE or unknown layout.
+   * Reads the named group of an ECDHE ServerKeyExchange (RFC 8422 5.4: curve_type 3 = named_curve,
+   * then the group). Returns -1 for a DHE or unknown layout.
    */
   public static WireResult<Integer> serverKeyExchangeGroup(byte[] b, int from, int to) {
     try {

@@ -1,9 +1,9 @@
 package tlslab.wire;
 
 /**
- * Protocol versions as they appear on the wire (RFC 8446 appendix B.3.1: a major and a minor
- * byte) with Wireshark's short labels, which it uses for the Protocol column ("TLSv1" for
- * 0x0301, "TLSv1.2" for 0x0303).
+ * Protocol versions as they appear on the wire (RFC 8446 appendix B.3.1: a major and a minor byte)
+ * with Wireshark's short labels, which it uses for the Protocol column ("TLSv1" for 0x0301,
+ * "TLSv1.2" for 0x0303).
  *
  * <p>The record-layer version is not the negotiated version: TLS 1.3 keeps 0x0303 in its record
  * headers and negotiates 1.3 in the supported_versions extension (RFC 8446 section 4.2.1), and a

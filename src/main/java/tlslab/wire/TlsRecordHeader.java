@@ -20,14 +20,15 @@ public record TlsRecordHeader(int type, int version, int length) {
     if (end - off < 5) return new WireResult.NeedMore<>(5 - (end - off));
     return new WireResult.Ok<>(
         new TlsRecordHeader(
-            b[off] & 0xff, ((b[off + 1] & 0xff) << 8) | (b[off + 2] & 0xff),
+            b[off] & 0xff,
+            ((b[off + 1] & 0xff) << 8) | (b[off + 2] & 0xff),
             ((b[off + 3] & 0xff) << 8) | (b[off + 4] & 0xff)));
   }
 
   /**
    * "This TCP payload starts a TLS stream": Wireshark's heuristic (handshake or application data,
-   * SSL 3.0..TLS 1.2 record version, length 1..2^14+2047), widened to a ChangeCipherSpec (length
-   * 1, value 1) or an alert, so that a capture started mid-handshake is still recognised.
+   * SSL 3.0..TLS 1.2 record version, length 1..2^14+2047), widened to a ChangeCipherSpec (length 1,
+   * value 1) or an alert, so that a capture started mid-handshake is still recognised.
    */
   public static boolean looksLikeTlsStart(byte[] b, int off, int end) {
     if (end - off < 5) return false;
@@ -43,7 +44,10 @@ public record TlsRecordHeader(int type, int version, int length) {
 
   /** Alert body (RFC 5246 7.2): level then description. */
   public static String alertLabel(int level, int description) {
-    return "Alert (Level: " + AlertDescription.levelLabel(level) + ", Description: "
-        + AlertDescription.of(description).label() + ")";
+    return "Alert (Level: "
+        + AlertDescription.levelLabel(level)
+        + ", Description: "
+        + AlertDescription.of(description).label()
+        + ")";
   }
 }

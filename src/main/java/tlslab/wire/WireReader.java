@@ -1,9 +1,9 @@
 package tlslab.wire;
 
 /**
- * A bounds-checked cursor over a byte range. It never reads outside {@code [from, to)}; running
- * off the end throws {@link Short}, which the public parsers turn into a {@link WireResult}.
- * It never modifies the caller's array.
+ * A bounds-checked cursor over a byte range. It never reads outside {@code [from, to)}; running off
+ * the end throws {@link Short}, which the public parsers turn into a {@link WireResult}. It never
+ * modifies the caller's array.
  */
 final class WireReader {
   /** Thrown when a length field points past the end of the structure. */
@@ -56,8 +56,11 @@ final class WireReader {
 
   long u32() {
     need(4);
-    long v = ((long) (b[pos] & 0xff) << 24) | ((b[pos + 1] & 0xff) << 16)
-        | ((b[pos + 2] & 0xff) << 8) | (b[pos + 3] & 0xff);
+    long v =
+        ((long) (b[pos] & 0xff) << 24)
+            | ((b[pos + 1] & 0xff) << 16)
+            | ((b[pos + 2] & 0xff) << 8)
+            | (b[pos + 3] & 0xff);
     pos += 4;
     return v;
   }

@@ -1,8 +1,8 @@
 package tlslab.wire;
 
 /**
- * The outcome of parsing bytes: a value, "need more bytes" (not an error: the rest has not
- * arrived yet), or "malformed" with the offset and a hex excerpt of the offending bytes.
+ * The outcome of parsing bytes: a value, "need more bytes" (not an error: the rest has not arrived
+ * yet), or "malformed" with the offset and a hex excerpt of the offending bytes.
  *
  * @param <T> the parsed value
  */
@@ -34,7 +34,8 @@ public sealed interface WireResult<T> {
     StringBuilder sb = new StringBuilder();
     for (int i = start; i < end; i++) {
       if (sb.length() > 0) sb.append(' ');
-      sb.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
+      sb.append(Character.forDigit((b[i] >> 4) & 0xf, 16))
+          .append(Character.forDigit(b[i] & 0xf, 16));
     }
     return sb.toString();
   }

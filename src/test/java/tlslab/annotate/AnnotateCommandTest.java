@@ -33,9 +33,12 @@ class AnnotateCommandTest {
 
   private Path capture() throws Exception {
     byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
-    SyntheticCapture c = new SyntheticCapture()
-        .add(SyntheticCapture.packet(true, 1, 0, TcpPacket.SYN, new byte[0], 0, 0))
-        .add(SyntheticCapture.packet(true, 2, 1, TcpPacket.ACK | TcpPacket.PSH, rec, 0, rec.length));
+    SyntheticCapture c =
+        new SyntheticCapture()
+            .add(SyntheticCapture.packet(true, 1, 0, TcpPacket.SYN, new byte[0], 0, 0))
+            .add(
+                SyntheticCapture.packet(
+                    true, 2, 1, TcpPacket.ACK | TcpPacket.PSH, rec, 0, rec.length));
     Path p = dir.resolve("hello.pcap");
     Files.write(p, c.bytes());
     return p;
@@ -46,8 +49,15 @@ class AnnotateCommandTest {
     assertThat(run("annotate", capture().toString(), "--format", "tsv")).isZero();
     String[] lines = out.split("\n");
     assertThat(lines[0]).isEqualTo("no\ttime\tsource\tdestination\tprotocol\tlength\tinfo");
-    assertThat(lines[2].split("\t")).containsExactly("2", "0.000001", "10.0.0.1", "10.0.0.2", "TLSv1",
-        lines[2].split("\t")[5], "Client Hello");
+    assertThat(lines[2].split("\t"))
+        .containsExactly(
+            "2",
+            "0.000001",
+            "10.0.0.1",
+            "10.0.0.2",
+            "TLSv1",
+            lines[2].split("\t")[5],
+            "Client Hello");
     assertThat(lines[1].split("\t")[4]).isEqualTo("TCP");
   }
 
@@ -58,7 +68,10 @@ class AnnotateCommandTest {
     assertThat(out.split("\n")[0]).endsWith("\tnote");
     assertThat(out).contains("random is a nonce");
     assertThat(run("annotate", p.toString(), "--format", "json", "--explain")).isZero();
-    assertThat(out).startsWith("{\"frames\": [").contains("\"notes\": [").contains("\"connections\": [");
+    assertThat(out)
+        .startsWith("{\"frames\": [")
+        .contains("\"notes\": [")
+        .contains("\"connections\": [");
     assertThat(run("annotate", p.toString(), "--format", "markdown")).isZero();
     assertThat(out).contains("| no | time | source |").contains("### Connection 1");
     assertThat(run("annotate", p.toString())).isZero();
@@ -70,7 +83,10 @@ class AnnotateCommandTest {
     Path p = dir.resolve("notes.txt");
     Files.writeString(p, "these are my notes, not packets\n");
     assertThat(run("annotate", p.toString())).isEqualTo(3);
-    assertThat(err.trim().lines()).singleElement().asString().contains("not a pcap or pcapng capture");
+    assertThat(err.trim().lines())
+        .singleElement()
+        .asString()
+        .contains("not a pcap or pcapng capture");
     assertThat(run("annotate", dir.resolve("missing.pcap").toString())).isEqualTo(3);
     assertThat(err).contains("no such file").doesNotContain("Exception");
     assertThat(run("annotate", p.toString(), "--format", "xml")).isEqualTo(2);

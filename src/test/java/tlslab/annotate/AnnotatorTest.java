@@ -20,11 +20,17 @@ class AnnotatorTest {
   void clientHelloSplitAcrossTheSequenceWrapIsLabelledWhereItCompletes() {
     int isn = 0xFFFFFFF0;
     feed(SyntheticCapture.packet(true, isn, 0, TcpPacket.SYN, new byte[0], 0, 0));
-    feed(SyntheticCapture.packet(false, 777, isn + 1, TcpPacket.SYN | TcpPacket.ACK, new byte[0], 0, 0));
+    feed(
+        SyntheticCapture.packet(
+            false, 777, isn + 1, TcpPacket.SYN | TcpPacket.ACK, new byte[0], 0, 0));
     byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
     int seq = isn + 1; // 15 bytes before the wrap
-    Row first = feed(SyntheticCapture.packet(true, seq, 778, TcpPacket.ACK | TcpPacket.PSH, rec, 0, 20));
-    Row second = feed(SyntheticCapture.packet(true, seq + 20, 778, TcpPacket.ACK | TcpPacket.PSH, rec, 20, rec.length - 20));
+    Row first =
+        feed(SyntheticCapture.packet(true, seq, 778, TcpPacket.ACK | TcpPacket.PSH, rec, 0, 20));
+    Row second =
+        feed(
+            SyntheticCapture.packet(
+                true, seq + 20, 778, TcpPacket.ACK | TcpPacket.PSH, rec, 20, rec.length - 20));
     assertThat(first.protocol).isEqualTo("TCP");
     assertThat(first.info).contains("[TCP segment of a reassembled PDU]");
     assertThat(second.protocol).isEqualTo("TLSv1");
@@ -43,16 +49,24 @@ class AnnotatorTest {
     rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, a, 0, a.length)));
     // Retransmits the first record and adds the second: only "Application Data" once more.
     rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, both, 0, both.length)));
-    rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, both, 0, both.length))); // pure dup
+    rows.add(
+        feed(
+            SyntheticCapture.packet(
+                true, 1000, 1, TcpPacket.ACK, both, 0, both.length))); // pure dup
     assertThat(rows.get(0).info).isEqualTo("Application Data");
-    assertThat(rows.get(1).info).endsWith("Application Data").doesNotContain("Application Data, Application Data");
+    assertThat(rows.get(1).info)
+        .endsWith("Application Data")
+        .doesNotContain("Application Data, Application Data");
     assertThat(rows.get(2).protocol).isEqualTo("TCP");
   }
 
   @Test
   void plainTextOnAnyPortStaysTcp() {
     byte[] http = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
-    Row r = feed(SyntheticCapture.packet(true, 5, 1, TcpPacket.ACK | TcpPacket.PSH, http, 0, http.length));
+    Row r =
+        feed(
+            SyntheticCapture.packet(
+                true, 5, 1, TcpPacket.ACK | TcpPacket.PSH, http, 0, http.length));
     assertThat(r.protocol).isEqualTo("TCP");
     assertThat(r.tls).isFalse();
     assertThat(an.summaries()).isEmpty();
@@ -81,7 +95,10 @@ class AnnotatorTest {
     assertThat(r1.info).isEqualTo("Server Hello Done");
     assertThat(r1.protocol).isEqualTo("TLSv1.2");
     byte[] junk = {(byte) 0x99, 1, 2, 3, 4, 5, 6, 7};
-    Row r2 = feed(SyntheticCapture.packet(false, 50 + rec.length, 1, TcpPacket.ACK, junk, 0, junk.length));
+    Row r2 =
+        feed(
+            SyntheticCapture.packet(
+                false, 50 + rec.length, 1, TcpPacket.ACK, junk, 0, junk.length));
     assertThat(r2.info).isEqualTo("Ignored Unknown Record");
     assertThat(an.problems()).isEmpty();
   }

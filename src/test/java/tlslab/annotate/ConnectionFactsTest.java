@@ -34,10 +34,25 @@ class ConnectionFactsTest {
   /** One tshark field (all occurrences) of the frames matching {@code filter}, in frame order. */
   private static List<String> tshark(LoopbackCaptures.Capture c, String filter, String field)
       throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("tshark", "-r", c.file().toString(), "-d",
-        "tcp.port==" + c.port() + ",tls", "-Y", filter, "-T", "fields", "-E", "occurrence=a",
-        "-E", "aggregator=,", "-e", field)
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(
+                "tshark",
+                "-r",
+                c.file().toString(),
+                "-d",
+                "tcp.port==" + c.port() + ",tls",
+                "-Y",
+                filter,
+                "-T",
+                "fields",
+                "-E",
+                "occurrence=a",
+                "-E",
+                "aggregator=,",
+                "-e",
+                field)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     List<String> values = new ArrayList<>();
@@ -61,11 +76,14 @@ class ConnectionFactsTest {
     assertThat(String.format("0x%04x", f.cipherSuite()))
         .isEqualTo(tshark(c, "tls.handshake.type == 2", "tls.handshake.ciphersuite").get(0));
     assertThat(f.serverKeyExchange()).isTrue();
-    assertThat(f.keyExchangeGroup()).isEqualTo(Integer.decode(
-        tshark(c, "tls.handshake.type == 12", "tls.handshake.server_named_curve").get(0)));
+    assertThat(f.keyExchangeGroup())
+        .isEqualTo(
+            Integer.decode(
+                tshark(c, "tls.handshake.type == 12", "tls.handshake.server_named_curve").get(0)));
     List<String> chain = tshark(c, "tls.handshake.type == 11", "tls.handshake.certificate");
     assertThat(f.serverCertificates()).hasSize(chain.size());
-    assertThat(hex(f.serverCertificates().get(0))).isEqualToIgnoringCase(chain.get(0).replace(":", ""));
+    assertThat(hex(f.serverCertificates().get(0)))
+        .isEqualToIgnoringCase(chain.get(0).replace(":", ""));
     assertThat(f.certificateRequest()).isFalse();
     assertThat(f.clientCertificates()).isEmpty();
     assertThat(f.clientApplicationData()).isPositive();
@@ -86,8 +104,11 @@ class ConnectionFactsTest {
     ConnectionFacts f = facts(c, KeyMaterial.none()).get(0);
     assertThat(f.certificateRequest()).isTrue();
     assertThat(f.clientCertificateVerify()).isTrue();
-    List<String> fromClient = tshark(c, "tls.handshake.type == 11 && tcp.dstport == " + c.port(),
-        "tls.handshake.certificate");
+    List<String> fromClient =
+        tshark(
+            c,
+            "tls.handshake.type == 11 && tcp.dstport == " + c.port(),
+            "tls.handshake.certificate");
     assertThat(fromClient).isNotEmpty();
     assertThat(hex(f.clientCertificates().get(0)))
         .isEqualToIgnoringCase(fromClient.get(0).replace(":", ""));

@@ -2,8 +2,8 @@ package tlslab.annotate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,8 @@ class DecryptionVersusTsharkTest {
   static Stream<Arguments> keyLogSessions() {
     return Stream.of(
         Arguments.of("TLS 1.2 ECDHE AES-128-GCM", (TsharkParityTest.Maker) Scenarios::tls12Gcm),
-        Arguments.of("TLS 1.2 ECDHE AES-256-CBC SHA384", (TsharkParityTest.Maker) Scenarios::tls12Cbc),
+        Arguments.of(
+            "TLS 1.2 ECDHE AES-256-CBC SHA384", (TsharkParityTest.Maker) Scenarios::tls12Cbc),
         Arguments.of("TLS 1.2 RSA AES-128-CBC SHA", (TsharkParityTest.Maker) Scenarios::tls12Rsa),
         Arguments.of("TLS 1.3 AES-256-GCM", (TsharkParityTest.Maker) Scenarios::tls13),
         Arguments.of("TLS 1.3 ChaCha20-Poly1305", (TsharkParityTest.Maker) Scenarios::tls13Chacha),
@@ -36,9 +37,12 @@ class DecryptionVersusTsharkTest {
         Arguments.of("TLS 1.3 resumed (PSK)", (TsharkParityTest.Maker) Scenarios::tls13Resumed),
         Arguments.of("TLS 1.3 client auth", (TsharkParityTest.Maker) Scenarios::tls13ClientAuth),
         Arguments.of("TLS 1.3 Hello Retry Request", (TsharkParityTest.Maker) Scenarios::tls13Hrr),
-        Arguments.of("TLS 1.2 fragmented certificate", (TsharkParityTest.Maker) Scenarios::fragmented),
-        Arguments.of("TLS 1.2 split into 7-byte segments",
-            (TsharkParityTest.Maker) () -> Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7)));
+        Arguments.of(
+            "TLS 1.2 fragmented certificate", (TsharkParityTest.Maker) Scenarios::fragmented),
+        Arguments.of(
+            "TLS 1.2 split into 7-byte segments",
+            (TsharkParityTest.Maker)
+                () -> Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -51,30 +55,51 @@ class DecryptionVersusTsharkTest {
   }
 
   /**
-   * Captures of the lab's own server (and client), annotated with the key log written by the
-   * lab's own key logger ({@code HandshakeInspector} + {@code NssKeyLog}) on this JDK, against
-   * tshark decrypting with that same file.
+   * Captures of the lab's own server (and client), annotated with the key log written by the lab's
+   * own key logger ({@code HandshakeInspector} + {@code NssKeyLog}) on this JDK, against tshark
+   * decrypting with that same file.
    */
   static Stream<Arguments> labKeyLogSessions() {
     return Stream.of(
-        Arguments.of("lab server, TLS 1.2 modern", (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.MODERN)),
-        Arguments.of("lab server, TLS 1.2 report (TLS_RSA)", (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.REPORT)),
-        Arguments.of("lab server, TLS 1.3", (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.TLS13)),
-        Arguments.of("lab server, TLS 1.2 client auth", (TsharkParityTest.Maker) () -> LabScenarios.clientAuth(TlsProfile.MODERN)),
-        Arguments.of("lab server, TLS 1.3 client auth", (TsharkParityTest.Maker) () -> LabScenarios.clientAuth(TlsProfile.TLS13)),
-        Arguments.of("lab server, TLS 1.2 resumed", (TsharkParityTest.Maker) () -> LabScenarios.resumed(TlsProfile.MODERN)),
-        Arguments.of("lab server, TLS 1.3 resumed", (TsharkParityTest.Maker) () -> LabScenarios.resumed(TlsProfile.TLS13)),
-        Arguments.of("lab server with openssl s_client, TLS 1.3",
-            (TsharkParityTest.Maker) () -> LabScenarios.opensslClientVersusServer(TlsProfile.TLS13)),
-        Arguments.of("lab client with openssl s_server, TLS 1.2",
-            (TsharkParityTest.Maker) () -> LabScenarios.clientVersusOpensslServer(TlsProfile.MODERN)),
-        Arguments.of("lab client with openssl s_server, TLS 1.3",
-            (TsharkParityTest.Maker) () -> LabScenarios.clientVersusOpensslServer(TlsProfile.TLS13)));
+        Arguments.of(
+            "lab server, TLS 1.2 modern",
+            (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.MODERN)),
+        Arguments.of(
+            "lab server, TLS 1.2 report (TLS_RSA)",
+            (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.REPORT)),
+        Arguments.of(
+            "lab server, TLS 1.3",
+            (TsharkParityTest.Maker) () -> LabScenarios.chat(TlsProfile.TLS13)),
+        Arguments.of(
+            "lab server, TLS 1.2 client auth",
+            (TsharkParityTest.Maker) () -> LabScenarios.clientAuth(TlsProfile.MODERN)),
+        Arguments.of(
+            "lab server, TLS 1.3 client auth",
+            (TsharkParityTest.Maker) () -> LabScenarios.clientAuth(TlsProfile.TLS13)),
+        Arguments.of(
+            "lab server, TLS 1.2 resumed",
+            (TsharkParityTest.Maker) () -> LabScenarios.resumed(TlsProfile.MODERN)),
+        Arguments.of(
+            "lab server, TLS 1.3 resumed",
+            (TsharkParityTest.Maker) () -> LabScenarios.resumed(TlsProfile.TLS13)),
+        Arguments.of(
+            "lab server with openssl s_client, TLS 1.3",
+            (TsharkParityTest.Maker)
+                () -> LabScenarios.opensslClientVersusServer(TlsProfile.TLS13)),
+        Arguments.of(
+            "lab client with openssl s_server, TLS 1.2",
+            (TsharkParityTest.Maker)
+                () -> LabScenarios.clientVersusOpensslServer(TlsProfile.MODERN)),
+        Arguments.of(
+            "lab client with openssl s_server, TLS 1.3",
+            (TsharkParityTest.Maker)
+                () -> LabScenarios.clientVersusOpensslServer(TlsProfile.TLS13)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("labKeyLogSessions")
-  void labKeyLogDecryptsLabCapturesLikeTshark(String name, TsharkParityTest.Maker maker) throws Exception {
+  void labKeyLogDecryptsLabCapturesLikeTshark(String name, TsharkParityTest.Maker maker)
+      throws Exception {
     LoopbackCaptures.Capture c = maker.make();
     // Without keys first: the parity test's check, repeated here because this class runs on
     // every JDK (the capture was made by this JDK's JSSE).
@@ -84,7 +109,9 @@ class DecryptionVersusTsharkTest {
       if (!t[1].startsWith("TLS")) continue;
       Row r = plain.get(Long.parseLong(t[0]));
       String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
-      if (!got.equals(t[1] + " | " + t[2])) plainDiffs.add("frame " + t[0] + ": tshark [" + t[1] + " | " + t[2] + "] ours [" + got + "]");
+      if (!got.equals(t[1] + " | " + t[2]))
+        plainDiffs.add(
+            "frame " + t[0] + ": tshark [" + t[1] + " | " + t[2] + "] ours [" + got + "]");
     }
     assertThat(plainDiffs).as("differences from tshark without keys in " + name).isEmpty();
 
@@ -93,32 +120,39 @@ class DecryptionVersusTsharkTest {
     // The chat itself is what both read: a line that crossed the wire encrypted.
     String line = name.contains("openssl") ? LabScenarios.OPENSSL_LINE : LabScenarios.ALICE_LINE;
     Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
-    assertThat(rows.values()).anySatisfy(r -> assertThat(String.join(" ", r.decrypted)).contains(line));
+    assertThat(rows.values())
+        .anySatisfy(r -> assertThat(String.join(" ", r.decrypted)).contains(line));
     if (name.contains("TLS 1.3")) {
-      // Decrypted, TLS 1.3's hidden handshake shows (RFC 8446 §4.3): Encrypted Extensions, Finished.
+      // Decrypted, TLS 1.3's hidden handshake shows (RFC 8446 §4.3): Encrypted Extensions,
+      // Finished.
       assertThat(expected).anySatisfy(t -> assertThat(t[2]).contains("Encrypted Extensions"));
     }
     if (name.contains("TLS 1.3 resumed")) {
       // Bob's PSK handshake (RFC 8446 §2.2) sends no Certificate: two connections, one certificate.
       assertThat(expected.stream().filter(t -> t[2].contains("Certificate")).count())
-          .as("frames carrying a Certificate").isEqualTo(1);
+          .as("frames carrying a Certificate")
+          .isEqualTo(1);
     }
   }
 
   static Stream<Arguments> rsaSessions() {
     return Stream.of(
         Arguments.of("full handshake", (TsharkParityTest.Maker) Scenarios::tls12Rsa),
-        Arguments.of("resumed with a session ticket", (TsharkParityTest.Maker) Scenarios::tls12RsaResumed),
-        Arguments.of("resumed by session id", (TsharkParityTest.Maker) Scenarios::tls12RsaResumedById),
-        Arguments.of("the report's Python chat", (TsharkParityTest.Maker) Scenarios::pythonReportChat));
+        Arguments.of(
+            "resumed with a session ticket", (TsharkParityTest.Maker) Scenarios::tls12RsaResumed),
+        Arguments.of(
+            "resumed by session id", (TsharkParityTest.Maker) Scenarios::tls12RsaResumedById),
+        Arguments.of(
+            "the report's Python chat", (TsharkParityTest.Maker) Scenarios::pythonReportChat));
   }
 
   @ParameterizedTest(name = "TLS_RSA with the server key: {0}")
   @MethodSource("rsaSessions")
-  void rsaKeyDecryptsTheReportsSuiteLikeTshark(String name, TsharkParityTest.Maker maker) throws Exception {
+  void rsaKeyDecryptsTheReportsSuiteLikeTshark(String name, TsharkParityTest.Maker maker)
+      throws Exception {
     LoopbackCaptures.Capture c = maker.make();
-    List<String[]> expected = LoopbackCaptures.tshark(c, "-o",
-        "uat:rsa_keys:\"" + c.serverKey() + "\",\"\"");
+    List<String[]> expected =
+        LoopbackCaptures.tshark(c, "-o", "uat:rsa_keys:\"" + c.serverKey() + "\",\"\"");
     KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());
     assertMatches("TLS_RSA with the server key", c, expected, keys);
   }
@@ -128,9 +162,12 @@ class DecryptionVersusTsharkTest {
     LoopbackCaptures.Capture c = Scenarios.pythonReportChat();
     Path key = LoopbackCaptures.serverKey();
     List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "uat:rsa_keys:\"" + key + "\",\"\"");
-    assertMatches("python report chat with the server key", c, expected, KeyMaterial.none().withRsaKey(key));
+    assertMatches(
+        "python report chat with the server key", c, expected, KeyMaterial.none().withRsaKey(key));
     Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withRsaKey(key));
-    assertThat(rows.values()).anySatisfy(r -> assertThat(String.join(" ", r.decrypted)).contains("hello from the report"));
+    assertThat(rows.values())
+        .anySatisfy(
+            r -> assertThat(String.join(" ", r.decrypted)).contains("hello from the report"));
   }
 
   @Test
@@ -158,7 +195,8 @@ class DecryptionVersusTsharkTest {
       Row r = ours.get(Long.parseLong(t[0]));
       String want = t[1] + " | " + t[2];
       String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
-      if (!got.equals(want)) diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
+      if (!got.equals(want))
+        diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
       String tsData = t.length > 3 ? t[3].replace(",", "") : "";
       StringBuilder ourData = new StringBuilder();
       if (r != null) for (byte[] d : r.decryptedData) ourData.append(HexFormat.of().formatHex(d));

@@ -18,9 +18,9 @@ import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 
 /**
- * Mutation fuzzing: truncated files, flipped bytes, bogus pcap and TLS length fields. Whatever
- * the damage, annotation must finish quickly, never throw anything but the one documented
- * "not a capture" error, and never hit an internal error (which the annotator would flag).
+ * Mutation fuzzing: truncated files, flipped bytes, bogus pcap and TLS length fields. Whatever the
+ * damage, annotation must finish quickly, never throw anything but the one documented "not a
+ * capture" error, and never hit an internal error (which the annotator would flag).
  */
 @Tag("slow")
 class HostileCaptureFuzzTest {
@@ -28,31 +28,41 @@ class HostileCaptureFuzzTest {
   @Test
   void mutatedCapturesNeverCrashOrHang() throws Exception {
     List<byte[]> seeds = new ArrayList<>();
-    for (LoopbackCaptures.Capture c : List.of(Scenarios.tls12Gcm(), Scenarios.tls13(), Scenarios.tls12Rsa(),
-        Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7), Scenarios.tls13Hrr(),
-        LoopbackCaptures.editcap("tls12-pcapng", Scenarios.resumed(), "pcapng"))) {
+    for (LoopbackCaptures.Capture c :
+        List.of(
+            Scenarios.tls12Gcm(),
+            Scenarios.tls13(),
+            Scenarios.tls12Rsa(),
+            Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7),
+            Scenarios.tls13Hrr(),
+            LoopbackCaptures.editcap("tls12-pcapng", Scenarios.resumed(), "pcapng"))) {
       seeds.add(Files.readAllBytes(c.file()));
     }
-    KeyMaterial keys = KeyMaterial.none().withKeyLog(Scenarios.tls13().keylog())
-        .withRsaKey(Scenarios.tls12Rsa().serverKey());
+    KeyMaterial keys =
+        KeyMaterial.none()
+            .withKeyLog(Scenarios.tls13().keylog())
+            .withRsaKey(Scenarios.tls12Rsa().serverKey());
     Random rnd = new Random(20261125L);
     List<String> failures = new ArrayList<>();
-    assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-      for (int i = 0; i < 3000; i++) {
-        byte[] seed = seeds.get(i % seeds.size());
-        byte[] m = mutate(seed, rnd, i);
-        String err = annotate(m, i % 2 == 0 ? keys : KeyMaterial.none());
-        if (err != null) failures.add("mutant " + i + ": " + err);
-      }
-    });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(120),
+        () -> {
+          for (int i = 0; i < 3000; i++) {
+            byte[] seed = seeds.get(i % seeds.size());
+            byte[] m = mutate(seed, rnd, i);
+            String err = annotate(m, i % 2 == 0 ? keys : KeyMaterial.none());
+            if (err != null) failures.add("mutant " + i + ": " + err);
+          }
+        });
     assertThat(failures).isEmpty();
   }
 
   @Test
   void garbageIsNotACaptureAndSaysSo() {
     byte[] junk = "this is not a capture file at all".getBytes();
-    LabException e = org.junit.jupiter.api.Assertions.assertThrows(LabException.class,
-        () -> CaptureReader.of(new ByteArrayInputStream(junk), "junk"));
+    LabException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            LabException.class, () -> CaptureReader.of(new ByteArrayInputStream(junk), "junk"));
     assertThat(e.kind()).isEqualTo(LabException.Kind.BAD_INPUT);
     assertThat(e.getMessage()).contains("not a pcap or pcapng capture");
   }
@@ -85,15 +95,19 @@ class HostileCaptureFuzzTest {
         return java.util.Arrays.copyOf(m, 24 + rnd.nextInt(m.length - 24)); // truncation
       }
       case 1 -> {
-        for (int k = 0; k < 1 + rnd.nextInt(20); k++) m[24 + rnd.nextInt(m.length - 24)] ^= (byte) (1 + rnd.nextInt(255));
+        for (int k = 0; k < 1 + rnd.nextInt(20); k++)
+          m[24 + rnd.nextInt(m.length - 24)] ^= (byte) (1 + rnd.nextInt(255));
       }
       case 2 -> {
         // Bogus TLS lengths: overwrite bytes after a likely record header (0x16/0x17 0x03 0x0X).
         for (int k = 24; k + 5 < m.length; k++) {
-          if ((m[k] == 0x16 || m[k] == 0x17 || m[k] == 0x15) && m[k + 1] == 3 && rnd.nextInt(3) == 0) {
+          if ((m[k] == 0x16 || m[k] == 0x17 || m[k] == 0x15)
+              && m[k + 1] == 3
+              && rnd.nextInt(3) == 0) {
             m[k + 3] = (byte) rnd.nextInt(256);
             m[k + 4] = (byte) rnd.nextInt(256);
-            if (k + 8 < m.length && rnd.nextBoolean()) m[k + 6] = (byte) rnd.nextInt(256); // handshake length
+            if (k + 8 < m.length && rnd.nextBoolean())
+              m[k + 6] = (byte) rnd.nextInt(256); // handshake length
           }
         }
       }
@@ -101,7 +115,11 @@ class HostileCaptureFuzzTest {
         // Bogus pcap record lengths.
         int pos = 24;
         while (pos + 16 < m.length) {
-          int incl = (m[pos + 8] & 0xff) | (m[pos + 9] & 0xff) << 8 | (m[pos + 10] & 0xff) << 16 | (m[pos + 11] & 0xff) << 24;
+          int incl =
+              (m[pos + 8] & 0xff)
+                  | (m[pos + 9] & 0xff) << 8
+                  | (m[pos + 10] & 0xff) << 16
+                  | (m[pos + 11] & 0xff) << 24;
           if (rnd.nextInt(8) == 0) {
             int bogus = rnd.nextBoolean() ? rnd.nextInt() : rnd.nextInt(70000);
             m[pos + 8] = (byte) bogus;

@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Test fixture: real TLS sessions between {@code openssl s_server} and {@code openssl s_client}
- * on loopback, captured by {@code tcpdump -i lo}. Captures are made once per JVM and shared by the
+ * Test fixture: real TLS sessions between {@code openssl s_server} and {@code openssl s_client} on
+ * loopback, captured by {@code tcpdump -i lo}. Captures are made once per JVM and shared by the
  * parity, decryption and fuzz tests (they are the expensive part).
  */
 final class LoopbackCaptures {
@@ -43,10 +43,38 @@ final class LoopbackCaptures {
       key = dir.resolve("server.key");
       clientCert = dir.resolve("client.pem");
       clientKey = dir.resolve("client.key");
-      run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
-          "-out", cert.toString(), "-subj", "/CN=localhost", "-days", "2"));
-      run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", clientKey.toString(),
-          "-out", clientCert.toString(), "-subj", "/CN=lab-client", "-days", "2"));
+      run(
+          List.of(
+              "openssl",
+              "req",
+              "-x509",
+              "-newkey",
+              "rsa:2048",
+              "-nodes",
+              "-keyout",
+              key.toString(),
+              "-out",
+              cert.toString(),
+              "-subj",
+              "/CN=localhost",
+              "-days",
+              "2"));
+      run(
+          List.of(
+              "openssl",
+              "req",
+              "-x509",
+              "-newkey",
+              "rsa:2048",
+              "-nodes",
+              "-keyout",
+              clientKey.toString(),
+              "-out",
+              clientCert.toString(),
+              "-subj",
+              "/CN=lab-client",
+              "-days",
+              "2"));
     }
     return dir;
   }
@@ -68,9 +96,16 @@ final class LoopbackCaptures {
     return openssl(name, serverArgs, clientArgs, snaplen, "lo", "127.0.0.1");
   }
 
-  /** As above on interface {@code iface} ("any" gives Linux cooked v2), connecting to {@code host}. */
+  /**
+   * As above on interface {@code iface} ("any" gives Linux cooked v2), connecting to {@code host}.
+   */
   static synchronized Capture openssl(
-      String name, String serverArgs, List<String> clientArgs, int snaplen, String iface, String host)
+      String name,
+      String serverArgs,
+      List<String> clientArgs,
+      int snaplen,
+      String iface,
+      String host)
       throws IOException, InterruptedException {
     Capture cached = CACHE.get(name);
     if (cached != null) return cached;
@@ -81,13 +116,27 @@ final class LoopbackCaptures {
     }
     Path pcap = d.resolve(name + ".pcap");
     Path keylog = d.resolve(name + ".keylog");
-    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
+    List<String> tcpdump =
+        new ArrayList<>(
+            List.of("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
     if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
     tcpdump.add("tcp port " + port);
-    Process dump = new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process dump =
+        new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     awaitLine(dump, true, "listening on");
-    List<String> srv = new ArrayList<>(List.of("openssl", "s_server", "-accept", Integer.toString(port),
-        "-cert", cert.toString(), "-key", key.toString(), "-keylogfile", keylog.toString()));
+    List<String> srv =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "s_server",
+                "-accept",
+                Integer.toString(port),
+                "-cert",
+                cert.toString(),
+                "-key",
+                key.toString(),
+                "-keylogfile",
+                keylog.toString()));
     if (host.contains(":")) srv.add("-6");
     srv.addAll(split(serverArgs.replace("CLIENT_CA", clientCert.toString())));
     Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
@@ -95,17 +144,31 @@ final class LoopbackCaptures {
       awaitLine(server, false, "ACCEPT");
       Path sess = d.resolve(name + ".sess");
       for (String ca : clientArgs) {
-        List<String> cli = new ArrayList<>(List.of("openssl", "s_client", "-connect", (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
+        List<String> cli =
+            new ArrayList<>(
+                List.of(
+                    "openssl",
+                    "s_client",
+                    "-connect",
+                    (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
         boolean big = ca.contains("BIGDATA"); // a 40 KB message: several full-size records
         ca = ca.replace("BIGDATA", "");
-        cli.addAll(split(ca.replace("SESS", sess.toString()).replace("CLIENT_CERT", clientCert.toString())
-            .replace("CLIENT_KEY", clientKey.toString())));
-        Process client = new ProcessBuilder(cli).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        cli.addAll(
+            split(
+                ca.replace("SESS", sess.toString())
+                    .replace("CLIENT_CERT", clientCert.toString())
+                    .replace("CLIENT_KEY", clientKey.toString())));
+        Process client =
+            new ProcessBuilder(cli)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         OutputStream cin = client.getOutputStream();
         Thread.sleep(400);
-        cin.write(big ? ("x".repeat(40_000) + "\n").getBytes(StandardCharsets.US_ASCII)
-            : "hello from client\n".getBytes(StandardCharsets.US_ASCII));
+        cin.write(
+            big
+                ? ("x".repeat(40_000) + "\n").getBytes(StandardCharsets.US_ASCII)
+                : "hello from client\n".getBytes(StandardCharsets.US_ASCII));
         cin.flush();
         Thread.sleep(250);
         OutputStream sin = server.getOutputStream();
@@ -135,9 +198,9 @@ final class LoopbackCaptures {
   }
 
   /**
-   * Captures whatever {@code action} does on a free loopback port - the hook for adding captures
-   * of the lab's own server and client to the parity test in one line:
-   * {@code capture("lab-chat", () -> LoopbackCaptures.around("lab-chat", port -> ...))}.
+   * Captures whatever {@code action} does on a free loopback port - the hook for adding captures of
+   * the lab's own server and client to the parity test in one line: {@code capture("lab-chat", ()
+   * -> LoopbackCaptures.around("lab-chat", port -> ...))}.
    */
   static Capture around(String name, PortAction action) throws Exception {
     return around(name, 0, action);
@@ -153,10 +216,13 @@ final class LoopbackCaptures {
       port = s.getLocalPort();
     }
     Path pcap = d.resolve(name + ".pcap");
-    List<String> tcpdump = new ArrayList<>(List.of("tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
+    List<String> tcpdump =
+        new ArrayList<>(
+            List.of("tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
     if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
     tcpdump.add("tcp port " + port);
-    Process dump = new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process dump =
+        new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     awaitLine(dump, true, "listening on");
     // "listening" is printed just before the socket is live. Immediate mode: without it libpcap
     // hands packets over in blocks, once a second, and a session shorter than that is lost when
@@ -192,8 +258,12 @@ final class LoopbackCaptures {
     return c;
   }
 
-  /** The same capture with the start of one data segment overwritten (see {@link PcapRewriter#patchPayload}). */
-  static synchronized Capture patched(String name, Capture from, int which, byte[] bytes) throws IOException {
+  /**
+   * The same capture with the start of one data segment overwritten (see {@link
+   * PcapRewriter#patchPayload}).
+   */
+  static synchronized Capture patched(String name, Capture from, int which, byte[] bytes)
+      throws IOException {
     Capture cached = CACHE.get(name);
     if (cached != null) return cached;
     Path out = from.file().resolveSibling(name + ".pcap");
@@ -231,7 +301,8 @@ final class LoopbackCaptures {
     void write(Path file) throws IOException;
   }
 
-  static synchronized Capture generated(String name, int port, Writer w) throws IOException, InterruptedException {
+  static synchronized Capture generated(String name, int port, Writer w)
+      throws IOException, InterruptedException {
     Capture cached = CACHE.get(name);
     if (cached != null) return cached;
     Path out = dir().resolve(name + ".pcap");
@@ -266,15 +337,28 @@ final class LoopbackCaptures {
   }
 
   /** Runs tshark's column output; each line is frame number, protocol, info. */
-  static List<String[]> tshark(Capture c, String... extra) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("tshark", "-r", c.file().toString(), "-d",
-        "tcp.port==" + c.port() + ",tls"));
+  static List<String[]> tshark(Capture c, String... extra)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("tshark", "-r", c.file().toString(), "-d", "tcp.port==" + c.port() + ",tls"));
     cmd.addAll(List.of(extra));
-    cmd.addAll(List.of("-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol", "-e",
-        "_ws.col.Info", "-e", "data.data"));
+    cmd.addAll(
+        List.of(
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "_ws.col.Protocol",
+            "-e",
+            "_ws.col.Info",
+            "-e",
+            "data.data"));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     List<String[]> rows = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         String[] f = line.split("\t", -1);
@@ -287,24 +371,29 @@ final class LoopbackCaptures {
   }
 
   static void awaitLine(Process p, boolean stderr, String marker) throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(
-        stderr ? p.getErrorStream() : p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                stderr ? p.getErrorStream() : p.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.currentTimeMillis() + 10_000;
     String line;
     while ((line = r.readLine()) != null) {
       if (line.contains(marker)) break;
-      if (System.currentTimeMillis() > deadline) throw new IOException("no '" + marker + "' from process");
+      if (System.currentTimeMillis() > deadline)
+        throw new IOException("no '" + marker + "' from process");
     }
     // Keep draining so the child never blocks on a full pipe.
-    Thread t = new Thread(() -> {
-      try {
-        while (r.readLine() != null) {
-          // discard
-        }
-      } catch (IOException e) {
-        // process ended
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (r.readLine() != null) {
+                  // discard
+                }
+              } catch (IOException e) {
+                // process ended
+              }
+            });
     t.setDaemon(true);
     t.start();
   }
@@ -324,7 +413,11 @@ final class LoopbackCaptures {
   }
 
   private static void run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(String.join(" ", cmd)).isZero();
   }

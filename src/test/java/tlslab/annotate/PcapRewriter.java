@@ -42,8 +42,13 @@ final class PcapRewriter {
     try (CaptureReader r = CaptureReader.open(in);
         OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
       ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-          .putInt(262144).putInt(1);
+      gh.putInt(0xa1b2c3d4)
+          .putShort((short) 2)
+          .putShort((short) 4)
+          .putInt(0)
+          .putInt(0)
+          .putInt(262144)
+          .putInt(1);
       os.write(gh.array());
       Frame f = new Frame();
       TcpPacket p = new TcpPacket();
@@ -107,7 +112,13 @@ final class PcapRewriter {
     }
     try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
       ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
+      gh.putInt(0xa1b2c3d4)
+          .putShort((short) 2)
+          .putShort((short) 4)
+          .putInt(0)
+          .putInt(0)
+          .putInt(262144)
+          .putInt(1);
       os.write(gh.array());
       for (int n = 0; n < frames.size(); n++) {
         byte[] b = frames.get(n);
@@ -118,14 +129,20 @@ final class PcapRewriter {
 
   /**
    * Overwrites the first bytes of the {@code which}-th data-carrying frame's TCP payload (1-based)
-   * with {@code bytes}: e.g. makes the ciphertext at the start of a segment that follows a lost
-   * one look like a record header, as real ciphertext sometimes does by chance.
+   * with {@code bytes}: e.g. makes the ciphertext at the start of a segment that follows a lost one
+   * look like a record header, as real ciphertext sometimes does by chance.
    */
   static void patchPayload(Path in, Path out, int which, byte[] bytes) throws IOException {
     try (CaptureReader r = CaptureReader.open(in);
         OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
       ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
+      gh.putInt(0xa1b2c3d4)
+          .putShort((short) 2)
+          .putShort((short) 4)
+          .putInt(0)
+          .putInt(0)
+          .putInt(262144)
+          .putInt(1);
       os.write(gh.array());
       Frame f = new Frame();
       TcpPacket p = new TcpPacket();
@@ -133,7 +150,8 @@ final class PcapRewriter {
       while (r.next(f)) {
         byte[] b = java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength);
         if (PacketDecoder.decode(f, p) && p.payloadLength > 0 && ++dataIndex == which) {
-          if (bytes.length > p.payloadCaptured) throw new IOException("patch longer than the payload");
+          if (bytes.length > p.payloadCaptured)
+            throw new IOException("patch longer than the payload");
           System.arraycopy(bytes, 0, b, p.payloadOffset - f.offset, bytes.length);
         }
         write(os, f.timeNanos, b, b.length, f.wireLength);
@@ -146,7 +164,13 @@ final class PcapRewriter {
     try (CaptureReader r = CaptureReader.open(in);
         OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
       ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
+      gh.putInt(0xa1b2c3d4)
+          .putShort((short) 2)
+          .putShort((short) 4)
+          .putInt(0)
+          .putInt(0)
+          .putInt(262144)
+          .putInt(1);
       os.write(gh.array());
       Frame f = new Frame();
       while (r.next(f)) {
@@ -166,8 +190,13 @@ final class PcapRewriter {
     try (CaptureReader r = CaptureReader.open(in);
         OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
       ByteBuffer gh = ByteBuffer.allocate(24).order(order);
-      gh.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-          .putInt(262144).putInt(linkType);
+      gh.putInt(0xa1b2c3d4)
+          .putShort((short) 2)
+          .putShort((short) 4)
+          .putInt(0)
+          .putInt(0)
+          .putInt(262144)
+          .putInt(linkType);
       os.write(gh.array());
       Frame f = new Frame();
       while (r.next(f)) {
@@ -189,18 +218,23 @@ final class PcapRewriter {
         }
         int delta = body.length - b.length;
         ByteBuffer h = ByteBuffer.allocate(16).order(order);
-        h.putInt((int) (f.timeNanos / 1_000_000_000L)).putInt((int) (f.timeNanos % 1_000_000_000L / 1000))
-            .putInt(body.length).putInt(f.wireLength + delta);
+        h.putInt((int) (f.timeNanos / 1_000_000_000L))
+            .putInt((int) (f.timeNanos % 1_000_000_000L / 1000))
+            .putInt(body.length)
+            .putInt(f.wireLength + delta);
         os.write(h.array());
         os.write(body);
       }
     }
   }
 
-  private static void write(OutputStream os, long tNanos, byte[] b, int cap, int orig) throws IOException {
+  private static void write(OutputStream os, long tNanos, byte[] b, int cap, int orig)
+      throws IOException {
     ByteBuffer h = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-    h.putInt((int) (tNanos / 1_000_000_000L)).putInt((int) (tNanos % 1_000_000_000L / 1000))
-        .putInt(cap).putInt(orig);
+    h.putInt((int) (tNanos / 1_000_000_000L))
+        .putInt((int) (tNanos % 1_000_000_000L / 1000))
+        .putInt(cap)
+        .putInt(orig);
     os.write(h.array());
     os.write(b, 0, cap);
   }

@@ -9,37 +9,46 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The notes correct the student report where it misreads Wireshark, on real captures: a Server
- * Key Exchange means the premaster secret is not encrypted with the server key, "Encrypted
- * Handshake Message" is Finished, New Session Ticket is for resumption; and the summary tells
- * forward-secret from not.
+ * The notes correct the student report where it misreads Wireshark, on real captures: a Server Key
+ * Exchange means the premaster secret is not encrypted with the server key, "Encrypted Handshake
+ * Message" is Finished, New Session Ticket is for resumption; and the summary tells forward-secret
+ * from not.
  */
 @Tag("slow")
 class ReportCorrectionsTest {
 
   private static String notesOf(Map<Long, Row> rows, String label) {
     StringBuilder sb = new StringBuilder();
-    for (Row r : rows.values()) for (String n : r.notes) if (n.startsWith(label)) sb.append(n).append('\n');
+    for (Row r : rows.values())
+      for (String n : r.notes) if (n.startsWith(label)) sb.append(n).append('\n');
     return sb.toString();
   }
 
   @Test
   void ecdheSessionNotesCorrectTheReport() throws Exception {
     Map<Long, Row> rows = TsharkParityTest.annotate(Scenarios.tls12Gcm(), KeyMaterial.none());
-    assertThat(notesOf(rows, "Server Key Exchange")).contains("NOT encrypted with the server's public key");
-    assertThat(notesOf(rows, "Client Key Exchange")).contains("ephemeral").contains("contrary to the report");
+    assertThat(notesOf(rows, "Server Key Exchange"))
+        .contains("NOT encrypted with the server's public key");
+    assertThat(notesOf(rows, "Client Key Exchange"))
+        .contains("ephemeral")
+        .contains("contrary to the report");
     assertThat(notesOf(rows, "Encrypted Handshake Message")).contains("Finished message");
-    assertThat(notesOf(rows, "New Session Ticket")).contains("resume").contains("not about allowing");
+    assertThat(notesOf(rows, "New Session Ticket"))
+        .contains("resume")
+        .contains("not about allowing");
     assertThat(notesOf(rows, "Server Hello")).contains("does not carry the certificate");
   }
 
   @Test
   void summariesTellForwardSecretFromNot() throws Exception {
-    assertThat(summary(Scenarios.tls12Gcm())).anySatisfy(l -> assertThat(l).contains("ECDHE").contains("- forward secret"));
-    assertThat(summary(Scenarios.tls12Rsa())).anySatisfy(l -> assertThat(l).contains("NOT forward secret"));
+    assertThat(summary(Scenarios.tls12Gcm()))
+        .anySatisfy(l -> assertThat(l).contains("ECDHE").contains("- forward secret"));
+    assertThat(summary(Scenarios.tls12Rsa()))
+        .anySatisfy(l -> assertThat(l).contains("NOT forward secret"));
     Collection<String> resumed = summary(Scenarios.resumed());
     assertThat(resumed).contains("handshake: resumed (abbreviated, no certificate exchange)");
-    assertThat(summary(Scenarios.clientAuth())).anySatisfy(l -> assertThat(l).contains("client authentication"));
+    assertThat(summary(Scenarios.clientAuth()))
+        .anySatisfy(l -> assertThat(l).contains("client authentication"));
     assertThat(summary(Scenarios.tls13())).contains("version: TLS 1.3");
   }
 

@@ -7,46 +7,64 @@ final class Scenarios {
   private Scenarios() {}
 
   static LoopbackCaptures.Capture tls12Gcm() throws Exception {
-    return LoopbackCaptures.openssl("tls12-gcm", "", List.of("-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256"), 0);
+    return LoopbackCaptures.openssl(
+        "tls12-gcm", "", List.of("-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256"), 0);
   }
 
   static LoopbackCaptures.Capture tls12Rsa() throws Exception {
-    return LoopbackCaptures.openssl("tls12-rsa", "-cipher AES128-SHA", List.of("-tls1_2 -cipher AES128-SHA"), 0);
+    return LoopbackCaptures.openssl(
+        "tls12-rsa", "-cipher AES128-SHA", List.of("-tls1_2 -cipher AES128-SHA"), 0);
   }
 
   static LoopbackCaptures.Capture tls12RsaResumed() throws Exception {
-    return LoopbackCaptures.openssl("tls12-rsa-resumed", "-cipher AES128-SHA",
-        List.of("-tls1_2 -cipher AES128-SHA -sess_out SESS", "-tls1_2 -cipher AES128-SHA -sess_in SESS"), 0);
+    return LoopbackCaptures.openssl(
+        "tls12-rsa-resumed",
+        "-cipher AES128-SHA",
+        List.of(
+            "-tls1_2 -cipher AES128-SHA -sess_out SESS",
+            "-tls1_2 -cipher AES128-SHA -sess_in SESS"),
+        0);
   }
 
   static LoopbackCaptures.Capture tls12RsaResumedById() throws Exception {
-    return LoopbackCaptures.openssl("tls12-rsa-resumed-id", "-cipher AES128-SHA -no_ticket",
-        List.of("-tls1_2 -cipher AES128-SHA -no_ticket -sess_out SESS",
-            "-tls1_2 -cipher AES128-SHA -no_ticket -sess_in SESS"), 0);
+    return LoopbackCaptures.openssl(
+        "tls12-rsa-resumed-id",
+        "-cipher AES128-SHA -no_ticket",
+        List.of(
+            "-tls1_2 -cipher AES128-SHA -no_ticket -sess_out SESS",
+            "-tls1_2 -cipher AES128-SHA -no_ticket -sess_in SESS"),
+        0);
   }
 
   static LoopbackCaptures.Capture tls12Cbc() throws Exception {
-    return LoopbackCaptures.openssl("tls12-ecdhe-cbc", "", List.of("-tls1_2 -cipher ECDHE-RSA-AES256-SHA384"), 0);
+    return LoopbackCaptures.openssl(
+        "tls12-ecdhe-cbc", "", List.of("-tls1_2 -cipher ECDHE-RSA-AES256-SHA384"), 0);
   }
 
   static LoopbackCaptures.Capture resumed() throws Exception {
-    return LoopbackCaptures.openssl("tls12-resumed", "",
-        List.of("-tls1_2 -sess_out SESS", "-tls1_2 -sess_in SESS"), 0);
+    return LoopbackCaptures.openssl(
+        "tls12-resumed", "", List.of("-tls1_2 -sess_out SESS", "-tls1_2 -sess_in SESS"), 0);
   }
 
   static LoopbackCaptures.Capture tls13Resumed() throws Exception {
-    return LoopbackCaptures.openssl("tls13-resumed", "",
-        List.of("-tls1_3 -sess_out SESS", "-tls1_3 -sess_in SESS"), 0);
+    return LoopbackCaptures.openssl(
+        "tls13-resumed", "", List.of("-tls1_3 -sess_out SESS", "-tls1_3 -sess_in SESS"), 0);
   }
 
   static LoopbackCaptures.Capture tls13ClientAuth() throws Exception {
-    return LoopbackCaptures.openssl("tls13-client-auth", "-Verify 1 -CAfile CLIENT_CA",
-        List.of("-tls1_3 -cert CLIENT_CERT -key CLIENT_KEY"), 0);
+    return LoopbackCaptures.openssl(
+        "tls13-client-auth",
+        "-Verify 1 -CAfile CLIENT_CA",
+        List.of("-tls1_3 -cert CLIENT_CERT -key CLIENT_KEY"),
+        0);
   }
 
   static LoopbackCaptures.Capture clientAuth() throws Exception {
-    return LoopbackCaptures.openssl("tls12-client-auth", "-Verify 1 -CAfile CLIENT_CA",
-        List.of("-tls1_2 -cert CLIENT_CERT -key CLIENT_KEY"), 0);
+    return LoopbackCaptures.openssl(
+        "tls12-client-auth",
+        "-Verify 1 -CAfile CLIENT_CA",
+        List.of("-tls1_2 -cert CLIENT_CERT -key CLIENT_KEY"),
+        0);
   }
 
   static LoopbackCaptures.Capture tls13() throws Exception {
@@ -54,12 +72,13 @@ final class Scenarios {
   }
 
   static LoopbackCaptures.Capture tls13Chacha() throws Exception {
-    return LoopbackCaptures.openssl("tls13-chacha", "",
-        List.of("-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256"), 0);
+    return LoopbackCaptures.openssl(
+        "tls13-chacha", "", List.of("-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256"), 0);
   }
 
   static LoopbackCaptures.Capture tls13Hrr() throws Exception {
-    return LoopbackCaptures.openssl("tls13-hrr", "-groups P-256", List.of("-tls1_3 -groups X25519:P-256"), 0);
+    return LoopbackCaptures.openssl(
+        "tls13-hrr", "-groups P-256", List.of("-tls1_3 -groups X25519:P-256"), 0);
   }
 
   static LoopbackCaptures.Capture fragmented() throws Exception {
@@ -75,40 +94,58 @@ final class Scenarios {
    * (a 4-byte length, then a pickled message: two writes, so two records).
    */
   static LoopbackCaptures.Capture pythonReportChat() throws Exception {
-    return LoopbackCaptures.around("python-report-chat", port -> {
-      java.nio.file.Path d = LoopbackCaptures.dir();
-      String common = "import ssl,socket,struct,pickle,sys\n";
-      String server = common
-          + "ctx=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.maximum_version=ssl.TLSVersion.TLSv1_2\n"
-          + "ctx.load_cert_chain('" + d.resolve("server.pem") + "','" + d.resolve("server.key") + "')\n"
-          + "ctx.set_ciphers('AES128-SHA')\n"
-          + "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(('127.0.0.1'," + port + ")); s.listen(1)\n"
-          + "print('ready',flush=True)\n"
-          + "c,_=s.accept(); t=ctx.wrap_socket(c,server_side=True)\n"
-          + "n=struct.unpack('!L',t.recv(4))[0]; m=pickle.loads(t.recv(n))\n"
-          + "b=pickle.dumps(('echo',)+m); t.send(struct.pack('!L',len(b))); t.send(b); t.close()\n";
-      String client = common
-          + "ctx=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.maximum_version=ssl.TLSVersion.TLSv1_2\n"
-          + "ctx.check_hostname=False; ctx.verify_mode=ssl.CERT_NONE; ctx.set_ciphers('AES128-SHA')\n"
-          + "t=ctx.wrap_socket(socket.create_connection(('127.0.0.1'," + port + ")))\n"
-          + "b=pickle.dumps(('alice','hello from the report',)); t.send(struct.pack('!L',len(b))); t.send(b)\n"
-          + "n=struct.unpack('!L',t.recv(4))[0]; t.recv(n); t.close()\n";
-      Process srv = new ProcessBuilder("python3", "-c", server).redirectErrorStream(true).start();
-      try {
-        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(srv.getInputStream()));
-        String first = r.readLine();
-        if (first == null || !first.contains("ready")) throw new IllegalStateException("python server: " + first);
-        Process cli = new ProcessBuilder("python3", "-c", client).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!cli.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) || cli.exitValue() != 0) {
-          throw new IllegalStateException("python client failed");
-        }
-        srv.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-      } finally {
-        srv.destroy();
-      }
-      return null;
-    });
+    return LoopbackCaptures.around(
+        "python-report-chat",
+        port -> {
+          java.nio.file.Path d = LoopbackCaptures.dir();
+          String common = "import ssl,socket,struct,pickle,sys\n";
+          String server =
+              common
+                  + "ctx=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.maximum_version=ssl.TLSVersion.TLSv1_2\n"
+                  + "ctx.load_cert_chain('"
+                  + d.resolve("server.pem")
+                  + "','"
+                  + d.resolve("server.key")
+                  + "')\n"
+                  + "ctx.set_ciphers('AES128-SHA')\n"
+                  + "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(('127.0.0.1',"
+                  + port
+                  + ")); s.listen(1)\n"
+                  + "print('ready',flush=True)\n"
+                  + "c,_=s.accept(); t=ctx.wrap_socket(c,server_side=True)\n"
+                  + "n=struct.unpack('!L',t.recv(4))[0]; m=pickle.loads(t.recv(n))\n"
+                  + "b=pickle.dumps(('echo',)+m); t.send(struct.pack('!L',len(b))); t.send(b); t.close()\n";
+          String client =
+              common
+                  + "ctx=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.maximum_version=ssl.TLSVersion.TLSv1_2\n"
+                  + "ctx.check_hostname=False; ctx.verify_mode=ssl.CERT_NONE; ctx.set_ciphers('AES128-SHA')\n"
+                  + "t=ctx.wrap_socket(socket.create_connection(('127.0.0.1',"
+                  + port
+                  + ")))\n"
+                  + "b=pickle.dumps(('alice','hello from the report',)); t.send(struct.pack('!L',len(b))); t.send(b)\n"
+                  + "n=struct.unpack('!L',t.recv(4))[0]; t.recv(n); t.close()\n";
+          Process srv =
+              new ProcessBuilder("python3", "-c", server).redirectErrorStream(true).start();
+          try {
+            java.io.BufferedReader r =
+                new java.io.BufferedReader(new java.io.InputStreamReader(srv.getInputStream()));
+            String first = r.readLine();
+            if (first == null || !first.contains("ready"))
+              throw new IllegalStateException("python server: " + first);
+            Process cli =
+                new ProcessBuilder("python3", "-c", client)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!cli.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) || cli.exitValue() != 0) {
+              throw new IllegalStateException("python client failed");
+            }
+            srv.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+          } finally {
+            srv.destroy();
+          }
+          return null;
+        });
   }
 
   static LoopbackCaptures.Capture ipv6() throws Exception {
@@ -116,14 +153,17 @@ final class Scenarios {
   }
 
   static LoopbackCaptures.Capture cookedV2() throws Exception {
-    return LoopbackCaptures.openssl("tls13-any-sll2", "", List.of("-tls1_3"), 0, "any", "127.0.0.1");
+    return LoopbackCaptures.openssl(
+        "tls13-any-sll2", "", List.of("-tls1_3"), 0, "any", "127.0.0.1");
   }
 
-  static LoopbackCaptures.Capture snaplen(String name, String clientArgs, int snaplen) throws Exception {
+  static LoopbackCaptures.Capture snaplen(String name, String clientArgs, int snaplen)
+      throws Exception {
     return LoopbackCaptures.openssl(name, "", List.of(clientArgs), snaplen);
   }
 
-  static LoopbackCaptures.Capture split(String name, LoopbackCaptures.Capture from, int size) throws Exception {
+  static LoopbackCaptures.Capture split(String name, LoopbackCaptures.Capture from, int size)
+      throws Exception {
     return LoopbackCaptures.derived(name, from, PcapRewriter.splitInto(size));
   }
 
@@ -135,11 +175,14 @@ final class Scenarios {
    * Real ciphertext does this by chance in about one capture of fifty.
    */
   static LoopbackCaptures.Capture lostThenLookalikeHeader() throws Exception {
-    LoopbackCaptures.Capture lost = drop("tls12-big-split-drop", split("tls12-big-split", bigRecords(), 1400), 5);
-    return LoopbackCaptures.patched("tls12-big-split-drop-cid", lost, 6, new byte[] {25, 3, 3, 0x23, 0x0d});
+    LoopbackCaptures.Capture lost =
+        drop("tls12-big-split-drop", split("tls12-big-split", bigRecords(), 1400), 5);
+    return LoopbackCaptures.patched(
+        "tls12-big-split-drop-cid", lost, 6, new byte[] {25, 3, 3, 0x23, 0x0d});
   }
 
-  static LoopbackCaptures.Capture drop(String name, LoopbackCaptures.Capture from, int which) throws Exception {
+  static LoopbackCaptures.Capture drop(String name, LoopbackCaptures.Capture from, int which)
+      throws Exception {
     return LoopbackCaptures.derived(name, from, PcapRewriter.dropDataSegment(which));
   }
 }

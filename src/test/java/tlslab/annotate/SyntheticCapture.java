@@ -5,17 +5,29 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import tlslab.pcap.Frame;
 
-/** Test helper: raw-IPv4 TCP frames (link type 101) carrying given bytes, and pcap files of them. */
+/**
+ * Test helper: raw-IPv4 TCP frames (link type 101) carrying given bytes, and pcap files of them.
+ */
 final class SyntheticCapture {
   private final ByteArrayOutputStream file = new ByteArrayOutputStream();
   private long n;
 
   SyntheticCapture() {
-    file.writeBytes(ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(0xa1b2c3d4)
-        .putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(101).array());
+    file.writeBytes(
+        ByteBuffer.allocate(24)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(0xa1b2c3d4)
+            .putShort((short) 2)
+            .putShort((short) 4)
+            .putInt(0)
+            .putInt(0)
+            .putInt(262144)
+            .putInt(101)
+            .array());
   }
 
-  static byte[] packet(boolean fromClient, int seq, int ack, int flags, byte[] payload, int off, int len) {
+  static byte[] packet(
+      boolean fromClient, int seq, int ack, int flags, byte[] payload, int off, int len) {
     byte[] p = new byte[40 + len];
     p[0] = 0x45;
     p[2] = (byte) (p.length >> 8);
@@ -43,8 +55,14 @@ final class SyntheticCapture {
 
   SyntheticCapture add(byte[] packet) {
     n++;
-    file.writeBytes(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(1_700_000_000)
-        .putInt((int) n).putInt(packet.length).putInt(packet.length).array());
+    file.writeBytes(
+        ByteBuffer.allocate(16)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(1_700_000_000)
+            .putInt((int) n)
+            .putInt(packet.length)
+            .putInt(packet.length)
+            .array());
     file.writeBytes(packet);
     return this;
   }
@@ -79,8 +97,14 @@ final class SyntheticCapture {
   static byte[] clientHelloMessage() {
     ByteBuffer b = ByteBuffer.allocate(4 + 2 + 32 + 1 + 2 + 4 + 2);
     b.put((byte) 1).put((byte) 0).putShort((short) (2 + 32 + 1 + 2 + 4 + 2));
-    b.putShort((short) 0x0303).put(new byte[32]).put((byte) 0).putShort((short) 4)
-        .putShort((short) 0xc02f).putShort((short) 0x002f).put((byte) 1).put((byte) 0);
+    b.putShort((short) 0x0303)
+        .put(new byte[32])
+        .put((byte) 0)
+        .putShort((short) 4)
+        .putShort((short) 0xc02f)
+        .putShort((short) 0x002f)
+        .put((byte) 1)
+        .put((byte) 0);
     return b.array();
   }
 }

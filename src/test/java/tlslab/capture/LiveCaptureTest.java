@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Live capture on loopback (needs root): a real openssl TLS session is captured while the
- * capture runs; it must stop on duration, on count and on SIGINT, always leaving a file tshark
- * reads completely; without CAP_NET_RAW it must say so and exit 4.
+ * Live capture on loopback (needs root): a real openssl TLS session is captured while the capture
+ * runs; it must stop on duration, on count and on SIGINT, always leaving a file tshark reads
+ * completely; without CAP_NET_RAW it must say so and exit 4.
  */
 @Tag("network")
 class LiveCaptureTest {
@@ -37,12 +37,31 @@ class LiveCaptureTest {
   @BeforeAll
   static void keys() throws Exception {
     Process id = new ProcessBuilder("id", "-u").start();
-    root = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().equals("0");
+    root =
+        new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
+            .trim()
+            .equals("0");
     cert = dir.resolve("c.pem");
     key = dir.resolve("k.pem");
-    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-        key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost", "-days", "1")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString(),
+                "-subj",
+                "/CN=localhost",
+                "-days",
+                "1")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
   }
 
@@ -73,7 +92,8 @@ class LiveCaptureTest {
     assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
     int port = freePort();
     Path out = dir.resolve("count.pcap");
-    LiveCapture cap = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, out, 5, 20));
+    LiveCapture cap =
+        new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, out, 5, 20));
     LiveCapture.Result[] r = new LiveCapture.Result[1];
     Thread t = new Thread(() -> r[0] = cap.run(new PrintWriter(new StringWriter())));
     t.start();
@@ -91,12 +111,16 @@ class LiveCaptureTest {
     Path out = dir.resolve("sigint.pcap");
     // A test run in a background job (CI scripts, "mvn verify &") inherits SIGINT as ignored, and
     // a JVM keeps an ignored SIGINT ignored: reset it, as a terminal would for a foreground job.
-    Process lab = labCapture(List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()),
-        List.of("env", "--default-signal=INT"));
-    BufferedReader err = new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
+    Process lab =
+        labCapture(
+            List.of("--iface", "lo", "--port", Integer.toString(port), "--out", out.toString()),
+            List.of("env", "--default-signal=INT"));
+    BufferedReader err =
+        new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
     // The banner comes once the handle is open and writing: no guessing with a sleep.
     assertThat(err.readLine()).contains("capturing on lo");
-    BufferedReader labels = new BufferedReader(new InputStreamReader(lab.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader labels =
+        new BufferedReader(new InputStreamReader(lab.getInputStream(), StandardCharsets.UTF_8));
     tlsSession(port);
     // Ctrl-C once the capture has seen the session's last record (the client's close_notify),
     // not after a fixed pause that a loaded machine can overrun.
@@ -113,7 +137,8 @@ class LiveCaptureTest {
     assertThat(stdout.toString()).contains("Client Hello").contains("Encrypted Alert");
     assertThat(rest.toString()).contains("written to");
     assertThat(rest.toString().lines().filter(l -> l.contains("written to")))
-        .as("the summary is printed once, by the Ctrl-C hook: " + rest).singleElement()
+        .as("the summary is printed once, by the Ctrl-C hook: " + rest)
+        .singleElement()
         .satisfies(l -> assertThat(l).contains("interrupted"));
     List<String> ts = tshark(out, port);
     assertThat(ts).anySatisfy(l -> assertThat(l).contains("Application Data"));
@@ -122,8 +147,11 @@ class LiveCaptureTest {
   @Test
   void withoutCapNetRawItSaysWhatToDoAndExits4() throws Exception {
     Path out = dir.resolve("noperm.pcap");
-    Process lab = labCapture(List.of("--duration", "1", "--out", out.toString()),
-        List.of("setpriv", "--inh-caps=-net_raw,-net_admin", "--bounding-set=-net_raw,-net_admin"));
+    Process lab =
+        labCapture(
+            List.of("--duration", "1", "--out", out.toString()),
+            List.of(
+                "setpriv", "--inh-caps=-net_raw,-net_admin", "--bounding-set=-net_raw,-net_admin"));
     String err = new String(lab.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(lab.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(lab.exitValue()).isEqualTo(4);
@@ -133,12 +161,17 @@ class LiveCaptureTest {
   @Test
   void withoutLibpcapItSaysWhatToInstallAndExits4() throws Exception {
     Path out = dir.resolve("nolib.pcap");
-    Process lab = labCapture(List.of("--duration", "1", "--out", out.toString()), List.of(),
-        "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8");
+    Process lab =
+        labCapture(
+            List.of("--duration", "1", "--out", out.toString()),
+            List.of(),
+            "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8");
     String err = new String(lab.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(lab.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(lab.exitValue()).isEqualTo(4);
-    assertThat(err).contains("libpcap is not installed").contains("apt-get install libpcap0.8")
+    assertThat(err)
+        .contains("libpcap is not installed")
+        .contains("apt-get install libpcap0.8")
         .doesNotContain("Exception");
   }
 
@@ -153,13 +186,28 @@ class LiveCaptureTest {
   }
 
   private static void tlsSession(int port) throws Exception {
-    Process server = new ProcessBuilder("openssl", "s_server", "-accept", Integer.toString(port), "-cert",
-        cert.toString(), "-key", key.toString()).redirectErrorStream(true).start();
+    Process server =
+        new ProcessBuilder(
+                "openssl",
+                "s_server",
+                "-accept",
+                Integer.toString(port),
+                "-cert",
+                cert.toString(),
+                "-key",
+                key.toString())
+            .redirectErrorStream(true)
+            .start();
     try {
-      BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader r =
+          new BufferedReader(
+              new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
       for (String l; (l = r.readLine()) != null; ) if (l.contains("ACCEPT")) break;
-      Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process client =
+          new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       OutputStream in = client.getOutputStream();
       Thread.sleep(400);
       in.write("hello\n".getBytes(StandardCharsets.US_ASCII));
@@ -174,8 +222,18 @@ class LiveCaptureTest {
   }
 
   private static List<String> tshark(Path file, int port) throws Exception {
-    Process p = new ProcessBuilder("tshark", "-r", file.toString(), "-d", "tcp.port==" + port + ",tls", "-T",
-        "fields", "-e", "_ws.col.Info").start();
+    Process p =
+        new ProcessBuilder(
+                "tshark",
+                "-r",
+                file.toString(),
+                "-d",
+                "tcp.port==" + port + ",tls",
+                "-T",
+                "fields",
+                "-e",
+                "_ws.col.Info")
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -16,22 +16,24 @@ class ChatRoomTest {
 
   @BeforeEach
   void room() {
-    room = new ChatRoom(new ChatRoom.Outbox() {
-      @Override
-      public void send(int member, String line) {
-        sent.add(member + " " + line);
-      }
+    room =
+        new ChatRoom(
+            new ChatRoom.Outbox() {
+              @Override
+              public void send(int member, String line) {
+                sent.add(member + " " + line);
+              }
 
-      @Override
-      public void close(int member) {
-        closed.add(member);
-      }
+              @Override
+              public void close(int member) {
+                closed.add(member);
+              }
 
-      @Override
-      public void log(String event) {
-        log.add(event);
-      }
-    });
+              @Override
+              public void log(String event) {
+                log.add(event);
+              }
+            });
   }
 
   private void join(int id, String address) {
@@ -66,8 +68,8 @@ class ChatRoomTest {
     room.handle(2, "/nick ALICE");
     room.handle(2, "/nick bad name!");
     room.handle(2, "/nick " + "x".repeat(33));
-    assertThat(sent).contains("1 * you are now alice", "2 * guest1 is now alice",
-        "2 ! nick ALICE is taken");
+    assertThat(sent)
+        .contains("1 * you are now alice", "2 * guest1 is now alice", "2 ! nick ALICE is taken");
     assertThat(sent.stream().filter(l -> l.startsWith("2 ! invalid nick"))).hasSize(2);
     assertThat(room.nick(2)).isEqualTo("guest2");
   }
@@ -82,13 +84,14 @@ class ChatRoomTest {
     room.handle(1, "/msg bob psst");
     room.handle(1, "/msg nobody hi");
     room.handle(1, "/msg bob");
-    assertThat(sent).containsExactly(
-        "1 * online (2): guest1 bob",
-        "2 * you are bob from b:2, TLSv1.3, TLS_AES_128_GCM_SHA256, certificate CN=bob,O=TLS Lab",
-        "2 <guest1> (private) psst",
-        "1 * sent to bob",
-        "1 ! no one called nobody",
-        "1 ! usage: /msg NAME text");
+    assertThat(sent)
+        .containsExactly(
+            "1 * online (2): guest1 bob",
+            "2 * you are bob from b:2, TLSv1.3, TLS_AES_128_GCM_SHA256, certificate CN=bob,O=TLS Lab",
+            "2 <guest1> (private) psst",
+            "1 * sent to bob",
+            "1 ! no one called nobody",
+            "1 ! usage: /msg NAME text");
   }
 
   @Test
@@ -126,19 +129,24 @@ class ChatRoomTest {
 
   @Test
   void bigRoomsStopAnnouncingJoinsButStillCarryMessages() {
-    ChatRoom big = new ChatRoom(new ChatRoom.Outbox() {
-      @Override
-      public void send(int member, String line) {
-        sent.add(member + " " + line);
-      }
+    ChatRoom big =
+        new ChatRoom(
+            new ChatRoom.Outbox() {
+              @Override
+              public void send(int member, String line) {
+                sent.add(member + " " + line);
+              }
 
-      @Override
-      public void close(int member) {}
-    }, 2);
+              @Override
+              public void close(int member) {}
+            },
+            2);
     big.join(1, Peer.of("a:1", "TLSv1.2", "S"));
     big.join(2, Peer.of("b:2", "TLSv1.2", "S"));
     big.join(3, Peer.of("c:3", "TLSv1.2", "S"));
-    assertThat(sent).contains("1 * guest2 joined from b:2").noneMatch(l -> l.contains("guest3 joined"));
+    assertThat(sent)
+        .contains("1 * guest2 joined from b:2")
+        .noneMatch(l -> l.contains("guest3 joined"));
     big.handle(3, "hi");
     assertThat(sent).contains("1 <guest3> hi", "2 <guest3> hi");
   }

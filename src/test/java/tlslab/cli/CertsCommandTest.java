@@ -69,7 +69,8 @@ class CertsCommandTest {
     lab = dir.resolve("lab");
     otherLab = dir.resolve("other");
     assertThat(lab("certs", "init", "--dir", lab.toString(), "--key", "ec-p256").exit()).isZero();
-    assertThat(lab("certs", "init", "--dir", otherLab.toString(), "--key", "ec-p256").exit()).isZero();
+    assertThat(lab("certs", "init", "--dir", otherLab.toString(), "--key", "ec-p256").exit())
+        .isZero();
     assertThat(lab("certs", "issue", "--client", "bob", "--dir", lab.toString()).exit()).isZero();
   }
 
@@ -83,7 +84,9 @@ class CertsCommandTest {
     for (String sub : List.of("init", "issue", "class", "show", "verify")) {
       Run r = lab("certs", sub, "--help");
       assertThat(r.exit()).isZero();
-      assertThat(r.out()).contains("Usage: lab certs " + sub).contains(ExitCode.TABLE.substring(0, 30));
+      assertThat(r.out())
+          .contains("Usage: lab certs " + sub)
+          .contains(ExitCode.TABLE.substring(0, 30));
     }
   }
 
@@ -98,7 +101,9 @@ class CertsCommandTest {
   void unknownKeyTypeIsAUsageErrorNamingTheChoices() {
     Run r = lab("certs", "init", "--dir", tmp.resolve("k").toString(), "--key", "dsa-1024");
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
-    assertThat(r.err()).contains("unknown key type 'dsa-1024'").contains("ec-p256, rsa-2048, rsa-3072");
+    assertThat(r.err())
+        .contains("unknown key type 'dsa-1024'")
+        .contains("ec-p256, rsa-2048, rsa-3072");
     assertThat(tmp.resolve("k")).doesNotExist();
   }
 
@@ -106,20 +111,45 @@ class CertsCommandTest {
 
   @Test
   void initWritesEveryFileWithSecretsPrivate() throws Exception {
-    Run r = lab("certs", "init", "--dir", tmp.resolve("init").toString(), "--key", "ec-p256",
-        "--cn", "chat.lab", "--san", "chat.lab,10.0.0.1", "--days", "30");
+    Run r =
+        lab(
+            "certs",
+            "init",
+            "--dir",
+            tmp.resolve("init").toString(),
+            "--key",
+            "ec-p256",
+            "--cn",
+            "chat.lab",
+            "--san",
+            "chat.lab,10.0.0.1",
+            "--days",
+            "30");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("ec-p256").contains("SAN chat.lab, 10.0.0.1").contains("changeit");
-    for (String f : List.of("ca.pem", "ca.key", "server.pem", "server.key", "cert.pem", "server.p12", "truststore.p12")) {
+    for (String f :
+        List.of(
+            "ca.pem",
+            "ca.key",
+            "server.pem",
+            "server.key",
+            "cert.pem",
+            "server.p12",
+            "truststore.p12")) {
       assertThat(tmp.resolve("init").resolve(f)).exists();
       assertThat(r.out()).contains(f);
     }
     for (String secret : List.of("ca.key", "server.key", "cert.pem", "server.p12")) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("init").resolve(secret))))
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(tmp.resolve("init").resolve(secret))))
           .isEqualTo("rw-------");
     }
     Run show = lab("certs", "show", tmp.resolve("init/server.pem").toString());
-    assertThat(show.out()).contains("CN=chat.lab").contains("DNS:chat.lab, IP:10.0.0.1").contains("EC P-256");
+    assertThat(show.out())
+        .contains("CN=chat.lab")
+        .contains("DNS:chat.lab, IP:10.0.0.1")
+        .contains("EC P-256");
   }
 
   @Test
@@ -127,23 +157,35 @@ class CertsCommandTest {
     Path dir = tmp.resolve("again");
     assertThat(lab("certs", "init", "--dir", dir.toString(), "--key", "ec-p256").exit()).isZero();
     byte[] key = Files.readAllBytes(dir.resolve("ca.key"));
-    assertOneLineError(lab("certs", "init", "--dir", dir.toString(), "--key", "ec-p256"),
-        ExitCode.REFUSED, "ca.key already exists", "--force");
+    assertOneLineError(
+        lab("certs", "init", "--dir", dir.toString(), "--key", "ec-p256"),
+        ExitCode.REFUSED,
+        "ca.key already exists",
+        "--force");
     assertThat(Files.readAllBytes(dir.resolve("ca.key"))).isEqualTo(key);
-    assertThat(lab("certs", "init", "--dir", dir.toString(), "--key", "ec-p256", "--force").exit()).isZero();
+    assertThat(lab("certs", "init", "--dir", dir.toString(), "--key", "ec-p256", "--force").exit())
+        .isZero();
     assertThat(Files.readAllBytes(dir.resolve("ca.key"))).isNotEqualTo(key);
   }
 
   @Test
   void initRejectsBadSansAndDays() {
-    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "not a host!"),
-        ExitCode.BAD_INPUT, "'not a host!' is neither an IP address nor a valid DNS name");
-    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "localhost,999.1.1.1"),
-        ExitCode.BAD_INPUT, "not a valid IPv4 address: '999.1.1.1'");
-    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "fe80::1::2"),
-        ExitCode.BAD_INPUT, "not a valid IPv6 address: 'fe80::1::2'");
-    assertOneLineError(lab("certs", "init", "--dir", tmp.resolve("d").toString(), "--days", "0"),
-        ExitCode.BAD_INPUT, "days: must be between 1 and 3650");
+    assertOneLineError(
+        lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "not a host!"),
+        ExitCode.BAD_INPUT,
+        "'not a host!' is neither an IP address nor a valid DNS name");
+    assertOneLineError(
+        lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "localhost,999.1.1.1"),
+        ExitCode.BAD_INPUT,
+        "not a valid IPv4 address: '999.1.1.1'");
+    assertOneLineError(
+        lab("certs", "init", "--dir", tmp.resolve("s").toString(), "--san", "fe80::1::2"),
+        ExitCode.BAD_INPUT,
+        "not a valid IPv6 address: 'fe80::1::2'");
+    assertOneLineError(
+        lab("certs", "init", "--dir", tmp.resolve("d").toString(), "--days", "0"),
+        ExitCode.BAD_INPUT,
+        "days: must be between 1 and 3650");
   }
 
   // --- issue ---
@@ -152,20 +194,38 @@ class CertsCommandTest {
   void issueWritesAClientBundleAndRefusesASecondTime() {
     Run r = lab("certs", "issue", "--client", "carol", "--dir", lab.toString());
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("client-carol.pem", "client-carol.key", "client-carol-combined.pem", "client-carol.p12");
-    Run v = lab("certs", "verify", "--ca", lab.resolve("ca.pem").toString(), lab.resolve("client-carol.p12").toString());
+    assertThat(r.out())
+        .contains(
+            "client-carol.pem",
+            "client-carol.key",
+            "client-carol-combined.pem",
+            "client-carol.p12");
+    Run v =
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            lab.resolve("client-carol.p12").toString());
     assertThat(v.exit()).as(v.err()).isZero();
     assertThat(v.out()).contains("clientAuth");
-    assertOneLineError(lab("certs", "issue", "--client", "carol", "--dir", lab.toString()),
-        ExitCode.REFUSED, "client-carol.key already exists");
+    assertOneLineError(
+        lab("certs", "issue", "--client", "carol", "--dir", lab.toString()),
+        ExitCode.REFUSED,
+        "client-carol.key already exists");
   }
 
   @Test
   void issueWithoutALabCaOrWithAPathAsNameIsBadInput() {
-    assertOneLineError(lab("certs", "issue", "--client", "dave", "--dir", tmp.resolve("nowhere").toString()),
-        ExitCode.BAD_INPUT, "no lab CA in", "lab certs init");
-    assertOneLineError(lab("certs", "issue", "--client", "../evil", "--dir", lab.toString()),
-        ExitCode.BAD_INPUT, "client name: '../evil'");
+    assertOneLineError(
+        lab("certs", "issue", "--client", "dave", "--dir", tmp.resolve("nowhere").toString()),
+        ExitCode.BAD_INPUT,
+        "no lab CA in",
+        "lab certs init");
+    assertOneLineError(
+        lab("certs", "issue", "--client", "../evil", "--dir", lab.toString()),
+        ExitCode.BAD_INPUT,
+        "client name: '../evil'");
   }
 
   @Test
@@ -174,8 +234,10 @@ class CertsCommandTest {
     Files.createDirectories(dir);
     Files.copy(lab.resolve("ca.pem"), dir.resolve("ca.pem"));
     Files.copy(otherLab.resolve("ca.key"), dir.resolve("ca.key"));
-    assertOneLineError(lab("certs", "issue", "--client", "eve", "--dir", dir.toString()),
-        ExitCode.BAD_INPUT, "ca.key: this key does not match the certificate");
+    assertOneLineError(
+        lab("certs", "issue", "--client", "eve", "--dir", dir.toString()),
+        ExitCode.BAD_INPUT,
+        "ca.key: this key does not match the certificate");
   }
 
   @Test
@@ -187,19 +249,36 @@ class CertsCommandTest {
     Instant start = Instant.parse("2020-01-01T00:00:00Z");
     X509v3CertificateBuilder b =
         new JcaX509v3CertificateBuilder(
-            name, BigInteger.TEN, Date.from(start), Date.from(start.plus(Duration.ofDays(30))), name,
+            name,
+            BigInteger.TEN,
+            Date.from(start),
+            Date.from(start.plus(Duration.ofDays(30))),
+            name,
             pair.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     byte[] der =
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(Crypto.BC).build(pair.getPrivate()))
+        b.build(
+                new JcaContentSignerBuilder("SHA256withECDSA")
+                    .setProvider(Crypto.BC)
+                    .build(pair.getPrivate()))
             .getEncoded();
     X509Certificate old = PemIo.toX509(der, dir);
     Files.write(dir.resolve("ca.pem"), PemIo.encode(null, old));
     Files.write(dir.resolve("ca.key"), PemIo.encode(pair.getPrivate()));
-    assertOneLineError(lab("certs", "issue", "--client", "frank", "--dir", dir.toString()),
-        ExitCode.BAD_INPUT, "the lab CA expired at 2020-01-31T00:00:00Z", "--force");
-    assertOneLineError(lab("certs", "verify", "--ca", dir.resolve("ca.pem").toString(), dir.resolve("ca.pem").toString()),
-        ExitCode.FAILED, "validity: CN=Old Lab CA expired at 2020-01-31T00:00:00Z");
+    assertOneLineError(
+        lab("certs", "issue", "--client", "frank", "--dir", dir.toString()),
+        ExitCode.BAD_INPUT,
+        "the lab CA expired at 2020-01-31T00:00:00Z",
+        "--force");
+    assertOneLineError(
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            dir.resolve("ca.pem").toString(),
+            dir.resolve("ca.pem").toString()),
+        ExitCode.FAILED,
+        "validity: CN=Old Lab CA expired at 2020-01-31T00:00:00Z");
   }
 
   // --- show ---
@@ -220,11 +299,18 @@ class CertsCommandTest {
         .contains("days left")
         .containsPattern("SHA-256: +([0-9A-F]{2}:){31}[0-9A-F]{2}");
     Run combined = lab("certs", "show", lab.resolve("cert.pem").toString());
-    assertThat(combined.out()).contains("combined PEM").contains("private key:    EC P-256, matches the certificate");
+    assertThat(combined.out())
+        .contains("combined PEM")
+        .contains("private key:    EC P-256, matches the certificate");
     Run p12 = lab("certs", "show", lab.resolve("server.p12").toString());
-    assertThat(p12.out()).contains("PKCS#12").contains("certificate 2 of 2").contains("CA:true (critical)")
-        .contains("keyCertSign, cRLSign (critical)").contains("(self-signed)");
-    Run trust = lab("certs", "show", lab.resolve("truststore.p12").toString(), "--password", "changeit");
+    assertThat(p12.out())
+        .contains("PKCS#12")
+        .contains("certificate 2 of 2")
+        .contains("CA:true (critical)")
+        .contains("keyCertSign, cRLSign (critical)")
+        .contains("(self-signed)");
+    Run trust =
+        lab("certs", "show", lab.resolve("truststore.p12").toString(), "--password", "changeit");
     assertThat(trust.exit()).isZero();
     assertThat(trust.out()).contains("subject:        CN=TLS Lab CA,O=TLS Lab");
   }
@@ -240,33 +326,51 @@ class CertsCommandTest {
 
   @Test
   void showOfAMissingFileIsBadInput() {
-    assertOneLineError(lab("certs", "show", tmp.resolve("nope.pem").toString()), ExitCode.BAD_INPUT, "nope.pem: no such file");
+    assertOneLineError(
+        lab("certs", "show", tmp.resolve("nope.pem").toString()),
+        ExitCode.BAD_INPUT,
+        "nope.pem: no such file");
   }
 
   @Test
   void showOfAFileThatIsNotPemIsBadInput() throws Exception {
     Path text = Files.writeString(tmp.resolve("notes.txt"), "hello, I am not a certificate\n");
-    assertOneLineError(lab("certs", "show", text.toString()), ExitCode.BAD_INPUT,
+    assertOneLineError(
+        lab("certs", "show", text.toString()),
+        ExitCode.BAD_INPUT,
         "notes.txt: not a certificate file (neither PEM, DER nor PKCS#12)");
-    Path corrupt = Files.writeString(tmp.resolve("corrupt.pem"),
-        "-----BEGIN CERTIFICATE-----\nMIIB!!!!not base64 at all@@@\n-----END CERTIFICATE-----\n");
-    assertOneLineError(lab("certs", "show", corrupt.toString()), ExitCode.BAD_INPUT, "corrupt.pem: corrupt PEM");
-    Path binary = Files.write(tmp.resolve("junk.p12"), new byte[] {0x30, 0x03, 0x02, 0x01, 0x03, 0x55});
-    assertOneLineError(lab("certs", "show", binary.toString()), ExitCode.BAD_INPUT, "junk.p12: not a PKCS#12 file");
-    assertOneLineError(lab("certs", "show", lab.resolve("server.key").toString()), ExitCode.BAD_INPUT,
+    Path corrupt =
+        Files.writeString(
+            tmp.resolve("corrupt.pem"),
+            "-----BEGIN CERTIFICATE-----\nMIIB!!!!not base64 at all@@@\n-----END CERTIFICATE-----\n");
+    assertOneLineError(
+        lab("certs", "show", corrupt.toString()), ExitCode.BAD_INPUT, "corrupt.pem: corrupt PEM");
+    Path binary =
+        Files.write(tmp.resolve("junk.p12"), new byte[] {0x30, 0x03, 0x02, 0x01, 0x03, 0x55});
+    assertOneLineError(
+        lab("certs", "show", binary.toString()),
+        ExitCode.BAD_INPUT,
+        "junk.p12: not a PKCS#12 file");
+    assertOneLineError(
+        lab("certs", "show", lab.resolve("server.key").toString()),
+        ExitCode.BAD_INPUT,
         "holds a private key but no certificate");
   }
 
   @Test
   void showWithAWrongPasswordIsBadInput() {
-    assertOneLineError(lab("certs", "show", lab.resolve("server.p12").toString(), "--password", "wrong"),
-        ExitCode.BAD_INPUT, "server.p12: wrong password for this PKCS#12 file");
+    assertOneLineError(
+        lab("certs", "show", lab.resolve("server.p12").toString(), "--password", "wrong"),
+        ExitCode.BAD_INPUT,
+        "server.p12: wrong password for this PKCS#12 file");
   }
 
   @Test
   void showOfACombinedPemWhoseKeyIsNotTheCertificatesIsBadInput() throws Exception {
     Path mismatch = mismatchedCombinedPem();
-    assertOneLineError(lab("certs", "show", mismatch.toString()), ExitCode.BAD_INPUT,
+    assertOneLineError(
+        lab("certs", "show", mismatch.toString()),
+        ExitCode.BAD_INPUT,
         "mismatch.pem: the private key does not match the certificate");
   }
 
@@ -274,8 +378,15 @@ class CertsCommandTest {
 
   @Test
   void verifyPassesEveryCheckForTheServerCertificate() {
-    Run r = lab("certs", "verify", "--ca", lab.resolve("ca.pem").toString(), lab.resolve("server.pem").toString(),
-        "--host", "localhost");
+    Run r =
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            lab.resolve("server.pem").toString(),
+            "--host",
+            "localhost");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().lines().filter(l -> l.startsWith("ok ")).count()).isEqualTo(5);
     assertThat(r.out()).contains("verified against").doesNotContain("FAIL");
@@ -284,19 +395,47 @@ class CertsCommandTest {
 
   @Test
   void verifyFailsOnAWrongHostName() {
-    Run r = lab("certs", "verify", "--ca", lab.resolve("ca.pem").toString(), lab.resolve("cert.pem").toString(),
-        "--host", "www.example.org");
-    assertOneLineError(r, ExitCode.FAILED, "hostname: 'www.example.org' does not match the subjectAltName (DNS:localhost, IP:127.0.0.1)");
+    Run r =
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            lab.resolve("cert.pem").toString(),
+            "--host",
+            "www.example.org");
+    assertOneLineError(
+        r,
+        ExitCode.FAILED,
+        "hostname: 'www.example.org' does not match the subjectAltName (DNS:localhost, IP:127.0.0.1)");
     assertThat(r.out()).contains("FAIL  hostname");
-    assertOneLineError(lab("certs", "verify", "--ca", lab.resolve("ca.pem").toString(), lab.resolve("server.pem").toString(),
-        "--host", "127.0.0.2"), ExitCode.FAILED, "'127.0.0.2' does not match");
+    assertOneLineError(
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            lab.resolve("server.pem").toString(),
+            "--host",
+            "127.0.0.2"),
+        ExitCode.FAILED,
+        "'127.0.0.2' does not match");
   }
 
   @Test
   void verifyFailsWhenAnotherCaSignedTheCertificate() {
-    Run r = lab("certs", "verify", "--ca", otherLab.resolve("ca.pem").toString(), lab.resolve("server.pem").toString());
+    Run r =
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            otherLab.resolve("ca.pem").toString(),
+            lab.resolve("server.pem").toString());
     // Both lab CAs are called "CN=TLS Lab CA": only the signature tells them apart.
-    assertOneLineError(r, ExitCode.FAILED, "chain: CN=localhost,OU=server,O=TLS Lab was not signed by CN=TLS Lab CA,O=TLS Lab (the CA)",
+    assertOneLineError(
+        r,
+        ExitCode.FAILED,
+        "chain: CN=localhost,OU=server,O=TLS Lab was not signed by CN=TLS Lab CA,O=TLS Lab (the CA)",
         "signature does not verify");
   }
 
@@ -304,33 +443,78 @@ class CertsCommandTest {
   void verifyFailsOutsideTheValidityPeriod() {
     String ca = lab.resolve("ca.pem").toString();
     String cert = lab.resolve("server.pem").toString();
-    assertOneLineError(lab("certs", "verify", "--ca", ca, cert, "--at", "2100-01-01T00:00:00Z"), ExitCode.FAILED,
-        "validity:", "expired at");
-    assertOneLineError(lab("certs", "verify", "--ca", ca, cert, "--at", "2001-01-01T00:00:00Z"), ExitCode.FAILED,
-        "validity:", "is not valid before");
+    assertOneLineError(
+        lab("certs", "verify", "--ca", ca, cert, "--at", "2100-01-01T00:00:00Z"),
+        ExitCode.FAILED,
+        "validity:",
+        "expired at");
+    assertOneLineError(
+        lab("certs", "verify", "--ca", ca, cert, "--at", "2001-01-01T00:00:00Z"),
+        ExitCode.FAILED,
+        "validity:",
+        "is not valid before");
   }
 
   @Test
   void verifyFailsForAClientCertificateUsedAsAServer() {
-    assertOneLineError(lab("certs", "verify", "--ca", lab.resolve("ca.pem").toString(),
-            lab.resolve("client-bob.pem").toString(), "--host", "localhost"),
-        ExitCode.FAILED, "key usage:", "is not for TLS servers (extKeyUsage lacks serverAuth; has clientAuth)");
+    assertOneLineError(
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            lab.resolve("client-bob.pem").toString(),
+            "--host",
+            "localhost"),
+        ExitCode.FAILED,
+        "key usage:",
+        "is not for TLS servers (extKeyUsage lacks serverAuth; has clientAuth)");
   }
 
   @Test
   void verifyFailsWhenTheTrustedCertificateIsNotACa() {
-    assertOneLineError(lab("certs", "verify", "--ca", lab.resolve("server.pem").toString(), lab.resolve("server.pem").toString()),
-        ExitCode.FAILED, "CA: CN=localhost,OU=server,O=TLS Lab is not a CA certificate");
+    assertOneLineError(
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("server.pem").toString(),
+            lab.resolve("server.pem").toString()),
+        ExitCode.FAILED,
+        "CA: CN=localhost,OU=server,O=TLS Lab is not a CA certificate");
   }
 
   @Test
   void verifyOfMissingOrMismatchedInputIsBadInputNotAFailure() throws Exception {
-    assertOneLineError(lab("certs", "verify", "--ca", tmp.resolve("missing-ca.pem").toString(), lab.resolve("server.pem").toString()),
-        ExitCode.BAD_INPUT, "missing-ca.pem: no such file");
-    assertOneLineError(lab("certs", "verify", "--ca", lab.resolve("ca.pem").toString(), mismatchedCombinedPem().toString()),
-        ExitCode.BAD_INPUT, "the private key does not match the certificate");
-    assertOneLineError(lab("certs", "verify", "--ca", lab.resolve("ca.pem").toString(), lab.resolve("server.p12").toString(),
-        "--password", "nope"), ExitCode.BAD_INPUT, "wrong password");
+    assertOneLineError(
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            tmp.resolve("missing-ca.pem").toString(),
+            lab.resolve("server.pem").toString()),
+        ExitCode.BAD_INPUT,
+        "missing-ca.pem: no such file");
+    assertOneLineError(
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            mismatchedCombinedPem().toString()),
+        ExitCode.BAD_INPUT,
+        "the private key does not match the certificate");
+    assertOneLineError(
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            lab.resolve("server.p12").toString(),
+            "--password",
+            "nope"),
+        ExitCode.BAD_INPUT,
+        "wrong password");
     Run usage = lab("certs", "verify", lab.resolve("server.pem").toString());
     assertThat(usage.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(usage.err()).contains("Missing required option: '--ca=CA.pem'");
@@ -340,10 +524,22 @@ class CertsCommandTest {
 
   @Test
   void classFromARosterWritesOneBundlePerStudentAndAManifest() throws Exception {
-    Path roster = Files.writeString(tmp.resolve("roster.txt"),
-        "# CS 4xx, autumn\n\ns100,Ada Lovelace\ns200\tZoë Martín\nGrace Hopper\n", StandardCharsets.UTF_8);
+    Path roster =
+        Files.writeString(
+            tmp.resolve("roster.txt"),
+            "# CS 4xx, autumn\n\ns100,Ada Lovelace\ns200\tZoë Martín\nGrace Hopper\n",
+            StandardCharsets.UTF_8);
     Path out = tmp.resolve("handout");
-    Run r = lab("certs", "class", "--roster", roster.toString(), "--dir", lab.toString(), "--out", out.toString());
+    Run r =
+        lab(
+            "certs",
+            "class",
+            "--roster",
+            roster.toString(),
+            "--dir",
+            lab.toString(),
+            "--out",
+            out.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("Issued 3 student bundles (ec-p256 keys)");
     assertThat(r.err()).isEmpty(); // no progress lines for a small class
@@ -354,7 +550,13 @@ class CertsCommandTest {
     assertThat(manifest.get(2)).startsWith("Zoë Martín (s200)\t").endsWith("\ts200");
     assertThat(manifest.get(3)).startsWith("Grace Hopper\t").endsWith("\tgrace-hopper");
     for (String folder : List.of("s100", "s200", "grace-hopper")) {
-      for (String f : List.of(folder + ".pem", folder + ".key", folder + "-combined.pem", folder + ".p12", "ca.pem")) {
+      for (String f :
+          List.of(
+              folder + ".pem",
+              folder + ".key",
+              folder + "-combined.pem",
+              folder + ".p12",
+              "ca.pem")) {
         assertThat(out.resolve(folder).resolve(f)).exists();
       }
     }
@@ -362,17 +564,34 @@ class CertsCommandTest {
     assertThat(show.out()).contains("CN=Zoë Martín").contains("UID=s200").contains("clientAuth");
     String fingerprint = manifest.get(2).split("\t")[2];
     assertThat(show.out()).contains("SHA-256:        " + fingerprint);
-    Run verify = lab("certs", "verify", "--ca", out.resolve("s100/ca.pem").toString(), out.resolve("s100/s100-combined.pem").toString());
+    Run verify =
+        lab(
+            "certs",
+            "verify",
+            "--ca",
+            out.resolve("s100/ca.pem").toString(),
+            out.resolve("s100/s100-combined.pem").toString());
     assertThat(verify.exit()).as(verify.err()).isZero();
 
-    assertOneLineError(lab("certs", "class", "--roster", roster.toString(), "--dir", lab.toString(), "--out", out.toString()),
-        ExitCode.REFUSED, "manifest.tsv already exists");
+    assertOneLineError(
+        lab(
+            "certs",
+            "class",
+            "--roster",
+            roster.toString(),
+            "--dir",
+            lab.toString(),
+            "--out",
+            out.toString()),
+        ExitCode.REFUSED,
+        "manifest.tsv already exists");
   }
 
   @Test
   void classByCountShowsProgressOnStderrForLargeClasses() throws Exception {
     Path out = tmp.resolve("big");
-    Run r = lab("certs", "class", "--count", "50", "--dir", lab.toString(), "--out", out.toString());
+    Run r =
+        lab("certs", "class", "--count", "50", "--dir", lab.toString(), "--out", out.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.err()).contains("issued 5/50").contains("issued 50/50");
     assertThat(Files.readAllLines(out.resolve("manifest.tsv"))).hasSize(51);
@@ -382,21 +601,35 @@ class CertsCommandTest {
   @Test
   void classInputErrors() throws Exception {
     String dir = lab.toString();
-    assertOneLineError(lab("certs", "class", "--roster", tmp.resolve("absent.txt").toString(), "--dir", dir),
-        ExitCode.BAD_INPUT, "absent.txt: no such file");
+    assertOneLineError(
+        lab("certs", "class", "--roster", tmp.resolve("absent.txt").toString(), "--dir", dir),
+        ExitCode.BAD_INPUT,
+        "absent.txt: no such file");
     Path empty = Files.writeString(tmp.resolve("empty.txt"), "# nobody yet\n\n");
-    assertOneLineError(lab("certs", "class", "--roster", empty.toString(), "--dir", dir),
-        ExitCode.BAD_INPUT, "the roster lists no students");
+    assertOneLineError(
+        lab("certs", "class", "--roster", empty.toString(), "--dir", dir),
+        ExitCode.BAD_INPUT,
+        "the roster lists no students");
     Path dup = Files.writeString(tmp.resolve("dup.txt"), "s1,Ann\ns2,Ben\ns1,Ann Again\n");
-    assertOneLineError(lab("certs", "class", "--roster", dup.toString(), "--dir", dir),
-        ExitCode.BAD_INPUT, "dup.txt line 3", "would share folder 's1' with line 1");
-    Path latin1 = Files.write(tmp.resolve("latin1.txt"), "Zo\u00eb\n".getBytes(StandardCharsets.ISO_8859_1));
-    assertOneLineError(lab("certs", "class", "--roster", latin1.toString(), "--dir", dir),
-        ExitCode.BAD_INPUT, "not UTF-8 text");
-    assertOneLineError(lab("certs", "class", "--count", "0", "--dir", dir),
-        ExitCode.BAD_INPUT, "class size must be between 1 and 10000, got 0");
-    assertOneLineError(lab("certs", "class", "--count", "2", "--dir", tmp.resolve("no-ca").toString()),
-        ExitCode.BAD_INPUT, "no lab CA in");
+    assertOneLineError(
+        lab("certs", "class", "--roster", dup.toString(), "--dir", dir),
+        ExitCode.BAD_INPUT,
+        "dup.txt line 3",
+        "would share folder 's1' with line 1");
+    Path latin1 =
+        Files.write(tmp.resolve("latin1.txt"), "Zo\u00eb\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertOneLineError(
+        lab("certs", "class", "--roster", latin1.toString(), "--dir", dir),
+        ExitCode.BAD_INPUT,
+        "not UTF-8 text");
+    assertOneLineError(
+        lab("certs", "class", "--count", "0", "--dir", dir),
+        ExitCode.BAD_INPUT,
+        "class size must be between 1 and 10000, got 0");
+    assertOneLineError(
+        lab("certs", "class", "--count", "2", "--dir", tmp.resolve("no-ca").toString()),
+        ExitCode.BAD_INPUT,
+        "no lab CA in");
     Run both = lab("certs", "class", "--count", "2", "--roster", dup.toString());
     assertThat(both.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(both.err()).contains("mutually exclusive");
@@ -415,7 +648,8 @@ class CertsCommandTest {
         .containsPattern("ratio openssl / in-process: [0-9.]+x");
     Run bad = lab("bench", "certs", "--count", "0");
     assertThat(bad.exit()).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(bad.err().strip()).isEqualTo("lab bench certs: count: must be between 1 and 10000, got 0");
+    assertThat(bad.err().strip())
+        .isEqualTo("lab bench certs: count: must be between 1 and 10000, got 0");
   }
 
   private Path mismatchedCombinedPem() throws Exception {

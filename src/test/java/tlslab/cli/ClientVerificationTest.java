@@ -38,16 +38,25 @@ class ClientVerificationTest {
     JsseSetup.prepare(true, false);
     LabCertificates.init(InitOptions.builder().dir(lab).build());
     LabCertificates.init(InitOptions.builder().dir(rogue).build());
-    LabCertificates.init(InitOptions.builder().dir(elsewhere)
-        .commonName("chat.example").sans(List.of("chat.example")).build());
+    LabCertificates.init(
+        InitOptions.builder()
+            .dir(elsewhere)
+            .commonName("chat.example")
+            .sans(List.of("chat.example"))
+            .build());
     good = start(lab);
     rogueServer = start(rogue);
     wrongHost = start(elsewhere);
   }
 
   private static ChatServer start(Path certs) {
-    return ChatServer.builder().context(TlsContexts.server(certs)).port(0).loops(1)
-        .handshakeTimeout(Duration.ofSeconds(5)).build().start();
+    return ChatServer.builder()
+        .context(TlsContexts.server(certs))
+        .port(0)
+        .loops(1)
+        .handshakeTimeout(Duration.ofSeconds(5))
+        .build()
+        .start();
   }
 
   @AfterAll
@@ -79,33 +88,59 @@ class ClientVerificationTest {
 
   @Test
   void connectsToTheLabServerAndExitsAfterTheTlsClose() {
-    Run r = client("/whoami\n", "--port", String.valueOf(good.port()),
-        "--ca", lab.resolve("ca.pem").toString(), "--name", "tester");
+    Run r =
+        client(
+            "/whoami\n",
+            "--port",
+            String.valueOf(good.port()),
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            "--name",
+            "tester");
     assertThat(r.exit).as(r.err).isZero();
     assertThat(r.out).contains("* you are now tester").contains("* you are tester from 127.0.0.1:");
   }
 
   @Test
   void refusesAServerWhoseCertificateIsNotFromTheLabCa() {
-    Run r = client("hello\n", "--port", String.valueOf(rogueServer.port()),
-        "--ca", lab.resolve("ca.pem").toString());
+    Run r =
+        client(
+            "hello\n",
+            "--port",
+            String.valueOf(rogueServer.port()),
+            "--ca",
+            lab.resolve("ca.pem").toString());
     assertThat(r.exit).isEqualTo(ExitCode.NETWORK);
-    assertThat(r.err.strip()).startsWith("lab client: server certificate at localhost:")
-        .contains("not issued by a trusted CA").doesNotContain("Exception").hasLineCount(1);
+    assertThat(r.err.strip())
+        .startsWith("lab client: server certificate at localhost:")
+        .contains("not issued by a trusted CA")
+        .doesNotContain("Exception")
+        .hasLineCount(1);
   }
 
   @Test
   void refusesAServerWhoseCertificateNamesAnotherHost() {
-    Run r = client("hello\n", "--port", String.valueOf(wrongHost.port()),
-        "--ca", elsewhere.resolve("ca.pem").toString());
+    Run r =
+        client(
+            "hello\n",
+            "--port",
+            String.valueOf(wrongHost.port()),
+            "--ca",
+            elsewhere.resolve("ca.pem").toString());
     assertThat(r.exit).isEqualTo(ExitCode.NETWORK);
     assertThat(r.err.strip()).contains("is not valid for host 'localhost'").hasLineCount(1);
   }
 
   @Test
   void insecureConnectsToTheRogueServerWithALoudWarning() {
-    Run r = client("/whoami\n", "--port", String.valueOf(rogueServer.port()),
-        "--ca", lab.resolve("ca.pem").toString(), "--insecure");
+    Run r =
+        client(
+            "/whoami\n",
+            "--port",
+            String.valueOf(rogueServer.port()),
+            "--ca",
+            lab.resolve("ca.pem").toString(),
+            "--insecure");
     assertThat(r.exit).as(r.err).isZero();
     assertThat(r.err).contains("WARNING: --insecure").contains("NOT checked");
     assertThat(r.out).contains("* you are guest");
@@ -113,8 +148,13 @@ class ClientVerificationTest {
 
   @Test
   void quitInAScriptEndsTheRunWhenTheServerCloses() {
-    Run r = client("/quit\n", "--port", String.valueOf(good.port()),
-        "--ca", lab.resolve("ca.pem").toString());
+    Run r =
+        client(
+            "/quit\n",
+            "--port",
+            String.valueOf(good.port()),
+            "--ca",
+            lab.resolve("ca.pem").toString());
     assertThat(r.exit).as(r.err).isZero();
     assertThat(r.out).contains("* bye guest");
   }

@@ -17,7 +17,9 @@ import tlslab.tls.ClientAuth;
 import tlslab.tls.TlsContexts;
 import tlslab.tls.TlsProfile;
 
-/** {@code --client-auth need}: only lab-CA certificates get in; the nick is the certificate's CN. */
+/**
+ * {@code --client-auth need}: only lab-CA certificates get in; the nick is the certificate's CN.
+ */
 class ClientAuthTest {
   @TempDir static Path certs;
   @TempDir static Path otherCa;
@@ -41,7 +43,9 @@ class ClientAuthTest {
   }
 
   private ChatClient.Builder client(Path keyStore, Fixtures.Lines lines) {
-    return ChatClient.builder().host("localhost").port(server.port())
+    return ChatClient.builder()
+        .host("localhost")
+        .port(server.port())
         .context(TlsContexts.client(certs.resolve("ca.pem"), keyStore, false))
         .onLine(lines::add);
   }
@@ -53,7 +57,9 @@ class ClientAuthTest {
     try {
       lines.awaitStartsWith("* welcome carol");
       c.send("/whoami");
-      assertThat(lines.awaitStartsWith("* you are carol")).contains("certificate ").contains("CN=carol");
+      assertThat(lines.awaitStartsWith("* you are carol"))
+          .contains("certificate ")
+          .contains("CN=carol");
     } finally {
       c.close();
     }

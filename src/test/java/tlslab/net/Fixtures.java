@@ -76,8 +76,13 @@ final class Fixtures {
         Thread.currentThread().interrupt();
       }
       String got = all.toString();
-      throw new AssertionError("no matching line within 5 s; got " + all.size() + " lines: "
-          + (got.length() > 600 ? got.substring(0, 300) + " ... " + got.substring(got.length() - 300) : got));
+      throw new AssertionError(
+          "no matching line within 5 s; got "
+              + all.size()
+              + " lines: "
+              + (got.length() > 600
+                  ? got.substring(0, 300) + " ... " + got.substring(got.length() - 300)
+                  : got));
     }
 
     String awaitStartsWith(String prefix) {
@@ -118,7 +123,9 @@ final class Fixtures {
     }
   }
 
-  /** Waits (up to 5 s) for a server log line matching p: some are written after the socket closes. */
+  /**
+   * Waits (up to 5 s) for a server log line matching p: some are written after the socket closes.
+   */
   static String awaitLog(List<String> log, java.util.function.Predicate<String> p) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < deadline) {

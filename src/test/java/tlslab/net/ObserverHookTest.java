@@ -54,17 +54,31 @@ class ObserverHookTest {
     Fixtures.certs(certs);
     List<Recorder> serverSide = new CopyOnWriteArrayList<>();
     Recorder clientSide = new Recorder();
-    try (ChatServer server = ChatServer.builder().context(Fixtures.serverContext(certs)).port(0)
-        .profile(TlsProfile.TLS13).handshakeTimeout(Duration.ofSeconds(5))
-        .observers(engine -> {
-          Recorder r = new Recorder();
-          serverSide.add(r);
-          return r;
-        }).build().start()) {
+    try (ChatServer server =
+        ChatServer.builder()
+            .context(Fixtures.serverContext(certs))
+            .port(0)
+            .profile(TlsProfile.TLS13)
+            .handshakeTimeout(Duration.ofSeconds(5))
+            .observers(
+                engine -> {
+                  Recorder r = new Recorder();
+                  serverSide.add(r);
+                  return r;
+                })
+            .build()
+            .start()) {
       Fixtures.Lines lines = new Fixtures.Lines();
-      ChatClient c = ChatClient.builder().host("localhost").port(server.port())
-          .context(Fixtures.clientContext(certs)).profile(TlsProfile.TLS13)
-          .observers(engine -> clientSide).onLine(lines::add).build().connect();
+      ChatClient c =
+          ChatClient.builder()
+              .host("localhost")
+              .port(server.port())
+              .context(Fixtures.clientContext(certs))
+              .profile(TlsProfile.TLS13)
+              .observers(engine -> clientSide)
+              .onLine(lines::add)
+              .build()
+              .connect();
       lines.awaitStartsWith("* welcome");
       c.close();
     }
@@ -81,16 +95,30 @@ class ObserverHookTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.EnumSource(value = TlsProfile.class, names = {"MODERN", "REPORT"})
+  @org.junit.jupiter.params.provider.EnumSource(
+      value = TlsProfile.class,
+      names = {"MODERN", "REPORT"})
   void tls12ServerSendsTheNewSessionTicketOfTheReportsCapture(TlsProfile profile) {
     Fixtures.certs(certs);
     Recorder server = new Recorder();
-    try (ChatServer s = ChatServer.builder().context(Fixtures.serverContext(certs)).port(0)
-        .profile(profile).observers(e -> server).build().start()) {
+    try (ChatServer s =
+        ChatServer.builder()
+            .context(Fixtures.serverContext(certs))
+            .port(0)
+            .profile(profile)
+            .observers(e -> server)
+            .build()
+            .start()) {
       Fixtures.Lines lines = new Fixtures.Lines();
-      ChatClient c = ChatClient.builder().host("localhost").port(s.port())
-          .context(Fixtures.clientContext(certs)).profile(profile).onLine(lines::add).build()
-          .connect();
+      ChatClient c =
+          ChatClient.builder()
+              .host("localhost")
+              .port(s.port())
+              .context(Fixtures.clientContext(certs))
+              .profile(profile)
+              .onLine(lines::add)
+              .build()
+              .connect();
       lines.awaitStartsWith("* welcome");
       c.close();
     }

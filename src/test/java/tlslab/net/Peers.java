@@ -22,17 +22,20 @@ final class Peers implements AutoCloseable {
     } catch (IOException e) {
       throw new AssertionError("cannot start " + command, e);
     }
-    reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = r.readLine()) != null) {
-          lines.add(l);
-        }
-      } catch (IOException ignored) {
-        // Process ended.
-      }
-    });
+    reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                  lines.add(l);
+                }
+              } catch (IOException ignored) {
+                // Process ended.
+              }
+            });
     reader.setDaemon(true);
     reader.start();
   }

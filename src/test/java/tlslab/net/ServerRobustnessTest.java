@@ -38,16 +38,17 @@ class ServerRobustnessTest {
   @BeforeAll
   static void start() {
     Fixtures.certs(certs);
-    server = ChatServer.builder()
-        .context(Fixtures.serverContext(certs))
-        .port(0)
-        .loops(2)
-        .handshakeTimeout(Duration.ofMillis(800))
-        .maxLineBytes(8192)
-        .maxOutboundBytes(64 * 1024)
-        .log(log::add)
-        .build()
-        .start();
+    server =
+        ChatServer.builder()
+            .context(Fixtures.serverContext(certs))
+            .port(0)
+            .loops(2)
+            .handshakeTimeout(Duration.ofMillis(800))
+            .maxLineBytes(8192)
+            .maxOutboundBytes(64 * 1024)
+            .log(log::add)
+            .build()
+            .start();
   }
 
   @AfterAll
@@ -138,8 +139,11 @@ class ServerRobustnessTest {
 
   @Test
   void clientThatNeverReadsIsDisconnectedWhileOthersChat() throws Exception {
-    SSLSocket mute = (SSLSocket) TlsContexts.client(certs.resolve("ca.pem"), null, false)
-        .getSocketFactory().createSocket();
+    SSLSocket mute =
+        (SSLSocket)
+            TlsContexts.client(certs.resolve("ca.pem"), null, false)
+                .getSocketFactory()
+                .createSocket();
     mute.setReceiveBufferSize(4096);
     mute.connect(new InetSocketAddress("localhost", server.port()));
     mute.startHandshake();
@@ -171,8 +175,11 @@ class ServerRobustnessTest {
 
   @Test
   void abruptResetInTheMiddleOfAChatLine() throws IOException {
-    SSLSocket s = (SSLSocket) TlsContexts.client(certs.resolve("ca.pem"), null, false)
-        .getSocketFactory().createSocket("localhost", server.port());
+    SSLSocket s =
+        (SSLSocket)
+            TlsContexts.client(certs.resolve("ca.pem"), null, false)
+                .getSocketFactory()
+                .createSocket("localhost", server.port());
     s.startHandshake();
     OutputStream out = s.getOutputStream();
     out.write("/nick rst\nhalf a li".getBytes(StandardCharsets.UTF_8));
@@ -185,8 +192,9 @@ class ServerRobustnessTest {
 
   @Test
   void abruptResetInTheMiddleOfAClientHello() throws Exception {
-    SSLEngine engine = TlsContexts.clientEngine(Fixtures.clientContext(certs), TlsProfile.MODERN,
-        "localhost", server.port(), false);
+    SSLEngine engine =
+        TlsContexts.clientEngine(
+            Fixtures.clientContext(certs), TlsProfile.MODERN, "localhost", server.port(), false);
     ByteBuffer hello = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
     engine.wrap(ByteBuffer.allocate(0), hello);
     hello.flip();

@@ -17,10 +17,18 @@ class CaptureReaderTest {
 
   static byte[] pcap(ByteOrder order, boolean nanos, int frames, int linkType) {
     ByteBuffer b = ByteBuffer.allocate(24 + frames * (16 + PACKET.length)).order(order);
-    b.putInt(nanos ? 0xa1b23c4d : 0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0)
-        .putInt(0).putInt(65535).putInt(linkType);
+    b.putInt(nanos ? 0xa1b23c4d : 0xa1b2c3d4)
+        .putShort((short) 2)
+        .putShort((short) 4)
+        .putInt(0)
+        .putInt(0)
+        .putInt(65535)
+        .putInt(linkType);
     for (int i = 0; i < frames; i++) {
-      b.putInt(1000 + i).putInt(nanos ? 123456789 : 123456).putInt(PACKET.length).putInt(PACKET.length + 5);
+      b.putInt(1000 + i)
+          .putInt(nanos ? 123456789 : 123456)
+          .putInt(PACKET.length)
+          .putInt(PACKET.length + 5);
       b.put(PACKET);
     }
     return b.array();
@@ -76,27 +84,69 @@ class CaptureReaderTest {
 
   @Test
   void notACaptureIsBadInput() {
-    LabException e = assertThrows(LabException.class,
-        () -> CaptureReader.of(new ByteArrayInputStream("hello world, not pcap".getBytes()), "x.txt"));
+    LabException e =
+        assertThrows(
+            LabException.class,
+            () ->
+                CaptureReader.of(
+                    new ByteArrayInputStream("hello world, not pcap".getBytes()), "x.txt"));
     assertThat(e.kind()).isEqualTo(LabException.Kind.BAD_INPUT);
     assertThat(e.getMessage()).startsWith("x.txt: not a pcap or pcapng capture");
-    assertThrows(LabException.class, () -> CaptureReader.of(new ByteArrayInputStream(new byte[2]), "tiny"));
+    assertThrows(
+        LabException.class, () -> CaptureReader.of(new ByteArrayInputStream(new byte[2]), "tiny"));
   }
 
   @Test
   void pcapngWithNanosecondInterfaceEnhancedAndSimplePacketBlocks() {
     for (ByteOrder o : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      block(out, o, 0x0a0d0d0a, ByteBuffer.allocate(16).order(o).putInt(0x1a2b3c4d).putShort((short) 1)
-          .putShort((short) 0).putLong(-1).array());
+      block(
+          out,
+          o,
+          0x0a0d0d0a,
+          ByteBuffer.allocate(16)
+              .order(o)
+              .putInt(0x1a2b3c4d)
+              .putShort((short) 1)
+              .putShort((short) 0)
+              .putLong(-1)
+              .array());
       // IDB: link 101 (raw IP), if_tsresol = 9 (nanoseconds), end of options.
-      block(out, o, 1, ByteBuffer.allocate(16).order(o).putShort((short) 101).putShort((short) 0).putInt(0)
-          .putShort((short) 9).putShort((short) 1).put((byte) 9).put(new byte[3]).array());
+      block(
+          out,
+          o,
+          1,
+          ByteBuffer.allocate(16)
+              .order(o)
+              .putShort((short) 101)
+              .putShort((short) 0)
+              .putInt(0)
+              .putShort((short) 9)
+              .putShort((short) 1)
+              .put((byte) 9)
+              .put(new byte[3])
+              .array());
       block(out, o, 0x99, new byte[8]); // unknown block: skipped
       long ts = 1_700_000_000_123_456_789L;
-      block(out, o, 6, ByteBuffer.allocate(20 + 12).order(o).putInt(0).putInt((int) (ts >>> 32)).putInt((int) ts)
-          .putInt(10).putInt(10).put(PACKET).put(new byte[2]).array());
-      block(out, o, 3, ByteBuffer.allocate(4 + 12).order(o).putInt(10).put(PACKET).put(new byte[2]).array());
+      block(
+          out,
+          o,
+          6,
+          ByteBuffer.allocate(20 + 12)
+              .order(o)
+              .putInt(0)
+              .putInt((int) (ts >>> 32))
+              .putInt((int) ts)
+              .putInt(10)
+              .putInt(10)
+              .put(PACKET)
+              .put(new byte[2])
+              .array());
+      block(
+          out,
+          o,
+          3,
+          ByteBuffer.allocate(4 + 12).order(o).putInt(10).put(PACKET).put(new byte[2]).array());
       String[] p = new String[1];
       List<Frame> frames = readAll(out.toByteArray(), p);
       assertThat(p[0]).isNull();

@@ -68,8 +68,16 @@ class PacketDecoderTest {
     sll2[0] = 0x08;
     byte[] bsd = {2, 0, 0, 0};
     TcpPacket p = new TcpPacket();
-    for (Frame f : new Frame[] {frame(1, eth, v4), frame(1, vlan, v4), frame(113, sll, v4), frame(276, sll2, v4),
-        frame(101, new byte[0], v4), frame(228, new byte[0], v4), frame(0, bsd, v4)}) {
+    for (Frame f :
+        new Frame[] {
+          frame(1, eth, v4),
+          frame(1, vlan, v4),
+          frame(113, sll, v4),
+          frame(276, sll2, v4),
+          frame(101, new byte[0], v4),
+          frame(228, new byte[0], v4),
+          frame(0, bsd, v4)
+        }) {
       assertThat(PacketDecoder.decode(f, p)).as("link " + f.linkType).isTrue();
       assertThat(p.srcPort).isEqualTo(54321);
       assertThat(p.dstPort).isEqualTo(8443);

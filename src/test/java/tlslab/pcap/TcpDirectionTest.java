@@ -27,7 +27,9 @@ class TcpDirectionTest {
     assertThat(send(server, client, 5000, isn + 1, TcpPacket.SYN | TcpPacket.ACK, 0)).isZero();
     int seq = isn + 1;
     for (int i = 0; i < 5; i++) { // crosses 2^32
-      assertThat(send(client, server, seq, 5001, TcpPacket.ACK | TcpPacket.PSH, 100)).as("segment " + i).isZero();
+      assertThat(send(client, server, seq, 5001, TcpPacket.ACK | TcpPacket.PSH, 100))
+          .as("segment " + i)
+          .isZero();
       seq += 100;
     }
     assertThat(TcpDirection.gt(5, 0xFFFFFFF0)).isTrue();
@@ -46,7 +48,8 @@ class TcpDirectionTest {
     // The receiver acknowledges 151..201, which the capture never saw.
     assertThat(ack & TcpDirection.ACK_LOST).isNotZero();
     assertThat(server.prefix(ack)).isEqualTo("[TCP ACKed unseen segment] ");
-    assertThat(send(server, client, 901, 251, TcpPacket.ACK, 0) & TcpDirection.ACK_LOST).isZero(); // once
+    assertThat(send(server, client, 901, 251, TcpPacket.ACK, 0) & TcpDirection.ACK_LOST)
+        .isZero(); // once
     frame += 100; // much later: a retransmission, not out-of-order
     int re = send(client, server, 151, 901, TcpPacket.ACK, 50);
     assertThat(re & (TcpDirection.RETRANSMISSION | TcpDirection.SPURIOUS)).isNotZero();

@@ -23,11 +23,18 @@ class CertificateVerifierTest {
 
   @BeforeAll
   void createLab(@TempDir Path dir) {
-    LabFiles a = LabCertificates.init(InitOptions.builder().dir(dir.resolve("a")).keyType(KeyType.EC_P256).build());
+    LabFiles a =
+        LabCertificates.init(
+            InitOptions.builder().dir(dir.resolve("a")).keyType(KeyType.EC_P256).build());
     ca = PemIo.readCertificate(a.caCert());
     server = PemIo.readCertificate(a.serverCert());
-    LabFiles w = LabCertificates.init(InitOptions.builder().dir(dir.resolve("w")).keyType(KeyType.EC_P256)
-        .sans(List.of("*.lab.example", "fe80::1")).build());
+    LabFiles w =
+        LabCertificates.init(
+            InitOptions.builder()
+                .dir(dir.resolve("w"))
+                .keyType(KeyType.EC_P256)
+                .sans(List.of("*.lab.example", "fe80::1"))
+                .build());
     wildcard = PemIo.readCertificate(w.serverCert());
     // w has its own CA: verify it against that one
     wildcardCa = PemIo.readCertificate(w.caCert());
@@ -37,16 +44,19 @@ class CertificateVerifierTest {
 
   @Test
   void aGoodServerCertificatePassesEveryCheckInOrder() {
-    CertificateVerifier.Result r = CertificateVerifier.verify(ca, List.of(server, ca), "localhost", Instant.now());
+    CertificateVerifier.Result r =
+        CertificateVerifier.verify(ca, List.of(server, ca), "localhost", Instant.now());
     assertThat(r.passed()).isTrue();
-    assertThat(r.checks()).extracting(CertificateVerifier.Check::name)
+    assertThat(r.checks())
+        .extracting(CertificateVerifier.Check::name)
         .containsExactly("CA", "chain", "validity", "key usage", "hostname");
     assertThat(r.firstFailure()).isEmpty();
   }
 
   @Test
   void withoutAHostTheHostnameCheckIsNotMade() {
-    CertificateVerifier.Result r = CertificateVerifier.verify(ca, List.of(server), null, Instant.now());
+    CertificateVerifier.Result r =
+        CertificateVerifier.verify(ca, List.of(server), null, Instant.now());
     assertThat(r.checks()).extracting(CertificateVerifier.Check::name).doesNotContain("hostname");
     assertThat(r.passed()).isTrue();
   }
@@ -55,21 +65,39 @@ class CertificateVerifierTest {
   void validityIsJudgedAtTheGivenTime() {
     Instant end = server.getNotAfter().toInstant();
     assertThat(CertificateVerifier.verify(ca, List.of(server), null, end).passed()).isTrue();
-    CertificateVerifier.Result late = CertificateVerifier.verify(ca, List.of(server), null, end.plus(Duration.ofSeconds(1)));
+    CertificateVerifier.Result late =
+        CertificateVerifier.verify(ca, List.of(server), null, end.plus(Duration.ofSeconds(1)));
     assertThat(late.firstFailure().orElseThrow().name()).isEqualTo("validity");
-    assertThat(late.firstFailure().orElseThrow().detail()).contains("CN=localhost").contains("expired at " + end);
+    assertThat(late.firstFailure().orElseThrow().detail())
+        .contains("CN=localhost")
+        .contains("expired at " + end);
   }
 
   @Test
   void wildcardsMatchExactlyOneLabelAndIpsOnlyIpSans() {
     Instant now = Instant.now();
-    assertThat(CertificateVerifier.verify(wildcardCa, List.of(wildcard), "chat.lab.example", now).passed()).isTrue();
-    assertThat(CertificateVerifier.verify(wildcardCa, List.of(wildcard), "CHAT.Lab.Example.", now).passed()).isTrue();
-    assertThat(CertificateVerifier.verify(wildcardCa, List.of(wildcard), "lab.example", now).passed()).isFalse();
-    assertThat(CertificateVerifier.verify(wildcardCa, List.of(wildcard), "a.b.lab.example", now).passed()).isFalse();
-    assertThat(CertificateVerifier.verify(wildcardCa, List.of(wildcard), "fe80:0:0:0:0:0:0:1", now).passed()).isTrue();
+    assertThat(
+            CertificateVerifier.verify(wildcardCa, List.of(wildcard), "chat.lab.example", now)
+                .passed())
+        .isTrue();
+    assertThat(
+            CertificateVerifier.verify(wildcardCa, List.of(wildcard), "CHAT.Lab.Example.", now)
+                .passed())
+        .isTrue();
+    assertThat(
+            CertificateVerifier.verify(wildcardCa, List.of(wildcard), "lab.example", now).passed())
+        .isFalse();
+    assertThat(
+            CertificateVerifier.verify(wildcardCa, List.of(wildcard), "a.b.lab.example", now)
+                .passed())
+        .isFalse();
+    assertThat(
+            CertificateVerifier.verify(wildcardCa, List.of(wildcard), "fe80:0:0:0:0:0:0:1", now)
+                .passed())
+        .isTrue();
     assertThat(CertificateVerifier.verify(ca, List.of(server), "127.0.0.1", now).passed()).isTrue();
-    assertThat(CertificateVerifier.verify(ca, List.of(server), "127.0.0.2", now).passed()).isFalse();
+    assertThat(CertificateVerifier.verify(ca, List.of(server), "127.0.0.2", now).passed())
+        .isFalse();
   }
 
   @Test

@@ -42,12 +42,17 @@ class ClassCertificatesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = KeyType.class, names = {"EC_P256", "RSA_2048"})
-  void everyBundleRoundTripsAndMatchesTheManifest(KeyType type, @TempDir Path out) throws Exception {
-    List<Student> students = List.of(new Student("Ada Lovelace", "s100"), new Student("Zoë Martín", null));
+  @EnumSource(
+      value = KeyType.class,
+      names = {"EC_P256", "RSA_2048"})
+  void everyBundleRoundTripsAndMatchesTheManifest(KeyType type, @TempDir Path out)
+      throws Exception {
+    List<Student> students =
+        List.of(new Student("Ada Lovelace", "s100"), new Student("Zoë Martín", null));
     ClassCertificates.Result r =
         ClassCertificates.issue(
-            ClassOptions.builder().caDir(lab).out(out).students(students).keyType(type).build(), null);
+            ClassOptions.builder().caDir(lab).out(out).students(students).keyType(type).build(),
+            null);
 
     List<String> manifest = Files.readAllLines(r.manifest(), StandardCharsets.UTF_8);
     assertThat(manifest).hasSize(3);
@@ -59,10 +64,16 @@ class ClassCertificatesTest {
       X509Certificate cert = PemIo.readCertificate(dir.resolve(folder + ".pem"));
       pkixValidate(cert); // the JDK's own path validator is the judge
       assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
-      assertThat(cert.getSubjectX500Principal().getName()).contains("CN=" + s.name()).contains("OU=students");
+      assertThat(cert.getSubjectX500Principal().getName())
+          .contains("CN=" + s.name())
+          .contains("OU=students");
       assertThat(Crypto.keyTypeOf(cert.getPublicKey())).isEqualTo(type);
-      assertThat(Crypto.keysMatch(PemIo.readPrivateKey(dir.resolve(folder + ".key")), cert.getPublicKey())).isTrue();
-      assertThat(PemIo.read(dir.resolve(folder + "-combined.pem")).certificates()).containsExactly(cert);
+      assertThat(
+              Crypto.keysMatch(
+                  PemIo.readPrivateKey(dir.resolve(folder + ".key")), cert.getPublicKey()))
+          .isTrue();
+      assertThat(PemIo.read(dir.resolve(folder + "-combined.pem")).certificates())
+          .containsExactly(cert);
       assertThat(PemIo.readCertificate(dir.resolve("ca.pem"))).isEqualTo(ca);
       KeyStore ks = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(dir.resolve(folder + ".p12"))) {
@@ -70,19 +81,23 @@ class ClassCertificatesTest {
       }
       assertThat(Collections.list(ks.aliases())).containsExactly(folder);
       assertThat(ks.getCertificateChain(folder)).containsExactly(cert, ca);
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(folder + ".p12"))))
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(dir.resolve(folder + ".p12"))))
           .isEqualTo("rw-------");
 
       String[] row = manifest.get(i + 1).split("\t");
-      assertThat(row).containsExactly(
-          s.toString(),
-          cert.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT),
-          CertificateSummary.sha256Fingerprint(cert),
-          folder);
+      assertThat(row)
+          .containsExactly(
+              s.toString(),
+              cert.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT),
+              CertificateSummary.sha256Fingerprint(cert),
+              folder);
     }
     assertThat(students.get(0).folder()).isEqualTo("s100");
     assertThat(students.get(1).folder()).isEqualTo("zoe-martin");
-    assertThat(PemIo.readCertificate(out.resolve("s100/s100.pem")).getSubjectX500Principal().getName())
+    assertThat(
+            PemIo.readCertificate(out.resolve("s100/s100.pem")).getSubjectX500Principal().getName())
         .contains("UID=s100");
   }
 
@@ -91,7 +106,12 @@ class ClassCertificatesTest {
     List<int[]> calls = Collections.synchronizedList(new ArrayList<>());
     ClassCertificates.Result r =
         ClassCertificates.issue(
-            ClassOptions.builder().caDir(lab).out(out).students(ClassRoster.numbered(12)).threads(3).build(),
+            ClassOptions.builder()
+                .caDir(lab)
+                .out(out)
+                .students(ClassRoster.numbered(12))
+                .threads(3)
+                .build(),
             (done, total) -> calls.add(new int[] {done, total}));
     assertThat(calls).hasSize(12);
     assertThat(calls.stream().mapToInt(c -> c[0]).sorted().toArray())
@@ -103,15 +123,18 @@ class ClassCertificatesTest {
 
   @Test
   void rosterFormats(@TempDir Path dir) throws Exception {
-    Path roster = Files.writeString(dir.resolve("r.txt"),
-        "\uFEFF# header comment\r\nAda Lovelace\r\ns2 , Alan Turing\r\ns3\tGrace Hopper, Rear Admiral\r\n\r\n",
-        StandardCharsets.UTF_8);
+    Path roster =
+        Files.writeString(
+            dir.resolve("r.txt"),
+            "\uFEFF# header comment\r\nAda Lovelace\r\ns2 , Alan Turing\r\ns3\tGrace Hopper, Rear Admiral\r\n\r\n",
+            StandardCharsets.UTF_8);
     assertThat(ClassRoster.read(roster))
         .containsExactly(
             new Student("Ada Lovelace", null),
             new Student("Alan Turing", "s2"),
             new Student("Grace Hopper, Rear Admiral", "s3"));
-    assertThat(ClassRoster.numbered(3)).extracting(Student::name)
+    assertThat(ClassRoster.numbered(3))
+        .extracting(Student::name)
         .containsExactly("student-001", "student-002", "student-003");
     assertThat(ClassRoster.numbered(1200).get(0).name()).isEqualTo("student-0001");
   }
@@ -120,13 +143,18 @@ class ClassCertificatesTest {
   void rosterErrorsNameTheLine(@TempDir Path dir) throws Exception {
     Path noName = Files.writeString(dir.resolve("n.txt"), "Ann\ns9,\n");
     assertThatThrownBy(() -> ClassRoster.read(noName))
-        .isInstanceOf(LabException.class).hasMessageContaining("line 2: no student name after the ID");
+        .isInstanceOf(LabException.class)
+        .hasMessageContaining("line 2: no student name after the ID");
     Path symbols = Files.writeString(dir.resolve("s.txt"), "Ann\n!!!\n");
     assertThatThrownBy(() -> ClassRoster.read(symbols))
-        .isInstanceOf(LabException.class).hasMessageContaining("line 2").hasMessageContaining("empty folder name");
+        .isInstanceOf(LabException.class)
+        .hasMessageContaining("line 2")
+        .hasMessageContaining("empty folder name");
     Path sameName = Files.writeString(dir.resolve("d.txt"), "Ann Lee\nann lee\n");
     assertThatThrownBy(() -> ClassRoster.read(sameName))
-        .isInstanceOf(LabException.class).hasMessageContaining("line 2").hasMessageContaining("'ann-lee' with line 1");
+        .isInstanceOf(LabException.class)
+        .hasMessageContaining("line 2")
+        .hasMessageContaining("'ann-lee' with line 1");
   }
 
   @Test
@@ -141,11 +169,16 @@ class ClassCertificatesTest {
     ClassCertificates.issue(ClassOptions.builder().caDir(lab).out(out).students(one).build(), null);
     byte[] key = Files.readAllBytes(out.resolve("a1/a1.key"));
     Files.delete(out.resolve(ClassCertificates.MANIFEST));
-    assertThatThrownBy(() -> ClassCertificates.issue(ClassOptions.builder().caDir(lab).out(out).students(one).build(), null))
-        .isInstanceOfSatisfying(LabException.class, e -> assertThat(e.kind()).isEqualTo(LabException.Kind.REFUSED))
+    assertThatThrownBy(
+            () ->
+                ClassCertificates.issue(
+                    ClassOptions.builder().caDir(lab).out(out).students(one).build(), null))
+        .isInstanceOfSatisfying(
+            LabException.class, e -> assertThat(e.kind()).isEqualTo(LabException.Kind.REFUSED))
         .hasMessageContaining("a1 already exists");
     assertThat(Files.readAllBytes(out.resolve("a1/a1.key"))).isEqualTo(key);
-    ClassCertificates.issue(ClassOptions.builder().caDir(lab).out(out).students(one).force(true).build(), null);
+    ClassCertificates.issue(
+        ClassOptions.builder().caDir(lab).out(out).students(one).force(true).build(), null);
     assertThat(Files.readAllBytes(out.resolve("a1/a1.key"))).isNotEqualTo(key);
   }
 

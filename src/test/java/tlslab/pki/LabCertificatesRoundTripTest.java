@@ -29,8 +29,7 @@ class LabCertificatesRoundTripTest {
   @EnumSource(KeyType.class)
   void initWritesAChainThatReadsBack(KeyType type, @TempDir Path tmp) throws Exception {
     Path dir = tmp.resolve("certs");
-    LabFiles files =
-        LabCertificates.init(InitOptions.builder().dir(dir).keyType(type).build());
+    LabFiles files = LabCertificates.init(InitOptions.builder().dir(dir).keyType(type).build());
 
     X509Certificate ca = PemIo.readCertificate(files.caCert());
     X509Certificate server = PemIo.readCertificate(files.serverCert());
@@ -104,7 +103,9 @@ class LabCertificatesRoundTripTest {
     LabCertificates.init(InitOptions.builder().dir(dir).keyType(KeyType.EC_P256).build());
     byte[] before = readAll(dir.resolve("ca.key"));
     assertThatThrownBy(
-            () -> LabCertificates.init(InitOptions.builder().dir(dir).keyType(KeyType.EC_P256).build()))
+            () ->
+                LabCertificates.init(
+                    InitOptions.builder().dir(dir).keyType(KeyType.EC_P256).build()))
         .isInstanceOfSatisfying(
             LabException.class,
             e -> {

@@ -73,17 +73,39 @@ class OpenSslInteropTest {
   void opensslVerifiesServerAndClientCertificatesAgainstTheLabCa() {
     for (LabFiles f : List.of(rsa, ec)) {
       ExternalTool.Result r =
-          ExternalTool.run(f.dir(), "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver", "server.pem");
+          ExternalTool.run(
+              f.dir(),
+              "openssl",
+              "verify",
+              "-CAfile",
+              "ca.pem",
+              "-purpose",
+              "sslserver",
+              "server.pem");
       assertThat(r.exitCode()).as(r.output()).isZero();
       assertThat(r.output()).contains("server.pem: OK");
     }
     ExternalTool.Result c =
-        ExternalTool.run(rsa.dir(), "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslclient",
+        ExternalTool.run(
+            rsa.dir(),
+            "openssl",
+            "verify",
+            "-CAfile",
+            "ca.pem",
+            "-purpose",
+            "sslclient",
             client.cert().getFileName().toString());
     assertThat(c.output()).contains("client-alice.pem: OK");
     // and the same certificate must NOT pass as a server certificate: its EKU says clientAuth only
     ExternalTool.Result wrongPurpose =
-        ExternalTool.run(rsa.dir(), "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver",
+        ExternalTool.run(
+            rsa.dir(),
+            "openssl",
+            "verify",
+            "-CAfile",
+            "ca.pem",
+            "-purpose",
+            "sslserver",
             client.cert().getFileName().toString());
     assertThat(wrongPurpose.exitCode()).isNotZero();
   }
@@ -98,7 +120,9 @@ class OpenSslInteropTest {
 
   @Test
   void opensslX509ShowsSansAndUsages() {
-    String server = ExternalTool.run(rsa.dir(), "openssl", "x509", "-in", "server.pem", "-noout", "-text").output();
+    String server =
+        ExternalTool.run(rsa.dir(), "openssl", "x509", "-in", "server.pem", "-noout", "-text")
+            .output();
     assertThat(server)
         .contains("Version: 3 (0x2)")
         .contains("DNS:localhost, IP Address:127.0.0.1")
@@ -108,21 +132,27 @@ class OpenSslInteropTest {
         .contains("sha256WithRSAEncryption")
         .contains("X509v3 Subject Key Identifier")
         .contains("X509v3 Authority Key Identifier");
-    String ca = ExternalTool.run(rsa.dir(), "openssl", "x509", "-in", "ca.pem", "-noout", "-text").output();
+    String ca =
+        ExternalTool.run(rsa.dir(), "openssl", "x509", "-in", "ca.pem", "-noout", "-text").output();
     assertThat(ca).contains("CA:TRUE").contains("Certificate Sign, CRL Sign");
     assertThat(ca.replaceAll("\\s+", " "))
         .contains("X509v3 Basic Constraints: critical CA:TRUE")
         .contains("X509v3 Key Usage: critical Certificate Sign, CRL Sign");
 
-    String ecServer = ExternalTool.run(ec.dir(), "openssl", "x509", "-in", "server.pem", "-noout", "-text").output();
+    String ecServer =
+        ExternalTool.run(ec.dir(), "openssl", "x509", "-in", "server.pem", "-noout", "-text")
+            .output();
     assertThat(ecServer)
         .contains("DNS:lab.example, DNS:*.lab.example, IP Address:0:0:0:0:0:0:0:1")
         .contains("ecdsa-with-SHA256")
         .contains("NIST CURVE: P-256")
         .doesNotContain("Key Encipherment");
-    assertThat(ecServer.replaceAll("\\s+", " ")).contains("X509v3 Key Usage: critical Digital Signature ");
+    assertThat(ecServer.replaceAll("\\s+", " "))
+        .contains("X509v3 Key Usage: critical Digital Signature ");
 
-    String alice = ExternalTool.run(rsa.dir(), "openssl", "x509", "-in", "client-alice.pem", "-noout", "-text").output();
+    String alice =
+        ExternalTool.run(rsa.dir(), "openssl", "x509", "-in", "client-alice.pem", "-noout", "-text")
+            .output();
     assertThat(alice).contains("CN = alice").contains("TLS Web Client Authentication");
   }
 
@@ -130,18 +160,47 @@ class OpenSslInteropTest {
   void opensslReadsTheKeyStoresTheJdkWrote() {
     for (LabFiles f : List.of(rsa, ec)) {
       ExternalTool.Result ks =
-          ExternalTool.run(f.dir(), "openssl", "pkcs12", "-in", "server.p12", "-passin", "pass:changeit", "-nodes");
+          ExternalTool.run(
+              f.dir(),
+              "openssl",
+              "pkcs12",
+              "-in",
+              "server.p12",
+              "-passin",
+              "pass:changeit",
+              "-nodes");
       assertThat(ks.exitCode()).as(ks.output()).isZero();
-      assertThat(ks.output()).contains("-----BEGIN PRIVATE KEY-----").contains("friendlyName: server");
+      assertThat(ks.output())
+          .contains("-----BEGIN PRIVATE KEY-----")
+          .contains("friendlyName: server");
       assertThat(ks.output().split("-----BEGIN CERTIFICATE-----", -1)).hasSize(3);
       ExternalTool.Result ts =
-          ExternalTool.run(f.dir(), "openssl", "pkcs12", "-in", "truststore.p12", "-passin", "pass:changeit", "-nokeys");
+          ExternalTool.run(
+              f.dir(),
+              "openssl",
+              "pkcs12",
+              "-in",
+              "truststore.p12",
+              "-passin",
+              "pass:changeit",
+              "-nokeys");
       assertThat(ts.exitCode()).as(ts.output()).isZero();
-      assertThat(ts.output()).contains("friendlyName: lab-ca").contains("subject=O = TLS Lab, CN = TLS Lab CA");
+      assertThat(ts.output())
+          .contains("friendlyName: lab-ca")
+          .contains("subject=O = TLS Lab, CN = TLS Lab CA");
     }
     // Only modern algorithms: OpenSSL 3.0 refuses RC2/3DES-era files without its legacy provider.
     String info =
-        ExternalTool.run(rsa.dir(), "openssl", "pkcs12", "-in", "server.p12", "-passin", "pass:changeit", "-info", "-noout")
+        ExternalTool.run(
+                rsa.dir(),
+                "openssl",
+                "pkcs12",
+                "-in",
+                "server.p12",
+                "-passin",
+                "pass:changeit",
+                "-info",
+                "-noout")
             .output();
     assertThat(info)
         .contains("MAC: sha256")
@@ -150,10 +209,19 @@ class OpenSslInteropTest {
         .doesNotContain("RC2")
         .doesNotContain("3DES");
     ExternalTool.Result c =
-        ExternalTool.run(rsa.dir(), "openssl", "pkcs12", "-in", "client-alice.p12", "-passin", "pass:changeit", "-nodes");
+        ExternalTool.run(
+            rsa.dir(),
+            "openssl",
+            "pkcs12",
+            "-in",
+            "client-alice.p12",
+            "-passin",
+            "pass:changeit",
+            "-nodes");
     assertThat(c.output()).contains("friendlyName: alice").contains("-----BEGIN PRIVATE KEY-----");
     ExternalTool.Result wrong =
-        ExternalTool.run(rsa.dir(), "openssl", "pkcs12", "-in", "server.p12", "-passin", "pass:nope", "-nodes");
+        ExternalTool.run(
+            rsa.dir(), "openssl", "pkcs12", "-in", "server.p12", "-passin", "pass:nope", "-nodes");
     assertThat(wrong.exitCode()).isNotZero();
     assertThat(wrong.output()).containsIgnoringCase("mac verify");
   }
@@ -161,8 +229,11 @@ class OpenSslInteropTest {
   @Test
   void opensslSeesKeysAsPkcs8ThatMatchTheirCertificates() {
     for (LabFiles f : List.of(rsa, ec)) {
-      String key = ExternalTool.run(f.dir(), "openssl", "pkey", "-in", "server.key", "-pubout").output();
-      String cert = ExternalTool.run(f.dir(), "openssl", "x509", "-in", "server.pem", "-noout", "-pubkey").output();
+      String key =
+          ExternalTool.run(f.dir(), "openssl", "pkey", "-in", "server.key", "-pubout").output();
+      String cert =
+          ExternalTool.run(f.dir(), "openssl", "x509", "-in", "server.pem", "-noout", "-pubkey")
+              .output();
       assertThat(key).startsWith("-----BEGIN PUBLIC KEY-----").isEqualTo(cert);
     }
   }
@@ -187,9 +258,13 @@ class OpenSslInteropTest {
     }
     // and Python must reject a combined file whose key is not the certificate's
     Path bad = tmp.resolve("mismatch.pem");
-    Files.write(bad, concat(Files.readAllBytes(ec.serverKey()), Files.readAllBytes(rsa.serverCert())));
+    Files.write(
+        bad, concat(Files.readAllBytes(ec.serverKey()), Files.readAllBytes(rsa.serverCert())));
     ExternalTool.Result r =
-        ExternalTool.run(tmp, "python3", "-c",
+        ExternalTool.run(
+            tmp,
+            "python3",
+            "-c",
             "import ssl\nssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain('mismatch.pem')");
     assertThat(r.exitCode()).isNotZero();
     assertThat(r.output()).contains("SSLError");
@@ -227,7 +302,8 @@ class OpenSslInteropTest {
     try (InputStream in = Files.newInputStream(rsa.trustStore())) {
       trust.load(in, LabCertificates.STORE_PASSWORD.toCharArray());
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust); // ONLY the lab CA: the JDK's cacerts are not consulted
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -235,7 +311,9 @@ class OpenSslInteropTest {
     plain.connect(new InetSocketAddress("127.0.0.1", serverPort), 10_000);
     plain.setSoTimeout(10_000);
     // The host name given here is what JSSE compares with the certificate (and sends as SNI).
-    SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket(plain, hostForVerification, serverPort, true);
+    SSLSocket socket =
+        (SSLSocket)
+            ctx.getSocketFactory().createSocket(plain, hostForVerification, serverPort, true);
     SSLParameters params = socket.getSSLParameters();
     params.setEndpointIdentificationAlgorithm("HTTPS");
     socket.setSSLParameters(params);
@@ -251,13 +329,21 @@ class OpenSslInteropTest {
       }
       ProcessBuilder pb =
           new ProcessBuilder(
-                  "openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert", "server.pem",
-                  "-key", "server.key", "-www")
+                  "openssl",
+                  "s_server",
+                  "-accept",
+                  "127.0.0.1:" + port,
+                  "-cert",
+                  "server.pem",
+                  "-key",
+                  "server.key",
+                  "-www")
               .directory(f.dir().toFile())
               .redirectErrorStream(true)
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process p = pb.start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       String line;
       StringBuilder seen = new StringBuilder();
       while ((line = out.readLine()) != null) {
@@ -280,15 +366,18 @@ class OpenSslInteropTest {
 
   /** Keeps reading s_server's output so that it never blocks on a full pipe. */
   private static void drain(BufferedReader out) {
-    Thread t = new Thread(() -> {
-      try {
-        while (out.readLine() != null) {
-          // discard
-        }
-      } catch (IOException ignored) {
-        // the server was stopped
-      }
-    }, "s_server-output");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (out.readLine() != null) {
+                  // discard
+                }
+              } catch (IOException ignored) {
+                // the server was stopped
+              }
+            },
+            "s_server-output");
     t.setDaemon(true);
     t.start();
   }

@@ -43,7 +43,8 @@ class TlsProfilesTest {
     for (SSLEngine e : new SSLEngine[] {s, c}) {
       assertThat(e.getEnabledProtocols()).containsExactly(profile.protocols());
       assertThat(e.getEnabledProtocols()).doesNotContain("TLSv1", "TLSv1.1", "SSLv3");
-      assertThat(Arrays.asList(profile.cipherSuites())).containsAll(Arrays.asList(e.getEnabledCipherSuites()));
+      assertThat(Arrays.asList(profile.cipherSuites()))
+          .containsAll(Arrays.asList(e.getEnabledCipherSuites()));
     }
     if (profile == TlsProfile.REPORT) {
       assertThat(s.getEnabledCipherSuites()).containsExactly("TLS_RSA_WITH_AES_128_CBC_SHA");
@@ -64,7 +65,8 @@ class TlsProfilesTest {
 
   @Test
   void disabledAlgorithmsLoseOnlyTheirTlsRsaEntries() {
-    assertThat(JsseSetup.withoutTlsRsa("SSLv3, TLSv1, TLS_RSA_*, RC4, TLS_RSA_WITH_NULL_SHA256, DES"))
+    assertThat(
+            JsseSetup.withoutTlsRsa("SSLv3, TLSv1, TLS_RSA_*, RC4, TLS_RSA_WITH_NULL_SHA256, DES"))
         .isEqualTo("SSLv3, TLSv1, RC4, DES");
     assertThat(JsseSetup.withoutTlsRsa(null)).isEmpty();
   }
@@ -73,9 +75,11 @@ class TlsProfilesTest {
   void parsingNamesTheChoices() {
     assertThat(TlsProfile.parse("TLS13")).isEqualTo(TlsProfile.TLS13);
     assertThat(ClientAuth.parse("Need")).isEqualTo(ClientAuth.NEED);
-    assertThatThrownBy(() -> TlsProfile.parse("ssl3")).isInstanceOf(LabException.class)
+    assertThatThrownBy(() -> TlsProfile.parse("ssl3"))
+        .isInstanceOf(LabException.class)
         .hasMessageContaining("modern, report, tls13");
     assertThatThrownBy(() -> TlsContexts.server(certs.resolve("missing")))
-        .isInstanceOf(LabException.class).hasMessageContaining("lab certs init");
+        .isInstanceOf(LabException.class)
+        .hasMessageContaining("lab certs init");
   }
 }

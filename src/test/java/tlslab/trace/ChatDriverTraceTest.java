@@ -165,10 +165,7 @@ class ChatDriverTraceTest {
   void untrustedServerShowsTheFatalAlertOnBothSides(@TempDir Path tmp) throws Exception {
     Path otherCa = tmp.resolve("other");
     tlslab.pki.LabCertificates.init(
-        tlslab.pki.InitOptions.builder()
-            .dir(otherCa)
-            .keyType(tlslab.pki.KeyType.EC_P256)
-            .build());
+        tlslab.pki.InitOptions.builder().dir(otherCa).keyType(tlslab.pki.KeyType.EC_P256).build());
     List<TraceEvent> serverEvents = Collections.synchronizedList(new ArrayList<>());
     List<TraceEvent> clientEvents = Collections.synchronizedList(new ArrayList<>());
     try (HandshakeInspector serverSide =

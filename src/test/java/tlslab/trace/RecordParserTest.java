@@ -154,8 +154,7 @@ class RecordParserTest {
   void fatalAlertsAboutToBeSentButNotTheOnesReceived() {
     assertThat(RecordParser.parse("Fatal (CERTIFICATE_UNKNOWN): PKIX path building failed", null))
         .extracting(Parsed::direction, Parsed::type, Parsed::variant, p -> p.fields().alert())
-        .containsExactly(
-            Direction.PRODUCED, MessageType.ALERT, "fatal", "certificate_unknown");
+        .containsExactly(Direction.PRODUCED, MessageType.ALERT, "fatal", "certificate_unknown");
     assertThat(
             RecordParser.parse(
                 "Fatal (CERTIFICATE_UNKNOWN): Received fatal alert: certificate_unknown", null))

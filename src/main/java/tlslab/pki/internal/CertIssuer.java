@@ -30,8 +30,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Builds the three kinds of X.509 v3 certificates (RFC 5280) the lab needs: the self-signed lab
- * CA, a TLS server certificate and a TLS client certificate. What each extension is for:
+ * Builds the three kinds of X.509 v3 certificates (RFC 5280) the lab needs: the self-signed lab CA,
+ * a TLS server certificate and a TLS client certificate. What each extension is for:
  *
  * <ul>
  *   <li>basicConstraints (4.2.1.9): only a certificate with {@code CA:true} may sign others; it is
@@ -75,7 +75,12 @@ public final class CertIssuer {
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
-          builder(subject, subject, ca.getPublic(), now.minus(CLOCK_SKEW), now.plus(Duration.ofDays(days)));
+          builder(
+              subject,
+              subject,
+              ca.getPublic(),
+              now.minus(CLOCK_SKEW),
+              now.plus(Duration.ofDays(days)));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       b.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -127,7 +132,8 @@ public final class CertIssuer {
       b.addExtension(
           Extension.extendedKeyUsage,
           false,
-          new ExtendedKeyUsage(serverAuth ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
+          new ExtendedKeyUsage(
+              serverAuth ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
       if (sans != null && !sans.isEmpty()) {
         GeneralName[] names = sans.stream().map(Names::generalName).toArray(GeneralName[]::new);
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
@@ -145,12 +151,7 @@ public final class CertIssuer {
   private static X509v3CertificateBuilder builder(
       X500Name issuer, X500Name subject, PublicKey key, Instant notBefore, Instant notAfter) {
     return new JcaX509v3CertificateBuilder(
-        issuer,
-        Crypto.randomSerial(),
-        Date.from(notBefore),
-        Date.from(notAfter),
-        subject,
-        key);
+        issuer, Crypto.randomSerial(), Date.from(notBefore), Date.from(notAfter), subject, key);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) {

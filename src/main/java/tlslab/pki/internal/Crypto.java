@@ -83,8 +83,8 @@ public final class Crypto {
   }
 
   /**
-   * Does this private key belong to this public key? Answered by signing a challenge and
-   * verifying it: works for every key type without recomputing public points.
+   * Does this private key belong to this public key? Answered by signing a challenge and verifying
+   * it: works for every key type without recomputing public points.
    */
   public static boolean keysMatch(PrivateKey privateKey, PublicKey publicKey) {
     String privAlg = normalise(privateKey.getAlgorithm());

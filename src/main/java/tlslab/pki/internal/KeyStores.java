@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
@@ -14,7 +15,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.security.MessageDigest;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DERBMPString;
 import org.bouncycastle.asn1.DEROctetString;
@@ -29,9 +29,9 @@ import tlslab.common.LabException;
 
 /**
  * PKCS#12 (RFC 7292) files: key stores written with BouncyCastle (see {@link #keyStore}), trust
- * stores with the JDK's own {@code KeyStore.getInstance("PKCS12")}: a certificate entry only
- * counts as trusted for Java when it carries Oracle's "trusted key usage" attribute, which the JDK
- * writes. Reading always goes through the JDK, the reader that matters for Java peers.
+ * stores with the JDK's own {@code KeyStore.getInstance("PKCS12")}: a certificate entry only counts
+ * as trusted for Java when it carries Oracle's "trusted key usage" attribute, which the JDK writes.
+ * Reading always goes through the JDK, the reader that matters for Java peers.
  */
 public final class KeyStores {
   private KeyStores() {}
@@ -41,15 +41,15 @@ public final class KeyStores {
 
   /**
    * Iterations of the password-based key derivations. The same as OpenSSL 3.0's {@code pkcs12
-   * -export} default (PKCS12_DEFAULT_ITER): every lab store uses the published password
-   * "changeit", so the count buys no secrecy here; file mode 0600 is what protects the key.
+   * -export} default (PKCS12_DEFAULT_ITER): every lab store uses the published password "changeit",
+   * so the count buys no secrecy here; file mode 0600 is what protects the key.
    */
   static final int ITERATIONS = 2048;
 
   /**
    * A key store with one key entry: {@code alias} -> key + chain (leaf first), written with
-   * BouncyCastle in exactly the layout {@code openssl pkcs12 -export} (OpenSSL 3.0) produces:
-   * the key in a shrouded key bag, the certificates in an encrypted bag, both PBES2 with
+   * BouncyCastle in exactly the layout {@code openssl pkcs12 -export} (OpenSSL 3.0) produces: the
+   * key in a shrouded key bag, the certificates in an encrypted bag, both PBES2 with
    * PBKDF2-HMAC-SHA256 and AES-256-CBC (RFC 8018), and an HMAC-SHA256 integrity MAC (RFC 7292
    * appendix B). The key and the leaf certificate share a localKeyId attribute, which is how
    * readers (the JDK, OpenSSL) pair them; the friendlyName becomes the JDK alias. Writing it
@@ -79,9 +79,7 @@ public final class KeyStores {
           new PKCS12PfxPduBuilder()
               .addEncryptedData(certEncryptor, certBags)
               .addData(keyBag.build())
-              .build(
-                  Pbe.sha256Mac(ITERATIONS),
-                  password);
+              .build(Pbe.sha256Mac(ITERATIONS), password);
       return pfx.getEncoded(ASN1Encoding.DER);
     } catch (IOException | GeneralSecurityException | PKCSException e) {
       throw new AssertionError("building a PKCS#12 key store failed", e);

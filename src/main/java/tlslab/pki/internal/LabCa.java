@@ -23,13 +23,19 @@ public record LabCa(X509Certificate cert, PrivateKey key) {
     Path keyFile = dir.resolve("ca.key");
     if (!Files.exists(certFile) || !Files.exists(keyFile)) {
       throw LabException.badInput(
-          "no lab CA in " + dir + " (" + (Files.exists(certFile) ? keyFile : certFile)
-              + " is missing); run 'lab certs init --dir " + dir + "' first");
+          "no lab CA in "
+              + dir
+              + " ("
+              + (Files.exists(certFile) ? keyFile : certFile)
+              + " is missing); run 'lab certs init --dir "
+              + dir
+              + "' first");
     }
     X509Certificate cert = PemIo.readCertificate(certFile);
     PrivateKey key = PemIo.readPrivateKey(keyFile);
     if (!Crypto.keysMatch(key, cert.getPublicKey())) {
-      throw LabException.badInput(keyFile + ": this key does not match the certificate " + certFile);
+      throw LabException.badInput(
+          keyFile + ": this key does not match the certificate " + certFile);
     }
     if (cert.getBasicConstraints() < 0) {
       throw LabException.badInput(certFile + ": not a CA certificate (basicConstraints CA:false)");
@@ -37,8 +43,12 @@ public record LabCa(X509Certificate cert, PrivateKey key) {
     if (cert.getNotAfter().toInstant().isBefore(Instant.now())) {
       // A leaf cannot outlive its issuer: nothing this CA signs now would verify.
       throw LabException.badInput(
-          certFile + ": the lab CA expired at " + cert.getNotAfter().toInstant()
-              + "; create a new one with 'lab certs init --dir " + dir + " --force'");
+          certFile
+              + ": the lab CA expired at "
+              + cert.getNotAfter().toInstant()
+              + "; create a new one with 'lab certs init --dir "
+              + dir
+              + " --force'");
     }
     return new LabCa(cert, key);
   }

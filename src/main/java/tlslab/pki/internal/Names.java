@@ -8,12 +8,13 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import tlslab.common.LabException;
 
 /**
- * SubjectAltName entries and host-name matching (RFC 6125). A SAN that is an IP literal becomes
- * an iPAddress entry (RFC 5280 section 4.2.1.6), anything else a dNSName.
+ * SubjectAltName entries and host-name matching (RFC 6125). A SAN that is an IP literal becomes an
+ * iPAddress entry (RFC 5280 section 4.2.1.6), anything else a dNSName.
  */
 public final class Names {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-  private static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern DNS_LABEL =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern FILE_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   private Names() {}
@@ -82,7 +83,10 @@ public final class Names {
   public static String checkFileSafe(String what, String name) {
     if (name == null || !FILE_SAFE.matcher(name).matches()) {
       throw LabException.badInput(
-          what + ": '" + name + "' must be 1-64 letters, digits, '.', '-' or '_'"
+          what
+              + ": '"
+              + name
+              + "' must be 1-64 letters, digits, '.', '-' or '_'"
               + " (it becomes part of a file name)");
     }
     return name;
@@ -91,8 +95,8 @@ public final class Names {
   /**
    * Does a dNSName pattern from a certificate match a host name? Case-insensitive; a wildcard is
    * only allowed as the whole left-most label and matches exactly one label (RFC 6125 section
-   * 6.4.3), so {@code *.example.com} matches {@code a.example.com} but neither {@code
-   * example.com} nor {@code a.b.example.com}.
+   * 6.4.3), so {@code *.example.com} matches {@code a.example.com} but neither {@code example.com}
+   * nor {@code a.b.example.com}.
    */
   public static boolean dnsMatches(String pattern, String host) {
     String p = stripDot(pattern.toLowerCase(Locale.ROOT));

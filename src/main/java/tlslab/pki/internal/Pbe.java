@@ -31,9 +31,9 @@ import org.bouncycastle.pkcs.PKCS12MacCalculatorBuilder;
 /**
  * The password-based crypto inside a PKCS#12 file, computed by the JDK while BouncyCastle builds
  * the file's structure. Why: writing a bundle is dominated by password hashing (three derivations
- * of 2048 iterations each), and the JDK's SHA-256 runs on the CPU's SHA instructions, roughly
- * three times faster than BouncyCastle's pure-Java digest. The output is the same standard
- * encoding either way:
+ * of 2048 iterations each), and the JDK's SHA-256 runs on the CPU's SHA instructions, roughly three
+ * times faster than BouncyCastle's pure-Java digest. The output is the same standard encoding
+ * either way:
  *
  * <ul>
  *   <li>{@link #pbes2Encryptor}: PBES2 (RFC 8018 section 6.2) = PBKDF2 with HMAC-SHA256 derives a
@@ -64,7 +64,8 @@ final class Pbe {
               new PBES2Parameters(
                   new KeyDerivationFunc(
                       PKCSObjectIdentifiers.id_PBKDF2, new PBKDF2Params(salt, iterations, prf)),
-                  new EncryptionScheme(NISTObjectIdentifiers.id_aes256_CBC, new DEROctetString(iv))));
+                  new EncryptionScheme(
+                      NISTObjectIdentifiers.id_aes256_CBC, new DEROctetString(iv))));
       return new OutputEncryptor() {
         @Override
         public AlgorithmIdentifier getAlgorithmIdentifier() {
@@ -88,7 +89,8 @@ final class Pbe {
 
   /** The PKCS#12 MAC: SHA-256 based, with a fresh salt per file. */
   static PKCS12MacCalculatorBuilder sha256Mac(int iterations) {
-    AlgorithmIdentifier sha256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
+    AlgorithmIdentifier sha256 =
+        new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
     return new PKCS12MacCalculatorBuilder() {
       @Override
       public AlgorithmIdentifier getDigestAlgorithmIdentifier() {
@@ -101,11 +103,13 @@ final class Pbe {
         try {
           // "HmacPBESHA256" is the JDK's RFC 7292 appendix B derivation + HMAC-SHA256.
           Mac mac = Mac.getInstance("HmacPBESHA256");
-          SecretKey pbeKey = SecretKeyFactory.getInstance("PBE").generateSecret(new PBEKeySpec(password));
+          SecretKey pbeKey =
+              SecretKeyFactory.getInstance("PBE").generateSecret(new PBEKeySpec(password));
           mac.init(pbeKey, new PBEParameterSpec(salt, iterations));
           ByteArrayOutputStream data = new ByteArrayOutputStream();
           AlgorithmIdentifier algorithm =
-              new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, new PKCS12PBEParams(salt, iterations));
+              new AlgorithmIdentifier(
+                  NISTObjectIdentifiers.id_sha256, new PKCS12PBEParams(salt, iterations));
           return new MacCalculator() {
             @Override
             public AlgorithmIdentifier getAlgorithmIdentifier() {
@@ -124,7 +128,9 @@ final class Pbe {
 
             @Override
             public GenericKey getKey() {
-              return new GenericKey(algorithm, new String(password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+              return new GenericKey(
+                  algorithm,
+                  new String(password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
           };
         } catch (GeneralSecurityException e) {

@@ -1,5 +1,6 @@
 package tlslab.pki.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -11,7 +12,6 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -58,8 +58,8 @@ public final class PemIo {
   /**
    * Reads every block of a PEM file.
    *
-   * @throws LabException BAD_INPUT when the file is missing, holds no PEM block, is corrupt,
-   *     holds an encrypted or second private key
+   * @throws LabException BAD_INPUT when the file is missing, holds no PEM block, is corrupt, holds
+   *     an encrypted or second private key
    */
   public static Contents read(Path file) {
     String text = new String(SecureFiles.read(file), StandardCharsets.ISO_8859_1);
@@ -79,9 +79,11 @@ public final class PemIo {
           found = converter.getPrivateKey((PrivateKeyInfo) obj);
         } else if (obj instanceof PEMKeyPair) {
           found = converter.getKeyPair((PEMKeyPair) obj).getPrivate();
-        } else if (obj instanceof PKCS8EncryptedPrivateKeyInfo || obj instanceof PEMEncryptedKeyPair) {
+        } else if (obj instanceof PKCS8EncryptedPrivateKeyInfo
+            || obj instanceof PEMEncryptedKeyPair) {
           throw LabException.badInput(
-              file + ": the private key is encrypted; the lab reads only unencrypted keys"
+              file
+                  + ": the private key is encrypted; the lab reads only unencrypted keys"
                   + " (openssl pkey -in KEY -out PLAIN.key)");
         }
         // other blocks (parameters, CRLs) are skipped, as OpenSSL does
@@ -128,7 +130,8 @@ public final class PemIo {
   public static X509Certificate toX509(byte[] der, Path source) {
     try {
       return (X509Certificate)
-          CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException e) {
       throw LabException.badInput(source + ": corrupt certificate (" + oneLine(e) + ")");
     }
