@@ -84,7 +84,8 @@ class ChatRoomTest {
     room.handle(2, "/nick Łukasz-Ñúñez_2");
     room.handle(2, "/nick " + "é".repeat(33));
     assertThat(sent)
-        .contains("1 * you are now José", "2 ! nick José is taken", "2 * you are now Łukasz-Ñúñez_2");
+        .contains(
+            "1 * you are now José", "2 ! nick José is taken", "2 * you are now Łukasz-Ñúñez_2");
     assertThat(sent.stream().filter(l -> l.startsWith("2 ! invalid nick"))).hasSize(1);
   }
 
