@@ -148,6 +148,9 @@ public final class ClassCertificates {
     byte[] caPem = PemIo.encode(null, ca.cert());
     SecureFiles.createDirectories(out);
     byte[] secret = classSecret(out);
+    // The class folder keeps the class CA's certificate too: grading trusts this copy, never the
+    // ca.pem a student hands in.
+    SecureFiles.writePublic(out.resolve("ca.pem"), caPem);
 
     int total = options.students().size();
     AtomicInteger done = new AtomicInteger();
