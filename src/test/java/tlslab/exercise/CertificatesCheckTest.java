@@ -83,7 +83,10 @@ class CertificatesCheckTest {
 
   @Test
   void copiedAnswersFailOnTheFingerprint() throws IOException {
-    Report r = check(mine, answersFor(friend).replace(StudentWork.challenge(friend), StudentWork.challenge(mine)));
+    Report r =
+        check(
+            mine,
+            answersFor(friend).replace(StudentWork.challenge(friend), StudentWork.challenge(mine)));
     assertThat(Evidence.failures(r))
         .extracting(Report.Item::requirement)
         .containsExactly("fingerprint is your server certificate's SHA-256 fingerprint");
@@ -91,7 +94,8 @@ class CertificatesCheckTest {
 
   @Test
   void aCopiedWorkFolderFailsOnTheChallenge(@TempDir Path work) throws IOException {
-    // cp -r of a friend's folder, with the copier's own challenge: the certificate names the friend.
+    // cp -r of a friend's folder, with the copier's own challenge: the certificate names the
+    // friend.
     StudentWork.copy(friend, work);
     Identity.newSelfStudyChallenge(work.resolve("x")); // a fresh challenge of "my own"
     Files.copy(
@@ -100,7 +104,9 @@ class CertificatesCheckTest {
         StandardCopyOption.REPLACE_EXISTING);
     Report r = check(work, answersFor(friend));
     Report.Item f = Evidence.failed(r, "your server certificate carries your challenge");
-    assertThat(f.hint()).contains("someone else's certificates").contains(StudentWork.challenge(friend));
+    assertThat(f.hint())
+        .contains("someone else's certificates")
+        .contains(StudentWork.challenge(friend));
   }
 
   @Test

@@ -242,13 +242,7 @@ final class StudentWork {
     // Exercise 9: alone, with a client certificate from lab certs issue.
     ClientFiles alice = LabCertificates.issueClient(certs, NAME, false);
     chatWithCertificate(
-        mine,
-        "09",
-        certs,
-        certs.resolve("ca.pem"),
-        alice.keyStore(),
-        ClientAuth.NEED,
-        NAME);
+        mine, "09", certs, certs.resolve("ca.pem"), alice.keyStore(), ClientAuth.NEED, NAME);
     // The server asks (want), the client has no certificate to give.
     chatWithCertificate(
         mine, "09-nocert", certs, certs.resolve("ca.pem"), null, ClientAuth.WANT, NAME);
