@@ -128,9 +128,14 @@ final class StudentWork {
 
   /** {@code lab certs init} as exercise 1 says: localhost, 127.0.0.1 and CHALLENGE.invalid. */
   static void initCertificates(Path work) {
+    initCertificates(work, tlslab.pki.KeyType.RSA_2048);
+  }
+
+  static void initCertificates(Path work, tlslab.pki.KeyType key) {
     LabCertificates.init(
         InitOptions.builder()
             .dir(work.resolve("certs"))
+            .keyType(key)
             .sans(List.of("localhost", "127.0.0.1", challenge(work) + ".invalid"))
             .build());
   }
@@ -459,7 +464,7 @@ final class StudentWork {
     return err.toString();
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {
