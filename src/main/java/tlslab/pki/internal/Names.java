@@ -15,7 +15,9 @@ public final class Names {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern DNS_LABEL =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-  private static final Pattern FILE_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  // Letters of any script (a class roster's "José"), in NFC; no separators, no leading dot.
+  private static final Pattern FILE_SAFE =
+      Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}._-]{0,63}");
 
   private Names() {}
 
@@ -81,12 +83,14 @@ public final class Names {
    * underscore; no path separators, so a name can never escape its folder.
    */
   public static String checkFileSafe(String what, String name) {
-    if (name == null || !FILE_SAFE.matcher(name).matches()) {
+    if (name == null
+        || !name.equals(java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFC))
+        || !FILE_SAFE.matcher(name).matches()) {
       throw LabException.badInput(
           what
               + ": '"
               + name
-              + "' must be 1-64 letters, digits, '.', '-' or '_'"
+              + "' must be 1-64 letters (accents welcome), digits, '.', '-' or '_'"
               + " (it becomes part of a file name)");
     }
     return name;
