@@ -199,6 +199,7 @@ public final class LiveCapture {
   private volatile PcapHandle handle;
   private volatile LiveLabels labels;
   private volatile CaptureStats last;
+  private volatile CaptureStats base;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final CountDownLatch opened = new CountDownLatch(1);
@@ -274,14 +275,10 @@ public final class LiveCapture {
     try {
       PcapHandle h = open();
       handle = h;
-      if (options.filter() != null && !options.filter().isBlank()) {
-        try {
-          h.setFilter(options.filter(), BpfProgram.BpfCompileMode.OPTIMIZE);
-        } catch (PcapNativeException e) {
-          throw LabException.badInput(
-              "invalid capture filter '" + options.filter() + "': " + e.getMessage());
-        }
-      }
+      setFilter(h);
+      // Whatever the kernel counted before the filter was in place (libpcap drains the socket while
+      // it swaps filters) is not this capture's: count from here.
+      base = stats(h, null, 0, false);
       int link = h.getDlt().value();
       writer = createWriter(body, link);
       final CaptureWriter w = writer;
@@ -331,7 +328,7 @@ public final class LiveCapture {
         long every = Math.max(100, Math.round(options.statusSeconds() * 1000));
         timer.scheduleAtFixedRate(
             () -> {
-              CaptureStats s = stats(h, l, 0);
+              CaptureStats s = stats(h, l, 0, false);
               // Report when something moved: an idle capture does not repeat itself.
               if (s != null && !s.equals(last)) {
                 last = s;
@@ -354,7 +351,15 @@ public final class LiveCapture {
       }
       timer.shutdownNow();
       // pcap_stats before the handle closes: the kernel's drop count dies with the socket.
-      CaptureStats s = stats(h, l, failure[0] == null ? 0 : 1);
+      CaptureStats s = stats(h, l, 0, false);
+      if (s == null) s = new CaptureStats(packets.get(), packets.get(), 0, 0, 0, 0, 0);
+      boolean byCount = options.count() > 0 && packets.get() >= options.count();
+      if (!byCount && failure[0] == null) {
+        // Packets the kernel had queued when the loop was broken were received, not dropped:
+        // write them too, so that received = written + dropped holds.
+        drain(h, listener, s.received() - s.kernelDropped());
+      }
+      s = stats(h, l, failure[0] == null ? 0 : 1, !byCount);
       if (s == null) s = new CaptureStats(packets.get(), packets.get(), 0, 0, 0, 0, 0);
       writer.flush();
       if (failure[0] != null) {
@@ -417,18 +422,77 @@ public final class LiveCapture {
     }
   }
 
-  /** libpcap's counters now, with the lab's; null if libpcap cannot say. */
-  private CaptureStats stats(PcapHandle h, LiveLabels l, long labDropped) {
+  /** Sets the BPF filter, if any. */
+  private void setFilter(PcapHandle h) throws NotOpenException {
+    String f = options.filter() == null || options.filter().isBlank() ? null : options.filter();
+    if (f == null) return;
+    try {
+      h.setFilter(f, BpfProgram.BpfCompileMode.OPTIMIZE);
+    } catch (PcapNativeException e) {
+      throw LabException.badInput("invalid capture filter '" + f + "': " + e.getMessage());
+    }
+  }
+
+  /** Reads what the kernel still holds, without blocking, until {@code expected} are written. */
+  private void drain(PcapHandle h, RawPacketListener listener, long expected) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      h.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+      int idle = 0;
+      while (packets.get() < expected && idle < 20 && System.nanoTime() < deadline) {
+        int n = h.dispatch(-1, listener);
+        if (n <= 0) {
+          idle++;
+          Thread.sleep(5);
+        } else {
+          idle = 0;
+        }
+      }
+    } catch (PcapNativeException | NotOpenException e) {
+      // nothing more to read: what is missing is counted as lost by the lab
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * libpcap's counters now, counted from the moment the filter was set.
+   *
+   * <p>On Linux {@code lo} the kernel hands a capture every packet twice, once as sent and once as
+   * received; libpcap throws the sent copy away in user space, but pcap_stats counts both: {@code
+   * ps_recv} is exactly twice the packets (tcpdump's "received by filter" too), and {@code ps_drop}
+   * counts dropped copies, so it overstates the packets lost. The lab therefore counts packets: on
+   * lo, received = ps_recv / 2, and at the end (after reading what the kernel still held) the
+   * packets lost are received minus written, of which at most ps_drop are the kernel's and the rest
+   * the lab's. So the counts add up exactly: written + dropped = received.
+   *
+   * @param exactAtEnd false while capturing (packets in flight look lost) or when a --count stop
+   *     left packets in the kernel on purpose: then drops are libpcap's alone
+   */
+  private CaptureStats stats(PcapHandle h, LiveLabels l, long labDropped, boolean exactAtEnd) {
     try {
       PcapStat st = h.getStats();
+      CaptureStats b = base;
+      long recv = st.getNumPacketsReceived() - (b == null ? 0 : b.received());
+      long drop = st.getNumPacketsDropped() - (b == null ? 0 : b.kernelDropped());
+      long ifdrop = st.getNumPacketsDroppedByIf() - (b == null ? 0 : b.interfaceDropped());
+      long written = packets.get();
+      long kernel = drop;
+      long lab = labDropped;
+      if (b != null && "lo".equals(options.iface())) {
+        recv /= 2;
+        long lost = Math.max(0, recv - written);
+        kernel = Math.min(drop, lost);
+        if (exactAtEnd) lab = Math.max(labDropped, lost - kernel);
+      }
       return new CaptureStats(
-          packets.get(),
-          st.getNumPacketsReceived(),
-          st.getNumPacketsDropped(),
-          st.getNumPacketsDroppedByIf(),
-          labDropped,
-          l.linesSkipped(),
-          l.unlabelled());
+          written,
+          recv,
+          kernel,
+          ifdrop,
+          lab,
+          l == null ? 0 : l.linesSkipped(),
+          l == null ? 0 : l.unlabelled());
     } catch (PcapNativeException | NotOpenException e) {
       return null;
     }
