@@ -122,15 +122,24 @@ public final class ChatBench {
    */
   public static String run(
       int clients, int messages, int size, int window, TlsProfile profile, int loops) {
+    return run(clients, messages, size, window, profile, loops, 0);
+  }
+
+  /**
+   * Runs the benchmark with the server on a given loopback port (0: any free port), so that a
+   * capture can filter on it ({@code lab bench capture}).
+   */
+  public static String run(
+      int clients, int messages, int size, int window, TlsProfile profile, int loops, int port) {
     if (clients < 2 || messages < 1 || size < 0 || window < 1) {
       throw LabException.badInput(
           "need --clients >= 2, --messages >= 1, --size >= 0, --window >= 1");
     }
     JsseSetup.prepare(profile == TlsProfile.REPORT, false);
-    return new ChatBench(clients, messages, size, window, profile).execute(loops);
+    return new ChatBench(clients, messages, size, window, profile).execute(loops, port);
   }
 
-  private String execute(int loops) {
+  private String execute(int loops, int port) {
     Path certs = tempCerts();
     StringBuilder report = new StringBuilder();
     try (EventLoopGroup serverLoops = new EventLoopGroup("bench-server", loops);
@@ -138,7 +147,7 @@ public final class ChatBench {
         ChatServer server =
             ChatServer.builder()
                 .context(TlsContexts.server(certs))
-                .port(0)
+                .port(port)
                 .profile(profile)
                 .group(serverLoops)
                 .handshakeTimeout(Duration.ofSeconds(60))

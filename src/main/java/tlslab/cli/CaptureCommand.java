@@ -109,11 +109,12 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(
       names = "--immediate",
       negatable = true,
-      defaultValue = "true",
+      defaultValue = "false",
       fallbackValue = "true",
       description =
-          "libpcap immediate mode: each packet is delivered as it arrives (default: on;"
-              + " --no-immediate waits for buffer blocks to fill, as tcpdump -w does).")
+          "libpcap immediate mode, as tcpdump --immediate-mode: each packet is delivered as it"
+              + " arrives. Default off (as tcpdump -w): packets come in blocks within 100 ms,"
+              + " and the kernel buffer holds many more of them.")
   boolean immediate;
 
   @Option(
