@@ -32,8 +32,8 @@ import tlslab.tls.TlsProfile;
  * {@code lab capture} alone, and with both at once. The last run is the comparison: both tools see
  * the same packets, so the packets each wrote (counted by reading its file) and the drops each
  * reported must add up to the same total. tcpdump runs with its defaults (2 MiB buffer, no
- * immediate mode when writing a file); {@code lab capture} with its own (16 MiB, immediate mode),
- * printing its labels into a pipe that this process reads as fast as it can.
+ * immediate mode when writing a file); {@code lab capture} with its own (64 MiB, no immediate
+ * mode), printing its labels into a pipe that this process reads as fast as it can.
  */
 public final class CaptureBench {
   /** What one capture tool did during one chat run. */

@@ -55,8 +55,12 @@ public final class LiveCapture {
   /** Loopback frames reach 65,549 bytes: never truncate them by default (tcpdump's default). */
   public static final int DEFAULT_SNAPLEN = 262144;
 
-  /** Kernel buffer: 16 MiB by default (tcpdump: 2 MiB), enough for the chat bench on lo. */
-  public static final int DEFAULT_BUFFER_BYTES = 16 << 20;
+  /**
+   * Kernel buffer: 64 MiB by default (tcpdump: 2 MiB). The JVM reads packets more slowly than
+   * tcpdump; on a loaded machine 16 MiB still lost packets under the chat bench, 64 MiB did not
+   * (docs/CAPTURE.md).
+   */
+  public static final int DEFAULT_BUFFER_BYTES = 64 << 20;
 
   /**
    * What to capture.
@@ -87,7 +91,7 @@ public final class LiveCapture {
       Path keyLog,
       double statusSeconds) {
     /**
-     * The defaults: snaplen 262144, 16 MiB buffer, no immediate mode (as tcpdump -w), no key log,
+     * The defaults: snaplen 262144, 64 MiB buffer, no immediate mode (as tcpdump -w), no key log,
      * no status.
      */
     public Options(String iface, String filter, Path out, long count, double durationSeconds) {

@@ -50,7 +50,7 @@ public final class BenchCaptureCommand implements Callable<Integer> {
       names = "--buffer-size",
       paramLabel = "SIZE",
       description = "lab capture's --buffer-size (default: ${DEFAULT-VALUE}).")
-  String buffer = "16M";
+  String buffer = "64M";
 
   @Override
   public Integer call() {

@@ -102,9 +102,9 @@ public final class CaptureCommand implements Callable<Integer> {
       names = {"--buffer-size", "-B"},
       paramLabel = "SIZE",
       description =
-          "Kernel capture buffer, e.g. 16M, 512K or bytes (default: 16M; tcpdump's is 2M)."
+          "Kernel capture buffer, e.g. 64M, 512K or bytes (default: 64M; tcpdump's is 2M)."
               + " Raise it if packets are dropped.")
-  String bufferSize = "16M";
+  String bufferSize = "64M";
 
   @Option(
       names = "--immediate",
