@@ -39,7 +39,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--captures",
       paramLabel = "DIR",
-      description = "Where demo.pcap and demo.keylog are left (default: the lab's captures/).")
+      description = "Where demo.pcapng and demo.keylog are left (default: the lab's captures/).")
   Path captures;
 
   @Override
