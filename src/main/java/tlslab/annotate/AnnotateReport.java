@@ -114,7 +114,7 @@ public final class AnnotateReport {
               view.roles()
                   ? String.format(
                       Locale.ROOT,
-                      "%5s %9s  %-27s %-8s %5s  %s%n",
+                      "%5s %9s  %-32s %-8s %5s  %s%n",
                       "no",
                       "time",
                       "from -> to",
@@ -185,7 +185,7 @@ public final class AnnotateReport {
       String head =
           String.format(
               Locale.ROOT,
-              "%5d %9.3f  %-27s %-8s %5d  ",
+              "%5d %9.3f  %-32s %-8s %5d  ",
               r.number,
               r.time,
               fromTo,
@@ -224,14 +224,15 @@ public final class AnnotateReport {
     };
   }
 
-  /** Info, clipped to the width left on the line (a long Info ends with "..."). */
+  /** Info in the width left on the line, continued under itself: nothing is cut off. */
   private static void appendFitted(StringBuilder sb, String s, int width, int used) {
     if (width <= 0 || used + s.length() <= width) {
       sb.append(s).append('\n');
       return;
     }
-    int room = Math.max(10, width - used);
-    sb.append(s, 0, Math.min(s.length(), room - 3)).append("...\n");
+    StringBuilder w = new StringBuilder();
+    wrap(w, " ".repeat(used), s, Math.max(used + 20, width));
+    sb.append(w, used, w.length());
   }
 
   /** Word-wraps {@code text} after {@code prefix} to {@code width} (0: one line). */

@@ -153,9 +153,9 @@ final class Explanations {
           .append(c.clientOffered13 ? "RFC 8446 4.1.2" : ref(ch.version(), null, "7.4.1.2"))
           .append("): the client opens the handshake and offers ")
           .append(suites)
-          .append(" cipher suites");
+          .append(suites == 1 ? " cipher suite" : " cipher suites");
       if (!versions.isEmpty()) {
-        sb.append(" and the versions ")
+        sb.append(versions.size() == 1 ? " and the version " : " and the versions ")
             .append(String.join(", ", versions))
             .append(" in supported_versions (RFC 8446 4.2.1: the legacy_version field stays ")
             .append(ProtocolVersion.of(ch.version()).rfcName())
@@ -555,10 +555,7 @@ final class Explanations {
     String meaning =
         switch (a) {
           case CLOSE_NOTIFY ->
-              "the sender will send no more data: a clean end of the connection, not an error"
-                  + " ("
-                  + ref(v, "6.1", "7.2.1")
-                  + ")";
+              "the sender will send no more data: a clean end of the connection, not an error";
           case HANDSHAKE_FAILURE -> "no acceptable set of security parameters (suites, groups)";
           case PROTOCOL_VERSION ->
               "the peer does not accept the offered version (TLS 1.0 and 1.1 are refused by"
@@ -587,7 +584,10 @@ final class Explanations {
         };
     return m.label
         + " ("
-        + ref(v, a == AlertDescription.CLOSE_NOTIFY ? "6.1" : "6.2", "7.2")
+        + ref(
+            v,
+            a == AlertDescription.CLOSE_NOTIFY ? "6.1" : "6.2",
+            a == AlertDescription.CLOSE_NOTIFY ? "7.2.1" : "7.2.2")
         + "): "
         + meaning
         + (fatal ? ". Fatal: the connection ends here." : ".");

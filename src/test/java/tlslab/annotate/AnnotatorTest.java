@@ -39,10 +39,13 @@ class AnnotatorTest {
     assertThat(second.notes.get(0)).startsWith("Client Hello (RFC 5246 7.4.1.2)");
     // The reassembly itself is explained once: a PDU from 2 frames.
     assertThat(second.notes.get(1)).contains("split over 2 segments");
-    assertThat(second.messages()).singleElement().satisfies(m -> {
-      assertThat(m.handshakeType()).isEqualTo(1);
-      assertThat(m.range().space()).isEqualTo(ByteRange.Space.STREAM);
-    });
+    assertThat(second.messages())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.handshakeType()).isEqualTo(1);
+              assertThat(m.range().space()).isEqualTo(ByteRange.Space.STREAM);
+            });
   }
 
   @Test

@@ -120,8 +120,7 @@ class DecryptionVersusTsharkTest {
     // The chat itself is what both read: a line that crossed the wire encrypted.
     String line = name.contains("openssl") ? LabScenarios.OPENSSL_LINE : LabScenarios.ALICE_LINE;
     Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
-    assertThat(rows.values())
-        .anySatisfy(r -> assertThat(decryptedText(r)).contains(line));
+    assertThat(rows.values()).anySatisfy(r -> assertThat(decryptedText(r)).contains(line));
     if (name.contains("TLS 1.3")) {
       // Decrypted, TLS 1.3's hidden handshake shows (RFC 8446 §4.3): Encrypted Extensions,
       // Finished.
@@ -166,8 +165,7 @@ class DecryptionVersusTsharkTest {
         "python report chat with the server key", c, expected, KeyMaterial.none().withRsaKey(key));
     Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withRsaKey(key));
     assertThat(rows.values())
-        .anySatisfy(
-            r -> assertThat(decryptedText(r)).contains("hello from the report"));
+        .anySatisfy(r -> assertThat(decryptedText(r)).contains("hello from the report"));
   }
 
   @Test
