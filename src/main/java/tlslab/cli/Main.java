@@ -27,6 +27,7 @@ import tlslab.common.LabException;
       CaptureCommand.class,
       AnnotateCommand.class,
       ExerciseCommand.class,
+      ClassCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
