@@ -476,7 +476,10 @@ public final class TlsDriver {
     boolean progress = false;
     while (true) {
       boolean handshaking = !handshakeDone;
-      ByteBuffer[] src = firstBuffers();
+      // Handshake messages the engine has queued (TLS 1.3 New Session Ticket, after the
+      // handshake) go first, in their own records, before any application data.
+      ByteBuffer[] src =
+          engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP ? NO_DATA : firstBuffers();
       int start = out.position();
       SSLEngineResult r;
       while (true) {
@@ -685,7 +688,10 @@ public final class TlsDriver {
     if (!alertQueued && !protectedSent && !handshakeDone) {
       // JDK 17 hands a failed delegated task's exception back without queuing its alert (the
       // task's parser threw outside JSSE's alert path). Nothing protected has been sent yet, so
-      // the alert is a plaintext record anyone can build: RFC 8446 §6.2, RFC 5246 §7.2.2.
+      // the alert is a plaintext record anyone can build: RFC 8446 §6.2, RFC 5246 §7.2.2. What
+      // JSSE had prepared of the failed flight (a TLS 1.3 Server Hello whose key exchange then
+      // failed) is dropped: the peer gets the alert instead of a flight that cannot continue.
+      out.clear();
       out.put(new byte[] {ALERT, 3, 3, 0, 2, 2, (byte) alertFor(e)});
       alertQueued = true;
     }
@@ -697,6 +703,7 @@ public final class TlsDriver {
     return out.hasRemaining() ? out : null;
   }
 
+  private static final ByteBuffer[] NO_DATA = {ByteBuffer.allocate(0)};
   private static final byte ALERT = 21;
   private static final byte HANDSHAKE = 22;
 
@@ -707,17 +714,22 @@ public final class TlsDriver {
    */
   static int alertFor(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = String.valueOf(t.getMessage());
-      if (t instanceof java.nio.BufferUnderflowException
-          || m.contains("Insufficient space in the buffer")
-          || m.contains("Invalid")
-              && (m.contains("length") || m.contains("extension") || m.contains("encoding"))) {
-        return 50; // decode_error
-      }
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
       if (t instanceof java.security.InvalidKeyException
-          || m.contains("small order")
-          || m.contains("Could not generate secret")) {
-        return 47; // illegal_parameter
+          || m.contains("point")
+          || m.contains("key_share")
+          || m.contains("secret")
+          || m.contains("public key")) {
+        return 47; // illegal_parameter: a key share that parses but is no valid key
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (t instanceof java.nio.BufferUnderflowException
+          || m.contains("insufficient space")
+          || m.contains("invalid")
+          || m.contains("length")) {
+        return 50; // decode_error: the message does not parse
       }
     }
     return 40; // handshake_failure
