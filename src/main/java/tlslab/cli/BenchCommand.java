@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       BenchCertsCommand.class,
       BenchChatCommand.class,
       BenchCaptureCommand.class,
+      BenchConformanceCommand.class,
       BenchHandshakesCommand.class,
       BenchIdleCommand.class,
       BenchTraceCommand.class,
