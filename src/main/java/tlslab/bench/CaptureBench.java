@@ -37,7 +37,14 @@ import tlslab.tls.TlsProfile;
  */
 public final class CaptureBench {
   /** What one capture tool did during one chat run. */
-  record Tool(String name, long written, long dropped, String dropNote, Duration cpu, long lines) {}
+  record Tool(
+      String name,
+      long written,
+      long dropped,
+      long received,
+      String dropNote,
+      Duration cpu,
+      long lines) {}
 
   private final int clients;
   private final int messages;
@@ -122,6 +129,17 @@ public final class CaptureBench {
     r.append(
         String.format(
             Locale.ROOT,
+            "  packets on the wire: %d by tcpdump's count (received by filter / 2), %d by lab's;"
+                + " lab written + reported drops = %d (%s)%n",
+            tcpdump.received(),
+            lab.received(),
+            labTotal,
+            labTotal == tcpdump.received()
+                ? "every packet written or reported lost"
+                : "differs from tcpdump's count by " + (labTotal - tcpdump.received())));
+    r.append(
+        String.format(
+            Locale.ROOT,
             "  CPU: lab/tcpdump = %.2f%n",
             tcpdump.cpu().toMillis() == 0
                 ? Double.NaN
@@ -183,10 +201,11 @@ public final class CaptureBench {
       Matcher m = Pattern.compile("(\\d+) packets? dropped by kernel").matcher(tail);
       long dropped = m.find() ? Long.parseLong(m.group(1)) : -1;
       Matcher rcv = Pattern.compile("(\\d+) packets? received by filter").matcher(tail);
-      String note =
-          "drops: tcpdump's own count"
-              + (rcv.find() ? " (received by filter: " + rcv.group(1) + ")" : "");
-      return new Tool("tcpdump", frames(out), dropped, note, cpu, -1);
+      long received = rcv.find() ? Long.parseLong(rcv.group(1)) : -1;
+      String note = "drops: tcpdump's own count (lo copies); received by filter: " + received;
+      // On lo libpcap counts each packet twice (sent and received copies): docs/CAPTURE.md.
+      return new Tool(
+          "tcpdump", frames(out), dropped, received < 0 ? -1 : received / 2, note, cpu, -1);
     };
   }
 
@@ -242,7 +261,8 @@ public final class CaptureBench {
               s.kernelDropped(),
               s.labDropped() + s.interfaceDropped(),
               p.exitValue());
-      return new Tool("lab capture", frames(out), s.dropped(), note, cpu, lines.get());
+      return new Tool(
+          "lab capture", frames(out), s.dropped(), s.received(), note, cpu, lines.get());
     };
   }
 
