@@ -152,8 +152,9 @@ public final class CaptureBench {
     r.append(section("lab capture capturing", withLab));
     r.append(section("both capturing", withBoth));
     r.append(
-        "\n(CPU is user+system time of each capture process while the chat ran; the machine"
-            + " may be shared, so compare figures of one run with each other.)\n");
+        "\n(CPU is user+system time of each capture process from 'ready' until the load ended"
+            + " and, for lab capture, its labels were printed; the machine may be shared, so"
+            + " compare figures of one run with each other.)\n");
     return r.toString();
   }
 
@@ -196,6 +197,10 @@ public final class CaptureBench {
     Duration cpu0 = cpu(p);
     return () -> {
       Duration cpu = cpu(p).minus(cpu0);
+      // tcpdump -w reads TPACKET_V3 blocks as they retire, at the latest after its 1 s timeout,
+      // and does not read a partly filled block when interrupted: give it that second, or the
+      // comparison counts the last block against it.
+      pause(1500);
       interrupt(p);
       rest.join();
       Matcher m = Pattern.compile("(\\d+) packets? dropped by kernel").matcher(tail);
@@ -247,6 +252,13 @@ public final class CaptureBench {
     CompletableFuture<Void> rest = readAll(err, tail);
     Duration cpu0 = cpu(p);
     return () -> {
+      // The labeller may still be catching up after the load: its CPU counts too, so wait until
+      // the label lines stop coming (at most 30 s) before reading the CPU time.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (long before = -1; lines.get() != before && System.nanoTime() < deadline; ) {
+        before = lines.get();
+        pause(500);
+      }
       Duration cpu = cpu(p).minus(cpu0);
       interrupt(p);
       rest.join();
@@ -257,13 +269,24 @@ public final class CaptureBench {
       String note =
           String.format(
               Locale.ROOT,
-              "drops: %d kernel + %d lab; exit %d",
+              "drops: %d kernel + %d lab; exit %d; label lines skipped %d, packets not"
+                  + " labelled live %d",
               s.kernelDropped(),
               s.labDropped() + s.interfaceDropped(),
-              p.exitValue());
+              p.exitValue(),
+              s.labelLinesSkipped(),
+              s.packetsUnlabelled());
       return new Tool(
           "lab capture", frames(out), s.dropped(), s.received(), note, cpu, lines.get());
     };
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Process start(List<String> cmd, String what) {

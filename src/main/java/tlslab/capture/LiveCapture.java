@@ -292,7 +292,7 @@ public final class LiveCapture {
       int link = h.getDlt().value();
       writer = createWriter(body, link);
       final CaptureWriter w = writer;
-      LiveLabels l = new LiveLabels(link, out, status, 1 << 16, 4096);
+      LiveLabels l = new LiveLabels(link, out, status, 1 << 20, 4096);
       labels = l;
       opened.countDown();
       long[] lastFlush = {System.nanoTime()};
