@@ -52,9 +52,17 @@ public final class CaptureBench {
   private final int window;
   private final String labBuffer;
   private final Path dir;
+  private final String mainClass;
 
   private CaptureBench(
-      int clients, int messages, int size, int window, String labBuffer, Path dir) {
+      int clients,
+      int messages,
+      int size,
+      int window,
+      String labBuffer,
+      Path dir,
+      String mainClass) {
+    this.mainClass = mainClass;
     this.clients = clients;
     this.messages = messages;
     this.size = size;
@@ -63,8 +71,14 @@ public final class CaptureBench {
     this.dir = dir;
   }
 
-  /** Runs the four chat runs and returns the report. */
-  public static String run(int clients, int messages, int size, int window, String labBuffer) {
+  /**
+   * Runs the four chat runs and returns the report.
+   *
+   * @param mainClass the class whose {@code main} runs {@code lab} (the command line passes its
+   *     own), started as {@code java -cp <this class path> mainClass capture ...}
+   */
+  public static String run(
+      int clients, int messages, int size, int window, String labBuffer, String mainClass) {
     Path dir;
     try {
       dir = Files.createTempDirectory("lab-bench-capture");
@@ -72,7 +86,7 @@ public final class CaptureBench {
       throw LabException.environment("cannot create a scratch folder: " + e.getMessage());
     }
     try {
-      return new CaptureBench(clients, messages, size, window, labBuffer, dir).execute();
+      return new CaptureBench(clients, messages, size, window, labBuffer, dir, mainClass).execute();
     } finally {
       ChatBench.deleteTree(dir);
     }
@@ -227,7 +241,7 @@ public final class CaptureBench {
             "--enable-native-access=ALL-UNNAMED",
             "-cp",
             System.getProperty("java.class.path"),
-            "tlslab.cli.Main",
+            mainClass,
             "capture",
             "--iface",
             "lo",

@@ -55,7 +55,7 @@ public final class BenchCaptureCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(CaptureBench.run(clients, messages, size, window, buffer));
+    out.print(CaptureBench.run(clients, messages, size, window, buffer, Main.class.getName()));
     out.flush();
     return ExitCode.OK;
   }
