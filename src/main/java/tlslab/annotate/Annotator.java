@@ -9,7 +9,6 @@ import tlslab.pcap.Frame;
 import tlslab.pcap.PacketDecoder;
 import tlslab.pcap.TcpDirection;
 import tlslab.pcap.TcpPacket;
-import tlslab.wire.TlsRecordHeader;
 
 /**
  * Turns frames into rows labelled the way Wireshark (tshark 4.0) labels them. It is incremental
@@ -101,6 +100,25 @@ public final class Annotator {
         Arrays.equals(pkt.src, 0, pkt.addressLength(), c.addrA, 0, c.addrA.length)
             && pkt.srcPort == c.portA;
     Connection.Side side = fromA ? c.a : c.b;
+    int reused = 0;
+    if ((pkt.flags & TcpPacket.SYN) != 0
+        && side.tcp.baseSeqKnown()
+        && pkt.seq != side.tcp.baseSeq) {
+      reused = TcpDirection.PORTS_REUSED;
+      if ((pkt.flags & TcpPacket.ACK) == 0) {
+        // Wireshark: a SYN with a new initial sequence number on known addresses and ports
+        // starts a new conversation ("[TCP Port numbers reused]"): fresh TCP and TLS state.
+        c = reuse(c);
+        side = fromA ? c.a : c.b;
+      } else {
+        // A SYN/ACK with a new one stays in the conversation: the server's numbering restarts
+        // and the client's sequence analysis starts over.
+        side.tcp.restartNumbering(pkt.seq, (fromA ? c.b : c.a).tcp);
+      }
+    }
+    if ((pkt.flags & TcpPacket.SYN) != 0) {
+      c.serverPort = (pkt.flags & TcpPacket.ACK) != 0 ? pkt.srcPort : pkt.dstPort;
+    }
     Connection.Side rev = fromA ? c.b : c.a;
     row.source = fromA ? c.nameA : c.nameB; // formatted once per connection, not per frame
     row.destination = fromA ? c.nameB : c.nameA;
@@ -109,7 +127,7 @@ public final class Annotator {
     row.connection = c.index;
     c.lastFrame = f.number;
     firstRtt(c, fromA, f.timeNanos);
-    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt);
+    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt) | reused;
     String prefix = side.tcp.prefix(flags);
     int len = pkt.payloadLength;
     if (len == 0) {
@@ -119,9 +137,19 @@ public final class Annotator {
     byte[] b = f.data;
     int off = pkt.payloadOffset;
     int cap = pkt.payloadCaptured;
-    if (!c.tls && cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap)) {
-      c.tls = true;
-      if (ordered.size() < MAX_SUMMARIES) ordered.add(c);
+    boolean noSubdissector =
+        (flags & TcpDirection.KEEP_ALIVE) != 0
+            || ((flags & (TcpDirection.RETRANSMISSION | TcpDirection.OUT_OF_ORDER)) != 0
+                && (flags & TcpDirection.SPURIOUS) == 0);
+    if (!c.tls && !noSubdissector) {
+      if (WiresharkHandoff.portSaysTls(c.serverPort, c.portA, c.portB)
+          || WiresharkHandoff.heuristicMatches(b, off, cap)) {
+        c.tls = true;
+      } else if (WiresharkHandoff.httpConnectOpensTls(c, fromA, b, off, cap)) {
+        c.tls = true; // from the next frame on: this one is the proxy's "200" response
+        tcpRow(prefix, c, side, "");
+        return;
+      }
     }
     if (!c.tls) {
       tcpRow(prefix, c, side, "");
@@ -151,6 +179,12 @@ public final class Annotator {
         skip = behind; // overlap: only the new tail is dissected
       }
     }
+    if (noSubdissector && !outOfOrder) {
+      // tshark (tcp.no_subdissector_on_error) hands no retransmitted or out-of-order segment to
+      // TLS, even one whose bytes it never saw: a TCP row, and the stream does not advance.
+      tcpRow(prefix, c, side, "");
+      return;
+    }
     int segEnd = seq + len;
     if (!outOfOrder) {
       side.streamSeq = segEnd;
@@ -159,9 +193,18 @@ public final class Annotator {
     fx.reset(f.number, row, explain);
     called = false;
     tcpSegment = false;
+    holeThenMore = false;
     boolean truncated = cap < len;
     segment(
         c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
+    if (holeThenMore && called && !tcpSegment && fx.info.length() > 0) {
+      // The segment continued a PDU that still has a hole, then started the next one: TCP keeps
+      // the Protocol column and its Info, TLS appends its labels after a fence (desegment_tcp).
+      String labels = fx.info.toString();
+      tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+      row.info = row.info + ", " + labels;
+      return;
+    }
     if (!called || tcpSegment) {
       // Wireshark: a segment that only starts or continues a record is a TCP row. When TLS was
       // called and asked for more from the first byte, TCP replaces the Info column entirely.
@@ -177,6 +220,10 @@ public final class Annotator {
       return;
     }
     row.tls = true;
+    if (!c.listed && ordered.size() < MAX_SUMMARIES) {
+      c.listed = true;
+      ordered.add(c);
+    }
     row.protocol = fx.protocol == null ? "TLS" : fx.protocol;
     if (prefix.isEmpty()) {
       row.info = fx.info.toString();
@@ -206,6 +253,7 @@ public final class Annotator {
 
   private boolean called;
   private boolean tcpSegment;
+  private boolean holeThenMore;
   private boolean outOfOrder;
 
   /** Largest TLS PDU we reassemble (a record is at most 2^14 + 2048 + header; with slack). */
@@ -288,6 +336,7 @@ public final class Annotator {
         if (s.pduActive) {
           // Bytes beyond the pending PDU while it still has a hole: Wireshark dissects them as
           // the next PDU; the incomplete one can only complete if the hole is filled later.
+          holeThenMore = true;
           s.pduActive = false;
           s.pduLen = 0;
         }
@@ -394,6 +443,24 @@ public final class Annotator {
       k.set(a, bb, al, pkt.srcPort, pkt.dstPort);
       connections.put(k, c);
     }
+    return c;
+  }
+
+  /** A new conversation on the same addresses and ports (Wireshark's "Port numbers reused"). */
+  private Connection reuse(Connection old) {
+    Connection c =
+        new Connection(
+            ++connectionCount,
+            old.addrA,
+            old.addrB,
+            old.portA,
+            old.portB,
+            old.ipVersion,
+            keys.isEmpty() ? null : new Decryption(keys));
+    c.firstFrame = row.number;
+    Key k = new Key();
+    k.set(old.addrA, old.addrB, old.addrA.length, old.portA, old.portB);
+    connections.put(k, c);
     return c;
   }
 

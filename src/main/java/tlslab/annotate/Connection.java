@@ -95,6 +95,10 @@ final class Connection {
 
   final Side b = new Side();
   boolean tls;
+
+  /** In the annotator's list of TLS connections (once a frame was labelled TLS). */
+  boolean listed;
+
   boolean clientSentEncrypted;
 
   /** Handshake RTT (Wireshark's ts_first_rtt): time of the SYN, then SYN to third ACK. */
@@ -171,37 +175,13 @@ final class Connection {
   /** Set once a Client Hello told Wireshark which side is the server. */
   boolean serverKnown;
 
-  /** Ports Wireshark's TLS dissector knows as TLS servers (its "tls.port" associations). */
-  private static boolean wellKnownTlsPort(int port) {
-    switch (port) {
-      case 261,
-      443,
-      448,
-      465,
-      563,
-      585,
-      614,
-      636,
-      853,
-      989,
-      990,
-      992,
-      993,
-      994,
-      995,
-      2484,
-      3269,
-      4433,
-      5061,
-      5986,
-      6514,
-      8883,
-      9001:
-        return true;
-      default:
-        return false;
-    }
-  }
+  /** The server port from a SYN or SYN/ACK (tshark tries its dissector first), 0 unknown. */
+  int serverPort;
+
+  /** An HTTP CONNECT request's target port while its response is awaited, else -1. */
+  int connectPort = -1;
+
+  boolean connectFromA;
 
   /**
    * Wireshark's ssl_packet_from_server: after a Client Hello, the side it was sent to; before
@@ -210,7 +190,7 @@ final class Connection {
    */
   boolean wiresharkFromServer(Side s) {
     if (serverKnown) return isServer(s);
-    return wellKnownTlsPort(s == a ? portA : portB);
+    return WiresharkHandoff.tlsAssociationPort(s == a ? portA : portB);
   }
 
   boolean isServer(Side s) {
