@@ -30,6 +30,7 @@ public final class AnnotateReport {
     StringBuilder line = new StringBuilder(256);
     boolean firstJson = true;
     try (CaptureReader r = CaptureReader.open(file)) {
+      an.follow(r); // keys stored in the capture (pcapng Decryption Secrets Blocks)
       header(format, explain, out);
       while (r.next(f)) {
         Row row = an.annotate(f);

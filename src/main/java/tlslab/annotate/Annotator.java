@@ -5,10 +5,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 import tlslab.pcap.PacketDecoder;
 import tlslab.pcap.TcpDirection;
 import tlslab.pcap.TcpPacket;
+import tlslab.wire.TlsRecordHeader;
 
 /**
  * Turns frames into rows labelled the way Wireshark (tshark 4.0) labels them. It is incremental
@@ -20,8 +22,13 @@ import tlslab.pcap.TcpPacket;
  * missing bytes are skipped, as Wireshark does); bytes already seen (retransmissions, overlaps) are
  * not dissected twice. A TLS record split over segments is labelled in the frame that completes it,
  * like Wireshark's reassembly; a frame that only carries part of a record is a TCP "[TCP segment of
- * a reassembled PDU]". Any port: a connection becomes TLS when a payload looks like a TLS record
- * header.
+ * a reassembled PDU]".
+ *
+ * <p>Which payloads are TLS follows tshark's defaults ({@link WiresharkHandoff}): its TLS ports,
+ * its TLS heuristic (on any port), HTTP CONNECT tunnels; and segments tshark flags as retransmitted
+ * or out-of-order are not handed to TLS. Beyond tshark's defaults, a connection whose first payload
+ * is a Change Cipher Spec or an Alert record (a capture that starts inside a handshake) is TLS on
+ * any port, as tshark labels it with "decode as TLS".
  */
 public final class Annotator {
   private final KeyMaterial keys;
@@ -58,6 +65,17 @@ public final class Annotator {
   public Annotator(KeyMaterial keys, boolean explain) {
     this.keys = keys == null ? KeyMaterial.none() : keys;
     this.explain = explain;
+  }
+
+  /**
+   * Uses the keys a pcapng file carries (Decryption Secrets Blocks) as the reader meets them, as
+   * Wireshark does: call once after opening the reader, before the first frame.
+   */
+  public void follow(CaptureReader reader) {
+    reader.onSecrets(
+        s -> {
+          if (s.tlsKeyLog()) keys.addKeyLogFromCapture(s.data());
+        });
   }
 
   /** Annotates the next frame; the returned row is reused by the next call. */
@@ -137,13 +155,18 @@ public final class Annotator {
     byte[] b = f.data;
     int off = pkt.payloadOffset;
     int cap = pkt.payloadCaptured;
+    // tshark 4.0 flags a spurious retransmission as a retransmission too; a fast retransmission
+    // is not, and is handed on.
     boolean noSubdissector =
-        (flags & TcpDirection.KEEP_ALIVE) != 0
-            || ((flags & (TcpDirection.RETRANSMISSION | TcpDirection.OUT_OF_ORDER)) != 0
-                && (flags & TcpDirection.SPURIOUS) == 0);
+        (flags
+                & (TcpDirection.KEEP_ALIVE
+                    | TcpDirection.RETRANSMISSION
+                    | TcpDirection.OUT_OF_ORDER))
+            != 0;
     if (!c.tls && !noSubdissector) {
       if (WiresharkHandoff.portSaysTls(c.serverPort, c.portA, c.portB)
-          || WiresharkHandoff.heuristicMatches(b, off, cap)) {
+          || WiresharkHandoff.heuristicMatches(b, off, cap)
+          || (cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap))) {
         c.tls = true;
       } else if (WiresharkHandoff.httpConnectOpensTls(c, fromA, b, off, cap)) {
         c.tls = true; // from the next frame on: this one is the proxy's "200" response
@@ -157,35 +180,35 @@ public final class Annotator {
     }
     // Which bytes of this segment are new for the stream?
     int seq = pkt.seq;
-    int skip = 0;
+    int segEnd = seq + len;
     outOfOrder = false;
-    if (side.haveStreamSeq) {
-      int behind = side.streamSeq - seq;
-      if (behind >= len) {
-        // Seen before (retransmission) - unless it fills a hole in a PDU being reassembled.
-        boolean fills =
-            side.pduActive
-                && !side.pduBroken
-                && !side.pduEntireSegment
-                && TcpDirection.gt(side.pduNext, seq)
-                && TcpDirection.gt(seq + len, side.pduSeq)
-                && !TcpDirection.gt(side.pduSeq, seq);
-        if (!fills) {
-          tcpRow(prefix, c, side, "");
-          return;
-        }
-        outOfOrder = true;
-      } else if (behind > 0) {
-        skip = behind; // overlap: only the new tail is dissected
+    suppressCompletion = noSubdissector;
+    if (side.haveStreamSeq && TcpDirection.gt(side.streamSeq, seq)) {
+      boolean fills =
+          side.pduActive
+              && !side.pduBroken
+              && !side.pduEntireSegment
+              && !TcpDirection.gt(segEnd, side.streamSeq)
+              && TcpDirection.gt(side.pduNext, seq)
+              && TcpDirection.gt(segEnd, side.pduSeq)
+              && !TcpDirection.gt(side.pduSeq, seq);
+      if (fills) {
+        outOfOrder = true; // late bytes of the PDU being reassembled (a hole filled)
+      } else if (noSubdissector) {
+        tcpRow(prefix, c, side, "");
+        return;
+      } else {
+        // A fast retransmission, which tshark does hand on: its multisegment-PDU table decides
+        // (packet-tcp.c desegment_tcp), not whether the bytes were seen.
+        retransmitted(f, c, side, prefix, b, off, cap, len, seq, segEnd);
+        return;
       }
-    }
-    if (noSubdissector && !outOfOrder) {
+    } else if (noSubdissector) {
       // tshark (tcp.no_subdissector_on_error) hands no retransmitted or out-of-order segment to
       // TLS, even one whose bytes it never saw: a TCP row, and the stream does not advance.
       tcpRow(prefix, c, side, "");
       return;
     }
-    int segEnd = seq + len;
     if (!outOfOrder) {
       side.streamSeq = segEnd;
       side.haveStreamSeq = true;
@@ -195,8 +218,7 @@ public final class Annotator {
     tcpSegment = false;
     holeThenMore = false;
     boolean truncated = cap < len;
-    segment(
-        c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
+    segment(c, side, b, off, cap, len, seq, segEnd, truncated);
     if (holeThenMore && called && !tcpSegment && fx.info.length() > 0) {
       // The segment continued a PDU that still has a hole, then started the next one: TCP keeps
       // the Protocol column and its Info, TLS appends its labels after a fence (desegment_tcp).
@@ -219,6 +241,57 @@ public final class Annotator {
       }
       return;
     }
+    tlsRow(c, prefix);
+  }
+
+  /**
+   * A fast retransmission of bytes already passed: where a multisegment PDU started at this
+   * sequence number it is only "retransmitted" data; inside one it adds nothing new (what follows
+   * that PDU is dissected); anywhere else the segment is dissected again, as tshark does.
+   */
+  private void retransmitted(
+      Frame f,
+      Connection c,
+      Connection.Side side,
+      String prefix,
+      byte[] b,
+      int off,
+      int cap,
+      int len,
+      int seq,
+      int segEnd) {
+    fx.reset(f.number, row, explain);
+    called = false;
+    tcpSegment = false;
+    holeThenMore = false;
+    int m = side.mspAt(seq);
+    if (m >= 0 && side.msps[2 * m] == seq) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    if (m >= 0) {
+      int next = side.msps[2 * m + 1];
+      int rest = segEnd - next;
+      if (rest <= 0 || cap < len) {
+        tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+        return;
+      }
+      int skip = len - rest;
+      dissector.dissect(c, side, b, off + skip, Math.max(0, cap - skip), rest, false, fx);
+      String labels = fx.info.toString();
+      tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+      if (!labels.isEmpty()) row.info = row.info + ", " + labels;
+      return;
+    }
+    boolean ok = dissector.dissect(c, side, b, off, cap, len, false, fx);
+    if (!ok || fx.info.length() == 0) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    tlsRow(c, prefix);
+  }
+
+  private void tlsRow(Connection c, String prefix) {
     row.tls = true;
     if (!c.listed && ordered.size() < MAX_SUMMARIES) {
       c.listed = true;
@@ -254,6 +327,7 @@ public final class Annotator {
   private boolean called;
   private boolean tcpSegment;
   private boolean holeThenMore;
+  private boolean suppressCompletion;
   private boolean outOfOrder;
 
   /** Largest TLS PDU we reassemble (a record is at most 2^14 + 2048 + header; with slack). */
@@ -289,6 +363,7 @@ public final class Annotator {
           if (rel != s.pduLen) s.pduBroken = true;
           if (!s.pduBroken) s.putPdu(rel, b, off, take);
           s.pduNext = segEnd;
+          s.extendLastMsp(segEnd);
           s.pduEntireSegment = false;
         } else {
           // Segments may arrive out of order: place them and wait until the PDU is covered.
@@ -297,6 +372,13 @@ public final class Annotator {
           else s.pduBroken = true;
         }
         pos = take;
+        if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq && suppressCompletion) {
+          // Completed by a segment tshark flags out-of-order or retransmitted: it reassembles the
+          // PDU but does not hand it on (tcp.no_subdissector_on_error), so it is never labelled.
+          s.pduActive = false;
+          s.pduLen = 0;
+          return;
+        }
         if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq) {
           int oldLen = s.pduLen - take;
           int total = s.pduLen;
@@ -318,6 +400,7 @@ public final class Annotator {
                       ? segEnd + 1
                       : segEnd + dissector.desegLen;
               s.pduEntireSegment = dissector.desegLen == TlsDissector.ONE_MORE;
+              s.extendLastMsp(s.pduNext);
               if (dissector.desegOffset == 0 && fx.protocolWritable) tcpSegment = true;
             } else {
               int keep = total - dissector.desegOffset;
@@ -375,6 +458,7 @@ public final class Annotator {
 
   private static void startPdu(
       Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
+    s.addMsp(seq, need == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + need);
     s.pduActive = true;
     s.pduBroken = false;
     s.pduLen = 0;

@@ -12,6 +12,9 @@ import tlslab.pcap.TcpDirection;
 final class Connection {
   private static final byte[] EMPTY = new byte[0];
 
+  /** Multisegment PDUs remembered per direction (retransmissions rarely reach further back). */
+  static final int MSPS = 16;
+
   /** One direction of the connection. */
   static final class Side {
     final TcpDirection tcp = new TcpDirection();
@@ -30,6 +33,37 @@ final class Connection {
     boolean haveStreamSeq;
     int appDataRecords;
     int streamSeq;
+
+    /**
+     * Wireshark's multisegment-PDU table for this direction, the latest {@link #MSPS} entries as
+     * (first sequence number, next PDU's sequence number) pairs: a retransmission that starts where
+     * one starts is "retransmitted" data, one inside continues it, anything else is dissected again
+     * (packet-tcp.c desegment_tcp).
+     */
+    final int[] msps = new int[2 * MSPS];
+
+    int mspCount;
+
+    void addMsp(int seq, int next) {
+      int i = mspCount++ % MSPS;
+      msps[2 * i] = seq;
+      msps[2 * i + 1] = next;
+    }
+
+    void extendLastMsp(int next) {
+      if (mspCount > 0) msps[2 * ((mspCount - 1) % MSPS) + 1] = next;
+    }
+
+    /** Index of the known PDU starting at or containing {@code seq} (latest first), or -1. */
+    int mspAt(int seq) {
+      for (int k = 0; k < Math.min(mspCount, MSPS); k++) {
+        int i = (mspCount - 1 - k) % MSPS;
+        int start = msps[2 * i];
+        int next = msps[2 * i + 1];
+        if (!TcpDirection.gt(start, seq) && TcpDirection.gt(next, seq)) return i;
+      }
+      return -1;
+    }
 
     /** Received ranges [start, end) relative to pduSeq, sorted and merged (pairs). */
     int[] ranges = new int[8];

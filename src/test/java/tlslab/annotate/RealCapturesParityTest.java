@@ -134,6 +134,7 @@ class RealCapturesParityTest {
     Annotator an = new Annotator(KeyMaterial.none(), true);
     Frame f = new Frame();
     try (CaptureReader r = CaptureReader.open(pcap)) {
+      an.follow(r);
       while (r.next(f)) {
         Row row = an.annotate(f);
         rows.put(row.number, row.copy());

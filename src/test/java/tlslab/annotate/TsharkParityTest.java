@@ -374,6 +374,7 @@ class TsharkParityTest {
     Annotator an = new Annotator(keys, true);
     Frame f = new Frame();
     try (CaptureReader r = CaptureReader.open(c.file())) {
+      an.follow(r);
       while (r.next(f)) {
         Row row = an.annotate(f);
         rows.put(row.number, row.copy());
