@@ -91,7 +91,13 @@ public final class Annotator {
     try {
       tcp = PacketDecoder.decode(f, pkt);
     } catch (RuntimeException e) {
-      tcp = false; // defensive: the decoder is bounds-checked, but a frame must never stop the run
+      // The decoder is bounds-checked: an exception is a bug. It must not stop the run, nor pass
+      // for "not TCP": it is flagged on the row and recorded as an internal problem.
+      row.protocol = "Other";
+      row.info = "[Malformed frame: " + e.getClass().getSimpleName() + " in the packet decoder]";
+      row.problems.add("internal error while decoding: " + e);
+      problems.add("frame " + f.number + ": packet decoder: " + e);
+      return row;
     }
     if (!tcp) {
       row.protocol =
@@ -490,10 +496,24 @@ public final class Annotator {
     long win = pkt.window;
     if ((pkt.flags & TcpPacket.SYN) == 0 && d.winScale >= 0 && r.winScale >= 0) win <<= d.winScale;
     sb.append(" Win=").append(win).append(" Len=").append(pkt.payloadLength);
-    if (pkt.mss >= 0) sb.append(" MSS=").append(pkt.mss);
-    if (pkt.sackPermitted) sb.append(" SACK_PERM");
-    if (pkt.tsVal >= 0) sb.append(" TSval=").append(pkt.tsVal).append(" TSecr=").append(pkt.tsEcr);
-    if (pkt.windowScale >= 0) sb.append(" WS=").append(1 << Math.min(pkt.windowScale, 14));
+    // Options in header order, as tshark appends them while it parses them.
+    for (int i = 0; i < pkt.optionCount; i++) {
+      switch (pkt.optionOrder[i]) {
+        case 2 -> sb.append(" MSS=").append(pkt.mss);
+        case 3 -> sb.append(" WS=").append(1 << Math.min(pkt.windowScale, 14));
+        case 4 -> sb.append(" SACK_PERM");
+        case 5 -> {
+          for (int k = 0; k < pkt.sackBlocks; k++) {
+            sb.append(" SLE=").append(Integer.toUnsignedLong(pkt.sack[2 * k] - r.baseSeq));
+            sb.append(" SRE=").append(Integer.toUnsignedLong(pkt.sack[2 * k + 1] - r.baseSeq));
+          }
+        }
+        case 8 -> sb.append(" TSval=").append(pkt.tsVal).append(" TSecr=").append(pkt.tsEcr);
+        default -> {
+          // not shown in the Info column
+        }
+      }
+    }
     sb.append(suffix);
     row.protocol = "TCP";
     row.info = sb.toString();

@@ -87,6 +87,23 @@ class AnnotatorTest {
   }
 
   @Test
+  void aDecoderExceptionIsARecordedProblemNotNotTcp() {
+    // A frame whose lengths claim more bytes than its array holds (a reader bug): the decoder
+    // throws. The row says so and the annotator counts an internal problem.
+    byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
+    byte[] p = SyntheticCapture.packet(true, 1, 1, TcpPacket.ACK, rec, 0, rec.length);
+    tlslab.pcap.Frame f = SyntheticCapture.frame(++frameNo, java.util.Arrays.copyOf(p, 30));
+    f.capturedLength = f.wireLength = p.length;
+    Row r = an.annotate(f).copy();
+    assertThat(r.info).startsWith("[Malformed frame: ").doesNotContain("not TCP");
+    assertThat(r.problems).singleElement().asString().contains("internal error while decoding");
+    assertThat(an.problems()).singleElement().asString().startsWith("frame 1: packet decoder:");
+    // The next frame is annotated as usual.
+    Row next = feed(p);
+    assertThat(next.info).isEqualTo("Client Hello");
+  }
+
+  @Test
   void plainTextOnAnyPortStaysTcp() {
     byte[] http = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
     Row r =

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import tlslab.cli.Main;
 
@@ -25,29 +22,9 @@ import tlslab.cli.Main;
 @Tag("slow")
 @Tag("jdk") // decryption runs on the JDK's ciphers
 class SecretsInCaptureTest {
-  @TempDir Path dir;
-
-  private LoopbackCaptures.Capture injected(String name, LoopbackCaptures.Capture from)
-      throws Exception {
-    Path out = dir.resolve(name + ".pcapng");
-    Process p =
-        new ProcessBuilder(
-                "editcap",
-                "--inject-secrets",
-                "tls," + from.keylog(),
-                from.file().toString(),
-                out.toString())
-            .redirectErrorStream(true)
-            .start();
-    String log = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("editcap --inject-secrets: " + log).isZero();
-    return LoopbackCaptures.file(name, out, from.port(), null);
-  }
-
   @Test
   void aPcapngWithInjectedSecretsDecryptsLikeTsharkWithNoKeyLog() throws Exception {
-    LoopbackCaptures.Capture c = injected("tls13-secrets", Scenarios.tls13());
+    LoopbackCaptures.Capture c = LoopbackCaptures.injectSecrets("tls13-secrets", Scenarios.tls13());
     List<String[]> expected = LoopbackCaptures.tshark(c); // no tls.keylog_file: the file has them
     assertThat(expected)
         .as("tshark decrypts the TLS 1.3 handshake from the injected secrets")
@@ -75,7 +52,7 @@ class SecretsInCaptureTest {
 
   @Test
   void labAnnotateDecryptsItWithoutKeylogOption() throws Exception {
-    LoopbackCaptures.Capture c = injected("tls13-secrets-cli", Scenarios.tls13());
+    LoopbackCaptures.Capture c = LoopbackCaptures.injectSecrets("tls13-secrets", Scenarios.tls13());
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cmd = Main.commandLine();
