@@ -40,7 +40,7 @@ class ArchitectureTest {
           Map.entry("tls", Set.of("pki", "common")),
           Map.entry("chat", Set.of("common")),
           Map.entry("net", Set.of("chat", "tls", "pki", "common")),
-          Map.entry("trace.internal", Set.of("common")),
+          Map.entry("trace.internal", Set.of("pki", "common")),
           Map.entry("trace", Set.of("trace.internal", "tls", "wire", "pki", "common")),
           Map.entry("annotate", Set.of("wire", "pcap", "common")),
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
