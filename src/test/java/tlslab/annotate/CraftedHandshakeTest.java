@@ -175,6 +175,25 @@ class CraftedHandshakeTest {
   }
 
   @Test
+  void aSocks5TunnelNamesTheRealPeer() {
+    client(new byte[] {5, 1, 0}); // greeting: one method, "no authentication" (RFC 1928 3)
+    server(new byte[] {5, 0});
+    byte[] host = "chat.example".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer req = ByteBuffer.allocate(5 + host.length + 2);
+    req.put((byte) 5).put((byte) 1).put((byte) 0).put((byte) 3).put((byte) host.length).put(host);
+    req.putShort((short) 443);
+    client(req.array()); // CONNECT chat.example:443 (RFC 1928 4)
+    server(new byte[] {5, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+    Row r =
+        client(
+            SyntheticCapture.record(
+                22, 0x0301, clientHello(0x0303, new int[] {0xc02f}, new byte[0][])));
+    assertThat(r.notes.get(0))
+        .contains("goes through a proxy (SOCKS 5 in frame 3)")
+        .contains("the TLS server is chat.example:443 behind it");
+  }
+
+  @Test
   void jsonCarriesTheWholeModelAndTheClassroomViewFitsTheScreen() throws Exception {
     byte[] ch =
         clientHello(
