@@ -44,9 +44,11 @@ class ArchitectureTest {
           Map.entry("trace", Set.of("trace.internal", "tls", "wire", "pki", "common")),
           Map.entry("annotate", Set.of("wire", "pcap", "common")),
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
+          Map.entry("mitm", Set.of("net", "chat", "tls", "pki", "wire", "common")),
           Map.entry(
               "bench",
               Set.of(
+                  "mitm",
                   "net",
                   "chat",
                   "trace",
@@ -74,6 +76,7 @@ class ArchitectureTest {
               "exercise",
               Set.of(
                   "demo",
+                  "mitm",
                   "net",
                   "chat",
                   "trace",
@@ -106,6 +109,7 @@ class ArchitectureTest {
                   "exercise.checks",
                   "demo",
                   "bench",
+                  "mitm",
                   "net",
                   "chat",
                   "trace",
