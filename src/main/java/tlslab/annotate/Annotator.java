@@ -250,6 +250,7 @@ public final class Annotator {
     fx.report = options.report();
     fx.allBytes = options.allBytes();
     fx.frameBuf = b;
+    fx.frameOffset = f.offset;
     called = false;
     tcpSegment = false;
     holeThenMore = false;

@@ -65,6 +65,8 @@ final class TlsDissector {
     /** The frame's bytes, and a reassembled PDU with its first byte's relative sequence number. */
     byte[] frameBuf;
 
+    int frameOffset;
+
     byte[] streamBuf;
     long streamOrigin;
     private byte[] plainBuf;
@@ -78,7 +80,7 @@ final class TlsDissector {
     private ByteRange pendingRange;
 
     ByteRange rangeOf(byte[] buf, long p, int n) {
-      if (buf == frameBuf) return new ByteRange(ByteRange.Space.FRAME, p, n);
+      if (buf == frameBuf) return new ByteRange(ByteRange.Space.FRAME, p - frameOffset, n);
       if (buf == streamBuf) return new ByteRange(ByteRange.Space.STREAM, streamOrigin + p, n);
       if (buf == plainBuf) return new ByteRange(ByteRange.Space.DECRYPTED, p, n);
       return new ByteRange(ByteRange.Space.HANDSHAKE, p, n);
