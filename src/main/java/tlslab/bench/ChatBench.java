@@ -102,12 +102,14 @@ public final class ChatBench {
     for (String s : o.servers() == null ? List.of("lab", "seed") : o.servers()) {
       switch (s) {
         case "lab":
-          specs.add(new ServerProcess.Spec("lab", labCommand()));
+          specs.add(new ServerProcess.Spec("lab", labCommand(), true));
           break;
         case "seed":
           specs.add(
               new ServerProcess.Spec(
-                  "seed", List.of(Conformance.python(), seed.toString(), "{port}", "{cert}")));
+                  "seed",
+                  List.of(Conformance.python(), seed.toString(), "{port}", "{cert}"),
+                  true));
           break;
         default:
           specs.add(ServerProcess.Spec.parse(s));

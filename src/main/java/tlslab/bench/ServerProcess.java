@@ -27,7 +27,11 @@ final class ServerProcess implements AutoCloseable {
    * @param command the command; {@code {port}}, {@code {certs}} (a {@code lab certs init} folder)
    *     and {@code {cert}} (its combined {@code cert.pem}) are replaced
    */
-  record Spec(String name, List<String> command) {
+  record Spec(String name, List<String> command, boolean saysListening) {
+    Spec(String name, List<String> command) {
+      this(name, command, false);
+    }
+
     /** {@code NAME=COMMAND WORDS}, as given to {@code --server}. */
     static Spec parse(String s) {
       int eq = s.indexOf('=');
@@ -84,12 +88,21 @@ final class ServerProcess implements AutoCloseable {
                 + "; its output: "
                 + tail(certs.resolve(spec.name() + ".log")));
       }
-      try (Socket probe = new Socket()) {
-        probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      // A server that says "listening" (the lab's and the seed both do) is ready when it says
+      // so: the lab server binds, warms up, and only then accepts and says it. Others: when a
+      // TCP connection succeeds.
+      if (tail(s.log).contains("listening")) {
         return s;
-      } catch (IOException e) {
-        sleep(50);
       }
+      if (!spec.saysListening()) {
+        try (Socket probe = new Socket()) {
+          probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+          return s;
+        } catch (IOException e) {
+          // not yet
+        }
+      }
+      sleep(50);
     }
     s.close();
     throw LabException.environment(spec.name() + " did not listen on port " + port + " in 30 s");
