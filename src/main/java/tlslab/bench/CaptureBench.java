@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import tlslab.capture.CaptureStats;
 import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
-import tlslab.tls.TlsProfile;
 
 /**
  * {@code lab bench capture}: {@code lab capture} and tcpdump recording the same chat load side by
@@ -92,32 +90,63 @@ public final class CaptureBench {
     }
   }
 
+  /** The captures of one chat run, started once its server listens. */
+  private final class Phase {
+    final boolean tcpdump;
+    final boolean lab;
+    final String name;
+    Running tcpdumpRun;
+    Running labRun;
+
+    Phase(String name, boolean tcpdump, boolean lab) {
+      this.name = name;
+      this.tcpdump = tcpdump;
+      this.lab = lab;
+    }
+
+    /** Runs the chat load with this phase's captures recording its server's port. */
+    String chat() {
+      ChatBench.Options o =
+          new ChatBench.Options(List.of("lab"), 0, 1, 1, clients, messages, window, size);
+      String report =
+          ChatBench.run(
+              o,
+              port -> {
+                if (tcpdump) tcpdumpRun = startTcpdump(port, name + "-tcpdump.pcap");
+                if (lab) labRun = startLab(port, name + "-lab.pcap");
+              });
+      // The run's connections close asynchronously after it returns: let their last packets
+      // pass before the captures stop.
+      pause(2000);
+      return report;
+    }
+  }
+
   private String execute() {
-    int port = freePort();
     StringBuilder r = new StringBuilder();
     r.append(
         String.format(
             Locale.ROOT,
-            "capture bench: chat load %d clients x %d messages x %d bytes, window %d, port %d;"
-                + " each capture in its own process%n",
+            "capture bench: chat load %d clients x %d messages x %d bytes, window %d (lab bench"
+                + " chat's unpaced load, cold and warm, lab server); each capture in its own"
+                + " process%n",
             clients,
             messages,
             size,
-            window,
-            port));
-    String none = chat(port);
+            window));
+    Phase none = new Phase("none", false, false);
+    Phase tcpdumpOnly = new Phase("tcpdump", true, false);
+    Phase labOnly = new Phase("lab", false, true);
+    Phase both = new Phase("both", true, true);
+    String noneReport = none.chat();
+    String tcpdumpReport = tcpdumpOnly.chat();
     List<Tool> alone = new ArrayList<>();
-    Running t1 = startTcpdump(port, "tcpdump-alone.pcap");
-    String withTcpdump = chat(port);
-    alone.add(t1.stop());
-    Running l1 = startLab(port, "lab-alone.pcap");
-    String withLab = chat(port);
-    alone.add(l1.stop());
-    Running t2 = startTcpdump(port, "tcpdump.pcap");
-    Running l2 = startLab(port, "lab.pcap");
-    String withBoth = chat(port);
-    Tool tcpdump = t2.stop();
-    Tool lab = l2.stop();
+    alone.add(tcpdumpOnly.tcpdumpRun.stop());
+    String labReport = labOnly.chat();
+    alone.add(labOnly.labRun.stop());
+    String bothReport = both.chat();
+    Tool tcpdump = both.tcpdumpRun.stop();
+    Tool lab = both.labRun.stop();
 
     r.append("\nsame load, both capturing at once:\n");
     r.append(
@@ -160,11 +189,11 @@ public final class CaptureBench {
                 : (double) lab.cpu().toMillis() / tcpdump.cpu().toMillis()));
     r.append("\neach alone (a separate run of the same load):\n");
     for (Tool t : alone) r.append(row(t));
-    r.append("\nchat throughput:\n");
-    r.append(section("no capture", none));
-    r.append(section("tcpdump capturing", withTcpdump));
-    r.append(section("lab capture capturing", withLab));
-    r.append(section("both capturing", withBoth));
+    r.append("\nchat throughput (lab bench chat's report of each run):\n");
+    r.append(section("no capture", noneReport));
+    r.append(section("tcpdump capturing", tcpdumpReport));
+    r.append(section("lab capture capturing", labReport));
+    r.append(section("both capturing", bothReport));
     r.append(
         "\n(CPU is user+system time of each capture process from 'ready' until the load ended"
             + " and, for lab capture, its labels were printed; the machine may be shared, so"
@@ -187,14 +216,6 @@ public final class CaptureBench {
     StringBuilder s = new StringBuilder("  " + title + ":\n");
     chatReport.lines().skip(1).forEach(l -> s.append("  ").append(l).append('\n'));
     return s.toString();
-  }
-
-  private String chat(int port) {
-    String report = ChatBench.run(clients, messages, size, window, TlsProfile.MODERN, 0, port);
-    // The run's 100 connections close asynchronously after it returns: let their last packets
-    // pass before the next capture starts, or one tool counts them and the other does not.
-    pause(2000);
-    return report;
   }
 
   /** A capture process started and ready. */
@@ -375,13 +396,5 @@ public final class CaptureBench {
       while (r.next(f)) n++;
     }
     return n;
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw LabException.environment("no free port: " + e.getMessage());
-    }
   }
 }
