@@ -15,23 +15,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tlslab.exercise.checks.FinishedCheck;
 
-/** Exercise 6 on a JSON trace written by {@code lab trace --trace-json}. */
+/**
+ * Exercise 6: part A on a JSON trace written by {@code lab trace --trace-json}; part B on a real
+ * tamper run ({@link MitmWork}: the student's report-profile server, traced, {@code lab mitm
+ * --tamper strip-dhe}, openssl without extended master secret, a capture of both legs).
+ */
 @Tag("jdk") // the trace comes from JSSE's debug records
 class FinishedCheckTest {
   static final String ANSWERS =
       "message: Finished\n"
           + "proves: a MAC over the hash of all handshake messages, keyed by the master secret:"
-          + " both saw the same handshake and hold the same keys\n";
-  static StudentWork work;
+          + " both saw the same handshake and hold the same keys\n"
+          + "alert: decrypt_error\n";
+  static MitmWork work;
+  static StudentWork friends;
   @TempDir Path tmp;
 
   @BeforeAll
   static void evidence() {
-    work = StudentWork.get();
+    work = MitmWork.get();
+    friends = StudentWork.get();
   }
 
   private Path withAnswers(String text) {
-    Path w = work.copy(work.mine, tmp.resolve("work"));
+    Path w = work.copy(tmp.resolve("work"));
     Evidence.write(w.resolve("answers/06.txt"), text);
     return w;
   }
@@ -45,7 +52,7 @@ class FinishedCheckTest {
   void ownTraceAndGoodAnswersPass() {
     Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(6);
+    assertThat(r.items()).hasSize(14);
     assertThat(r.items())
         .anyMatch(
             i -> i.ok() && i.requirement().equals("the trace was made with your certificates"));
@@ -55,7 +62,7 @@ class FinishedCheckTest {
   void aFriendsTraceFails() {
     // Same lab, same subjects (CN=localhost), same messages: only the certificate differs.
     Path w = withAnswers(ANSWERS);
-    Evidence.copy(work.friend.resolve("traces/07.jsonl"), w.resolve("traces/06.jsonl"));
+    Evidence.copy(friends.friend.resolve("traces/07.jsonl"), w.resolve("traces/06.jsonl"));
     Report r = check(new FinishedCheck(), w);
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "the trace was made with your certificates").hint())
@@ -119,13 +126,68 @@ class FinishedCheckTest {
         .extracting(Report.Item::requirement)
         .containsExactly(
             "message names the real message",
-            "proves mentions the handshake transcript and the keys");
+            "proves mentions the handshake transcript and the keys",
+            "alert names the alert your server sent");
     assertThat(failed(r, "proves").hint()).contains("MAC");
   }
 
   @Test
   void missingAnswersFail() {
-    Report r = check(new FinishedCheck(), work.mine);
+    Path w = work.copy(tmp.resolve("work"));
+    w.resolve("answers/06.txt").toFile().delete();
+    Report r = check(new FinishedCheck(), w);
     assertThat(failed(r, "answers file").hint()).contains("06.txt");
+  }
+
+  @Test
+  void aHandWrittenTamperLogFails() throws IOException {
+    // The edit and alert a student could read in this exercise's text, with a made-up random.
+    Path w = withAnswers(ANSWERS);
+    Files.write(
+        w.resolve("mitm/06.jsonl"),
+        java.util.List.of(
+            "{\"time\":\"2026-12-01T09:00:00Z\",\"connection\":1,\"kind\":\"edit\","
+                + "\"mode\":\"strip-dhe\",\"changed\":true,\"client_random\":\""
+                + "ab".repeat(32)
+                + "\"}",
+            "{\"time\":\"2026-12-01T09:00:01Z\",\"connection\":1,\"kind\":\"alert\","
+                + "\"from\":\"server\",\"description\":\"decrypt_error\"}"));
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "your server's trace holds the edited Client Hello").hint())
+        .contains("trace the server of this very run");
+  }
+
+  @Test
+  void thePartATraceHandedInAsTheServerTraceFails() {
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(w.resolve("traces/06.jsonl"), w.resolve("traces/06-server.jsonl"));
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failed(r, "your server's trace holds the edited Client Hello").hint())
+        .contains("no Client Hello with random");
+  }
+
+  @Test
+  void aCaptureOfOneLegFails() {
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(friends.mine.resolve("captures/02.pcap"), w.resolve("captures/06.pcap"));
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "06.pcap shows both legs").hint()).contains("capture both ports");
+  }
+
+  @Test
+  void theWrongAlertFails() {
+    Report r =
+        check(new FinishedCheck(), withAnswers(ANSWERS.replace("decrypt_error", "bad_record_mac")));
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "alert names the alert").hint()).contains("which alert");
+  }
+
+  @Test
+  void theAlertAsWiresharkPrintsItPasses() {
+    Report r =
+        check(new FinishedCheck(), withAnswers(ANSWERS.replace("decrypt_error", "Decrypt Error")));
+    assertThat(r.passed()).as("%s", r.items()).isTrue();
   }
 }
