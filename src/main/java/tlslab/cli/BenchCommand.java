@@ -19,5 +19,6 @@ import picocli.CommandLine.Command;
       BenchIdleCommand.class,
       BenchTraceCommand.class,
       BenchAnnotateCommand.class,
+      BenchMitmCommand.class,
     })
 public final class BenchCommand {}
