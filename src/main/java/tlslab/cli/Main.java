@@ -28,6 +28,7 @@ import tlslab.common.LabException;
       AnnotateCommand.class,
       MitmCommand.class,
       ExerciseCommand.class,
+      ClassCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
