@@ -168,12 +168,31 @@ class MitmCheckTest {
   }
 
   @Test
-  void aVagueFixFails() {
+  void theFixGoesToTheInstructorAndAMissingOneFails() {
     Path w = copy();
     Evidence.write(w.resolve("answers/08.txt"), "fix: use a better password\n");
     Report r = check(new MitmCheck(), w);
-    assertThat(failures(r)).hasSize(1);
-    assertThat(failed(r, "fix names").hint()).contains("--insecure");
+    // Conceptual: collected, never judged on keywords (issue 10).
+    assertThat(r.passed()).as("%s", r.items()).isTrue();
+    assertThat(r.collected()).containsEntry("fix", "use a better password");
+    Evidence.write(w.resolve("answers/08.txt"), "fix:\n");
+    assertThat(failed(check(new MitmCheck(), w), "fix is answered").hint())
+        .contains("in your own words");
+  }
+
+  @Test
+  void someoneElsesChallengeFails() {
+    // A copied folder, checked for a student whose challenge is another one.
+    Path w = copy();
+    Evidence.write(
+        w.resolve(Identity.SELF_STUDY_FILE),
+        tlslab.pki.ClassChallenge.of(tlslab.pki.ClassChallenge.newSecret(), "friend") + "\n");
+    Report r = check(new MitmCheck(), w);
+    assertThat(failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactlyInAnyOrder(
+            "your server certificate carries your challenge",
+            "the attacker read your challenge in what the victim typed");
   }
 
   /** The port lab mitm listened on, from its log. */

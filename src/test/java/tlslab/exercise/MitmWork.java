@@ -71,10 +71,20 @@ final class MitmWork {
     return instance;
   }
 
+  /** The student's self-study challenge (lab exercise challenge --dir work). */
+  String challenge;
+
   private void make() throws IOException {
     Path certs = work.resolve("certs");
     Path evil = work.resolve("evil");
-    LabCertificates.init(InitOptions.builder().dir(certs).build());
+    // Exercise 1: a challenge, and certificates that carry it as a SAN.
+    Identity.newSelfStudyChallenge(work);
+    challenge = Files.readString(work.resolve(Identity.SELF_STUDY_FILE)).strip();
+    LabCertificates.init(
+        InitOptions.builder()
+            .dir(certs)
+            .sans(List.of("localhost", "127.0.0.1", challenge + ".invalid"))
+            .build());
     // Step 1 of exercise 8.
     LabCertificates.init(
         InitOptions.builder()
@@ -136,7 +146,7 @@ final class MitmWork {
                       .handshakeTimeout(Duration.ofSeconds(10))
                       .build()
                       .connect()) {
-                c.send(SECRET);
+                c.send(SECRET + ", my challenge is " + challenge);
                 c.send("/whoami");
                 await(received, l -> l.startsWith("* you are " + NAME + " from"));
               }
