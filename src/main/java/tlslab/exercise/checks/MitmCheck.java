@@ -218,7 +218,7 @@ public final class MitmCheck implements Checker {
         printed.stream().map(String::strip).anyMatch(serverLines::contains),
         "the insecure client printed the real server's reply, relayed by the attacker",
         printed.isEmpty()
-            ? "save what the insecure client prints: (printf 'your secret\\n'; sleep 3) | lab client --port 9443 --insecure > "
+            ? "save what the insecure client prints: (printf 'your secret\\n'; sleep 5) | lab client --port 9443 --insecure > "
                 + insecureFile
             : insecureFile
                 + " holds none of the lines the log shows the real server sending on connection "
