@@ -315,6 +315,9 @@ public final class Interceptor implements AutoCloseable {
         return;
       }
       if (other != null && !other.driver.isClosed()) {
+        if (!leg.driver.handshakeDone()) {
+          other.closeReason = "closed by the attacker: the " + leg.name + " leg failed";
+        }
         other.driver.close(leg == victim);
       }
       if ((other == null || other.driver.isClosed()) && !logged) {
@@ -361,6 +364,8 @@ public final class Interceptor implements AutoCloseable {
     byte[] serverRandom;
     String plaintextAlert;
     boolean framerBroken;
+    boolean reported; // the failure is in the log already
+    String closeReason; // why the attacker closed this leg itself, if it did
     EventLoop.Timer timer;
 
     Leg(Pair pair, String name, SSLEngine engine, SocketChannel channel) {
@@ -387,6 +392,7 @@ public final class Interceptor implements AutoCloseable {
                         .put("leg", name)
                         .put("reason", "cannot connect to the real server: " + e.getMessage())
                         .write();
+                    reported = true;
                     driver.abort(e);
                     return;
                   }
@@ -508,7 +514,7 @@ public final class Interceptor implements AutoCloseable {
       if (timer != null) {
         timer.cancel();
       }
-      if (!d.handshakeDone()) {
+      if (!d.handshakeDone() && !reported) {
         String peer = pair.victim == this ? "victim" : "server";
         String alert = plaintextAlert != null ? plaintextAlert : receivedAlert(cause);
         if (alert != null) {
@@ -525,9 +531,11 @@ public final class Interceptor implements AutoCloseable {
               .put("leg", name)
               .put(
                   "reason",
-                  cause == null
-                      ? "closed during the handshake"
-                      : String.valueOf(cause.getMessage()))
+                  closeReason != null
+                      ? closeReason
+                      : cause == null
+                          ? "closed during the handshake"
+                          : String.valueOf(cause.getMessage()))
               .write();
         }
       }
