@@ -91,6 +91,7 @@ class ArchitectureTest {
               "exercise.checks",
               Set.of(
                   "exercise",
+                  "mitm",
                   "demo",
                   "net",
                   "chat",

@@ -21,5 +21,6 @@ import picocli.CommandLine.Command;
       BenchIdleCommand.class,
       BenchTraceCommand.class,
       BenchAnnotateCommand.class,
+      BenchMitmCommand.class,
     })
 public final class BenchCommand {}
