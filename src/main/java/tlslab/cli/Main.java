@@ -26,6 +26,7 @@ import tlslab.common.LabException;
       TraceCommand.class,
       CaptureCommand.class,
       AnnotateCommand.class,
+      MitmCommand.class,
       ExerciseCommand.class,
       ClassCommand.class,
       BenchCommand.class,

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import tlslab.annotate.Annotator;
+import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Row;
 import tlslab.capture.LiveCapture;
@@ -59,7 +60,8 @@ public final class Demo {
 
   /**
    * @param profile the TLS profile of server and clients
-   * @param capturesDir where {@code demo.pcap} and {@code demo.keylog} are left for Wireshark
+   * @param capturesDir where {@code demo.pcapng} (keys inside: Wireshark opens it decrypted) and
+   *     {@code demo.keylog} are left
    * @param progress one line per step, as it happens
    */
   public Demo(TlsProfile profile, Path capturesDir, PrintWriter progress) {
@@ -110,7 +112,7 @@ public final class Demo {
     step("certificates: a lab CA and a server certificate for localhost (" + certs + ")");
     LabCertificates.init(InitOptions.builder().dir(certs).build());
 
-    Path pcap = capturesDir.resolve("demo.pcap");
+    Path pcap = capturesDir.resolve("demo.pcapng");
     Path keyLogFile = capturesDir.resolve("demo.keylog");
     createDirectories(capturesDir);
     deleteQuietly(keyLogFile);
@@ -135,7 +137,7 @@ public final class Demo {
     open.add(server);
     step("server: listening on 127.0.0.1:" + server.port() + ", profile " + profile);
 
-    String captureProblem = startCapture(pcap, server.port());
+    String captureProblem = startCapture(pcap, keyLogFile, server.port());
 
     SSLContext clientContext = TlsContexts.client(certs.resolve("ca.pem"), null, false);
     List<String> received = new CopyOnWriteArrayList<>();
@@ -160,12 +162,15 @@ public final class Demo {
 
     List<Row> rows = List.of();
     List<Row> decrypted = List.of();
+    List<ConnectionFacts> connections = List.of();
     Path serverKey = null;
     if (captureProblem == null) {
       stopCapture();
       step("capture: " + pcap + " (key log: " + keyLogFile + ")");
-      rows = annotate(pcap, KeyMaterial.none());
-      decrypted = annotate(pcap, KeyMaterial.none().withKeyLog(keyLogFile));
+      rows = annotate(pcap, KeyMaterial.none(), null);
+      List<ConnectionFacts> facts = new ArrayList<>();
+      decrypted = annotate(pcap, KeyMaterial.none().withKeyLog(keyLogFile), facts);
+      connections = List.copyOf(facts);
       if (profile == TlsProfile.REPORT) {
         serverKey = capturesDir.resolve("demo-server.key");
         copyKey(certs.resolve("server.key"), serverKey);
@@ -183,7 +188,8 @@ public final class Demo {
         List.of("alice: " + ALICE_LINE, "bob: " + BOB_LINE),
         List.copyOf(received),
         serverKey,
-        captureProblem);
+        captureProblem,
+        connections);
   }
 
   private ChatClient client(
@@ -204,8 +210,12 @@ public final class Demo {
   }
 
   /** Starts capturing the server's port; returns why it could not, or null when it runs. */
-  private String startCapture(Path pcap, int port) {
-    LiveCapture c = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
+  private String startCapture(Path pcap, Path keyLog, int port) {
+    // pcapng with the key log inside (Decryption Secrets Block): one file that Wireshark opens
+    // decrypted. The key log is closed before the capture stops, so every line is in the file.
+    LiveCapture c =
+        new LiveCapture(
+            new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0).withKeyLog(keyLog));
     StringWriter ignored = new StringWriter();
     CompletableFuture<Void> done =
         CompletableFuture.runAsync(
@@ -251,8 +261,9 @@ public final class Demo {
     capture = null;
   }
 
-  private static List<Row> annotate(Path pcap, KeyMaterial keys) {
-    Annotator annotator = new Annotator(keys, true);
+  /** The demo's own capture: notes with the report's corrections; facts go to {@code facts}. */
+  private static List<Row> annotate(Path pcap, KeyMaterial keys, List<ConnectionFacts> facts) {
+    Annotator annotator = new Annotator(keys, new Annotator.Options(true, false, true, false));
     List<Row> rows = new ArrayList<>();
     Frame f = new Frame();
     try (CaptureReader r = CaptureReader.open(pcap)) {
@@ -260,6 +271,7 @@ public final class Demo {
         rows.add(annotator.annotate(f).copy());
       }
     }
+    if (facts != null) facts.addAll(annotator.facts());
     return rows;
   }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import tlslab.common.LabException;
 import tlslab.pki.internal.CertIssuer;
-import tlslab.pki.internal.Crypto;
 import tlslab.pki.internal.KeyStores;
 import tlslab.pki.internal.LabCa;
 import tlslab.pki.internal.PemIo;
@@ -214,7 +213,7 @@ public final class ClassCertificates {
     String folderName = s.folder();
     Path folder = out.resolve(folderName);
     SecureFiles.createDirectories(folder);
-    KeyPair pair = Crypto.generate(options.keyType());
+    KeyPair pair = options.keyType().generate();
     X509Certificate cert =
         CertIssuer.leaf(
             ca.cert(),

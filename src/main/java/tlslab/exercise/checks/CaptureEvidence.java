@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
 import tlslab.annotate.Annotator;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Payload;
 import tlslab.annotate.Row;
+import tlslab.annotate.TlsMessage;
 import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
@@ -234,9 +236,8 @@ final class CaptureEvidence {
     text.put("client", new StringBuilder());
     text.put("server", new StringBuilder());
     for (Row r : rowsOf(c)) {
-      for (int i = 0; i < r.decrypted.size() && i < r.decryptedData.size(); i++) {
-        String who = r.decrypted.get(i).startsWith("server>") ? "server" : "client";
-        text.get(who).append(new String(r.decryptedData.get(i), StandardCharsets.UTF_8));
+      for (Payload p : r.payloads) {
+        text.get(p.sender().label()).append(new String(p.bytes(), StandardCharsets.UTF_8));
       }
     }
     Map<String, List<String>> lines = new LinkedHashMap<>();
@@ -251,9 +252,9 @@ final class CaptureEvidence {
     return lines;
   }
 
-  /** The Wireshark labels of one row's Info column ("Server Hello, Certificate" has two). */
+  /** The Wireshark labels of one row's messages ("Server Hello, Certificate" has two). */
   static List<String> labels(Row r) {
-    return Arrays.stream(r.info.split(",")).map(String::strip).toList();
+    return r.messages().stream().map(TlsMessage::label).toList();
   }
 
   /** "CN=localhost, ... (SHA-256 AB:CD:…)", to tell a student which certificate we saw. */

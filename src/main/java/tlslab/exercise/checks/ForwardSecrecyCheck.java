@@ -100,7 +100,7 @@ public final class ForwardSecrecyCheck implements Checker {
     mc.ifPresent(
         c ->
             r.expect(
-                c.decryptedRecords() == 0 && c.serverKeyExchange(),
+                c.decryptedRecords() == 0 && c.forwardSecret(),
                 KeyExchangeCheck.MODERN_PCAP + " cannot be decrypted with server.key",
                 "server.key decrypted "
                     + c.decryptedRecords()

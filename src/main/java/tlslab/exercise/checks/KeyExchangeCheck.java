@@ -10,7 +10,7 @@ import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.tls.TlsProfile;
-import tlslab.wire.CipherSuite;
+import tlslab.wire.KeyExchangeKind;
 import tlslab.wire.NamedGroup;
 
 /**
@@ -177,7 +177,7 @@ public final class KeyExchangeCheck implements Checker {
   }
 
   private static void keyExchange(Report r, Answers a, String key, ConnectionFacts c) {
-    boolean rsa = CipherSuite.of(c.cipherSuite()).keyExchange() == CipherSuite.KeyExchange.RSA;
+    boolean rsa = c.keyExchange() == KeyExchangeKind.RSA_TRANSPORT;
     String answer = Steps.squash(a.lower(key));
     r.expect(
         rsa ? answer.equals("RSA") : answer.startsWith("ECDHE") || answer.startsWith("DHE"),
