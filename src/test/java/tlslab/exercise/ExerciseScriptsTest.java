@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tlslab.exercise.checks.Checkers;
 
 /**
  * Each exercise's command blocks, run as written, in order, by bash, with {@code ./lab} a launcher
