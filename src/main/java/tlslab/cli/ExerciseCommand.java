@@ -102,7 +102,8 @@ public final class ExerciseCommand implements Runnable {
     public void run() {
       Catalog c = catalog();
       PrintWriter out = spec.commandLine().getOut();
-      String text = c.text(c.get(number), new Workspace(dir, Optional.ofNullable(student)));
+      String text =
+          Checkers.text(c, c.get(number), new Workspace(dir, Optional.ofNullable(student)));
       out.print(text.endsWith("\n") ? text : text + "\n");
       // Main exits without closing the writer: flush, or a pipe gets nothing.
       out.flush();

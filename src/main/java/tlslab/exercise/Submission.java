@@ -36,6 +36,7 @@ public final class Submission {
           Pattern.compile("evil/(ca|server)\\.pem"),
           Pattern.compile("captures/[^/]+\\.(pcap|pcapng|keylog)"),
           Pattern.compile("traces/[^/]+\\.jsonl"),
+          Pattern.compile("mitm/[^/]+\\.jsonl"),
           Pattern.compile("answers/[^/]+\\.txt"),
           Pattern.compile("bundle/([^/]+/)?challenge\\.txt"),
           Pattern.compile("bundle/([^/]+/)?[^/]+(?<!-combined)\\.pem"),

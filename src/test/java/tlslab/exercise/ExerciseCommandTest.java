@@ -94,13 +94,18 @@ class ExerciseCommandTest {
   }
 
   @Test
-  void checkAllPassesEveryExerciseOnTheStudentsOwnEvidence() {
+  void checkAllChecksEveryExerciseOnTheStudentsOwnEvidence() {
+    // Exercises 6 and 8 need a lab mitm run (their own tests make one, MitmWork): here every
+    // other exercise passes, and check all says so exercise by exercise.
     Run r = lab("exercise", "check", "all", "--dir", complete.toString());
-    assertThat(r.exit()).as("%s%s", r.out(), r.err()).isZero();
+    assertThat(r.exit()).as("%s%s", r.out(), r.err()).isEqualTo(1);
     assertThat(r.out())
-        .contains("10 of 10 exercises passed.")
-        .contains("(identity: not proven (self-study")
-        .doesNotContain("FAIL");
+        .contains("8 of 10 exercises passed.")
+        .contains("(identity: not proven (self-study");
+    for (int n : new int[] {1, 2, 3, 4, 5, 7, 9, 10}) {
+      Run one = lab("exercise", "check", String.valueOf(n), "--dir", complete.toString());
+      assertThat(one.exit()).as("exercise %d: %s", n, one.out()).isZero();
+    }
   }
 
   @Test
@@ -137,7 +142,8 @@ class ExerciseCommandTest {
   void listMarksThePassedExercises() {
     Run r = lab("exercise", "list", "--dir", complete.toString());
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains(" 1  passed Make and inspect", " 9  passed Mutual TLS");
+    assertThat(r.out())
+        .contains(" 1  passed Make and inspect", " 9  passed Mutual TLS", "10  passed");
   }
 
   @Test
@@ -181,7 +187,7 @@ class ExerciseCommandTest {
     Path back = tmp.resolve("back");
     assertThat(Submission.unpack(zip, back)).contains("s1");
     Run all = lab("exercise", "check", "all", "--dir", back.toString());
-    assertThat(all.out()).as(all.out()).contains("10 of 10 exercises passed.");
+    assertThat(all.out()).as(all.out()).contains("8 of 10 exercises passed.");
     Run again = lab("exercise", "submit", "--dir", w.toString(), "--out", zip.toString());
     assertThat(again.exit()).isEqualTo(6);
   }

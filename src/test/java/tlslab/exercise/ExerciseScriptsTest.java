@@ -204,7 +204,7 @@ class ExerciseScriptsTest {
         "decrypted-line: "
             + five.lines()
                 .map(String::strip)
-                .filter(l -> l.startsWith("decrypted: server> * you are ") && l.contains(" from "))
+                .filter(l -> l.startsWith("| * you are ") && l.contains(" from "))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(five))
             + "\nwhy-modern-fails: the session keys come from an ephemeral ECDHE secret\n");

@@ -173,6 +173,7 @@ final class CaptureEvidence {
     String s = answer.strip();
     s = s.replaceFirst("^(?i)decrypted:\\s*", "");
     s = s.replaceFirst("^(client|server)>\\s?", "");
+    s = s.replaceFirst("^\\|\\s?", ""); // the text-lines form: "| * you are ..."
     s = s.replaceFirst("(\\\\n)+$", "");
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     for (int i = 0; i < s.length(); i++) {

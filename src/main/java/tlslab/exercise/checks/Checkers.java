@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import tlslab.exercise.Checker;
 import tlslab.exercise.Report;
+import tlslab.exercise.Workspace;
 
 /**
  * The checker of each exercise, by number. It lives beside the checks, not in {@code exercise}, so
@@ -47,5 +48,18 @@ public final class Checkers {
                 "the checker stopped on " + e + "; check your files, and tell your instructor");
       }
     };
+  }
+
+  /**
+   * The markdown text of an exercise as {@code ws}'s student should read it: multiple-choice
+   * questions, whose options are shuffled per student, are filled in at {@link
+   * tlslab.exercise.Catalog#CHOICES_MARK}.
+   */
+  public static String text(
+      tlslab.exercise.Catalog catalog, tlslab.exercise.Exercise e, Workspace ws) {
+    String t = catalog.text(e);
+    return t.contains(tlslab.exercise.Catalog.CHOICES_MARK)
+        ? t.replace(tlslab.exercise.Catalog.CHOICES_MARK, FramingCheck.choices(ws).strip())
+        : t;
   }
 }

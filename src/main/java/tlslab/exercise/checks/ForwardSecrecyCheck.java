@@ -88,7 +88,7 @@ public final class ForwardSecrecyCheck implements Checker {
                 + a.get("decrypted-line").orElse("")
                 + "' is not what your server answered to /whoami in that capture: copy the"
                 + " server> line that starts with '* you are' from lab annotate --key (the"
-                + " 'decrypted: server> ...' line as printed is fine)");
+                + " '| * you are ...' line as printed is fine)");
       }
     }
 

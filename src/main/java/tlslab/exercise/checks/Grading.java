@@ -1,4 +1,4 @@
-package tlslab.exercise;
+package tlslab.exercise.checks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import tlslab.common.LabException;
-import tlslab.exercise.checks.Traces;
+import tlslab.exercise.Checker;
+import tlslab.exercise.ClassRecord;
+import tlslab.exercise.Exercise;
+import tlslab.exercise.Report;
+import tlslab.exercise.Submission;
+import tlslab.exercise.Workspace;
 
 /**
  * Grading a whole class: every checker on every submission, against the instructor's {@link
@@ -71,9 +76,9 @@ public final class Grading {
           3, List.of("answers/03.txt"),
           4, List.of("captures/04-report.pcap", "captures/04-modern.pcap", "answers/04.txt"),
           5, List.of("answers/05.txt"),
-          6, List.of("traces/06.jsonl", "answers/06.txt"),
+          6, List.of("traces/06.jsonl", "mitm/06.jsonl", "answers/06.txt"),
           7, List.of("traces/07.jsonl", "answers/07.txt"),
-          8, List.of("captures/08.pcap", "answers/08.txt"),
+          8, List.of("captures/08.pcap", "mitm/08.jsonl", "answers/08.txt"),
           9, List.of("captures/09.pcap"),
           10, List.of("answers/10.txt"));
 
