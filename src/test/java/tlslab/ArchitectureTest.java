@@ -90,6 +90,7 @@ class ArchitectureTest {
           Map.entry(
               "exercise.checks",
               Set.of(
+                  "mitm",
                   "exercise",
                   "demo",
                   "net",

@@ -1,4 +1,4 @@
-package tlslab.exercise;
+package tlslab.exercise.checks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import tlslab.common.LabException;
-import tlslab.exercise.checks.Traces;
+import tlslab.exercise.Checker;
+import tlslab.exercise.ClassRecord;
+import tlslab.exercise.Exercise;
+import tlslab.exercise.Report;
+import tlslab.exercise.Submission;
+import tlslab.exercise.Workspace;
 
 /**
  * Grading a whole class: every checker on every submission, against the instructor's {@link
