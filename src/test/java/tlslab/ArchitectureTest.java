@@ -31,7 +31,8 @@ class ArchitectureTest {
           Map.entry("chat", Set.of("common")),
           Map.entry("net", Set.of("chat", "tls", "pki", "common")),
           Map.entry("trace", Set.of("tls", "wire", "pki", "common")),
-          Map.entry("annotate", Set.of("wire", "pcap", "common")),
+          Map.entry("quic", Set.of("wire", "common")),
+          Map.entry("annotate", Set.of("quic", "wire", "pcap", "common")),
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
           Map.entry(
               "bench",

@@ -56,9 +56,16 @@ public final class Annotator {
   private long tlsFrames;
   private final List<String> problems = new ArrayList<>();
 
+  /** Every frame that is not TCP: UDP, DNS, ARP, ICMP, and QUIC (see {@link QuicRows}). */
+  private final QuicRows quic;
+
+  private final OtherRows other;
+
   public Annotator(KeyMaterial keys, boolean explain) {
     this.keys = keys == null ? KeyMaterial.none() : keys;
     this.explain = explain;
+    this.quic = new QuicRows(this.keys, explain);
+    this.other = new OtherRows(quic);
   }
 
   /** Annotates the next frame; the returned row is reused by the next call. */
@@ -76,6 +83,7 @@ public final class Annotator {
     } catch (RuntimeException e) {
       tcp = false; // defensive: the decoder is bounds-checked, but a frame must never stop the run
     }
+    if (!tcp && !pkt.headerTruncated && otherFrame(f)) return row;
     if (!tcp) {
       row.protocol =
           PacketDecoder.supportsLinkType(f.linkType) ? "Other" : "Unknown link " + f.linkType;
@@ -93,6 +101,24 @@ public final class Annotator {
     }
     if (row.tls) tlsFrames++;
     return row;
+  }
+
+  /** The hook for non-TCP frames: {@link OtherRows} labels them; false if it could not. */
+  private boolean otherFrame(Frame f) {
+    try {
+      return other.label(f, row);
+    } catch (RuntimeException e) {
+      row.protocol = "UDP";
+      row.info = "[Malformed frame: " + e.getClass().getSimpleName() + "]";
+      row.problems.add("internal error while annotating: " + e);
+      problems.add("frame " + f.number + ": " + e);
+      return true;
+    }
+  }
+
+  /** QUIC datagrams among the frames (their TLS is summarised per QUIC connection). */
+  public long quicFrameCount() {
+    return quic.frameCount();
   }
 
   private void tcpFrame(Frame f) {
