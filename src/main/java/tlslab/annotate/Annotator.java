@@ -116,6 +116,11 @@ public final class Annotator {
     }
   }
 
+  /** The facts of every QUIC connection seen, in order of first packet. */
+  public List<QuicConnectionFacts> quicFacts() {
+    return quic.facts();
+  }
+
   /** QUIC datagrams among the frames (their TLS is summarised per QUIC connection). */
   public long quicFrameCount() {
     return quic.frameCount();

@@ -33,6 +33,14 @@ final class QuicNotes {
         + " (RFC 9001 section 8.4).";
   }
 
+  static String coalesced(List<String> types) {
+    return "This UDP datagram holds "
+        + types.size()
+        + " QUIC packets, coalesced (RFC 9000 section 12.2): "
+        + String.join(", ", types)
+        + ". tshark's Info column shows the last one only, and so does this row.";
+  }
+
   static String serverInitial() {
     return "The server's Initial packet, opened with the server-side Initial keys derived from"
         + " the same client Destination Connection ID (RFC 9001 section 5.2). Its Server Hello's"
@@ -202,7 +210,7 @@ final class QuicNotes {
       case NEW_SESSION_TICKET -> {
         return "New Session Ticket (RFC 8446 section 4.6.1)"
             + where
-            + ": for resuming later, possibly with 0-RTT data.";
+            + ": a ticket for resuming a later connection.";
       }
       default -> {
         return ht.label() + where + ".";

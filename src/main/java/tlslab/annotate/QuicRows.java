@@ -39,6 +39,7 @@ final class QuicRows {
   private final TlsDissector.FrameCtx fx = new TlsDissector.FrameCtx();
   private final StringBuilder info = new StringBuilder(128);
   private final List<String> labels = new ArrayList<>();
+  private final List<String> types = new ArrayList<>();
 
   /** UDP conversations already recognised as QUIC, with the connection last seen on them. */
   private final Map<String, QuicConnection> conversations = new HashMap<>();
@@ -61,8 +62,10 @@ final class QuicRows {
     return quicFrames;
   }
 
-  List<QuicConnection> connections() {
-    return ordered;
+  List<QuicConnectionFacts> facts() {
+    List<QuicConnectionFacts> out = new ArrayList<>();
+    for (QuicConnection c : ordered) out.add(QuicConnectionFacts.of(c));
+    return out;
   }
 
   /** Labels the datagram if it is QUIC; false leaves the row to plain UDP. */
@@ -80,6 +83,7 @@ final class QuicRows {
     String conv = conversationKey(net);
     QuicConnection last = conversations.get(conv);
     boolean http3 = false;
+    types.clear();
     int p = off;
     int end = off + cap;
     fx.reset(f.number, row, false);
@@ -106,12 +110,14 @@ final class QuicRows {
       if (c != null || !conversations.containsKey(conv)) conversations.put(conv, c);
       last = c;
       http3 |= packet(h, c, net, b, row);
+      types.add(h.type().label());
       if (c != null) c.tls.lastFrame = f.number;
       p = h.end();
       if (!longHeader) break;
     }
     row.protocol = http3 ? "HTTP3" : "QUIC";
     row.info = info.toString();
+    if (types.size() > 1 && explain) row.notes.add(QuicNotes.coalesced(types));
     return true;
   }
 
