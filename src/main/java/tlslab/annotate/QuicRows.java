@@ -201,10 +201,12 @@ final class QuicRows {
     info.append(t.label());
     if (h.dcid().length > 0) info.append(", DCID=").append(h.dcidHex());
     if (h.scid().length > 0) info.append(", SCID=").append(h.scidHex());
+    if (t == PacketType.VERSION_NEGOTIATION && explain) {
+      row.notes.add(QuicNotes.versionNegotiation(h.versions()));
+    }
     if (c == null) return false;
     switch (t) {
       case VERSION_NEGOTIATION -> {
-        if (explain) row.notes.add(QuicNotes.versionNegotiation(h.versions()));
         return false;
       }
       case RETRY -> {
