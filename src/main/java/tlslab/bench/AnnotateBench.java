@@ -55,6 +55,15 @@ public final class AnnotateBench {
    * Builds the capture in a temporary directory, runs both tools, prints figures to {@code out}.
    */
   public static Result run(int sizeMb, boolean keep, PrintWriter out) {
+    return run(sizeMb, keep, null, out);
+  }
+
+  /**
+   * As {@link #run(int, boolean, PrintWriter)}; with {@code quicSample} (an Ethernet capture of a
+   * QUIC session) about half of the capture's bytes are copies of its UDP frames, each copy on a
+   * new client port, so that QUIC is measured too.
+   */
+  public static Result run(int sizeMb, boolean keep, Path quicSample, PrintWriter out) {
     Path dir;
     try {
       dir = Files.createTempDirectory("tlslab-bench");
@@ -65,7 +74,7 @@ public final class AnnotateBench {
     try {
       out.printf(Locale.ROOT, "building a %d MB loopback capture of TLS sessions...%n", sizeMb);
       out.flush();
-      long frames = buildCapture(file, sizeMb * 1_000_000L);
+      long frames = buildCapture(file, sizeMb * 1_000_000L, quicSample);
       long bytes = Files.size(file);
       out.printf(Locale.ROOT, "capture: %s, %.1f MB, %d frames%n", file, bytes / 1e6, frames);
       // Warm-up on the same file (JIT), then three passes of ours (median) and two of tshark
@@ -172,6 +181,14 @@ public final class AnnotateBench {
    * a many-connection capture.
    */
   public static long buildCapture(Path file, long targetBytes) throws IOException {
+    return buildCapture(file, targetBytes, null);
+  }
+
+  /** As {@link #buildCapture(Path, long)}, half of the bytes QUIC copied from a sample. */
+  static long buildCapture(Path file, long targetBytes, Path quicSample) throws IOException {
+    List<byte[]> quic = quicSample == null ? List.of() : udpFrames(quicSample);
+    long quicBytes = 0;
+    long tlsBytes = 0;
     SyntheticTlsSessions gen = new SyntheticTlsSessions();
     Random rnd = new Random(42);
     List<List<SyntheticTlsSessions.Chunk>> seeds = new ArrayList<>();
@@ -191,12 +208,62 @@ public final class AnnotateBench {
       int session = 0;
       while (w.bytes() < targetBytes) {
         List<SyntheticTlsSessions.Chunk> s = seeds.get(session % seeds.size());
+        long before = w.bytes();
         frames +=
             w.session(s, 20000 + (session % 40000), SERVER_PORT, rnd.nextInt(), rnd.nextInt());
+        tlsBytes += w.bytes() - before;
         session++;
+        int copy = 0;
+        while (!quic.isEmpty() && quicBytes < tlsBytes) {
+          before = w.bytes();
+          int clientPort = 10000 + (int) ((session * 7L + copy++) % 50000);
+          for (byte[] q : quic) w.raw(withClientPort(q, quic.get(0), clientPort));
+          frames += quic.size();
+          quicBytes += w.bytes() - before;
+        }
       }
       return frames;
     }
+  }
+
+  /** The Ethernet UDP frames of a capture (the QUIC sample), copied. */
+  private static List<byte[]> udpFrames(Path sample) {
+    List<byte[]> out = new ArrayList<>();
+    tlslab.pcap.Frame f = new tlslab.pcap.Frame();
+    try (tlslab.pcap.CaptureReader r = tlslab.pcap.CaptureReader.open(sample)) {
+      while (r.next(f)) {
+        if (f.linkType != 1 || udpOffset(f.data, f.offset) < 0) continue;
+        out.add(java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength));
+      }
+    }
+    if (out.isEmpty()) throw LabException.badInput(sample + ": no Ethernet UDP frames to copy");
+    return out;
+  }
+
+  /** Offset of the UDP header in an Ethernet frame, or -1. */
+  private static int udpOffset(byte[] b, int o) {
+    int et = ((b[o + 12] & 0xff) << 8) | (b[o + 13] & 0xff);
+    if (et == 0x0800 && (b[o + 23] & 0xff) == 17) return 14 + (b[o + 14] & 0x0f) * 4;
+    if (et == 0x86dd && (b[o + 20] & 0xff) == 17) return 14 + 40;
+    return -1;
+  }
+
+  /** A copy of {@code q} with the first frame's source port (the client's) replaced. */
+  private static byte[] withClientPort(byte[] q, byte[] first, int port) {
+    byte[] c = q.clone();
+    int u = udpOffset(c, 0);
+    int clientPort =
+        ((first[udpOffset(first, 0)] & 0xff) << 8) | (first[udpOffset(first, 0) + 1] & 0xff);
+    for (int at : new int[] {u, u + 2}) {
+      int p = ((c[at] & 0xff) << 8) | (c[at + 1] & 0xff);
+      if (p == clientPort) {
+        c[at] = (byte) (port >> 8);
+        c[at + 1] = (byte) port;
+      }
+    }
+    c[u + 6] = 0; // UDP checksum: none (valid for IPv4; tshark does not check it by default)
+    c[u + 7] = 0;
+    return c;
   }
 
   private static byte[] line(Random rnd, String prefix) {
