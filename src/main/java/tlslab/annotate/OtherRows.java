@@ -70,8 +70,8 @@ final class OtherRows {
 
   private void ip(Frame f, Row row) {
     int v = net.ipVersion;
-    row.source = TcpPacket.address(net.src, v);
-    row.destination = TcpPacket.address(net.dst, v);
+    row.source = address(net.src, v);
+    row.destination = address(net.dst, v);
     if (net.laterFragment) {
       row.protocol = v == 4 ? "IPv4" : "IPv6";
       row.info = "Fragmented IP protocol (proto=" + net.protocol + ")";
@@ -94,6 +94,19 @@ final class OtherRows {
         row.info = "IP protocol " + net.protocol;
       }
     }
+  }
+
+  /** Formatted addresses, cached: formatting an IPv6 address per frame is slow. */
+  private final Map<String, String> names = new HashMap<>();
+
+  private String address(byte[] a, int v) {
+    String k = new String(a, 0, v == 4 ? 4 : 16, java.nio.charset.StandardCharsets.ISO_8859_1);
+    String n = names.get(k);
+    if (n == null) {
+      n = TcpPacket.address(a, v);
+      if (names.size() < 100_000) names.put(k, n);
+    }
+    return n;
   }
 
   private void udp(Frame f, Row row) {

@@ -25,6 +25,11 @@ final class QuicConnection {
   int clientCidLength = -1;
   int serverCidLength = -1;
 
+  /** The connection IDs each side chose in its first long header (its Source Connection ID). */
+  byte[] clientCid = new byte[0];
+
+  byte[] serverCid = new byte[0];
+
   /** Keys per epoch (0 Initial, 1 Handshake, 2 application), per direction. */
   final PacketKeys[] clientKeys = new PacketKeys[3];
 

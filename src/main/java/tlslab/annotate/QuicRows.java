@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import tlslab.pcap.Frame;
 import tlslab.pcap.NetworkPacket;
-import tlslab.pcap.TcpPacket;
 import tlslab.quic.CryptoStream;
 import tlslab.quic.HelloExtensions;
 import tlslab.quic.PacketKeys;
@@ -70,17 +69,17 @@ final class QuicRows {
 
   /** Labels the datagram if it is QUIC; false leaves the row to plain UDP. */
   boolean label(NetworkPacket net, byte[] b, int off, int cap, int len, Frame f, Row row) {
+    String conv = conversationKey(net);
     if (cap < len) {
       // A datagram cut by the snaplen: the AEAD tag is gone, nothing can be opened.
-      if (!isQuic(net, b, off, cap)) return false;
+      if (!isQuic(conv, b, off, cap)) return false;
       row.protocol = "QUIC";
       row.info = "[Packet size limited during capture]";
       quicFrames++;
       return true;
     }
-    if (!isQuic(net, b, off, cap)) return false;
+    if (!isQuic(conv, b, off, cap)) return false;
     quicFrames++;
-    String conv = conversationKey(net);
     QuicConnection last = conversations.get(conv);
     boolean http3 = false;
     types.clear();
@@ -93,9 +92,7 @@ final class QuicRows {
       boolean longHeader = (b[p] & 0x80) != 0;
       QuicConnection c = last;
       int dcidLength = 0;
-      if (!longHeader && c != null) {
-        dcidLength = fromServer(c, net) ? c.clientCidLength : c.serverCidLength;
-      }
+      if (!longHeader && c != null) dcidLength = shortDcidLength(c, b, p, end, net);
       WireResult<QuicHeader> r = QuicHeader.parse(b, p, end, Math.max(0, dcidLength));
       QuicHeader h = r.valueOrNull();
       if (h == null) {
@@ -122,8 +119,8 @@ final class QuicRows {
   }
 
   /** Wireshark's dissect_quic_heur, plus "this conversation is QUIC already". */
-  private boolean isQuic(NetworkPacket net, byte[] b, int off, int cap) {
-    if (conversations.containsKey(conversationKey(net))) return true; // value may be null
+  private boolean isQuic(String conv, byte[] b, int off, int cap) {
+    if (conversations.containsKey(conv)) return true; // value may be null
     if (cap < 13) return false;
     int first = b[off] & 0xff;
     if ((first & 0x80) == 0) {
@@ -166,15 +163,17 @@ final class QuicRows {
               h.version());
       c.initialDcid = h.dcid();
       c.clientCidLength = h.scid().length;
+      c.clientCid = h.scid();
       byInitialDcid.put(h.dcidHex(), c);
       byClientCid.put(h.scidHex(), c);
       ordered.add(c);
       return c;
     }
     if (c == null) return last;
-    boolean fromServer = fromServer(c, net);
+    boolean fromServer = fromServer(c, h, net);
     if (fromServer && h.type() != PacketType.RETRY && c.serverCidLength < 0) {
       c.serverCidLength = h.scid().length;
+      c.serverCid = h.scid();
       byServerCid.put(h.scidHex(), c);
     }
     return c;
@@ -183,7 +182,7 @@ final class QuicRows {
   /** Labels one packet; true if it carried HTTP/3 stream data. */
   private boolean packet(QuicHeader h, QuicConnection c, NetworkPacket net, byte[] b, Row row) {
     info.setLength(0);
-    boolean fromServer = c != null && fromServer(c, net);
+    boolean fromServer = c != null && fromServer(c, h, net);
     PacketType t = h.type();
     if (t == PacketType.ONE_RTT) {
       PacketProtection.Opened o = c == null ? null : open(c, fromServer, h, b, 2);
@@ -359,15 +358,55 @@ final class QuicRows {
     if (sa != null) c.serverKeys[2] = PacketKeys.fromSecret(sa, aead, c.version);
   }
 
+  /**
+   * Who sent a packet: by its Destination Connection ID when it has one (the peer chose it, so it
+   * names the receiver; a client that changes address or port keeps its connection IDs), else by
+   * the client's address and port.
+   */
+  private static boolean fromServer(QuicConnection c, QuicHeader h, NetworkPacket net) {
+    byte[] d = h.dcid();
+    if (d.length > 0) {
+      if (Arrays.equals(d, c.serverCid) || Arrays.equals(d, c.initialDcid)) return false;
+      if (Arrays.equals(d, c.clientCid)) return true;
+    }
+    return fromServer(c, net);
+  }
+
+  /** The DCID length of a short header: the one of the side whose CID it starts with. */
+  private static int shortDcidLength(
+      QuicConnection c, byte[] b, int p, int end, NetworkPacket net) {
+    int sl = c.serverCid.length;
+    int cl = c.clientCid.length;
+    if (sl > 0 && p + 1 + sl <= end && Arrays.equals(b, p + 1, p + 1 + sl, c.serverCid, 0, sl)) {
+      return sl;
+    }
+    if (cl > 0 && p + 1 + cl <= end && Arrays.equals(b, p + 1, p + 1 + cl, c.clientCid, 0, cl)) {
+      return cl;
+    }
+    return Math.max(0, fromServer(c, net) ? c.clientCidLength : c.serverCidLength);
+  }
+
   private static boolean fromServer(QuicConnection c, NetworkPacket net) {
     return !(net.srcPort == c.clientPort
         && Arrays.equals(net.src, 0, net.addressLength(), c.clientAddr, 0, c.clientAddr.length));
   }
 
-  private static String conversationKey(NetworkPacket net) {
-    String a = TcpPacket.address(net.src, net.ipVersion) + "/" + net.srcPort;
-    String z = TcpPacket.address(net.dst, net.ipVersion) + "/" + net.dstPort;
-    return a.compareTo(z) < 0 ? a + " " + z : z + " " + a;
+  /** Direction-independent key of the UDP 5-tuple: raw address and port bytes, not text. */
+  private final byte[] keyBytes = new byte[36];
+
+  private String conversationKey(NetworkPacket net) {
+    int al = net.addressLength();
+    int cmp = Arrays.compare(net.src, 0, al, net.dst, 0, al);
+    boolean srcFirst = cmp < 0 || (cmp == 0 && net.srcPort <= net.dstPort);
+    put(srcFirst ? net.src : net.dst, srcFirst ? net.srcPort : net.dstPort, al, 0);
+    put(srcFirst ? net.dst : net.src, srcFirst ? net.dstPort : net.srcPort, al, al + 2);
+    return new String(keyBytes, 0, 2 * al + 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  private void put(byte[] addr, int port, int al, int at) {
+    System.arraycopy(addr, 0, keyBytes, at, al);
+    keyBytes[at + al] = (byte) (port >> 8);
+    keyBytes[at + al + 1] = (byte) port;
   }
 
   private static String hex(byte[] b, int off, int len) {
