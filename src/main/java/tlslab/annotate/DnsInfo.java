@@ -14,6 +14,14 @@ final class DnsInfo {
 
   /** Info for the DNS message in {@code b[off .. off+len)}, or null if it has no full header. */
   static String of(byte[] b, int off, int len) {
+    return of(b, off, len, false);
+  }
+
+  /**
+   * As {@link #of(byte[], int, int)}; for mDNS (RFC 6762 section 5.4) each question also says
+   * whether it asks for a multicast ("QM") or unicast ("QU") answer, as tshark writes it.
+   */
+  static String of(byte[] b, int off, int len, boolean mdns) {
     if (len < 12) return null;
     int end = off + len;
     int id = u16(b, off);
@@ -43,6 +51,7 @@ final class DnsInfo {
       int q = name(b, off, end, p, name);
       if (q < 0 || q + 4 > end) return sb.toString();
       sb.append(' ').append(typeName(u16(b, q))).append(' ').append(name);
+      if (mdns) sb.append((b[q + 2] & 0x80) != 0 ? ", \"QU\" question" : ", \"QM\" question");
       p = q + 4;
     }
     for (int i = 0; i < rrs; i++) {

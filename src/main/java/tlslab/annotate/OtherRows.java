@@ -126,7 +126,7 @@ final class OtherRows {
       row.protocol = name;
       String dns =
           name.equals("DNS") || name.equals("MDNS") || name.equals("LLMNR")
-              ? DnsInfo.of(b, off, cap)
+              ? DnsInfo.of(b, off, cap, name.equals("MDNS"))
               : null;
       row.info = dns != null ? dns : udpInfo();
       return;

@@ -186,7 +186,9 @@ class QuicCaptureTest {
       while ((line = r.readLine()) != null) rows.add(line.split("\t", -1));
     }
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("tshark exit code").isZero();
+    // 2: a capture cut short in the middle of a packet; tshark labels what it could read.
+    assertThat(p.exitValue()).as("tshark exit code").isIn(0, 2);
+    if (p.exitValue() == 2) assertThat(rows).as("tshark read some frames").isNotEmpty();
     return rows;
   }
 
