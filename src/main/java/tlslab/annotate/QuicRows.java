@@ -144,9 +144,10 @@ final class QuicRows {
       QuicConnection c = byClientCid.get(h.dcidHex());
       return c != null ? c : last;
     }
-    QuicConnection c = byServerCid.get(h.dcidHex());
-    if (c == null) c = byClientCid.get(h.dcidHex());
-    if (c == null && h.type() == PacketType.INITIAL) c = byInitialDcid.get(h.dcidHex());
+    String dcid = h.dcidHex();
+    QuicConnection c = byServerCid.get(dcid);
+    if (c == null) c = byClientCid.get(dcid);
+    if (c == null && h.type() == PacketType.INITIAL) c = byInitialDcid.get(dcid);
     if (c == null && last != null && h.dcid().length == 0) c = last;
     if (c == null && h.type() == PacketType.INITIAL
         || c == null && h.type() == PacketType.ZERO_RTT) {

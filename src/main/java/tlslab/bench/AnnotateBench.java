@@ -79,6 +79,9 @@ public final class AnnotateBench {
       out.printf(Locale.ROOT, "capture: %s, %.1f MB, %d frames%n", file, bytes / 1e6, frames);
       // Warm-up on the same file (JIT), then three passes of ours (median) and two of tshark
       // (best): the machine may be shared, and this errs in tshark's favour.
+      // Two warm-up passes: on a shared machine the JIT's compiler threads get little CPU, and
+      // code that runs only for some frames (QUIC's AES-GCM) is compiled late.
+      annotateOnce(file);
       annotateOnce(file);
       resetPeaks();
       double[] passes = new double[3];
