@@ -52,8 +52,11 @@ public final class PacketKeys {
   private final byte[] key;
   private final byte[] iv;
   private final byte[] hp;
-  private Cipher aeadCipher;
   private Cipher hpCipher;
+  private SecretKeySpec aesKey;
+  private Cipher ecb;
+  private Cipher ctr;
+  private Ghash ghash;
 
   private PacketKeys(Aead aead, byte[] secret, byte[] key, byte[] iv, byte[] hp) {
     this.aead = aead;
@@ -145,16 +148,9 @@ public final class PacketKeys {
     byte[] nonce = iv.clone();
     for (int i = 0; i < 8; i++) nonce[nonce.length - 1 - i] ^= (byte) (packetNumber >>> (8 * i));
     try {
-      Cipher c;
-      if (aead == Aead.CHACHA20_POLY1305) {
-        c = Cipher.getInstance("ChaCha20-Poly1305");
-        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
-      } else {
-        if (aeadCipher == null) aeadCipher = Cipher.getInstance("AES/GCM/NoPadding");
-        c = aeadCipher;
-        c.init(
-            Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-      }
+      if (aead != Aead.CHACHA20_POLY1305) return openGcm(nonce, header, b, from, to);
+      Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
+      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
       c.updateAAD(header);
       return c.doFinal(b, from, to - from);
     } catch (javax.crypto.AEADBadTagException e) {
@@ -162,6 +158,37 @@ public final class PacketKeys {
     } catch (GeneralSecurityException e) {
       return null;
     }
+  }
+
+  /**
+   * AES-GCM decryption (NIST SP 800-38D section 7.2) from its parts: the tag is checked first
+   * (GHASH over header and ciphertext, masked with E(K, J0)), then AES-CTR from J0 + 1 decrypts.
+   */
+  private byte[] openGcm(byte[] nonce, byte[] header, byte[] b, int from, int to)
+      throws GeneralSecurityException {
+    int ctLen = to - from - 16;
+    if (ctLen < 0) return null;
+    if (ecb == null) {
+      aesKey = new SecretKeySpec(key, "AES");
+      ecb = Cipher.getInstance("AES/ECB/NoPadding");
+      ecb.init(Cipher.ENCRYPT_MODE, aesKey);
+      ghash = new Ghash(ecb.doFinal(new byte[16]));
+      ctr = Cipher.getInstance("AES/CTR/NoPadding");
+    }
+    byte[] j0 = Arrays.copyOf(nonce, 16);
+    j0[15] = 1;
+    byte[] tag = ecb.doFinal(j0);
+    ghash.reset();
+    ghash.update(header, 0, header.length);
+    ghash.update(b, from, ctLen);
+    byte[] s = new byte[16];
+    ghash.finish(header.length, ctLen, s);
+    int diff = 0;
+    for (int i = 0; i < 16; i++) diff |= (s[i] ^ tag[i] ^ b[from + ctLen + i]);
+    if (diff != 0) return null;
+    j0[15] = 2;
+    ctr.init(Cipher.DECRYPT_MODE, aesKey, new IvParameterSpec(j0));
+    return ctr.doFinal(b, from, ctLen);
   }
 
   /** Seals a payload (for tests that build packets, and to check round trips). */

@@ -234,8 +234,10 @@ class QuicCaptureTest {
   void withTheKeyLogHandshakeAnd1RttPacketsOpenAsInTshark() throws Exception {
     List<String[]> t = tshark(pcap, List.of("-o", "tls.keylog_file:" + keylog));
     assertThat(t.stream().filter(r -> r[1].equals("HTTP3")).count()).isPositive();
-    assertThat(t.stream().filter(r -> r[2].contains("PKN:") && r[2].startsWith("Handshake")))
-        .isNotEmpty();
+    long opened = t.stream().filter(r -> r[2].contains("PKN:")).count();
+    long openedWithoutKeys =
+        tshark(pcap, List.of()).stream().filter(r -> r[2].contains("PKN:")).count();
+    assertThat(opened).as("packets opened with the key log").isGreaterThan(openedWithoutKeys);
     assertThat(differences(t, annotate(pcap, KeyMaterial.none().withKeyLog(keylog)).rows()))
         .isEmpty();
   }
@@ -311,5 +313,76 @@ class QuicCaptureTest {
     assertThat(differences(t, a.rows())).isEmpty();
     assertThat(a.rows().values())
         .anyMatch(r -> r.notes.stream().anyMatch(n -> n.contains("0x00000001")));
+  }
+
+  @Test
+  void theNotesTeachWhatDiffersFromTlsOverTcp() throws Exception {
+    Annotated a = annotate(pcap, KeyMaterial.none());
+    List<String> notes = new ArrayList<>();
+    a.rows().values().forEach(r -> notes.addAll(r.notes));
+    assertThat(notes)
+        .anyMatch(
+            n ->
+                n.startsWith("QUIC version 1 Initial packet from the client")
+                    && n.contains("RFC 9001 section 5.2")
+                    && n.contains("no record headers and no Change Cipher Spec"))
+        .anyMatch(n -> n.startsWith("1-RTT packet") && n.contains("Header protection"))
+        .anyMatch(n -> n.startsWith("Handshake packet") && n.contains("A key log with"))
+        .anyMatch(n -> n.contains("coalesced (RFC 9000 section 12.2)"))
+        .anyMatch(n -> n.startsWith("Client Hello") && n.contains("h3 is HTTP/3, RFC 9114"))
+        .noneMatch(n -> n.contains("RFC 5246") || n.contains("record says"));
+    // Nothing in this capture is 0-RTT or a Retry: no such claims.
+    assertThat(notes).noneMatch(n -> n.startsWith("0-RTT") || n.startsWith("Retry"));
+  }
+
+  @Test
+  void mutatedQuicCapturesNeverCrash() throws Exception {
+    List<byte[]> seeds = List.of(Files.readAllBytes(pcap), Files.readAllBytes(vnPcap));
+    if (Files.exists(CHROME))
+      seeds = List.of(seeds.get(0), seeds.get(1), Files.readAllBytes(CHROME));
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(keylog);
+    java.util.Random rnd = new java.util.Random(20261201L);
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      byte[] m = seeds.get(i % seeds.size()).clone();
+      int region = 24 + 42; // after the pcap header and the first frame's Ethernet/IP/UDP headers
+      switch (i % 4) {
+        case 0 -> m = java.util.Arrays.copyOf(m, region + rnd.nextInt(m.length - region));
+        case 1 -> {
+          for (int k = 0; k < 1 + rnd.nextInt(12); k++)
+            m[region + rnd.nextInt(m.length - region)] ^= (byte) (1 + rnd.nextInt(255));
+        }
+        case 2 -> {
+          // Bogus QUIC lengths and CID lengths after long-header-looking bytes.
+          for (int k = region; k + 8 < m.length; k++) {
+            if ((m[k] & 0xc0) == 0xc0 && m[k + 1] == 0 && m[k + 2] == 0 && rnd.nextInt(2) == 0) {
+              m[k + 5] = (byte) rnd.nextInt(256);
+              m[k + 7] = (byte) rnd.nextInt(256);
+            }
+          }
+        }
+        default -> {
+          int a = region + rnd.nextInt(m.length - region);
+          int len = Math.min(m.length - a, 1 + rnd.nextInt(64));
+          for (int k = 0; k < len; k++) m[a + k] = (byte) rnd.nextInt(256);
+        }
+      }
+      Annotator an = new Annotator(i % 2 == 0 ? keys : KeyMaterial.none(), true);
+      Frame f = new Frame();
+      try (CaptureReader r = CaptureReader.of(new java.io.ByteArrayInputStream(m), "mutant")) {
+        while (r.next(f)) {
+          Row row = an.annotate(f);
+          if (row.protocol.isEmpty())
+            failures.add("mutant " + i + " frame " + f.number + ": no protocol");
+        }
+        an.quicFacts();
+      } catch (tlslab.common.LabException e) {
+        if (e.kind() != tlslab.common.LabException.Kind.BAD_INPUT) failures.add(i + ": " + e);
+      } catch (RuntimeException e) {
+        failures.add("mutant " + i + ": " + e);
+      }
+      if (!an.problems().isEmpty()) failures.add("mutant " + i + ": " + an.problems());
+    }
+    assertThat(failures).isEmpty();
   }
 }
