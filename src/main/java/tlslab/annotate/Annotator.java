@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 import tlslab.pcap.PacketDecoder;
 import tlslab.pcap.TcpDirection;
@@ -21,8 +22,13 @@ import tlslab.wire.TlsRecordHeader;
  * missing bytes are skipped, as Wireshark does); bytes already seen (retransmissions, overlaps) are
  * not dissected twice. A TLS record split over segments is labelled in the frame that completes it,
  * like Wireshark's reassembly; a frame that only carries part of a record is a TCP "[TCP segment of
- * a reassembled PDU]". Any port: a connection becomes TLS when a payload looks like a TLS record
- * header.
+ * a reassembled PDU]".
+ *
+ * <p>Which payloads are TLS follows tshark's defaults ({@link WiresharkHandoff}): its TLS ports,
+ * its TLS heuristic (on any port), HTTP CONNECT tunnels; and segments tshark flags as retransmitted
+ * or out-of-order are not handed to TLS. Beyond tshark's defaults, a connection whose first payload
+ * is a Change Cipher Spec or an Alert record (a capture that starts inside a handshake) is TLS on
+ * any port, as tshark labels it with "decode as TLS".
  */
 public final class Annotator {
   private final KeyMaterial keys;
@@ -31,6 +37,8 @@ public final class Annotator {
 
   /** TLS connections, in order of first frame, for the summaries. */
   private final List<Connection> ordered = new ArrayList<>();
+
+  private final Map<Integer, Connection> byIndex = new HashMap<>();
 
   private int connectionCount;
   private long evicted;
@@ -56,16 +64,48 @@ public final class Annotator {
   private long tlsFrames;
   private final List<String> problems = new ArrayList<>();
 
+  private final Options options;
+
+  /**
+   * How much to produce beyond the labels and the message model, which are always there.
+   *
+   * @param explain plain-language notes per message
+   * @param fields fields with byte ranges in each message (JSON output)
+   * @param report add the student report's corrections: for the lab's own captures only
+   * @param allBytes show decrypted payloads in full rather than bounded
+   */
+  public record Options(boolean explain, boolean fields, boolean report, boolean allBytes) {
+    public static Options labels() {
+      return new Options(false, false, false, false);
+    }
+  }
+
   /** Every frame that is not TCP: UDP, DNS, ARP, ICMP, and QUIC (see {@link QuicRows}). */
   private final QuicRows quic;
 
   private final OtherRows other;
 
   public Annotator(KeyMaterial keys, boolean explain) {
+    this(keys, new Options(explain, explain, false, false));
+  }
+
+  public Annotator(KeyMaterial keys, Options options) {
     this.keys = keys == null ? KeyMaterial.none() : keys;
-    this.explain = explain;
+    this.options = options;
+    this.explain = options.explain();
     this.quic = new QuicRows(this.keys, explain);
     this.other = new OtherRows(quic);
+  }
+
+  /**
+   * Uses the keys a pcapng file carries (Decryption Secrets Blocks) as the reader meets them, as
+   * Wireshark does: call once after opening the reader, before the first frame.
+   */
+  public void follow(CaptureReader reader) {
+    reader.onSecrets(
+        s -> {
+          if (s.tlsKeyLog()) keys.addKeyLogFromCapture(s.data());
+        });
   }
 
   /** Annotates the next frame; the returned row is reused by the next call. */
@@ -81,7 +121,13 @@ public final class Annotator {
     try {
       tcp = PacketDecoder.decode(f, pkt);
     } catch (RuntimeException e) {
-      tcp = false; // defensive: the decoder is bounds-checked, but a frame must never stop the run
+      // The decoder is bounds-checked: an exception is a bug. It must not stop the run, nor pass
+      // for "not TCP": it is flagged on the row and recorded as an internal problem.
+      row.protocol = "Other";
+      row.info = "[Malformed frame: " + e.getClass().getSimpleName() + " in the packet decoder]";
+      row.problems.add("internal error while decoding: " + e);
+      problems.add("frame " + f.number + ": packet decoder: " + e);
+      return row;
     }
     if (!tcp && !pkt.headerTruncated && otherFrame(f)) return row;
     if (!tcp) {
@@ -132,16 +178,37 @@ public final class Annotator {
         Arrays.equals(pkt.src, 0, pkt.addressLength(), c.addrA, 0, c.addrA.length)
             && pkt.srcPort == c.portA;
     Connection.Side side = fromA ? c.a : c.b;
+    int reused = 0;
+    if ((pkt.flags & TcpPacket.SYN) != 0
+        && side.tcp.baseSeqKnown()
+        && pkt.seq != side.tcp.baseSeq) {
+      reused = TcpDirection.PORTS_REUSED;
+      if ((pkt.flags & TcpPacket.ACK) == 0) {
+        // Wireshark: a SYN with a new initial sequence number on known addresses and ports
+        // starts a new conversation ("[TCP Port numbers reused]"): fresh TCP and TLS state.
+        c = reuse(c);
+        side = fromA ? c.a : c.b;
+      } else {
+        // A SYN/ACK with a new one stays in the conversation: the server's numbering restarts
+        // and the client's sequence analysis starts over.
+        side.tcp.restartNumbering(pkt.seq, (fromA ? c.b : c.a).tcp);
+      }
+    }
+    if ((pkt.flags & TcpPacket.SYN) != 0) {
+      c.serverPort = (pkt.flags & TcpPacket.ACK) != 0 ? pkt.srcPort : pkt.dstPort;
+    }
     Connection.Side rev = fromA ? c.b : c.a;
     row.source = fromA ? c.nameA : c.nameB; // formatted once per connection, not per frame
     row.destination = fromA ? c.nameB : c.nameA;
     row.sourcePort = pkt.srcPort;
     row.destinationPort = pkt.dstPort;
     row.connection = c.index;
+    row.sender = c.isServer(side) ? Sender.SERVER : Sender.CLIENT;
     c.lastFrame = f.number;
     firstRtt(c, fromA, f.timeNanos);
-    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt);
+    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt) | reused;
     String prefix = side.tcp.prefix(flags);
+    if (explain && flags != 0) tcpNote(c, flags);
     int len = pkt.payloadLength;
     if (len == 0) {
       tcpRow(prefix, c, side, "");
@@ -150,9 +217,25 @@ public final class Annotator {
     byte[] b = f.data;
     int off = pkt.payloadOffset;
     int cap = pkt.payloadCaptured;
-    if (!c.tls && cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap)) {
-      c.tls = true;
-      if (ordered.size() < MAX_SUMMARIES) ordered.add(c);
+    if (!c.tls && c.proxyTarget == null) Proxies.look(c, fromA, b, off, cap, f.number);
+    // tshark 4.0 flags a spurious retransmission as a retransmission too; a fast retransmission
+    // is not, and is handed on.
+    boolean noSubdissector =
+        (flags
+                & (TcpDirection.KEEP_ALIVE
+                    | TcpDirection.RETRANSMISSION
+                    | TcpDirection.OUT_OF_ORDER))
+            != 0;
+    if (!c.tls && !noSubdissector) {
+      if (WiresharkHandoff.portSaysTls(c.serverPort, c.portA, c.portB)
+          || WiresharkHandoff.heuristicMatches(b, off, cap)
+          || (cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap))) {
+        c.tls = true;
+      } else if (WiresharkHandoff.httpConnectOpensTls(c, fromA, b, off, cap)) {
+        c.tls = true; // from the next frame on: this one is the proxy's "200" response
+        tcpRow(prefix, c, side, "");
+        return;
+      }
     }
     if (!c.tls) {
       tcpRow(prefix, c, side, "");
@@ -160,39 +243,59 @@ public final class Annotator {
     }
     // Which bytes of this segment are new for the stream?
     int seq = pkt.seq;
-    int skip = 0;
-    outOfOrder = false;
-    if (side.haveStreamSeq) {
-      int behind = side.streamSeq - seq;
-      if (behind >= len) {
-        // Seen before (retransmission) - unless it fills a hole in a PDU being reassembled.
-        boolean fills =
-            side.pduActive
-                && !side.pduBroken
-                && !side.pduEntireSegment
-                && TcpDirection.gt(side.pduNext, seq)
-                && TcpDirection.gt(seq + len, side.pduSeq)
-                && !TcpDirection.gt(side.pduSeq, seq);
-        if (!fills) {
-          tcpRow(prefix, c, side, "");
-          return;
-        }
-        outOfOrder = true;
-      } else if (behind > 0) {
-        skip = behind; // overlap: only the new tail is dissected
-      }
-    }
     int segEnd = seq + len;
+    outOfOrder = false;
+    suppressCompletion = noSubdissector;
+    if (side.haveStreamSeq && TcpDirection.gt(side.streamSeq, seq)) {
+      boolean fills =
+          side.pduActive
+              && !side.pduBroken
+              && !side.pduEntireSegment
+              && !TcpDirection.gt(segEnd, side.streamSeq)
+              && TcpDirection.gt(side.pduNext, seq)
+              && TcpDirection.gt(segEnd, side.pduSeq)
+              && !TcpDirection.gt(side.pduSeq, seq);
+      if (fills) {
+        outOfOrder = true; // late bytes of the PDU being reassembled (a hole filled)
+      } else if (noSubdissector) {
+        tcpRow(prefix, c, side, "");
+        return;
+      } else {
+        // A fast retransmission, which tshark does hand on: its multisegment-PDU table decides
+        // (packet-tcp.c desegment_tcp), not whether the bytes were seen.
+        retransmitted(f, c, side, prefix, b, off, cap, len, seq, segEnd);
+        return;
+      }
+    } else if (noSubdissector) {
+      // tshark (tcp.no_subdissector_on_error) hands no retransmitted or out-of-order segment to
+      // TLS, even one whose bytes it never saw: a TCP row, and the stream does not advance.
+      tcpRow(prefix, c, side, "");
+      return;
+    }
     if (!outOfOrder) {
       side.streamSeq = segEnd;
       side.haveStreamSeq = true;
     }
     fx.reset(f.number, row, explain);
+    fx.fields = options.fields();
+    fx.report = options.report();
+    fx.allBytes = options.allBytes();
+    fx.frameBuf = b;
+    fx.frameOffset = f.offset;
     called = false;
     tcpSegment = false;
+    holeThenMore = false;
     boolean truncated = cap < len;
-    segment(
-        c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
+    segment(c, side, b, off, cap, len, seq, segEnd, truncated);
+    fx.endRecord();
+    if (holeThenMore && called && !tcpSegment && fx.info.length() > 0) {
+      // The segment continued a PDU that still has a hole, then started the next one: TCP keeps
+      // the Protocol column and its Info, TLS appends its labels after a fence (desegment_tcp).
+      String labels = fx.info.toString();
+      tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+      row.info = row.info + ", " + labels;
+      return;
+    }
     if (!called || tcpSegment) {
       // Wireshark: a segment that only starts or continues a record is a TCP row. When TLS was
       // called and asked for more from the first byte, TCP replaces the Info column entirely.
@@ -207,7 +310,69 @@ public final class Annotator {
       }
       return;
     }
+    tlsRow(c, prefix);
+  }
+
+  /**
+   * A fast retransmission of bytes already passed: where a multisegment PDU started at this
+   * sequence number it is only "retransmitted" data; inside one it adds nothing new (what follows
+   * that PDU is dissected); anywhere else the segment is dissected again, as tshark does.
+   */
+  private void retransmitted(
+      Frame f,
+      Connection c,
+      Connection.Side side,
+      String prefix,
+      byte[] b,
+      int off,
+      int cap,
+      int len,
+      int seq,
+      int segEnd) {
+    fx.reset(f.number, row, explain);
+    fx.fields = options.fields();
+    fx.report = options.report();
+    fx.allBytes = options.allBytes();
+    fx.frameBuf = b;
+    called = false;
+    tcpSegment = false;
+    holeThenMore = false;
+    int m = side.mspAt(seq);
+    if (m >= 0 && side.msps[2 * m] == seq) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    if (m >= 0) {
+      int next = side.msps[2 * m + 1];
+      int rest = segEnd - next;
+      if (rest <= 0 || cap < len) {
+        tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+        return;
+      }
+      int skip = len - rest;
+      dissector.dissect(c, side, b, off + skip, Math.max(0, cap - skip), rest, false, fx);
+      fx.endRecord();
+      String labels = fx.info.toString();
+      tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+      if (!labels.isEmpty()) row.info = row.info + ", " + labels;
+      return;
+    }
+    boolean ok = dissector.dissect(c, side, b, off, cap, len, false, fx);
+    fx.endRecord();
+    if (!ok || fx.info.length() == 0) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    tlsRow(c, prefix);
+  }
+
+  private void tlsRow(Connection c, String prefix) {
     row.tls = true;
+    if (!c.listed && ordered.size() < MAX_SUMMARIES) {
+      c.listed = true;
+      ordered.add(c);
+      byIndex.put(c.index, c);
+    }
     row.protocol = fx.protocol == null ? "TLS" : fx.protocol;
     if (prefix.isEmpty()) {
       row.info = fx.info.toString();
@@ -216,6 +381,25 @@ public final class Annotator {
     } else {
       row.info = prefix + ", " + fx.info;
     }
+  }
+
+  /** TCP analysis in plain words, once per connection and kind. */
+  private void tcpNote(Connection c, int flags) {
+    if ((flags & TcpDirection.LOST) != 0 && c.said.add("tcp-lost"))
+      row.notes.add(
+          "TCP: previous segment not captured: bytes before this one are missing from the"
+              + " capture (lost by the capture, not necessarily by the network). A TLS record"
+              + " spanning the gap cannot be read, and record boundaries may be lost after it.");
+    if ((flags & (TcpDirection.RETRANSMISSION | TcpDirection.SPURIOUS)) != 0
+        && c.said.add("tcp-retrans"))
+      row.notes.add(
+          "TCP: retransmission: the sender sent these bytes again (no acknowledgement came in"
+              + " time). Wireshark does not pass a retransmitted segment on to TLS, so no TLS"
+              + " label is repeated (even where the first copy was not captured).");
+    if ((flags & TcpDirection.OUT_OF_ORDER) != 0 && c.said.add("tcp-ooo"))
+      row.notes.add(
+          "TCP: out of order: this segment arrived after a later one; TCP (and Wireshark's"
+              + " reassembly) puts the bytes back in sequence order.");
   }
 
   /** Records the three-way handshake round trip, which Wireshark uses to tell reordering apart. */
@@ -237,6 +421,8 @@ public final class Annotator {
 
   private boolean called;
   private boolean tcpSegment;
+  private boolean holeThenMore;
+  private boolean suppressCompletion;
   private boolean outOfOrder;
 
   /** Largest TLS PDU we reassemble (a record is at most 2^14 + 2048 + header; with slack). */
@@ -271,22 +457,43 @@ public final class Annotator {
           take = len;
           if (rel != s.pduLen) s.pduBroken = true;
           if (!s.pduBroken) s.putPdu(rel, b, off, take);
+          s.pduSegments++;
           s.pduNext = segEnd;
+          s.extendLastMsp(segEnd);
           s.pduEntireSegment = false;
         } else {
           // Segments may arrive out of order: place them and wait until the PDU is covered.
           take = Math.min(len, s.pduNext - seq);
           if (!s.pduBroken && rel + take <= MAX_PDU) s.putPdu(rel, b, off, take);
           else s.pduBroken = true;
+          s.pduSegments++;
         }
         pos = take;
+        if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq && suppressCompletion) {
+          // Completed by a segment tshark flags out-of-order or retransmitted: it reassembles the
+          // PDU but does not hand it on (tcp.no_subdissector_on_error), so it is never labelled.
+          s.pduActive = false;
+          s.pduLen = 0;
+          return;
+        }
         if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq) {
           int oldLen = s.pduLen - take;
           int total = s.pduLen;
           byte[] buf = s.pdu;
           s.pduActive = false;
           s.pduLen = 0;
+          fx.streamBuf = buf;
+          fx.streamOrigin = Integer.toUnsignedLong(s.pduSeq - s.tcp.baseSeq);
+          int pieces = s.pduSegments;
           boolean ok = dissector.dissect(c, s, buf, 0, total, total, true, fx);
+          if (ok && explain && pieces > 1 && c.said.add("pdu")) {
+            row.notes.add(
+                "TCP: a record split over "
+                    + pieces
+                    + " segments is shown in the frame that completes it, as Wireshark's"
+                    + " reassembly does; the earlier frames read \"[TCP segment of a reassembled"
+                    + " PDU]\". (Said once per connection.)");
+          }
           called = true;
           if (!ok) {
             tcpSegment = true;
@@ -301,6 +508,7 @@ public final class Annotator {
                       ? segEnd + 1
                       : segEnd + dissector.desegLen;
               s.pduEntireSegment = dissector.desegLen == TlsDissector.ONE_MORE;
+              s.extendLastMsp(s.pduNext);
               if (dissector.desegOffset == 0 && fx.protocolWritable) tcpSegment = true;
             } else {
               int keep = total - dissector.desegOffset;
@@ -319,6 +527,7 @@ public final class Annotator {
         if (s.pduActive) {
           // Bytes beyond the pending PDU while it still has a hole: Wireshark dissects them as
           // the next PDU; the incomplete one can only complete if the hole is filled later.
+          holeThenMore = true;
           s.pduActive = false;
           s.pduLen = 0;
         }
@@ -357,6 +566,8 @@ public final class Annotator {
 
   private static void startPdu(
       Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
+    s.addMsp(seq, need == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + need);
+    s.pduSegments = 1;
     s.pduActive = true;
     s.pduBroken = false;
     s.pduLen = 0;
@@ -388,10 +599,24 @@ public final class Annotator {
     long win = pkt.window;
     if ((pkt.flags & TcpPacket.SYN) == 0 && d.winScale >= 0 && r.winScale >= 0) win <<= d.winScale;
     sb.append(" Win=").append(win).append(" Len=").append(pkt.payloadLength);
-    if (pkt.mss >= 0) sb.append(" MSS=").append(pkt.mss);
-    if (pkt.sackPermitted) sb.append(" SACK_PERM");
-    if (pkt.tsVal >= 0) sb.append(" TSval=").append(pkt.tsVal).append(" TSecr=").append(pkt.tsEcr);
-    if (pkt.windowScale >= 0) sb.append(" WS=").append(1 << Math.min(pkt.windowScale, 14));
+    // Options in header order, as tshark appends them while it parses them.
+    for (int i = 0; i < pkt.optionCount; i++) {
+      switch (pkt.optionOrder[i]) {
+        case 2 -> sb.append(" MSS=").append(pkt.mss);
+        case 3 -> sb.append(" WS=").append(1 << Math.min(pkt.windowScale, 14));
+        case 4 -> sb.append(" SACK_PERM");
+        case 5 -> {
+          for (int k = 0; k < pkt.sackBlocks; k++) {
+            sb.append(" SLE=").append(Integer.toUnsignedLong(pkt.sack[2 * k] - r.baseSeq));
+            sb.append(" SRE=").append(Integer.toUnsignedLong(pkt.sack[2 * k + 1] - r.baseSeq));
+          }
+        }
+        case 8 -> sb.append(" TSval=").append(pkt.tsVal).append(" TSecr=").append(pkt.tsEcr);
+        default -> {
+          // not shown in the Info column
+        }
+      }
+    }
     sb.append(suffix);
     row.protocol = "TCP";
     row.info = sb.toString();
@@ -428,6 +653,24 @@ public final class Annotator {
     return c;
   }
 
+  /** A new conversation on the same addresses and ports (Wireshark's "Port numbers reused"). */
+  private Connection reuse(Connection old) {
+    Connection c =
+        new Connection(
+            ++connectionCount,
+            old.addrA,
+            old.addrB,
+            old.portA,
+            old.portB,
+            old.ipVersion,
+            keys.isEmpty() ? null : new Decryption(keys));
+    c.firstFrame = row.number;
+    Key k = new Key();
+    k.set(old.addrA, old.addrB, old.addrA.length, old.portA, old.portB);
+    connections.put(k, c);
+    return c;
+  }
+
   private void evictNonTls() {
     int before = connections.size();
     connections.values().removeIf(x -> !x.tls);
@@ -446,7 +689,8 @@ public final class Annotator {
   /** Summaries of every TCP connection that carried TLS, in order of first appearance. */
   public List<ConnectionSummary> summaries() {
     List<ConnectionSummary> out = new ArrayList<>();
-    for (Connection c : ordered) out.add(ConnectionSummary.of(c, keys));
+    for (Connection c : ordered)
+      out.add(ConnectionSummary.of(ConnectionFacts.of(c), !keys.isEmpty()));
     return out;
   }
 
@@ -458,6 +702,12 @@ public final class Annotator {
     List<ConnectionFacts> out = new ArrayList<>();
     for (Connection c : ordered) out.add(ConnectionFacts.of(c));
     return out;
+  }
+
+  /** The facts of TLS connection {@code index} as known so far, or null if it carries no TLS. */
+  public ConnectionFacts liveFacts(int index) {
+    Connection c = byIndex.get(index);
+    return c == null ? null : ConnectionFacts.of(c);
   }
 
   public long frameCount() {

@@ -117,6 +117,7 @@ public final class ServerCommand implements Callable<Integer> {
             .handshakeTimeout(Duration.ofMillis((long) (handshakeTimeout * 1000)))
             .log(line -> log(out, line))
             .observers(tracing.observers(out, err, "server"))
+            .warmUp(Duration.ofSeconds(5))
             .build()
             .start();
     out.printf(

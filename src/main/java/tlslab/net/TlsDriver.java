@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
@@ -65,6 +66,15 @@ public final class TlsDriver {
   private final Executor resume;
   private final BufferPool pool;
   private final ArrayDeque<ByteBuffer> appOut = new ArrayDeque<>();
+  // Small sends are copied here (a pooled buffer, read mode), so that every line queued for this
+  // connection during one pass of the loop goes out in one record and one write, with no
+  // per-line buffer objects. Bytes here always precede those in appOut.
+  private ByteBuffer staged;
+  private final ByteBuffer[] srcs = new ByteBuffer[64];
+  private int srcCount;
+  // While sending only (a line from another connection), the socket is not read: the selector
+  // reports readability separately. Saves a read() call that would return 0 per delivery.
+  private boolean sendOnly;
 
   private ByteBuffer netIn; // read mode; null when empty
   private ByteBuffer netOut; // read mode; null when empty
@@ -77,6 +87,17 @@ public final class TlsDriver {
   private boolean waitForPeerClose;
   private boolean closed;
   private boolean inPump;
+  // After delegated tasks: JSSE reports a failed task only on the next wrap/unwrap, so probe.
+  private boolean probeAfterTasks;
+  // A TLS error is being reported: flush what is queued and the alert, then close.
+  private Throwable failure;
+  // Our side is done and FIN is sent: reading (and discarding) until the peer's FIN, so that the
+  // close never turns into a reset because of unread input.
+  private boolean lingering;
+  private Throwable lingerCause;
+  // Whether a record we sent was protected (Change Cipher Spec, or TLS 1.3's encrypted records):
+  // until then an alert may go out as a plaintext record (RFC 8446 §5.1, RFC 5246 §6.2.1).
+  private boolean protectedSent;
   // How often the engine asked for bigger buffers or more bytes: tests check the paths ran.
   int overflows;
   int underflows;
@@ -124,13 +145,61 @@ public final class TlsDriver {
     pump();
   }
 
-  /** Queues plaintext to send (the buffer is taken over, not copied). */
+  /** Queues plaintext to send (the buffer is taken over, or its bytes copied). */
   public void send(ByteBuffer plaintext) {
     if (closed || closeRequested) {
       return;
     }
-    queuedPlain += plaintext.remaining();
+    int n = plaintext.remaining();
+    queuedPlain += n;
+    if (appOut.isEmpty() && n <= STAGE_BYTES && stage(n)) {
+      staged.put(plaintext).flip();
+      return;
+    }
     appOut.addLast(plaintext);
+  }
+
+  /** Queues a copy of {@code bytes} to send; the caller may reuse the array. */
+  public void send(byte[] bytes) {
+    if (closed || closeRequested) {
+      return;
+    }
+    queuedPlain += bytes.length;
+    if (appOut.isEmpty() && bytes.length <= STAGE_BYTES && stage(bytes.length)) {
+      staged.put(bytes).flip();
+      return;
+    }
+    appOut.addLast(ByteBuffer.wrap(bytes.clone()));
+  }
+
+  /** At most one record's plaintext is staged (RFC 8446 §5.1: 2^14 bytes). */
+  private static final int STAGE_BYTES = 16384;
+
+  /** Makes room for n more staged bytes and leaves the buffer in write mode; false if full. */
+  private boolean stage(int n) {
+    if (staged == null) {
+      staged = pool.acquire(STAGE_BYTES);
+      staged.limit(STAGE_BYTES).flip(); // empty, read mode
+    }
+    if (STAGE_BYTES - staged.remaining() < n) {
+      return false;
+    }
+    staged.compact();
+    staged.limit(STAGE_BYTES);
+    return true;
+  }
+
+  /**
+   * Encrypts and writes what {@link #send} queued, without reading the socket (after the
+   * handshake): for a loop that hands this connection lines from other connections.
+   */
+  public void flushQueued() {
+    sendOnly = handshakeDone;
+    try {
+      pump();
+    } finally {
+      sendOnly = false;
+    }
   }
 
   /**
@@ -204,6 +273,12 @@ public final class TlsDriver {
     if (closed || tasksRunning) {
       return 0;
     }
+    if (lingering) {
+      return SelectionKey.OP_READ;
+    }
+    if (failure != null) {
+      return netOut != null ? SelectionKey.OP_WRITE : 0;
+    }
     int ops = 0;
     if (netOut != null) {
       ops |= SelectionKey.OP_WRITE;
@@ -220,6 +295,14 @@ public final class TlsDriver {
    */
   public void pump() {
     if (closed || tasksRunning || inPump) {
+      return;
+    }
+    if (lingering) {
+      linger();
+      return;
+    }
+    if (failure != null) {
+      flushFailure();
       return;
     }
     inPump = true;
@@ -240,16 +323,26 @@ public final class TlsDriver {
         if (!flush()) {
           break; // socket full: wait for OP_WRITE
         }
-        if (closeRequested && appOut.isEmpty() && !engine.isOutboundDone()) {
+        if (closeRequested && !hasQueued() && !engine.isOutboundDone()) {
           engine.closeOutbound();
         }
         if (engine.isOutboundDone()
             && netOut == null
             && (engine.isInboundDone() || !waitForPeerClose)) {
-          finish(null);
+          closeGracefully(null);
           break;
         }
         HandshakeStatus hs = engine.getHandshakeStatus();
+        if (probeAfterTasks) {
+          probeAfterTasks = false;
+          if (hs != HandshakeStatus.NEED_WRAP && hs != HandshakeStatus.NEED_TASK) {
+            // A failed delegated task (a bad signature list, an all-zero key share, RSA
+            // decryption) surfaces only on the next engine call: make one now rather than wait
+            // for bytes the peer will not send, and its alert goes out at once.
+            wrap();
+            hs = engine.getHandshakeStatus();
+          }
+        }
         switch (hs) {
           case NEED_TASK:
             runTasks();
@@ -268,7 +361,7 @@ public final class TlsDriver {
             break;
           case FINISHED:
           case NOT_HANDSHAKING:
-            boolean wrote = !appOut.isEmpty() && wrap();
+            boolean wrote = hasQueued() && wrap();
             if (appIn == null) {
               appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
             }
@@ -331,9 +424,7 @@ public final class TlsDriver {
             }
             lastProgress = true;
             HandshakeStatus hs = r.getHandshakeStatus();
-            if (hs == HandshakeStatus.NEED_WRAP
-                || hs == HandshakeStatus.NEED_TASK
-                || !appOut.isEmpty()) {
+            if (hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK || hasQueued()) {
               // Let pump() send first: replies to this record must go out before the engine
               // sees a close_notify that may follow (TLS 1.2 JSSE then closes its outbound side).
               return appIn;
@@ -360,6 +451,9 @@ public final class TlsDriver {
           default:
             throw new AssertionError(r.getStatus());
         }
+      }
+      if (sendOnly) {
+        return appIn; // the selector says when there is something to read
       }
       int n = readMore();
       if (n < 0) {
@@ -440,11 +534,18 @@ public final class TlsDriver {
     boolean progress = false;
     while (true) {
       boolean handshaking = !handshakeDone;
-      ByteBuffer[] src = firstBuffers();
+      // Handshake messages the engine has queued (TLS 1.3 New Session Ticket, after the
+      // handshake) go first, in their own records, before any application data.
+      if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+        srcs[0] = EMPTY;
+        srcCount = 1;
+      } else {
+        firstBuffers();
+      }
       int start = out.position();
       SSLEngineResult r;
       while (true) {
-        r = engine.wrap(src, out);
+        r = engine.wrap(srcs, 0, srcCount, out);
         if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW || start > 0) {
           break;
         }
@@ -455,10 +556,15 @@ public final class TlsDriver {
       }
       if (r.bytesConsumed() > 0) {
         queuedPlain -= r.bytesConsumed();
+        if (staged != null && !staged.hasRemaining()) {
+          pool.release(staged);
+          staged = null;
+        }
         while (!appOut.isEmpty() && !appOut.peekFirst().hasRemaining()) {
           appOut.pollFirst();
         }
       }
+      java.util.Arrays.fill(srcs, 0, srcCount, null);
       switch (r.getStatus()) {
         case OK:
         case CLOSED:
@@ -472,6 +578,9 @@ public final class TlsDriver {
       }
       if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
         break;
+      }
+      if (handshaking && !protectedSent && out.position() > start) {
+        protectedSent = anyProtected(out, start);
       }
       if (out.position() > start && (handshaking || observeLeft > 0)) {
         ByteBuffer produced = out.duplicate();
@@ -510,24 +619,35 @@ public final class TlsDriver {
     return progress;
   }
 
-  /** Enough queued plaintext for one record (16 KiB, RFC 8446 §5.1), at most 64 buffers. */
-  private ByteBuffer[] firstBuffers() {
+  /**
+   * Fills {@link #srcs} with enough queued plaintext for one record (16 KiB, RFC 8446 §5.1): the
+   * staged bytes, then queued buffers, at most 64.
+   */
+  private void firstBuffers() {
     int n = 0;
     long bytes = 0;
+    if (staged != null && staged.hasRemaining()) {
+      srcs[n++] = staged;
+      bytes = staged.remaining();
+    }
     for (ByteBuffer b : appOut) {
-      if (n == 64 || bytes >= 16384) {
+      if (n == srcs.length || bytes >= 16384) {
         break;
       }
       bytes += b.remaining();
-      n++;
+      srcs[n++] = b;
     }
-    ByteBuffer[] src = new ByteBuffer[n];
-    java.util.Iterator<ByteBuffer> it = appOut.iterator();
-    for (int i = 0; i < n; i++) {
-      src[i] = it.next();
+    if (n == 0) {
+      srcs[n++] = EMPTY;
     }
-    return src;
+    srcCount = n;
   }
+
+  private boolean hasQueued() {
+    return (staged != null && staged.hasRemaining()) || !appOut.isEmpty();
+  }
+
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   /** Writes {@link #netOut}; true when nothing is left to write. */
   private boolean flush() throws IOException {
@@ -582,35 +702,220 @@ public final class TlsDriver {
           resume.execute(
               () -> {
                 tasksRunning = false;
+                probeAfterTasks = true;
                 pump();
               });
         });
   }
 
-  /** A TLS error: send the alert the engine prepared (best effort), then close. */
+  /**
+   * A TLS error: the alert the engine prepared goes out after whatever records are already queued
+   * (RFC 8446 §6.2: the alert is the last thing the peer receives), then the connection closes
+   * without a reset (see {@link #closeGracefully}).
+   */
   private void fail(SSLException e) {
+    if (closed || failure != null) {
+      return;
+    }
+    failure = e;
+    appOut.clear();
+    pool.release(staged);
+    staged = null;
+    queuedPlain = 0;
+    ByteBuffer alert = null;
     try {
-      engine.closeOutbound();
-      for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-        if (netOut == null && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-          wrapAlert();
+      alert = wrapAlert(e);
+    } catch (SSLException | RuntimeException ignored) {
+      // The engine has nothing more to say; what was queued still goes out.
+    }
+    netOut = concat(concat(netOut, flipped(heldFlight)), alert);
+    heldFlight = null;
+    flushFailure();
+  }
+
+  /** Writes what a failing connection still has to send, then closes it. */
+  private void flushFailure() {
+    try {
+      if (flush()) {
+        closeGracefully(failure);
+        return;
+      }
+    } catch (IOException e) {
+      finish(failure);
+      return;
+    }
+    updateInterest(); // socket full: wait for OP_WRITE
+  }
+
+  /**
+   * Wraps the alert JSSE queued when it threw (a fatal alert, RFC 8446 §6.2); if it queued none,
+   * closes our side so that the peer at least gets close_notify rather than silence.
+   */
+  private ByteBuffer wrapAlert(SSLException e) throws SSLException {
+    // JSSE wants room for a whole record of the (possibly not yet negotiated) session before it
+    // wraps anything, even a 7-byte alert: give it plenty, this runs once per failed connection.
+    ByteBuffer out = ByteBuffer.allocate(4 * 17 * 1024);
+    ByteBuffer empty = ByteBuffer.allocate(0);
+    boolean alertQueued = false;
+    for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+      int before = out.position();
+      SSLEngineResult r = engine.wrap(empty, out);
+      if (r.bytesProduced() == 0) {
+        break;
+      }
+      alertQueued |= containsRecord(out, before, ALERT);
+    }
+    if (!alertQueued && !protectedSent && !handshakeDone) {
+      // JDK 17 hands a failed delegated task's exception back without queuing its alert (the
+      // task's parser threw outside JSSE's alert path). Nothing protected has been sent yet, so
+      // the alert is a plaintext record anyone can build: RFC 8446 §6.2, RFC 5246 §7.2.2. What
+      // JSSE had prepared of the failed flight (a TLS 1.3 Server Hello whose key exchange then
+      // failed) is dropped: the peer gets the alert instead of a flight that cannot continue.
+      out.clear();
+      out.put(new byte[] {ALERT, 3, 3, 0, 2, 2, (byte) alertFor(e)});
+      alertQueued = true;
+    }
+    if (!alertQueued && !engine.isOutboundDone()) {
+      engine.closeOutbound(); // protected and nothing queued: JSSE's close is all we can send
+      engine.wrap(empty, out);
+    }
+    out.flip();
+    return out.hasRemaining() ? out : null;
+  }
+
+  private static final byte ALERT = 21;
+  private static final byte HANDSHAKE = 22;
+
+  /**
+   * The alert a failure calls for (RFC 8446 §6.2): decode_error for a message that does not parse,
+   * illegal_parameter for a value that parses but is not allowed (an all-zero x25519 share, RFC
+   * 7748 §6.1), handshake_failure otherwise.
+   */
+  static int alertFor(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (t instanceof java.security.InvalidKeyException
+          || m.contains("point")
+          || m.contains("key_share")
+          || m.contains("secret")
+          || m.contains("public key")) {
+        return 47; // illegal_parameter: a key share that parses but is no valid key
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (t instanceof java.nio.BufferUnderflowException
+          || m.contains("insufficient space")
+          || m.contains("invalid")
+          || m.contains("length")) {
+        return 50; // decode_error: the message does not parse
+      }
+    }
+    return 40; // handshake_failure
+  }
+
+  /** Whether the records in {@code b} from {@code start} to its position include {@code type}. */
+  private static boolean containsRecord(ByteBuffer b, int start, byte type) {
+    for (int p = start; p + 5 <= b.position(); ) {
+      if (b.get(p) == type) {
+        return true;
+      }
+      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+    }
+    return false;
+  }
+
+  /** Whether any record from {@code start} is other than a plaintext handshake or alert. */
+  private static boolean anyProtected(ByteBuffer b, int start) {
+    for (int p = start; p + 5 <= b.position(); ) {
+      byte t = b.get(p);
+      if (t != HANDSHAKE && t != ALERT) {
+        return true;
+      }
+      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+    }
+    return false;
+  }
+
+  private static ByteBuffer flipped(ByteBuffer b) {
+    if (b != null) {
+      b.flip();
+    }
+    return b;
+  }
+
+  /** a then b in one buffer (either may be null or empty). */
+  private ByteBuffer concat(ByteBuffer a, ByteBuffer b) {
+    if (a == null || !a.hasRemaining()) {
+      return b == null || !b.hasRemaining() ? null : b;
+    }
+    if (b == null || !b.hasRemaining()) {
+      return a;
+    }
+    ByteBuffer both = ByteBuffer.allocate(a.remaining() + b.remaining());
+    both.put(a).put(b).flip();
+    pool.release(a);
+    return both;
+  }
+
+  /**
+   * Our side is finished (alert or close_notify sent): half-close with a FIN and read until the
+   * peer's FIN, discarding, for at most {@value #LINGER_MILLIS} ms. Closing a socket with unread
+   * input makes the kernel send a reset instead of a FIN (RFC 1122 §4.2.2.13), and a reset may
+   * destroy the alert before the peer reads it.
+   */
+  private void closeGracefully(Throwable cause) {
+    if (closed || lingering) {
+      return;
+    }
+    if (!(channel instanceof SocketChannel)) {
+      finish(cause);
+      return;
+    }
+    try {
+      ((SocketChannel) channel).shutdownOutput();
+    } catch (IOException e) {
+      finish(cause);
+      return;
+    }
+    lingering = true;
+    lingerCause = cause;
+    pool.release(netIn);
+    netIn = null;
+    if (resume instanceof EventLoop) {
+      ((EventLoop) resume).schedule(LINGER_MILLIS * 1_000_000L, () -> finish(lingerCause));
+    }
+    linger();
+  }
+
+  /** How long a closing connection waits for the peer's FIN. */
+  static final long LINGER_MILLIS = 1000;
+
+  private void linger() {
+    ByteBuffer scratch = pool.acquire(4096);
+    try {
+      for (int i = 0; i < 64; i++) {
+        scratch.clear();
+        int n = channel.read(scratch);
+        if (n < 0) {
+          finish(lingerCause);
+          return;
         }
-        if (netOut != null) {
-          channel.write(netOut);
+        if (n == 0) {
           break;
         }
       }
-    } catch (IOException | RuntimeException ignored) {
-      // The connection is already broken; the alert was a courtesy.
+    } catch (IOException e) {
+      finish(lingerCause);
+      return;
+    } finally {
+      pool.release(scratch);
     }
-    finish(e);
-  }
-
-  private void wrapAlert() throws SSLException {
-    ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-    engine.wrap(ByteBuffer.allocate(0), out);
-    out.flip();
-    netOut = out.hasRemaining() ? out : null;
+    if (!(resume instanceof EventLoop)) {
+      finish(lingerCause); // no timer to bound the wait: what was there is drained
+      return;
+    }
+    updateInterest();
   }
 
   private void finish(Throwable cause) {
@@ -631,6 +936,8 @@ public final class TlsDriver {
     netIn = null;
     netOut = null;
     appOut.clear();
+    pool.release(staged);
+    staged = null;
     queuedPlain = 0;
     listener.onClosed(this, cause);
   }
