@@ -41,7 +41,8 @@ class SecretsInCaptureTest {
       if (!got.equals(want)) diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got);
       String tsData = t.length > 3 ? t[3].replace(",", "") : "";
       StringBuilder ourData = new StringBuilder();
-      if (r != null) for (byte[] d : r.decryptedData) ourData.append(HexFormat.of().formatHex(d));
+      if (r != null)
+        for (Payload p : r.payloads) ourData.append(HexFormat.of().formatHex(p.bytes()));
       if (!tsData.equals(ourData.toString()))
         diffs.add("frame " + t[0] + ": tshark data [" + tsData + "] ours [" + ourData + "]");
       if (!tsData.isEmpty()) decrypted++;
@@ -72,7 +73,7 @@ class SecretsInCaptureTest {
     LoopbackCaptures.Capture plain =
         LoopbackCaptures.editcap("tls13-pcapng", Scenarios.tls13(), "pcapng");
     Map<Long, Row> ours = TsharkParityTest.annotate(plain, KeyMaterial.none());
-    assertThat(ours.values()).allSatisfy(r -> assertThat(r.decryptedData).isEmpty());
+    assertThat(ours.values()).allSatisfy(r -> assertThat(r.payloads).isEmpty());
     assertThat(ours.values()).noneSatisfy(r -> assertThat(r.info).contains("Encrypted Extensions"));
   }
 }
