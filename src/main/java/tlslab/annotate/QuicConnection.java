@@ -30,6 +30,9 @@ final class QuicConnection {
 
   byte[] serverCid = new byte[0];
 
+  String clientCidHex;
+  String serverCidHex;
+
   /** Keys per epoch (0 Initial, 1 Handshake, 2 application), per direction. */
   final PacketKeys[] clientKeys = new PacketKeys[3];
 

@@ -188,7 +188,7 @@ final class QuicRows {
     if (t == PacketType.ONE_RTT) {
       PacketProtection.Opened o = c == null ? null : open(c, fromServer, h, b, 2);
       info.append("Protected Payload (KP").append(o == null ? 0 : o.keyPhase()).append(')');
-      if (h.dcid().length > 0) info.append(", DCID=").append(h.dcidHex());
+      if (h.dcid().length > 0) info.append(", DCID=").append(hex(c, h.dcid()));
       if (o == null) {
         if (c != null && !c.notedProtected && explain) {
           c.notedProtected = true;
@@ -199,8 +199,8 @@ final class QuicRows {
       return frames(c, fromServer, h, o, row);
     }
     info.append(t.label());
-    if (h.dcid().length > 0) info.append(", DCID=").append(h.dcidHex());
-    if (h.scid().length > 0) info.append(", SCID=").append(h.scidHex());
+    if (h.dcid().length > 0) info.append(", DCID=").append(hex(c, h.dcid()));
+    if (h.scid().length > 0) info.append(", SCID=").append(hex(c, h.scid()));
     if (t == PacketType.VERSION_NEGOTIATION && explain) {
       row.notes.add(QuicNotes.versionNegotiation(h.versions()));
     }
@@ -408,6 +408,21 @@ final class QuicRows {
     System.arraycopy(addr, 0, keyBytes, at, al);
     keyBytes[at + al] = (byte) (port >> 8);
     keyBytes[at + al + 1] = (byte) port;
+  }
+
+  /** A connection ID in hex, from the connection's cache when it is one of its own. */
+  private static String hex(QuicConnection c, byte[] cid) {
+    if (c != null) {
+      if (Arrays.equals(cid, c.serverCid)) {
+        if (c.serverCidHex == null) c.serverCidHex = HexFormat.of().formatHex(cid);
+        return c.serverCidHex;
+      }
+      if (Arrays.equals(cid, c.clientCid)) {
+        if (c.clientCidHex == null) c.clientCidHex = HexFormat.of().formatHex(cid);
+        return c.clientCidHex;
+      }
+    }
+    return HexFormat.of().formatHex(cid);
   }
 
   private static String hex(byte[] b, int off, int len) {
