@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import tlslab.common.LabException;
+import tlslab.pki.internal.CaRecords;
 import tlslab.pki.internal.CertIssuer;
 import tlslab.pki.internal.Crypto;
 import tlslab.pki.internal.KeyStores;
@@ -145,7 +146,8 @@ public final class ClassCertificates {
             CertIssuer.name(s.name(), "students", s.id()),
             List.of(),
             false,
-            options.days());
+            options.days(),
+            RevocationUrls.load(options.caDir()));
     SecureFiles.writePrivate(folder.resolve(folderName + ".key"), PemIo.encode(pair.getPrivate()));
     SecureFiles.writePrivate(
         folder.resolve(folderName + "-combined.pem"), PemIo.encode(pair.getPrivate(), cert));
@@ -159,6 +161,7 @@ public final class ClassCertificates {
             ca.cert()));
     SecureFiles.writePublic(folder.resolve(folderName + ".pem"), PemIo.encode(null, cert));
     SecureFiles.writePublic(folder.resolve("ca.pem"), caPem);
+    CaRecords.recordIssued(options.caDir(), cert);
     return new Entry(
         s,
         cert.getSerialNumber().toString(16).toUpperCase(Locale.ROOT),
