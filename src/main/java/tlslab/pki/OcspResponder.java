@@ -20,7 +20,6 @@ import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPException;
 import org.bouncycastle.cert.ocsp.OCSPReq;
-import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.Req;
 import org.bouncycastle.cert.ocsp.RespID;
@@ -33,8 +32,8 @@ import tlslab.pki.internal.CaSigning;
 import tlslab.pki.internal.LabCa;
 
 /**
- * The lab CA's OCSP responder logic (RFC 6960), without the HTTP around it ({@link OcspServer}
- * adds that): an OCSP request in, a signed OCSP response out.
+ * The lab CA's OCSP responder logic (RFC 6960), without the HTTP around it ({@link OcspServer} adds
+ * that): an OCSP request in, a signed OCSP response out.
  *
  * <p>A request names each certificate by a {@code CertID} (RFC 6960 4.1.1): hashes of the issuer's
  * name and public key, and the serial. For each one the responder answers (4.2.1, 2.2):

@@ -25,8 +25,8 @@ import tlslab.common.LabException;
  * <p>HTTP server: the JDK's own {@code com.sun.net.httpserver} (module {@code jdk.httpserver},
  * exported and supported since Java 6). The responder answers a handful of requests per handshake
  * on loopback; that server is in every JDK the lab supports, needs no dependency, and its API (one
- * handler per path, a fixed thread pool) keeps this class short enough for a student to read.
- * Netty or Jetty would add a large dependency for nothing the lab needs.
+ * handler per path, a fixed thread pool) keeps this class short enough for a student to read. Netty
+ * or Jetty would add a large dependency for nothing the lab needs.
  *
  * <p>Requests (RFC 6960 appendix A.1):
  *
@@ -107,11 +107,7 @@ public final class OcspServer implements AutoCloseable {
   }
 
   private static void handle(
-      HttpExchange ex,
-      OcspResponder responder,
-      Path caDir,
-      Duration validity,
-      Consumer<String> log)
+      HttpExchange ex, OcspResponder responder, Path caDir, Duration validity, Consumer<String> log)
       throws IOException {
     String method = ex.getRequestMethod();
     String path = ex.getRequestURI().getRawPath();

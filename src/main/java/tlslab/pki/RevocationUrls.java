@@ -57,8 +57,8 @@ public record RevocationUrls(URI ocsp, URI crl) {
   }
 
   /**
-   * Parses and checks both URLs: absolute {@code http} URLs (RFC 5280 4.2.1.13 and RFC 6960 A.1 both
-   * use HTTP; the responses are signed, so TLS adds nothing and would be circular).
+   * Parses and checks both URLs: absolute {@code http} URLs (RFC 5280 4.2.1.13 and RFC 6960 A.1
+   * both use HTTP; the responses are signed, so TLS adds nothing and would be circular).
    *
    * @throws LabException BAD_INPUT naming the wrong URL
    */
@@ -88,7 +88,8 @@ public record RevocationUrls(URI ocsp, URI crl) {
   /** Records these URLs in {@code caDir} for later certificates. */
   public void save(Path caDir) {
     StringWriter w = new StringWriter();
-    w.write("# Written by 'lab certs init': addresses put into every certificate the lab CA issues\n");
+    w.write(
+        "# Written by 'lab certs init': addresses put into every certificate the lab CA issues\n");
     w.write("ocsp=" + ocsp + "\n");
     w.write("crl=" + crl + "\n");
     SecureFiles.writePublic(caDir.resolve(FILE), w.toString().getBytes(StandardCharsets.UTF_8));

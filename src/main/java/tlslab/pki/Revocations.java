@@ -141,7 +141,8 @@ public final class Revocations {
   public static List<Revoked> list(Path caDir) {
     List<Revoked> out = new ArrayList<>();
     for (CaRecords.Revoked r : CaRecords.revoked(caDir).values()) {
-      out.add(new Revoked(r.serial(), r.at(), RevocationReason.ofCode(r.reasonCode()), r.subject()));
+      out.add(
+          new Revoked(r.serial(), r.at(), RevocationReason.ofCode(r.reasonCode()), r.subject()));
     }
     return List.copyOf(out);
   }
@@ -175,14 +176,12 @@ public final class Revocations {
   /**
    * RFC 5280 section 5.1: a v2 CRL whose issuer is the CA's subject, byte for byte, with the
    * authority key identifier (5.2.1) and a CRL number (5.2.3) that only grows (the issue time in
-   * milliseconds, so no counter file can get out of step). Each entry has its reason code
-   * (5.3.1).
+   * milliseconds, so no counter file can get out of step). Each entry has its reason code (5.3.1).
    */
   static byte[] crl(LabCa ca, List<CaRecords.Revoked> entries, Instant now, Duration validity) {
     X509v2CRLBuilder b =
         new X509v2CRLBuilder(
-            X500Name.getInstance(ca.cert().getSubjectX500Principal().getEncoded()),
-            Date.from(now));
+            X500Name.getInstance(ca.cert().getSubjectX500Principal().getEncoded()), Date.from(now));
     b.setNextUpdate(Date.from(now.plus(validity)));
     for (CaRecords.Revoked r : entries) {
       b.addCRLEntry(r.serialNumber(), Date.from(r.at()), r.reasonCode());

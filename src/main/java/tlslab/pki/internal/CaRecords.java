@@ -89,7 +89,11 @@ public final class CaRecords {
         dir.resolve(REVOKED),
         REVOKED_HEADER,
         String.join(
-            "\t", r.serial(), r.at().toString(), Integer.toString(r.reasonCode()), clean(r.subject())));
+            "\t",
+            r.serial(),
+            r.at().toString(),
+            Integer.toString(r.reasonCode()),
+            clean(r.subject())));
   }
 
   /** Whether the CA folder has an issued ledger at all (folders made before it existed do not). */

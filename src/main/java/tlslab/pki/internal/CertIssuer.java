@@ -121,10 +121,10 @@ public final class CertIssuer {
   }
 
   /**
-   * Like the overload without {@code urls}, and, when {@code urls} is not null, with the
-   * Authority Information Access extension naming the OCSP responder (RFC 5280 4.2.2.1) and the
-   * CRL Distribution Points extension (4.2.1.13): where a client asks whether this certificate
-   * has been revoked.
+   * Like the overload without {@code urls}, and, when {@code urls} is not null, with the Authority
+   * Information Access extension naming the OCSP responder (RFC 5280 4.2.2.1) and the CRL
+   * Distribution Points extension (4.2.1.13): where a client asks whether this certificate has been
+   * revoked.
    */
   public static X509Certificate leaf(
       X509Certificate caCert,
