@@ -57,8 +57,10 @@ final class Explanations {
             + " public key. Both sides combine it with the Server Key Exchange key into the premaster"
             + " secret; nothing here is encrypted with the server's public key, contrary to the report.";
       case "Certificate Status":
-        return "Certificate Status (RFC 6066 8): a stapled OCSP response, the CA's signed statement"
-            + " that the server certificate is not revoked.";
+        return detail instanceof CertificateStatus cs
+            ? cs.explain()
+            : "Certificate Status (RFC 6066 8): a stapled OCSP response about the server"
+                + " certificate.";
       case "Certificate Verify":
         return "Certificate Verify (RFC 5246 7.4.8 / RFC 8446 4.4.3): a signature over the handshake"
             + " so far, proving possession of the certificate's private key.";

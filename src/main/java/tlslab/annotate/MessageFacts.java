@@ -110,6 +110,8 @@ final class MessageFacts {
         if (c.decryption != null) c.decryption.clientKeyExchange(buf, b, end);
         d.label(fx, "Client Key Exchange", tlslab.wire.CipherSuite.of(c.cipherSuite));
       }
+      case CERTIFICATE_STATUS ->
+          d.label(fx, "Certificate Status", CertificateStatus.parse(buf, b, end, c.serverChain));
       case CERTIFICATE_REQUEST -> {
         if (fromServer) c.sawCertificateRequest = true;
         d.label(fx, ht.label());
