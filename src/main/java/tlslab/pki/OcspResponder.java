@@ -45,11 +45,13 @@ import tlslab.pki.internal.LabCa;
  *   <li><b>unknown</b>: another issuer, or a serial this CA never issued.
  * </ul>
  *
- * The answer is signed by the CA's own key (RFC 6960 4.2.2.2 allows the CA itself as signer), the
- * responder is named by the hash of that key ({@code byKey}), every answer carries thisUpdate and
- * nextUpdate, and a request's nonce (4.4.1) is echoed so the client can tell the answer is fresh. A
- * request that cannot be parsed gets the unsigned status {@code malformedRequest} (4.2.1); a CA
- * folder that cannot be read, {@code internalError}.
+ * The answer is signed by the CA's own key (RFC 6960 4.2.2.2 allows the CA itself as signer) and
+ * carries the CA certificate in its {@code certs} field, so that a client holding only the trust
+ * anchor elsewhere (openssl with {@code -CAfile}) finds the signer; the responder is named by the
+ * hash of that key ({@code byKey}), every answer carries thisUpdate and nextUpdate, and a request's
+ * nonce (4.4.1) is echoed so the client can tell the answer is fresh. A request that cannot be
+ * parsed gets the unsigned status {@code malformedRequest} (4.2.1); a CA folder that cannot be
+ * read, {@code internalError}.
  *
  * <p>The ledgers are read on every request: a revocation counts the moment it is recorded.
  */
@@ -134,7 +136,8 @@ public final class OcspResponder {
         b.setResponseExtensions(new Extensions(nonce));
       }
       BasicOCSPResp basic =
-          b.build(CaSigning.signer(ca.key()), new X509CertificateHolder[0], Date.from(now));
+          b.build(
+              CaSigning.signer(ca.key()), new X509CertificateHolder[] {caHolder}, Date.from(now));
       byte[] der = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
       return new Answer(der, summary + (nonce != null ? " (nonce echoed)" : ""));
     } catch (OCSPException
