@@ -133,7 +133,11 @@ class RevocationInteropTest {
             "ca.pem",
             "-url",
             url);
-    assertThat(foreign.output()).contains("server.pem: unknown").contains("Response verify OK");
+    // The lab CA is no authority for the other CA's certificates, and openssl rightly does not
+    // accept its signature for them; the answer itself is "unknown".
+    assertThat(foreign.output())
+        .contains("server.pem: unknown")
+        .contains("Response Verify Failure");
   }
 
   @Test
