@@ -13,6 +13,7 @@ import tlslab.exercise.checks.KeyExchangeCheck;
 import tlslab.exercise.checks.MitmCheck;
 import tlslab.exercise.checks.MutualTlsCheck;
 import tlslab.exercise.checks.ResumptionCheck;
+import tlslab.exercise.checks.RevocationCheck;
 
 /** The checker of each exercise, by number. */
 public final class Checkers {
@@ -29,6 +30,7 @@ public final class Checkers {
     BY_NUMBER.put(8, new MitmCheck());
     BY_NUMBER.put(9, new MutualTlsCheck());
     BY_NUMBER.put(10, new FramingCheck());
+    BY_NUMBER.put(11, new RevocationCheck());
   }
 
   private Checkers() {}
