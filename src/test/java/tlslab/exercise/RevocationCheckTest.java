@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tlslab.capture.LiveCapture;
@@ -22,6 +21,7 @@ import tlslab.exercise.checks.RevocationCheck;
 import tlslab.net.ChatClient;
 import tlslab.net.ChatServer;
 import tlslab.pki.InitOptions;
+import tlslab.pki.KeyType;
 import tlslab.pki.LabCertificates;
 import tlslab.pki.OcspServer;
 import tlslab.pki.RevocationReason;
@@ -38,7 +38,6 @@ import tlslab.tls.TlsProfile;
  * the cheats: the good capture handed in twice, a CRL from another CA, a CRL without the serial,
  * another student's captures.
  */
-@Tag("jdk")
 class RevocationCheckTest {
   @TempDir static Path root;
   static Path work;
@@ -54,6 +53,7 @@ class RevocationCheckTest {
           InitOptions.builder()
               .dir(certs)
               .commonName("Alice Martin")
+              .keyType(KeyType.EC_P256)
               .revocationUrls(RevocationUrls.onLoopback(ocsp.port()))
               .build());
       session(certs, work.resolve("captures/11-good.pcap"), true);
@@ -64,7 +64,8 @@ class RevocationCheckTest {
     }
     // Another student with their own CA and a complete exercise of their own CRL.
     other = root.resolve("other");
-    LabCertificates.init(InitOptions.builder().dir(other.resolve("certs")).build());
+    LabCertificates.init(
+        InitOptions.builder().dir(other.resolve("certs")).keyType(KeyType.EC_P256).build());
     Revocations.revokeCertificate(
         other.resolve("certs"), other.resolve("certs/server.pem"), RevocationReason.KEY_COMPROMISE);
     Revocations.writeCrl(other.resolve("certs"), Duration.ofDays(7));

@@ -15,12 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tlslab.common.LabException;
 import tlslab.pki.InitOptions;
+import tlslab.pki.KeyType;
 import tlslab.pki.LabCertificates;
 import tlslab.pki.OcspServer;
 import tlslab.pki.RevocationReason;
 import tlslab.pki.RevocationUrls;
 import tlslab.pki.Revocations;
 import tlslab.tls.ClientAuth;
+import tlslab.tls.JsseSetup;
 import tlslab.tls.RevocationPolicy;
 import tlslab.tls.TlsContexts;
 import tlslab.tls.TlsProfile;
@@ -43,13 +45,13 @@ class RevocationTlsTest {
 
   @BeforeEach
   void caWithResponder() {
-    Fixtures.certs(
-        dir.resolve("unused")); // Fixtures' static set-up (JsseSetup) before any JSSE use
+    JsseSetup.prepare(true, false); // as Fixtures does: before any JSSE use in this JVM
     certs = dir.resolve("certs");
     responder = OcspServer.start("127.0.0.1", 0, certs, Duration.ofHours(1), ocspLog::add);
     LabCertificates.init(
         InitOptions.builder()
             .dir(certs)
+            .keyType(KeyType.EC_P256)
             .revocationUrls(RevocationUrls.onLoopback(responder.port()))
             .build());
   }

@@ -52,6 +52,7 @@ class RevocationInteropTest {
     LabCertificates.init(
         InitOptions.builder()
             .dir(certs)
+            .keyType(KeyType.EC_P256)
             .revocationUrls(RevocationUrls.onLoopback(responder.port()))
             .build());
   }
