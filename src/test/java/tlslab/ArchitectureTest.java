@@ -33,9 +33,11 @@ class ArchitectureTest {
           Map.entry("trace", Set.of("tls", "wire", "pki", "common")),
           Map.entry("annotate", Set.of("wire", "pcap", "common")),
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
+          Map.entry("mitm", Set.of("net", "chat", "tls", "pki", "wire", "common")),
           Map.entry(
               "bench",
               Set.of(
+                  "mitm",
                   "net",
                   "chat",
                   "trace",
@@ -63,6 +65,7 @@ class ArchitectureTest {
               "exercise",
               Set.of(
                   "demo",
+                  "mitm",
                   "net",
                   "chat",
                   "trace",
@@ -79,6 +82,7 @@ class ArchitectureTest {
                   "exercise",
                   "demo",
                   "bench",
+                  "mitm",
                   "net",
                   "chat",
                   "trace",

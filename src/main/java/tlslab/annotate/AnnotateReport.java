@@ -2,20 +2,58 @@ package tlslab.annotate;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 
 /**
  * Annotates a capture file and writes it in one of the {@link OutputFormat}s, streaming: rows are
- * written as frames are read, so memory stays flat for any file size.
+ * written as frames are read, so memory stays flat for any file size. Every format renders from the
+ * same model ({@link Row}, {@link TlsRecord}, {@link ConnectionFacts}); JSON carries all of it.
  */
 public final class AnnotateReport {
   /** What happened: counts and any damage found in the file. */
   public record Result(long frames, long tlsFrames, int connections, String fileProblem) {}
 
+  /**
+   * What to show.
+   *
+   * @param explain plain-language notes (always on in the table)
+   * @param report add the student report's corrections (for the lab's own captures)
+   * @param allBytes decrypted payloads in full instead of bounded excerpts
+   * @param tlsOnly only frames that carry TLS (the classroom view)
+   * @param roles endpoints as "client:PORT -> server:PORT", each connection's addresses once
+   * @param width terminal width the table fits into (0: no limit)
+   */
+  public record View(
+      boolean explain,
+      boolean report,
+      boolean allBytes,
+      boolean tlsOnly,
+      boolean roles,
+      int width) {
+    public static View plain(boolean explain) {
+      return new View(explain, false, false, false, false, 0);
+    }
+
+    /** A classroom screen: TLS frames only, client/server roles, rows that fit {@code width}. */
+    public static View classroom(int width) {
+      return new View(true, false, false, true, true, width);
+    }
+  }
+
   private AnnotateReport() {}
+
+  /** As {@link #run(Path, KeyMaterial, OutputFormat, View, PrintWriter)} with the plain view. */
+  public static Result run(
+      Path file, KeyMaterial keys, OutputFormat format, boolean explain, PrintWriter out) {
+    return run(file, keys, format, View.plain(explain), out);
+  }
 
   /**
    * Reads {@code file}, writes the annotation to {@code out}. Throws LabException (BAD_INPUT) only
@@ -23,29 +61,34 @@ public final class AnnotateReport {
    * the output.
    */
   public static Result run(
-      Path file, KeyMaterial keys, OutputFormat format, boolean explain, PrintWriter out) {
-    boolean notes = explain || format == OutputFormat.TABLE;
-    Annotator an = new Annotator(keys, notes);
+      Path file, KeyMaterial keys, OutputFormat format, View view, PrintWriter out) {
+    boolean notes = view.explain() || format == OutputFormat.TABLE;
+    boolean json = format == OutputFormat.JSON;
+    Annotator an =
+        new Annotator(keys, new Annotator.Options(notes, json, view.report(), view.allBytes()));
     Frame f = new Frame();
     StringBuilder line = new StringBuilder(256);
     boolean firstJson = true;
+    Map<Integer, Boolean> introduced = new HashMap<>();
     try (CaptureReader r = CaptureReader.open(file)) {
-      header(format, explain, out);
+      header(format, view, out);
       while (r.next(f)) {
         Row row = an.annotate(f);
+        if (view.tlsOnly() && !row.tls) continue;
         line.setLength(0);
         switch (format) {
-          case TSV -> tsv(row, explain, line);
-          case TABLE -> table(row, line);
-          case MARKDOWN -> markdown(row, explain, line);
+          case TSV -> tsv(row, view.explain(), line);
+          case TABLE -> table(row, view, an, introduced, line);
+          case MARKDOWN -> markdown(row, view.explain(), line);
           case JSON -> {
             if (!firstJson) line.append(",\n");
-            json(row, explain, line);
+            json(row, view.explain(), line);
             firstJson = false;
           }
         }
         out.append(line);
       }
+      List<ConnectionFacts> facts = an.facts();
       List<ConnectionSummary> sums = an.summaries();
       String problem = r.problem();
       if (an.evictedConnections() > 0) {
@@ -55,33 +98,43 @@ public final class AnnotateReport {
                 + " TCP state was dropped to bound memory";
         problem = problem == null ? note : problem + "; " + note;
       }
-      footer(format, sums, problem, out);
+      footer(format, view, facts, sums, problem, out);
       out.flush();
       return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
     }
   }
 
-  private static void header(OutputFormat format, boolean explain, PrintWriter out) {
+  private static void header(OutputFormat format, View view, PrintWriter out) {
     switch (format) {
       case TSV ->
           out.append("no\ttime\tsource\tdestination\tprotocol\tlength\tinfo")
-              .append(explain ? "\tnote\n" : "\n");
+              .append(view.explain() ? "\tnote\n" : "\n");
       case TABLE ->
           out.append(
-              String.format(
-                  Locale.ROOT,
-                  "%5s %11s  %-40s %-8s %6s  %s%n",
-                  "no",
-                  "time",
-                  "source -> destination",
-                  "protocol",
-                  "length",
-                  "info"));
+              view.roles()
+                  ? String.format(
+                      Locale.ROOT,
+                      "%5s %9s  %-32s %-8s %5s  %s%n",
+                      "no",
+                      "time",
+                      "from -> to",
+                      "protocol",
+                      "len",
+                      "info")
+                  : String.format(
+                      Locale.ROOT,
+                      "%5s %11s  %-40s %-8s %6s  %s%n",
+                      "no",
+                      "time",
+                      "source -> destination",
+                      "protocol",
+                      "length",
+                      "info"));
       case MARKDOWN ->
           out.append("| no | time | source | destination | protocol | length | info |")
-              .append(explain ? " note |\n" : "\n")
+              .append(view.explain() ? " note |\n" : "\n")
               .append("|---:|---:|---|---|---|---:|---|")
-              .append(explain ? "---|\n" : "\n");
+              .append(view.explain() ? "---|\n" : "\n");
       case JSON -> out.append("{\"frames\": [\n");
     }
   }
@@ -106,20 +159,103 @@ public final class AnnotateReport {
     sb.append('\n');
   }
 
-  private static void table(Row r, StringBuilder sb) {
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "%5d %11.6f  %-40s %-8s %6d  %s%n",
-            r.number,
-            r.time,
-            r.source + " -> " + r.destination,
-            r.protocol,
-            r.length,
-            r.info));
-    for (String n : r.notes) sb.append("        note: ").append(n).append('\n');
-    for (String d : r.decrypted) sb.append("        decrypted: ").append(d).append('\n');
-    for (String p : r.problems) sb.append("        PROBLEM: ").append(p).append('\n');
+  private static void table(
+      Row r, View view, Annotator an, Map<Integer, Boolean> introduced, StringBuilder sb) {
+    String indent = "        ";
+    if (view.roles()) {
+      if (r.connection > 0 && introduced.putIfAbsent(r.connection, true) == null) {
+        ConnectionFacts c = an.liveFacts(r.connection);
+        if (c != null)
+          sb.append("  -- connection ")
+              .append(r.connection)
+              .append(": client ")
+              .append(c.client())
+              .append(", server ")
+              .append(c.server())
+              .append(c.rolesKnown() ? "" : " (roles guessed: no Client Hello seen)")
+              .append('\n');
+      }
+      String fromTo =
+          r.sender == null
+              ? r.source + " -> " + r.destination
+              : (r.sender == Sender.CLIENT
+                  ? "client:" + r.sourcePort + " -> server:" + r.destinationPort
+                  : "server:" + r.sourcePort + " -> client:" + r.destinationPort);
+      if (r.connection > 0) fromTo = "#" + r.connection + " " + fromTo;
+      String head =
+          String.format(
+              Locale.ROOT,
+              "%5d %9.3f  %-32s %-8s %5d  ",
+              r.number,
+              r.time,
+              fromTo,
+              r.protocol,
+              r.length);
+      sb.append(head);
+      appendFitted(sb, r.info, view.width(), head.length());
+    } else {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%5d %11.6f  %-40s %-8s %6d  %s%n",
+              r.number,
+              r.time,
+              r.source + " -> " + r.destination,
+              r.protocol,
+              r.length,
+              r.info));
+    }
+    int w = view.width();
+    for (String n : r.notes) wrap(sb, indent + "note: ", n, w);
+    for (Payload p : r.payloads) {
+      sb.append(indent).append("decrypted (").append(p.sender().label()).append(", ");
+      sb.append(kindLabel(p.kind())).append("):\n");
+      for (String l : p.lines()) wrap(sb, indent + "  | ", l, w);
+    }
+    for (String p : r.problems) wrap(sb, indent + "PROBLEM: ", p, w);
+  }
+
+  private static String kindLabel(Payload.Kind k) {
+    return switch (k) {
+      case TEXT_LINES -> "text lines";
+      case HTTP1 -> "HTTP/1.1";
+      case HTTP2 -> "HTTP/2";
+      case BYTES -> "bytes";
+    };
+  }
+
+  /** Info in the width left on the line, continued under itself: nothing is cut off. */
+  private static void appendFitted(StringBuilder sb, String s, int width, int used) {
+    if (width <= 0 || used + s.length() <= width) {
+      sb.append(s).append('\n');
+      return;
+    }
+    StringBuilder w = new StringBuilder();
+    wrap(w, " ".repeat(used), s, Math.max(used + 20, width));
+    sb.append(w, used, w.length());
+  }
+
+  /** Word-wraps {@code text} after {@code prefix} to {@code width} (0: one line). */
+  private static void wrap(StringBuilder sb, String prefix, String text, int width) {
+    if (width <= 0 || prefix.length() + text.length() <= width) {
+      sb.append(prefix).append(text).append('\n');
+      return;
+    }
+    String pad = " ".repeat(prefix.length());
+    int room = Math.max(20, width - prefix.length());
+    String head = prefix;
+    int i = 0;
+    while (i < text.length()) {
+      int end = Math.min(text.length(), i + room);
+      if (end < text.length()) {
+        int sp = text.lastIndexOf(' ', end);
+        if (sp > i) end = sp;
+      }
+      sb.append(head).append(text, i, end).append('\n');
+      head = pad;
+      i = end;
+      while (i < text.length() && text.charAt(i) == ' ') i++;
+    }
   }
 
   private static void markdown(Row r, boolean explain, StringBuilder sb) {
@@ -150,20 +286,136 @@ public final class AnnotateReport {
         .append(q(r.source))
         .append(", \"destination\": ")
         .append(q(r.destination))
+        .append(", \"sourcePort\": ")
+        .append(r.sourcePort)
+        .append(", \"destinationPort\": ")
+        .append(r.destinationPort)
         .append(", \"protocol\": ")
         .append(q(r.protocol))
         .append(", \"length\": ")
         .append(r.length)
         .append(", \"info\": ")
-        .append(q(r.info));
+        .append(q(r.info))
+        .append(", \"tls\": ")
+        .append(r.tls)
+        .append(", \"connection\": ")
+        .append(r.connection);
+    if (r.sender != null) sb.append(", \"sender\": ").append(q(r.sender.label()));
     if (explain && !r.notes.isEmpty()) sb.append(", \"notes\": ").append(list(r.notes));
-    if (!r.decrypted.isEmpty()) sb.append(", \"decrypted\": ").append(list(r.decrypted));
+    if (!r.records.isEmpty()) {
+      sb.append(", \"records\": [");
+      for (int i = 0; i < r.records.size(); i++) {
+        TlsRecord t = r.records.get(i);
+        sb.append(i > 0 ? ", " : "")
+            .append("{\"contentType\": ")
+            .append(t.contentType())
+            .append(", \"version\": ")
+            .append(t.version())
+            .append(", \"sender\": ")
+            .append(q(t.sender().label()))
+            .append(", \"range\": ");
+        range(t.range(), sb);
+        sb.append(", \"decrypted\": ").append(t.decrypted()).append(", \"messages\": [");
+        for (int j = 0; j < t.messages().size(); j++) {
+          TlsMessage m = t.messages().get(j);
+          sb.append(j > 0 ? ", " : "")
+              .append("{\"label\": ")
+              .append(q(m.label()))
+              .append(", \"type\": ")
+              .append(q(m.type().name()))
+              .append(", \"handshakeType\": ")
+              .append(m.handshakeType())
+              .append(", \"sender\": ")
+              .append(q(m.sender().label()))
+              .append(", \"range\": ");
+          range(m.range(), sb);
+          if (!m.fields().isEmpty()) {
+            sb.append(", \"fields\": [");
+            for (int k = 0; k < m.fields().size(); k++) {
+              Field fl = m.fields().get(k);
+              sb.append(k > 0 ? ", " : "")
+                  .append("{\"name\": ")
+                  .append(q(fl.name()))
+                  .append(", \"value\": ")
+                  .append(q(fl.value()))
+                  .append(", \"offset\": ")
+                  .append(fl.offset())
+                  .append(", \"length\": ")
+                  .append(fl.length())
+                  .append('}');
+            }
+            sb.append(']');
+          }
+          if (!m.note().isEmpty()) sb.append(", \"note\": ").append(q(m.note()));
+          sb.append('}');
+        }
+        sb.append("]}");
+      }
+      sb.append(']');
+    }
+    if (!r.payloads.isEmpty()) {
+      sb.append(", \"decrypted\": [");
+      for (int i = 0; i < r.payloads.size(); i++) {
+        Payload p = r.payloads.get(i);
+        sb.append(i > 0 ? ", " : "")
+            .append("{\"sender\": ")
+            .append(q(p.sender().label()))
+            .append(", \"kind\": ")
+            .append(q(p.kind().name()))
+            .append(", \"length\": ")
+            .append(p.bytes().length)
+            .append(", \"lines\": ")
+            .append(list(p.lines()));
+        if (!p.http2().isEmpty()) {
+          sb.append(", \"http2\": [");
+          for (int j = 0; j < p.http2().size(); j++) {
+            Payload.Http2Frame h = p.http2().get(j);
+            sb.append(j > 0 ? ", " : "")
+                .append("{\"type\": ")
+                .append(q(h.type()))
+                .append(", \"stream\": ")
+                .append(h.stream())
+                .append(", \"flags\": ")
+                .append(q(h.flagNames()))
+                .append(", \"length\": ")
+                .append(h.length());
+            if (!h.headers().isEmpty()) {
+              sb.append(", \"headers\": [");
+              for (int k = 0; k < h.headers().size(); k++) {
+                Payload.Header hd = h.headers().get(k);
+                sb.append(k > 0 ? ", " : "").append(list(List.of(hd.name(), hd.value())));
+              }
+              sb.append(']');
+            }
+            sb.append('}');
+          }
+          sb.append(']');
+        }
+        sb.append('}');
+      }
+      sb.append(']');
+    }
     if (!r.problems.isEmpty()) sb.append(", \"problems\": ").append(list(r.problems));
     sb.append('}');
   }
 
+  private static void range(ByteRange br, StringBuilder sb) {
+    sb.append("{\"in\": ")
+        .append(q(br.space().name().toLowerCase(Locale.ROOT)))
+        .append(", \"offset\": ")
+        .append(br.offset())
+        .append(", \"length\": ")
+        .append(br.length())
+        .append('}');
+  }
+
   private static void footer(
-      OutputFormat format, List<ConnectionSummary> sums, String problem, PrintWriter out) {
+      OutputFormat format,
+      View view,
+      List<ConnectionFacts> facts,
+      List<ConnectionSummary> sums,
+      String problem,
+      PrintWriter out) {
     switch (format) {
       case TSV -> {
         // TSV stays machine-readable: rows only.
@@ -172,13 +424,15 @@ public final class AnnotateReport {
         out.append("\n], \"connections\": [\n");
         for (int i = 0; i < sums.size(); i++) {
           ConnectionSummary s = sums.get(i);
+          ConnectionFacts c = facts.get(i);
           out.append("  {\"connection\": ")
               .append(String.valueOf(s.index()))
               .append(", \"client\": ")
               .append(q(s.client()))
               .append(", \"server\": ")
-              .append(q(s.server()))
-              .append(", \"facts\": ")
+              .append(q(s.server()));
+          factsJson(c, out);
+          out.append(", \"facts\": ")
               .append(list(s.lines()))
               .append('}')
               .append(i + 1 < sums.size() ? ",\n" : "\n");
@@ -198,7 +452,14 @@ public final class AnnotateReport {
               .append(", server ")
               .append(s.server())
               .append('\n');
-          for (String l : s.lines()) out.append(md ? "- " : "   ").append(l).append('\n');
+          for (String l : s.lines()) {
+            if (md) out.append("- ").append(l).append('\n');
+            else {
+              StringBuilder sb = new StringBuilder();
+              wrap(sb, "   ", l, view.width());
+              out.append(sb);
+            }
+          }
         }
         if (problem != null)
           out.append(md ? "\n**File problem:** " : "\nFILE PROBLEM: ").append(problem).append('\n');
@@ -206,15 +467,106 @@ public final class AnnotateReport {
     }
   }
 
+  private static void factsJson(ConnectionFacts c, PrintWriter out) {
+    out.append(", \"rolesKnown\": ")
+        .append(String.valueOf(c.rolesKnown()))
+        .append(", \"version\": ")
+        .append(q(c.versionName()))
+        .append(", \"versionCode\": ")
+        .append(String.valueOf(c.version()))
+        .append(", \"cipherSuite\": ")
+        .append(q(c.cipherSuiteName()))
+        .append(", \"cipherSuiteCode\": ")
+        .append(String.valueOf(c.cipherSuite()))
+        .append(", \"keyExchange\": ")
+        .append(q(c.keyExchange().name()))
+        .append(", \"keyExchangeGroup\": ")
+        .append(String.valueOf(c.keyExchangeGroup()))
+        .append(", \"forwardSecret\": ")
+        .append(String.valueOf(c.forwardSecret()))
+        .append(", \"mode\": ")
+        .append(q(c.mode().name()))
+        .append(", \"helloRetryRequest\": ")
+        .append(String.valueOf(c.helloRetryRequest()))
+        .append(", \"serverName\": ")
+        .append(c.serverName() == null ? "null" : q(c.serverName()))
+        .append(", \"alpnOffered\": ")
+        .append(list(c.alpnOffered()))
+        .append(", \"alpnChosen\": ")
+        .append(c.alpnChosen() == null ? "null" : q(c.alpnChosen()))
+        .append(", \"serverKeyExchange\": ")
+        .append(String.valueOf(c.serverKeyExchange()))
+        .append(", \"certificateRequest\": ")
+        .append(String.valueOf(c.certificateRequest()))
+        .append(", \"clientCertificateSent\": ")
+        .append(String.valueOf(c.clientCertificateSent()))
+        .append(", \"clientCertificateVerify\": ")
+        .append(String.valueOf(c.clientCertificateVerify()))
+        .append(", \"serverCertificates\": ")
+        .append(certs(c.serverCertificates()))
+        .append(", \"clientCertificates\": ")
+        .append(certs(c.clientCertificates()))
+        .append(", \"ticketsIssued\": ")
+        .append(String.valueOf(c.ticketsIssued()))
+        .append(", \"ticketLifetime\": ")
+        .append(String.valueOf(c.ticketLifetime()))
+        .append(", \"alerts\": [");
+    for (int i = 0; i < c.alerts().size(); i++) {
+      TlsAlert a = c.alerts().get(i);
+      out.append(i > 0 ? ", " : "")
+          .append("{\"sender\": ")
+          .append(q(a.sender().label()))
+          .append(", \"frame\": ")
+          .append(String.valueOf(a.frame()))
+          .append(", \"level\": ")
+          .append(String.valueOf(a.level()))
+          .append(", \"description\": ")
+          .append(q(a.name()))
+          .append('}');
+    }
+    out.append("], \"certificateStatus\": ")
+        .append(c.certificateStatus() == null ? "null" : q(c.certificateStatus()))
+        .append(", \"proxy\": ")
+        .append(c.proxy() == null ? "null" : q(c.proxy()))
+        .append(", \"clientApplicationData\": ")
+        .append(String.valueOf(c.clientApplicationData()))
+        .append(", \"serverApplicationData\": ")
+        .append(String.valueOf(c.serverApplicationData()))
+        .append(", \"decryptedRecords\": ")
+        .append(String.valueOf(c.decryptedRecords()))
+        .append(", \"decryptionStatus\": ")
+        .append(c.decryptionStatus() == null ? "null" : q(c.decryptionStatus()))
+        .append(", \"problems\": ")
+        .append(list(c.problems()));
+  }
+
+  private static String certs(List<X509Certificate> l) {
+    List<String> s = new ArrayList<>();
+    for (X509Certificate x : l) s.add(x.getSubjectX500Principal().getName());
+    return list(s);
+  }
+
   private static void join(Row r, StringBuilder sb, String sep) {
     boolean first = true;
-    for (List<String> l : List.of(r.notes, r.decrypted, r.problems)) {
-      String tag = l == r.decrypted ? "decrypted: " : l == r.problems ? "PROBLEM: " : "";
-      for (String s : l) {
+    for (String s : r.notes) {
+      if (!first) sb.append(sep);
+      sb.append(s.replace('\t', ' ').replace('\n', ' '));
+      first = false;
+    }
+    for (Payload p : r.payloads) {
+      for (String s : p.lines()) {
         if (!first) sb.append(sep);
-        sb.append(tag).append(s.replace('\t', ' ').replace('\n', ' '));
+        sb.append("decrypted ")
+            .append(p.sender().label())
+            .append(": ")
+            .append(s.replace('\t', ' ').replace('\n', ' '));
         first = false;
       }
+    }
+    for (String s : r.problems) {
+      if (!first) sb.append(sep);
+      sb.append("PROBLEM: ").append(s.replace('\t', ' ').replace('\n', ' '));
+      first = false;
     }
   }
 

@@ -32,6 +32,8 @@ public final class Annotator {
   /** TLS connections, in order of first frame, for the summaries. */
   private final List<Connection> ordered = new ArrayList<>();
 
+  private final Map<Integer, Connection> byIndex = new HashMap<>();
+
   private int connectionCount;
   private long evicted;
 
@@ -56,9 +58,30 @@ public final class Annotator {
   private long tlsFrames;
   private final List<String> problems = new ArrayList<>();
 
+  private final Options options;
+
+  /**
+   * How much to produce beyond the labels and the message model, which are always there.
+   *
+   * @param explain plain-language notes per message
+   * @param fields fields with byte ranges in each message (JSON output)
+   * @param report add the student report's corrections: for the lab's own captures only
+   * @param allBytes show decrypted payloads in full rather than bounded
+   */
+  public record Options(boolean explain, boolean fields, boolean report, boolean allBytes) {
+    public static Options labels() {
+      return new Options(false, false, false, false);
+    }
+  }
+
   public Annotator(KeyMaterial keys, boolean explain) {
+    this(keys, new Options(explain, explain, false, false));
+  }
+
+  public Annotator(KeyMaterial keys, Options options) {
     this.keys = keys == null ? KeyMaterial.none() : keys;
-    this.explain = explain;
+    this.options = options;
+    this.explain = options.explain();
   }
 
   /** Annotates the next frame; the returned row is reused by the next call. */
@@ -107,10 +130,12 @@ public final class Annotator {
     row.sourcePort = pkt.srcPort;
     row.destinationPort = pkt.dstPort;
     row.connection = c.index;
+    row.sender = c.isServer(side) ? Sender.SERVER : Sender.CLIENT;
     c.lastFrame = f.number;
     firstRtt(c, fromA, f.timeNanos);
     int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt);
     String prefix = side.tcp.prefix(flags);
+    if (explain && flags != 0) tcpNote(c, flags);
     int len = pkt.payloadLength;
     if (len == 0) {
       tcpRow(prefix, c, side, "");
@@ -119,9 +144,13 @@ public final class Annotator {
     byte[] b = f.data;
     int off = pkt.payloadOffset;
     int cap = pkt.payloadCaptured;
+    if (!c.tls && c.proxyTarget == null) Proxies.look(c, fromA, b, off, cap, f.number);
     if (!c.tls && cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap)) {
       c.tls = true;
-      if (ordered.size() < MAX_SUMMARIES) ordered.add(c);
+      if (ordered.size() < MAX_SUMMARIES) {
+        ordered.add(c);
+        byIndex.put(c.index, c);
+      }
     }
     if (!c.tls) {
       tcpRow(prefix, c, side, "");
@@ -157,11 +186,16 @@ public final class Annotator {
       side.haveStreamSeq = true;
     }
     fx.reset(f.number, row, explain);
+    fx.fields = options.fields();
+    fx.report = options.report();
+    fx.allBytes = options.allBytes();
+    fx.frameBuf = b;
     called = false;
     tcpSegment = false;
     boolean truncated = cap < len;
     segment(
         c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
+    fx.endRecord();
     if (!called || tcpSegment) {
       // Wireshark: a segment that only starts or continues a record is a TCP row. When TLS was
       // called and asked for more from the first byte, TCP replaces the Info column entirely.
@@ -185,6 +219,24 @@ public final class Annotator {
     } else {
       row.info = prefix + ", " + fx.info;
     }
+  }
+
+  /** TCP analysis in plain words, once per connection and kind. */
+  private void tcpNote(Connection c, int flags) {
+    if ((flags & TcpDirection.LOST) != 0 && c.said.add("tcp-lost"))
+      row.notes.add(
+          "TCP: previous segment not captured: bytes before this one are missing from the"
+              + " capture (lost by the capture, not necessarily by the network). A TLS record"
+              + " spanning the gap cannot be read, and record boundaries may be lost after it.");
+    if ((flags & (TcpDirection.RETRANSMISSION | TcpDirection.SPURIOUS)) != 0
+        && c.said.add("tcp-retrans"))
+      row.notes.add(
+          "TCP: retransmission: the sender sent these bytes again (no acknowledgement came in"
+              + " time). Bytes already seen are not read twice, so no TLS label is repeated.");
+    if ((flags & TcpDirection.OUT_OF_ORDER) != 0 && c.said.add("tcp-ooo"))
+      row.notes.add(
+          "TCP: out of order: this segment arrived after a later one; TCP (and Wireshark's"
+              + " reassembly) puts the bytes back in sequence order.");
   }
 
   /** Records the three-way handshake round trip, which Wireshark uses to tell reordering apart. */
@@ -240,6 +292,7 @@ public final class Annotator {
           take = len;
           if (rel != s.pduLen) s.pduBroken = true;
           if (!s.pduBroken) s.putPdu(rel, b, off, take);
+          s.pduSegments++;
           s.pduNext = segEnd;
           s.pduEntireSegment = false;
         } else {
@@ -247,6 +300,7 @@ public final class Annotator {
           take = Math.min(len, s.pduNext - seq);
           if (!s.pduBroken && rel + take <= MAX_PDU) s.putPdu(rel, b, off, take);
           else s.pduBroken = true;
+          s.pduSegments++;
         }
         pos = take;
         if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq) {
@@ -255,7 +309,18 @@ public final class Annotator {
           byte[] buf = s.pdu;
           s.pduActive = false;
           s.pduLen = 0;
+          fx.streamBuf = buf;
+          fx.streamOrigin = Integer.toUnsignedLong(s.pduSeq - s.tcp.baseSeq);
+          int pieces = s.pduSegments;
           boolean ok = dissector.dissect(c, s, buf, 0, total, total, true, fx);
+          if (ok && explain && pieces > 1 && c.said.add("pdu")) {
+            row.notes.add(
+                "TCP: a record split over "
+                    + pieces
+                    + " segments is shown in the frame that completes it, as Wireshark's"
+                    + " reassembly does; the earlier frames read \"[TCP segment of a reassembled"
+                    + " PDU]\". (Said once per connection.)");
+          }
           called = true;
           if (!ok) {
             tcpSegment = true;
@@ -326,6 +391,7 @@ public final class Annotator {
 
   private static void startPdu(
       Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
+    s.pduSegments = 1;
     s.pduActive = true;
     s.pduBroken = false;
     s.pduLen = 0;
@@ -415,7 +481,8 @@ public final class Annotator {
   /** Summaries of every TCP connection that carried TLS, in order of first appearance. */
   public List<ConnectionSummary> summaries() {
     List<ConnectionSummary> out = new ArrayList<>();
-    for (Connection c : ordered) out.add(ConnectionSummary.of(c, keys));
+    for (Connection c : ordered)
+      out.add(ConnectionSummary.of(ConnectionFacts.of(c), !keys.isEmpty()));
     return out;
   }
 
@@ -427,6 +494,12 @@ public final class Annotator {
     List<ConnectionFacts> out = new ArrayList<>();
     for (Connection c : ordered) out.add(ConnectionFacts.of(c));
     return out;
+  }
+
+  /** The facts of TLS connection {@code index} as known so far, or null if it carries no TLS. */
+  public ConnectionFacts liveFacts(int index) {
+    Connection c = byIndex.get(index);
+    return c == null ? null : ConnectionFacts.of(c);
   }
 
   public long frameCount() {

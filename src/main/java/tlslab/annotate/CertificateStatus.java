@@ -170,6 +170,37 @@ record CertificateStatus(
         null);
   }
 
+  /**
+   * The answer in a few words, for the connection summary ({@code ConnectionFacts}): "good",
+   * "REVOKED since T (reason R)", "unknown", the responder's error, or why it could not be read;
+   * then who signed it and the validity window.
+   */
+  String summary() {
+    if (problem != null) {
+      return "unreadable: " + problem;
+    }
+    if (certStatus == null) {
+      return "the responder answered " + responseStatus + " (no status)";
+    }
+    StringBuilder sb = new StringBuilder();
+    if ("revoked".equals(certStatus)) {
+      sb.append("status REVOKED since ").append(revokedAt);
+      if (reason != null) {
+        sb.append(" (reason ").append(reason).append(')');
+      }
+    } else {
+      sb.append("status ").append(certStatus);
+    }
+    return sb.append(", signed by ")
+        .append(responder)
+        .append(" (signature ")
+        .append(signature)
+        .append("), thisUpdate ")
+        .append(thisUpdate)
+        .append(nextUpdate != null ? ", nextUpdate " + nextUpdate : ", no nextUpdate")
+        .toString();
+  }
+
   /** The plain-language note for this message. */
   String explain() {
     StringBuilder sb =

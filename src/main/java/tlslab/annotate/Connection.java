@@ -23,6 +23,7 @@ final class Connection {
     int pduNext;
     boolean pduEntireSegment;
     boolean pduBroken;
+    int pduSegments;
     // Handshake-message reassembly across records.
     byte[] hs = EMPTY;
     int hsLen;
@@ -137,6 +138,40 @@ final class Connection {
   List<java.security.cert.X509Certificate> clientChain = List.of();
   boolean sawCertificateRequest;
   boolean sawClientCertificateVerify;
+
+  // The message model's connection facts (ConnectionFacts), beyond the summary's.
+  /** Handshake mode as known so far (FULL until the Server Hello or a CCS says otherwise). */
+  tlslab.wire.HandshakeMode mode = tlslab.wire.HandshakeMode.UNKNOWN;
+
+  boolean serverKeyShare;
+  boolean clientOffered13;
+  boolean clientSessionIdEmpty = true;
+  List<String> alpnOffered = List.of();
+  String alpnChosen;
+  boolean grease;
+  boolean pskOffered;
+  boolean clientEncryptedExtensions;
+  boolean serverFinished;
+  boolean clientFinished;
+  boolean serverCcs;
+  boolean clientCcs;
+  int clientHellos;
+  String certificateStatus;
+
+  /** Proxy in front of the TLS peer (HTTP CONNECT or SOCKS target), or null. */
+  String proxyTarget;
+
+  String proxyKind;
+  long proxyFrame;
+  final List<TlsAlert> alertList = new ArrayList<>();
+
+  /** Notes already said on this connection, so a note that would repeat is said once. */
+  final java.util.Set<String> said = new java.util.HashSet<>();
+
+  /** Decrypted-payload state of each direction (text, HTTP/1.1, HTTP/2 with its HPACK table). */
+  final Payloads.Direction payloadClient = new Payloads.Direction();
+
+  final Payloads.Direction payloadServer = new Payloads.Direction();
 
   /**
    * Application Data records per direction (TLS 1.3 without keys: with its encrypted handshake).

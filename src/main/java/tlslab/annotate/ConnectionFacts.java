@@ -4,6 +4,9 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import tlslab.pcap.TcpPacket;
 import tlslab.wire.CipherSuite;
+import tlslab.wire.HandshakeMode;
+import tlslab.wire.KeyExchangeKind;
+import tlslab.wire.ProtocolVersion;
 
 /**
  * The handshake facts of one TLS connection in a capture, as values a program can check (the
@@ -33,6 +36,23 @@ import tlslab.wire.CipherSuite;
  *     this includes its encrypted Finished)
  * @param serverApplicationData Application Data records from the server (likewise)
  * @param decryptedRecords records decrypted with the key material given to the annotator
+ * @param keyExchange how the secret was agreed (RSA transport, ECDHE, DHE, TLS 1.3 (EC)DHE, PSK,
+ *     PSK with (EC)DHE): the one place forward secrecy is decided ({@link #forwardSecret()})
+ * @param mode full, resumed by session id, resumed by ticket, TLS 1.3 PSK
+ * @param helloRetryRequest whether the server sent a TLS 1.3 Hello Retry Request
+ * @param serverName the SNI host name the client asked for, or null
+ * @param alpnOffered the ALPN protocols the client offered (RFC 7301), non-ASCII bytes as \xNN
+ * @param alpnChosen the protocol the server chose (Server Hello in TLS 1.2, Encrypted Extensions in
+ *     TLS 1.3: seen only with keys), or null
+ * @param clientCertificateSent whether the client sent a non-empty Certificate
+ * @param ticketLifetime lifetime in seconds of the last ticket (hint in TLS 1.2), -1 if none seen
+ * @param alerts the alerts seen, in order (TLS 1.3 alerts are encrypted: seen only with keys)
+ * @param certificateStatus what a stapled OCSP response said, or null
+ * @param decryptionStatus why decryption did not happen, or null
+ * @param proxy the target of an HTTP CONNECT or SOCKS request before TLS ("host:port"), or null
+ * @param rolesKnown whether a Client Hello told which side is the client (else the first sender is
+ *     taken to be the client)
+ * @param problems malformed messages found on this connection, "frame N: what"
  */
 public record ConnectionFacts(
     int index,
@@ -50,11 +70,40 @@ public record ConnectionFacts(
     int ticketsIssued,
     int clientApplicationData,
     int serverApplicationData,
-    int decryptedRecords) {
+    int decryptedRecords,
+    KeyExchangeKind keyExchange,
+    HandshakeMode mode,
+    boolean helloRetryRequest,
+    String serverName,
+    List<String> alpnOffered,
+    String alpnChosen,
+    boolean clientCertificateSent,
+    long ticketLifetime,
+    List<TlsAlert> alerts,
+    String certificateStatus,
+    String decryptionStatus,
+    String proxy,
+    boolean rolesKnown,
+    List<String> problems) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
     clientCertificates = List.copyOf(clientCertificates);
+    alpnOffered = List.copyOf(alpnOffered);
+    alerts = List.copyOf(alerts);
+    problems = List.copyOf(problems);
+  }
+
+  /**
+   * Whether a recording stays secret if the server's key leaks later (see {@link KeyExchangeKind}).
+   */
+  public boolean forwardSecret() {
+    return keyExchange.forwardSecret();
+  }
+
+  /** The negotiated version's name ("TLS 1.3"), or "unknown". */
+  public String versionName() {
+    return version < 0 ? "unknown" : ProtocolVersion.of(version).rfcName();
   }
 
   /** The negotiated suite's RFC name, e.g. {@code TLS_RSA_WITH_AES_128_CBC_SHA}, or "". */
@@ -87,10 +136,24 @@ public record ConnectionFacts(
         c.ticketsIssued,
         c.clientAppData,
         c.serverAppData,
-        c.decryption == null ? 0 : c.decryption.decryptedRecords);
+        c.decryption == null ? 0 : c.decryption.decryptedRecords,
+        KeyExchangeKind.of(c.negotiatedVersion, c.cipherSuite, c.pskAccepted, c.serverKeyShare),
+        c.mode,
+        c.helloRetry,
+        c.serverName,
+        c.alpnOffered,
+        c.alpnChosen,
+        c.sawClientCertificate,
+        c.ticketLifetime,
+        c.alertList,
+        c.certificateStatus,
+        c.decryption == null ? null : c.decryption.status,
+        c.proxyTarget,
+        c.serverKnown,
+        c.problems);
   }
 
-  private static String endpoint(byte[] addr, int port, int ipVersion) {
+  static String endpoint(byte[] addr, int port, int ipVersion) {
     String s = TcpPacket.address(addr, ipVersion);
     return ipVersion == 6 ? "[" + s + "]:" + port : s + ":" + port;
   }

@@ -1,15 +1,16 @@
 package tlslab.annotate;
 
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import tlslab.pcap.TcpPacket;
-import tlslab.wire.CipherSuite;
+import tlslab.wire.HandshakeMode;
+import tlslab.wire.KeyExchangeKind;
 import tlslab.wire.NamedGroup;
-import tlslab.wire.ProtocolVersion;
 
 /**
- * What one TLS connection amounted to: version, cipher suite, key exchange and whether it is
- * forward secret, certificates, full or resumed handshake, tickets, alerts, decryption status.
+ * What one TLS connection amounted to, in sentences rendered from its {@link ConnectionFacts}:
+ * version, cipher suite, key exchange and whether it is forward secret, certificates, handshake
+ * mode, tickets, alerts, decryption status.
  *
  * @param index connection number (1-based, order of first frame)
  * @param client client address:port
@@ -18,80 +19,119 @@ import tlslab.wire.ProtocolVersion;
  */
 public record ConnectionSummary(int index, String client, String server, List<String> lines) {
 
-  static ConnectionSummary of(Connection c, KeyMaterial keys) {
-    boolean aIsServer = c.server == 'A';
-    String a = endpoint(c.addrA, c.portA, c.ipVersion);
-    String b = endpoint(c.addrB, c.portB, c.ipVersion);
+  static ConnectionSummary of(ConnectionFacts f, boolean keysGiven) {
     List<String> l = new ArrayList<>();
-    int v = c.negotiatedVersion;
-    l.add(
-        "version: " + (v < 0 ? "unknown (no Server Hello seen)" : ProtocolVersion.of(v).rfcName()));
-    if (c.serverName != null) l.add("server name (SNI): " + c.serverName);
-    if (c.cipherSuite >= 0) {
-      CipherSuite cs = CipherSuite.of(c.cipherSuite);
-      l.add("cipher suite: " + CipherSuite.labelOf(c.cipherSuite));
-      String kx;
-      boolean fs;
-      if (v == 0x0304) {
-        kx =
-            "(EC)DHE"
-                + (c.keyExchangeGroup >= 0 ? " " + NamedGroup.labelOf(c.keyExchangeGroup) : "")
-                + (c.pskAccepted ? " with a resumption PSK" : "");
-        fs = true;
-      } else if (cs.keyExchange() == CipherSuite.KeyExchange.RSA) {
-        kx = "RSA (premaster secret encrypted with the server's certificate key)";
-        fs = false;
-      } else if (cs == CipherSuite.UNKNOWN) {
-        kx = c.sawServerKeyExchange ? "ephemeral (Server Key Exchange seen)" : "unknown";
-        fs = c.sawServerKeyExchange;
-      } else {
-        kx =
-            cs.keyExchange()
-                + (c.keyExchangeGroup >= 0 ? " " + NamedGroup.labelOf(c.keyExchangeGroup) : "");
-        fs = cs.keyExchange().forwardSecret();
-      }
+    int v = f.version();
+    l.add("version: " + (v < 0 ? "unknown (no Server Hello seen)" : f.versionName()));
+    if (!f.rolesKnown())
+      l.add("roles: no Client Hello seen; the first sender is taken to be the client");
+    if (f.proxy() != null)
+      l.add("proxy: the client asked a proxy for " + f.proxy() + "; the TLS server is behind it");
+    if (f.serverName() != null) l.add("server name (SNI): " + f.serverName());
+    if (!f.alpnOffered().isEmpty())
       l.add(
-          "key exchange: "
-              + kx
-              + (fs
-                  ? " - forward secret"
-                  : " - NOT forward secret: the"
-                      + " server's private key decrypts every recorded session"));
+          "ALPN offered: "
+              + String.join(", ", f.alpnOffered())
+              + (f.alpnChosen() != null
+                  ? "; chosen: " + f.alpnChosen()
+                  : v == 0x0304 && !keysGiven ? "; chosen: encrypted (Encrypted Extensions)" : ""));
+    if (f.cipherSuite() >= 0) {
+      l.add("cipher suite: " + f.cipherSuiteName());
+      KeyExchangeKind k = f.keyExchange();
+      String kx =
+          switch (k) {
+            case RSA_TRANSPORT ->
+                "RSA key transport (premaster secret encrypted with the server's certificate key)";
+            case UNKNOWN -> "unknown (a suite the lab does not know)";
+            default ->
+                k.label()
+                    + (f.keyExchangeGroup() >= 0
+                        ? " " + NamedGroup.labelOf(f.keyExchangeGroup())
+                        : "");
+          };
+      if (f.mode().resumed() && v != 0x0304) {
+        l.add(
+            "key exchange: none in this abbreviated handshake; it reuses the master secret of an"
+                + " earlier "
+                + "session, whose key exchange decides forward secrecy");
+      } else {
+        l.add(
+            "key exchange: "
+                + kx
+                + (k == KeyExchangeKind.UNKNOWN
+                    ? ""
+                    : f.forwardSecret()
+                        ? " - forward secret"
+                        : k == KeyExchangeKind.PSK
+                            ? " - NOT forward secret: whoever learns the resumption secret"
+                                + " decrypts it"
+                            : " - NOT forward secret: the server's private key decrypts every"
+                                + " recorded session"));
+      }
     }
-    for (String cert : c.certificates) l.add("certificate " + cert);
-    if (v == 0x0304 && c.certificates.isEmpty()) {
+    for (X509Certificate x : f.serverCertificates())
+      l.add(
+          "certificate server: subject "
+              + x.getSubjectX500Principal().getName()
+              + ", issuer "
+              + x.getIssuerX500Principal().getName());
+    for (X509Certificate x : f.clientCertificates())
+      l.add(
+          "certificate client: subject "
+              + x.getSubjectX500Principal().getName()
+              + ", issuer "
+              + x.getIssuerX500Principal().getName());
+    if (v == 0x0304 && f.serverCertificates().isEmpty() && f.mode() != HandshakeMode.TLS13_PSK) {
       l.add("certificates: encrypted in TLS 1.3 (visible only with a key log)");
     }
-    if (c.sawClientCertificate) l.add("client authentication: the client sent a certificate");
-    if (c.helloRetry) l.add("Hello Retry Request: the server asked for another key share");
-    if (v >= 0)
-      l.add(
-          "handshake: " + (c.resumed ? "resumed (abbreviated, no certificate exchange)" : "full"));
-    if (c.ticketsIssued > 0) {
+    if (f.certificateStatus() != null) l.add("stapled OCSP: " + f.certificateStatus());
+    if (f.clientCertificateSent()) l.add("client authentication: the client sent a certificate");
+    else if (f.certificateRequest())
+      l.add("client authentication: requested, but the client sent no certificate");
+    if (f.helloRetryRequest())
+      l.add("Hello Retry Request: the server asked for a key share on another group");
+    if (v >= 0) l.add("handshake: " + f.mode().label());
+    if (f.ticketsIssued() > 0) {
       l.add(
           "session tickets issued: "
-              + c.ticketsIssued
-              + (c.ticketLifetime >= 0 ? " (lifetime " + c.ticketLifetime + " s)" : ""));
+              + f.ticketsIssued()
+              + (f.ticketLifetime() >= 0
+                  ? v == 0x0304
+                      ? " (lifetime " + f.ticketLifetime() + " s)"
+                      : " (lifetime hint " + f.ticketLifetime() + " s)"
+                  : ""));
     } else if (v >= 0 && v != 0x0304) {
       l.add("session tickets issued: none visible");
     }
-    if (c.alerts.isEmpty()) l.add("alerts: none");
-    for (String al : c.alerts) l.add("alert: " + al);
-    for (String p : c.problems) l.add("problem: " + p);
-    if (c.decryption != null) {
-      if (c.decryption.decryptedRecords > 0) {
-        l.add("decryption: " + c.decryption.decryptedRecords + " records decrypted");
-      } else if (c.decryption.status != null) {
-        l.add("decryption: not possible - " + c.decryption.status);
+    boolean anyReadable = false;
+    for (TlsAlert a : f.alerts()) {
+      anyReadable |= a.readable();
+      l.add(
+          "alert: "
+              + a.sender().label()
+              + " sent "
+              + (a.readable()
+                  ? (a.level() == 2 ? "fatal " : a.level() == 1 ? "warning " : "") + a.name()
+                  : "an encrypted alert (probably close_notify)")
+              + " (frame "
+              + a.frame()
+              + ")");
+    }
+    if (f.alerts().isEmpty()) {
+      if (v == 0x0304 && f.decryptedRecords() == 0)
+        l.add("alerts: none visible (TLS 1.3 alerts are encrypted; a key log shows them)");
+      else l.add("alerts: none");
+    }
+    for (String p : f.problems()) l.add("problem: " + p);
+    if (keysGiven) {
+      if (f.decryptedRecords() > 0) {
+        l.add("decryption: " + f.decryptedRecords() + " records decrypted");
+      } else if (f.decryptionStatus() != null) {
+        l.add("decryption: not possible - " + f.decryptionStatus());
       } else {
         l.add("decryption: no keys matched this session");
       }
     }
-    return new ConnectionSummary(c.index, aIsServer ? b : a, aIsServer ? a : b, List.copyOf(l));
-  }
-
-  private static String endpoint(byte[] addr, int port, int ipVersion) {
-    String s = TcpPacket.address(addr, ipVersion);
-    return ipVersion == 6 ? "[" + s + "]:" + port : s + ":" + port;
+    return new ConnectionSummary(f.index(), f.client(), f.server(), List.copyOf(l));
   }
 }

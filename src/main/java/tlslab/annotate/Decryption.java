@@ -105,6 +105,7 @@ final class Decryption {
     if (suite == CipherSuite.UNKNOWN
         || suite.cipher() == CipherSuite.Cipher.NULL
         || suite.cipher() == CipherSuite.Cipher.TDES_CBC
+        || suite.cipher() == CipherSuite.Cipher.RC4_128
         || suite.cipher() == CipherSuite.Cipher.AES_128_CCM) {
       status =
           "cipher suite "

@@ -4,6 +4,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import tlslab.wire.ClientHello;
 import tlslab.wire.HandshakeMessages;
+import tlslab.wire.HandshakeMode;
 import tlslab.wire.HandshakeType;
 import tlslab.wire.ServerHello;
 import tlslab.wire.WireResult;
@@ -35,38 +36,65 @@ final class MessageFacts {
         c.ccsFrameServer = 0;
         c.ccsFrameClient = 0;
         c.serverKnown = true;
+        c.clientHellos++;
         ClientHello ch = HandshakeMessages.clientHello(buf, b, end).valueOrNull();
+        HelloFields hf = HelloFields.clientHello(buf, b - 4, end, fx.fields);
         if (ch != null) {
           c.serverName = ch.serverName();
           c.clientHelloVersion = ch.version();
           c.offeredSessionId = ch.sessionId();
+          c.clientSessionIdEmpty = ch.sessionId().length == 0;
           c.ticketOffered = ch.sessionTicket();
+          c.clientOffered13 = false;
+          for (int v : ch.supportedVersions()) if (v == 0x0304) c.clientOffered13 = true;
+          c.alpnOffered = List.copyOf(hf.alpn);
+          c.grease = hf.grease;
+          c.pskOffered = hf.pskOffered;
           if (c.decryption != null) c.decryption.clientHello(ch);
         } else {
           d.problem(c, fx, "malformed Client Hello");
         }
-        d.label(fx, "Client Hello", ch);
+        d.handshake(c, fx, fromServer, ht, false, "Client Hello", ch, buf, b - 4, end, hf.fields);
       }
       case SERVER_HELLO -> {
         ServerHello sh = HandshakeMessages.serverHello(buf, b, end).valueOrNull();
+        HelloFields hf = HelloFields.serverHello(buf, b - 4, end, fx.fields);
         if (sh != null) {
           if (sh.helloRetryRequest()) c.helloRetry = true;
           c.cipherSuite = sh.cipherSuite();
           c.negotiatedVersion = sh.version();
           c.pskAccepted = sh.pskAccepted();
+          c.serverKeyShare = hf.keyShare;
+          if (!hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
           if (sh.version() == 0x0304) {
-            c.resumed = sh.pskAccepted();
             if (sh.keyShareGroup() >= 0) c.keyExchangeGroup = sh.keyShareGroup();
+            if (!sh.helloRetryRequest()) {
+              c.mode = sh.pskAccepted() ? HandshakeMode.TLS13_PSK : HandshakeMode.FULL;
+            }
           } else if (c.offeredSessionId != null
               && c.offeredSessionId.length > 0
               && java.util.Arrays.equals(c.offeredSessionId, sh.sessionId())) {
-            c.resumed = true;
+            c.mode = HandshakeMode.resumedTls12(c.ticketOffered);
+          } else {
+            c.mode = HandshakeMode.FULL;
           }
+          c.resumed = c.mode.resumed();
           if (c.decryption != null && !sh.helloRetryRequest()) c.decryption.serverHello(sh);
         } else {
           d.problem(c, fx, "malformed Server Hello");
         }
-        d.label(fx, hrr ? "Hello Retry Request" : "Server Hello", sh);
+        d.handshake(
+            c,
+            fx,
+            fromServer,
+            ht,
+            hrr,
+            hrr ? "Hello Retry Request" : "Server Hello",
+            sh,
+            buf,
+            b - 4,
+            end,
+            hf.fields);
       }
       case CERTIFICATE -> {
         boolean tls13 = c.negotiatedVersion == 0x0304;
@@ -88,43 +116,54 @@ final class MessageFacts {
         } else {
           d.problem(c, fx, "malformed Certificate message: " + r);
         }
-        d.label(fx, fromServer ? "Certificate" : "Certificate (client)", certs);
+        d.handshake(c, fx, fromServer, ht, false, "Certificate", certs, buf, b - 4, end, null);
       }
       case SERVER_KEY_EXCHANGE -> {
         c.sawServerKeyExchange = true;
         Integer g = HandshakeMessages.serverKeyExchangeGroup(buf, b, end).valueOrNull();
         if (g != null && g >= 0) c.keyExchangeGroup = g;
-        d.label(fx, "Server Key Exchange", g);
+        d.handshake(c, fx, fromServer, ht, false, "Server Key Exchange", g, buf, b - 4, end, null);
       }
       case SERVER_HELLO_DONE -> {
         c.sawServerHelloDone = true;
-        d.label(fx, "Server Hello Done");
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
       case NEW_SESSION_TICKET -> {
         c.ticketsIssued++;
         Long life = HandshakeMessages.newSessionTicketLifetime(buf, b, end).valueOrNull();
         if (life != null) c.ticketLifetime = life;
-        d.label(fx, "New Session Ticket", life);
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), life, buf, b - 4, end, null);
       }
       case CLIENT_KEY_EXCHANGE -> {
         if (c.decryption != null) c.decryption.clientKeyExchange(buf, b, end);
-        d.label(fx, "Client Key Exchange", tlslab.wire.CipherSuite.of(c.cipherSuite));
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
-      case CERTIFICATE_STATUS ->
-          d.label(fx, "Certificate Status", CertificateStatus.parse(buf, b, end, c.serverChain));
       case CERTIFICATE_REQUEST -> {
         if (fromServer) c.sawCertificateRequest = true;
-        d.label(fx, ht.label());
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
       case CERTIFICATE_VERIFY -> {
         if (!fromServer) c.sawClientCertificateVerify = true;
-        d.label(fx, ht.label());
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
       case FINISHED -> {
         if (c.decryption != null) c.decryption.finished(fromServer);
-        d.label(fx, "Finished");
+        if (fromServer) c.serverFinished = true;
+        else c.clientFinished = true;
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
-      default -> d.label(fx, ht.label());
+      case ENCRYPTED_EXTENSIONS -> {
+        HelloFields hf = HelloFields.encryptedExtensions(buf, b - 4, end, fx.fields);
+        if (fromServer && !hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
+        if (!fromServer) c.clientEncryptedExtensions = true;
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, hf.fields);
+      }
+      case CERTIFICATE_STATUS -> {
+        CertificateStatus status = CertificateStatus.parse(buf, b, end, c.serverChain);
+        c.certificateStatus = status.summary();
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), status, buf, b - 4, end, null);
+      }
+      default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
     }
   }
 }

@@ -36,11 +36,14 @@ public final class Row {
   /** Explanations, one per TLS message in the frame (filled when explanations are on). */
   public final List<String> notes = new ArrayList<>();
 
-  /** Decrypted content, one entry per record that could be decrypted. */
-  public final List<String> decrypted = new ArrayList<>();
+  /** The TLS records this frame completed, with their messages and fields (the message model). */
+  public final List<TlsRecord> records = new ArrayList<>();
 
-  /** The decrypted application-data bytes behind {@link #decrypted}, in the same order. */
-  public final List<byte[]> decryptedData = new ArrayList<>();
+  /** Decrypted application data, one entry per record that could be decrypted. */
+  public final List<Payload> payloads = new ArrayList<>();
+
+  /** Who sent this frame: client or server of its TCP connection (null when not TCP). */
+  public Sender sender;
 
   /** Problems found in this frame (malformed data), flagged rather than fatal. */
   public final List<String> problems = new ArrayList<>();
@@ -55,9 +58,30 @@ public final class Row {
     sourcePort = 0;
     destinationPort = 0;
     notes.clear();
-    decrypted.clear();
-    decryptedData.clear();
+    records.clear();
+    payloads.clear();
     problems.clear();
+    sender = null;
+  }
+
+  /** The messages of this frame, in order, across its records. */
+  public List<TlsMessage> messages() {
+    List<TlsMessage> out = new ArrayList<>();
+    for (TlsRecord r : records) out.addAll(r.messages());
+    return out;
+  }
+
+  /** Whether one of this frame's messages is of handshake type {@code type}. */
+  public boolean carries(tlslab.wire.HandshakeType type) {
+    for (TlsRecord r : records)
+      for (TlsMessage m : r.messages()) if (m.handshakeType() == type.code()) return true;
+    return false;
+  }
+
+  /** Whether one of this frame's messages is of kind {@code kind}. */
+  public boolean carries(TlsMessage.Kind kind) {
+    for (TlsRecord r : records) for (TlsMessage m : r.messages()) if (m.type() == kind) return true;
+    return false;
   }
 
   public Row copy() {
@@ -74,9 +98,10 @@ public final class Row {
     r.tls = tls;
     r.connection = connection;
     r.notes.addAll(notes);
-    r.decrypted.addAll(decrypted);
-    r.decryptedData.addAll(decryptedData);
+    r.records.addAll(records);
+    r.payloads.addAll(payloads);
     r.problems.addAll(problems);
+    r.sender = sender;
     return r;
   }
 }

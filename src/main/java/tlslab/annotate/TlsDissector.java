@@ -45,6 +45,111 @@ final class TlsDissector {
       stopped = false;
       this.row = row;
       this.explain = explain;
+      recOpen = false;
+      pendingRange = null;
+      streamBuf = null;
+      plainBuf = null;
+    }
+
+    // --- the message model (TlsRecord / TlsMessage) of this frame ---
+    /** Fields with byte ranges are collected (JSON, notes); records and labels always. */
+    boolean fields;
+
+    /** The student report's corrections are added (the lab's own captures). */
+    boolean report;
+
+    /** Decrypted payloads are shown in full, not bounded. */
+    boolean allBytes;
+
+    /** The frame's bytes, and a reassembled PDU with its first byte's relative sequence number. */
+    byte[] frameBuf;
+
+    byte[] streamBuf;
+    long streamOrigin;
+    private byte[] plainBuf;
+    private boolean recOpen;
+    private int recType;
+    private int recVersion;
+    private boolean recServer;
+    private ByteRange recRange;
+    private boolean recDecrypted;
+    private final java.util.List<TlsMessage> recMessages = new java.util.ArrayList<>();
+    private ByteRange pendingRange;
+
+    ByteRange rangeOf(byte[] buf, long p, int n) {
+      if (buf == frameBuf) return new ByteRange(ByteRange.Space.FRAME, p, n);
+      if (buf == streamBuf) return new ByteRange(ByteRange.Space.STREAM, streamOrigin + p, n);
+      if (buf == plainBuf) return new ByteRange(ByteRange.Space.DECRYPTED, p, n);
+      return new ByteRange(ByteRange.Space.HANDSHAKE, p, n);
+    }
+
+    void beginRecord(int ct, int rv, boolean fromServer, byte[] buf, int p, int n) {
+      endRecord();
+      recOpen = true;
+      recType = ct;
+      recVersion = rv;
+      recServer = fromServer;
+      recRange = rangeOf(buf, p, n);
+      recDecrypted = false;
+      plainBuf = null;
+    }
+
+    void decryptedRecord(int innerType, byte[] plain) {
+      recDecrypted = true;
+      recType = innerType;
+      plainBuf = plain;
+    }
+
+    int recordVersion() {
+      return recOpen ? recVersion : -1;
+    }
+
+    /** The byte range of the next message. */
+    void range(byte[] buf, int p, int n) {
+      pendingRange = rangeOf(buf, p, n);
+    }
+
+    void message(
+        String label,
+        TlsMessage.Kind kind,
+        int handshakeType,
+        boolean fromServer,
+        java.util.List<Field> f,
+        String note) {
+      if (!recOpen) {
+        // Bytes outside any record (continuation data, SSLv2): a record of unknown type.
+        recOpen = true;
+        recType = -1;
+        recVersion = -1;
+        recServer = fromServer;
+        recRange = pendingRange != null ? pendingRange : new ByteRange(ByteRange.Space.FRAME, 0, 0);
+        recDecrypted = false;
+      }
+      ByteRange r = pendingRange != null ? pendingRange : recRange;
+      pendingRange = null;
+      recMessages.add(
+          new TlsMessage(
+              label,
+              kind,
+              handshakeType,
+              fromServer ? Sender.SERVER : Sender.CLIENT,
+              r,
+              f == null ? java.util.List.of() : f,
+              note));
+    }
+
+    void endRecord() {
+      if (!recOpen) return;
+      recOpen = false;
+      row.records.add(
+          new TlsRecord(
+              recType,
+              recVersion,
+              recServer ? Sender.SERVER : Sender.CLIENT,
+              recRange,
+              recDecrypted,
+              recMessages));
+      recMessages.clear();
     }
   }
 
@@ -108,7 +213,7 @@ final class TlsDissector {
         int rv = ((buf[p + 1] & 0xff) << 8) | (buf[p + 2] & 0xff);
         if (!ContentType.isValid(ct) || rv < 0x0300 || rv > 0x0303) {
           fx.append("Continuation Data");
-          label(fx, "Continuation Data");
+          other(c, side, fx, "Continuation Data", buf, p, end - p);
           p = end;
           break;
         }
@@ -138,7 +243,7 @@ final class TlsDissector {
       }
       if (!ContentType.isValid(buf[p] & 0xff)) {
         fx.append("Ignored Unknown Record");
-        label(fx, "Ignored Unknown Record");
+        other(c, side, fx, "Ignored Unknown Record", buf, p, end - p);
         return end;
       }
     }
@@ -160,7 +265,7 @@ final class TlsDissector {
       }
     } else {
       fx.append("Continuation Data");
-      label(fx, "Continuation Data");
+      other(c, side, fx, "Continuation Data", buf, p, Math.min(end - p, 5 + len));
       return p + 5 + len;
     }
     int body = p + 5;
@@ -178,6 +283,7 @@ final class TlsDissector {
       version = c.version;
     }
     boolean fromServer = c.isServer(side);
+    fx.beginRecord(ct, rv, fromServer, buf, p, 5 + len);
     // Wireshark's first pass tries to decrypt every record (except TLS 1.3 plaintext records);
     // that reads the record's last bytes, so a record cut by the snaplen ends the frame here.
     boolean decryptAttempt = len > 0 && (c.version != 0x0304 || ct == 23);
@@ -197,7 +303,16 @@ final class TlsDissector {
     switch (ct) {
       case 20 -> {
         fx.append("Change Cipher Spec");
-        label(fx, "Change Cipher Spec");
+        if (fromServer
+            && c.negotiatedVersion != 0x0304
+            && !c.sawServerHelloDone
+            && !c.sawCertificate) {
+          if (c.negotiatedVersion >= 0)
+            c.mode = tlslab.wire.HandshakeMode.resumedTls12(c.ticketOffered);
+        }
+        note(c, fromServer, fx, TlsMessage.Kind.CHANGE_CIPHER_SPEC, "Change Cipher Spec", null);
+        if (fromServer) c.serverCcs = true;
+        else c.clientCcs = true;
         if (c.wiresharkFromServer(side)) c.ccsFrameServer = fx.frameNo;
         else c.ccsFrameClient = fx.frameNo;
         if (c.version != 0x0304 && c.decryption != null) c.decryption.changeCipherSpec(fromServer);
@@ -211,7 +326,8 @@ final class TlsDissector {
       case 21 -> {
         if (len != 2) {
           fx.append("Encrypted Alert");
-          label(fx, "Encrypted Alert");
+          note(c, fromServer, fx, TlsMessage.Kind.ENCRYPTED_ALERT, "Encrypted Alert", null);
+          c.alertList.add(new TlsAlert(sender(fromServer), fx.frameNo, -1, -1));
           c.alerts.add(
               (fromServer ? "server" : "client")
                   + " sent an encrypted alert (frame "
@@ -220,7 +336,9 @@ final class TlsDissector {
         } else {
           String l = TlsRecordHeader.alertLabel(buf[body] & 0xff, buf[body + 1] & 0xff);
           fx.append(l);
-          label(fx, l);
+          int[] ad = {buf[body] & 0xff, buf[body + 1] & 0xff};
+          note(c, fromServer, fx, TlsMessage.Kind.ALERT, l, ad);
+          c.alertList.add(new TlsAlert(sender(fromServer), fx.frameNo, ad[0], ad[1]));
           c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
         }
       }
@@ -228,7 +346,13 @@ final class TlsDissector {
           handshakeRecord(c, side, fromServer, buf, body, bodyEnd, capEnd, version, true, fx);
       case 23 -> {
         fx.append("Application Data");
-        label(fx, "Application Data", tls13Hint(c, side, fromServer));
+        note(
+            c,
+            fromServer,
+            fx,
+            TlsMessage.Kind.APPLICATION_DATA,
+            "Application Data",
+            tls13Hint(c, side, fromServer));
         countApplicationData(c, fromServer);
       }
       case 24 -> {
@@ -242,7 +366,7 @@ final class TlsDissector {
           }
         }
         fx.append(l);
-        label(fx, l);
+        note(c, fromServer, fx, TlsMessage.Kind.HEARTBEAT, l, null);
       }
       case 25 -> {
         // RFC 9146 tls12_cid: Wireshark shows the record in the tree but adds nothing to Info.
@@ -264,6 +388,7 @@ final class TlsDissector {
       int version,
       FrameCtx fx) {
     byte[] d = plain.data;
+    fx.decryptedRecord(ct, d);
     switch (ct) {
       case 21 -> {
         String l =
@@ -271,24 +396,33 @@ final class TlsDissector {
                 ? TlsRecordHeader.alertLabel(d[0] & 0xff, d[1] & 0xff)
                 : "Encrypted Alert";
         fx.append(l);
-        label(fx, l);
+        int[] ad = d.length == 2 ? new int[] {d[0] & 0xff, d[1] & 0xff} : null;
+        note(
+            c,
+            fromServer,
+            fx,
+            ad != null ? TlsMessage.Kind.ALERT : TlsMessage.Kind.ENCRYPTED_ALERT,
+            l,
+            ad);
+        c.alertList.add(
+            new TlsAlert(
+                sender(fromServer), fx.frameNo, ad == null ? -1 : ad[0], ad == null ? -1 : ad[1]));
         c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
       }
       case 22 -> handshakeRecord(c, side, fromServer, d, 0, d.length, d.length, version, false, fx);
       case 23 -> {
         fx.append("Application Data");
-        label(fx, "Application Data");
+        note(c, fromServer, fx, TlsMessage.Kind.APPLICATION_DATA, "Application Data", null);
         countApplicationData(c, fromServer);
-        fx.row.decrypted.add((fromServer ? "server> " : "client> ") + Decryption.printable(d));
-        fx.row.decryptedData.add(d);
+        fx.row.payloads.add(Payloads.decode(c, fromServer, d, fx.allBytes));
       }
       case 20 -> {
         fx.append("Change Cipher Spec");
-        label(fx, "Change Cipher Spec");
+        note(c, fromServer, fx, TlsMessage.Kind.CHANGE_CIPHER_SPEC, "Change Cipher Spec", null);
       }
       default -> {
         fx.append("Ignored Unknown Record");
-        label(fx, "Ignored Unknown Record");
+        note(c, fromServer, fx, TlsMessage.Kind.OTHER, "Ignored Unknown Record", null);
       }
     }
   }
@@ -355,7 +489,14 @@ final class TlsDissector {
       }
     } else if (encryptedLooking(c, buf, p, end, capEnd, maybeEncrypted, side, fx)) {
       fx.append("Encrypted Handshake Message");
-      label(fx, "Encrypted Handshake Message");
+      fx.range(buf, p, end - p);
+      note(
+          c,
+          fromServer,
+          fx,
+          TlsMessage.Kind.ENCRYPTED_HANDSHAKE,
+          "Encrypted Handshake Message",
+          null);
       return;
     }
     while (p < end && !fx.stopped) {
@@ -465,12 +606,79 @@ final class TlsDissector {
     MessageFacts.record(this, c, side, fromServer, ht, hrr, buf, p + 4, end, fx);
   }
 
-  void label(FrameCtx fx, String label) {
-    label(fx, label, null);
+  private final Explanations.Msg msg = new Explanations.Msg();
+
+  /** Adds one message to the frame's model, with its note when notes are on. */
+  void note(
+      Connection c, boolean fromServer, FrameCtx fx, TlsMessage.Kind kind, String label, Object d) {
+    noteFor(c, fromServer, fx, kind, tlslab.wire.HandshakeType.UNKNOWN, false, label, d, null);
   }
 
-  void label(FrameCtx fx, String label, Object detail) {
-    if (fx.explain) fx.row.notes.add(explanations.explain(label, detail));
+  /** A complete handshake message at {@code buf[msg..end)}, after its facts were recorded. */
+  void handshake(
+      Connection c,
+      FrameCtx fx,
+      boolean fromServer,
+      tlslab.wire.HandshakeType ht,
+      boolean hrr,
+      String label,
+      Object detail,
+      byte[] buf,
+      int msgStart,
+      int end,
+      java.util.List<Field> fields) {
+    fx.range(buf, msgStart, end - msgStart);
+    java.util.List<Field> f = fields;
+    if (fx.fields && f == null) {
+      f = new java.util.ArrayList<>();
+      HelloFields.header(f, buf, msgStart, end);
+      if (end - msgStart > 4)
+        f.add(new Field("body", (end - msgStart - 4) + " bytes", 4, end - msgStart - 4));
+    }
+    noteFor(c, fromServer, fx, TlsMessage.Kind.HANDSHAKE, ht, hrr, label, detail, f);
+  }
+
+  private void other(
+      Connection c, Connection.Side side, FrameCtx fx, String label, byte[] buf, int p, int n) {
+    fx.range(buf, p, Math.max(0, n));
+    note(c, c.isServer(side), fx, TlsMessage.Kind.OTHER, label, null);
+  }
+
+  private void noteFor(
+      Connection c,
+      boolean fromServer,
+      FrameCtx fx,
+      TlsMessage.Kind kind,
+      tlslab.wire.HandshakeType ht,
+      boolean hrr,
+      String label,
+      Object detail,
+      java.util.List<Field> fields) {
+    String note = "";
+    if (fx.explain) {
+      msg.c = c;
+      msg.fromServer = fromServer;
+      msg.kind = kind;
+      msg.type = ht;
+      msg.hrr = hrr;
+      msg.label = label;
+      msg.detail = detail;
+      msg.recordVersion = fx.recordVersion();
+      msg.report = fx.report;
+      note = explanations.explain(msg);
+      if (!note.isEmpty()) fx.row.notes.add(note);
+    }
+    fx.message(
+        label,
+        kind,
+        ht == tlslab.wire.HandshakeType.UNKNOWN ? -1 : ht.code(),
+        fromServer,
+        fields,
+        note);
+  }
+
+  private static Sender sender(boolean fromServer) {
+    return fromServer ? Sender.SERVER : Sender.CLIENT;
   }
 
   void problem(Connection c, FrameCtx fx, String what) {
@@ -545,7 +753,7 @@ final class TlsDissector {
           default -> "Encrypted Data";
         };
     fx.append(l);
-    label(fx, l);
+    other(c, c.a, fx, l, buf, p, Math.min(end - p, 2 + len));
     return p + 2 + len;
   }
 }

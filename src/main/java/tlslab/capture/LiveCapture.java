@@ -1,53 +1,192 @@
 package tlslab.capture;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Timestamp;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
-import org.pcap4j.core.PcapDumper;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
+import org.pcap4j.core.PcapStat;
 import org.pcap4j.core.RawPacketListener;
-import tlslab.annotate.Annotator;
-import tlslab.annotate.KeyMaterial;
-import tlslab.annotate.Row;
 import tlslab.common.LabException;
-import tlslab.pcap.Frame;
+import tlslab.pcap.CaptureWriter;
 
 /**
- * Live capture with pcap4j (libpcap through JNA): writes every packet to a pcap file that Wireshark
- * opens, and prints one line per packet carrying TLS, labelled by the same {@link Annotator} that
- * {@code lab annotate} uses (fed packet by packet).
+ * Live capture with pcap4j (libpcap through JNA), set up as tcpdump sets up libpcap: a kernel
+ * buffer of a chosen size, immediate mode (each packet is handed over as it arrives instead of when
+ * a buffer block fills) and a snapshot length.
  *
- * <p>Stopping is the delicate part (see reference/FACTS.md): libpcap's loop can block on an idle
+ * <p>The capture thread does two things per packet: it writes the packet to the file and offers it
+ * to {@link LiveLabels}, which labels and prints on other threads from bounded queues. So a slow
+ * terminal costs printed lines (skipped and counted), never packets.
+ *
+ * <p>What the kernel dropped is told, not hidden: libpcap's counters (pcap_stats) are read
+ * periodically and at the end ({@link CaptureStats}); the end result is kept next to the file
+ * ({@code FILE.stats}) and, in pcapng, in an Interface Statistics Block.
+ *
+ * <p>With a key log ({@link Options#keyLog()}), the file is pcapng with a Decryption Secrets Block
+ * before the packets, so it opens decrypted in Wireshark alone. Key log lines appear while the
+ * capture runs, after the packets that start each session, and Wireshark applies secrets only to
+ * packets that follow the block (docs/CAPTURE.md): so packets go to {@code FILE.partial} (a valid
+ * pcapng) while capturing, and at the end the file is assembled as header, secrets, packets,
+ * statistics.
+ *
+ * <p>Stopping is the delicate part (see docs/CAPTURE.md): libpcap's loop can block on an idle
  * interface, so count, duration and Ctrl-C all end it with {@code breakLoop()} from another thread,
- * and the dumper is flushed and closed on every path so the file is complete.
+ * and the file is flushed and closed on every path.
  */
 public final class LiveCapture {
+  /** Loopback frames reach 65,549 bytes: never truncate them by default (tcpdump's default). */
+  public static final int DEFAULT_SNAPLEN = 262144;
+
+  /** Kernel buffer: 16 MiB by default (tcpdump: 2 MiB), enough for the chat bench on lo. */
+  public static final int DEFAULT_BUFFER_BYTES = 16 << 20;
+
   /**
    * What to capture.
    *
    * @param iface interface name ("lo")
    * @param filter BPF filter, or null for everything
-   * @param out pcap file to write
+   * @param out capture file to write; pcapng if it ends with {@code .pcapng} or a key log is given
    * @param count stop after this many packets (0 = no limit)
    * @param durationSeconds stop after this many seconds (0 = no limit)
+   * @param snaplen bytes kept of each packet
+   * @param bufferBytes the kernel buffer libpcap asks for
+   * @param immediate deliver each packet at once (libpcap immediate mode)
+   * @param keyLog NSS key log whose lines go into the file's Decryption Secrets Block, or null
+   * @param statusSeconds how often to report the counters while capturing (0 = only at the end)
    */
   public record Options(
-      String iface, String filter, Path out, long count, double durationSeconds) {}
+      String iface,
+      String filter,
+      Path out,
+      long count,
+      double durationSeconds,
+      int snaplen,
+      int bufferBytes,
+      boolean immediate,
+      Path keyLog,
+      double statusSeconds) {
+    /** The defaults: snaplen 262144, 16 MiB buffer, immediate mode, no key log, no status. */
+    public Options(String iface, String filter, Path out, long count, double durationSeconds) {
+      this(
+          iface,
+          filter,
+          out,
+          count,
+          durationSeconds,
+          DEFAULT_SNAPLEN,
+          DEFAULT_BUFFER_BYTES,
+          true,
+          null,
+          0);
+    }
 
-  /** Counts at the end. */
-  public record Result(long packets, long tlsPackets, boolean interrupted) {}
+    public Options withSnaplen(int bytes) {
+      return new Options(
+          iface,
+          filter,
+          out,
+          count,
+          durationSeconds,
+          bytes,
+          bufferBytes,
+          immediate,
+          keyLog,
+          statusSeconds);
+    }
+
+    public Options withBufferBytes(int bytes) {
+      return new Options(
+          iface,
+          filter,
+          out,
+          count,
+          durationSeconds,
+          snaplen,
+          bytes,
+          immediate,
+          keyLog,
+          statusSeconds);
+    }
+
+    public Options withImmediate(boolean on) {
+      return new Options(
+          iface,
+          filter,
+          out,
+          count,
+          durationSeconds,
+          snaplen,
+          bufferBytes,
+          on,
+          keyLog,
+          statusSeconds);
+    }
+
+    public Options withKeyLog(Path file) {
+      return new Options(
+          iface,
+          filter,
+          out,
+          count,
+          durationSeconds,
+          snaplen,
+          bufferBytes,
+          immediate,
+          file,
+          statusSeconds);
+    }
+
+    public Options withStatusSeconds(double seconds) {
+      return new Options(
+          iface,
+          filter,
+          out,
+          count,
+          durationSeconds,
+          snaplen,
+          bufferBytes,
+          immediate,
+          keyLog,
+          seconds);
+    }
+
+    /** pcapng when asked for by name or needed for the key log; classic pcap otherwise. */
+    public CaptureWriter.Format format() {
+      return keyLog != null || out.getFileName().toString().endsWith(".pcapng")
+          ? CaptureWriter.Format.PCAPNG
+          : CaptureWriter.Format.PCAP;
+    }
+  }
+
+  /**
+   * Counts at the end.
+   *
+   * @param packets packets written
+   * @param tlsPackets packets labelled TLS live
+   * @param interrupted the loop ended without a stop request
+   * @param stats libpcap's counters and the lab's
+   * @param keyLogLines key log lines written into the Decryption Secrets Block (-1 without one)
+   */
+  public record Result(
+      long packets, long tlsPackets, boolean interrupted, CaptureStats stats, int keyLogLines) {}
 
   static {
     // pcap4j logs every loop start/stop at INFO through slf4j-simple; keep the console for labels.
@@ -56,27 +195,31 @@ public final class LiveCapture {
     }
   }
 
-  /** Loopback frames reach 65,549 bytes (FACTS.md): never truncate them. */
-  static final int SNAPLEN = 262144;
-
   private final Options options;
   private volatile PcapHandle handle;
+  private volatile LiveLabels labels;
+  private volatile CaptureStats last;
+  private volatile CaptureStats base;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final CountDownLatch opened = new CountDownLatch(1);
   private final AtomicLong packets = new AtomicLong();
-  private final AtomicLong tls = new AtomicLong();
-
-  /** Packets written so far (and TLS packets among them). */
-  public Result progress() {
-    return new Result(packets.get(), tls.get(), stopRequested.get());
-  }
 
   public LiveCapture(Options options) {
+    if (options.snaplen() < 64 || options.bufferBytes() < 0) {
+      throw LabException.badInput("snaplen must be >= 64 and the buffer size >= 0");
+    }
     this.options = options;
   }
 
-  /** Asks a running capture to stop (safe from any thread, e.g. a shutdown hook). */
+  /** Packets written so far; after the end, the final counters. */
+  public Result progress() {
+    LiveLabels l = labels;
+    CaptureStats s = last;
+    return new Result(packets.get(), l == null ? 0 : l.tlsPackets(), stopRequested.get(), s, -1);
+  }
+
+  /** Asks a running capture to stop (safe from any thread, e.g. a signal handler). */
   public void stop() {
     stopRequested.set(true);
     PcapHandle h = handle;
@@ -106,78 +249,95 @@ public final class LiveCapture {
     return false;
   }
 
-  /** Waits until the file is flushed and closed after {@link #stop()}. */
+  /** Waits until the file is complete and closed after {@link #stop()}. */
   public boolean awaitFinished(long millis) throws InterruptedException {
     return finished.await(millis, TimeUnit.MILLISECONDS);
   }
 
   /** Runs the capture until count/duration/stop; prints TLS lines to {@code out}. */
   public Result run(PrintWriter out) {
+    return run(out, line -> {});
+  }
+
+  /**
+   * Runs the capture until count/duration/stop.
+   *
+   * @param out TLS label lines, one per TLS packet (skipped when it cannot keep up)
+   * @param status one-line reports: the counters every {@link Options#statusSeconds()}, and notices
+   *     about skipped labels
+   */
+  public Result run(PrintWriter out, Consumer<String> status) {
     ScheduledExecutorService timer = null;
-    PcapDumper dumper = null;
+    CaptureWriter writer = null;
+    Path body = options.keyLog() == null ? options.out() : partial(options.out());
+    long startMicros = System.currentTimeMillis() * 1000;
+    boolean done = false;
     try {
       PcapHandle h = open();
       handle = h;
-      if (options.filter() != null && !options.filter().isBlank()) {
-        try {
-          h.setFilter(options.filter(), BpfProgram.BpfCompileMode.OPTIMIZE);
-        } catch (PcapNativeException e) {
-          throw LabException.badInput(
-              "invalid capture filter '" + options.filter() + "': " + e.getMessage());
-        }
-      }
-      dumper = h.dumpOpen(options.out().toString());
-      opened.countDown();
-      final PcapDumper d = dumper;
+      setFilter(h);
+      // Whatever the kernel counted before the filter was in place (libpcap drains the socket while
+      // it swaps filters) is not this capture's: count from here.
+      base = stats(h, null, 0, false);
       int link = h.getDlt().value();
-      Annotator annotator = new Annotator(KeyMaterial.none(), false);
-      Frame frame = new Frame();
+      writer = createWriter(body, link);
+      final CaptureWriter w = writer;
+      LiveLabels l = new LiveLabels(link, out, status, 1 << 16, 4096);
+      labels = l;
+      opened.countDown();
+      long[] lastFlush = {System.nanoTime()};
+      IOException[] failure = new IOException[1];
       RawPacketListener listener =
           raw -> {
+            if (failure[0] != null) return;
             Timestamp ts = h.getTimestamp();
             Integer orig = h.getOriginalLength();
+            long micros =
+                ts == null
+                    ? System.currentTimeMillis() * 1000
+                    : Math.floorDiv(ts.getTime(), 1000) * 1_000_000L + ts.getNanos() / 1000;
+            int wire = orig == null ? raw.length : orig;
             try {
-              d.dumpRaw(raw, ts);
-            } catch (NotOpenException e) {
+              w.frame(micros, raw, raw.length, wire);
+              long now = System.nanoTime();
+              if (now - lastFlush[0] > 1_000_000_000L) {
+                w.flush(); // a reader of the growing file sees packets within a second
+                lastFlush[0] = now;
+              }
+            } catch (IOException e) {
+              failure[0] = e;
+              stop();
               return;
             }
             long n = packets.incrementAndGet();
-            frame.number = n;
-            frame.timeNanos =
-                ts == null
-                    ? System.currentTimeMillis() * 1_000_000L
-                    : ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos();
-            frame.linkType = link;
-            frame.data = raw;
-            frame.offset = 0;
-            frame.capturedLength = raw.length;
-            frame.wireLength = orig == null ? raw.length : Math.max(orig, raw.length);
-            Row row = annotator.annotate(frame);
-            if (row.tls) {
-              tls.incrementAndGet();
-              out.printf(
-                  Locale.ROOT,
-                  "%6d %10.6f  %s -> %s  %s  %s%n",
-                  row.number,
-                  row.time,
-                  row.source,
-                  row.destination,
-                  row.protocol,
-                  row.info);
-              out.flush();
-            }
+            l.offer(n, micros, raw, wire);
             if (options.count() > 0 && n >= options.count()) stop();
           };
+      timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "capture-timer");
+                t.setDaemon(true);
+                return t;
+              });
       if (options.durationSeconds() > 0) {
-        timer =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "capture-timer");
-                  t.setDaemon(true);
-                  return t;
-                });
         timer.schedule(
             this::stop, Math.round(options.durationSeconds() * 1000), TimeUnit.MILLISECONDS);
+      }
+      if (options.statusSeconds() > 0) {
+        long every = Math.max(100, Math.round(options.statusSeconds() * 1000));
+        timer.scheduleAtFixedRate(
+            () -> {
+              CaptureStats s = stats(h, l, 0, false);
+              // Report when something moved: an idle capture does not repeat itself.
+              if (s != null && !s.equals(last)) {
+                last = s;
+                status.accept(s.summary());
+              }
+            },
+            every,
+            every,
+            TimeUnit.MILLISECONDS);
       }
       boolean interrupted = false;
       while (!stopRequested.get()) {
@@ -189,32 +349,219 @@ public final class LiveCapture {
           break;
         }
       }
-      d.flush();
-      return new Result(packets.get(), tls.get(), interrupted);
+      timer.shutdownNow();
+      // pcap_stats before the handle closes: the kernel's drop count dies with the socket.
+      CaptureStats s = stats(h, l, 0, false);
+      if (s == null) s = new CaptureStats(packets.get(), packets.get(), 0, 0, 0, 0, 0);
+      boolean byCount = options.count() > 0 && packets.get() >= options.count();
+      if (!byCount && failure[0] == null) {
+        // Packets the kernel had queued when the loop was broken were received, not dropped:
+        // write them too, so that received = written + dropped holds.
+        drain(h, listener, s.received() - s.kernelDropped());
+      }
+      s = stats(h, l, failure[0] == null ? 0 : 1, !byCount);
+      if (s == null) s = new CaptureStats(packets.get(), packets.get(), 0, 0, 0, 0, 0);
+      writer.flush();
+      if (failure[0] != null) {
+        throw LabException.badInput(
+            options.out() + ": writing the capture failed: " + failure[0].getMessage());
+      }
+      try {
+        l.finish(3000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      s =
+          new CaptureStats(
+              s.written(),
+              s.received(),
+              s.kernelDropped(),
+              s.interfaceDropped(),
+              s.labDropped(),
+              l.linesSkipped(),
+              l.unlabelled());
+      int keyLines = -1;
+      if (writer.format() == CaptureWriter.Format.PCAPNG) {
+        if (options.keyLog() == null) {
+          writer.statistics(isb(s, startMicros), s.summary());
+          writer.close();
+        } else {
+          writer.close();
+          keyLines = assemble(body, link, s, startMicros);
+        }
+      } else {
+        writer.close();
+      }
+      writer = null;
+      s.writeSidecar(options.out());
+      last = s;
+      done = true;
+      return new Result(packets.get(), l.tlsPackets(), interrupted, s, keyLines);
     } catch (PcapNativeException e) {
       throw LabException.environment("capture failed: " + e.getMessage());
     } catch (NotOpenException e) {
       throw LabException.environment("capture handle closed unexpectedly");
+    } catch (IOException e) {
+      throw LabException.badInput(options.out() + ": cannot write: " + e.getMessage());
     } finally {
       if (timer != null) timer.shutdownNow();
-      if (dumper != null) dumper.close(); // flushes the stdio buffer: the file is complete
+      if (writer != null) {
+        try {
+          writer.close(); // flushes: the packets so far are on disk whatever happened
+        } catch (IOException e) {
+          // already failing: the first error is the one reported
+        }
+      }
       PcapHandle h = handle;
       handle = null;
       if (h != null) h.close();
+      if (!done && options.keyLog() != null && Files.exists(body)) {
+        status.accept("the packets captured so far are in " + body + " (without the keys)");
+      }
       finished.countDown();
     }
   }
 
+  /** Sets the BPF filter, if any. */
+  private void setFilter(PcapHandle h) throws NotOpenException {
+    String f = options.filter() == null || options.filter().isBlank() ? null : options.filter();
+    if (f == null) return;
+    try {
+      h.setFilter(f, BpfProgram.BpfCompileMode.OPTIMIZE);
+    } catch (PcapNativeException e) {
+      throw LabException.badInput("invalid capture filter '" + f + "': " + e.getMessage());
+    }
+  }
+
+  /** Reads what the kernel still holds, without blocking, until {@code expected} are written. */
+  private void drain(PcapHandle h, RawPacketListener listener, long expected) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      h.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+      int idle = 0;
+      while (packets.get() < expected && idle < 20 && System.nanoTime() < deadline) {
+        int n = h.dispatch(-1, listener);
+        if (n <= 0) {
+          idle++;
+          Thread.sleep(5);
+        } else {
+          idle = 0;
+        }
+      }
+    } catch (PcapNativeException | NotOpenException e) {
+      // nothing more to read: what is missing is counted as lost by the lab
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * libpcap's counters now, counted from the moment the filter was set.
+   *
+   * <p>On Linux {@code lo} the kernel hands a capture every packet twice, once as sent and once as
+   * received; libpcap throws the sent copy away in user space, but pcap_stats counts both: {@code
+   * ps_recv} is exactly twice the packets (tcpdump's "received by filter" too), and {@code ps_drop}
+   * counts dropped copies, so it overstates the packets lost. The lab therefore counts packets: on
+   * lo, received = ps_recv / 2, and at the end (after reading what the kernel still held) the
+   * packets lost are received minus written, of which at most ps_drop are the kernel's and the rest
+   * the lab's. So the counts add up exactly: written + dropped = received.
+   *
+   * @param exactAtEnd false while capturing (packets in flight look lost) or when a --count stop
+   *     left packets in the kernel on purpose: then drops are libpcap's alone
+   */
+  private CaptureStats stats(PcapHandle h, LiveLabels l, long labDropped, boolean exactAtEnd) {
+    try {
+      PcapStat st = h.getStats();
+      CaptureStats b = base;
+      long recv = st.getNumPacketsReceived() - (b == null ? 0 : b.received());
+      long drop = st.getNumPacketsDropped() - (b == null ? 0 : b.kernelDropped());
+      long ifdrop = st.getNumPacketsDroppedByIf() - (b == null ? 0 : b.interfaceDropped());
+      long written = packets.get();
+      long kernel = drop;
+      long lab = labDropped;
+      if (b != null && "lo".equals(options.iface())) {
+        recv /= 2;
+        long lost = Math.max(0, recv - written);
+        kernel = Math.min(drop, lost);
+        if (exactAtEnd) lab = Math.max(labDropped, lost - kernel);
+      }
+      return new CaptureStats(
+          written,
+          recv,
+          kernel,
+          ifdrop,
+          lab,
+          l == null ? 0 : l.linesSkipped(),
+          l == null ? 0 : l.unlabelled());
+    } catch (PcapNativeException | NotOpenException e) {
+      return null;
+    }
+  }
+
+  private static CaptureWriter.Statistics isb(CaptureStats s, long startMicros) {
+    return new CaptureWriter.Statistics(
+        startMicros, System.currentTimeMillis() * 1000, s.received(), s.dropped(), s.written());
+  }
+
+  private CaptureWriter createWriter(Path file, int link) throws IOException {
+    return CaptureWriter.open(
+        create(file, false), options.format(), link, options.snaplen(), options.iface());
+  }
+
+  /** A new file; owner-only (0600) when it will hold TLS secrets. */
+  private static OutputStream create(Path file, boolean secret) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) Files.createDirectories(parent);
+    Files.deleteIfExists(file);
+    if (secret) {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    return Files.newOutputStream(file);
+  }
+
+  static Path partial(Path out) {
+    return out.resolveSibling(out.getFileName() + ".partial");
+  }
+
+  /**
+   * Writes the final pcapng: section and interface headers, the Decryption Secrets Block with every
+   * key log line, the packets from {@code body}, the statistics block; then removes {@code body}.
+   * Returns the number of key log lines.
+   */
+  private int assemble(Path body, int link, CaptureStats s, long startMicros) throws IOException {
+    KeyLogLines keys = KeyLogLines.read(options.keyLog());
+    Path tmp = options.out().resolveSibling(options.out().getFileName() + ".assembling");
+    ByteArrayOutputStream header = new ByteArrayOutputStream();
+    CaptureWriter.open(
+            header, CaptureWriter.Format.PCAPNG, link, options.snaplen(), options.iface())
+        .flush();
+    try (CaptureWriter w =
+            CaptureWriter.open(
+                create(tmp, true),
+                CaptureWriter.Format.PCAPNG,
+                link,
+                options.snaplen(),
+                options.iface());
+        InputStream in = Files.newInputStream(body)) {
+      if (!keys.text().isEmpty()) w.secrets(keys.text());
+      in.skipNBytes(header.size());
+      w.copyBlocks(in);
+      w.statistics(isb(s, startMicros), s.summary());
+    }
+    Files.move(tmp, options.out(), StandardCopyOption.REPLACE_EXISTING);
+    Files.delete(body);
+    return keys.lines();
+  }
+
   private PcapHandle open() {
     try {
-      Path parent = options.out().toAbsolutePath().getParent();
-      if (parent != null) Files.createDirectories(parent);
       return new PcapHandle.Builder(options.iface())
-          .snaplen(SNAPLEN)
+          .snaplen(options.snaplen())
           .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
           .timeoutMillis(100)
-          .bufferSize(16 * 1024 * 1024)
-          .immediateMode(true)
+          .bufferSize(options.bufferBytes())
+          .immediateMode(options.immediate())
           .build();
     } catch (PcapNativeException e) {
       String m = String.valueOf(e.getMessage());
@@ -233,8 +580,6 @@ public final class LiveCapture {
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
       throw LabException.environment(
           "libpcap is not installed (pcap4j needs libpcap.so): " + "apt-get install libpcap0.8");
-    } catch (java.io.IOException e) {
-      throw LabException.badInput("cannot create the output directory: " + e.getMessage());
     }
   }
 }

@@ -22,8 +22,21 @@ import java.util.regex.Pattern;
  * the TLS records around it).
  */
 public final class ChatRoom {
-  /** Valid nicks: 1 to 32 of {@code A-Z a-z 0-9 _ -}. */
-  public static final Pattern NICK = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+  /**
+   * A nick: 1 to 32 letters (any script, with their accents), digits, '_' or '-', so that every
+   * name a class roster holds ("José", "Zoë", "Łukasz") works; no spaces, since {@code /msg NAME
+   * text} splits at the first one. Compare nicks in NFC ({@link #normalNick}): "é" typed as one
+   * code point or as "e" plus a combining accent is the same name.
+   */
+  public static final Pattern NICK = Pattern.compile("[\\p{L}\\p{M}\\p{N}_-]{1,32}");
+
+  /** What a nick must be, for error messages. */
+  public static final String NICK_RULE = "1 to 32 letters (accents welcome), digits, _ or -";
+
+  /** The nick in Unicode NFC, the form the room stores and compares. */
+  public static String normalNick(String nick) {
+    return java.text.Normalizer.normalize(nick, java.text.Normalizer.Form.NFC);
+  }
 
   /** Where the room's output goes. The server turns these calls into TLS records. */
   public interface Outbox {
@@ -168,9 +181,10 @@ public final class ChatRoom {
     return out;
   }
 
-  private void nick(Member m, String wanted) {
+  private void nick(Member m, String typed) {
+    String wanted = normalNick(typed);
     if (!NICK.matcher(wanted).matches()) {
-      outbox.send(m.id, "! invalid nick '" + wanted + "': use 1 to 32 of A-Z a-z 0-9 _ -");
+      outbox.send(m.id, "! invalid nick '" + typed + "': use " + NICK_RULE);
       return;
     }
     Integer holder = byNick.get(key(wanted));

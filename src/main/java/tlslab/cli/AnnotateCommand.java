@@ -52,6 +52,42 @@ public final class AnnotateCommand implements Callable<Integer> {
   @Option(names = "--explain", description = "Add the plain-language notes in every format.")
   boolean explain;
 
+  @Option(
+      names = "--report",
+      description = {
+        "Add the student report's corrections to the notes: for the lab's own",
+        "captures (the chat of lab server/client), not for other traffic."
+      })
+  boolean report;
+
+  @Option(
+      names = "--all-bytes",
+      description = "Show decrypted payloads in full (default: bounded excerpts).")
+  boolean allBytes;
+
+  @Option(names = "--tls-only", description = "Only frames that carry TLS.")
+  boolean tlsOnly;
+
+  @Option(
+      names = "--roles",
+      description =
+          "Table: endpoints as client:PORT -> server:PORT (addresses once per connection).")
+  boolean roles;
+
+  @Option(
+      names = "--width",
+      paramLabel = "N",
+      description = "Table: fit rows and notes into N columns (default: no limit).")
+  int width;
+
+  @Option(
+      names = "--classroom",
+      description = {
+        "A classroom screen: --tls-only --roles, fitted to the terminal",
+        "(the COLUMNS variable, else 100 columns, unless --width is given)."
+      })
+  boolean classroom;
+
   static final class FormatConverter implements picocli.CommandLine.ITypeConverter<OutputFormat> {
     @Override
     public OutputFormat convert(String value) {
@@ -70,7 +106,20 @@ public final class AnnotateCommand implements Callable<Integer> {
     if (keylog != null) keys.withKeyLog(keylog);
     if (key != null) keys.withRsaKey(key);
     PrintWriter out = spec.commandLine().getOut();
-    AnnotateReport.Result r = AnnotateReport.run(file, keys, format, explain, out);
+    int w = width;
+    if (classroom && w <= 0) {
+      try {
+        w = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100").trim());
+      } catch (NumberFormatException e) {
+        w = 100;
+      }
+    }
+    if (w < 0)
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--width must be >= 0");
+    AnnotateReport.View view =
+        new AnnotateReport.View(
+            explain || classroom, report, allBytes, tlsOnly || classroom, roles || classroom, w);
+    AnnotateReport.Result r = AnnotateReport.run(file, keys, format, view, out);
     if (r.fileProblem() != null) {
       spec.commandLine().getErr().println("lab annotate: warning: " + r.fileProblem());
       spec.commandLine().getErr().flush();

@@ -1,15 +1,20 @@
 package tlslab.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import tlslab.capture.CaptureStats;
 import tlslab.capture.LiveCapture;
 import tlslab.common.LabException;
 
@@ -18,10 +23,16 @@ import tlslab.common.LabException;
     name = "capture",
     mixinStandardHelpOptions = true,
     description = {
-      "Capture packets with libpcap (pcap4j) into a pcap file that",
-      "Wireshark opens, printing one line per TLS packet with the same",
-      "labels as 'lab annotate'. Stops on --count, --duration or Ctrl-C,",
-      "always leaving a complete file. Needs root or CAP_NET_RAW (exit 4)."
+      "Capture packets with libpcap (pcap4j) into a pcap file that Wireshark opens,",
+      "printing one line per TLS packet with the same labels as 'lab annotate'.",
+      "Packets are written first; labels are printed from a queue, and when the",
+      "terminal cannot keep up, lines (never packets) are skipped and counted.",
+      "libpcap's drop counters are reported while capturing and at the end, and",
+      "kept in FILE.stats; a capture that lost packets ends with a warning and",
+      "exit code 7. With --keylog the file is pcapng with the keys inside",
+      "(Decryption Secrets Block): Wireshark opens it decrypted, with no option.",
+      "Stops on --count, --duration or Ctrl-C, always leaving a complete file.",
+      "Needs root or CAP_NET_RAW (exit 4)."
     },
     footer = {"", ExitCode.TABLE})
 public final class CaptureCommand implements Callable<Integer> {
@@ -54,8 +65,18 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       paramLabel = "FILE",
-      description = "Output pcap (default: captures/capture-<time>.pcap).")
+      description =
+          "Output file (default: captures/capture-<time>.pcap, or .pcapng with --keylog)."
+              + " pcapng if the name ends with .pcapng.")
   Path out;
+
+  @Option(
+      names = "--keylog",
+      paramLabel = "FILE",
+      description =
+          "NSS key log the TLS peers write (their --keylog): its lines go into the"
+              + " pcapng file (Decryption Secrets Block), which is then written 0600.")
+  Path keyLog;
 
   @Option(
       names = "--count",
@@ -71,21 +92,55 @@ public final class CaptureCommand implements Callable<Integer> {
       description = "Stop after S seconds.")
   double duration;
 
+  @Option(
+      names = {"--snaplen", "-s"},
+      paramLabel = "BYTES",
+      description = "Bytes kept of each packet (default: 262144, as tcpdump).")
+  int snaplen = LiveCapture.DEFAULT_SNAPLEN;
+
+  @Option(
+      names = {"--buffer-size", "-B"},
+      paramLabel = "SIZE",
+      description =
+          "Kernel capture buffer, e.g. 16M, 512K or bytes (default: 16M; tcpdump's is 2M)."
+              + " Raise it if packets are dropped.")
+  String bufferSize = "16M";
+
+  @Option(
+      names = "--immediate",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "libpcap immediate mode: each packet is delivered as it arrives (default: on;"
+              + " --no-immediate waits for buffer blocks to fill, as tcpdump -w does).")
+  boolean immediate;
+
+  @Option(
+      names = "--status",
+      paramLabel = "S",
+      defaultValue = "10",
+      description = "Report the counters every S seconds on stderr (0: only at the end).")
+  double status;
+
   @Option(names = "--force", description = "Overwrite an existing output file.")
   boolean force;
 
   @Override
   public Integer call() throws InterruptedException {
-    if (count < 0 || duration < 0) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--count and --duration must be >= 0");
+    if (count < 0 || duration < 0 || status < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--count, --duration and --status must be >= 0");
     }
+    if (snaplen < 64 || snaplen > LiveCapture.DEFAULT_SNAPLEN) {
+      throw new ParameterException(spec.commandLine(), "--snaplen must be 64..262144");
+    }
+    int buffer = parseSize(bufferSize);
     String filter = null;
     if (selection != null) {
       if (selection.port != null) {
         if (selection.port < 1 || selection.port > 65535) {
-          throw new picocli.CommandLine.ParameterException(
-              spec.commandLine(), "--port must be 1..65535");
+          throw new ParameterException(spec.commandLine(), "--port must be 1..65535");
         }
         filter = "tcp port " + selection.port;
       } else {
@@ -99,27 +154,47 @@ public final class CaptureCommand implements Callable<Integer> {
                 "captures",
                 "capture-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                    + ".pcap");
+                    + (keyLog != null ? ".pcapng" : ".pcap"));
+    if (keyLog != null && !file.getFileName().toString().endsWith(".pcapng")) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--keylog writes pcapng (the keys go in a Decryption Secrets Block):"
+              + " name the output FILE.pcapng");
+    }
     if (Files.exists(file) && !force) {
       throw LabException.refused(file + " exists; use --force to overwrite it");
     }
     LiveCapture capture =
-        new LiveCapture(new LiveCapture.Options(iface, filter, file, count, duration));
-    var err = spec.commandLine().getErr();
+        new LiveCapture(
+            new LiveCapture.Options(iface, filter, file, count, duration)
+                .withSnaplen(snaplen)
+                .withBufferBytes(buffer)
+                .withImmediate(immediate)
+                .withKeyLog(keyLog)
+                .withStatusSeconds(status));
+    PrintWriter err = spec.commandLine().getErr();
+    AtomicBoolean interrupted = new AtomicBoolean();
+    // Ctrl-C (SIGINT) and SIGTERM stop the capture and let this method finish: the file is
+    // completed, the summary printed, and the exit code says whether packets were lost.
+    boolean handled =
+        Signals.onInterrupt(
+            () -> {
+              interrupted.set(true);
+              capture.stop();
+            });
+    // Other ways the JVM ends (or signals we could not handle) still complete the file.
     Thread hook =
         new Thread(
             () -> {
+              interrupted.set(true);
               capture.stop();
               try {
-                // Let the dumper flush and close before the JVM exits: the file must be complete.
-                if (capture.awaitFinished(5000)) {
-                  LiveCapture.Result p = capture.progress();
+                if (capture.awaitFinished(30_000)) {
+                  CaptureStats s = capture.progress().stats();
                   err.println(
                       "lab capture: interrupted; "
-                          + p.packets()
-                          + " packets ("
-                          + p.tlsPackets()
-                          + " TLS) written to "
+                          + (s == null ? capture.progress().packets() + " captured" : s.summary())
+                          + "; written to "
                           + file);
                   err.flush();
                 }
@@ -127,7 +202,7 @@ public final class CaptureCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
               }
             },
-            "capture-ctrl-c");
+            "capture-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     String banner =
         "lab capture: capturing on "
@@ -135,6 +210,7 @@ public final class CaptureCommand implements Callable<Integer> {
             + (filter == null ? "" : " (" + filter + ")")
             + " into "
             + file
+            + (keyLog == null ? "" : " with the keys of " + keyLog)
             + "; Ctrl-C to stop";
     // Say "capturing" only once the handle is open and writing: packets sent after this line are
     // in the file (scripts and tests wait for it instead of guessing with a sleep).
@@ -156,19 +232,77 @@ public final class CaptureCommand implements Callable<Integer> {
     LiveCapture.Result r;
     boolean shuttingDown = false;
     try {
-      r = capture.run(spec.commandLine().getOut());
+      r =
+          capture.run(
+              spec.commandLine().getOut(),
+              line -> {
+                synchronized (err) {
+                  err.println("lab capture: " + line);
+                  err.flush();
+                }
+              });
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
-        // The JVM is already shutting down (Ctrl-C): the hook is running and prints the summary.
+        // The JVM is already shutting down: the hook is running and prints the summary.
         shuttingDown = true;
       }
     }
     if (shuttingDown) return ExitCode.INTERRUPTED;
+    CaptureStats s = r.stats();
     err.println(
-        "lab capture: " + r.packets() + " packets (" + r.tlsPackets() + " TLS) written to " + file);
+        "lab capture: "
+            + (interrupted.get() && handled ? "interrupted; " : "")
+            + s.summary()
+            + "; written to "
+            + file);
+    if (r.keyLogLines() == 0) {
+      err.println(
+          "lab capture: warning: "
+              + keyLog
+              + " had no key log lines at the end of the capture; the file holds no keys");
+    } else if (r.keyLogLines() > 0) {
+      err.println(
+          "lab capture: "
+              + r.keyLogLines()
+              + " key log lines from "
+              + keyLog
+              + " are inside the file: it opens decrypted in Wireshark (keep it private)");
+    }
+    if (!s.complete()) {
+      err.println(
+          String.format(
+              Locale.ROOT,
+              "lab capture: WARNING: this capture is INCOMPLETE: %d of %d packets were lost"
+                  + " before reaching the file (%s). Gaps such as '[TCP Previous segment not"
+                  + " captured]' are the capture's, not the network's. Raise --buffer-size or"
+                  + " narrow the filter. Recorded in %s.",
+              s.dropped(),
+              s.dropped() + s.written(),
+              s.summary(),
+              CaptureStats.sidecar(file)));
+      err.flush();
+      return ExitCode.INCOMPLETE;
+    }
     err.flush();
-    return ExitCode.OK;
+    return interrupted.get() && handled ? ExitCode.INTERRUPTED : ExitCode.OK;
+  }
+
+  /** "16M", "512K", "4096" to bytes. */
+  private int parseSize(String s) {
+    String t = s.trim().toUpperCase(Locale.ROOT);
+    long unit = 1;
+    if (t.endsWith("M") || t.endsWith("MIB")) unit = 1 << 20;
+    else if (t.endsWith("K") || t.endsWith("KIB")) unit = 1 << 10;
+    String digits = t.replaceAll("(MIB|KIB|M|K)$", "");
+    try {
+      long v = Long.parseLong(digits) * unit;
+      if (v < 0 || v > Integer.MAX_VALUE) throw new NumberFormatException();
+      return (int) v;
+    } catch (NumberFormatException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--buffer-size: '" + s + "' is not a size such as 16M, 512K or 4096");
+    }
   }
 }

@@ -23,11 +23,15 @@ import tlslab.pki.Student;
     description = {
       "Needs the lab CA (lab certs init). Each student gets OUT/FOLDER/ with",
       "FOLDER.pem (certificate: CN = name, UID = ID, extKeyUsage clientAuth),",
-      "FOLDER.key (0600), FOLDER-combined.pem, FOLDER.p12 (password changeit)",
-      "and ca.pem. OUT/manifest.tsv lists student, serial, SHA-256 fingerprint",
-      "and folder. FOLDER is the student's ID, else the name made file-safe.",
-      "Roster: UTF-8, one student per line: NAME, ID,NAME or ID<TAB>NAME;",
-      "blank lines and lines starting with # are skipped.",
+      "FOLDER.key (0600), FOLDER-combined.pem, FOLDER.p12 (password changeit),",
+      "ca.pem and challenge.txt (the student's challenge, see lab exercise).",
+      "OUT/manifest.tsv lists ID, name, serial, SHA-256 fingerprint and folder;",
+      "OUT/class.secret (0600, kept on --force) is what the challenges derive",
+      "from. Keep both and the CA: lab class grade needs them; hand out only",
+      "the student folders. FOLDER is the student's ID, else the name made",
+      "file-safe. Roster: UTF-8, one student per line: NAME, ID,NAME or",
+      "ID<TAB>NAME; blank lines and # lines are skipped; 'Last, First' (no",
+      "digit before the comma) is refused: write 'First Last'.",
       "Keys default to EC P-256: generated in well under a millisecond each,",
       "where an RSA-2048 key takes tens of milliseconds."
     },
@@ -120,7 +124,9 @@ public final class CertsClassCommand implements Callable<Integer> {
     o.printf(
         "Issued %d student bundles (%s keys) in %s in %d ms.%n",
         r.entries().size(), keyType.label(), r.out(), ms);
-    o.printf("Manifest: %s (student, serial, SHA-256 fingerprint, folder)%n", r.manifest());
+    o.printf(
+        "Manifest: %s (ID, name, serial, SHA-256 fingerprint, folder); class secret: %s%n",
+        r.manifest(), r.out().resolve(tlslab.pki.ClassChallenge.SECRET_FILE));
     o.printf(
         "Each bundle's .p12 password: changeit. Check one: lab certs verify --ca %s %s%n",
         dir.resolve("ca.pem"),

@@ -28,6 +28,12 @@ public final class ExitCode {
   /** Refused to overwrite existing data without {@code --force}. */
   public static final int REFUSED = 6;
 
+  /**
+   * The command finished but its result is incomplete: a capture lost packets (the kernel dropped
+   * them); the file is written and the losses are counted in FILE.stats.
+   */
+  public static final int INCOMPLETE = 7;
+
   /** A bug in the lab: an unexpected exception (the stack trace goes to stderr). */
   public static final int INTERNAL = 70;
 
@@ -38,7 +44,7 @@ public final class ExitCode {
   public static final String TABLE =
       "Exit codes: 0 ok, 1 check failed, 2 usage error, 3 bad input file, 4 environment"
           + " (permission, libpcap, JDK), 5 network/TLS failure, 6 refused to overwrite,"
-          + " 70 internal error, 130 interrupted.";
+          + " 7 incomplete (a capture lost packets), 70 internal error, 130 interrupted.";
 
   private ExitCode() {}
 

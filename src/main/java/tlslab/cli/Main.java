@@ -27,7 +27,9 @@ import tlslab.common.LabException;
       TraceCommand.class,
       CaptureCommand.class,
       AnnotateCommand.class,
+      MitmCommand.class,
       ExerciseCommand.class,
+      ClassCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,
     })

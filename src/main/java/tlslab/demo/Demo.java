@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import tlslab.annotate.Annotator;
+import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Row;
 import tlslab.capture.LiveCapture;
@@ -191,12 +192,15 @@ public final class Demo {
 
     List<Row> rows = List.of();
     List<Row> decrypted = List.of();
+    List<ConnectionFacts> connections = List.of();
     Path serverKey = null;
     if (captureProblem == null) {
       stopCapture();
       step("capture: " + pcap + " (key log: " + keyLogFile + ")");
-      rows = annotate(pcap, KeyMaterial.none());
-      decrypted = annotate(pcap, KeyMaterial.none().withKeyLog(keyLogFile));
+      rows = annotate(pcap, KeyMaterial.none(), null);
+      List<ConnectionFacts> facts = new ArrayList<>();
+      decrypted = annotate(pcap, KeyMaterial.none().withKeyLog(keyLogFile), facts);
+      connections = List.copyOf(facts);
       if (profile == TlsProfile.REPORT) {
         serverKey = capturesDir.resolve("demo-server.key");
         copyKey(certs.resolve("server.key"), serverKey);
@@ -214,7 +218,8 @@ public final class Demo {
         List.of("alice: " + ALICE_LINE, "bob: " + BOB_LINE),
         List.copyOf(received),
         serverKey,
-        captureProblem);
+        captureProblem,
+        connections);
   }
 
   private ChatClient client(
@@ -282,8 +287,9 @@ public final class Demo {
     capture = null;
   }
 
-  private static List<Row> annotate(Path pcap, KeyMaterial keys) {
-    Annotator annotator = new Annotator(keys, true);
+  /** The demo's own capture: notes with the report's corrections; facts go to {@code facts}. */
+  private static List<Row> annotate(Path pcap, KeyMaterial keys, List<ConnectionFacts> facts) {
+    Annotator annotator = new Annotator(keys, new Annotator.Options(true, false, true, false));
     List<Row> rows = new ArrayList<>();
     Frame f = new Frame();
     try (CaptureReader r = CaptureReader.open(pcap)) {
@@ -291,6 +297,7 @@ public final class Demo {
         rows.add(annotator.annotate(f).copy());
       }
     }
+    if (facts != null) facts.addAll(annotator.facts());
     return rows;
   }
 

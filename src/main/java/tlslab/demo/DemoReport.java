@@ -5,11 +5,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.annotate.Payload;
 import tlslab.annotate.Row;
+import tlslab.annotate.TlsMessage;
 import tlslab.trace.MessageType;
 import tlslab.trace.Side;
 import tlslab.trace.TimelineFormatter;
 import tlslab.trace.TraceEvent;
+import tlslab.wire.CipherSuite;
+import tlslab.wire.HandshakeType;
+import tlslab.wire.KeyExchangeKind;
 
 /**
  * Prints a {@link DemoRun} in four parts: the report's Wireshark table reproduced from this
@@ -92,12 +98,7 @@ public final class DemoReport {
     }
     List<WireTraceAlignment.Pair> pairs =
         WireTraceAlignment.align(
-            tls13 ? run.decrypted() : run.rows(),
-            1,
-            run.serverPort(),
-            run.events(),
-            Side.SERVER,
-            conn.get());
+            tls13 ? run.decrypted() : run.rows(), 1, run.events(), Side.SERVER, conn.get());
     out.printf("%5s  %-24s  %s%n", "frame", "JSSE (→ sent, ← received)", "details");
     for (WireTraceAlignment.Pair p : pairs) {
       TraceEvent e = p.event();
@@ -116,8 +117,8 @@ public final class DemoReport {
     out.println("typed:  " + String.join("  |  ", run.sent()));
     boolean any = false;
     for (Row r : run.decrypted()) {
-      for (String text : r.decrypted) {
-        for (String line : text.split("\n|\\\\n")) {
+      for (Payload p : r.payloads) {
+        for (String line : p.lines()) {
           if (!line.isBlank()) {
             out.printf("frame %-4d %-6s %s%n", r.number, who(r.connection), line.strip());
             any = true;
@@ -147,7 +148,10 @@ public final class DemoReport {
   private void verdicts() {
     heading("4. The report, checked against this capture");
     boolean tls13 = "TLSv1.3".equals(run.protocol());
-    boolean rsaKeyTransport = run.cipherSuite().startsWith("TLS_RSA_");
+    boolean rsaKeyTransport =
+        run.connections().isEmpty()
+            ? CipherSuite.forName(run.cipherSuite()).keyExchange() == CipherSuite.KeyExchange.RSA
+            : run.connections().get(0).keyExchange() == KeyExchangeKind.RSA_TRANSPORT;
     out.println("This session: " + run.protocol() + ", " + run.cipherSuite() + ".");
     right(
         "\"TLS 1.2 ... AES with SHA\": "
@@ -159,9 +163,9 @@ public final class DemoReport {
                 : "not in this profile."));
     right(
         "Client Hello and Server Hello open the handshake: frames "
-            + frame(l -> l.equals("Client Hello"))
+            + frame(m -> m.handshakeType() == HandshakeType.CLIENT_HELLO.code())
             + " and "
-            + frame(l -> l.equals("Server Hello"))
+            + frame(m -> m.handshakeType() == HandshakeType.SERVER_HELLO.code())
             + ".");
     if (tls13) {
       wrong(
@@ -175,14 +179,14 @@ public final class DemoReport {
           "\"the client encrypted [the pre-master secret] using the public key ... from the"
               + " certificate\": true for this suite only. There is no Server Key Exchange, and the"
               + " Client Key Exchange in frame "
-              + frame(l -> l.equals("Client Key Exchange"))
+              + frame(m -> m.handshakeType() == HandshakeType.CLIENT_KEY_EXCHANGE.code())
               + " carries the secret encrypted with the server's RSA key. So anyone who ever gets"
               + " server.key can decrypt this recording: no forward secrecy.");
     } else {
       wrong(
           "\"the client encrypted [the key] using the public key ... from the certificate\":"
               + " frame "
-              + frame(l -> l.equals("Server Key Exchange"))
+              + frame(m -> m.handshakeType() == HandshakeType.SERVER_KEY_EXCHANGE.code())
               + " carries a Server Key"
               + " Exchange, so this is ECDHE (group "
               + field(MessageType.SERVER_KEY_EXCHANGE, e -> e.fields().namedGroup())
@@ -196,7 +200,7 @@ public final class DemoReport {
                 ? " (encrypted in TLS 1.3)"
                 : ", which Wireshark"
                     + " lists in frame "
-                    + frame(l -> l.equals("Certificate"))
+                    + frame(m -> m.handshakeType() == HandshakeType.CERTIFICATE.code())
                     + " because it shares the"
                     + " TCP segment")
             + ".");
@@ -209,7 +213,7 @@ public final class DemoReport {
             + " message ("
             + (tls13
                 ? "in TLS 1.3 hidden in \"Application Data\" until decrypted"
-                : "frame " + frame(l -> l.equals("Encrypted Handshake Message")))
+                : "frame " + frame(m -> m.type() == TlsMessage.Kind.ENCRYPTED_HANDSHAKE))
             + ", JSSE above), a MAC over the whole handshake keyed by the new secret: it proves both sides"
             + " saw the same handshake and hold the same keys.");
     wrong(
@@ -232,16 +236,19 @@ public final class DemoReport {
 
   /** Bob's client shares alice's context, so it offers her ticket: a resumed handshake. */
   private String resumption() {
-    // Decrypted rows: in TLS 1.3 the Certificate message is encrypted.
+    if (run.connections().size() < 2) return "";
+    ConnectionFacts bob = run.connections().get(1);
+    if (!bob.mode().resumed()) return "";
+    // Decrypted rows: in TLS 1.3 the server's flight is encrypted.
     for (Row r : run.decrypted().isEmpty() ? run.rows() : run.decrypted()) {
-      if (r.tls && r.connection == 2 && r.info.startsWith("Server Hello")) {
-        return r.info.contains("Certificate")
-            ? ""
-            : " Bob's client offered alice's ticket and resumed: frame "
-                + r.number
-                + " is \""
-                + r.info
-                + "\", no Certificate, no key exchange.";
+      if (r.tls && r.connection == bob.index() && r.carries(HandshakeType.SERVER_HELLO)) {
+        return " Bob's client offered alice's ticket and resumed ("
+            + bob.mode().label()
+            + "): frame "
+            + r.number
+            + " is \""
+            + r.info
+            + "\", no Certificate, no key exchange.";
       }
     }
     return "";
@@ -267,12 +274,12 @@ public final class DemoReport {
     out.println(line);
   }
 
-  /** The first frame of alice's connection whose Info holds a label matching {@code label}. */
-  private String frame(Predicate<String> label) {
+  /** The first frame of alice's connection that carries a message matching {@code message}. */
+  private String frame(Predicate<TlsMessage> message) {
     for (Row r : run.rows()) {
       if (r.tls && r.connection == 1) {
-        for (String part : WireTraceAlignment.labels(r.info)) {
-          if (label.test(part)) {
+        for (TlsMessage m : r.messages()) {
+          if (message.test(m)) {
             return String.valueOf(r.number);
           }
         }

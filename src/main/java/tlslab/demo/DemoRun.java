@@ -2,6 +2,7 @@ package tlslab.demo;
 
 import java.nio.file.Path;
 import java.util.List;
+import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.Row;
 import tlslab.trace.TraceEvent;
 
@@ -23,6 +24,8 @@ import tlslab.trace.TraceEvent;
  * @param serverKey a copy of the server's private key, left beside the capture for the report
  *     profile (so that {@code lab annotate --key} can show why TLS_RSA is weak), or null
  * @param captureProblem why there is no capture, or null
+ * @param connections the facts of each TLS connection in the capture (annotated with the key log),
+ *     in order: alice's first, then bob's; empty without a capture
  */
 public record DemoRun(
     int serverPort,
@@ -36,4 +39,9 @@ public record DemoRun(
     List<String> sent,
     List<String> received,
     Path serverKey,
-    String captureProblem) {}
+    String captureProblem,
+    List<ConnectionFacts> connections) {
+  public DemoRun {
+    connections = List.copyOf(connections);
+  }
+}

@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import tlslab.annotate.Row;
+import tlslab.annotate.Sender;
+import tlslab.annotate.TlsMessage;
 import tlslab.trace.Direction;
 import tlslab.trace.MessageType;
 import tlslab.trace.Side;
@@ -29,20 +31,12 @@ final class WireTraceAlignment {
    * message the side sent is looked for among the frames in that direction, in order.
    */
   static List<Pair> align(
-      List<Row> rows,
-      int captureConnection,
-      int serverPort,
-      List<TraceEvent> events,
-      Side side,
-      int connection) {
+      List<Row> rows, int captureConnection, List<TraceEvent> events, Side side, int connection) {
     List<Label> labels = new ArrayList<>();
     for (Row r : rows) {
       if (r.tls && r.connection == captureConnection) {
-        for (String part : labels(r.info)) {
-          String t = part.strip();
-          if (!t.isEmpty() && !t.startsWith("[")) {
-            labels.add(new Label(r.number, t, r.sourcePort == serverPort));
-          }
+        for (TlsMessage m : r.messages()) {
+          labels.add(new Label(r.number, m.label(), m.sender() == Sender.SERVER));
         }
       }
     }
@@ -69,26 +63,6 @@ final class WireTraceAlignment {
       }
     }
     return pairs;
-  }
-
-  /** Wireshark's Info column split into message labels, keeping "(…, …)" details whole. */
-  static List<String> labels(String info) {
-    List<String> out = new ArrayList<>();
-    int depth = 0;
-    int start = 0;
-    for (int i = 0; i < info.length(); i++) {
-      char c = info.charAt(i);
-      if (c == '(') {
-        depth++;
-      } else if (c == ')') {
-        depth = Math.max(0, depth - 1);
-      } else if (c == ',' && depth == 0) {
-        out.add(info.substring(start, i).strip());
-        start = i + 1;
-      }
-    }
-    out.add(info.substring(start).strip());
-    return out;
   }
 
   /** The first trace connection seen on {@code side}, by time: the demo's first client. */

@@ -10,8 +10,14 @@ import java.util.Optional;
  *
  * @param dir the work folder, {@code work/} by default
  * @param student the student's name or ID when checking in class, so checks demand their bundle
+ * @param klass the instructor's class record when grading: identity is then proven against it
  */
-public record Workspace(Path dir, Optional<String> student) {
+public record Workspace(Path dir, Optional<String> student, Optional<ClassRecord> klass) {
+  /** A student's own check, without the instructor's class record. */
+  public Workspace(Path dir, Optional<String> student) {
+    this(dir, student, Optional.empty());
+  }
+
   public Path certs() {
     return dir.resolve("certs");
   }
@@ -30,6 +36,11 @@ public record Workspace(Path dir, Optional<String> student) {
 
   public Path bundle() {
     return dir.resolve("bundle");
+  }
+
+  /** Who did this work, and how sure the lab is of it (resolved on each call; cheap). */
+  public Identity identity() {
+    return Identity.of(this);
   }
 
   /** A path relative to the working directory, for hints. */

@@ -412,9 +412,14 @@ public final class ChatClient implements AutoCloseable {
       if (port < 1 || port > 65535) {
         throw LabException.badInput("chat client: port must be 1..65535, got " + port);
       }
-      if (name != null && !tlslab.chat.ChatRoom.NICK.matcher(name).matches()) {
+      if (name != null
+          && !tlslab.chat.ChatRoom.NICK.matcher(tlslab.chat.ChatRoom.normalNick(name)).matches()) {
         throw LabException.badInput(
-            "chat client: invalid name '" + name + "' (use 1 to 32 of A-Z a-z 0-9 _ -)");
+            "chat client: invalid name '"
+                + name
+                + "' (use "
+                + tlslab.chat.ChatRoom.NICK_RULE
+                + ")");
       }
       if (profile == null || observers == null || onLine == null || handshakeTimeout == null) {
         throw LabException.badInput(

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
@@ -77,6 +78,17 @@ public final class TlsDriver {
   private boolean waitForPeerClose;
   private boolean closed;
   private boolean inPump;
+  // After delegated tasks: JSSE reports a failed task only on the next wrap/unwrap, so probe.
+  private boolean probeAfterTasks;
+  // A TLS error is being reported: flush what is queued and the alert, then close.
+  private Throwable failure;
+  // Our side is done and FIN is sent: reading (and discarding) until the peer's FIN, so that the
+  // close never turns into a reset because of unread input.
+  private boolean lingering;
+  private Throwable lingerCause;
+  // Whether a record we sent was protected (Change Cipher Spec, or TLS 1.3's encrypted records):
+  // until then an alert may go out as a plaintext record (RFC 8446 §5.1, RFC 5246 §6.2.1).
+  private boolean protectedSent;
   // How often the engine asked for bigger buffers or more bytes: tests check the paths ran.
   int overflows;
   int underflows;
@@ -204,6 +216,12 @@ public final class TlsDriver {
     if (closed || tasksRunning) {
       return 0;
     }
+    if (lingering) {
+      return SelectionKey.OP_READ;
+    }
+    if (failure != null) {
+      return netOut != null ? SelectionKey.OP_WRITE : 0;
+    }
     int ops = 0;
     if (netOut != null) {
       ops |= SelectionKey.OP_WRITE;
@@ -220,6 +238,14 @@ public final class TlsDriver {
    */
   public void pump() {
     if (closed || tasksRunning || inPump) {
+      return;
+    }
+    if (lingering) {
+      linger();
+      return;
+    }
+    if (failure != null) {
+      flushFailure();
       return;
     }
     inPump = true;
@@ -246,10 +272,20 @@ public final class TlsDriver {
         if (engine.isOutboundDone()
             && netOut == null
             && (engine.isInboundDone() || !waitForPeerClose)) {
-          finish(null);
+          closeGracefully(null);
           break;
         }
         HandshakeStatus hs = engine.getHandshakeStatus();
+        if (probeAfterTasks) {
+          probeAfterTasks = false;
+          if (hs != HandshakeStatus.NEED_WRAP && hs != HandshakeStatus.NEED_TASK) {
+            // A failed delegated task (a bad signature list, an all-zero key share, RSA
+            // decryption) surfaces only on the next engine call: make one now rather than wait
+            // for bytes the peer will not send, and its alert goes out at once.
+            wrap();
+            hs = engine.getHandshakeStatus();
+          }
+        }
         switch (hs) {
           case NEED_TASK:
             runTasks();
@@ -440,7 +476,10 @@ public final class TlsDriver {
     boolean progress = false;
     while (true) {
       boolean handshaking = !handshakeDone;
-      ByteBuffer[] src = firstBuffers();
+      // Handshake messages the engine has queued (TLS 1.3 New Session Ticket, after the
+      // handshake) go first, in their own records, before any application data.
+      ByteBuffer[] src =
+          engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP ? NO_DATA : firstBuffers();
       int start = out.position();
       SSLEngineResult r;
       while (true) {
@@ -472,6 +511,9 @@ public final class TlsDriver {
       }
       if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
         break;
+      }
+      if (handshaking && !protectedSent && out.position() > start) {
+        protectedSent = anyProtected(out, start);
       }
       if (out.position() > start && (handshaking || observeLeft > 0)) {
         ByteBuffer produced = out.duplicate();
@@ -582,35 +624,219 @@ public final class TlsDriver {
           resume.execute(
               () -> {
                 tasksRunning = false;
+                probeAfterTasks = true;
                 pump();
               });
         });
   }
 
-  /** A TLS error: send the alert the engine prepared (best effort), then close. */
+  /**
+   * A TLS error: the alert the engine prepared goes out after whatever records are already queued
+   * (RFC 8446 §6.2: the alert is the last thing the peer receives), then the connection closes
+   * without a reset (see {@link #closeGracefully}).
+   */
   private void fail(SSLException e) {
+    if (closed || failure != null) {
+      return;
+    }
+    failure = e;
+    appOut.clear();
+    queuedPlain = 0;
+    ByteBuffer alert = null;
     try {
-      engine.closeOutbound();
-      for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-        if (netOut == null && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-          wrapAlert();
+      alert = wrapAlert(e);
+    } catch (SSLException | RuntimeException ignored) {
+      // The engine has nothing more to say; what was queued still goes out.
+    }
+    netOut = concat(concat(netOut, flipped(heldFlight)), alert);
+    heldFlight = null;
+    flushFailure();
+  }
+
+  /** Writes what a failing connection still has to send, then closes it. */
+  private void flushFailure() {
+    try {
+      if (flush()) {
+        closeGracefully(failure);
+        return;
+      }
+    } catch (IOException e) {
+      finish(failure);
+      return;
+    }
+    updateInterest(); // socket full: wait for OP_WRITE
+  }
+
+  /**
+   * Wraps the alert JSSE queued when it threw (a fatal alert, RFC 8446 §6.2); if it queued none,
+   * closes our side so that the peer at least gets close_notify rather than silence.
+   */
+  private ByteBuffer wrapAlert(SSLException e) throws SSLException {
+    // JSSE wants room for a whole record of the (possibly not yet negotiated) session before it
+    // wraps anything, even a 7-byte alert: give it plenty, this runs once per failed connection.
+    ByteBuffer out = ByteBuffer.allocate(4 * 17 * 1024);
+    ByteBuffer empty = ByteBuffer.allocate(0);
+    boolean alertQueued = false;
+    for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+      int before = out.position();
+      SSLEngineResult r = engine.wrap(empty, out);
+      if (r.bytesProduced() == 0) {
+        break;
+      }
+      alertQueued |= containsRecord(out, before, ALERT);
+    }
+    if (!alertQueued && !protectedSent && !handshakeDone) {
+      // JDK 17 hands a failed delegated task's exception back without queuing its alert (the
+      // task's parser threw outside JSSE's alert path). Nothing protected has been sent yet, so
+      // the alert is a plaintext record anyone can build: RFC 8446 §6.2, RFC 5246 §7.2.2. What
+      // JSSE had prepared of the failed flight (a TLS 1.3 Server Hello whose key exchange then
+      // failed) is dropped: the peer gets the alert instead of a flight that cannot continue.
+      out.clear();
+      out.put(new byte[] {ALERT, 3, 3, 0, 2, 2, (byte) alertFor(e)});
+      alertQueued = true;
+    }
+    if (!alertQueued && !engine.isOutboundDone()) {
+      engine.closeOutbound(); // protected and nothing queued: JSSE's close is all we can send
+      engine.wrap(empty, out);
+    }
+    out.flip();
+    return out.hasRemaining() ? out : null;
+  }
+
+  private static final ByteBuffer[] NO_DATA = {ByteBuffer.allocate(0)};
+  private static final byte ALERT = 21;
+  private static final byte HANDSHAKE = 22;
+
+  /**
+   * The alert a failure calls for (RFC 8446 §6.2): decode_error for a message that does not parse,
+   * illegal_parameter for a value that parses but is not allowed (an all-zero x25519 share, RFC
+   * 7748 §6.1), handshake_failure otherwise.
+   */
+  static int alertFor(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (t instanceof java.security.InvalidKeyException
+          || m.contains("point")
+          || m.contains("key_share")
+          || m.contains("secret")
+          || m.contains("public key")) {
+        return 47; // illegal_parameter: a key share that parses but is no valid key
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (t instanceof java.nio.BufferUnderflowException
+          || m.contains("insufficient space")
+          || m.contains("invalid")
+          || m.contains("length")) {
+        return 50; // decode_error: the message does not parse
+      }
+    }
+    return 40; // handshake_failure
+  }
+
+  /** Whether the records in {@code b} from {@code start} to its position include {@code type}. */
+  private static boolean containsRecord(ByteBuffer b, int start, byte type) {
+    for (int p = start; p + 5 <= b.position(); ) {
+      if (b.get(p) == type) {
+        return true;
+      }
+      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+    }
+    return false;
+  }
+
+  /** Whether any record from {@code start} is other than a plaintext handshake or alert. */
+  private static boolean anyProtected(ByteBuffer b, int start) {
+    for (int p = start; p + 5 <= b.position(); ) {
+      byte t = b.get(p);
+      if (t != HANDSHAKE && t != ALERT) {
+        return true;
+      }
+      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+    }
+    return false;
+  }
+
+  private static ByteBuffer flipped(ByteBuffer b) {
+    if (b != null) {
+      b.flip();
+    }
+    return b;
+  }
+
+  /** a then b in one buffer (either may be null or empty). */
+  private ByteBuffer concat(ByteBuffer a, ByteBuffer b) {
+    if (a == null || !a.hasRemaining()) {
+      return b == null || !b.hasRemaining() ? null : b;
+    }
+    if (b == null || !b.hasRemaining()) {
+      return a;
+    }
+    ByteBuffer both = ByteBuffer.allocate(a.remaining() + b.remaining());
+    both.put(a).put(b).flip();
+    pool.release(a);
+    return both;
+  }
+
+  /**
+   * Our side is finished (alert or close_notify sent): half-close with a FIN and read until the
+   * peer's FIN, discarding, for at most {@value #LINGER_MILLIS} ms. Closing a socket with unread
+   * input makes the kernel send a reset instead of a FIN (RFC 1122 §4.2.2.13), and a reset may
+   * destroy the alert before the peer reads it.
+   */
+  private void closeGracefully(Throwable cause) {
+    if (closed || lingering) {
+      return;
+    }
+    if (!(channel instanceof SocketChannel)) {
+      finish(cause);
+      return;
+    }
+    try {
+      ((SocketChannel) channel).shutdownOutput();
+    } catch (IOException e) {
+      finish(cause);
+      return;
+    }
+    lingering = true;
+    lingerCause = cause;
+    pool.release(netIn);
+    netIn = null;
+    if (resume instanceof EventLoop) {
+      ((EventLoop) resume).schedule(LINGER_MILLIS * 1_000_000L, () -> finish(lingerCause));
+    }
+    linger();
+  }
+
+  /** How long a closing connection waits for the peer's FIN. */
+  static final long LINGER_MILLIS = 1000;
+
+  private void linger() {
+    ByteBuffer scratch = pool.acquire(4096);
+    try {
+      for (int i = 0; i < 64; i++) {
+        scratch.clear();
+        int n = channel.read(scratch);
+        if (n < 0) {
+          finish(lingerCause);
+          return;
         }
-        if (netOut != null) {
-          channel.write(netOut);
+        if (n == 0) {
           break;
         }
       }
-    } catch (IOException | RuntimeException ignored) {
-      // The connection is already broken; the alert was a courtesy.
+    } catch (IOException e) {
+      finish(lingerCause);
+      return;
+    } finally {
+      pool.release(scratch);
     }
-    finish(e);
-  }
-
-  private void wrapAlert() throws SSLException {
-    ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-    engine.wrap(ByteBuffer.allocate(0), out);
-    out.flip();
-    netOut = out.hasRemaining() ? out : null;
+    if (!(resume instanceof EventLoop)) {
+      finish(lingerCause); // no timer to bound the wait: what was there is drained
+      return;
+    }
+    updateInterest();
   }
 
   private void finish(Throwable cause) {

@@ -29,9 +29,11 @@ import tlslab.pki.internal.SecureFiles;
  * <p>Each student gets a folder {@code out/FOLDER/} with {@code FOLDER.pem} (certificate,
  * extKeyUsage clientAuth, subject CN = name, UID = ID), {@code FOLDER.key} (PKCS#8, 0600), {@code
  * FOLDER-combined.pem}, {@code FOLDER.p12} (alias FOLDER, chain [student, CA], password {@link
- * LabCertificates#STORE_PASSWORD}) and a copy of {@code ca.pem}. The manifest {@code
- * out/manifest.tsv} lists student, serial, SHA-256 fingerprint and folder, tab-separated with a
- * header line.
+ * LabCertificates#STORE_PASSWORD}), a copy of {@code ca.pem} and {@code challenge.txt}, the
+ * student's {@link ClassChallenge}. The manifest {@code out/manifest.tsv} lists ID, name, serial,
+ * SHA-256 fingerprint and folder, tab-separated with a header line; {@code out/class.secret} (0600)
+ * holds the secret the challenges derive from. Neither goes into any bundle: with the class CA they
+ * are the instructor's root of trust when grading.
  *
  * <p>Speed: the CA is loaded and checked once; bundles are made in parallel (key generation and the
  * PKCS#12 key derivation dominate, both CPU-bound).
@@ -41,7 +43,7 @@ public final class ClassCertificates {
   public static final String MANIFEST = "manifest.tsv";
 
   /** The manifest's header line. */
-  public static final String MANIFEST_HEADER = "student\tserial\tsha256_fingerprint\tfolder";
+  public static final String MANIFEST_HEADER = "id\tname\tserial\tsha256_fingerprint\tfolder";
 
   private ClassCertificates() {}
 
@@ -51,16 +53,72 @@ public final class ClassCertificates {
     void issued(int done, int total);
   }
 
-  /** One issued certificate, as the manifest lists it. */
+  /**
+   * One issued certificate, as the manifest lists it.
+   *
+   * @param serial the certificate's serial number in upper-case hex
+   * @param sha256Fingerprint as {@link CertificateSummary#sha256Fingerprint} prints it
+   * @param folder the student's bundle folder
+   */
   public record Entry(Student student, String serial, String sha256Fingerprint, Path folder) {
+    /** The student's key for challenges and grading: the bundle folder's name (ID or name). */
+    public String key() {
+      return folder.getFileName().toString();
+    }
+
     String manifestLine() {
       return String.join(
           "\t",
-          student.toString().replaceAll("[\t\r\n]", " "),
+          student.id() == null ? "" : clean(student.id()),
+          clean(student.name()),
           serial,
           sha256Fingerprint,
-          folder.getFileName().toString());
+          key());
     }
+
+    private static String clean(String s) {
+      return s.replaceAll("[\t\r\n]", " ");
+    }
+  }
+
+  /**
+   * Reads a manifest written by {@link #issue}; folders are resolved against the manifest's folder.
+   *
+   * @throws LabException BAD_INPUT when the file is missing or not a manifest (the message names
+   *     the line)
+   */
+  public static List<Entry> readManifest(Path manifest) {
+    String text =
+        new String(tlslab.pki.internal.SecureFiles.read(manifest), StandardCharsets.UTF_8);
+    String[] lines = text.split("\r?\n");
+    if (lines.length == 0 || !lines[0].strip().equals(MANIFEST_HEADER)) {
+      throw LabException.badInput(
+          manifest
+              + ": not a class manifest (its first line should be '"
+              + MANIFEST_HEADER.replace("\t", "<TAB>")
+              + "'; an older manifest: issue the class again with lab certs class --force)");
+    }
+    Path dir = manifest.toAbsolutePath().getParent();
+    List<Entry> entries = new ArrayList<>();
+    for (int i = 1; i < lines.length; i++) {
+      if (lines[i].isBlank()) {
+        continue;
+      }
+      String[] f = lines[i].split("\t", -1);
+      if (f.length != 5 || f[1].isBlank() || f[4].isBlank()) {
+        throw LabException.badInput(
+            manifest
+                + " line "
+                + (i + 1)
+                + ": expected 5 tab-separated columns ("
+                + lines[i]
+                + ")");
+      }
+      entries.add(
+          new Entry(
+              new Student(f[1], f[0].isBlank() ? null : f[0]), f[2], f[3], dir.resolve(f[4])));
+    }
+    return List.copyOf(entries);
   }
 
   /** What was written. */
@@ -90,6 +148,10 @@ public final class ClassCertificates {
     LabCa ca = LabCa.load(options.caDir());
     byte[] caPem = PemIo.encode(null, ca.cert());
     SecureFiles.createDirectories(out);
+    byte[] secret = classSecret(out);
+    // The class folder keeps the class CA's certificate too: grading trusts this copy, never the
+    // ca.pem a student hands in.
+    SecureFiles.writePublic(out.resolve("ca.pem"), caPem);
 
     int total = options.students().size();
     AtomicInteger done = new AtomicInteger();
@@ -100,7 +162,7 @@ public final class ClassCertificates {
         futures.add(
             pool.submit(
                 () -> {
-                  Entry e = issueOne(ca, caPem, s, out, options);
+                  Entry e = issueOne(ca, caPem, secret, s, out, options);
                   int n = done.incrementAndGet();
                   if (progress != null) {
                     synchronized (progress) {
@@ -133,7 +195,23 @@ public final class ClassCertificates {
     }
   }
 
-  private static Entry issueOne(LabCa ca, byte[] caPem, Student s, Path out, ClassOptions options) {
+  /**
+   * The class secret: kept when the class is issued again (--force, a late student), so that the
+   * challenges students already hold stay valid; drawn and written 0600 the first time.
+   */
+  private static byte[] classSecret(Path out) {
+    Path file = out.resolve(ClassChallenge.SECRET_FILE);
+    if (Files.exists(file)) {
+      return ClassChallenge.readSecret(file);
+    }
+    byte[] secret = ClassChallenge.newSecret();
+    SecureFiles.writePrivate(
+        file, (java.util.HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.UTF_8));
+    return secret;
+  }
+
+  private static Entry issueOne(
+      LabCa ca, byte[] caPem, byte[] secret, Student s, Path out, ClassOptions options) {
     String folderName = s.folder();
     Path folder = out.resolve(folderName);
     SecureFiles.createDirectories(folder);
@@ -161,6 +239,9 @@ public final class ClassCertificates {
             ca.cert()));
     SecureFiles.writePublic(folder.resolve(folderName + ".pem"), PemIo.encode(null, cert));
     SecureFiles.writePublic(folder.resolve("ca.pem"), caPem);
+    SecureFiles.writePublic(
+        folder.resolve(ClassChallenge.BUNDLE_FILE),
+        (ClassChallenge.of(secret, folderName) + "\n").getBytes(StandardCharsets.UTF_8));
     CaRecords.recordIssued(options.caDir(), cert);
     return new Entry(
         s,

@@ -23,7 +23,10 @@ import tlslab.pki.internal.SecureFiles;
  * </pre>
  *
  * A line splits at its first tab, or else at its first comma. Two students may not end up in the
- * same folder.
+ * same folder. A comma line whose first part holds no digit, such as {@code Núñez, José}, is
+ * refused: it reads as "Last, First", not as "ID,Name", and guessing would put the surname in the
+ * certificate's UID. Write {@code José Núñez}, or give an ID ({@code s1234567,José Núñez}, or an ID
+ * without digits after a tab).
  */
 public final class ClassRoster {
   /** Upper bound on class size: enough for any lecture hall, small enough to stop typos. */
@@ -72,8 +75,23 @@ public final class ClassRoster {
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
-      int cut = line.indexOf('\t') >= 0 ? line.indexOf('\t') : line.indexOf(',');
+      boolean tab = line.indexOf('\t') >= 0;
+      int cut = tab ? line.indexOf('\t') : line.indexOf(',');
       String id = cut >= 0 ? line.substring(0, cut).strip() : null;
+      if (!tab && id != null && !id.isEmpty() && !id.matches(".*\\d.*")) {
+        String rest = line.substring(cut + 1).strip();
+        throw LabException.badInput(
+            file
+                + " line "
+                + (i + 1)
+                + ": '"
+                + line
+                + "' looks like 'Last, First'; write the name as it should appear ('"
+                + rest
+                + " "
+                + id
+                + "'), or 'ID,Name' with an ID that has a digit, or 'ID<TAB>Name'");
+      }
       String name = cut >= 0 ? line.substring(cut + 1).strip() : line;
       if (name.isEmpty()) {
         throw LabException.badInput(file + " line " + (i + 1) + ": no student name after the ID");

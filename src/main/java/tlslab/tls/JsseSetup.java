@@ -27,6 +27,7 @@ public final class JsseSetup {
    *     form of {@code javax.net.debug}) so the trace module receives it in-process.
    */
   public static synchronized void prepare(boolean allowReportSuite, boolean debugHooks) {
+    refuseClientRenegotiation();
     // RFC 5077 session tickets: JSSE sends them by default today, but the lab depends on the
     // New Session Ticket message being there, so say so explicitly.
     System.setProperty("jdk.tls.server.enableSessionTicketExtension", "true");
@@ -40,6 +41,21 @@ public final class JsseSetup {
       JsseSetup.debugHooks = true;
     }
   }
+
+  /**
+   * Servers refuse a Client Hello on an established TLS 1.2 connection (client-initiated
+   * renegotiation, RFC 5746): each one costs the server a full handshake, a denial-of-service
+   * lever, and the chat never needs it. JSSE answers with a fatal {@code handshake_failure}. JSSE
+   * reads the switch once, when the first server handshake starts (a static of its server handshake
+   * context), so {@link TlsContexts} also calls this before it builds any engine. The launcher
+   * passes it on the command line as well.
+   */
+  public static void refuseClientRenegotiation() {
+    System.setProperty(REJECT_RENEGOTIATION, "true");
+  }
+
+  /** The JSSE switch set by {@link #refuseClientRenegotiation()}. */
+  public static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
   /** Whether {@link #prepare} re-enabled the report's suite in this process. */
   public static synchronized boolean reportSuiteEnabled() {

@@ -39,6 +39,10 @@ public final class TlsContexts {
   /** Password of every PKCS#12 store the lab writes. */
   public static final String STORE_PASSWORD = "changeit";
 
+  static {
+    JsseSetup.refuseClientRenegotiation(); // before any server handshake in this process
+  }
+
   private TlsContexts() {}
 
   /**

@@ -17,6 +17,8 @@ import java.util.Map;
 public enum CipherSuite {
   TLS_NULL_WITH_NULL_NULL(0x0000, KeyExchange.NULL, Cipher.NULL, "NULL"),
   TLS_RSA_WITH_NULL_SHA256(0x003B, KeyExchange.RSA, Cipher.NULL, "SHA256"),
+  TLS_RSA_WITH_RC4_128_MD5(0x0004, KeyExchange.RSA, Cipher.RC4_128, "MD5"),
+  TLS_RSA_WITH_RC4_128_SHA(0x0005, KeyExchange.RSA, Cipher.RC4_128, "SHA1"),
   TLS_RSA_WITH_3DES_EDE_CBC_SHA(0x000A, KeyExchange.RSA, Cipher.TDES_CBC, "SHA1"),
   TLS_RSA_WITH_AES_128_CBC_SHA(0x002F, KeyExchange.RSA, Cipher.AES_128_CBC, "SHA1"),
   TLS_RSA_WITH_AES_256_CBC_SHA(0x0035, KeyExchange.RSA, Cipher.AES_256_CBC, "SHA1"),
@@ -24,6 +26,9 @@ public enum CipherSuite {
   TLS_RSA_WITH_AES_256_CBC_SHA256(0x003D, KeyExchange.RSA, Cipher.AES_256_CBC, "SHA256"),
   TLS_RSA_WITH_AES_128_GCM_SHA256(0x009C, KeyExchange.RSA, Cipher.AES_128_GCM, "SHA256"),
   TLS_RSA_WITH_AES_256_GCM_SHA384(0x009D, KeyExchange.RSA, Cipher.AES_256_GCM, "SHA384"),
+  TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA(0x0016, KeyExchange.DHE_RSA, Cipher.TDES_CBC, "SHA1"),
+  TLS_DHE_DSS_WITH_AES_128_CBC_SHA(0x0032, KeyExchange.DHE_DSS, Cipher.AES_128_CBC, "SHA1"),
+  TLS_DHE_DSS_WITH_AES_256_CBC_SHA(0x0038, KeyExchange.DHE_DSS, Cipher.AES_256_CBC, "SHA1"),
   TLS_DHE_RSA_WITH_AES_128_CBC_SHA(0x0033, KeyExchange.DHE_RSA, Cipher.AES_128_CBC, "SHA1"),
   TLS_DHE_RSA_WITH_AES_256_CBC_SHA(0x0039, KeyExchange.DHE_RSA, Cipher.AES_256_CBC, "SHA1"),
   TLS_DHE_RSA_WITH_AES_128_CBC_SHA256(0x0067, KeyExchange.DHE_RSA, Cipher.AES_128_CBC, "SHA256"),
@@ -32,6 +37,9 @@ public enum CipherSuite {
   TLS_DHE_RSA_WITH_AES_256_GCM_SHA384(0x009F, KeyExchange.DHE_RSA, Cipher.AES_256_GCM, "SHA384"),
   TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256(
       0xCCAA, KeyExchange.DHE_RSA, Cipher.CHACHA20_POLY1305, "SHA256"),
+  TLS_ECDHE_ECDSA_WITH_RC4_128_SHA(0xC007, KeyExchange.ECDHE_ECDSA, Cipher.RC4_128, "SHA1"),
+  TLS_ECDHE_RSA_WITH_RC4_128_SHA(0xC011, KeyExchange.ECDHE_RSA, Cipher.RC4_128, "SHA1"),
+  TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA(0xC012, KeyExchange.ECDHE_RSA, Cipher.TDES_CBC, "SHA1"),
   TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA(0xC009, KeyExchange.ECDHE_ECDSA, Cipher.AES_128_CBC, "SHA1"),
   TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA(0xC00A, KeyExchange.ECDHE_ECDSA, Cipher.AES_256_CBC, "SHA1"),
   TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA(0xC013, KeyExchange.ECDHE_RSA, Cipher.AES_128_CBC, "SHA1"),
@@ -73,6 +81,7 @@ public enum CipherSuite {
      */
     RSA(false),
     DHE_RSA(true),
+    DHE_DSS(true),
     ECDHE_RSA(true),
     ECDHE_ECDSA(true),
     /** TLS 1.3: always (EC)DHE (or PSK with (EC)DHE): forward secret. */
@@ -92,6 +101,8 @@ public enum CipherSuite {
   /** The record protection algorithm and its key/IV sizes. */
   public enum Cipher {
     NULL(0, 0, false),
+    /** RC4 stream cipher: prohibited in every TLS version (RFC 7465). */
+    RC4_128(16, 0, false),
     TDES_CBC(24, 8, false),
     AES_128_CBC(16, 16, false),
     AES_256_CBC(32, 16, false),
@@ -176,6 +187,12 @@ public enum CipherSuite {
 
   public static CipherSuite of(int code) {
     return BY_CODE.getOrDefault(code, UNKNOWN);
+  }
+
+  /** The suite with this RFC (and JSSE) name, or UNKNOWN. */
+  public static CipherSuite forName(String name) {
+    for (CipherSuite s : values()) if (s.name().equals(name)) return s;
+    return UNKNOWN;
   }
 
   /** The RFC name, or "Unknown (0xNNNN)" for a code not in the table. */

@@ -35,7 +35,17 @@ class AnnotatorTest {
     assertThat(first.info).contains("[TCP segment of a reassembled PDU]");
     assertThat(second.protocol).isEqualTo("TLSv1");
     assertThat(second.info).isEqualTo("Client Hello");
-    assertThat(second.notes).singleElement().asString().contains("Client Hello");
+    assertThat(second.notes).hasSize(2);
+    assertThat(second.notes.get(0)).startsWith("Client Hello (RFC 5246 7.4.1.2)");
+    // The reassembly itself is explained once: a PDU from 2 frames.
+    assertThat(second.notes.get(1)).contains("split over 2 segments");
+    assertThat(second.messages())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.handshakeType()).isEqualTo(1);
+              assertThat(m.range().space()).isEqualTo(ByteRange.Space.STREAM);
+            });
   }
 
   @Test

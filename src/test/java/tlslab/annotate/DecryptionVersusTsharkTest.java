@@ -120,8 +120,7 @@ class DecryptionVersusTsharkTest {
     // The chat itself is what both read: a line that crossed the wire encrypted.
     String line = name.contains("openssl") ? LabScenarios.OPENSSL_LINE : LabScenarios.ALICE_LINE;
     Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
-    assertThat(rows.values())
-        .anySatisfy(r -> assertThat(String.join(" ", r.decrypted)).contains(line));
+    assertThat(rows.values()).anySatisfy(r -> assertThat(decryptedText(r)).contains(line));
     if (name.contains("TLS 1.3")) {
       // Decrypted, TLS 1.3's hidden handshake shows (RFC 8446 §4.3): Encrypted Extensions,
       // Finished.
@@ -166,8 +165,7 @@ class DecryptionVersusTsharkTest {
         "python report chat with the server key", c, expected, KeyMaterial.none().withRsaKey(key));
     Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withRsaKey(key));
     assertThat(rows.values())
-        .anySatisfy(
-            r -> assertThat(String.join(" ", r.decrypted)).contains("hello from the report"));
+        .anySatisfy(r -> assertThat(decryptedText(r)).contains("hello from the report"));
   }
 
   @Test
@@ -176,13 +174,21 @@ class DecryptionVersusTsharkTest {
     KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());
     Annotator an = new Annotator(keys, false);
     Map<Long, Row> rows = TsharkParityTest.annotate(c, keys);
-    assertThat(rows.values()).allSatisfy(r -> assertThat(r.decrypted).isEmpty());
+    assertThat(rows.values()).allSatisfy(r -> assertThat(r.payloads).isEmpty());
     tlslab.pcap.Frame f = new tlslab.pcap.Frame();
     try (tlslab.pcap.CaptureReader r = tlslab.pcap.CaptureReader.open(c.file())) {
       while (r.next(f)) an.annotate(f);
     }
     assertThat(an.summaries().get(0).lines())
         .anySatisfy(l -> assertThat(l).contains("forward secrecy").contains("cannot decrypt"));
+  }
+
+  /** The decrypted application bytes of a row, as text. */
+  static String decryptedText(Row r) {
+    StringBuilder sb = new StringBuilder();
+    for (Payload p : r.payloads)
+      sb.append(new String(p.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+    return sb.toString();
   }
 
   private static void assertMatches(
@@ -199,7 +205,8 @@ class DecryptionVersusTsharkTest {
         diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
       String tsData = t.length > 3 ? t[3].replace(",", "") : "";
       StringBuilder ourData = new StringBuilder();
-      if (r != null) for (byte[] d : r.decryptedData) ourData.append(HexFormat.of().formatHex(d));
+      if (r != null)
+        for (Payload p : r.payloads) ourData.append(HexFormat.of().formatHex(p.bytes()));
       if (!tsData.equals(ourData.toString())) {
         diffs.add("frame " + t[0] + ": tshark data [" + tsData + "] ours [" + ourData + "]");
       }

@@ -9,6 +9,9 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,10 +19,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
 
 /**
  * Live capture on loopback (needs root): a real openssl TLS session is captured while the capture
@@ -175,6 +182,143 @@ class LiveCaptureTest {
         .doesNotContain("Exception");
   }
 
+  @Test
+  void tinyBufferUnderHeavyLoadReportsEveryDropInTheSummaryAndExits7() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
+    // UDP datagrams: one packet each, so the number on the wire is known exactly.
+    int datagrams = 3000;
+    try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        DatagramSocket sender = new DatagramSocket()) {
+      int port = sink.getLocalPort();
+      Path out = dir.resolve("drops.pcap");
+      Process lab =
+          labCapture(
+              List.of(
+                  "--iface",
+                  "lo",
+                  "--filter",
+                  "udp dst port " + port,
+                  "--buffer-size",
+                  "256K",
+                  "--status",
+                  "0.2",
+                  "--out",
+                  out.toString()),
+              List.of("env", "--default-signal=INT"));
+      lab.getOutputStream().close();
+      Thread drainStdout = drain(lab.getInputStream(), new StringBuilder());
+      BufferedReader err =
+          new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
+      assertThat(err.readLine()).contains("capturing on lo");
+      byte[] payload = new byte[32_000];
+      for (int i = 0; i < datagrams; i++) {
+        sender.send(new DatagramPacket(payload, payload.length, sink.getLocalSocketAddress()));
+      }
+      // A periodic report tells of the drops while the capture still runs.
+      Pattern status =
+          Pattern.compile("lab capture: (\\d+) captured, (\\d+) dropped by the kernel.*");
+      String periodic = null;
+      for (String l; (l = err.readLine()) != null; ) {
+        Matcher m = status.matcher(l);
+        if (m.matches() && Long.parseLong(m.group(2)) > 0) {
+          periodic = l;
+          break;
+        }
+      }
+      assertThat(periodic).as("a periodic status line reporting kernel drops").isNotNull();
+      new ProcessBuilder("kill", "-INT", Long.toString(lab.pid())).start().waitFor();
+      assertThat(lab.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      StringBuilder rest = new StringBuilder();
+      for (String l; (l = err.readLine()) != null; ) rest.append(l).append('\n');
+      drainStdout.join(5000);
+      assertThat(lab.exitValue())
+          .as("exit status of an incomplete capture; stderr: " + rest)
+          .isEqualTo(7);
+      Matcher end =
+          Pattern.compile(
+                  "lab capture: interrupted; (\\d+) captured, (\\d+) dropped by the kernel, (\\d+)"
+                      + " by the lab; written to .*")
+              .matcher(
+                  rest.toString()
+                      .lines()
+                      .filter(l -> l.contains("written to"))
+                      .findFirst()
+                      .orElse(""));
+      assertThat(end.matches()).as("summary line in: " + rest).isTrue();
+      long written = Long.parseLong(end.group(1));
+      long kernel = Long.parseLong(end.group(2));
+      long lab2 = Long.parseLong(end.group(3));
+      assertThat(kernel).as("the tiny buffer made the kernel drop packets").isPositive();
+      assertThat(written + kernel + lab2)
+          .as("every datagram is written or counted as lost")
+          .isEqualTo(datagrams);
+      assertThat(rest.toString()).contains("WARNING: this capture is INCOMPLETE");
+      assertThat(frames(out)).as("packets in the file").isEqualTo(written);
+      CaptureStats recorded = CaptureStats.readFor(out).orElseThrow();
+      assertThat(recorded.complete()).isFalse();
+      assertThat(recorded.written()).isEqualTo(written);
+      assertThat(recorded.kernelDropped()).isEqualTo(kernel);
+      assertThat(recorded.received()).isEqualTo(datagrams);
+    }
+  }
+
+  @Test
+  void keylogPcapngOpensDecryptedInTsharkWithNoOtherOption() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
+    int port = freePort();
+    Path out = dir.resolve("keys.pcapng");
+    Path keys = dir.resolve("session.keys");
+    Process lab =
+        labCapture(
+            List.of(
+                "--iface",
+                "lo",
+                "--port",
+                Integer.toString(port),
+                "--keylog",
+                keys.toString(),
+                "--out",
+                out.toString()),
+            List.of("env", "--default-signal=INT"));
+    BufferedReader err =
+        new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
+    assertThat(err.readLine()).contains("capturing on lo");
+    BufferedReader labels =
+        new BufferedReader(new InputStreamReader(lab.getInputStream(), StandardCharsets.UTF_8));
+    String secret = "the plaintext only the keys reveal " + port;
+    tlsSession(port, "-tls1_3", keys, secret);
+    tlsSession(port, "-tls1_2", keys, secret);
+    // Stop once the capture has labelled the last session's close_notify (TLS 1.2 shows it as
+    // Encrypted Alert; TLS 1.3 alerts look like Application Data without keys).
+    for (String l; (l = labels.readLine()) != null; ) {
+      if (l.contains("Encrypted Alert")) break;
+    }
+    new ProcessBuilder("kill", "-INT", Long.toString(lab.pid())).start().waitFor();
+    assertThat(lab.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String rest = new String(lab.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(rest)
+        .contains("key log lines from")
+        .contains("0 dropped by the kernel, 0 by the lab");
+    assertThat(Files.getPosixFilePermissions(out))
+        .as("a file holding TLS secrets is owner-only")
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.exists(LiveCapture.partial(out))).isFalse();
+
+    // tshark with nothing but the file: no -o tls.keylog_file, no -d.
+    String follow0 = run("tshark", "-r", out.toString(), "-q", "-z", "follow,tls,ascii,0");
+    String follow1 = run("tshark", "-r", out.toString(), "-q", "-z", "follow,tls,ascii,1");
+    assertThat(follow0).as("TLS 1.3 session decrypted").contains(secret);
+    assertThat(follow1).as("TLS 1.2 session decrypted").contains(secret);
+    String info = run("tshark", "-r", out.toString(), "-T", "fields", "-e", "_ws.col.Info");
+    assertThat(info).contains("Encrypted Extensions").contains("Certificate Verify");
+
+    // Control: the same file without its Decryption Secrets Block shows no plaintext.
+    Path stripped = dir.resolve("stripped.pcapng");
+    run("editcap", "--discard-all-secrets", out.toString(), stripped.toString());
+    assertThat(run("tshark", "-r", stripped.toString(), "-q", "-z", "follow,tls,ascii,0"))
+        .doesNotContain(secret);
+  }
+
   private static Process labCapture(List<String> args, List<String> wrapper, String... jvmArgs)
       throws IOException {
     List<String> cmd = new ArrayList<>(wrapper);
@@ -186,6 +330,12 @@ class LiveCaptureTest {
   }
 
   private static void tlsSession(int port) throws Exception {
+    tlsSession(port, "-tls1_2", null, "hello");
+  }
+
+  /** An openssl session that sends {@code line}; the client logs its keys to {@code keys}. */
+  private static void tlsSession(int port, String version, Path keys, String line)
+      throws Exception {
     Process server =
         new ProcessBuilder(
                 "openssl",
@@ -204,13 +354,23 @@ class LiveCaptureTest {
               new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
       for (String l; (l = r.readLine()) != null; ) if (l.contains("ACCEPT")) break;
       Process client =
-          new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2")
+          new ProcessBuilder(
+                  keys == null
+                      ? List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, version)
+                      : List.of(
+                          "openssl",
+                          "s_client",
+                          "-connect",
+                          "127.0.0.1:" + port,
+                          version,
+                          "-keylogfile",
+                          keys.toString()))
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
       OutputStream in = client.getOutputStream();
       Thread.sleep(400);
-      in.write("hello\n".getBytes(StandardCharsets.US_ASCII));
+      in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
       in.flush();
       Thread.sleep(300);
       in.close();
@@ -241,6 +401,38 @@ class LiveCaptureTest {
     assertThat(err).doesNotContain("cut short").doesNotContain("appears to be damaged");
     assertThat(Files.size(file)).isGreaterThan(24);
     return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+  }
+
+  private static long frames(Path file) {
+    long n = 0;
+    try (CaptureReader r = CaptureReader.open(file)) {
+      Frame f = new Frame();
+      while (r.next(f)) n++;
+      assertThat(r.problem()).isNull();
+    }
+    return n;
+  }
+
+  private static String run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", cmd)).isZero();
+    return out;
+  }
+
+  private static Thread drain(java.io.InputStream in, StringBuilder into) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                into.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+              } catch (IOException e) {
+                into.append(e);
+              }
+            });
+    t.start();
+    return t;
   }
 
   private static int freePort() throws IOException {

@@ -75,6 +75,21 @@ class ChatRoomTest {
   }
 
   @Test
+  void nicksAcceptTheLettersRostersHold() {
+    join(1, "a:1");
+    join(2, "b:2");
+    room.handle(1, "/nick José");
+    // The same name typed with a combining accent (e + U+0301) is the same nick, so it is taken.
+    room.handle(2, "/nick Jose\u0301");
+    room.handle(2, "/nick Łukasz-Ñúñez_2");
+    room.handle(2, "/nick " + "é".repeat(33));
+    assertThat(sent)
+        .contains(
+            "1 * you are now José", "2 ! nick José is taken", "2 * you are now Łukasz-Ñúñez_2");
+    assertThat(sent.stream().filter(l -> l.startsWith("2 ! invalid nick"))).hasSize(1);
+  }
+
+  @Test
   void listWhoamiAndPrivateMessages() {
     join(1, "a:1");
     room.join(2, new Peer("b:2", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=bob,O=TLS Lab", "bob"));

@@ -544,11 +544,11 @@ class CertsCommandTest {
     assertThat(r.out()).contains("Issued 3 student bundles (ec-p256 keys)");
     assertThat(r.err()).isEmpty(); // no progress lines for a small class
     List<String> manifest = Files.readAllLines(out.resolve("manifest.tsv"));
-    assertThat(manifest.get(0)).isEqualTo("student\tserial\tsha256_fingerprint\tfolder");
+    assertThat(manifest.get(0)).isEqualTo("id\tname\tserial\tsha256_fingerprint\tfolder");
     assertThat(manifest).hasSize(4);
-    assertThat(manifest.get(1)).startsWith("Ada Lovelace (s100)\t").endsWith("\ts100");
-    assertThat(manifest.get(2)).startsWith("Zoë Martín (s200)\t").endsWith("\ts200");
-    assertThat(manifest.get(3)).startsWith("Grace Hopper\t").endsWith("\tgrace-hopper");
+    assertThat(manifest.get(1)).startsWith("s100\tAda Lovelace\t").endsWith("\ts100");
+    assertThat(manifest.get(2)).startsWith("s200\tZoë Martín\t").endsWith("\ts200");
+    assertThat(manifest.get(3)).startsWith("\tGrace Hopper\t").endsWith("\tgrace-hopper");
     for (String folder : List.of("s100", "s200", "grace-hopper")) {
       for (String f :
           List.of(
@@ -556,13 +556,14 @@ class CertsCommandTest {
               folder + ".key",
               folder + "-combined.pem",
               folder + ".p12",
-              "ca.pem")) {
+              "ca.pem",
+              "challenge.txt")) {
         assertThat(out.resolve(folder).resolve(f)).exists();
       }
     }
     Run show = lab("certs", "show", out.resolve("s200/s200.p12").toString());
     assertThat(show.out()).contains("CN=Zoë Martín").contains("UID=s200").contains("clientAuth");
-    String fingerprint = manifest.get(2).split("\t")[2];
+    String fingerprint = manifest.get(2).split("\t")[3];
     assertThat(show.out()).contains("SHA-256:        " + fingerprint);
     Run verify =
         lab(

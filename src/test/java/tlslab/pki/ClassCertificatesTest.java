@@ -89,11 +89,26 @@ class ClassCertificatesTest {
       String[] row = manifest.get(i + 1).split("\t");
       assertThat(row)
           .containsExactly(
-              s.toString(),
+              s.id() == null ? "" : s.id(),
+              s.name(),
               cert.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT),
               CertificateSummary.sha256Fingerprint(cert),
               folder);
     }
+    assertThat(ClassCertificates.readManifest(r.manifest())).isEqualTo(r.entries());
+    // Each bundle carries its student's challenge, recomputable from the class secret alone.
+    byte[] secret = ClassChallenge.readSecret(out.resolve(ClassChallenge.SECRET_FILE));
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(out.resolve(ClassChallenge.SECRET_FILE))))
+        .isEqualTo("rw-------");
+    for (ClassCertificates.Entry e : r.entries()) {
+      String challenge = Files.readString(e.folder().resolve(ClassChallenge.BUNDLE_FILE)).strip();
+      assertThat(challenge).isEqualTo(ClassChallenge.of(secret, e.key()));
+      assertThat(ClassChallenge.looksLikeOne(challenge)).isTrue();
+      assertThat(e.folder().resolve(ClassChallenge.SECRET_FILE)).doesNotExist();
+    }
+    assertThat(ClassChallenge.of(secret, "s100")).isNotEqualTo(ClassChallenge.of(secret, "s101"));
     assertThat(students.get(0).folder()).isEqualTo("s100");
     assertThat(students.get(1).folder()).isEqualTo("zoe-martin");
     assertThat(
@@ -150,6 +165,13 @@ class ClassCertificatesTest {
         .isInstanceOf(LabException.class)
         .hasMessageContaining("line 2")
         .hasMessageContaining("empty folder name");
+    // "Núñez, José" is Last, First, not ID,Name: refused, saying how to write it.
+    Path lastFirst = Files.writeString(dir.resolve("l.txt"), "Ann\nNúñez, José\n");
+    assertThatThrownBy(() -> ClassRoster.read(lastFirst))
+        .isInstanceOf(LabException.class)
+        .hasMessageContaining("line 2")
+        .hasMessageContaining("looks like 'Last, First'")
+        .hasMessageContaining("'José Núñez'");
     Path sameName = Files.writeString(dir.resolve("d.txt"), "Ann Lee\nann lee\n");
     assertThatThrownBy(() -> ClassRoster.read(sameName))
         .isInstanceOf(LabException.class)

@@ -7,36 +7,67 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tlslab.annotate.Annotator;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Payload;
 import tlslab.annotate.Row;
+import tlslab.annotate.TlsMessage;
 import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
+import tlslab.pcap.PacketDecoder;
+import tlslab.pcap.TcpPacket;
 import tlslab.pki.CertificateSummary;
+import tlslab.pki.ClassChallenge;
 
 /**
  * A student's capture read back through the lab's annotator: every row as Wireshark labels it, the
  * facts of each TLS connection and, when keys were given, the decrypted chat lines. Reading never
  * throws: a missing, foreign or damaged file gives {@link #problem()} instead, which a checker
  * turns into a failed requirement.
+ *
+ * <p>This is the exercise package's only reader of captures: checkers ask it for values (facts,
+ * randoms, decrypted lines, challenges), never parse the annotator's display strings themselves, so
+ * that a change in how annotate represents its output is made here alone.
  */
 final class CaptureEvidence {
+  /**
+   * The hello randoms and session id of one connection, in lower-case hex (RFC 5246 §7.4.1.2): what
+   * makes a handshake unique, so a trace can be matched to it.
+   */
+  record Hellos(String clientRandom, String serverRandom, String sessionId) {}
+
+  private static final Pattern CHALLENGE = Pattern.compile(ClassChallenge.PREFIX + "[0-9a-f]{20}");
+
   private final Path file;
   private final String problem;
   private final List<Row> rows;
   private final List<ConnectionFacts> facts;
+  private final Map<Integer, Hellos> hellos;
 
-  private CaptureEvidence(Path file, String problem, List<Row> rows, List<ConnectionFacts> facts) {
+  private CaptureEvidence(
+      Path file,
+      String problem,
+      List<Row> rows,
+      List<ConnectionFacts> facts,
+      Map<Integer, Hellos> hellos) {
     this.file = file;
     this.problem = problem;
     this.rows = rows;
     this.facts = facts;
+    this.hellos = hellos;
+  }
+
+  private CaptureEvidence(Path file, String problem, List<Row> rows, List<ConnectionFacts> facts) {
+    this(file, problem, rows, facts, Map.of());
   }
 
   /** Reads {@code file}, decrypting with {@code keys} where they fit. */
@@ -45,15 +76,25 @@ final class CaptureEvidence {
       return new CaptureEvidence(file, file + " does not exist", List.of(), List.of());
     }
     List<Row> rows = new ArrayList<>();
+    Map<Integer, Hellos> hellos = new LinkedHashMap<>();
     Annotator annotator = new Annotator(keys, false);
     Frame f = new Frame();
+    TcpPacket tcp = new TcpPacket();
     try (CaptureReader r = CaptureReader.open(file)) {
       while (r.next(f)) {
-        rows.add(annotator.annotate(f).copy());
+        Row row = annotator.annotate(f).copy();
+        rows.add(row);
+        if (row.connection > 0 && PacketDecoder.decode(f, tcp)) {
+          hello(f.data, tcp.payloadOffset, tcp.payloadCaptured, row.connection, hellos);
+        }
       }
       if (r.problem() != null) {
         return new CaptureEvidence(
-            file, file + " is damaged (" + r.problem() + ")", List.copyOf(rows), annotator.facts());
+            file,
+            file + " is damaged (" + r.problem() + ")",
+            List.copyOf(rows),
+            annotator.facts(),
+            hellos);
       }
     } catch (LabException e) {
       return new CaptureEvidence(file, e.getMessage(), List.of(), List.of());
@@ -61,7 +102,95 @@ final class CaptureEvidence {
       // The reader is bounds-checked; this only guards the promise that a check never throws.
       return new CaptureEvidence(file, file + ": unreadable (" + e + ")", List.of(), List.of());
     }
-    return new CaptureEvidence(file, null, List.copyOf(rows), annotator.facts());
+    return new CaptureEvidence(file, null, List.copyOf(rows), annotator.facts(), hellos);
+  }
+
+  /**
+   * Notes the random (and session id) of a Client or Server Hello that starts a TCP segment: a
+   * handshake record (type 22) whose first message is a hello (RFC 5246 §6.2.1, §7.4.1.2): record
+   * header 5 bytes, handshake header 4, version 2, random 32, session id length 1. Hellos split
+   * over segments are not seen; the checks then say the connection has no random.
+   */
+  private static void hello(byte[] d, int at, int n, int connection, Map<Integer, Hellos> out) {
+    if (n < 44 || at < 0 || at + n > d.length || d[at] != 22 || d[at + 1] != 3) {
+      return;
+    }
+    int type = d[at + 5];
+    if (type != 1 && type != 2) {
+      return;
+    }
+    HexFormat hex = HexFormat.of();
+    String random = hex.formatHex(d, at + 11, at + 43);
+    int idLength = d[at + 43] & 0xff;
+    String sessionId =
+        idLength <= 32 && 44 + idLength <= n ? hex.formatHex(d, at + 44, at + 44 + idLength) : "";
+    Hellos h = out.getOrDefault(connection, new Hellos("", "", ""));
+    out.put(
+        connection,
+        type == 1
+            ? new Hellos(
+                h.clientRandom().isEmpty() ? random : h.clientRandom(),
+                h.serverRandom(),
+                h.sessionId())
+            : new Hellos(
+                h.clientRandom(),
+                h.serverRandom().isEmpty() ? random : h.serverRandom(),
+                sessionId));
+  }
+
+  /** The randoms and session id of one connection (empty strings for what was not seen). */
+  Hellos hellos(ConnectionFacts c) {
+    return hellos.getOrDefault(c.index(), new Hellos("", "", ""));
+  }
+
+  /** The connection whose Client Hello carried {@code clientRandom} (hex, any case). */
+  Optional<ConnectionFacts> withClientRandom(String clientRandom) {
+    return facts.stream()
+        .filter(c -> hellos(c).clientRandom().equalsIgnoreCase(clientRandom))
+        .findFirst();
+  }
+
+  /** Every challenge-shaped code the client sent in one connection, decrypted. */
+  List<String> challengesSent(ConnectionFacts c) {
+    List<String> found = new ArrayList<>();
+    for (String line : chatLines(c).get("client")) {
+      Matcher m = CHALLENGE.matcher(line);
+      while (m.find()) {
+        if (!found.contains(m.group())) {
+          found.add(m.group());
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * A line as a student may paste it from {@code lab annotate --key/--keylog}: {@code decrypted:
+   * client> hello\n} or just {@code hello}; the annotator's {@code \xNN} escapes are decoded
+   * (UTF-8), so "José" pasted either way is the same line.
+   */
+  static String pastedLine(String answer) {
+    String s = answer.strip();
+    s = s.replaceFirst("^(?i)decrypted:\\s*", "");
+    s = s.replaceFirst("^(client|server)>\\s?", "");
+    s = s.replaceFirst("(\\\\n)+$", "");
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '\\' && i + 3 < s.length() && s.charAt(i + 1) == 'x') {
+        try {
+          bytes.write(Integer.parseInt(s.substring(i + 2, i + 4), 16));
+          i += 3;
+          continue;
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+          // not an escape: keep the backslash as typed
+        }
+      }
+      int cp = s.codePointAt(i);
+      bytes.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+      i += Character.charCount(cp) - 1;
+    }
+    return bytes.toString(StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
   }
 
   Path file() {
@@ -107,9 +236,8 @@ final class CaptureEvidence {
     text.put("client", new StringBuilder());
     text.put("server", new StringBuilder());
     for (Row r : rowsOf(c)) {
-      for (int i = 0; i < r.decrypted.size() && i < r.decryptedData.size(); i++) {
-        String who = r.decrypted.get(i).startsWith("server>") ? "server" : "client";
-        text.get(who).append(new String(r.decryptedData.get(i), StandardCharsets.UTF_8));
+      for (Payload p : r.payloads) {
+        text.get(p.sender().label()).append(new String(p.bytes(), StandardCharsets.UTF_8));
       }
     }
     Map<String, List<String>> lines = new LinkedHashMap<>();
@@ -124,9 +252,9 @@ final class CaptureEvidence {
     return lines;
   }
 
-  /** The Wireshark labels of one row's Info column ("Server Hello, Certificate" has two). */
+  /** The Wireshark labels of one row's messages ("Server Hello, Certificate" has two). */
   static List<String> labels(Row r) {
-    return Arrays.stream(r.info.split(",")).map(String::strip).toList();
+    return r.messages().stream().map(TlsMessage::label).toList();
   }
 
   /** "CN=localhost, ... (SHA-256 AB:CD:…)", to tell a student which certificate we saw. */

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import tlslab.common.LabException;
 import tlslab.exercise.Answers;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.pki.CertificateFile;
@@ -42,6 +43,10 @@ public final class CertificatesCheck implements Checker {
       return r.fail("your certificates are readable", e.getMessage());
     }
     r.pass("your certificates exist");
+    Identity id = Steps.identity(r, ws);
+    if (id != null) {
+      Steps.serverCertificateCarriesChallenge(r, ws, id, server);
+    }
     CertificateVerifier.Result v =
         CertificateVerifier.verify(ca, List.of(server), "localhost", Instant.now());
     r.expect(
@@ -68,13 +73,16 @@ public final class CertificatesCheck implements Checker {
       return r.fail("answers file", "write " + a.file() + " with the keys listed in the exercise");
     }
     r.expect(
-        hex(a.lower("fingerprint")).equals(hex(s.sha256Fingerprint().toLowerCase(Locale.ROOT))),
+        fingerprint(a.lower("fingerprint"))
+            .equals(hex(s.sha256Fingerprint().toLowerCase(Locale.ROOT))),
         "fingerprint is your server certificate's SHA-256 fingerprint",
         "use the fingerprint lab certs show prints for " + serverPem + " (yours, not a friend's)");
     r.expect(
-        words(a.lower("key")).equals(words(s.key().toLowerCase(Locale.ROOT).replace("bits", ""))),
+        keyForm(a.lower("key")).equals(keyForm(s.key().toLowerCase(Locale.ROOT))),
         "key names your server key's type and size",
-        "lab certs show prints the key type and size");
+        "the key line of lab certs show "
+            + serverPem
+            + " names its type and size, e.g. RSA 2048 bits");
     String issuerCn = commonName(s.issuer());
     r.expect(
         a.lower("issuer").contains(issuerCn.toLowerCase(Locale.ROOT)) && !issuerCn.isEmpty(),
@@ -94,6 +102,26 @@ public final class CertificatesCheck implements Checker {
         "sans lists every SubjectAltName",
         "list all SubjectAltNames of your certificate, comma-separated");
     return r;
+  }
+
+  /**
+   * The 64 hex digits of a SHA-256 fingerprint in an answer, however pasted: {@code AB:CD:...}, the
+   * whole {@code SHA-256: AB:CD:...} line of lab certs show, spaces, lower case. "" when there is
+   * none.
+   */
+  static String fingerprint(String answer) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?:[0-9a-f]{2}[:\\s]?){32}").matcher(answer);
+    return m.find() ? hex(m.group()) : "";
+  }
+
+  /**
+   * A key description reduced to type and size: "RSA 2048 bits", "RSA-2048", "rsa 2048" and "key:
+   * RSA 2048 bits" all read "rsa2048".
+   */
+  static String keyForm(String answer) {
+    String s = answer.replaceFirst("^key:\\s*", "");
+    return s.replaceAll("\\bbits?\\b", "").replaceAll("[^a-z0-9]", "");
   }
 
   private static String hex(String s) {

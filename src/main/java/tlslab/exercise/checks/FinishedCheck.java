@@ -12,10 +12,12 @@ import tlslab.pki.CertificateSummary;
 import tlslab.pki.LabCertificates;
 
 /**
- * Exercise 6: what Wireshark's "Encrypted Handshake Message" is. The student's JSON trace must hold
- * a full handshake with the student's own server certificate (by SHA-256 fingerprint, so a friend's
- * trace does not pass) in which each side produced its Finished (RFC 5246 §7.4.9); the answers must
- * name Finished and say it proves the transcript and the keys.
+ * Exercise 6: what Wireshark's "Encrypted Handshake Message" is, and what it catches. The student's
+ * JSON trace must hold a full handshake with the student's own server certificate (by SHA-256
+ * fingerprint, so a friend's trace does not pass) in which each side produced its Finished (RFC
+ * 5246 §7.4.9); the answers must name Finished and say it proves the transcript and the keys. Then
+ * the tamper run ({@link TamperRun}): an attacker edits a Client Hello on its way to the student's
+ * server and the server's Finished check refuses the handshake.
  */
 public final class FinishedCheck implements Checker {
   static final String TRACE = "06.jsonl";
@@ -78,7 +80,18 @@ public final class FinishedCheck implements Checker {
                 ? "what is the MAC computed over? (the hash of ...)"
                 : "it is a MAC over the hash of the handshake messages, keyed by the master"
                     + " secret: what does that prove?");
+    TamperPart.check(r, ws, a);
     return r;
+  }
+
+  /** The second part: the tamper run, checked against the student's own server certificate. */
+  private static final class TamperPart {
+    static void check(Report r, Workspace ws, Answers a) {
+      java.security.cert.X509Certificate mine = Steps.ownServerCertificate(r, ws);
+      if (mine != null) {
+        TamperRun.check(r, ws, mine, a);
+      }
+    }
   }
 
   static final String OWN_CERTIFICATES = "the trace was made with your certificates";

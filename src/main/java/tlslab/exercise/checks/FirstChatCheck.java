@@ -6,6 +6,7 @@ import java.util.Optional;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
@@ -21,8 +22,9 @@ public final class FirstChatCheck implements Checker {
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
+    Identity id = Steps.identity(r, ws);
     X509Certificate mine = Steps.ownServerCertificate(r, ws);
-    if (mine == null) {
+    if (mine == null || id == null) {
       return r;
     }
     String how =
@@ -42,13 +44,7 @@ public final class FirstChatCheck implements Checker {
       return r;
     }
     // A student may have connected more than once: every session with their server counts.
-    List<ConnectionFacts> sessions =
-        cap.facts().stream()
-            .filter(
-                c ->
-                    !c.serverCertificates().isEmpty()
-                        && CaptureEvidence.same(c.serverCertificates().get(0), mine))
-            .toList();
+    List<ConnectionFacts> sessions = Steps.ownSessions(cap, mine);
     r.expect(
         sessions.stream()
             .anyMatch(c -> c.clientApplicationData() > 0 && c.serverApplicationData() > 0),
@@ -67,9 +63,11 @@ public final class FirstChatCheck implements Checker {
               + " key log the client wrote (--keylog) during this very capture");
     }
     r.pass("your key log decrypts " + PCAP);
+    Steps.challengeSent(r, ws, id, cap, sessions, PCAP);
     List<String> sent =
         sessions.stream().flatMap(c -> cap.chatLines(c).get("client").stream()).toList();
-    Optional<String> name = ws.student().or(() -> nick(sent));
+    Optional<String> name =
+        id.student().map(e -> e.student().name()).or(ws::student).or(() -> nick(sent));
     if (name.isEmpty()) {
       return r.fail(
           "a decrypted line contains your name",
@@ -77,8 +75,17 @@ public final class FirstChatCheck implements Checker {
               + " your name");
     }
     String n = Steps.plain(name.get());
+    // In class the ID may be what the student typed: either names them.
+    Optional<String> studentId = id.student().map(e -> e.student().id()).filter(x -> x != null);
     r.expect(
-        sent.stream().filter(l -> !l.startsWith("/")).anyMatch(l -> Steps.plain(l).contains(n)),
+        sent.stream()
+            .filter(l -> !l.startsWith("/"))
+            .anyMatch(
+                l ->
+                    Steps.plain(l).contains(n)
+                        || studentId
+                            .map(x -> Steps.plain(l).contains(Steps.plain(x)))
+                            .orElse(false)),
         "a decrypted line contains your name",
         "the client's decrypted lines are "
             + sent

@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.common.LabException;
 import tlslab.exercise.Answers;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
@@ -22,8 +22,9 @@ public final class ForwardSecrecyCheck implements Checker {
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
+    Identity id = Steps.identity(r, ws);
     X509Certificate mine = Steps.ownServerCertificate(r, ws);
-    if (mine == null) {
+    if (mine == null || id == null) {
       return r;
     }
     Path keyFile = ws.certs().resolve("server.key");
@@ -48,43 +49,46 @@ public final class ForwardSecrecyCheck implements Checker {
     if (rc.isPresent()) {
       ConnectionFacts c = rc.get();
       String requirement =
-          "decrypted-line is a chat line of "
+          "decrypted-line is the server's /whoami reply in "
               + KeyExchangeCheck.REPORT_PCAP
               + ", decrypted with server.key alone";
-      List<String> lines =
-          Stream.concat(
-                  report.chatLines(c).get("client").stream(),
-                  report.chatLines(c).get("server").stream().map(ForwardSecrecyCheck::unwrap))
-              .filter(l -> !l.startsWith("/") && !l.startsWith("*"))
+      // Only the server's reply proves decryption: the lines you typed you know without it.
+      List<String> replies =
+          report.chatLines(c).get("server").stream()
+              .filter(l -> l.startsWith("* you are "))
               .toList();
-      String answer = a.get("decrypted-line").map(ForwardSecrecyCheck::normal).orElse("");
+      String answer = a.get("decrypted-line").map(CaptureEvidence::pastedLine).orElse("");
       if (c.decryptedRecords() == 0) {
         r.fail(
             requirement,
             "your server.key decrypts nothing in this capture: it must be a"
                 + " TLS_RSA session (exercise 4, --profile report) of your own server");
-      } else if (lines.isEmpty()) {
+      } else if (!Steps.challengeSent(
+          r, ws, id, report, Steps.ownSessions(report, mine), KeyExchangeCheck.REPORT_PCAP)) {
+        // the hint says whose session it is
+      } else if (replies.isEmpty()) {
         r.fail(
             requirement,
-            "the session decrypts but nobody typed a chat line: capture again"
-                + " and type a line in the client");
+            "the session decrypts but the client never ran /whoami: capture the report-profile"
+                + " chat of exercise 4 again, with /whoami");
       } else if (answer.isEmpty()) {
         r.fail(
             requirement,
-            "write decrypted-line: <a line you read with lab annotate "
+            "write decrypted-line: <the server's '* you are ...' line, as lab annotate "
                 + ws.capture(KeyExchangeCheck.REPORT_PCAP)
                 + " --key "
                 + keyFile
-                + "> in "
+                + " prints it> in "
                 + a.file());
       } else {
         r.expect(
-            lines.stream().map(ForwardSecrecyCheck::normal).anyMatch(answer::equals),
+            replies.stream().map(CaptureEvidence::pastedLine).anyMatch(answer::equals),
             requirement,
             "'"
                 + a.get("decrypted-line").orElse("")
-                + "' is not a line of that chat: copy one"
-                + " exactly as lab annotate --key prints it (not a /command or * notice)");
+                + "' is not what your server answered to /whoami in that capture: copy the"
+                + " server> line that starts with '* you are' from lab annotate --key (the"
+                + " 'decrypted: server> ...' line as printed is fine)");
       }
     }
 
@@ -106,15 +110,13 @@ public final class ForwardSecrecyCheck implements Checker {
     if (!a.exists()) {
       return r.fail("answers file", "write " + a.file() + " with the keys listed in the exercise");
     }
-    String why = a.lower("why-modern-fails");
+    // A conceptual answer: read by the instructor, never passed on keywords.
+    Optional<String> why = a.get("why-modern-fails");
+    why.ifPresent(w -> r.collect("why-modern-fails", w));
     r.expect(
-        why.contains("ephemeral")
-            || why.contains("forward secre")
-            || why.contains("diffie")
-            || why.matches(".*\\b(ec)?dhe?\\b.*"),
-        "why-modern-fails names the ephemeral key exchange (forward secrecy)",
-        "what secret does the ECDHE key exchange derive the keys from, and does the server's"
-            + " certificate key ever encrypt it?");
+        why.isPresent(),
+        "why-modern-fails is answered (your instructor reads it)",
+        "write why-modern-fails: <one sentence in your own words> in " + a.file());
     return r;
   }
 

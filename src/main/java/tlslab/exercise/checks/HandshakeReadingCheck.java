@@ -12,6 +12,7 @@ import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Row;
 import tlslab.exercise.Answers;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
@@ -36,18 +37,31 @@ public final class HandshakeReadingCheck implements Checker {
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
+    Identity id = Steps.identity(r, ws);
     X509Certificate mine = Steps.ownServerCertificate(r, ws);
-    if (mine == null) {
+    if (mine == null || id == null) {
       return r;
     }
     String how = "exercise 2";
-    CaptureEvidence cap = Steps.capture(r, ws, FirstChatCheck.PCAP, KeyMaterial.none(), how);
+    KeyMaterial keys =
+        Steps.keyLog(
+            r,
+            ws.capture(FirstChatCheck.KEYLOG),
+            "your key log " + FirstChatCheck.KEYLOG + " is readable",
+            how);
+    if (keys == null) {
+      return r;
+    }
+    CaptureEvidence cap = Steps.capture(r, ws, FirstChatCheck.PCAP, keys, how);
     if (cap == null) {
       return r;
     }
     Optional<ConnectionFacts> own =
         Steps.ownServerHandshake(r, ws, cap, FirstChatCheck.PCAP, mine, how);
     if (own.isEmpty()) {
+      return r;
+    }
+    if (!Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)) {
       return r;
     }
     List<Row> rows = cap.rowsOf(own.get());

@@ -6,10 +6,11 @@ import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.exercise.Answers;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.tls.TlsProfile;
-import tlslab.wire.CipherSuite;
+import tlslab.wire.KeyExchangeKind;
 import tlslab.wire.NamedGroup;
 
 /**
@@ -21,18 +22,39 @@ import tlslab.wire.NamedGroup;
 public final class KeyExchangeCheck implements Checker {
   static final String REPORT_PCAP = "04-report.pcap";
   static final String MODERN_PCAP = "04-modern.pcap";
+  static final String MODERN_KEYLOG = "04-modern.keylog";
 
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
+    Identity id = Steps.identity(r, ws);
     X509Certificate mine = Steps.ownServerCertificate(r, ws);
-    if (mine == null) {
+    if (mine == null || id == null) {
       return r;
     }
+    java.util.Map<String, CaptureEvidence.Hellos> hellos = new java.util.HashMap<>();
+    KeyMaterial serverKey = KeyMaterial.none();
+    try {
+      serverKey = KeyMaterial.none().withRsaKey(ws.certs().resolve("server.key"));
+    } catch (tlslab.common.LabException | IllegalArgumentException | IllegalStateException e) {
+      r.fail(
+          "your server.key is an RSA private key",
+          e.getMessage()
+              + " (lab certs init makes an RSA key by default; the report profile needs one)");
+    }
+    KeyMaterial modernKeys =
+        Steps.keyLog(
+            r,
+            ws.capture(MODERN_KEYLOG),
+            "your key log " + MODERN_KEYLOG + " is readable",
+            "give the default-profile client --keylog " + ws.capture(MODERN_KEYLOG));
     Optional<ConnectionFacts> report =
         handshake(
             r,
             ws,
+            id,
+            hellos,
+            serverKey,
             REPORT_PCAP,
             mine,
             "lab server --certs "
@@ -57,6 +79,9 @@ public final class KeyExchangeCheck implements Checker {
         handshake(
             r,
             ws,
+            id,
+            hellos,
+            modernKeys == null ? KeyMaterial.none() : modernKeys,
             MODERN_PCAP,
             mine,
             "lab server --certs "
@@ -82,11 +107,13 @@ public final class KeyExchangeCheck implements Checker {
         c -> {
           suite(r, a, "report-suite", c);
           keyExchange(r, a, "report-key-exchange", c);
+          random(r, a, "report-server-random", hellos.get(REPORT_PCAP), REPORT_PCAP);
         });
     modern.ifPresent(
         c -> {
           suite(r, a, "modern-suite", c);
           keyExchange(r, a, "modern-key-exchange", c);
+          random(r, a, "modern-server-random", hellos.get(MODERN_PCAP), MODERN_PCAP);
           String group = c.keyExchangeGroup() < 0 ? "" : NamedGroup.labelOf(c.keyExchangeGroup());
           r.expect(
               !group.isEmpty() && Steps.squash(a.lower("modern-group")).equals(Steps.squash(group)),
@@ -100,12 +127,46 @@ public final class KeyExchangeCheck implements Checker {
   }
 
   private static Optional<ConnectionFacts> handshake(
-      Report r, Workspace ws, String name, X509Certificate mine, String how) {
-    CaptureEvidence cap = Steps.capture(r, ws, name, KeyMaterial.none(), how);
+      Report r,
+      Workspace ws,
+      Identity id,
+      java.util.Map<String, CaptureEvidence.Hellos> hellos,
+      KeyMaterial keys,
+      String name,
+      X509Certificate mine,
+      String how) {
+    CaptureEvidence cap = Steps.capture(r, ws, name, keys, how);
     if (cap == null) {
       return Optional.empty();
     }
-    return Steps.ownServerHandshake(r, ws, cap, name, mine, how);
+    Optional<ConnectionFacts> own = Steps.ownServerHandshake(r, ws, cap, name, mine, how);
+    if (own.isEmpty()) {
+      return own;
+    }
+    if (!Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), name)) {
+      return Optional.empty();
+    }
+    hellos.put(name, cap.hellos(own.get()));
+    return own;
+  }
+
+  /**
+   * "KEY is the start of your Server Hello random": at least 8 hex digits, however spaced, that
+   * begin the random of that capture's own handshake. A value from someone else's capture, or
+   * invented, does not match: 32 random bytes differ in every handshake.
+   */
+  private static void random(
+      Report r, Answers a, String key, CaptureEvidence.Hellos h, String name) {
+    String answer = a.lower(key).replaceAll("[^0-9a-f]", "");
+    String actual = h == null ? "" : h.serverRandom();
+    r.expect(
+        !actual.isEmpty() && answer.length() >= 8 && actual.startsWith(answer),
+        key + " starts the Server Hello random of " + name,
+        actual.isEmpty()
+            ? "the Server Hello of " + name + " was not seen whole; capture the session again"
+            : "copy at least the first 8 hex digits of the Server Hello's random from lab annotate "
+                + name
+                + " --explain (or Wireshark: Random) as in your own capture");
   }
 
   private static void suite(Report r, Answers a, String key, ConnectionFacts c) {
@@ -117,7 +178,7 @@ public final class KeyExchangeCheck implements Checker {
   }
 
   private static void keyExchange(Report r, Answers a, String key, ConnectionFacts c) {
-    boolean rsa = CipherSuite.of(c.cipherSuite()).keyExchange() == CipherSuite.KeyExchange.RSA;
+    boolean rsa = c.keyExchange() == KeyExchangeKind.RSA_TRANSPORT;
     String answer = Steps.squash(a.lower(key));
     r.expect(
         rsa ? answer.equals("RSA") : answer.startsWith("ECDHE") || answer.startsWith("DHE"),

@@ -14,6 +14,7 @@ import javax.security.auth.x500.X500Principal;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.pki.CertificateVerifier;
@@ -35,17 +36,24 @@ public final class MutualTlsCheck implements Checker {
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
-    List<Own> own = ownCertificates(r, ws);
+    Identity id = Steps.identity(r, ws);
+    if (id == null) {
+      return r;
+    }
+    // In class the manifest says which certificate is the student's; no file they hand in does.
+    List<Own> own = id.mode() == Identity.Mode.CLASS ? List.of() : ownCertificates(r, ws);
     if (own == null) {
       return r;
     }
-    // A TLS 1.3 session hides the certificates; a key log written by the client reveals them.
-    KeyMaterial keys = KeyMaterial.none();
-    if (Files.isRegularFile(ws.capture(KEYLOG))) {
-      keys = Steps.keyLog(r, ws.capture(KEYLOG), KEYLOG + " is a key log", "or delete it");
-      if (keys == null) {
-        return r;
-      }
+    // The key log decrypts the chat (the challenge) and, for TLS 1.3, the certificates.
+    KeyMaterial keys =
+        Steps.keyLog(
+            r,
+            ws.capture(KEYLOG),
+            "your key log " + KEYLOG + " is readable",
+            "give lab client --keylog " + ws.capture(KEYLOG));
+    if (keys == null) {
+      return r;
     }
     String how =
         "lab capture --port 8443 --out "
@@ -83,6 +91,62 @@ public final class MutualTlsCheck implements Checker {
     r.pass("the client answers with a certificate");
     ConnectionFacts c = sent.get();
     X509Certificate presented = c.clientCertificates().get(0);
+    if (id.mode() == Identity.Mode.CLASS) {
+      classCertificate(r, id, presented);
+    } else {
+      ownCertificate(r, ws, own, presented);
+    }
+    r.expect(
+        c.clientCertificateVerify(),
+        "a Certificate Verify proves the client holds the key",
+        "the client sent no Certificate Verify: did the handshake fail? check the server's log");
+    r.expect(
+        c.clientApplicationData() > 0 && c.serverApplicationData() > 0,
+        "the server accepted the certificate and the chat went on",
+        "no application data after the handshake: run /whoami before you quit, with the capture"
+            + " running");
+    Steps.challengeSent(
+        r,
+        ws,
+        id,
+        cap,
+        cap.facts().stream().filter(x -> !x.clientCertificates().isEmpty()).toList(),
+        PCAP);
+    return r;
+  }
+
+  /**
+   * In class: the presented certificate is the one the manifest lists for this student (serial and
+   * SHA-256 fingerprint) and chains to the instructor's class CA, never to a CA in the submission.
+   */
+  private static void classCertificate(Report r, Identity id, X509Certificate presented) {
+    tlslab.pki.ClassCertificates.Entry e = id.student().orElseThrow();
+    String serial = presented.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+    String fp = tlslab.pki.CertificateSummary.sha256Fingerprint(presented);
+    boolean listed = serial.equals(e.serial()) && fp.equalsIgnoreCase(e.sha256Fingerprint());
+    CertificateVerifier.Result v =
+        CertificateVerifier.verify(
+            id.classCa().orElseThrow(), List.of(presented), null, Instant.now());
+    r.expect(
+        listed && v.passed(),
+        "the client certificate is the one the class CA issued to you",
+        !listed
+            ? "the client presented "
+                + CaptureEvidence.describe(presented)
+                + " (serial "
+                + serial
+                + "), but the class manifest lists serial "
+                + e.serial()
+                + " for "
+                + e.student()
+                + ": connect with the .p12 of the bundle your instructor gave you, not one you"
+                + " issued yourself or a friend's"
+            : "the certificate does not chain to the class CA: "
+                + v.firstFailure().map(CertificateVerifier.Check::line).orElse(""));
+  }
+
+  private static void ownCertificate(
+      Report r, Workspace ws, List<Own> own, X509Certificate presented) {
     Optional<Own> match =
         own.stream().filter(o -> CaptureEvidence.same(o.cert(), presented)).findFirst();
     String whose =
@@ -112,16 +176,6 @@ public final class MutualTlsCheck implements Checker {
             v.passed(), whose, v.firstFailure().map(CertificateVerifier.Check::line).orElse(""));
       }
     }
-    r.expect(
-        c.clientCertificateVerify(),
-        "a Certificate Verify proves the client holds the key",
-        "the client sent no Certificate Verify: did the handshake fail? check the server's log");
-    r.expect(
-        c.clientApplicationData() > 0 && c.serverApplicationData() > 0,
-        "the server accepted the certificate and the chat went on",
-        "no application data after the handshake: run /whoami before you quit, with the capture"
-            + " running");
-    return r;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import tlslab.exercise.Answers;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.trace.MessageType;
@@ -60,6 +61,9 @@ public final class ResumptionCheck implements Checker {
           "the trace has no completed second handshake without Certificate: add --resume ("
               + how
               + ")");
+    }
+    if (full.isPresent() && resumed.isPresent()) {
+      matchesCapture(r, ws, trace, full.get(), resumed.get());
     }
     Answers a = ws.answers("07.txt");
     if (!a.exists()) {
@@ -121,6 +125,58 @@ public final class ResumptionCheck implements Checker {
             ? "which message carries the server's identity, and is not needed again?"
             : "which messages agree on a fresh pre-master secret, and are not needed again?");
     return r;
+  }
+
+  static final String PCAP = "07.pcap";
+
+  /**
+   * "the trace describes handshakes in your capture": the Client Hello randoms of the full and the
+   * resumed handshake are those of two connections in {@code 07.pcap}, captured while the trace
+   * ran; the full one shows the student's own server certificate (which carries their challenge),
+   * the second is resumed on the wire too. A trace typed by hand, or a friend's, names randoms no
+   * capture of the student's holds: 32 random bytes never repeat.
+   */
+  private static void matchesCapture(
+      Report r, Workspace ws, TraceFile trace, int full, int resumed) {
+    Identity id = Steps.identity(r, ws);
+    java.security.cert.X509Certificate mine = Steps.ownServerCertificate(r, ws);
+    if (id == null || mine == null) {
+      return;
+    }
+    Steps.serverCertificateCarriesChallenge(r, ws, id, mine);
+    String how =
+        "lab capture --iface lo --filter tcp --out "
+            + ws.capture(PCAP)
+            + " running while lab trace --resume runs";
+    CaptureEvidence cap = Steps.capture(r, ws, PCAP, tlslab.annotate.KeyMaterial.none(), how);
+    if (cap == null) {
+      return;
+    }
+    String requirement = "the trace describes handshakes in your capture " + PCAP;
+    Optional<tlslab.annotate.ConnectionFacts> f = cap.withClientRandom(trace.clientRandom(full));
+    Optional<tlslab.annotate.ConnectionFacts> s = cap.withClientRandom(trace.clientRandom(resumed));
+    if (trace.clientRandom(full).isEmpty() || f.isEmpty() || s.isEmpty()) {
+      r.fail(
+          requirement,
+          "the Client Hello randoms in "
+              + ws.trace(TRACE)
+              + " are not those of any connection in "
+              + cap.file()
+              + ": a trace counts only with the capture of the same run ("
+              + how
+              + ")");
+      return;
+    }
+    boolean own =
+        !f.get().serverCertificates().isEmpty()
+            && CaptureEvidence.same(f.get().serverCertificates().get(0), mine);
+    r.expect(
+        own && s.get().resumed(),
+        requirement,
+        !own
+            ? "the full handshake in your capture shows another server certificate than your "
+                + ws.certs().resolve("server.pem")
+            : "your capture shows the second handshake as a full one: trace with --resume");
   }
 
   /** The message a student named, by Wireshark label or JSSE name in any spelling. */

@@ -3,15 +3,18 @@ package tlslab.exercise.checks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.common.LabException;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.pki.CertificateFile;
+import tlslab.pki.CertificateSummary;
 import tlslab.pki.LabCertificates;
 
 /**
@@ -132,6 +135,116 @@ final class Steps {
                 + ws.certs()
                 + ")");
     return own;
+  }
+
+  /**
+   * The student's identity; its statement becomes a note. Null (item failed) when it cannot be set
+   * up: no challenge, not in the manifest.
+   */
+  static Identity identity(Report r, Workspace ws) {
+    Identity id = ws.identity();
+    if (id.problem() != null) {
+      r.fail("your challenge is known", id.problem());
+      return null;
+    }
+    r.note(id.statement());
+    return id;
+  }
+
+  /** How the exercises have the student send their challenge, for hints. */
+  static String sendChallenge(Workspace ws) {
+    return "type it as a line in the chat (the exercise's printf line sends $(./lab exercise"
+        + " challenge --dir "
+        + ws.dir()
+        + "))";
+  }
+
+  /**
+   * "your challenge is in the decrypted chat of NAME": the student's challenge among the lines the
+   * client sent in one of {@code sessions}, decrypted from their own capture. A friend's capture
+   * carries the friend's challenge, and the hint says so.
+   */
+  static boolean challengeSent(
+      Report r,
+      Workspace ws,
+      Identity id,
+      CaptureEvidence cap,
+      List<ConnectionFacts> sessions,
+      String name) {
+    String requirement = "your challenge is in the decrypted chat of " + name;
+    List<String> seen =
+        sessions.stream().flatMap(c -> cap.challengesSent(c).stream()).distinct().toList();
+    if (seen.contains(id.challenge())) {
+      r.pass(requirement);
+      return true;
+    }
+    if (!seen.isEmpty()) {
+      r.fail(
+          requirement,
+          "the chat in "
+              + name
+              + " carries "
+              + String.join(", ", seen)
+              + ", not your challenge: this is someone else's session. Evidence counts only when"
+              + " you make it: capture your own chat and "
+              + sendChallenge(ws));
+    } else {
+      r.fail(
+          requirement,
+          "no line your client sent in "
+              + name
+              + " carries your challenge ("
+              + id.challenge()
+              + "): "
+              + sendChallenge(ws));
+    }
+    return false;
+  }
+
+  /** The SAN a student's server certificate carries to name its maker: CHALLENGE.invalid. */
+  static String challengeSan(Identity id) {
+    return id.challenge() + ".invalid";
+  }
+
+  /**
+   * "your server certificate carries your challenge": a dNSName SAN CHALLENGE.invalid (RFC 6761
+   * §6.4: .invalid never resolves, so it names no real host). Every capture and trace later made
+   * with this certificate is then tied to the student who made it.
+   */
+  static boolean serverCertificateCarriesChallenge(
+      Report r, Workspace ws, Identity id, X509Certificate server) {
+    java.util.List<String> sans = CertificateSummary.of(server).subjectAltNames();
+    String want = "DNS:" + challengeSan(id);
+    List<String> other =
+        sans.stream().filter(x -> x.startsWith("DNS:" + tlslab.pki.ClassChallenge.PREFIX)).toList();
+    boolean ok = sans.stream().anyMatch(x -> x.equalsIgnoreCase(want));
+    r.expect(
+        ok,
+        "your server certificate carries your challenge",
+        other.isEmpty()
+            ? ws.certs().resolve("server.pem")
+                + " has no SAN "
+                + challengeSan(id)
+                + ": make it with lab certs init --dir "
+                + ws.certs()
+                + " --force --san localhost --san 127.0.0.1 --san \"$(./lab exercise challenge).invalid\""
+                + " (exercise 1)"
+            : ws.certs().resolve("server.pem")
+                + " names "
+                + String.join(", ", other)
+                + ", not your challenge: these are someone else's certificates. Make your own"
+                + " (exercise 1) and redo the captures with them");
+    return ok;
+  }
+
+  /** The sessions of a capture made with the student's own server certificate. */
+  static List<ConnectionFacts> ownSessions(CaptureEvidence cap, X509Certificate mine) {
+    return cap.facts().stream()
+        .filter(
+            c ->
+                !c.serverCertificates().isEmpty()
+                    && CaptureEvidence.same(c.serverCertificates().get(0), mine))
+        .toList();
   }
 
   /** Lower case without accents and with single spaces, to compare people's names. */

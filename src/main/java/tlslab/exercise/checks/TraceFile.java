@@ -28,7 +28,9 @@ final class TraceFile {
       String direction,
       String message,
       String variant,
-      List<String> certificateSha256) {
+      List<String> certificateSha256,
+      String random,
+      String sessionId) {
     boolean produced() {
       return "produced".equals(direction);
     }
@@ -76,7 +78,16 @@ final class TraceFile {
       }
       events.add(
           new Event(
-              s, c.intValue(), d, m, v instanceof String vs ? vs : null, List.copyOf(sha256)));
+              s,
+              c.intValue(),
+              d,
+              m,
+              v instanceof String vs ? vs : null,
+              List.copyOf(sha256),
+              o.get("random") instanceof String rnd ? rnd.toLowerCase(java.util.Locale.ROOT) : "",
+              o.get("session_id") instanceof String sid
+                  ? sid.toLowerCase(java.util.Locale.ROOT)
+                  : ""));
     }
     if (events.isEmpty()) {
       return new TraceFile(List.of(), file + " is empty");
@@ -131,6 +142,20 @@ final class TraceFile {
       }
     }
     return Optional.empty();
+  }
+
+  /** The random of the Client Hello the client produced on connection {@code id}, or "". */
+  String clientRandom(int id) {
+    return events.stream()
+        .filter(
+            e ->
+                e.connection() == id
+                    && e.produced()
+                    && e.side().equals("client")
+                    && e.message().equals("Client Hello"))
+        .map(Event::random)
+        .findFirst()
+        .orElse("");
   }
 
   /** The messages produced on connection {@code id}, by either side, in file order. */

@@ -1,0 +1,44 @@
+package tlslab.annotate;
+
+import java.util.List;
+
+/**
+ * One message inside a TLS record: a handshake message, a Change Cipher Spec, an alert, or the
+ * record's application data. For a record Wireshark cannot read (encrypted), the message is what it
+ * shows ("Encrypted Handshake Message", "Application Data") and {@link #type} says what it is.
+ *
+ * @param label Wireshark's name, as in the Info column ("Server Hello", "Alert (Level: Fatal,
+ *     Description: Handshake Failure)")
+ * @param type what kind of message
+ * @param handshakeType the handshake type code (RFC 8446 §4), -1 when not a handshake message
+ * @param sender who sent it
+ * @param range where its bytes lie
+ * @param fields its fields (filled when notes or JSON are on; otherwise empty)
+ * @param note the plain-language explanation, or "" (said once per connection when it would repeat)
+ */
+public record TlsMessage(
+    String label,
+    Kind type,
+    int handshakeType,
+    Sender sender,
+    ByteRange range,
+    List<Field> fields,
+    String note) {
+  public TlsMessage {
+    fields = List.copyOf(fields);
+  }
+
+  /** The kinds of message a record can carry. */
+  public enum Kind {
+    HANDSHAKE,
+    /** A handshake record that could not be read: encrypted (Finished after CCS, TLS 1.2). */
+    ENCRYPTED_HANDSHAKE,
+    CHANGE_CIPHER_SPEC,
+    ALERT,
+    ENCRYPTED_ALERT,
+    APPLICATION_DATA,
+    HEARTBEAT,
+    /** Bytes that do not start a record (lost segment), SSLv2 messages, anything else. */
+    OTHER
+  }
+}

@@ -1,0 +1,161 @@
+package tlslab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tlslab.common.LabException;
+import tlslab.exercise.ClassRecord;
+import tlslab.exercise.Exercise;
+import tlslab.exercise.Grading;
+
+/** {@code lab class grade}: the instructor's side of the exercises. */
+@Command(
+    name = "class",
+    mixinStandardHelpOptions = true,
+    description = "For instructors: grade a class's submissions.",
+    footer = {"", ExitCode.TABLE},
+    subcommands = {ClassCommand.GradeCommand.class})
+public final class ClassCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "grade",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run every exercise checker on every submission (lab exercise submit archives, or work",
+        "folders) against the class record: the class CA, manifest.tsv and class.secret that",
+        "lab certs class wrote in DIR. Writes a gradebook (one row per student: passed, failed",
+        "with the hint, or missing per exercise; conceptual answers to read; collusion flags)",
+        "and prints a summary. Flags two submissions that share an evidence file, a hello",
+        "random, a key-log secret, a challenge or a certificate."
+      },
+      footer = {
+        "",
+        "Example: lab class grade --class certs/class --submissions handed-in --out grades.csv",
+        "",
+        ExitCode.TABLE
+      })
+  static final class GradeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--class",
+        required = true,
+        paramLabel = "DIR",
+        description = "The class folder from lab certs class (manifest.tsv, class.secret, ca.pem).")
+    Path classDir;
+
+    @Option(
+        names = "--submissions",
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder of submissions: .zip archives or work folders.")
+    Path submissions;
+
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description = "Gradebook CSV (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("gradebook.csv");
+
+    @Option(names = "--force", description = "Overwrite an existing gradebook.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+      if (Files.exists(out) && !force) {
+        throw LabException.refused(out + " exists; use --force to overwrite it");
+      }
+      ClassRecord klass = ClassRecord.load(classDir);
+      List<Exercise> exercises = ExerciseCommand.catalog().all();
+      PrintWriter err = spec.commandLine().getErr();
+      long start = System.nanoTime();
+      Path scratch;
+      try {
+        scratch = Files.createTempDirectory("tlslab-grade-");
+      } catch (IOException e) {
+        throw LabException.environment("cannot make a scratch folder: " + e.getMessage());
+      }
+      List<Grading.Graded> rows;
+      try {
+        rows =
+            Grading.grade(
+                klass,
+                submissions,
+                exercises,
+                scratch,
+                (done, total, name) -> {
+                  err.printf("graded %d/%d (%s)%n", done, total, name);
+                  err.flush();
+                });
+      } finally {
+        deleteTree(scratch);
+      }
+      try {
+        Files.writeString(out, Grading.csv(rows, exercises), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw LabException.badInput("cannot write " + out + ": " + e.getMessage());
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      PrintWriter o = spec.commandLine().getOut();
+      StringBuilder head = new StringBuilder(String.format("%-14s %-24s", "student", "name"));
+      for (Exercise e : exercises) {
+        head.append(String.format(" %2d", e.number()));
+      }
+      o.println(head.append("  passed  flags"));
+      for (Grading.Graded g : rows) {
+        StringBuilder line =
+            new StringBuilder(
+                String.format("%-14s %-24s", cut(g.student(), 14), cut(g.name(), 24)));
+        for (Exercise e : exercises) {
+          Grading.Outcome x = g.outcomes().get(e.number());
+          line.append(
+              x == null
+                  ? "  ."
+                  : switch (x.status()) {
+                    case PASSED -> "  ✓";
+                    case FAILED -> "  ✗";
+                    case MISSING -> "  -";
+                  });
+        }
+        line.append(String.format("  %2d/%-3d ", g.passed(), exercises.size()));
+        line.append(g.flags().isEmpty() ? "" : "FLAGGED: " + String.join("; ", g.flags()));
+        o.println(line);
+      }
+      long flagged = rows.stream().filter(g -> !g.flags().isEmpty()).count();
+      o.printf(
+          "%d submissions graded in %d ms; %d flagged; gradebook: %s (✓ passed, ✗ failed: hint"
+              + " in the gradebook, - missing)%n",
+          rows.size(), ms, flagged, out);
+      o.flush();
+      return ExitCode.OK;
+    }
+
+    private static String cut(String s, int n) {
+      return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    private static void deleteTree(Path dir) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // a leftover scratch folder in /tmp is harmless
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package tlslab.exercise;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import tlslab.common.LabException;
+import tlslab.pki.CertificateFile;
+import tlslab.pki.ClassCertificates;
+import tlslab.pki.ClassChallenge;
+import tlslab.pki.LabCertificates;
+
+/**
+ * The instructor's class, as {@code lab certs class} left it: the class CA's certificate ({@code
+ * ca.pem}), the manifest (who got which certificate) and the class secret the challenges derive
+ * from. This is the root of trust when grading: a student's evidence counts only when it matches
+ * this record, never because of a CA or bundle the student hands in.
+ */
+public final class ClassRecord {
+  private final Path dir;
+  private final X509Certificate ca;
+  private final List<ClassCertificates.Entry> entries;
+  private final byte[] secret;
+
+  private ClassRecord(
+      Path dir, X509Certificate ca, List<ClassCertificates.Entry> entries, byte[] secret) {
+    this.dir = dir;
+    this.ca = ca;
+    this.entries = entries;
+    this.secret = secret;
+  }
+
+  /**
+   * Reads the class folder ({@code lab certs class --out DIR}).
+   *
+   * @throws LabException BAD_INPUT naming the file that is missing or wrong
+   */
+  public static ClassRecord load(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw LabException.badInput(dir + ": no such class folder (lab certs class --out DIR)");
+    }
+    Path caPem = dir.resolve("ca.pem");
+    if (!Files.isRegularFile(caPem)) {
+      throw LabException.badInput(
+          caPem
+              + " is missing: the class folder holds the class CA's certificate (lab certs class"
+              + " writes it)");
+    }
+    X509Certificate ca = CertificateFile.read(caPem, LabCertificates.STORE_PASSWORD).leaf();
+    List<ClassCertificates.Entry> entries =
+        ClassCertificates.readManifest(dir.resolve(ClassCertificates.MANIFEST));
+    byte[] secret = ClassChallenge.readSecret(dir.resolve(ClassChallenge.SECRET_FILE));
+    return new ClassRecord(dir, ca, entries, secret);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** The class CA's certificate. */
+  public X509Certificate ca() {
+    return ca;
+  }
+
+  /** Every student, in manifest order. */
+  public List<ClassCertificates.Entry> entries() {
+    return entries;
+  }
+
+  /** The student whose folder, ID or name (accents and case aside) is {@code who}. */
+  public Optional<ClassCertificates.Entry> find(String who) {
+    String w = Identity.plain(who);
+    return entries.stream()
+        .filter(
+            e ->
+                Identity.plain(e.key()).equals(w)
+                    || (e.student().id() != null && Identity.plain(e.student().id()).equals(w))
+                    || Identity.plain(e.student().name()).equals(w))
+        .findFirst();
+  }
+
+  /** The challenge of one student, recomputed from the class secret. */
+  public String challenge(ClassCertificates.Entry e) {
+    return ClassChallenge.of(secret, e.key());
+  }
+}

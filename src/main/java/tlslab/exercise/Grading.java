@@ -1,0 +1,332 @@
+package tlslab.exercise;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import tlslab.common.LabException;
+import tlslab.exercise.checks.Traces;
+
+/**
+ * Grading a whole class: every checker on every submission, against the instructor's {@link
+ * ClassRecord}, and a comparison of the submissions with each other. A submission is a {@code lab
+ * exercise submit} archive ({@code .zip}) or a work folder, in one folder of submissions.
+ *
+ * <p>Collusion: two submissions that share an identical evidence file, a hello random, a key-log
+ * secret, a challenge or a certificate of their own are flagged, both of them, naming what they
+ * share. Honest students never share these: each makes fresh keys and fresh handshakes.
+ */
+public final class Grading {
+  /** What happened to one exercise of one submission. */
+  public enum Status {
+    PASSED,
+    FAILED,
+    MISSING
+  }
+
+  /** One exercise's result: for FAILED, the first failed requirement and its hint. */
+  public record Outcome(Status status, String hint, Map<String, String> collected) {}
+
+  /** One submission's row of the gradebook. */
+  public record Graded(
+      String submission,
+      String student,
+      String name,
+      Map<Integer, Outcome> outcomes,
+      List<String> flags) {
+    public long passed() {
+      return outcomes.values().stream().filter(o -> o.status() == Status.PASSED).count();
+    }
+  }
+
+  /** Told after each graded submission, one call at a time. */
+  @FunctionalInterface
+  public interface Progress {
+    void graded(int done, int total, String submission);
+  }
+
+  /** Evidence whose absence makes an exercise "missing" rather than "failed". */
+  private static final Map<Integer, List<String>> EVIDENCE =
+      Map.of(
+          1, List.of("certs/server.pem", "answers/01.txt"),
+          2, List.of("captures/02.pcap"),
+          3, List.of("answers/03.txt"),
+          4, List.of("captures/04-report.pcap", "captures/04-modern.pcap", "answers/04.txt"),
+          5, List.of("answers/05.txt"),
+          6, List.of("traces/06.jsonl", "answers/06.txt"),
+          7, List.of("traces/07.jsonl", "answers/07.txt"),
+          8, List.of("captures/08.pcap", "answers/08.txt"),
+          9, List.of("captures/09.pcap"),
+          10, List.of("answers/10.txt"));
+
+  private Grading() {}
+
+  /**
+   * Grades every submission in {@code submissions} for {@code exercises}.
+   *
+   * @param scratch where archives are unpacked (one folder each)
+   */
+  public static List<Graded> grade(
+      ClassRecord klass,
+      Path submissions,
+      List<Exercise> exercises,
+      Path scratch,
+      Progress progress) {
+    List<Path> items = list(submissions);
+    if (items.isEmpty()) {
+      throw LabException.badInput(
+          submissions + ": no submissions (.zip from lab exercise submit, or work folders)");
+    }
+    int total = items.size();
+    AtomicInteger done = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    List<Future<Map.Entry<Graded, Set<String>>>> futures = new ArrayList<>();
+    try {
+      for (Path item : items) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  Map.Entry<Graded, Set<String>> g = gradeOne(klass, item, exercises, scratch);
+                  int n = done.incrementAndGet();
+                  if (progress != null) {
+                    synchronized (progress) {
+                      progress.graded(n, total, g.getKey().submission());
+                    }
+                  }
+                  return g;
+                }));
+      }
+      List<Graded> rows = new ArrayList<>();
+      List<Set<String>> tokens = new ArrayList<>();
+      for (Future<Map.Entry<Graded, Set<String>>> f : futures) {
+        rows.add(f.get().getKey());
+        tokens.add(f.get().getValue());
+      }
+      return flagCollusion(rows, tokens);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw LabException.failed("interrupted while grading");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof LabException le) {
+        throw le;
+      }
+      throw new IllegalStateException("grading failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<Path> list(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw LabException.badInput(dir + ": no such folder of submissions");
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".zip"))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw LabException.badInput(dir + ": unreadable (" + e.getMessage() + ")");
+    }
+  }
+
+  private static Map.Entry<Graded, Set<String>> gradeOne(
+      ClassRecord klass, Path item, List<Exercise> exercises, Path scratch) throws IOException {
+    String name = item.getFileName().toString();
+    Path work = item;
+    Optional<String> declared;
+    if (name.endsWith(".zip")) {
+      work = Files.createDirectories(scratch.resolve(name.substring(0, name.length() - 4)));
+      declared = Submission.unpack(item, work);
+    } else {
+      Path f = item.resolve(Submission.STUDENT_FILE);
+      declared =
+          Files.isRegularFile(f)
+              ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip())
+              : Optional.empty();
+    }
+    String student =
+        declared.orElse(name.replaceFirst("\\.zip$", "").replaceFirst("^submission-", ""));
+    Optional<tlslab.pki.ClassCertificates.Entry> entry = klass.find(student);
+    Workspace ws = new Workspace(work, Optional.of(student), Optional.of(klass));
+    Map<Integer, Outcome> outcomes = new TreeMap<>();
+    for (Exercise e : exercises) {
+      Optional<Checker> c = Checkers.forExercise(e.number());
+      if (c.isEmpty()) {
+        continue;
+      }
+      Path root = work;
+      List<String> evidence = EVIDENCE.getOrDefault(e.number(), List.of());
+      if (!evidence.isEmpty() && evidence.stream().noneMatch(p -> Files.exists(root.resolve(p)))) {
+        outcomes.put(e.number(), new Outcome(Status.MISSING, "", Map.of()));
+        continue;
+      }
+      Report r = c.get().check(ws);
+      outcomes.put(
+          e.number(),
+          new Outcome(
+              r.passed() ? Status.PASSED : Status.FAILED,
+              r.firstFailure().map(i -> i.requirement() + ": " + i.hint()).orElse(""),
+              r.collected()));
+    }
+    List<String> flags = new ArrayList<>();
+    if (entry.isEmpty()) {
+      flags.add("'" + student + "' is not in the class manifest");
+    }
+    Set<String> tokens = new TreeSet<>(Traces.of(work));
+    fileHashes(work).forEach(h -> tokens.add("identical file " + h));
+    return Map.entry(
+        new Graded(
+            name,
+            entry.map(tlslab.pki.ClassCertificates.Entry::key).orElse(student),
+            entry.map(x -> x.student().name()).orElse(""),
+            outcomes,
+            flags),
+        tokens);
+  }
+
+  /**
+   * "captures/02.pcap sha256" for each evidence file (answers and bundles aside: alike by design).
+   */
+  private static List<String> fileHashes(Path work) {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(work)) {
+      for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+        String rel = work.relativize(f).toString().replace('\\', '/');
+        if (rel.startsWith("captures/") || rel.startsWith("traces/") || rel.startsWith("certs/")) {
+          byte[] h = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
+          out.add(HexFormat.of().formatHex(h, 0, 8) + " (" + rel + ")");
+        }
+      }
+    } catch (IOException | NoSuchAlgorithmException e) {
+      // unreadable files cannot be compared; their checks fail on their own
+    }
+    return out;
+  }
+
+  private static List<Graded> flagCollusion(List<Graded> rows, List<Set<String>> tokens) {
+    Map<String, List<Integer>> owners = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      for (String t : tokens.get(i)) {
+        owners.computeIfAbsent(t.replaceFirst(" \\(.*\\)$", ""), k -> new ArrayList<>()).add(i);
+      }
+    }
+    List<List<String>> flags = new ArrayList<>();
+    rows.forEach(r -> flags.add(new ArrayList<>(r.flags())));
+    Map<String, Map<Integer, Set<String>>> shared = new TreeMap<>();
+    owners.forEach(
+        (token, who) -> {
+          if (who.size() < 2) {
+            return;
+          }
+          for (int i : who) {
+            for (int j : who) {
+              if (i != j) {
+                String kind =
+                    token.replaceFirst(" [0-9a-f:A-F-]+$", "").replaceFirst(" tlslab-.*", "");
+                shared
+                    .computeIfAbsent(String.valueOf(i), k -> new TreeMap<>())
+                    .computeIfAbsent(j, k -> new TreeSet<>())
+                    .add(kind);
+              }
+            }
+          }
+        });
+    shared.forEach(
+        (i, others) ->
+            others.forEach(
+                (j, kinds) ->
+                    flags
+                        .get(Integer.parseInt(i))
+                        .add(
+                            "shares with "
+                                + rows.get(j).student()
+                                + ": "
+                                + String.join(", ", kinds))));
+    List<Graded> out = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Graded g = rows.get(i);
+      out.add(
+          new Graded(
+              g.submission(), g.student(), g.name(), g.outcomes(), List.copyOf(flags.get(i))));
+    }
+    return out;
+  }
+
+  /**
+   * The gradebook as CSV (RFC 4180): student, name, submission, passed count, then per exercise its
+   * status and hint, then the collected conceptual answers, then the collusion flags.
+   */
+  public static String csv(List<Graded> rows, List<Exercise> exercises) {
+    StringBuilder b = new StringBuilder();
+    List<String> head = new ArrayList<>(List.of("student", "name", "submission", "passed"));
+    for (Exercise e : exercises) {
+      head.add(String.format("ex%02d", e.number()));
+      head.add(String.format("ex%02d_hint", e.number()));
+    }
+    head.add("answers_to_read");
+    head.add("collusion");
+    line(b, head);
+    for (Graded g : rows) {
+      List<String> cells =
+          new ArrayList<>(
+              List.of(g.student(), g.name(), g.submission(), String.valueOf(g.passed())));
+      StringBuilder read = new StringBuilder();
+      for (Exercise e : exercises) {
+        Outcome o = g.outcomes().get(e.number());
+        cells.add(o == null ? "" : o.status().name().toLowerCase(java.util.Locale.ROOT));
+        cells.add(o == null ? "" : o.hint());
+        if (o != null) {
+          o.collected()
+              .forEach(
+                  (k, v) ->
+                      read.append(read.length() == 0 ? "" : " | ")
+                          .append(e.number())
+                          .append(' ')
+                          .append(k)
+                          .append(": ")
+                          .append(v));
+        }
+      }
+      cells.add(read.toString());
+      cells.add(String.join("; ", g.flags()));
+      line(b, cells);
+    }
+    return b.toString();
+  }
+
+  private static void line(StringBuilder b, List<String> cells) {
+    for (int i = 0; i < cells.size(); i++) {
+      String c = cells.get(i);
+      if (i > 0) {
+        b.append(',');
+      }
+      if (c.matches(".*[\",\\r\\n].*") || c.startsWith("=") || c.startsWith("+")) {
+        // Quote per RFC 4180; a leading = or + would be a formula in a spreadsheet.
+        b.append('"')
+            .append((c.startsWith("=") || c.startsWith("+") ? "'" : "") + c.replace("\"", "\"\""))
+            .append('"');
+      } else {
+        b.append(c);
+      }
+    }
+    b.append("\r\n");
+  }
+}

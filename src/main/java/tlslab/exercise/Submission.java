@@ -1,0 +1,138 @@
+package tlslab.exercise;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import tlslab.common.LabException;
+
+/**
+ * A hand-in: one zip archive of exactly the files the checkers read, whatever a {@code .gitignore}
+ * says, plus {@code student.txt} naming the student. Private keys the checkers do not need stay
+ * out: never {@code ca.key}, no {@code .p12}, no {@code *-combined.pem}, no bundle key. The one key
+ * it holds is {@code certs/server.key}, the throw-away key of the student's own lab server, which
+ * exercise 5 needs to decrypt the report-profile capture (that is its point).
+ */
+public final class Submission {
+  /** The file inside the archive that names the student. */
+  public static final String STUDENT_FILE = "student.txt";
+
+  /** The files the checkers read, as paths relative to the work folder. */
+  private static final List<Pattern> WANTED =
+      List.of(
+          Pattern.compile("certs/(ca|server)\\.pem"),
+          Pattern.compile("certs/server\\.key"),
+          Pattern.compile("certs/client-[^/]+(?<!-combined)\\.pem"),
+          Pattern.compile("evil/(ca|server)\\.pem"),
+          Pattern.compile("captures/[^/]+\\.(pcap|pcapng|keylog)"),
+          Pattern.compile("traces/[^/]+\\.jsonl"),
+          Pattern.compile("answers/[^/]+\\.txt"),
+          Pattern.compile("bundle/([^/]+/)?challenge\\.txt"),
+          Pattern.compile("bundle/([^/]+/)?[^/]+(?<!-combined)\\.pem"),
+          Pattern.compile(Pattern.quote(Identity.SELF_STUDY_FILE)));
+
+  /** Largest archive entry accepted when grading: a capture of a chat is far smaller. */
+  static final long MAX_ENTRY_BYTES = 64L << 20;
+
+  private Submission() {}
+
+  /** The files of {@code work} an archive would hold, relative, sorted. */
+  public static List<String> files(Path work) {
+    if (!Files.isDirectory(work)) {
+      throw LabException.badInput(work + ": no such work folder");
+    }
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> all = Files.walk(work)) {
+      for (Path f : all.filter(Files::isRegularFile).sorted().toList()) {
+        String rel = work.relativize(f).toString().replace('\\', '/');
+        if (!rel.endsWith("ca.key") && WANTED.stream().anyMatch(p -> p.matcher(rel).matches())) {
+          out.add(rel);
+        }
+      }
+    } catch (IOException e) {
+      throw LabException.badInput(work + ": unreadable (" + e.getMessage() + ")");
+    }
+    return out;
+  }
+
+  /**
+   * Writes the archive of {@code work} for {@code student} to {@code out}; returns what went in.
+   *
+   * @throws LabException REFUSED when {@code out} exists and {@code force} is false
+   */
+  public static List<String> write(Path work, String student, Path out, boolean force) {
+    if (Files.exists(out) && !force) {
+      throw LabException.refused(out + " exists; use --force to replace it");
+    }
+    List<String> files = files(work);
+    if (files.isEmpty()) {
+      throw LabException.badInput(
+          work + ": nothing to hand in yet (no certs, captures or answers)");
+    }
+    try {
+      Path parent = out.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      Path tmp = Files.createTempFile(parent, ".submission", ".zip");
+      try (OutputStream o = Files.newOutputStream(tmp);
+          ZipOutputStream z = new ZipOutputStream(o)) {
+        z.putNextEntry(new ZipEntry(STUDENT_FILE));
+        z.write((student + "\n").getBytes(StandardCharsets.UTF_8));
+        z.closeEntry();
+        for (String f : files) {
+          z.putNextEntry(new ZipEntry(f));
+          Files.copy(work.resolve(f), z);
+          z.closeEntry();
+        }
+      }
+      Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw LabException.badInput("cannot write " + out + ": " + e.getMessage());
+    }
+    return files;
+  }
+
+  /**
+   * Unpacks an archive into {@code into} (entries that would escape it, or are too large, are
+   * refused) and returns the student it names.
+   */
+  public static Optional<String> unpack(Path zip, Path into) {
+    String student = null;
+    try (InputStream in = Files.newInputStream(zip);
+        ZipInputStream z = new ZipInputStream(in)) {
+      for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
+        Path target = into.resolve(e.getName()).normalize();
+        if (!target.startsWith(into) || e.isDirectory()) {
+          continue;
+        }
+        Files.createDirectories(target.getParent());
+        long n = 0;
+        try (OutputStream o = Files.newOutputStream(target)) {
+          byte[] buf = new byte[8192];
+          for (int k; (k = z.read(buf)) > 0; ) {
+            n += k;
+            if (n > MAX_ENTRY_BYTES) {
+              throw LabException.badInput(zip + ": " + e.getName() + " is larger than 64 MiB");
+            }
+            o.write(buf, 0, k);
+          }
+        }
+        if (e.getName().equals(STUDENT_FILE)) {
+          student = Files.readString(target, StandardCharsets.UTF_8).strip();
+        }
+      }
+    } catch (IOException e) {
+      throw LabException.badInput(zip + ": not a readable submission (" + e.getMessage() + ")");
+    }
+    return Optional.ofNullable(student).filter(s -> !s.isEmpty());
+  }
+}
