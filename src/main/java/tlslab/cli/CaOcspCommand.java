@@ -68,7 +68,7 @@ public final class CaOcspCommand implements Callable<Integer> {
     int p = port != null ? port : urls.ocspPort();
     PrintWriter out = spec.commandLine().getOut();
     // Fail now, with one line, rather than on the first request.
-    tlslab.pki.Revocations.list(dir);
+    tlslab.pki.Revocations.crl(dir, Duration.ofMinutes(validityMinutes));
     OcspServer server =
         OcspServer.start(bind, p, dir, Duration.ofMinutes(validityMinutes), line -> log(out, line));
     out.printf(
