@@ -206,9 +206,9 @@ final class Explanations {
           .append(" the version is chosen in the Server Hello.");
     }
     if (c.proxyTarget != null)
-      sb.append(" This connection goes through a ")
+      sb.append(" This connection goes through a proxy (")
           .append(c.proxyKind)
-          .append(" proxy (frame ")
+          .append(" in frame ")
           .append(c.proxyFrame)
           .append("): the TLS server is ")
           .append(c.proxyTarget)

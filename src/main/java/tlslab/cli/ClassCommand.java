@@ -17,6 +17,7 @@ import tlslab.common.LabException;
 import tlslab.exercise.ClassRecord;
 import tlslab.exercise.Exercise;
 import tlslab.exercise.Grading;
+import tlslab.exercise.checks.Checkers;
 
 /** {@code lab class grade}: the instructor's side of the exercises. */
 @Command(
@@ -99,6 +100,7 @@ public final class ClassCommand implements Runnable {
                 submissions,
                 exercises,
                 scratch,
+                Checkers::forExercise,
                 (done, total, name) -> {
                   err.printf("graded %d/%d (%s)%n", done, total, name);
                   err.flush();

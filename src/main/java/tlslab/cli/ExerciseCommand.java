@@ -11,10 +11,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tlslab.common.LabException;
 import tlslab.exercise.Catalog;
-import tlslab.exercise.Checkers;
 import tlslab.exercise.Exercise;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
+import tlslab.exercise.checks.Checkers;
 
 /**
  * {@code lab exercise list | show N | check N|all | challenge | submit}: guided, auto-checked

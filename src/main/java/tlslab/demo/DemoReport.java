@@ -242,13 +242,13 @@ public final class DemoReport {
     // Decrypted rows: in TLS 1.3 the server's flight is encrypted.
     for (Row r : run.decrypted().isEmpty() ? run.rows() : run.decrypted()) {
       if (r.tls && r.connection == bob.index() && r.carries(HandshakeType.SERVER_HELLO)) {
-        return " Bob's client offered alice's ticket and resumed ("
-            + bob.mode().label()
-            + "): frame "
+        return " Bob's client offered alice's ticket and resumed: frame "
             + r.number
             + " is \""
             + r.info
-            + "\", no Certificate, no key exchange.";
+            + "\", no Certificate, no key exchange ("
+            + bob.mode().label()
+            + ").";
       }
     }
     return "";

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import tlslab.common.LabException;
 import tlslab.pki.internal.CaRecords;
 import tlslab.pki.internal.CertIssuer;
-import tlslab.pki.internal.Crypto;
 import tlslab.pki.internal.KeyStores;
 import tlslab.pki.internal.LabCa;
 import tlslab.pki.internal.PemIo;
@@ -215,7 +214,7 @@ public final class ClassCertificates {
     String folderName = s.folder();
     Path folder = out.resolve(folderName);
     SecureFiles.createDirectories(folder);
-    KeyPair pair = Crypto.generate(options.keyType());
+    KeyPair pair = options.keyType().generate();
     X509Certificate cert =
         CertIssuer.leaf(
             ca.cert(),

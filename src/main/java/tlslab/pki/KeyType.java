@@ -80,4 +80,20 @@ public enum KeyType {
   public String toString() {
     return label;
   }
+
+  /** A fresh key pair of this type (BouncyCastle). */
+  public java.security.KeyPair generate() {
+    return tlslab.pki.internal.Crypto.generate(algorithm, bits);
+  }
+
+  /**
+   * The closest lab key type for a public key: RSA up to 2048 bits is RSA_2048, larger RSA is
+   * RSA_3072, anything else EC_P256. Used to give a client the same kind of key as its CA.
+   */
+  public static KeyType of(java.security.PublicKey key) {
+    if (key instanceof java.security.interfaces.RSAKey rsa) {
+      return rsa.getModulus().bitLength() > 2048 ? RSA_3072 : RSA_2048;
+    }
+    return EC_P256;
+  }
 }

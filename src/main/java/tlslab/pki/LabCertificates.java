@@ -8,7 +8,6 @@ import java.util.List;
 import tlslab.common.LabException;
 import tlslab.pki.internal.CaRecords;
 import tlslab.pki.internal.CertIssuer;
-import tlslab.pki.internal.Crypto;
 import tlslab.pki.internal.KeyStores;
 import tlslab.pki.internal.LabCa;
 import tlslab.pki.internal.Names;
@@ -78,13 +77,13 @@ public final class LabCertificates {
     }
     SecureFiles.createDirectories(options.dir());
 
-    KeyPair caPair = Crypto.generate(options.keyType());
+    KeyPair caPair = options.keyType().generate();
     X509Certificate ca =
         CertIssuer.selfSignedCa(
             caPair,
             CertIssuer.name("TLS Lab CA", null, null),
             Math.max(CA_MIN_DAYS, options.days()));
-    KeyPair serverPair = Crypto.generate(options.keyType());
+    KeyPair serverPair = options.keyType().generate();
     X509Certificate server =
         CertIssuer.leaf(
             ca,
@@ -141,8 +140,8 @@ public final class LabCertificates {
       }
     }
     LabCa ca = LabCa.load(dir);
-    KeyType type = keyType != null ? keyType : Crypto.keyTypeOf(ca.cert().getPublicKey());
-    KeyPair pair = Crypto.generate(type);
+    KeyType type = keyType != null ? keyType : KeyType.of(ca.cert().getPublicKey());
+    KeyPair pair = type.generate();
     X509Certificate cert =
         CertIssuer.leaf(
             ca.cert(),

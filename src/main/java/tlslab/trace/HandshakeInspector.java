@@ -21,7 +21,6 @@ import tlslab.trace.internal.CertificateChain;
 import tlslab.trace.internal.ClientHelloRandom;
 import tlslab.trace.internal.Dispatcher;
 import tlslab.trace.internal.KeyCollector;
-import tlslab.trace.internal.RecordParser;
 
 /**
  * Watches TLS handshakes made with JSSE and turns them into a {@linkplain TraceEvent trace} and/or
@@ -300,7 +299,12 @@ public final class HandshakeInspector implements AutoCloseable {
     }
 
     @Override
-    public void onMessage(Instant time, RecordParser.Parsed m) {
+    public void onRecord(Instant time, String message, String parameter) {
+      RecordParser.Parsed m = RecordParser.parse(message, parameter);
+      if (m != null) onMessage(time, m);
+    }
+
+    private void onMessage(Instant time, RecordParser.Parsed m) {
       if (m.type() == MessageType.ALERT && m.direction() == Direction.PRODUCED) {
         // A socket logs a fatal alert twice: "Fatal (X)" when deciding, "WRITE: alert(x)" when
         // sending. Show it once.

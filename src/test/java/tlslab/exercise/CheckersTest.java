@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tlslab.exercise.checks.Checkers;
 
 /** Every exercise has a checker, and no checker throws on missing or nonsensical evidence. */
 class CheckersTest {
@@ -56,6 +57,7 @@ class CheckersTest {
           "traces/07.jsonl",
           "evil/server.pem",
           "bundle/x.pem",
+          "bundle/challenge.txt",
           "answers/03.txt",
           "answers/08-refused.txt"
         }) {

@@ -67,7 +67,7 @@ class ClassCertificatesTest {
       assertThat(cert.getSubjectX500Principal().getName())
           .contains("CN=" + s.name())
           .contains("OU=students");
-      assertThat(Crypto.keyTypeOf(cert.getPublicKey())).isEqualTo(type);
+      assertThat(KeyType.of(cert.getPublicKey())).isEqualTo(type);
       assertThat(
               Crypto.keysMatch(
                   PemIo.readPrivateKey(dir.resolve(folder + ".key")), cert.getPublicKey()))

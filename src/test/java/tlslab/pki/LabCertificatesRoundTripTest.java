@@ -38,7 +38,7 @@ class LabCertificatesRoundTripTest {
     ca.verify(ca.getPublicKey());
     assertThat(Crypto.keysMatch(serverKey, server.getPublicKey())).isTrue();
     assertThat(Crypto.keysMatch(PemIo.readPrivateKey(files.caKey()), ca.getPublicKey())).isTrue();
-    assertThat(Crypto.keyTypeOf(server.getPublicKey())).isEqualTo(type);
+    assertThat(KeyType.of(server.getPublicKey())).isEqualTo(type);
     assertThat(ca.getBasicConstraints()).isGreaterThanOrEqualTo(0);
     assertThat(server.getBasicConstraints()).isEqualTo(-1);
     assertThat(server.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tlslab.common.LabException;
 import tlslab.pki.internal.CertIssuer;
-import tlslab.pki.internal.Crypto;
 import tlslab.pki.internal.LabCa;
 import tlslab.pki.internal.PemIo;
 
@@ -109,7 +108,7 @@ class RevocationInteropTest {
   void aSerialTheCaNeverIssuedAndAForeignIssuerAreUnknown() throws Exception {
     // Signed by the lab CA's key but never recorded in issued.tsv: the responder must not vouch.
     LabCa ca = LabCa.load(certs);
-    KeyPair pair = Crypto.generate(KeyType.EC_P256);
+    KeyPair pair = KeyType.EC_P256.generate();
     X509Certificate stray =
         CertIssuer.leaf(
             ca.cert(),

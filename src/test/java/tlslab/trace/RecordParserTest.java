@@ -3,8 +3,7 @@ package tlslab.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import tlslab.trace.internal.RecordParser;
-import tlslab.trace.internal.RecordParser.Parsed;
+import tlslab.trace.RecordParser.Parsed;
 
 /**
  * The parser over record texts as JSSE writes them (excerpts recorded on JDK 17.0.15 and Temurin

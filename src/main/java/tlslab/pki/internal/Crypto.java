@@ -10,11 +10,9 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.interfaces.RSAKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import tlslab.pki.KeyType;
 
 /**
  * Key generation, serial numbers and signatures, all through one BouncyCastle provider instance
@@ -29,18 +27,22 @@ public final class Crypto {
 
   private Crypto() {}
 
-  /** A fresh key pair of the given type. */
-  public static KeyPair generate(KeyType type) {
+  /**
+   * A fresh key pair: {@code "RSA"} with a modulus of {@code bits}, or {@code "EC"} on P-256. (The
+   * caller, {@code KeyType}, names the kinds; this package takes plain values so that it never
+   * depends on the package it serves.)
+   */
+  public static KeyPair generate(String algorithm, int bits) {
     try {
-      KeyPairGenerator gen = KeyPairGenerator.getInstance(type.algorithm(), BC);
-      if (type.isRsa()) {
-        gen.initialize(new RSAKeyGenParameterSpec(type.bits(), RSAKeyGenParameterSpec.F4), RANDOM);
+      KeyPairGenerator gen = KeyPairGenerator.getInstance(algorithm, BC);
+      if ("RSA".equals(algorithm)) {
+        gen.initialize(new RSAKeyGenParameterSpec(bits, RSAKeyGenParameterSpec.F4), RANDOM);
       } else {
         gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
       }
       return gen.generateKeyPair();
     } catch (GeneralSecurityException e) {
-      throw new AssertionError("BouncyCastle cannot generate " + type, e);
+      throw new AssertionError("BouncyCastle cannot generate " + algorithm + " " + bits, e);
     }
   }
 
@@ -68,18 +70,6 @@ public final class Crypto {
       default:
         throw new IllegalArgumentException("unsupported key algorithm " + signer.getAlgorithm());
     }
-  }
-
-  /**
-   * The closest lab key type for a public key: RSA up to 2048 bits is RSA_2048, larger RSA is
-   * RSA_3072, anything else EC_P256. Used to give a client the same kind of key as its CA.
-   */
-  public static KeyType keyTypeOf(PublicKey key) {
-    if (key instanceof RSAKey) {
-      int bits = ((RSAKey) key).getModulus().bitLength();
-      return bits > 2048 ? KeyType.RSA_3072 : KeyType.RSA_2048;
-    }
-    return KeyType.EC_P256;
   }
 
   /**

@@ -1,16 +1,14 @@
 package tlslab.trace.internal;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import tlslab.pki.CertificateSummary;
 
 /**
  * The certificate chain a Certificate message carried, read back from the connection's session, as
@@ -22,7 +20,6 @@ import javax.net.ssl.SSLSocket;
  * one after producing it, the peer's after consuming (and validating) it.
  */
 public final class CertificateChain {
-  private static final HexFormat HEX = HexFormat.ofDelimiter(":").withUpperCase();
 
   private CertificateChain() {}
 
@@ -56,18 +53,15 @@ public final class CertificateChain {
     return chain == null ? List.of() : sha256(chain);
   }
 
-  /** Colon-separated upper-case hex SHA-256 of each certificate's DER encoding. */
+  /**
+   * Colon-separated upper-case hex SHA-256 of each certificate's DER encoding, computed where every
+   * fingerprint in the lab is: {@link CertificateSummary#sha256Fingerprint}.
+   */
   public static List<String> sha256(Certificate[] chain) {
     List<String> out = new ArrayList<>(chain.length);
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (Certificate c : chain) {
-        out.add(HEX.formatHex(md.digest(c.getEncoded())));
-      }
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
-    } catch (CertificateEncodingException e) {
-      return List.of(); // a certificate JSSE accepted always encodes; be safe rather than throw
+    for (Certificate c : chain) {
+      if (!(c instanceof X509Certificate x)) return List.of(); // JSSE only ever hands X.509
+      out.add(CertificateSummary.sha256Fingerprint(x));
     }
     return out;
   }

@@ -28,7 +28,11 @@ import javax.net.ssl.SSLEngine;
 public final class Dispatcher {
   /** Where the records of one connection go. Implementations must be quick and must not throw. */
   public interface Target {
-    void onMessage(Instant time, RecordParser.Parsed message);
+    /**
+     * One of JSSE's debug records that may be a handshake message (see {@link #mayBeMessage}); the
+     * target parses it (this package stays below {@code trace} and knows none of its types).
+     */
+    void onRecord(Instant time, String message, String parameter);
 
     /** False once the target's trace has ended: the thread then counts as unattributed. */
     boolean active();
@@ -61,7 +65,7 @@ public final class Dispatcher {
 
   /** One record from JSSE's logger. */
   static void record(String message, String parameter) {
-    if (!RecordParser.mayBeMessage(message)) {
+    if (!mayBeMessage(message)) {
       return; // record dumps, plaintext dumps and notes stop here: never stored, never printed
     }
     Instant now = Instant.now();
@@ -187,13 +191,22 @@ public final class Dispatcher {
     return s;
   }
 
+  /**
+   * Whether a record's message text can be a TLS message: JSSE's "Produced ...", "Consuming ...",
+   * alert and fatal records; record and plaintext dumps and notes are not.
+   */
+  public static boolean mayBeMessage(String message) {
+    return message != null
+        && (message.startsWith("Produced ")
+            || message.startsWith("Consuming ")
+            || message.startsWith("Received alert")
+            || message.startsWith("Fatal (")
+            || (message.startsWith("WRITE: ") && message.contains(" alert")));
+  }
+
   private static void deliver(Target target, Instant time, String message, String parameter) {
-    RecordParser.Parsed parsed = RecordParser.parse(message, parameter);
-    if (parsed == null) {
-      return;
-    }
     try {
-      target.onMessage(time, parsed);
+      target.onRecord(time, message, parameter);
     } catch (RuntimeException e) {
       // A trace must never break the handshake it watches; the target reports its own problems.
     }

@@ -1,4 +1,4 @@
-package tlslab.trace.internal;
+package tlslab.trace;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -7,9 +7,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import tlslab.trace.Direction;
-import tlslab.trace.HandshakeFields;
-import tlslab.trace.MessageType;
 
 /**
  * Turns one of JSSE's debug records into a TLS message and its key fields. Pure: text in, value
@@ -67,12 +64,7 @@ public final class RecordParser {
    * can this record be a message at all?
    */
   public static boolean mayBeMessage(String message) {
-    return message != null
-        && (message.startsWith("Produced ")
-            || message.startsWith("Consuming ")
-            || message.startsWith("Received alert")
-            || message.startsWith("Fatal (")
-            || (message.startsWith("WRITE: ") && message.contains(" alert")));
+    return tlslab.trace.internal.Dispatcher.mayBeMessage(message);
   }
 
   /**

@@ -1,21 +1,15 @@
-package tlslab.exercise;
+package tlslab.exercise.checks;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import tlslab.exercise.checks.CertificatesCheck;
-import tlslab.exercise.checks.FinishedCheck;
-import tlslab.exercise.checks.FirstChatCheck;
-import tlslab.exercise.checks.ForwardSecrecyCheck;
-import tlslab.exercise.checks.FramingCheck;
-import tlslab.exercise.checks.HandshakeReadingCheck;
-import tlslab.exercise.checks.KeyExchangeCheck;
-import tlslab.exercise.checks.MitmCheck;
-import tlslab.exercise.checks.MutualTlsCheck;
-import tlslab.exercise.checks.ResumptionCheck;
-import tlslab.exercise.checks.RevocationCheck;
+import tlslab.exercise.Checker;
+import tlslab.exercise.Report;
 
-/** The checker of each exercise, by number. */
+/**
+ * The checker of each exercise, by number. It lives beside the checks, not in {@code exercise}, so
+ * that {@code exercise.checks} depends on {@code exercise} and never the other way round.
+ */
 public final class Checkers {
   private static final Map<Integer, Checker> BY_NUMBER = new TreeMap<>();
 
