@@ -214,6 +214,7 @@ public final class ClassCertificates {
     String folderName = s.folder();
     Path folder = out.resolve(folderName);
     SecureFiles.createDirectories(folder);
+    RevocationUrls urls = RevocationUrls.load(options.caDir());
     KeyPair pair = options.keyType().generate();
     X509Certificate cert =
         CertIssuer.leaf(
@@ -224,7 +225,8 @@ public final class ClassCertificates {
             List.of(),
             false,
             options.days(),
-            RevocationUrls.load(options.caDir()));
+            urls.ocsp(),
+            urls.crl());
     SecureFiles.writePrivate(folder.resolve(folderName + ".key"), PemIo.encode(pair.getPrivate()));
     SecureFiles.writePrivate(
         folder.resolve(folderName + "-combined.pem"), PemIo.encode(pair.getPrivate(), cert));

@@ -93,7 +93,8 @@ public final class LabCertificates {
             options.sans(),
             true,
             options.days(),
-            options.revocationUrls());
+            options.revocationUrls().ocsp(),
+            options.revocationUrls().crl());
 
     char[] password = STORE_PASSWORD.toCharArray();
     // Keys first: if the disk fills up half-way, no certificate points at a key that is missing.
@@ -151,7 +152,8 @@ public final class LabCertificates {
             List.of(),
             false,
             365,
-            RevocationUrls.load(dir));
+            RevocationUrls.load(dir).ocsp(),
+            RevocationUrls.load(dir).crl());
     SecureFiles.writePrivate(files.key(), PemIo.encode(pair.getPrivate()));
     SecureFiles.writePrivate(files.combinedPem(), PemIo.encode(pair.getPrivate(), cert));
     SecureFiles.writePrivate(

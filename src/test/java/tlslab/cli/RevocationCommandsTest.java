@@ -1,6 +1,7 @@
 package tlslab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,14 @@ class RevocationCommandsTest {
         .isEqualTo(ExitCode.USAGE);
     assertThat(lab("certs", "revoke", certs + "/ca.pem", "--dir", certs).err())
         .contains("is the lab CA itself");
+
+    // The responder refuses to start on a folder without a CA, instead of failing per request.
+    Run noCa =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(30),
+            () -> lab("ca", "ocsp", "--dir", dir.resolve("nothing").toString(), "--port", "0"));
+    assertThat(noCa.exit()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(noCa.err()).contains("no lab CA in");
 
     Run crl = lab("certs", "crl", "--dir", certs);
     assertThat(crl.exit()).isZero();

@@ -1,5 +1,6 @@
 package tlslab.pki.internal;
 
+import java.net.URI;
 import java.security.KeyPair;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -33,7 +34,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import tlslab.pki.RevocationUrls;
 
 /**
  * Builds the three kinds of X.509 v3 certificates (RFC 5280) the lab needs: the self-signed lab CA,
@@ -117,14 +117,14 @@ public final class CertIssuer {
       List<String> sans,
       boolean serverAuth,
       int days) {
-    return leaf(caCert, caKey, subjectKey, subject, sans, serverAuth, days, null);
+    return leaf(caCert, caKey, subjectKey, subject, sans, serverAuth, days, null, null);
   }
 
   /**
-   * Like the overload without {@code urls}, and, when {@code urls} is not null, with the Authority
-   * Information Access extension naming the OCSP responder (RFC 5280 4.2.2.1) and the CRL
-   * Distribution Points extension (4.2.1.13): where a client asks whether this certificate has been
-   * revoked.
+   * Like the overload without URLs, and, when {@code ocspUrl} and {@code crlUrl} are not null, with
+   * the Authority Information Access extension naming the OCSP responder (RFC 5280 4.2.2.1) and the
+   * CRL Distribution Points extension (4.2.1.13): where a client asks whether this certificate has
+   * been revoked.
    */
   public static X509Certificate leaf(
       X509Certificate caCert,
@@ -134,7 +134,8 @@ public final class CertIssuer {
       List<String> sans,
       boolean serverAuth,
       int days,
-      RevocationUrls urls) {
+      URI ocspUrl,
+      URI crlUrl) {
     Instant now = now();
     Instant notBefore = now.minus(CLOCK_SKEW);
     Instant notAfter = now.plus(Duration.ofDays(days));
@@ -169,16 +170,16 @@ public final class CertIssuer {
           Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       b.addExtension(
           Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
-      if (urls != null) {
+      if (ocspUrl != null && crlUrl != null) {
         b.addExtension(
             Extension.authorityInfoAccess,
             false,
             new AuthorityInformationAccess(
                 AccessDescription.id_ad_ocsp,
-                new GeneralName(GeneralName.uniformResourceIdentifier, urls.ocsp().toString())));
+                new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl.toString())));
         GeneralNames crl =
             new GeneralNames(
-                new GeneralName(GeneralName.uniformResourceIdentifier, urls.crl().toString()));
+                new GeneralName(GeneralName.uniformResourceIdentifier, crlUrl.toString()));
         b.addExtension(
             Extension.cRLDistributionPoints,
             false,
