@@ -90,7 +90,10 @@ class RevocationCommandsTest {
     Path certs = dir.resolve("certs");
     List<Process> started = new ArrayList<>();
     try {
-      // The responder first (any free port), then certificates that name it.
+      // Certificates first (they name the default responder), then the responder on any free
+      // port, and the server told to ask it instead (--ocsp-url overrides the AIA).
+      assertThat(lab("certs", "init", "--dir", certs.toString(), "--key", "ec-p256").exit())
+          .isZero();
       Process ocsp = start(started, "ca", "ocsp", "--dir", certs.toString(), "--port", "0");
       BufferedReader ocspOut = reader(ocsp);
       Matcher om =
@@ -98,20 +101,6 @@ class RevocationCommandsTest {
               .matcher(readUntil(ocspOut, "OCSP responder"));
       assertThat(om.find()).isTrue();
       String url = "http://127.0.0.1:" + om.group(1) + "/";
-      assertThat(
-              lab(
-                      "certs",
-                      "init",
-                      "--dir",
-                      certs.toString(),
-                      "--ocsp-url",
-                      url,
-                      "--crl-url",
-                      url + "crl",
-                      "--key",
-                      "ec-p256")
-                  .exit())
-          .isZero();
       Process server =
           start(
               started,
@@ -121,6 +110,8 @@ class RevocationCommandsTest {
               "--port",
               "0",
               "--staple",
+              "--ocsp-url",
+              url,
               "--staple-cache",
               "1");
       BufferedReader serverOut = reader(server);

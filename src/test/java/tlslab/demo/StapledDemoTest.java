@@ -42,7 +42,7 @@ class StapledDemoTest {
     assertThat(demo).contains("OCSP: the lab CA's responder answers").contains(ROW);
     Matcher m = PORT.matcher(demo);
     assertThat(m.find()).as("server port in the demo output").isTrue();
-    Path pcap = captures.resolve("demo.pcap");
+    Path pcap = captures.resolve("demo.pcapng");
 
     String tshark =
         tshark(
