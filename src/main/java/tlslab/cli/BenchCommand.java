@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       BenchCertsCommand.class,
       BenchChatCommand.class,
+      BenchCaptureCommand.class,
       BenchConformanceCommand.class,
       BenchHandshakesCommand.class,
       BenchIdleCommand.class,
