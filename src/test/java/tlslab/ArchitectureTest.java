@@ -92,6 +92,7 @@ class ArchitectureTest {
               "exercise.checks",
               Set.of(
                   "exercise",
+                  "mitm",
                   "demo",
                   "net",
                   "chat",

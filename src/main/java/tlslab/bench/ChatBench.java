@@ -88,6 +88,14 @@ public final class ChatBench {
 
   /** Runs the comparison and returns the report. */
   public static String run(Options o) {
+    return run(o, port -> {});
+  }
+
+  /**
+   * As {@link #run(Options)}, telling {@code onServer} each server's port once it listens and
+   * before any client connects ({@code lab bench capture} starts its captures there).
+   */
+  public static String run(Options o, java.util.function.IntConsumer onServer) {
     if (o.pacedClients() == 1 || o.clients() == 1 || o.pacedClients() + o.clients() == 0) {
       throw LabException.badInput("need at least 2 clients for a load");
     }
@@ -139,7 +147,7 @@ public final class ChatBench {
         List<Figures[]> figures = new ArrayList<>();
         for (ServerProcess.Spec spec : specs) {
           names.add(spec.name());
-          figures.add(measure(spec, certs, ctx, loops, o, true));
+          figures.add(measure(spec, certs, ctx, loops, o, true, onServer));
         }
         report.append(
             String.format(
@@ -152,7 +160,7 @@ public final class ChatBench {
         List<Figures[]> figures = new ArrayList<>();
         for (ServerProcess.Spec spec : specs) {
           names.add(spec.name());
-          figures.add(measure(spec, certs, ctx, loops, o, false));
+          figures.add(measure(spec, certs, ctx, loops, o, false, onServer));
         }
         report.append(
             String.format(
@@ -179,9 +187,11 @@ public final class ChatBench {
       SSLContext ctx,
       EventLoopGroup loops,
       Options o,
-      boolean paced) {
+      boolean paced,
+      java.util.function.IntConsumer onServer) {
     int n = paced ? o.pacedClients() : o.clients();
     try (ServerProcess server = ServerProcess.start(spec, certs)) {
+      onServer.accept(server.port);
       Load load = new Load(n, o.size());
       List<ChatClient> clients;
       try {

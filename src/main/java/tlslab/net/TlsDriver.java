@@ -379,6 +379,10 @@ public final class TlsDriver {
       fail(e);
     } catch (IOException e) {
       finish(e);
+    } catch (RuntimeException e) {
+      // JSSE itself failed (JDK 17 throws ClassCastException for a Hello Request sent to a
+      // server): still a failed connection, which ends now and with an alert, not a stuck one.
+      fail(new SSLException("TLS engine failed: " + e, e));
     } finally {
       pool.release(appIn);
       inPump = false;
@@ -792,6 +796,10 @@ public final class TlsDriver {
    * 7748 §6.1), handshake_failure otherwise.
    */
   static int alertFor(Throwable e) {
+    if (e.getCause() instanceof ClassCastException
+        || e.getCause() instanceof NullPointerException) {
+      return 80; // internal_error: JSSE itself broke, not the peer's message
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
       if (t instanceof java.security.InvalidKeyException
