@@ -92,6 +92,7 @@ class ArchitectureTest {
               Set.of(
                   "mitm",
                   "exercise",
+                  "mitm",
                   "demo",
                   "net",
                   "chat",

@@ -71,6 +71,7 @@ public final class AnnotateReport {
     boolean firstJson = true;
     Map<Integer, Boolean> introduced = new HashMap<>();
     try (CaptureReader r = CaptureReader.open(file)) {
+      an.follow(r); // keys stored in the capture (pcapng Decryption Secrets Blocks)
       header(format, view, out);
       while (r.next(f)) {
         Row row = an.annotate(f);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 import tlslab.pcap.PacketDecoder;
 import tlslab.pcap.TcpDirection;
@@ -21,8 +22,13 @@ import tlslab.wire.TlsRecordHeader;
  * missing bytes are skipped, as Wireshark does); bytes already seen (retransmissions, overlaps) are
  * not dissected twice. A TLS record split over segments is labelled in the frame that completes it,
  * like Wireshark's reassembly; a frame that only carries part of a record is a TCP "[TCP segment of
- * a reassembled PDU]". Any port: a connection becomes TLS when a payload looks like a TLS record
- * header.
+ * a reassembled PDU]".
+ *
+ * <p>Which payloads are TLS follows tshark's defaults ({@link WiresharkHandoff}): its TLS ports,
+ * its TLS heuristic (on any port), HTTP CONNECT tunnels; and segments tshark flags as retransmitted
+ * or out-of-order are not handed to TLS. Beyond tshark's defaults, a connection whose first payload
+ * is a Change Cipher Spec or an Alert record (a capture that starts inside a handshake) is TLS on
+ * any port, as tshark labels it with "decode as TLS".
  */
 public final class Annotator {
   private final KeyMaterial keys;
@@ -84,6 +90,17 @@ public final class Annotator {
     this.explain = options.explain();
   }
 
+  /**
+   * Uses the keys a pcapng file carries (Decryption Secrets Blocks) as the reader meets them, as
+   * Wireshark does: call once after opening the reader, before the first frame.
+   */
+  public void follow(CaptureReader reader) {
+    reader.onSecrets(
+        s -> {
+          if (s.tlsKeyLog()) keys.addKeyLogFromCapture(s.data());
+        });
+  }
+
   /** Annotates the next frame; the returned row is reused by the next call. */
   public Row annotate(Frame f) {
     row.reset();
@@ -97,7 +114,13 @@ public final class Annotator {
     try {
       tcp = PacketDecoder.decode(f, pkt);
     } catch (RuntimeException e) {
-      tcp = false; // defensive: the decoder is bounds-checked, but a frame must never stop the run
+      // The decoder is bounds-checked: an exception is a bug. It must not stop the run, nor pass
+      // for "not TCP": it is flagged on the row and recorded as an internal problem.
+      row.protocol = "Other";
+      row.info = "[Malformed frame: " + e.getClass().getSimpleName() + " in the packet decoder]";
+      row.problems.add("internal error while decoding: " + e);
+      problems.add("frame " + f.number + ": packet decoder: " + e);
+      return row;
     }
     if (!tcp) {
       row.protocol =
@@ -124,6 +147,25 @@ public final class Annotator {
         Arrays.equals(pkt.src, 0, pkt.addressLength(), c.addrA, 0, c.addrA.length)
             && pkt.srcPort == c.portA;
     Connection.Side side = fromA ? c.a : c.b;
+    int reused = 0;
+    if ((pkt.flags & TcpPacket.SYN) != 0
+        && side.tcp.baseSeqKnown()
+        && pkt.seq != side.tcp.baseSeq) {
+      reused = TcpDirection.PORTS_REUSED;
+      if ((pkt.flags & TcpPacket.ACK) == 0) {
+        // Wireshark: a SYN with a new initial sequence number on known addresses and ports
+        // starts a new conversation ("[TCP Port numbers reused]"): fresh TCP and TLS state.
+        c = reuse(c);
+        side = fromA ? c.a : c.b;
+      } else {
+        // A SYN/ACK with a new one stays in the conversation: the server's numbering restarts
+        // and the client's sequence analysis starts over.
+        side.tcp.restartNumbering(pkt.seq, (fromA ? c.b : c.a).tcp);
+      }
+    }
+    if ((pkt.flags & TcpPacket.SYN) != 0) {
+      c.serverPort = (pkt.flags & TcpPacket.ACK) != 0 ? pkt.srcPort : pkt.dstPort;
+    }
     Connection.Side rev = fromA ? c.b : c.a;
     row.source = fromA ? c.nameA : c.nameB; // formatted once per connection, not per frame
     row.destination = fromA ? c.nameB : c.nameA;
@@ -133,7 +175,7 @@ public final class Annotator {
     row.sender = c.isServer(side) ? Sender.SERVER : Sender.CLIENT;
     c.lastFrame = f.number;
     firstRtt(c, fromA, f.timeNanos);
-    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt);
+    int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt) | reused;
     String prefix = side.tcp.prefix(flags);
     if (explain && flags != 0) tcpNote(c, flags);
     int len = pkt.payloadLength;
@@ -145,11 +187,23 @@ public final class Annotator {
     int off = pkt.payloadOffset;
     int cap = pkt.payloadCaptured;
     if (!c.tls && c.proxyTarget == null) Proxies.look(c, fromA, b, off, cap, f.number);
-    if (!c.tls && cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap)) {
-      c.tls = true;
-      if (ordered.size() < MAX_SUMMARIES) {
-        ordered.add(c);
-        byIndex.put(c.index, c);
+    // tshark 4.0 flags a spurious retransmission as a retransmission too; a fast retransmission
+    // is not, and is handed on.
+    boolean noSubdissector =
+        (flags
+                & (TcpDirection.KEEP_ALIVE
+                    | TcpDirection.RETRANSMISSION
+                    | TcpDirection.OUT_OF_ORDER))
+            != 0;
+    if (!c.tls && !noSubdissector) {
+      if (WiresharkHandoff.portSaysTls(c.serverPort, c.portA, c.portB)
+          || WiresharkHandoff.heuristicMatches(b, off, cap)
+          || (cap >= 5 && TlsRecordHeader.looksLikeTlsStart(b, off, off + cap))) {
+        c.tls = true;
+      } else if (WiresharkHandoff.httpConnectOpensTls(c, fromA, b, off, cap)) {
+        c.tls = true; // from the next frame on: this one is the proxy's "200" response
+        tcpRow(prefix, c, side, "");
+        return;
       }
     }
     if (!c.tls) {
@@ -158,29 +212,35 @@ public final class Annotator {
     }
     // Which bytes of this segment are new for the stream?
     int seq = pkt.seq;
-    int skip = 0;
-    outOfOrder = false;
-    if (side.haveStreamSeq) {
-      int behind = side.streamSeq - seq;
-      if (behind >= len) {
-        // Seen before (retransmission) - unless it fills a hole in a PDU being reassembled.
-        boolean fills =
-            side.pduActive
-                && !side.pduBroken
-                && !side.pduEntireSegment
-                && TcpDirection.gt(side.pduNext, seq)
-                && TcpDirection.gt(seq + len, side.pduSeq)
-                && !TcpDirection.gt(side.pduSeq, seq);
-        if (!fills) {
-          tcpRow(prefix, c, side, "");
-          return;
-        }
-        outOfOrder = true;
-      } else if (behind > 0) {
-        skip = behind; // overlap: only the new tail is dissected
-      }
-    }
     int segEnd = seq + len;
+    outOfOrder = false;
+    suppressCompletion = noSubdissector;
+    if (side.haveStreamSeq && TcpDirection.gt(side.streamSeq, seq)) {
+      boolean fills =
+          side.pduActive
+              && !side.pduBroken
+              && !side.pduEntireSegment
+              && !TcpDirection.gt(segEnd, side.streamSeq)
+              && TcpDirection.gt(side.pduNext, seq)
+              && TcpDirection.gt(segEnd, side.pduSeq)
+              && !TcpDirection.gt(side.pduSeq, seq);
+      if (fills) {
+        outOfOrder = true; // late bytes of the PDU being reassembled (a hole filled)
+      } else if (noSubdissector) {
+        tcpRow(prefix, c, side, "");
+        return;
+      } else {
+        // A fast retransmission, which tshark does hand on: its multisegment-PDU table decides
+        // (packet-tcp.c desegment_tcp), not whether the bytes were seen.
+        retransmitted(f, c, side, prefix, b, off, cap, len, seq, segEnd);
+        return;
+      }
+    } else if (noSubdissector) {
+      // tshark (tcp.no_subdissector_on_error) hands no retransmitted or out-of-order segment to
+      // TLS, even one whose bytes it never saw: a TCP row, and the stream does not advance.
+      tcpRow(prefix, c, side, "");
+      return;
+    }
     if (!outOfOrder) {
       side.streamSeq = segEnd;
       side.haveStreamSeq = true;
@@ -193,10 +253,18 @@ public final class Annotator {
     fx.frameOffset = f.offset;
     called = false;
     tcpSegment = false;
+    holeThenMore = false;
     boolean truncated = cap < len;
-    segment(
-        c, side, b, off + skip, Math.max(0, cap - skip), len - skip, seq + skip, segEnd, truncated);
+    segment(c, side, b, off, cap, len, seq, segEnd, truncated);
     fx.endRecord();
+    if (holeThenMore && called && !tcpSegment && fx.info.length() > 0) {
+      // The segment continued a PDU that still has a hole, then started the next one: TCP keeps
+      // the Protocol column and its Info, TLS appends its labels after a fence (desegment_tcp).
+      String labels = fx.info.toString();
+      tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+      row.info = row.info + ", " + labels;
+      return;
+    }
     if (!called || tcpSegment) {
       // Wireshark: a segment that only starts or continues a record is a TCP row. When TLS was
       // called and asked for more from the first byte, TCP replaces the Info column entirely.
@@ -211,7 +279,69 @@ public final class Annotator {
       }
       return;
     }
+    tlsRow(c, prefix);
+  }
+
+  /**
+   * A fast retransmission of bytes already passed: where a multisegment PDU started at this
+   * sequence number it is only "retransmitted" data; inside one it adds nothing new (what follows
+   * that PDU is dissected); anywhere else the segment is dissected again, as tshark does.
+   */
+  private void retransmitted(
+      Frame f,
+      Connection c,
+      Connection.Side side,
+      String prefix,
+      byte[] b,
+      int off,
+      int cap,
+      int len,
+      int seq,
+      int segEnd) {
+    fx.reset(f.number, row, explain);
+    fx.fields = options.fields();
+    fx.report = options.report();
+    fx.allBytes = options.allBytes();
+    fx.frameBuf = b;
+    called = false;
+    tcpSegment = false;
+    holeThenMore = false;
+    int m = side.mspAt(seq);
+    if (m >= 0 && side.msps[2 * m] == seq) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    if (m >= 0) {
+      int next = side.msps[2 * m + 1];
+      int rest = segEnd - next;
+      if (rest <= 0 || cap < len) {
+        tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+        return;
+      }
+      int skip = len - rest;
+      dissector.dissect(c, side, b, off + skip, Math.max(0, cap - skip), rest, false, fx);
+      fx.endRecord();
+      String labels = fx.info.toString();
+      tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
+      if (!labels.isEmpty()) row.info = row.info + ", " + labels;
+      return;
+    }
+    boolean ok = dissector.dissect(c, side, b, off, cap, len, false, fx);
+    fx.endRecord();
+    if (!ok || fx.info.length() == 0) {
+      tcpRow(prefix, c, side, "");
+      return;
+    }
+    tlsRow(c, prefix);
+  }
+
+  private void tlsRow(Connection c, String prefix) {
     row.tls = true;
+    if (!c.listed && ordered.size() < MAX_SUMMARIES) {
+      c.listed = true;
+      ordered.add(c);
+      byIndex.put(c.index, c);
+    }
     row.protocol = fx.protocol == null ? "TLS" : fx.protocol;
     if (prefix.isEmpty()) {
       row.info = fx.info.toString();
@@ -233,7 +363,8 @@ public final class Annotator {
         && c.said.add("tcp-retrans"))
       row.notes.add(
           "TCP: retransmission: the sender sent these bytes again (no acknowledgement came in"
-              + " time). Bytes already seen are not read twice, so no TLS label is repeated.");
+              + " time). Wireshark does not pass a retransmitted segment on to TLS, so no TLS"
+              + " label is repeated (even where the first copy was not captured).");
     if ((flags & TcpDirection.OUT_OF_ORDER) != 0 && c.said.add("tcp-ooo"))
       row.notes.add(
           "TCP: out of order: this segment arrived after a later one; TCP (and Wireshark's"
@@ -259,6 +390,8 @@ public final class Annotator {
 
   private boolean called;
   private boolean tcpSegment;
+  private boolean holeThenMore;
+  private boolean suppressCompletion;
   private boolean outOfOrder;
 
   /** Largest TLS PDU we reassemble (a record is at most 2^14 + 2048 + header; with slack). */
@@ -295,6 +428,7 @@ public final class Annotator {
           if (!s.pduBroken) s.putPdu(rel, b, off, take);
           s.pduSegments++;
           s.pduNext = segEnd;
+          s.extendLastMsp(segEnd);
           s.pduEntireSegment = false;
         } else {
           // Segments may arrive out of order: place them and wait until the PDU is covered.
@@ -304,6 +438,13 @@ public final class Annotator {
           s.pduSegments++;
         }
         pos = take;
+        if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq && suppressCompletion) {
+          // Completed by a segment tshark flags out-of-order or retransmitted: it reassembles the
+          // PDU but does not hand it on (tcp.no_subdissector_on_error), so it is never labelled.
+          s.pduActive = false;
+          s.pduLen = 0;
+          return;
+        }
         if (!s.pduBroken && s.pduLen == s.pduNext - s.pduSeq) {
           int oldLen = s.pduLen - take;
           int total = s.pduLen;
@@ -336,6 +477,7 @@ public final class Annotator {
                       ? segEnd + 1
                       : segEnd + dissector.desegLen;
               s.pduEntireSegment = dissector.desegLen == TlsDissector.ONE_MORE;
+              s.extendLastMsp(s.pduNext);
               if (dissector.desegOffset == 0 && fx.protocolWritable) tcpSegment = true;
             } else {
               int keep = total - dissector.desegOffset;
@@ -354,6 +496,7 @@ public final class Annotator {
         if (s.pduActive) {
           // Bytes beyond the pending PDU while it still has a hole: Wireshark dissects them as
           // the next PDU; the incomplete one can only complete if the hole is filled later.
+          holeThenMore = true;
           s.pduActive = false;
           s.pduLen = 0;
         }
@@ -392,6 +535,7 @@ public final class Annotator {
 
   private static void startPdu(
       Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
+    s.addMsp(seq, need == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + need);
     s.pduSegments = 1;
     s.pduActive = true;
     s.pduBroken = false;
@@ -424,10 +568,24 @@ public final class Annotator {
     long win = pkt.window;
     if ((pkt.flags & TcpPacket.SYN) == 0 && d.winScale >= 0 && r.winScale >= 0) win <<= d.winScale;
     sb.append(" Win=").append(win).append(" Len=").append(pkt.payloadLength);
-    if (pkt.mss >= 0) sb.append(" MSS=").append(pkt.mss);
-    if (pkt.sackPermitted) sb.append(" SACK_PERM");
-    if (pkt.tsVal >= 0) sb.append(" TSval=").append(pkt.tsVal).append(" TSecr=").append(pkt.tsEcr);
-    if (pkt.windowScale >= 0) sb.append(" WS=").append(1 << Math.min(pkt.windowScale, 14));
+    // Options in header order, as tshark appends them while it parses them.
+    for (int i = 0; i < pkt.optionCount; i++) {
+      switch (pkt.optionOrder[i]) {
+        case 2 -> sb.append(" MSS=").append(pkt.mss);
+        case 3 -> sb.append(" WS=").append(1 << Math.min(pkt.windowScale, 14));
+        case 4 -> sb.append(" SACK_PERM");
+        case 5 -> {
+          for (int k = 0; k < pkt.sackBlocks; k++) {
+            sb.append(" SLE=").append(Integer.toUnsignedLong(pkt.sack[2 * k] - r.baseSeq));
+            sb.append(" SRE=").append(Integer.toUnsignedLong(pkt.sack[2 * k + 1] - r.baseSeq));
+          }
+        }
+        case 8 -> sb.append(" TSval=").append(pkt.tsVal).append(" TSecr=").append(pkt.tsEcr);
+        default -> {
+          // not shown in the Info column
+        }
+      }
+    }
     sb.append(suffix);
     row.protocol = "TCP";
     row.info = sb.toString();
@@ -461,6 +619,24 @@ public final class Annotator {
       k.set(a, bb, al, pkt.srcPort, pkt.dstPort);
       connections.put(k, c);
     }
+    return c;
+  }
+
+  /** A new conversation on the same addresses and ports (Wireshark's "Port numbers reused"). */
+  private Connection reuse(Connection old) {
+    Connection c =
+        new Connection(
+            ++connectionCount,
+            old.addrA,
+            old.addrB,
+            old.portA,
+            old.portB,
+            old.ipVersion,
+            keys.isEmpty() ? null : new Decryption(keys));
+    c.firstFrame = row.number;
+    Key k = new Key();
+    k.set(old.addrA, old.addrB, old.addrA.length, old.portA, old.portB);
+    connections.put(k, c);
     return c;
   }
 

@@ -12,6 +12,9 @@ import tlslab.pcap.TcpDirection;
 final class Connection {
   private static final byte[] EMPTY = new byte[0];
 
+  /** Multisegment PDUs remembered per direction (retransmissions rarely reach further back). */
+  static final int MSPS = 16;
+
   /** One direction of the connection. */
   static final class Side {
     final TcpDirection tcp = new TcpDirection();
@@ -31,6 +34,37 @@ final class Connection {
     boolean haveStreamSeq;
     int appDataRecords;
     int streamSeq;
+
+    /**
+     * Wireshark's multisegment-PDU table for this direction, the latest {@link #MSPS} entries as
+     * (first sequence number, next PDU's sequence number) pairs: a retransmission that starts where
+     * one starts is "retransmitted" data, one inside continues it, anything else is dissected again
+     * (packet-tcp.c desegment_tcp).
+     */
+    final int[] msps = new int[2 * MSPS];
+
+    int mspCount;
+
+    void addMsp(int seq, int next) {
+      int i = mspCount++ % MSPS;
+      msps[2 * i] = seq;
+      msps[2 * i + 1] = next;
+    }
+
+    void extendLastMsp(int next) {
+      if (mspCount > 0) msps[2 * ((mspCount - 1) % MSPS) + 1] = next;
+    }
+
+    /** Index of the known PDU starting at or containing {@code seq} (latest first), or -1. */
+    int mspAt(int seq) {
+      for (int k = 0; k < Math.min(mspCount, MSPS); k++) {
+        int i = (mspCount - 1 - k) % MSPS;
+        int start = msps[2 * i];
+        int next = msps[2 * i + 1];
+        if (!TcpDirection.gt(start, seq) && TcpDirection.gt(next, seq)) return i;
+      }
+      return -1;
+    }
 
     /** Received ranges [start, end) relative to pduSeq, sorted and merged (pairs). */
     int[] ranges = new int[8];
@@ -96,6 +130,10 @@ final class Connection {
 
   final Side b = new Side();
   boolean tls;
+
+  /** In the annotator's list of TLS connections (once a frame was labelled TLS). */
+  boolean listed;
+
   boolean clientSentEncrypted;
 
   /** Handshake RTT (Wireshark's ts_first_rtt): time of the SYN, then SYN to third ACK. */
@@ -206,37 +244,13 @@ final class Connection {
   /** Set once a Client Hello told Wireshark which side is the server. */
   boolean serverKnown;
 
-  /** Ports Wireshark's TLS dissector knows as TLS servers (its "tls.port" associations). */
-  private static boolean wellKnownTlsPort(int port) {
-    switch (port) {
-      case 261,
-      443,
-      448,
-      465,
-      563,
-      585,
-      614,
-      636,
-      853,
-      989,
-      990,
-      992,
-      993,
-      994,
-      995,
-      2484,
-      3269,
-      4433,
-      5061,
-      5986,
-      6514,
-      8883,
-      9001:
-        return true;
-      default:
-        return false;
-    }
-  }
+  /** The server port from a SYN or SYN/ACK (tshark tries its dissector first), 0 unknown. */
+  int serverPort;
+
+  /** An HTTP CONNECT request's target port while its response is awaited, else -1. */
+  int connectPort = -1;
+
+  boolean connectFromA;
 
   /**
    * Wireshark's ssl_packet_from_server: after a Client Hello, the side it was sent to; before
@@ -245,7 +259,7 @@ final class Connection {
    */
   boolean wiresharkFromServer(Side s) {
     if (serverKnown) return isServer(s);
-    return wellKnownTlsPort(s == a ? portA : portB);
+    return WiresharkHandoff.tlsAssociationPort(s == a ? portA : portB);
   }
 
   boolean isServer(Side s) {

@@ -73,6 +73,34 @@ public final class KeyMaterial {
     } catch (IOException e) {
       throw LabException.badInput(file + ": cannot read key log: " + e.getMessage());
     }
+    int good = addLines(lines);
+    if (good == 0)
+      throw LabException.badInput(file + ": no NSS key log lines (LABEL random secret)");
+    return this;
+  }
+
+  /**
+   * Adds the NSS key log carried inside a capture (a pcapng Decryption Secrets Block, as {@code
+   * editcap --inject-secrets tls,FILE} writes it); Wireshark uses those keys with no key log
+   * option. Returns how many key lines were read (malformed lines are skipped, as Wireshark does).
+   */
+  public int addKeyLogFromCapture(byte[] nssKeyLog) {
+    int good =
+        addLines(
+            java.util.Arrays.asList(
+                new String(nssKeyLog, StandardCharsets.US_ASCII).split("\r?\n")));
+    keysInCapture += good;
+    return good;
+  }
+
+  /** Key log lines read from Decryption Secrets Blocks of the capture (0 if none). */
+  public int keysInCapture() {
+    return keysInCapture;
+  }
+
+  private int keysInCapture;
+
+  private int addLines(List<String> lines) {
     int good = 0;
     for (String line : lines) {
       String[] p = line.trim().split("\\s+");
@@ -89,9 +117,7 @@ public final class KeyMaterial {
         // not hex: skip the line, as Wireshark does
       }
     }
-    if (good == 0)
-      throw LabException.badInput(file + ": no NSS key log lines (LABEL random secret)");
-    return this;
+    return good;
   }
 
   /** Adds an RSA private key from PEM (PKCS#1 "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY"). */

@@ -1,5 +1,6 @@
 package tlslab.annotate;
 
+import tlslab.wire.ClientHello;
 import tlslab.wire.ContentType;
 import tlslab.wire.HandshakeMessages;
 import tlslab.wire.HandshakeType;
@@ -200,6 +201,18 @@ final class TlsDissector {
       }
       int v = c.version;
       boolean known12 = v == 0x0300 || v == 0x0301 || v == 0x0302 || v == 0x0303;
+      if (v == 0x0002) {
+        // The conversation is SSL 2.0 (a server spoke it): every record is an SSL 2.0 record.
+        p = ssl2Record(c, buf, p, end, capEnd, canDesegment, off, fx);
+        if (needMore) return true;
+        continue;
+      }
+      if (known12 && p + 3 <= capEnd && (buf[p] & 0xff) == 0x80 && buf[p + 2] == 1) {
+        // ssl_is_v2_client_hello: an SSL 2.0-compatible Client Hello in a known TLS session.
+        p = ssl2Record(c, buf, p, end, capEnd, canDesegment, off, fx);
+        if (needMore) return true;
+        continue;
+      }
       if (!known12) {
         // Unknown version or TLS 1.3: per-record heuristics (dissect_ssl's default branch).
         if (p + 3 > capEnd) {
@@ -604,8 +617,32 @@ final class TlsDissector {
       exception(fx);
       return;
     }
+    if (ht == HandshakeType.CLIENT_HELLO && c.version < 0) earlyData(c, buf, p + 4, end);
     if (c.decryption != null && ht.isKnown()) c.decryption.handshake(fromServer, buf, p, end - p);
     MessageFacts.record(this, c, side, fromServer, ht, hrr, buf, p + 4, end, fx);
+    if (ht == HandshakeType.CERTIFICATE
+        && CertificateShape.malformed(buf, p + 4, end, version == 0x0304)) {
+      // Wireshark's BER dissector throws inside the certificate: the frame ends here.
+      fx.info.append("[Malformed Packet]");
+      fx.stopped = true;
+      problem(c, fx, "a certificate's DER length runs past its end (Wireshark: Malformed Packet)");
+    }
+  }
+
+  /**
+   * A Client Hello that offers TLS 1.3 and announces early data (RFC 8446 section 4.2.10) is
+   * followed by 0-RTT Application Data before any Server Hello: Wireshark takes the session to be
+   * TLS 1.3 from here on, so those records are labelled TLSv1.3.
+   */
+  private static void earlyData(Connection c, byte[] buf, int body, int end) {
+    ClientHello ch = HandshakeMessages.clientHello(buf, body, end).valueOrNull();
+    if (ch == null || !ch.extensions().contains(42)) return;
+    for (int v : ch.supportedVersions()) {
+      if (ProtocolVersion.of(v) == ProtocolVersion.TLS_1_3) {
+        c.version = 0x0304;
+        return;
+      }
+    }
   }
 
   private final Explanations.Msg msg = new Explanations.Msg();
@@ -726,10 +763,15 @@ final class TlsDissector {
   private static boolean looksLikeSsl2(byte[] b, int p, int capEnd) {
     if (p + 3 > capEnd) return false;
     int t = b[p + 2] & 0xff;
-    return t == 0 || t == 1 || t == 2 || t == 4 || t == 5;
+    return t == 0 || t == 1 || t == 2 || t == 4;
   }
 
-  /** SSLv2-compatible ClientHello (RFC 5246 appendix E.2): 2-byte length with the high bit set. */
+  /**
+   * dissect_ssl2_record: an SSL 2.0 record (draft-hickman-netscape-ssl-00 section 1.2; a TLS client
+   * sends its Client Hello this way for compatibility, RFC 5246 appendix E.2). A header with the
+   * high bit set has a 2-byte length, otherwise 3 bytes (with padding). A message type Wireshark
+   * cannot check as a clear handshake message is "Encrypted Data".
+   */
   private int ssl2Record(
       Connection c,
       byte[] buf,
@@ -739,23 +781,86 @@ final class TlsDissector {
       boolean canDesegment,
       int base,
       FrameCtx fx) {
-    int len = ((buf[p] & 0x7f) << 8) | (buf[p + 1] & 0xff);
-    if (end - p < len + 2) {
-      if (canDesegment) requestMore(p - base, len + 2 - (end - p));
+    int headerLength = (buf[p] & 0x80) != 0 ? 2 : 3;
+    if (end - p < headerLength) {
+      if (canDesegment) requestMore(p - base, ONE_MORE);
       return end;
     }
-    int type = buf[p + 2] & 0xff;
+    if (p + headerLength > capEnd) {
+      exception(fx);
+      return end;
+    }
+    int len =
+        headerLength == 2
+            ? ((buf[p] & 0x7f) << 8) | (buf[p + 1] & 0xff)
+            : ((buf[p] & 0x3f) << 8) | (buf[p + 1] & 0xff);
+    if (end - p < len + headerLength) {
+      if (canDesegment) requestMore(p - base, len + headerLength - (end - p));
+      return end;
+    }
+    int body = p + headerLength;
+    if (body >= capEnd) {
+      exception(fx);
+      return end;
+    }
+    int type = buf[body] & 0xff;
+    if (c.version < 0 && type >= 2 && type <= 8) c.version = 0x0002;
     setProtocol(fx, "SSLv2");
-    String l =
+    String name =
         switch (type) {
           case 0 -> "Error";
           case 1 -> "Client Hello";
           case 2 -> "Client Master Key";
+          case 3 -> "Client Finished";
           case 4 -> "Server Hello";
-          default -> "Encrypted Data";
+          case 5 -> "Server Verify";
+          case 6 -> "Server Finished";
+          case 7 -> "Request Certificate";
+          case 8 -> "Client Certificate";
+          default -> null;
         };
+    String l = name != null && validV2Handshake(buf, body, capEnd, len) ? name : "Encrypted Data";
     fx.append(l);
-    other(c, c.a, fx, l, buf, p, Math.min(end - p, 2 + len));
-    return p + 2 + len;
+    other(c, c.a, fx, l, buf, p, Math.min(end - p, headerLength + len));
+    return p + headerLength + len;
+  }
+
+  /** ssl_looks_like_valid_v2_handshake: the clear messages carry checkable fields. */
+  private boolean validV2Handshake(byte[] b, int p, int capEnd, int recordLength) {
+    int type = b[p] & 0xff;
+    switch (type) {
+      case 1 -> {
+        if (p + 3 > capEnd) return false;
+        return knownVersion(((b[p + 1] & 0xff) << 8) | (b[p + 2] & 0xff));
+      }
+      case 4 -> {
+        if (p + 5 > capEnd) return false;
+        return knownVersion(((b[p + 3] & 0xff) << 8) | (b[p + 4] & 0xff));
+      }
+      case 2 -> {
+        if (p + 10 > capEnd) return false;
+        int sum =
+            (((b[p + 4] & 0xff) << 8) | (b[p + 5] & 0xff))
+                + (((b[p + 6] & 0xff) << 8) | (b[p + 7] & 0xff))
+                + (((b[p + 8] & 0xff) << 8) | (b[p + 9] & 0xff));
+        return sum <= recordLength;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  /** Wireshark's ssl_versions table: SSL 2.0 to TLS 1.3, TLS 1.3 drafts, DTLS. */
+  private static boolean knownVersion(int v) {
+    return v == 0x0002
+        || (v >= 0x0300 && v <= 0x0304)
+        || (v >= 0x7f0e && v <= 0x7f1c)
+        || v == 0xfb17
+        || v == 0xfb1a
+        || v == 0x0100
+        || v == 0xfeff
+        || v == 0xfefd
+        || v == 0xfefc;
   }
 }

@@ -1,22 +1,24 @@
 package tlslab.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
 import tlslab.common.LabException;
 import tlslab.net.ChatClient;
-import tlslab.net.ChatServer;
 import tlslab.net.EventLoopGroup;
 import tlslab.pki.InitOptions;
 import tlslab.pki.LabCertificates;
@@ -25,183 +27,147 @@ import tlslab.tls.TlsContexts;
 import tlslab.tls.TlsProfile;
 
 /**
- * {@code lab bench chat}: N clients in this process, all non-blocking on a few event loops, each
- * sending M broadcast lines of B payload bytes to a chat server also in this process. Every line
- * reaches the N-1 others, so the run makes N x M x (N-1) deliveries. Each line carries its sender,
- * a sequence number and the send time, so each receiver counts what it got per sender: lost,
- * duplicated, reordered, and the latency from send to receipt.
+ * {@code lab bench chat}: chat servers side by side under the same load, in one run. Each server
+ * (the lab's, the report-style Python "seed" server shipped with the lab, or any command that
+ * speaks the line protocol) runs in its own process, started fresh ("cold"); the load generator
+ * (non-blocking TLS clients in this process) measures it once just after start and once more
+ * ("warm"). Every line carries its run, sender, sequence number and send time, so each receiver
+ * counts lost, duplicated and reordered lines and the latency from send to receipt. The server's
+ * CPU time is read from {@code /proc}, so the figure that matters, deliveries per server
+ * CPU-second, does not depend on what else runs on the machine.
  *
- * <p>Senders are paced by a window of lines in flight (a closed-loop load generator): flooding a
- * chat server faster than its clients read only measures its overload policy, which is to drop
- * stuck clients.
+ * <p>Two loads: <em>paced</em>, every client sends R lines a second (a chat), and <em>unpaced</em>,
+ * a closed loop keeping W lines in flight (a burst). The floor is measured in the same run: bare
+ * loopback writes of a record-sized buffer per CPU-second, no TLS. A server that writes once per
+ * delivery cannot beat it.
  */
 public final class ChatBench {
   private static final long BUCKET_NANOS = 10_000; // latency histogram: 10 µs buckets
   private static final int BUCKETS = 100_000; // up to 1 s; slower goes to the last bucket
 
-  private final int clients;
-  private final int messages;
-  private final int size;
-  private final int window;
-  private final TlsProfile profile;
-  private final AtomicLong outstanding = new AtomicLong();
-  private final AtomicLong delivered = new AtomicLong();
-  private final AtomicLong duplicated = new AtomicLong();
-  private final AtomicLong reordered = new AtomicLong();
-  private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
-  private final List<String> problems = new CopyOnWriteArrayList<>();
-  private volatile long lastDelivery;
+  /**
+   * What to run.
+   *
+   * @param servers servers to compare (null: the lab's and the seed)
+   * @param pacedClients clients of the paced load (0: no paced load)
+   * @param rate lines per second per client, paced
+   * @param seconds length of a paced run
+   * @param clients clients of the unpaced load (0: no unpaced load)
+   * @param messages lines per client, unpaced
+   * @param window lines in flight at most, unpaced
+   * @param size payload bytes per line
+   */
+  public record Options(
+      List<String> servers,
+      int pacedClients,
+      double rate,
+      int seconds,
+      int clients,
+      int messages,
+      int window,
+      int size) {}
 
-  /** Per receiver: what it saw from each sender (touched only by the receiver's loop thread). */
-  private final class Receiver {
-    final int index;
-    final int[] maxSeq;
-    final long[] seen; // bitset: sender * words + seq / 64
-    final int words;
-    final CompletableFuture<Void> named = new CompletableFuture<>();
-
-    Receiver(int index) {
-      this.index = index;
-      this.maxSeq = new int[clients];
-      java.util.Arrays.fill(maxSeq, -1);
-      this.words = (messages + 63) / 64;
-      this.seen = new long[clients * words];
-    }
-
-    void onLine(String line) {
-      if (line.startsWith("<b")) {
-        received(line);
-      } else if (line.startsWith("* you are now b")) {
-        named.complete(null);
-      } else if (line.startsWith("! ")) {
-        problems.add("client " + index + " got: " + line);
-      }
-    }
-
-    /** {@code <bS> SEQ NANOS payload}. */
-    private void received(String line) {
-      long now = System.nanoTime();
-      int close = line.indexOf('>');
-      int sp1 = line.indexOf(' ', close + 2);
-      int sp2 = line.indexOf(' ', sp1 + 1);
-      int sender = Integer.parseInt(line, 2, close, 10);
-      int seq = Integer.parseInt(line, close + 2, sp1, 10);
-      long sent = Long.parseLong(line, sp1 + 1, sp2, 10);
-      int word = sender * words + seq / 64;
-      long bit = 1L << (seq % 64);
-      if ((seen[word] & bit) != 0) {
-        duplicated.incrementAndGet();
-        return;
-      }
-      seen[word] |= bit;
-      if (seq < maxSeq[sender]) {
-        reordered.incrementAndGet();
-      } else {
-        maxSeq[sender] = seq;
-      }
-      long bucket = Math.min(BUCKETS - 1, (now - sent) / BUCKET_NANOS);
-      histogram.incrementAndGet((int) bucket);
-      delivered.incrementAndGet();
-      outstanding.decrementAndGet();
-      lastDelivery = now;
+  /** The figures of one measured run. */
+  record Figures(
+      long expected,
+      long delivered,
+      long duplicated,
+      long reordered,
+      String p50,
+      String p99,
+      double p99ms,
+      double seconds,
+      double serverCpu,
+      String cpuSplit) {
+    double perCpuSecond() {
+      return delivered / serverCpu;
     }
   }
 
-  private ChatBench(int clients, int messages, int size, int window, TlsProfile profile) {
-    this.clients = clients;
-    this.messages = messages;
-    this.size = size;
-    this.window = window;
-    this.profile = profile;
+  private ChatBench() {}
+
+  /** Runs the comparison and returns the report. */
+  public static String run(Options o) {
+    return run(o, port -> {});
   }
 
   /**
-   * Runs the benchmark and returns the report (several lines).
-   *
-   * @param window lines in flight at most (each to N-1 receivers)
+   * As {@link #run(Options)}, telling {@code onServer} each server's port once it listens and
+   * before any client connects ({@code lab bench capture} starts its captures there).
    */
-  public static String run(
-      int clients, int messages, int size, int window, TlsProfile profile, int loops) {
-    if (clients < 2 || messages < 1 || size < 0 || window < 1) {
-      throw LabException.badInput(
-          "need --clients >= 2, --messages >= 1, --size >= 0, --window >= 1");
+  public static String run(Options o, java.util.function.IntConsumer onServer) {
+    if (o.pacedClients() == 1 || o.clients() == 1 || o.pacedClients() + o.clients() == 0) {
+      throw LabException.badInput("need at least 2 clients for a load");
     }
-    JsseSetup.prepare(profile == TlsProfile.REPORT, false);
-    return new ChatBench(clients, messages, size, window, profile).execute(loops);
-  }
-
-  private String execute(int loops) {
+    if (o.rate() <= 0 || o.seconds() < 1 || o.messages() < 1 || o.window() < 1 || o.size() < 0) {
+      throw LabException.badInput("--rate, --seconds, --messages, --window must be positive");
+    }
+    JsseSetup.prepare(false, false);
+    List<ServerProcess.Spec> specs = new ArrayList<>();
     Path certs = tempCerts();
+    Path seed = certs.resolve("seed_chat_server.py");
+    copyResource("seed_chat_server.py", seed);
+    for (String s : o.servers() == null ? List.of("lab", "seed") : o.servers()) {
+      switch (s) {
+        case "lab":
+          specs.add(new ServerProcess.Spec("lab", labCommand(), true));
+          break;
+        case "seed":
+          specs.add(
+              new ServerProcess.Spec(
+                  "seed",
+                  List.of(Conformance.python(), seed.toString(), "{port}", "{cert}"),
+                  true));
+          break;
+        default:
+          specs.add(ServerProcess.Spec.parse(s));
+      }
+    }
     StringBuilder report = new StringBuilder();
-    try (EventLoopGroup serverLoops = new EventLoopGroup("bench-server", loops);
-        EventLoopGroup clientLoops = new EventLoopGroup("bench-clients", loops);
-        ChatServer server =
-            ChatServer.builder()
-                .context(TlsContexts.server(certs))
-                .port(0)
-                .profile(profile)
-                .group(serverLoops)
-                .handshakeTimeout(Duration.ofSeconds(60))
-                .maxOutboundBytes(64L << 20)
-                .build()
-                .start()) {
-      SSLContext clientCtx = TlsContexts.client(certs.resolve("ca.pem"), null, false);
-      long t0 = System.nanoTime();
-      List<ChatClient> all = connect(server, clientCtx, clientLoops);
-      double connectSecs = (System.nanoTime() - t0) / 1e9;
+    try (EventLoopGroup loops = new EventLoopGroup("bench-clients", 0)) {
+      SSLContext ctx = TlsContexts.client(certs.resolve("ca.pem"), null, false);
       report.append(
           String.format(
-              "chat bench: %d clients x %d messages x %d bytes, profile %s,"
-                  + " %d server loop(s), window %d lines%n",
-              clients, messages, size, profile, serverLoops.size(), window));
+              "chat bench: TLS 1.2 ECDHE-RSA-AES128-GCM (lab profile modern), RSA-2048, %d-byte"
+                  + " payloads; servers in their own processes, load generator in this one%n"
+                  + "  machine: %d cores, load average %.1f at start: figures per server"
+                  + " CPU-second, compare within this run%n",
+              o.size(),
+              Runtime.getRuntime().availableProcessors(),
+              ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+      int recordBytes = 5 + 8 + 16 + lineLength(o); // TLS 1.2 AES-GCM record of one line
+      double floor = LoopbackFloor.writesPerCpuSecond(200, recordBytes, 2000);
       report.append(
-          String.format("  connected %d TLS clients in %.1f s%n", all.size(), connectSecs));
-
-      String payload = "p".repeat(size);
-      long expected = (long) clients * messages * (clients - 1);
-      long perLine = clients - 1;
-      long start = System.nanoTime();
-      lastDelivery = start;
-      for (int seq = 0; seq < messages; seq++) {
-        for (int c = 0; c < clients; c++) {
-          while (outstanding.get() > (long) window * perLine) {
-            // Park, not spin: on two cores a spinning sender would take a third of the machine.
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-            if (System.nanoTime() - lastDelivery > TimeUnit.SECONDS.toNanos(30)) {
-              throw LabException.failed("chat bench stalled: nothing delivered for 30 s");
-            }
-          }
-          outstanding.addAndGet(perLine);
-          all.get(c).send(seq + " " + System.nanoTime() + " " + payload);
+          String.format(
+              "  floor: bare %d-byte loopback writes to 200 sockets: %,.0f per CPU-second"
+                  + " (%.2f µs each)%n",
+              recordBytes, floor, 1e6 / floor));
+      if (o.pacedClients() > 0) {
+        List<String> names = new ArrayList<>();
+        List<Figures[]> figures = new ArrayList<>();
+        for (ServerProcess.Spec spec : specs) {
+          names.add(spec.name());
+          figures.add(measure(spec, certs, ctx, loops, o, true, onServer));
         }
+        report.append(
+            String.format(
+                "paced: %d clients x %.1f lines/s for %d s, each line to the %d others%n",
+                o.pacedClients(), o.rate(), o.seconds(), o.pacedClients() - 1));
+        table(report, names, figures, floor, false);
       }
-      long idleLimit = TimeUnit.SECONDS.toNanos(10);
-      while (delivered.get() + duplicated.get() < expected
-          && System.nanoTime() - lastDelivery < idleLimit) {
-        sleep(5);
-      }
-      double secs = (lastDelivery - start) / 1e9;
-      long got = delivered.get();
-      report.append(
-          String.format(
-              "  deliveries: %,d of %,d in %.2f s = %,.0f deliveries/s%n",
-              got, expected, secs, got / secs));
-      report.append(
-          String.format(
-              "  latency send->receive: p50 %s, p99 %s, max %s%n",
-              percentile(0.50), percentile(0.99), percentile(1.0)));
-      report.append(
-          String.format(
-              "  lost %d, duplicated %d, reordered %d%n",
-              expected - got, duplicated.get(), reordered.get()));
-      report.append(
-          String.format(
-              "  server connections still open: %d of %d%n", server.connectionCount(), clients));
-      for (String p : problems.subList(0, Math.min(5, problems.size()))) {
-        report.append("  problem: ").append(p).append('\n');
-      }
-      for (ChatClient c : all) {
-        c.closeAsync();
+      if (o.clients() > 0) {
+        List<String> names = new ArrayList<>();
+        List<Figures[]> figures = new ArrayList<>();
+        for (ServerProcess.Spec spec : specs) {
+          names.add(spec.name());
+          figures.add(measure(spec, certs, ctx, loops, o, false, onServer));
+        }
+        report.append(
+            String.format(
+                "unpaced: %d clients x %d lines, window %d lines in flight, each to the %d"
+                    + " others%n",
+                o.clients(), o.messages(), o.window(), o.clients() - 1));
+        table(report, names, figures, floor, true);
       }
     } finally {
       deleteTree(certs);
@@ -209,60 +175,354 @@ public final class ChatBench {
     return report.toString();
   }
 
-  private List<ChatClient> connect(ChatServer server, SSLContext ctx, EventLoopGroup loops) {
-    List<ChatClient> all = new ArrayList<>();
-    List<Receiver> receivers = new ArrayList<>();
-    Semaphore handshakes = new Semaphore(64); // handshakes in flight, so none times out
-    List<CompletableFuture<ChatClient>> pending = new ArrayList<>();
-    for (int i = 0; i < clients; i++) {
-      Receiver r = new Receiver(i);
-      receivers.add(r);
-      ChatClient c =
-          ChatClient.builder()
-              .host("localhost")
-              .port(server.port())
-              .context(ctx)
-              .profile(profile)
-              .name("b" + i)
-              .group(loops)
-              .onLine(r::onLine)
-              .handshakeTimeout(Duration.ofSeconds(60))
-              .build();
-      handshakes.acquireUninterruptibly();
-      CompletableFuture<ChatClient> f = c.connectAsync();
-      f.whenComplete((v, e) -> handshakes.release());
-      pending.add(f);
-      all.add(c);
-    }
-    for (int i = 0; i < clients; i++) {
-      try {
-        pending.get(i).get(120, TimeUnit.SECONDS);
-        receivers.get(i).named.get(60, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw LabException.network("bench client " + i + " could not join: " + e, e);
-      }
-    }
-    return all;
+  private static int lineLength(Options o) {
+    // "<b123> R SEQ NANOS payload\n"
+    return "<b123> 1 999 ".length() + 19 + 1 + o.size() + 1;
   }
 
-  private String percentile(double p) {
-    long total = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      total += histogram.get(i);
-    }
-    if (total == 0) {
-      return "n/a";
-    }
-    long rank = (long) Math.ceil(p * total);
-    long seen = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      seen += histogram.get(i);
-      if (seen >= rank) {
-        double ms = (i + 1) * BUCKET_NANOS / 1e6;
-        return i == BUCKETS - 1 ? ">= 1000 ms" : String.format("%.2f ms", ms);
+  /** Starts the server fresh, connects the clients, measures cold and then warm. */
+  private static Figures[] measure(
+      ServerProcess.Spec spec,
+      Path certs,
+      SSLContext ctx,
+      EventLoopGroup loops,
+      Options o,
+      boolean paced,
+      java.util.function.IntConsumer onServer) {
+    int n = paced ? o.pacedClients() : o.clients();
+    try (ServerProcess server = ServerProcess.start(spec, certs)) {
+      onServer.accept(server.port);
+      Load load = new Load(n, o.size());
+      List<ChatClient> clients;
+      try {
+        clients = load.connect(server.port, ctx, loops);
+      } catch (LabException e) {
+        throw LabException.network(
+            spec.name()
+                + ": "
+                + e.getMessage()
+                + "; server said: "
+                + ServerProcess.tail(server.log),
+            e);
+      }
+      try {
+        Figures cold = paced ? load.paced(server, 1, o) : load.unpaced(server, 1, o);
+        Figures warm = paced ? load.paced(server, 2, o) : load.unpaced(server, 2, o);
+        return new Figures[] {cold, warm};
+      } finally {
+        for (ChatClient c : clients) {
+          c.closeAsync();
+        }
       }
     }
-    return "n/a";
+  }
+
+  private static void table(
+      StringBuilder out, List<String> names, List<Figures[]> figures, double floor, boolean seed) {
+    List<String> cols = new ArrayList<>();
+    List<Figures> all = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      cols.add(names.get(i) + " cold");
+      cols.add(names.get(i) + " warm");
+      all.add(figures.get(i)[0]);
+      all.add(figures.get(i)[1]);
+    }
+    row(out, "", cols);
+    row(out, "deliveries", map(all, f -> String.format("%,d", f.delivered())));
+    row(
+        out,
+        "lost/dup/reordered",
+        map(
+            all,
+            f -> (f.expected() - f.delivered() - 0) + "/" + f.duplicated() + "/" + f.reordered()));
+    row(out, "latency p50", map(all, Figures::p50));
+    row(out, "latency p99", map(all, Figures::p99));
+    row(out, "wall seconds", map(all, f -> String.format("%.2f", f.seconds())));
+    row(out, "server CPU s", map(all, f -> String.format("%.2f", f.serverCpu())));
+    row(out, "deliveries/CPU-s", map(all, f -> String.format("%,.0f", f.perCpuSecond())));
+    row(out, "x floor", map(all, f -> String.format("%.2fx", f.perCpuSecond() / floor)));
+    for (int i = 0; i < all.size(); i++) {
+      out.append(String.format("  %s CPU by thread: %s%n", cols.get(i), all.get(i).cpuSplit()));
+    }
+    int seedAt = names.indexOf("seed");
+    if (seed && seedAt >= 0) {
+      List<String> ratio = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        Figures ref = figures.get(seedAt)[i % 2];
+        ratio.add(String.format("%.2fx", all.get(i).perCpuSecond() / ref.perCpuSecond()));
+      }
+      row(out, "x seed (same phase)", ratio);
+    }
+  }
+
+  private static List<String> map(
+      List<Figures> all, java.util.function.Function<Figures, String> f) {
+    List<String> out = new ArrayList<>();
+    for (Figures x : all) {
+      out.add(f.apply(x));
+    }
+    return out;
+  }
+
+  private static void row(StringBuilder out, String label, List<String> cells) {
+    out.append(String.format("  %-20s", label));
+    for (String c : cells) {
+      out.append(String.format(" %12s", c));
+    }
+    out.append('\n');
+  }
+
+  /** The lab server, as {@code ./lab server} starts it, in a JVM of its own. */
+  private static List<String> labCommand() {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    return List.of(
+        java,
+        "--add-opens",
+        "java.base/sun.security.ssl=ALL-UNNAMED",
+        "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+        "-cp",
+        System.getProperty("java.class.path"),
+        "tlslab.cli.Main",
+        "server",
+        "--port",
+        "{port}",
+        "--certs",
+        "{certs}",
+        "--profile",
+        "modern",
+        "--max-queued",
+        "" + (64 << 20));
+  }
+
+  /** N clients of one server and the counters of the current run. */
+  private static final class Load {
+    final int n;
+    final String payload;
+    final List<ChatClient> clients = new ArrayList<>();
+    volatile Run run;
+
+    Load(int n, int size) {
+      this.n = n;
+      this.payload = "p".repeat(size);
+    }
+
+    List<ChatClient> connect(int port, SSLContext ctx, EventLoopGroup loops) {
+      Semaphore handshakes = new Semaphore(32); // handshakes in flight, so none times out
+      List<CompletableFuture<ChatClient>> pending = new ArrayList<>();
+      List<CompletableFuture<Void>> named = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        CompletableFuture<Void> isNamed = new CompletableFuture<>();
+        named.add(isNamed);
+        ChatClient c =
+            ChatClient.builder()
+                .host("localhost")
+                .port(port)
+                .context(ctx)
+                .profile(TlsProfile.MODERN)
+                .name("b" + i)
+                .group(loops)
+                .onLine(
+                    line -> {
+                      if (line.startsWith("<b")) {
+                        Run r = run;
+                        if (r != null) {
+                          r.received(index, line);
+                        }
+                      } else if (line.startsWith("* you are now b")) {
+                        isNamed.complete(null);
+                      }
+                    })
+                .handshakeTimeout(Duration.ofSeconds(60))
+                .build();
+        handshakes.acquireUninterruptibly();
+        CompletableFuture<ChatClient> f = c.connectAsync();
+        f.whenComplete((v, e) -> handshakes.release());
+        pending.add(f);
+        clients.add(c);
+      }
+      for (int i = 0; i < n; i++) {
+        try {
+          pending.get(i).get(120, TimeUnit.SECONDS);
+          named.get(i).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw LabException.network("bench client " + i + " could not join: " + e, e);
+        }
+      }
+      return clients;
+    }
+
+    Figures paced(ServerProcess server, int id, Options o) {
+      int perClient = (int) Math.round(o.rate() * o.seconds());
+      Run r = new Run(id, n, perClient);
+      run = r;
+      long gap = (long) (1e9 / (o.rate() * n)); // lines leave evenly spread
+      java.util.Map<String, Double> cpu0 = server.cpuByThread();
+      long start = System.nanoTime();
+      r.lastDelivery = start;
+      for (int seq = 0; seq < perClient; seq++) {
+        for (int c = 0; c < n; c++) {
+          long due = start + ((long) seq * n + c) * gap;
+          for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(wait);
+          }
+          clients.get(c).send(id + " " + seq + " " + System.nanoTime() + " " + payload);
+        }
+      }
+      return r.await(server, cpu0, start);
+    }
+
+    Figures unpaced(ServerProcess server, int id, Options o) {
+      Run r = new Run(id, n, o.messages());
+      run = r;
+      long perLine = n - 1;
+      java.util.Map<String, Double> cpu0 = server.cpuByThread();
+      long start = System.nanoTime();
+      r.lastDelivery = start;
+      for (int seq = 0; seq < o.messages(); seq++) {
+        for (int c = 0; c < n; c++) {
+          while (r.outstanding.get() > (long) o.window() * perLine) {
+            // Park, not spin: on two cores a spinning sender would take a third of the machine.
+            LockSupport.parkNanos(100_000);
+            if (System.nanoTime() - r.lastDelivery > TimeUnit.SECONDS.toNanos(30)) {
+              throw LabException.failed("chat bench stalled: nothing delivered for 30 s");
+            }
+          }
+          r.outstanding.addAndGet(perLine);
+          clients.get(c).send(id + " " + seq + " " + System.nanoTime() + " " + payload);
+        }
+      }
+      return r.await(server, cpu0, start);
+    }
+  }
+
+  /** The counters of one measured run. */
+  private static final class Run {
+    final int id;
+    final int n;
+    final int perSender;
+    final long expected;
+    final AtomicLong outstanding = new AtomicLong();
+    final AtomicLong delivered = new AtomicLong();
+    final AtomicLong duplicated = new AtomicLong();
+    final AtomicLong reordered = new AtomicLong();
+    final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
+    final int[][] maxSeq; // [receiver][sender], touched by the receiver's loop thread only
+    final long[][] seen; // [receiver][sender * words + seq / 64]
+    final int words;
+    volatile long lastDelivery;
+
+    Run(int id, int n, int perSender) {
+      this.id = id;
+      this.n = n;
+      this.perSender = perSender;
+      this.expected = (long) n * perSender * (n - 1);
+      this.words = (perSender + 63) / 64;
+      this.maxSeq = new int[n][n];
+      for (int[] m : maxSeq) {
+        java.util.Arrays.fill(m, -1);
+      }
+      this.seen = new long[n][n * words];
+    }
+
+    /** {@code <bS> RUN SEQ NANOS payload}. */
+    void received(int receiver, String line) {
+      long now = System.nanoTime();
+      int close = line.indexOf('>');
+      int sp1 = line.indexOf(' ', close + 2);
+      int sp2 = line.indexOf(' ', sp1 + 1);
+      int sp3 = line.indexOf(' ', sp2 + 1);
+      if (Integer.parseInt(line, close + 2, sp1, 10) != id) {
+        return; // a line of an earlier run: counted there as lost
+      }
+      int sender = Integer.parseInt(line, 2, close, 10);
+      int seq = Integer.parseInt(line, sp1 + 1, sp2, 10);
+      long sent = Long.parseLong(line, sp2 + 1, sp3, 10);
+      int word = sender * words + seq / 64;
+      long bit = 1L << (seq % 64);
+      long[] s = seen[receiver];
+      if ((s[word] & bit) != 0) {
+        duplicated.incrementAndGet();
+        return;
+      }
+      s[word] |= bit;
+      if (seq < maxSeq[receiver][sender]) {
+        reordered.incrementAndGet();
+      } else {
+        maxSeq[receiver][sender] = seq;
+      }
+      histogram.incrementAndGet((int) Math.min(BUCKETS - 1, (now - sent) / BUCKET_NANOS));
+      delivered.incrementAndGet();
+      outstanding.decrementAndGet();
+      lastDelivery = now;
+    }
+
+    Figures await(ServerProcess server, java.util.Map<String, Double> cpu0, long start) {
+      long idleLimit = TimeUnit.SECONDS.toNanos(10);
+      while (delivered.get() + duplicated.get() < expected
+          && System.nanoTime() - lastDelivery < idleLimit) {
+        LockSupport.parkNanos(2_000_000);
+      }
+      java.util.Map<String, Double> after = server.cpuByThread();
+      double cpu = 0;
+      List<java.util.Map.Entry<String, Double>> split = new ArrayList<>();
+      for (var e : after.entrySet()) {
+        double d = e.getValue() - cpu0.getOrDefault(e.getKey(), 0.0);
+        cpu += d;
+        split.add(java.util.Map.entry(e.getKey(), d));
+      }
+      split.sort(java.util.Map.Entry.<String, Double>comparingByValue().reversed());
+      StringBuilder top = new StringBuilder();
+      for (var e : split.subList(0, Math.min(3, split.size()))) {
+        top.append(String.format("%s %.2f s; ", e.getKey(), e.getValue()));
+      }
+      return new Figures(
+          expected,
+          delivered.get(),
+          duplicated.get(),
+          reordered.get(),
+          percentile(0.50),
+          percentile(0.99),
+          percentileMs(0.99),
+          (lastDelivery - start) / 1e9,
+          cpu,
+          top.toString());
+    }
+
+    private double percentileMs(double p) {
+      long total = 0;
+      for (int i = 0; i < BUCKETS; i++) {
+        total += histogram.get(i);
+      }
+      long rank = (long) Math.ceil(p * total);
+      long seenSoFar = 0;
+      for (int i = 0; i < BUCKETS; i++) {
+        seenSoFar += histogram.get(i);
+        if (seenSoFar >= rank && total > 0) {
+          return (i + 1) * BUCKET_NANOS / 1e6;
+        }
+      }
+      return Double.NaN;
+    }
+
+    private String percentile(double p) {
+      double ms = percentileMs(p);
+      if (Double.isNaN(ms)) {
+        return "n/a";
+      }
+      return ms >= BUCKETS * BUCKET_NANOS / 1e6 ? ">= 1000 ms" : String.format("%.2f ms", ms);
+    }
+  }
+
+  private static void copyResource(String name, Path to) {
+    try (InputStream in = ChatBench.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new AssertionError(name + " is missing from the build");
+      }
+      Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw LabException.environment("cannot write " + to + ": " + e.getMessage());
+    }
   }
 
   static Path tempCerts() {
@@ -284,14 +544,6 @@ public final class ChatBench {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {
       // Scratch files in /tmp: not worth failing the benchmark for.
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

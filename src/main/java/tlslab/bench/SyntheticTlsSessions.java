@@ -1,7 +1,6 @@
 package tlslab.bench;
 
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -14,13 +13,14 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import tlslab.net.InMemoryTls;
+import tlslab.tls.HandshakeObserver;
 
 /**
  * Real TLS byte streams for the benchmark: JSSE client and server engines run a full handshake and
@@ -81,89 +81,22 @@ final class SyntheticTlsSessions {
     SSLEngine s = server.createSSLEngine();
     s.setUseClientMode(false);
     s.setEnabledProtocols(new String[] {protocol});
+    // The lab's own driver, over in-memory channels: every write becomes one chunk.
+    InMemoryTls tls = new InMemoryTls(c, s, HandshakeObserver.NONE, HandshakeObserver.NONE, true);
+    tls.handshake();
+    for (int i = 0; i < Math.max(clientLines.size(), serverLines.size()); i++) {
+      if (i < clientLines.size()) {
+        tls.send(true, clientLines.get(i));
+      }
+      if (i < serverLines.size()) {
+        tls.send(false, serverLines.get(i));
+      }
+    }
+    tls.close();
     List<Chunk> out = new ArrayList<>();
-    try {
-      c.beginHandshake();
-      s.beginHandshake();
-      pump(c, s, out, List.of(), List.of());
-      pump(c, s, out, clientLines, serverLines);
-      c.closeOutbound();
-      pump(c, s, out, List.of(), List.of());
-      s.closeOutbound();
-      pump(c, s, out, List.of(), List.of());
-    } catch (javax.net.ssl.SSLException e) {
-      throw new IllegalStateException("benchmark TLS session failed: " + e, e);
+    for (InMemoryTls.Chunk k : tls.chunks()) {
+      out.add(new Chunk(k.fromClient(), k.bytes()));
     }
     return out;
-  }
-
-  private static void pump(
-      SSLEngine c, SSLEngine s, List<Chunk> out, List<byte[]> cl, List<byte[]> sl)
-      throws javax.net.ssl.SSLException {
-    int ci = 0;
-    int si = 0;
-    ByteBuffer app = ByteBuffer.allocate(1 << 17);
-    ByteBuffer toServer = ByteBuffer.allocate(1 << 18);
-    ByteBuffer toClient = ByteBuffer.allocate(1 << 18);
-    for (int round = 0; round < 400; round++) {
-      boolean progress = false;
-      byte[] cline = ci < cl.size() && ready(c) ? cl.get(ci) : null;
-      if (step(c, s, true, out, cline, app, toServer)) progress = true;
-      if (cline != null) ci++;
-      byte[] sline = si < sl.size() && si < ci && ready(s) ? sl.get(si) : null;
-      if (step(s, c, false, out, sline, app, toClient)) progress = true;
-      if (sline != null) si++;
-      if (!progress && ci >= cl.size() && si >= sl.size()) return;
-    }
-  }
-
-  private static boolean ready(SSLEngine e) {
-    return e.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING;
-  }
-
-  /**
-   * Wraps whatever {@code from} wants to send (plus {@code line}) and unwraps as much as {@code to}
-   * accepts; bytes it cannot take yet stay in {@code pending} for the next round.
-   */
-  private static boolean step(
-      SSLEngine from,
-      SSLEngine to,
-      boolean fromClient,
-      List<Chunk> out,
-      byte[] line,
-      ByteBuffer app,
-      ByteBuffer pending)
-      throws javax.net.ssl.SSLException {
-    runTasks(from);
-    ByteBuffer net = ByteBuffer.allocate(1 << 18);
-    ByteBuffer src = line != null ? ByteBuffer.wrap(line) : ByteBuffer.allocate(0);
-    for (int i = 0; i < 16; i++) {
-      SSLEngineResult r = from.wrap(src, net);
-      runTasks(from);
-      if (r.getStatus() == SSLEngineResult.Status.CLOSED) break;
-      if (r.bytesProduced() == 0 && !src.hasRemaining()) break;
-    }
-    net.flip();
-    boolean produced = net.hasRemaining();
-    if (produced) {
-      byte[] bytes = new byte[net.remaining()];
-      net.get(bytes);
-      out.add(new Chunk(fromClient, bytes));
-      pending.put(bytes);
-    }
-    pending.flip();
-    for (int i = 0; i < 64 && pending.hasRemaining(); i++) {
-      app.clear();
-      SSLEngineResult r = to.unwrap(pending, app);
-      runTasks(to);
-      if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) break;
-    }
-    pending.compact();
-    return produced;
-  }
-
-  private static void runTasks(SSLEngine e) {
-    Runnable t;
-    while ((t = e.getDelegatedTask()) != null) t.run();
   }
 }

@@ -3,7 +3,6 @@ package tlslab.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -11,10 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.SSLException;
 import tlslab.common.LabException;
+import tlslab.net.InMemoryTls;
 import tlslab.pki.InitOptions;
 import tlslab.pki.KeyType;
 import tlslab.pki.LabCertificates;
@@ -25,12 +22,13 @@ import tlslab.tls.TlsProfile;
 import tlslab.trace.HandshakeInspector;
 
 /**
- * What does tracing cost? Full handshakes between a client and a server {@link SSLEngine} over
- * in-memory buffers on one thread (no sockets: only JSSE and the trace are measured), alternately
- * untraced and traced, in the same JVM. Traced means what {@code lab server --trace} does: JSSE
- * formats its debug records, the lab's logger finder attributes and parses them, and the events go
- * to a consumer (here a counter, not a terminal). Untraced means the debug hooks are switched on in
- * the process but no trace is active, the state of a lab process without {@code --trace}.
+ * What does tracing cost? Full handshakes between a client and a server {@link SSLEngine}, each
+ * driven by the lab's {@code TlsDriver}, over in-memory channels on one thread (no sockets: only
+ * JSSE and the trace are measured), alternately untraced and traced, in the same JVM. Traced means
+ * what {@code lab server --trace} does: JSSE formats its debug records, the lab's logger finder
+ * attributes and parses them, and the events go to a consumer (here a counter, not a terminal).
+ * Untraced means the debug hooks are switched on in the process but no trace is active, the state
+ * of a lab process without {@code --trace}.
  *
  * <p>Every handshake is a full one: each client engine names a different peer port, so the client
  * session cache never offers a session to resume.
@@ -54,7 +52,7 @@ public final class TraceBench {
       double onMs = 1000 / onPerSecond;
       return String.format(
           "lab bench trace: %d full handshakes each way, profile %s%n"
-              + "  in-memory SSLEngine pair, one thread; Java %s, load average %.1f on %d cores%n"
+              + "  in-memory engine pair through the lab driver, one thread; Java %s, load average %.1f on %d cores%n"
               + "  tracing off: %8.1f handshakes/s  (%.2f ms each)%n"
               + "  tracing on:  %8.1f handshakes/s  (%.2f ms each, %.0f events per handshake)%n"
               + "  cost of tracing: %+.2f ms per handshake (%+.0f%%)%n"
@@ -140,7 +138,10 @@ public final class TraceBench {
     }
   }
 
-  /** {@code count} full handshakes; returns the nanoseconds they took. */
+  /**
+   * {@code count} full handshakes through the lab's driver (the observer gets exactly the calls it
+   * gets in {@code lab server --trace}); returns the nanoseconds they took.
+   */
   private static long handshakes(
       SSLContext serverCtx,
       SSLContext clientCtx,
@@ -152,83 +153,8 @@ public final class TraceBench {
     for (int i = 0; i < count; i++) {
       SSLEngine s = TlsContexts.serverEngine(serverCtx, profile, ClientAuth.NONE);
       SSLEngine c = TlsContexts.clientEngine(clientCtx, profile, "localhost", port[0]++, false);
-      try {
-        handshake(c, s, observer);
-      } catch (SSLException e) {
-        throw LabException.network("benchmark handshake failed: " + e.getMessage(), e);
-      }
+      new InMemoryTls(c, s, observer, observer, false).handshake();
     }
     return System.nanoTime() - start;
-  }
-
-  /**
-   * Drives both engines until neither handshakes, making the observer calls the lab's driver makes
-   * (records out after wrap, records in before unwrap, a step after each call).
-   */
-  private static void handshake(SSLEngine c, SSLEngine s, HandshakeObserver observer)
-      throws SSLException {
-    int size = Math.max(c.getSession().getPacketBufferSize(), s.getSession().getPacketBufferSize());
-    ByteBuffer c2s = ByteBuffer.allocate(4 * size);
-    ByteBuffer s2c = ByteBuffer.allocate(4 * size);
-    ByteBuffer app = ByteBuffer.allocate(4 * size);
-    ByteBuffer empty = ByteBuffer.allocate(0);
-    c.beginHandshake();
-    s.beginHandshake();
-    for (int guard = 0; guard < 200; guard++) {
-      boolean cDone = step(c, c2s, s2c, app, empty, observer);
-      boolean sDone = step(s, s2c, c2s, app, empty, observer);
-      if (cDone && sDone && c2s.position() == 0 && s2c.position() == 0) {
-        return;
-      }
-    }
-    throw LabException.network("benchmark handshake did not finish", null);
-  }
-
-  /** One wrap and one unwrap for an engine; true when it no longer handshakes. */
-  private static boolean step(
-      SSLEngine e,
-      ByteBuffer out,
-      ByteBuffer in,
-      ByteBuffer app,
-      ByteBuffer empty,
-      HandshakeObserver observer)
-      throws SSLException {
-    if (e.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-      int before = out.position();
-      SSLEngineResult r = e.wrap(empty, out);
-      if (out.position() > before) {
-        ByteBuffer produced = out.duplicate();
-        produced.flip().position(before);
-        observer.onRecords(e, true, produced.asReadOnlyBuffer());
-      }
-      after(e, r, observer);
-    }
-    in.flip();
-    if (in.hasRemaining() && e.getHandshakeStatus() != HandshakeStatus.NEED_WRAP) {
-      // Also after the handshake: a TLS 1.3 server's New Session Ticket follows its end.
-      observer.onRecords(e, false, in.asReadOnlyBuffer());
-      while (in.hasRemaining() && e.getHandshakeStatus() != HandshakeStatus.NEED_WRAP) {
-        app.clear();
-        SSLEngineResult r = e.unwrap(in, app);
-        after(e, r, observer);
-        if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || r.bytesConsumed() == 0) {
-          break;
-        }
-      }
-    }
-    in.compact();
-    HandshakeStatus hs = e.getHandshakeStatus();
-    return hs == HandshakeStatus.NOT_HANDSHAKING || hs == HandshakeStatus.FINISHED;
-  }
-
-  private static void after(SSLEngine e, SSLEngineResult r, HandshakeObserver observer) {
-    Runnable task;
-    while ((task = e.getDelegatedTask()) != null) {
-      task.run();
-    }
-    observer.onHandshakeStep(e);
-    if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
-      observer.onHandshakeFinished(e);
-    }
   }
 }

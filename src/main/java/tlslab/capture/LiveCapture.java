@@ -55,8 +55,12 @@ public final class LiveCapture {
   /** Loopback frames reach 65,549 bytes: never truncate them by default (tcpdump's default). */
   public static final int DEFAULT_SNAPLEN = 262144;
 
-  /** Kernel buffer: 16 MiB by default (tcpdump: 2 MiB), enough for the chat bench on lo. */
-  public static final int DEFAULT_BUFFER_BYTES = 16 << 20;
+  /**
+   * Kernel buffer: 64 MiB by default (tcpdump: 2 MiB). The JVM reads packets more slowly than
+   * tcpdump; on a loaded machine 16 MiB still lost packets under the chat bench, 64 MiB did not
+   * (docs/CAPTURE.md).
+   */
+  public static final int DEFAULT_BUFFER_BYTES = 64 << 20;
 
   /**
    * What to capture.
@@ -68,7 +72,10 @@ public final class LiveCapture {
    * @param durationSeconds stop after this many seconds (0 = no limit)
    * @param snaplen bytes kept of each packet
    * @param bufferBytes the kernel buffer libpcap asks for
-   * @param immediate deliver each packet at once (libpcap immediate mode)
+   * @param immediate deliver each packet at once (libpcap immediate mode). Off by default, as in
+   *     tcpdump -w: on Linux immediate mode makes libpcap use TPACKET_V2, whose ring has one fixed
+   *     slot of snaplen bytes per packet (64 slots in 16 MiB at snaplen 262144), while TPACKET_V3
+   *     packs packets into blocks and hands a block over at the latest after the 100 ms timeout
    * @param keyLog NSS key log whose lines go into the file's Decryption Secrets Block, or null
    * @param statusSeconds how often to report the counters while capturing (0 = only at the end)
    */
@@ -83,7 +90,10 @@ public final class LiveCapture {
       boolean immediate,
       Path keyLog,
       double statusSeconds) {
-    /** The defaults: snaplen 262144, 16 MiB buffer, immediate mode, no key log, no status. */
+    /**
+     * The defaults: snaplen 262144, 64 MiB buffer, no immediate mode (as tcpdump -w), no key log,
+     * no status.
+     */
     public Options(String iface, String filter, Path out, long count, double durationSeconds) {
       this(
           iface,
@@ -93,7 +103,7 @@ public final class LiveCapture {
           durationSeconds,
           DEFAULT_SNAPLEN,
           DEFAULT_BUFFER_BYTES,
-          true,
+          false,
           null,
           0);
     }
@@ -282,7 +292,7 @@ public final class LiveCapture {
       int link = h.getDlt().value();
       writer = createWriter(body, link);
       final CaptureWriter w = writer;
-      LiveLabels l = new LiveLabels(link, out, status, 1 << 16, 4096);
+      LiveLabels l = new LiveLabels(link, out, status, 1 << 20, 4096);
       labels = l;
       opened.countDown();
       long[] lastFlush = {System.nanoTime()};
@@ -439,7 +449,9 @@ public final class LiveCapture {
     try {
       h.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
       int idle = 0;
-      while (packets.get() < expected && idle < 20 && System.nanoTime() < deadline) {
+      // TPACKET_V3 hands a partly filled block over only at its timeout (100 ms): keep asking a
+      // little longer than that.
+      while (packets.get() < expected && idle < 60 && System.nanoTime() < deadline) {
         int n = h.dispatch(-1, listener);
         if (n <= 0) {
           idle++;

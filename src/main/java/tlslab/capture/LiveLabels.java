@@ -60,7 +60,7 @@ final class LiveLabels {
     this.notices = notices;
     this.packets = new ArrayBlockingQueue<>(maxPackets);
     this.lines = new ArrayBlockingQueue<>(maxLines);
-    this.maxQueuedBytes = 64L << 20;
+    this.maxQueuedBytes = 128L << 20;
     this.labeller = new Thread(this::label, "capture-labeller");
     this.printer = new Thread(this::print, "capture-printer");
     labeller.setDaemon(true);

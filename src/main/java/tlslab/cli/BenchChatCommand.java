@@ -1,68 +1,86 @@
 package tlslab.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tlslab.bench.ChatBench;
-import tlslab.tls.TlsProfile;
 
-/** {@code lab bench chat}: broadcast throughput, latency and loss with many TLS clients. */
+/** {@code lab bench chat}: chat servers side by side, per server CPU-second, cold and warm. */
 @Command(
     name = "chat",
     mixinStandardHelpOptions = true,
-    header = "Many TLS chat clients broadcasting through one server.",
+    header = "Chat servers side by side: deliveries per server CPU-second, latency, loss.",
     description = {
-      "Starts a chat server and N non-blocking TLS clients in this process; each client",
-      "sends M lines of B payload bytes, each delivered to the N-1 others. Prints",
-      "deliveries per second, p50/p99 latency, and lost/duplicated/reordered counts."
+      "Starts each server in its own process (the lab's; 'seed', a report-style Python select()",
+      "server shipped with the lab; or any NAME=COMMAND speaking the line protocol, with {port},",
+      "{certs} and {cert} replaced), loads it with TLS clients from this process just after start",
+      "(cold) and again (warm), and prints deliveries, lost/duplicated/reordered, p50/p99",
+      "latency, server CPU and deliveries per server CPU-second beside the floor: bare loopback",
+      "writes per CPU-second, measured in the same run."
     },
     footer = {"", ExitCode.TABLE})
 public final class BenchChatCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
+      names = "--server",
+      paramLabel = "lab|seed|NAME=COMMAND",
+      description = "Servers to compare, repeatable (default: lab and seed).")
+  List<String> servers;
+
+  @Option(
+      names = "--paced-clients",
+      paramLabel = "N",
+      description = "Clients of the paced load; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int pacedClients = 200;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "R",
+      description = "Lines per second per client, paced (default: ${DEFAULT-VALUE}).")
+  double rate = 2;
+
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      description = "Length of a paced run (default: ${DEFAULT-VALUE}).")
+  int seconds = 10;
+
+  @Option(
       names = "--clients",
       paramLabel = "N",
-      description = "Clients (default: ${DEFAULT-VALUE}).")
+      description = "Clients of the unpaced load; 0 skips it (default: ${DEFAULT-VALUE}).")
   int clients = 100;
 
   @Option(
       names = "--messages",
       paramLabel = "M",
-      description = "Lines per client (default: ${DEFAULT-VALUE}).")
-  int messages = 100;
+      description = "Lines per client, unpaced (default: ${DEFAULT-VALUE}).")
+  int messages = 50;
+
+  @Option(
+      names = "--window",
+      paramLabel = "W",
+      description = "Lines in flight at most, unpaced (default: ${DEFAULT-VALUE}).")
+  int window = 4;
 
   @Option(
       names = "--size",
       paramLabel = "B",
       description = "Payload bytes per line (default: ${DEFAULT-VALUE}).")
-  int size = 32;
-
-  @Option(
-      names = "--window",
-      paramLabel = "W",
-      description = "Lines in flight at most (default: ${DEFAULT-VALUE}).")
-  int window = 200;
-
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
-  String profile = "modern";
-
-  @Option(
-      names = "--loops",
-      paramLabel = "N",
-      description = "Event loops for the server and for the clients (default: one per core).")
-  int loops;
+  int size = 64;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(ChatBench.run(clients, messages, size, window, TlsProfile.parse(profile), loops));
+    out.print(
+        ChatBench.run(
+            new ChatBench.Options(
+                servers, pacedClients, rate, seconds, clients, messages, window, size)));
     out.flush();
     return ExitCode.OK;
   }

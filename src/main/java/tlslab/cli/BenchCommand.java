@@ -15,10 +15,12 @@ import picocli.CommandLine.Command;
     subcommands = {
       BenchCertsCommand.class,
       BenchChatCommand.class,
+      BenchCaptureCommand.class,
       BenchConformanceCommand.class,
       BenchHandshakesCommand.class,
       BenchIdleCommand.class,
       BenchTraceCommand.class,
       BenchAnnotateCommand.class,
+      BenchMitmCommand.class,
     })
 public final class BenchCommand {}

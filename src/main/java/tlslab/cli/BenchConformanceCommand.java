@@ -39,8 +39,9 @@ public final class BenchConformanceCommand implements Callable<Integer> {
       names = "--profile",
       paramLabel = "NAME",
       split = ",",
+      converter = ProfileMixin.Converter.class,
       description = "Only these profiles: modern, report, tls13 (default: all).")
-  List<String> profiles;
+  List<TlsProfile> profiles;
 
   @Option(names = "--quick", description = "Only the scripts marked quick (about a minute).")
   boolean quick;
@@ -64,7 +65,7 @@ public final class BenchConformanceCommand implements Callable<Integer> {
     if (profiles == null || profiles.isEmpty()) {
       chosen.addAll(EnumSet.allOf(TlsProfile.class));
     } else {
-      profiles.forEach(p -> chosen.add(TlsProfile.parse(p)));
+      chosen.addAll(profiles);
     }
     Path dir =
         tlsfuzzer != null ? tlsfuzzer : LabHome.path().resolve("../shared/tlsfuzzer").normalize();

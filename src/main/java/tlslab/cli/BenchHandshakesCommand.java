@@ -3,11 +3,11 @@ package tlslab.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tlslab.bench.HandshakeBench;
-import tlslab.tls.TlsProfile;
 
 /** {@code lab bench handshakes}: full handshakes/s, lab server vs openssl s_server. */
 @Command(
@@ -29,11 +29,7 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
       description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
   int seconds = 10;
 
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
-  String profile = "modern";
+  @Mixin ProfileMixin profile;
 
   @Option(
       names = "--key",
@@ -52,9 +48,7 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(
-        HandshakeBench.run(
-            TlsProfile.parse(profile), seconds, loops, tlslab.pki.KeyType.parse(key)));
+    out.print(HandshakeBench.run(profile.get(), seconds, loops, tlslab.pki.KeyType.parse(key)));
     out.flush();
     return ExitCode.OK;
   }

@@ -3,11 +3,11 @@ package tlslab.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tlslab.bench.IdleBench;
-import tlslab.tls.TlsProfile;
 
 /** {@code lab bench idle}: server heap per idle TLS connection. */
 @Command(
@@ -28,11 +28,7 @@ public final class BenchIdleCommand implements Callable<Integer> {
       description = "Connections (default: ${DEFAULT-VALUE}).")
   int connections = 10000;
 
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
-  String profile = "modern";
+  @Mixin ProfileMixin profile;
 
   @Option(
       names = "--loops",
@@ -43,7 +39,7 @@ public final class BenchIdleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(IdleBench.run(connections, TlsProfile.parse(profile), loops));
+    out.print(IdleBench.run(connections, profile.get(), loops));
     out.flush();
     return ExitCode.OK;
   }

@@ -3,6 +3,7 @@ package tlslab.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,15 +30,11 @@ public final class BenchTraceCommand implements Callable<Integer> {
       description = "Handshakes of each kind (default: ${DEFAULT-VALUE}).")
   int count = 400;
 
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description = "modern or tls13 (default: ${DEFAULT-VALUE}).")
-  String profile = "modern";
+  @Mixin ProfileMixin profile;
 
   @Override
   public Integer call() {
-    TlsProfile p = TlsProfile.parse(profile);
+    TlsProfile p = profile.get();
     JsseSetup.prepare(p == TlsProfile.REPORT, true);
     PrintWriter out = spec.commandLine().getOut();
     out.println(TraceBench.run(p, count).report());

@@ -102,18 +102,19 @@ public final class CaptureCommand implements Callable<Integer> {
       names = {"--buffer-size", "-B"},
       paramLabel = "SIZE",
       description =
-          "Kernel capture buffer, e.g. 16M, 512K or bytes (default: 16M; tcpdump's is 2M)."
+          "Kernel capture buffer, e.g. 64M, 512K or bytes (default: 64M; tcpdump's is 2M)."
               + " Raise it if packets are dropped.")
-  String bufferSize = "16M";
+  String bufferSize = "64M";
 
   @Option(
       names = "--immediate",
       negatable = true,
-      defaultValue = "true",
+      defaultValue = "false",
       fallbackValue = "true",
       description =
-          "libpcap immediate mode: each packet is delivered as it arrives (default: on;"
-              + " --no-immediate waits for buffer blocks to fill, as tcpdump -w does).")
+          "libpcap immediate mode, as tcpdump --immediate-mode: each packet is delivered as it"
+              + " arrives. Default off (as tcpdump -w): packets come in blocks within 100 ms,"
+              + " and the kernel buffer holds many more of them.")
   boolean immediate;
 
   @Option(

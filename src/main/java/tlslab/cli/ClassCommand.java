@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 import tlslab.common.LabException;
 import tlslab.exercise.ClassRecord;
 import tlslab.exercise.Exercise;
+import tlslab.exercise.checks.Checkers;
 import tlslab.exercise.checks.Grading;
 
 /** {@code lab class grade}: the instructor's side of the exercises. */
@@ -99,6 +100,7 @@ public final class ClassCommand implements Runnable {
                 submissions,
                 exercises,
                 scratch,
+                Checkers::forExercise,
                 (done, total, name) -> {
                   err.printf("graded %d/%d (%s)%n", done, total, name);
                   err.flush();

@@ -67,11 +67,7 @@ public final class ClientCommand implements Callable<Integer> {
           "Client certificate for mutual TLS: client-NAME.p12 from 'lab certs issue' (a .pem picks the .p12 beside it).")
   Path cert;
 
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
-  String profile = "modern";
+  @Mixin ProfileMixin profile;
 
   @Option(
       names = "--insecure",
@@ -80,7 +76,7 @@ public final class ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TlsProfile p = TlsProfile.parse(profile);
+    TlsProfile p = profile.get();
     JsseSetup.prepare(p == TlsProfile.REPORT, tracing.hooksNeeded());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

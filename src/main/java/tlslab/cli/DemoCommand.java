@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,23 +29,17 @@ import tlslab.tls.TlsProfile;
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description =
-          "modern, report (the report's exact AES128-SHA) or tls13 (default: ${DEFAULT-VALUE}).",
-      defaultValue = "modern")
-  String profile;
+  @Mixin ProfileMixin profile;
 
   @Option(
       names = "--captures",
       paramLabel = "DIR",
-      description = "Where demo.pcap and demo.keylog are left (default: the lab's captures/).")
+      description = "Where demo.pcapng and demo.keylog are left (default: the lab's captures/).")
   Path captures;
 
   @Override
   public Integer call() {
-    TlsProfile p = TlsProfile.parse(profile);
+    TlsProfile p = profile.get();
     JsseSetup.prepare(p == TlsProfile.REPORT, true);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -57,11 +57,7 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Lab certificates from 'lab certs init' (default: ${DEFAULT-VALUE}).")
   Path certs = Path.of("certs");
 
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description = "modern, report or tls13 (default: ${DEFAULT-VALUE}).")
-  String profile = "modern";
+  @Mixin ProfileMixin profile;
 
   @Option(
       names = "--client-auth",
@@ -94,7 +90,7 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TlsProfile p = TlsProfile.parse(profile);
+    TlsProfile p = profile.get();
     ClientAuth auth = ClientAuth.parse(clientAuth);
     // Before any JSSE use: JDK 25 only offers the report's suite if re-enabled first.
     JsseSetup.prepare(p == TlsProfile.REPORT, tracing.hooksNeeded());
@@ -117,6 +113,7 @@ public final class ServerCommand implements Callable<Integer> {
             .handshakeTimeout(Duration.ofMillis((long) (handshakeTimeout * 1000)))
             .log(line -> log(out, line))
             .observers(tracing.observers(out, err, "server"))
+            .warmUp(Duration.ofSeconds(5))
             .build()
             .start();
     out.printf(

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,13 +38,7 @@ import tlslab.trace.TraceRun;
 public final class TraceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--profile",
-      defaultValue = "modern",
-      description =
-          "modern (TLS 1.2 ECDHE), report (TLS_RSA_WITH_AES_128_CBC_SHA, insecure),"
-              + " tls13. Default: ${DEFAULT-VALUE}.")
-  String profile;
+  @Mixin ProfileMixin profile;
 
   @Option(
       names = "--client-auth",
@@ -81,7 +76,7 @@ public final class TraceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TlsProfile p = TlsProfile.parse(profile);
+    TlsProfile p = profile.get();
     ClientAuth auth = ClientAuth.parse(clientAuth);
     // Before anything touches JSSE: it reads these switches once.
     JsseSetup.prepare(p == TlsProfile.REPORT, true);

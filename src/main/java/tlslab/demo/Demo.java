@@ -60,7 +60,8 @@ public final class Demo {
 
   /**
    * @param profile the TLS profile of server and clients
-   * @param capturesDir where {@code demo.pcap} and {@code demo.keylog} are left for Wireshark
+   * @param capturesDir where {@code demo.pcapng} (keys inside: Wireshark opens it decrypted) and
+   *     {@code demo.keylog} are left
    * @param progress one line per step, as it happens
    */
   public Demo(TlsProfile profile, Path capturesDir, PrintWriter progress) {
@@ -111,7 +112,7 @@ public final class Demo {
     step("certificates: a lab CA and a server certificate for localhost (" + certs + ")");
     LabCertificates.init(InitOptions.builder().dir(certs).build());
 
-    Path pcap = capturesDir.resolve("demo.pcap");
+    Path pcap = capturesDir.resolve("demo.pcapng");
     Path keyLogFile = capturesDir.resolve("demo.keylog");
     createDirectories(capturesDir);
     deleteQuietly(keyLogFile);
@@ -136,7 +137,7 @@ public final class Demo {
     open.add(server);
     step("server: listening on 127.0.0.1:" + server.port() + ", profile " + profile);
 
-    String captureProblem = startCapture(pcap, server.port());
+    String captureProblem = startCapture(pcap, keyLogFile, server.port());
 
     SSLContext clientContext = TlsContexts.client(certs.resolve("ca.pem"), null, false);
     List<String> received = new CopyOnWriteArrayList<>();
@@ -209,8 +210,12 @@ public final class Demo {
   }
 
   /** Starts capturing the server's port; returns why it could not, or null when it runs. */
-  private String startCapture(Path pcap, int port) {
-    LiveCapture c = new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
+  private String startCapture(Path pcap, Path keyLog, int port) {
+    // pcapng with the key log inside (Decryption Secrets Block): one file that Wireshark opens
+    // decrypted. The key log is closed before the capture stops, so every line is in the file.
+    LiveCapture c =
+        new LiveCapture(
+            new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0).withKeyLog(keyLog));
     StringWriter ignored = new StringWriter();
     CompletableFuture<Void> done =
         CompletableFuture.runAsync(

@@ -50,8 +50,9 @@ import tlslab.wire.ServerHello;
  * same way.
  *
  * <p>Both legs are {@link TlsDriver}s on one {@link EventLoop}, so a connection pair lives on one
- * thread and needs no locks. The upstream leg opens only once the victim's handshake is done: a
- * victim that refuses never touches the real server.
+ * thread and needs no locks. The upstream leg opens as soon as a victim connects, in parallel with
+ * the victim's handshake; what the victim sends before it is ready is held, and a victim that
+ * refuses closes it.
  */
 public final class Interceptor implements AutoCloseable {
   /** JSSE's wording when the peer's alert arrives ({@code sun.security.ssl.Alert}). */
@@ -208,7 +209,8 @@ public final class Interceptor implements AutoCloseable {
     final SocketChannel victimChannel;
     final Leg victim;
     Leg upstream;
-    final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>(); // victim → server, not yet sent
+    final ArrayDeque<ByteBuffer> pendingToVictim = new ArrayDeque<>(); // server → victim
     long linesFromVictim;
     long linesFromServer;
     long bytesFromVictim;
@@ -233,6 +235,9 @@ public final class Interceptor implements AutoCloseable {
       }
       log.entry("accept", id).put("victim", from).write();
       victim.begin(0);
+      // The upstream connection starts at once, in parallel with the victim's handshake, as a
+      // real interception proxy does: the victim waits no longer than it would for the server.
+      connectUpstream();
     }
 
     void connectUpstream() {
@@ -276,8 +281,19 @@ public final class Interceptor implements AutoCloseable {
       ByteBuffer copy = copy(plaintext);
       boolean gone = victim.driver.isClosed();
       linesFromServer += upstream.lines(plaintext, "server", gone);
-      if (!gone) {
+      if (gone) {
+        return;
+      }
+      if (victim.driver.handshakeDone()) {
         victim.send(copy);
+      } else {
+        pendingToVictim.add(copy); // the real server spoke first (a welcome line)
+      }
+    }
+
+    void victimReady() {
+      while (!pendingToVictim.isEmpty()) {
+        victim.send(pendingToVictim.poll());
       }
     }
 
@@ -299,6 +315,9 @@ public final class Interceptor implements AutoCloseable {
         return;
       }
       if (other != null && !other.driver.isClosed()) {
+        if (!leg.driver.handshakeDone()) {
+          other.closeReason = "closed by the attacker: the " + leg.name + " leg failed";
+        }
         other.driver.close(leg == victim);
       }
       if ((other == null || other.driver.isClosed()) && !logged) {
@@ -312,9 +331,17 @@ public final class Interceptor implements AutoCloseable {
             .put("lines_from_server", linesFromServer)
             .put("bytes_from_victim", bytesFromVictim)
             .put("bytes_from_server", bytesFromServer)
+            // Held for a leg that closed before its handshake completed: said, never dropped
+            // silently.
+            .put("undelivered_to_server_bytes", remaining(pending))
+            .put("undelivered_to_victim_bytes", remaining(pendingToVictim))
             .put("cause", cause == null ? null : String.valueOf(cause.getMessage()))
             .write();
       }
+    }
+
+    private long remaining(ArrayDeque<ByteBuffer> q) {
+      return q.stream().mapToLong(ByteBuffer::remaining).sum();
     }
 
     private ByteBuffer copy(ByteBuffer b) {
@@ -337,6 +364,8 @@ public final class Interceptor implements AutoCloseable {
     byte[] serverRandom;
     String plaintextAlert;
     boolean framerBroken;
+    boolean reported; // the failure is in the log already
+    String closeReason; // why the attacker closed this leg itself, if it did
     EventLoop.Timer timer;
 
     Leg(Pair pair, String name, SSLEngine engine, SocketChannel channel) {
@@ -363,6 +392,7 @@ public final class Interceptor implements AutoCloseable {
                         .put("leg", name)
                         .put("reason", "cannot connect to the real server: " + e.getMessage())
                         .write();
+                    reported = true;
                     driver.abort(e);
                     return;
                   }
@@ -464,7 +494,7 @@ public final class Interceptor implements AutoCloseable {
       }
       e.write();
       if (victimLeg) {
-        pair.connectUpstream();
+        pair.victimReady();
       } else {
         pair.upstreamReady();
       }
@@ -484,7 +514,7 @@ public final class Interceptor implements AutoCloseable {
       if (timer != null) {
         timer.cancel();
       }
-      if (!d.handshakeDone()) {
+      if (!d.handshakeDone() && !reported) {
         String peer = pair.victim == this ? "victim" : "server";
         String alert = plaintextAlert != null ? plaintextAlert : receivedAlert(cause);
         if (alert != null) {
@@ -501,9 +531,11 @@ public final class Interceptor implements AutoCloseable {
               .put("leg", name)
               .put(
                   "reason",
-                  cause == null
-                      ? "closed during the handshake"
-                      : String.valueOf(cause.getMessage()))
+                  closeReason != null
+                      ? closeReason
+                      : cause == null
+                          ? "closed during the handshake"
+                          : String.valueOf(cause.getMessage()))
               .write();
         }
       }

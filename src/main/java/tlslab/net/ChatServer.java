@@ -8,8 +8,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,12 +41,13 @@ public final class ChatServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final ChatRoom room;
-  private final Map<Integer, ServerSession> members = new HashMap<>(); // under room lock
+  private final IntMap<ServerSession> members = new IntMap<>(); // under room lock
   private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger ids = new AtomicInteger();
   private ServerSocketChannel acceptor;
   private InetSocketAddress address;
   private volatile boolean closing;
+  private long warmUpMillis = -1;
   private String lastText; // encoding cache for broadcasts, under room lock
   private byte[] lastBytes;
 
@@ -75,6 +74,11 @@ public final class ChatServer implements AutoCloseable {
       throw LabException.network(
           "cannot listen on " + config.bindHost + ":" + config.port + ": " + e.getMessage(), e);
     }
+    if (config.warmUp != null) {
+      // Bound first (so that a taken port fails at once), accepting after: clients that come
+      // during the warm-up wait in the listen backlog.
+      warmUpMillis = WarmUp.run(config.context, config.profile, config.warmUp);
+    }
     EventLoop loop = group.first();
     java.util.concurrent.CompletableFuture<Void> registered =
         new java.util.concurrent.CompletableFuture<>();
@@ -95,6 +99,11 @@ public final class ChatServer implements AutoCloseable {
   /** The bound port (after {@link #start()}); useful with port 0. */
   public int port() {
     return address.getPort();
+  }
+
+  /** How long the warm-up took (see {@link Builder#warmUp}), or -1 without one. */
+  public long warmUpMillis() {
+    return warmUpMillis;
   }
 
   /** Open connections, handshaking or chatting. */
@@ -251,8 +260,19 @@ public final class ChatServer implements AutoCloseable {
     Function<SSLEngine, HandshakeObserver> observers = e -> HandshakeObserver.NONE;
     Consumer<String> log = line -> {};
     EventLoopGroup group;
+    Duration warmUp;
 
     private Builder() {}
+
+    /**
+     * Before accepting, runs the chat's hot path for at most {@code budget} so that the JIT has
+     * compiled it when the first clients come (see {@code WarmUp}); default: no warm-up. The
+     * command-line server does it; tests and embedded servers usually do not need to.
+     */
+    public Builder warmUp(Duration budget) {
+      this.warmUp = budget;
+      return this;
+    }
 
     /** The server's TLS context (required), e.g. {@code TlsContexts.server(certsDir)}. */
     public Builder context(SSLContext ctx) {

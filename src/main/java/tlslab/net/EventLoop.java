@@ -8,7 +8,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Iterator;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,7 +36,12 @@ public final class EventLoop implements Executor {
 
   private final Selector selector;
   private final Thread thread;
-  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  // Tasks from other threads, guarded by itself: an array deque under a short lock allocates
+  // nothing per task, where a lock-free queue allocates a node per line handed between loops.
+  private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+  private final java.util.ArrayDeque<Runnable> batch = new java.util.ArrayDeque<>();
+  // Tasks queued by the loop's own thread: no lock, no queue node, no wakeup.
+  private final java.util.ArrayDeque<Runnable> localTasks = new java.util.ArrayDeque<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final BufferPool buffers = BufferPool.forTls();
@@ -81,8 +85,14 @@ public final class EventLoop implements Executor {
   /** Runs {@code task} on the loop thread soon; safe from any thread. */
   @Override
   public void execute(Runnable task) {
-    tasks.add(task);
-    if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
+    if (Thread.currentThread() == thread) {
+      localTasks.add(task);
+      return;
+    }
+    synchronized (tasks) {
+      tasks.add(task);
+    }
+    if (wakeupPending.compareAndSet(false, true)) {
       selector.wakeup();
     }
   }
@@ -137,7 +147,7 @@ public final class EventLoop implements Executor {
     try {
       while (running) {
         long timeout = nextTimeoutMillis();
-        if (tasks.isEmpty()) {
+        if (localTasks.isEmpty() && noRemoteTasks()) {
           selector.select(timeout);
         } else {
           selector.selectNow();
@@ -176,16 +186,29 @@ public final class EventLoop implements Executor {
 
   private void runTasks() {
     // Only the tasks present now: a task that re-queues itself must not starve the selector.
-    for (int n = tasks.size(); n > 0; n--) {
-      Runnable r = tasks.poll();
-      if (r == null) {
-        break;
-      }
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        System.getLogger("tlslab.net").log(System.Logger.Level.WARNING, "loop task failed", e);
-      }
+    for (int n = localTasks.size(); n > 0; n--) {
+      run(localTasks.poll());
+    }
+    synchronized (tasks) {
+      batch.addAll(tasks);
+      tasks.clear();
+    }
+    for (Runnable r; (r = batch.poll()) != null; ) {
+      run(r);
+    }
+  }
+
+  private boolean noRemoteTasks() {
+    synchronized (tasks) {
+      return tasks.isEmpty();
+    }
+  }
+
+  private static void run(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      System.getLogger("tlslab.net").log(System.Logger.Level.WARNING, "loop task failed", e);
     }
   }
 

@@ -66,6 +66,15 @@ public final class TlsDriver {
   private final Executor resume;
   private final BufferPool pool;
   private final ArrayDeque<ByteBuffer> appOut = new ArrayDeque<>();
+  // Small sends are copied here (a pooled buffer, read mode), so that every line queued for this
+  // connection during one pass of the loop goes out in one record and one write, with no
+  // per-line buffer objects. Bytes here always precede those in appOut.
+  private ByteBuffer staged;
+  private final ByteBuffer[] srcs = new ByteBuffer[64];
+  private int srcCount;
+  // While sending only (a line from another connection), the socket is not read: the selector
+  // reports readability separately. Saves a read() call that would return 0 per delivery.
+  private boolean sendOnly;
 
   private ByteBuffer netIn; // read mode; null when empty
   private ByteBuffer netOut; // read mode; null when empty
@@ -136,13 +145,61 @@ public final class TlsDriver {
     pump();
   }
 
-  /** Queues plaintext to send (the buffer is taken over, not copied). */
+  /** Queues plaintext to send (the buffer is taken over, or its bytes copied). */
   public void send(ByteBuffer plaintext) {
     if (closed || closeRequested) {
       return;
     }
-    queuedPlain += plaintext.remaining();
+    int n = plaintext.remaining();
+    queuedPlain += n;
+    if (appOut.isEmpty() && n <= STAGE_BYTES && stage(n)) {
+      staged.put(plaintext).flip();
+      return;
+    }
     appOut.addLast(plaintext);
+  }
+
+  /** Queues a copy of {@code bytes} to send; the caller may reuse the array. */
+  public void send(byte[] bytes) {
+    if (closed || closeRequested) {
+      return;
+    }
+    queuedPlain += bytes.length;
+    if (appOut.isEmpty() && bytes.length <= STAGE_BYTES && stage(bytes.length)) {
+      staged.put(bytes).flip();
+      return;
+    }
+    appOut.addLast(ByteBuffer.wrap(bytes.clone()));
+  }
+
+  /** At most one record's plaintext is staged (RFC 8446 §5.1: 2^14 bytes). */
+  private static final int STAGE_BYTES = 16384;
+
+  /** Makes room for n more staged bytes and leaves the buffer in write mode; false if full. */
+  private boolean stage(int n) {
+    if (staged == null) {
+      staged = pool.acquire(STAGE_BYTES);
+      staged.limit(STAGE_BYTES).flip(); // empty, read mode
+    }
+    if (STAGE_BYTES - staged.remaining() < n) {
+      return false;
+    }
+    staged.compact();
+    staged.limit(STAGE_BYTES);
+    return true;
+  }
+
+  /**
+   * Encrypts and writes what {@link #send} queued, without reading the socket (after the
+   * handshake): for a loop that hands this connection lines from other connections.
+   */
+  public void flushQueued() {
+    sendOnly = handshakeDone;
+    try {
+      pump();
+    } finally {
+      sendOnly = false;
+    }
   }
 
   /**
@@ -266,7 +323,7 @@ public final class TlsDriver {
         if (!flush()) {
           break; // socket full: wait for OP_WRITE
         }
-        if (closeRequested && appOut.isEmpty() && !engine.isOutboundDone()) {
+        if (closeRequested && !hasQueued() && !engine.isOutboundDone()) {
           engine.closeOutbound();
         }
         if (engine.isOutboundDone()
@@ -304,7 +361,7 @@ public final class TlsDriver {
             break;
           case FINISHED:
           case NOT_HANDSHAKING:
-            boolean wrote = !appOut.isEmpty() && wrap();
+            boolean wrote = hasQueued() && wrap();
             if (appIn == null) {
               appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
             }
@@ -322,6 +379,10 @@ public final class TlsDriver {
       fail(e);
     } catch (IOException e) {
       finish(e);
+    } catch (RuntimeException e) {
+      // JSSE itself failed (JDK 17 throws ClassCastException for a Hello Request sent to a
+      // server): still a failed connection, which ends now and with an alert, not a stuck one.
+      fail(new SSLException("TLS engine failed: " + e, e));
     } finally {
       pool.release(appIn);
       inPump = false;
@@ -367,9 +428,7 @@ public final class TlsDriver {
             }
             lastProgress = true;
             HandshakeStatus hs = r.getHandshakeStatus();
-            if (hs == HandshakeStatus.NEED_WRAP
-                || hs == HandshakeStatus.NEED_TASK
-                || !appOut.isEmpty()) {
+            if (hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK || hasQueued()) {
               // Let pump() send first: replies to this record must go out before the engine
               // sees a close_notify that may follow (TLS 1.2 JSSE then closes its outbound side).
               return appIn;
@@ -396,6 +455,9 @@ public final class TlsDriver {
           default:
             throw new AssertionError(r.getStatus());
         }
+      }
+      if (sendOnly) {
+        return appIn; // the selector says when there is something to read
       }
       int n = readMore();
       if (n < 0) {
@@ -478,12 +540,16 @@ public final class TlsDriver {
       boolean handshaking = !handshakeDone;
       // Handshake messages the engine has queued (TLS 1.3 New Session Ticket, after the
       // handshake) go first, in their own records, before any application data.
-      ByteBuffer[] src =
-          engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP ? NO_DATA : firstBuffers();
+      if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+        srcs[0] = EMPTY;
+        srcCount = 1;
+      } else {
+        firstBuffers();
+      }
       int start = out.position();
       SSLEngineResult r;
       while (true) {
-        r = engine.wrap(src, out);
+        r = engine.wrap(srcs, 0, srcCount, out);
         if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW || start > 0) {
           break;
         }
@@ -494,10 +560,15 @@ public final class TlsDriver {
       }
       if (r.bytesConsumed() > 0) {
         queuedPlain -= r.bytesConsumed();
+        if (staged != null && !staged.hasRemaining()) {
+          pool.release(staged);
+          staged = null;
+        }
         while (!appOut.isEmpty() && !appOut.peekFirst().hasRemaining()) {
           appOut.pollFirst();
         }
       }
+      java.util.Arrays.fill(srcs, 0, srcCount, null);
       switch (r.getStatus()) {
         case OK:
         case CLOSED:
@@ -552,24 +623,35 @@ public final class TlsDriver {
     return progress;
   }
 
-  /** Enough queued plaintext for one record (16 KiB, RFC 8446 §5.1), at most 64 buffers. */
-  private ByteBuffer[] firstBuffers() {
+  /**
+   * Fills {@link #srcs} with enough queued plaintext for one record (16 KiB, RFC 8446 §5.1): the
+   * staged bytes, then queued buffers, at most 64.
+   */
+  private void firstBuffers() {
     int n = 0;
     long bytes = 0;
+    if (staged != null && staged.hasRemaining()) {
+      srcs[n++] = staged;
+      bytes = staged.remaining();
+    }
     for (ByteBuffer b : appOut) {
-      if (n == 64 || bytes >= 16384) {
+      if (n == srcs.length || bytes >= 16384) {
         break;
       }
       bytes += b.remaining();
-      n++;
+      srcs[n++] = b;
     }
-    ByteBuffer[] src = new ByteBuffer[n];
-    java.util.Iterator<ByteBuffer> it = appOut.iterator();
-    for (int i = 0; i < n; i++) {
-      src[i] = it.next();
+    if (n == 0) {
+      srcs[n++] = EMPTY;
     }
-    return src;
+    srcCount = n;
   }
+
+  private boolean hasQueued() {
+    return (staged != null && staged.hasRemaining()) || !appOut.isEmpty();
+  }
+
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   /** Writes {@link #netOut}; true when nothing is left to write. */
   private boolean flush() throws IOException {
@@ -641,6 +723,8 @@ public final class TlsDriver {
     }
     failure = e;
     appOut.clear();
+    pool.release(staged);
+    staged = null;
     queuedPlain = 0;
     ByteBuffer alert = null;
     try {
@@ -703,7 +787,6 @@ public final class TlsDriver {
     return out.hasRemaining() ? out : null;
   }
 
-  private static final ByteBuffer[] NO_DATA = {ByteBuffer.allocate(0)};
   private static final byte ALERT = 21;
   private static final byte HANDSHAKE = 22;
 
@@ -713,6 +796,10 @@ public final class TlsDriver {
    * 7748 §6.1), handshake_failure otherwise.
    */
   static int alertFor(Throwable e) {
+    if (e.getCause() instanceof ClassCastException
+        || e.getCause() instanceof NullPointerException) {
+      return 80; // internal_error: JSSE itself broke, not the peer's message
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
       if (t instanceof java.security.InvalidKeyException
@@ -857,6 +944,8 @@ public final class TlsDriver {
     netIn = null;
     netOut = null;
     appOut.clear();
+    pool.release(staged);
+    staged = null;
     queuedPlain = 0;
     listener.onClosed(this, cause);
   }

@@ -6,6 +6,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import tlslab.common.LabException;
 
 /**
@@ -16,11 +19,16 @@ import tlslab.common.LabException;
  *
  * <p>Formats: pcap (https://www.tcpdump.org/manpages/pcap-savefile.5.html) and pcapng
  * (draft-ietf-opsawg-pcapng): section header, interface description, enhanced and simple packet
- * blocks; other blocks are skipped.
+ * blocks, and Decryption Secrets Blocks (keys stored in the file, handed to {@link
+ * #onSecrets(Consumer)} as they are read, before the packets that follow them); other blocks are
+ * skipped.
  */
 public final class CaptureReader implements Closeable {
   /** Largest frame we accept; larger length fields mean a corrupt file. */
   static final int MAX_FRAME = 262144 + 1024;
+
+  /** Largest Decryption Secrets Block we accept (a key log of some 100 000 sessions). */
+  static final int MAX_SECRETS_BLOCK = 32 << 20;
 
   private final InputStream in;
   private byte[] buf = new byte[1 << 20];
@@ -37,6 +45,8 @@ public final class CaptureReader implements Closeable {
   private int[] ifLink = new int[4];
   private long[] ifUnits = new long[4];
   private int ifCount;
+  private final List<DecryptionSecrets> secrets = new ArrayList<>();
+  private Consumer<DecryptionSecrets> secretsListener = s -> {};
 
   private CaptureReader(InputStream in, String name) {
     this.in = in;
@@ -106,6 +116,20 @@ public final class CaptureReader implements Closeable {
     return problem;
   }
 
+  /**
+   * Called with each Decryption Secrets Block as it is read, i.e. before the frames that follow it
+   * in the file (Wireshark applies them the same way). Blocks already read are replayed first.
+   */
+  public void onSecrets(Consumer<DecryptionSecrets> listener) {
+    secretsListener = listener;
+    for (DecryptionSecrets s : secrets) listener.accept(s);
+  }
+
+  /** The Decryption Secrets Blocks read so far, in file order. */
+  public List<DecryptionSecrets> secrets() {
+    return List.copyOf(secrets);
+  }
+
   /** Fills {@code f} with the next frame; false at the end of the file (or of readable data). */
   public boolean next(Frame f) {
     return pcapng ? nextNg(f) : nextPcap(f);
@@ -153,7 +177,8 @@ public final class CaptureReader implements Closeable {
         len = i32(pos + 4);
         ifCount = 0;
       }
-      if (len < 12 || (len & 3) != 0 || len > MAX_FRAME + 64) {
+      int max = type == 10 ? MAX_SECRETS_BLOCK : MAX_FRAME + 64;
+      if (len < 12 || (len & 3) != 0 || len > max) {
         problem = "pcapng block with impossible length " + len + "; stopped";
         return false;
       }
@@ -190,8 +215,11 @@ public final class CaptureReader implements Closeable {
           pos += len;
           return true;
         }
+        case 10 -> {
+          if (!readDsb(body, bodyEnd)) return false;
+        }
         default -> {
-          // statistics, name resolution, decryption secrets...: not needed for labels
+          // statistics, name resolution, custom blocks...: not needed for labels
         }
       }
       pos += len;
@@ -211,6 +239,28 @@ public final class CaptureReader implements Closeable {
     f.offset = off;
     f.capturedLength = cap;
     f.wireLength = Math.max(orig, cap);
+  }
+
+  /** Decryption Secrets Block: Secrets Type, Secrets Length, Secrets Data (pcapng 4.7). */
+  private boolean readDsb(int body, int end) {
+    int type = end - body >= 8 ? i32(body) : 0;
+    int n = end - body >= 8 ? i32(body + 4) : -1;
+    if (n < 0 || body + 8 + n > end) {
+      problem =
+          "decryption secrets block after frame "
+              + frameNo
+              + " claims "
+              + n
+              + " bytes in a "
+              + (end - body + 12)
+              + "-byte block; stopped";
+      return false;
+    }
+    DecryptionSecrets s =
+        new DecryptionSecrets(type, java.util.Arrays.copyOfRange(buf, body + 8, body + 8 + n));
+    secrets.add(s);
+    secretsListener.accept(s);
+    return true;
   }
 
   private void readIdb(int body, int end) {

@@ -123,6 +123,8 @@ public final class PacketDecoder {
     p.sackPermitted = false;
     p.tsVal = -1;
     p.tsEcr = -1;
+    p.optionCount = 0;
+    p.sackBlocks = 0;
     int optEnd = Math.min(tcpOff + hl, end);
     int o = tcpOff + 20;
     while (o < optEnd) {
@@ -135,13 +137,21 @@ public final class PacketDecoder {
       if (o + 1 >= optEnd) break;
       int len = b[o + 1] & 0xff;
       if (len < 2 || o + len > optEnd) break;
+      boolean shown = true;
       if (kind == 2 && len == 4) p.mss = u16(b, o + 2);
       else if (kind == 3 && len == 3) p.windowScale = b[o + 2] & 0xff;
       else if (kind == 4) p.sackPermitted = true;
       else if (kind == 8 && len == 10) {
         p.tsVal = i32(b, o + 2) & 0xffffffffL;
         p.tsEcr = i32(b, o + 6) & 0xffffffffL;
-      }
+      } else if (kind == 5 && len >= 10 && (len - 2) % 8 == 0) {
+        for (int e = o + 2; e + 8 <= o + len && p.sackBlocks < 4; e += 8) {
+          p.sack[2 * p.sackBlocks] = i32(b, e);
+          p.sack[2 * p.sackBlocks + 1] = i32(b, e + 4);
+          p.sackBlocks++;
+        }
+      } else shown = false;
+      if (shown && p.optionCount < p.optionOrder.length) p.optionOrder[p.optionCount++] = kind;
       o += len;
     }
     int payload = tcpOff + hl;

@@ -20,6 +20,8 @@ public final class TcpDirection {
   public static final int WINDOW_UPDATE = 1 << 6;
   public static final int DUP_ACK = 1 << 7;
   public static final int ZERO_WINDOW = 1 << 8;
+  public static final int FAST_RETRANSMISSION = 1 << 9;
+  public static final int PORTS_REUSED = 1 << 10;
 
   boolean baseSet;
 
@@ -36,6 +38,7 @@ public final class TcpDirection {
   int maxSeqToBeAcked;
   public int lastAck;
   boolean haveLastAck;
+  long lastAckTime;
   int window = -1;
 
   /** Window scale shift from the SYN, -1 unknown, -2 "not used". */
@@ -48,6 +51,22 @@ public final class TcpDirection {
   public int dupAckCount;
 
   public long dupAckFrame;
+
+  /** True once this direction's initial sequence number is known (from a SYN or the first ACK). */
+  public boolean baseSeqKnown() {
+    return baseSet;
+  }
+
+  /**
+   * A SYN/ACK with a new initial sequence number on a known connection (ports reused): this
+   * direction is numbered from {@code isn}; the other direction's sequence analysis starts over
+   * (what tshark 4.0 shows after such a SYN/ACK).
+   */
+  public void restartNumbering(int isn, TcpDirection rev) {
+    baseSeq = isn;
+    rev.haveNext = false;
+    rev.haveMax = false;
+  }
 
   /** Modulo-2^32 "a after b" (RFC 1982 style serial comparison). */
   public static boolean gt(int a, int b) {
@@ -139,6 +158,14 @@ public final class TcpDirection {
       if (len > 0 && rev.haveLastAck && !gt(seq + len, rev.lastAck) && notAdvanced) {
         flags |= RETRANSMISSION | SPURIOUS;
       } else if (notAdvanced
+          && rev.dupAckNum >= 2
+          && rev.haveLastAck
+          && rev.lastAck == seq
+          && Long.compareUnsigned(timeNanos - rev.lastAckTime, 20_000_000L) < 0) {
+        // Wireshark: >= 2 duplicate ACKs from the other side ask for exactly this segment, and
+        // it comes within 20 ms of the last one (RFC 5681 section 3.2 fast retransmit).
+        flags |= FAST_RETRANSMISSION;
+      } else if (notAdvanced
           // Unsigned like Wireshark's guint64: a segment time-stamped before the highest one
           // seen is not "recent", so it is a retransmission rather than out-of-order.
           && Long.compareUnsigned(
@@ -162,6 +189,7 @@ public final class TcpDirection {
     }
     window = p.window;
     lastAck = ack;
+    lastAckTime = timeNanos;
     haveLastAck = true;
     return flags;
   }
@@ -174,8 +202,10 @@ public final class TcpDirection {
     if (flags == 0) return "";
     String s = "";
     if ((flags & SPURIOUS) != 0) s = "[TCP Spurious Retransmission] " + s;
+    else if ((flags & FAST_RETRANSMISSION) != 0) s = "[TCP Fast Retransmission] " + s;
     else if ((flags & OUT_OF_ORDER) != 0) s = "[TCP Out-Of-Order] " + s;
     else if ((flags & RETRANSMISSION) != 0) s = "[TCP Retransmission] " + s;
+    if ((flags & PORTS_REUSED) != 0) s = "[TCP Port numbers reused] " + s;
     if ((flags & LOST) != 0) s = "[TCP Previous segment not captured] " + s;
     if ((flags & ACK_LOST) != 0) s = "[TCP ACKed unseen segment] " + s;
     if ((flags & WINDOW_UPDATE) != 0) s = "[TCP Window Update] " + s;

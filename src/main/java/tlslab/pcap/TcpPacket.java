@@ -39,6 +39,19 @@ public final class TcpPacket {
   public long tsVal;
   public long tsEcr;
 
+  /**
+   * The options Wireshark shows in the Info column (2 MSS, 3 window scale, 4 SACK permitted, 5
+   * SACK, 8 timestamps), in the order they appear in the header: tshark prints them in that order.
+   */
+  public final int[] optionOrder = new int[12];
+
+  public int optionCount;
+
+  /** SACK blocks (RFC 2018): raw left and right edges, {@link #sackBlocks} pairs. */
+  public final int[] sack = new int[8];
+
+  public int sackBlocks;
+
   /** Payload position in the frame array, bytes captured and bytes on the wire. */
   public int payloadOffset;
 

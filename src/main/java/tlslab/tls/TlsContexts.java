@@ -20,6 +20,7 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -73,16 +74,24 @@ public final class TlsContexts {
   public static SSLEngine serverEngine(SSLContext ctx, TlsProfile profile, ClientAuth auth) {
     SSLEngine engine = ctx.createSSLEngine();
     engine.setUseClientMode(false);
-    SSLParameters p = engine.getSSLParameters();
-    p.setProtocols(profile.protocols());
-    p.setCipherSuites(supported(engine, profile));
-    p.setUseCipherSuitesOrder(true);
-    p.setNeedClientAuth(auth == ClientAuth.NEED);
-    if (auth == ClientAuth.WANT) {
-      p.setWantClientAuth(true);
-    }
-    engine.setSSLParameters(p);
+    engine.setSSLParameters(
+        serverParameters(
+            engine.getSSLParameters(), engine.getSupportedCipherSuites(), profile, auth));
     return engine;
+  }
+
+  /**
+   * A server-side {@link SSLSocket} over an accepted socket (closing it closes {@code raw}), with
+   * exactly the parameters of {@link #serverEngine}: {@code lab trace} uses sockets, the chat
+   * server engines, and both must speak the same profile.
+   */
+  public static SSLSocket serverSocket(
+      SSLContext ctx, Socket raw, TlsProfile profile, ClientAuth auth) {
+    SSLSocket tls = wrap(ctx, raw, null, raw.getPort());
+    tls.setUseClientMode(false);
+    tls.setSSLParameters(
+        serverParameters(tls.getSSLParameters(), tls.getSupportedCipherSuites(), profile, auth));
+    return tls;
   }
 
   /**
@@ -93,22 +102,63 @@ public final class TlsContexts {
       SSLContext ctx, TlsProfile profile, String host, int port, boolean insecure) {
     SSLEngine engine = ctx.createSSLEngine(host, port);
     engine.setUseClientMode(true);
-    SSLParameters p = engine.getSSLParameters();
+    engine.setSSLParameters(
+        clientParameters(
+            engine.getSSLParameters(), engine.getSupportedCipherSuites(), profile, host, insecure));
+    return engine;
+  }
+
+  /**
+   * A client-side {@link SSLSocket} over a connected socket, with the parameters of {@link
+   * #clientEngine}; {@code host} and {@code port} also key JSSE's client session cache, which
+   * resumption needs.
+   */
+  public static SSLSocket clientSocket(
+      SSLContext ctx, Socket raw, TlsProfile profile, String host, int port) {
+    SSLSocket tls = wrap(ctx, raw, host, port);
+    tls.setUseClientMode(true);
+    tls.setSSLParameters(
+        clientParameters(
+            tls.getSSLParameters(), tls.getSupportedCipherSuites(), profile, host, false));
+    return tls;
+  }
+
+  private static SSLSocket wrap(SSLContext ctx, Socket raw, String host, int port) {
+    try {
+      return (SSLSocket) ctx.getSocketFactory().createSocket(raw, host, port, true);
+    } catch (java.io.IOException e) {
+      throw LabException.network("cannot layer TLS over the socket: " + e.getMessage(), e);
+    }
+  }
+
+  private static SSLParameters serverParameters(
+      SSLParameters p, String[] supported, TlsProfile profile, ClientAuth auth) {
     p.setProtocols(profile.protocols());
-    p.setCipherSuites(supported(engine, profile));
+    p.setCipherSuites(supported(supported, profile));
+    p.setUseCipherSuitesOrder(true);
+    p.setNeedClientAuth(auth == ClientAuth.NEED);
+    if (auth == ClientAuth.WANT) {
+      p.setWantClientAuth(true);
+    }
+    return p;
+  }
+
+  private static SSLParameters clientParameters(
+      SSLParameters p, String[] supported, TlsProfile profile, String host, boolean insecure) {
+    p.setProtocols(profile.protocols());
+    p.setCipherSuites(supported(supported, profile));
     if (!insecure) {
       p.setEndpointIdentificationAlgorithm("HTTPS");
     }
     if (isDnsName(host)) {
       p.setServerNames(List.of(new SNIHostName(host)));
     }
-    engine.setSSLParameters(p);
-    return engine;
+    return p;
   }
 
   /** The profile's suites that this JDK supports; an empty result is an environment problem. */
-  private static String[] supported(SSLEngine engine, TlsProfile profile) {
-    List<String> available = List.of(engine.getSupportedCipherSuites());
+  private static String[] supported(String[] supportedByJdk, TlsProfile profile) {
+    List<String> available = List.of(supportedByJdk);
     String[] wanted =
         Arrays.stream(profile.cipherSuites()).filter(available::contains).toArray(String[]::new);
     if (wanted.length == 0) {

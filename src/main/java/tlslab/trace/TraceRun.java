@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -25,10 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import tlslab.common.LabException;
@@ -225,17 +222,7 @@ public final class TraceRun {
       throws IOException {
     TapSocket raw = (TapSocket) listener.accept();
     raw.setSoTimeout(TIMEOUT_MS);
-    SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, null, true);
-    tls.setUseClientMode(false);
-    SSLParameters p = tls.getSSLParameters();
-    p.setProtocols(options.profile().protocols());
-    p.setCipherSuites(supported(tls, options.profile()));
-    p.setUseCipherSuitesOrder(true);
-    p.setNeedClientAuth(options.clientAuth() == ClientAuth.NEED);
-    if (options.clientAuth() == ClientAuth.WANT) {
-      p.setWantClientAuth(true);
-    }
-    tls.setSSLParameters(p);
+    SSLSocket tls = TlsContexts.serverSocket(ctx, raw, options.profile(), options.clientAuth());
     raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
     HandshakeInspector.Scope scope = inspector.enter(tls, id);
     try {
@@ -281,14 +268,7 @@ public final class TraceRun {
     raw.setSoTimeout(TIMEOUT_MS);
     // "localhost", not the IP: the server certificate names localhost, and the client session
     // cache (which resumption needs) is keyed by host and port.
-    SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "localhost", port, true);
-    tls.setUseClientMode(true);
-    SSLParameters p = tls.getSSLParameters();
-    p.setProtocols(options.profile().protocols());
-    p.setCipherSuites(supported(tls, options.profile()));
-    p.setEndpointIdentificationAlgorithm("HTTPS");
-    p.setServerNames(List.of(new SNIHostName("localhost")));
-    tls.setSSLParameters(p);
+    SSLSocket tls = TlsContexts.clientSocket(ctx, raw, options.profile(), "localhost", port);
     raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
     HandshakeInspector.Scope scope = inspector.enter(tls, id);
     try {
@@ -310,17 +290,6 @@ public final class TraceRun {
     } finally {
       closeInScope(tls, scope);
     }
-  }
-
-  private static String[] supported(SSLSocket socket, TlsProfile profile) {
-    List<String> available = Arrays.asList(socket.getSupportedCipherSuites());
-    String[] wanted =
-        Arrays.stream(profile.cipherSuites()).filter(available::contains).toArray(String[]::new);
-    if (wanted.length == 0) {
-      throw LabException.environment(
-          "this JDK supports none of the cipher suites of profile '" + profile + "'");
-    }
-    return wanted;
   }
 
   private static void await(Future<?> server) {

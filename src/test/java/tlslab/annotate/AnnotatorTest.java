@@ -48,8 +48,14 @@ class AnnotatorTest {
             });
   }
 
+  /**
+   * An overlapping resend of records already seen, 1 µs later, is out-of-order to tshark, and a
+   * second copy a retransmission: tshark (tcp.no_subdissector_on_error) hands neither to TLS, even
+   * though the first carries a new record. Expected rows are tshark 4.0.17's on these same bytes
+   * ({@code tshark -d tcp.port==5555,tls}).
+   */
   @Test
-  void overlappingRetransmissionDissectsOnlyTheNewBytes() {
+  void retransmittedAndOutOfOrderSegmentsAreTcpRowsLikeTshark() {
     byte[] a = SyntheticCapture.record(23, 0x0303, new byte[40]);
     byte[] b = SyntheticCapture.record(23, 0x0303, new byte[30]);
     byte[] both = new byte[a.length + b.length];
@@ -57,17 +63,54 @@ class AnnotatorTest {
     System.arraycopy(b, 0, both, a.length, b.length);
     List<Row> rows = new ArrayList<>();
     rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, a, 0, a.length)));
-    // Retransmits the first record and adds the second: only "Application Data" once more.
     rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, both, 0, both.length)));
-    rows.add(
-        feed(
-            SyntheticCapture.packet(
-                true, 1000, 1, TcpPacket.ACK, both, 0, both.length))); // pure dup
-    assertThat(rows.get(0).info).isEqualTo("Application Data");
-    assertThat(rows.get(1).info)
-        .endsWith("Application Data")
-        .doesNotContain("Application Data, Application Data");
-    assertThat(rows.get(2).protocol).isEqualTo("TCP");
+    rows.add(feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, both, 0, both.length)));
+    assertThat(rows.get(0).protocol + " | " + rows.get(0).info)
+        .isEqualTo("TLSv1.2 | Application Data");
+    assertThat(rows.get(1).protocol + " | " + rows.get(1).info)
+        .isEqualTo("TCP | [TCP Out-Of-Order] 40000 \u2192 5555 [ACK] Seq=1 Ack=1 Win=4096 Len=80");
+    assertThat(rows.get(2).protocol + " | " + rows.get(2).info)
+        .isEqualTo(
+            "TCP | [TCP Retransmission] 40000 \u2192 5555 [ACK] Seq=1 Ack=1 Win=4096 Len=80");
+    assertThat(rows.get(1).tls).isFalse();
+  }
+
+  /**
+   * After two duplicate ACKs asking for it, a resend is a fast retransmission (RFC 5681 section
+   * 3.2), which tshark does hand to TLS: both records are labelled again, the first one included.
+   * Expected rows are tshark 4.0.17's on these same bytes.
+   */
+  @Test
+  void aFastRetransmissionIsDissectedAgainLikeTshark() {
+    byte[] a = SyntheticCapture.record(23, 0x0303, new byte[40]);
+    byte[] b = SyntheticCapture.record(23, 0x0303, new byte[30]);
+    byte[] both = new byte[a.length + b.length];
+    System.arraycopy(a, 0, both, 0, a.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, a, 0, a.length));
+    for (int i = 0; i < 3; i++) {
+      feed(SyntheticCapture.packet(false, 1, 1000, TcpPacket.ACK, new byte[0], 0, 0));
+    }
+    Row r = feed(SyntheticCapture.packet(true, 1000, 1, TcpPacket.ACK, both, 0, both.length));
+    assertThat(r.protocol + " | " + r.info)
+        .isEqualTo("TLSv1.2 | [TCP Fast Retransmission] , Application Data, Application Data");
+  }
+
+  @Test
+  void aDecoderExceptionIsARecordedProblemNotNotTcp() {
+    // A frame whose lengths claim more bytes than its array holds (a reader bug): the decoder
+    // throws. The row says so and the annotator counts an internal problem.
+    byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
+    byte[] p = SyntheticCapture.packet(true, 1, 1, TcpPacket.ACK, rec, 0, rec.length);
+    tlslab.pcap.Frame f = SyntheticCapture.frame(++frameNo, java.util.Arrays.copyOf(p, 30));
+    f.capturedLength = f.wireLength = p.length;
+    Row r = an.annotate(f).copy();
+    assertThat(r.info).startsWith("[Malformed frame: ").doesNotContain("not TCP");
+    assertThat(r.problems).singleElement().asString().contains("internal error while decoding");
+    assertThat(an.problems()).singleElement().asString().startsWith("frame 1: packet decoder:");
+    // The next frame is annotated as usual.
+    Row next = feed(p);
+    assertThat(next.info).isEqualTo("Client Hello");
   }
 
   @Test

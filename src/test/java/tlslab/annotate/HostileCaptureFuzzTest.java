@@ -35,13 +35,15 @@ class HostileCaptureFuzzTest {
             Scenarios.tls12Rsa(),
             Scenarios.split("tls12-split7", Scenarios.tls12Gcm(), 7),
             Scenarios.tls13Hrr(),
-            LoopbackCaptures.editcap("tls12-pcapng", Scenarios.resumed(), "pcapng"))) {
+            LoopbackCaptures.editcap("tls12-pcapng", Scenarios.resumed(), "pcapng"),
+            LoopbackCaptures.injectSecrets("tls13-secrets", Scenarios.tls13()))) {
       seeds.add(Files.readAllBytes(c.file()));
     }
     KeyMaterial keys =
         KeyMaterial.none()
             .withKeyLog(Scenarios.tls13().keylog())
             .withRsaKey(Scenarios.tls12Rsa().serverKey());
+    // Half the mutants get no keys but may carry some in a (mutated) Decryption Secrets Block.
     Random rnd = new Random(20261125L);
     List<String> failures = new ArrayList<>();
     assertTimeoutPreemptively(
@@ -54,8 +56,21 @@ class HostileCaptureFuzzTest {
             if (err != null) failures.add("mutant " + i + ": " + err);
           }
         });
+    System.out.println(
+        "FUZZ 3000 mutants: "
+            + framesSeen
+            + " frames annotated, "
+            + problemsSeen
+            + " internal problems (decoder or dissector exceptions), "
+            + failures.size()
+            + " mutants failed");
+    assertThat(framesSeen).as("frames the mutants still held").isGreaterThan(10_000);
+    assertThat(problemsSeen).as("internal problems: " + failures).isZero();
     assertThat(failures).isEmpty();
   }
+
+  private long framesSeen;
+  private long problemsSeen;
 
   @Test
   void garbageIsNotACaptureAndSaysSo() {
@@ -68,10 +83,11 @@ class HostileCaptureFuzzTest {
   }
 
   /** Returns null if fine, else what went wrong. */
-  private static String annotate(byte[] file, KeyMaterial keys) {
+  private String annotate(byte[] file, KeyMaterial keys) {
     Annotator an = new Annotator(keys, true);
     Frame f = new Frame();
     try (CaptureReader r = CaptureReader.of(new ByteArrayInputStream(file), "mutant")) {
+      an.follow(r); // mutated Decryption Secrets Blocks too
       long n = 0;
       while (r.next(f)) {
         an.annotate(f);
@@ -85,6 +101,8 @@ class HostileCaptureFuzzTest {
     } catch (RuntimeException e) {
       return e.toString();
     }
+    framesSeen += an.frameCount();
+    problemsSeen += an.problems().size();
     return an.problems().isEmpty() ? null : an.problems().toString();
   }
 

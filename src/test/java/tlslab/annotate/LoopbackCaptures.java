@@ -312,6 +312,27 @@ final class LoopbackCaptures {
     return c;
   }
 
+  /**
+   * A pcapng of {@code from} with its key log stored inside as a Decryption Secrets Block, by
+   * Wireshark's {@code editcap --inject-secrets tls,KEYLOG}.
+   */
+  static synchronized Capture injectSecrets(String name, Capture from)
+      throws IOException, InterruptedException {
+    Capture cached = CACHE.get(name);
+    if (cached != null) return cached;
+    Path out = from.file().resolveSibling(name + ".pcapng");
+    run(
+        List.of(
+            "editcap",
+            "--inject-secrets",
+            "tls," + from.keylog(),
+            from.file().toString(),
+            out.toString()));
+    Capture c = new Capture(name, out, from.port(), null, null);
+    CACHE.put(name, c);
+    return c;
+  }
+
   /** Converts with Wireshark's editcap (-F pcapng, nsecpcap...). */
   static synchronized Capture editcap(String name, Capture from, String format)
       throws IOException, InterruptedException {

@@ -264,7 +264,7 @@ class TsharkParityTest {
           .anySatisfy(t -> assertThat(t[2]).contains("Ignored Unknown Record"));
     }
     assertThat(diffs).as("differences from tshark in " + name).isEmpty();
-    // Not required, but measured: the plain TCP rows match too.
+    // The plain TCP rows (handshake, ACKs, segments of a PDU, analysis flags) match too.
     int tcpRows = 0;
     List<String> tcpDiffs = new ArrayList<>();
     for (String[] t : expected) {
@@ -295,6 +295,8 @@ class TsharkParityTest {
             + tcpRows
             + " identical "
             + tcpDiffs);
+    if (!tcpDiffs.isEmpty()) keepForDiagnosis(name, c);
+    assertThat(tcpDiffs).as("TCP rows that differ from tshark in " + name).isEmpty();
   }
 
   /**
@@ -374,6 +376,7 @@ class TsharkParityTest {
     Annotator an = new Annotator(keys, true);
     Frame f = new Frame();
     try (CaptureReader r = CaptureReader.open(c.file())) {
+      an.follow(r);
       while (r.next(f)) {
         Row row = an.annotate(f);
         rows.put(row.number, row.copy());

@@ -149,7 +149,7 @@ class DemoTest {
     String decrypted =
         tshark(
             "-r",
-            captures.resolve("demo.pcap").toString(),
+            captures.resolve("demo.pcapng").toString(),
             "-o",
             "uat:rsa_keys:\"" + key + "\",\"\"",
             "-d",
@@ -212,7 +212,7 @@ class DemoTest {
     String text =
         tshark(
             "-r",
-            captures.resolve("demo.pcap").toString(),
+            captures.resolve("demo.pcapng").toString(),
             "-o",
             "tls.keylog_file:" + captures.resolve("demo.keylog"),
             "-d",
@@ -264,11 +264,11 @@ class DemoTest {
 
   /** tshark, with the demo's own files, follows alice's connection and reads her line. */
   private void assertTsharkDecrypts(String out) throws Exception {
-    Path pcap = captures.resolve("demo.pcap");
+    Path pcap = captures.resolve("demo.pcapng");
     Path keyLog = captures.resolve("demo.keylog");
     assertThat(pcap).isRegularFile();
     assertThat(keyLog).isRegularFile();
-    assertThat(Files.size(pcap)).isGreaterThan(24); // more than a pcap header
+    assertThat(Files.size(pcap)).isGreaterThan(24); // more than a header
     int port = port(out);
     String decrypted =
         tshark(
@@ -282,6 +282,9 @@ class DemoTest {
             "-z",
             "follow,tls,ascii,0");
     assertThat(decrypted).contains(Demo.ALICE_LINE);
+    // The pcapng carries the key log (Decryption Secrets Block): tshark needs no option at all.
+    assertThat(tshark("-r", pcap.toString(), "-q", "-z", "follow,tls,ascii,0"))
+        .contains(Demo.ALICE_LINE);
     // And without the key log the line is nowhere in the capture: it really crossed encrypted.
     String raw =
         tshark(

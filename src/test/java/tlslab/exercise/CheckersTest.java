@@ -54,6 +54,7 @@ class CheckersTest {
           "traces/07.jsonl",
           "evil/server.pem",
           "bundle/x.pem",
+          "bundle/challenge.txt",
           "answers/03.txt",
           "answers/08-refused.txt"
         }) {

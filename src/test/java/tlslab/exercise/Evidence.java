@@ -56,6 +56,14 @@ final class Evidence {
     }
   }
 
+  static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static void copy(Path from, Path to) {
     try {
       Files.createDirectories(to.getParent());
@@ -176,6 +184,69 @@ final class Evidence {
       throw new AssertionError("tshark labels no frame " + label + ": " + info);
     }
     return frames.get(0);
+  }
+
+  /** tshark's reading of one field of the first frame matching {@code filter}, as it prints it. */
+  static String tsharkField(Path pcap, String filter, String field) {
+    int port = serverPort(facts(pcap));
+    List<String> cmd =
+        List.of(
+            "tshark",
+            "-r",
+            pcap.toString(),
+            "-d",
+            "tcp.port==" + port + ",tls",
+            "-Y",
+            filter,
+            "-T",
+            "fields",
+            "-e",
+            field);
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isBlank()) {
+        throw new AssertionError("tshark failed or found nothing: " + cmd + ": " + out);
+      }
+      return out.split("\n")[0].strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The Server Hello random of a capture as tshark prints it (the exercise-4 command). */
+  static String tsharkServerRandom(Path pcap) {
+    return tsharkField(pcap, "tls.handshake.type == 2", "tls.handshake.random");
+  }
+
+  /** What {@code lab annotate ARGS} prints (stdout), run in this process. */
+  static String annotate(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cmd = tlslab.cli.Main.commandLine();
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()));
+    String[] all = new String[args.length + 1];
+    all[0] = "annotate";
+    System.arraycopy(args, 0, all, 1, args.length);
+    cmd.execute(all);
+    return out.toString();
+  }
+
+  /** The server's /whoami reply in a report capture, as {@code lab annotate --key} prints it. */
+  static String printedWhoamiReply(Path work) {
+    String out =
+        annotate(
+            work.resolve("captures/04-report.pcap").toString(),
+            "--key",
+            work.resolve("certs/server.key").toString());
+    return out.lines()
+        .map(String::strip)
+        .filter(l -> l.startsWith("decrypted: server> * you are ") && l.contains(" from "))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no /whoami reply in:\n" + out));
   }
 
   static int serverPort(ConnectionFacts c) {

@@ -24,23 +24,42 @@ class FirstChatCheckTest {
   }
 
   private Path mine() {
-    return work.copy(work.mine, tmp.resolve("work"));
+    return StudentWork.copy(work.mine, tmp.resolve("work"));
   }
 
   @Test
   void ownCaptureAndKeyLogPass() {
     Report r = check(new FirstChatCheck(), work.mine);
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(6);
+    assertThat(r.items()).hasSize(7);
+    assertThat(r.items()).anyMatch(i -> i.requirement().contains("your challenge is in the"));
   }
 
   @Test
-  void inClassTheLineMustNameTheStudent() {
-    assertThat(check(new FirstChatCheck(), work.mine, StudentWork.NAME).passed()).isTrue();
+  void withStudentButNoBundleTheCheckAsksForTheBundle() {
     Report r = check(new FirstChatCheck(), work.mine, "carol");
-    assertThat(failures(r)).hasSize(1);
-    assertThat(failed(r, "a decrypted line contains your name").hint())
-        .contains("'carol'", StudentWork.CHAT_LINE);
+    assertThat(failed(r, "your challenge is known").hint()).contains("copy the bundle");
+  }
+
+  @Test
+  void aCopiedFolderFailsOnTheFriendsChallengeInTheChat() {
+    // cp -r of bob's folder; the copier puts their own challenge in: bob's chat still carries his.
+    Path w = StudentWork.copy(work.friend, tmp.resolve("copy"));
+    Evidence.copy(work.mine.resolve("challenge.txt"), w.resolve("challenge.txt"));
+    Report r = check(new FirstChatCheck(), w);
+    assertThat(r.passed()).isFalse();
+    assertThat(failed(r, "your challenge is in the decrypted chat of 02.pcap").hint())
+        .contains(StudentWork.challenge(work.friend), "someone else's session");
+  }
+
+  @Test
+  void aChatWithAnotherChallengeSaysWhoseItIsAndHowToSendOne() {
+    // A student whose challenge is not the one the chat carries (a new challenge.txt).
+    Path w = mine();
+    Evidence.write(w.resolve("challenge.txt"), "tlslab-00000000000000000000\n");
+    Report r = check(new FirstChatCheck(), w);
+    assertThat(failed(r, "your challenge is in the decrypted chat").hint())
+        .contains(StudentWork.challenge(work.mine), "lab exercise challenge");
   }
 
   @Test

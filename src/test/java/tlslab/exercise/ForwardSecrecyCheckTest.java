@@ -19,11 +19,16 @@ class ForwardSecrecyCheckTest {
       "why-modern-fails: ECDHE uses ephemeral keys, so the server key never encrypts the"
           + " pre-master secret (forward secrecy)\n";
   static StudentWork work;
+  static String printed;
+  static String reply;
   @TempDir Path tmp;
 
   @BeforeAll
   static void evidence() {
     work = StudentWork.get();
+    // The server's /whoami reply exactly as lab annotate --key prints it, as a student pastes it.
+    printed = Evidence.printedWhoamiReply(work.mine);
+    reply = printed.replaceFirst("^decrypted: server> ", "").replaceFirst("(\\\\n)+$", "");
   }
 
   private Path withAnswers(String text) {
@@ -33,28 +38,33 @@ class ForwardSecrecyCheckTest {
   }
 
   @Test
-  void aLineReallyInTheReportCaptureAndAGoodReasonPass() {
-    Report r =
-        check(
-            new ForwardSecrecyCheck(),
-            withAnswers("decrypted-line: " + StudentWork.REPORT_LINE + "\n" + WHY));
-    assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(9);
+  void theServersReplyPastedEitherWayPassesAndTheReasonIsCollected() {
+    assertThat(printed).endsWith("\\n");
+    for (String line : new String[] {printed, reply, "server> " + reply}) {
+      Report r =
+          check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + line + "\n" + WHY));
+      assertThat(r.passed()).as("%s: %s", line, r.items()).isTrue();
+      assertThat(r.collected()).containsKey("why-modern-fails");
+    }
   }
 
   @Test
-  void anInventedOrGuessableLineFails() {
-    for (String line : new String[] {"attack at dawn", "* you are now alice", "/nick alice"}) {
+  void theLineTypedInExerciseFourOrAnInventedOneFails() {
+    // The client's own line needs no decryption: only the server's reply proves it.
+    for (String line :
+        new String[] {
+          StudentWork.REPORT_LINE, "attack at dawn", "* you are now alice", "* you are alice"
+        }) {
       Report r =
           check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + line + "\n" + WHY));
-      assertThat(failures(r)).hasSize(1);
-      assertThat(failed(r, "decrypted-line").hint()).contains("is not a line of that chat");
+      assertThat(failures(r)).as("%s: %s", line, r.items()).hasSize(1);
+      assertThat(failed(r, "decrypted-line").hint()).contains("is not what your server answered");
     }
   }
 
   @Test
   void anEcdheCaptureInPlaceOfTheReportOneDecryptsNothing() {
-    Path w = withAnswers("decrypted-line: " + StudentWork.REPORT_LINE + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
     Evidence.copy(work.mine.resolve("captures/02.pcap"), w.resolve("captures/04-report.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failed(r, "decrypted-line").hint()).contains("decrypts nothing", "TLS_RSA");
@@ -62,7 +72,7 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aReportCaptureInPlaceOfTheModernOneDecryptsAndFails() {
-    Path w = withAnswers("decrypted-line: " + StudentWork.REPORT_LINE + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
     Evidence.copy(
         work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
@@ -73,23 +83,35 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aFriendsKeyDoesNotDecryptMyCapture() {
-    Path w = withAnswers("decrypted-line: " + StudentWork.REPORT_LINE + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
     Evidence.copy(work.friend.resolve("certs/server.key"), w.resolve("certs/server.key"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failed(r, "decrypted-line").hint()).contains("decrypts nothing");
   }
 
   @Test
-  void aVagueReasonFails() {
+  void theReasonIsNeverKeywordPassedOnlyCollected() {
+    // Keyword stuffing and the opposite statement pass no requirement by their words: the
+    // requirement is only that there is an answer, and the instructor reads it in the gradebook.
+    String stuffed = "why-modern-fails: ephemeral forward secrecy diffie ecdhe dhe\n";
     Report r =
-        check(
-            new ForwardSecrecyCheck(),
-            withAnswers(
-                "decrypted-line: "
-                    + StudentWork.REPORT_LINE
-                    + "\nwhy-modern-fails: it is more secure\n"));
-    assertThat(failures(r)).hasSize(1);
-    assertThat(failed(r, "why-modern-fails").hint()).contains("ECDHE");
+        check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n" + stuffed));
+    assertThat(r.collected()).containsEntry("why-modern-fails", stuffed.substring(18).strip());
+    Report none = check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n"));
+    assertThat(failed(none, "why-modern-fails").hint()).contains("your own words");
+  }
+
+  @Test
+  void aFriendsReportCaptureFailsOnTheChallenge() {
+    // bob's folder with bob's key and capture, but the copier's challenge: bob's chat names bob.
+    Path w = StudentWork.copy(work.mine, tmp.resolve("w2"));
+    Evidence.copy(
+        work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-report.pcap"));
+    Evidence.write(w.resolve("challenge.txt"), "tlslab-0123456789abcdef0123\n");
+    Evidence.write(w.resolve("answers/05.txt"), "decrypted-line: " + reply + "\n" + WHY);
+    Report r = check(new ForwardSecrecyCheck(), w);
+    assertThat(failed(r, "your challenge is in the decrypted chat of 04-report.pcap").hint())
+        .contains("someone else's session");
   }
 
   @Test

@@ -54,7 +54,7 @@ class HandshakeReadingCheckTest {
   void theFramesWiresharkLabelsPass() {
     Report r = check(new HandshakeReadingCheck(), withAnswers(work.mine, answers));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(8);
+    assertThat(r.items()).hasSize(9);
   }
 
   @Test
@@ -87,6 +87,16 @@ class HandshakeReadingCheckTest {
     Evidence.copy(work.friend.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"));
     Report r = check(new HandshakeReadingCheck(), w);
     assertThat(failed(r, "the server certificate in 02.pcap is your").hint()).contains("not your");
+  }
+
+  @Test
+  void aFriendsCaptureWithItsKeyLogFailsOnTheChallenge() {
+    // The whole exercise-2 evidence of bob, in a folder that keeps the copier's own challenge.
+    Path w = withAnswers(work.friend, answers);
+    Evidence.copy(work.mine.resolve("challenge.txt"), w.resolve("challenge.txt"));
+    Report r = check(new HandshakeReadingCheck(), w);
+    assertThat(failed(r, "your challenge is in the decrypted chat").hint())
+        .contains("someone else's session");
   }
 
   @Test

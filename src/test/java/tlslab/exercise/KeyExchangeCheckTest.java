@@ -25,9 +25,18 @@ class KeyExchangeCheckTest {
   static void evidence() {
     work = StudentWork.get();
     ConnectionFacts modern = Evidence.facts(work.mine.resolve("captures/04-modern.pcap"));
+    // tshark is the oracle for the randoms: what the exercise's tshark lines print.
+    String reportRandom = Evidence.tsharkServerRandom(work.mine.resolve("captures/04-report.pcap"));
+    String modernRandom = Evidence.tsharkServerRandom(work.mine.resolve("captures/04-modern.pcap"));
     answers =
         "report-suite: TLS_RSA_WITH_AES_128_CBC_SHA\n"
             + "report-key-exchange: RSA\n"
+            + "report-server-random: "
+            + reportRandom
+            + "\n"
+            + "modern-server-random: "
+            + modernRandom.substring(0, 8).toUpperCase(java.util.Locale.ROOT)
+            + "\n"
             + "modern-suite: "
             + modern.cipherSuiteName()
             + "\n"
@@ -48,7 +57,7 @@ class KeyExchangeCheckTest {
     assertThat(answers).contains("modern-suite: TLS_ECDHE_RSA_WITH_", "modern-group: x25519");
     Report r = check(new KeyExchangeCheck(), withAnswers(answers));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(14);
+    assertThat(r.items()).hasSize(18);
   }
 
   @Test
@@ -89,6 +98,26 @@ class KeyExchangeCheckTest {
     Evidence.copy(work.friend.resolve("captures/02.pcap"), w.resolve("captures/04-modern.pcap"));
     Report r = check(new KeyExchangeCheck(), w);
     assertThat(failed(r, "the server certificate in 04-modern.pcap").hint()).contains("not your");
+  }
+
+  @Test
+  void aRandomFromAnotherHandshakeFails() {
+    String friends = Evidence.tsharkServerRandom(work.friend.resolve("captures/02.pcap"));
+    Report r =
+        check(
+            new KeyExchangeCheck(),
+            withAnswers(
+                answers.replaceAll(
+                    "modern-server-random: .*", "modern-server-random: " + friends)));
+    assertThat(failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactly("modern-server-random starts the Server Hello random of 04-modern.pcap");
+    Report tooShort =
+        check(
+            new KeyExchangeCheck(),
+            withAnswers(
+                answers.replaceAll("modern-server-random: (....).*", "modern-server-random: $1")));
+    assertThat(failures(tooShort)).hasSize(1);
   }
 
   @Test

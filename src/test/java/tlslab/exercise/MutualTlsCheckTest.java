@@ -6,6 +6,7 @@ import static tlslab.exercise.Evidence.failed;
 import static tlslab.exercise.Evidence.failures;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,66 @@ class MutualTlsCheckTest {
   void aloneMyIssuedCertificatePasses() {
     Report r = check(new MutualTlsCheck(), work.mine);
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(6);
+    assertThat(r.items()).hasSize(7);
+    assertThat(r.notes()).anyMatch(n -> n.contains("not proven"));
+  }
+
+  private static Report graded(Path w, String student) {
+    ClassRecord k = ClassRecord.load(work.classDir);
+    return new MutualTlsCheck().check(new Workspace(w, Optional.of(student), Optional.of(k)));
+  }
+
+  @Test
+  void gradedAgainstTheClassRecordMyBundleCertificatePasses() {
+    Report r = graded(work.classWork, StudentWork.CLASS_STUDENT.id());
+    assertThat(r.passed()).as("%s", r.items()).isTrue();
+    assertThat(r.notes()).anyMatch(n -> n.contains("proven against the class record"));
+    assertThat(r.items())
+        .anyMatch(
+            i ->
+                i.requirement()
+                    .equals("the client certificate is the one the class CA issued to you"));
+  }
+
+  @Test
+  void aBundleFromACaOfMyOwnPassesMyCheckButNotTheGrading() {
+    // The cheat: a CA of one's own, a client certificate named like the student, the real
+    // challenge (the student knows it), a genuine mutual-TLS session with one's own server.
+    Path w = tmp.resolve("forger");
+    Path certs = w.resolve("certs");
+    tlslab.pki.LabCertificates.init(tlslab.pki.InitOptions.builder().dir(certs).build());
+    tlslab.pki.ClientFiles fake =
+        tlslab.pki.LabCertificates.issueClient(certs, StudentWork.CLASS_STUDENT.id(), false);
+    Path bundle = w.resolve("bundle");
+    Evidence.copy(certs.resolve("ca.pem"), bundle.resolve("ca.pem"));
+    Evidence.copy(fake.cert(), bundle.resolve(StudentWork.CLASS_STUDENT.folder() + ".pem"));
+    Evidence.copy(work.classWork.resolve("bundle/challenge.txt"), bundle.resolve("challenge.txt"));
+    StudentWork.chatWithCertificate(
+        w,
+        "09",
+        certs,
+        certs.resolve("ca.pem"),
+        fake.keyStore(),
+        tlslab.tls.ClientAuth.NEED,
+        "Alice");
+    Report mine = check(new MutualTlsCheck(), w, StudentWork.CLASS_STUDENT.id());
+    assertThat(mine.passed()).as("%s", mine.items()).isTrue();
+    assertThat(mine.notes()).anyMatch(n -> n.contains("your instructor's grading proves them"));
+    Report r = graded(w, StudentWork.CLASS_STUDENT.id());
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "the client certificate is the one the class CA issued to you").hint())
+        .contains("the class manifest lists serial", "not one you issued yourself");
+  }
+
+  @Test
+  void gradedAFriendsSessionFailsOnCertificateAndChallenge() {
+    Path w = work.copy(work.classWork, tmp.resolve("copy"));
+    Report r = graded(w, StudentWork.CLASS_OTHER.id());
+    assertThat(failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactly(
+            "the client certificate is the one the class CA issued to you",
+            "your challenge is in the decrypted chat of 09.pcap");
   }
 
   @Test
@@ -53,7 +113,7 @@ class MutualTlsCheckTest {
     tmp.resolve("bob/bundle").toFile().renameTo(tmp.resolve("alice-bundle").toFile());
     work.copy(work.otherBundle, w.resolve("bundle"));
     Report r = check(new MutualTlsCheck(), w, "Bob Stone");
-    assertThat(failures(r)).hasSize(1);
+    assertThat(failures(r)).hasSize(2);
     assertThat(failed(r, "the client certificate is your bundle's certificate").hint())
         .contains("CN=Alice Martin", "s7654321.pem");
   }
@@ -61,7 +121,7 @@ class MutualTlsCheckTest {
   @Test
   void inClassWithoutABundleFails() {
     Report r = check(new MutualTlsCheck(), work.mine, "alice");
-    assertThat(failed(r, "your bundle is in").hint()).contains("lab certs class");
+    assertThat(failed(r, "your challenge is known").hint()).contains("copy the bundle");
   }
 
   @Test
@@ -87,7 +147,7 @@ class MutualTlsCheckTest {
     Path w = work.copy(work.mine, tmp.resolve("w"));
     Evidence.copy(work.classWork.resolve("captures/09.pcap"), w.resolve("captures/09.pcap"));
     Report r = check(new MutualTlsCheck(), w);
-    assertThat(failures(r)).hasSize(1);
+    assertThat(failures(r)).hasSize(2);
     assertThat(failed(r, "the client certificate is one of yours").hint())
         .contains("CN=Alice Martin", "client-alice.pem");
   }

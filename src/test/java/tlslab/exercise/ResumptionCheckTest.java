@@ -36,7 +36,10 @@ class ResumptionCheckTest {
   void aResumedTraceAndTheRightMessagesPass() {
     Report r = check(new ResumptionCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(5);
+    assertThat(r.items()).hasSize(8);
+    assertThat(r.items())
+        .anyMatch(
+            i -> i.requirement().startsWith("the trace describes handshakes in your capture"));
     assertThat(
             check(
                     new ResumptionCheck(),
@@ -50,10 +53,58 @@ class ResumptionCheckTest {
     Path w = withAnswers(ANSWERS);
     Evidence.copy(work.friend.resolve("traces/07.jsonl"), w.resolve("traces/07.jsonl"));
     Report r = check(new ResumptionCheck(), w);
-    assertThat(failures(r)).hasSize(1);
+    assertThat(failures(r)).hasSize(2);
     assertThat(failed(r, "the trace was made with your certificates").hint())
         .startsWith("this trace was not made with your certificates: run lab trace --certs")
         .contains("--resume");
+    assertThat(failed(r, "the trace describes handshakes in your capture").hint())
+        .contains("a trace counts only with the capture of the same run");
+  }
+
+  @Test
+  void aFriendsTraceWithTheFriendsCaptureFails() {
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(work.friend.resolve("traces/07.jsonl"), w.resolve("traces/07.jsonl"));
+    Evidence.copy(work.friend.resolve("captures/07.pcap"), w.resolve("captures/07.pcap"));
+    Report r = check(new ResumptionCheck(), w);
+    assertThat(failed(r, "the trace describes handshakes in your capture").hint())
+        .contains("another server certificate");
+  }
+
+  @Test
+  void aHandWrittenTraceWithMyFingerprintFails() {
+    // The forger's 7 lines: the right messages, the right fingerprint, invented randoms.
+    Path w = withAnswers(ANSWERS);
+    String fp =
+        tlslab.pki.CertificateSummary.sha256Fingerprint(
+            tlslab.pki.CertificateFile.read(w.resolve("certs/server.pem"), "changeit").leaf());
+    String r1 = "11".repeat(32);
+    String r2 = "22".repeat(32);
+    Evidence.write(
+        w.resolve("traces/07.jsonl"),
+        String.join(
+                "\n",
+                "{\"side\":\"client\",\"connection\":1,\"direction\":\"produced\",\"message\":\"Client Hello\",\"random\":\""
+                    + r1
+                    + "\"}",
+                "{\"side\":\"server\",\"connection\":1,\"direction\":\"produced\",\"message\":\"Certificate\",\"certificate_sha256\":[\""
+                    + fp
+                    + "\"]}",
+                "{\"side\":\"server\",\"connection\":1,\"direction\":\"produced\",\"message\":\"New Session Ticket\"}",
+                "{\"side\":\"client\",\"connection\":1,\"direction\":\"produced\",\"message\":\"Finished\"}",
+                "{\"side\":\"server\",\"connection\":1,\"direction\":\"produced\",\"message\":\"Finished\"}",
+                "{\"side\":\"client\",\"connection\":2,\"direction\":\"produced\",\"message\":\"Client Hello\",\"random\":\""
+                    + r2
+                    + "\"}",
+                "{\"side\":\"client\",\"connection\":2,\"direction\":\"produced\",\"message\":\"Finished\"}",
+                "{\"side\":\"server\",\"connection\":2,\"direction\":\"produced\",\"message\":\"Finished\"}")
+            + "\n");
+    Report r = check(new ResumptionCheck(), w);
+    assertThat(failures(r))
+        .extracting(Report.Item::requirement)
+        .contains("the trace describes handshakes in your capture 07.pcap");
+    assertThat(failed(r, "the trace describes").hint())
+        .contains("are not those of any connection in");
   }
 
   @Test
@@ -61,7 +112,6 @@ class ResumptionCheckTest {
     Path w = withAnswers(ANSWERS);
     Evidence.copy(w.resolve("traces/06.jsonl"), w.resolve("traces/07.jsonl"));
     Report r = check(new ResumptionCheck(), w);
-    assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "a later handshake resumes").hint()).contains("--resume");
   }
 

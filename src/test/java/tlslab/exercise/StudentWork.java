@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -42,8 +43,11 @@ import tlslab.trace.NssKeyLog;
  * traces and a class bundle from an instructor's CA. Each checker test copies a work folder from
  * here and alters the copy to make failing submissions.
  *
+ * <p>Every student works as the exercises say: a challenge ({@code lab exercise challenge}) in the
+ * server certificate's SANs and sent inside each encrypted chat.
+ *
  * <ul>
- *   <li>{@link #mine}: alice's complete work folder for exercises 2-9;
+ *   <li>{@link #mine}: alice's complete work folder for exercises 1-9 (self-study);
  *   <li>{@link #friend}: bob's exercise 2, made with his own certificates;
  *   <li>{@link #classWork}: a class student's folder: the bundle from {@code lab certs class} in
  *       {@code bundle/} and {@code captures/09.pcap} made against the instructor's server;
@@ -66,6 +70,7 @@ final class StudentWork {
   final Path friend;
   final Path classWork;
   final Path otherBundle;
+  final Path classDir;
 
   private StudentWork(Path root) {
     this.root = root;
@@ -73,6 +78,7 @@ final class StudentWork {
     this.friend = root.resolve("friend");
     this.classWork = root.resolve("class-alice");
     this.otherBundle = root.resolve("class-out").resolve(CLASS_OTHER.folder());
+    this.classDir = root.resolve("class-out");
   }
 
   /** The evidence, made on first use (about 10 s) and shared by every test class. */
@@ -92,7 +98,7 @@ final class StudentWork {
   }
 
   /** A fresh copy of a work folder, to alter for a failing submission. */
-  Path copy(Path work, Path to) {
+  static Path copy(Path work, Path to) {
     try (Stream<Path> files = Files.walk(work)) {
       for (Path f : files.toList()) {
         Path t = to.resolve(work.relativize(f).toString());
@@ -108,13 +114,48 @@ final class StudentWork {
     return to;
   }
 
+  /** The challenge of a work folder, as {@code lab exercise challenge} prints it. */
+  static String challenge(Path work) {
+    Identity id = new Workspace(work, Optional.empty()).identity();
+    assertThat(id.problem()).as("challenge of " + work).isNull();
+    return id.challenge();
+  }
+
+  /** The line the exercises have the student type: "my challenge is tlslab-…". */
+  static String challengeLine(Path work) {
+    return "my challenge is " + challenge(work);
+  }
+
+  /** {@code lab certs init} as exercise 1 says: localhost, 127.0.0.1 and CHALLENGE.invalid. */
+  static void initCertificates(Path work) {
+    initCertificates(work, tlslab.pki.KeyType.RSA_2048);
+  }
+
+  static void initCertificates(Path work, tlslab.pki.KeyType key) {
+    LabCertificates.init(
+        InitOptions.builder()
+            .dir(work.resolve("certs"))
+            .keyType(key)
+            .sans(List.of("localhost", "127.0.0.1", challenge(work) + ".invalid"))
+            .build());
+  }
+
   private void make() throws IOException {
     Path certs = mine.resolve("certs");
-    LabCertificates.init(InitOptions.builder().dir(certs).build());
-    LabCertificates.init(InitOptions.builder().dir(friend.resolve("certs")).build());
+    Identity.newSelfStudyChallenge(mine);
+    Identity.newSelfStudyChallenge(friend);
+    initCertificates(mine);
+    initCertificates(friend);
 
     // Exercise 2 (and 3, and 4's modern capture): a chat with a key log.
-    chat(mine, "02.pcap", "02.keylog", TlsProfile.MODERN, ClientAuth.NONE, NAME, CHAT_LINE);
+    chat(
+        mine,
+        "02.pcap",
+        "02.keylog",
+        TlsProfile.MODERN,
+        ClientAuth.NONE,
+        NAME,
+        List.of(CHAT_LINE, challengeLine(mine)));
     chat(
         friend,
         "02.pcap",
@@ -122,10 +163,18 @@ final class StudentWork {
         TlsProfile.MODERN,
         ClientAuth.NONE,
         FRIEND,
-        "hello from bob");
+        List.of("hello from bob", challengeLine(friend)));
     Files.copy(mine.resolve("captures/02.pcap"), mine.resolve("captures/04-modern.pcap"));
-    // Exercise 4 and 5: the report's suite.
-    chat(mine, "04-report.pcap", null, TlsProfile.REPORT, ClientAuth.NONE, NAME, REPORT_LINE);
+    Files.copy(mine.resolve("captures/02.keylog"), mine.resolve("captures/04-modern.keylog"));
+    // Exercise 4 and 5: the report's suite; /whoami's reply is what only decryption reveals.
+    chat(
+        mine,
+        "04-report.pcap",
+        null,
+        TlsProfile.REPORT,
+        ClientAuth.NONE,
+        NAME,
+        List.of(REPORT_LINE, challengeLine(mine), "/whoami"));
 
     // Exercises 6 and 7: lab trace, as the student runs it.
     lab(
@@ -134,21 +183,30 @@ final class StudentWork {
         certs.toString(),
         "--trace-json",
         mine.resolve("traces/06.jsonl").toString());
-    lab(
-        "trace",
-        "--certs",
-        certs.toString(),
-        "--resume",
-        "--trace-json",
-        mine.resolve("traces/07.jsonl").toString());
-    // A friend's trace, made with the friend's own certificates: copying it must not pass.
-    lab(
-        "trace",
-        "--certs",
-        friend.resolve("certs").toString(),
-        "--resume",
-        "--trace-json",
-        friend.resolve("traces/07.jsonl").toString());
+    // Exercise 7: lab trace picks its own port, so the capture takes all of lo's TCP meanwhile.
+    captureFiltered(
+        mine.resolve("captures/07.pcap"),
+        "tcp",
+        () ->
+            lab(
+                "trace",
+                "--certs",
+                certs.toString(),
+                "--resume",
+                "--trace-json",
+                mine.resolve("traces/07.jsonl").toString()));
+    // A friend's trace and capture, made with the friend's own certificates: copying them fails.
+    captureFiltered(
+        friend.resolve("captures/07.pcap"),
+        "tcp",
+        () ->
+            lab(
+                "trace",
+                "--certs",
+                friend.resolve("certs").toString(),
+                "--resume",
+                "--trace-json",
+                friend.resolve("traces/07.jsonl").toString()));
 
     // Exercise 8: an impostor; the verifying client's refusal; the insecure client's session.
     Path evil = mine.resolve("evil");
@@ -189,20 +247,10 @@ final class StudentWork {
     // Exercise 9: alone, with a client certificate from lab certs issue.
     ClientFiles alice = LabCertificates.issueClient(certs, NAME, false);
     chatWithCertificate(
-        mine.resolve("captures/09.pcap"),
-        certs,
-        certs.resolve("ca.pem"),
-        alice.keyStore(),
-        ClientAuth.NEED,
-        NAME);
+        mine, "09", certs, certs.resolve("ca.pem"), alice.keyStore(), ClientAuth.NEED, NAME);
     // The server asks (want), the client has no certificate to give.
     chatWithCertificate(
-        mine.resolve("captures/09-nocert.pcap"),
-        certs,
-        certs.resolve("ca.pem"),
-        null,
-        ClientAuth.WANT,
-        NAME);
+        mine, "09-nocert", certs, certs.resolve("ca.pem"), null, ClientAuth.WANT, NAME);
 
     // Exercise 9 in class: the instructor's CA and server, the student's bundle.
     Path instructor = root.resolve("instructor");
@@ -217,7 +265,8 @@ final class StudentWork {
     Path bundle = classWork.resolve("bundle");
     copy(root.resolve("class-out").resolve(CLASS_STUDENT.folder()), bundle);
     chatWithCertificate(
-        classWork.resolve("captures/09.pcap"),
+        classWork,
+        "09",
         instructor,
         bundle.resolve("ca.pem"),
         bundle.resolve(CLASS_STUDENT.folder() + ".p12"),
@@ -225,38 +274,52 @@ final class StudentWork {
         CLASS_STUDENT.folder());
   }
 
-  private void chatWithCertificate(
-      Path pcap, Path serverCerts, Path ca, Path keyStore, ClientAuth auth, String name) {
+  /** A mutual-TLS chat (exercise 9): captures/BASE.pcap and its key log captures/BASE.keylog. */
+  static void chatWithCertificate(
+      Path work,
+      String base,
+      Path serverCerts,
+      Path ca,
+      Path keyStore,
+      ClientAuth auth,
+      String name) {
+    String line = challengeLine(work);
     try (ChatServer server = server(serverCerts, TlsProfile.MODERN, auth)) {
       List<String> received = new CopyOnWriteArrayList<>();
       capture(
-          pcap,
+          work.resolve("captures").resolve(base + ".pcap"),
           server.port(),
           () -> {
+            NssKeyLog keyLog = NssKeyLog.open(work.resolve("captures").resolve(base + ".keylog"));
+            HandshakeInspector inspector = HandshakeInspector.builder().keyLog(keyLog).build();
             try (ChatClient c =
                 client(
                     server.port(),
                     TlsContexts.client(ca, keyStore, false),
                     TlsProfile.MODERN,
                     name,
-                    null,
+                    inspector.observer(),
                     received::add)) {
+              c.send(line);
               c.send("/whoami");
               await(received, "* you are " + name + " from");
+            } finally {
+              inspector.close();
+              keyLog.close();
             }
           });
     }
   }
 
   /** One client chatting with the work folder's own server, captured (and key-logged). */
-  private void chat(
+  static void chat(
       Path work,
       String pcap,
       String keyLogName,
       TlsProfile profile,
       ClientAuth auth,
       String name,
-      String line) {
+      List<String> lines) {
     Path certs = work.resolve("certs");
     try (ChatServer server = server(certs, profile, auth)) {
       capture(
@@ -279,7 +342,12 @@ final class StudentWork {
                     inspector == null ? null : inspector.observer(),
                     received::add)) {
               await(received, "you are now " + name);
-              c.send(line);
+              for (String line : lines) {
+                c.send(line);
+              }
+              if (lines.contains("/whoami")) {
+                await(received, "* you are " + name + " from");
+              }
             } finally {
               if (inspector != null) {
                 inspector.close();
@@ -290,7 +358,7 @@ final class StudentWork {
     }
   }
 
-  private static ChatServer server(Path certs, TlsProfile profile, ClientAuth auth) {
+  static ChatServer server(Path certs, TlsProfile profile, ClientAuth auth) {
     return ChatServer.builder()
         .context(TlsContexts.server(certs))
         .bind("127.0.0.1")
@@ -339,11 +407,15 @@ final class StudentWork {
   }
 
   /** Runs {@code session} while libpcap records {@code tcp port P} on lo into {@code pcap}. */
-  private static void capture(Path pcap, int port, Runnable session) {
+  static void capture(Path pcap, int port, Runnable session) {
+    captureFiltered(pcap, "tcp port " + port, session);
+  }
+
+  /** Runs {@code session} while libpcap records {@code filter} on lo into {@code pcap}. */
+  static void captureFiltered(Path pcap, String filter, Runnable session) {
     try {
       Files.createDirectories(pcap.getParent());
-      LiveCapture c =
-          new LiveCapture(new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0));
+      LiveCapture c = new LiveCapture(new LiveCapture.Options("lo", filter, pcap, 0, 0));
       Thread t = new Thread(() -> c.run(new PrintWriter(Writer.nullWriter())), "test-capture");
       t.setDaemon(true);
       t.start();
@@ -366,7 +438,7 @@ final class StudentWork {
     }
   }
 
-  private static void await(List<String> received, String part) {
+  static void await(List<String> received, String part) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (received.stream().anyMatch(l -> l.contains(part))) {
@@ -392,7 +464,7 @@ final class StudentWork {
     return err.toString();
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

@@ -60,7 +60,7 @@ class TapTest {
       alice.await(l -> l.startsWith("* you are now alice"));
       alice.chat.send(SECRET);
       bob.await(l -> l.contains(SECRET));
-      alice.close();
+      alice.chat.close();
       awaitEntry(log, e -> e.kind().equals("closed") && e.connection() == 1);
     }
     log.close();

@@ -157,6 +157,92 @@ class CaptureReaderTest {
     }
   }
 
+  /** A section header, a Decryption Secrets Block (pcapng 4.7) of {@code keys}, then a packet. */
+  static byte[] pcapngWithSecrets(ByteOrder o, byte[] keys, int claimedLength) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    block(
+        out,
+        o,
+        0x0a0d0d0a,
+        ByteBuffer.allocate(16)
+            .order(o)
+            .putInt(0x1a2b3c4d)
+            .putShort((short) 1)
+            .putShort((short) 0)
+            .putLong(-1)
+            .array());
+    int padded = (keys.length + 3) & ~3;
+    block(
+        out,
+        o,
+        10,
+        ByteBuffer.allocate(8 + padded)
+            .order(o)
+            .putInt(DecryptionSecrets.TLS_KEY_LOG)
+            .putInt(claimedLength)
+            .put(keys)
+            .array());
+    block(
+        out,
+        o,
+        1,
+        ByteBuffer.allocate(8)
+            .order(o)
+            .putShort((short) 101)
+            .putShort((short) 0)
+            .putInt(0)
+            .array());
+    block(
+        out,
+        o,
+        6,
+        ByteBuffer.allocate(20 + 12)
+            .order(o)
+            .putInt(0)
+            .putInt(0)
+            .putInt(1)
+            .putInt(10)
+            .putInt(10)
+            .put(PACKET)
+            .put(new byte[2])
+            .array());
+    return out.toByteArray();
+  }
+
+  @Test
+  void decryptionSecretsBlocksAreHandedOnBeforeTheFramesThatFollow() {
+    byte[] keys =
+        ("CLIENT_RANDOM " + "ab".repeat(32) + " " + "cd".repeat(48) + "\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    for (ByteOrder o : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
+      byte[] file = pcapngWithSecrets(o, keys, keys.length);
+      List<String> events = new ArrayList<>();
+      try (CaptureReader r = CaptureReader.of(new ByteArrayInputStream(file), "dsb")) {
+        r.onSecrets(
+            s -> {
+              assertThat(s.tlsKeyLog()).isTrue();
+              assertThat(s.data()).isEqualTo(keys);
+              events.add("secrets");
+            });
+        Frame f = new Frame();
+        while (r.next(f)) events.add("frame " + f.number);
+        assertThat(r.problem()).isNull();
+        assertThat(r.secrets()).hasSize(1);
+      }
+      assertThat(events).containsExactly("secrets", "frame 1");
+    }
+  }
+
+  @Test
+  void aSecretsBlockClaimingMoreThanItHoldsIsDamageNotAKeyLog() {
+    byte[] keys = "CLIENT_RANDOM x y\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    String[] p = new String[1];
+    List<Frame> frames =
+        readAll(pcapngWithSecrets(ByteOrder.LITTLE_ENDIAN, keys, keys.length + 100), p);
+    assertThat(frames).isEmpty();
+    assertThat(p[0]).contains("decryption secrets block").contains("stopped");
+  }
+
   private static void block(ByteArrayOutputStream out, ByteOrder o, int type, byte[] body) {
     int len = 12 + body.length;
     out.writeBytes(ByteBuffer.allocate(8).order(o).putInt(type).putInt(len).array());

@@ -70,10 +70,11 @@ class TraceCommandTest {
   }
 
   @Test
-  void unknownProfileIsBadInput() {
+  void unknownProfileIsAUsageError() {
     Run r = lab("trace", "--profile", "ssl3");
 
-    assertThat(r.exit()).isEqualTo(3);
+    // Converted while the command line is parsed (ProfileMixin): a usage error, exit 2.
+    assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("unknown profile 'ssl3'").doesNotContain("Exception");
   }
 

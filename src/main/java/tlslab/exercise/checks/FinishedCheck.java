@@ -57,29 +57,20 @@ public final class FinishedCheck implements Checker {
     if (!a.exists()) {
       return r.fail("answers file", "write " + a.file() + " with the keys listed in the exercise");
     }
+    // A factual answer: the message's name, as the trace, Wireshark or the RFC spell it.
+    String message = Steps.squash(a.lower("message"));
     r.expect(
-        a.lower("message").contains("finished"),
+        message.equals("FINISHED") || message.equals("FINISHEDMESSAGE"),
         "message names the real message",
-        "which handshake message is the first one sent under the new keys (RFC 5246 §7.4.9)?");
-    String proves = a.lower("proves");
-    boolean transcript =
-        proves.contains("hash")
-            || proves.contains("transcript")
-            || proves.contains("all the handshake")
-            || proves.contains("every handshake")
-            || proves.contains("all handshake")
-            || proves.contains("messages");
-    boolean keys =
-        proves.contains("key") || proves.contains("master secret") || proves.contains("secret");
+        "which handshake message is the first one sent under the new keys (RFC 5246 §7.4.9)?"
+            + " Write its name as the trace shows it");
+    // A conceptual answer: read by the instructor, never passed on keywords (issue 10).
+    Optional<String> proves = a.get("proves").filter(p -> !p.isBlank());
+    proves.ifPresent(p -> r.collect("proves", p));
     r.expect(
-        transcript && keys,
-        "proves mentions the handshake transcript and the keys",
-        transcript
-            ? "the MAC is keyed: what do both sides show they hold?"
-            : keys
-                ? "what is the MAC computed over? (the hash of ...)"
-                : "it is a MAC over the hash of the handshake messages, keyed by the master"
-                    + " secret: what does that prove?");
+        proves.isPresent(),
+        "proves is answered (your instructor reads it)",
+        "write proves: <one sentence in your own words> in " + a.file());
     TamperPart.check(r, ws, a);
     return r;
   }
@@ -87,8 +78,11 @@ public final class FinishedCheck implements Checker {
   /** The second part: the tamper run, checked against the student's own server certificate. */
   private static final class TamperPart {
     static void check(Report r, Workspace ws, Answers a) {
+      tlslab.exercise.Identity id = Steps.identity(r, ws);
       java.security.cert.X509Certificate mine = Steps.ownServerCertificate(r, ws);
-      if (mine != null) {
+      if (mine != null && id != null) {
+        // The server of the tamper run is the student's: its certificate names their challenge.
+        Steps.serverCertificateCarriesChallenge(r, ws, id, mine);
         TamperRun.check(r, ws, mine, a);
       }
     }

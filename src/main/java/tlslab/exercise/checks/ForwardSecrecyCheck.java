@@ -55,7 +55,7 @@ public final class ForwardSecrecyCheck implements Checker {
       // Only the server's reply proves decryption: the lines you typed you know without it.
       List<String> replies =
           report.chatLines(c).get("server").stream()
-              .filter(l -> l.startsWith("* you are "))
+              .filter(l -> l.startsWith("* you are ") && l.contains(" from "))
               .toList();
       String answer = a.get("decrypted-line").map(CaptureEvidence::pastedLine).orElse("");
       if (c.decryptedRecords() == 0) {

@@ -23,9 +23,9 @@ import tlslab.exercise.Workspace;
  */
 public final class FramingCheck implements Checker {
   /** One question; {@code options.get(0)} is the right answer (shown shuffled). */
-  record Question(String key, String text, List<String> options) {}
+  public record Question(String key, String text, List<String> options) {}
 
-  static final List<Question> QUESTIONS =
+  public static final List<Question> QUESTIONS =
       List.of(
           new Question(
               "loop-bug",

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import tlslab.common.LabException;
 import tlslab.exercise.Checker;
@@ -87,12 +88,15 @@ public final class Grading {
    * Grades every submission in {@code submissions} for {@code exercises}.
    *
    * @param scratch where archives are unpacked (one folder each)
+   * @param checkers the checker of each exercise number ({@code exercise.checks} sits above this
+   *     package, so the caller passes them in)
    */
   public static List<Graded> grade(
       ClassRecord klass,
       Path submissions,
       List<Exercise> exercises,
       Path scratch,
+      IntFunction<Optional<Checker>> checkers,
       Progress progress) {
     List<Path> items = list(submissions);
     if (items.isEmpty()) {
@@ -109,7 +113,8 @@ public final class Grading {
         futures.add(
             pool.submit(
                 () -> {
-                  Map.Entry<Graded, Set<String>> g = gradeOne(klass, item, exercises, scratch);
+                  Map.Entry<Graded, Set<String>> g =
+                      gradeOne(klass, item, exercises, scratch, checkers);
                   int n = done.incrementAndGet();
                   if (progress != null) {
                     synchronized (progress) {
@@ -153,7 +158,12 @@ public final class Grading {
   }
 
   private static Map.Entry<Graded, Set<String>> gradeOne(
-      ClassRecord klass, Path item, List<Exercise> exercises, Path scratch) throws IOException {
+      ClassRecord klass,
+      Path item,
+      List<Exercise> exercises,
+      Path scratch,
+      IntFunction<Optional<Checker>> checkers)
+      throws IOException {
     String name = item.getFileName().toString();
     Path work = item;
     Optional<String> declared;
@@ -173,7 +183,7 @@ public final class Grading {
     Workspace ws = new Workspace(work, Optional.of(student), Optional.of(klass));
     Map<Integer, Outcome> outcomes = new TreeMap<>();
     for (Exercise e : exercises) {
-      Optional<Checker> c = Checkers.forExercise(e.number());
+      Optional<Checker> c = checkers.apply(e.number());
       if (c.isEmpty()) {
         continue;
       }

@@ -193,7 +193,7 @@ final class TamperRun {
     r.expect(
         traced.isPresent() && said.equals(traced.get().toLowerCase(Locale.ROOT)),
         "alert names the alert your server sent",
-        "which alert did your server send? (the trace and lab mitm print its name, e.g. as shown by lab trace)");
+        "which alert did your server send? lab mitm and the server's trace print its name (e.g. handshake_failure)");
   }
 
   private static boolean endsInAlert(CaptureEvidence cap, ConnectionFacts c) {

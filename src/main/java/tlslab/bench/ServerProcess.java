@@ -1,0 +1,177 @@
+package tlslab.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import tlslab.common.LabException;
+
+/**
+ * A chat server under test, in its own process, so that its CPU time can be read apart from the
+ * load generator's: the sum of its threads' time on a CPU, from {@code /proc/PID/task/}{@code
+ * TID/schedstat} (nanoseconds, Linux).
+ */
+final class ServerProcess implements AutoCloseable {
+  /**
+   * How to start a server.
+   *
+   * @param name shown in the report
+   * @param command the command; {@code {port}}, {@code {certs}} (a {@code lab certs init} folder)
+   *     and {@code {cert}} (its combined {@code cert.pem}) are replaced
+   */
+  record Spec(String name, List<String> command, boolean saysListening) {
+    Spec(String name, List<String> command) {
+      this(name, command, false);
+    }
+
+    /** {@code NAME=COMMAND WORDS}, as given to {@code --server}. */
+    static Spec parse(String s) {
+      int eq = s.indexOf('=');
+      if (eq <= 0 || eq == s.length() - 1) {
+        throw LabException.badInput(
+            "--server wants NAME=COMMAND (with {port}, {certs} or {cert}), got: " + s);
+      }
+      return new Spec(s.substring(0, eq), List.of(s.substring(eq + 1).trim().split("\\s+")));
+    }
+  }
+
+  final String name;
+  private final Process process;
+  final int port;
+  final Path log;
+
+  private ServerProcess(String name, Process process, int port, Path log) {
+    this.name = name;
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Starts the server and waits until it accepts connections. */
+  static ServerProcess start(Spec spec, Path certs) {
+    int port = freePort();
+    List<String> cmd = new ArrayList<>();
+    for (String w : spec.command()) {
+      cmd.add(
+          w.replace("{port}", "" + port)
+              .replace("{certs}", certs.toString())
+              .replace("{cert}", certs.resolve("cert.pem").toString()));
+    }
+    Process p;
+    try {
+      p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(certs.resolve(spec.name() + ".log").toFile())
+              .start();
+    } catch (IOException e) {
+      throw LabException.environment("cannot start " + spec.name() + ": " + e.getMessage());
+    }
+    ServerProcess s = new ServerProcess(spec.name(), p, port, certs.resolve(spec.name() + ".log"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw LabException.environment(
+            spec.name()
+                + " exited with "
+                + p.exitValue()
+                + " before listening: "
+                + cmd
+                + "; its output: "
+                + tail(certs.resolve(spec.name() + ".log")));
+      }
+      // A server that says "listening" (the lab's and the seed both do) is ready when it says
+      // so: the lab server binds, warms up, and only then accepts and says it. Others: when a
+      // TCP connection succeeds.
+      if (tail(s.log).contains("listening")) {
+        return s;
+      }
+      if (!spec.saysListening()) {
+        try (Socket probe = new Socket()) {
+          probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+          return s;
+        } catch (IOException e) {
+          // not yet
+        }
+      }
+      sleep(50);
+    }
+    s.close();
+    throw LabException.environment(spec.name() + " did not listen on port " + port + " in 30 s");
+  }
+
+  /** CPU time of every thread of the server so far, in seconds. */
+  double cpuSeconds() {
+    return cpuByThread().values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+
+  /**
+   * CPU seconds so far per kind of thread: the name without digits ("C2 CompilerThre" for the JIT,
+   * "GC Thread#" for the collector, "chat-server-loop-" for the lab's event loops).
+   */
+  java.util.Map<String, Double> cpuByThread() {
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    Path tasks = Path.of("/proc", "" + process.pid(), "task");
+    try (Stream<Path> ts = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) ts::iterator) {
+        try (InputStream in = Files.newInputStream(t.resolve("schedstat"))) {
+          String s = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+          double secs = Long.parseLong(s.substring(0, s.indexOf(' '))) / 1e9;
+          String comm = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "");
+          out.merge(comm, secs, Double::sum);
+        } catch (IOException | RuntimeException gone) {
+          // A thread that ended between the listing and the read.
+        }
+      }
+    } catch (IOException e) {
+      throw LabException.environment("cannot read " + tasks + ": " + e.getMessage());
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The last lines the server printed (it writes them to NAME.log in the scratch folder). */
+  static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(no output)";
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw LabException.environment("no free port: " + e.getMessage());
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
