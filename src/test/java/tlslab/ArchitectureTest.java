@@ -42,7 +42,8 @@ class ArchitectureTest {
           Map.entry("net", Set.of("chat", "tls", "pki", "common")),
           Map.entry("trace.internal", Set.of("pki", "common")),
           Map.entry("trace", Set.of("trace.internal", "tls", "wire", "pki", "common")),
-          Map.entry("annotate", Set.of("wire", "pcap", "common")),
+          Map.entry("quic", Set.of("wire", "common")),
+          Map.entry("annotate", Set.of("quic", "wire", "pcap", "common")),
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
           Map.entry("mitm", Set.of("net", "chat", "tls", "pki", "wire", "common")),
           Map.entry(

@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 import tlslab.common.LabException;
 import tlslab.exercise.ClassRecord;
 import tlslab.exercise.Exercise;
-import tlslab.exercise.Grading;
 import tlslab.exercise.checks.Checkers;
+import tlslab.exercise.checks.Grading;
 
 /** {@code lab class grade}: the instructor's side of the exercises. */
 @Command(

@@ -15,6 +15,7 @@ import tlslab.exercise.Exercise;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.exercise.checks.Checkers;
+import tlslab.exercise.checks.FramingCheck;
 
 /**
  * {@code lab exercise list | show N | check N|all | challenge | submit}: guided, auto-checked
@@ -102,7 +103,9 @@ public final class ExerciseCommand implements Runnable {
     public void run() {
       Catalog c = catalog();
       PrintWriter out = spec.commandLine().getOut();
-      String text = c.text(c.get(number), new Workspace(dir, Optional.ofNullable(student)));
+      String text =
+          FramingCheck.personalised(
+              c.text(c.get(number)), new Workspace(dir, Optional.ofNullable(student)));
       out.print(text.endsWith("\n") ? text : text + "\n");
       // Main exits without closing the writer: flush, or a pipe gets nothing.
       out.flush();

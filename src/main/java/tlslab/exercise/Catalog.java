@@ -65,19 +65,11 @@ public final class Catalog {
                         + "; see: lab exercise list)"));
   }
 
-  /** Where an exercise's text puts the questions personalised for the student. */
-  public static final String CHOICES_MARK = "<!-- choices -->";
-
   /**
-   * The markdown text of an exercise as {@code ws}'s student should read it: multiple-choice
-   * questions, whose options are shuffled per student, are filled in at {@link #CHOICES_MARK}.
+   * Where an exercise's text puts the questions personalised for the student (filled in by {@code
+   * exercise.checks.FramingCheck#personalised}, beside the checker that grades them).
    */
-  public String text(Exercise e, Workspace ws) {
-    String t = text(e);
-    return t.contains(CHOICES_MARK)
-        ? t.replace(CHOICES_MARK, tlslab.exercise.checks.FramingCheck.choices(ws).strip())
-        : t;
-  }
+  public static final String CHOICES_MARK = "<!-- choices -->";
 
   /** The markdown text of an exercise. */
   public String text(Exercise e) {

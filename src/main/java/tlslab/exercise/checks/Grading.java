@@ -1,4 +1,4 @@
-package tlslab.exercise;
+package tlslab.exercise.checks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import tlslab.common.LabException;
-import tlslab.exercise.checks.Traces;
+import tlslab.exercise.Checker;
+import tlslab.exercise.ClassRecord;
+import tlslab.exercise.Exercise;
+import tlslab.exercise.Report;
+import tlslab.exercise.Submission;
+import tlslab.exercise.Workspace;
 
 /**
  * Grading a whole class: every checker on every submission, against the instructor's {@link
@@ -83,8 +88,7 @@ public final class Grading {
    * Grades every submission in {@code submissions} for {@code exercises}.
    *
    * @param scratch where archives are unpacked (one folder each)
-   * @param checkers the checker of each exercise number ({@code exercise.checks} sits above this
-   *     package, so the caller passes them in)
+   * @param checkers the checker of each exercise number ({@code Checkers::forExercise})
    */
   public static List<Graded> grade(
       ClassRecord klass,
