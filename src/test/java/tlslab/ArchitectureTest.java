@@ -42,7 +42,8 @@ class ArchitectureTest {
           Map.entry("net", Set.of("chat", "tls", "pki", "common")),
           Map.entry("trace.internal", Set.of("pki", "common")),
           Map.entry("trace", Set.of("trace.internal", "tls", "wire", "pki", "common")),
-          Map.entry("annotate", Set.of("wire", "pcap", "common")),
+          Map.entry("quic", Set.of("wire", "common")),
+          Map.entry("annotate", Set.of("quic", "wire", "pcap", "common")),
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
           Map.entry("mitm", Set.of("net", "chat", "tls", "pki", "wire", "common")),
           Map.entry(
@@ -127,6 +128,9 @@ class ArchitectureTest {
   private static final Pattern QUALIFIED =
       Pattern.compile("\\btlslab\\.([a-z][a-z0-9]*(?:\\.[a-z][a-z0-9]*)*)\\.[A-Z]");
 
+  private static final Pattern CHAR = Pattern.compile("'(?:[^'\\\\\n]|\\\\.[^']*)'");
+  private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\\n]|\\\\.)*\"");
+
   private static final Path ROOT = Path.of("src/main/java/tlslab");
 
   /** The lab packages each package uses, read from the sources (imports and qualified names). */
@@ -142,8 +146,11 @@ class ArchitectureTest {
       String pkg = ROOT.relativize(file.getParent()).toString().replace('/', '.');
       Set<String> used = deps.computeIfAbsent(pkg, k -> new TreeSet<>());
       String text = Files.readString(file);
+      // A class named in a string ("tlslab.cli.Main" for a child process) is no compile-time
+      // dependency: string literals are not searched.
+      String code = STRING.matcher(CHAR.matcher(text).replaceAll("' '")).replaceAll("\"\"");
       for (Pattern p : List.of(IMPORT, QUALIFIED)) {
-        Matcher m = p.matcher(text);
+        Matcher m = p.matcher(code);
         while (m.find()) {
           String target = m.group(1);
           if (!target.equals(pkg)) used.add(target);

@@ -80,6 +80,11 @@ public final class Annotator {
     }
   }
 
+  /** Every frame that is not TCP: UDP, DNS, ARP, ICMP, and QUIC (see {@link QuicRows}). */
+  private final QuicRows quic;
+
+  private final OtherRows other;
+
   public Annotator(KeyMaterial keys, boolean explain) {
     this(keys, new Options(explain, explain, false, false));
   }
@@ -88,6 +93,8 @@ public final class Annotator {
     this.keys = keys == null ? KeyMaterial.none() : keys;
     this.options = options;
     this.explain = options.explain();
+    this.quic = new QuicRows(this.keys, explain);
+    this.other = new OtherRows(quic);
   }
 
   /**
@@ -122,6 +129,7 @@ public final class Annotator {
       problems.add("frame " + f.number + ": packet decoder: " + e);
       return row;
     }
+    if (!tcp && !pkt.headerTruncated && otherFrame(f)) return row;
     if (!tcp) {
       row.protocol =
           PacketDecoder.supportsLinkType(f.linkType) ? "Other" : "Unknown link " + f.linkType;
@@ -139,6 +147,29 @@ public final class Annotator {
     }
     if (row.tls) tlsFrames++;
     return row;
+  }
+
+  /** The hook for non-TCP frames: {@link OtherRows} labels them; false if it could not. */
+  private boolean otherFrame(Frame f) {
+    try {
+      return other.label(f, row);
+    } catch (RuntimeException e) {
+      row.protocol = "UDP";
+      row.info = "[Malformed frame: " + e.getClass().getSimpleName() + "]";
+      row.problems.add("internal error while annotating: " + e);
+      problems.add("frame " + f.number + ": " + e);
+      return true;
+    }
+  }
+
+  /** The facts of every QUIC connection seen, in order of first packet. */
+  public List<QuicConnectionFacts> quicFacts() {
+    return quic.facts();
+  }
+
+  /** QUIC datagrams among the frames (their TLS is summarised per QUIC connection). */
+  public long quicFrameCount() {
+    return quic.frameCount();
   }
 
   private void tcpFrame(Frame f) {

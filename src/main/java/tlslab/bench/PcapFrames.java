@@ -31,6 +31,19 @@ final class PcapFrames {
     bytes += 24;
   }
 
+  /** Writes one Ethernet frame as it is (a frame copied from another capture). */
+  void raw(byte[] frame) throws IOException {
+    byte[] rec = new byte[16];
+    timeMicros += 10;
+    le32(rec, 0, (int) (timeMicros / 1_000_000L));
+    le32(rec, 4, (int) (timeMicros % 1_000_000L));
+    le32(rec, 8, frame.length);
+    le32(rec, 12, frame.length);
+    os.write(rec);
+    os.write(frame);
+    bytes += 16 + frame.length;
+  }
+
   /** Writes one whole connection; returns the number of frames. */
   long session(List<SyntheticTlsSessions.Chunk> chunks, int cport, int sport, int cisn, int sisn)
       throws IOException {

@@ -29,6 +29,14 @@ public final class BenchAnnotateCommand implements Callable<Integer> {
       description = "Capture size in MB (default: ${DEFAULT-VALUE}).")
   int sizeMb;
 
+  @Option(
+      names = "--quic",
+      paramLabel = "FILE",
+      description =
+          "An Ethernet capture of a QUIC session: about half of the benchmark capture's bytes are"
+              + " copies of its UDP frames (each on a new client port).")
+  java.nio.file.Path quic;
+
   @Option(names = "--keep", description = "Keep the generated capture and print its path.")
   boolean keep;
 
@@ -38,7 +46,7 @@ public final class BenchAnnotateCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--size-mb must be 1..10000");
     }
-    AnnotateBench.run(sizeMb, keep, spec.commandLine().getOut());
+    AnnotateBench.run(sizeMb, keep, quic, spec.commandLine().getOut());
     return ExitCode.OK;
   }
 }

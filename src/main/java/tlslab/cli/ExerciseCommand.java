@@ -15,6 +15,7 @@ import tlslab.exercise.Exercise;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 import tlslab.exercise.checks.Checkers;
+import tlslab.exercise.checks.FramingCheck;
 
 /**
  * {@code lab exercise list | show N | check N|all | challenge | submit}: guided, auto-checked
@@ -103,7 +104,8 @@ public final class ExerciseCommand implements Runnable {
       Catalog c = catalog();
       PrintWriter out = spec.commandLine().getOut();
       String text =
-          Checkers.text(c, c.get(number), new Workspace(dir, Optional.ofNullable(student)));
+          FramingCheck.personalised(
+              c.text(c.get(number)), new Workspace(dir, Optional.ofNullable(student)));
       out.print(text.endsWith("\n") ? text : text + "\n");
       // Main exits without closing the writer: flush, or a pipe gets nothing.
       out.flush();

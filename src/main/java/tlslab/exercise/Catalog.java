@@ -65,7 +65,10 @@ public final class Catalog {
                         + "; see: lab exercise list)"));
   }
 
-  /** Where an exercise's text puts the questions personalised for the student. */
+  /**
+   * Where an exercise's text puts the questions personalised for the student (filled in by {@code
+   * exercise.checks.FramingCheck#personalised}, beside the checker that grades them).
+   */
   public static final String CHOICES_MARK = "<!-- choices -->";
 
   /** The markdown text of an exercise. */

@@ -2,7 +2,8 @@ package tlslab.pcap;
 
 /**
  * Decodes link layer, IPv4/IPv6 and TCP headers from raw frame bytes into a reused {@link
- * TcpPacket}. Pure and bounds-checked: anything that is not TCP, or is too short, returns false.
+ * TcpPacket}, and everything else (ARP, UDP, ICMP...) into a reused {@link NetworkPacket}. Pure and
+ * bounds-checked: {@link #decode} returns false for anything that is not (readable) TCP.
  *
  * <p>Link types (https://www.tcpdump.org/linktypes.html): 0 BSD loopback, 1 Ethernet (with 802.1Q
  * tags), 12/14/101 raw IP, 113 Linux cooked v1 (SLL), 228 raw IPv4, 229 raw IPv6, 276 Linux cooked
@@ -23,14 +24,112 @@ public final class PacketDecoder {
 
   /** Decodes {@code f} into {@code p}; false if the frame is not (readable) TCP over IP. */
   public static boolean decode(Frame f, TcpPacket p) {
+    long l = link(f);
+    if (l < 0) return false;
+    int end = f.offset + f.capturedLength;
+    int wireEnd = f.offset + f.wireLength;
+    return decodeIp(f.data, (int) l, end, wireEnd, (int) (l >>> 32), p);
+  }
+
+  /**
+   * Decodes what a frame carries below TCP: ARP, or IPv4/IPv6 with its protocol and, for UDP, the
+   * ports and payload. Returns false only when the link layer itself is unreadable; a frame of an
+   * unknown EtherType is {@link NetworkPacket.Kind#OTHER}.
+   */
+  public static boolean decodeNetwork(Frame f, NetworkPacket p) {
+    p.clear();
+    long l = link(f);
+    if (l < 0) return false;
+    byte[] b = f.data;
+    int off = (int) l;
+    int etherType = (int) (l >>> 32);
+    int end = f.offset + f.capturedLength;
+    int wireEnd = f.offset + f.wireLength;
+    p.etherType = etherType;
+    if (f.linkType == 1 && f.capturedLength >= 14) {
+      p.hasMac = true;
+      System.arraycopy(b, f.offset, p.dstMac, 0, 6);
+      System.arraycopy(b, f.offset + 6, p.srcMac, 0, 6);
+      if (etherType <= 1500 && end - off >= 3) p.llcDsap = b[off] & 0xff;
+    }
+    if (etherType == 0x0806) {
+      // RFC 826 for Ethernet/IPv4: htype 1, ptype 0x0800, hlen 6, plen 4.
+      if (end - off < 28 || u16(b, off) != 1 || u16(b, off + 2) != 0x0800) return true;
+      if (b[off + 4] != 6 || b[off + 5] != 4) return true;
+      p.kind = NetworkPacket.Kind.ARP;
+      p.arpOperation = u16(b, off + 6);
+      System.arraycopy(b, off + 8, p.arpSenderMac, 0, 6);
+      System.arraycopy(b, off + 14, p.arpSenderIp, 0, 4);
+      System.arraycopy(b, off + 24, p.arpTargetIp, 0, 4);
+      return true;
+    }
+    int next;
+    int ipPayloadEnd;
+    int t;
+    if (etherType == 0x0800) {
+      if (end - off < 20 || (b[off] & 0xf0) != 0x40) return true;
+      int ihl = (b[off] & 0x0f) * 4;
+      if (ihl < 20 || end - off < ihl) return true;
+      int total = u16(b, off + 2);
+      ipPayloadEnd = total >= ihl ? off + total : wireEnd;
+      p.ipVersion = 4;
+      p.ttl = b[off + 8] & 0xff;
+      next = b[off + 9] & 0xff;
+      p.laterFragment = (u16(b, off + 6) & 0x1fff) != 0;
+      System.arraycopy(b, off + 12, p.src, 0, 4);
+      System.arraycopy(b, off + 16, p.dst, 0, 4);
+      t = off + ihl;
+    } else if (etherType == 0x86dd) {
+      if (end - off < 40 || (b[off] & 0xf0) != 0x60) return true;
+      next = b[off + 6] & 0xff;
+      int plen = u16(b, off + 4);
+      ipPayloadEnd = plen > 0 ? off + 40 + plen : wireEnd;
+      p.ipVersion = 6;
+      p.ttl = b[off + 7] & 0xff;
+      System.arraycopy(b, off + 8, p.src, 0, 16);
+      System.arraycopy(b, off + 24, p.dst, 0, 16);
+      t = off + 40;
+      int guard = 0;
+      while ((next == 0 || next == 43 || next == 60 || next == 44) && guard++ < 8) {
+        if (end - t < 8) break;
+        int n = b[t] & 0xff;
+        if (next == 44) p.laterFragment = (u16(b, t + 2) & 0xfff8) != 0;
+        t += next == 44 ? 8 : (b[t + 1] & 0xff) * 8 + 8;
+        next = n;
+      }
+    } else {
+      return true;
+    }
+    p.kind = NetworkPacket.Kind.IP;
+    p.protocol = next;
+    if (ipPayloadEnd > wireEnd) ipPayloadEnd = wireEnd;
+    if (next == NetworkPacket.UDP && !p.laterFragment && end - t >= 8) {
+      p.udpHeader = true;
+      p.srcPort = u16(b, t);
+      p.dstPort = u16(b, t + 2);
+      p.udpLength = u16(b, t + 4);
+      int udpEnd = p.udpLength >= 8 ? Math.min(t + p.udpLength, ipPayloadEnd) : ipPayloadEnd;
+      t += 8;
+      ipPayloadEnd = udpEnd;
+    }
+    p.payloadOffset = t;
+    p.payloadLength = Math.max(0, ipPayloadEnd - t);
+    p.payloadCaptured = Math.max(0, Math.min(end, ipPayloadEnd) - t);
+    return true;
+  }
+
+  /**
+   * The link layer: returns {@code etherType << 32 | offset of the network header}, or -1 if the
+   * link type is unknown or its header was not captured.
+   */
+  private static long link(Frame f) {
     byte[] b = f.data;
     int off = f.offset;
     int end = f.offset + f.capturedLength;
-    int wireEnd = f.offset + f.wireLength;
     int etherType;
     switch (f.linkType) {
       case 1 -> {
-        if (end - off < 14) return false;
+        if (end - off < 14) return -1;
         etherType = u16(b, off + 12);
         off += 14;
         while ((etherType == 0x8100 || etherType == 0x88a8) && end - off >= 4) {
@@ -39,30 +138,30 @@ public final class PacketDecoder {
         }
       }
       case 113 -> {
-        if (end - off < 16) return false;
+        if (end - off < 16) return -1;
         etherType = u16(b, off + 14);
         off += 16;
       }
       case 276 -> {
-        if (end - off < 20) return false;
+        if (end - off < 20) return -1;
         etherType = u16(b, off);
         off += 20;
       }
       case 0 -> {
-        if (end - off < 4) return false;
+        if (end - off < 4) return -1;
         int family = (b[off] & 0xff) | (b[off + 3] & 0xff); // host byte order: either end
         etherType = family == 2 ? 0x0800 : 0x86dd;
         off += 4;
       }
       case 12, 14, 101, 228, 229 -> {
-        if (end - off < 1) return false;
+        if (end - off < 1) return -1;
         etherType = ((b[off] & 0xf0) == 0x60) ? 0x86dd : 0x0800;
       }
       default -> {
-        return false;
+        return -1;
       }
     }
-    return decodeIp(b, off, end, wireEnd, etherType, p);
+    return ((long) etherType << 32) | off;
   }
 
   private static boolean decodeIp(

@@ -39,6 +39,8 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void theServersReplyPastedEitherWayPassesAndTheReasonIsCollected() {
+    // Printed under "decrypted (server, text lines):" as "| * you are ...": the table's margin.
+    assertThat(printed).startsWith("| * you are ").doesNotEndWith("\\n");
     for (String line :
         new String[] {printed, reply, "server> " + reply, "decrypted: server> " + reply + "\\n"}) {
       Report r =

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import tlslab.exercise.Answers;
+import tlslab.exercise.Catalog;
 import tlslab.exercise.Checker;
 import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
@@ -172,6 +173,17 @@ public final class FramingCheck implements Checker {
    * The questions as this student sees them, for {@code lab exercise show 10}: markdown, options
    * lettered in the student's order; or a line saying how to get a challenge first.
    */
+  /**
+   * The markdown text of an exercise as {@code ws}'s student should read it: multiple-choice
+   * questions, whose options are shuffled per student, are filled in at {@link
+   * Catalog#CHOICES_MARK}.
+   */
+  public static String personalised(String text, Workspace ws) {
+    return text.contains(Catalog.CHOICES_MARK)
+        ? text.replace(Catalog.CHOICES_MARK, choices(ws).strip())
+        : text;
+  }
+
   public static String choices(Workspace ws) {
     Identity id = ws.identity();
     if (id.problem() != null) {

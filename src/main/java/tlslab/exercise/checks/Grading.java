@@ -88,8 +88,7 @@ public final class Grading {
    * Grades every submission in {@code submissions} for {@code exercises}.
    *
    * @param scratch where archives are unpacked (one folder each)
-   * @param checkers the checker of each exercise number ({@code exercise.checks} sits above this
-   *     package, so the caller passes them in)
+   * @param checkers the checker of each exercise number ({@code Checkers::forExercise})
    */
   public static List<Graded> grade(
       ClassRecord klass,

@@ -1,0 +1,75 @@
+package tlslab.quic;
+
+import java.util.Arrays;
+
+/**
+ * Removes header protection and opens the AEAD of one QUIC packet (RFC 9001 sections 5.3 and 5.4),
+ * and the reverse for building packets. Header protection masks the packet number and the low bits
+ * of the first byte with bytes computed from a sample of the ciphertext, so an observer without
+ * keys does not even learn the packet number.
+ */
+public final class PacketProtection {
+  private PacketProtection() {}
+
+  /** A packet whose protection was removed. */
+  public record Opened(int firstByte, int packetNumberLength, long packetNumber, byte[] payload) {
+    /** The Key Phase bit of a short header (RFC 9001 section 6). */
+    public int keyPhase() {
+      return (firstByte & 0x04) != 0 ? 1 : 0;
+    }
+  }
+
+  /**
+   * Opens the packet {@code h} in {@code b}; {@code largest} is the largest packet number received
+   * so far in its space (-1 for none). Null if the keys do not fit (the AEAD tag fails) or the
+   * packet is too short to carry a header-protection sample.
+   */
+  public static Opened open(PacketKeys k, byte[] b, QuicHeader h, long largest) {
+    int pn = h.pnOffset();
+    int end = h.end();
+    if (pn < 0 || pn + 4 + 16 > end) return null;
+    byte[] mask = k.mask(b, pn + 4); // the sample starts 4 bytes after the packet number start
+    int first = (b[h.start()] & 0xff) ^ (mask[0] & (h.longHeader() ? 0x0f : 0x1f));
+    int pnLen = (first & 3) + 1;
+    byte[] header = Arrays.copyOfRange(b, h.start(), pn + pnLen);
+    header[0] = (byte) first;
+    long truncated = 0;
+    int at = pn - h.start();
+    for (int i = 0; i < pnLen; i++) {
+      header[at + i] ^= mask[1 + i];
+      truncated = (truncated << 8) | (header[at + i] & 0xff);
+    }
+    long full = decodePacketNumber(largest, truncated, pnLen * 8);
+    byte[] payload = k.open(full, header, b, pn + pnLen, end);
+    return payload == null ? null : new Opened(first, pnLen, full, payload);
+  }
+
+  /**
+   * Protects a packet: {@code header} is the unprotected header ending with the packet number of
+   * {@code pnLength} bytes; returns header and ciphertext with header protection applied.
+   */
+  public static byte[] protect(
+      PacketKeys k, byte[] header, int pnLength, long packetNumber, byte[] payload) {
+    byte[] sealed = k.seal(packetNumber, header, payload);
+    byte[] out = Arrays.copyOf(header, header.length + sealed.length);
+    System.arraycopy(sealed, 0, out, header.length, sealed.length);
+    int pn = header.length - pnLength;
+    byte[] mask = k.mask(out, pn + 4);
+    boolean longHeader = (out[0] & 0x80) != 0;
+    out[0] ^= (byte) (mask[0] & (longHeader ? 0x0f : 0x1f));
+    for (int i = 0; i < pnLength; i++) out[pn + i] ^= mask[1 + i];
+    return out;
+  }
+
+  /** RFC 9000 appendix A.3: the full packet number closest to the next one expected. */
+  public static long decodePacketNumber(long largest, long truncated, int bits) {
+    long expected = largest + 1;
+    long win = 1L << bits;
+    long hwin = win / 2;
+    long mask = win - 1;
+    long candidate = (expected & ~mask) | truncated;
+    if (candidate <= expected - hwin && candidate < (1L << 62) - win) return candidate + win;
+    if (candidate > expected + hwin && candidate >= win) return candidate - win;
+    return candidate;
+  }
+}

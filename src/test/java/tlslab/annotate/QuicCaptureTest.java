@@ -1,0 +1,438 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
+
+/**
+ * QUIC on real captures, against tshark 4.0 as the oracle. One capture is made here: Debian's
+ * ngtcp2 client and server (gtlsclient/gtlsserver, GnuTLS) do an HTTP/3 request over loopback on an
+ * OS-chosen port while tcpdump records it, and GnuTLS writes the QUIC secrets to SSLKEYLOGFILE. A
+ * second client offers a version the server does not speak, which yields a real Version
+ * Negotiation. The other capture is a browser's (Chrome to Cloudflare, in {@code
+ * ../shared/captures/real}): its Client Hello is split into many CRYPTO frames sent out of order.
+ */
+@Tag("slow")
+class QuicCaptureTest {
+  @TempDir static Path dir;
+  static Path pcap;
+  static Path keylog;
+  static Path vnPcap;
+  static Path zeroRttPcap;
+  static Path zeroRttKeylog;
+  static final Path CHROME = Path.of("../shared/captures/real/ja4-rules.pcap");
+
+  @BeforeAll
+  static void capture() throws Exception {
+    assertThat(Path.of("/usr/bin/gtlsclient"))
+        .as("Debian package ngtcp2-client (./lab test installs it as root)")
+        .exists();
+    assertThat(Path.of("/usr/sbin/gtlsserver")).as("Debian package ngtcp2-server").exists();
+    Path key = dir.resolve("key.pem");
+    Path cert = dir.resolve("cert.pem");
+    run(
+        List.of(
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            key.toString(),
+            "-out",
+            cert.toString(),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=quic.lab",
+            "-addext",
+            "subjectAltName=DNS:quic.lab"),
+        Map.of());
+    keylog = dir.resolve("quic.keylog");
+    pcap = session("h3", key, cert, List.of(), Map.of("SSLKEYLOGFILE", keylog.toString()));
+    vnPcap = session("vn", key, cert, List.of("-v", "0x6b3343cf"), Map.of());
+    // Two connections: the second resumes the first's session and sends its request as 0-RTT.
+    zeroRttKeylog = dir.resolve("0rtt.keylog");
+    List<String> resume =
+        List.of(
+            "--session-file=" + dir.resolve("session.bin"), "--tp-file=" + dir.resolve("tp.bin"));
+    zeroRttPcap =
+        sessions(
+            "0rtt",
+            key,
+            cert,
+            List.of(resume, resume),
+            Map.of("SSLKEYLOGFILE", zeroRttKeylog.toString()));
+    assertThat(Files.readString(keylog)).contains("SERVER_HANDSHAKE_TRAFFIC_SECRET");
+  }
+
+  private static Path session(
+      String name, Path key, Path cert, List<String> clientArgs, Map<String, String> env)
+      throws Exception {
+    return sessions(name, key, cert, List.of(clientArgs), env);
+  }
+
+  /** ngtcp2 client runs, one after the other, against a fresh server, captured; the pcap. */
+  private static Path sessions(
+      String name, Path key, Path cert, List<List<String>> clientRuns, Map<String, String> env)
+      throws Exception {
+    int port;
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path file = dir.resolve(name + ".pcap");
+    Process dump =
+        new ProcessBuilder(
+                "tcpdump",
+                "-i",
+                "lo",
+                "--immediate-mode",
+                "-U",
+                "-n",
+                "-w",
+                file.toString(),
+                "udp port " + port)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    Process server = null;
+    try {
+      LoopbackCaptures.awaitLine(dump, true, "listening on");
+      // tcpdump is live once a probe datagram reaches the file.
+      probeUntilWritten(file, port, 24);
+      server =
+          new ProcessBuilder(
+                  "gtlsserver",
+                  "-q",
+                  "127.0.0.1",
+                  Integer.toString(port),
+                  key.toString(),
+                  cert.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      awaitUdpListener(port);
+      for (List<String> clientArgs : clientRuns) {
+        List<String> client = new ArrayList<>(List.of("gtlsclient", "-q"));
+        client.addAll(clientArgs);
+        client.addAll(
+            List.of(
+                "--exit-on-all-streams-close",
+                "--timeout=10s",
+                "127.0.0.1",
+                Integer.toString(port),
+                "https://quic.lab/"));
+        // A client whose version the server refuses exits with an error: expected.
+        boolean refused = clientArgs.contains("-v");
+        run(client, env, refused ? -1 : 0);
+      }
+      long size = Files.size(file);
+      probeUntilWritten(file, port, size); // everything before the probe is in the file
+    } finally {
+      if (server != null) server.destroy();
+      dump.destroy();
+      dump.waitFor(5, TimeUnit.SECONDS);
+    }
+    return file;
+  }
+
+  private static void probeUntilWritten(Path file, int port, long beyond) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try (DatagramSocket s = new DatagramSocket()) {
+      byte[] probe = "probe".getBytes(StandardCharsets.US_ASCII);
+      while (!Files.exists(file) || Files.size(file) <= beyond) {
+        assertThat(System.nanoTime()).as("tcpdump writes the probe").isLessThan(deadline);
+        s.send(new DatagramPacket(probe, probe.length, InetAddress.getLoopbackAddress(), port));
+        Thread.sleep(20); // poll interval while waiting for the condition
+      }
+    }
+  }
+
+  private static void awaitUdpListener(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      Process ss = new ProcessBuilder("ss", "-Hlun", "sport = :" + port).start();
+      String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      ss.waitFor();
+      if (out.contains(":" + port)) return;
+      assertThat(System.nanoTime()).as("gtlsserver listens").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  private static void run(List<String> cmd, Map<String, String> env) throws Exception {
+    run(cmd, env, 0);
+  }
+
+  private static void run(List<String> cmd, Map<String, String> env, int expectedExit)
+      throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(cmd.get(0) + " ends").isTrue();
+    if (expectedExit >= 0) assertThat(p.exitValue()).as(cmd + ": " + out).isEqualTo(expectedExit);
+  }
+
+  /** tshark's frame number, Protocol, Info and extra fields. */
+  static List<String[]> tshark(Path file, List<String> opts, String... fields) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("tshark", "-r", file.toString()));
+    cmd.addAll(opts);
+    cmd.addAll(List.of("-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol"));
+    cmd.addAll(List.of("-e", "_ws.col.Info"));
+    for (String f : fields) cmd.addAll(List.of("-e", f));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    List<String[]> rows = new ArrayList<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) rows.add(line.split("\t", -1));
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    // 2: a capture cut short in the middle of a packet; tshark labels what it could read.
+    assertThat(p.exitValue()).as("tshark exit code").isIn(0, 2);
+    if (p.exitValue() == 2) assertThat(rows).as("tshark read some frames").isNotEmpty();
+    return rows;
+  }
+
+  record Annotated(Map<Long, Row> rows, List<QuicConnectionFacts> quic) {}
+
+  static Annotated annotate(Path file, KeyMaterial keys) throws Exception {
+    Map<Long, Row> rows = new LinkedHashMap<>();
+    Annotator an = new Annotator(keys, true);
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(file)) {
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        rows.put(row.number, row.copy());
+      }
+    }
+    assertThat(an.problems()).as("internal problems").isEmpty();
+    return new Annotated(rows, an.quicFacts());
+  }
+
+  /** Differences in Protocol and Info on every frame that is not TCP (QUIC, UDP, ...). */
+  static List<String> differences(List<String[]> tshark, Map<Long, Row> ours) {
+    List<String> diffs = new ArrayList<>();
+    for (String[] t : tshark) {
+      if (t[1].equals("TCP") || t[1].startsWith("TLS")) continue; // TsharkParityTest's part
+      Row r = ours.get(Long.parseLong(t[0]));
+      String want = t[1] + " | " + t[2];
+      String got = r == null ? "(none)" : r.protocol + " | " + r.info;
+      if (!want.equals(got))
+        diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
+    }
+    return diffs;
+  }
+
+  @Test
+  void everyQuicAndUdpFrameIsLabelledAsTsharkDoesWithoutKeys() throws Exception {
+    List<String[]> t = tshark(pcap, List.of());
+    assertThat(t.stream().filter(r -> r[1].equals("QUIC")).count()).isGreaterThan(5);
+    assertThat(t.stream().filter(r -> r[1].equals("UDP")).count()).as("probes").isPositive();
+    assertThat(differences(t, annotate(pcap, KeyMaterial.none()).rows())).isEmpty();
+  }
+
+  @Test
+  void withTheKeyLogHandshakeAnd1RttPacketsOpenAsInTshark() throws Exception {
+    List<String[]> t = tshark(pcap, List.of("-o", "tls.keylog_file:" + keylog));
+    assertThat(t.stream().filter(r -> r[1].equals("HTTP3")).count()).isPositive();
+    long opened = t.stream().filter(r -> r[2].contains("PKN:")).count();
+    long openedWithoutKeys =
+        tshark(pcap, List.of()).stream().filter(r -> r[2].contains("PKN:")).count();
+    assertThat(opened).as("packets opened with the key log").isGreaterThan(openedWithoutKeys);
+    assertThat(differences(t, annotate(pcap, KeyMaterial.none().withKeyLog(keylog)).rows()))
+        .isEmpty();
+  }
+
+  @Test
+  void sniAndAlpnAreReadFromTheInitialWithoutKeys() throws Exception {
+    for (Path file : List.of(pcap, CHROME)) {
+      if (file == CHROME) {
+        assertThat(CHROME).as("../shared/captures/real (real captures folder) is absent").exists();
+      }
+      List<String[]> hello =
+          tshark(
+                  file,
+                  List.of("-Y", "quic && tls.handshake.type == 1"),
+                  "tls.handshake.extensions_server_name",
+                  "tls.handshake.extensions_alpn_str")
+              .stream()
+              .toList();
+      assertThat(hello).as("tshark finds a QUIC Client Hello in " + file).hasSize(1);
+      List<QuicConnectionFacts> quic = annotate(file, KeyMaterial.none()).quic();
+      assertThat(quic).hasSize(1);
+      QuicConnectionFacts c = quic.get(0);
+      assertThat(c.serverName()).isEqualTo(hello.get(0)[3]);
+      assertThat(String.join(",", c.alpnOffered())).isEqualTo(hello.get(0)[4]);
+      assertThat(c.alpnOffered()).contains("h3");
+      assertThat(c.messages()).startsWith("Client Hello", "Server Hello");
+      assertThat(c.serverChain()).as("no key log: the Certificate stays hidden").isEmpty();
+    }
+  }
+
+  @Test
+  void chromesOutOfOrderCryptoFramesAreReassembledAndLabelledAsTsharkDoes() throws Exception {
+    assertThat(CHROME).as("../shared/captures/real (real captures folder) is absent").exists();
+    List<String[]> t = tshark(CHROME, List.of());
+    Annotated a = annotate(CHROME, KeyMaterial.none());
+    assertThat(differences(t, a.rows())).isEmpty();
+    Row initial =
+        a.rows().values().stream().filter(r -> r.info.startsWith("Initial")).findFirst().get();
+    assertThat(initial.info.split("CRYPTO", -1).length - 1).as("CRYPTO frames").isGreaterThan(5);
+    assertThat(initial.notes).anyMatch(n -> n.startsWith("Client Hello (RFC 8446 section 4.1.2)"));
+    assertThat(initial.notes).anyMatch(n -> n.contains("cloudflare-quic.com"));
+  }
+
+  @Test
+  void withTheKeyLogTheServerCertificateInAHandshakePacketMatchesTshark() throws Exception {
+    List<String[]> t =
+        tshark(
+            pcap,
+            List.of("-o", "tls.keylog_file:" + keylog, "-Y", "tls.handshake.type == 11"),
+            "tls.handshake.certificate");
+    assertThat(t).as("tshark shows one Certificate").hasSize(1);
+    String tsharkCert = t.get(0)[3].split(",")[0];
+    Annotated a = annotate(pcap, KeyMaterial.none().withKeyLog(keylog));
+    QuicConnectionFacts c = a.quic().get(0);
+    assertThat(c.messages())
+        .contains("Encrypted Extensions", "Certificate", "Certificate Verify", "Finished");
+    assertThat(c.alpnChosen()).containsExactly("h3");
+    assertThat(HexFormat.of().formatHex(c.serverChain().get(0).getEncoded())).isEqualTo(tsharkCert);
+    Row row = a.rows().get(Long.parseLong(t.get(0)[0]));
+    assertThat(row.notes)
+        .anyMatch(
+            n ->
+                n.startsWith("Certificate (RFC 8446 section 4.4.2) from the server in CRYPTO")
+                    && n.contains("Handshake packet")
+                    && n.contains("CN=quic.lab"));
+  }
+
+  @Test
+  void versionNegotiationIsLabelledAsTsharkDoes() throws Exception {
+    List<String[]> t = tshark(vnPcap, List.of());
+    assertThat(t).anyMatch(r -> r[2].startsWith("Version Negotiation"));
+    Annotated a = annotate(vnPcap, KeyMaterial.none());
+    assertThat(differences(t, a.rows())).isEmpty();
+    assertThat(a.rows().values())
+        .anyMatch(r -> r.notes.stream().anyMatch(n -> n.contains("0x00000001")));
+  }
+
+  @Test
+  void theNotesTeachWhatDiffersFromTlsOverTcp() throws Exception {
+    Annotated a = annotate(pcap, KeyMaterial.none());
+    List<String> notes = new ArrayList<>();
+    a.rows().values().forEach(r -> notes.addAll(r.notes));
+    assertThat(notes)
+        .anyMatch(
+            n ->
+                n.startsWith("QUIC version 1 Initial packet from the client")
+                    && n.contains("RFC 9001 section 5.2")
+                    && n.contains("no record headers and no Change Cipher Spec"))
+        .anyMatch(n -> n.startsWith("1-RTT packet") && n.contains("Header protection"))
+        .anyMatch(n -> n.startsWith("Handshake packet") && n.contains("A key log with"))
+        .anyMatch(n -> n.contains("coalesced (RFC 9000 section 12.2)"))
+        .anyMatch(n -> n.startsWith("Client Hello") && n.contains("h3 is HTTP/3, RFC 9114"))
+        .noneMatch(n -> n.contains("RFC 5246") || n.contains("record says"));
+    // Nothing in this capture is 0-RTT or a Retry: no such claims.
+    assertThat(notes).noneMatch(n -> n.startsWith("0-RTT") || n.startsWith("Retry"));
+  }
+
+  @Test
+  void mutatedQuicCapturesNeverCrash() throws Exception {
+    List<byte[]> seeds = List.of(Files.readAllBytes(pcap), Files.readAllBytes(vnPcap));
+    if (Files.exists(CHROME))
+      seeds = List.of(seeds.get(0), seeds.get(1), Files.readAllBytes(CHROME));
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(keylog);
+    java.util.Random rnd = new java.util.Random(20261201L);
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      byte[] m = seeds.get(i % seeds.size()).clone();
+      int region = 24 + 42; // after the pcap header and the first frame's Ethernet/IP/UDP headers
+      switch (i % 4) {
+        case 0 -> m = java.util.Arrays.copyOf(m, region + rnd.nextInt(m.length - region));
+        case 1 -> {
+          for (int k = 0; k < 1 + rnd.nextInt(12); k++)
+            m[region + rnd.nextInt(m.length - region)] ^= (byte) (1 + rnd.nextInt(255));
+        }
+        case 2 -> {
+          // Bogus QUIC lengths and CID lengths after long-header-looking bytes.
+          for (int k = region; k + 8 < m.length; k++) {
+            if ((m[k] & 0xc0) == 0xc0 && m[k + 1] == 0 && m[k + 2] == 0 && rnd.nextInt(2) == 0) {
+              m[k + 5] = (byte) rnd.nextInt(256);
+              m[k + 7] = (byte) rnd.nextInt(256);
+            }
+          }
+        }
+        default -> {
+          int a = region + rnd.nextInt(m.length - region);
+          int len = Math.min(m.length - a, 1 + rnd.nextInt(64));
+          for (int k = 0; k < len; k++) m[a + k] = (byte) rnd.nextInt(256);
+        }
+      }
+      Annotator an = new Annotator(i % 2 == 0 ? keys : KeyMaterial.none(), true);
+      Frame f = new Frame();
+      try (CaptureReader r = CaptureReader.of(new java.io.ByteArrayInputStream(m), "mutant")) {
+        while (r.next(f)) {
+          Row row = an.annotate(f);
+          if (row.protocol.isEmpty())
+            failures.add("mutant " + i + " frame " + f.number + ": no protocol");
+        }
+        an.quicFacts();
+      } catch (tlslab.common.LabException e) {
+        if (e.kind() != tlslab.common.LabException.Kind.BAD_INPUT) failures.add(i + ": " + e);
+      } catch (RuntimeException e) {
+        failures.add("mutant " + i + ": " + e);
+      }
+      if (!an.problems().isEmpty()) failures.add("mutant " + i + ": " + an.problems());
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void zeroRttOfAResumedSessionIsLabelledAsTsharkDoesAndExplained() throws Exception {
+    List<String[]> plain = tshark(zeroRttPcap, List.of());
+    assertThat(plain)
+        .as("the second connection sent 0-RTT")
+        .anyMatch(r -> r[2].startsWith("0-RTT"));
+    Annotated a = annotate(zeroRttPcap, KeyMaterial.none());
+    assertThat(differences(plain, a.rows())).isEmpty();
+    List<String[]> keyed = tshark(zeroRttPcap, List.of("-o", "tls.keylog_file:" + zeroRttKeylog));
+    assertThat(keyed).anyMatch(r -> r[2].startsWith("0-RTT") && r[2].contains("STREAM("));
+    Annotated k = annotate(zeroRttPcap, KeyMaterial.none().withKeyLog(zeroRttKeylog));
+    assertThat(differences(keyed, k.rows())).isEmpty();
+    assertThat(k.quic()).hasSize(2);
+    assertThat(k.quic().get(0).messages()).contains("Certificate");
+    assertThat(k.quic().get(1).messages())
+        .as("a PSK resumption has no Certificate")
+        .contains("Client Hello", "Server Hello", "Encrypted Extensions", "Finished")
+        .doesNotContain("Certificate", "Certificate Verify");
+    List<String> notes = new ArrayList<>();
+    a.rows().values().forEach(r -> notes.addAll(r.notes));
+    assertThat(notes)
+        .anyMatch(n -> n.startsWith("0-RTT packet (RFC 9001 section 4.6)") && n.contains("replay"))
+        .anyMatch(
+            n -> n.startsWith("Server Hello") && n.contains("resuming with a pre-shared key"));
+  }
+}
