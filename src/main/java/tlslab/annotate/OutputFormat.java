@@ -12,5 +12,10 @@ public enum OutputFormat {
   /** One JSON document: frames and connections. */
   JSON,
   /** A Markdown table plus the summaries. */
-  MARKDOWN
+  MARKDOWN,
+  /**
+   * One self-contained HTML page (ladder and byte view), written by {@code
+   * tlslab.annotate.html.HtmlReport}, not by {@link AnnotateReport}.
+   */
+  HTML
 }
