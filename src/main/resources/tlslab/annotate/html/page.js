@@ -18,7 +18,7 @@
     return e;
   }
 
-  var RFC = /RFC ?(\d{3,5})(?:,? ?(?:§|section|Section) ?([0-9]+(?:\.[0-9]+)*))?/g;
+  var RFC = /RFC ?(\d{3,5})(?:,? ?(?:§|[Ss]ection)? ?(\d+(?:\.\d+)*))?/g;
   function linked(text, parent) {
     var last = 0, m;
     RFC.lastIndex = 0;
@@ -84,9 +84,12 @@
     var box = el("div", "facts");
     box.appendChild(dl);
     if (c.facts.length) {
+      var det = el("details", "notes");
+      det.appendChild(el("summary", null, "What the lab says about this connection"));
       var ul = el("ul", "notes");
       c.facts.forEach(function (t) { ul.appendChild(linked(t, el("li"))); });
-      box.appendChild(ul);
+      det.appendChild(ul);
+      box.appendChild(det);
     }
     c.problems.forEach(function (p) { box.appendChild(el("p", "problem", p)); });
     return box;
@@ -226,6 +229,24 @@
       });
     }
     walk(roots, tree, 0, 0);
+    if (r.range.in === "frame") {
+      var rh = el("li", "f rh");
+      rh.appendChild(el("span", "fname", "record header"));
+      rh.appendChild(el("span", "frange", "bytes " + r.range.offset + "–" + (r.range.offset + 4)));
+      var rs2 = el("ul", "fields");
+      [["content_type", 1, String(r.contentType)], ["legacy_record_version", 2,
+        "0x" + ("000" + r.version.toString(16)).slice(-4)], ["length", 2,
+        String(r.range.length - 5)]].reduce(function (o, d) {
+        var li = el("li", "f rh");
+        li.appendChild(el("span", "fname", d[0]));
+        li.appendChild(el("span", "fval", d[2]));
+        li.appendChild(el("span", "frange", "bytes " + o + "–" + (o + d[1] - 1)));
+        rs2.appendChild(li);
+        return o + d[1];
+      }, r.range.offset);
+      rh.appendChild(rs2);
+      tree.insertBefore(rh, tree.firstChild);
+    }
     if (!m.fields.length) v.appendChild(el("p", "hint", "No fields: " +
         (m.kind === "HANDSHAKE" ? "not parsed." : "the content is " +
         (r.decrypted ? "shown below." : "encrypted; give the key log to see it."))));
