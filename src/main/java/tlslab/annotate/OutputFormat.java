@@ -14,8 +14,8 @@ public enum OutputFormat {
   /** A Markdown table plus the summaries. */
   MARKDOWN,
   /**
-   * One self-contained HTML page (ladder and byte view), written by {@code
-   * tlslab.annotate.html.HtmlReport}, not by {@link AnnotateReport}.
+   * One self-contained HTML page (ladder and byte view), written by HtmlReport in the html
+   * sub-package, not by {@link AnnotateReport}.
    */
   HTML
 }

@@ -220,6 +220,10 @@ public final class HtmlReport {
    * >}, {@code &} and the JavaScript line separators are written as \\u escapes, so no capture byte
    * can close the element or start a comment.
    */
+  public static String jsonString(String s) {
+    return q(s);
+  }
+
   static String q(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
