@@ -121,7 +121,7 @@
     return d;
   }
 
-  function ladder(entry) {
+  function ladder(entry, eager) {
     var c = entry.info;
     var sec = el("section", "conn");
     sec.id = "conn-" + (c ? c.index : "x");
@@ -164,7 +164,14 @@
         }
       }
     }
-    more();
+    if (eager || !("IntersectionObserver" in window)) more();
+    else {
+      list.appendChild(el("p", "hint", entry.frames.length + " frames: drawn when scrolled to."));
+      var lo = new IntersectionObserver(function (es) {
+        if (es[0].isIntersecting) { lo.disconnect(); list.textContent = ""; more(); }
+      }, { rootMargin: "600px" });
+      lo.observe(sec);
+    }
     return sec;
   }
 
@@ -313,8 +320,9 @@
       " frames with TLS or TCP problems · " + model.connections.length + " connections";
   if (model.fileProblem) document.querySelector("header").appendChild(el("p", "problem", model.fileProblem));
   var root = document.getElementById("conns");
+  var drawn = 0, EAGER = 8;
   Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
-    if (conns[k].frames.length || conns[k].info) root.appendChild(ladder(conns[k]));
+    if (conns[k].frames.length || conns[k].info) root.appendChild(ladder(conns[k], drawn++ < EAGER));
   });
   root.addEventListener("click", function (ev) {
     var b = ev.target.closest(".arrow");
@@ -334,5 +342,6 @@
   if (h) show(h[1]);
   document.body.dataset.resources = performance.getEntriesByType("resource").length;
   document.body.dataset.errors = errors;
+  document.body.dataset.renderMs = Math.round(performance.now());
   document.body.dataset.ready = "1";
 })();
