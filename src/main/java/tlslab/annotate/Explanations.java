@@ -487,11 +487,12 @@ final class Explanations {
   }
 
   private String certificateStatus(Msg m) {
-    String st = m.detail instanceof String s ? s : null;
-    return "Certificate Status (RFC 6066 8): a stapled OCSP response (RFC 6960), the CA's signed"
-        + " statement about the server certificate"
-        + (st != null ? ": " + st : "")
-        + ". It spares the client its own OCSP query and tells the CA nothing about it.";
+    if (m.detail instanceof CertificateStatus cs) {
+      return cs.explain()
+          + " It spares the client its own OCSP query and tells the CA nothing about it.";
+    }
+    return "Certificate Status (RFC 6066 8): a stapled OCSP response (RFC 6960) about the server"
+        + " certificate.";
   }
 
   // --- records that are not handshake messages ----------------------------------------------

@@ -159,8 +159,8 @@ final class MessageFacts {
         d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, hf.fields);
       }
       case CERTIFICATE_STATUS -> {
-        String status = CertificateStatus.describe(buf, b, end);
-        c.certificateStatus = status;
+        CertificateStatus status = CertificateStatus.parse(buf, b, end, c.serverChain);
+        c.certificateStatus = status.summary();
         d.handshake(c, fx, fromServer, ht, false, ht.label(), status, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);

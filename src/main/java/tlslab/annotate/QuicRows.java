@@ -147,7 +147,9 @@ final class QuicRows {
     String dcid = h.dcidHex();
     QuicConnection c = byServerCid.get(dcid);
     if (c == null) c = byClientCid.get(dcid);
-    if (c == null && h.type() == PacketType.INITIAL) c = byInitialDcid.get(dcid);
+    // 0-RTT packets carry the same Destination Connection ID as the client's first Initial.
+    boolean first = h.type() == PacketType.INITIAL || h.type() == PacketType.ZERO_RTT;
+    if (c == null && first) c = byInitialDcid.get(dcid);
     if (c == null && last != null && h.dcid().length == 0) c = last;
     if (c == null && h.type() == PacketType.INITIAL
         || c == null && h.type() == PacketType.ZERO_RTT) {

@@ -49,6 +49,8 @@ public final class ChatBench {
    * What to run.
    *
    * @param servers servers to compare (null: the lab's and the seed)
+   * @param labServer the command that starts {@code lab server} in a JVM of its own, with {@code
+   *     {port}} and {@code {certs}} to replace (the command line layer knows how)
    * @param pacedClients clients of the paced load (0: no paced load)
    * @param rate lines per second per client, paced
    * @param seconds length of a paced run
@@ -59,13 +61,27 @@ public final class ChatBench {
    */
   public record Options(
       List<String> servers,
+      List<String> labServer,
       int pacedClients,
       double rate,
       int seconds,
       int clients,
       int messages,
       int window,
-      int size) {}
+      int size) {
+    /** Options whose lab server is this program's own {@code server} command. */
+    public Options(
+        List<String> servers,
+        int pacedClients,
+        double rate,
+        int seconds,
+        int clients,
+        int messages,
+        int window,
+        int size) {
+      this(servers, null, pacedClients, rate, seconds, clients, messages, window, size);
+    }
+  }
 
   /** The figures of one measured run. */
   record Figures(
@@ -110,7 +126,9 @@ public final class ChatBench {
     for (String s : o.servers() == null ? List.of("lab", "seed") : o.servers()) {
       switch (s) {
         case "lab":
-          specs.add(new ServerProcess.Spec("lab", labCommand(), true));
+          specs.add(
+              new ServerProcess.Spec(
+                  "lab", o.labServer() != null ? o.labServer() : sameProgramServer(), true));
           break;
         case "seed":
           specs.add(
@@ -272,8 +290,15 @@ public final class ChatBench {
     out.append('\n');
   }
 
-  /** The lab server, as {@code ./lab server} starts it, in a JVM of its own. */
-  private static List<String> labCommand() {
+  /**
+   * {@code server} of the program running now (the lab's command line, whose main class this
+   * package does not name), in a JVM of its own with the launcher's settings.
+   */
+  private static List<String> sameProgramServer() {
+    String command = System.getProperty("sun.java.command", "").trim();
+    if (command.isEmpty()) {
+      throw LabException.environment("cannot tell how to start the lab server (no main class)");
+    }
     String java = ProcessHandle.current().info().command().orElse("java");
     return List.of(
         java,
@@ -282,7 +307,7 @@ public final class ChatBench {
         "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
         "-cp",
         System.getProperty("java.class.path"),
-        "tlslab.cli.Main",
+        command.split("\\s+")[0],
         "server",
         "--port",
         "{port}",

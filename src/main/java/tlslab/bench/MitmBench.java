@@ -113,7 +113,7 @@ public final class MitmBench {
                           profile,
                           "localhost",
                           server.port(),
-                          TlsContexts.client(real.resolve("ca.pem"), null, false),
+                          () -> TlsContexts.client(real.resolve("ca.pem"), null, false),
                           profile,
                           false,
                           e -> HandshakeObserver.NONE),

@@ -80,8 +80,38 @@ public final class BenchChatCommand implements Callable<Integer> {
     out.print(
         ChatBench.run(
             new ChatBench.Options(
-                servers, pacedClients, rate, seconds, clients, messages, window, size)));
+                servers,
+                labServerCommand(),
+                pacedClients,
+                rate,
+                seconds,
+                clients,
+                messages,
+                window,
+                size)));
     out.flush();
     return ExitCode.OK;
+  }
+
+  /** {@code lab server}, as the launcher starts it, in a JVM of its own. */
+  private static List<String> labServerCommand() {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    return List.of(
+        java,
+        "--add-opens",
+        "java.base/sun.security.ssl=ALL-UNNAMED",
+        "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+        "-cp",
+        System.getProperty("java.class.path"),
+        Main.class.getName(),
+        "server",
+        "--port",
+        "{port}",
+        "--certs",
+        "{certs}",
+        "--profile",
+        "modern",
+        "--max-queued",
+        "" + (64 << 20));
   }
 }

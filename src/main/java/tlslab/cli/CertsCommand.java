@@ -22,5 +22,7 @@ import picocli.CommandLine.Command;
       CertsClassCommand.class,
       CertsShowCommand.class,
       CertsVerifyCommand.class,
+      CertsRevokeCommand.class,
+      CertsCrlCommand.class,
     })
 public final class CertsCommand {}

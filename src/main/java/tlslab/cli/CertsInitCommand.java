@@ -15,6 +15,7 @@ import tlslab.pki.InitOptions;
 import tlslab.pki.KeyType;
 import tlslab.pki.LabCertificates;
 import tlslab.pki.LabFiles;
+import tlslab.pki.RevocationUrls;
 
 /** {@code lab certs init}: the lab CA and the server's certificate, key and stores. */
 @Command(
@@ -77,6 +78,19 @@ public final class CertsInitCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace existing keys and certificates.")
   boolean force;
 
+  @Option(
+      names = "--ocsp-url",
+      paramLabel = "URL",
+      description =
+          "OCSP responder named in every certificate's AIA (default: ${DEFAULT-VALUE}, lab ca ocsp).")
+  String ocspUrl = RevocationUrls.DEFAULT_OCSP;
+
+  @Option(
+      names = "--crl-url",
+      paramLabel = "URL",
+      description = "CRL distribution point in every certificate (default: ${DEFAULT-VALUE}).")
+  String crlUrl = RevocationUrls.DEFAULT_CRL;
+
   @Override
   public Integer call() {
     InitOptions options =
@@ -87,6 +101,7 @@ public final class CertsInitCommand implements Callable<Integer> {
             .sans(sans)
             .days(days)
             .force(force)
+            .revocationUrls(RevocationUrls.of(ocspUrl, crlUrl))
             .build();
     LabFiles f = LabCertificates.init(options);
     PrintWriter out = spec.commandLine().getOut();
@@ -104,6 +119,9 @@ public final class CertsInitCommand implements Callable<Integer> {
     row(out, f.serverKeyStore(), "PKCS#12 key store for Java servers, alias 'server' (0600)");
     row(out, f.trustStore(), "PKCS#12 trust store for Java clients, alias 'lab-ca'");
     out.printf("Password of the .p12 files: %s%n", LabCertificates.STORE_PASSWORD);
+    out.printf(
+        "Revocation: certificates name OCSP %s and CRL %s (lab ca ocsp --dir %s)%n",
+        options.revocationUrls().ocsp(), options.revocationUrls().crl(), f.dir());
     out.printf("Look inside: lab certs show %s%n", f.serverCert());
     out.flush();
     return ExitCode.OK;

@@ -70,6 +70,21 @@ public final class ClientCommand implements Callable<Integer> {
   @Mixin ProfileMixin profile;
 
   @Option(
+      names = "--revocation",
+      paramLabel = "MODE",
+      description =
+          "Check the server certificate for revocation (stapled OCSP first): off, soft (refuse"
+              + " only a known revocation) or hard (refuse unless known good)"
+              + " (default: ${DEFAULT-VALUE}).")
+  String revocation = "soft";
+
+  @Option(
+      names = "--crl",
+      paramLabel = "FILE",
+      description = "Also check the server certificate against this CRL file.")
+  java.util.List<Path> crls = new java.util.ArrayList<>();
+
+  @Option(
       names = "--insecure",
       description = "Do not verify the server (the report's client). Unsafe: for the lab only.")
   boolean insecure;
@@ -96,7 +111,7 @@ public final class ClientCommand implements Callable<Integer> {
             .name(name)
             .profile(p)
             .insecure(insecure)
-            .context(TlsContexts.client(insecure ? null : ca, keyStore(), insecure))
+            .context(TlsContexts.client(insecure ? null : ca, keyStore(), insecure, policy()))
             .onLine(
                 line -> {
                   if (terminal != null) {
@@ -130,6 +145,14 @@ public final class ClientCommand implements Callable<Integer> {
       t.throwIfProblems();
     }
     return ExitCode.OK;
+  }
+
+  private tlslab.tls.RevocationPolicy policy() {
+    tlslab.tls.RevocationPolicy.Mode mode = tlslab.tls.RevocationPolicy.parseMode(revocation);
+    if (insecure) {
+      return tlslab.tls.RevocationPolicy.off();
+    }
+    return new tlslab.tls.RevocationPolicy(mode, crls);
   }
 
   private Path keyStore() {

@@ -32,6 +32,14 @@ public final class DemoCommand implements Callable<Integer> {
   @Mixin ProfileMixin profile;
 
   @Option(
+      names = "--staple",
+      description =
+          "Run the lab CA's OCSP responder and staple its answer: the server's first flight reads"
+              + " like the report's, \"Server Hello, Certificate, Certificate Status, Server Key"
+              + " Exchange, Server Hello Done\" (with the modern profile).")
+  boolean staple;
+
+  @Option(
       names = "--captures",
       paramLabel = "DIR",
       description = "Where demo.pcapng and demo.keylog are left (default: the lab's captures/).")
@@ -48,7 +56,8 @@ public final class DemoCommand implements Callable<Integer> {
       err.flush();
     }
     out.println("TLS Lab demo: the report's chat, rebuilt and observed (profile " + p + ")");
-    Demo demo = new Demo(p, captures != null ? captures : LabHome.path().resolve("captures"), out);
+    Demo demo =
+        new Demo(p, staple, captures != null ? captures : LabHome.path().resolve("captures"), out);
     Thread hook = new Thread(demo::abort, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     DemoRun run = demo.run();

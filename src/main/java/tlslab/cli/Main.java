@@ -21,6 +21,7 @@ import tlslab.common.LabException;
     subcommands = {
       DemoCommand.class,
       CertsCommand.class,
+      CaCommand.class,
       ServerCommand.class,
       ClientCommand.class,
       TraceCommand.class,

@@ -186,7 +186,7 @@ public final class MitmCommand implements Callable<Integer> {
                     victimP,
                     upHost,
                     upPort,
-                    TlsContexts.client(upstreamInsecure ? null : ca, null, upstreamInsecure),
+                    () -> TlsContexts.client(upstreamInsecure ? null : ca, null, upstreamInsecure),
                     upP,
                     upstreamInsecure,
                     tracing.observers(out, err, "mitm")),

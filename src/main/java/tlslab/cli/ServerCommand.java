@@ -65,6 +65,42 @@ public final class ServerCommand implements Callable<Integer> {
       description = "none, want or need (default: ${DEFAULT-VALUE}).")
   String clientAuth = "none";
 
+  @Option(
+      names = "--staple",
+      description =
+          "Staple the OCSP response for the server certificate (Certificate Status, RFC 6066 8),"
+              + " fetched from the responder its AIA names (lab ca ocsp).")
+  boolean staple;
+
+  @Option(
+      names = "--ocsp-url",
+      paramLabel = "URL",
+      description = "With --staple: ask this OCSP responder instead of the certificate's.")
+  java.net.URI ocspUrl;
+
+  @Option(
+      names = "--staple-cache",
+      paramLabel = "SECONDS",
+      description =
+          "With --staple: reuse a fetched OCSP response this long (default: ${DEFAULT-VALUE});"
+              + " a revocation shows after at most this delay.")
+  int stapleCache = 30;
+
+  @Option(
+      names = "--revocation",
+      paramLabel = "MODE",
+      description =
+          "Check client certificates for revocation: off, soft or hard (default: ${DEFAULT-VALUE};"
+              + " hard refuses when the status cannot be learnt).")
+  String revocation = "off";
+
+  @Option(
+      names = "--crl",
+      paramLabel = "FILE",
+      description =
+          "With --revocation: check client certificates against this CRL (re-read when it changes).")
+  java.util.List<Path> crls = new java.util.ArrayList<>();
+
   @Option(names = "--loops", paramLabel = "N", description = "Event loops (default: one per core).")
   int loops;
 
@@ -100,9 +136,24 @@ public final class ServerCommand implements Callable<Integer> {
       err.println(p.warning());
       err.flush();
     }
+    tlslab.tls.RevocationPolicy.Mode mode = tlslab.tls.RevocationPolicy.parseMode(revocation);
+    if (!crls.isEmpty() && mode == tlslab.tls.RevocationPolicy.Mode.OFF) {
+      mode = tlslab.tls.RevocationPolicy.Mode.HARD;
+    }
+    tlslab.tls.RevocationPolicy clientCerts = new tlslab.tls.RevocationPolicy(mode, crls);
+    if (clientCerts.enabled() && auth == ClientAuth.NONE) {
+      throw tlslab.common.LabException.badInput(
+          "--revocation/--crl check client certificates: use them with --client-auth want or need");
+    }
+    if (staple) {
+      if (stapleCache < 1) {
+        throw tlslab.common.LabException.badInput("--staple-cache: at least 1 second");
+      }
+      tlslab.tls.Stapling.configureServer(ocspUrl, stapleCache);
+    }
     ChatServer server =
         ChatServer.builder()
-            .context(TlsContexts.server(certs))
+            .context(TlsContexts.server(certs, staple, clientCerts))
             .bind(bind)
             .port(port)
             .profile(p)
@@ -123,6 +174,14 @@ public final class ServerCommand implements Callable<Integer> {
         p.label(),
         String.join("+", p.protocols()),
         auth.name().toLowerCase(java.util.Locale.ROOT));
+    if (staple) {
+      out.println(
+          "stapling OCSP responses for the server certificate"
+              + (ocspUrl != null ? " from " + ocspUrl : " from the responder its AIA names"));
+    }
+    if (clientCerts.enabled()) {
+      out.println("client certificates checked for revocation: " + clientCerts.describe());
+    }
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =

@@ -27,7 +27,10 @@ import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 import tlslab.pki.InitOptions;
 import tlslab.pki.LabCertificates;
+import tlslab.pki.OcspServer;
+import tlslab.pki.RevocationUrls;
 import tlslab.tls.HandshakeObserver;
+import tlslab.tls.RevocationPolicy;
 import tlslab.tls.TlsContexts;
 import tlslab.tls.TlsProfile;
 import tlslab.trace.HandshakeInspector;
@@ -53,6 +56,7 @@ public final class Demo {
   static final String BOB_LINE = "hello alice, and only we can read it";
 
   private final TlsProfile profile;
+  private final boolean staple;
   private final Path capturesDir;
   private final PrintWriter progress;
   private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
@@ -65,7 +69,17 @@ public final class Demo {
    * @param progress one line per step, as it happens
    */
   public Demo(TlsProfile profile, Path capturesDir, PrintWriter progress) {
+    this(profile, false, capturesDir, progress);
+  }
+
+  /**
+   * @param staple also run the lab CA's OCSP responder and have the server staple its answer (RFC
+   *     6066 8): the server's first flight then carries the report's "Certificate Status", and the
+   *     clients refuse the server unless that answer says "good"
+   */
+  public Demo(TlsProfile profile, boolean staple, Path capturesDir, PrintWriter progress) {
     this.profile = profile;
+    this.staple = staple;
     this.capturesDir = capturesDir;
     this.progress = progress;
   }
@@ -110,7 +124,15 @@ public final class Demo {
   private DemoRun runIn(Path work) {
     Path certs = work.resolve("certs");
     step("certificates: a lab CA and a server certificate for localhost (" + certs + ")");
-    LabCertificates.init(InitOptions.builder().dir(certs).build());
+    InitOptions.Builder init = InitOptions.builder().dir(certs);
+    if (staple) {
+      // The responder starts first so that the certificate can name its real port.
+      OcspServer ocsp = OcspServer.start("127.0.0.1", 0, certs, Duration.ofHours(1), line -> {});
+      open.add(ocsp);
+      init.revocationUrls(RevocationUrls.onLoopback(ocsp.port()));
+      step("OCSP: the lab CA's responder answers on http://127.0.0.1:" + ocsp.port() + "/");
+    }
+    LabCertificates.init(init.build());
 
     Path pcap = capturesDir.resolve("demo.pcapng");
     Path keyLogFile = capturesDir.resolve("demo.keylog");
@@ -126,7 +148,7 @@ public final class Demo {
 
     ChatServer server =
         ChatServer.builder()
-            .context(TlsContexts.server(certs))
+            .context(TlsContexts.server(certs, staple, RevocationPolicy.off()))
             .bind("127.0.0.1")
             .port(0)
             .profile(profile)
@@ -139,11 +161,20 @@ public final class Demo {
 
     String captureProblem = startCapture(pcap, keyLogFile, server.port());
 
-    SSLContext clientContext = TlsContexts.client(certs.resolve("ca.pem"), null, false);
+    SSLContext clientContext =
+        TlsContexts.client(
+            certs.resolve("ca.pem"),
+            null,
+            false,
+            staple
+                ? new RevocationPolicy(RevocationPolicy.Mode.HARD, List.of())
+                : RevocationPolicy.off());
     List<String> received = new CopyOnWriteArrayList<>();
     ChatClient alice = client("alice", server.port(), clientContext, observer, received);
     ChatClient bob = client("bob", server.port(), clientContext, observer, received);
-    step("clients: alice and bob connected, each verified the server's certificate and name");
+    step(
+        "clients: alice and bob connected, each verified the server's certificate and name"
+            + (staple ? " and its stapled OCSP answer" : ""));
     // Both are members once each has its /nick acknowledged; only then is a broadcast sure to
     // reach the other.
     awaitLine(received, l -> l.equals("alice: * you are now alice"));

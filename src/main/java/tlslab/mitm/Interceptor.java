@@ -77,7 +77,9 @@ public final class Interceptor implements AutoCloseable {
    * @param victimProfile the TLS profile offered to victims (the report's, if they use it)
    * @param upstreamHost the real server
    * @param upstreamPort its port
-   * @param upstream the context for the real server (verifying it unless {@code insecureUpstream})
+   * @param upstream makes the context for each connection to the real server (verifying it unless
+   *     {@code insecureUpstream}); a fresh one per connection, so that no session is resumed and
+   *     every upstream leg shows, and verifies, the real server's certificate
    * @param upstreamProfile the profile spoken to the real server
    * @param insecureUpstream skip the real server's certificate and host name checks
    * @param observers watches each engine's handshake (key log, trace), or none
@@ -89,7 +91,7 @@ public final class Interceptor implements AutoCloseable {
       TlsProfile victimProfile,
       String upstreamHost,
       int upstreamPort,
-      SSLContext upstream,
+      java.util.function.Supplier<SSLContext> upstream,
       TlsProfile upstreamProfile,
       boolean insecureUpstream,
       Function<SSLEngine, HandshakeObserver> observers) {}
@@ -102,6 +104,7 @@ public final class Interceptor implements AutoCloseable {
   /** Binds and starts accepting victims; returns this. */
   public Interceptor start() {
     attacker = TlsContexts.server(options.attackerCerts());
+    options.upstream().get(); // a bad --ca is a user error now, not at the first victim
     try {
       acceptor = ServerSocketChannel.open();
       acceptor.bind(new InetSocketAddress(options.bindHost(), options.port()), 128);
@@ -216,6 +219,7 @@ public final class Interceptor implements AutoCloseable {
     long bytesFromVictim;
     long bytesFromServer;
     boolean logged;
+    long undeliveredToVictim; // arrived from the server after the victim had closed
     boolean victimGone; // closed while the upstream handshake still ran: flush, then close
 
     Pair(int id, SocketChannel ch) {
@@ -247,7 +251,7 @@ public final class Interceptor implements AutoCloseable {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         SSLEngine engine =
             TlsContexts.clientEngine(
-                options.upstream(),
+                options.upstream().get(),
                 options.upstreamProfile(),
                 options.upstreamHost(),
                 options.upstreamPort(),
@@ -282,6 +286,7 @@ public final class Interceptor implements AutoCloseable {
       boolean gone = victim.driver.isClosed();
       linesFromServer += upstream.lines(plaintext, "server", gone);
       if (gone) {
+        undeliveredToVictim += copy.remaining();
         return;
       }
       if (victim.driver.handshakeDone()) {
@@ -334,7 +339,7 @@ public final class Interceptor implements AutoCloseable {
             // Held for a leg that closed before its handshake completed: said, never dropped
             // silently.
             .put("undelivered_to_server_bytes", remaining(pending))
-            .put("undelivered_to_victim_bytes", remaining(pendingToVictim))
+            .put("undelivered_to_victim_bytes", undeliveredToVictim + remaining(pendingToVictim))
             .put("cause", cause == null ? null : String.valueOf(cause.getMessage()))
             .write();
       }

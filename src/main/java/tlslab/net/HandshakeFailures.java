@@ -23,6 +23,10 @@ final class HandshakeFailures {
           + "' (hostname check, RFC 6125); use the name in its certificate, or --insecure to skip"
           + " the check (unsafe)";
     }
+    String revocation = revocation(e);
+    if (revocation != null) {
+      return "server certificate at " + target + " " + revocation + "; refusing to connect";
+    }
     if (has(e, CertPathValidatorException.class)
         || all.contains("PKIX path")
         || all.contains("unable to find valid certification path")) {
@@ -38,6 +42,29 @@ final class HandshakeFailures {
       return "TLS handshake with " + target + " failed: " + e.getMessage();
     }
     return "connection to " + target + " failed: " + e;
+  }
+
+  /** "was revoked ... (reason ...)" or "has an unknown revocation status ...", else null. */
+  private static String revocation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateRevokedException r) {
+        return "was REVOKED by its CA at "
+            + r.getRevocationDate().toInstant()
+            + " (reason "
+            + r.getRevocationReason()
+            + ", per "
+            + r.getAuthorityName().getName()
+            + ")";
+      }
+      if (t instanceof CertPathValidatorException v
+          && v.getReason()
+              == CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS) {
+        return "has no known revocation status ("
+            + firstLine(chainText(v))
+            + "); --revocation hard refuses it";
+      }
+    }
+    return null;
   }
 
   private static boolean has(Throwable e, Class<? extends Throwable> type) {

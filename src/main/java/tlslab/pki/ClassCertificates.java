@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import tlslab.common.LabException;
+import tlslab.pki.internal.CaRecords;
 import tlslab.pki.internal.CertIssuer;
 import tlslab.pki.internal.KeyStores;
 import tlslab.pki.internal.LabCa;
@@ -213,6 +214,7 @@ public final class ClassCertificates {
     String folderName = s.folder();
     Path folder = out.resolve(folderName);
     SecureFiles.createDirectories(folder);
+    RevocationUrls urls = RevocationUrls.load(options.caDir());
     KeyPair pair = options.keyType().generate();
     X509Certificate cert =
         CertIssuer.leaf(
@@ -222,7 +224,9 @@ public final class ClassCertificates {
             CertIssuer.name(s.name(), "students", s.id()),
             List.of(),
             false,
-            options.days());
+            options.days(),
+            urls.ocsp(),
+            urls.crl());
     SecureFiles.writePrivate(folder.resolve(folderName + ".key"), PemIo.encode(pair.getPrivate()));
     SecureFiles.writePrivate(
         folder.resolve(folderName + "-combined.pem"), PemIo.encode(pair.getPrivate(), cert));
@@ -239,6 +243,7 @@ public final class ClassCertificates {
     SecureFiles.writePublic(
         folder.resolve(ClassChallenge.BUNDLE_FILE),
         (ClassChallenge.of(secret, folderName) + "\n").getBytes(StandardCharsets.UTF_8));
+    CaRecords.recordIssued(options.caDir(), cert);
     return new Entry(
         s,
         cert.getSerialNumber().toString(16).toUpperCase(Locale.ROOT),

@@ -18,6 +18,7 @@ public final class InitOptions {
   private final List<String> sans;
   private final int days;
   private final boolean force;
+  private final RevocationUrls revocationUrls;
 
   private InitOptions(Builder b) {
     this.dir = b.dir;
@@ -26,6 +27,7 @@ public final class InitOptions {
     this.sans = List.copyOf(b.sans);
     this.days = b.days;
     this.force = b.force;
+    this.revocationUrls = b.revocationUrls;
   }
 
   public static Builder builder() {
@@ -62,6 +64,11 @@ public final class InitOptions {
     return force;
   }
 
+  /** Where issued certificates say their revocation status can be checked. */
+  public RevocationUrls revocationUrls() {
+    return revocationUrls;
+  }
+
   /** Collects the options; {@link #build()} checks them and says which one is wrong. */
   public static final class Builder {
     private Path dir = Path.of("certs");
@@ -70,6 +77,7 @@ public final class InitOptions {
     private List<String> sans = List.of("localhost", "127.0.0.1");
     private int days = 365;
     private boolean force;
+    private RevocationUrls revocationUrls = RevocationUrls.defaults();
 
     private Builder() {}
 
@@ -116,6 +124,15 @@ public final class InitOptions {
     }
 
     /**
+     * OCSP responder and CRL addresses put into the server certificate and every later one.
+     * Default: {@link RevocationUrls#defaults()} ({@code lab ca ocsp} on 127.0.0.1:8888).
+     */
+    public Builder revocationUrls(RevocationUrls urls) {
+      this.revocationUrls = urls;
+      return this;
+    }
+
+    /**
      * Checks every option.
      *
      * @throws LabException BAD_INPUT naming the wrong option
@@ -139,6 +156,9 @@ public final class InitOptions {
       }
       if (days < 1 || days > 3650) {
         throw LabException.badInput("days: must be between 1 and 3650, got " + days);
+      }
+      if (revocationUrls == null) {
+        throw LabException.badInput("revocation URLs: required (RevocationUrls.defaults())");
       }
       return new InitOptions(this);
     }

@@ -6,6 +6,7 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import tlslab.common.LabException;
+import tlslab.pki.internal.CaRecords;
 import tlslab.pki.internal.CertIssuer;
 import tlslab.pki.internal.KeyStores;
 import tlslab.pki.internal.LabCa;
@@ -91,7 +92,9 @@ public final class LabCertificates {
             CertIssuer.name(options.commonName(), "server", null),
             options.sans(),
             true,
-            options.days());
+            options.days(),
+            options.revocationUrls().ocsp(),
+            options.revocationUrls().crl());
 
     char[] password = STORE_PASSWORD.toCharArray();
     // Keys first: if the disk fills up half-way, no certificate points at a key that is missing.
@@ -104,6 +107,10 @@ public final class LabCertificates {
     SecureFiles.writePublic(files.caCert(), PemIo.encode(null, ca));
     SecureFiles.writePublic(files.serverCert(), PemIo.encode(null, server));
     SecureFiles.writePublic(files.trustStore(), KeyStores.trustStore(CA_ALIAS, ca, password));
+    // A new CA starts new ledgers: the old CA's issued and revoked serials mean nothing to it.
+    options.revocationUrls().save(options.dir());
+    CaRecords.reset(options.dir());
+    CaRecords.recordIssued(options.dir(), server);
     return files;
   }
 
@@ -144,13 +151,16 @@ public final class LabCertificates {
             CertIssuer.name(name, "client", null),
             List.of(),
             false,
-            365);
+            365,
+            RevocationUrls.load(dir).ocsp(),
+            RevocationUrls.load(dir).crl());
     SecureFiles.writePrivate(files.key(), PemIo.encode(pair.getPrivate()));
     SecureFiles.writePrivate(files.combinedPem(), PemIo.encode(pair.getPrivate(), cert));
     SecureFiles.writePrivate(
         files.keyStore(),
         KeyStores.keyStore(name, pair.getPrivate(), STORE_PASSWORD.toCharArray(), cert, ca.cert()));
     SecureFiles.writePublic(files.cert(), PemIo.encode(null, cert));
+    CaRecords.recordIssued(dir, cert);
     return files;
   }
 }

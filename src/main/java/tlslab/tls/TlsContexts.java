@@ -57,6 +57,33 @@ public final class TlsContexts {
   }
 
   /**
+   * A server context as {@link #server(Path)}, optionally stapling OCSP responses for its own
+   * certificate ({@link Stapling}) and checking client certificates for revocation.
+   */
+  public static SSLContext server(Path certsDir, boolean staple, RevocationPolicy clientCerts) {
+    KeyStore keys = loadPkcs12(certsDir.resolve("server.p12"));
+    KeyStore trust = loadPkcs12(certsDir.resolve("truststore.p12"));
+    TrustManager[] tm =
+        clientCerts.enabled() ? RevocationTrust.of(trust, clientCerts) : trustManagers(trust);
+    KeyManager[] km = keyManagers(keys);
+    return staple ? Stapling.withServerStapling(() -> context(km, tm)) : context(km, tm);
+  }
+
+  /**
+   * A client context as {@link #client(Path, Path, boolean)} that also checks the server
+   * certificate for revocation (a stapled OCSP response first) unless {@code insecure}.
+   */
+  public static SSLContext client(
+      Path caPem, Path clientKeyStore, boolean insecure, RevocationPolicy revocation) {
+    if (insecure || !revocation.enabled()) {
+      return client(caPem, clientKeyStore, insecure);
+    }
+    KeyManager[] km = clientKeyStore == null ? null : keyManagers(loadPkcs12(clientKeyStore));
+    TrustManager[] tm = RevocationTrust.of(trustStoreOf(caPem), revocation);
+    return Stapling.withClientStatusRequest(() -> context(km, tm));
+  }
+
+  /**
    * A client context.
    *
    * @param caPem the CA certificate(s) to trust, in PEM; ignored when {@code insecure}

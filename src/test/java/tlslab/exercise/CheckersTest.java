@@ -18,7 +18,7 @@ class CheckersTest {
   void everyExerciseOfTheCatalogHasAChecker() {
     Catalog catalog =
         Catalog.load(Path.of(System.getProperty("lab.home", ".")).resolve("exercises"));
-    assertThat(catalog.all()).hasSize(10);
+    assertThat(catalog.all()).hasSize(11);
     for (Exercise e : catalog.all()) {
       assertThat(Checkers.forExercise(e.number())).as("exercise %d", e.number()).isPresent();
     }
@@ -26,7 +26,7 @@ class CheckersTest {
 
   @Test
   void anEmptyWorkFolderFailsEveryExerciseWithHints() {
-    for (int n = 1; n <= 10; n++) {
+    for (int n = 1; n <= 11; n++) {
       Report r = Checkers.forExercise(n).orElseThrow().check(new Workspace(tmp, Optional.empty()));
       assertThat(r.passed()).as("exercise %d", n).isFalse();
       assertThat(r.items())
@@ -50,6 +50,9 @@ class CheckersTest {
           "captures/08.pcap",
           "captures/09.pcap",
           "captures/09.keylog",
+          "captures/11-good.pcap",
+          "captures/11-revoked.pcap",
+          "certs/crl.pem",
           "traces/06.jsonl",
           "traces/07.jsonl",
           "evil/server.pem",
@@ -62,7 +65,7 @@ class CheckersTest {
       Files.createDirectories(p.getParent());
       Files.write(p, new byte[] {(byte) 0xd4, (byte) 0xc3, (byte) 0xb2, (byte) 0xa1, 0, '{', '"'});
     }
-    for (int n = 1; n <= 10; n++) {
+    for (int n = 1; n <= 11; n++) {
       for (Optional<String> student :
           java.util.List.of(Optional.<String>empty(), Optional.of("x"))) {
         Report r = Checkers.forExercise(n).orElseThrow().check(new Workspace(tmp, student));

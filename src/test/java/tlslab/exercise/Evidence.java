@@ -244,7 +244,7 @@ final class Evidence {
             work.resolve("certs/server.key").toString());
     return out.lines()
         .map(String::strip)
-        .filter(l -> l.startsWith("decrypted: server> * you are ") && l.contains(" from "))
+        .filter(l -> l.startsWith("| * you are ") && l.contains(" from "))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no /whoami reply in:\n" + out));
   }

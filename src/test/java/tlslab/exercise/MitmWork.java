@@ -112,7 +112,7 @@ final class MitmWork {
                       TlsProfile.MODERN,
                       "localhost",
                       real.port(),
-                      TlsContexts.client(certs.resolve("ca.pem"), null, false),
+                      () -> TlsContexts.client(certs.resolve("ca.pem"), null, false),
                       TlsProfile.MODERN,
                       false,
                       e -> observer),

@@ -51,7 +51,7 @@ class InterceptorTest {
                     profile,
                     "localhost",
                     real.port(),
-                    TlsContexts.client(certs.real().resolve("ca.pem"), null, false),
+                    () -> TlsContexts.client(certs.real().resolve("ca.pem"), null, false),
                     profile,
                     false,
                     e -> HandshakeObserver.NONE),

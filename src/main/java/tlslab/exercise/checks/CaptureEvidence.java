@@ -165,12 +165,14 @@ final class CaptureEvidence {
   }
 
   /**
-   * A line as a student may paste it from {@code lab annotate --key/--keylog}: {@code decrypted:
-   * client> hello\n} or just {@code hello}; the annotator's {@code \xNN} escapes are decoded
-   * (UTF-8), so "José" pasted either way is the same line.
+   * A line as a student may paste it from {@code lab annotate --key/--keylog}: {@code | hello} (the
+   * table's margin under "decrypted (client, text lines):"), the older {@code decrypted: client>
+   * hello\n}, or just {@code hello}; {@code \xNN} escapes are decoded (UTF-8), so "José" pasted
+   * either way is the same line.
    */
   static String pastedLine(String answer) {
     String s = answer.strip();
+    s = s.replaceFirst("^\\|\\s?", "");
     s = s.replaceFirst("^(?i)decrypted:\\s*", "");
     s = s.replaceFirst("^(client|server)>\\s?", "");
     s = s.replaceFirst("(\\\\n)+$", "");

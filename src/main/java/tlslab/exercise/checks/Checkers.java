@@ -24,6 +24,7 @@ public final class Checkers {
     BY_NUMBER.put(8, new MitmCheck());
     BY_NUMBER.put(9, new MutualTlsCheck());
     BY_NUMBER.put(10, new FramingCheck());
+    BY_NUMBER.put(11, new RevocationCheck());
   }
 
   private Checkers() {}

@@ -1,5 +1,6 @@
 package tlslab.pki.internal;
 
+import java.net.URI;
 import java.security.KeyPair;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -14,7 +15,12 @@ import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -44,6 +50,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *       it.
  *   <li>subjectAltName (4.2.1.6): the names a client compares the host name with (RFC 6125).
  *   <li>subject/authority key identifiers (4.2.1.1-2): link a certificate to its issuer's key.
+ *   <li>authorityInfoAccess (4.2.2.1) and cRLDistributionPoints (4.2.1.13): where to ask whether
+ *       the certificate has been revoked (OCSP responder, CRL).
  * </ul>
  */
 public final class CertIssuer {
@@ -98,7 +106,8 @@ public final class CertIssuer {
 
   /**
    * A leaf certificate for a TLS server ({@code serverAuth=true}) or client, signed by the CA.
-   * Validity is clipped to the CA's, since a certificate cannot outlive its issuer usefully.
+   * Validity is clipped to the CA's, since a certificate cannot outlive its issuer usefully. It
+   * carries no revocation addresses; see the overload with {@link RevocationUrls}.
    */
   public static X509Certificate leaf(
       X509Certificate caCert,
@@ -108,6 +117,25 @@ public final class CertIssuer {
       List<String> sans,
       boolean serverAuth,
       int days) {
+    return leaf(caCert, caKey, subjectKey, subject, sans, serverAuth, days, null, null);
+  }
+
+  /**
+   * Like the overload without URLs, and, when {@code ocspUrl} and {@code crlUrl} are not null, with
+   * the Authority Information Access extension naming the OCSP responder (RFC 5280 4.2.2.1) and the
+   * CRL Distribution Points extension (4.2.1.13): where a client asks whether this certificate has
+   * been revoked.
+   */
+  public static X509Certificate leaf(
+      X509Certificate caCert,
+      PrivateKey caKey,
+      PublicKey subjectKey,
+      X500Name subject,
+      List<String> sans,
+      boolean serverAuth,
+      int days,
+      URI ocspUrl,
+      URI crlUrl) {
     Instant now = now();
     Instant notBefore = now.minus(CLOCK_SKEW);
     Instant notAfter = now.plus(Duration.ofDays(days));
@@ -142,6 +170,24 @@ public final class CertIssuer {
           Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       b.addExtension(
           Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
+      if (ocspUrl != null && crlUrl != null) {
+        b.addExtension(
+            Extension.authorityInfoAccess,
+            false,
+            new AuthorityInformationAccess(
+                AccessDescription.id_ad_ocsp,
+                new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl.toString())));
+        GeneralNames crl =
+            new GeneralNames(
+                new GeneralName(GeneralName.uniformResourceIdentifier, crlUrl.toString()));
+        b.addExtension(
+            Extension.cRLDistributionPoints,
+            false,
+            new CRLDistPoint(
+                new DistributionPoint[] {
+                  new DistributionPoint(new DistributionPointName(crl), null, null)
+                }));
+      }
       return sign(b, caKey);
     } catch (CertIOException | NoSuchAlgorithmException | CertificateEncodingException e) {
       throw new AssertionError("building a leaf certificate failed", e);

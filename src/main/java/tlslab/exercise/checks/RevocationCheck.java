@@ -1,0 +1,184 @@
+package tlslab.exercise.checks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Row;
+import tlslab.exercise.Checker;
+import tlslab.exercise.Report;
+import tlslab.exercise.Workspace;
+
+/**
+ * Exercise 11: revocation. Three pieces of the student's own evidence:
+ *
+ * <ol>
+ *   <li>{@code captures/11-good.pcap}: a full handshake with their own server ({@code
+ *       certs/server.pem}) whose first flight carries a Certificate Status (the stapled OCSP
+ *       answer, RFC 6066 8), after which the chat went on: the client accepted it.
+ *   <li>{@code certs/crl.pem}: a CRL signed by their own CA ({@code certs/ca.pem}) that lists that
+ *       server certificate's serial as revoked (RFC 5280 5.3).
+ *   <li>{@code captures/11-revoked.pcap}: a handshake with the same server certificate, again with
+ *       a Certificate Status, which the client refused with a fatal alert ({@code
+ *       bad_certificate_status_response} for a stapled "revoked", or {@code certificate_revoked})
+ *       before any application data.
+ * </ol>
+ *
+ * A copy of the good capture fails step 3, a CRL from another CA or without the serial fails step
+ * 2, another student's captures fail the certificate comparison. With {@code --student NAME} the
+ * server certificate must also name the student (made with {@code lab certs init --cn NAME}).
+ *
+ * <p>What this does not see yet: the content of the stapled answer (good or revoked) is read by
+ * {@code lab annotate} but not exposed to checkers as a value; the refusal alert stands in for it.
+ */
+public final class RevocationCheck implements Checker {
+  static final String GOOD = "11-good.pcap";
+  static final String REVOKED = "11-revoked.pcap";
+  private static final List<String> REFUSALS =
+      List.of(
+          "Alert (Level: Fatal, Description: Bad Certificate Status Response)",
+          "Alert (Level: Fatal, Description: Certificate Revoked)");
+
+  @Override
+  public Report check(Workspace ws) {
+    Report r = new Report();
+    X509Certificate mine = Steps.ownServerCertificate(r, ws);
+    X509Certificate ca = Steps.ownCa(r, ws);
+    if (mine == null || ca == null) {
+      return r;
+    }
+    if (ws.student().isPresent()) {
+      boolean named = MutualTlsCheck.namesStudent(mine, ws.student().get());
+      r.expect(
+          named,
+          "your server certificate names you",
+          "make your certificates with: lab certs init --dir "
+              + ws.certs()
+              + " --cn '"
+              + ws.student().get()
+              + "' --force, then redo the exercise");
+      if (!named) {
+        return r;
+      }
+    }
+    String serverCmd = "lab server --certs " + ws.certs() + " --staple (and lab ca ocsp)";
+
+    // 1. The stapled good answer, accepted.
+    CaptureEvidence good =
+        Steps.capture(
+            r, ws, GOOD, KeyMaterial.none(), "lab capture --port 8443 --out " + ws.capture(GOOD));
+    if (good == null) {
+      return r;
+    }
+    Optional<ConnectionFacts> g = Steps.ownServerHandshake(r, ws, good, GOOD, mine, serverCmd);
+    if (g.isEmpty()) {
+      return r;
+    }
+    r.expect(
+        hasLabel(good.rowsOf(g.get()), "Certificate Status"),
+        "the server staples a Certificate Status in " + GOOD,
+        "no Certificate Status after the server's Certificate: run " + serverCmd);
+    r.expect(
+        g.get().clientApplicationData() > 0 && g.get().serverApplicationData() > 0,
+        "the client accepted the server in " + GOOD,
+        "no application data: chat a line (or /whoami) before you quit, with the capture running");
+
+    // 2. The CA's signed statement that the certificate is revoked.
+    if (!crlRevokes(r, ws, ca, mine)) {
+      return r;
+    }
+
+    // 3. The refusal.
+    CaptureEvidence bad =
+        Steps.capture(
+            r,
+            ws,
+            REVOKED,
+            KeyMaterial.none(),
+            "lab capture --port 8443 --out " + ws.capture(REVOKED));
+    if (bad == null) {
+      return r;
+    }
+    Optional<ConnectionFacts> b = Steps.ownServerHandshake(r, ws, bad, REVOKED, mine, serverCmd);
+    if (b.isEmpty()) {
+      return r;
+    }
+    List<Row> rows = bad.rowsOf(b.get());
+    r.expect(
+        hasLabel(rows, "Certificate Status"),
+        "the server staples a Certificate Status in " + REVOKED,
+        "no Certificate Status: keep --staple on the server (restart it, or wait 30 s for its"
+            + " cached answer to expire)");
+    // The client is whoever sent the Client Hello.
+    int clientPort =
+        rows.stream()
+            .filter(row -> CaptureEvidence.labels(row).contains("Client Hello"))
+            .mapToInt(row -> row.sourcePort)
+            .findFirst()
+            .orElse(-1);
+    boolean refused =
+        rows.stream()
+            .filter(row -> row.sourcePort == clientPort)
+            .anyMatch(row -> REFUSALS.stream().anyMatch(row.info::contains));
+    r.expect(
+        refused && b.get().clientApplicationData() == 0 && b.get().serverApplicationData() == 0,
+        "the client refused the revoked server in " + REVOKED,
+        "the client must end the handshake with a fatal certificate_revoked or"
+            + " bad_certificate_status_response alert and send no data: revoke the certificate, then"
+            + " connect with lab client (it checks revocation)");
+    return r;
+  }
+
+  private static boolean crlRevokes(
+      Report r, Workspace ws, X509Certificate ca, X509Certificate mine) {
+    Path file = ws.certs().resolve("crl.pem");
+    String requirement = "your CA's CRL revokes your server certificate";
+    if (!Files.isRegularFile(file)) {
+      r.fail(
+          requirement,
+          file + " is missing: lab certs revoke ..., then lab certs crl --dir " + ws.certs());
+      return false;
+    }
+    X509CRL crl;
+    try (InputStream in = Files.newInputStream(file)) {
+      crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(in);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      r.fail(requirement, file + " is not a CRL (" + e.getMessage() + ")");
+      return false;
+    }
+    try {
+      crl.verify(ca.getPublicKey());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      r.fail(requirement, file + " is not signed by your CA " + ws.certs().resolve("ca.pem"));
+      return false;
+    }
+    X509CRLEntry entry = crl.getRevokedCertificate(mine.getSerialNumber());
+    if (entry == null) {
+      r.fail(
+          requirement,
+          file
+              + " does not list serial "
+              + mine.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT)
+              + ": lab certs revoke "
+              + ws.certs().resolve("server.pem")
+              + ", then lab certs crl --dir "
+              + ws.certs());
+      return false;
+    }
+    r.pass(requirement);
+    return true;
+  }
+
+  private static boolean hasLabel(List<Row> rows, String label) {
+    return rows.stream().anyMatch(row -> CaptureEvidence.labels(row).contains(label));
+  }
+}

@@ -1,0 +1,219 @@
+package tlslab.exercise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tlslab.capture.LiveCapture;
+import tlslab.common.LabException;
+import tlslab.exercise.checks.RevocationCheck;
+import tlslab.net.ChatClient;
+import tlslab.net.ChatServer;
+import tlslab.pki.InitOptions;
+import tlslab.pki.KeyType;
+import tlslab.pki.LabCertificates;
+import tlslab.pki.OcspServer;
+import tlslab.pki.RevocationReason;
+import tlslab.pki.RevocationUrls;
+import tlslab.pki.Revocations;
+import tlslab.tls.JsseSetup;
+import tlslab.tls.RevocationPolicy;
+import tlslab.tls.TlsContexts;
+import tlslab.tls.TlsProfile;
+
+/**
+ * Exercise 11 on real evidence made the way a student makes it: the lab CA's responder, a stapling
+ * lab server, a verifying lab client, libpcap captures (root), then revocation and the CRL. Then
+ * the cheats: the good capture handed in twice, a CRL from another CA, a CRL without the serial,
+ * another student's captures.
+ */
+class RevocationCheckTest {
+  @TempDir static Path root;
+  static Path work;
+  static Path other;
+
+  @BeforeAll
+  static void evidence() throws Exception {
+    JsseSetup.prepare(false, false);
+    work = root.resolve("work");
+    Path certs = work.resolve("certs");
+    try (OcspServer ocsp = OcspServer.start("127.0.0.1", 0, certs, Duration.ofHours(1), l -> {})) {
+      LabCertificates.init(
+          InitOptions.builder()
+              .dir(certs)
+              .commonName("Alice Martin")
+              .keyType(KeyType.EC_P256)
+              .revocationUrls(RevocationUrls.onLoopback(ocsp.port()))
+              .build());
+      session(certs, work.resolve("captures/11-good.pcap"), true);
+      Revocations.revokeCertificate(
+          certs, certs.resolve("server.pem"), RevocationReason.KEY_COMPROMISE);
+      Revocations.writeCrl(certs, Duration.ofDays(7));
+      session(certs, work.resolve("captures/11-revoked.pcap"), false);
+    }
+    // Another student with their own CA and a complete exercise of their own CRL.
+    other = root.resolve("other");
+    LabCertificates.init(
+        InitOptions.builder().dir(other.resolve("certs")).keyType(KeyType.EC_P256).build());
+    Revocations.revokeCertificate(
+        other.resolve("certs"), other.resolve("certs/server.pem"), RevocationReason.KEY_COMPROMISE);
+    Revocations.writeCrl(other.resolve("certs"), Duration.ofDays(7));
+  }
+
+  /** One stapling server (fresh context, so a fresh answer) and one verifying client, captured. */
+  private static void session(Path certs, Path pcap, boolean expectAccepted) throws Exception {
+    try (ChatServer server =
+        ChatServer.builder()
+            .context(TlsContexts.server(certs, true, RevocationPolicy.off()))
+            .port(0)
+            .profile(TlsProfile.MODERN)
+            .log(l -> {})
+            .build()
+            .start()) {
+      Files.createDirectories(pcap.getParent());
+      LiveCapture c =
+          new LiveCapture(new LiveCapture.Options("lo", "tcp port " + server.port(), pcap, 0, 0));
+      Thread t = new Thread(() -> c.run(new PrintWriter(Writer.nullWriter())), "test-capture");
+      t.setDaemon(true);
+      t.start();
+      assertThat(c.awaitOpened(10_000)).as("libpcap capture on lo (run as root)").isTrue();
+      try {
+        ChatClient client =
+            ChatClient.builder()
+                .host("localhost")
+                .port(server.port())
+                .context(
+                    TlsContexts.client(
+                        certs.resolve("ca.pem"),
+                        null,
+                        false,
+                        new RevocationPolicy(RevocationPolicy.Mode.SOFT, List.of())))
+                .profile(TlsProfile.MODERN)
+                .onLine(l -> {})
+                .handshakeTimeout(Duration.ofSeconds(10))
+                .build();
+        if (expectAccepted) {
+          client.connect();
+          client.send("/whoami");
+          Thread.sleep(300);
+          client.close();
+        } else {
+          assertThatThrownBy(client::connect)
+              .isInstanceOf(LabException.class)
+              .hasMessageContaining("REVOKED");
+        }
+      } finally {
+        Thread.sleep(300); // the last segments reach libpcap a moment after they are sent
+        c.stop();
+        assertThat(c.awaitFinished(5_000)).isTrue();
+      }
+    }
+  }
+
+  private static Report check(Path dir, String student) {
+    return new RevocationCheck().check(new Workspace(dir, Optional.ofNullable(student)));
+  }
+
+  private static Path copy(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path t = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return to;
+  }
+
+  @Test
+  void theStudentsOwnEvidencePasses() {
+    Report r = check(work, null);
+    assertThat(r.passed()).as("%s", r.items()).isTrue();
+    assertThat(r.items())
+        .extracting(Report.Item::requirement)
+        .contains(
+            "the server staples a Certificate Status in 11-good.pcap",
+            "the client accepted the server in 11-good.pcap",
+            "your CA's CRL revokes your server certificate",
+            "the client refused the revoked server in 11-revoked.pcap");
+    Report named = check(work, "alice martin");
+    assertThat(named.passed()).as("%s", named.items()).isTrue();
+  }
+
+  @Test
+  void inClassTheServerCertificateMustNameTheStudent() {
+    Report r = check(work, "Bob Stone");
+    assertThat(r.passed()).isFalse();
+    assertThat(Evidence.failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactly("your server certificate names you");
+  }
+
+  @Test
+  void theGoodCaptureHandedInTwiceFails(@TempDir Path tmp) throws IOException {
+    Path w = copy(work, tmp.resolve("w"));
+    Files.copy(
+        w.resolve("captures/11-good.pcap"),
+        w.resolve("captures/11-revoked.pcap"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Report r = check(w, null);
+    assertThat(Evidence.failures(r))
+        .extracting(Report.Item::requirement)
+        .containsExactly("the client refused the revoked server in 11-revoked.pcap");
+  }
+
+  @Test
+  void aCrlFromAnotherCaOrWithoutTheSerialFails(@TempDir Path tmp) throws IOException {
+    Path w = copy(work, tmp.resolve("w"));
+    Files.copy(
+        other.resolve("certs/crl.pem"),
+        w.resolve("certs/crl.pem"),
+        StandardCopyOption.REPLACE_EXISTING);
+    assertThat(Evidence.failures(check(w, null)))
+        .singleElement()
+        .satisfies(i -> assertThat(i.hint()).contains("is not signed by your CA"));
+
+    // A fresh CRL of the student's CA that lists nothing: the revocation never happened.
+    Path w2 = copy(work, tmp.resolve("w2"));
+    Files.delete(w2.resolve("certs/revoked.tsv"));
+    Revocations.writeCrl(w2.resolve("certs"), Duration.ofDays(1));
+    assertThat(Evidence.failures(check(w2, null)))
+        .singleElement()
+        .satisfies(i -> assertThat(i.hint()).contains("does not list serial"));
+  }
+
+  @Test
+  void anotherStudentsCapturesFail(@TempDir Path tmp) throws IOException {
+    Path w = copy(other, tmp.resolve("w"));
+    copy(work.resolve("captures"), w.resolve("captures"));
+    Report r = check(w, null);
+    assertThat(r.passed()).isFalse();
+    assertThat(Evidence.failures(r))
+        .extracting(Report.Item::requirement)
+        .contains(
+            "the server certificate in 11-good.pcap is your " + w.resolve("certs/server.pem"));
+  }
+
+  @Test
+  void missingEvidenceSaysWhatToDo(@TempDir Path tmp) throws IOException {
+    Path w = copy(work, tmp.resolve("w"));
+    Files.delete(w.resolve("certs/crl.pem"));
+    assertThat(Evidence.failures(check(w, null)))
+        .singleElement()
+        .satisfies(i -> assertThat(i.hint()).contains("lab certs crl"));
+  }
+}
