@@ -12,5 +12,10 @@ public enum OutputFormat {
   /** One JSON document: frames and connections. */
   JSON,
   /** A Markdown table plus the summaries. */
-  MARKDOWN
+  MARKDOWN,
+  /**
+   * One self-contained HTML page (ladder and byte view), written by HtmlReport in the html
+   * sub-package, not by {@link AnnotateReport}.
+   */
+  HTML
 }

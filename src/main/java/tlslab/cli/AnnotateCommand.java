@@ -1,6 +1,9 @@
 package tlslab.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,6 +14,8 @@ import picocli.CommandLine.Spec;
 import tlslab.annotate.AnnotateReport;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.OutputFormat;
+import tlslab.annotate.html.HtmlReport;
+import tlslab.common.LabException;
 
 /** {@code lab annotate}: label a capture exactly as Wireshark does, explain it, decrypt it. */
 @Command(
@@ -45,7 +50,7 @@ public final class AnnotateCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FMT",
       defaultValue = "table",
-      description = "table, tsv, json or markdown (default: ${DEFAULT-VALUE}).",
+      description = "table, tsv, json, markdown or html (default: ${DEFAULT-VALUE}).",
       converter = FormatConverter.class)
   OutputFormat format;
 
@@ -88,6 +93,15 @@ public final class AnnotateCommand implements Callable<Integer> {
       })
   boolean classroom;
 
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "Write to FILE instead of standard output (html: a .html page).")
+  Path outFile;
+
+  @Option(names = "--force", description = "Overwrite the --out file if it exists.")
+  boolean force;
+
   static final class FormatConverter implements picocli.CommandLine.ITypeConverter<OutputFormat> {
     @Override
     public OutputFormat convert(String value) {
@@ -95,7 +109,7 @@ public final class AnnotateCommand implements Callable<Integer> {
         return OutputFormat.valueOf(value.toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.TypeConversionException(
-            "'" + value + "' is not one of table, tsv, json, markdown");
+            "'" + value + "' is not one of table, tsv, json, markdown, html");
       }
     }
   }
@@ -119,11 +133,27 @@ public final class AnnotateCommand implements Callable<Integer> {
     AnnotateReport.View view =
         new AnnotateReport.View(
             explain || classroom, report, allBytes, tlsOnly || classroom, roles || classroom, w);
-    AnnotateReport.Result r = AnnotateReport.run(file, keys, format, view, out);
+    AnnotateReport.Result r;
+    if (outFile != null) {
+      if (Files.exists(outFile) && !force)
+        throw LabException.badInput(outFile + " exists (use --force to overwrite)");
+      try (PrintWriter fileOut =
+          new PrintWriter(Files.newBufferedWriter(outFile, StandardCharsets.UTF_8))) {
+        r = render(keys, view, fileOut);
+        if (fileOut.checkError()) throw LabException.failed("could not write " + outFile);
+      } catch (IOException e) {
+        throw LabException.failed("could not write " + outFile + ": " + e.getMessage());
+      }
+    } else r = render(keys, view, out);
     if (r.fileProblem() != null) {
       spec.commandLine().getErr().println("lab annotate: warning: " + r.fileProblem());
       spec.commandLine().getErr().flush();
     }
     return ExitCode.OK;
+  }
+
+  private AnnotateReport.Result render(KeyMaterial keys, AnnotateReport.View view, PrintWriter o) {
+    if (format == OutputFormat.HTML) return HtmlReport.write(file, keys, view, o);
+    return AnnotateReport.run(file, keys, format, view, o);
   }
 }

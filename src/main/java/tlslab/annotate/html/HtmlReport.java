@@ -1,0 +1,279 @@
+package tlslab.annotate.html;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Locale;
+import tlslab.annotate.AnnotateReport;
+import tlslab.annotate.Annotator;
+import tlslab.annotate.ByteRange;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.annotate.ConnectionSummary;
+import tlslab.annotate.Field;
+import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Payload;
+import tlslab.annotate.Row;
+import tlslab.annotate.TlsAlert;
+import tlslab.annotate.TlsMessage;
+import tlslab.annotate.TlsRecord;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
+
+/**
+ * {@code lab annotate --format html}: one self-contained page (inline CSS and script, no request to
+ * anywhere) drawing each connection as a handshake ladder with a byte view per message. The page is
+ * rendered from the message model ({@link Row}, {@link TlsRecord}, {@link TlsMessage}, {@link
+ * Field}, {@link ConnectionFacts}), embedded as JSON; the script draws it lazily so big captures
+ * stay usable. Everything from the capture is untrusted: it is JSON-escaped so that no {@code <}
+ * survives inside the script element, and the script only ever sets text, never markup.
+ */
+public final class HtmlReport {
+  private HtmlReport() {}
+
+  /** Annotates {@code file} and writes the page to {@code out}. */
+  public static AnnotateReport.Result write(
+      Path file, KeyMaterial keys, AnnotateReport.View view, PrintWriter out) {
+    Annotator an =
+        new Annotator(keys, new Annotator.Options(true, true, view.report(), view.allBytes()));
+    Frame f = new Frame();
+    StringBuilder json = new StringBuilder(1 << 16);
+    json.append("{\"file\":").append(q(file.getFileName().toString())).append(",\"frames\":[");
+    boolean first = true;
+    String problem;
+    List<ConnectionFacts> facts;
+    List<ConnectionSummary> sums;
+    try (CaptureReader r = CaptureReader.open(file)) {
+      an.follow(r);
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        if (row.connection == 0) continue;
+        boolean lossy = !row.problems.isEmpty();
+        if (!row.tls && !lossy) continue;
+        if (!first) json.append(",\n");
+        first = false;
+        frame(row, f, json);
+      }
+      facts = an.facts();
+      sums = an.summaries();
+      problem = r.problem();
+      if (an.evictedConnections() > 0) {
+        String note =
+            an.evictedConnections()
+                + " connections exceeded the tracking limit; their"
+                + " TCP state was dropped to bound memory";
+        problem = problem == null ? note : problem + "; " + note;
+      }
+    }
+    json.append("],\"connections\":[");
+    for (int i = 0; i < sums.size(); i++) {
+      if (i > 0) json.append(",\n");
+      connection(facts.get(i), sums.get(i), json);
+    }
+    json.append(']');
+    if (problem != null) json.append(",\"fileProblem\":").append(q(problem));
+    json.append('}');
+    out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+        .append(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
+                + " script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        .append("<title>TLS Lab: ")
+        .append(html(file.getFileName().toString()))
+        .append("</title>\n<style>\n")
+        .append(resource("page.css"))
+        .append("</style></head>\n<body>\n")
+        .append("<header><h1>TLS Lab</h1><p id=\"file\"></p></header>\n")
+        .append("<main><div id=\"conns\"></div>\n")
+        .append("<aside id=\"view\" aria-live=\"polite\"><p class=\"hint\">Select a message")
+        .append(" (click, or Tab to it and press Enter; j/k move).</p></aside></main>\n")
+        .append("<script type=\"application/json\" id=\"model\">")
+        .append(json)
+        .append("</script>\n<script>\n")
+        .append(resource("page.js"))
+        .append("</script>\n</body></html>\n");
+    out.flush();
+    return new AnnotateReport.Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
+  }
+
+  private static void frame(Row row, Frame f, StringBuilder sb) {
+    sb.append("{\"no\":").append(row.number);
+    sb.append(",\"time\":").append(String.format(Locale.ROOT, "%.6f", row.time));
+    sb.append(",\"conn\":").append(row.connection);
+    if (row.sender != null) sb.append(",\"sender\":").append(q(row.sender.label()));
+    sb.append(",\"tls\":").append(row.tls);
+    sb.append(",\"bytes\":\"");
+    int end = f.offset + f.capturedLength;
+    for (int i = f.offset; i < end; i++) {
+      int b = f.data[i] & 0xff;
+      sb.append(HEX[b >> 4]).append(HEX[b & 15]);
+    }
+    sb.append('"');
+    sb.append(",\"records\":[");
+    for (int i = 0; i < row.records.size(); i++) {
+      TlsRecord t = row.records.get(i);
+      if (i > 0) sb.append(',');
+      sb.append("{\"contentType\":").append(t.contentType());
+      sb.append(",\"version\":").append(t.version());
+      sb.append(",\"sender\":").append(q(t.sender().label()));
+      sb.append(",\"range\":");
+      range(t.range(), sb);
+      sb.append(",\"decrypted\":").append(t.decrypted()).append(",\"messages\":[");
+      for (int j = 0; j < t.messages().size(); j++) {
+        TlsMessage m = t.messages().get(j);
+        if (j > 0) sb.append(',');
+        sb.append("{\"label\":").append(q(m.label()));
+        sb.append(",\"kind\":").append(q(m.type().name()));
+        sb.append(",\"handshakeType\":").append(m.handshakeType());
+        sb.append(",\"sender\":").append(q(m.sender().label()));
+        sb.append(",\"range\":");
+        range(m.range(), sb);
+        sb.append(",\"note\":").append(q(m.note()));
+        sb.append(",\"fields\":[");
+        for (int k = 0; k < m.fields().size(); k++) {
+          Field fl = m.fields().get(k);
+          if (k > 0) sb.append(',');
+          sb.append("{\"name\":").append(q(fl.name()));
+          sb.append(",\"value\":").append(q(fl.value()));
+          sb.append(",\"offset\":").append(fl.offset());
+          sb.append(",\"length\":").append(fl.length()).append('}');
+        }
+        sb.append("]}");
+      }
+      sb.append("]}");
+    }
+    sb.append("],\"payloads\":[");
+    for (int i = 0; i < row.payloads.size(); i++) {
+      Payload p = row.payloads.get(i);
+      if (i > 0) sb.append(',');
+      sb.append("{\"sender\":").append(q(p.sender().label()));
+      sb.append(",\"kind\":").append(q(p.kind().name()));
+      sb.append(",\"length\":").append(p.bytes().length);
+      sb.append(",\"lines\":").append(list(p.lines())).append('}');
+    }
+    sb.append("],\"notes\":").append(list(row.notes));
+    sb.append(",\"problems\":").append(list(row.problems)).append('}');
+  }
+
+  private static void connection(ConnectionFacts c, ConnectionSummary s, StringBuilder sb) {
+    sb.append("{\"index\":").append(s.index());
+    sb.append(",\"client\":").append(q(s.client()));
+    sb.append(",\"server\":").append(q(s.server()));
+    sb.append(",\"sni\":").append(c.serverName() == null ? "null" : q(c.serverName()));
+    sb.append(",\"rolesKnown\":").append(c.rolesKnown());
+    sb.append(",\"negotiated\":").append(c.negotiated());
+    sb.append(",\"version\":").append(q(c.versionName()));
+    sb.append(",\"suite\":").append(q(c.cipherSuiteName()));
+    sb.append(",\"keyExchange\":").append(q(c.keyExchange().name()));
+    sb.append(",\"forwardSecret\":").append(c.forwardSecret());
+    sb.append(",\"mode\":").append(q(c.mode().name()));
+    sb.append(",\"resumed\":").append(c.resumed());
+    sb.append(",\"hrr\":").append(c.helloRetryRequest());
+    sb.append(",\"clientAuthRequested\":").append(c.certificateRequest());
+    sb.append(",\"clientCertificateSent\":").append(c.clientCertificateSent());
+    sb.append(",\"alpnOffered\":").append(list(c.alpnOffered()));
+    sb.append(",\"alpnChosen\":").append(c.alpnChosen() == null ? "null" : q(c.alpnChosen()));
+    sb.append(",\"serverCertificates\":").append(list(subjects(c.serverCertificates())));
+    sb.append(",\"clientCertificates\":").append(list(subjects(c.clientCertificates())));
+    sb.append(",\"alerts\":[");
+    for (int i = 0; i < c.alerts().size(); i++) {
+      TlsAlert a = c.alerts().get(i);
+      if (i > 0) sb.append(',');
+      sb.append("{\"frame\":").append(a.frame());
+      sb.append(",\"sender\":").append(q(a.sender().label()));
+      sb.append(",\"name\":").append(q(a.readable() ? a.name() : "encrypted alert")).append('}');
+    }
+    sb.append("],\"decryption\":")
+        .append(c.decryptionStatus() == null ? "null" : q(c.decryptionStatus()));
+    sb.append(",\"facts\":").append(list(s.lines()));
+    sb.append(",\"problems\":").append(list(c.problems())).append('}');
+  }
+
+  private static List<String> subjects(List<X509Certificate> l) {
+    return l.stream().map(x -> x.getSubjectX500Principal().getName()).toList();
+  }
+
+  private static void range(ByteRange br, StringBuilder sb) {
+    sb.append("{\"in\":\"")
+        .append(br.space().name().toLowerCase(Locale.ROOT))
+        .append("\",\"offset\":")
+        .append(br.offset())
+        .append(",\"length\":")
+        .append(br.length())
+        .append('}');
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private static String list(List<String> l) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < l.size(); i++) sb.append(i > 0 ? "," : "").append(q(l.get(i)));
+    return sb.append(']').toString();
+  }
+
+  /**
+   * A JSON string safe inside an HTML script element: besides JSON's own escapes, {@code <}, {@code
+   * >}, {@code &} and the JavaScript line separators are written as \\u escapes, so no capture byte
+   * can close the element or start a comment.
+   */
+  public static String jsonString(String s) {
+    return q(s);
+  }
+
+  static String q(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '<', '>', '&', '\u2028', '\u2029' -> sb.append(String.format("\\u%04x", (int) c));
+        default -> {
+          if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff && !validSurrogate(s, i)))
+            sb.append(String.format("\\u%04x", (int) c));
+          else sb.append(c);
+        }
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  private static boolean validSurrogate(String s, int i) {
+    char c = s.charAt(i);
+    if (Character.isHighSurrogate(c))
+      return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+    return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+  }
+
+  /** Text escaped for HTML element content and attribute values. */
+  static String html(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '"' -> sb.append("&quot;");
+        case '\'' -> sb.append("&#39;");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException("missing resource " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

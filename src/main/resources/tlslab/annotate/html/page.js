@@ -1,0 +1,347 @@
+"use strict";
+(function () {
+  var errors = 0;
+  window.addEventListener("error", function () { errors++; document.body.dataset.errors = errors; });
+  document.addEventListener("securitypolicyviolation", function () {
+    errors++; document.body.dataset.errors = errors;
+  });
+  var model = JSON.parse(document.getElementById("model").textContent);
+  var CHUNK = 400;
+  var byId = {};
+  var order = [];
+  var selected = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  var RFC = /RFC ?(\d{3,5})(?:,? ?(?:§|[Ss]ection)? ?(\d+(?:\.\d+)*))?/g;
+  function linked(text, parent) {
+    var last = 0, m;
+    RFC.lastIndex = 0;
+    while ((m = RFC.exec(text)) !== null) {
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var a = el("a", "rfc", m[0]);
+      a.href = "https://www.rfc-editor.org/rfc/rfc" + m[1] + (m[2] ? "#section-" + m[2] : "");
+      a.rel = "noreferrer";
+      parent.appendChild(a);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+    return parent;
+  }
+
+  function kindClass(msg, rec, conn) {
+    var c = ["arrow", msg.sender === "client" ? "c2s" : "s2c", "k-" + msg.kind.toLowerCase()];
+    if (msg.kind === "ENCRYPTED_HANDSHAKE" || msg.kind === "ENCRYPTED_ALERT" ||
+        (msg.kind === "APPLICATION_DATA" && !rec.decrypted)) c.push("encrypted");
+    if (msg.kind === "ALERT" || msg.kind === "ENCRYPTED_ALERT") c.push("alert");
+    if (msg.kind === "HANDSHAKE" && msg.handshakeType === 2 && conn && conn.hrr &&
+        msg.label.indexOf("Retry") >= 0) c.push("hrr");
+    if (conn && conn.resumed && msg.kind === "HANDSHAKE") c.push("resumed");
+    if (rec.decrypted) c.push("decrypted");
+    return c.join(" ");
+  }
+
+  var conns = {};
+  model.connections.forEach(function (c) { conns[c.index] = { info: c, frames: [] }; });
+  model.frames.forEach(function (f) {
+    if (!conns[f.conn]) conns[f.conn] = { info: null, frames: [] };
+    conns[f.conn].frames.push(f);
+    var k = 0;
+    f.records.forEach(function (r, ri) {
+      r.messages.forEach(function (m) {
+        var id = f.no + "." + k++;
+        byId[id] = { frame: f, record: r, msg: m, id: id, conn: f.conn };
+        order.push(id);
+      });
+    });
+  });
+
+  function summary(c) {
+    var dl = el("dl", "summary");
+    function row(k, v) { dl.appendChild(el("dt", null, k)); dl.appendChild(el("dd", null, v)); }
+    row("Version", c.negotiated ? c.version : "no Server Hello seen");
+    row("Cipher suite", c.suite || "—");
+    row("Key exchange", c.keyExchange);
+    row("Forward secrecy", c.negotiated ? (c.forwardSecret ? "yes" : "NO") : "—");
+    row("Handshake", c.mode + (c.hrr ? ", after a Hello Retry Request" : ""));
+    row("Resumption", c.resumed ? "resumed" : "full handshake");
+    row("Client auth", c.clientAuthRequested ?
+        "requested" + (c.clientCertificateSent ? ", certificate sent" : ", no certificate sent") :
+        "not requested");
+    row("ALPN", (c.alpnOffered.length ? "offered " + c.alpnOffered.join(", ") : "none offered") +
+        (c.alpnChosen ? "; chose " + c.alpnChosen : ""));
+    row("Server certificates", c.serverCertificates.length ? c.serverCertificates.join(" ← ") :
+        "none seen");
+    if (c.clientCertificates.length) row("Client certificates", c.clientCertificates.join(" ← "));
+    if (c.alerts.length) row("Alerts", c.alerts.map(function (a) {
+      return a.sender + " " + a.name + " (frame " + a.frame + ")"; }).join("; "));
+    if (c.decryption) row("Decryption", c.decryption);
+    var box = el("div", "facts");
+    box.appendChild(dl);
+    if (c.facts.length) {
+      var det = el("details", "notes");
+      det.appendChild(el("summary", null, "What the lab says about this connection"));
+      var ul = el("ul", "notes");
+      c.facts.forEach(function (t) { ul.appendChild(linked(t, el("li"))); });
+      det.appendChild(ul);
+      box.appendChild(det);
+    }
+    c.problems.forEach(function (p) { box.appendChild(el("p", "problem", p)); });
+    return box;
+  }
+
+  function frameNode(f, conn) {
+    var d = el("div", "frame" + (f.records.length + (f.problems.length ? 1 : 0) > 1 ? " group" : ""));
+    d.dataset.frame = f.no;
+    var meta = el("div", "meta");
+    meta.appendChild(el("span", "no", f.no));
+    meta.appendChild(el("span", "time", f.time.toFixed(6)));
+    d.appendChild(meta);
+    var body = el("div", "msgs");
+    var k = 0;
+    f.records.forEach(function (r) {
+      r.messages.forEach(function (m) {
+        var id = f.no + "." + k++;
+        var b = el("button", kindClass(m, r, conn));
+        b.type = "button";
+        b.dataset.id = id;
+        b.appendChild(el("span", "label", m.label));
+        b.appendChild(el("span", "line"));
+        b.title = m.sender + " → " + (m.sender === "client" ? "server" : "client") + ": " + m.label;
+        body.appendChild(b);
+      });
+    });
+    f.problems.forEach(function (p) { body.appendChild(el("div", "tcp problem", p)); });
+    d.appendChild(body);
+    return d;
+  }
+
+  function ladder(entry, eager) {
+    var c = entry.info;
+    var sec = el("section", "conn");
+    sec.id = "conn-" + (c ? c.index : "x");
+    var h = el("h2", null, "Connection " + (c ? c.index : "?"));
+    if (c && c.resumed) h.appendChild(el("span", "badge resumed", "resumed"));
+    if (c && c.hrr) h.appendChild(el("span", "badge hrr", "Hello Retry Request"));
+    if (c && c.alerts.length) h.appendChild(el("span", "badge alert", "alert"));
+    sec.appendChild(h);
+    if (c) sec.appendChild(summary(c));
+    var cols = el("div", "cols");
+    var cl = el("div", "col client");
+    cl.appendChild(el("b", null, "client"));
+    cl.appendChild(el("span", null, c ? c.client : ""));
+    var sv = el("div", "col server");
+    sv.appendChild(el("b", null, "server"));
+    sv.appendChild(el("span", null, c ? c.server : ""));
+    if (c && c.sni) sv.appendChild(el("span", "sni", "SNI " + c.sni));
+    if (c && !c.rolesKnown) cols.appendChild(el("p", "problem",
+        "No Client Hello seen: the first sender is shown as the client."));
+    cols.appendChild(cl); cols.appendChild(el("div", "col mid")); cols.appendChild(sv);
+    sec.appendChild(cols);
+    var list = el("div", "ladder");
+    sec.appendChild(list);
+    var done = 0;
+    function more() {
+      var end = Math.min(entry.frames.length, done + CHUNK);
+      var frag = document.createDocumentFragment();
+      for (; done < end; done++) frag.appendChild(frameNode(entry.frames[done], c));
+      list.appendChild(frag);
+      if (done < entry.frames.length) {
+        var s = el("button", "more", "show more frames (" + (entry.frames.length - done) + " left)");
+        s.type = "button";
+        s.addEventListener("click", function () { s.remove(); more(); });
+        list.appendChild(s);
+        if ("IntersectionObserver" in window) {
+          var io = new IntersectionObserver(function (es) {
+            if (es[0].isIntersecting) { io.disconnect(); s.remove(); more(); }
+          });
+          io.observe(s);
+        }
+      }
+    }
+    if (eager || !("IntersectionObserver" in window)) more();
+    else {
+      list.appendChild(el("p", "hint", entry.frames.length + " frames: drawn when scrolled to."));
+      var lo = new IntersectionObserver(function (es) {
+        if (es[0].isIntersecting) { lo.disconnect(); list.textContent = ""; more(); }
+      }, { rootMargin: "600px" });
+      lo.observe(sec);
+    }
+    return sec;
+  }
+
+  function hex(b) { return (b < 16 ? "0" : "") + b.toString(16); }
+
+  function nest(fields, base) {
+    var list = fields.map(function (f, i) {
+      return { f: f, start: base + f.offset, end: base + f.offset + f.length, kids: [], i: i };
+    });
+    list.sort(function (a, b) { return a.start - b.start || b.end - a.end || a.i - b.i; });
+    var roots = [], stack = [];
+    list.forEach(function (n) {
+      while (stack.length && !(n.start >= stack[stack.length - 1].start &&
+          n.end <= stack[stack.length - 1].end)) stack.pop();
+      (stack.length ? stack[stack.length - 1].kids : roots).push(n);
+      stack.push(n);
+    });
+    return roots;
+  }
+
+  function show(id) {
+    var e = byId[id];
+    if (!e) return;
+    if (selected) {
+      var old = document.querySelector('.arrow[data-id="' + selected + '"]');
+      if (old) old.classList.remove("sel");
+    }
+    selected = id;
+    var btn = document.querySelector('.arrow[data-id="' + id + '"]');
+    if (btn) btn.classList.add("sel");
+    var v = document.getElementById("view");
+    v.textContent = "";
+    v.dataset.id = id;
+    var m = e.msg, f = e.frame, r = e.record;
+    v.appendChild(el("h2", null, m.label));
+    v.appendChild(el("p", "where", "Frame " + f.no + ", " + f.time.toFixed(6) + " s, " + m.sender +
+        " → " + (m.sender === "client" ? "server" : "client") +
+        (r.decrypted ? ", decrypted with the given keys" : "")));
+    if (m.note) v.appendChild(linked(m.note, el("p", "note")));
+    var bytes = f.bytes;
+    var n = bytes.length / 2;
+    function byte(o) { return parseInt(bytes.substr(o * 2, 2), 16); }
+    var inFrame = m.range.in === "frame";
+    var roots = nest(m.fields, inFrame ? m.range.offset : 0);
+    var tree = el("ul", "fields");
+    var colour = 0;
+    var owner = {};
+    function walk(nodes, ul, depth, col) {
+      nodes.forEach(function (nd) {
+        var c = depth === 0 ? (colour++ % 6) : col;
+        var li = el("li", "f c" + c);
+        li.tabIndex = 0;
+        li.appendChild(el("span", "fname", nd.f.name));
+        li.appendChild(el("span", "fval", nd.f.value));
+        li.appendChild(el("span", "frange", inFrame ? "bytes " + nd.start + "–" + (nd.end - 1) :
+            "offset " + nd.f.offset + ", " + nd.f.length + " bytes"));
+        li.dataset.start = nd.start; li.dataset.end = nd.end;
+        for (var o = nd.start; o < nd.end; o++) owner[o] = { name: nd.f.name, c: c };
+        li.addEventListener("mouseenter", focus); li.addEventListener("focus", focus);
+        ul.appendChild(li);
+        if (nd.kids.length) { var sub = el("ul", "fields"); li.appendChild(sub); walk(nd.kids, sub, depth + 1, c); }
+      });
+    }
+    walk(roots, tree, 0, 0);
+    if (r.range.in === "frame") {
+      var rh = el("li", "f rh");
+      rh.appendChild(el("span", "fname", "record header"));
+      rh.appendChild(el("span", "frange", "bytes " + r.range.offset + "–" + (r.range.offset + 4)));
+      var rs2 = el("ul", "fields");
+      [["content_type", 1, String(r.contentType)], ["legacy_record_version", 2,
+        "0x" + ("000" + r.version.toString(16)).slice(-4)], ["length", 2,
+        String(r.range.length - 5)]].reduce(function (o, d) {
+        var li = el("li", "f rh");
+        li.appendChild(el("span", "fname", d[0]));
+        li.appendChild(el("span", "fval", d[2]));
+        li.appendChild(el("span", "frange", "bytes " + o + "–" + (o + d[1] - 1)));
+        rs2.appendChild(li);
+        return o + d[1];
+      }, r.range.offset);
+      rh.appendChild(rs2);
+      tree.insertBefore(rh, tree.firstChild);
+    }
+    if (!m.fields.length) v.appendChild(el("p", "hint", "No fields: " +
+        (m.kind === "HANDSHAKE" ? "not parsed." : "the content is " +
+        (r.decrypted ? "shown below." : "encrypted; give the key log to see it."))));
+    if (inFrame) {
+      var rs = r.range.in === "frame" ? r.range.offset : m.range.offset;
+      var re = Math.max(r.range.in === "frame" ? r.range.offset + r.range.length : 0,
+          m.range.offset + m.range.length);
+      var hs = inFrame ? m.range.offset : rs;
+      if (rs > hs) rs = hs;
+      rs = Math.max(0, Math.min(rs, n)); re = Math.max(rs, Math.min(re, n));
+      var dump = el("div", "dump");
+      dump.setAttribute("role", "table");
+      for (var line = rs - (rs % 16); line < re; line += 16) {
+        var row = el("div", "hexrow");
+        row.appendChild(el("span", "off", ("000" + line.toString(16)).slice(-4)));
+        var hx = el("span", "hex"), asc = el("span", "ascii");
+        for (var o = line; o < line + 16; o++) {
+          var inRange = o >= rs && o < re;
+          var b = inRange ? byte(o) : -1;
+          var hsp = el("span", "b", inRange ? hex(b) : "  ");
+          var asp = el("span", "a", inRange ? (b >= 32 && b < 127 ? String.fromCharCode(b) : ".") : " ");
+          if (inRange) {
+            hsp.dataset.o = o;
+            asp.dataset.o = o;
+            if (r.range.in === "frame" && o >= r.range.offset && o < r.range.offset + 5)
+              hsp.classList.add("rechdr");
+            if (o >= m.range.offset && o < m.range.offset + m.range.length) hsp.classList.add("inmsg");
+            var w = owner[o];
+            if (w) { hsp.classList.add("hl", "c" + w.c); asp.classList.add("hl", "c" + w.c); hsp.title = w.name; }
+          }
+          hx.appendChild(hsp); asc.appendChild(asp);
+        }
+        row.appendChild(hx); row.appendChild(asc);
+        dump.appendChild(row);
+      }
+      var legend = el("p", "hint", "Bytes " + rs + "–" + (re - 1) + " of frame " + f.no +
+          ": the record (its 5-byte header underlined) and this message; coloured bytes are its fields.");
+      v.appendChild(legend);
+      v.appendChild(dump);
+    } else {
+      v.appendChild(el("p", "hint", "This message's bytes lie in the " + m.range.in +
+          " space (offset " + m.range.offset + ", " + m.range.length +
+          " bytes): reassembled from several segments or decrypted, so they are not in this frame's bytes. Field offsets count from the message's start."));
+    }
+    v.appendChild(tree);
+    if (f.payloads.length) {
+      v.appendChild(el("h3", null, "Decrypted in this frame"));
+      f.payloads.forEach(function (p) {
+        var pre = el("pre", "payload");
+        pre.textContent = p.sender + " · " + p.kind + " · " + p.length + " bytes\n" + p.lines.join("\n");
+        v.appendChild(pre);
+      });
+    }
+    f.problems.forEach(function (p) { v.appendChild(el("p", "problem", p)); });
+    function focus(ev) {
+      var li = ev.currentTarget, s = +li.dataset.start, t = +li.dataset.end;
+      v.querySelectorAll(".focus").forEach(function (x) { x.classList.remove("focus"); });
+      for (var o = s; o < t; o++)
+        v.querySelectorAll('[data-o="' + o + '"]').forEach(function (x) { x.classList.add("focus"); });
+    }
+  }
+
+  document.getElementById("file").textContent = model.file + " · " + model.frames.length +
+      " frames with TLS or TCP problems · " + model.connections.length + " connections";
+  if (model.fileProblem) document.querySelector("header").appendChild(el("p", "problem", model.fileProblem));
+  var root = document.getElementById("conns");
+  var drawn = 0, EAGER = 8;
+  Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
+    if (conns[k].frames.length || conns[k].info) root.appendChild(ladder(conns[k], drawn++ < EAGER));
+  });
+  root.addEventListener("click", function (ev) {
+    var b = ev.target.closest(".arrow");
+    if (b) show(b.dataset.id);
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "j" && ev.key !== "k") return;
+    var i = selected ? order.indexOf(selected) : -1;
+    i = ev.key === "j" ? Math.min(order.length - 1, i + 1) : Math.max(0, i - 1);
+    if (order[i]) {
+      show(order[i]);
+      var b = document.querySelector('.arrow[data-id="' + order[i] + '"]');
+      if (b) b.focus();
+    }
+  });
+  var h = /[#&]select=([0-9.]+)/.exec(location.hash);
+  if (h) show(h[1]);
+  document.body.dataset.resources = performance.getEntriesByType("resource").length;
+  document.body.dataset.errors = errors;
+  document.body.dataset.renderMs = Math.round(performance.now());
+  document.body.dataset.ready = "1";
+})();

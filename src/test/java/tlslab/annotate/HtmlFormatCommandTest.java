@@ -1,0 +1,85 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tlslab.cli.Main;
+import tlslab.pcap.TcpPacket;
+
+/** {@code lab annotate --format html --out FILE}: one self-contained page, no silent overwrite. */
+class HtmlFormatCommandTest {
+  @TempDir Path dir;
+
+  private int run(String... args) {
+    CommandLine cmd = Main.commandLine();
+    cmd.setOut(new PrintWriter(new StringWriter()));
+    cmd.setErr(new PrintWriter(new StringWriter()));
+    return cmd.execute(args);
+  }
+
+  private Path capture() throws Exception {
+    byte[] rec = SyntheticCapture.record(22, 0x0301, SyntheticCapture.clientHelloMessage());
+    SyntheticCapture c =
+        new SyntheticCapture()
+            .add(SyntheticCapture.packet(true, 1, 0, TcpPacket.SYN, new byte[0], 0, 0))
+            .add(
+                SyntheticCapture.packet(
+                    true, 2, 1, TcpPacket.ACK | TcpPacket.PSH, rec, 0, rec.length));
+    Path p = dir.resolve("hello.pcap");
+    Files.write(p, c.bytes());
+    return p;
+  }
+
+  @Test
+  void writesOneSelfContainedPageAndRefusesToOverwrite() throws Exception {
+    Path page = dir.resolve("hello.html");
+    assertThat(run("annotate", capture().toString(), "--format", "html", "--out", page.toString()))
+        .isZero();
+    String html = Files.readString(page, StandardCharsets.UTF_8);
+    assertThat(html).startsWith("<!DOCTYPE html>").contains("\"label\":\"Client Hello\"");
+    assertThat(html).contains("Content-Security-Policy\" content=\"default-src 'none';");
+    // Nothing is loaded from elsewhere: no src= or link element, and every http(s) address is an
+    // RFC link the reader may follow.
+    assertThat(html).doesNotContain(" src=").doesNotContain("<link").doesNotContain("@import");
+    Matcher m = Pattern.compile("https?://[^\"' )]*").matcher(html);
+    while (m.find()) assertThat(m.group()).startsWith("https://www.rfc-editor.org/rfc/rfc");
+    // Only the page's own two script elements: the model (JSON) and the renderer.
+    assertThat(html.split("<script", -1)).hasSize(3);
+    assertThat(html.split("</script>", -1)).hasSize(3);
+
+    Files.writeString(page, "mine");
+    assertThat(run("annotate", capture().toString(), "--format", "html", "--out", page.toString()))
+        .isEqualTo(3);
+    assertThat(Files.readString(page)).isEqualTo("mine");
+    assertThat(
+            run(
+                "annotate",
+                capture().toString(),
+                "--format",
+                "html",
+                "--out",
+                page.toString(),
+                "--force"))
+        .isZero();
+    assertThat(Files.readString(page)).startsWith("<!DOCTYPE html>");
+  }
+
+  @Test
+  void captureTextCannotCloseTheScriptElement() {
+    String hostile = "</script><script>alert(1)</script><!--";
+    String q = tlslab.annotate.html.HtmlReport.jsonString(hostile);
+    assertThat(q).doesNotContain("<").doesNotContain(">");
+    assertThat(q)
+        .isEqualTo(
+            "\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u003c!--\"");
+  }
+}

@@ -1,0 +1,199 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import tlslab.annotate.html.HtmlReport;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
+
+/**
+ * The {@code --format html} page in a real browser (Debian's headless Chromium): after its scripts
+ * ran, the DOM holds one arrow per TLS message with tshark's labels (the annotator's labels, which
+ * the parity tests hold to tshark), selecting a message highlights exactly its fields' bytes, the
+ * console stays silent, the page fetches nothing, and capture text cannot inject markup.
+ * Screenshots are kept under target/html-pages/ for review.
+ */
+class HtmlPageBrowserTest {
+  private static final Path OUT = Path.of("target", "html-pages");
+  private static final Path REAL = Path.of("..", "shared", "captures", "real");
+
+  /** A lab capture made here, whose SNI is an attack on the page. */
+  private static final String EVIL_SNI = "</script><img/src=x/onerror=document.title='pwned'>";
+
+  @Test
+  void labCaptureWithHostileSni() throws Exception {
+    LoopbackCaptures.Capture c =
+        LoopbackCaptures.openssl(
+            "html-evil-sni",
+            "",
+            List.of("-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -servername " + EVIL_SNI),
+            0);
+    String dom = check("lab-hostile-sni", c.file(), KeyMaterial.none().withKeyLog(c.keylog()));
+    assertThat(dom).doesNotContain("<img").doesNotContain("pwned</title>");
+    assertThat(dom).contains("SNI &lt;/script&gt;&lt;img/src=x/onerror=document.title='pwned'&gt;");
+  }
+
+  @Test
+  void tls13WithKeyLog() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.tls13();
+    String dom = check("tls13-keylog", c.file(), KeyMaterial.none().withKeyLog(c.keylog()));
+    assertThat(dom).contains("Encrypted Extensions").contains("decrypted with the given keys");
+  }
+
+  @Test
+  void realCapture() throws Exception {
+    Path file = REAL.resolve("tls__tls-store-02__tls-client-auth.pcap");
+    assertThat(Files.isRegularFile(file))
+        .as("real capture folder %s is absent: this test needs it", REAL.toAbsolutePath())
+        .isTrue();
+    check("real-client-auth", file, KeyMaterial.none());
+  }
+
+  /** Renders, loads in Chromium with one message selected, checks the DOM; returns it. */
+  private static String check(String name, Path capture, KeyMaterial keys) throws Exception {
+    Files.createDirectories(OUT);
+    Path page = OUT.resolve(name + ".html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(capture, keys, AnnotateReport.View.plain(true), w);
+    }
+    Expected e = expected(capture, keys);
+    assertThat(e.labels).as("TLS messages in %s", capture).isNotEmpty();
+    assertThat(e.selected).as("a message with fields inside one frame").isNotNull();
+
+    Browser.Result r = Browser.load(page, "#select=" + e.selected, OUT.resolve(name + ".png"));
+    String dom = r.dom();
+    assertThat(dom).contains("data-ready=\"1\"").contains("data-errors=\"0\"");
+    assertThat(dom).as("resources fetched by the page").contains("data-resources=\"0\"");
+    assertThat(r.console()).as("console output").isEmpty();
+
+    Map<String, String> arrows = new LinkedHashMap<>();
+    Matcher m =
+        Pattern.compile("<button ([^>]*)><span class=\"label\">([^<]*)</span>").matcher(dom);
+    Pattern id = Pattern.compile("data-id=\"([0-9.]+)\"");
+    while (m.find()) {
+      if (!m.group(1).matches(".*class=\"arrow .*")) continue;
+      Matcher i = id.matcher(m.group(1));
+      assertThat(i.find()).as("arrow has an id: %s", m.group(1)).isTrue();
+      arrows.put(i.group(1), unescape(m.group(2)));
+    }
+    assertThat(arrows).as("one arrow per TLS message, in wire order").isEqualTo(e.labels);
+    assertThat(new ArrayList<>(arrows.keySet())).isEqualTo(new ArrayList<>(e.labels.keySet()));
+
+    assertThat(dom).contains("data-id=\"" + e.selected + "\"");
+    TreeSet<Integer> hl = new TreeSet<>();
+    Matcher b = Pattern.compile("<span class=\"(b [^\"]*)\" data-o=\"(\\d+)\"").matcher(dom);
+    while (b.find())
+      if ((" " + b.group(1) + " ").contains(" hl ")) hl.add(Integer.parseInt(b.group(2)));
+    assertThat(hl).as("highlighted bytes of %s", e.selected).isEqualTo(e.fieldBytes);
+    assertThat(Files.size(OUT.resolve(name + ".png"))).isGreaterThan(1000);
+    return dom;
+  }
+
+  private record Expected(
+      Map<String, String> labels, String selected, TreeSet<Integer> fieldBytes) {}
+
+  private static Expected expected(Path capture, KeyMaterial keys) throws IOException {
+    Annotator an = new Annotator(keys, new Annotator.Options(true, true, false, false));
+    Map<String, String> labels = new LinkedHashMap<>();
+    String selected = null;
+    TreeSet<Integer> bytes = new TreeSet<>();
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(capture)) {
+      an.follow(r);
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        if (row.connection == 0 || (!row.tls && row.problems.isEmpty())) continue;
+        int k = 0;
+        for (TlsMessage msg : row.messages()) {
+          String id = row.number + "." + k++;
+          labels.put(id, msg.label());
+          if (selected == null
+              && msg.range().space() == ByteRange.Space.FRAME
+              && msg.fields().size() > 3) {
+            selected = id;
+            for (Field fl : msg.fields())
+              for (int i = 0; i < fl.length(); i++)
+                bytes.add((int) msg.range().offset() + fl.offset() + i);
+          }
+        }
+      }
+    }
+    return new Expected(labels, selected, bytes);
+  }
+
+  private static String unescape(String s) {
+    return s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+  }
+
+  /** Headless Chromium from the command line: the DOM after scripts ran, console, screenshot. */
+  static final class Browser {
+    record Result(String dom, List<String> console) {}
+
+    static Result load(Path page, String fragment, Path screenshot) throws Exception {
+      String url = page.toUri() + fragment;
+      Path profile = Files.createTempDirectory("tlslab-chromium");
+      Path err = Files.createTempFile("tlslab-chromium", ".err");
+      try {
+        List<String> cmd = new ArrayList<>(base(profile));
+        cmd.addAll(List.of("--enable-logging=stderr", "--v=0", "--dump-dom", url));
+        Process p =
+            new ProcessBuilder(cmd)
+                .redirectError(err.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(p.exitValue()).as("chromium exit; stderr: %s", Files.readString(err)).isZero();
+        List<String> console = new ArrayList<>();
+        for (String l : Files.readAllLines(err))
+          if (l.contains("CONSOLE") || l.contains("Content Security Policy")) console.add(l);
+        List<String> shot = new ArrayList<>(base(profile));
+        shot.addAll(
+            List.of("--window-size=1400,1000", "--screenshot=" + screenshot.toAbsolutePath(), url));
+        Process s =
+            new ProcessBuilder(shot)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(s.waitFor(60, TimeUnit.SECONDS)).as("chromium screenshot finished").isTrue();
+        return new Result(dom, console);
+      } finally {
+        Files.deleteIfExists(err);
+        try (var w = Files.walk(profile)) {
+          w.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        }
+      }
+    }
+
+    private static List<String> base(Path profile) {
+      return List.of(
+          "chromium",
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--user-data-dir=" + profile);
+    }
+  }
+}
