@@ -78,7 +78,8 @@ public final class DemoReport {
     out.println(
         "Connection 1 is alice's, connection 2 bob's. Open "
             + run.capture()
-            + " in Wireshark with the key log "
+            + " in Wireshark: its keys are inside the file (a Decryption Secrets Block), so it"
+            + " opens decrypted; the same keys are in "
             + run.keyLog()
             + ".");
   }
