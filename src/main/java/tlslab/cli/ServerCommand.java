@@ -101,6 +101,15 @@ public final class ServerCommand implements Callable<Integer> {
           "With --revocation: check client certificates against this CRL (re-read when it changes).")
   java.util.List<Path> crls = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--engine",
+      paramLabel = "NAME",
+      description =
+          "TLS engine: jsse (the JDK's; trace and key log work) or boringssl (native BoringSSL via"
+              + " netty-tcnative: faster handshakes, no trace, no key log; docs/HANDSHAKES.md)"
+              + " (default: ${DEFAULT-VALUE}).")
+  String engine = "jsse";
+
   @Option(names = "--loops", paramLabel = "N", description = "Event loops (default: one per core).")
   int loops;
 
@@ -145,6 +154,18 @@ public final class ServerCommand implements Callable<Integer> {
       throw tlslab.common.LabException.badInput(
           "--revocation/--crl check client certificates: use them with --client-auth want or need");
     }
+    tlslab.tls.TlsEngine tlsEngine = tlslab.tls.TlsEngine.parse(engine);
+    if (tlsEngine != tlslab.tls.TlsEngine.JSSE) {
+      if (tracing.hooksNeeded() || staple || clientCerts.enabled()) {
+        throw tlslab.common.LabException.badInput(
+            "--engine "
+                + tlsEngine.label()
+                + " cannot trace, key-log, staple or check revocation: use --engine jsse for"
+                + " --trace, --trace-json, --keylog, --staple, --revocation and --crl");
+      }
+      err.println(tlsEngine.limitation());
+      err.flush();
+    }
     if (staple) {
       if (stapleCache < 1) {
         throw tlslab.common.LabException.badInput("--staple-cache: at least 1 second");
@@ -153,7 +174,10 @@ public final class ServerCommand implements Callable<Integer> {
     }
     ChatServer server =
         ChatServer.builder()
-            .context(TlsContexts.server(certs, staple, clientCerts))
+            .context(
+                tlsEngine == tlslab.tls.TlsEngine.JSSE
+                    ? TlsContexts.server(certs, staple, clientCerts)
+                    : TlsContexts.server(certs, tlsEngine))
             .bind(bind)
             .port(port)
             .profile(p)
@@ -168,12 +192,13 @@ public final class ServerCommand implements Callable<Integer> {
             .build()
             .start();
     out.printf(
-        "listening on %s:%d (profile %s, %s, client-auth %s)%n",
+        "listening on %s:%d (profile %s, %s, client-auth %s, engine %s)%n",
         server.address().getAddress().getHostAddress(),
         server.port(),
         p.label(),
         String.join("+", p.protocols()),
-        auth.name().toLowerCase(java.util.Locale.ROOT));
+        auth.name().toLowerCase(java.util.Locale.ROOT),
+        tlsEngine.label());
     if (staple) {
       out.println(
           "stapling OCSP responses for the server certificate"

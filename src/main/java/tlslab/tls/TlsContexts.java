@@ -57,6 +57,19 @@ public final class TlsContexts {
   }
 
   /**
+   * A server context as {@link #server(Path)} whose engines come from {@code engine}: JSSE, or
+   * native BoringSSL ({@link TlsEngine#BORINGSSL}, which the trace and key log cannot see into).
+   */
+  public static SSLContext server(Path certsDir, TlsEngine engine) {
+    if (engine == TlsEngine.JSSE) {
+      return server(certsDir);
+    }
+    KeyStore keys = loadPkcs12(certsDir.resolve("server.p12"));
+    KeyStore trust = loadPkcs12(certsDir.resolve("truststore.p12"));
+    return BoringSsl.server(keys, trust);
+  }
+
+  /**
    * A server context as {@link #server(Path)}, optionally stapling OCSP responses for its own
    * certificate ({@link Stapling}) and checking client certificates for revocation.
    */
