@@ -12,7 +12,9 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLProtocolException;
 import javax.net.ssl.SSLSession;
+import tlslab.tls.ClientKeyExchangeCheck;
 import tlslab.tls.HandshakeObserver;
 
 /**
@@ -98,6 +100,10 @@ public final class TlsDriver {
   // Whether a record we sent was protected (Change Cipher Spec, or TLS 1.3's encrypted records):
   // until then an alert may go out as a plaintext record (RFC 8446 §5.1, RFC 5246 §6.2.1).
   private boolean protectedSent;
+  // A server's look at the client's plaintext flight for a Client Key Exchange JSSE would accept
+  // with trailing bytes (and then wait for a flight that never comes); null on a client.
+  private final ClientKeyExchangeCheck plaintextCheck;
+  private String plaintextProblem;
   // How often the engine asked for bigger buffers or more bytes: tests check the paths ran.
   int overflows;
   int underflows;
@@ -126,6 +132,18 @@ public final class TlsDriver {
     this.taskExecutor = taskExecutor;
     this.resume = resume;
     this.pool = pool;
+    this.plaintextCheck =
+        engine.getUseClientMode() ? null : new ClientKeyExchangeCheck(this::handshakeSuite);
+  }
+
+  /** The suite being negotiated, or null before the Server Hello (or from an engine without). */
+  private String handshakeSuite() {
+    try {
+      SSLSession s = engine.getHandshakeSession();
+      return s == null ? null : s.getCipherSuite();
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   /** Lets the driver keep the selection key's interest set up to date after each step. */
@@ -460,6 +478,9 @@ public final class TlsDriver {
         return appIn; // the selector says when there is something to read
       }
       int n = readMore();
+      if (plaintextProblem != null) {
+        throw new SSLProtocolException(plaintextProblem); // fail(): decode_error, RFC 5246 §7.2.2
+      }
       if (n < 0) {
         lastProgress = true;
         peerVanished();
@@ -489,11 +510,15 @@ public final class TlsDriver {
       netIn = bigger;
     }
     netIn.compact();
+    int start = netIn.position();
     int n;
     try {
       n = channel.read(netIn);
     } finally {
       netIn.flip();
+    }
+    if (n > 0 && plaintextCheck != null && !handshakeDone) {
+      plaintextProblem = plaintextCheck.feed(netIn, start, n);
     }
     return n;
   }

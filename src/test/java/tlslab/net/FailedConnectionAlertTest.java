@@ -161,6 +161,58 @@ class FailedConnectionAlertTest {
     }
   }
 
+  /**
+   * tlsfuzzer's "padded Client Key Exchange": a well-formed RSA-encrypted premaster, then one byte
+   * more inside the message, and nothing after it (no Change Cipher Spec, no Finished). JSSE reads
+   * the vector and ignores the byte, then waits for the next flight; the driver's check answers
+   * with decode_error at once (RFC 5246 §7.2.2).
+   */
+  @Test
+  void paddedRsaClientKeyExchangeGetsDecodeError() throws Exception {
+    ClientHello h = new ClientHello();
+    h.suites = new int[] {0x002f}; // TLS_RSA_WITH_AES_128_CBC_SHA, the report's suite
+    h.extensions.add(RawTls.extension(0xff01, new byte[] {0}));
+    h.extensions.add(ClientHello.signatureAlgorithms(0x0804, 0x0401));
+    try (Socket s = connect(report)) {
+      awaitServerHelloDone(s, h.record());
+      byte[] premaster = new byte[48];
+      new java.security.SecureRandom().nextBytes(premaster);
+      premaster[0] = 3; // client_version TLS 1.2 (RFC 5246 §7.4.7.1)
+      premaster[1] = 3;
+      javax.crypto.Cipher rsa = javax.crypto.Cipher.getInstance("RSA/ECB/PKCS1Padding");
+      rsa.init(javax.crypto.Cipher.ENCRYPT_MODE, serverPublicKey());
+      byte[] encrypted = rsa.doFinal(premaster);
+      assertThat(encrypted).hasSize(256);
+      byte[] body = new RawTls.Bytes().vec16(encrypted).raw(new byte[] {0}).bytes();
+      expectAlert(
+          s, RawTls.record(RawTls.HANDSHAKE, RawTls.handshake(16, body)), RawTls.DECODE_ERROR);
+    }
+  }
+
+  /** The same for an ECDHE share: a valid X25519 key, one byte more, nothing after it. */
+  @Test
+  void paddedEcdheClientKeyExchangeGetsDecodeError() throws IOException {
+    ClientHello h = ClientHello.tls12();
+    h.extensions.set(
+        0, RawTls.extension(0x000a, new RawTls.Bytes().vec16(new byte[] {0, 0x1d}).bytes()));
+    try (Socket s = connect(modern)) {
+      awaitServerHelloDone(s, h.record());
+      byte[] share = new byte[32];
+      share[0] = 9; // the X25519 base point: a valid public key (RFC 7748 §4.1)
+      byte[] body = new RawTls.Bytes().vec8(share).raw(new byte[] {0}).bytes();
+      expectAlert(
+          s, RawTls.record(RawTls.HANDSHAKE, RawTls.handshake(16, body)), RawTls.DECODE_ERROR);
+    }
+  }
+
+  private static java.security.PublicKey serverPublicKey() throws Exception {
+    try (InputStream in = java.nio.file.Files.newInputStream(certs.resolve("server.pem"))) {
+      return java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in)
+          .getPublicKey();
+    }
+  }
+
   /** Client Key Exchange, Change Cipher Spec and a Finished the server cannot decrypt. */
   private static byte[] clientFlight(byte[] clientKeyExchange) {
     byte[] finished = new byte[40];
