@@ -108,7 +108,7 @@ public final class HandshakeBench {
     Process sServer = null;
     try (ChatServer lab =
         ChatServer.builder()
-            .context(TlsContexts.server(certs, o.engine()))
+            .context(TlsContexts.server(certs, o.engine(), o.profile()))
             .port(0)
             .profile(o.profile())
             .loops(o.loops())

@@ -177,7 +177,7 @@ public final class ServerCommand implements Callable<Integer> {
             .context(
                 tlsEngine == tlslab.tls.TlsEngine.JSSE
                     ? TlsContexts.server(certs, staple, clientCerts)
-                    : TlsContexts.server(certs, tlsEngine))
+                    : TlsContexts.server(certs, tlsEngine, p))
             .bind(bind)
             .port(port)
             .profile(p)

@@ -52,7 +52,8 @@ final class BoringSsl {
   }
 
   /** A server context with the key and chain of {@code keys} (alias "server") and {@code trust}. */
-  static SSLContext server(KeyStore keys, KeyStore trust) {
+  static SSLContext server(
+      KeyStore keys, KeyStore trust, String[] protocols, String[] cipherSuites) {
     requireAvailable();
     try {
       keyAlias(keys); // fails clearly when the store holds no key
@@ -68,6 +69,8 @@ final class BoringSsl {
           SslContextBuilder.forServer(new OpenSslCachingX509KeyManagerFactory(kmf))
               .sslProvider(SslProvider.OPENSSL)
               .trustManager(tmf)
+              .protocols(protocols)
+              .ciphers(java.util.List.of(cipherSuites))
               // Certificate selection and client-certificate checks run inline rather than as
               // delegated tasks: a task costs two thread hand-offs per handshake, and these
               // callbacks are short (no I/O).

@@ -57,16 +57,19 @@ public final class TlsContexts {
   }
 
   /**
-   * A server context as {@link #server(Path)} whose engines come from {@code engine}: JSSE, or
-   * native BoringSSL ({@link TlsEngine#BORINGSSL}, which the trace and key log cannot see into).
+   * A server context for {@code profile} as {@link #server(Path)} whose engines come from {@code
+   * engine}: JSSE, or native BoringSSL ({@link TlsEngine#BORINGSSL}, which the trace and key log
+   * cannot see into).
    */
-  public static SSLContext server(Path certsDir, TlsEngine engine) {
+  public static SSLContext server(Path certsDir, TlsEngine engine, TlsProfile profile) {
     if (engine == TlsEngine.JSSE) {
       return server(certsDir);
     }
     KeyStore keys = loadPkcs12(certsDir.resolve("server.p12"));
     KeyStore trust = loadPkcs12(certsDir.resolve("truststore.p12"));
-    return BoringSsl.server(keys, trust);
+    // The native context is fixed to the profile's versions and suites as well as each engine:
+    // an engine's TLS 1.3-only suite list leaves BoringSSL's TLS 1.2 defaults in place.
+    return BoringSsl.server(keys, trust, profile.protocols(), profile.cipherSuites());
   }
 
   /**
