@@ -79,7 +79,7 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
                 seconds,
                 loops,
                 tlslab.pki.KeyType.parse(key),
-                tlslab.tls.TlsEngine.parse(engine),
+                ServerCommand.engine(spec, engine),
                 group,
                 rounds)));
     out.flush();

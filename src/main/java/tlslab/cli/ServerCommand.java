@@ -154,10 +154,11 @@ public final class ServerCommand implements Callable<Integer> {
       throw tlslab.common.LabException.badInput(
           "--revocation/--crl check client certificates: use them with --client-auth want or need");
     }
-    tlslab.tls.TlsEngine tlsEngine = tlslab.tls.TlsEngine.parse(engine);
+    tlslab.tls.TlsEngine tlsEngine = engine(spec, engine);
     if (tlsEngine != tlslab.tls.TlsEngine.JSSE) {
       if (tracing.hooksNeeded() || staple || clientCerts.enabled()) {
-        throw tlslab.common.LabException.badInput(
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
             "--engine "
                 + tlsEngine.label()
                 + " cannot trace, key-log, staple or check revocation: use --engine jsse for"
@@ -228,6 +229,15 @@ public final class ServerCommand implements Callable<Integer> {
       server.close();
     }
     return ExitCode.INTERRUPTED;
+  }
+
+  /** Parses {@code --engine}; an unknown name is a usage error (exit 2). */
+  static tlslab.tls.TlsEngine engine(CommandSpec spec, String name) {
+    try {
+      return tlslab.tls.TlsEngine.parse(name);
+    } catch (tlslab.common.LabException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private static void log(PrintWriter out, String line) {
