@@ -35,8 +35,9 @@ import tlslab.tls.TlsProfile;
  *   <li>the same certificate and key; the negotiated protocol, suite, key-exchange group and
  *       signature scheme of each server are read with {@code openssl s_client} and printed; {@code
  *       --group} pins the group on both servers;
- *   <li>the same warm-up for both (one untimed run each, so JIT compilation is excluded from the
- *       lab's figure and OpenSSL's caches are equally warm);
+ *   <li>the same warm-up for both ({@code --warm-up} seconds of untimed handshakes each, so that
+ *       most JIT compilation falls outside the lab's figure; on a loaded machine the compiler needs
+ *       longer);
  *   <li>one connection at a time: neither server can use a second core for a handshake;
  *   <li>the runs alternate, so both servers meet the same background load, and each side keeps its
  *       best run;
@@ -73,7 +74,8 @@ public final class HandshakeBench {
       KeyType key,
       TlsEngine engine,
       String group,
-      int rounds) {}
+      int rounds,
+      int warmUpSeconds) {}
 
   /** One timed run of s_time against one server. */
   record Run(double perSecond, double serverCpuPerHandshakeMs, double clientCpuShare) {}
@@ -82,13 +84,16 @@ public final class HandshakeBench {
 
   /** Runs with JSSE, the default group and two rounds (kept for callers of the old signature). */
   public static String run(TlsProfile profile, int seconds, int loops, KeyType key) {
-    return run(new Options(profile, seconds, loops, key, TlsEngine.JSSE, null, 2));
+    return run(new Options(profile, seconds, loops, key, TlsEngine.JSSE, null, 2, 3));
   }
 
   /** Runs the measurements and returns the report. */
   public static String run(Options o) {
     if (o.seconds() < 1) {
       throw LabException.badInput("--time must be >= 1 second");
+    }
+    if (o.warmUpSeconds() < 0) {
+      throw LabException.badInput("--warm-up must be >= 0 seconds");
     }
     if (o.rounds() < 1) {
       throw LabException.badInput("--rounds must be >= 1");
@@ -142,9 +147,10 @@ public final class HandshakeBench {
       long sServerPid = sServer.pid();
       report.append(
           String.format(
-              "handshake bench: openssl s_time -new -time %d, one connection at a time, profile %s"
-                  + " (%s), %s server key, lab engine %s, %s%n",
+              "handshake bench: openssl s_time -new -time %d after %d s warm-up each, one connection"
+                  + " at a time, profile %s (%s), %s server key, lab engine %s, %s%n",
               o.seconds(),
+              o.warmUpSeconds(),
               o.profile(),
               String.join(" ", protocolArgs(o.profile())),
               o.key().label(),
@@ -160,8 +166,10 @@ public final class HandshakeBench {
                 + " compares different handshakes\n");
       }
       // The same untimed warm-up for both: the lab's JIT, and both servers' first-use costs.
-      sTime(lab.port(), o.profile(), 3, ownCpu());
-      sTime(port, o.profile(), 3, () -> processCpuNanos(sServerPid));
+      if (o.warmUpSeconds() > 0) {
+        sTime(lab.port(), o.profile(), o.warmUpSeconds(), ownCpu());
+        sTime(port, o.profile(), o.warmUpSeconds(), () -> processCpuNanos(sServerPid));
+      }
       List<Run> labRuns = new ArrayList<>();
       List<Run> sslRuns = new ArrayList<>();
       for (int i = 0; i < o.rounds(); i++) {
@@ -245,7 +253,9 @@ public final class HandshakeBench {
       case REPORT:
         return List.of("-tls1_2", "-cipher", "AES128-SHA");
       case TLS13:
-        return List.of("-tls1_3");
+        // One suite for client and both servers: JSSE picks by its own order, s_server and
+        // BoringSSL by the client's.
+        return List.of("-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256");
       default:
         throw new AssertionError(profile);
     }
@@ -253,7 +263,7 @@ public final class HandshakeBench {
 
   private static final Pattern S_CLIENT_FIELD =
       Pattern.compile(
-          "^(Protocol version|Ciphersuite|Peer signature type|Server Temp Key|Negotiated TLS1.3"
+          "^(Protocol version|Ciphersuite|Hash used|Signature type|Server Temp Key|Negotiated TLS1.3"
               + " group): (.*)$",
           Pattern.MULTILINE);
 

@@ -64,6 +64,14 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
   int rounds = 2;
 
   @Option(
+      names = "--warm-up",
+      paramLabel = "SECONDS",
+      description =
+          "Untimed handshakes against each server first, the same for both (default:"
+              + " ${DEFAULT-VALUE}).")
+  int warmUp = 10;
+
+  @Option(
       names = "--loops",
       paramLabel = "N",
       description = "Server event loops (default: one per core).")
@@ -81,7 +89,8 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
                 tlslab.pki.KeyType.parse(key),
                 ServerCommand.engine(spec, engine),
                 group,
-                rounds)));
+                rounds,
+                warmUp)));
     out.flush();
     return ExitCode.OK;
   }

@@ -1,7 +1,7 @@
 package tlslab.tls;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslContextOption;
@@ -107,10 +107,13 @@ final class BoringSsl {
     }
   }
 
-  /** Engines only; heap buffers, since the driver hands the engine heap buffers anyway. */
+  /**
+   * Engines only. The engine copies the driver's heap buffers into direct ones for BoringSSL; a
+   * pooled allocator keeps that from costing a native allocation per wrap and unwrap.
+   */
   private static final class Spi extends SSLContextSpi {
     private final SslContext ctx;
-    private final ByteBufAllocator alloc = UnpooledByteBufAllocator.DEFAULT;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
 
     Spi(SslContext ctx) {
       this.ctx = ctx;
