@@ -13,6 +13,7 @@ import java.security.KeyManagementException;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -76,11 +77,33 @@ final class BoringSsl {
               // callbacks are short (no I/O).
               .option(OpenSslContextOption.USE_TASKS, false)
               .build();
-      return new SSLContext(new Spi(ctx), PROVIDER, "TLS") {};
+      return new NativeContext(new Spi(ctx), protocols, cipherSuites);
     } catch (SSLException e) {
       throw LabException.environment("engine boringssl: cannot build a context: " + e.getMessage());
     } catch (GeneralSecurityException e) {
       throw LabException.badInput("key store unusable for engine boringssl: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether {@code ctx} is a native context built for exactly {@code profile}. */
+  static boolean isNative(SSLContext ctx, TlsProfile profile) {
+    if (!(ctx instanceof NativeContext)) {
+      return false;
+    }
+    NativeContext n = (NativeContext) ctx;
+    return Arrays.equals(n.protocols, profile.protocols())
+        && Arrays.equals(n.cipherSuites, profile.cipherSuites());
+  }
+
+  /** The context, with the versions and suites it was built for. */
+  private static final class NativeContext extends SSLContext {
+    final String[] protocols;
+    final String[] cipherSuites;
+
+    NativeContext(Spi spi, String[] protocols, String[] cipherSuites) {
+      super(spi, PROVIDER, "TLS");
+      this.protocols = protocols.clone();
+      this.cipherSuites = cipherSuites.clone();
     }
   }
 

@@ -117,6 +117,15 @@ public final class TlsContexts {
   public static SSLEngine serverEngine(SSLContext ctx, TlsProfile profile, ClientAuth auth) {
     SSLEngine engine = ctx.createSSLEngine();
     engine.setUseClientMode(false);
+    if (BoringSsl.isNative(ctx, profile)) {
+      // Built for this profile: its versions and suites are the context's already; setting them
+      // again costs a cipher-string parse per connection (measured: a fifth of the Java time).
+      engine.setNeedClientAuth(auth == ClientAuth.NEED);
+      if (auth == ClientAuth.WANT) {
+        engine.setWantClientAuth(true);
+      }
+      return engine;
+    }
     engine.setSSLParameters(
         serverParameters(
             engine.getSSLParameters(), engine.getSupportedCipherSuites(), profile, auth));
