@@ -143,6 +143,29 @@ class BoringSslEngineTest {
     }
   }
 
+  /** The report's weak suite stays behind the report profile: the modern one refuses it. */
+  @Test
+  void modernProfileRefusesTheReportsSuite() {
+    List<String> log = new CopyOnWriteArrayList<>();
+    try (ChatServer server = server(certs, TlsProfile.MODERN, log);
+        Peers openssl =
+            new Peers(
+                List.of(
+                    "openssl",
+                    "s_client",
+                    "-connect",
+                    "127.0.0.1:" + server.port(),
+                    "-tls1_2",
+                    "-cipher",
+                    "AES128-SHA",
+                    "-quiet",
+                    "-no_ign_eof"))) {
+      openssl.closeInput();
+      assertThat(openssl.awaitExit()).isNotZero();
+      assertThat(String.join("\n", openssl.lines)).containsIgnoringCase("alert handshake failure");
+    }
+  }
+
   /**
    * A TLS 1.2-only client is refused. BoringSSL (through netty) answers handshake_failure where
    * JSSE answers protocol_version, the alert RFC 8446 §4.2.1 asks for: a difference documented in
