@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -77,6 +78,12 @@ final class BoringSsl {
               // callbacks are short (no I/O).
               .option(OpenSslContextOption.USE_TASKS, false)
               .build();
+      // netty turns session tickets off unless keys are set; with none given, BoringSSL makes and
+      // rotates its own. JSSE and s_server both issue tickets (RFC 5077, RFC 8446 §4.6.1), and
+      // the lab shows the New Session Ticket message, so the native engine issues them too.
+      if (ctx.sessionContext() instanceof OpenSslSessionContext) {
+        ((OpenSslSessionContext) ctx.sessionContext()).setTicketKeys();
+      }
       return new NativeContext(new Spi(ctx), protocols, cipherSuites);
     } catch (SSLException e) {
       throw LabException.environment("engine boringssl: cannot build a context: " + e.getMessage());

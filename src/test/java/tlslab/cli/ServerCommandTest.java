@@ -59,7 +59,7 @@ class ServerCommandTest {
       Matcher m =
           Pattern.compile(
                   "listening on 127\\.0\\.0\\.1:(\\d+) \\(profile report,"
-                      + " TLSv1\\.2, client-auth none\\)")
+                      + " TLSv1\\.2, client-auth none, engine jsse\\)")
               .matcher(listening);
       assertThat(m.matches()).as(listening).isTrue();
 

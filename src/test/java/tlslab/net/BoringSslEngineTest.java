@@ -143,6 +143,27 @@ class BoringSslEngineTest {
     }
   }
 
+  /** Like JSSE and s_server, the native engine issues a TLS 1.2 session ticket (RFC 5077). */
+  @Test
+  void issuesASessionTicket() {
+    List<String> log = new CopyOnWriteArrayList<>();
+    try (ChatServer server = server(certs, TlsProfile.MODERN, log);
+        Peers openssl =
+            new Peers(
+                List.of(
+                    "openssl",
+                    "s_client",
+                    "-connect",
+                    "127.0.0.1:" + server.port(),
+                    "-tls1_2",
+                    "-CAfile",
+                    certs.resolve("ca.pem").toString()))) {
+      openssl.await(l -> l.contains("TLS session ticket lifetime hint"));
+      openssl.closeInput();
+      assertThat(openssl.awaitExit()).isZero();
+    }
+  }
+
   /** The report's weak suite stays behind the report profile: the modern one refuses it. */
   @Test
   void modernProfileRefusesTheReportsSuite() {
