@@ -62,6 +62,21 @@ public final class AnnotateReport {
    */
   public static Result run(
       Path file, KeyMaterial keys, OutputFormat format, View view, PrintWriter out) {
+    return run(file, keys, format, view, TableColors.NONE, out);
+  }
+
+  /**
+   * As {@link #run(Path, KeyMaterial, OutputFormat, View, PrintWriter)}, the table in {@code
+   * colors} (other formats are never coloured).
+   */
+  public static Result run(
+      Path file,
+      KeyMaterial keys,
+      OutputFormat format,
+      View view,
+      TableColors colors,
+      PrintWriter out) {
+    TableColors paint = format == OutputFormat.TABLE ? colors : TableColors.NONE;
     boolean notes = view.explain() || format == OutputFormat.TABLE;
     boolean json = format == OutputFormat.JSON;
     Annotator an =
@@ -72,14 +87,14 @@ public final class AnnotateReport {
     Map<Integer, Boolean> introduced = new HashMap<>();
     try (CaptureReader r = CaptureReader.open(file)) {
       an.follow(r); // keys stored in the capture (pcapng Decryption Secrets Blocks)
-      header(format, view, out);
+      header(format, view, paint, out);
       while (r.next(f)) {
         Row row = an.annotate(f);
         if (view.tlsOnly() && !row.tls) continue;
         line.setLength(0);
         switch (format) {
           case TSV -> tsv(row, view.explain(), line);
-          case TABLE -> table(row, view, an, introduced, line);
+          case TABLE -> table(row, view, an, introduced, paint, line);
           case MARKDOWN -> markdown(row, view.explain(), line);
           case JSON -> {
             if (!firstJson) line.append(",\n");
@@ -99,38 +114,40 @@ public final class AnnotateReport {
                 + " TCP state was dropped to bound memory";
         problem = problem == null ? note : problem + "; " + note;
       }
-      footer(format, view, facts, sums, problem, out);
+      footer(format, view, facts, sums, problem, paint, out);
       out.flush();
       return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
     }
   }
 
-  private static void header(OutputFormat format, View view, PrintWriter out) {
+  private static void header(OutputFormat format, View view, TableColors paint, PrintWriter out) {
     switch (format) {
       case TSV ->
           out.append("no\ttime\tsource\tdestination\tprotocol\tlength\tinfo")
               .append(view.explain() ? "\tnote\n" : "\n");
       case TABLE ->
           out.append(
-              view.roles()
-                  ? String.format(
-                      Locale.ROOT,
-                      "%5s %9s  %-32s %-8s %5s  %s%n",
-                      "no",
-                      "time",
-                      "from -> to",
-                      "protocol",
-                      "len",
-                      "info")
-                  : String.format(
-                      Locale.ROOT,
-                      "%5s %11s  %-40s %-8s %6s  %s%n",
-                      "no",
-                      "time",
-                      "source -> destination",
-                      "protocol",
-                      "length",
-                      "info"));
+              heading(
+                  paint,
+                  view.roles()
+                      ? String.format(
+                          Locale.ROOT,
+                          "%5s %9s  %-32s %-8s %5s  %s%n",
+                          "no",
+                          "time",
+                          "from -> to",
+                          "protocol",
+                          "len",
+                          "info")
+                      : String.format(
+                          Locale.ROOT,
+                          "%5s %11s  %-40s %-8s %6s  %s%n",
+                          "no",
+                          "time",
+                          "source -> destination",
+                          "protocol",
+                          "length",
+                          "info")));
       case MARKDOWN ->
           out.append("| no | time | source | destination | protocol | length | info |")
               .append(view.explain() ? " note |\n" : "\n")
@@ -160,12 +177,26 @@ public final class AnnotateReport {
     sb.append('\n');
   }
 
+  private static String heading(TableColors paint, String line) {
+    if (!paint.on()) return line;
+    StringBuilder sb = new StringBuilder(line);
+    paint.paint(sb, 0, TableColors.Style.HEADING);
+    return sb.toString();
+  }
+
   private static void table(
-      Row r, View view, Annotator an, Map<Integer, Boolean> introduced, StringBuilder sb) {
+      Row r,
+      View view,
+      Annotator an,
+      Map<Integer, Boolean> introduced,
+      TableColors paint,
+      StringBuilder sb) {
     String indent = "        ";
+    TableColors.Style infoStyle = paint.on() ? TableColors.info(r, an) : null;
     if (view.roles()) {
       if (r.connection > 0 && introduced.putIfAbsent(r.connection, true) == null) {
         ConnectionFacts c = an.liveFacts(r.connection);
+        int at = sb.length();
         if (c != null)
           sb.append("  -- connection ")
               .append(r.connection)
@@ -175,6 +206,7 @@ public final class AnnotateReport {
               .append(c.server())
               .append(c.rolesKnown() ? "" : " (roles guessed: no Client Hello seen)")
               .append('\n');
+        paint.paint(sb, at, TableColors.Style.HEADING);
       }
       String fromTo =
           r.sender == null
@@ -192,9 +224,16 @@ public final class AnnotateReport {
               fromTo,
               r.protocol,
               r.length);
+      int at = sb.length();
       sb.append(head);
       appendFitted(sb, r.info, view.width(), head.length());
+      if (paint.on()) {
+        int col = at + String.format(Locale.ROOT, "%5d %9.3f  ", r.number, r.time).length();
+        paint.paint(sb, at + head.length(), infoStyle);
+        paint.paint(sb, col, col + fromTo.length(), TableColors.sender(r.sender));
+      }
     } else {
+      int at = sb.length();
       sb.append(
           String.format(
               Locale.ROOT,
@@ -205,15 +244,28 @@ public final class AnnotateReport {
               r.protocol,
               r.length,
               r.info));
+      if (paint.on()) {
+        // Painted from the end backwards: each paint leaves the offsets before it valid.
+        int col = at + String.format(Locale.ROOT, "%5d %11.6f  ", r.number, r.time).length();
+        int fromTo = (r.source + " -> " + r.destination).length();
+        paint.paint(sb, sb.length() - r.info.length() - System.lineSeparator().length(), infoStyle);
+        paint.paint(sb, col, col + fromTo, TableColors.sender(r.sender));
+      }
     }
     int w = view.width();
     for (String n : r.notes) wrap(sb, indent + "note: ", n, w);
     for (Payload p : r.payloads) {
+      int at = sb.length();
       sb.append(indent).append("decrypted (").append(p.sender().label()).append(", ");
       sb.append(kindLabel(p.kind())).append("):\n");
+      paint.paint(sb, at, TableColors.sender(p.sender()));
       for (String l : p.lines()) wrap(sb, indent + "  | ", l, w);
     }
-    for (String p : r.problems) wrap(sb, indent + "PROBLEM: ", p, w);
+    for (String p : r.problems) {
+      int at = sb.length();
+      wrap(sb, indent + "PROBLEM: ", p, w);
+      paint.paint(sb, at, TableColors.Style.FATAL);
+    }
   }
 
   private static String kindLabel(Payload.Kind k) {
@@ -416,6 +468,7 @@ public final class AnnotateReport {
       List<ConnectionFacts> facts,
       List<ConnectionSummary> sums,
       String problem,
+      TableColors paint,
       PrintWriter out) {
     switch (format) {
       case TSV -> {
@@ -445,13 +498,17 @@ public final class AnnotateReport {
       case TABLE, MARKDOWN -> {
         boolean md = format == OutputFormat.MARKDOWN;
         for (ConnectionSummary s : sums) {
-          out.append(md ? "\n### " : "\n== ")
-              .append("Connection ")
-              .append(String.valueOf(s.index()))
-              .append(": client ")
-              .append(s.client())
-              .append(", server ")
-              .append(s.server())
+          out.append(md ? "\n### " : "\n")
+              .append(
+                  heading(
+                      paint,
+                      (md ? "" : "== ")
+                          + "Connection "
+                          + s.index()
+                          + ": client "
+                          + s.client()
+                          + ", server "
+                          + s.server()))
               .append('\n');
           for (String l : s.lines()) {
             if (md) out.append("- ").append(l).append('\n');
@@ -462,8 +519,12 @@ public final class AnnotateReport {
             }
           }
         }
-        if (problem != null)
-          out.append(md ? "\n**File problem:** " : "\nFILE PROBLEM: ").append(problem).append('\n');
+        if (problem != null) {
+          StringBuilder sb = new StringBuilder(md ? "**File problem:** " : "FILE PROBLEM: ");
+          sb.append(problem);
+          paint.paint(sb, 0, TableColors.Style.FATAL);
+          out.append('\n').append(sb).append('\n');
+        }
       }
     }
   }
