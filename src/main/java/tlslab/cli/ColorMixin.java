@@ -31,11 +31,10 @@ public final class ColorMixin {
       defaultValue = "auto",
       converter = WhenConverter.class,
       completionCandidates = WhenCandidates.class,
-      description = {
-        "Table: colour sender, alerts, TCP losses, unreadable records, problems:",
-        "auto (default: only on a terminal, not with NO_COLOR set or TERM=dumb),",
-        "always (also into --out or a pipe, e.g. to less -R) or never."
-      })
+      description =
+          "Table: colour the sender, alerts, TCP losses, unreadable records and problems."
+              + " auto (default): only on a terminal, not with NO_COLOR set or TERM=dumb;"
+              + " always (also into --out or a pipe, e.g. less -R); never.")
   When when = When.AUTO;
 
   /** The table's colours for output to standard output ({@code toStdout}) or to a file. */
