@@ -1,6 +1,7 @@
 package tlslab.annotate;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -87,7 +88,11 @@ public final class AnnotateReport {
     Map<Integer, Boolean> introduced = new HashMap<>();
     try (CaptureReader r = CaptureReader.open(file)) {
       an.follow(r); // keys stored in the capture (pcapng Decryption Secrets Blocks)
-      header(format, view, paint, out);
+      if (paint.on()) {
+        StringWriter h = new StringWriter(); // the column headings, then bold
+        header(format, view, new PrintWriter(h));
+        out.append(heading(paint, h.toString()));
+      } else header(format, view, out);
       while (r.next(f)) {
         Row row = an.annotate(f);
         if (view.tlsOnly() && !row.tls) continue;
@@ -120,34 +125,32 @@ public final class AnnotateReport {
     }
   }
 
-  private static void header(OutputFormat format, View view, TableColors paint, PrintWriter out) {
+  private static void header(OutputFormat format, View view, PrintWriter out) {
     switch (format) {
       case TSV ->
           out.append("no\ttime\tsource\tdestination\tprotocol\tlength\tinfo")
               .append(view.explain() ? "\tnote\n" : "\n");
       case TABLE ->
           out.append(
-              heading(
-                  paint,
-                  view.roles()
-                      ? String.format(
-                          Locale.ROOT,
-                          "%5s %9s  %-32s %-8s %5s  %s%n",
-                          "no",
-                          "time",
-                          "from -> to",
-                          "protocol",
-                          "len",
-                          "info")
-                      : String.format(
-                          Locale.ROOT,
-                          "%5s %11s  %-40s %-8s %6s  %s%n",
-                          "no",
-                          "time",
-                          "source -> destination",
-                          "protocol",
-                          "length",
-                          "info")));
+              view.roles()
+                  ? String.format(
+                      Locale.ROOT,
+                      "%5s %9s  %-32s %-8s %5s  %s%n",
+                      "no",
+                      "time",
+                      "from -> to",
+                      "protocol",
+                      "len",
+                      "info")
+                  : String.format(
+                      Locale.ROOT,
+                      "%5s %11s  %-40s %-8s %6s  %s%n",
+                      "no",
+                      "time",
+                      "source -> destination",
+                      "protocol",
+                      "length",
+                      "info"));
       case MARKDOWN ->
           out.append("| no | time | source | destination | protocol | length | info |")
               .append(view.explain() ? " note |\n" : "\n")
@@ -196,17 +199,14 @@ public final class AnnotateReport {
     if (view.roles()) {
       if (r.connection > 0 && introduced.putIfAbsent(r.connection, true) == null) {
         ConnectionFacts c = an.liveFacts(r.connection);
-        int at = sb.length();
         if (c != null)
-          sb.append("  -- connection ")
-              .append(r.connection)
-              .append(": client ")
-              .append(c.client())
-              .append(", server ")
-              .append(c.server())
-              .append(c.rolesKnown() ? "" : " (roles guessed: no Client Hello seen)")
-              .append('\n');
-        paint.paint(sb, at, TableColors.Style.HEADING);
+          connectionLine(
+              sb,
+              paint,
+              "  -- connection " + r.connection + ": ",
+              c.client(),
+              c.server(),
+              c.rolesKnown() ? "" : " (roles guessed: no Client Hello seen)");
       }
       String fromTo =
           r.sender == null
@@ -266,6 +266,32 @@ public final class AnnotateReport {
       wrap(sb, indent + "PROBLEM: ", p, w);
       paint.paint(sb, at, TableColors.Style.FATAL);
     }
+  }
+
+  /**
+   * "TITLE client A, server B TAIL" and a newline: the title bold and each role in the colour its
+   * frames have, so the heading is the legend of the colours.
+   */
+  private static void connectionLine(
+      StringBuilder sb,
+      TableColors paint,
+      String title,
+      String client,
+      String server,
+      String tail) {
+    int t = sb.length();
+    sb.append(title);
+    int c = sb.length();
+    sb.append("client ").append(client);
+    int comma = sb.length();
+    sb.append(", ");
+    int sv = sb.length();
+    sb.append("server ").append(server);
+    int end = sb.length();
+    sb.append(tail).append('\n');
+    paint.paint(sb, sv, end, TableColors.Style.SERVER);
+    paint.paint(sb, c, comma, TableColors.Style.CLIENT);
+    paint.paint(sb, t, c, TableColors.Style.HEADING);
   }
 
   private static String kindLabel(Payload.Kind k) {
@@ -498,18 +524,15 @@ public final class AnnotateReport {
       case TABLE, MARKDOWN -> {
         boolean md = format == OutputFormat.MARKDOWN;
         for (ConnectionSummary s : sums) {
-          out.append(md ? "\n### " : "\n")
-              .append(
-                  heading(
-                      paint,
-                      (md ? "" : "== ")
-                          + "Connection "
-                          + s.index()
-                          + ": client "
-                          + s.client()
-                          + ", server "
-                          + s.server()))
-              .append('\n');
+          StringBuilder h = new StringBuilder(md ? "\n### " : "\n");
+          connectionLine(
+              h,
+              paint,
+              (md ? "" : "== ") + "Connection " + s.index() + ": ",
+              s.client(),
+              s.server(),
+              "");
+          out.append(h);
           for (String l : s.lines()) {
             if (md) out.append("- ").append(l).append('\n');
             else {

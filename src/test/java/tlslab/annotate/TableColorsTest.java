@@ -168,7 +168,34 @@ class TableColorsTest {
         .contains(FATAL + "Alert (Level: Fatal, Description: Handshake Failure)" + RESET)
         .contains(ALERT + "Alert (Level: Warning, Description: Close Notify)" + RESET)
         .contains(CLIENT + "#1 client:")
-        .contains(SERVER + "#1 server:");
+        .contains(SERVER + "#1 server:")
+        // The connection headings are the legend: each role in the colour of its frames.
+        .contains(
+            ESC
+                + "1m-- connection 1:"
+                + RESET
+                + " "
+                + CLIENT
+                + "client 10.0.0.1:40000"
+                + RESET
+                + ", "
+                + SERVER
+                + "server 10.0.0.2:5555"
+                + RESET
+                + "\n")
+        .contains(
+            ESC
+                + "1m== Connection 1:"
+                + RESET
+                + " "
+                + CLIENT
+                + "client 10.0.0.1:40000"
+                + RESET
+                + ", "
+                + SERVER
+                + "server 10.0.0.2:5555"
+                + RESET
+                + "\n");
     assertThat(TableColors.strip(t))
         .isEqualTo(table(p, AnnotateReport.View.classroom(0), TableColors.NONE));
   }
