@@ -3,6 +3,7 @@ package tlslab.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -10,9 +11,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code lab completion}: prints the shell completion script picocli's {@link AutoComplete}
- * generates from the command model, so it always knows every subcommand and option. The script is
- * for bash; zsh runs it through its bash compatibility ({@code bashcompinit}), which the script
- * switches on itself.
+ * generates from the command model, so it always knows every subcommand and option (and the
+ * launcher's own {@code test} and {@code setup}). The script is for bash; zsh runs it through its
+ * bash compatibility ({@code bashcompinit}), which the script switches on itself.
  */
 @Command(
     name = "completion",
@@ -44,7 +45,11 @@ public final class CompletionCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(AutoComplete.bash("lab", spec.root().commandLine()));
+    // The ./lab launcher runs `test` and `setup` itself, before Java starts: offer them too.
+    CommandLine model = Main.commandLine();
+    model.addSubcommand("test", CommandSpec.create());
+    model.addSubcommand("setup", CommandSpec.create());
+    out.print(AutoComplete.bash("lab", model));
     out.flush();
     return ExitCode.OK;
   }

@@ -91,6 +91,9 @@ class CompletionCommandTest {
     assertThat(tab("lab", "c")).contains("certs", "ca", "client", "capture", "class", "completion");
     assertThat(tab("lab", "certs", "is")).containsExactly("issue");
     assertThat(tab("lab", "bench", "hand")).containsExactly("handshakes");
+    // What ./lab itself runs (not a Java command) is offered too.
+    assertThat(tab("lab", "te")).containsExactly("test");
+    assertThat(tab("lab", "se")).containsExactlyInAnyOrder("server", "setup");
   }
 
   @Test
