@@ -1,6 +1,7 @@
 package tlslab.annotate;
 
 import java.util.regex.Pattern;
+import tlslab.pcap.TcpDirection;
 
 /**
  * Colour for the text table of {@code lab annotate} on a terminal: who sent a frame (client and
@@ -135,12 +136,12 @@ public final class TableColors {
 
   /** Wireshark's analysis flags that mean data went missing or came twice. */
   static final int LOSS_FLAGS =
-      tlslab.pcap.TcpDirection.LOST
-          | tlslab.pcap.TcpDirection.ACK_LOST
-          | tlslab.pcap.TcpDirection.RETRANSMISSION
-          | tlslab.pcap.TcpDirection.SPURIOUS
-          | tlslab.pcap.TcpDirection.FAST_RETRANSMISSION
-          | tlslab.pcap.TcpDirection.OUT_OF_ORDER;
+      TcpDirection.LOST
+          | TcpDirection.ACK_LOST
+          | TcpDirection.RETRANSMISSION
+          | TcpDirection.SPURIOUS
+          | TcpDirection.FAST_RETRANSMISSION
+          | TcpDirection.OUT_OF_ORDER;
 
   /**
    * The highest alert level in this frame: 2 fatal, 1 warning or unreadable (encrypted), 0 none.
