@@ -23,6 +23,10 @@ import tlslab.wire.ServerHello;
  *       TLS 1.2 PRF (RFC 5246 5; extended master secret RFC 7627); key block (RFC 5246 6.3); then
  *       AES-CBC + HMAC (MAC-then-encrypt, or encrypt-then-MAC per RFC 7366), AES-GCM (RFC 5288) or
  *       ChaCha20-Poly1305 (RFC 7905).
+ *   <li>TLS 1.0 and 1.1: the same, with their PRF (P_MD5 XOR P_SHA-1, RFC 2246 5) and, in TLS 1.0,
+ *       CBC chained across records: the IV of each record is the last ciphertext block of the
+ *       previous record in that direction, the first one comes from the key block (RFC 2246 6.3,
+ *       6.2.3.2).
  *   <li>TLS 1.3: handshake and application traffic secrets from the key log, keys and IVs by
  *       HKDF-Expand-Label (RFC 8446 7.1, 7.3), AEAD with the per-record nonce (RFC 8446 5.3).
  * </ul>
@@ -178,14 +182,10 @@ final class Decryption {
                 + "-byte premaster secret (expected 48): wrong key?";
         return;
       }
-      String hash = suite.prfHash();
       if (ems) {
-        byte[] sessionHash =
-            MessageDigest.getInstance(hash.equals("SHA384") ? "SHA-384" : "SHA-256")
-                .digest(transcript.toByteArray());
-        master = prf(hash, pms, "extended master secret", sessionHash, 48);
+        master = prf(pms, "extended master secret", sessionHash(transcript.toByteArray()), 48);
       } else {
-        master = prf(hash, pms, "master secret", concat(clientRandom, serverRandom), 48);
+        master = prf(pms, "master secret", concat(clientRandom, serverRandom), 48);
       }
       status = null;
       byte[] sid = serverSessionId;
@@ -206,9 +206,10 @@ final class Decryption {
       int macLen = c.aead() ? 0 : macLength();
       int keyLen = c.keyLength();
       int ivLen = c == CipherSuite.Cipher.CHACHA20_POLY1305 ? 12 : c.ivLength();
+      // The key block holds the CBC IVs too; only TLS 1.0 uses them (RFC 2246 6.3: the first
+      // record's IV; TLS 1.1 and 1.2 send an explicit IV in every record instead).
       byte[] kb =
           prf(
-              suite.prfHash(),
               master,
               "key expansion",
               concat(serverRandom, clientRandom),
@@ -304,8 +305,19 @@ final class Decryption {
     } else {
       int macLen = macLength();
       int ctLen = etm ? len - macLen : len;
-      d.cipher.init(Cipher.DECRYPT_MODE, d.key, new IvParameterSpec(b, off, 16));
-      byte[] dec = d.cipher.doFinal(b, off + 16, ctLen - 16);
+      // TLS 1.0 (RFC 2246 6.2.3.2) chains CBC across records: a record's IV is the last
+      // ciphertext block of the previous record in the same direction, the first one comes from
+      // the key block. TLS 1.1 (RFC 4346 6.2.3.2) and 1.2 put an explicit IV before each record.
+      boolean implicitIv = version == 0x0301;
+      int block = 16;
+      if (ctLen < block || ctLen % block != 0)
+        throw new GeneralSecurityException("CBC record of " + ctLen + " bytes");
+      int explicit = implicitIv ? 0 : block;
+      IvParameterSpec ivSpec =
+          implicitIv ? new IvParameterSpec(d.iv, 0, block) : new IvParameterSpec(b, off, block);
+      d.cipher.init(Cipher.DECRYPT_MODE, d.key, ivSpec);
+      byte[] dec = d.cipher.doFinal(b, off + explicit, ctLen - explicit);
+      if (implicitIv) d.iv = Arrays.copyOfRange(b, off + ctLen - block, off + ctLen);
       int pad = dec.length == 0 ? 0 : (dec[dec.length - 1] & 0xff) + 1;
       int n = dec.length - pad - (etm ? 0 : macLen);
       if (n < 0) throw new GeneralSecurityException("bad padding");
@@ -392,10 +404,53 @@ final class Decryption {
     return a;
   }
 
+  /**
+   * The PRF of the negotiated version: TLS 1.2's P_SHA256 (or the suite's SHA-384), or TLS 1.0 and
+   * 1.1's P_MD5 XOR P_SHA1 over the two halves of the secret (RFC 2246 5, RFC 4346 5).
+   */
+  private byte[] prf(byte[] secret, String label, byte[] seed, int n)
+      throws GeneralSecurityException {
+    if (version == 0x0301 || version == 0x0302) return prf10(secret, label, seed, n);
+    return prf(suite.prfHash(), secret, label, seed, n);
+  }
+
+  /**
+   * The session hash of the extended master secret (RFC 7627 3): the handshake hash of the version,
+   * MD5 || SHA-1 in TLS 1.0 and 1.1, the PRF hash in TLS 1.2.
+   */
+  private byte[] sessionHash(byte[] handshake) throws GeneralSecurityException {
+    if (version == 0x0301 || version == 0x0302)
+      return concat(
+          MessageDigest.getInstance("MD5").digest(handshake),
+          MessageDigest.getInstance("SHA-1").digest(handshake));
+    return MessageDigest.getInstance(suite.prfHash().equals("SHA384") ? "SHA-384" : "SHA-256")
+        .digest(handshake);
+  }
+
+  /**
+   * TLS 1.0/1.1 PRF (RFC 2246 section 5): P_MD5(S1, label + seed) XOR P_SHA-1(S2, label + seed), S1
+   * and S2 the first and last halves of the secret (sharing a byte when its length is odd).
+   */
+  static byte[] prf10(byte[] secret, String label, byte[] seed, int n)
+      throws GeneralSecurityException {
+    int half = (secret.length + 1) / 2;
+    byte[] s1 = Arrays.copyOfRange(secret, 0, half);
+    byte[] s2 = Arrays.copyOfRange(secret, secret.length - half, secret.length);
+    byte[] md5 = pHash("HmacMD5", s1, label, seed, n);
+    byte[] sha = pHash("HmacSHA1", s2, label, seed, n);
+    for (int i = 0; i < n; i++) md5[i] ^= sha[i];
+    return md5;
+  }
+
   /** TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label + seed). */
   static byte[] prf(String hash, byte[] secret, String label, byte[] seed, int n)
       throws GeneralSecurityException {
-    String alg = hash.equals("SHA384") ? "HmacSHA384" : "HmacSHA256";
+    return pHash(hash.equals("SHA384") ? "HmacSHA384" : "HmacSHA256", secret, label, seed, n);
+  }
+
+  /** P_hash (RFC 5246 section 5): HMAC(secret, A(i) + label + seed) until n bytes. */
+  private static byte[] pHash(String alg, byte[] secret, String label, byte[] seed, int n)
+      throws GeneralSecurityException {
     Mac mac = Mac.getInstance(alg);
     mac.init(new SecretKeySpec(secret, alg));
     byte[] ls = concat(label.getBytes(StandardCharsets.US_ASCII), seed);
