@@ -47,7 +47,8 @@ import tlslab.wire.ProtocolVersion;
  * @param clientCertificateSent whether the client sent a non-empty Certificate
  * @param ticketLifetime lifetime in seconds of the last ticket (hint in TLS 1.2), -1 if none seen
  * @param alerts the alerts seen, in order (TLS 1.3 alerts are encrypted: seen only with keys)
- * @param certificateStatus what a stapled OCSP response said, or null
+ * @param certificateStatus what a stapled OCSP response said (RFC 6066 8, RFC 6960), or null when
+ *     the server stapled none
  * @param decryptionStatus why decryption did not happen, or null
  * @param proxy the target of an HTTP CONNECT or SOCKS request before TLS ("host:port"), or null
  * @param rolesKnown whether a Client Hello told which side is the client (else the first sender is
@@ -80,7 +81,7 @@ public record ConnectionFacts(
     boolean clientCertificateSent,
     long ticketLifetime,
     List<TlsAlert> alerts,
-    String certificateStatus,
+    CertificateStatus certificateStatus,
     String decryptionStatus,
     String proxy,
     boolean rolesKnown,

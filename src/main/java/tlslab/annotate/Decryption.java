@@ -28,7 +28,8 @@ import tlslab.wire.ServerHello;
  *       previous record in that direction, the first one comes from the key block (RFC 2246 6.3,
  *       6.2.3.2).
  *   <li>TLS 1.3: handshake and application traffic secrets from the key log, keys and IVs by
- *       HKDF-Expand-Label (RFC 8446 7.1, 7.3), AEAD with the per-record nonce (RFC 8446 5.3).
+ *       HKDF-Expand-Label (RFC 8446 7.1, 7.3), AEAD with the per-record nonce (RFC 8446 5.3); a Key
+ *       Update moves its sender to the next application traffic secret (RFC 8446 7.2).
  * </ul>
  */
 final class Decryption {
@@ -52,7 +53,17 @@ final class Decryption {
   private boolean etm;
   private byte[] master;
   private final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
-  private final Dir client = new Dir();
+  private Dir client = new Dir();
+
+  /**
+   * TLS 1.3 with early data: the client's handshake keys, waiting while the client still sends
+   * under its early keys (0-RTT data, then End Of Early Data, RFC 8446 4.5).
+   */
+  private Dir clientHandshake;
+
+  /** CLIENT_EARLY_TRAFFIC_SECRET of an early_data Client Hello, until its suite is known. */
+  private byte[] earlySecret;
+
   private final Dir server = new Dir();
 
   /** Why decryption did not happen, for the summary; null if it worked or was not tried. */
@@ -67,6 +78,9 @@ final class Decryption {
     byte[] macKey;
     long seq;
     boolean active;
+
+    /** TLS 1.3: the traffic secret the keys come from, for the next Key Update. */
+    byte[] secret;
   }
 
   Decryption(KeyMaterial keys) {
@@ -81,6 +95,11 @@ final class Decryption {
     clientRandom = ch.random();
     offeredSessionId = ch.sessionId();
     offeredTicket = ch.ticket();
+    // early_data (RFC 8446 4.2.10): 0-RTT records follow the hello under the early keys.
+    earlySecret =
+        ch.extensions().contains(42)
+            ? keys.secret("CLIENT_EARLY_TRAFFIC_SECRET", ch.random())
+            : null;
   }
 
   void handshake(boolean fromServer, byte[] b, int off, int len) {
@@ -128,7 +147,15 @@ final class Decryption {
                     + " the server's private key";
         return;
       }
-      tls13Keys(client, cs);
+      if (client.active && earlySecret != null) {
+        // Still on the early keys: the handshake keys take over after End Of Early Data, or at
+        // once if the server refused the early data (then the next client record fails to open
+        // under the early keys).
+        clientHandshake = new Dir();
+        tls13Keys(clientHandshake, cs);
+      } else {
+        tls13Keys(client, cs);
+      }
       tls13Keys(server, ss);
       status = null;
     } else {
@@ -249,8 +276,42 @@ final class Decryption {
     }
   }
 
+  /**
+   * The client's first 0-RTT record, before any Server Hello names the suite: the early secret's
+   * length gives the hash, and of the suites with that hash the one whose AEAD authenticates the
+   * record is the one (RFC 8446 4.2.10: early data uses the PSK's suite).
+   */
+  private Plain openFirstEarly(byte[] b, int off, int len) {
+    CipherSuite[] candidates =
+        earlySecret.length == 48
+            ? new CipherSuite[] {CipherSuite.TLS_AES_256_GCM_SHA384}
+            : new CipherSuite[] {
+              CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+            };
+    for (CipherSuite cs : candidates) {
+      suite = cs;
+      Dir d = new Dir();
+      tls13Keys(d, earlySecret);
+      try {
+        Plain p = open13(d, b, off, len);
+        client = d;
+        decryptedRecords++;
+        return p;
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // not this suite
+      }
+    }
+    suite = CipherSuite.UNKNOWN;
+    earlySecret = null;
+    status = "the 0-RTT early data did not decrypt with the key log's CLIENT_EARLY_TRAFFIC_SECRET";
+    return null;
+  }
+
   /** Decrypts a record body; null if this direction has no keys yet or authentication fails. */
   Plain decrypt(boolean fromServer, int type, int recordVersion, byte[] b, int off, int len) {
+    if (!fromServer && !client.active && earlySecret != null && version < 0 && type == 23)
+      return openFirstEarly(b, off, len);
+    if (!fromServer && clientHandshake != null) return decryptAfterEarly(b, off, len);
     Dir d = fromServer ? server : client;
     if (!d.active) return null;
     if (version == 0x0304 && type != 23) return null;
@@ -266,6 +327,29 @@ final class Decryption {
     }
   }
 
+  /**
+   * A client record after the Server Hello of an early-data handshake: early data or End Of Early
+   * Data under the early keys (RFC 8446 4.5), after which the handshake keys take over; if it does
+   * not open under the early keys the server refused the early data and the client went straight to
+   * its handshake keys.
+   */
+  private Plain decryptAfterEarly(byte[] b, int off, int len) {
+    Dir hs = clientHandshake;
+    try {
+      Plain p = open13(client, b, off, len);
+      if (p.type == 22 && p.data.length >= 4 && p.data[0] == 5) { // end_of_early_data
+        client = hs;
+        clientHandshake = null;
+      }
+      decryptedRecords++;
+      return p;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      client = hs;
+      clientHandshake = null;
+      return decrypt(false, 23, 0x0303, b, off, len);
+    }
+  }
+
   private Plain open13(Dir d, byte[] b, int off, int len) throws GeneralSecurityException {
     byte[] nonce = d.iv.clone();
     for (int i = 0; i < 8; i++) nonce[nonce.length - 1 - i] ^= (byte) (d.seq >>> (8 * i));
@@ -277,7 +361,26 @@ final class Decryption {
     int n = pt.length;
     while (n > 0 && pt[n - 1] == 0) n--; // RFC 8446 5.4: zero padding, then the real type
     if (n == 0) return null;
-    return new Plain(pt[n - 1] & 0xff, Arrays.copyOf(pt, n - 1));
+    int type = pt[n - 1] & 0xff;
+    if (type == 22 && endsWithKeyUpdate(pt, n - 1)) {
+      // RFC 8446 4.6.3, 7.2: after a KeyUpdate the sender protects its records with
+      // application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "",
+      // Hash.length).
+      String h = suite.hash().equals("SHA384") ? "HmacSHA384" : "HmacSHA256";
+      tls13Keys(d, expandLabel(h, d.secret, "traffic upd", d.secret.length));
+    }
+    return new Plain(type, Arrays.copyOf(pt, n - 1));
+  }
+
+  /** Whether the handshake messages in {@code pt[0..n)} end with a KeyUpdate (type 24). */
+  private static boolean endsWithKeyUpdate(byte[] pt, int n) {
+    int p = 0;
+    int last = -1;
+    while (p + 4 <= n) {
+      last = pt[p] & 0xff;
+      p += 4 + ((pt[p + 1] & 0xff) << 16 | (pt[p + 2] & 0xff) << 8 | pt[p + 3] & 0xff);
+    }
+    return p == n && last == 24; // RFC 8446 5.1: a KeyUpdate ends its record
   }
 
   private Plain open12(Dir d, int type, int rv, byte[] b, int off, int len)
@@ -364,6 +467,7 @@ final class Decryption {
       d.cipher = Cipher.getInstance(cipherName(c));
       d.seq = 0;
       d.active = true;
+      d.secret = secret;
     } catch (GeneralSecurityException e) {
       status = "this JDK cannot run " + suite.cipher() + ": " + e.getMessage();
     }

@@ -17,6 +17,12 @@ import tlslab.wire.WireResult;
 final class MessageFacts {
   private MessageFacts() {}
 
+  /**
+   * A Certificate message for its note: the certificates that decoded, and how many entries the
+   * message holds (more when some do not decode as X.509).
+   */
+  record CertificateMessage(List<X509Certificate> certificates, int entries) {}
+
   static void record(
       TlsDissector d,
       Connection c,
@@ -50,6 +56,7 @@ final class MessageFacts {
           c.alpnOffered = List.copyOf(hf.alpn);
           c.grease = hf.grease;
           c.pskOffered = hf.pskOffered;
+          c.earlyDataOffered = hf.earlyData;
           if (c.decryption != null) c.decryption.clientHello(ch);
         } else {
           d.problem(c, fx, "malformed Client Hello");
@@ -116,7 +123,32 @@ final class MessageFacts {
         } else {
           d.problem(c, fx, "malformed Certificate message: " + r);
         }
-        d.handshake(c, fx, fromServer, ht, false, "Certificate", certs, buf, b - 4, end, null);
+        int entries =
+            certs == null
+                ? 0
+                : java.util.Objects.requireNonNullElse(
+                    HandshakeMessages.certificateEntries(buf, b, end, tls13).valueOrNull(),
+                    certs.size());
+        if (certs != null && entries > certs.size())
+          d.problem(
+              c,
+              fx,
+              (entries - certs.size())
+                  + " of "
+                  + entries
+                  + " certificates in the Certificate message do not decode as X.509");
+        d.handshake(
+            c,
+            fx,
+            fromServer,
+            ht,
+            false,
+            "Certificate",
+            certs == null ? null : new CertificateMessage(certs, entries),
+            buf,
+            b - 4,
+            end,
+            null);
       }
       case SERVER_KEY_EXCHANGE -> {
         c.sawServerKeyExchange = true;
@@ -160,7 +192,7 @@ final class MessageFacts {
       }
       case CERTIFICATE_STATUS -> {
         CertificateStatus status = CertificateStatus.parse(buf, b, end, c.serverChain);
-        c.certificateStatus = status.summary();
+        c.certificateStatus = status;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), status, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);

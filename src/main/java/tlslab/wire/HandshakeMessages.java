@@ -169,7 +169,8 @@ public final class HandshakeMessages {
         try {
           out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
         } catch (CertificateException | RuntimeException e) {
-          // A certificate Java cannot read is reported by its absence, not by failing the frame.
+          // A certificate Java cannot read is left out, not a failure of the frame; the caller
+          // compares with certificateEntries() and reports it.
         }
       }
       return new WireResult.Ok<>(List.copyOf(out));
@@ -177,6 +178,27 @@ public final class HandshakeMessages {
       return malformed(b, from, to, s.offset, "Certificate list runs past the end of the message");
     } catch (CertificateException e) {
       throw new AssertionError("X.509 is a mandatory JDK certificate type", e);
+    }
+  }
+
+  /**
+   * How many certificate entries a Certificate message holds (RFC 5246 7.4.2, RFC 8446 4.4.2),
+   * whether or not they decode: {@link #certificate} drops the ones that do not.
+   */
+  public static WireResult<Integer> certificateEntries(byte[] b, int from, int to, boolean tls13) {
+    try {
+      WireReader r = new WireReader(b, from, to);
+      if (tls13) r.sub(r.u8());
+      WireReader list = r.sub(r.u24());
+      int n = 0;
+      while (list.remaining() > 0) {
+        list.bytes(list.u24());
+        if (tls13) list.sub(list.u16());
+        n++;
+      }
+      return new WireResult.Ok<>(n);
+    } catch (WireReader.Short s) {
+      return malformed(b, from, to, s.offset, "Certificate list runs past the end of the message");
     }
   }
 
