@@ -154,6 +154,10 @@ final class Connection {
   int clientHelloVersion = -1;
   int cipherSuite = -1;
   int negotiatedVersion = -1;
+
+  /** The Server Hello's version as written: differs for a TLS 1.3 draft (0x7f17). */
+  int negotiatedVersionOnWire = -1;
+
   int keyExchangeGroup = -1;
   boolean sawServerKeyExchange;
   boolean sawCertificate;

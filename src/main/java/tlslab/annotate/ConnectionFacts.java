@@ -17,8 +17,8 @@ import tlslab.wire.ProtocolVersion;
  * @param index connection number (1-based, order of first frame), as {@link Row#connection}
  * @param client client address:port
  * @param server server address:port
- * @param version the negotiated version's wire code (0x0303 TLS 1.2, 0x0304 TLS 1.3), -1 when no
- *     Server Hello was seen
+ * @param version the negotiated version's wire code (0x0303 TLS 1.2, 0x0304 TLS 1.3, also for a TLS
+ *     1.3 draft), -1 when no Server Hello was seen
  * @param cipherSuite the negotiated suite's wire code, -1 when no Server Hello was seen
  * @param serverKeyExchange whether the server sent a Server Key Exchange: TLS 1.2 (EC)DHE
  *     parameters signed with the server key (RFC 5246 §7.4.3); a TLS_RSA suite has none
@@ -54,6 +54,8 @@ import tlslab.wire.ProtocolVersion;
  * @param rolesKnown whether a Client Hello told which side is the client (else the first sender is
  *     taken to be the client)
  * @param problems malformed messages found on this connection, "frame N: what"
+ * @param versionOnWire the version as the Server Hello wrote it: that of {@code version} except for
+ *     a TLS 1.3 draft (0x7f17 is draft 23), -1 when no Server Hello was seen
  */
 public record ConnectionFacts(
     int index,
@@ -85,7 +87,8 @@ public record ConnectionFacts(
     String decryptionStatus,
     String proxy,
     boolean rolesKnown,
-    List<String> problems) {
+    List<String> problems,
+    int versionOnWire) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -102,9 +105,9 @@ public record ConnectionFacts(
     return keyExchange.forwardSecret();
   }
 
-  /** The negotiated version's name ("TLS 1.3"), or "unknown". */
+  /** The negotiated version's name ("TLS 1.3", "TLS 1.3 draft 23"), or "unknown". */
   public String versionName() {
-    return version < 0 ? "unknown" : ProtocolVersion.of(version).rfcName();
+    return version < 0 ? "unknown" : ProtocolVersion.nameOf(versionOnWire);
   }
 
   /** The negotiated suite's RFC name, e.g. {@code TLS_RSA_WITH_AES_128_CBC_SHA}, or "". */
@@ -151,7 +154,8 @@ public record ConnectionFacts(
         c.decryption == null ? null : c.decryption.status,
         c.proxyTarget,
         c.serverKnown,
-        c.problems);
+        c.problems,
+        c.negotiatedVersionOnWire);
   }
 
   static String endpoint(byte[] addr, int port, int ipVersion) {

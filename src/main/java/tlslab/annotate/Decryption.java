@@ -125,6 +125,12 @@ final class Decryption {
       status = "no Client Hello seen: cannot look up keys";
       return;
     }
+    if (tlslab.wire.ProtocolVersion.isTls13(version) && version != 0x0304) {
+      status =
+          tlslab.wire.ProtocolVersion.nameOf(version)
+              + " is a draft: the lab decrypts TLS 1.3 as RFC 8446 defines it, not its drafts";
+      return;
+    }
     if (suite == CipherSuite.UNKNOWN
         || suite.cipher() == CipherSuite.Cipher.NULL
         || suite.cipher() == CipherSuite.Cipher.TDES_CBC

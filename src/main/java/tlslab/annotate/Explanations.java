@@ -156,7 +156,7 @@ final class Explanations {
     }
     List<String> versions = new ArrayList<>();
     for (int sv : ch.supportedVersions())
-      if (!HelloFields.isGrease(sv)) versions.add(ProtocolVersion.of(sv).rfcName());
+      if (!HelloFields.isGrease(sv)) versions.add(ProtocolVersion.nameOf(sv));
     int suites = 0;
     for (int cs : ch.cipherSuites()) if (!HelloFields.isGrease(cs) && cs != 0x00ff) suites++;
     if (!second && c.clientHellos > 1) {
@@ -178,10 +178,12 @@ final class Explanations {
         sb.append(versions.size() == 1 ? " and the version " : " and the versions ")
             .append(String.join(", ", versions))
             .append(" in supported_versions (RFC 8446 4.2.1: the legacy_version field stays ")
-            .append(ProtocolVersion.of(ch.version()).rfcName())
+            .append(ProtocolVersion.nameOf(ch.version()))
             .append(")");
       } else {
-        sb.append(", up to ").append(ProtocolVersion.of(ch.version()).rfcName());
+        sb.append(", up to ").append(ProtocolVersion.nameOf(ch.version()));
+        if (ProtocolVersion.isTls13(ch.version()))
+          sb.append(" in the version field itself, as TLS 1.3 drafts before 16 did");
       }
       if (ch.serverName() != null)
         sb.append("; server name (SNI, RFC 6066 3) ").append(ch.serverName());
@@ -260,17 +262,26 @@ final class Explanations {
     Connection c = m.c;
     ServerHello sh = (ServerHello) m.detail;
     if (sh == null) return "Server Hello (could not be parsed: see the problem below).";
-    int v = sh.version();
+    int v = ProtocolVersion.isTls13(sh.version()) ? 0x0304 : sh.version();
     StringBuilder sb = new StringBuilder("Server Hello (").append(ref(v, "4.1.3", "7.4.1.3"));
     sb.append("): the server chooses ")
-        .append(ProtocolVersion.of(v).rfcName())
+        .append(ProtocolVersion.nameOf(sh.version()))
         .append(" and ")
         .append(CipherSuite.labelOf(sh.cipherSuite()))
         .append(". ");
     if (v == 0x0304) {
-      sb.append(
-          "TLS 1.3 is chosen by the supported_versions extension (RFC 8446 4.2.1); the"
-              + " legacy_version field still says TLS 1.2. ");
+      if (sh.version() != 0x0304)
+        sb.append(
+            "That is a draft of TLS 1.3, before RFC 8446: its messages are close to the RFC's,"
+                + " some codes and the key schedule's labels differ. ");
+      if (ProtocolVersion.isTls13(sh.legacyVersion()))
+        sb.append(
+            "The version field itself names it, as drafts before 22 did (RFC 8446 moved it to"
+                + " the supported_versions extension, 4.2.1). ");
+      else
+        sb.append(
+            "TLS 1.3 is chosen by the supported_versions extension (RFC 8446 4.2.1); the"
+                + " legacy_version field still says TLS 1.2. ");
       if (c.mode == HandshakeMode.TLS13_PSK) {
         sb.append(
             "It accepts the client's pre-shared key (RFC 8446 4.2.11, 2.2): a resumption from an"

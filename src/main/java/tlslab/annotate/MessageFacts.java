@@ -6,6 +6,7 @@ import tlslab.wire.ClientHello;
 import tlslab.wire.HandshakeMessages;
 import tlslab.wire.HandshakeMode;
 import tlslab.wire.HandshakeType;
+import tlslab.wire.ProtocolVersion;
 import tlslab.wire.ServerHello;
 import tlslab.wire.WireResult;
 
@@ -51,8 +52,11 @@ final class MessageFacts {
           c.offeredSessionId = ch.sessionId();
           c.clientSessionIdEmpty = ch.sessionId().length == 0;
           c.ticketOffered = ch.sessionTicket();
-          c.clientOffered13 = false;
-          for (int v : ch.supportedVersions()) if (v == 0x0304) c.clientOffered13 = true;
+          // TLS 1.3 or one of its drafts, offered in supported_versions or (drafts before 16) in
+          // the legacy version field itself.
+          c.clientOffered13 = ProtocolVersion.isTls13(ch.version());
+          for (int v : ch.supportedVersions())
+            if (ProtocolVersion.isTls13(v)) c.clientOffered13 = true;
           c.alpnOffered = List.copyOf(hf.alpn);
           c.grease = hf.grease;
           c.pskOffered = hf.pskOffered;
@@ -69,11 +73,14 @@ final class MessageFacts {
         if (sh != null) {
           if (sh.helloRetryRequest()) c.helloRetry = true;
           c.cipherSuite = sh.cipherSuite();
-          c.negotiatedVersion = sh.version();
+          // A TLS 1.3 draft is TLS 1.3 for the notes (its messages and sections are the RFC's);
+          // its name keeps the draft number.
+          c.negotiatedVersion = ProtocolVersion.isTls13(sh.version()) ? 0x0304 : sh.version();
+          c.negotiatedVersionOnWire = sh.version();
           c.pskAccepted = sh.pskAccepted();
           c.serverKeyShare = hf.keyShare;
           if (!hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
-          if (sh.version() == 0x0304) {
+          if (c.negotiatedVersion == 0x0304) {
             if (sh.keyShareGroup() >= 0) c.keyExchangeGroup = sh.keyShareGroup();
             if (!sh.helloRetryRequest()) {
               c.mode = sh.pskAccepted() ? HandshakeMode.TLS13_PSK : HandshakeMode.FULL;

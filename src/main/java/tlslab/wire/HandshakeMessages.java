@@ -114,9 +114,11 @@ public final class HandshakeMessages {
       WireReader r = new WireReader(b, from, to);
       int legacy = r.u16();
       byte[] random = r.bytes(32);
-      byte[] sid = r.bytes(r.u8());
+      // TLS 1.3 drafts before 22 had no session id and no compression method here.
+      boolean draft = ProtocolVersion.draftServerHelloLayout(legacy);
+      byte[] sid = draft ? new byte[0] : r.bytes(r.u8());
       int suite = r.u16();
-      r.u8(); // compression method
+      if (!draft) r.u8(); // compression method
       int version = legacy;
       int group = -1;
       boolean ticket = false;
@@ -131,8 +133,10 @@ public final class HandshakeMessages {
           WireReader e = er.sub(er.u16());
           if (type == ExtensionType.SUPPORTED_VERSIONS.code() && e.remaining() >= 2) {
             version = e.u16();
-          } else if (type == ExtensionType.KEY_SHARE.code() && e.remaining() >= 2) {
-            group = e.u16(); // in an HRR this is the selected_group alone
+          } else if ((type == ExtensionType.KEY_SHARE.code() || (draft && type == 40))
+              && e.remaining() >= 2) {
+            // key_share was extension 40 until draft 23. In an HRR this is the selected_group.
+            group = e.u16();
           } else if (type == ExtensionType.SESSION_TICKET.code()) {
             ticket = true;
           } else if (type == ExtensionType.EXTENDED_MASTER_SECRET.code()) {
