@@ -663,7 +663,8 @@ final class Explanations {
         + who(m)
         + "'s records are protected with the newly agreed keys; the next one is its Finished."
         + (m.fromServer && c.mode.resumed()
-            ? " In an abbreviated handshake the server sends it first, right after its hello."
+            ? " In an abbreviated handshake the server sends it first, right after its hello (and"
+                + " a renewed ticket, if it issues one)."
             : "");
   }
 
