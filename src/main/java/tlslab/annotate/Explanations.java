@@ -245,7 +245,7 @@ final class Explanations {
           .append(" behind it, not the address in the IP header.");
     if (m.report && !second)
       sb.append(" (The report says the random \"generates the AES key\": it does not by itself.)");
-    return sb.toString();
+    return sb.toString().strip();
   }
 
   private String helloRetry(Msg m, ServerHello sh) {
@@ -270,7 +270,7 @@ final class Explanations {
         .append(CipherSuite.labelOf(sh.cipherSuite()))
         .append(". ");
     if (v == 0x0304) {
-      if (sh.version() != 0x0304)
+      if (sh.version() != 0x0304 || ProtocolVersion.isTls13(sh.legacyVersion()))
         sb.append(
             "That is a draft of TLS 1.3, before RFC 8446: its messages are close to the RFC's,"
                 + " some codes and the key schedule's labels differ. ");
@@ -331,7 +331,10 @@ final class Explanations {
               .append(" session by id (")
               .append(ref(v, null, "7.4.1.3"))
               .append(")")
-              .append(c.ticketOffered || sh.sessionTicketAck() ? ", only by a ticket" : "")
+              .append(
+                  sh.sessionTicketAck()
+                      ? ", only by the session ticket it announces (RFC 5077 3.2)"
+                      : "")
               .append(". ");
         } else if (c.offeredSessionId != null && c.offeredSessionId.length > 0) {
           sb.append(
@@ -420,7 +423,8 @@ final class Explanations {
       sb.append(undecoded == cm.entries() ? ": " : "; ")
           .append(undecoded)
           .append(undecoded == 1 ? " certificate" : " certificates")
-          .append(" in it that do not decode as X.509 (see the problem below)");
+          .append(undecoded == 1 ? " in it that does" : " in it that do")
+          .append(" not decode as X.509 (see the problem below)");
     sb.append('.');
     if (m.fromServer && (cm == null || cm.entries() > 0))
       sb.append(
