@@ -77,8 +77,8 @@ public final class BenchChatCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(
-        ChatBench.run(
+    ChatBench.Result result =
+        ChatBench.measure(
             new ChatBench.Options(
                 servers,
                 labServerCommand(),
@@ -88,8 +88,16 @@ public final class BenchChatCommand implements Callable<Integer> {
                 clients,
                 messages,
                 window,
-                size)));
+                size),
+            port -> {});
+    out.print(result.text());
     out.flush();
+    if (!result.intact()) {
+      spec.commandLine()
+          .getErr()
+          .println("lab bench chat: lines were lost, duplicated or reordered (see the table)");
+      return ExitCode.FAILED;
+    }
     return ExitCode.OK;
   }
 
