@@ -38,6 +38,8 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
   // less than a queue node per line).
   private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
   private final Runnable drainTask = this::drain;
+  private final Runnable deferDrain = this::deferDrain;
+  private final long flushDelayNanos;
   private final AtomicLong inboxBytes = new AtomicLong();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile boolean dropped;
@@ -53,6 +55,7 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
     this.channel = channel;
     this.id = id;
     this.address = addressOf(channel);
+    this.flushDelayNanos = server.config().flushDelay.toNanos();
     this.driver =
         new TlsDriver(
             engine,
@@ -197,8 +200,12 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
       }
     }
     if (drainScheduled.compareAndSet(false, true)) {
-      loop.execute(drainTask);
+      loop.execute(flushDelayNanos > 0 ? deferDrain : drainTask);
     }
+  }
+
+  private void deferDrain() {
+    loop.defer(drainTask, flushDelayNanos);
   }
 
   /** Sends what is queued, then {@code close_notify}; called from any thread. */
