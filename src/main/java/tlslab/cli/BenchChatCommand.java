@@ -106,6 +106,7 @@ public final class BenchChatCommand implements Callable<Integer> {
     String java = ProcessHandle.current().info().command().orElse("java");
     return List.of(
         java,
+        "-XX:-TieredCompilation", // as the lab launcher starts the server (see ./lab)
         "--add-opens",
         "java.base/sun.security.ssl=ALL-UNNAMED",
         "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
