@@ -20,7 +20,10 @@ import tlslab.bench.ChatBench;
       "{certs} and {cert} replaced), loads it with TLS clients from this process just after start",
       "(cold) and again (warm), and prints deliveries, lost/duplicated/reordered, p50/p99",
       "latency, server CPU and deliveries per server CPU-second beside the floor: bare loopback",
-      "writes per CPU-second, measured in the same run."
+      "writes per CPU-second, measured in the same run. Each server's start-up CPU (JVM start and",
+      "warm-up, until it says 'listening' or completes a TLS handshake) is printed too, and folded",
+      "into the cold figure on a row of its own. Exits 1 if any line was lost, duplicated or",
+      "reordered."
     },
     footer = {"", ExitCode.TABLE})
 public final class BenchChatCommand implements Callable<Integer> {
