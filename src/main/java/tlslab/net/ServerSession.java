@@ -44,6 +44,10 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile boolean dropped;
   private LineFramer framer;
+  // The lines of one read, reused from read to read (loop thread only): no list, no lambda per
+  // read.
+  private final List<String> lines = new ArrayList<>();
+  private final java.util.function.Consumer<String> collect = lines::add;
   private EventLoop.Timer handshakeTimer;
   private boolean joined;
   private String closeReason;
@@ -121,15 +125,15 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
     if (framer == null) {
       return;
     }
-    List<String> lines = new ArrayList<>();
-    LineFramer.Result r = framer.feed(plaintext, lines::add);
+    LineFramer.Result r = framer.feed(plaintext, collect);
     if (!lines.isEmpty()) {
       ChatRoom room = server.room();
       synchronized (room) {
-        for (String line : lines) {
-          room.handle(id, line);
+        for (int i = 0; i < lines.size(); i++) {
+          room.handle(id, lines.get(i));
         }
       }
+      lines.clear();
     }
     switch (r) {
       case OK:
