@@ -68,6 +68,7 @@ class ArchitectureTest {
                   "chat",
                   "trace",
                   "annotate",
+                  "annotate.html",
                   "capture",
                   "tls",
                   "pki",

@@ -119,6 +119,17 @@ final class TlsDissector {
         boolean fromServer,
         java.util.List<Field> f,
         String note) {
+      message(label, kind, handshakeType, fromServer, f, note, java.util.List.of());
+    }
+
+    void message(
+        String label,
+        TlsMessage.Kind kind,
+        int handshakeType,
+        boolean fromServer,
+        java.util.List<Field> f,
+        String note,
+        java.util.List<Correction> corrections) {
       if (!recOpen) {
         // Bytes outside any record (continuation data, SSLv2): a record of unknown type.
         recOpen = true;
@@ -138,7 +149,8 @@ final class TlsDissector {
               fromServer ? Sender.SERVER : Sender.CLIENT,
               r,
               f == null ? java.util.List.of() : f,
-              note));
+              note,
+              corrections));
     }
 
     void endRecord() {
@@ -713,7 +725,8 @@ final class TlsDissector {
         ht == tlslab.wire.HandshakeType.UNKNOWN ? -1 : ht.code(),
         fromServer,
         fields,
-        note);
+        note,
+        fx.explain ? msg.corrections : java.util.List.of());
   }
 
   private static Sender sender(boolean fromServer) {

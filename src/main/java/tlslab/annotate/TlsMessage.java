@@ -15,6 +15,8 @@ import java.util.List;
  * @param range where its bytes lie
  * @param fields its fields (filled when notes or JSON are on; otherwise empty)
  * @param note the plain-language explanation, or "" (said once per connection when it would repeat)
+ * @param corrections the student report's claims this note corrects or confirms (only with the
+ *     report's corrections on, for the lab's own captures)
  */
 public record TlsMessage(
     String label,
@@ -23,9 +25,23 @@ public record TlsMessage(
     Sender sender,
     ByteRange range,
     List<Field> fields,
-    String note) {
+    String note,
+    List<Correction> corrections) {
   public TlsMessage {
     fields = List.copyOf(fields);
+    corrections = List.copyOf(corrections);
+  }
+
+  /** A message whose note corrects nothing in the report. */
+  public TlsMessage(
+      String label,
+      Kind type,
+      int handshakeType,
+      Sender sender,
+      ByteRange range,
+      List<Field> fields,
+      String note) {
+    this(label, type, handshakeType, sender, range, fields, note, List.of());
   }
 
   /** The kinds of message a record can carry. */

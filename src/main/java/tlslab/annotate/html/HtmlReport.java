@@ -14,6 +14,7 @@ import tlslab.annotate.Annotator;
 import tlslab.annotate.ByteRange;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.ConnectionSummary;
+import tlslab.annotate.Correction;
 import tlslab.annotate.Field;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Payload;
@@ -38,37 +39,60 @@ public final class HtmlReport {
   /** Annotates {@code file} and writes the page to {@code out}. */
   public static AnnotateReport.Result write(
       Path file, KeyMaterial keys, AnnotateReport.View view, PrintWriter out) {
+    return write(file, keys, view, PageExtras.NONE, out);
+  }
+
+  /** Annotates {@code file} and writes the page, with {@code extras} beside the ladder. */
+  public static AnnotateReport.Result write(
+      Path file, KeyMaterial keys, AnnotateReport.View view, PageExtras extras, PrintWriter out) {
+    return write(file, null, keys, view, extras, out);
+  }
+
+  /**
+   * As {@link #write(Path, KeyMaterial, AnnotateReport.View, PageExtras, PrintWriter)}, where
+   * {@code file} may be null (no capture could be taken): the page then shows {@code extras} and
+   * says why, from {@code noCapture}.
+   */
+  public static AnnotateReport.Result write(
+      Path file,
+      String noCapture,
+      KeyMaterial keys,
+      AnnotateReport.View view,
+      PageExtras extras,
+      PrintWriter out) {
     Annotator an =
         new Annotator(keys, new Annotator.Options(true, true, view.report(), view.allBytes()));
     Frame f = new Frame();
     StringBuilder json = new StringBuilder(1 << 16);
-    json.append("{\"file\":").append(q(file.getFileName().toString())).append(",\"frames\":[");
+    String name = file == null ? "no capture" : file.getFileName().toString();
+    json.append("{\"file\":").append(q(name)).append(",\"frames\":[");
     boolean first = true;
-    String problem;
-    List<ConnectionFacts> facts;
-    List<ConnectionSummary> sums;
-    try (CaptureReader r = CaptureReader.open(file)) {
-      an.follow(r);
-      while (r.next(f)) {
-        Row row = an.annotate(f);
-        if (row.connection == 0) continue;
-        boolean lossy = !row.problems.isEmpty();
-        if (!row.tls && !lossy) continue;
-        if (!first) json.append(",\n");
-        first = false;
-        frame(row, f, json);
+    String problem = noCapture;
+    List<ConnectionFacts> facts = List.of();
+    List<ConnectionSummary> sums = List.of();
+    if (file != null)
+      try (CaptureReader r = CaptureReader.open(file)) {
+        an.follow(r);
+        while (r.next(f)) {
+          Row row = an.annotate(f);
+          if (row.connection == 0) continue;
+          boolean lossy = !row.problems.isEmpty();
+          if (!row.tls && !lossy) continue;
+          if (!first) json.append(",\n");
+          first = false;
+          frame(row, f, json);
+        }
+        facts = an.facts();
+        sums = an.summaries();
+        problem = r.problem();
+        if (an.evictedConnections() > 0) {
+          String note =
+              an.evictedConnections()
+                  + " connections exceeded the tracking limit; their"
+                  + " TCP state was dropped to bound memory";
+          problem = problem == null ? note : problem + "; " + note;
+        }
       }
-      facts = an.facts();
-      sums = an.summaries();
-      problem = r.problem();
-      if (an.evictedConnections() > 0) {
-        String note =
-            an.evictedConnections()
-                + " connections exceeded the tracking limit; their"
-                + " TCP state was dropped to bound memory";
-        problem = problem == null ? note : problem + "; " + note;
-      }
-    }
     json.append("],\"connections\":[");
     for (int i = 0; i < sums.size(); i++) {
       if (i > 0) json.append(",\n");
@@ -76,6 +100,7 @@ public final class HtmlReport {
     }
     json.append(']');
     if (problem != null) json.append(",\"fileProblem\":").append(q(problem));
+    extras(extras, json);
     json.append('}');
     out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
         .append(
@@ -83,7 +108,7 @@ public final class HtmlReport {
                 + " script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>TLS Lab: ")
-        .append(html(file.getFileName().toString()))
+        .append(html(extras.title() != null ? extras.title() : name))
         .append("</title>\n<style>\n")
         .append(resource("page.css"))
         .append("</style></head>\n<body>\n")
@@ -97,7 +122,8 @@ public final class HtmlReport {
         .append(resource("page.js"))
         .append("</script>\n</body></html>\n");
     out.flush();
-    return new AnnotateReport.Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
+    return new AnnotateReport.Result(
+        an.frameCount(), an.tlsFrameCount(), sums.size(), file == null ? null : problem);
   }
 
   private static void frame(Row row, Frame f, StringBuilder sb) {
@@ -133,6 +159,16 @@ public final class HtmlReport {
         sb.append(",\"range\":");
         range(m.range(), sb);
         sb.append(",\"note\":").append(q(m.note()));
+        if (!m.corrections().isEmpty()) {
+          sb.append(",\"corrections\":[");
+          for (int k = 0; k < m.corrections().size(); k++) {
+            Correction c = m.corrections().get(k);
+            if (k > 0) sb.append(',');
+            sb.append("{\"confirms\":").append(c.confirms());
+            sb.append(",\"text\":").append(q(c.text())).append('}');
+          }
+          sb.append(']');
+        }
         sb.append(",\"fields\":[");
         for (int k = 0; k < m.fields().size(); k++) {
           Field fl = m.fields().get(k);
@@ -191,6 +227,39 @@ public final class HtmlReport {
         .append(c.decryptionStatus() == null ? "null" : q(c.decryptionStatus()));
     sb.append(",\"facts\":").append(list(s.lines()));
     sb.append(",\"problems\":").append(list(c.problems())).append('}');
+  }
+
+  private static void extras(PageExtras x, StringBuilder sb) {
+    if (x.title() != null) sb.append(",\"title\":").append(q(x.title()));
+    if (x.traceTitle() != null) {
+      sb.append(",\"trace\":{\"title\":").append(q(x.traceTitle()));
+      sb.append(",\"conn\":").append(x.traceConnection()).append(",\"steps\":[");
+      for (int i = 0; i < x.trace().size(); i++) {
+        PageExtras.TraceStep t = x.trace().get(i);
+        if (i > 0) sb.append(",\n");
+        sb.append("{\"frame\":").append(t.frame());
+        sb.append(",\"sent\":").append(t.sent());
+        sb.append(",\"fromServer\":").append(t.fromServer());
+        sb.append(",\"message\":").append(q(t.message()));
+        sb.append(",\"wire\":").append(q(t.wireLabel()));
+        sb.append(",\"details\":").append(q(t.details())).append('}');
+      }
+      sb.append("]}");
+    }
+    if (!x.verdicts().isEmpty()) {
+      sb.append(",\"verdicts\":[");
+      for (int i = 0; i < x.verdicts().size(); i++) {
+        PageExtras.Verdict v = x.verdicts().get(i);
+        if (i > 0) sb.append(",\n");
+        sb.append("{\"right\":").append(v.right());
+        sb.append(",\"text\":").append(q(v.text()));
+        sb.append(",\"frames\":[");
+        for (int k = 0; k < v.frames().size(); k++)
+          sb.append(k > 0 ? "," : "").append(v.frames().get(k));
+        sb.append("]}");
+      }
+      sb.append(']');
+    }
   }
 
   private static List<String> subjects(List<X509Certificate> l) {

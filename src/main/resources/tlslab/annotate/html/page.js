@@ -46,6 +46,13 @@
     return c.join(" ");
   }
 
+  var trace = model.trace || null;
+  var traceConn = trace ? trace.conn : null;
+  var stepsByFrame = {};
+  if (trace) trace.steps.forEach(function (t) {
+    if (t.frame > 0) (stepsByFrame[t.frame] = stepsByFrame[t.frame] || []).push(t);
+  });
+
   var conns = {};
   model.connections.forEach(function (c) { conns[c.index] = { info: c, frames: [] }; });
   model.frames.forEach(function (f) {
@@ -60,6 +67,45 @@
       });
     });
   });
+
+  function frameButton(no) {
+    var b = el("button", "goto", "frame " + no);
+    b.type = "button";
+    b.dataset.frame = no;
+    return b;
+  }
+
+  /** The report's corrections said in this connection's notes, each with its frame. */
+  function corrections(entry) {
+    var items = [];
+    entry.frames.forEach(function (f) {
+      var k = 0;
+      f.records.forEach(function (r) {
+        r.messages.forEach(function (m) {
+          var id = f.no + "." + k++;
+          (m.corrections || []).forEach(function (c) { items.push({ c: c, f: f, id: id, m: m }); });
+        });
+      });
+    });
+    if (!items.length) return null;
+    var box = el("div", "corrections");
+    box.appendChild(el("h3", null, "The report, checked against this connection"));
+    var ul = el("ul", "verdicts");
+    items.forEach(function (it) {
+      var li = el("li", it.c.confirms ? "right" : "wrong");
+      li.dataset.frame = it.f.no;
+      li.dataset.id = it.id;
+      li.appendChild(el("span", "mark", it.c.confirms ? "✔" : "✘"));
+      var b = frameButton(it.f.no);
+      b.dataset.id = it.id;
+      b.textContent = "frame " + it.f.no + ": " + it.m.label;
+      li.appendChild(b);
+      li.appendChild(linked(" " + it.c.text, el("span", "vtext")));
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    return box;
+  }
 
   function summary(c) {
     var dl = el("dl", "summary");
@@ -118,6 +164,15 @@
     });
     f.problems.forEach(function (p) { body.appendChild(el("div", "tcp problem", p)); });
     d.appendChild(body);
+    if (traceConn !== null && f.conn === traceConn) {
+      d.classList.add("traced");
+      var j = el("div", "jsse");
+      (stepsByFrame[f.no] || []).forEach(function (t) {
+        j.appendChild(el("span", "step " + (t.fromServer ? "s2c" : "c2s"),
+            (t.sent ? "→ " : "← ") + t.message));
+      });
+      d.appendChild(j);
+    }
     return d;
   }
 
@@ -131,6 +186,8 @@
     if (c && c.alerts.length) h.appendChild(el("span", "badge alert", "alert"));
     sec.appendChild(h);
     if (c) sec.appendChild(summary(c));
+    var corr = corrections(entry);
+    if (corr) sec.appendChild(corr);
     var cols = el("div", "cols");
     var cl = el("div", "col client");
     cl.appendChild(el("b", null, "client"));
@@ -316,17 +373,69 @@
     }
   }
 
+  function traceSection() {
+    var sec = el("section", "trace");
+    sec.id = "trace";
+    sec.appendChild(el("h2", null, trace.title));
+    sec.appendChild(el("p", "hint", "Each message as JSSE logged it (→ sent, ← received), beside" +
+        " the frame that carried it and Wireshark's label there; the ladder of connection " +
+        trace.conn + " shows the same beside each frame."));
+    var t = el("table", "trace");
+    var hr = el("tr");
+    ["frame", "JSSE", "Wireshark", "details"].forEach(function (h) { hr.appendChild(el("th", null, h)); });
+    t.appendChild(hr);
+    trace.steps.forEach(function (s) {
+      var tr = el("tr", "step " + (s.fromServer ? "s2c" : "c2s"));
+      tr.dataset.frame = s.frame;
+      var td = el("td");
+      if (s.frame > 0) td.appendChild(frameButton(s.frame)); else td.textContent = "-";
+      tr.appendChild(td);
+      tr.appendChild(el("td", "jmsg", (s.sent ? "→ " : "← ") + s.message));
+      tr.appendChild(el("td", "wire", s.wire));
+      tr.appendChild(el("td", "details", s.details));
+      t.appendChild(tr);
+    });
+    sec.appendChild(t);
+    return sec;
+  }
+
+  function verdictSection() {
+    var sec = el("section", "verdicts");
+    sec.id = "verdicts";
+    sec.appendChild(el("h2", null, "The report, checked against this capture"));
+    var ul = el("ul", "verdicts");
+    model.verdicts.forEach(function (v) {
+      var li = el("li", v.right ? "right" : "wrong");
+      li.appendChild(el("span", "mark", v.right ? "✔" : "✘"));
+      li.appendChild(linked(v.text, el("span", "vtext")));
+      v.frames.forEach(function (no) { li.appendChild(frameButton(no)); });
+      ul.appendChild(li);
+    });
+    sec.appendChild(ul);
+    return sec;
+  }
+
+  if (model.title) document.querySelector("h1").textContent = model.title;
   document.getElementById("file").textContent = model.file + " · " + model.frames.length +
       " frames with TLS or TCP problems · " + model.connections.length + " connections";
   if (model.fileProblem) document.querySelector("header").appendChild(el("p", "problem", model.fileProblem));
   var root = document.getElementById("conns");
+  if (trace) root.appendChild(traceSection());
+  if (model.verdicts) root.appendChild(verdictSection());
   var drawn = 0, EAGER = 8;
   Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
     if (conns[k].frames.length || conns[k].info) root.appendChild(ladder(conns[k], drawn++ < EAGER));
   });
   root.addEventListener("click", function (ev) {
     var b = ev.target.closest(".arrow");
-    if (b) show(b.dataset.id);
+    if (b) { show(b.dataset.id); return; }
+    var g = ev.target.closest(".goto");
+    if (g) {
+      var id = g.dataset.id || g.dataset.frame + ".0";
+      show(id);
+      var a = document.querySelector('.arrow[data-id="' + id + '"]');
+      if (a) { a.scrollIntoView({ block: "center" }); a.focus(); }
+    }
   });
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "j" && ev.key !== "k") return;
