@@ -55,6 +55,7 @@ class ArchitectureTest {
                   "chat",
                   "trace",
                   "annotate",
+                  "annotate.html",
                   "capture",
                   "tls",
                   "pki",

@@ -12,11 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import tlslab.annotate.html.HtmlReport;
+import tlslab.annotate.html.SharedBrowser;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 
@@ -25,7 +25,8 @@ import tlslab.pcap.Frame;
  * ran, the DOM holds one arrow per TLS message with tshark's labels (the annotator's labels, which
  * the parity tests hold to tshark), selecting a message highlights exactly its fields' bytes, the
  * console stays silent, the page fetches nothing, and capture text cannot inject markup.
- * Screenshots are kept under target/html-pages/ for review.
+ * Screenshots are kept under target/html-pages/ for review. All pages open in one browser ({@link
+ * SharedBrowser}), each in its own tab.
  */
 class HtmlPageBrowserTest {
   private static final Path OUT = Path.of("target", "html-pages");
@@ -79,11 +80,13 @@ class HtmlPageBrowserTest {
     assertThat(e.labels).as("TLS messages in %s", capture).isNotEmpty();
     assertThat(e.selected).as("a message with fields inside one frame").isNotNull();
 
-    Browser.Result r = Browser.load(page, "#select=" + e.selected, OUT.resolve(name + ".png"));
+    SharedBrowser.Page r =
+        SharedBrowser.load(page, "#select=" + e.selected, OUT.resolve(name + ".png"), null);
     String dom = r.dom();
     assertThat(dom).contains("data-ready=\"1\"").contains("data-errors=\"0\"");
     assertThat(dom).as("resources fetched by the page").contains("data-resources=\"0\"");
     assertThat(r.console()).as("console output").isEmpty();
+    assertThat(r.requests()).as("requests").isEmpty();
 
     Map<String, String> arrows = new LinkedHashMap<>();
     Matcher m =
@@ -145,60 +148,5 @@ class HtmlPageBrowserTest {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
-  }
-
-  /** Headless Chromium from the command line: the DOM after scripts ran, console, screenshot. */
-  static final class Browser {
-    record Result(String dom, List<String> console) {}
-
-    static Result load(Path page, String fragment, Path screenshot) throws Exception {
-      String url = page.toUri() + fragment;
-      Path profile = Files.createTempDirectory("tlslab-chromium");
-      Path err = Files.createTempFile("tlslab-chromium", ".err");
-      try {
-        List<String> cmd = new ArrayList<>(base(profile));
-        cmd.addAll(List.of("--enable-logging=stderr", "--v=0", "--dump-dom", url));
-        Process p =
-            new ProcessBuilder(cmd)
-                .redirectError(err.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .start();
-        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        assertThat(p.exitValue()).as("chromium exit; stderr: %s", Files.readString(err)).isZero();
-        List<String> console = new ArrayList<>();
-        for (String l : Files.readAllLines(err))
-          if (l.contains("CONSOLE") || l.contains("Content Security Policy")) console.add(l);
-        List<String> shot = new ArrayList<>(base(profile));
-        shot.addAll(
-            List.of("--window-size=1400,1000", "--screenshot=" + screenshot.toAbsolutePath(), url));
-        Process s =
-            new ProcessBuilder(shot)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        assertThat(s.waitFor(60, TimeUnit.SECONDS)).as("chromium screenshot finished").isTrue();
-        return new Result(dom, console);
-      } finally {
-        Files.deleteIfExists(err);
-        try (var w = Files.walk(profile)) {
-          w.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        }
-      }
-    }
-
-    private static List<String> base(Path profile) {
-      return List.of(
-          "chromium",
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--user-data-dir=" + profile);
-    }
   }
 }

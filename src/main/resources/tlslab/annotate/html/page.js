@@ -424,7 +424,19 @@
   if (model.verdicts) root.appendChild(verdictSection());
   var drawn = 0, EAGER = 8;
   Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
-    if (conns[k].frames.length || conns[k].info) root.appendChild(ladder(conns[k], drawn++ < EAGER));
+    if (!conns[k].frames.length && !conns[k].info) return;
+    root.appendChild(ladder(conns[k], drawn++ < EAGER));
+    if (drawn === 1) {
+      // Navigation start -> the first connection's ladder is in the DOM; the next mark is set
+      // once a frame with it has been painted.
+      performance.mark("tlslab-first-connection");
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          performance.mark("tlslab-first-connection-painted");
+          document.body.dataset.painted = "1";
+        }, 0);
+      });
+    }
   });
   root.addEventListener("click", function (ev) {
     var b = ev.target.closest(".arrow");
