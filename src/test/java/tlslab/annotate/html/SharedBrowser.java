@@ -40,17 +40,30 @@ public final class SharedBrowser {
    * console and requests.
    */
   public static Page load(Path page, String fragment, Path screenshot, Checks then) {
+    return load(
+        page, fragment, screenshot, then, "document.body && document.body.dataset.ready === '1'");
+  }
+
+  /** As {@link #load(Path, String, Path, Checks)}, waiting until {@code ready} is true. */
+  public static Page load(Path page, String fragment, Path screenshot, Checks then, String ready) {
     try (HeadlessChromium.Tab t = browser().open()) {
       t.load(page.toUri() + fragment);
-      t.waitFor("document.body && document.body.dataset.ready === '1'");
+      t.waitFor(ready);
       String dom = t.dom();
       t.screenshot(screenshot);
       Page p = new Page(dom, t.console(), t.requests(), t::eval);
       if (then != null) then.check(p);
       assertThat(t.console()).as("console of %s", page).isEmpty();
       assertThat(t.requests()).as("requests made by %s", page).isEmpty();
-      return new Page(dom, t.console(), t.requests(), e -> null);
+      return new Page(dom, t.console(), t.requests(), detached(t));
     }
+  }
+
+  /** An evaluator for a page's values read before its tab closed: later calls fail loudly. */
+  private static Evaluator detached(HeadlessChromium.Tab t) {
+    return e -> {
+      throw new AssertionError("the tab of this page is closed; evaluate inside the checks");
+    };
   }
 
   /** Checks run while the page's tab is still open. */
