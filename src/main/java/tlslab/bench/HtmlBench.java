@@ -106,6 +106,8 @@ public final class HtmlBench {
                 t.eval(
                     "performance.getEntriesByName('tlslab-first-connection-painted')[0].startTime");
             first[i] = v.getAsDouble();
+            if (i == rounds - 1)
+              out.println("in-page marks (ms from navigation start): " + t.eval(MARKS));
             if (!t.requests().isEmpty())
               throw LabException.failed("the page made requests: " + t.requests());
           }
@@ -146,6 +148,19 @@ public final class HtmlBench {
       if (!keep) HeadlessChromium.deleteTree(dir);
     }
   }
+
+  /** The page's own marks and the navigation timing, as one line of figures. */
+  private static final String MARKS =
+      "(() => { const n = performance.getEntriesByType('navigation')[0];"
+          + " const m = name => { const e = performance.getEntriesByName(name)[0];"
+          + " return e ? Math.round(e.startTime) : -1; };"
+          + " return 'response end ' + Math.round(n.responseEnd)"
+          + " + ', script start ' + m('tlslab-script-start')"
+          + " + ', model parsed ' + m('tlslab-model-parsed')"
+          + " + ', first connection in DOM ' + m('tlslab-first-connection')"
+          + " + ', painted ' + m('tlslab-first-connection-painted')"
+          + " + ', DOMContentLoaded ' + Math.round(n.domContentLoadedEventEnd)"
+          + " + ', load ' + Math.round(n.loadEventEnd); })()";
 
   private static void print(Path file, Result r, PrintWriter out) {
     out.printf(
@@ -278,9 +293,10 @@ public final class HtmlBench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         waitForStderr(dump, "listening on", "tcpdump");
-        // About 8 frames per connection (TLS 1.3, HTTP/1.0 status page, close): batches of 40
+        // About 17 frames per connection (TCP handshake, TLS 1.3, HTTP/1.0 status page, ACKs,
+        // close): batches of 40
         // connections until the estimate passes the target, with a margin.
-        int batches = (int) Math.ceil(frames * 1.15 / (8.0 * 40));
+        int batches = (int) Math.ceil(frames * 1.1 / (17.0 * 40));
         for (int i = 0; i < batches; i++)
           exec(
               List.of("curl", "-sk", "-o", "/dev/null", "https://127.0.0.1:" + port + "/[1-40]"),

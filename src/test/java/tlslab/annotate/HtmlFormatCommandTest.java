@@ -52,9 +52,12 @@ class HtmlFormatCommandTest {
     assertThat(html).doesNotContain(" src=").doesNotContain("<link").doesNotContain("@import");
     Matcher m = Pattern.compile("https?://[^\"' )]*").matcher(html);
     while (m.find()) assertThat(m.group()).startsWith("https://www.rfc-editor.org/rfc/rfc");
-    // Only the page's own two script elements: the model (JSON) and the renderer.
-    assertThat(html.split("<script", -1)).hasSize(3);
-    assertThat(html.split("</script>", -1)).hasSize(3);
+    // Only the page's own three script elements: the first connection's model (JSON), the
+    // renderer, and the rest of the model (JSON, after the renderer so the first ladder is drawn
+    // while the parser reads it).
+    assertThat(html.split("<script", -1)).hasSize(4);
+    assertThat(html.split("</script>", -1)).hasSize(4);
+    assertThat(html).contains("<script type=\"application/json\" id=\"model-rest\">");
 
     Files.writeString(page, "mine");
     assertThat(run("annotate", capture().toString(), "--format", "html", "--out", page.toString()))

@@ -66,7 +66,15 @@ public final class HtmlReport {
     StringBuilder json = new StringBuilder(1 << 16);
     String name = file == null ? "no capture" : file.getFileName().toString();
     json.append("{\"file\":").append(q(name)).append(",\"frames\":[");
+    // The first connection's frames go in the first model element, before the renderer, so it
+    // can draw that ladder while the parser still reads everything else (in "model-rest", after
+    // the renderer): on a capture of thousands of frames the first ladder is up at once.
+    StringBuilder rest = new StringBuilder(1 << 12);
+    rest.append('[');
+    int firstConnection = -1;
+    long frameCount = 0;
     boolean first = true;
+    boolean firstRest = true;
     String problem = noCapture;
     List<ConnectionFacts> facts = List.of();
     List<ConnectionSummary> sums = List.of();
@@ -78,9 +86,17 @@ public final class HtmlReport {
           if (row.connection == 0) continue;
           boolean lossy = !row.problems.isEmpty();
           if (!row.tls && !lossy) continue;
-          if (!first) json.append(",\n");
-          first = false;
-          frame(row, f, json);
+          if (firstConnection < 0) firstConnection = row.connection;
+          frameCount++;
+          if (row.connection == firstConnection) {
+            if (!first) json.append(",\n");
+            first = false;
+            frame(row, f, json);
+          } else {
+            if (!firstRest) rest.append(",\n");
+            firstRest = false;
+            frame(row, f, rest);
+          }
         }
         facts = an.facts();
         sums = an.summaries();
@@ -93,7 +109,8 @@ public final class HtmlReport {
           problem = problem == null ? note : problem + "; " + note;
         }
       }
-    json.append("],\"connections\":[");
+    rest.append(']');
+    json.append("],\"frameCount\":").append(frameCount).append(",\"connections\":[");
     for (int i = 0; i < sums.size(); i++) {
       if (i > 0) json.append(",\n");
       connection(facts.get(i), sums.get(i), json);
@@ -120,6 +137,8 @@ public final class HtmlReport {
         .append(json)
         .append("</script>\n<script>\n")
         .append(resource("page.js"))
+        .append("</script>\n<script type=\"application/json\" id=\"model-rest\">")
+        .append(rest)
         .append("</script>\n</body></html>\n");
     out.flush();
     return new AnnotateReport.Result(
@@ -132,13 +151,13 @@ public final class HtmlReport {
     sb.append(",\"conn\":").append(row.connection);
     if (row.sender != null) sb.append(",\"sender\":").append(q(row.sender.label()));
     sb.append(",\"tls\":").append(row.tls);
-    sb.append(",\"bytes\":\"");
-    int end = f.offset + f.capturedLength;
-    for (int i = f.offset; i < end; i++) {
-      int b = f.data[i] & 0xff;
-      sb.append(HEX[b >> 4]).append(HEX[b & 15]);
-    }
-    sb.append('"');
+    // Base64, a third smaller than hex: frame bytes are most of a big page.
+    sb.append(",\"bytes\":\"")
+        .append(
+            java.util.Base64.getEncoder()
+                .encodeToString(
+                    java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength)))
+        .append('"');
     sb.append(",\"records\":[");
     for (int i = 0; i < row.records.size(); i++) {
       TlsRecord t = row.records.get(i);
@@ -275,8 +294,6 @@ public final class HtmlReport {
         .append(br.length())
         .append('}');
   }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private static String list(List<String> l) {
     StringBuilder sb = new StringBuilder("[");

@@ -5,7 +5,9 @@
   document.addEventListener("securitypolicyviolation", function () {
     errors++; document.body.dataset.errors = errors;
   });
+  performance.mark("tlslab-script-start");
   var model = JSON.parse(document.getElementById("model").textContent);
+  performance.mark("tlslab-model-parsed");
   var CHUNK = 400;
   var byId = {};
   var order = [];
@@ -54,8 +56,13 @@
   });
 
   var conns = {};
+  var undrawn = [];
+  // Printing shows every connection: draw what scrolling has not drawn yet.
+  window.addEventListener("beforeprint", function () {
+    undrawn.splice(0).forEach(function (go) { go(); });
+  });
   model.connections.forEach(function (c) { conns[c.index] = { info: c, frames: [] }; });
-  model.frames.forEach(function (f) {
+  function index(f) {
     if (!conns[f.conn]) conns[f.conn] = { info: null, frames: [] };
     conns[f.conn].frames.push(f);
     var k = 0;
@@ -66,7 +73,8 @@
         order.push(id);
       });
     });
-  });
+  }
+  model.frames.forEach(index);
 
   function frameButton(no) {
     var b = el("button", "goto", "frame " + no);
@@ -185,6 +193,26 @@
     if (c && c.hrr) h.appendChild(el("span", "badge hrr", "Hello Retry Request"));
     if (c && c.alerts.length) h.appendChild(el("span", "badge alert", "alert"));
     sec.appendChild(h);
+    var lazy = !eager && "IntersectionObserver" in window;
+    if (lazy) {
+      // Only the heading until it comes near the viewport: a capture's hundreds of connections
+      // cost a few elements each until then.
+      sec.classList.add("lazy");
+      var hint = el("p", "hint", entry.frames.length + " frames: drawn when scrolled to.");
+      sec.appendChild(hint);
+      var drawnYet = false;
+      var go = function () {
+        if (drawnYet) return;
+        drawnYet = true; lo.disconnect(); hint.remove(); sec.classList.remove("lazy"); fill();
+      };
+      var lo = new IntersectionObserver(function (es) { if (es[0].isIntersecting) go(); },
+          { rootMargin: "600px" });
+      lo.observe(sec);
+      undrawn.push(go);
+    } else fill();
+    return sec;
+
+    function fill() {
     if (c) sec.appendChild(summary(c));
     var corr = corrections(entry);
     if (corr) sec.appendChild(corr);
@@ -221,15 +249,8 @@
         }
       }
     }
-    if (eager || !("IntersectionObserver" in window)) more();
-    else {
-      list.appendChild(el("p", "hint", entry.frames.length + " frames: drawn when scrolled to."));
-      var lo = new IntersectionObserver(function (es) {
-        if (es[0].isIntersecting) { lo.disconnect(); list.textContent = ""; more(); }
-      }, { rootMargin: "600px" });
-      lo.observe(sec);
+    more();
     }
-    return sec;
   }
 
   function hex(b) { return (b < 16 ? "0" : "") + b.toString(16); }
@@ -268,9 +289,9 @@
         " → " + (m.sender === "client" ? "server" : "client") +
         (r.decrypted ? ", decrypted with the given keys" : "")));
     if (m.note) v.appendChild(linked(m.note, el("p", "note")));
-    var bytes = f.bytes;
-    var n = bytes.length / 2;
-    function byte(o) { return parseInt(bytes.substr(o * 2, 2), 16); }
+    var raw = atob(f.bytes);
+    var n = raw.length;
+    function byte(o) { return raw.charCodeAt(o); }
     var inFrame = m.range.in === "frame";
     var roots = nest(m.fields, inFrame ? m.range.offset : 0);
     var tree = el("ul", "fields");
@@ -416,28 +437,58 @@
   }
 
   if (model.title) document.querySelector("h1").textContent = model.title;
-  document.getElementById("file").textContent = model.file + " · " + model.frames.length +
+  document.getElementById("file").textContent = model.file + " · " + model.frameCount +
       " frames with TLS or TCP problems · " + model.connections.length + " connections";
   if (model.fileProblem) document.querySelector("header").appendChild(el("p", "problem", model.fileProblem));
   var root = document.getElementById("conns");
   if (trace) root.appendChild(traceSection());
   if (model.verdicts) root.appendChild(verdictSection());
-  var drawn = 0, EAGER = 8;
-  Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
-    if (!conns[k].frames.length && !conns[k].info) return;
-    root.appendChild(ladder(conns[k], drawn++ < EAGER));
-    if (drawn === 1) {
-      // Navigation start -> the first connection's ladder is in the DOM; the next mark is set
-      // once a frame with it has been painted.
-      performance.mark("tlslab-first-connection");
-      requestAnimationFrame(function () {
-        setTimeout(function () {
-          performance.mark("tlslab-first-connection-painted");
-          document.body.dataset.painted = "1";
-        }, 0);
-      });
-    }
+  // Phase 1, while the parser has read only the first connection's frames: draw its ladder now.
+  var drawnKeys = {};
+  var firstKey = model.frames.length ? model.frames[0].conn : null;
+  if (firstKey !== null) {
+    root.appendChild(ladder(conns[firstKey], true));
+    drawnKeys[firstKey] = true;
+  }
+  // Navigation start -> the first connection's ladder is in the DOM; the next mark is set once a
+  // frame with it has been painted.
+  performance.mark("tlslab-first-connection");
+  requestAnimationFrame(function () {
+    setTimeout(function () {
+      performance.mark("tlslab-first-connection-painted");
+      document.body.dataset.painted = "1";
+    }, 0);
   });
+
+  // Phase 2, once the parser has read the rest: every other connection, the first few (up to
+  // EAGER_FRAMES frames in all) drawn at once, the others when scrolled to.
+  var EAGER = 8, EAGER_FRAMES = 1500;
+  function rest() {
+    var restEl = document.getElementById("model-rest");
+    if (restEl) JSON.parse(restEl.textContent).forEach(index);
+    order.sort(function (a, b) {
+      var x = a.split("."), y = b.split(".");
+      return (+x[0] - +y[0]) || (+x[1] - +y[1]);
+    });
+    var drawn = firstKey !== null ? 1 : 0, frames = firstKey !== null ? conns[firstKey].frames.length : 0;
+    var frag = document.createDocumentFragment();
+    Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
+      if (drawnKeys[k] || (!conns[k].frames.length && !conns[k].info)) return;
+      var eager = drawn < EAGER && frames < EAGER_FRAMES;
+      drawn++;
+      frames += conns[k].frames.length;
+      frag.appendChild(ladder(conns[k], eager));
+    });
+    root.appendChild(frag);
+    var h = /[#&]select=([0-9.]+)/.exec(location.hash);
+    if (h) show(h[1]);
+    document.body.dataset.resources = performance.getEntriesByType("resource").length;
+    document.body.dataset.errors = errors;
+    document.body.dataset.renderMs = Math.round(performance.now());
+    document.body.dataset.ready = "1";
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", rest);
+  else rest();
   root.addEventListener("click", function (ev) {
     var b = ev.target.closest(".arrow");
     if (b) { show(b.dataset.id); return; }
@@ -459,10 +510,4 @@
       if (b) b.focus();
     }
   });
-  var h = /[#&]select=([0-9.]+)/.exec(location.hash);
-  if (h) show(h[1]);
-  document.body.dataset.resources = performance.getEntriesByType("resource").length;
-  document.body.dataset.errors = errors;
-  document.body.dataset.renderMs = Math.round(performance.now());
-  document.body.dataset.ready = "1";
 })();
