@@ -78,6 +78,7 @@ final class TlsDissector {
     private boolean recDecrypted;
     private final java.util.List<TlsMessage> recMessages = new java.util.ArrayList<>();
     private ByteRange pendingRange;
+    private byte[] pendingBytes;
 
     ByteRange rangeOf(byte[] buf, long p, int n) {
       if (buf == frameBuf) return new ByteRange(ByteRange.Space.FRAME, p - frameOffset, n);
@@ -110,6 +111,11 @@ final class TlsDissector {
     /** The byte range of the next message. */
     void range(byte[] buf, int p, int n) {
       pendingRange = rangeOf(buf, p, n);
+      // Outside the frame (reassembled, decrypted) a byte view needs a copy of the bytes.
+      pendingBytes =
+          fields && buf != frameBuf && p >= 0 && n >= 0 && p + n <= buf.length
+              ? java.util.Arrays.copyOfRange(buf, p, p + n)
+              : null;
     }
 
     void message(
@@ -140,7 +146,9 @@ final class TlsDissector {
         recDecrypted = false;
       }
       ByteRange r = pendingRange != null ? pendingRange : recRange;
+      byte[] bytes = pendingRange != null ? pendingBytes : null;
       pendingRange = null;
+      pendingBytes = null;
       recMessages.add(
           new TlsMessage(
               label,
@@ -150,7 +158,8 @@ final class TlsDissector {
               r,
               f == null ? java.util.List.of() : f,
               note,
-              corrections));
+              corrections,
+              bytes));
     }
 
     void endRecord() {

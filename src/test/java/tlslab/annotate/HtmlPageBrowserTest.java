@@ -53,6 +53,72 @@ class HtmlPageBrowserTest {
     LoopbackCaptures.Capture c = Scenarios.tls13();
     String dom = check("tls13-keylog", c.file(), KeyMaterial.none().withKeyLog(c.keylog()));
     assertThat(dom).contains("Encrypted Extensions").contains("decrypted with the given keys");
+    decryptedMessageShowsItsOwnBytes(c.file(), KeyMaterial.none().withKeyLog(c.keylog()));
+  }
+
+  /**
+   * A TLS 1.3 handshake message lies in its record's plaintext, not in the frame: selecting it
+   * shows exactly its decrypted bytes (as the model holds them) with exactly its fields' ranges
+   * highlighted, offsets counted from its first byte.
+   */
+  private static void decryptedMessageShowsItsOwnBytes(Path capture, KeyMaterial keys)
+      throws Exception {
+    Annotator an = new Annotator(keys, new Annotator.Options(true, true, false, false));
+    String id = null;
+    TlsMessage msg = null;
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(capture)) {
+      an.follow(r);
+      while (r.next(f) && id == null) {
+        Row row = an.annotate(f);
+        if (row.connection == 0 || (!row.tls && row.problems.isEmpty())) continue;
+        int k = 0;
+        for (TlsMessage m : row.messages()) {
+          String mid = row.number + "." + k++;
+          if (id == null
+              && m.range().space() == ByteRange.Space.DECRYPTED
+              && m.fields().size() > 1
+              && m.bytes() != null) {
+            id = mid;
+            msg = m;
+          }
+        }
+      }
+    }
+    assertThat(id).as("a decrypted handshake message with fields").isNotNull();
+    TreeSet<Integer> want = new TreeSet<>();
+    for (Field fl : msg.fields()) for (int i = 0; i < fl.length(); i++) want.add(fl.offset() + i);
+    StringBuilder hex = new StringBuilder();
+    for (byte b : msg.bytes()) hex.append(String.format("%02x", b & 0xff));
+    Path page = OUT.resolve("tls13-decrypted.html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(capture, keys, AnnotateReport.View.plain(true), w);
+    }
+    String selected = id;
+    SharedBrowser.load(
+        page,
+        "#select=" + id,
+        OUT.resolve("tls13-decrypted.png"),
+        p -> {
+          var v =
+              SharedBrowser.json(
+                      p,
+                      "(() => { const d = document.querySelector('#view .dump');"
+                          + " return { id: document.getElementById('view').dataset.id,"
+                          + " space: d.dataset.space,"
+                          + " hex: [...d.querySelectorAll('.b[data-o]')].map(b => b.textContent)"
+                          + ".join(''),"
+                          + " hl: [...d.querySelectorAll('.b.hl')].map(b => +b.dataset.o) }; })()")
+                  .getAsJsonObject();
+          assertThat(v.get("id").getAsString()).isEqualTo(selected);
+          assertThat(v.get("space").getAsString()).isEqualTo("decrypted");
+          assertThat(v.get("hex").getAsString())
+              .as("the message's decrypted bytes")
+              .isEqualTo(hex.toString());
+          TreeSet<Integer> hl = new TreeSet<>();
+          v.get("hl").getAsJsonArray().forEach(e -> hl.add(e.getAsInt()));
+          assertThat(hl).as("highlighted bytes of %s", selected).isEqualTo(want);
+        });
   }
 
   @Test

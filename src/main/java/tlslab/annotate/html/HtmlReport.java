@@ -178,6 +178,10 @@ public final class HtmlReport {
         sb.append(",\"range\":");
         range(m.range(), sb);
         sb.append(",\"note\":").append(q(m.note()));
+        if (m.bytes() != null)
+          sb.append(",\"bytes\":\"")
+              .append(java.util.Base64.getEncoder().encodeToString(m.bytes()))
+              .append('"');
         if (!m.corrections().isEmpty()) {
           sb.append(",\"corrections\":[");
           for (int k = 0; k < m.corrections().size(); k++) {

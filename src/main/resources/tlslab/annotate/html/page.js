@@ -335,13 +335,19 @@
     if (!m.fields.length) v.appendChild(el("p", "hint", "No fields: " +
         (m.kind === "HANDSHAKE" ? "not parsed." : "the content is " +
         (r.decrypted ? "shown below." : "encrypted; give the key log to see it."))));
-    if (inFrame) {
-      var rs = r.range.in === "frame" ? r.range.offset : m.range.offset;
-      var re = Math.max(r.range.in === "frame" ? r.range.offset + r.range.length : 0,
-          m.range.offset + m.range.length);
-      var hs = inFrame ? m.range.offset : rs;
-      if (rs > hs) rs = hs;
-      rs = Math.max(0, Math.min(rs, n)); re = Math.max(rs, Math.min(re, n));
+    // A message reassembled from several segments or records, or decrypted, brings its own bytes:
+    // offsets then count from its first byte, as its fields' offsets do.
+    var own = !inFrame && !!m.bytes;
+    if (own) { raw = atob(m.bytes); n = raw.length; }
+    if (inFrame || own) {
+      var rs = 0, re = n;
+      if (inFrame) {
+        rs = r.range.in === "frame" ? r.range.offset : m.range.offset;
+        re = Math.max(r.range.in === "frame" ? r.range.offset + r.range.length : 0,
+            m.range.offset + m.range.length);
+        if (rs > m.range.offset) rs = m.range.offset;
+        rs = Math.max(0, Math.min(rs, n)); re = Math.max(rs, Math.min(re, n));
+      }
       var dump = el("div", "dump");
       dump.setAttribute("role", "table");
       for (var line = rs - (rs % 16); line < re; line += 16) {
@@ -356,9 +362,10 @@
           if (inRange) {
             hsp.dataset.o = o;
             asp.dataset.o = o;
-            if (r.range.in === "frame" && o >= r.range.offset && o < r.range.offset + 5)
+            if (inFrame && r.range.in === "frame" && o >= r.range.offset && o < r.range.offset + 5)
               hsp.classList.add("rechdr");
-            if (o >= m.range.offset && o < m.range.offset + m.range.length) hsp.classList.add("inmsg");
+            if (!inFrame || (o >= m.range.offset && o < m.range.offset + m.range.length))
+              hsp.classList.add("inmsg");
             var w = owner[o];
             if (w) { hsp.classList.add("hl", "c" + w.c); asp.classList.add("hl", "c" + w.c); hsp.title = w.name; }
           }
@@ -367,8 +374,13 @@
         row.appendChild(hx); row.appendChild(asc);
         dump.appendChild(row);
       }
-      var legend = el("p", "hint", "Bytes " + rs + "–" + (re - 1) + " of frame " + f.no +
-          ": the record (its 5-byte header underlined) and this message; coloured bytes are its fields.");
+      var legend = el("p", "hint", inFrame ? "Bytes " + rs + "–" + (re - 1) + " of frame " + f.no +
+          ": the record (its 5-byte header underlined) and this message; coloured bytes are its fields." :
+          "This message's " + n + " bytes, " + (m.range.in === "decrypted" ?
+          "decrypted from its record with the given keys" : m.range.in === "stream" ?
+          "reassembled from several TCP segments (stream offset " + m.range.offset + ")" :
+          "reassembled from several records") + "; offsets count from its first byte, coloured bytes are its fields.");
+      dump.dataset.space = inFrame ? "frame" : m.range.in;
       v.appendChild(legend);
       v.appendChild(dump);
     } else {
