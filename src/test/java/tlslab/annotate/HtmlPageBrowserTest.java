@@ -106,12 +106,15 @@ class HtmlPageBrowserTest {
                       "(() => { const d = document.querySelector('#view .dump');"
                           + " return { id: document.getElementById('view').dataset.id,"
                           + " space: d.dataset.space,"
+                          + " type: document.querySelector('#view li.rh li.rh .fval').textContent,"
                           + " hex: [...d.querySelectorAll('.b[data-o]')].map(b => b.textContent)"
                           + ".join(''),"
                           + " hl: [...d.querySelectorAll('.b.hl')].map(b => +b.dataset.o) }; })()")
                   .getAsJsonObject();
           assertThat(v.get("id").getAsString()).isEqualTo(selected);
           assertThat(v.get("space").getAsString()).isEqualTo("decrypted");
+          // On the wire a TLS 1.3 record says application_data; the handshake type is inside.
+          assertThat(v.get("type").getAsString()).isEqualTo("23 (inner type 22, decrypted)");
           assertThat(v.get("hex").getAsString())
               .as("the message's decrypted bytes")
               .isEqualTo(hex.toString());

@@ -319,9 +319,15 @@
       rh.appendChild(el("span", "fname", "record header"));
       rh.appendChild(el("span", "frange", "bytes " + r.range.offset + "–" + (r.range.offset + 4)));
       var rs2 = el("ul", "fields");
-      [["content_type", 1, String(r.contentType)], ["legacy_record_version", 2,
-        "0x" + ("000" + r.version.toString(16)).slice(-4)], ["length", 2,
-        String(r.range.length - 5)]].reduce(function (o, d) {
+      // The header as it crossed the wire, read from the frame's bytes: a decrypted TLS 1.3
+      // record says 23 (application_data) outside whatever type it carries inside (RFC 8446 5.2).
+      var fb = atob(f.bytes), ro = r.range.offset;
+      function wb(o) { return o < fb.length ? fb.charCodeAt(o) : 0; }
+      var wireType = wb(ro);
+      [["content_type", 1, String(wireType) + (r.decrypted && wireType !== r.contentType ?
+        " (inner type " + r.contentType + ", decrypted)" : "")], ["legacy_record_version", 2,
+        "0x" + ("000" + ((wb(ro + 1) << 8) | wb(ro + 2)).toString(16)).slice(-4)], ["length", 2,
+        String((wb(ro + 3) << 8) | wb(ro + 4))]].reduce(function (o, d) {
         var li = el("li", "f rh");
         li.appendChild(el("span", "fname", d[0]));
         li.appendChild(el("span", "fval", d[2]));
