@@ -45,7 +45,10 @@ class HtmlFormatCommandTest {
     assertThat(run("annotate", capture().toString(), "--format", "html", "--out", page.toString()))
         .isZero();
     String html = Files.readString(page, StandardCharsets.UTF_8);
-    assertThat(html).startsWith("<!DOCTYPE html>").contains("\"label\":\"Client Hello\"");
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .contains("\"strings\":[")
+        .contains("\"Client Hello\"");
     assertThat(html).contains("Content-Security-Policy\" content=\"default-src 'none';");
     // Nothing is loaded from elsewhere: no src= or link element, and every http(s) address is an
     // RFC link the reader may follow.

@@ -70,11 +70,15 @@ public final class HtmlReport {
     // can draw that ladder while the parser still reads everything else (in "model-rest", after
     // the renderer): on a capture of thousands of frames the first ladder is up at once.
     StringBuilder rest = new StringBuilder(1 << 12);
-    rest.append('[');
+    rest.append("{\"frames\":[");
     int firstConnection = -1;
     long frameCount = 0;
     boolean first = true;
     boolean firstRest = true;
+    // Labels, notes and field names repeat on every connection: each model element carries a
+    // table of its distinct strings and refers to them by index.
+    Strings firstStrings = new Strings();
+    Strings restStrings = new Strings();
     String problem = noCapture;
     List<ConnectionFacts> facts = List.of();
     List<ConnectionSummary> sums = List.of();
@@ -91,11 +95,11 @@ public final class HtmlReport {
           if (row.connection == firstConnection) {
             if (!first) json.append(",\n");
             first = false;
-            frame(row, f, json);
+            frame(row, f, json, firstStrings);
           } else {
             if (!firstRest) rest.append(",\n");
             firstRest = false;
-            frame(row, f, rest);
+            frame(row, f, rest, restStrings);
           }
         }
         facts = an.facts();
@@ -109,8 +113,12 @@ public final class HtmlReport {
           problem = problem == null ? note : problem + "; " + note;
         }
       }
-    rest.append(']');
-    json.append("],\"frameCount\":").append(frameCount).append(",\"connections\":[");
+    rest.append("],\"strings\":");
+    restStrings.json(rest);
+    rest.append('}');
+    json.append("],\"strings\":");
+    firstStrings.json(json);
+    json.append(",\"frameCount\":").append(frameCount).append(",\"connections\":[");
     for (int i = 0; i < sums.size(); i++) {
       if (i > 0) json.append(",\n");
       connection(facts.get(i), sums.get(i), json);
@@ -145,7 +153,29 @@ public final class HtmlReport {
         an.frameCount(), an.tlsFrameCount(), sums.size(), file == null ? null : problem);
   }
 
-  private static void frame(Row row, Frame f, StringBuilder sb) {
+  /** A string table: each distinct string once, referred to by its index. */
+  private static final class Strings {
+    private final java.util.HashMap<String, Integer> index = new java.util.HashMap<>();
+    private final java.util.ArrayList<String> list = new java.util.ArrayList<>();
+
+    int of(String s) {
+      Integer i = index.get(s);
+      if (i == null) {
+        i = list.size();
+        index.put(s, i);
+        list.add(s);
+      }
+      return i;
+    }
+
+    void json(StringBuilder sb) {
+      sb.append('[');
+      for (int i = 0; i < list.size(); i++) sb.append(i > 0 ? ",\n" : "").append(q(list.get(i)));
+      sb.append(']');
+    }
+  }
+
+  private static void frame(Row row, Frame f, StringBuilder sb, Strings str) {
     sb.append("{\"no\":").append(row.number);
     sb.append(",\"time\":").append(String.format(Locale.ROOT, "%.6f", row.time));
     sb.append(",\"conn\":").append(row.connection);
@@ -171,13 +201,13 @@ public final class HtmlReport {
       for (int j = 0; j < t.messages().size(); j++) {
         TlsMessage m = t.messages().get(j);
         if (j > 0) sb.append(',');
-        sb.append("{\"label\":").append(q(m.label()));
-        sb.append(",\"kind\":").append(q(m.type().name()));
+        sb.append("{\"label\":").append(str.of(m.label()));
+        sb.append(",\"kind\":").append(str.of(m.type().name()));
         sb.append(",\"handshakeType\":").append(m.handshakeType());
         sb.append(",\"sender\":").append(q(m.sender().label()));
         sb.append(",\"range\":");
         range(m.range(), sb);
-        sb.append(",\"note\":").append(q(m.note()));
+        sb.append(",\"note\":").append(str.of(m.note()));
         if (m.bytes() != null)
           sb.append(",\"bytes\":\"")
               .append(java.util.Base64.getEncoder().encodeToString(m.bytes()))
@@ -196,10 +226,11 @@ public final class HtmlReport {
         for (int k = 0; k < m.fields().size(); k++) {
           Field fl = m.fields().get(k);
           if (k > 0) sb.append(',');
-          sb.append("{\"name\":").append(q(fl.name()));
-          sb.append(",\"value\":").append(q(fl.value()));
-          sb.append(",\"offset\":").append(fl.offset());
-          sb.append(",\"length\":").append(fl.length()).append('}');
+          // [name, value, offset, length], names and values as string indexes
+          sb.append('[').append(str.of(fl.name()));
+          sb.append(',').append(str.of(fl.value()));
+          sb.append(',').append(fl.offset());
+          sb.append(',').append(fl.length()).append(']');
         }
         sb.append("]}");
       }

@@ -62,6 +62,19 @@
     undrawn.splice(0).forEach(function (go) { go(); });
   });
   model.connections.forEach(function (c) { conns[c.index] = { info: c, frames: [] }; });
+  /** Resolves a frame's string-table indexes (labels, notes, field names and values). */
+  function resolve(f, S) {
+    f.records.forEach(function (r) {
+      r.messages.forEach(function (m) {
+        m.label = S[m.label]; m.kind = S[m.kind]; m.note = S[m.note];
+        m.fields = m.fields.map(function (a) {
+          return { name: S[a[0]], value: S[a[1]], offset: a[2], length: a[3] };
+        });
+      });
+    });
+    return f;
+  }
+
   function index(f) {
     if (!conns[f.conn]) conns[f.conn] = { info: null, frames: [] };
     conns[f.conn].frames.push(f);
@@ -74,7 +87,7 @@
       });
     });
   }
-  model.frames.forEach(index);
+  model.frames.forEach(function (f) { index(resolve(f, model.strings)); });
 
   function frameButton(no) {
     var b = el("button", "goto", "frame " + no);
@@ -483,7 +496,10 @@
   var EAGER = 8, EAGER_FRAMES = 1500;
   function rest() {
     var restEl = document.getElementById("model-rest");
-    if (restEl) JSON.parse(restEl.textContent).forEach(index);
+    if (restEl) {
+      var more = JSON.parse(restEl.textContent);
+      more.frames.forEach(function (f) { index(resolve(f, more.strings)); });
+    }
     order.sort(function (a, b) {
       var x = a.split("."), y = b.split(".");
       return (+x[0] - +y[0]) || (+x[1] - +y[1]);
