@@ -52,7 +52,8 @@ public final class HtmlBench {
       double[] blankLoadMs,
       double[] pageLoadMs,
       double[] dumpDomMs,
-      double[] blankDumpDomMs) {}
+      double[] blankDumpDomMs,
+      double[] inertDumpDomMs) {}
 
   /** Measures {@code file} (null: record a capture first) and prints the figures. */
   public static Result run(Path file, Path keylog, int rounds, boolean keep, PrintWriter out) {
@@ -113,11 +114,24 @@ public final class HtmlBench {
           }
         }
       }
+      // A page as big as ours with no script and one element: what a whole run costs for the
+      // bytes alone, so the run's time can be told apart from the page's own work.
+      Path inert = dir.resolve("inert.html");
+      long size = Files.size(page);
+      try (var w = Files.newBufferedWriter(inert, StandardCharsets.UTF_8)) {
+        w.write("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>inert</title></head>");
+        w.write("<body data-ready=\"1\"><pre>");
+        char[] line = ("x".repeat(99) + "\n").toCharArray();
+        for (long n = 0; n < size; n += line.length) w.write(line);
+        w.write("</pre></body></html>\n");
+      }
       double[] dump = new double[rounds];
       double[] blankDump = new double[rounds];
+      double[] inertDump = new double[rounds];
       for (int i = 0; i < rounds; i++) {
         blankDump[i] = dumpDom(dir, blank);
         dump[i] = dumpDom(dir, page);
+        inertDump[i] = dumpDom(dir, inert);
       }
       Result res =
           new Result(
@@ -129,7 +143,8 @@ public final class HtmlBench {
               blankLoad,
               pageLoad,
               dump,
-              blankDump);
+              blankDump,
+              inertDump);
       print(file, res, out);
       if (keep) {
         Path kept = file.resolveSibling(file.getFileName() + ".html");
@@ -191,6 +206,10 @@ public final class HtmlBench {
         median(r.dumpDomMs()),
         median(r.blankDumpDomMs()),
         median(r.dumpDomMs()) / median(r.blankDumpDomMs()));
+    out.printf(
+        Locale.ROOT,
+        "  the same run on a page of the same size with no script (bytes alone): median %.0f ms%n",
+        median(r.inertDumpDomMs()));
     out.printf(
         Locale.ROOT,
         "target: first connection under 2000 ms: %s%n",
