@@ -77,7 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path dir = captures != null ? captures : LabHome.path().resolve("captures");
     Path page = this.out != null ? this.out : dir.resolve("demo.html");
     if (html && this.out != null && Files.exists(page) && !force)
-      throw LabException.badInput(page + " exists (use --force to overwrite)");
+      throw LabException.refused(page + " exists (use --force to overwrite)");
     JsseSetup.prepare(p == TlsProfile.REPORT, true);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

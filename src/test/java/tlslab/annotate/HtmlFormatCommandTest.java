@@ -80,6 +80,18 @@ class HtmlFormatCommandTest {
   }
 
   @Test
+  void demoPageIsNeverOverwrittenSilently() throws Exception {
+    Path page = dir.resolve("demo.html");
+    Files.writeString(page, "mine");
+    // Refused before the demo starts: nothing is run, the file is kept.
+    assertThat(run("demo", "--html", "--out", page.toString(), "--captures", dir.toString()))
+        .isEqualTo(tlslab.cli.ExitCode.REFUSED);
+    assertThat(Files.readString(page)).isEqualTo("mine");
+    assertThat(dir.resolve("demo.pcapng")).doesNotExist();
+    assertThat(run("demo", "--out", page.toString())).isEqualTo(tlslab.cli.ExitCode.USAGE);
+  }
+
+  @Test
   void captureTextCannotCloseTheScriptElement() {
     String hostile = "</script><script>alert(1)</script><!--";
     String q = tlslab.annotate.html.HtmlReport.jsonString(hostile);
