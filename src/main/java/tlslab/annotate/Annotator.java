@@ -208,6 +208,9 @@ public final class Annotator {
     firstRtt(c, fromA, f.timeNanos);
     int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt) | reused;
     String prefix = side.tcp.prefix(flags);
+    row.tcpLost = (flags & TcpDirection.LOST) != 0;
+    row.tcpRetransmission = (flags & (TcpDirection.RETRANSMISSION | TcpDirection.SPURIOUS)) != 0;
+    row.tcpOutOfOrder = (flags & TcpDirection.OUT_OF_ORDER) != 0;
     if (explain && flags != 0) tcpNote(c, flags);
     int len = pkt.payloadLength;
     if (len == 0) {

@@ -48,6 +48,15 @@ public final class Row {
   /** Problems found in this frame (malformed data), flagged rather than fatal. */
   public final List<String> problems = new ArrayList<>();
 
+  /** TCP analysis of this segment: bytes before it were not captured. */
+  public boolean tcpLost;
+
+  /** TCP analysis of this segment: it repeats bytes already sent (or spuriously). */
+  public boolean tcpRetransmission;
+
+  /** TCP analysis of this segment: it arrived after a later one. */
+  public boolean tcpOutOfOrder;
+
   void reset() {
     protocol = "";
     info = "";
@@ -62,6 +71,9 @@ public final class Row {
     payloads.clear();
     problems.clear();
     sender = null;
+    tcpLost = false;
+    tcpRetransmission = false;
+    tcpOutOfOrder = false;
   }
 
   /** The messages of this frame, in order, across its records. */
@@ -102,6 +114,9 @@ public final class Row {
     r.payloads.addAll(payloads);
     r.problems.addAll(problems);
     r.sender = sender;
+    r.tcpLost = tcpLost;
+    r.tcpRetransmission = tcpRetransmission;
+    r.tcpOutOfOrder = tcpOutOfOrder;
     return r;
   }
 }

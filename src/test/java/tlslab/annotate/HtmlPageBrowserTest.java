@@ -124,6 +124,62 @@ class HtmlPageBrowserTest {
         });
   }
 
+  /**
+   * A capture with a lost segment: every frame the model flags with a TCP problem (a lost segment,
+   * a retransmission, malformed data) is a marked row of the ladder saying exactly that, even where
+   * the frame carries no TLS, and no other row is marked.
+   */
+  @Test
+  void lostSegmentLooksDistinct() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.lostThenLookalikeHeader();
+    Map<Long, List<String>> want = new LinkedHashMap<>();
+    Annotator an =
+        new Annotator(KeyMaterial.none(), new Annotator.Options(true, true, false, false));
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(c.file())) {
+      an.follow(r);
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        List<String> texts = new ArrayList<>(row.problems);
+        if (row.tcpLost) texts.add("TCP: previous segment not captured");
+        if (row.tcpRetransmission) texts.add("TCP: retransmission");
+        if (row.tcpOutOfOrder) texts.add("TCP: out of order");
+        if (row.connection != 0 && !texts.isEmpty()) want.put(row.number, texts);
+      }
+    }
+    assertThat(want.values())
+        .as("frames with TCP problems in %s", c.file())
+        .anySatisfy(t -> assertThat(t).contains("TCP: previous segment not captured"));
+    Files.createDirectories(OUT);
+    Path page = OUT.resolve("lost-segment.html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(c.file(), KeyMaterial.none(), AnnotateReport.View.plain(true), w);
+    }
+    SharedBrowser.load(
+        page,
+        "",
+        OUT.resolve("lost-segment.png"),
+        p -> {
+          Map<Long, List<String>> got = new LinkedHashMap<>();
+          SharedBrowser.json(
+                  p,
+                  "[...document.querySelectorAll('.frame.lossy')].map(d => [+d.dataset.frame,"
+                      + " [...d.querySelectorAll('.tcp.problem, .tcp.event')].map(e =>"
+                      + " e.textContent)])")
+              .getAsJsonArray()
+              .forEach(
+                  e -> {
+                    List<String> texts = new ArrayList<>();
+                    e.getAsJsonArray()
+                        .get(1)
+                        .getAsJsonArray()
+                        .forEach(t -> texts.add(t.getAsString()));
+                    got.put(e.getAsJsonArray().get(0).getAsLong(), texts);
+                  });
+          assertThat(got).isEqualTo(want);
+        });
+  }
+
   @Test
   void realCapture() throws Exception {
     Path file = REAL.resolve("tls__tls-store-02__tls-client-auth.pcap");

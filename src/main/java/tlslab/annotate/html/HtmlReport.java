@@ -88,7 +88,8 @@ public final class HtmlReport {
         while (r.next(f)) {
           Row row = an.annotate(f);
           if (row.connection == 0) continue;
-          boolean lossy = !row.problems.isEmpty();
+          boolean lossy =
+              !row.problems.isEmpty() || row.tcpLost || row.tcpRetransmission || row.tcpOutOfOrder;
           if (!row.tls && !lossy) continue;
           if (firstConnection < 0) firstConnection = row.connection;
           frameCount++;
@@ -246,7 +247,12 @@ public final class HtmlReport {
       sb.append(",\"lines\":").append(list(p.lines())).append('}');
     }
     sb.append("],\"notes\":").append(list(row.notes));
-    sb.append(",\"problems\":").append(list(row.problems)).append('}');
+    sb.append(",\"problems\":").append(list(row.problems));
+    List<String> tcp = new java.util.ArrayList<>();
+    if (row.tcpLost) tcp.add("previous segment not captured");
+    if (row.tcpRetransmission) tcp.add("retransmission");
+    if (row.tcpOutOfOrder) tcp.add("out of order");
+    sb.append(",\"tcp\":").append(list(tcp)).append('}');
   }
 
   private static void connection(ConnectionFacts c, ConnectionSummary s, StringBuilder sb) {

@@ -184,6 +184,9 @@
       });
     });
     f.problems.forEach(function (p) { body.appendChild(el("div", "tcp problem", p)); });
+    (f.tcp || []).forEach(function (t) { body.appendChild(el("div", "tcp event", "TCP: " + t)); });
+    // Lost segments, retransmissions and other TCP problems mark the whole frame row.
+    if (f.problems.length || (f.tcp && f.tcp.length)) d.classList.add("lossy");
     d.appendChild(body);
     if (traceConn !== null && f.conn === traceConn) {
       d.classList.add("traced");
