@@ -526,7 +526,7 @@ public final class AnnotateReport {
           .append('}');
     }
     out.append("], \"certificateStatus\": ")
-        .append(c.certificateStatus() == null ? "null" : q(c.certificateStatus()))
+        .append(c.certificateStatus() == null ? "null" : ocspJson(c.certificateStatus()))
         .append(", \"proxy\": ")
         .append(c.proxy() == null ? "null" : q(c.proxy()))
         .append(", \"clientApplicationData\": ")
@@ -539,6 +539,43 @@ public final class AnnotateReport {
         .append(c.decryptionStatus() == null ? "null" : q(c.decryptionStatus()))
         .append(", \"problems\": ")
         .append(list(c.problems()));
+  }
+
+  /** A stapled OCSP answer as a JSON object: its fields, no sentences. */
+  private static String ocspJson(CertificateStatus s) {
+    return "{\"statusType\": "
+        + (s.statusType() == 1 ? q("ocsp") : s.statusType() == 2 ? q("ocsp_multi") : s.statusType())
+        + ", \"responseStatus\": "
+        + qn(s.responseStatus())
+        + ", \"certStatus\": "
+        + (s.certStatus() == null ? "null" : q(s.certStatus().name().toLowerCase(Locale.ROOT)))
+        + ", \"revokedAt\": "
+        + qn(s.revokedAt())
+        + ", \"reason\": "
+        + qn(s.reason())
+        + ", \"serial\": "
+        + qn(s.serialHex())
+        + ", \"responderName\": "
+        + qn(s.responderName())
+        + ", \"responderKeyHash\": "
+        + qn(s.responderKeyHash())
+        + ", \"signerInChain\": "
+        + s.signerInChain()
+        + ", \"signature\": "
+        + (s.signature() == null ? "null" : q(s.signature().name().toLowerCase(Locale.ROOT)))
+        + ", \"producedAt\": "
+        + qn(s.producedAt())
+        + ", \"thisUpdate\": "
+        + qn(s.thisUpdate())
+        + ", \"nextUpdate\": "
+        + qn(s.nextUpdate())
+        + ", \"problem\": "
+        + qn(s.problem())
+        + "}";
+  }
+
+  private static String qn(Object o) {
+    return o == null ? "null" : q(o.toString());
   }
 
   private static String certs(List<X509Certificate> l) {
