@@ -62,7 +62,9 @@ public final class Row {
   /** TCP analysis: this segment repeats bytes already sent (or spuriously). */
   public boolean tcpRetransmission() {
     return (tcpAnalysis
-            & (tlslab.pcap.TcpDirection.RETRANSMISSION | tlslab.pcap.TcpDirection.SPURIOUS))
+            & (tlslab.pcap.TcpDirection.RETRANSMISSION
+                | tlslab.pcap.TcpDirection.SPURIOUS
+                | tlslab.pcap.TcpDirection.FAST_RETRANSMISSION))
         != 0;
   }
 
