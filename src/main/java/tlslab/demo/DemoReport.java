@@ -188,14 +188,24 @@ public final class DemoReport {
         run.connections().isEmpty()
             ? CipherSuite.forName(run.cipherSuite()).keyExchange() == CipherSuite.KeyExchange.RSA
             : run.connections().get(0).keyExchange() == KeyExchangeKind.RSA_TRANSPORT;
-    right(
-        "\"TLS 1.2 ... AES with SHA\": "
-            + (run.cipherSuite().contains("AES")
-                ? "AES encrypts the records, "
-                    + (run.cipherSuite().endsWith("SHA")
-                        ? "HMAC-SHA1 protects them (the report's AES128-SHA)."
-                        : "here AES-GCM, with SHA-2 in the key derivation.")
-                : "not in this profile."));
+    String aes =
+        run.cipherSuite().contains("AES")
+            ? "AES encrypts the records, "
+                + (run.cipherSuite().endsWith("SHA")
+                    ? "HMAC-SHA1 protects them (the report's AES128-SHA)."
+                    : "here AES-GCM, with SHA-2 in the key derivation.")
+            : "not in this profile.";
+    if (tls13) {
+      wrong(
+          "\"TLS 1.2 ... AES with SHA\": this session is TLS 1.3 ("
+              + run.cipherSuite()
+              + "): AES-GCM encrypts the records and SHA-2 drives HKDF (RFC 8446 §7.1);"
+              + " TLS 1.3 suites name no key exchange and no HMAC.");
+    } else if (run.cipherSuite().contains("AES")) {
+      right("\"TLS 1.2 ... AES with SHA\": " + aes);
+    } else {
+      wrong("\"TLS 1.2 ... AES with SHA\": " + aes);
+    }
     right(
         "Client Hello and Server Hello open the handshake: frames "
             + frame(m -> m.handshakeType() == HandshakeType.CLIENT_HELLO.code())
@@ -241,8 +251,11 @@ public final class DemoReport {
             + ".");
     wrong(
         "\"a random byte that generates the AES encryption key\": each hello carries 32 random"
-            + " bytes; the keys come from the key exchange's secret mixed with both randoms"
-            + " (RFC 5246 §8.1, §6.3).");
+            + (tls13
+                ? " bytes; the keys come from the key exchange's secret and a hash of the whole"
+                    + " handshake so far, which includes both randoms (RFC 8446 §7.1)."
+                : " bytes; the keys come from the key exchange's secret mixed with both randoms"
+                    + " (RFC 5246 §8.1, §6.3)."));
     wrong(
         "\"Encrypted Handshake Message ... the completion of hashing\": it is the Finished"
             + " message ("
@@ -254,7 +267,9 @@ public final class DemoReport {
     wrong(
         "\"New Session Ticket ... multiple communication within one session\": it is the"
             + " session state, encrypted by the server, that lets the client resume later without a"
-            + " new key exchange (RFC 5077; lifetime here "
+            + (tls13
+                ? " new full handshake (RFC 8446 §4.6.1; lifetime here "
+                : " new key exchange (RFC 5077; lifetime here ")
             + field(
                 MessageType.NEW_SESSION_TICKET,
                 e -> String.valueOf(e.fields().ticketLifetimeSeconds()))
