@@ -34,7 +34,7 @@ public final class FirstChatCheck implements Checker {
             + ws.capture(KEYLOG)
             + " chats";
     KeyMaterial keys =
-        Steps.keyLog(r, ws.capture(KEYLOG), "your key log " + KEYLOG + " is readable", how);
+        Steps.keyLog(r, ws, KEYLOG, PCAP, "your key log " + KEYLOG + " is readable", how);
     CaptureEvidence cap = Steps.capture(r, ws, PCAP, keys == null ? KeyMaterial.none() : keys, how);
     if (cap == null) {
       return r;

@@ -41,7 +41,8 @@ public final class ForwardSecrecyCheck implements Checker {
     Answers a = ws.answers("05.txt");
 
     String how = "exercise 4";
-    CaptureEvidence report = Steps.capture(r, ws, KeyExchangeCheck.REPORT_PCAP, key, how);
+    // Only server.key: keys carried inside a pcapng would decrypt without it and prove nothing.
+    CaptureEvidence report = Steps.capture(r, ws, KeyExchangeCheck.REPORT_PCAP, key, how, false);
     Optional<ConnectionFacts> rc =
         report == null
             ? Optional.empty()
@@ -92,7 +93,7 @@ public final class ForwardSecrecyCheck implements Checker {
       }
     }
 
-    CaptureEvidence modern = Steps.capture(r, ws, KeyExchangeCheck.MODERN_PCAP, key, how);
+    CaptureEvidence modern = Steps.capture(r, ws, KeyExchangeCheck.MODERN_PCAP, key, how, false);
     Optional<ConnectionFacts> mc =
         modern == null
             ? Optional.empty()

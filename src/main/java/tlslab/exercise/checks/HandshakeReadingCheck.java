@@ -46,7 +46,9 @@ public final class HandshakeReadingCheck implements Checker {
     KeyMaterial keys =
         Steps.keyLog(
             r,
-            ws.capture(FirstChatCheck.KEYLOG),
+            ws,
+            FirstChatCheck.KEYLOG,
+            FirstChatCheck.PCAP,
             "your key log " + FirstChatCheck.KEYLOG + " is readable",
             how);
     if (keys == null) {
@@ -62,6 +64,15 @@ public final class HandshakeReadingCheck implements Checker {
       return r;
     }
     if (!Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)) {
+      return r;
+    }
+    // Frame numbers count every packet: with some lost, "the first Application Data" of the file
+    // need not be the first that was sent.
+    if (!Steps.complete(
+        r,
+        cap,
+        FirstChatCheck.PCAP,
+        "each answer is the number of a frame among all the packets of the session")) {
       return r;
     }
     List<Row> rows = cap.rowsOf(own.get());

@@ -45,7 +45,9 @@ public final class KeyExchangeCheck implements Checker {
     KeyMaterial modernKeys =
         Steps.keyLog(
             r,
-            ws.capture(MODERN_KEYLOG),
+            ws,
+            MODERN_KEYLOG,
+            MODERN_PCAP,
             "your key log " + MODERN_KEYLOG + " is readable",
             "give the default-profile client --keylog " + ws.capture(MODERN_KEYLOG));
     Optional<ConnectionFacts> report =

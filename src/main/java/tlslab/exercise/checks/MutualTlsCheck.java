@@ -49,7 +49,9 @@ public final class MutualTlsCheck implements Checker {
     KeyMaterial keys =
         Steps.keyLog(
             r,
-            ws.capture(KEYLOG),
+            ws,
+            KEYLOG,
+            PCAP,
             "your key log " + KEYLOG + " is readable",
             "give lab client --keylog " + ws.capture(KEYLOG));
     if (keys == null) {

@@ -79,20 +79,98 @@ final class Steps {
   }
 
   /**
-   * Reads {@code captures/NAME} with {@code keys}: "NAME is a readable capture", failed with {@code
-   * how} (the command that makes it) when the file is missing or damaged.
+   * The capture file the student handed in as {@code captures/NAME}: {@code NAME} itself or, for a
+   * {@code .pcap} name, the {@code .pcapng} that {@code lab capture --keylog} writes instead (keys
+   * inside). NAME when neither exists, so that the hint names the file the exercise asks for.
+   */
+  static Path captureFile(Workspace ws, String name) {
+    Path file = ws.capture(name);
+    Path ng = ws.capture(name + "ng");
+    return !Files.exists(file) && name.endsWith(".pcap") && Files.isRegularFile(ng) ? ng : file;
+  }
+
+  /**
+   * Key material for {@code captures/PCAP}: the key log {@code captures/KEYLOG} when there is one,
+   * else the keys {@code PCAP} itself carries (a pcapng with a Decryption Secrets Block, as {@code
+   * lab capture --keylog} writes: {@link #capture} then decrypts with them). Null (item failed)
+   * when the key log is unreadable, or there is neither.
+   */
+  static KeyMaterial keyLog(
+      Report r, Workspace ws, String keylog, String pcap, String requirement, String how) {
+    Path file = ws.capture(keylog);
+    if (Files.isRegularFile(file)) {
+      return keyLog(r, file, requirement, how);
+    }
+    Path cap = captureFile(ws, pcap);
+    if (!CaptureEvidence.read(cap, KeyMaterial.none(), false).secretsInside().isEmpty()) {
+      r.pass(requirement + " (the keys inside " + cap.getFileName() + ")");
+      return KeyMaterial.none();
+    }
+    r.fail(
+        requirement,
+        file
+            + " is missing: "
+            + how
+            + " (or keep the keys inside the capture: lab capture --keylog "
+            + file
+            + " --out "
+            + ws.capture(pcap.endsWith(".pcap") ? pcap + "ng" : pcap)
+            + ")");
+    return null;
+  }
+
+  /**
+   * Reads {@code captures/NAME} (or its {@code .pcapng}, see {@link #captureFile}) with {@code
+   * keys} and the keys the file carries: "NAME is a readable capture", failed with {@code how} (the
+   * command that makes it) when the file is missing or damaged. A capture known to have lost
+   * packets (its {@code .stats}) or bytes (snaplen) becomes a caveat: every later failed
+   * requirement says the missing evidence may be in the lost part.
    */
   static CaptureEvidence capture(
       Report r, Workspace ws, String name, KeyMaterial keys, String how) {
-    Path file = ws.capture(name);
-    CaptureEvidence cap = CaptureEvidence.read(file, keys);
+    return capture(r, ws, name, keys, how, true);
+  }
+
+  /** As {@link #capture}; {@code secretsInside} false ignores keys carried inside the file. */
+  static CaptureEvidence capture(
+      Report r, Workspace ws, String name, KeyMaterial keys, String how, boolean secretsInside) {
+    Path file = captureFile(ws, name);
+    CaptureEvidence cap = CaptureEvidence.read(file, keys, secretsInside);
     String requirement = name + " is a readable capture";
     if (cap.problem() != null) {
       r.fail(requirement, cap.problem() + "; make it with: " + how);
       return null;
     }
     r.pass(requirement);
+    if (cap.completeness().incomplete()) {
+      r.caveat(
+          cap.completeness().missing(file)
+              + ": what is lost cannot be checked; capture again with lab capture (it says"
+              + " \"0 dropped\" at the end; a larger --buffer-size helps, never a small --snaplen)");
+    } else if (cap.completeness().stats().isEmpty()) {
+      r.note(
+          file.getFileName()
+              + ": completeness not known (no "
+              + tlslab.capture.CaptureStats.sidecar(file).getFileName()
+              + " beside it: lab capture writes one; hand it in too)");
+    }
     return cap;
+  }
+
+  /**
+   * "NAME lost no packets", for requirements that rest on something being absent (no application
+   * data after a refusal, the first frame of a kind): with packets lost the absence proves nothing.
+   */
+  static boolean complete(Report r, CaptureEvidence cap, String name, String why) {
+    boolean ok = !cap.completeness().incomplete();
+    r.expect(
+        ok,
+        name + " lost no packets",
+        cap.completeness().missing(cap.file())
+            + ": "
+            + why
+            + ", which a capture with holes cannot show. Capture it again with lab capture");
+    return ok;
   }
 
   /**
