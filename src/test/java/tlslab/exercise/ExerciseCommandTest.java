@@ -65,7 +65,12 @@ class ExerciseCommandTest {
             + "\n");
     Evidence.write(
         w.resolve("answers/05.txt"),
-        "decrypted-line: " + Evidence.printedWhoamiReply(w) + "\n" + ForwardSecrecyCheckTest.WHY);
+        "decrypted-line: "
+            + Evidence.printedWhoamiReply(w)
+            + "\ndecrypted-frame: "
+            + Evidence.printedWhoamiFrame(w)
+            + "\n"
+            + ForwardSecrecyCheckTest.WHY);
     Evidence.write(w.resolve("answers/06.txt"), FinishedCheckTest.ANSWERS);
     Evidence.write(w.resolve("answers/07.txt"), ResumptionCheckTest.ANSWERS);
     Evidence.write(w.resolve("answers/08.txt"), MitmCheckTest.FIX);

@@ -207,6 +207,8 @@ class ExerciseScriptsTest {
                 .filter(l -> l.startsWith("| * you are ") && l.contains(" from "))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(five))
+            + "\ndecrypted-frame: "
+            + Evidence.printedFrameOf(five, Evidence::isWhoamiReply)
             + "\nwhy-modern-fails: the session keys come from an ephemeral ECDHE secret\n");
     assertPasses(5);
 

@@ -64,6 +64,7 @@ public final class FirstChatCheck implements Checker {
     }
     r.pass("your key log decrypts " + PCAP);
     Steps.challengeSent(r, ws, id, cap, sessions, PCAP);
+    Steps.classCertificateUsed(r, ws, id, cap, sessions, PCAP);
     List<String> sent =
         sessions.stream().flatMap(c -> cap.chatLines(c).get("client").stream()).toList();
     Optional<String> name =

@@ -63,7 +63,9 @@ public final class HandshakeReadingCheck implements Checker {
     if (own.isEmpty()) {
       return r;
     }
-    if (!Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)) {
+    if (!Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)
+        || !Steps.classCertificateUsed(
+            r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)) {
       return r;
     }
     // Frame numbers count every packet: with some lost, "the first Application Data" of the file

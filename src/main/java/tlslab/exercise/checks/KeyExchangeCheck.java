@@ -147,6 +147,7 @@ public final class KeyExchangeCheck implements Checker {
     }
     // The facts are still checked without the challenge: the student learns from every item.
     Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), name);
+    Steps.classCertificateUsed(r, ws, id, cap, Steps.ownSessions(cap, mine), name);
     hellos.put(name, cap.hellos(own.get()));
     return own;
   }

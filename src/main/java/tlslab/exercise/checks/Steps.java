@@ -279,6 +279,103 @@ final class Steps {
     return false;
   }
 
+  /**
+   * "your class certificate is in the handshake of NAME": in class, the student's client presents
+   * the certificate of their bundle (RFC 5246 7.4.6, sent in the clear in TLS 1.2) to their own
+   * server in one of {@code sessions}. When grading, it must be the one the class manifest lists
+   * for the student (serial and SHA-256) and chain to the class CA; a student checking their own
+   * work needs their bundle's certificate. The challenge says who made the session; this says that
+   * the holder of the student's class key took part, which a copy or a hand-made capture cannot
+   * show. Self-study has no class certificate: nothing is required, and the identity note says so.
+   */
+  static boolean classCertificateUsed(
+      Report r,
+      Workspace ws,
+      Identity id,
+      CaptureEvidence cap,
+      List<ConnectionFacts> sessions,
+      String name) {
+    if (id.mode() == Identity.Mode.SELF_STUDY) {
+      return true;
+    }
+    String requirement = "your class certificate is in the handshake of " + name;
+    List<X509Certificate> presented =
+        sessions.stream()
+            .filter(c -> !c.clientCertificates().isEmpty())
+            .map(c -> c.clientCertificates().get(0))
+            .toList();
+    boolean ok;
+    if (id.mode() == Identity.Mode.CLASS) {
+      ok = presented.stream().anyMatch(c -> classCertificateProblem(id, c) == null);
+    } else if (id.bundleCertificate().isEmpty()) {
+      r.fail(
+          requirement,
+          "your bundle in "
+              + ws.bundle()
+              + " holds no certificate (FOLDER.pem): copy the whole folder your instructor gave"
+              + " you");
+      return false;
+    } else {
+      ok = presented.stream().anyMatch(c -> CaptureEvidence.same(c, id.bundleCertificate().get()));
+    }
+    if (ok) {
+      r.pass(requirement);
+      return true;
+    }
+    String how =
+        "in class your client presents your bundle's certificate: add --client-auth want to lab"
+            + " server (its trust store holding the class CA: keytool -importcert -noprompt"
+            + " -keystore "
+            + ws.certs().resolve("truststore.p12")
+            + " -storepass changeit -alias class-ca -file "
+            + ws.bundle()
+            + "/ca.pem, once) and --cert "
+            + ws.bundle()
+            + "/FOLDER.p12 to lab client, then capture again";
+    if (presented.isEmpty()) {
+      r.fail(requirement, "your client sent no certificate in " + name + ": " + how);
+    } else {
+      X509Certificate c = presented.get(0);
+      r.fail(
+          requirement,
+          "the client presented "
+              + CaptureEvidence.describe(c)
+              + (id.mode() == Identity.Mode.CLASS
+                  ? ", " + classCertificateProblem(id, c)
+                  : ", not your bundle's certificate")
+              + ": "
+              + how);
+    }
+    return false;
+  }
+
+  /**
+   * Why {@code c} is not the certificate the class CA issued to the student (serial and SHA-256 as
+   * the manifest lists them, chained to the class CA), or null when it is.
+   */
+  static String classCertificateProblem(Identity id, X509Certificate c) {
+    tlslab.pki.ClassCertificates.Entry e = id.student().orElseThrow();
+    String serial = c.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+    String fp = CertificateSummary.sha256Fingerprint(c);
+    if (!serial.equals(e.serial()) || !fp.equalsIgnoreCase(e.sha256Fingerprint())) {
+      return "serial "
+          + serial
+          + ", but the class manifest lists serial "
+          + e.serial()
+          + " for "
+          + e.student()
+          + " (use the .p12 of the bundle your instructor gave you, not one you issued"
+          + " yourself or a friend's)";
+    }
+    tlslab.pki.CertificateVerifier.Result v =
+        tlslab.pki.CertificateVerifier.verify(
+            id.classCa().orElseThrow(), List.of(c), null, java.time.Instant.now());
+    return v.passed()
+        ? null
+        : "which does not chain to the class CA: "
+            + v.firstFailure().map(tlslab.pki.CertificateVerifier.Check::line).orElse("");
+  }
+
   /** The SAN a student's server certificate carries to name its maker: CHALLENGE.invalid. */
   static String challengeSan(Identity id) {
     return id.challenge() + ".invalid";
