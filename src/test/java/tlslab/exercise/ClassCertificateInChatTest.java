@@ -95,7 +95,7 @@ class ClassCertificateInChatTest {
   void aCertificateTheStudentIssuedThemselvesFails() {
     Path w = student("selfmade");
     ClientFiles mine =
-        LabCertificates.issueClient(w.resolve("certs"), StudentWork.CLASS_STUDENT.name(), false);
+        LabCertificates.issueClient(w.resolve("certs"), StudentWork.CLASS_STUDENT.id(), false);
     chat02(w, mine.keyStore());
     Report g = graded(new FirstChatCheck(), w);
     assertThat(failed(g, REQUIREMENT).hint())

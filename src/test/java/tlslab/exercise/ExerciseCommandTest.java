@@ -45,6 +45,8 @@ class ExerciseCommandTest {
         w.resolve("answers/03.txt"),
         String.join(
                 "\n",
+                "client-random: "
+                    + Evidence.tsharkField(pcap, "tls.handshake.type == 1", "tls.handshake.random"),
                 "client-hello: " + Evidence.tsharkFirst(info, "Client Hello"),
                 "server-hello: " + Evidence.tsharkFirst(info, "Server Hello"),
                 "client-key-exchange: " + Evidence.tsharkFirst(info, "Client Key Exchange"),

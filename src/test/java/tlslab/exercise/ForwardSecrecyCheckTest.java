@@ -94,7 +94,7 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void anEcdheCaptureInPlaceOfTheReportOneDecryptsNothing() {
-    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + frame + WHY);
     Evidence.copy(work.mine.resolve("captures/02.pcap"), w.resolve("captures/04-report.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failed(r, "decrypted-line").hint()).contains("decrypts nothing", "TLS_RSA");
@@ -102,7 +102,7 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aReportCaptureInPlaceOfTheModernOneDecryptsAndFails() {
-    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + frame + WHY);
     Evidence.copy(
         work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
@@ -113,7 +113,7 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aFriendsKeyDoesNotDecryptMyCapture() {
-    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + frame + WHY);
     Evidence.copy(work.friend.resolve("certs/server.key"), w.resolve("certs/server.key"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failed(r, "decrypted-line").hint()).contains("decrypts nothing");
@@ -127,7 +127,8 @@ class ForwardSecrecyCheckTest {
     Report r =
         check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n" + stuffed));
     assertThat(r.collected()).containsEntry("why-modern-fails", stuffed.substring(18).strip());
-    Report none = check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n"));
+    Report none =
+        check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n" + frame));
     assertThat(failed(none, "why-modern-fails").hint()).contains("your own words");
   }
 

@@ -35,7 +35,7 @@ class HonestCapturesTest {
   @TempDir Path tmp;
 
   private static final String ANSWERS_03 =
-      "client-hello: %d%nserver-hello: %d%nclient-key-exchange: %d%nnew-session-ticket: %d%n"
+      "client-random: %s%nclient-hello: %d%nserver-hello: %d%nclient-key-exchange: %d%nnew-session-ticket: %d%n"
           + "first-application-data: %d%n";
 
   @BeforeAll
@@ -89,6 +89,7 @@ class HonestCapturesTest {
   private static String answers03(Path pcap) {
     return String.format(
         ANSWERS_03,
+        Evidence.tsharkField(pcap, "tls.handshake.type == 1", "tls.handshake.random"),
         Evidence.firstFrameLabelled(pcap, "Client Hello"),
         Evidence.firstFrameLabelled(pcap, "Server Hello"),
         Evidence.firstFrameLabelled(pcap, "Client Key Exchange"),
