@@ -48,6 +48,12 @@ public final class Row {
   /** Problems found in this frame (malformed data), flagged rather than fatal. */
   public final List<String> problems = new ArrayList<>();
 
+  /**
+   * Wireshark's TCP analysis of this frame as {@link tlslab.pcap.TcpDirection} flags (lost segment,
+   * retransmission...; 0 for none or not TCP): what the "[TCP ...]" prefix of {@link #info} says.
+   */
+  public int tcpAnalysis;
+
   void reset() {
     protocol = "";
     info = "";
@@ -62,6 +68,7 @@ public final class Row {
     payloads.clear();
     problems.clear();
     sender = null;
+    tcpAnalysis = 0;
   }
 
   /** The messages of this frame, in order, across its records. */
@@ -102,6 +109,7 @@ public final class Row {
     r.payloads.addAll(payloads);
     r.problems.addAll(problems);
     r.sender = sender;
+    r.tcpAnalysis = tcpAnalysis;
     return r;
   }
 }

@@ -343,18 +343,12 @@ final class TlsDissector {
           fx.append("Encrypted Alert");
           note(c, fromServer, fx, TlsMessage.Kind.ENCRYPTED_ALERT, "Encrypted Alert", null);
           c.alertList.add(new TlsAlert(sender(fromServer), fx.frameNo, -1, -1));
-          c.alerts.add(
-              (fromServer ? "server" : "client")
-                  + " sent an encrypted alert (frame "
-                  + fx.frameNo
-                  + ", probably close_notify)");
         } else {
           String l = TlsRecordHeader.alertLabel(buf[body] & 0xff, buf[body + 1] & 0xff);
           fx.append(l);
           int[] ad = {buf[body] & 0xff, buf[body + 1] & 0xff};
           note(c, fromServer, fx, TlsMessage.Kind.ALERT, l, ad);
           c.alertList.add(new TlsAlert(sender(fromServer), fx.frameNo, ad[0], ad[1]));
-          c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
         }
       }
       case 22 ->
@@ -422,7 +416,6 @@ final class TlsDissector {
         c.alertList.add(
             new TlsAlert(
                 sender(fromServer), fx.frameNo, ad == null ? -1 : ad[0], ad == null ? -1 : ad[1]));
-        c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
       }
       case 22 -> handshakeRecord(c, side, fromServer, d, 0, d.length, d.length, version, false, fx);
       case 23 -> {
@@ -454,10 +447,12 @@ final class TlsDissector {
   private static String tls13Hint(Connection c, Connection.Side side, boolean fromServer) {
     if (c.negotiatedVersion != 0x0304) return null;
     int n = ++side.appDataRecords;
-    if (fromServer && !c.clientSentEncrypted) {
+    // A decrypted Finished ends that side's handshake flight: an undecrypted record after it is
+    // not the handshake (a record that failed to decrypt, say after a Key Update).
+    if (fromServer && !c.clientSentEncrypted && !c.serverFinished) {
       return "tls13-server-handshake";
     }
-    if (!fromServer && n == 1) {
+    if (!fromServer && n == 1 && !c.clientFinished) {
       c.clientSentEncrypted = true;
       return "tls13-client-finished";
     }
