@@ -39,9 +39,24 @@ final class Explanations {
     Object detail;
     int recordVersion = -1;
     boolean report;
+
+    /** The report's corrections said in this note, as values (filled by {@link #explain}). */
+    final List<Correction> corrections = new ArrayList<>();
+  }
+
+  /**
+   * {@code text} when the report's corrections are on (and records {@code summary} as one of this
+   * message's corrections), otherwise "". The note keeps its wording; {@code summary} says the same
+   * on its own, for the connection's list of corrections.
+   */
+  private static String report(Msg m, boolean confirms, String text, String summary) {
+    if (!m.report) return "";
+    m.corrections.add(new Correction(confirms, summary));
+    return text;
   }
 
   String explain(Msg m) {
+    m.corrections.clear();
     return switch (m.kind) {
       case HANDSHAKE -> handshake(m);
       case ENCRYPTED_HANDSHAKE -> encryptedHandshake(m);
@@ -243,8 +258,15 @@ final class Explanations {
           .append("): the TLS server is ")
           .append(c.proxyTarget)
           .append(" behind it, not the address in the IP header.");
-    if (m.report && !second)
-      sb.append(" (The report says the random \"generates the AES key\": it does not by itself.)");
+    if (!second)
+      sb.append(
+          report(
+              m,
+              false,
+              " (The report says the random \"generates the AES key\": it does not by itself.)",
+              "The report says the hello's random \"generates the AES key\": it does not by"
+                  + " itself; the keys come from the key exchange's secret mixed with both"
+                  + " randoms."));
     return sb.toString().strip();
   }
 
@@ -302,10 +324,15 @@ final class Explanations {
       sb.append(
           " Everything after this message is encrypted (RFC 8446 2): Wireshark shows it as"
               + " Application Data without keys.");
-      if (m.report && c.mode != HandshakeMode.TLS13_PSK)
+      if (c.mode != HandshakeMode.TLS13_PSK)
         sb.append(
-            " (The report says the Server Hello sends back the certificate: in TLS 1.3 the"
-                + " Certificate is a separate, encrypted message.)");
+            report(
+                m,
+                false,
+                " (The report says the Server Hello sends back the certificate: in TLS 1.3 the"
+                    + " Certificate is a separate, encrypted message.)",
+                "The report says the Server Hello sends back the certificate: in TLS 1.3 the"
+                    + " Certificate is a separate, encrypted message."));
       return sb.toString();
     }
     switch (c.mode) {
@@ -348,10 +375,15 @@ final class Explanations {
     }
     if (c.alpnChosen != null) sb.append(" ALPN (RFC 7301 3.2): ").append(c.alpnChosen).append('.');
     deprecated(sb, v, sh.cipherSuite());
-    if (m.report && !c.mode.resumed())
+    if (!c.mode.resumed())
       sb.append(
-          " (The report says the Server Hello \"sends back the public certificate\": that is the"
-              + " separate Certificate message.)");
+          report(
+              m,
+              false,
+              " (The report says the Server Hello \"sends back the public certificate\": that is"
+                  + " the separate Certificate message.)",
+              "The report says the Server Hello \"sends back the public certificate\": that is"
+                  + " the separate Certificate message."));
     return sb.toString();
   }
 
@@ -435,10 +467,15 @@ final class Explanations {
                   ? " used only to sign."
                   : " the one the premaster secret will be encrypted to (RSA key transport)."));
     if (v == 0x0304) sb.append(" In TLS 1.3 it travels encrypted.");
-    if (m.report && m.fromServer)
+    if (m.fromServer)
       sb.append(
-          " (The report says the Server Hello \"sends back the public certificate\": it is this"
-              + " separate message.)");
+          report(
+              m,
+              false,
+              " (The report says the Server Hello \"sends back the public certificate\": it is"
+                  + " this separate message.)",
+              "The report says the Server Hello \"sends back the public certificate\": it is"
+                  + " this separate Certificate message."));
     return sb.toString();
   }
 
@@ -461,10 +498,14 @@ final class Explanations {
         + ", signed with its certificate key. The premaster secret comes from Diffie-Hellman: it"
         + " is never encrypted with the server's public key, and a stolen server key cannot decrypt"
         + " this session later (forward secrecy)."
-        + (m.report
-            ? " (The report says the client encrypts the key with the certificate's public"
-                + " key: not in this suite.)"
-            : "");
+        + report(
+            m,
+            false,
+            " (The report says the client encrypts the key with the certificate's public"
+                + " key: not in this suite.)",
+            "The report says the client encrypts the key with the certificate's public key: not"
+                + " in this suite; the Server Key Exchange carries an ephemeral key the server"
+                + " signs.");
   }
 
   private String clientKeyExchange(Msg m) {
@@ -480,21 +521,38 @@ final class Explanations {
               + " encrypted with the RSA public key of the server's certificate. Anyone who later"
               + " obtains the server's private key can decrypt this recorded session (no forward"
               + " secrecy)."
-              + (m.report ? " This is the one case the report describes." : "");
+              + report(
+                  m,
+                  true,
+                  " This is the one case the report describes.",
+                  "The report says the client encrypts the key with the certificate's public key:"
+                      + " true for this suite (RSA key transport), and so no forward secrecy.");
       case ECDHE ->
           "Client Key Exchange ("
               + ref(v, null, "7.4.7")
               + ", RFC 8422 5.7): the client's ephemeral elliptic-curve public key. Both sides"
               + " combine it with the Server Key Exchange key into the premaster secret; nothing"
               + " here is encrypted with the server's public key."
-              + (m.report ? " (Contrary to the report.)" : "");
+              + report(
+                  m,
+                  false,
+                  " (Contrary to the report.)",
+                  "The report says the client encrypts the key with the certificate's public key:"
+                      + " this Client Key Exchange carries an ephemeral public key; nothing is"
+                      + " encrypted with the certificate's key.");
       case DHE ->
           "Client Key Exchange ("
               + ref(v, null, "7.4.7.2")
               + "): the client's ephemeral Diffie-Hellman public value (Yc). Both sides combine it"
               + " with the server's parameters into the premaster secret; nothing is encrypted"
               + " with the server's public key."
-              + (m.report ? " (Contrary to the report.)" : "");
+              + report(
+                  m,
+                  false,
+                  " (Contrary to the report.)",
+                  "The report says the client encrypts the key with the certificate's public key:"
+                      + " this Client Key Exchange carries an ephemeral public key; nothing is"
+                      + " encrypted with the certificate's key.");
       default ->
           m.c.cipherSuite < 0
               ? "Client Key Exchange ("
@@ -535,10 +593,14 @@ final class Explanations {
                 : ". ticket_lifetime_hint " + life + " s, a hint to the client");
     }
     sb.append('.');
-    if (m.report)
-      sb.append(
-          " It is about resumption, not about allowing \"multiple communication within one"
-              + " session\" as the report says.");
+    sb.append(
+        report(
+            m,
+            false,
+            " It is about resumption, not about allowing \"multiple communication within one"
+                + " session\" as the report says.",
+            "The report says New Session Ticket allows \"multiple communication within one"
+                + " session\": it lets the client resume later without a new key exchange."));
     return sb.toString();
   }
 
@@ -626,8 +688,10 @@ final class Explanations {
     boolean afterCcs = m.fromServer ? m.c.serverCcs : m.c.clientCcs;
     StringBuilder sb =
         new StringBuilder("Encrypted Handshake Message: Wireshark cannot read it without keys.");
+    boolean finished = false;
     if (afterCcs) {
       boolean once = once(m, "ehm");
+      finished = once;
       if (once) {
         sb.append(" The first one after the ")
             .append(who(m))
@@ -640,10 +704,19 @@ final class Explanations {
                 + " (RFC 5746).");
       }
     }
-    if (m.report)
-      sb.append(
-          " It does not mean \"hashing completed\" or that a chat message was sent, as the report"
-              + " suggests.");
+    sb.append(
+        report(
+            m,
+            false,
+            " It does not mean \"hashing completed\" or that a chat message was sent, as the"
+                + " report suggests.",
+            finished
+                ? "The report reads \"Encrypted Handshake Message\" as \"the completion of"
+                    + " hashing\": it is the Finished message, a MAC over the whole handshake"
+                    + " under the new keys."
+                : "The report reads \"Encrypted Handshake Message\" as \"the completion of"
+                    + " hashing\": it is an encrypted handshake message, not a sign that hashing"
+                    + " completed."));
     return sb.toString();
   }
 

@@ -54,6 +54,25 @@ public final class Row {
    */
   public int tcpAnalysis;
 
+  /** TCP analysis: bytes before this segment were not captured. */
+  public boolean tcpLost() {
+    return (tcpAnalysis & tlslab.pcap.TcpDirection.LOST) != 0;
+  }
+
+  /** TCP analysis: this segment repeats bytes already sent (or spuriously). */
+  public boolean tcpRetransmission() {
+    return (tcpAnalysis
+            & (tlslab.pcap.TcpDirection.RETRANSMISSION
+                | tlslab.pcap.TcpDirection.SPURIOUS
+                | tlslab.pcap.TcpDirection.FAST_RETRANSMISSION))
+        != 0;
+  }
+
+  /** TCP analysis: this segment arrived after a later one. */
+  public boolean tcpOutOfOrder() {
+    return (tcpAnalysis & tlslab.pcap.TcpDirection.OUT_OF_ORDER) != 0;
+  }
+
   void reset() {
     protocol = "";
     info = "";
