@@ -18,6 +18,7 @@ public final class Report {
   private final List<Item> items = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private final Map<String, String> collected = new LinkedHashMap<>();
+  private final List<String> caveats = new ArrayList<>();
 
   /** Records a requirement that holds. */
   public Report pass(String requirement) {
@@ -25,9 +26,31 @@ public final class Report {
     return this;
   }
 
-  /** Records a requirement that does not hold, with a hint for the student. */
+  /**
+   * Records a requirement that does not hold, with a hint for the student; any {@link #caveat}
+   * recorded before is added to the hint, since it may be why.
+   */
   public Report fail(String requirement, String hint) {
-    items.add(new Item(false, requirement, hint));
+    String h = hint;
+    for (String c : caveats) {
+      if (!h.contains(c.substring(0, Math.min(40, c.length())))) {
+        h = h + " (note: " + c + ")";
+      }
+    }
+    items.add(new Item(false, requirement, h));
+    return this;
+  }
+
+  /**
+   * A fact that may explain what a later check cannot find, such as "02.pcap lost 3 packets while
+   * it was made": it becomes a note, and every requirement that fails after it repeats it in its
+   * hint. It never makes a requirement pass or fail by itself.
+   */
+  public Report caveat(String line) {
+    note("WARNING: " + line);
+    if (!caveats.contains(line)) {
+      caveats.add(line);
+    }
     return this;
   }
 

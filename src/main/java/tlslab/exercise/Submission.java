@@ -35,6 +35,8 @@ public final class Submission {
           Pattern.compile("certs/client-[^/]+(?<!-combined)\\.pem"),
           Pattern.compile("evil/(ca|server)\\.pem"),
           Pattern.compile("captures/[^/]+\\.(pcap|pcapng|keylog)"),
+          // How complete each capture is (lab capture's counters): checkers read it.
+          Pattern.compile("captures/[^/]+\\.(pcap|pcapng)\\.stats"),
           Pattern.compile("traces/[^/]+\\.jsonl"),
           Pattern.compile("mitm/[^/]+\\.jsonl"),
           Pattern.compile("answers/[^/]+\\.txt"),

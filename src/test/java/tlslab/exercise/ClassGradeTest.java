@@ -222,12 +222,15 @@ class ClassGradeTest {
             + String.join(", ", s.subjectAltNames())
             + "\n");
     String nick = e.student().name().split(" ")[0];
+    // In class, the student's client shows their class certificate to their own server.
+    StudentWork.trustClassCa(w);
     StudentWork.chat(
         w,
         "02.pcap",
         "02.keylog",
         TlsProfile.MODERN,
-        ClientAuth.NONE,
+        ClientAuth.WANT,
+        w.resolve("bundle/" + e.key() + ".p12"),
         nick,
         List.of("hello from " + e.student().name(), StudentWork.challengeLine(w)));
     StudentWork.chatWithCertificate(

@@ -249,6 +249,39 @@ final class Evidence {
         .orElseThrow(() -> new AssertionError("no /whoami reply in:\n" + out));
   }
 
+  /**
+   * The frame under which {@code lab annotate} printed the first line starting with {@code prefix}
+   * (stripped): the number of the last row line above it, as a student reads it.
+   */
+  static long printedFrameOf(String annotateOutput, java.util.function.Predicate<String> line) {
+    long frame = -1;
+    java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\s*(\\d+)\\s+\\d+\\.\\d+\\s");
+    for (String l : annotateOutput.lines().toList()) {
+      java.util.regex.Matcher m = row.matcher(l);
+      if (m.find()) {
+        frame = Long.parseLong(m.group(1));
+      } else if (line.test(l.strip())) {
+        return frame;
+      }
+    }
+    throw new AssertionError("no such line in:\n" + annotateOutput);
+  }
+
+  /** The frame carrying the server's /whoami reply in a report capture, as annotate --key shows. */
+  static long printedWhoamiFrame(Path work) {
+    return printedFrameOf(
+        annotate(
+            work.resolve("captures/04-report.pcap").toString(),
+            "--key",
+            work.resolve("certs/server.key").toString()),
+        Evidence::isWhoamiReply);
+  }
+
+  /** The server's /whoami reply as annotate prints it: "| * you are NAME from ADDR, ...". */
+  static boolean isWhoamiReply(String line) {
+    return line.startsWith("| * you are ") && line.contains(" from ");
+  }
+
   static int serverPort(ConnectionFacts c) {
     return Integer.parseInt(c.server().substring(c.server().lastIndexOf(':') + 1));
   }

@@ -45,6 +45,8 @@ class ExerciseCommandTest {
         w.resolve("answers/03.txt"),
         String.join(
                 "\n",
+                "client-random: "
+                    + Evidence.tsharkField(pcap, "tls.handshake.type == 1", "tls.handshake.random"),
                 "client-hello: " + Evidence.tsharkFirst(info, "Client Hello"),
                 "server-hello: " + Evidence.tsharkFirst(info, "Server Hello"),
                 "client-key-exchange: " + Evidence.tsharkFirst(info, "Client Key Exchange"),
@@ -65,7 +67,12 @@ class ExerciseCommandTest {
             + "\n");
     Evidence.write(
         w.resolve("answers/05.txt"),
-        "decrypted-line: " + Evidence.printedWhoamiReply(w) + "\n" + ForwardSecrecyCheckTest.WHY);
+        "decrypted-line: "
+            + Evidence.printedWhoamiReply(w)
+            + "\ndecrypted-frame: "
+            + Evidence.printedWhoamiFrame(w)
+            + "\n"
+            + ForwardSecrecyCheckTest.WHY);
     Evidence.write(w.resolve("answers/06.txt"), FinishedCheckTest.ANSWERS);
     Evidence.write(w.resolve("answers/07.txt"), ResumptionCheckTest.ANSWERS);
     Evidence.write(w.resolve("answers/08.txt"), MitmCheckTest.FIX);

@@ -170,6 +170,14 @@ class ExerciseScriptsTest {
         work.resolve("answers/03.txt"),
         String.join(
                 "\n",
+                // The exercise's tshark line printed the Client Hello random.
+                "client-random: "
+                    + three
+                        .lines()
+                        .map(String::strip)
+                        .filter(l -> l.matches("[0-9a-f]{64}"))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(three)),
                 "client-hello: " + Evidence.tsharkFirst(info, "Client Hello"),
                 "server-hello: " + Evidence.tsharkFirst(info, "Server Hello"),
                 "client-key-exchange: " + Evidence.tsharkFirst(info, "Client Key Exchange"),
@@ -207,6 +215,8 @@ class ExerciseScriptsTest {
                 .filter(l -> l.startsWith("| * you are ") && l.contains(" from "))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(five))
+            + "\ndecrypted-frame: "
+            + Evidence.printedFrameOf(five, Evidence::isWhoamiReply)
             + "\nwhy-modern-fails: the session keys come from an ephemeral ECDHE secret\n");
     assertPasses(5);
 

@@ -52,7 +52,8 @@ class FinishedCheckTest {
   void ownTraceAndGoodAnswersPass() {
     Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(15);
+    assertThat(r.items()).hasSize(16);
+    assertThat(r.items()).anyMatch(i -> i.requirement().equals("06.pcap lost no packets"));
     assertThat(r.collected()).containsKey("proves");
     assertThat(r.items())
         .anyMatch(

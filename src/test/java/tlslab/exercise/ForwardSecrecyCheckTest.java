@@ -29,7 +29,10 @@ class ForwardSecrecyCheckTest {
     // The server's /whoami reply exactly as lab annotate --key prints it, as a student pastes it.
     printed = Evidence.printedWhoamiReply(work.mine);
     reply = printed.replaceFirst("^\\| ", "");
+    frame = "decrypted-frame: " + Evidence.printedWhoamiFrame(work.mine) + "\n";
   }
+
+  static String frame;
 
   private Path withAnswers(String text) {
     Path w = work.copy(work.mine, tmp.resolve("work"));
@@ -44,7 +47,9 @@ class ForwardSecrecyCheckTest {
     for (String line :
         new String[] {printed, reply, "server> " + reply, "decrypted: server> " + reply + "\\n"}) {
       Report r =
-          check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + line + "\n" + WHY));
+          check(
+              new ForwardSecrecyCheck(),
+              withAnswers("decrypted-line: " + line + "\n" + frame + WHY));
       assertThat(r.passed()).as("%s: %s", line, r.items()).isTrue();
       assertThat(r.collected()).containsKey("why-modern-fails");
     }
@@ -64,9 +69,32 @@ class ForwardSecrecyCheckTest {
     }
   }
 
+  /**
+   * The cheat: lab client prints the server's reply in the student's terminal, so the line can be
+   * pasted without decrypting anything. Which encrypted frame carried it only decryption shows.
+   */
+  @Test
+  void theReplyCopiedFromTheClientsTerminalNeedsTheFrameThatCarriedIt() {
+    Report none =
+        check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n" + WHY));
+    assertThat(failures(none)).hasSize(1);
+    assertThat(failed(none, "decrypted-frame").hint())
+        .contains("your client printed the reply too", "decrypted-frame:");
+    long right = Evidence.printedWhoamiFrame(work.mine);
+    for (long wrong : new long[] {right - 1, right + 1, 1}) {
+      Report r =
+          check(
+              new ForwardSecrecyCheck(),
+              withAnswers("decrypted-line: " + reply + "\ndecrypted-frame: " + wrong + "\n" + WHY));
+      assertThat(failed(r, "decrypted-frame").hint())
+          .as("frame %d", wrong)
+          .contains("frame " + wrong + " did not carry");
+    }
+  }
+
   @Test
   void anEcdheCaptureInPlaceOfTheReportOneDecryptsNothing() {
-    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + frame + WHY);
     Evidence.copy(work.mine.resolve("captures/02.pcap"), w.resolve("captures/04-report.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failed(r, "decrypted-line").hint()).contains("decrypts nothing", "TLS_RSA");
@@ -74,7 +102,7 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aReportCaptureInPlaceOfTheModernOneDecryptsAndFails() {
-    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + frame + WHY);
     Evidence.copy(
         work.mine.resolve("captures/04-report.pcap"), w.resolve("captures/04-modern.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
@@ -85,7 +113,7 @@ class ForwardSecrecyCheckTest {
 
   @Test
   void aFriendsKeyDoesNotDecryptMyCapture() {
-    Path w = withAnswers("decrypted-line: " + reply + "\n" + WHY);
+    Path w = withAnswers("decrypted-line: " + reply + "\n" + frame + WHY);
     Evidence.copy(work.friend.resolve("certs/server.key"), w.resolve("certs/server.key"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failed(r, "decrypted-line").hint()).contains("decrypts nothing");
@@ -99,7 +127,8 @@ class ForwardSecrecyCheckTest {
     Report r =
         check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n" + stuffed));
     assertThat(r.collected()).containsEntry("why-modern-fails", stuffed.substring(18).strip());
-    Report none = check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n"));
+    Report none =
+        check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n" + frame));
     assertThat(failed(none, "why-modern-fails").hint()).contains("your own words");
   }
 

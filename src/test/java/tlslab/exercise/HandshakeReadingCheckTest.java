@@ -27,7 +27,11 @@ class HandshakeReadingCheckTest {
     Path pcap = work.mine.resolve("captures/02.pcap");
     Map<Long, String> info = Evidence.tsharkInfo(pcap, Evidence.serverPort(Evidence.facts(pcap)));
     answers =
-        "client-hello: "
+        "client-random: "
+            + Evidence.tsharkField(pcap, "tls.handshake.type == 1", "tls.handshake.random")
+                .substring(0, 8)
+            + "\n"
+            + "client-hello: "
             + Evidence.tsharkFirst(info, "Client Hello")
             + "\n"
             + "server-hello: "
@@ -54,7 +58,8 @@ class HandshakeReadingCheckTest {
   void theFramesWiresharkLabelsPass() {
     Report r = check(new HandshakeReadingCheck(), withAnswers(work.mine, answers));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(9);
+    assertThat(r.items()).hasSize(11);
+    assertThat(r.items()).anyMatch(i -> i.requirement().equals("02.pcap lost no packets"));
   }
 
   @Test
@@ -97,6 +102,26 @@ class HandshakeReadingCheckTest {
     Report r = check(new HandshakeReadingCheck(), w);
     assertThat(failed(r, "your challenge is in the decrypted chat").hint())
         .contains("someone else's session");
+  }
+
+  /**
+   * The cheat: a classmate's 03.txt. Honest loopback captures have the same frame numbers, so
+   * before the random was asked this passed with one's own capture; the Client Hello random is the
+   * classmate's.
+   */
+  @Test
+  void aClassmatesAnswersFailOnTheClientRandom() {
+    Path friendPcap = work.friend.resolve("captures/02.pcap");
+    String theirs =
+        answers.replaceFirst(
+            "client-random: [0-9a-f]+",
+            "client-random: "
+                + Evidence.tsharkField(
+                        friendPcap, "tls.handshake.type == 1", "tls.handshake.random")
+                    .substring(0, 16));
+    Report r = check(new HandshakeReadingCheck(), withAnswers(work.mine, theirs));
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "client-random").hint()).contains("in your own", "tls.handshake.random");
   }
 
   @Test

@@ -20,6 +20,8 @@ import tlslab.common.LabException;
 import tlslab.exercise.checks.RevocationCheck;
 import tlslab.net.ChatClient;
 import tlslab.net.ChatServer;
+import tlslab.pki.ClassCertificates;
+import tlslab.pki.ClassOptions;
 import tlslab.pki.InitOptions;
 import tlslab.pki.KeyType;
 import tlslab.pki.LabCertificates;
@@ -27,6 +29,7 @@ import tlslab.pki.OcspServer;
 import tlslab.pki.RevocationReason;
 import tlslab.pki.RevocationUrls;
 import tlslab.pki.Revocations;
+import tlslab.pki.Student;
 import tlslab.tls.JsseSetup;
 import tlslab.tls.RevocationPolicy;
 import tlslab.tls.TlsContexts;
@@ -48,12 +51,24 @@ class RevocationCheckTest {
     JsseSetup.prepare(false, false);
     work = root.resolve("work");
     Path certs = work.resolve("certs");
+    // In class: the bundle from the instructor's lab certs class, whose challenge goes in the SAN.
+    Path instructor = root.resolve("instructor");
+    LabCertificates.init(InitOptions.builder().dir(instructor).keyType(KeyType.EC_P256).build());
+    ClassCertificates.issue(
+        ClassOptions.builder()
+            .caDir(instructor)
+            .out(root.resolve("class"))
+            .students(List.of(new Student("Alice Martin", "s1234567")))
+            .build(),
+        (done, total) -> {});
+    StudentWork.copy(root.resolve("class").resolve("s1234567"), work.resolve("bundle"));
     try (OcspServer ocsp = OcspServer.start("127.0.0.1", 0, certs, Duration.ofHours(1), l -> {})) {
       LabCertificates.init(
           InitOptions.builder()
               .dir(certs)
               .commonName("Alice Martin")
               .keyType(KeyType.EC_P256)
+              .sans(List.of("localhost", "127.0.0.1", StudentWork.challenge(work) + ".invalid"))
               .revocationUrls(RevocationUrls.onLoopback(ocsp.port()))
               .build());
       session(certs, work.resolve("captures/11-good.pcap"), true);
@@ -64,8 +79,13 @@ class RevocationCheckTest {
     }
     // Another student with their own CA and a complete exercise of their own CRL.
     other = root.resolve("other");
+    Identity.newSelfStudyChallenge(other);
     LabCertificates.init(
-        InitOptions.builder().dir(other.resolve("certs")).keyType(KeyType.EC_P256).build());
+        InitOptions.builder()
+            .dir(other.resolve("certs"))
+            .keyType(KeyType.EC_P256)
+            .sans(List.of("localhost", "127.0.0.1", StudentWork.challenge(other) + ".invalid"))
+            .build());
     Revocations.revokeCertificate(
         other.resolve("certs"), other.resolve("certs/server.pem"), RevocationReason.KEY_COMPROMISE);
     Revocations.writeCrl(other.resolve("certs"), Duration.ofDays(7));
@@ -152,6 +172,9 @@ class RevocationCheckTest {
             "the client refused the revoked server in 11-revoked.pcap");
     Report named = check(work, "alice martin");
     assertThat(named.passed()).as("%s", named.items()).isTrue();
+    assertThat(named.items())
+        .extracting(Report.Item::requirement)
+        .contains("your server certificate carries your challenge");
   }
 
   @Test
@@ -206,6 +229,66 @@ class RevocationCheckTest {
         .extracting(Report.Item::requirement)
         .contains(
             "the server certificate in 11-good.pcap is your " + w.resolve("certs/server.pem"));
+  }
+
+  /**
+   * The cheat the challenge stops: a friend's whole exercise (certificates, both captures, the CRL
+   * of the friend's CA) copied into a work folder with the student's own challenge. Everything is
+   * consistent with itself, so before the challenge was checked this passed.
+   */
+  @Test
+  void aFriendsWholeExerciseCopiedFails(@TempDir Path tmp) throws IOException {
+    Path w = tmp.resolve("w");
+    Identity.newSelfStudyChallenge(w);
+    copy(work.resolve("certs"), w.resolve("certs"));
+    copy(work.resolve("captures"), w.resolve("captures"));
+    Report r = check(w, null);
+    assertThat(r.passed()).isFalse();
+    assertThat(Evidence.failures(r))
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.requirement())
+                  .isEqualTo("your server certificate carries your challenge");
+              assertThat(i.hint())
+                  .contains(StudentWork.challenge(work))
+                  .contains("someone else's certificates");
+            });
+  }
+
+  @Test
+  void aCertificateWithoutTheChallengeSaysHowToMakeOne(@TempDir Path tmp) throws IOException {
+    Path w = copy(other, tmp.resolve("w"));
+    LabCertificates.init(
+        InitOptions.builder().dir(w.resolve("certs")).keyType(KeyType.EC_P256).force(true).build());
+    assertThat(Evidence.failures(check(w, null)))
+        .singleElement()
+        .satisfies(
+            i -> assertThat(i.hint()).contains("--san \"$(./lab exercise challenge).invalid\""));
+  }
+
+  /**
+   * A refusal capture that lost packets cannot show that no application data was sent: the lost
+   * part may hold it. lab capture's own record (.stats) says so, and the check says why it fails.
+   */
+  @Test
+  void aRefusalCaptureThatLostPacketsDoesNotProveTheRefusal(@TempDir Path tmp) throws IOException {
+    Path w = copy(work, tmp.resolve("w"));
+    assertThat(w.resolve("captures/11-revoked.pcap.stats")).as("lab capture's record").exists();
+    Evidence.write(
+        w.resolve("captures/11-revoked.pcap.stats"),
+        Evidence.read(w.resolve("captures/11-revoked.pcap.stats"))
+            .replace("complete=true", "complete=false")
+            .replace("kernel_dropped=0", "kernel_dropped=4"));
+    Report r = check(w, null);
+    assertThat(Evidence.failures(r))
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.requirement()).isEqualTo("11-revoked.pcap lost no packets");
+              assertThat(i.hint()).contains("lost 4 packets").contains("Capture it again");
+            });
+    assertThat(r.notes()).anyMatch(n -> n.startsWith("WARNING: 11-revoked.pcap lost 4 packets"));
   }
 
   @Test

@@ -320,6 +320,43 @@ final class StudentWork {
       ClientAuth auth,
       String name,
       List<String> lines) {
+    chat(work, pcap, keyLogName, profile, auth, null, name, lines);
+  }
+
+  /**
+   * The exercises' in-class steps: the student's server trusts the class CA (keytool -importcert
+   * into {@code certs/truststore.p12}, done here with the same KeyStore API keytool uses).
+   */
+  static void trustClassCa(Path work) {
+    Path store = work.resolve("certs/truststore.p12");
+    try {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      try (var in = Files.newInputStream(store)) {
+        ks.load(in, "changeit".toCharArray());
+      }
+      ks.setCertificateEntry(
+          "class-ca",
+          tlslab.pki.CertificateFile.read(work.resolve("bundle/ca.pem"), "changeit").leaf());
+      try (var out = Files.newOutputStream(store)) {
+        ks.store(out, "changeit".toCharArray());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** As above; {@code keyStore} (a bundle's .p12) is the client certificate, when not null. */
+  static void chat(
+      Path work,
+      String pcap,
+      String keyLogName,
+      TlsProfile profile,
+      ClientAuth auth,
+      Path keyStore,
+      String name,
+      List<String> lines) {
     Path certs = work.resolve("certs");
     try (ChatServer server = server(certs, profile, auth)) {
       capture(
@@ -336,7 +373,7 @@ final class StudentWork {
             try (ChatClient c =
                 client(
                     server.port(),
-                    TlsContexts.client(certs.resolve("ca.pem"), null, false),
+                    TlsContexts.client(certs.resolve("ca.pem"), keyStore, false),
                     profile,
                     name,
                     inspector == null ? null : inspector.observer(),
@@ -428,7 +465,7 @@ final class StudentWork {
         // The kernel hands the last segments to libpcap a moment after they are sent.
         Thread.sleep(300);
         c.stop();
-        assertThat(c.awaitFinished(5_000)).isTrue();
+        assertThat(c.awaitFinished(20_000)).as("capture ends (a loaded machine is slow)").isTrue();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

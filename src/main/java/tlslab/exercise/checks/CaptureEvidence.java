@@ -20,6 +20,7 @@ import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Payload;
 import tlslab.annotate.Row;
 import tlslab.annotate.TlsMessage;
+import tlslab.capture.CaptureStats;
 import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
@@ -52,57 +53,185 @@ final class CaptureEvidence {
   private final List<Row> rows;
   private final List<ConnectionFacts> facts;
   private final Map<Integer, Hellos> hellos;
+  private final Completeness completeness;
+  private final List<String> secretsInside;
+
+  /**
+   * How complete the file is, as far as the lab can tell (RFC-free: libpcap's own counters).
+   *
+   * @param stats what {@code lab capture} recorded in {@code FILE.stats}, empty when there is none
+   *     (made by another tool, or the sidecar was not handed in)
+   * @param statsProblem why {@code FILE.stats} could not be believed (not one the lab wrote, or it
+   *     contradicts itself), else null
+   * @param cutFrames frames captured shorter than they were on the wire (a small {@code
+   *     --snaplen}): their bytes are lost, so TLS records in them cannot be read
+   */
+  record Completeness(Optional<CaptureStats> stats, String statsProblem, long cutFrames) {
+    static final Completeness UNKNOWN = new Completeness(Optional.empty(), null, 0);
+
+    /** Packets lost between the wire and the file (kernel, interface, lab), 0 when not known. */
+    long lost() {
+      return stats.map(CaptureStats::dropped).orElse(0L);
+    }
+
+    /** True when something is known to be missing from the file. */
+    boolean incomplete() {
+      return lost() > 0 || cutFrames > 0 || statsProblem != null;
+    }
+
+    /** What is missing, in a sentence for the student; "" when nothing is known to be. */
+    String missing(Path file) {
+      List<String> parts = new ArrayList<>();
+      if (statsProblem != null) {
+        parts.add(statsProblem);
+      }
+      stats
+          .filter(s -> !s.complete())
+          .ifPresent(
+              s ->
+                  parts.add(
+                      file.getFileName()
+                          + " lost "
+                          + s.dropped()
+                          + " packet"
+                          + (s.dropped() == 1 ? "" : "s")
+                          + " while it was made ("
+                          + s.summary()
+                          + ", from "
+                          + CaptureStats.sidecar(file).getFileName()
+                          + ")"));
+      if (cutFrames > 0) {
+        parts.add(
+            cutFrames
+                + " frame"
+                + (cutFrames == 1 ? " was" : "s were")
+                + " captured shorter than sent (snaplen): their TLS bytes are lost");
+      }
+      return String.join("; ", parts);
+    }
+  }
 
   private CaptureEvidence(
       Path file,
       String problem,
       List<Row> rows,
       List<ConnectionFacts> facts,
-      Map<Integer, Hellos> hellos) {
+      Map<Integer, Hellos> hellos,
+      Completeness completeness,
+      List<String> secretsInside) {
     this.file = file;
     this.problem = problem;
     this.rows = rows;
     this.facts = facts;
     this.hellos = hellos;
+    this.completeness = completeness;
+    this.secretsInside = secretsInside;
   }
 
-  private CaptureEvidence(Path file, String problem, List<Row> rows, List<ConnectionFacts> facts) {
-    this(file, problem, rows, facts, Map.of());
+  private CaptureEvidence(Path file, String problem) {
+    this(file, problem, List.of(), List.of(), Map.of(), Completeness.UNKNOWN, List.of());
   }
 
-  /** Reads {@code file}, decrypting with {@code keys} where they fit. */
+  /**
+   * Reads {@code file}, decrypting with {@code keys} where they fit and with the keys a pcapng file
+   * carries in a Decryption Secrets Block (what {@code lab capture --keylog} writes), as Wireshark
+   * does.
+   */
   static CaptureEvidence read(Path file, KeyMaterial keys) {
+    return read(file, keys, true);
+  }
+
+  /**
+   * Reads {@code file}, decrypting with {@code keys}; with {@code secretsInside} also with the keys
+   * a pcapng Decryption Secrets Block carries. Checks whose point is what one given key can decrypt
+   * (exercise 5: the server's key alone) pass false, so that keys inside the file prove nothing
+   * there. {@code keys} is filled with those keys.
+   */
+  static CaptureEvidence read(Path file, KeyMaterial keys, boolean secretsInside) {
     if (!Files.isRegularFile(file)) {
-      return new CaptureEvidence(file, file + " does not exist", List.of(), List.of());
+      return new CaptureEvidence(file, file + " does not exist");
+    }
+    Completeness completeness;
+    try {
+      completeness = new Completeness(CaptureStats.readFor(file), null, 0);
+    } catch (LabException e) {
+      completeness =
+          new Completeness(
+              Optional.empty(),
+              e.getMessage()
+                  + ": it is not the record lab capture wrote, so how complete "
+                  + file.getFileName()
+                  + " is cannot be told",
+              0);
     }
     List<Row> rows = new ArrayList<>();
     Map<Integer, Hellos> hellos = new LinkedHashMap<>();
+    List<String> inside = new ArrayList<>();
     Annotator annotator = new Annotator(keys, false);
     Frame f = new Frame();
     TcpPacket tcp = new TcpPacket();
+    long cut = 0;
     try (CaptureReader r = CaptureReader.open(file)) {
+      r.onSecrets(
+          s -> {
+            if (s.tlsKeyLog()) {
+              Arrays.stream(new String(s.data(), StandardCharsets.US_ASCII).split("\r?\n"))
+                  .map(String::strip)
+                  .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                  .forEach(inside::add);
+              if (secretsInside) {
+                keys.addKeyLogFromCapture(s.data());
+              }
+            }
+          });
       while (r.next(f)) {
+        if (f.truncated()) {
+          cut++;
+        }
         Row row = annotator.annotate(f).copy();
         rows.add(row);
         if (row.connection > 0 && PacketDecoder.decode(f, tcp)) {
           hello(f.data, tcp.payloadOffset, tcp.payloadCaptured, row.connection, hellos);
         }
       }
+      completeness = new Completeness(completeness.stats(), completeness.statsProblem(), cut);
       if (r.problem() != null) {
         return new CaptureEvidence(
             file,
             file + " is damaged (" + r.problem() + ")",
             List.copyOf(rows),
             annotator.facts(),
-            hellos);
+            hellos,
+            completeness,
+            List.copyOf(inside));
       }
     } catch (LabException e) {
-      return new CaptureEvidence(file, e.getMessage(), List.of(), List.of());
+      return new CaptureEvidence(file, e.getMessage());
     } catch (RuntimeException e) {
       // The reader is bounds-checked; this only guards the promise that a check never throws.
-      return new CaptureEvidence(file, file + ": unreadable (" + e + ")", List.of(), List.of());
+      return new CaptureEvidence(file, file + ": unreadable (" + e + ")");
     }
-    return new CaptureEvidence(file, null, List.copyOf(rows), annotator.facts(), hellos);
+    return new CaptureEvidence(
+        file,
+        null,
+        List.copyOf(rows),
+        annotator.facts(),
+        hellos,
+        completeness,
+        List.copyOf(inside));
+  }
+
+  /** How complete the file is (drops recorded by lab capture, frames cut by the snaplen). */
+  Completeness completeness() {
+    return completeness;
+  }
+
+  /**
+   * The key log lines the file carries in Decryption Secrets Blocks (pcapng), whether or not they
+   * were used: they are the student's key log as much as a .keylog file is.
+   */
+  List<String> secretsInside() {
+    return secretsInside;
   }
 
   /**

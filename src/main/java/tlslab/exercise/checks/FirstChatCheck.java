@@ -34,7 +34,7 @@ public final class FirstChatCheck implements Checker {
             + ws.capture(KEYLOG)
             + " chats";
     KeyMaterial keys =
-        Steps.keyLog(r, ws.capture(KEYLOG), "your key log " + KEYLOG + " is readable", how);
+        Steps.keyLog(r, ws, KEYLOG, PCAP, "your key log " + KEYLOG + " is readable", how);
     CaptureEvidence cap = Steps.capture(r, ws, PCAP, keys == null ? KeyMaterial.none() : keys, how);
     if (cap == null) {
       return r;
@@ -64,6 +64,7 @@ public final class FirstChatCheck implements Checker {
     }
     r.pass("your key log decrypts " + PCAP);
     Steps.challengeSent(r, ws, id, cap, sessions, PCAP);
+    Steps.classCertificateUsed(r, ws, id, cap, sessions, PCAP);
     List<String> sent =
         sessions.stream().flatMap(c -> cap.chatLines(c).get("client").stream()).toList();
     Optional<String> name =

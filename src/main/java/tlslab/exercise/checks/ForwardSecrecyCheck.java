@@ -41,7 +41,8 @@ public final class ForwardSecrecyCheck implements Checker {
     Answers a = ws.answers("05.txt");
 
     String how = "exercise 4";
-    CaptureEvidence report = Steps.capture(r, ws, KeyExchangeCheck.REPORT_PCAP, key, how);
+    // Only server.key: keys carried inside a pcapng would decrypt without it and prove nothing.
+    CaptureEvidence report = Steps.capture(r, ws, KeyExchangeCheck.REPORT_PCAP, key, how, false);
     Optional<ConnectionFacts> rc =
         report == null
             ? Optional.empty()
@@ -64,8 +65,10 @@ public final class ForwardSecrecyCheck implements Checker {
             "your server.key decrypts nothing in this capture: it must be a"
                 + " TLS_RSA session (exercise 4, --profile report) of your own server");
       } else if (!Steps.challengeSent(
-          r, ws, id, report, Steps.ownSessions(report, mine), KeyExchangeCheck.REPORT_PCAP)) {
-        // the hint says whose session it is
+              r, ws, id, report, Steps.ownSessions(report, mine), KeyExchangeCheck.REPORT_PCAP)
+          || !Steps.classCertificateUsed(
+              r, ws, id, report, Steps.ownSessions(report, mine), KeyExchangeCheck.REPORT_PCAP)) {
+        // the hint says whose session it is, or what certificate it lacks
       } else if (replies.isEmpty()) {
         r.fail(
             requirement,
@@ -81,18 +84,22 @@ public final class ForwardSecrecyCheck implements Checker {
                 + " prints it> in "
                 + a.file());
       } else {
+        boolean same = replies.stream().map(CaptureEvidence::pastedLine).anyMatch(answer::equals);
         r.expect(
-            replies.stream().map(CaptureEvidence::pastedLine).anyMatch(answer::equals),
+            same,
             requirement,
             "'"
                 + a.get("decrypted-line").orElse("")
                 + "' is not what your server answered to /whoami in that capture: copy the"
                 + " server> line that starts with '* you are' from lab annotate --key (the"
                 + " '| * you are ...' line as printed is fine)");
+        if (same) {
+          replyFrame(r, a, report, c, keyFile, replies);
+        }
       }
     }
 
-    CaptureEvidence modern = Steps.capture(r, ws, KeyExchangeCheck.MODERN_PCAP, key, how);
+    CaptureEvidence modern = Steps.capture(r, ws, KeyExchangeCheck.MODERN_PCAP, key, how, false);
     Optional<ConnectionFacts> mc =
         modern == null
             ? Optional.empty()
@@ -118,6 +125,62 @@ public final class ForwardSecrecyCheck implements Checker {
         "why-modern-fails is answered (your instructor reads it)",
         "write why-modern-fails: <one sentence in your own words> in " + a.file());
     return r;
+  }
+
+  /**
+   * "decrypted-frame is the frame that carried that reply": your client printed the reply too, so
+   * the line alone does not show that you decrypted anything; which of the encrypted Application
+   * Data frames carried it only the decrypted capture tells.
+   */
+  private static void replyFrame(
+      Report r,
+      Answers a,
+      CaptureEvidence report,
+      ConnectionFacts c,
+      Path keyFile,
+      List<String> replies) {
+    List<Long> frames =
+        report.rowsOf(c).stream()
+            .filter(
+                row ->
+                    row.payloads.stream()
+                        .anyMatch(
+                            p ->
+                                p.sender().label().equals("server")
+                                    && replies.stream()
+                                        .anyMatch(
+                                            new String(
+                                                    p.bytes(),
+                                                    java.nio.charset.StandardCharsets.UTF_8)
+                                                ::contains)))
+            .map(row -> row.number)
+            .toList();
+    Optional<Long> answer =
+        a.get("decrypted-frame")
+            .map(s -> s.replaceAll("[^0-9]", ""))
+            .filter(s -> !s.isEmpty() && s.length() < 10)
+            .map(Long::parseLong);
+    String how =
+        "lab annotate "
+            + report.file()
+            + " --key "
+            + keyFile
+            + " prints each decrypted line under the frame that carried it";
+    if (answer.isEmpty()) {
+      r.fail(
+          "decrypted-frame is the frame that carried that reply",
+          "your client printed the reply too, so the line alone proves no decryption: write"
+              + " decrypted-frame: <frame number> in "
+              + a.file()
+              + " ("
+              + how
+              + ")");
+    } else {
+      r.expect(
+          frames.contains(answer.get()),
+          "decrypted-frame is the frame that carried that reply",
+          "frame " + answer.get() + " did not carry your server's '* you are' line: " + how);
+    }
   }
 
   /** A line the server relayed, "<alice> hi", as its sender typed it: "hi". */

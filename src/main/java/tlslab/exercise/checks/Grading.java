@@ -70,17 +70,25 @@ public final class Grading {
 
   /** Evidence whose absence makes an exercise "missing" rather than "failed". */
   private static final Map<Integer, List<String>> EVIDENCE =
-      Map.of(
-          1, List.of("certs/server.pem", "answers/01.txt"),
-          2, List.of("captures/02.pcap"),
-          3, List.of("answers/03.txt"),
-          4, List.of("captures/04-report.pcap", "captures/04-modern.pcap", "answers/04.txt"),
-          5, List.of("answers/05.txt"),
-          6, List.of("traces/06.jsonl", "mitm/06.jsonl", "answers/06.txt"),
-          7, List.of("traces/07.jsonl", "answers/07.txt"),
-          8, List.of("captures/08.pcap", "mitm/08.jsonl", "answers/08.txt"),
-          9, List.of("captures/09.pcap"),
-          10, List.of("answers/10.txt"));
+      Map.ofEntries(
+          Map.entry(1, List.of("certs/server.pem", "answers/01.txt")),
+          Map.entry(2, List.of("captures/02.pcap", "captures/02.pcapng")),
+          Map.entry(3, List.of("answers/03.txt")),
+          Map.entry(
+              4,
+              List.of(
+                  "captures/04-report.pcap",
+                  "captures/04-modern.pcap",
+                  "captures/04-modern.pcapng",
+                  "answers/04.txt")),
+          Map.entry(5, List.of("answers/05.txt")),
+          Map.entry(6, List.of("traces/06.jsonl", "mitm/06.jsonl", "answers/06.txt")),
+          Map.entry(7, List.of("traces/07.jsonl", "answers/07.txt")),
+          Map.entry(8, List.of("captures/08.pcap", "mitm/08.jsonl", "answers/08.txt")),
+          Map.entry(9, List.of("captures/09.pcap", "captures/09.pcapng")),
+          Map.entry(10, List.of("answers/10.txt")),
+          Map.entry(
+              11, List.of("captures/11-good.pcap", "captures/11-revoked.pcap", "certs/crl.pem")));
 
   private Grading() {}
 
@@ -224,7 +232,10 @@ public final class Grading {
     try (Stream<Path> s = Files.walk(work)) {
       for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
         String rel = work.relativize(f).toString().replace('\\', '/');
-        if (rel.startsWith("captures/") || rel.startsWith("traces/") || rel.startsWith("certs/")) {
+        // A .stats file (how complete a capture is) holds counts two honest captures can share.
+        boolean evidence =
+            rel.startsWith("captures/") || rel.startsWith("traces/") || rel.startsWith("certs/");
+        if (evidence && !rel.endsWith(".stats")) {
           byte[] h = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
           out.add(HexFormat.of().formatHex(h, 0, 8) + " (" + rel + ")");
         }

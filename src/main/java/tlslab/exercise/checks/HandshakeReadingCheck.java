@@ -46,7 +46,9 @@ public final class HandshakeReadingCheck implements Checker {
     KeyMaterial keys =
         Steps.keyLog(
             r,
-            ws.capture(FirstChatCheck.KEYLOG),
+            ws,
+            FirstChatCheck.KEYLOG,
+            FirstChatCheck.PCAP,
             "your key log " + FirstChatCheck.KEYLOG + " is readable",
             how);
     if (keys == null) {
@@ -61,7 +63,18 @@ public final class HandshakeReadingCheck implements Checker {
     if (own.isEmpty()) {
       return r;
     }
-    if (!Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)) {
+    if (!Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)
+        || !Steps.classCertificateUsed(
+            r, ws, id, cap, Steps.ownSessions(cap, mine), FirstChatCheck.PCAP)) {
+      return r;
+    }
+    // Frame numbers count every packet: with some lost, "the first Application Data" of the file
+    // need not be the first that was sent.
+    if (!Steps.complete(
+        r,
+        cap,
+        FirstChatCheck.PCAP,
+        "each answer is the number of a frame among all the packets of the session")) {
       return r;
     }
     List<Row> rows = cap.rowsOf(own.get());
@@ -69,6 +82,21 @@ public final class HandshakeReadingCheck implements Checker {
     if (!a.exists()) {
       return r.fail("answers file", "write " + a.file() + " with the keys listed in the exercise");
     }
+    // Frame numbers are the same in every honest loopback capture, so a classmate's 03.txt would
+    // match; the Client Hello's random is in no one else's (32 fresh bytes per handshake).
+    String random = cap.hellos(own.get()).clientRandom();
+    String answered = a.lower("client-random").replaceAll("[^0-9a-f]", "");
+    r.expect(
+        !random.isEmpty() && answered.length() >= 8 && random.startsWith(answered),
+        "client-random starts the Client Hello random of your " + FirstChatCheck.PCAP,
+        random.isEmpty()
+            ? "the Client Hello of your capture was not seen whole: redo exercise 2"
+            : "copy at least the first 8 hex digits of the random of the Client Hello in your own "
+                + cap.file()
+                + " (tshark -r "
+                + cap.file()
+                + " -d tcp.port==8443,tls -Y 'tls.handshake.type == 1' -T fields -e"
+                + " tls.handshake.random, or Wireshark: Handshake Protocol → Random)");
     for (Map.Entry<String, String> e : KEYS.entrySet()) {
       String key = e.getKey();
       String label = e.getValue();

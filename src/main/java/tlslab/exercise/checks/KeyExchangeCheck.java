@@ -45,7 +45,9 @@ public final class KeyExchangeCheck implements Checker {
     KeyMaterial modernKeys =
         Steps.keyLog(
             r,
-            ws.capture(MODERN_KEYLOG),
+            ws,
+            MODERN_KEYLOG,
+            MODERN_PCAP,
             "your key log " + MODERN_KEYLOG + " is readable",
             "give the default-profile client --keylog " + ws.capture(MODERN_KEYLOG));
     Optional<ConnectionFacts> report =
@@ -145,6 +147,7 @@ public final class KeyExchangeCheck implements Checker {
     }
     // The facts are still checked without the challenge: the student learns from every item.
     Steps.challengeSent(r, ws, id, cap, Steps.ownSessions(cap, mine), name);
+    Steps.classCertificateUsed(r, ws, id, cap, Steps.ownSessions(cap, mine), name);
     hellos.put(name, cap.hellos(own.get()));
     return own;
   }

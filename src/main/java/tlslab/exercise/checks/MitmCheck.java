@@ -207,7 +207,10 @@ public final class MitmCheck implements Checker {
       CaptureEvidence cap = Steps.capture(r, ws, PCAP, keys, how);
       if (cap != null) {
         bothLegs(r, cap, evil, mine, typed, serverLines, how);
-        refusedHandshake(r, cap, evil, how);
+        if (Steps.complete(
+            r, cap, PCAP, "a refused handshake is one after which no application data was sent")) {
+          refusedHandshake(r, cap, evil, how);
+        }
       }
     }
 

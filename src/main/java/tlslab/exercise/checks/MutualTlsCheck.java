@@ -49,7 +49,9 @@ public final class MutualTlsCheck implements Checker {
     KeyMaterial keys =
         Steps.keyLog(
             r,
-            ws.capture(KEYLOG),
+            ws,
+            KEYLOG,
+            PCAP,
             "your key log " + KEYLOG + " is readable",
             "give lab client --keylog " + ws.capture(KEYLOG));
     if (keys == null) {
@@ -120,29 +122,11 @@ public final class MutualTlsCheck implements Checker {
    * SHA-256 fingerprint) and chains to the instructor's class CA, never to a CA in the submission.
    */
   private static void classCertificate(Report r, Identity id, X509Certificate presented) {
-    tlslab.pki.ClassCertificates.Entry e = id.student().orElseThrow();
-    String serial = presented.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
-    String fp = tlslab.pki.CertificateSummary.sha256Fingerprint(presented);
-    boolean listed = serial.equals(e.serial()) && fp.equalsIgnoreCase(e.sha256Fingerprint());
-    CertificateVerifier.Result v =
-        CertificateVerifier.verify(
-            id.classCa().orElseThrow(), List.of(presented), null, Instant.now());
+    String problem = Steps.classCertificateProblem(id, presented);
     r.expect(
-        listed && v.passed(),
+        problem == null,
         "the client certificate is the one the class CA issued to you",
-        !listed
-            ? "the client presented "
-                + CaptureEvidence.describe(presented)
-                + " (serial "
-                + serial
-                + "), but the class manifest lists serial "
-                + e.serial()
-                + " for "
-                + e.student()
-                + ": connect with the .p12 of the bundle your instructor gave you, not one you"
-                + " issued yourself or a friend's"
-            : "the certificate does not chain to the class CA: "
-                + v.firstFailure().map(CertificateVerifier.Check::line).orElse(""));
+        "the client presented " + CaptureEvidence.describe(presented) + ", " + problem);
   }
 
   private static void ownCertificate(

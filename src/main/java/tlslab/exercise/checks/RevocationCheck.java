@@ -15,6 +15,7 @@ import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Row;
 import tlslab.exercise.Checker;
+import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
@@ -34,8 +35,11 @@ import tlslab.exercise.Workspace;
  * </ol>
  *
  * A copy of the good capture fails step 3, a CRL from another CA or without the serial fails step
- * 2, another student's captures fail the certificate comparison. With {@code --student NAME} the
- * server certificate must also name the student (made with {@code lab certs init --cn NAME}).
+ * 2, another student's captures fail the certificate comparison. The server certificate carries the
+ * student's challenge as a SAN ({@code CHALLENGE.invalid}, as in exercise 1), so a friend's
+ * certificates with their captures and CRL fail too: they carry the friend's challenge. With {@code
+ * --student NAME} the server certificate must also name the student (made with {@code lab certs
+ * init --cn NAME}).
  *
  * <p>What this does not see yet: the content of the stapled answer (good or revoked) is read by
  * {@code lab annotate} but not exposed to checkers as a value; the refusal alert stands in for it.
@@ -51,9 +55,15 @@ public final class RevocationCheck implements Checker {
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
+    Identity id = Steps.identity(r, ws);
     X509Certificate mine = Steps.ownServerCertificate(r, ws);
     X509Certificate ca = Steps.ownCa(r, ws);
-    if (mine == null || ca == null) {
+    if (mine == null || ca == null || id == null) {
+      return r;
+    }
+    // The certificate both captures show, and the CRL revokes, carries the student's challenge:
+    // a friend's certificates, captures and CRL carry the friend's (RFC 6761 6.4 .invalid SAN).
+    if (!Steps.serverCertificateCarriesChallenge(r, ws, id, mine)) {
       return r;
     }
     if (ws.student().isPresent()) {
@@ -110,6 +120,10 @@ public final class RevocationCheck implements Checker {
     }
     Optional<ConnectionFacts> b = Steps.ownServerHandshake(r, ws, bad, REVOKED, mine, serverCmd);
     if (b.isEmpty()) {
+      return r;
+    }
+    if (!Steps.complete(
+        r, bad, REVOKED, "the refusal is an alert after which no application data was sent")) {
       return r;
     }
     List<Row> rows = bad.rowsOf(b.get());

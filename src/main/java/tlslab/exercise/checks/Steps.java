@@ -79,20 +79,98 @@ final class Steps {
   }
 
   /**
-   * Reads {@code captures/NAME} with {@code keys}: "NAME is a readable capture", failed with {@code
-   * how} (the command that makes it) when the file is missing or damaged.
+   * The capture file the student handed in as {@code captures/NAME}: {@code NAME} itself or, for a
+   * {@code .pcap} name, the {@code .pcapng} that {@code lab capture --keylog} writes instead (keys
+   * inside). NAME when neither exists, so that the hint names the file the exercise asks for.
+   */
+  static Path captureFile(Workspace ws, String name) {
+    Path file = ws.capture(name);
+    Path ng = ws.capture(name + "ng");
+    return !Files.exists(file) && name.endsWith(".pcap") && Files.isRegularFile(ng) ? ng : file;
+  }
+
+  /**
+   * Key material for {@code captures/PCAP}: the key log {@code captures/KEYLOG} when there is one,
+   * else the keys {@code PCAP} itself carries (a pcapng with a Decryption Secrets Block, as {@code
+   * lab capture --keylog} writes: {@link #capture} then decrypts with them). Null (item failed)
+   * when the key log is unreadable, or there is neither.
+   */
+  static KeyMaterial keyLog(
+      Report r, Workspace ws, String keylog, String pcap, String requirement, String how) {
+    Path file = ws.capture(keylog);
+    if (Files.isRegularFile(file)) {
+      return keyLog(r, file, requirement, how);
+    }
+    Path cap = captureFile(ws, pcap);
+    if (!CaptureEvidence.read(cap, KeyMaterial.none(), false).secretsInside().isEmpty()) {
+      r.pass(requirement + " (the keys inside " + cap.getFileName() + ")");
+      return KeyMaterial.none();
+    }
+    r.fail(
+        requirement,
+        file
+            + " is missing: "
+            + how
+            + " (or keep the keys inside the capture: lab capture --keylog "
+            + file
+            + " --out "
+            + ws.capture(pcap.endsWith(".pcap") ? pcap + "ng" : pcap)
+            + ")");
+    return null;
+  }
+
+  /**
+   * Reads {@code captures/NAME} (or its {@code .pcapng}, see {@link #captureFile}) with {@code
+   * keys} and the keys the file carries: "NAME is a readable capture", failed with {@code how} (the
+   * command that makes it) when the file is missing or damaged. A capture known to have lost
+   * packets (its {@code .stats}) or bytes (snaplen) becomes a caveat: every later failed
+   * requirement says the missing evidence may be in the lost part.
    */
   static CaptureEvidence capture(
       Report r, Workspace ws, String name, KeyMaterial keys, String how) {
-    Path file = ws.capture(name);
-    CaptureEvidence cap = CaptureEvidence.read(file, keys);
+    return capture(r, ws, name, keys, how, true);
+  }
+
+  /** As {@link #capture}; {@code secretsInside} false ignores keys carried inside the file. */
+  static CaptureEvidence capture(
+      Report r, Workspace ws, String name, KeyMaterial keys, String how, boolean secretsInside) {
+    Path file = captureFile(ws, name);
+    CaptureEvidence cap = CaptureEvidence.read(file, keys, secretsInside);
     String requirement = name + " is a readable capture";
     if (cap.problem() != null) {
       r.fail(requirement, cap.problem() + "; make it with: " + how);
       return null;
     }
     r.pass(requirement);
+    if (cap.completeness().incomplete()) {
+      r.caveat(
+          cap.completeness().missing(file)
+              + ": what is lost cannot be checked; capture again with lab capture (it says"
+              + " \"0 dropped\" at the end; a larger --buffer-size helps, never a small --snaplen)");
+    } else if (cap.completeness().stats().isEmpty()) {
+      r.note(
+          file.getFileName()
+              + ": completeness not known (no "
+              + tlslab.capture.CaptureStats.sidecar(file).getFileName()
+              + " beside it: lab capture writes one; hand it in too)");
+    }
     return cap;
+  }
+
+  /**
+   * "NAME lost no packets", for requirements that rest on something being absent (no application
+   * data after a refusal, the first frame of a kind): with packets lost the absence proves nothing.
+   */
+  static boolean complete(Report r, CaptureEvidence cap, String name, String why) {
+    boolean ok = !cap.completeness().incomplete();
+    r.expect(
+        ok,
+        name + " lost no packets",
+        cap.completeness().missing(cap.file())
+            + ": "
+            + why
+            + ", which a capture with holes cannot show. Capture it again with lab capture");
+    return ok;
   }
 
   /**
@@ -199,6 +277,103 @@ final class Steps {
               + sendChallenge(ws));
     }
     return false;
+  }
+
+  /**
+   * "your class certificate is in the handshake of NAME": in class, the student's client presents
+   * the certificate of their bundle (RFC 5246 7.4.6, sent in the clear in TLS 1.2) to their own
+   * server in one of {@code sessions}. When grading, it must be the one the class manifest lists
+   * for the student (serial and SHA-256) and chain to the class CA; a student checking their own
+   * work needs their bundle's certificate. The challenge says who made the session; this says that
+   * the holder of the student's class key took part, which a copy or a hand-made capture cannot
+   * show. Self-study has no class certificate: nothing is required, and the identity note says so.
+   */
+  static boolean classCertificateUsed(
+      Report r,
+      Workspace ws,
+      Identity id,
+      CaptureEvidence cap,
+      List<ConnectionFacts> sessions,
+      String name) {
+    if (id.mode() == Identity.Mode.SELF_STUDY) {
+      return true;
+    }
+    String requirement = "your class certificate is in the handshake of " + name;
+    List<X509Certificate> presented =
+        sessions.stream()
+            .filter(c -> !c.clientCertificates().isEmpty())
+            .map(c -> c.clientCertificates().get(0))
+            .toList();
+    boolean ok;
+    if (id.mode() == Identity.Mode.CLASS) {
+      ok = presented.stream().anyMatch(c -> classCertificateProblem(id, c) == null);
+    } else if (id.bundleCertificate().isEmpty()) {
+      r.fail(
+          requirement,
+          "your bundle in "
+              + ws.bundle()
+              + " holds no certificate (FOLDER.pem): copy the whole folder your instructor gave"
+              + " you");
+      return false;
+    } else {
+      ok = presented.stream().anyMatch(c -> CaptureEvidence.same(c, id.bundleCertificate().get()));
+    }
+    if (ok) {
+      r.pass(requirement);
+      return true;
+    }
+    String how =
+        "in class your client presents your bundle's certificate: add --client-auth want to lab"
+            + " server (its trust store holding the class CA: keytool -importcert -noprompt"
+            + " -keystore "
+            + ws.certs().resolve("truststore.p12")
+            + " -storepass changeit -alias class-ca -file "
+            + ws.bundle()
+            + "/ca.pem, once) and --cert "
+            + ws.bundle()
+            + "/FOLDER.p12 to lab client, then capture again";
+    if (presented.isEmpty()) {
+      r.fail(requirement, "your client sent no certificate in " + name + ": " + how);
+    } else {
+      X509Certificate c = presented.get(0);
+      r.fail(
+          requirement,
+          "the client presented "
+              + CaptureEvidence.describe(c)
+              + (id.mode() == Identity.Mode.CLASS
+                  ? ", " + classCertificateProblem(id, c)
+                  : ", not your bundle's certificate")
+              + ": "
+              + how);
+    }
+    return false;
+  }
+
+  /**
+   * Why {@code c} is not the certificate the class CA issued to the student (serial and SHA-256 as
+   * the manifest lists them, chained to the class CA), or null when it is.
+   */
+  static String classCertificateProblem(Identity id, X509Certificate c) {
+    tlslab.pki.ClassCertificates.Entry e = id.student().orElseThrow();
+    String serial = c.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+    String fp = CertificateSummary.sha256Fingerprint(c);
+    if (!serial.equals(e.serial()) || !fp.equalsIgnoreCase(e.sha256Fingerprint())) {
+      return "serial "
+          + serial
+          + ", but the class manifest lists serial "
+          + e.serial()
+          + " for "
+          + e.student()
+          + " (use the .p12 of the bundle your instructor gave you, not one you issued"
+          + " yourself or a friend's)";
+    }
+    tlslab.pki.CertificateVerifier.Result v =
+        tlslab.pki.CertificateVerifier.verify(
+            id.classCa().orElseThrow(), List.of(c), null, java.time.Instant.now());
+    return v.passed()
+        ? null
+        : "which does not chain to the class CA: "
+            + v.firstFailure().map(tlslab.pki.CertificateVerifier.Check::line).orElse("");
   }
 
   /** The SAN a student's server certificate carries to name its maker: CHALLENGE.invalid. */

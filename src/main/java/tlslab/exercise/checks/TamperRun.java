@@ -171,7 +171,12 @@ final class TamperRun {
         "sudo lab capture --iface lo --filter 'tcp port 8443 or tcp port 9443' --out "
             + ws.capture(PCAP);
     CaptureEvidence cap = Steps.capture(r, ws, PCAP, KeyMaterial.none(), capHow);
-    if (cap != null) {
+    if (cap != null
+        && Steps.complete(
+            r,
+            cap,
+            PCAP,
+            "a leg ended by an alert is one after which no application data was sent")) {
       long legs =
           cap.facts().stream()
               .filter(

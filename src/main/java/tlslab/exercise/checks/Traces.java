@@ -70,6 +70,13 @@ public final class Traces {
             }
             cap.challengesSent(c).forEach(x -> out.add("challenge " + x));
           }
+          // Keys carried inside a pcapng are the student's key log as much as a .keylog file.
+          for (String line : cap.secretsInside()) {
+            String[] p = line.split("\\s+");
+            if (p.length == 3) {
+              out.add("key log secret " + p[2].toLowerCase(java.util.Locale.ROOT));
+            }
+          }
         }
       }
     } catch (IOException | java.io.UncheckedIOException e) {
