@@ -58,6 +58,7 @@ class ArchitectureTest {
                   "capture",
                   "tls",
                   "pki",
+                  "quic",
                   "wire",
                   "pcap",
                   "common")),

@@ -41,11 +41,11 @@ final class QuicRows {
   private final List<String> types = new ArrayList<>();
 
   /** UDP conversations already recognised as QUIC, with the connection last seen on them. */
-  private final Map<String, QuicConnection> conversations = new HashMap<>();
+  private final Map<Bytes, QuicConnection> conversations = new HashMap<>();
 
-  private final Map<String, QuicConnection> byInitialDcid = new HashMap<>();
-  private final Map<String, QuicConnection> byClientCid = new HashMap<>();
-  private final Map<String, QuicConnection> byServerCid = new HashMap<>();
+  private final Map<Bytes, QuicConnection> byInitialDcid = new HashMap<>();
+  private final Map<Bytes, QuicConnection> byClientCid = new HashMap<>();
+  private final Map<Bytes, QuicConnection> byServerCid = new HashMap<>();
   private final List<QuicConnection> ordered = new ArrayList<>();
   private long quicFrames;
 
@@ -69,7 +69,7 @@ final class QuicRows {
 
   /** Labels the datagram if it is QUIC; false leaves the row to plain UDP. */
   boolean label(NetworkPacket net, byte[] b, int off, int cap, int len, Frame f, Row row) {
-    String conv = conversationKey(net);
+    Bytes conv = conversationKey(net);
     if (cap < len) {
       // A datagram cut by the snaplen: the AEAD tag is gone, nothing can be opened.
       if (!isQuic(conv, b, off, cap)) return false;
@@ -119,14 +119,14 @@ final class QuicRows {
   }
 
   /** Wireshark's dissect_quic_heur, plus "this conversation is QUIC already". */
-  private boolean isQuic(String conv, byte[] b, int off, int cap) {
+  private boolean isQuic(Bytes conv, byte[] b, int off, int cap) {
     if (conversations.containsKey(conv)) return true; // value may be null
     if (cap < 13) return false;
     int first = b[off] & 0xff;
     if ((first & 0x80) == 0) {
       // Short header: only if its DCID is one a known connection chose.
       for (int l = 0; l <= QuicHeader.MAX_CID && 1 + l <= cap; l++) {
-        String k = hex(b, off + 1, l);
+        Bytes k = new Bytes(Arrays.copyOfRange(b, off + 1, off + 1 + l));
         if (l > 0 && (byClientCid.containsKey(k) || byServerCid.containsKey(k))) return true;
       }
       return false;
@@ -141,10 +141,10 @@ final class QuicRows {
 
   private QuicConnection connectionFor(QuicHeader h, NetworkPacket net, QuicConnection last) {
     if (h.type() == PacketType.VERSION_NEGOTIATION) {
-      QuicConnection c = byClientCid.get(h.dcidHex());
+      QuicConnection c = byClientCid.get(new Bytes(h.dcid()));
       return c != null ? c : last;
     }
-    String dcid = h.dcidHex();
+    Bytes dcid = new Bytes(h.dcid());
     QuicConnection c = byServerCid.get(dcid);
     if (c == null) c = byClientCid.get(dcid);
     // 0-RTT packets carry the same Destination Connection ID as the client's first Initial.
@@ -167,8 +167,8 @@ final class QuicRows {
       c.initialDcid = h.dcid();
       c.clientCidLength = h.scid().length;
       c.clientCid = h.scid();
-      byInitialDcid.put(h.dcidHex(), c);
-      byClientCid.put(h.scidHex(), c);
+      byInitialDcid.put(dcid, c);
+      byClientCid.put(new Bytes(h.scid()), c);
       ordered.add(c);
       return c;
     }
@@ -177,7 +177,7 @@ final class QuicRows {
     if (fromServer && h.type() != PacketType.RETRY && c.serverCidLength < 0) {
       c.serverCidLength = h.scid().length;
       c.serverCid = h.scid();
-      byServerCid.put(h.scidHex(), c);
+      byServerCid.put(new Bytes(h.scid()), c);
     }
     return c;
   }
@@ -397,13 +397,13 @@ final class QuicRows {
   /** Direction-independent key of the UDP 5-tuple: raw address and port bytes, not text. */
   private final byte[] keyBytes = new byte[36];
 
-  private String conversationKey(NetworkPacket net) {
+  private Bytes conversationKey(NetworkPacket net) {
     int al = net.addressLength();
     int cmp = Arrays.compare(net.src, 0, al, net.dst, 0, al);
     boolean srcFirst = cmp < 0 || (cmp == 0 && net.srcPort <= net.dstPort);
     put(srcFirst ? net.src : net.dst, srcFirst ? net.srcPort : net.dstPort, al, 0);
     put(srcFirst ? net.dst : net.src, srcFirst ? net.dstPort : net.srcPort, al, al + 2);
-    return new String(keyBytes, 0, 2 * al + 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new Bytes(Arrays.copyOf(keyBytes, 2 * al + 4));
   }
 
   private void put(byte[] addr, int port, int al, int at) {
@@ -427,8 +427,33 @@ final class QuicRows {
     return HexFormat.of().formatHex(cid);
   }
 
-  private static String hex(byte[] b, int off, int len) {
-    return HexFormat.of().formatHex(b, off, off + len);
+  /**
+   * Bytes as a map key (a connection ID, a UDP 5-tuple). FNV-1a spreads keys that differ in one or
+   * two bytes (ports) over the table, where {@code String.hashCode}'s factor 31 piled them up.
+   */
+  private static final class Bytes {
+    private final byte[] b;
+    private final int hash;
+
+    Bytes(byte[] b) {
+      this.b = b;
+      int h = 0x811c9dc5;
+      for (byte x : b) {
+        h ^= x & 0xff;
+        h *= 0x01000193;
+      }
+      this.hash = h;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bytes other && other.hash == hash && Arrays.equals(other.b, b);
+    }
   }
 
   /** Big-endian read for the heuristic (the header parser has its own). */

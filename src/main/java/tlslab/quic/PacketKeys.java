@@ -3,6 +3,8 @@ package tlslab.quic;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.ChaCha20ParameterSpec;
@@ -247,9 +249,17 @@ public final class PacketKeys {
     return out;
   }
 
+  /** One Mac per algorithm and thread: {@code Mac.getInstance} costs more than the HMAC itself. */
+  private static final ThreadLocal<Map<String, Mac>> MACS = ThreadLocal.withInitial(HashMap::new);
+
   private static byte[] hmac(String alg, byte[] key, byte[] data) {
     try {
-      Mac m = Mac.getInstance(alg);
+      Map<String, Mac> macs = MACS.get();
+      Mac m = macs.get(alg);
+      if (m == null) {
+        m = Mac.getInstance(alg);
+        macs.put(alg, m);
+      }
       m.init(new SecretKeySpec(key, alg));
       return m.doFinal(data);
     } catch (GeneralSecurityException e) {
