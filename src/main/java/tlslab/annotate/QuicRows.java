@@ -16,6 +16,7 @@ import tlslab.quic.PacketType;
 import tlslab.quic.QuicFrame;
 import tlslab.quic.QuicHeader;
 import tlslab.quic.QuicVersion;
+import tlslab.quic.RetryIntegrity;
 import tlslab.wire.HandshakeType;
 import tlslab.wire.WireResult;
 
@@ -48,6 +49,9 @@ final class QuicRows {
   private final Map<Bytes, QuicConnection> byServerCid = new HashMap<>();
   private final List<QuicConnection> ordered = new ArrayList<>();
   private long quicFrames;
+
+  /** Set by {@link #open} when a packet opened only with the next generation of 1-RTT keys. */
+  private boolean keyUpdated;
 
   /** Tracked connections at most (a hostile file of one-packet connections stays bounded). */
   static final int MAX_CONNECTIONS = 100_000;
@@ -188,8 +192,15 @@ final class QuicRows {
     boolean fromServer = c != null && fromServer(c, h, net);
     PacketType t = h.type();
     if (t == PacketType.ONE_RTT) {
+      keyUpdated = false;
       PacketProtection.Opened o = c == null ? null : open(c, fromServer, h, b, 2);
       info.append("Protected Payload (KP").append(o == null ? 0 : o.keyPhase()).append(')');
+      if (c != null) {
+        c.packets[t.ordinal()]++;
+        if (o != null) c.opened[t.ordinal()]++;
+      }
+      if (keyUpdated && explain)
+        row.notes.add(QuicNotes.keyUpdate(fromServer, o.keyPhase(), c.version));
       if (h.dcid().length > 0) info.append(", DCID=").append(hex(c, h.dcid()));
       if (o == null) {
         if (c != null && !c.notedProtected && explain) {
@@ -207,16 +218,29 @@ final class QuicRows {
       row.notes.add(QuicNotes.versionNegotiation(h.versions()));
     }
     if (c == null) return false;
+    c.packets[t.ordinal()]++;
     switch (t) {
       case VERSION_NEGOTIATION -> {
+        c.versionsOffered = h.versions();
         return false;
       }
       case RETRY -> {
-        // The client starts again with the server's new connection ID: new Initial keys.
-        c.initialDcid = h.scid();
-        c.clientKeys[0] = null;
-        c.serverKeys[0] = null;
-        if (explain) row.notes.add(QuicNotes.retry());
+        // The tag covers the Destination Connection ID of the Initial the Retry answers.
+        RetryIntegrity.Check check = RetryIntegrity.check(b, h, c.initialDcid);
+        c.retries++;
+        if (check == RetryIntegrity.Check.INVALID) {
+          c.badRetries++;
+          row.problems.add("Retry Integrity Tag does not verify (RFC 9001 section 5.8)");
+        }
+        if (explain) row.notes.add(QuicNotes.retry(check, h.token().length, c.version));
+        if (check != RetryIntegrity.Check.INVALID) {
+          // The client starts again with the server's new connection ID: new Initial keys. A
+          // Retry whose tag fails is one a client discards (RFC 9000 section 17.2.5.2).
+          c.initialDcid = h.scid();
+          byInitialDcid.put(new Bytes(h.scid()), c);
+          c.clientKeys[0] = null;
+          c.serverKeys[0] = null;
+        }
         return false;
       }
       default -> {
@@ -226,6 +250,7 @@ final class QuicRows {
           noteUnopened(c, t, row);
           return false;
         }
+        c.opened[t.ordinal()]++;
         if (t == PacketType.INITIAL && explain) {
           if (!fromServer && !c.notedInitial) {
             c.notedInitial = true;
@@ -273,14 +298,26 @@ final class QuicRows {
     long[] largest = c.largest(fromServer);
     PacketProtection.Opened o = PacketProtection.open(k, b, h, largest[epoch]);
     if (o == null && epoch == 2 && h.type() == PacketType.ONE_RTT) {
-      // A key update (RFC 9001 section 6): the next generation of keys, same header key.
-      PacketKeys next = fromServer ? c.serverNextKeys : c.clientNextKeys;
-      if (next == null) next = k.next(c.version);
-      o = PacketProtection.open(next, b, h, largest[epoch]);
-      if (o != null) {
-        c.keys(fromServer)[2] = next;
-        if (fromServer) c.serverNextKeys = next.next(c.version);
-        else c.clientNextKeys = next.next(c.version);
+      // A packet sent before a key update that arrives after it: the previous keys.
+      PacketKeys prev = fromServer ? c.serverPrevKeys : c.clientPrevKeys;
+      if (prev != null) o = PacketProtection.open(prev, b, h, largest[epoch]);
+      if (o == null) {
+        // A key update (RFC 9001 section 6): the next generation of keys, same header key.
+        PacketKeys next = fromServer ? c.serverNextKeys : c.clientNextKeys;
+        if (next == null) next = k.next(c.version);
+        o = PacketProtection.open(next, b, h, largest[epoch]);
+        if (o != null) {
+          c.keys(fromServer)[2] = next;
+          c.keyUpdates++;
+          keyUpdated = true;
+          if (fromServer) {
+            c.serverPrevKeys = k;
+            c.serverNextKeys = next.next(c.version);
+          } else {
+            c.clientPrevKeys = k;
+            c.clientNextKeys = next.next(c.version);
+          }
+        }
       }
     }
     if (o != null && o.packetNumber() > largest[epoch]) largest[epoch] = o.packetNumber();
@@ -303,10 +340,16 @@ final class QuicRows {
         }
         if (cs.overflowed()) row.problems.add("CRYPTO stream beyond 1 MiB: the rest is dropped");
       } else if (fr.isStream() && c.h3()) {
-        http3 = true;
         labels.clear();
-        c.http3.feed(
-            fromServer, fr.streamId(), fr.offset(), p, fr.dataOffset(), fr.dataLength(), labels);
+        http3 |=
+            c.http3.feed(
+                fromServer,
+                fr.streamId(),
+                fr.offset(),
+                p,
+                fr.dataOffset(),
+                fr.dataLength(),
+                labels);
         for (String l : labels) info.append(", ").append(l);
       } else if (fr.type() == 0x1c || fr.type() == 0x1d) {
         if (explain) row.notes.add(QuicNotes.connectionClose(fr.type(), fr.errorCode()));

@@ -39,6 +39,10 @@ class QuicCaptureTest {
   static Path vnPcap;
   static Path zeroRttPcap;
   static Path zeroRttKeylog;
+  static Path retryPcap;
+  static Path retryKeylog;
+  static Path keyUpdatePcap;
+  static Path keyUpdateKeylog;
   static final Path CHROME = Path.of("../shared/captures/real/ja4-rules.pcap");
 
   @BeforeAll
@@ -81,22 +85,51 @@ class QuicCaptureTest {
     zeroRttPcap =
         sessions(
             "0rtt",
+            List.of(),
             key,
             cert,
             List.of(resume, resume),
             Map.of("SSLKEYLOGFILE", zeroRttKeylog.toString()));
+    // The server validates the client's address first: a real Retry (ngtcp2 server -V).
+    retryKeylog = dir.resolve("retry.keylog");
+    retryPcap =
+        sessions(
+            "retry",
+            List.of("-V"),
+            key,
+            cert,
+            List.of(List.of()),
+            Map.of("SSLKEYLOGFILE", retryKeylog.toString()));
+    // An upload long enough for the client's key update (ngtcp2 client --key-update) to happen.
+    Path upload = dir.resolve("upload.bin");
+    byte[] data = new byte[1_000_000];
+    new java.util.Random(6).nextBytes(data);
+    Files.write(upload, data);
+    keyUpdateKeylog = dir.resolve("ku.keylog");
+    keyUpdatePcap =
+        session(
+            "ku",
+            key,
+            cert,
+            List.of("--key-update=2ms", "-d", upload.toString()),
+            Map.of("SSLKEYLOGFILE", keyUpdateKeylog.toString()));
     assertThat(Files.readString(keylog)).contains("SERVER_HANDSHAKE_TRAFFIC_SECRET");
   }
 
   private static Path session(
       String name, Path key, Path cert, List<String> clientArgs, Map<String, String> env)
       throws Exception {
-    return sessions(name, key, cert, List.of(clientArgs), env);
+    return sessions(name, List.of(), key, cert, List.of(clientArgs), env);
   }
 
   /** ngtcp2 client runs, one after the other, against a fresh server, captured; the pcap. */
   private static Path sessions(
-      String name, Path key, Path cert, List<List<String>> clientRuns, Map<String, String> env)
+      String name,
+      List<String> serverArgs,
+      Path key,
+      Path cert,
+      List<List<String>> clientRuns,
+      Map<String, String> env)
       throws Exception {
     int port;
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -121,14 +154,12 @@ class QuicCaptureTest {
       LoopbackCaptures.awaitLine(dump, true, "listening on");
       // tcpdump is live once a probe datagram reaches the file.
       probeUntilWritten(file, port, 24);
+      List<String> serverCmd = new ArrayList<>(List.of("gtlsserver", "-q"));
+      serverCmd.addAll(serverArgs);
+      serverCmd.addAll(
+          List.of("127.0.0.1", Integer.toString(port), key.toString(), cert.toString()));
       server =
-          new ProcessBuilder(
-                  "gtlsserver",
-                  "-q",
-                  "127.0.0.1",
-                  Integer.toString(port),
-                  key.toString(),
-                  cert.toString())
+          new ProcessBuilder(serverCmd)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
@@ -434,5 +465,83 @@ class QuicCaptureTest {
         .anyMatch(n -> n.startsWith("0-RTT packet (RFC 9001 section 4.6)") && n.contains("replay"))
         .anyMatch(
             n -> n.startsWith("Server Hello") && n.contains("resuming with a pre-shared key"));
+  }
+
+  @Test
+  void retryIsLabelledAsTsharkDoesAndItsIntegrityTagIsChecked() throws Exception {
+    List<String[]> plain = tshark(retryPcap, List.of());
+    assertThat(plain).as("the server sent a Retry").anyMatch(r -> r[2].startsWith("Retry, "));
+    // After the Retry the client's Initial goes to the new connection ID: new Initial keys.
+    int retryAt = indexOf(plain, "Retry, ");
+    assertThat(plain.subList(retryAt, plain.size()))
+        .as("tshark opens the Initial after the Retry")
+        .anyMatch(r -> r[2].startsWith("Initial, ") && r[2].contains("CRYPTO"));
+    Annotated a = annotate(retryPcap, KeyMaterial.none());
+    assertThat(differences(plain, a.rows())).isEmpty();
+    Row retry = a.rows().get(Long.parseLong(plain.get(retryAt)[0]));
+    assertThat(retry.notes)
+        .anyMatch(
+            n ->
+                n.startsWith("Retry (RFC 9000 section 17.2.5)")
+                    && n.contains("RFC 9001 section 5.8) was checked here and is valid"));
+    assertThat(retry.problems).isEmpty();
+    assertThat(a.quic()).hasSize(1);
+    assertThat(a.quic().get(0).retries()).isEqualTo(1);
+    assertThat(a.quic().get(0).messages()).startsWith("Client Hello", "Server Hello");
+    List<String[]> keyed = tshark(retryPcap, List.of("-o", "tls.keylog_file:" + retryKeylog));
+    Annotated k = annotate(retryPcap, KeyMaterial.none().withKeyLog(retryKeylog));
+    assertThat(differences(keyed, k.rows())).isEmpty();
+    assertThat(k.quic().get(0).messages()).contains("Certificate", "Finished");
+  }
+
+  @Test
+  void aRetryWhoseTagIsBrokenIsFlaggedAndIgnored() throws Exception {
+    byte[] file = Files.readAllBytes(retryPcap);
+    List<String[]> plain = tshark(retryPcap, List.of());
+    int retryAt = indexOf(plain, "Retry, ");
+    // Flip the Retry's last byte (its tag) in the copy: pcap frames are in file order.
+    Path broken = dir.resolve("retry-broken.pcap");
+    int at = frameEnd(file, retryAt + 1) - 1;
+    file[at] ^= 1;
+    Files.write(broken, file);
+    Annotated a = annotate(broken, KeyMaterial.none());
+    Row retry = a.rows().get((long) retryAt + 1);
+    assertThat(retry.info).startsWith("Retry, ");
+    assertThat(retry.problems).anyMatch(p -> p.contains("Retry Integrity Tag does not verify"));
+    assertThat(retry.notes).anyMatch(n -> n.contains("does NOT verify"));
+  }
+
+  @Test
+  void aKeyUpdateOnARealCaptureIsFollowedAsTsharkDoes() throws Exception {
+    List<String[]> keyed =
+        tshark(keyUpdatePcap, List.of("-o", "tls.keylog_file:" + keyUpdateKeylog));
+    assertThat(keyed).as("tshark sees key phase 1").anyMatch(r -> r[2].contains("(KP1)"));
+    assertThat(keyed).anyMatch(r -> r[2].contains("(KP0)") && r[2].contains("PKN:"));
+    Annotated k = annotate(keyUpdatePcap, KeyMaterial.none().withKeyLog(keyUpdateKeylog));
+    assertThat(differences(keyed, k.rows())).isEmpty();
+    assertThat(k.quic().get(0).keyUpdates()).isPositive();
+    List<String> notes = new ArrayList<>();
+    k.rows().values().forEach(r -> notes.addAll(r.notes));
+    assertThat(notes).anyMatch(n -> n.startsWith("Key update (RFC 9001 section 6)"));
+    // Without keys the key phase bit stays hidden by header protection: KP0 as tshark writes it.
+    List<String[]> plain = tshark(keyUpdatePcap, List.of());
+    assertThat(differences(plain, annotate(keyUpdatePcap, KeyMaterial.none()).rows())).isEmpty();
+  }
+
+  private static int indexOf(List<String[]> rows, String infoPrefix) {
+    for (int i = 0; i < rows.size(); i++) if (rows.get(i)[2].startsWith(infoPrefix)) return i;
+    throw new AssertionError("no row starting with " + infoPrefix);
+  }
+
+  /** Offset just past frame {@code number} (1-based) of a classic pcap file. */
+  private static int frameEnd(byte[] pcap, int number) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertThat(b.getInt(0)).as("little-endian pcap from tcpdump").isEqualTo(0xa1b2c3d4);
+    int p = 24;
+    for (int i = 1; ; i++) {
+      int caplen = b.getInt(p + 8);
+      p += 16 + caplen;
+      if (i == number) return p;
+    }
   }
 }
