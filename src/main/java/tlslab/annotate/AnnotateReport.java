@@ -99,7 +99,7 @@ public final class AnnotateReport {
                 + " TCP state was dropped to bound memory";
         problem = problem == null ? note : problem + "; " + note;
       }
-      footer(format, view, facts, sums, problem, out);
+      footer(format, view, facts, sums, an.quicSummaries(), problem, out);
       out.flush();
       return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
     }
@@ -415,6 +415,7 @@ public final class AnnotateReport {
       View view,
       List<ConnectionFacts> facts,
       List<ConnectionSummary> sums,
+      List<QuicSummary> quic,
       String problem,
       PrintWriter out) {
     switch (format) {
@@ -439,6 +440,9 @@ public final class AnnotateReport {
               .append(i + 1 < sums.size() ? ",\n" : "\n");
         }
         out.append("]");
+        StringBuilder qj = new StringBuilder(", \"quicConnections\": ");
+        QuicSummary.json(quic, qj);
+        out.append(qj);
         if (problem != null) out.append(", \"fileProblem\": ").append(q(problem));
         out.append("}\n");
       }
@@ -447,6 +451,24 @@ public final class AnnotateReport {
         for (ConnectionSummary s : sums) {
           out.append(md ? "\n### " : "\n== ")
               .append("Connection ")
+              .append(String.valueOf(s.index()))
+              .append(": client ")
+              .append(s.client())
+              .append(", server ")
+              .append(s.server())
+              .append('\n');
+          for (String l : s.lines()) {
+            if (md) out.append("- ").append(l).append('\n');
+            else {
+              StringBuilder sb = new StringBuilder();
+              wrap(sb, "   ", l, view.width());
+              out.append(sb);
+            }
+          }
+        }
+        for (QuicSummary s : quic) {
+          out.append(md ? "\n### " : "\n== ")
+              .append("QUIC connection ")
               .append(String.valueOf(s.index()))
               .append(": client ")
               .append(s.client())

@@ -53,6 +53,9 @@ final class QuicConnection {
   /** Key updates seen (a packet that opened only with the next generation of keys). */
   int keyUpdates;
 
+  int clientKeyUpdates;
+  int serverKeyUpdates;
+
   /** Packets seen and opened per packet type (index: {@link PacketType#ordinal()}). */
   final int[] packets = new int[PacketType.values().length];
 
@@ -79,6 +82,7 @@ final class QuicConnection {
   int retries;
 
   int badRetries;
+  int goodRetries;
 
   // Notes said once per connection.
   boolean notedInitial;

@@ -126,15 +126,19 @@ final class QuicNotes {
   }
 
   static String versionNegotiation(int[] versions) {
+    return "Version Negotiation (RFC 9000 section 17.2.1): the server does not speak the"
+        + " client's version and lists those it does: "
+        + versions(versions)
+        + ". The packet is not protected at all.";
+  }
+
+  static String versions(int[] versions) {
     StringBuilder sb = new StringBuilder();
     for (int v : versions) {
       if (sb.length() > 0) sb.append(", ");
       sb.append(String.format("0x%08x", v));
     }
-    return "Version Negotiation (RFC 9000 section 17.2.1): the server does not speak the"
-        + " client's version and lists those it does: "
-        + sb
-        + ". The packet is not protected at all.";
+    return sb.toString();
   }
 
   static String connectionClose(int type, long code) {

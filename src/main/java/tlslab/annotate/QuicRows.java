@@ -65,6 +65,12 @@ final class QuicRows {
     return quicFrames;
   }
 
+  List<QuicSummary> summaries() {
+    List<QuicSummary> out = new ArrayList<>();
+    for (QuicConnection c : ordered) out.add(QuicSummary.of(c, keys.hasKeyLog()));
+    return out;
+  }
+
   List<QuicConnectionFacts> facts() {
     List<QuicConnectionFacts> out = new ArrayList<>();
     for (QuicConnection c : ordered) out.add(QuicConnectionFacts.of(c));
@@ -228,6 +234,7 @@ final class QuicRows {
         // The tag covers the Destination Connection ID of the Initial the Retry answers.
         RetryIntegrity.Check check = RetryIntegrity.check(b, h, c.initialDcid);
         c.retries++;
+        if (check == RetryIntegrity.Check.VALID) c.goodRetries++;
         if (check == RetryIntegrity.Check.INVALID) {
           c.badRetries++;
           row.problems.add("Retry Integrity Tag does not verify (RFC 9001 section 5.8)");
@@ -311,9 +318,11 @@ final class QuicRows {
           c.keyUpdates++;
           keyUpdated = true;
           if (fromServer) {
+            c.serverKeyUpdates++;
             c.serverPrevKeys = k;
             c.serverNextKeys = next.next(c.version);
           } else {
+            c.clientKeyUpdates++;
             c.clientPrevKeys = k;
             c.clientNextKeys = next.next(c.version);
           }

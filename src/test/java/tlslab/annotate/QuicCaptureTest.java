@@ -544,4 +544,62 @@ class QuicCaptureTest {
       if (i == number) return p;
     }
   }
+
+  /** The report's end: a summary per QUIC connection, in text and JSON, true for this capture. */
+  @Test
+  void theReportSummarisesEachQuicConnectionTruthfully() throws Exception {
+    String text = report(pcap, KeyMaterial.none(), OutputFormat.TABLE);
+    String summary = text.substring(text.indexOf("== QUIC connection 1:"));
+    String sni =
+        tshark(
+                pcap,
+                List.of("-Y", "quic && tls.handshake.type == 1"),
+                "tls.handshake.extensions_server_name")
+            .get(0)[3];
+    assertThat(summary)
+        .contains("QUIC version 1 (RFC 9000)")
+        .contains("Server name (SNI) " + sni + "; ALPN offered: h3")
+        .contains("need a key log to open")
+        .contains("0 of ")
+        .contains("no Change Cipher Spec")
+        .contains("Header protection")
+        .doesNotContain("0-RTT packet", "Retry", "Key update", "Server certificate", "chosen");
+    String keyed = report(pcap, KeyMaterial.none().withKeyLog(keylog), OutputFormat.TABLE);
+    assertThat(keyed.substring(keyed.indexOf("== QUIC connection 1:")))
+        .contains("ALPN chosen by the server: h3")
+        .contains("Server certificate: CN=quic.lab")
+        .doesNotContain("Header protection (RFC 9001 section 5.4) hid");
+    com.google.gson.JsonObject json =
+        com.google.gson.JsonParser.parseString(
+                report(pcap, KeyMaterial.none().withKeyLog(keylog), OutputFormat.JSON))
+            .getAsJsonObject();
+    com.google.gson.JsonObject q = json.getAsJsonArray("quicConnections").get(0).getAsJsonObject();
+    assertThat(q.get("serverName").getAsString()).isEqualTo(sni);
+    assertThat(q.get("alpnChosen").getAsString()).isEqualTo("h3");
+    assertThat(q.get("cipherSuite").getAsString()).startsWith("TLS_");
+    assertThat(q.getAsJsonArray("serverCertificates").get(0).getAsString())
+        .isEqualTo("CN=quic.lab");
+    assertThat(q.getAsJsonArray("packets").toString()).contains("\"type\":\"Handshake\"");
+    // The resumed 0-RTT connection, and the Retry and key-update captures, say so; others do not.
+    String zero = report(zeroRttPcap, KeyMaterial.none(), OutputFormat.TABLE);
+    String second = zero.substring(zero.indexOf("== QUIC connection 2:"));
+    assertThat(second).contains("0-RTT packet").contains("replayed").contains("pre-shared key");
+    assertThat(
+            zero.substring(
+                zero.indexOf("== QUIC connection 1:"), zero.indexOf("== QUIC connection 2:")))
+        .doesNotContain("0-RTT packet");
+    assertThat(report(retryPcap, KeyMaterial.none(), OutputFormat.TABLE))
+        .contains("The server sent a Retry")
+        .contains("Retry Integrity Tag verified");
+    assertThat(
+            report(
+                keyUpdatePcap, KeyMaterial.none().withKeyLog(keyUpdateKeylog), OutputFormat.TABLE))
+        .contains("Key update (RFC 9001 section 6): the client's 1-RTT keys changed once");
+  }
+
+  private static String report(Path file, KeyMaterial keys, OutputFormat format) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    AnnotateReport.run(file, keys, format, false, new java.io.PrintWriter(w));
+    return w.toString();
+  }
 }
