@@ -19,6 +19,7 @@ final class Http3Labels {
     long skip; // payload bytes of the current frame still to come
     String pending; // label of the frame being skipped, said when it completes
     final byte[] hdr = new byte[16];
+    java.util.TreeMap<Long, Long> ahead; // body ranges received beyond a gap: start -> end
     int hdrLen;
   }
 
@@ -49,12 +50,21 @@ final class Http3Labels {
       s = fresh;
     }
     if (s.next >= 0 && s.skip > 0 && s.skip != Long.MAX_VALUE && offset + len <= s.next + s.skip) {
-      // Inside the body of the frame being skipped (perhaps out of order): no bytes needed.
+      // Inside the body of the frame being skipped: no bytes needed, only which ranges came. A
+      // range ahead of a gap waits; the frame completes (and is named) when the gap is filled,
+      // as in tshark's reassembly.
       long bodyEnd = s.next + s.skip;
-      if (offset + len > s.next) {
-        s.next = offset + len;
-        s.skip = bodyEnd - s.next;
+      if (offset > s.next) {
+        if (s.ahead == null) s.ahead = new java.util.TreeMap<>();
+        if (s.ahead.size() < 10_000) s.ahead.merge(offset, offset + len, Math::max);
+        return len == 0;
       }
+      long next = Math.max(s.next, offset + len);
+      while (s.ahead != null && !s.ahead.isEmpty() && s.ahead.firstKey() <= next) {
+        next = Math.max(next, s.ahead.pollFirstEntry().getValue());
+      }
+      s.next = next;
+      s.skip = bodyEnd - next;
       if (s.skip == 0 && s.pending != null) {
         out.add(s.pending);
         s.pending = null;
