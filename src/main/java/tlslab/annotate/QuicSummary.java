@@ -156,8 +156,8 @@ public record QuicSummary(
     }
     return new QuicSummary(
         c.index,
-        tls.nameA + ":" + tls.portA,
-        tls.nameB + ":" + tls.portB,
+        ConnectionFacts.endpoint(tls.addrA, tls.portA, tls.ipVersion),
+        ConnectionFacts.endpoint(tls.addrB, tls.portB, tls.ipVersion),
         QuicConnectionFacts.of(c),
         List.copyOf(counts),
         List.copyOf(l));
