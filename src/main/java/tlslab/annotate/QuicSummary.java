@@ -83,12 +83,13 @@ public record QuicSummary(
               + c.alpnChosen.get(0)
               + (c.h3() ? " (HTTP/3, RFC 9114)" : "")
               + ", read from Encrypted Extensions in a Handshake packet opened with the key log.");
+    } else if (c.messages.contains("Encrypted Extensions")) {
+      l.add("The server's Encrypted Extensions chose no ALPN protocol.");
     } else if (hello && c.alpnOffered.contains("h3")) {
       l.add(
           "The client offered h3 (HTTP/3, RFC 9114). The ALPN the server chose is in Encrypted"
               + " Extensions, inside Handshake packets, which "
-              + (haveKeyLog ? "the key log did not open." : "need a key log to open.")
-              + "");
+              + (haveKeyLog ? "the key log did not open." : "need a key log to open."));
     }
     if (!tls.serverChain.isEmpty()) {
       l.add(
