@@ -78,6 +78,15 @@ final class QuicNotes {
             : " A key log with CLIENT_/SERVER_TRAFFIC_SECRET_0 lines opens it.");
   }
 
+  static String notDecrypted() {
+    return "1-RTT packet whose header protection came off with the key log's header key (key"
+        + " phase and packet number above), but whose payload did not decrypt: the AEAD tag"
+        + " failed. Either the packet is damaged, or the datagram holds more than one short-header"
+        + " packet: a short header has no length field, so everything to the end of the datagram"
+        + " is taken as one packet (as when a sender's UDP segmentation offload is captured before"
+        + " the kernel splits it). tshark shows it the same way.";
+  }
+
   static String zeroRtt() {
     return "0-RTT packet (RFC 9001 section 4.6): early data sent with keys from an earlier"
         + " session before this handshake completes. It has no protection against replay: anyone"

@@ -200,7 +200,13 @@ final class QuicRows {
     if (t == PacketType.ONE_RTT) {
       keyUpdated = false;
       PacketProtection.Opened o = c == null ? null : open(c, fromServer, h, b, 2);
-      info.append("Protected Payload (KP").append(o == null ? 0 : o.keyPhase()).append(')');
+      // Keys but no AEAD success: tshark still shows the key phase and packet number that the
+      // header key reveals.
+      PacketKeys hk = o == null && c != null ? c.keys(fromServer)[2] : null;
+      PacketProtection.Opened header =
+          hk == null ? null : PacketProtection.unmask(hk, b, h, c.largest(fromServer)[2]);
+      PacketProtection.Opened shown = o != null ? o : header;
+      info.append("Protected Payload (KP").append(shown == null ? 0 : shown.keyPhase()).append(')');
       if (c != null) {
         c.packets[t.ordinal()]++;
         if (o != null) c.opened[t.ordinal()]++;
@@ -208,6 +214,11 @@ final class QuicRows {
       if (keyUpdated && explain)
         row.notes.add(QuicNotes.keyUpdate(fromServer, o.keyPhase(), c.version));
       if (h.dcid().length > 0) info.append(", DCID=").append(hex(c, h.dcid()));
+      if (o == null && header != null) {
+        info.append(", PKN: ").append(header.packetNumber());
+        if (explain) row.notes.add(QuicNotes.notDecrypted());
+        return false;
+      }
       if (o == null) {
         if (c != null && !c.notedProtected && explain) {
           c.notedProtected = true;

@@ -101,18 +101,20 @@ class QuicCaptureTest {
             cert,
             List.of(List.of()),
             Map.of("SSLKEYLOGFILE", retryKeylog.toString()));
-    // An upload long enough for the client's key update (ngtcp2 client --key-update) to happen.
-    Path upload = dir.resolve("upload.bin");
-    byte[] data = new byte[1_000_000];
+    // A 2 MB download, long enough for the client's key update (ngtcp2 client --key-update) to
+    // happen while the server still sends: the server serves index.html for "/".
+    Path htdocs = Files.createDirectories(dir.resolve("htdocs"));
+    byte[] data = new byte[2_000_000];
     new java.util.Random(6).nextBytes(data);
-    Files.write(upload, data);
+    Files.write(htdocs.resolve("index.html"), data);
     keyUpdateKeylog = dir.resolve("ku.keylog");
     keyUpdatePcap =
-        session(
+        sessions(
             "ku",
+            List.of("-d", htdocs.toString()),
             key,
             cert,
-            List.of("--key-update=2ms", "-d", upload.toString()),
+            List.of(List.of("--key-update=2ms")),
             Map.of("SSLKEYLOGFILE", keyUpdateKeylog.toString()));
     // Debian's ngtcp2 (0.12) speaks QUIC v2 only as the provisional 0x709a50c4 of the v2 drafts,
     // not RFC 9369's 0x6b3343cf: a real handshake in a version tshark 4.0 does not recognise.
