@@ -1,6 +1,7 @@
 package tlslab.annotate;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -62,6 +63,21 @@ public final class AnnotateReport {
    */
   public static Result run(
       Path file, KeyMaterial keys, OutputFormat format, View view, PrintWriter out) {
+    return run(file, keys, format, view, TableColors.NONE, out);
+  }
+
+  /**
+   * As {@link #run(Path, KeyMaterial, OutputFormat, View, PrintWriter)}, the table in {@code
+   * colors} (other formats are never coloured).
+   */
+  public static Result run(
+      Path file,
+      KeyMaterial keys,
+      OutputFormat format,
+      View view,
+      TableColors colors,
+      PrintWriter out) {
+    TableColors paint = format == OutputFormat.TABLE ? colors : TableColors.NONE;
     boolean notes = view.explain() || format == OutputFormat.TABLE;
     boolean json = format == OutputFormat.JSON;
     Annotator an =
@@ -72,14 +88,18 @@ public final class AnnotateReport {
     Map<Integer, Boolean> introduced = new HashMap<>();
     try (CaptureReader r = CaptureReader.open(file)) {
       an.follow(r); // keys stored in the capture (pcapng Decryption Secrets Blocks)
-      header(format, view, out);
+      if (paint.on()) {
+        StringWriter h = new StringWriter(); // the column headings, then bold
+        header(format, view, new PrintWriter(h));
+        out.append(heading(paint, h.toString()));
+      } else header(format, view, out);
       while (r.next(f)) {
         Row row = an.annotate(f);
         if (view.tlsOnly() && !row.tls) continue;
         line.setLength(0);
         switch (format) {
           case TSV -> tsv(row, view.explain(), line);
-          case TABLE -> table(row, view, an, introduced, line);
+          case TABLE -> table(row, view, an, introduced, paint, line);
           case MARKDOWN -> markdown(row, view.explain(), line);
           case JSON -> {
             if (!firstJson) line.append(",\n");
@@ -99,7 +119,7 @@ public final class AnnotateReport {
                 + " TCP state was dropped to bound memory";
         problem = problem == null ? note : problem + "; " + note;
       }
-      footer(format, view, facts, sums, an.quicSummaries(), problem, out);
+      footer(format, view, facts, sums, an.quicSummaries(), problem, paint, out);
       out.flush();
       return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
     }
@@ -160,21 +180,33 @@ public final class AnnotateReport {
     sb.append('\n');
   }
 
+  private static String heading(TableColors paint, String line) {
+    if (!paint.on()) return line;
+    StringBuilder sb = new StringBuilder(line);
+    paint.paint(sb, 0, TableColors.Style.HEADING);
+    return sb.toString();
+  }
+
   private static void table(
-      Row r, View view, Annotator an, Map<Integer, Boolean> introduced, StringBuilder sb) {
+      Row r,
+      View view,
+      Annotator an,
+      Map<Integer, Boolean> introduced,
+      TableColors paint,
+      StringBuilder sb) {
     String indent = "        ";
+    TableColors.Style infoStyle = paint.on() ? TableColors.info(r, an) : null;
     if (view.roles()) {
       if (r.connection > 0 && introduced.putIfAbsent(r.connection, true) == null) {
         ConnectionFacts c = an.liveFacts(r.connection);
         if (c != null)
-          sb.append("  -- connection ")
-              .append(r.connection)
-              .append(": client ")
-              .append(c.client())
-              .append(", server ")
-              .append(c.server())
-              .append(c.rolesKnown() ? "" : " (roles guessed: no Client Hello seen)")
-              .append('\n');
+          connectionLine(
+              sb,
+              paint,
+              "  -- connection " + r.connection + ": ",
+              c.client(),
+              c.server(),
+              c.rolesKnown() ? "" : " (roles guessed: no Client Hello seen)");
       }
       String fromTo =
           r.sender == null
@@ -192,9 +224,16 @@ public final class AnnotateReport {
               fromTo,
               r.protocol,
               r.length);
+      int at = sb.length();
       sb.append(head);
       appendFitted(sb, r.info, view.width(), head.length());
+      if (paint.on()) {
+        int col = at + String.format(Locale.ROOT, "%5d %9.3f  ", r.number, r.time).length();
+        paint.paint(sb, at + head.length(), infoStyle);
+        paint.paint(sb, col, col + fromTo.length(), TableColors.sender(r.sender));
+      }
     } else {
+      int at = sb.length();
       sb.append(
           String.format(
               Locale.ROOT,
@@ -205,15 +244,54 @@ public final class AnnotateReport {
               r.protocol,
               r.length,
               r.info));
+      if (paint.on()) {
+        // Painted from the end backwards: each paint leaves the offsets before it valid.
+        int col = at + String.format(Locale.ROOT, "%5d %11.6f  ", r.number, r.time).length();
+        int fromTo = (r.source + " -> " + r.destination).length();
+        paint.paint(sb, sb.length() - r.info.length() - System.lineSeparator().length(), infoStyle);
+        paint.paint(sb, col, col + fromTo, TableColors.sender(r.sender));
+      }
     }
     int w = view.width();
     for (String n : r.notes) wrap(sb, indent + "note: ", n, w);
     for (Payload p : r.payloads) {
+      int at = sb.length();
       sb.append(indent).append("decrypted (").append(p.sender().label()).append(", ");
       sb.append(kindLabel(p.kind())).append("):\n");
+      paint.paint(sb, at, TableColors.sender(p.sender()));
       for (String l : p.lines()) wrap(sb, indent + "  | ", l, w);
     }
-    for (String p : r.problems) wrap(sb, indent + "PROBLEM: ", p, w);
+    for (String p : r.problems) {
+      int at = sb.length();
+      wrap(sb, indent + "PROBLEM: ", p, w);
+      paint.paint(sb, at, TableColors.Style.FATAL);
+    }
+  }
+
+  /**
+   * "TITLE client A, server B TAIL" and a newline: the title bold and each role in the colour its
+   * frames have, so the heading is the legend of the colours.
+   */
+  private static void connectionLine(
+      StringBuilder sb,
+      TableColors paint,
+      String title,
+      String client,
+      String server,
+      String tail) {
+    int t = sb.length();
+    sb.append(title);
+    int c = sb.length();
+    sb.append("client ").append(client);
+    int comma = sb.length();
+    sb.append(", ");
+    int sv = sb.length();
+    sb.append("server ").append(server);
+    int end = sb.length();
+    sb.append(tail).append('\n');
+    paint.paint(sb, sv, end, TableColors.Style.SERVER);
+    paint.paint(sb, c, comma, TableColors.Style.CLIENT);
+    paint.paint(sb, t, c, TableColors.Style.HEADING);
   }
 
   private static String kindLabel(Payload.Kind k) {
@@ -417,6 +495,7 @@ public final class AnnotateReport {
       List<ConnectionSummary> sums,
       List<QuicSummary> quic,
       String problem,
+      TableColors paint,
       PrintWriter out) {
     switch (format) {
       case TSV -> {
@@ -449,14 +528,15 @@ public final class AnnotateReport {
       case TABLE, MARKDOWN -> {
         boolean md = format == OutputFormat.MARKDOWN;
         for (ConnectionSummary s : sums) {
-          out.append(md ? "\n### " : "\n== ")
-              .append("Connection ")
-              .append(String.valueOf(s.index()))
-              .append(": client ")
-              .append(s.client())
-              .append(", server ")
-              .append(s.server())
-              .append('\n');
+          StringBuilder h = new StringBuilder(md ? "\n### " : "\n");
+          connectionLine(
+              h,
+              paint,
+              (md ? "" : "== ") + "Connection " + s.index() + ": ",
+              s.client(),
+              s.server(),
+              "");
+          out.append(h);
           for (String l : s.lines()) {
             if (md) out.append("- ").append(l).append('\n');
             else {
@@ -484,8 +564,12 @@ public final class AnnotateReport {
             }
           }
         }
-        if (problem != null)
-          out.append(md ? "\n**File problem:** " : "\nFILE PROBLEM: ").append(problem).append('\n');
+        if (problem != null) {
+          StringBuilder sb = new StringBuilder(md ? "**File problem:** " : "FILE PROBLEM: ");
+          sb.append(problem);
+          paint.paint(sb, 0, TableColors.Style.FATAL);
+          out.append('\n').append(sb).append('\n');
+        }
       }
     }
   }
@@ -548,7 +632,7 @@ public final class AnnotateReport {
           .append('}');
     }
     out.append("], \"certificateStatus\": ")
-        .append(c.certificateStatus() == null ? "null" : q(c.certificateStatus()))
+        .append(c.certificateStatus() == null ? "null" : ocspJson(c.certificateStatus()))
         .append(", \"proxy\": ")
         .append(c.proxy() == null ? "null" : q(c.proxy()))
         .append(", \"clientApplicationData\": ")
@@ -561,6 +645,43 @@ public final class AnnotateReport {
         .append(c.decryptionStatus() == null ? "null" : q(c.decryptionStatus()))
         .append(", \"problems\": ")
         .append(list(c.problems()));
+  }
+
+  /** A stapled OCSP answer as a JSON object: its fields, no sentences. */
+  private static String ocspJson(CertificateStatus s) {
+    return "{\"statusType\": "
+        + (s.statusType() == 1 ? q("ocsp") : s.statusType() == 2 ? q("ocsp_multi") : s.statusType())
+        + ", \"responseStatus\": "
+        + qn(s.responseStatus())
+        + ", \"certStatus\": "
+        + (s.certStatus() == null ? "null" : q(s.certStatus().name().toLowerCase(Locale.ROOT)))
+        + ", \"revokedAt\": "
+        + qn(s.revokedAt())
+        + ", \"reason\": "
+        + qn(s.reason())
+        + ", \"serial\": "
+        + qn(s.serialHex())
+        + ", \"responderName\": "
+        + qn(s.responderName())
+        + ", \"responderKeyHash\": "
+        + qn(s.responderKeyHash())
+        + ", \"signerInChain\": "
+        + s.signerInChain()
+        + ", \"signature\": "
+        + (s.signature() == null ? "null" : q(s.signature().name().toLowerCase(Locale.ROOT)))
+        + ", \"producedAt\": "
+        + qn(s.producedAt())
+        + ", \"thisUpdate\": "
+        + qn(s.thisUpdate())
+        + ", \"nextUpdate\": "
+        + qn(s.nextUpdate())
+        + ", \"problem\": "
+        + qn(s.problem())
+        + "}";
+  }
+
+  private static String qn(Object o) {
+    return o == null ? "null" : q(o.toString());
   }
 
   private static String certs(List<X509Certificate> l) {

@@ -213,6 +213,7 @@ public final class Annotator {
     firstRtt(c, fromA, f.timeNanos);
     int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt) | reused;
     String prefix = side.tcp.prefix(flags);
+    row.tcpAnalysis = flags;
     if (explain && flags != 0) tcpNote(c, flags);
     int len = pkt.payloadLength;
     if (len == 0) {

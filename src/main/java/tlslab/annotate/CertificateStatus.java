@@ -16,7 +16,6 @@ import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.RespID;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.SingleResp;
-import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -40,30 +39,56 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
  * read. Who signed it is found from the responder ID; when the server's chain holds the certificate
  * with that key, the signature is checked against it.
  *
- * @param statusType 1 (ocsp) or 2 (ocsp_multi), or the unknown code seen
- * @param responseStatus OCSP responseStatus ({@code successful}, {@code tryLater}...), or null
- * @param certStatus {@code good}, {@code revoked} or {@code unknown}, or null without a response
+ * <p>This is a value: the connection summary, the notes and JSON render it ({@link
+ * ConnectionSummary}, {@link Explanations}, {@code AnnotateReport}); nothing here is a sentence.
+ *
+ * @param statusType 1 (ocsp) or 2 (ocsp_multi), or the unknown code seen (-1: body too short)
+ * @param responseStatus OCSP responseStatus by its RFC 6960 name ({@code successful}, {@code
+ *     tryLater}...), or null when the message could not be read
+ * @param certStatus what the responder says about the certificate, or null without a successful
+ *     response
  * @param revokedAt when revoked, the revocation time, else null
- * @param reason when revoked with a reason, its RFC 5280 name, else null
+ * @param reason when revoked with a reason, its RFC 5280 CRLReason name, else null
  * @param serialHex the serial the answer is about (upper-case hex), or null
- * @param responder who signed: the matching chain certificate's subject, else the responder ID
- * @param signature "verifies", "does NOT verify" or "not checked (...)"
+ * @param responderName the responder ID by name (an X.500 name), or null when it is by key hash
+ * @param responderKeyHash the responder ID by key hash (hex of SHA-1 of its public key), or null
+ * @param signerInChain whether the responder's certificate is in the server's chain
+ * @param signature whether the response's signature was checked and held
  * @param producedAt producedAt, thisUpdate, nextUpdate (nextUpdate may be null)
  * @param problem why the message could not be read, or null
  */
-record CertificateStatus(
+public record CertificateStatus(
     int statusType,
     String responseStatus,
-    String certStatus,
+    CertStatus certStatus,
     Instant revokedAt,
     String reason,
     String serialHex,
-    String responder,
-    String signature,
+    String responderName,
+    String responderKeyHash,
+    boolean signerInChain,
+    Signature signature,
     Instant producedAt,
     Instant thisUpdate,
     Instant nextUpdate,
     String problem) {
+
+  /** RFC 6960 4.2.1 CertStatus. */
+  public enum CertStatus {
+    GOOD,
+    REVOKED,
+    UNKNOWN
+  }
+
+  /** What checking the response's signature gave. */
+  public enum Signature {
+    VERIFIES,
+    DOES_NOT_VERIFY,
+    /** The signer's certificate is not in the server's chain: nothing to check it against. */
+    SIGNER_NOT_IN_CHAIN,
+    /** The JDK could not run the check (unsupported algorithm, bad key). */
+    CHECK_FAILED
+  }
 
   private static final String[] RESPONSE_STATUS = {
     "successful",
@@ -115,7 +140,7 @@ record CertificateStatus(
     String status = st >= 0 && st < RESPONSE_STATUS.length ? RESPONSE_STATUS[st] : "status " + st;
     if (st != OCSPResp.SUCCESSFUL || !(resp.getResponseObject() instanceof BasicOCSPResp basic)) {
       return new CertificateStatus(
-          type, status, null, null, null, null, null, null, null, null, null, null);
+          type, status, null, null, null, null, null, null, false, null, null, null, null, null);
     }
     SingleResp[] singles = basic.getResponses();
     if (singles.length == 0) {
@@ -123,38 +148,40 @@ record CertificateStatus(
     }
     SingleResp one = singles[0];
     Object s = one.getCertStatus();
-    String cert;
+    CertStatus cert;
     Instant revokedAt = null;
     String reason = null;
     if (s == null) {
-      cert = "good";
+      cert = CertStatus.GOOD;
     } else if (s instanceof RevokedStatus r) {
-      cert = "revoked";
+      cert = CertStatus.REVOKED;
       revokedAt = r.getRevocationTime().toInstant();
       if (r.hasRevocationReason()) {
         reason = reasonName(r.getRevocationReason());
       }
-    } else if (s instanceof UnknownStatus) {
-      cert = "unknown";
     } else {
-      cert = "unknown";
+      cert = CertStatus.UNKNOWN; // UnknownStatus, or a status BouncyCastle does not model
     }
-    X509Certificate signer = signerIn(basic.getResponderId(), chain);
-    String responder =
-        signer != null
-            ? signer.getSubjectX500Principal().getName()
-            : describe(basic.getResponderId());
-    String signature;
+    RespID id = basic.getResponderId();
+    X509Certificate signer = signerIn(id, chain);
+    Signature signature;
     if (signer == null) {
-      signature = "not checked (the signer's certificate is not in the server's chain)";
+      signature = Signature.SIGNER_NOT_IN_CHAIN;
     } else {
       try {
         ContentVerifierProvider v = new JcaContentVerifierProviderBuilder().build(signer);
-        signature = basic.isSignatureValid(v) ? "verifies" : "does NOT verify";
+        signature = basic.isSignatureValid(v) ? Signature.VERIFIES : Signature.DOES_NOT_VERIFY;
       } catch (OperatorCreationException | OCSPException e) {
-        signature = "not checked (" + e.getClass().getSimpleName() + ")";
+        signature = Signature.CHECK_FAILED;
       }
     }
+    String name =
+        signer != null
+            ? signer.getSubjectX500Principal().getName()
+            : id.toASN1Primitive().getName() != null
+                ? id.toASN1Primitive().getName().toString()
+                : null;
+    byte[] h = id.toASN1Primitive().getKeyHash();
     return new CertificateStatus(
         type,
         status,
@@ -162,7 +189,9 @@ record CertificateStatus(
         revokedAt,
         reason,
         one.getCertID().getSerialNumber().toString(16).toUpperCase(Locale.ROOT),
-        responder,
+        name,
+        name == null && h != null ? HexFormat.of().formatHex(h) : null,
+        signer != null,
         signature,
         basic.getProducedAt().toInstant(),
         one.getThisUpdate().toInstant(),
@@ -170,74 +199,9 @@ record CertificateStatus(
         null);
   }
 
-  /**
-   * The answer in a few words, for the connection summary ({@code ConnectionFacts}): "good",
-   * "REVOKED since T (reason R)", "unknown", the responder's error, or why it could not be read;
-   * then who signed it and the validity window.
-   */
-  String summary() {
-    if (problem != null) {
-      return "unreadable: " + problem;
-    }
-    if (certStatus == null) {
-      return "the responder answered " + responseStatus + " (no status)";
-    }
-    StringBuilder sb = new StringBuilder();
-    if ("revoked".equals(certStatus)) {
-      sb.append("status REVOKED since ").append(revokedAt);
-      if (reason != null) {
-        sb.append(" (reason ").append(reason).append(')');
-      }
-    } else {
-      sb.append("status ").append(certStatus);
-    }
-    return sb.append(", signed by ")
-        .append(responder)
-        .append(" (signature ")
-        .append(signature)
-        .append("), thisUpdate ")
-        .append(thisUpdate)
-        .append(nextUpdate != null ? ", nextUpdate " + nextUpdate : ", no nextUpdate")
-        .toString();
-  }
-
-  /** The plain-language note for this message. */
-  String explain() {
-    StringBuilder sb =
-        new StringBuilder("Certificate Status (RFC 6066 8): the server staples an OCSP response");
-    sb.append(statusType == 2 ? " (type ocsp_multi, RFC 6961)" : "")
-        .append(
-            ", the CA responder's signed answer (RFC 6960) about the server certificate, so the")
-        .append(" client need not ask the responder itself.");
-    if (problem != null) {
-      return sb.append(" It could not be read: ").append(problem).append('.').toString();
-    }
-    if (certStatus == null) {
-      return sb.append(" The responder did not answer with a status but with '")
-          .append(responseStatus)
-          .append("', which vouches for nothing.")
-          .toString();
-    }
-    sb.append(" It says serial ").append(serialHex).append(" is ").append(certStatus.toUpperCase());
-    if ("revoked".equals(certStatus)) {
-      sb.append(" since ").append(revokedAt);
-      if (reason != null) {
-        sb.append(" (reason ").append(reason).append(')');
-      }
-      sb.append(": a verifying client must refuse this server");
-    } else if ("unknown".equals(certStatus)) {
-      sb.append(": the responder does not know this certificate, so it vouches for nothing");
-    }
-    sb.append(". Signed by ").append(responder).append("; signature ").append(signature);
-    sb.append(". thisUpdate ").append(thisUpdate);
-    sb.append(nextUpdate != null ? ", nextUpdate " + nextUpdate : ", no nextUpdate");
-    sb.append(" (produced ").append(producedAt).append(").");
-    return sb.toString();
-  }
-
   private static CertificateStatus failed(int type, String problem) {
     return new CertificateStatus(
-        type, null, null, null, null, null, null, null, null, null, null, problem);
+        type, null, null, null, null, null, null, null, false, null, null, null, null, problem);
   }
 
   private static X509Certificate signerIn(RespID id, List<X509Certificate> chain) {
@@ -269,16 +233,6 @@ record CertificateStatus(
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-1", e);
     }
-  }
-
-  private static String describe(RespID id) {
-    if (id.toASN1Primitive().getName() != null) {
-      return "responder " + id.toASN1Primitive().getName();
-    }
-    byte[] h = id.toASN1Primitive().getKeyHash();
-    return "the responder whose key hash is "
-        + HexFormat.of().formatHex(h == null ? new byte[0] : h)
-        + " (its certificate is not in the server's chain)";
   }
 
   private static String reasonName(int code) {

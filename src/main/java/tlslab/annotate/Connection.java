@@ -154,6 +154,10 @@ final class Connection {
   int clientHelloVersion = -1;
   int cipherSuite = -1;
   int negotiatedVersion = -1;
+
+  /** The Server Hello's version as written: differs for a TLS 1.3 draft (0x7f17). */
+  int negotiatedVersionOnWire = -1;
+
   int keyExchangeGroup = -1;
   boolean sawServerKeyExchange;
   boolean sawCertificate;
@@ -188,13 +192,17 @@ final class Connection {
   String alpnChosen;
   boolean grease;
   boolean pskOffered;
+
+  /** The client's hello carried early_data (RFC 8446 4.2.10): it may send 0-RTT data. */
+  boolean earlyDataOffered;
+
   boolean clientEncryptedExtensions;
   boolean serverFinished;
   boolean clientFinished;
   boolean serverCcs;
   boolean clientCcs;
   int clientHellos;
-  String certificateStatus;
+  CertificateStatus certificateStatus;
 
   /** Proxy in front of the TLS peer (HTTP CONNECT or SOCKS target), or null. */
   String proxyTarget;
@@ -217,7 +225,6 @@ final class Connection {
   int clientAppData;
 
   int serverAppData;
-  final List<String> alerts = new ArrayList<>();
   final List<String> problems = new ArrayList<>();
   long firstFrame;
   long lastFrame;

@@ -17,8 +17,8 @@ import tlslab.wire.ProtocolVersion;
  * @param index connection number (1-based, order of first frame), as {@link Row#connection}
  * @param client client address:port
  * @param server server address:port
- * @param version the negotiated version's wire code (0x0303 TLS 1.2, 0x0304 TLS 1.3), -1 when no
- *     Server Hello was seen
+ * @param version the negotiated version's wire code (0x0303 TLS 1.2, 0x0304 TLS 1.3, also for a TLS
+ *     1.3 draft), -1 when no Server Hello was seen
  * @param cipherSuite the negotiated suite's wire code, -1 when no Server Hello was seen
  * @param serverKeyExchange whether the server sent a Server Key Exchange: TLS 1.2 (EC)DHE
  *     parameters signed with the server key (RFC 5246 §7.4.3); a TLS_RSA suite has none
@@ -47,12 +47,15 @@ import tlslab.wire.ProtocolVersion;
  * @param clientCertificateSent whether the client sent a non-empty Certificate
  * @param ticketLifetime lifetime in seconds of the last ticket (hint in TLS 1.2), -1 if none seen
  * @param alerts the alerts seen, in order (TLS 1.3 alerts are encrypted: seen only with keys)
- * @param certificateStatus what a stapled OCSP response said, or null
+ * @param certificateStatus what a stapled OCSP response said (RFC 6066 8, RFC 6960), or null when
+ *     the server stapled none
  * @param decryptionStatus why decryption did not happen, or null
  * @param proxy the target of an HTTP CONNECT or SOCKS request before TLS ("host:port"), or null
  * @param rolesKnown whether a Client Hello told which side is the client (else the first sender is
  *     taken to be the client)
  * @param problems malformed messages found on this connection, "frame N: what"
+ * @param versionOnWire the version as the Server Hello wrote it: that of {@code version} except for
+ *     a TLS 1.3 draft (0x7f17 is draft 23), -1 when no Server Hello was seen
  */
 public record ConnectionFacts(
     int index,
@@ -80,11 +83,12 @@ public record ConnectionFacts(
     boolean clientCertificateSent,
     long ticketLifetime,
     List<TlsAlert> alerts,
-    String certificateStatus,
+    CertificateStatus certificateStatus,
     String decryptionStatus,
     String proxy,
     boolean rolesKnown,
-    List<String> problems) {
+    List<String> problems,
+    int versionOnWire) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -101,9 +105,9 @@ public record ConnectionFacts(
     return keyExchange.forwardSecret();
   }
 
-  /** The negotiated version's name ("TLS 1.3"), or "unknown". */
+  /** The negotiated version's name ("TLS 1.3", "TLS 1.3 draft 23"), or "unknown". */
   public String versionName() {
-    return version < 0 ? "unknown" : ProtocolVersion.of(version).rfcName();
+    return version < 0 ? "unknown" : ProtocolVersion.nameOf(versionOnWire);
   }
 
   /** The negotiated suite's RFC name, e.g. {@code TLS_RSA_WITH_AES_128_CBC_SHA}, or "". */
@@ -150,7 +154,8 @@ public record ConnectionFacts(
         c.decryption == null ? null : c.decryption.status,
         c.proxyTarget,
         c.serverKnown,
-        c.problems);
+        c.problems,
+        c.negotiatedVersionOnWire);
   }
 
   static String endpoint(byte[] addr, int port, int ipVersion) {

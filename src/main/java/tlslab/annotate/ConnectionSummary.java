@@ -84,7 +84,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
     if (v == 0x0304 && f.serverCertificates().isEmpty() && f.mode() != HandshakeMode.TLS13_PSK) {
       l.add("certificates: encrypted in TLS 1.3 (visible only with a key log)");
     }
-    if (f.certificateStatus() != null) l.add("stapled OCSP: " + f.certificateStatus());
+    if (f.certificateStatus() != null) l.add("stapled OCSP: " + ocsp(f.certificateStatus()));
     if (f.clientCertificateSent()) l.add("client authentication: the client sent a certificate");
     else if (f.certificateRequest())
       l.add("client authentication: requested, but the client sent no certificate");
@@ -112,7 +112,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
               + " sent "
               + (a.readable()
                   ? (a.level() == 2 ? "fatal " : a.level() == 1 ? "warning " : "") + a.name()
-                  : "an encrypted alert (probably close_notify)")
+                  : "an encrypted alert (which one is hidden without keys)")
               + " (frame "
               + a.frame()
               + ")");
@@ -125,7 +125,14 @@ public record ConnectionSummary(int index, String client, String server, List<St
     for (String p : f.problems()) l.add("problem: " + p);
     if (keysGiven) {
       if (f.decryptedRecords() > 0) {
-        l.add("decryption: " + f.decryptedRecords() + " records decrypted");
+        // Decryption can stop part way (a record that fails to authenticate): say so.
+        l.add(
+            "decryption: "
+                + f.decryptedRecords()
+                + " records decrypted"
+                + (f.decryptionStatus() != null
+                    ? "; then it stopped: " + f.decryptionStatus()
+                    : ""));
       } else if (f.decryptionStatus() != null) {
         l.add("decryption: not possible - " + f.decryptionStatus());
       } else {
@@ -133,5 +140,32 @@ public record ConnectionSummary(int index, String client, String server, List<St
       }
     }
     return new ConnectionSummary(f.index(), f.client(), f.server(), List.copyOf(l));
+  }
+
+  /**
+   * A stapled OCSP answer in a few words: "good", "REVOKED since T (reason R)", "unknown", the
+   * responder's error, or why it could not be read; then who signed it and the validity window.
+   */
+  static String ocsp(CertificateStatus cs) {
+    if (cs.problem() != null) return "unreadable: " + cs.problem();
+    if (cs.certStatus() == null)
+      return "the responder answered " + cs.responseStatus() + " (no status)";
+    StringBuilder sb = new StringBuilder();
+    switch (cs.certStatus()) {
+      case REVOKED -> {
+        sb.append("status REVOKED since ").append(cs.revokedAt());
+        if (cs.reason() != null) sb.append(" (reason ").append(cs.reason()).append(')');
+      }
+      case GOOD -> sb.append("status good");
+      case UNKNOWN -> sb.append("status unknown");
+    }
+    return sb.append(", signed by ")
+        .append(Explanations.ocspResponder(cs))
+        .append(" (signature ")
+        .append(Explanations.ocspSignature(cs))
+        .append("), thisUpdate ")
+        .append(cs.thisUpdate())
+        .append(cs.nextUpdate() != null ? ", nextUpdate " + cs.nextUpdate() : ", no nextUpdate")
+        .toString();
   }
 }

@@ -23,8 +23,13 @@ import tlslab.wire.ServerHello;
  *       TLS 1.2 PRF (RFC 5246 5; extended master secret RFC 7627); key block (RFC 5246 6.3); then
  *       AES-CBC + HMAC (MAC-then-encrypt, or encrypt-then-MAC per RFC 7366), AES-GCM (RFC 5288) or
  *       ChaCha20-Poly1305 (RFC 7905).
+ *   <li>TLS 1.0 and 1.1: the same, with their PRF (P_MD5 XOR P_SHA-1, RFC 2246 5) and, in TLS 1.0,
+ *       CBC chained across records: the IV of each record is the last ciphertext block of the
+ *       previous record in that direction, the first one comes from the key block (RFC 2246 6.3,
+ *       6.2.3.2).
  *   <li>TLS 1.3: handshake and application traffic secrets from the key log, keys and IVs by
- *       HKDF-Expand-Label (RFC 8446 7.1, 7.3), AEAD with the per-record nonce (RFC 8446 5.3).
+ *       HKDF-Expand-Label (RFC 8446 7.1, 7.3), AEAD with the per-record nonce (RFC 8446 5.3); a Key
+ *       Update moves its sender to the next application traffic secret (RFC 8446 7.2).
  * </ul>
  */
 final class Decryption {
@@ -48,7 +53,17 @@ final class Decryption {
   private boolean etm;
   private byte[] master;
   private final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
-  private final Dir client = new Dir();
+  private Dir client = new Dir();
+
+  /**
+   * TLS 1.3 with early data: the client's handshake keys, waiting while the client still sends
+   * under its early keys (0-RTT data, then End Of Early Data, RFC 8446 4.5).
+   */
+  private Dir clientHandshake;
+
+  /** CLIENT_EARLY_TRAFFIC_SECRET of an early_data Client Hello, until its suite is known. */
+  private byte[] earlySecret;
+
   private final Dir server = new Dir();
 
   /** Why decryption did not happen, for the summary; null if it worked or was not tried. */
@@ -63,6 +78,9 @@ final class Decryption {
     byte[] macKey;
     long seq;
     boolean active;
+
+    /** TLS 1.3: the traffic secret the keys come from, for the next Key Update. */
+    byte[] secret;
   }
 
   Decryption(KeyMaterial keys) {
@@ -77,6 +95,11 @@ final class Decryption {
     clientRandom = ch.random();
     offeredSessionId = ch.sessionId();
     offeredTicket = ch.ticket();
+    // early_data (RFC 8446 4.2.10): 0-RTT records follow the hello under the early keys.
+    earlySecret =
+        ch.extensions().contains(42)
+            ? keys.secret("CLIENT_EARLY_TRAFFIC_SECRET", ch.random())
+            : null;
   }
 
   void handshake(boolean fromServer, byte[] b, int off, int len) {
@@ -102,6 +125,12 @@ final class Decryption {
       status = "no Client Hello seen: cannot look up keys";
       return;
     }
+    if (tlslab.wire.ProtocolVersion.isTls13(version) && version != 0x0304) {
+      status =
+          tlslab.wire.ProtocolVersion.nameOf(version)
+              + " is a draft: the lab decrypts TLS 1.3 as RFC 8446 defines it, not its drafts";
+      return;
+    }
     if (suite == CipherSuite.UNKNOWN
         || suite.cipher() == CipherSuite.Cipher.NULL
         || suite.cipher() == CipherSuite.Cipher.TDES_CBC
@@ -124,7 +153,15 @@ final class Decryption {
                     + " the server's private key";
         return;
       }
-      tls13Keys(client, cs);
+      if (client.active && earlySecret != null) {
+        // Still on the early keys: the handshake keys take over after End Of Early Data, or at
+        // once if the server refused the early data (then the next client record fails to open
+        // under the early keys).
+        clientHandshake = new Dir();
+        tls13Keys(clientHandshake, cs);
+      } else {
+        tls13Keys(client, cs);
+      }
       tls13Keys(server, ss);
       status = null;
     } else {
@@ -178,14 +215,10 @@ final class Decryption {
                 + "-byte premaster secret (expected 48): wrong key?";
         return;
       }
-      String hash = suite.prfHash();
       if (ems) {
-        byte[] sessionHash =
-            MessageDigest.getInstance(hash.equals("SHA384") ? "SHA-384" : "SHA-256")
-                .digest(transcript.toByteArray());
-        master = prf(hash, pms, "extended master secret", sessionHash, 48);
+        master = prf(pms, "extended master secret", sessionHash(transcript.toByteArray()), 48);
       } else {
-        master = prf(hash, pms, "master secret", concat(clientRandom, serverRandom), 48);
+        master = prf(pms, "master secret", concat(clientRandom, serverRandom), 48);
       }
       status = null;
       byte[] sid = serverSessionId;
@@ -206,9 +239,10 @@ final class Decryption {
       int macLen = c.aead() ? 0 : macLength();
       int keyLen = c.keyLength();
       int ivLen = c == CipherSuite.Cipher.CHACHA20_POLY1305 ? 12 : c.ivLength();
+      // The key block holds the CBC IVs too; only TLS 1.0 uses them (RFC 2246 6.3: the first
+      // record's IV; TLS 1.1 and 1.2 send an explicit IV in every record instead).
       byte[] kb =
           prf(
-              suite.prfHash(),
               master,
               "key expansion",
               concat(serverRandom, clientRandom),
@@ -248,8 +282,42 @@ final class Decryption {
     }
   }
 
+  /**
+   * The client's first 0-RTT record, before any Server Hello names the suite: the early secret's
+   * length gives the hash, and of the suites with that hash the one whose AEAD authenticates the
+   * record is the one (RFC 8446 4.2.10: early data uses the PSK's suite).
+   */
+  private Plain openFirstEarly(byte[] b, int off, int len) {
+    CipherSuite[] candidates =
+        earlySecret.length == 48
+            ? new CipherSuite[] {CipherSuite.TLS_AES_256_GCM_SHA384}
+            : new CipherSuite[] {
+              CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+            };
+    for (CipherSuite cs : candidates) {
+      suite = cs;
+      Dir d = new Dir();
+      tls13Keys(d, earlySecret);
+      try {
+        Plain p = open13(d, b, off, len);
+        client = d;
+        decryptedRecords++;
+        return p;
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // not this suite
+      }
+    }
+    suite = CipherSuite.UNKNOWN;
+    earlySecret = null;
+    status = "the 0-RTT early data did not decrypt with the key log's CLIENT_EARLY_TRAFFIC_SECRET";
+    return null;
+  }
+
   /** Decrypts a record body; null if this direction has no keys yet or authentication fails. */
   Plain decrypt(boolean fromServer, int type, int recordVersion, byte[] b, int off, int len) {
+    if (!fromServer && !client.active && earlySecret != null && version < 0 && type == 23)
+      return openFirstEarly(b, off, len);
+    if (!fromServer && clientHandshake != null) return decryptAfterEarly(b, off, len);
     Dir d = fromServer ? server : client;
     if (!d.active) return null;
     if (version == 0x0304 && type != 23) return null;
@@ -265,6 +333,29 @@ final class Decryption {
     }
   }
 
+  /**
+   * A client record after the Server Hello of an early-data handshake: early data or End Of Early
+   * Data under the early keys (RFC 8446 4.5), after which the handshake keys take over; if it does
+   * not open under the early keys the server refused the early data and the client went straight to
+   * its handshake keys.
+   */
+  private Plain decryptAfterEarly(byte[] b, int off, int len) {
+    Dir hs = clientHandshake;
+    try {
+      Plain p = open13(client, b, off, len);
+      if (p.type == 22 && p.data.length >= 4 && p.data[0] == 5) { // end_of_early_data
+        client = hs;
+        clientHandshake = null;
+      }
+      decryptedRecords++;
+      return p;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      client = hs;
+      clientHandshake = null;
+      return decrypt(false, 23, 0x0303, b, off, len);
+    }
+  }
+
   private Plain open13(Dir d, byte[] b, int off, int len) throws GeneralSecurityException {
     byte[] nonce = d.iv.clone();
     for (int i = 0; i < 8; i++) nonce[nonce.length - 1 - i] ^= (byte) (d.seq >>> (8 * i));
@@ -276,7 +367,26 @@ final class Decryption {
     int n = pt.length;
     while (n > 0 && pt[n - 1] == 0) n--; // RFC 8446 5.4: zero padding, then the real type
     if (n == 0) return null;
-    return new Plain(pt[n - 1] & 0xff, Arrays.copyOf(pt, n - 1));
+    int type = pt[n - 1] & 0xff;
+    if (type == 22 && endsWithKeyUpdate(pt, n - 1)) {
+      // RFC 8446 4.6.3, 7.2: after a KeyUpdate the sender protects its records with
+      // application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "",
+      // Hash.length).
+      String h = suite.hash().equals("SHA384") ? "HmacSHA384" : "HmacSHA256";
+      tls13Keys(d, expandLabel(h, d.secret, "traffic upd", d.secret.length));
+    }
+    return new Plain(type, Arrays.copyOf(pt, n - 1));
+  }
+
+  /** Whether the handshake messages in {@code pt[0..n)} end with a KeyUpdate (type 24). */
+  private static boolean endsWithKeyUpdate(byte[] pt, int n) {
+    int p = 0;
+    int last = -1;
+    while (p + 4 <= n) {
+      last = pt[p] & 0xff;
+      p += 4 + ((pt[p + 1] & 0xff) << 16 | (pt[p + 2] & 0xff) << 8 | pt[p + 3] & 0xff);
+    }
+    return p == n && last == 24; // RFC 8446 5.1: a KeyUpdate ends its record
   }
 
   private Plain open12(Dir d, int type, int rv, byte[] b, int off, int len)
@@ -304,8 +414,19 @@ final class Decryption {
     } else {
       int macLen = macLength();
       int ctLen = etm ? len - macLen : len;
-      d.cipher.init(Cipher.DECRYPT_MODE, d.key, new IvParameterSpec(b, off, 16));
-      byte[] dec = d.cipher.doFinal(b, off + 16, ctLen - 16);
+      // TLS 1.0 (RFC 2246 6.2.3.2) chains CBC across records: a record's IV is the last
+      // ciphertext block of the previous record in the same direction, the first one comes from
+      // the key block. TLS 1.1 (RFC 4346 6.2.3.2) and 1.2 put an explicit IV before each record.
+      boolean implicitIv = version == 0x0301;
+      int block = 16;
+      if (ctLen < block || ctLen % block != 0)
+        throw new GeneralSecurityException("CBC record of " + ctLen + " bytes");
+      int explicit = implicitIv ? 0 : block;
+      IvParameterSpec ivSpec =
+          implicitIv ? new IvParameterSpec(d.iv, 0, block) : new IvParameterSpec(b, off, block);
+      d.cipher.init(Cipher.DECRYPT_MODE, d.key, ivSpec);
+      byte[] dec = d.cipher.doFinal(b, off + explicit, ctLen - explicit);
+      if (implicitIv) d.iv = Arrays.copyOfRange(b, off + ctLen - block, off + ctLen);
       int pad = dec.length == 0 ? 0 : (dec[dec.length - 1] & 0xff) + 1;
       int n = dec.length - pad - (etm ? 0 : macLen);
       if (n < 0) throw new GeneralSecurityException("bad padding");
@@ -352,6 +473,7 @@ final class Decryption {
       d.cipher = Cipher.getInstance(cipherName(c));
       d.seq = 0;
       d.active = true;
+      d.secret = secret;
     } catch (GeneralSecurityException e) {
       status = "this JDK cannot run " + suite.cipher() + ": " + e.getMessage();
     }
@@ -392,10 +514,53 @@ final class Decryption {
     return a;
   }
 
+  /**
+   * The PRF of the negotiated version: TLS 1.2's P_SHA256 (or the suite's SHA-384), or TLS 1.0 and
+   * 1.1's P_MD5 XOR P_SHA1 over the two halves of the secret (RFC 2246 5, RFC 4346 5).
+   */
+  private byte[] prf(byte[] secret, String label, byte[] seed, int n)
+      throws GeneralSecurityException {
+    if (version == 0x0301 || version == 0x0302) return prf10(secret, label, seed, n);
+    return prf(suite.prfHash(), secret, label, seed, n);
+  }
+
+  /**
+   * The session hash of the extended master secret (RFC 7627 3): the handshake hash of the version,
+   * MD5 || SHA-1 in TLS 1.0 and 1.1, the PRF hash in TLS 1.2.
+   */
+  private byte[] sessionHash(byte[] handshake) throws GeneralSecurityException {
+    if (version == 0x0301 || version == 0x0302)
+      return concat(
+          MessageDigest.getInstance("MD5").digest(handshake),
+          MessageDigest.getInstance("SHA-1").digest(handshake));
+    return MessageDigest.getInstance(suite.prfHash().equals("SHA384") ? "SHA-384" : "SHA-256")
+        .digest(handshake);
+  }
+
+  /**
+   * TLS 1.0/1.1 PRF (RFC 2246 section 5): P_MD5(S1, label + seed) XOR P_SHA-1(S2, label + seed), S1
+   * and S2 the first and last halves of the secret (sharing a byte when its length is odd).
+   */
+  static byte[] prf10(byte[] secret, String label, byte[] seed, int n)
+      throws GeneralSecurityException {
+    int half = (secret.length + 1) / 2;
+    byte[] s1 = Arrays.copyOfRange(secret, 0, half);
+    byte[] s2 = Arrays.copyOfRange(secret, secret.length - half, secret.length);
+    byte[] md5 = pHash("HmacMD5", s1, label, seed, n);
+    byte[] sha = pHash("HmacSHA1", s2, label, seed, n);
+    for (int i = 0; i < n; i++) md5[i] ^= sha[i];
+    return md5;
+  }
+
   /** TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label + seed). */
   static byte[] prf(String hash, byte[] secret, String label, byte[] seed, int n)
       throws GeneralSecurityException {
-    String alg = hash.equals("SHA384") ? "HmacSHA384" : "HmacSHA256";
+    return pHash(hash.equals("SHA384") ? "HmacSHA384" : "HmacSHA256", secret, label, seed, n);
+  }
+
+  /** P_hash (RFC 5246 section 5): HMAC(secret, A(i) + label + seed) until n bytes. */
+  private static byte[] pHash(String alg, byte[] secret, String label, byte[] seed, int n)
+      throws GeneralSecurityException {
     Mac mac = Mac.getInstance(alg);
     mac.init(new SecretKeySpec(secret, alg));
     byte[] ls = concat(label.getBytes(StandardCharsets.US_ASCII), seed);

@@ -39,9 +39,24 @@ final class Explanations {
     Object detail;
     int recordVersion = -1;
     boolean report;
+
+    /** The report's corrections said in this note, as values (filled by {@link #explain}). */
+    final List<Correction> corrections = new ArrayList<>();
+  }
+
+  /**
+   * {@code text} when the report's corrections are on (and records {@code summary} as one of this
+   * message's corrections), otherwise "". The note keeps its wording; {@code summary} says the same
+   * on its own, for the connection's list of corrections.
+   */
+  private static String report(Msg m, boolean confirms, String text, String summary) {
+    if (!m.report) return "";
+    m.corrections.add(new Correction(confirms, summary));
+    return text;
   }
 
   String explain(Msg m) {
+    m.corrections.clear();
     return switch (m.kind) {
       case HANDSHAKE -> handshake(m);
       case ENCRYPTED_HANDSHAKE -> encryptedHandshake(m);
@@ -51,8 +66,10 @@ final class Explanations {
           once(m, "encrypted-alert")
               ? "Encrypted Alert: an alert sent under the session keys ("
                   + ref(version(m), "6", "7.2")
-                  + "). Its level and description are encrypted; at the end of a connection it is"
-                  + " usually close_notify, a clean shutdown. Keys (--keylog) would show it."
+                  + "). Its level and description are encrypted, so without keys any alert could"
+                  + " be inside: a close_notify (a clean shutdown) is common as the last record of"
+                  + " a connection, an error alert ends a failed exchange. Keys (--keylog) would"
+                  + " show it."
               : "";
       case APPLICATION_DATA -> applicationData(m);
       case HEARTBEAT ->
@@ -74,19 +91,28 @@ final class Explanations {
       case CERTIFICATE -> certificate(m);
       case SERVER_KEY_EXCHANGE -> serverKeyExchange(m);
       case CERTIFICATE_REQUEST ->
-          "Certificate Request ("
-              + ref(v, "4.3.2", "7.4.4")
-              + "): the server asks the client for a certificate (client authentication, \"mutual"
-              + " TLS\")"
-              + (v == 0x0304
-                  ? "; in TLS 1.3 it travels encrypted, after Encrypted Extensions."
-                  : "; the client answers with a Certificate (possibly empty) and, if it has a key,"
-                      + " a Certificate Verify.");
+          v == 0x0304 && c.serverFinished
+              ? "Certificate Request after the handshake (RFC 8446 4.6.2, post-handshake"
+                  + " authentication): the server asks for a client certificate now, which it may"
+                  + " do only because the client offered post_handshake_auth. The client answers"
+                  + " with Certificate, Certificate Verify and Finished, all encrypted under the"
+                  + " application keys."
+              : "Certificate Request ("
+                  + ref(v, "4.3.2", "7.4.4")
+                  + "): the server asks the client for a certificate (client authentication, \"mutual"
+                  + " TLS\")"
+                  + (v == 0x0304
+                      ? "; in TLS 1.3 it travels encrypted, after Encrypted Extensions."
+                      : "; the client answers with a Certificate (possibly empty) and, if it has a key,"
+                          + " a Certificate Verify.");
       case SERVER_HELLO_DONE ->
           "Server Hello Done ("
               + ref(v, null, "7.4.5")
               + "): the server's first flight is complete (a full handshake: an abbreviated one"
-              + " has none); the client now sends its key exchange.";
+              + " has none); the client now sends "
+              + (c.sawCertificateRequest
+                  ? "its Certificate (it was asked for one), then its key exchange."
+                  : "its key exchange.");
       case CLIENT_KEY_EXCHANGE -> clientKeyExchange(m);
       case CERTIFICATE_VERIFY ->
           "Certificate Verify ("
@@ -145,9 +171,18 @@ final class Explanations {
     }
     List<String> versions = new ArrayList<>();
     for (int sv : ch.supportedVersions())
-      if (!HelloFields.isGrease(sv)) versions.add(ProtocolVersion.of(sv).rfcName());
+      if (!HelloFields.isGrease(sv)) versions.add(ProtocolVersion.nameOf(sv));
     int suites = 0;
     for (int cs : ch.cipherSuites()) if (!HelloFields.isGrease(cs) && cs != 0x00ff) suites++;
+    if (!second && c.clientHellos > 1) {
+      sb.append(
+          c.clientCcs
+              ? "A new Client Hello under the session keys: the client starts a renegotiation"
+                  + " (RFC 5746), a new handshake inside the encrypted connection. "
+              : "A further Client Hello on this connection in the clear, with no Hello Retry"
+                  + " Request before it: not a step of a normal handshake (a duplicate, or a crafted"
+                  + " one). ");
+    }
     if (!second) {
       sb.append("Client Hello (")
           .append(c.clientOffered13 ? "RFC 8446 4.1.2" : ref(ch.version(), null, "7.4.1.2"))
@@ -158,10 +193,12 @@ final class Explanations {
         sb.append(versions.size() == 1 ? " and the version " : " and the versions ")
             .append(String.join(", ", versions))
             .append(" in supported_versions (RFC 8446 4.2.1: the legacy_version field stays ")
-            .append(ProtocolVersion.of(ch.version()).rfcName())
+            .append(ProtocolVersion.nameOf(ch.version()))
             .append(")");
       } else {
-        sb.append(", up to ").append(ProtocolVersion.of(ch.version()).rfcName());
+        sb.append(", up to ").append(ProtocolVersion.nameOf(ch.version()));
+        if (ProtocolVersion.isTls13(ch.version()))
+          sb.append(" in the version field itself, as TLS 1.3 drafts before 16 did");
       }
       if (ch.serverName() != null)
         sb.append("; server name (SNI, RFC 6066 3) ").append(ch.serverName());
@@ -182,8 +219,16 @@ final class Explanations {
         sb.append(
             " pre_shared_key (RFC 8446 4.2.11): it offers to resume a session from an earlier"
                 + " ticket.");
+      if (c.earlyDataOffered && c.clientOffered13)
+        sb.append(
+            " early_data (RFC 8446 4.2.10): it sends application data right behind this hello"
+                + " (0-RTT), encrypted with keys from the pre-shared key alone: not forward secret,"
+                + " and replayable by an attacker (RFC 8446 8). The server's Encrypted Extensions"
+                + " says whether it accepted them.");
       if (ch.sessionTicket())
-        sb.append(" It presents a session ticket (RFC 5077 3.1) to resume a TLS 1.2 session.");
+        sb.append(
+            " It presents a session ticket (RFC 5077 3.1) to resume an earlier session without"
+                + " a full handshake.");
       else if (ch.sessionId().length > 0 && !c.clientOffered13)
         sb.append(
             " Its session id names an earlier session it wants to resume ("
@@ -213,9 +258,16 @@ final class Explanations {
           .append("): the TLS server is ")
           .append(c.proxyTarget)
           .append(" behind it, not the address in the IP header.");
-    if (m.report && !second)
-      sb.append(" (The report says the random \"generates the AES key\": it does not by itself.)");
-    return sb.toString();
+    if (!second)
+      sb.append(
+          report(
+              m,
+              false,
+              " (The report says the random \"generates the AES key\": it does not by itself.)",
+              "The report says the hello's random \"generates the AES key\": it does not by"
+                  + " itself; the keys come from the key exchange's secret mixed with both"
+                  + " randoms."));
+    return sb.toString().strip();
   }
 
   private String helloRetry(Msg m, ServerHello sh) {
@@ -232,17 +284,26 @@ final class Explanations {
     Connection c = m.c;
     ServerHello sh = (ServerHello) m.detail;
     if (sh == null) return "Server Hello (could not be parsed: see the problem below).";
-    int v = sh.version();
+    int v = ProtocolVersion.isTls13(sh.version()) ? 0x0304 : sh.version();
     StringBuilder sb = new StringBuilder("Server Hello (").append(ref(v, "4.1.3", "7.4.1.3"));
     sb.append("): the server chooses ")
-        .append(ProtocolVersion.of(v).rfcName())
+        .append(ProtocolVersion.nameOf(sh.version()))
         .append(" and ")
         .append(CipherSuite.labelOf(sh.cipherSuite()))
         .append(". ");
     if (v == 0x0304) {
-      sb.append(
-          "TLS 1.3 is chosen by the supported_versions extension (RFC 8446 4.2.1); the"
-              + " legacy_version field still says TLS 1.2. ");
+      if (sh.version() != 0x0304 || ProtocolVersion.isTls13(sh.legacyVersion()))
+        sb.append(
+            "That is a draft of TLS 1.3, before RFC 8446: its messages are close to the RFC's,"
+                + " some codes and the key schedule's labels differ. ");
+      if (ProtocolVersion.isTls13(sh.legacyVersion()))
+        sb.append(
+            "The version field itself names it, as drafts before 22 did (RFC 8446 moved it to"
+                + " the supported_versions extension, 4.2.1). ");
+      else
+        sb.append(
+            "TLS 1.3 is chosen by the supported_versions extension (RFC 8446 4.2.1); the"
+                + " legacy_version field still says TLS 1.2. ");
       if (c.mode == HandshakeMode.TLS13_PSK) {
         sb.append(
             "It accepts the client's pre-shared key (RFC 8446 4.2.11, 2.2): a resumption from an"
@@ -263,10 +324,15 @@ final class Explanations {
       sb.append(
           " Everything after this message is encrypted (RFC 8446 2): Wireshark shows it as"
               + " Application Data without keys.");
-      if (m.report && c.mode != HandshakeMode.TLS13_PSK)
+      if (c.mode != HandshakeMode.TLS13_PSK)
         sb.append(
-            " (The report says the Server Hello sends back the certificate: in TLS 1.3 the"
-                + " Certificate is a separate, encrypted message.)");
+            report(
+                m,
+                false,
+                " (The report says the Server Hello sends back the certificate: in TLS 1.3 the"
+                    + " Certificate is a separate, encrypted message.)",
+                "The report says the Server Hello sends back the certificate: in TLS 1.3 the"
+                    + " Certificate is a separate, encrypted message."));
       return sb.toString();
     }
     switch (c.mode) {
@@ -287,18 +353,37 @@ final class Explanations {
               "The client offered a session ticket with an empty session id, so only the next"
                   + " server message tells (RFC 5077 3.4): Change Cipher Spec means the ticket was"
                   + " accepted, Certificate a full handshake. ");
+        } else if (sh.sessionId().length == 0) {
+          sb.append("A full handshake. Its session id is empty: the server will not resume this")
+              .append(" session by id (")
+              .append(ref(v, null, "7.4.1.3"))
+              .append(")")
+              .append(
+                  sh.sessionTicketAck()
+                      ? ", only by the session ticket it announces (RFC 5077 3.2)"
+                      : "")
+              .append(". ");
+        } else if (c.offeredSessionId != null && c.offeredSessionId.length > 0) {
+          sb.append(
+              "A full handshake: the server did not take the session id the client offered and"
+                  + " gives a new one. ");
         } else {
-          sb.append("A full handshake (a new session id, not the client's). ");
+          sb.append("A full handshake, with a new session id. ");
         }
         sb.append(keyExchangeSentence(v, sh.cipherSuite()));
       }
     }
     if (c.alpnChosen != null) sb.append(" ALPN (RFC 7301 3.2): ").append(c.alpnChosen).append('.');
     deprecated(sb, v, sh.cipherSuite());
-    if (m.report && !c.mode.resumed())
+    if (!c.mode.resumed())
       sb.append(
-          " (The report says the Server Hello \"sends back the public certificate\": that is the"
-              + " separate Certificate message.)");
+          report(
+              m,
+              false,
+              " (The report says the Server Hello \"sends back the public certificate\": that is"
+                  + " the separate Certificate message.)",
+              "The report says the Server Hello \"sends back the public certificate\": that is"
+                  + " the separate Certificate message."));
     return sb.toString();
   }
 
@@ -353,18 +438,27 @@ final class Explanations {
               "): the client's certificate chain, because the server asked (client"
                   + " authentication)");
     }
-    Object d = m.detail;
+    MessageFacts.CertificateMessage cm =
+        m.detail instanceof MessageFacts.CertificateMessage x ? x : null;
+    Object d = cm == null ? null : cm.certificates();
+    int undecoded = cm == null ? 0 : cm.entries() - cm.certificates().size();
     if (d instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof X509Certificate x) {
       sb.append(", leaf first: subject ")
           .append(x.getSubjectX500Principal().getName())
           .append(", issued by ")
           .append(x.getIssuerX500Principal().getName())
           .append(l.size() > 1 ? ", and " + (l.size() - 1) + " more" : "");
-    } else if (d instanceof List<?> l && l.isEmpty()) {
+    } else if (d instanceof List<?> l && l.isEmpty() && undecoded == 0) {
       sb.append(": empty, the ").append(who(m)).append(" has no certificate to offer");
     }
+    if (undecoded > 0)
+      sb.append(undecoded == cm.entries() ? ": " : "; ")
+          .append(undecoded)
+          .append(undecoded == 1 ? " certificate" : " certificates")
+          .append(undecoded == 1 ? " in it that does" : " in it that do")
+          .append(" not decode as X.509 (see the problem below)");
     sb.append('.');
-    if (m.fromServer)
+    if (m.fromServer && (cm == null || cm.entries() > 0))
       sb.append(
           " The client checks it against its trusted roots and the server name; its key is"
               + (m.c.negotiatedVersion == 0x0304
@@ -373,10 +467,15 @@ final class Explanations {
                   ? " used only to sign."
                   : " the one the premaster secret will be encrypted to (RSA key transport)."));
     if (v == 0x0304) sb.append(" In TLS 1.3 it travels encrypted.");
-    if (m.report && m.fromServer)
+    if (m.fromServer)
       sb.append(
-          " (The report says the Server Hello \"sends back the public certificate\": it is this"
-              + " separate message.)");
+          report(
+              m,
+              false,
+              " (The report says the Server Hello \"sends back the public certificate\": it is"
+                  + " this separate message.)",
+              "The report says the Server Hello \"sends back the public certificate\": it is"
+                  + " this separate Certificate message."));
     return sb.toString();
   }
 
@@ -399,10 +498,14 @@ final class Explanations {
         + ", signed with its certificate key. The premaster secret comes from Diffie-Hellman: it"
         + " is never encrypted with the server's public key, and a stolen server key cannot decrypt"
         + " this session later (forward secrecy)."
-        + (m.report
-            ? " (The report says the client encrypts the key with the certificate's public"
-                + " key: not in this suite.)"
-            : "");
+        + report(
+            m,
+            false,
+            " (The report says the client encrypts the key with the certificate's public"
+                + " key: not in this suite.)",
+            "The report says the client encrypts the key with the certificate's public key: not"
+                + " in this suite; the Server Key Exchange carries an ephemeral key the server"
+                + " signs.");
   }
 
   private String clientKeyExchange(Msg m) {
@@ -418,27 +521,50 @@ final class Explanations {
               + " encrypted with the RSA public key of the server's certificate. Anyone who later"
               + " obtains the server's private key can decrypt this recorded session (no forward"
               + " secrecy)."
-              + (m.report ? " This is the one case the report describes." : "");
+              + report(
+                  m,
+                  true,
+                  " This is the one case the report describes.",
+                  "The report says the client encrypts the key with the certificate's public key:"
+                      + " true for this suite (RSA key transport), and so no forward secrecy.");
       case ECDHE ->
           "Client Key Exchange ("
               + ref(v, null, "7.4.7")
               + ", RFC 8422 5.7): the client's ephemeral elliptic-curve public key. Both sides"
               + " combine it with the Server Key Exchange key into the premaster secret; nothing"
               + " here is encrypted with the server's public key."
-              + (m.report ? " (Contrary to the report.)" : "");
+              + report(
+                  m,
+                  false,
+                  " (Contrary to the report.)",
+                  "The report says the client encrypts the key with the certificate's public key:"
+                      + " this Client Key Exchange carries an ephemeral public key; nothing is"
+                      + " encrypted with the certificate's key.");
       case DHE ->
           "Client Key Exchange ("
               + ref(v, null, "7.4.7.2")
               + "): the client's ephemeral Diffie-Hellman public value (Yc). Both sides combine it"
               + " with the server's parameters into the premaster secret; nothing is encrypted"
               + " with the server's public key."
-              + (m.report ? " (Contrary to the report.)" : "");
+              + report(
+                  m,
+                  false,
+                  " (Contrary to the report.)",
+                  "The report says the client encrypts the key with the certificate's public key:"
+                      + " this Client Key Exchange carries an ephemeral public key; nothing is"
+                      + " encrypted with the certificate's key.");
       default ->
-          "Client Key Exchange ("
-              + ref(v, null, "7.4.7")
-              + "): the client's part of the key exchange of "
-              + CipherSuite.labelOf(m.c.cipherSuite)
-              + ", a suite the lab does not describe.";
+          m.c.cipherSuite < 0
+              ? "Client Key Exchange ("
+                  + ref(v, null, "7.4.7")
+                  + "): the client's part of the key exchange. No Server Hello was read on this"
+                  + " connection, so the suite, and whether this is an RSA-encrypted premaster"
+                  + " secret or a Diffie-Hellman public key, is not known."
+              : "Client Key Exchange ("
+                  + ref(v, null, "7.4.7")
+                  + "): the client's part of the key exchange of "
+                  + CipherSuite.labelOf(m.c.cipherSuite)
+                  + ", a suite the lab does not describe.";
     };
   }
 
@@ -467,10 +593,14 @@ final class Explanations {
                 : ". ticket_lifetime_hint " + life + " s, a hint to the client");
     }
     sb.append('.');
-    if (m.report)
-      sb.append(
-          " It is about resumption, not about allowing \"multiple communication within one"
-              + " session\" as the report says.");
+    sb.append(
+        report(
+            m,
+            false,
+            " It is about resumption, not about allowing \"multiple communication within one"
+                + " session\" as the report says.",
+            "The report says New Session Ticket allows \"multiple communication within one"
+                + " session\": it lets the client resume later without a new key exchange."));
     return sb.toString();
   }
 
@@ -488,11 +618,67 @@ final class Explanations {
 
   private String certificateStatus(Msg m) {
     if (m.detail instanceof CertificateStatus cs) {
-      return cs.explain()
+      return certificateStatusNote(cs)
           + " It spares the client its own OCSP query and tells the CA nothing about it.";
     }
     return "Certificate Status (RFC 6066 8): a stapled OCSP response (RFC 6960) about the server"
         + " certificate.";
+  }
+
+  /** The note for a Certificate Status message, rendered from its value. */
+  static String certificateStatusNote(CertificateStatus cs) {
+    StringBuilder sb =
+        new StringBuilder("Certificate Status (RFC 6066 8): the server staples an OCSP response");
+    sb.append(cs.statusType() == 2 ? " (type ocsp_multi, RFC 6961)" : "")
+        .append(
+            ", the CA responder's signed answer (RFC 6960) about the server certificate, so the")
+        .append(" client need not ask the responder itself.");
+    if (cs.problem() != null) {
+      return sb.append(" It could not be read: ").append(cs.problem()).append('.').toString();
+    }
+    if (cs.certStatus() == null) {
+      return sb.append(" The responder did not answer with a status but with '")
+          .append(cs.responseStatus())
+          .append("', which vouches for nothing.")
+          .toString();
+    }
+    sb.append(" It says serial ")
+        .append(cs.serialHex())
+        .append(" is ")
+        .append(cs.certStatus().name());
+    switch (cs.certStatus()) {
+      case REVOKED -> {
+        sb.append(" since ").append(cs.revokedAt());
+        if (cs.reason() != null) sb.append(" (reason ").append(cs.reason()).append(')');
+        sb.append(": a verifying client must refuse this server");
+      }
+      case UNKNOWN ->
+          sb.append(": the responder does not know this certificate, so it vouches for nothing");
+      case GOOD -> {}
+    }
+    sb.append(". Signed by ").append(ocspResponder(cs)).append("; signature ");
+    sb.append(ocspSignature(cs));
+    sb.append(". thisUpdate ").append(cs.thisUpdate());
+    sb.append(cs.nextUpdate() != null ? ", nextUpdate " + cs.nextUpdate() : ", no nextUpdate");
+    sb.append(" (produced ").append(cs.producedAt()).append(").");
+    return sb.toString();
+  }
+
+  /** Who signed an OCSP response: its name, else its key hash. */
+  static String ocspResponder(CertificateStatus cs) {
+    if (cs.responderName() != null) return cs.responderName();
+    return "the responder with key hash " + cs.responderKeyHash();
+  }
+
+  /** What the signature check of an OCSP response gave, in words. */
+  static String ocspSignature(CertificateStatus cs) {
+    return switch (cs.signature()) {
+      case VERIFIES -> "verifies";
+      case DOES_NOT_VERIFY -> "does NOT verify";
+      case SIGNER_NOT_IN_CHAIN ->
+          "not checked (the signer's certificate is not in the server's chain)";
+      case CHECK_FAILED -> "not checked (this JDK could not run the check)";
+    };
   }
 
   // --- records that are not handshake messages ----------------------------------------------
@@ -502,8 +688,10 @@ final class Explanations {
     boolean afterCcs = m.fromServer ? m.c.serverCcs : m.c.clientCcs;
     StringBuilder sb =
         new StringBuilder("Encrypted Handshake Message: Wireshark cannot read it without keys.");
+    boolean finished = false;
     if (afterCcs) {
       boolean once = once(m, "ehm");
+      finished = once;
       if (once) {
         sb.append(" The first one after the ")
             .append(who(m))
@@ -516,10 +704,19 @@ final class Explanations {
                 + " (RFC 5746).");
       }
     }
-    if (m.report)
-      sb.append(
-          " It does not mean \"hashing completed\" or that a chat message was sent, as the report"
-              + " suggests.");
+    sb.append(
+        report(
+            m,
+            false,
+            " It does not mean \"hashing completed\" or that a chat message was sent, as the"
+                + " report suggests.",
+            finished
+                ? "The report reads \"Encrypted Handshake Message\" as \"the completion of"
+                    + " hashing\": it is the Finished message, a MAC over the whole handshake"
+                    + " under the new keys."
+                : "The report reads \"Encrypted Handshake Message\" as \"the completion of"
+                    + " hashing\": it is an encrypted handshake message, not a sign that hashing"
+                    + " completed."));
     return sb.toString();
   }
 
@@ -543,7 +740,8 @@ final class Explanations {
         + who(m)
         + "'s records are protected with the newly agreed keys; the next one is its Finished."
         + (m.fromServer && c.mode.resumed()
-            ? " In an abbreviated handshake the server sends it first, right after its hello."
+            ? " In an abbreviated handshake the server sends it first, right after its hello (and"
+                + " a renewed ticket, if it issues one)."
             : "");
   }
 
@@ -559,8 +757,8 @@ final class Explanations {
               "the sender will send no more data: a clean end of the connection, not an error";
           case HANDSHAKE_FAILURE -> "no acceptable set of security parameters (suites, groups)";
           case PROTOCOL_VERSION ->
-              "the peer does not accept the offered version (TLS 1.0 and 1.1 are refused by"
-                  + " modern peers, RFC 8996)";
+              "the sender does not accept the version offered or chosen (TLS 1.0 and 1.1 are"
+                  + " refused by modern peers, RFC 8996)";
           case BAD_CERTIFICATE -> "a certificate was corrupt or its signature did not verify";
           case UNKNOWN_CA -> "the certificate chain does not lead to a trusted root";
           case CERTIFICATE_UNKNOWN -> "the certificate was refused for some other reason";
@@ -571,7 +769,7 @@ final class Explanations {
           case UNEXPECTED_MESSAGE -> "a message arrived out of order";
           case ILLEGAL_PARAMETER -> "a field held a value out of range";
           case DECODE_ERROR -> "a message could not be parsed";
-          case INSUFFICIENT_SECURITY -> "the peer requires stronger suites than offered";
+          case INSUFFICIENT_SECURITY -> "the sender requires stronger suites than offered";
           case INAPPROPRIATE_FALLBACK -> "a downgrade attempt was caught (RFC 7507)";
           case UNRECOGNIZED_NAME -> "the server does not serve the name in SNI (RFC 6066 3)";
           case NO_APPLICATION_PROTOCOL -> "no ALPN protocol in common (RFC 7301 3.2)";
@@ -580,7 +778,7 @@ final class Explanations {
           case USER_CANCELED -> "the handshake was cancelled by the user";
           case INTERNAL_ERROR -> "an error in the sender unrelated to the peer";
           case ACCESS_DENIED -> "a valid certificate, but access was refused";
-          case NO_RENEGOTIATION -> "the peer refuses to renegotiate";
+          case NO_RENEGOTIATION -> "the sender refuses to renegotiate";
           default -> a.rfcName();
         };
     return m.label
@@ -597,6 +795,14 @@ final class Explanations {
   private String applicationData(Msg m) {
     Connection c = m.c;
     String hint = m.detail instanceof String s ? s : null;
+    if (!m.fromServer && c.earlyDataOffered && c.clientOffered13 && c.negotiatedVersion < 0) {
+      if (!once(m, "early-data")) return "";
+      return "Early data (0-RTT, RFC 8446 2.3, 4.2.10): application data the client sends right"
+          + " behind its Client Hello, before any answer, encrypted with keys from"
+          + " client_early_traffic_secret (7.1), which comes from the resumption PSK alone: no"
+          + " forward secrecy for these bytes, and an attacker can replay them (RFC 8446 8)."
+          + " Wireshark shows them as Application Data. (Said once per connection.)";
+    }
     if ("tls13-server-handshake".equals(hint)) {
       if (!once(m, "tls13-server-flight")) return "";
       return "Application Data in name only: in TLS 1.3 every record after the Server Hello is"
@@ -609,15 +815,24 @@ final class Explanations {
           + " A key log (--keylog) shows them.";
     }
     if ("tls13-client-finished".equals(hint)) {
-      return "Application Data in name only: the client's first encrypted TLS 1.3 record carries"
-          + " its Finished (RFC 8446 4.4.4), preceded by its Certificate and Certificate Verify if"
-          + " the server asked for them (hidden without keys).";
+      if (c.earlyDataOffered)
+        return "Application Data in name only: the client's first encrypted record after the"
+            + " Server Hello. It offered early data (0-RTT), so without keys this cannot be told"
+            + " apart: more early data or its End Of Early Data (RFC 8446 4.5, still under the"
+            + " early keys) if the server accepted the early data, else the start of its handshake"
+            + " flight ending in Finished (4.4.4).";
+      return "Application Data in name only: the client's encrypted TLS 1.3 handshake flight"
+          + " starts here: its Finished (RFC 8446 4.4.4), preceded by Certificate and Certificate"
+          + " Verify (4.4.2, 4.4.3) if the server asked for a certificate. These may share one"
+          + " record or take one record each (hidden without keys).";
     }
     if ("tls13-other".equals(hint)) {
       if (!once(m, "tls13-appdata")) return "";
       return "Application Data: an encrypted TLS 1.3 record; its real type is inside the"
-          + " encryption (RFC 8446 5.2): application bytes, a New Session Ticket (4.6.1), a Key"
-          + " Update (4.6.3) or an alert such as close_notify (6.1)."
+          + " encryption (RFC 8446 5.2): application bytes, an alert such as close_notify (6.1),"
+          + " or a handshake message: the rest of the sender's handshake flight when it follows"
+          + " it closely, later a New Session Ticket (4.6.1), a Key Update (4.6.3) or a"
+          + " post-handshake Certificate Request (4.6.2)."
           + (m.report ? " Here: chat lines." : "")
           + " (Said once per connection and sender.)";
     }

@@ -30,6 +30,10 @@ final class HelloFields {
   boolean grease;
   boolean pskOffered;
   boolean earlyData;
+
+  /** A TLS 1.3 draft Server Hello (before draft 22), whose key_share is extension 40. */
+  private boolean draftKeyShare;
+
   boolean statusRequest;
   boolean cookie;
   boolean keyShare;
@@ -94,10 +98,15 @@ final class HelloFields {
       p += 2;
       add("random", hex(p, 32), p, 32);
       p += 32;
-      int sid = u8(b, p, end);
-      if (p + 1 + sid > end) throw new IndexOutOfBoundsException();
-      add(client ? "legacy_session_id" : "legacy_session_id_echo", hex(p + 1, sid), p, 1 + sid);
-      p += 1 + sid;
+      // A TLS 1.3 draft Server Hello before draft 22 has no session id and no compression.
+      boolean draft = !client && ProtocolVersion.draftServerHelloLayout(v);
+      draftKeyShare = draft;
+      if (!draft) {
+        int sid = u8(b, p, end);
+        if (p + 1 + sid > end) throw new IndexOutOfBoundsException();
+        add(client ? "legacy_session_id" : "legacy_session_id_echo", hex(p + 1, sid), p, 1 + sid);
+        p += 1 + sid;
+      }
       if (client) {
         int n = u16(b, p, end);
         if (p + 2 + n > end) throw new IndexOutOfBoundsException();
@@ -121,8 +130,10 @@ final class HelloFields {
         int cs = u16(b, p, end);
         add("cipher_suite", CipherSuite.labelOf(cs), p, 2);
         p += 2;
-        add("legacy_compression_method", Integer.toString(u8(b, p, end)), p, 1);
-        p += 1;
+        if (!draft) {
+          add("legacy_compression_method", Integer.toString(u8(b, p, end)), p, 1);
+          p += 1;
+        }
       }
       if (p + 2 <= end) {
         int n = u16(b, p, end);
@@ -153,7 +164,7 @@ final class HelloFields {
           q += 1 + l;
         }
         value = String.join(", ", alpn);
-      } else if (type == ExtensionType.KEY_SHARE.code()) {
+      } else if (type == ExtensionType.KEY_SHARE.code() || (draftKeyShare && type == 40)) {
         keyShare = true;
         if (client) {
           StringBuilder sb = new StringBuilder();

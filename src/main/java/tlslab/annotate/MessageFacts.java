@@ -6,6 +6,7 @@ import tlslab.wire.ClientHello;
 import tlslab.wire.HandshakeMessages;
 import tlslab.wire.HandshakeMode;
 import tlslab.wire.HandshakeType;
+import tlslab.wire.ProtocolVersion;
 import tlslab.wire.ServerHello;
 import tlslab.wire.WireResult;
 
@@ -16,6 +17,12 @@ import tlslab.wire.WireResult;
  */
 final class MessageFacts {
   private MessageFacts() {}
+
+  /**
+   * A Certificate message for its note: the certificates that decoded, and how many entries the
+   * message holds (more when some do not decode as X.509).
+   */
+  record CertificateMessage(List<X509Certificate> certificates, int entries) {}
 
   static void record(
       TlsDissector d,
@@ -45,11 +52,15 @@ final class MessageFacts {
           c.offeredSessionId = ch.sessionId();
           c.clientSessionIdEmpty = ch.sessionId().length == 0;
           c.ticketOffered = ch.sessionTicket();
-          c.clientOffered13 = false;
-          for (int v : ch.supportedVersions()) if (v == 0x0304) c.clientOffered13 = true;
+          // TLS 1.3 or one of its drafts, offered in supported_versions or (drafts before 16) in
+          // the legacy version field itself.
+          c.clientOffered13 = ProtocolVersion.isTls13(ch.version());
+          for (int v : ch.supportedVersions())
+            if (ProtocolVersion.isTls13(v)) c.clientOffered13 = true;
           c.alpnOffered = List.copyOf(hf.alpn);
           c.grease = hf.grease;
           c.pskOffered = hf.pskOffered;
+          c.earlyDataOffered = hf.earlyData;
           if (c.decryption != null) c.decryption.clientHello(ch);
         } else {
           d.problem(c, fx, "malformed Client Hello");
@@ -62,11 +73,14 @@ final class MessageFacts {
         if (sh != null) {
           if (sh.helloRetryRequest()) c.helloRetry = true;
           c.cipherSuite = sh.cipherSuite();
-          c.negotiatedVersion = sh.version();
+          // A TLS 1.3 draft is TLS 1.3 for the notes (its messages and sections are the RFC's);
+          // its name keeps the draft number.
+          c.negotiatedVersion = ProtocolVersion.isTls13(sh.version()) ? 0x0304 : sh.version();
+          c.negotiatedVersionOnWire = sh.version();
           c.pskAccepted = sh.pskAccepted();
           c.serverKeyShare = hf.keyShare;
           if (!hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
-          if (sh.version() == 0x0304) {
+          if (c.negotiatedVersion == 0x0304) {
             if (sh.keyShareGroup() >= 0) c.keyExchangeGroup = sh.keyShareGroup();
             if (!sh.helloRetryRequest()) {
               c.mode = sh.pskAccepted() ? HandshakeMode.TLS13_PSK : HandshakeMode.FULL;
@@ -116,7 +130,32 @@ final class MessageFacts {
         } else {
           d.problem(c, fx, "malformed Certificate message: " + r);
         }
-        d.handshake(c, fx, fromServer, ht, false, "Certificate", certs, buf, b - 4, end, null);
+        int entries =
+            certs == null
+                ? 0
+                : java.util.Objects.requireNonNullElse(
+                    HandshakeMessages.certificateEntries(buf, b, end, tls13).valueOrNull(),
+                    certs.size());
+        if (certs != null && entries > certs.size())
+          d.problem(
+              c,
+              fx,
+              (entries - certs.size())
+                  + " of "
+                  + entries
+                  + " certificates in the Certificate message do not decode as X.509");
+        d.handshake(
+            c,
+            fx,
+            fromServer,
+            ht,
+            false,
+            "Certificate",
+            certs == null ? null : new CertificateMessage(certs, entries),
+            buf,
+            b - 4,
+            end,
+            null);
       }
       case SERVER_KEY_EXCHANGE -> {
         c.sawServerKeyExchange = true;
@@ -160,7 +199,7 @@ final class MessageFacts {
       }
       case CERTIFICATE_STATUS -> {
         CertificateStatus status = CertificateStatus.parse(buf, b, end, c.serverChain);
-        c.certificateStatus = status.summary();
+        c.certificateStatus = status;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), status, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);

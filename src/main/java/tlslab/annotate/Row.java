@@ -48,6 +48,29 @@ public final class Row {
   /** Problems found in this frame (malformed data), flagged rather than fatal. */
   public final List<String> problems = new ArrayList<>();
 
+  /**
+   * Wireshark's TCP analysis of this frame as {@link tlslab.pcap.TcpDirection} flags (lost segment,
+   * retransmission...; 0 for none or not TCP): what the "[TCP ...]" prefix of {@link #info} says.
+   */
+  public int tcpAnalysis;
+
+  /** TCP analysis: bytes before this segment were not captured. */
+  public boolean tcpLost() {
+    return (tcpAnalysis & tlslab.pcap.TcpDirection.LOST) != 0;
+  }
+
+  /** TCP analysis: this segment repeats bytes already sent (or spuriously). */
+  public boolean tcpRetransmission() {
+    return (tcpAnalysis
+            & (tlslab.pcap.TcpDirection.RETRANSMISSION | tlslab.pcap.TcpDirection.SPURIOUS))
+        != 0;
+  }
+
+  /** TCP analysis: this segment arrived after a later one. */
+  public boolean tcpOutOfOrder() {
+    return (tcpAnalysis & tlslab.pcap.TcpDirection.OUT_OF_ORDER) != 0;
+  }
+
   void reset() {
     protocol = "";
     info = "";
@@ -62,6 +85,7 @@ public final class Row {
     payloads.clear();
     problems.clear();
     sender = null;
+    tcpAnalysis = 0;
   }
 
   /** The messages of this frame, in order, across its records. */
@@ -102,6 +126,7 @@ public final class Row {
     r.payloads.addAll(payloads);
     r.problems.addAll(problems);
     r.sender = sender;
+    r.tcpAnalysis = tcpAnalysis;
     return r;
   }
 }

@@ -78,6 +78,7 @@ final class TlsDissector {
     private boolean recDecrypted;
     private final java.util.List<TlsMessage> recMessages = new java.util.ArrayList<>();
     private ByteRange pendingRange;
+    private byte[] pendingBytes;
 
     ByteRange rangeOf(byte[] buf, long p, int n) {
       if (buf == frameBuf) return new ByteRange(ByteRange.Space.FRAME, p - frameOffset, n);
@@ -110,6 +111,11 @@ final class TlsDissector {
     /** The byte range of the next message. */
     void range(byte[] buf, int p, int n) {
       pendingRange = rangeOf(buf, p, n);
+      // Outside the frame (reassembled, decrypted) a byte view needs a copy of the bytes.
+      pendingBytes =
+          fields && buf != frameBuf && p >= 0 && n >= 0 && p + n <= buf.length
+              ? java.util.Arrays.copyOfRange(buf, p, p + n)
+              : null;
     }
 
     void message(
@@ -119,6 +125,17 @@ final class TlsDissector {
         boolean fromServer,
         java.util.List<Field> f,
         String note) {
+      message(label, kind, handshakeType, fromServer, f, note, java.util.List.of());
+    }
+
+    void message(
+        String label,
+        TlsMessage.Kind kind,
+        int handshakeType,
+        boolean fromServer,
+        java.util.List<Field> f,
+        String note,
+        java.util.List<Correction> corrections) {
       if (!recOpen) {
         // Bytes outside any record (continuation data, SSLv2): a record of unknown type.
         recOpen = true;
@@ -129,7 +146,9 @@ final class TlsDissector {
         recDecrypted = false;
       }
       ByteRange r = pendingRange != null ? pendingRange : recRange;
+      byte[] bytes = pendingRange != null ? pendingBytes : null;
       pendingRange = null;
+      pendingBytes = null;
       recMessages.add(
           new TlsMessage(
               label,
@@ -138,7 +157,9 @@ final class TlsDissector {
               fromServer ? Sender.SERVER : Sender.CLIENT,
               r,
               f == null ? java.util.List.of() : f,
-              note));
+              note,
+              corrections,
+              bytes));
     }
 
     void endRecord() {
@@ -343,18 +364,12 @@ final class TlsDissector {
           fx.append("Encrypted Alert");
           note(c, fromServer, fx, TlsMessage.Kind.ENCRYPTED_ALERT, "Encrypted Alert", null);
           c.alertList.add(new TlsAlert(sender(fromServer), fx.frameNo, -1, -1));
-          c.alerts.add(
-              (fromServer ? "server" : "client")
-                  + " sent an encrypted alert (frame "
-                  + fx.frameNo
-                  + ", probably close_notify)");
         } else {
           String l = TlsRecordHeader.alertLabel(buf[body] & 0xff, buf[body + 1] & 0xff);
           fx.append(l);
           int[] ad = {buf[body] & 0xff, buf[body + 1] & 0xff};
           note(c, fromServer, fx, TlsMessage.Kind.ALERT, l, ad);
           c.alertList.add(new TlsAlert(sender(fromServer), fx.frameNo, ad[0], ad[1]));
-          c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
         }
       }
       case 22 ->
@@ -422,7 +437,6 @@ final class TlsDissector {
         c.alertList.add(
             new TlsAlert(
                 sender(fromServer), fx.frameNo, ad == null ? -1 : ad[0], ad == null ? -1 : ad[1]));
-        c.alerts.add((fromServer ? "server: " : "client: ") + l + " (frame " + fx.frameNo + ")");
       }
       case 22 -> handshakeRecord(c, side, fromServer, d, 0, d.length, d.length, version, false, fx);
       case 23 -> {
@@ -454,10 +468,12 @@ final class TlsDissector {
   private static String tls13Hint(Connection c, Connection.Side side, boolean fromServer) {
     if (c.negotiatedVersion != 0x0304) return null;
     int n = ++side.appDataRecords;
-    if (fromServer && !c.clientSentEncrypted) {
+    // A decrypted Finished ends that side's handshake flight: an undecrypted record after it is
+    // not the handshake (a record that failed to decrypt, say after a Key Update).
+    if (fromServer && !c.clientSentEncrypted && !c.serverFinished) {
       return "tls13-server-handshake";
     }
-    if (!fromServer && n == 1) {
+    if (!fromServer && n == 1 && !c.clientFinished) {
       c.clientSentEncrypted = true;
       return "tls13-client-finished";
     }
@@ -713,7 +729,8 @@ final class TlsDissector {
         ht == tlslab.wire.HandshakeType.UNKNOWN ? -1 : ht.code(),
         fromServer,
         fields,
-        note);
+        note,
+        fx.explain ? msg.corrections : java.util.List.of());
   }
 
   private static Sender sender(boolean fromServer) {

@@ -15,6 +15,11 @@ import java.util.List;
  * @param range where its bytes lie
  * @param fields its fields (filled when notes or JSON are on; otherwise empty)
  * @param note the plain-language explanation, or "" (said once per connection when it would repeat)
+ * @param corrections the student report's claims this note corrects or confirms (only with the
+ *     report's corrections on, for the lab's own captures)
+ * @param bytes the message's own bytes when its {@link #range} is not in the frame (reassembled
+ *     from several segments or records, or decrypted), so a byte view can show them; null when the
+ *     range is in the frame or fields were not collected. Field offsets count from its first byte.
  */
 public record TlsMessage(
     String label,
@@ -23,9 +28,37 @@ public record TlsMessage(
     Sender sender,
     ByteRange range,
     List<Field> fields,
-    String note) {
+    String note,
+    List<Correction> corrections,
+    byte[] bytes) {
   public TlsMessage {
     fields = List.copyOf(fields);
+    corrections = List.copyOf(corrections);
+  }
+
+  /** A message whose bytes lie in the frame. */
+  public TlsMessage(
+      String label,
+      Kind type,
+      int handshakeType,
+      Sender sender,
+      ByteRange range,
+      List<Field> fields,
+      String note,
+      List<Correction> corrections) {
+    this(label, type, handshakeType, sender, range, fields, note, corrections, null);
+  }
+
+  /** A message whose note corrects nothing in the report. */
+  public TlsMessage(
+      String label,
+      Kind type,
+      int handshakeType,
+      Sender sender,
+      ByteRange range,
+      List<Field> fields,
+      String note) {
+    this(label, type, handshakeType, sender, range, fields, note, List.of());
   }
 
   /** The kinds of message a record can carry. */

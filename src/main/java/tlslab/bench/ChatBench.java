@@ -107,11 +107,16 @@ public final class ChatBench {
     return run(o, port -> {});
   }
 
-  /**
-   * As {@link #run(Options)}, telling {@code onServer} each server's port once it listens and
-   * before any client connects ({@code lab bench capture} starts its captures there).
-   */
+  /** As {@link #run(Options, java.util.function.IntConsumer)}, with the text of the report. */
   public static String run(Options o, java.util.function.IntConsumer onServer) {
+    return measure(o, onServer).text();
+  }
+
+  /**
+   * Runs the comparison, telling {@code onServer} each server's port once it listens and before any
+   * client connects ({@code lab bench capture} starts its captures there).
+   */
+  public static Result measure(Options o, java.util.function.IntConsumer onServer) {
     if (o.pacedClients() == 1 || o.clients() == 1 || o.pacedClients() + o.clients() == 0) {
       throw LabException.badInput("need at least 2 clients for a load");
     }
@@ -142,6 +147,7 @@ public final class ChatBench {
       }
     }
     StringBuilder report = new StringBuilder();
+    boolean intact = true;
     try (EventLoopGroup loops = new EventLoopGroup("bench-clients", 0)) {
       SSLContext ctx = TlsContexts.client(certs.resolve("ca.pem"), null, false);
       report.append(
@@ -162,7 +168,7 @@ public final class ChatBench {
               recordBytes, floor, 1e6 / floor));
       if (o.pacedClients() > 0) {
         List<String> names = new ArrayList<>();
-        List<Figures[]> figures = new ArrayList<>();
+        List<Measured> figures = new ArrayList<>();
         for (ServerProcess.Spec spec : specs) {
           names.add(spec.name());
           figures.add(measure(spec, certs, ctx, loops, o, true, onServer));
@@ -171,11 +177,12 @@ public final class ChatBench {
             String.format(
                 "paced: %d clients x %.1f lines/s for %d s, each line to the %d others%n",
                 o.pacedClients(), o.rate(), o.seconds(), o.pacedClients() - 1));
-        table(report, names, figures, floor, false);
+        intact &= table(report, names, figures, floor, false);
+        pacedGoals(report, names, figures, floor);
       }
       if (o.clients() > 0) {
         List<String> names = new ArrayList<>();
-        List<Figures[]> figures = new ArrayList<>();
+        List<Measured> figures = new ArrayList<>();
         for (ServerProcess.Spec spec : specs) {
           names.add(spec.name());
           figures.add(measure(spec, certs, ctx, loops, o, false, onServer));
@@ -185,12 +192,17 @@ public final class ChatBench {
                 "unpaced: %d clients x %d lines, window %d lines in flight, each to the %d"
                     + " others%n",
                 o.clients(), o.messages(), o.window(), o.clients() - 1));
-        table(report, names, figures, floor, true);
+        intact &= table(report, names, figures, floor, true);
+        unpacedGoals(report, names, figures);
       }
     } finally {
       deleteTree(certs);
     }
-    return report.toString();
+    report.append(
+        intact
+            ? "every run: 0 lost, 0 duplicated, 0 reordered\n"
+            : "FAILED: some run lost, duplicated or reordered lines (see lost/dup/reordered)\n");
+    return new Result(report.toString(), intact);
   }
 
   private static int lineLength(Options o) {
@@ -198,8 +210,18 @@ public final class ChatBench {
     return "<b123> 1 999 ".length() + 19 + 1 + o.size() + 1;
   }
 
+  /** One server's two runs, and what getting ready cost it. */
+  record Measured(Figures cold, Figures warm, double startupCpu, double startupSeconds) {
+    Figures phase(int i) {
+      return i == 0 ? cold : warm;
+    }
+  }
+
+  /** The report, and whether every line reached every receiver exactly once and in order. */
+  public record Result(String text, boolean intact) {}
+
   /** Starts the server fresh, connects the clients, measures cold and then warm. */
-  private static Figures[] measure(
+  private static Measured measure(
       ServerProcess.Spec spec,
       Path certs,
       SSLContext ctx,
@@ -208,7 +230,7 @@ public final class ChatBench {
       boolean paced,
       java.util.function.IntConsumer onServer) {
     int n = paced ? o.pacedClients() : o.clients();
-    try (ServerProcess server = ServerProcess.start(spec, certs)) {
+    try (ServerProcess server = ServerProcess.start(spec, certs, ctx)) {
       onServer.accept(server.port);
       Load load = new Load(n, o.size());
       List<ChatClient> clients;
@@ -226,7 +248,7 @@ public final class ChatBench {
       try {
         Figures cold = paced ? load.paced(server, 1, o) : load.unpaced(server, 1, o);
         Figures warm = paced ? load.paced(server, 2, o) : load.unpaced(server, 2, o);
-        return new Figures[] {cold, warm};
+        return new Measured(cold, warm, server.startupCpu, server.startupSeconds);
       } finally {
         for (ChatClient c : clients) {
           c.closeAsync();
@@ -235,30 +257,39 @@ public final class ChatBench {
     }
   }
 
-  private static void table(
-      StringBuilder out, List<String> names, List<Figures[]> figures, double floor, boolean seed) {
+  /** Prints one load's table; false if a run lost, duplicated or reordered a line. */
+  private static boolean table(
+      StringBuilder out, List<String> names, List<Measured> figures, double floor, boolean seed) {
     List<String> cols = new ArrayList<>();
     List<Figures> all = new ArrayList<>();
+    List<String> startCpu = new ArrayList<>();
+    List<String> withStart = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
+      Measured m = figures.get(i);
       cols.add(names.get(i) + " cold");
       cols.add(names.get(i) + " warm");
-      all.add(figures.get(i)[0]);
-      all.add(figures.get(i)[1]);
+      all.add(m.cold());
+      all.add(m.warm());
+      startCpu.add(String.format("%.2f (%.1fs)", m.startupCpu(), m.startupSeconds()));
+      startCpu.add("");
+      double cpu = m.startupCpu() + m.cold().serverCpu();
+      withStart.add(String.format("%.2fx", m.cold().delivered() / cpu / floor));
+      withStart.add("");
     }
     row(out, "", cols);
     row(out, "deliveries", map(all, f -> String.format("%,d", f.delivered())));
     row(
         out,
         "lost/dup/reordered",
-        map(
-            all,
-            f -> (f.expected() - f.delivered() - 0) + "/" + f.duplicated() + "/" + f.reordered()));
+        map(all, f -> (f.expected() - f.delivered()) + "/" + f.duplicated() + "/" + f.reordered()));
     row(out, "latency p50", map(all, Figures::p50));
     row(out, "latency p99", map(all, Figures::p99));
     row(out, "wall seconds", map(all, f -> String.format("%.2f", f.seconds())));
     row(out, "server CPU s", map(all, f -> String.format("%.2f", f.serverCpu())));
     row(out, "deliveries/CPU-s", map(all, f -> String.format("%,.0f", f.perCpuSecond())));
     row(out, "x floor", map(all, f -> String.format("%.2fx", f.perCpuSecond() / floor)));
+    row(out, "start-up CPU (wall)", startCpu);
+    row(out, "x floor, start-up in", withStart);
     for (int i = 0; i < all.size(); i++) {
       out.append(String.format("  %s CPU by thread: %s%n", cols.get(i), all.get(i).cpuSplit()));
     }
@@ -266,11 +297,59 @@ public final class ChatBench {
     if (seed && seedAt >= 0) {
       List<String> ratio = new ArrayList<>();
       for (int i = 0; i < all.size(); i++) {
-        Figures ref = figures.get(seedAt)[i % 2];
+        Figures ref = figures.get(seedAt).phase(i % 2);
         ratio.add(String.format("%.2fx", all.get(i).perCpuSecond() / ref.perCpuSecond()));
       }
       row(out, "x seed (same phase)", ratio);
     }
+    boolean intact = true;
+    for (Figures f : all) {
+      intact &= f.delivered() == f.expected() && f.duplicated() == 0 && f.reordered() == 0;
+    }
+    return intact;
+  }
+
+  /** Issue 16's paced goals, judged on this run's figures. */
+  private static void pacedGoals(
+      StringBuilder out, List<String> names, List<Measured> figures, double floor) {
+    for (int i = 0; i < names.size(); i++) {
+      Measured m = figures.get(i);
+      out.append(
+          String.format(
+              "  goal %s: p99 <= 5 ms cold: %.2f ms, %s; >= 0.85x floor: cold %.2fx, warm %.2fx,"
+                  + " %s%n",
+              names.get(i),
+              m.cold().p99ms(),
+              verdict(m.cold().p99ms() <= 5),
+              m.cold().perCpuSecond() / floor,
+              m.warm().perCpuSecond() / floor,
+              verdict(Math.min(m.cold().perCpuSecond(), m.warm().perCpuSecond()) >= 0.85 * floor)));
+    }
+  }
+
+  /** Issue 16's unpaced goal: 1.5 times the seed's deliveries per CPU-second, cold and warm. */
+  private static void unpacedGoals(StringBuilder out, List<String> names, List<Measured> figures) {
+    int seedAt = names.indexOf("seed");
+    if (seedAt < 0) {
+      return;
+    }
+    Measured seed = figures.get(seedAt);
+    for (int i = 0; i < names.size(); i++) {
+      if (i == seedAt) {
+        continue;
+      }
+      Measured m = figures.get(i);
+      double cold = m.cold().perCpuSecond() / seed.cold().perCpuSecond();
+      double warm = m.warm().perCpuSecond() / seed.warm().perCpuSecond();
+      out.append(
+          String.format(
+              "  goal %s: >= 1.5x seed: cold %.2fx, warm %.2fx, %s%n",
+              names.get(i), cold, warm, verdict(Math.min(cold, warm) >= 1.5)));
+    }
+  }
+
+  private static String verdict(boolean met) {
+    return met ? "met" : "NOT met";
   }
 
   private static List<String> map(
@@ -302,6 +381,7 @@ public final class ChatBench {
     String java = ProcessHandle.current().info().command().orElse("java");
     return List.of(
         java,
+        "-XX:-TieredCompilation", // as the lab launcher starts the server (see ./lab)
         "--add-opens",
         "java.base/sun.security.ssl=ALL-UNNAMED",
         "-Djdk.tls.rejectClientInitiatedRenegotiation=true",

@@ -48,6 +48,12 @@ final class ServerProcess implements AutoCloseable {
   final int port;
   final Path log;
 
+  /** CPU seconds the server spent from its start until it was ready (JVM start, warm-up). */
+  double startupCpu;
+
+  /** Wall seconds from its start until it was ready. */
+  double startupSeconds;
+
   private ServerProcess(String name, Process process, int port, Path log) {
     this.name = name;
     this.process = process;
@@ -56,7 +62,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Starts the server and waits until it accepts connections. */
-  static ServerProcess start(Spec spec, Path certs) {
+  static ServerProcess start(Spec spec, Path certs, javax.net.ssl.SSLContext ctx) {
     int port = freePort();
     List<String> cmd = new ArrayList<>();
     for (String w : spec.command()) {
@@ -75,8 +81,9 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw LabException.environment("cannot start " + spec.name() + ": " + e.getMessage());
     }
+    long t0 = System.nanoTime();
     ServerProcess s = new ServerProcess(spec.name(), p, port, certs.resolve(spec.name() + ".log"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw LabException.environment(
@@ -90,22 +97,60 @@ final class ServerProcess implements AutoCloseable {
       }
       // A server that says "listening" (the lab's and the seed both do) is ready when it says
       // so: the lab server binds, warms up, and only then accepts and says it. Others: when a
-      // TCP connection succeeds.
+      // TLS handshake completes, not a mere TCP connect, which the kernel's listen backlog
+      // answers as soon as the port is bound (a JVM that warms up before accepting would
+      // otherwise be measured while it warms up).
       if (tail(s.log).contains("listening")) {
-        return s;
+        return s.ready(t0);
       }
-      if (!spec.saysListening()) {
-        try (Socket probe = new Socket()) {
-          probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
-          return s;
-        } catch (IOException e) {
-          // not yet
-        }
+      if (!spec.saysListening() && handshakes(port, ctx, deadline)) {
+        return s.ready(t0);
       }
       sleep(50);
     }
     s.close();
     throw LabException.environment(spec.name() + " did not listen on port " + port + " in 30 s");
+  }
+
+  /** Notes what getting ready cost: all the CPU the process used so far, threads ended included. */
+  private ServerProcess ready(long t0) {
+    startupSeconds = (System.nanoTime() - t0) / 1e9;
+    startupCpu = processCpuSeconds();
+    return this;
+  }
+
+  /**
+   * CPU seconds of the whole process so far ({@code utime + stime} of {@code /proc/PID/stat}, in
+   * clock ticks of 1/100 s), which unlike the per-thread figures also holds threads that ended,
+   * such as a warm-up's.
+   */
+  double processCpuSeconds() {
+    Path stat = Path.of("/proc", "" + process.pid(), "stat");
+    try {
+      String s = Files.readString(stat, StandardCharsets.US_ASCII);
+      // The command name (field 2) may hold spaces: fields are counted after its ')'.
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      throw LabException.environment("cannot read " + stat + ": " + e.getMessage());
+    }
+  }
+
+  /** Whether a TLS handshake with the server completes before the deadline. */
+  private static boolean handshakes(int port, javax.net.ssl.SSLContext ctx, long deadline) {
+    try (Socket tcp = new Socket()) {
+      tcp.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      tcp.setSoTimeout((int) Math.max(1, left));
+      try (javax.net.ssl.SSLSocket tls =
+          (javax.net.ssl.SSLSocket)
+              ctx.getSocketFactory().createSocket(tcp, "localhost", port, false)) {
+        tls.startHandshake();
+        return true;
+      }
+    } catch (IOException e) {
+      return false; // not yet (or not at all: the deadline says when to give up)
+    }
   }
 
   /** CPU time of every thread of the server so far, in seconds. */

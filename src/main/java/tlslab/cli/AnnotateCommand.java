@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Spec;
 import tlslab.annotate.AnnotateReport;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.OutputFormat;
+import tlslab.annotate.TableColors;
 import tlslab.annotate.html.HtmlReport;
 import tlslab.common.LabException;
 
@@ -51,7 +53,8 @@ public final class AnnotateCommand implements Callable<Integer> {
       paramLabel = "FMT",
       defaultValue = "table",
       description = "table, tsv, json, markdown or html (default: ${DEFAULT-VALUE}).",
-      converter = FormatConverter.class)
+      converter = FormatConverter.class,
+      completionCandidates = FormatCandidates.class)
   OutputFormat format;
 
   @Option(names = "--explain", description = "Add the plain-language notes in every format.")
@@ -102,6 +105,16 @@ public final class AnnotateCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite the --out file if it exists.")
   boolean force;
 
+  @Mixin ColorMixin color;
+
+  /** What shell completion offers for --format: the names as the help writes them. */
+  static final class FormatCandidates implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.List.of("table", "tsv", "json", "markdown", "html").iterator();
+    }
+  }
+
   static final class FormatConverter implements picocli.CommandLine.ITypeConverter<OutputFormat> {
     @Override
     public OutputFormat convert(String value) {
@@ -139,12 +152,12 @@ public final class AnnotateCommand implements Callable<Integer> {
         throw LabException.badInput(outFile + " exists (use --force to overwrite)");
       try (PrintWriter fileOut =
           new PrintWriter(Files.newBufferedWriter(outFile, StandardCharsets.UTF_8))) {
-        r = render(keys, view, fileOut);
+        r = render(keys, view, color.colors(false), fileOut);
         if (fileOut.checkError()) throw LabException.failed("could not write " + outFile);
       } catch (IOException e) {
         throw LabException.failed("could not write " + outFile + ": " + e.getMessage());
       }
-    } else r = render(keys, view, out);
+    } else r = render(keys, view, color.colors(true), out);
     if (r.fileProblem() != null) {
       spec.commandLine().getErr().println("lab annotate: warning: " + r.fileProblem());
       spec.commandLine().getErr().flush();
@@ -152,8 +165,9 @@ public final class AnnotateCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private AnnotateReport.Result render(KeyMaterial keys, AnnotateReport.View view, PrintWriter o) {
+  private AnnotateReport.Result render(
+      KeyMaterial keys, AnnotateReport.View view, TableColors colors, PrintWriter o) {
     if (format == OutputFormat.HTML) return HtmlReport.write(file, keys, view, o);
-    return AnnotateReport.run(file, keys, format, view, o);
+    return AnnotateReport.run(file, keys, format, view, colors, o);
   }
 }

@@ -20,7 +20,10 @@ import tlslab.bench.ChatBench;
       "{certs} and {cert} replaced), loads it with TLS clients from this process just after start",
       "(cold) and again (warm), and prints deliveries, lost/duplicated/reordered, p50/p99",
       "latency, server CPU and deliveries per server CPU-second beside the floor: bare loopback",
-      "writes per CPU-second, measured in the same run."
+      "writes per CPU-second, measured in the same run. Each server's start-up CPU (JVM start and",
+      "warm-up, until it says 'listening' or completes a TLS handshake) is printed too, and folded",
+      "into the cold figure on a row of its own. Exits 1 if any line was lost, duplicated or",
+      "reordered."
     },
     footer = {"", ExitCode.TABLE})
 public final class BenchChatCommand implements Callable<Integer> {
@@ -77,8 +80,8 @@ public final class BenchChatCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.print(
-        ChatBench.run(
+    ChatBench.Result result =
+        ChatBench.measure(
             new ChatBench.Options(
                 servers,
                 labServerCommand(),
@@ -88,8 +91,16 @@ public final class BenchChatCommand implements Callable<Integer> {
                 clients,
                 messages,
                 window,
-                size)));
+                size),
+            port -> {});
+    out.print(result.text());
     out.flush();
+    if (!result.intact()) {
+      spec.commandLine()
+          .getErr()
+          .println("lab bench chat: lines were lost, duplicated or reordered (see the table)");
+      return ExitCode.FAILED;
+    }
     return ExitCode.OK;
   }
 
@@ -98,6 +109,7 @@ public final class BenchChatCommand implements Callable<Integer> {
     String java = ProcessHandle.current().info().command().orElse("java");
     return List.of(
         java,
+        "-XX:-TieredCompilation", // as the lab launcher starts the server (see ./lab)
         "--add-opens",
         "java.base/sun.security.ssl=ALL-UNNAMED",
         "-Djdk.tls.rejectClientInitiatedRenegotiation=true",

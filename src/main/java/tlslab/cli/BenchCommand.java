@@ -22,5 +22,6 @@ import picocli.CommandLine.Command;
       BenchTraceCommand.class,
       BenchAnnotateCommand.class,
       BenchMitmCommand.class,
+      BenchHtmlCommand.class,
     })
 public final class BenchCommand {}

@@ -17,6 +17,7 @@ import tlslab.common.LabException;
 import tlslab.exercise.ClassRecord;
 import tlslab.exercise.Exercise;
 import tlslab.exercise.checks.Checkers;
+import tlslab.exercise.checks.GradebookPage;
 import tlslab.exercise.checks.Grading;
 
 /** {@code lab class grade}: the instructor's side of the exercises. */
@@ -77,10 +78,22 @@ public final class ClassCommand implements Runnable {
     @Option(names = "--force", description = "Overwrite an existing gradebook.")
     boolean force;
 
+    @Option(
+        names = "--html",
+        paramLabel = "FILE",
+        description =
+            "The gradebook as a self-contained HTML page too (default: beside the CSV, named like"
+                + " it with .html).")
+    Path html;
+
     @Override
     public Integer call() {
       if (Files.exists(out) && !force) {
         throw LabException.refused(out + " exists; use --force to overwrite it");
+      }
+      Path page = html != null ? html : htmlBeside(out);
+      if (Files.exists(page) && !force) {
+        throw LabException.refused(page + " exists; use --force to overwrite it");
       }
       ClassRecord klass = ClassRecord.load(classDir);
       List<Exercise> exercises = ExerciseCommand.catalog().all();
@@ -113,6 +126,11 @@ public final class ClassCommand implements Runnable {
       } catch (IOException e) {
         throw LabException.badInput("cannot write " + out + ": " + e.getMessage());
       }
+      try {
+        Files.writeString(page, GradebookPage.html(rows, exercises), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw LabException.badInput("cannot write " + page + ": " + e.getMessage());
+      }
       long ms = (System.nanoTime() - start) / 1_000_000;
       PrintWriter o = spec.commandLine().getOut();
       StringBuilder head = new StringBuilder(String.format("%-14s %-24s", "student", "name"));
@@ -141,11 +159,21 @@ public final class ClassCommand implements Runnable {
       }
       long flagged = rows.stream().filter(g -> !g.flags().isEmpty()).count();
       o.printf(
-          "%d submissions graded in %d ms; %d flagged; gradebook: %s (✓ passed, ✗ failed: hint"
-              + " in the gradebook, - missing)%n",
-          rows.size(), ms, flagged, out);
+          "%d submissions graded in %d ms; %d flagged; gradebook: %s and %s (✓ passed, ✗ failed:"
+              + " hint in the gradebook, - missing)%n",
+          rows.size(), ms, flagged, out, page);
       o.flush();
       return ExitCode.OK;
+    }
+
+    /** gradebook.csv -> gradebook.html, beside it. */
+    static Path htmlBeside(Path csv) {
+      String n = csv.getFileName().toString();
+      String stem =
+          n.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
+              ? n.substring(0, n.length() - 4)
+              : n;
+      return csv.resolveSibling(stem + ".html");
     }
 
     private static String cut(String s, int n) {

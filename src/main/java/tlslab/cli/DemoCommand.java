@@ -1,6 +1,9 @@
 package tlslab.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,7 +11,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import tlslab.common.LabException;
 import tlslab.demo.Demo;
+import tlslab.demo.DemoPage;
 import tlslab.demo.DemoReport;
 import tlslab.demo.DemoRun;
 import tlslab.tls.JsseSetup;
@@ -45,9 +50,34 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Where demo.pcapng and demo.keylog are left (default: the lab's captures/).")
   Path captures;
 
+  @Option(
+      names = "--html",
+      description =
+          "Also write the demo as one self-contained HTML page: the ladder of each connection,"
+              + " decrypted, with JSSE's trace beside the wire and the report's claims linked to"
+              + " their frames (default file: demo.html beside the capture, replaced on each run"
+              + " like demo.pcapng).")
+  boolean html;
+
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "With --html: write the page to FILE (refused if it exists, unless --force).")
+  Path out;
+
+  @Option(names = "--force", description = "With --html --out: overwrite FILE if it exists.")
+  boolean force;
+
   @Override
   public Integer call() {
     TlsProfile p = profile.get();
+    if (!html && (this.out != null || force))
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--out and --force go with --html");
+    Path dir = captures != null ? captures : LabHome.path().resolve("captures");
+    Path page = this.out != null ? this.out : dir.resolve("demo.html");
+    if (html && this.out != null && Files.exists(page) && !force)
+      throw LabException.refused(page + " exists (use --force to overwrite)");
     JsseSetup.prepare(p == TlsProfile.REPORT, true);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -56,8 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
       err.flush();
     }
     out.println("TLS Lab demo: the report's chat, rebuilt and observed (profile " + p + ")");
-    Demo demo =
-        new Demo(p, staple, captures != null ? captures : LabHome.path().resolve("captures"), out);
+    Demo demo = new Demo(p, staple, dir, out);
     Thread hook = new Thread(demo::abort, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     DemoRun run = demo.run();
@@ -67,6 +96,17 @@ public final class DemoCommand implements Callable<Integer> {
       // Already shutting down: the hook runs anyway.
     }
     new DemoReport(run, out).print();
+    if (html) {
+      try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+        DemoPage.write(run, p.toString(), w);
+        if (w.checkError()) throw LabException.failed("could not write " + page);
+      } catch (IOException e) {
+        throw LabException.failed("could not write " + page + ": " + e.getMessage());
+      }
+      out.println();
+      out.println("The demo as a page (open it in a browser, no network needed): " + page);
+      out.flush();
+    }
     return ExitCode.OK;
   }
 }

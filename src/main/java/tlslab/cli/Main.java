@@ -31,6 +31,7 @@ import tlslab.common.LabException;
       ExerciseCommand.class,
       ClassCommand.class,
       BenchCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

@@ -124,6 +124,14 @@ public final class ServerCommand implements Callable<Integer> {
           "Close connections that do not complete the TLS handshake in time (default: ${DEFAULT-VALUE}).")
   double handshakeTimeout = 10;
 
+  @Option(
+      names = "--flush-delay",
+      paramLabel = "MS",
+      description =
+          "Let a line wait up to MS milliseconds for more lines to the same client, so they leave"
+              + " as one record and one write; 0..100 (default: ${DEFAULT-VALUE}).")
+  double flushDelay = 1;
+
   @Override
   public Integer call() {
     TlsProfile p = profile.get();
@@ -162,9 +170,10 @@ public final class ServerCommand implements Callable<Integer> {
             .maxLineBytes(maxLine)
             .maxOutboundBytes(maxQueued)
             .handshakeTimeout(Duration.ofMillis((long) (handshakeTimeout * 1000)))
+            .flushDelay(Duration.ofNanos((long) (flushDelay * 1e6)))
             .log(line -> log(out, line))
             .observers(tracing.observers(out, err, "server"))
-            .warmUp(Duration.ofSeconds(5))
+            .warmUp(Duration.ofSeconds(10))
             .build()
             .start();
     out.printf(

@@ -1,6 +1,7 @@
 package tlslab.demo;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -97,9 +98,7 @@ public final class DemoReport {
     if (tls13) {
       out.println("(TLS 1.3: frames as Wireshark shows them decrypted with the key log)");
     }
-    List<WireTraceAlignment.Pair> pairs =
-        WireTraceAlignment.align(
-            tls13 ? run.decrypted() : run.rows(), 1, run.events(), Side.SERVER, conn.get());
+    List<WireTraceAlignment.Pair> pairs = alignedTrace(tls13 ? run.decrypted() : run.rows());
     out.printf("%5s  %-24s  %s%n", "frame", "JSSE (→ sent, ← received)", "details");
     for (WireTraceAlignment.Pair p : pairs) {
       TraceEvent e = p.event();
@@ -111,6 +110,16 @@ public final class DemoReport {
       }
       out.printf("%5s  %-24s  %s%n", frame, name, clip(details, 45));
     }
+  }
+
+  /**
+   * The server's JSSE trace of alice's connection, each message paired with its frame among {@code
+   * rows} (empty when JSSE reported no handshake messages).
+   */
+  List<WireTraceAlignment.Pair> alignedTrace(List<Row> rows) {
+    Optional<Integer> conn = WireTraceAlignment.firstConnection(run.events(), Side.SERVER);
+    if (conn.isEmpty()) return List.of();
+    return WireTraceAlignment.align(rows, 1, run.events(), Side.SERVER, conn.get());
   }
 
   private void chat() {
@@ -148,12 +157,37 @@ public final class DemoReport {
 
   private void verdicts() {
     heading("4. The report, checked against this capture");
+    out.println("This session: " + run.protocol() + ", " + run.cipherSuite() + ".");
+    for (Verdict v : verdictList()) paragraph(v.right() ? "  ✔ " : "  ✘ ", v.text());
+  }
+
+  /**
+   * One of the report's claims, checked on this run's capture.
+   *
+   * @param right true when the capture bears the report out
+   * @param text the claim and what the capture shows
+   * @param frames the frames of the capture the text cites, in order
+   */
+  public record Verdict(boolean right, String text, List<Long> frames) {
+    public Verdict {
+      frames = List.copyOf(frames);
+    }
+  }
+
+  /** The frames cited by the verdict being written. */
+  private final List<Long> cited = new ArrayList<>();
+
+  private final List<Verdict> verdicts = new ArrayList<>();
+
+  /** The report's claims checked against this run, in the order section 4 prints them. */
+  public List<Verdict> verdictList() {
+    verdicts.clear();
+    cited.clear();
     boolean tls13 = "TLSv1.3".equals(run.protocol());
     boolean rsaKeyTransport =
         run.connections().isEmpty()
             ? CipherSuite.forName(run.cipherSuite()).keyExchange() == CipherSuite.KeyExchange.RSA
             : run.connections().get(0).keyExchange() == KeyExchangeKind.RSA_TRANSPORT;
-    out.println("This session: " + run.protocol() + ", " + run.cipherSuite() + ".");
     right(
         "\"TLS 1.2 ... AES with SHA\": "
             + (run.cipherSuite().contains("AES")
@@ -233,6 +267,7 @@ public final class DemoReport {
     wrong(
         "pickle over the socket and a receive loop that overwrites its buffer: the lab sends"
             + " UTF-8 lines with a maximum length (docs/PROTOCOL.md), as the decrypted chat shows.");
+    return List.copyOf(verdicts);
   }
 
   /** Bob's client shares alice's context, so it offers her ticket: a resumed handshake. */
@@ -243,6 +278,7 @@ public final class DemoReport {
     // Decrypted rows: in TLS 1.3 the server's flight is encrypted.
     for (Row r : run.decrypted().isEmpty() ? run.rows() : run.decrypted()) {
       if (r.tls && r.connection == bob.index() && r.carries(HandshakeType.SERVER_HELLO)) {
+        cited.add(r.number);
         return " Bob's client offered alice's ticket and resumed: frame "
             + r.number
             + " is \""
@@ -256,11 +292,13 @@ public final class DemoReport {
   }
 
   private void right(String text) {
-    paragraph("  ✔ ", text);
+    verdicts.add(new Verdict(true, text, cited));
+    cited.clear();
   }
 
   private void wrong(String text) {
-    paragraph("  ✘ ", text);
+    verdicts.add(new Verdict(false, text, cited));
+    cited.clear();
   }
 
   private void paragraph(String mark, String text) {
@@ -281,6 +319,7 @@ public final class DemoReport {
       if (r.tls && r.connection == 1) {
         for (TlsMessage m : r.messages()) {
           if (message.test(m)) {
+            cited.add(r.number);
             return String.valueOf(r.number);
           }
         }

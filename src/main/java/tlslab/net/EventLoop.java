@@ -44,6 +44,9 @@ public final class EventLoop implements Executor {
   private final java.util.ArrayDeque<Runnable> localTasks = new java.util.ArrayDeque<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  // Tasks held back a little (see defer), and the one timer that runs them together.
+  private final java.util.ArrayDeque<Runnable> deferred = new java.util.ArrayDeque<>();
+  private final Runnable runDeferred = this::runDeferred;
   private final BufferPool buffers = BufferPool.forTls();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
@@ -124,6 +127,26 @@ public final class EventLoop implements Executor {
     Timer t = new Timer(System.nanoTime() + delayNanos, action);
     timers.add(t);
     return t;
+  }
+
+  /**
+   * Runs {@code task} {@code delayNanos} after the first task deferred since the last such run, in
+   * one batch with every task deferred meanwhile (loop thread only). A chat server defers its
+   * flushes this way so that lines for one client that arrive within the delay leave as one record
+   * and one write: one timer per batch, not per task.
+   */
+  public void defer(Runnable task, long delayNanos) {
+    if (deferred.isEmpty()) {
+      schedule(delayNanos, runDeferred);
+    }
+    deferred.add(task);
+  }
+
+  private void runDeferred() {
+    // Deferred tasks come only through execute(), never from a deferred task itself: drain all.
+    for (Runnable r; (r = deferred.poll()) != null; ) {
+      run(r);
+    }
   }
 
   /** Number of channels registered (loop thread only, or approximate). */

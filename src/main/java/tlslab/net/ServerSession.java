@@ -38,10 +38,16 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
   // less than a queue node per line).
   private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
   private final Runnable drainTask = this::drain;
+  private final Runnable deferDrain = this::deferDrain;
+  private final long flushDelayNanos;
   private final AtomicLong inboxBytes = new AtomicLong();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile boolean dropped;
   private LineFramer framer;
+  // The lines of one read, reused from read to read (loop thread only): no list, no lambda per
+  // read.
+  private final List<String> lines = new ArrayList<>();
+  private final java.util.function.Consumer<String> collect = lines::add;
   private EventLoop.Timer handshakeTimer;
   private boolean joined;
   private String closeReason;
@@ -53,6 +59,7 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
     this.channel = channel;
     this.id = id;
     this.address = addressOf(channel);
+    this.flushDelayNanos = server.config().flushDelay.toNanos();
     this.driver =
         new TlsDriver(
             engine,
@@ -118,15 +125,15 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
     if (framer == null) {
       return;
     }
-    List<String> lines = new ArrayList<>();
-    LineFramer.Result r = framer.feed(plaintext, lines::add);
+    LineFramer.Result r = framer.feed(plaintext, collect);
     if (!lines.isEmpty()) {
       ChatRoom room = server.room();
       synchronized (room) {
-        for (String line : lines) {
-          room.handle(id, line);
+        for (int i = 0; i < lines.size(); i++) {
+          room.handle(id, lines.get(i));
         }
       }
+      lines.clear();
     }
     switch (r) {
       case OK:
@@ -197,8 +204,12 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
       }
     }
     if (drainScheduled.compareAndSet(false, true)) {
-      loop.execute(drainTask);
+      loop.execute(flushDelayNanos > 0 ? deferDrain : drainTask);
     }
+  }
+
+  private void deferDrain() {
+    loop.defer(drainTask, flushDelayNanos);
   }
 
   /** Sends what is queued, then {@code close_notify}; called from any thread. */

@@ -114,9 +114,11 @@ public final class HandshakeMessages {
       WireReader r = new WireReader(b, from, to);
       int legacy = r.u16();
       byte[] random = r.bytes(32);
-      byte[] sid = r.bytes(r.u8());
+      // TLS 1.3 drafts before 22 had no session id and no compression method here.
+      boolean draft = ProtocolVersion.draftServerHelloLayout(legacy);
+      byte[] sid = draft ? new byte[0] : r.bytes(r.u8());
       int suite = r.u16();
-      r.u8(); // compression method
+      if (!draft) r.u8(); // compression method
       int version = legacy;
       int group = -1;
       boolean ticket = false;
@@ -131,8 +133,10 @@ public final class HandshakeMessages {
           WireReader e = er.sub(er.u16());
           if (type == ExtensionType.SUPPORTED_VERSIONS.code() && e.remaining() >= 2) {
             version = e.u16();
-          } else if (type == ExtensionType.KEY_SHARE.code() && e.remaining() >= 2) {
-            group = e.u16(); // in an HRR this is the selected_group alone
+          } else if ((type == ExtensionType.KEY_SHARE.code() || (draft && type == 40))
+              && e.remaining() >= 2) {
+            // key_share was extension 40 until draft 23. In an HRR this is the selected_group.
+            group = e.u16();
           } else if (type == ExtensionType.SESSION_TICKET.code()) {
             ticket = true;
           } else if (type == ExtensionType.EXTENDED_MASTER_SECRET.code()) {
@@ -169,7 +173,8 @@ public final class HandshakeMessages {
         try {
           out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
         } catch (CertificateException | RuntimeException e) {
-          // A certificate Java cannot read is reported by its absence, not by failing the frame.
+          // A certificate Java cannot read is left out, not a failure of the frame; the caller
+          // compares with certificateEntries() and reports it.
         }
       }
       return new WireResult.Ok<>(List.copyOf(out));
@@ -177,6 +182,27 @@ public final class HandshakeMessages {
       return malformed(b, from, to, s.offset, "Certificate list runs past the end of the message");
     } catch (CertificateException e) {
       throw new AssertionError("X.509 is a mandatory JDK certificate type", e);
+    }
+  }
+
+  /**
+   * How many certificate entries a Certificate message holds (RFC 5246 7.4.2, RFC 8446 4.4.2),
+   * whether or not they decode: {@link #certificate} drops the ones that do not.
+   */
+  public static WireResult<Integer> certificateEntries(byte[] b, int from, int to, boolean tls13) {
+    try {
+      WireReader r = new WireReader(b, from, to);
+      if (tls13) r.sub(r.u8());
+      WireReader list = r.sub(r.u24());
+      int n = 0;
+      while (list.remaining() > 0) {
+        list.bytes(list.u24());
+        if (tls13) list.sub(list.u16());
+        n++;
+      }
+      return new WireResult.Ok<>(n);
+    } catch (WireReader.Short s) {
+      return malformed(b, from, to, s.offset, "Certificate list runs past the end of the message");
     }
   }
 

@@ -62,6 +62,34 @@ public enum ProtocolVersion {
     }
   }
 
+  /**
+   * Whether a code is TLS 1.3: the RFC's 0x0304, an IETF draft (0x7fNN, draft NN) or Facebook's
+   * variant of a draft (0xfbNN).
+   */
+  public static boolean isTls13(int code) {
+    return code == 0x0304 || (code & 0xff00) == 0x7f00 || (code & 0xff00) == 0xfb00;
+  }
+
+  /**
+   * The name of a code as the RFC (or the draft) calls it: "TLS 1.2", "TLS 1.3", "TLS 1.3 draft
+   * 23", "TLS 1.3 Facebook draft 23"; "unknown (0xNNNN)" otherwise.
+   */
+  public static String nameOf(int code) {
+    if ((code & 0xff00) == 0x7f00) return "TLS 1.3 draft " + (code & 0xff);
+    if ((code & 0xff00) == 0xfb00) return "TLS 1.3 Facebook draft " + (code & 0xff);
+    ProtocolVersion v = of(code);
+    return v == UNKNOWN ? String.format("unknown (0x%04x)", code) : v.rfcName;
+  }
+
+  /**
+   * Whether a TLS 1.3 ServerHello of this version has the draft layout without legacy_session_id
+   * and compression (drafts before 22; draft 22 brought them back for middlebox compatibility).
+   */
+  public static boolean draftServerHelloLayout(int legacyVersion) {
+    return legacyVersion == 0x0304
+        || ((legacyVersion & 0xff00) == 0x7f00 && (legacyVersion & 0xff) < 22);
+  }
+
   /** The label for any code; unknown codes give "SSL" as in Wireshark. */
   public static String labelOf(int code) {
     return of(code).label;

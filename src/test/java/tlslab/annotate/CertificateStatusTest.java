@@ -79,8 +79,10 @@ class CertificateStatusTest {
   void goodAnswerNamesTheSignerAndItsTimes() throws Exception {
     byte[] m = body(1, response());
     CertificateStatus s = CertificateStatus.parse(m, 0, m.length, List.of(server, ca));
-    assertThat(s.certStatus()).isEqualTo("good");
-    assertThat(s.explain())
+    assertThat(s.certStatus()).isEqualTo(CertificateStatus.CertStatus.GOOD);
+    assertThat(s.signature()).isEqualTo(CertificateStatus.Signature.VERIFIES);
+    assertThat(s.signerInChain()).isTrue();
+    assertThat(Explanations.certificateStatusNote(s))
         .contains("is GOOD")
         .contains("Signed by " + ca.getSubjectX500Principal().getName() + "; signature verifies")
         .contains("thisUpdate 2026-12-01T10:00:00Z, nextUpdate 2026-12-01T10:30:00Z")
@@ -94,8 +96,9 @@ class CertificateStatusTest {
         Revocations.revokeCertificate(dir, files.serverCert(), RevocationReason.KEY_COMPROMISE);
     byte[] m = body(2, response());
     CertificateStatus s = CertificateStatus.parse(m, 0, m.length, List.of(server, ca));
-    assertThat(s.certStatus()).isEqualTo("revoked");
-    assertThat(s.explain())
+    assertThat(s.certStatus()).isEqualTo(CertificateStatus.CertStatus.REVOKED);
+    assertThat(s.reason()).isEqualTo("keyCompromise");
+    assertThat(Explanations.certificateStatusNote(s))
         .contains("(type ocsp_multi, RFC 6961)")
         .contains("is REVOKED since " + r.at() + " (reason keyCompromise)")
         .contains("a verifying client must refuse this server")
@@ -106,7 +109,9 @@ class CertificateStatusTest {
   void withoutTheSignerInTheChainTheSignatureIsNotClaimed() throws Exception {
     byte[] m = body(1, response());
     CertificateStatus s = CertificateStatus.parse(m, 0, m.length, List.of(server));
-    assertThat(s.explain())
+    assertThat(s.signature()).isEqualTo(CertificateStatus.Signature.SIGNER_NOT_IN_CHAIN);
+    assertThat(s.signerInChain()).isFalse();
+    assertThat(Explanations.certificateStatusNote(s))
         .contains("not checked (the signer's certificate is not in the server's chain)")
         .doesNotContain("signature verifies");
   }
@@ -122,7 +127,7 @@ class CertificateStatusTest {
     der[at + serial.length - 1] ^= 0x01;
     byte[] m = body(1, der);
     CertificateStatus s = CertificateStatus.parse(m, 0, m.length, List.of(server, ca));
-    assertThat(s.explain())
+    assertThat(Explanations.certificateStatusNote(s))
         .satisfiesAnyOf(
             e -> assertThat(e).contains("signature does NOT verify"),
             e -> assertThat(e).contains("could not be read"));
@@ -147,13 +152,15 @@ class CertificateStatusTest {
     for (int end = 0; end < m.length; end++) {
       CertificateStatus s = CertificateStatus.parse(m, 0, end, List.of(server, ca));
       assertThat(s.problem()).as("cut at %d", end).isNotNull();
-      assertThat(s.explain()).contains("could not be read");
+      assertThat(Explanations.certificateStatusNote(s)).contains("could not be read");
     }
     Random random = new Random(42);
     for (int i = 0; i < 500; i++) {
       byte[] junk = new byte[random.nextInt(64)];
       random.nextBytes(junk);
-      assertThat(CertificateStatus.parse(junk, 0, junk.length, List.of()).explain())
+      assertThat(
+              Explanations.certificateStatusNote(
+                  CertificateStatus.parse(junk, 0, junk.length, List.of())))
           .startsWith("Certificate Status (RFC 6066 8)");
     }
   }

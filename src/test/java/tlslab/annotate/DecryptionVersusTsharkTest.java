@@ -33,6 +33,13 @@ class DecryptionVersusTsharkTest {
         Arguments.of("TLS 1.3 AES-256-GCM", (TsharkParityTest.Maker) Scenarios::tls13),
         Arguments.of("TLS 1.3 ChaCha20-Poly1305", (TsharkParityTest.Maker) Scenarios::tls13Chacha),
         Arguments.of("TLS 1.2 resumed", (TsharkParityTest.Maker) Scenarios::resumed),
+        Arguments.of(
+            "TLS 1.0 ECDHE AES-256-CBC, implicit IV, resumed",
+            (TsharkParityTest.Maker) Scenarios::tls10Cbc),
+        Arguments.of(
+            "TLS 1.0 RSA AES-128-CBC, MAC-then-encrypt",
+            (TsharkParityTest.Maker) Scenarios::tls10RsaNoEtm),
+        Arguments.of("TLS 1.1 ECDHE AES-128-CBC", (TsharkParityTest.Maker) Scenarios::tls11Cbc),
         Arguments.of("TLS 1.2 client auth", (TsharkParityTest.Maker) Scenarios::clientAuth),
         Arguments.of("TLS 1.3 resumed (PSK)", (TsharkParityTest.Maker) Scenarios::tls13Resumed),
         Arguments.of("TLS 1.3 client auth", (TsharkParityTest.Maker) Scenarios::tls13ClientAuth),
@@ -142,6 +149,8 @@ class DecryptionVersusTsharkTest {
         Arguments.of(
             "resumed by session id", (TsharkParityTest.Maker) Scenarios::tls12RsaResumedById),
         Arguments.of(
+            "TLS 1.0, MAC-then-encrypt", (TsharkParityTest.Maker) Scenarios::tls10RsaNoEtm),
+        Arguments.of(
             "the report's Python chat", (TsharkParityTest.Maker) Scenarios::pythonReportChat));
   }
 
@@ -154,6 +163,36 @@ class DecryptionVersusTsharkTest {
         LoopbackCaptures.tshark(c, "-o", "uat:rsa_keys:\"" + c.serverKey() + "\",\"\"");
     KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());
     assertMatches("TLS_RSA with the server key", c, expected, keys);
+  }
+
+  /**
+   * TLS 1.0 CBC chains its IVs across records (RFC 2246 6.2.3.2): each record's IV is the previous
+   * record's last ciphertext block in the same direction. Both directions decrypt, over several
+   * records each (Finished, the 1/n-1 split openssl does against BEAST, the line, close_notify), in
+   * the full handshake and in the resumed one; and the plaintext is tshark's.
+   */
+  @Test
+  void tls10ImplicitIvDecryptsEveryRecordInBothDirections() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.tls10Cbc();
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
+    Annotator an = new Annotator(keys, false);
+    tlslab.pcap.Frame f = new tlslab.pcap.Frame();
+    StringBuilder text = new StringBuilder();
+    try (tlslab.pcap.CaptureReader r = tlslab.pcap.CaptureReader.open(c.file())) {
+      an.follow(r);
+      while (r.next(f)) text.append(decryptedText(an.annotate(f)));
+    }
+    assertThat(an.facts()).hasSize(2);
+    for (ConnectionFacts cf : an.facts()) {
+      assertThat(cf.version()).isEqualTo(0x0301);
+      assertThat(cf.decryptionStatus()).as("connection " + cf.index()).isNull();
+      // Finished, empty 1/n-1 record, line, close_notify: at least 3 per side.
+      assertThat(cf.decryptedRecords()).as("connection " + cf.index()).isGreaterThanOrEqualTo(6);
+    }
+    assertThat(an.facts().get(1).mode()).isEqualTo(tlslab.wire.HandshakeMode.RESUMED_TICKET);
+    String all = text.toString();
+    assertThat(all.split("hello from client", -1)).hasSize(3);
+    assertThat(all).contains("hello from server");
   }
 
   @Test

@@ -312,7 +312,7 @@ class ExplanationMatrixTest {
         .contains("Encrypted Extensions, Certificate")
         .contains("Certificate Verify and Finished (RFC 8446 2)");
     assertThat(n.kind(1, C, TlsMessage.Kind.APPLICATION_DATA))
-        .contains("carries its Finished (RFC 8446 4.4.4)");
+        .contains("handshake flight starts here: its Finished (RFC 8446 4.4.4)");
     assertThat(ConnectionSummary.of(n.facts().get(0), false).lines())
         .contains("alerts: none visible (TLS 1.3 alerts are encrypted; a key log shows them)")
         .doesNotContain("alerts: none");

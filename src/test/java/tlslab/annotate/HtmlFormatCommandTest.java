@@ -45,16 +45,22 @@ class HtmlFormatCommandTest {
     assertThat(run("annotate", capture().toString(), "--format", "html", "--out", page.toString()))
         .isZero();
     String html = Files.readString(page, StandardCharsets.UTF_8);
-    assertThat(html).startsWith("<!DOCTYPE html>").contains("\"label\":\"Client Hello\"");
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .contains("\"strings\":[")
+        .contains("\"Client Hello\"");
     assertThat(html).contains("Content-Security-Policy\" content=\"default-src 'none';");
     // Nothing is loaded from elsewhere: no src= or link element, and every http(s) address is an
     // RFC link the reader may follow.
     assertThat(html).doesNotContain(" src=").doesNotContain("<link").doesNotContain("@import");
     Matcher m = Pattern.compile("https?://[^\"' )]*").matcher(html);
     while (m.find()) assertThat(m.group()).startsWith("https://www.rfc-editor.org/rfc/rfc");
-    // Only the page's own two script elements: the model (JSON) and the renderer.
-    assertThat(html.split("<script", -1)).hasSize(3);
-    assertThat(html.split("</script>", -1)).hasSize(3);
+    // Only the page's own three script elements: the first connection's model (JSON), the
+    // renderer, and the rest of the model (JSON, after the renderer so the first ladder is drawn
+    // while the parser reads it).
+    assertThat(html.split("<script", -1)).hasSize(4);
+    assertThat(html.split("</script>", -1)).hasSize(4);
+    assertThat(html).contains("<script type=\"application/json\" id=\"model-rest\">");
 
     Files.writeString(page, "mine");
     assertThat(run("annotate", capture().toString(), "--format", "html", "--out", page.toString()))
@@ -71,6 +77,18 @@ class HtmlFormatCommandTest {
                 "--force"))
         .isZero();
     assertThat(Files.readString(page)).startsWith("<!DOCTYPE html>");
+  }
+
+  @Test
+  void demoPageIsNeverOverwrittenSilently() throws Exception {
+    Path page = dir.resolve("demo.html");
+    Files.writeString(page, "mine");
+    // Refused before the demo starts: nothing is run, the file is kept.
+    assertThat(run("demo", "--html", "--out", page.toString(), "--captures", dir.toString()))
+        .isEqualTo(tlslab.cli.ExitCode.REFUSED);
+    assertThat(Files.readString(page)).isEqualTo("mine");
+    assertThat(dir.resolve("demo.pcapng")).doesNotExist();
+    assertThat(run("demo", "--out", page.toString())).isEqualTo(tlslab.cli.ExitCode.USAGE);
   }
 
   @Test

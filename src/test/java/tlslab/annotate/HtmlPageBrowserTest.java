@@ -12,11 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import tlslab.annotate.html.HtmlReport;
+import tlslab.annotate.html.SharedBrowser;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 
@@ -25,7 +25,8 @@ import tlslab.pcap.Frame;
  * ran, the DOM holds one arrow per TLS message with tshark's labels (the annotator's labels, which
  * the parity tests hold to tshark), selecting a message highlights exactly its fields' bytes, the
  * console stays silent, the page fetches nothing, and capture text cannot inject markup.
- * Screenshots are kept under target/html-pages/ for review.
+ * Screenshots are kept under target/html-pages/ for review. All pages open in one browser ({@link
+ * SharedBrowser}), each in its own tab.
  */
 class HtmlPageBrowserTest {
   private static final Path OUT = Path.of("target", "html-pages");
@@ -52,6 +53,131 @@ class HtmlPageBrowserTest {
     LoopbackCaptures.Capture c = Scenarios.tls13();
     String dom = check("tls13-keylog", c.file(), KeyMaterial.none().withKeyLog(c.keylog()));
     assertThat(dom).contains("Encrypted Extensions").contains("decrypted with the given keys");
+    decryptedMessageShowsItsOwnBytes(c.file(), KeyMaterial.none().withKeyLog(c.keylog()));
+  }
+
+  /**
+   * A TLS 1.3 handshake message lies in its record's plaintext, not in the frame: selecting it
+   * shows exactly its decrypted bytes (as the model holds them) with exactly its fields' ranges
+   * highlighted, offsets counted from its first byte.
+   */
+  private static void decryptedMessageShowsItsOwnBytes(Path capture, KeyMaterial keys)
+      throws Exception {
+    Annotator an = new Annotator(keys, new Annotator.Options(true, true, false, false));
+    String id = null;
+    TlsMessage msg = null;
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(capture)) {
+      an.follow(r);
+      while (r.next(f) && id == null) {
+        Row row = an.annotate(f);
+        if (row.connection == 0 || (!row.tls && row.problems.isEmpty())) continue;
+        int k = 0;
+        for (TlsMessage m : row.messages()) {
+          String mid = row.number + "." + k++;
+          if (id == null
+              && m.range().space() == ByteRange.Space.DECRYPTED
+              && m.fields().size() > 1
+              && m.bytes() != null) {
+            id = mid;
+            msg = m;
+          }
+        }
+      }
+    }
+    assertThat(id).as("a decrypted handshake message with fields").isNotNull();
+    TreeSet<Integer> want = new TreeSet<>();
+    for (Field fl : msg.fields()) for (int i = 0; i < fl.length(); i++) want.add(fl.offset() + i);
+    StringBuilder hex = new StringBuilder();
+    for (byte b : msg.bytes()) hex.append(String.format("%02x", b & 0xff));
+    Path page = OUT.resolve("tls13-decrypted.html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(capture, keys, AnnotateReport.View.plain(true), w);
+    }
+    String selected = id;
+    SharedBrowser.load(
+        page,
+        "#select=" + id,
+        OUT.resolve("tls13-decrypted.png"),
+        p -> {
+          var v =
+              SharedBrowser.json(
+                      p,
+                      "(() => { const d = document.querySelector('#view .dump');"
+                          + " return { id: document.getElementById('view').dataset.id,"
+                          + " space: d.dataset.space,"
+                          + " type: document.querySelector('#view li.rh li.rh .fval').textContent,"
+                          + " hex: [...d.querySelectorAll('.b[data-o]')].map(b => b.textContent)"
+                          + ".join(''),"
+                          + " hl: [...d.querySelectorAll('.b.hl')].map(b => +b.dataset.o) }; })()")
+                  .getAsJsonObject();
+          assertThat(v.get("id").getAsString()).isEqualTo(selected);
+          assertThat(v.get("space").getAsString()).isEqualTo("decrypted");
+          // On the wire a TLS 1.3 record says application_data; the handshake type is inside.
+          assertThat(v.get("type").getAsString()).isEqualTo("23 (inner type 22, decrypted)");
+          assertThat(v.get("hex").getAsString())
+              .as("the message's decrypted bytes")
+              .isEqualTo(hex.toString());
+          TreeSet<Integer> hl = new TreeSet<>();
+          v.get("hl").getAsJsonArray().forEach(e -> hl.add(e.getAsInt()));
+          assertThat(hl).as("highlighted bytes of %s", selected).isEqualTo(want);
+        });
+  }
+
+  /**
+   * A capture with a lost segment: every frame the model flags with a TCP problem (a lost segment,
+   * a retransmission, malformed data) is a marked row of the ladder saying exactly that, even where
+   * the frame carries no TLS, and no other row is marked.
+   */
+  @Test
+  void lostSegmentLooksDistinct() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.lostThenLookalikeHeader();
+    Map<Long, List<String>> want = new LinkedHashMap<>();
+    Annotator an =
+        new Annotator(KeyMaterial.none(), new Annotator.Options(true, true, false, false));
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(c.file())) {
+      an.follow(r);
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        List<String> texts = new ArrayList<>(row.problems);
+        if (row.tcpLost()) texts.add("TCP: previous segment not captured");
+        if (row.tcpRetransmission()) texts.add("TCP: retransmission");
+        if (row.tcpOutOfOrder()) texts.add("TCP: out of order");
+        if (row.connection != 0 && !texts.isEmpty()) want.put(row.number, texts);
+      }
+    }
+    assertThat(want.values())
+        .as("frames with TCP problems in %s", c.file())
+        .anySatisfy(t -> assertThat(t).contains("TCP: previous segment not captured"));
+    Files.createDirectories(OUT);
+    Path page = OUT.resolve("lost-segment.html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(c.file(), KeyMaterial.none(), AnnotateReport.View.plain(true), w);
+    }
+    SharedBrowser.load(
+        page,
+        "",
+        OUT.resolve("lost-segment.png"),
+        p -> {
+          Map<Long, List<String>> got = new LinkedHashMap<>();
+          SharedBrowser.json(
+                  p,
+                  "[...document.querySelectorAll('.frame.lossy')].map(d => [+d.dataset.frame,"
+                      + " [...d.querySelectorAll('.tcp.problem, .tcp.event')].map(e =>"
+                      + " e.textContent)])")
+              .getAsJsonArray()
+              .forEach(
+                  e -> {
+                    List<String> texts = new ArrayList<>();
+                    e.getAsJsonArray()
+                        .get(1)
+                        .getAsJsonArray()
+                        .forEach(t -> texts.add(t.getAsString()));
+                    got.put(e.getAsJsonArray().get(0).getAsLong(), texts);
+                  });
+          assertThat(got).isEqualTo(want);
+        });
   }
 
   @Test
@@ -79,11 +205,13 @@ class HtmlPageBrowserTest {
     assertThat(e.labels).as("TLS messages in %s", capture).isNotEmpty();
     assertThat(e.selected).as("a message with fields inside one frame").isNotNull();
 
-    Browser.Result r = Browser.load(page, "#select=" + e.selected, OUT.resolve(name + ".png"));
+    SharedBrowser.Page r =
+        SharedBrowser.load(page, "#select=" + e.selected, OUT.resolve(name + ".png"), null);
     String dom = r.dom();
     assertThat(dom).contains("data-ready=\"1\"").contains("data-errors=\"0\"");
     assertThat(dom).as("resources fetched by the page").contains("data-resources=\"0\"");
     assertThat(r.console()).as("console output").isEmpty();
+    assertThat(r.requests()).as("requests").isEmpty();
 
     Map<String, String> arrows = new LinkedHashMap<>();
     Matcher m =
@@ -145,60 +273,5 @@ class HtmlPageBrowserTest {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
-  }
-
-  /** Headless Chromium from the command line: the DOM after scripts ran, console, screenshot. */
-  static final class Browser {
-    record Result(String dom, List<String> console) {}
-
-    static Result load(Path page, String fragment, Path screenshot) throws Exception {
-      String url = page.toUri() + fragment;
-      Path profile = Files.createTempDirectory("tlslab-chromium");
-      Path err = Files.createTempFile("tlslab-chromium", ".err");
-      try {
-        List<String> cmd = new ArrayList<>(base(profile));
-        cmd.addAll(List.of("--enable-logging=stderr", "--v=0", "--dump-dom", url));
-        Process p =
-            new ProcessBuilder(cmd)
-                .redirectError(err.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .start();
-        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        assertThat(p.exitValue()).as("chromium exit; stderr: %s", Files.readString(err)).isZero();
-        List<String> console = new ArrayList<>();
-        for (String l : Files.readAllLines(err))
-          if (l.contains("CONSOLE") || l.contains("Content Security Policy")) console.add(l);
-        List<String> shot = new ArrayList<>(base(profile));
-        shot.addAll(
-            List.of("--window-size=1400,1000", "--screenshot=" + screenshot.toAbsolutePath(), url));
-        Process s =
-            new ProcessBuilder(shot)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        assertThat(s.waitFor(60, TimeUnit.SECONDS)).as("chromium screenshot finished").isTrue();
-        return new Result(dom, console);
-      } finally {
-        Files.deleteIfExists(err);
-        try (var w = Files.walk(profile)) {
-          w.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        }
-      }
-    }
-
-    private static List<String> base(Path profile) {
-      return List.of(
-          "chromium",
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--user-data-dir=" + profile);
-    }
   }
 }

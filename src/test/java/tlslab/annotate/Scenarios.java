@@ -41,6 +41,37 @@ final class Scenarios {
         "tls12-ecdhe-cbc", "", List.of("-tls1_2 -cipher ECDHE-RSA-AES256-SHA384"), 0);
   }
 
+  /**
+   * TLS 1.0 with AES-256-CBC and ECDHE, then a resumption by ticket: CBC with implicit IVs chained
+   * across records (RFC 2246 6.2.3.2), encrypt-then-MAC (RFC 7366, openssl's default).
+   */
+  static LoopbackCaptures.Capture tls10Cbc() throws Exception {
+    String c = "-tls1 -cipher ECDHE-RSA-AES256-SHA@SECLEVEL=0";
+    return LoopbackCaptures.openssl(
+        "tls10-cbc",
+        "-cipher DEFAULT@SECLEVEL=0",
+        List.of(c + " -sess_out SESS", c + " -sess_in SESS"),
+        0);
+  }
+
+  /** TLS 1.0, TLS_RSA_WITH_AES_128_CBC_SHA, MAC-then-encrypt (no encrypt_then_mac). */
+  static LoopbackCaptures.Capture tls10RsaNoEtm() throws Exception {
+    return LoopbackCaptures.openssl(
+        "tls10-rsa-no-etm",
+        "-cipher DEFAULT@SECLEVEL=0 -no_etm",
+        List.of("-tls1 -cipher AES128-SHA@SECLEVEL=0 -no_etm"),
+        0);
+  }
+
+  /** TLS 1.1: explicit IVs like 1.2, but the MD5/SHA-1 PRF of RFC 4346 5. */
+  static LoopbackCaptures.Capture tls11Cbc() throws Exception {
+    return LoopbackCaptures.openssl(
+        "tls11-cbc",
+        "-cipher DEFAULT@SECLEVEL=0",
+        List.of("-tls1_1 -cipher ECDHE-RSA-AES128-SHA@SECLEVEL=0"),
+        0);
+  }
+
   static LoopbackCaptures.Capture resumed() throws Exception {
     return LoopbackCaptures.openssl(
         "tls12-resumed", "", List.of("-tls1_2 -sess_out SESS", "-tls1_2 -sess_in SESS"), 0);

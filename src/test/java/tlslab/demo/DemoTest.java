@@ -41,7 +41,7 @@ class DemoTest {
 
   @Test
   void modernDemoRebuildsTheReportsTableAndTsharkDecryptsItsCapture() throws Exception {
-    String out = runDemo("--captures", captures.toString());
+    String out = runDemo("--captures", captures.toString(), "--html");
 
     assertThat(out).contains("profile modern");
     assertThat(lines(out))
@@ -83,11 +83,12 @@ class DemoTest {
         .contains("carries a Server Key Exchange, so this is ECDHE");
     assertTsharkDecrypts(out);
     assertTraceFramesAgreeWithTshark(out);
+    assertDemoPage(out, "modern", "Server Key Exchange", "not in this suite");
   }
 
   @Test
   void tls13DemoShowsTheHiddenHandshakeAndTsharkDecryptsItsCapture() throws Exception {
-    String out = runDemo("--profile", "tls13", "--captures", captures.toString());
+    String out = runDemo("--profile", "tls13", "--captures", captures.toString(), "--html");
 
     assertThat(out).contains("profile tls13");
     assertThat(lines(out)).anySatisfy(l -> assertThat(l).endsWith("Client Hello"));
@@ -103,6 +104,110 @@ class DemoTest {
     assertTraceSection(out, "EncryptedExtensions|Encrypted Extensions");
     assertDecryptedChat(out);
     assertTsharkDecrypts(out);
+    assertDemoPage(out, "tls13", "Server Hello", "separate, encrypted message");
+  }
+
+  /**
+   * {@code --html}'s page, in headless Chromium: JSSE's trace sits beside the wire (each step in
+   * the ladder row of the frame tshark, decrypting with the demo's key log, shows it in), the
+   * report's claims link to frames that are on the page, and connection 1's summary lists the
+   * report's corrections, each beside the message it is about.
+   */
+  private void assertDemoPage(String out, String profile, String corrected, String correction)
+      throws Exception {
+    Path page = captures.resolve("demo.html");
+    assertThat(out).contains("The demo as a page").contains(page.toString());
+    java.util.Map<Long, String[]> tshark = decryptedInfo(out);
+    int port = port(out);
+    int at = out.indexOf("2. The same handshake inside JSSE");
+    long textRows =
+        lines(out.substring(at, out.indexOf("3. The chat", at))).stream()
+            .filter(l -> l.matches("\\s*(\\d+|-)  [→←] .*"))
+            .count();
+    int at4 = out.indexOf("4. The report, checked against this capture");
+    long textVerdicts =
+        lines(out.substring(at4)).stream().filter(l -> l.matches("  [✔✘] .*")).count();
+    tlslab.annotate.html.SharedBrowser.load(
+        page,
+        "",
+        Path.of("target", "html-pages", "demo-" + profile + ".png"),
+        p -> {
+          com.google.gson.JsonArray steps =
+              tlslab.annotate.html.SharedBrowser.json(
+                      p,
+                      "[...document.querySelectorAll('#trace tr.step')].map(tr =>"
+                          + " [+tr.dataset.frame, tr.querySelector('.jmsg').textContent,"
+                          + " tr.querySelector('.wire').textContent])")
+                  .getAsJsonArray();
+          assertThat(steps.size()).as("trace rows on the page and in the text").isEqualTo(textRows);
+          List<String> wrong = new ArrayList<>();
+          List<String> besideWire = new ArrayList<>();
+          for (var e : steps) {
+            long frame = e.getAsJsonArray().get(0).getAsLong();
+            String name = e.getAsJsonArray().get(1).getAsString();
+            String wire = e.getAsJsonArray().get(2).getAsString();
+            String label = name.substring(2);
+            String[] t = tshark.get(frame);
+            boolean sentByServer = name.startsWith("→");
+            if (t == null
+                || !t[1].contains(label.equals("Alert") ? "Alert" : label)
+                || !t[1].contains(wire)
+                || (Integer.parseInt(t[0]) == port) != sentByServer)
+              wrong.add(frame + " " + name + " <- tshark: " + (t == null ? "-" : t[1]));
+            besideWire.add(frame + " " + name);
+          }
+          assertThat(wrong).as("trace rows whose frame tshark disagrees with").isEmpty();
+          List<String> inLadder = new ArrayList<>();
+          for (var e :
+              tlslab.annotate.html.SharedBrowser.json(
+                      p,
+                      "[...document.querySelectorAll('#conn-1 .frame.traced')].flatMap(d =>"
+                          + " [...d.querySelectorAll('.jsse .step')].map(s => d.dataset.frame"
+                          + " + ' ' + s.textContent))")
+                  .getAsJsonArray()) inLadder.add(e.getAsString());
+          assertThat(inLadder)
+              .as("each JSSE step beside its frame in connection 1's ladder")
+              .containsExactlyInAnyOrderElementsOf(besideWire);
+          var verdicts =
+              tlslab.annotate.html.SharedBrowser.json(
+                      p,
+                      "[...document.querySelectorAll('#verdicts li')].map(li =>"
+                          + " [...li.querySelectorAll('.goto')].map(b =>"
+                          + " !!document.querySelector('.arrow[data-id=\"' + b.dataset.frame"
+                          + " + '.0\"]')))")
+                  .getAsJsonArray();
+          assertThat(verdicts.size())
+              .as("verdicts on the page and in the text")
+              .isEqualTo(textVerdicts);
+          assertThat(verdicts.toString())
+              .as("every cited frame is on the page")
+              .doesNotContain("false");
+          assertThat(verdicts.toString()).contains("true");
+          var corrections =
+              tlslab.annotate.html.SharedBrowser.json(
+                      p,
+                      "[...document.querySelectorAll('#conn-1 .corrections li')].map(li =>"
+                          + " [li.querySelector('.goto').textContent,"
+                          + " document.querySelector('.arrow[data-id=\"' + li.dataset.id"
+                          + " + '\"] .label').textContent, li.textContent])")
+                  .getAsJsonArray();
+          assertThat(corrections.size()).isPositive();
+          for (var c : corrections) {
+            var a = c.getAsJsonArray();
+            assertThat(a.get(0).getAsString()).endsWith(": " + a.get(1).getAsString());
+          }
+          assertThat(corrections.toString()).contains(corrected).contains(correction);
+          String clicked =
+              p.eval()
+                  .eval(
+                      "(() => { const b = document.querySelector('#conn-1 .corrections .goto');"
+                          + " b.click(); return document.getElementById('view').dataset.id"
+                          + " === b.dataset.id"
+                          + " && document.querySelector('.arrow.sel').dataset.id === b.dataset.id"
+                          + " ? 'selected' : 'not selected'; })()")
+                  .getAsString();
+          assertThat(clicked).isEqualTo("selected");
+        });
   }
 
   @Test

@@ -14,6 +14,7 @@ import tlslab.annotate.Annotator;
 import tlslab.annotate.ByteRange;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.ConnectionSummary;
+import tlslab.annotate.Correction;
 import tlslab.annotate.Field;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Payload;
@@ -38,44 +39,97 @@ public final class HtmlReport {
   /** Annotates {@code file} and writes the page to {@code out}. */
   public static AnnotateReport.Result write(
       Path file, KeyMaterial keys, AnnotateReport.View view, PrintWriter out) {
+    return write(file, keys, view, PageExtras.NONE, out);
+  }
+
+  /** Annotates {@code file} and writes the page, with {@code extras} beside the ladder. */
+  public static AnnotateReport.Result write(
+      Path file, KeyMaterial keys, AnnotateReport.View view, PageExtras extras, PrintWriter out) {
+    return write(file, null, keys, view, extras, out);
+  }
+
+  /**
+   * As {@link #write(Path, KeyMaterial, AnnotateReport.View, PageExtras, PrintWriter)}, where
+   * {@code file} may be null (no capture could be taken): the page then shows {@code extras} and
+   * says why, from {@code noCapture}.
+   */
+  public static AnnotateReport.Result write(
+      Path file,
+      String noCapture,
+      KeyMaterial keys,
+      AnnotateReport.View view,
+      PageExtras extras,
+      PrintWriter out) {
     Annotator an =
         new Annotator(keys, new Annotator.Options(true, true, view.report(), view.allBytes()));
     Frame f = new Frame();
     StringBuilder json = new StringBuilder(1 << 16);
-    json.append("{\"file\":").append(q(file.getFileName().toString())).append(",\"frames\":[");
+    String name = file == null ? "no capture" : file.getFileName().toString();
+    json.append("{\"file\":").append(q(name)).append(",\"frames\":[");
+    // The first connection's frames go in the first model element, before the renderer, so it
+    // can draw that ladder while the parser still reads everything else (in "model-rest", after
+    // the renderer): on a capture of thousands of frames the first ladder is up at once.
+    StringBuilder rest = new StringBuilder(1 << 12);
+    rest.append("{\"frames\":[");
+    int firstConnection = -1;
+    long frameCount = 0;
     boolean first = true;
-    String problem;
-    List<ConnectionFacts> facts;
-    List<ConnectionSummary> sums;
-    try (CaptureReader r = CaptureReader.open(file)) {
-      an.follow(r);
-      while (r.next(f)) {
-        Row row = an.annotate(f);
-        if (row.connection == 0) continue;
-        boolean lossy = !row.problems.isEmpty();
-        if (!row.tls && !lossy) continue;
-        if (!first) json.append(",\n");
-        first = false;
-        frame(row, f, json);
+    boolean firstRest = true;
+    // Labels, notes and field names repeat on every connection: each model element carries a
+    // table of its distinct strings and refers to them by index.
+    Strings firstStrings = new Strings();
+    Strings restStrings = new Strings();
+    String problem = noCapture;
+    List<ConnectionFacts> facts = List.of();
+    List<ConnectionSummary> sums = List.of();
+    if (file != null)
+      try (CaptureReader r = CaptureReader.open(file)) {
+        an.follow(r);
+        while (r.next(f)) {
+          Row row = an.annotate(f);
+          if (row.connection == 0) continue;
+          boolean lossy =
+              !row.problems.isEmpty()
+                  || row.tcpLost()
+                  || row.tcpRetransmission()
+                  || row.tcpOutOfOrder();
+          if (!row.tls && !lossy) continue;
+          if (firstConnection < 0) firstConnection = row.connection;
+          frameCount++;
+          if (row.connection == firstConnection) {
+            if (!first) json.append(",\n");
+            first = false;
+            frame(row, f, json, firstStrings);
+          } else {
+            if (!firstRest) rest.append(",\n");
+            firstRest = false;
+            frame(row, f, rest, restStrings);
+          }
+        }
+        facts = an.facts();
+        sums = an.summaries();
+        problem = r.problem();
+        if (an.evictedConnections() > 0) {
+          String note =
+              an.evictedConnections()
+                  + " connections exceeded the tracking limit; their"
+                  + " TCP state was dropped to bound memory";
+          problem = problem == null ? note : problem + "; " + note;
+        }
       }
-      facts = an.facts();
-      sums = an.summaries();
-      problem = r.problem();
-      if (an.evictedConnections() > 0) {
-        String note =
-            an.evictedConnections()
-                + " connections exceeded the tracking limit; their"
-                + " TCP state was dropped to bound memory";
-        problem = problem == null ? note : problem + "; " + note;
-      }
-    }
-    json.append("],\"connections\":[");
+    rest.append("],\"strings\":");
+    restStrings.json(rest);
+    rest.append('}');
+    json.append("],\"strings\":");
+    firstStrings.json(json);
+    json.append(",\"frameCount\":").append(frameCount).append(",\"connections\":[");
     for (int i = 0; i < sums.size(); i++) {
       if (i > 0) json.append(",\n");
       connection(facts.get(i), sums.get(i), json);
     }
     json.append(']');
     if (problem != null) json.append(",\"fileProblem\":").append(q(problem));
+    extras(extras, json);
     json.append('}');
     out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
         .append(
@@ -83,7 +137,7 @@ public final class HtmlReport {
                 + " script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>TLS Lab: ")
-        .append(html(file.getFileName().toString()))
+        .append(html(extras.title() != null ? extras.title() : name))
         .append("</title>\n<style>\n")
         .append(resource("page.css"))
         .append("</style></head>\n<body>\n")
@@ -95,24 +149,49 @@ public final class HtmlReport {
         .append(json)
         .append("</script>\n<script>\n")
         .append(resource("page.js"))
+        .append("</script>\n<script type=\"application/json\" id=\"model-rest\">")
+        .append(rest)
         .append("</script>\n</body></html>\n");
     out.flush();
-    return new AnnotateReport.Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
+    return new AnnotateReport.Result(
+        an.frameCount(), an.tlsFrameCount(), sums.size(), file == null ? null : problem);
   }
 
-  private static void frame(Row row, Frame f, StringBuilder sb) {
+  /** A string table: each distinct string once, referred to by its index. */
+  private static final class Strings {
+    private final java.util.HashMap<String, Integer> index = new java.util.HashMap<>();
+    private final java.util.ArrayList<String> list = new java.util.ArrayList<>();
+
+    int of(String s) {
+      Integer i = index.get(s);
+      if (i == null) {
+        i = list.size();
+        index.put(s, i);
+        list.add(s);
+      }
+      return i;
+    }
+
+    void json(StringBuilder sb) {
+      sb.append('[');
+      for (int i = 0; i < list.size(); i++) sb.append(i > 0 ? ",\n" : "").append(q(list.get(i)));
+      sb.append(']');
+    }
+  }
+
+  private static void frame(Row row, Frame f, StringBuilder sb, Strings str) {
     sb.append("{\"no\":").append(row.number);
     sb.append(",\"time\":").append(String.format(Locale.ROOT, "%.6f", row.time));
     sb.append(",\"conn\":").append(row.connection);
     if (row.sender != null) sb.append(",\"sender\":").append(q(row.sender.label()));
     sb.append(",\"tls\":").append(row.tls);
-    sb.append(",\"bytes\":\"");
-    int end = f.offset + f.capturedLength;
-    for (int i = f.offset; i < end; i++) {
-      int b = f.data[i] & 0xff;
-      sb.append(HEX[b >> 4]).append(HEX[b & 15]);
-    }
-    sb.append('"');
+    // Base64, a third smaller than hex: frame bytes are most of a big page.
+    sb.append(",\"bytes\":\"")
+        .append(
+            java.util.Base64.getEncoder()
+                .encodeToString(
+                    java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength)))
+        .append('"');
     sb.append(",\"records\":[");
     for (int i = 0; i < row.records.size(); i++) {
       TlsRecord t = row.records.get(i);
@@ -126,21 +205,36 @@ public final class HtmlReport {
       for (int j = 0; j < t.messages().size(); j++) {
         TlsMessage m = t.messages().get(j);
         if (j > 0) sb.append(',');
-        sb.append("{\"label\":").append(q(m.label()));
-        sb.append(",\"kind\":").append(q(m.type().name()));
+        sb.append("{\"label\":").append(str.of(m.label()));
+        sb.append(",\"kind\":").append(str.of(m.type().name()));
         sb.append(",\"handshakeType\":").append(m.handshakeType());
         sb.append(",\"sender\":").append(q(m.sender().label()));
         sb.append(",\"range\":");
         range(m.range(), sb);
-        sb.append(",\"note\":").append(q(m.note()));
+        sb.append(",\"note\":").append(str.of(m.note()));
+        if (m.bytes() != null)
+          sb.append(",\"bytes\":\"")
+              .append(java.util.Base64.getEncoder().encodeToString(m.bytes()))
+              .append('"');
+        if (!m.corrections().isEmpty()) {
+          sb.append(",\"corrections\":[");
+          for (int k = 0; k < m.corrections().size(); k++) {
+            Correction c = m.corrections().get(k);
+            if (k > 0) sb.append(',');
+            sb.append("{\"confirms\":").append(c.confirms());
+            sb.append(",\"text\":").append(q(c.text())).append('}');
+          }
+          sb.append(']');
+        }
         sb.append(",\"fields\":[");
         for (int k = 0; k < m.fields().size(); k++) {
           Field fl = m.fields().get(k);
           if (k > 0) sb.append(',');
-          sb.append("{\"name\":").append(q(fl.name()));
-          sb.append(",\"value\":").append(q(fl.value()));
-          sb.append(",\"offset\":").append(fl.offset());
-          sb.append(",\"length\":").append(fl.length()).append('}');
+          // [name, value, offset, length], names and values as string indexes
+          sb.append('[').append(str.of(fl.name()));
+          sb.append(',').append(str.of(fl.value()));
+          sb.append(',').append(fl.offset());
+          sb.append(',').append(fl.length()).append(']');
         }
         sb.append("]}");
       }
@@ -156,7 +250,12 @@ public final class HtmlReport {
       sb.append(",\"lines\":").append(list(p.lines())).append('}');
     }
     sb.append("],\"notes\":").append(list(row.notes));
-    sb.append(",\"problems\":").append(list(row.problems)).append('}');
+    sb.append(",\"problems\":").append(list(row.problems));
+    List<String> tcp = new java.util.ArrayList<>();
+    if (row.tcpLost()) tcp.add("previous segment not captured");
+    if (row.tcpRetransmission()) tcp.add("retransmission");
+    if (row.tcpOutOfOrder()) tcp.add("out of order");
+    sb.append(",\"tcp\":").append(list(tcp)).append('}');
   }
 
   private static void connection(ConnectionFacts c, ConnectionSummary s, StringBuilder sb) {
@@ -193,6 +292,39 @@ public final class HtmlReport {
     sb.append(",\"problems\":").append(list(c.problems())).append('}');
   }
 
+  private static void extras(PageExtras x, StringBuilder sb) {
+    if (x.title() != null) sb.append(",\"title\":").append(q(x.title()));
+    if (x.traceTitle() != null) {
+      sb.append(",\"trace\":{\"title\":").append(q(x.traceTitle()));
+      sb.append(",\"conn\":").append(x.traceConnection()).append(",\"steps\":[");
+      for (int i = 0; i < x.trace().size(); i++) {
+        PageExtras.TraceStep t = x.trace().get(i);
+        if (i > 0) sb.append(",\n");
+        sb.append("{\"frame\":").append(t.frame());
+        sb.append(",\"sent\":").append(t.sent());
+        sb.append(",\"fromServer\":").append(t.fromServer());
+        sb.append(",\"message\":").append(q(t.message()));
+        sb.append(",\"wire\":").append(q(t.wireLabel()));
+        sb.append(",\"details\":").append(q(t.details())).append('}');
+      }
+      sb.append("]}");
+    }
+    if (!x.verdicts().isEmpty()) {
+      sb.append(",\"verdicts\":[");
+      for (int i = 0; i < x.verdicts().size(); i++) {
+        PageExtras.Verdict v = x.verdicts().get(i);
+        if (i > 0) sb.append(",\n");
+        sb.append("{\"right\":").append(v.right());
+        sb.append(",\"text\":").append(q(v.text()));
+        sb.append(",\"frames\":[");
+        for (int k = 0; k < v.frames().size(); k++)
+          sb.append(k > 0 ? "," : "").append(v.frames().get(k));
+        sb.append("]}");
+      }
+      sb.append(']');
+    }
+  }
+
   private static List<String> subjects(List<X509Certificate> l) {
     return l.stream().map(x -> x.getSubjectX500Principal().getName()).toList();
   }
@@ -206,8 +338,6 @@ public final class HtmlReport {
         .append(br.length())
         .append('}');
   }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private static String list(List<String> l) {
     StringBuilder sb = new StringBuilder("[");

@@ -5,7 +5,9 @@
   document.addEventListener("securitypolicyviolation", function () {
     errors++; document.body.dataset.errors = errors;
   });
+  performance.mark("tlslab-script-start");
   var model = JSON.parse(document.getElementById("model").textContent);
+  performance.mark("tlslab-model-parsed");
   var CHUNK = 400;
   var byId = {};
   var order = [];
@@ -46,9 +48,34 @@
     return c.join(" ");
   }
 
+  var trace = model.trace || null;
+  var traceConn = trace ? trace.conn : null;
+  var stepsByFrame = {};
+  if (trace) trace.steps.forEach(function (t) {
+    if (t.frame > 0) (stepsByFrame[t.frame] = stepsByFrame[t.frame] || []).push(t);
+  });
+
   var conns = {};
+  var undrawn = [];
+  // Printing shows every connection: draw what scrolling has not drawn yet.
+  window.addEventListener("beforeprint", function () {
+    undrawn.splice(0).forEach(function (go) { go(); });
+  });
   model.connections.forEach(function (c) { conns[c.index] = { info: c, frames: [] }; });
-  model.frames.forEach(function (f) {
+  /** Resolves a frame's string-table indexes (labels, notes, field names and values). */
+  function resolve(f, S) {
+    f.records.forEach(function (r) {
+      r.messages.forEach(function (m) {
+        m.label = S[m.label]; m.kind = S[m.kind]; m.note = S[m.note];
+        m.fields = m.fields.map(function (a) {
+          return { name: S[a[0]], value: S[a[1]], offset: a[2], length: a[3] };
+        });
+      });
+    });
+    return f;
+  }
+
+  function index(f) {
     if (!conns[f.conn]) conns[f.conn] = { info: null, frames: [] };
     conns[f.conn].frames.push(f);
     var k = 0;
@@ -59,7 +86,47 @@
         order.push(id);
       });
     });
-  });
+  }
+  model.frames.forEach(function (f) { index(resolve(f, model.strings)); });
+
+  function frameButton(no) {
+    var b = el("button", "goto", "frame " + no);
+    b.type = "button";
+    b.dataset.frame = no;
+    return b;
+  }
+
+  /** The report's corrections said in this connection's notes, each with its frame. */
+  function corrections(entry) {
+    var items = [];
+    entry.frames.forEach(function (f) {
+      var k = 0;
+      f.records.forEach(function (r) {
+        r.messages.forEach(function (m) {
+          var id = f.no + "." + k++;
+          (m.corrections || []).forEach(function (c) { items.push({ c: c, f: f, id: id, m: m }); });
+        });
+      });
+    });
+    if (!items.length) return null;
+    var box = el("div", "corrections");
+    box.appendChild(el("h3", null, "The report, checked against this connection"));
+    var ul = el("ul", "verdicts");
+    items.forEach(function (it) {
+      var li = el("li", it.c.confirms ? "right" : "wrong");
+      li.dataset.frame = it.f.no;
+      li.dataset.id = it.id;
+      li.appendChild(el("span", "mark", it.c.confirms ? "✔" : "✘"));
+      var b = frameButton(it.f.no);
+      b.dataset.id = it.id;
+      b.textContent = "frame " + it.f.no + ": " + it.m.label;
+      li.appendChild(b);
+      li.appendChild(linked(" " + it.c.text, el("span", "vtext")));
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    return box;
+  }
 
   function summary(c) {
     var dl = el("dl", "summary");
@@ -117,7 +184,19 @@
       });
     });
     f.problems.forEach(function (p) { body.appendChild(el("div", "tcp problem", p)); });
+    (f.tcp || []).forEach(function (t) { body.appendChild(el("div", "tcp event", "TCP: " + t)); });
+    // Lost segments, retransmissions and other TCP problems mark the whole frame row.
+    if (f.problems.length || (f.tcp && f.tcp.length)) d.classList.add("lossy");
     d.appendChild(body);
+    if (traceConn !== null && f.conn === traceConn) {
+      d.classList.add("traced");
+      var j = el("div", "jsse");
+      (stepsByFrame[f.no] || []).forEach(function (t) {
+        j.appendChild(el("span", "step " + (t.fromServer ? "s2c" : "c2s"),
+            (t.sent ? "→ " : "← ") + t.message));
+      });
+      d.appendChild(j);
+    }
     return d;
   }
 
@@ -130,7 +209,29 @@
     if (c && c.hrr) h.appendChild(el("span", "badge hrr", "Hello Retry Request"));
     if (c && c.alerts.length) h.appendChild(el("span", "badge alert", "alert"));
     sec.appendChild(h);
+    var lazy = !eager && "IntersectionObserver" in window;
+    if (lazy) {
+      // Only the heading until it comes near the viewport: a capture's hundreds of connections
+      // cost a few elements each until then.
+      sec.classList.add("lazy");
+      var hint = el("p", "hint", entry.frames.length + " frames: drawn when scrolled to.");
+      sec.appendChild(hint);
+      var drawnYet = false;
+      var go = function () {
+        if (drawnYet) return;
+        drawnYet = true; lo.disconnect(); hint.remove(); sec.classList.remove("lazy"); fill();
+      };
+      var lo = new IntersectionObserver(function (es) { if (es[0].isIntersecting) go(); },
+          { rootMargin: "600px" });
+      lo.observe(sec);
+      undrawn.push(go);
+    } else fill();
+    return sec;
+
+    function fill() {
     if (c) sec.appendChild(summary(c));
+    var corr = corrections(entry);
+    if (corr) sec.appendChild(corr);
     var cols = el("div", "cols");
     var cl = el("div", "col client");
     cl.appendChild(el("b", null, "client"));
@@ -164,15 +265,8 @@
         }
       }
     }
-    if (eager || !("IntersectionObserver" in window)) more();
-    else {
-      list.appendChild(el("p", "hint", entry.frames.length + " frames: drawn when scrolled to."));
-      var lo = new IntersectionObserver(function (es) {
-        if (es[0].isIntersecting) { lo.disconnect(); list.textContent = ""; more(); }
-      }, { rootMargin: "600px" });
-      lo.observe(sec);
+    more();
     }
-    return sec;
   }
 
   function hex(b) { return (b < 16 ? "0" : "") + b.toString(16); }
@@ -211,9 +305,9 @@
         " → " + (m.sender === "client" ? "server" : "client") +
         (r.decrypted ? ", decrypted with the given keys" : "")));
     if (m.note) v.appendChild(linked(m.note, el("p", "note")));
-    var bytes = f.bytes;
-    var n = bytes.length / 2;
-    function byte(o) { return parseInt(bytes.substr(o * 2, 2), 16); }
+    var raw = atob(f.bytes);
+    var n = raw.length;
+    function byte(o) { return raw.charCodeAt(o); }
     var inFrame = m.range.in === "frame";
     var roots = nest(m.fields, inFrame ? m.range.offset : 0);
     var tree = el("ul", "fields");
@@ -241,9 +335,15 @@
       rh.appendChild(el("span", "fname", "record header"));
       rh.appendChild(el("span", "frange", "bytes " + r.range.offset + "–" + (r.range.offset + 4)));
       var rs2 = el("ul", "fields");
-      [["content_type", 1, String(r.contentType)], ["legacy_record_version", 2,
-        "0x" + ("000" + r.version.toString(16)).slice(-4)], ["length", 2,
-        String(r.range.length - 5)]].reduce(function (o, d) {
+      // The header as it crossed the wire, read from the frame's bytes: a decrypted TLS 1.3
+      // record says 23 (application_data) outside whatever type it carries inside (RFC 8446 5.2).
+      var fb = atob(f.bytes), ro = r.range.offset;
+      function wb(o) { return o < fb.length ? fb.charCodeAt(o) : 0; }
+      var wireType = wb(ro);
+      [["content_type", 1, String(wireType) + (r.decrypted && wireType !== r.contentType ?
+        " (inner type " + r.contentType + ", decrypted)" : "")], ["legacy_record_version", 2,
+        "0x" + ("000" + ((wb(ro + 1) << 8) | wb(ro + 2)).toString(16)).slice(-4)], ["length", 2,
+        String((wb(ro + 3) << 8) | wb(ro + 4))]].reduce(function (o, d) {
         var li = el("li", "f rh");
         li.appendChild(el("span", "fname", d[0]));
         li.appendChild(el("span", "fval", d[2]));
@@ -257,13 +357,19 @@
     if (!m.fields.length) v.appendChild(el("p", "hint", "No fields: " +
         (m.kind === "HANDSHAKE" ? "not parsed." : "the content is " +
         (r.decrypted ? "shown below." : "encrypted; give the key log to see it."))));
-    if (inFrame) {
-      var rs = r.range.in === "frame" ? r.range.offset : m.range.offset;
-      var re = Math.max(r.range.in === "frame" ? r.range.offset + r.range.length : 0,
-          m.range.offset + m.range.length);
-      var hs = inFrame ? m.range.offset : rs;
-      if (rs > hs) rs = hs;
-      rs = Math.max(0, Math.min(rs, n)); re = Math.max(rs, Math.min(re, n));
+    // A message reassembled from several segments or records, or decrypted, brings its own bytes:
+    // offsets then count from its first byte, as its fields' offsets do.
+    var own = !inFrame && !!m.bytes;
+    if (own) { raw = atob(m.bytes); n = raw.length; }
+    if (inFrame || own) {
+      var rs = 0, re = n;
+      if (inFrame) {
+        rs = r.range.in === "frame" ? r.range.offset : m.range.offset;
+        re = Math.max(r.range.in === "frame" ? r.range.offset + r.range.length : 0,
+            m.range.offset + m.range.length);
+        if (rs > m.range.offset) rs = m.range.offset;
+        rs = Math.max(0, Math.min(rs, n)); re = Math.max(rs, Math.min(re, n));
+      }
       var dump = el("div", "dump");
       dump.setAttribute("role", "table");
       for (var line = rs - (rs % 16); line < re; line += 16) {
@@ -278,9 +384,10 @@
           if (inRange) {
             hsp.dataset.o = o;
             asp.dataset.o = o;
-            if (r.range.in === "frame" && o >= r.range.offset && o < r.range.offset + 5)
+            if (inFrame && r.range.in === "frame" && o >= r.range.offset && o < r.range.offset + 5)
               hsp.classList.add("rechdr");
-            if (o >= m.range.offset && o < m.range.offset + m.range.length) hsp.classList.add("inmsg");
+            if (!inFrame || (o >= m.range.offset && o < m.range.offset + m.range.length))
+              hsp.classList.add("inmsg");
             var w = owner[o];
             if (w) { hsp.classList.add("hl", "c" + w.c); asp.classList.add("hl", "c" + w.c); hsp.title = w.name; }
           }
@@ -289,8 +396,13 @@
         row.appendChild(hx); row.appendChild(asc);
         dump.appendChild(row);
       }
-      var legend = el("p", "hint", "Bytes " + rs + "–" + (re - 1) + " of frame " + f.no +
-          ": the record (its 5-byte header underlined) and this message; coloured bytes are its fields.");
+      var legend = el("p", "hint", inFrame ? "Bytes " + rs + "–" + (re - 1) + " of frame " + f.no +
+          ": the record (its 5-byte header underlined) and this message; coloured bytes are its fields." :
+          "This message's " + n + " bytes, " + (m.range.in === "decrypted" ?
+          "decrypted from its record with the given keys" : m.range.in === "stream" ?
+          "reassembled from several TCP segments (stream offset " + m.range.offset + ")" :
+          "reassembled from several records") + "; offsets count from its first byte, coloured bytes are its fields.");
+      dump.dataset.space = inFrame ? "frame" : m.range.in;
       v.appendChild(legend);
       v.appendChild(dump);
     } else {
@@ -316,17 +428,114 @@
     }
   }
 
-  document.getElementById("file").textContent = model.file + " · " + model.frames.length +
+  function traceSection() {
+    var sec = el("section", "trace");
+    sec.id = "trace";
+    sec.appendChild(el("h2", null, trace.title));
+    sec.appendChild(el("p", "hint", "Each message as JSSE logged it (→ sent, ← received), beside" +
+        " the frame that carried it and Wireshark's label there; the ladder of connection " +
+        trace.conn + " shows the same beside each frame."));
+    var t = el("table", "trace");
+    var hr = el("tr");
+    ["frame", "JSSE", "Wireshark", "details"].forEach(function (h) { hr.appendChild(el("th", null, h)); });
+    t.appendChild(hr);
+    trace.steps.forEach(function (s) {
+      var tr = el("tr", "step " + (s.fromServer ? "s2c" : "c2s"));
+      tr.dataset.frame = s.frame;
+      var td = el("td");
+      if (s.frame > 0) td.appendChild(frameButton(s.frame)); else td.textContent = "-";
+      tr.appendChild(td);
+      tr.appendChild(el("td", "jmsg", (s.sent ? "→ " : "← ") + s.message));
+      tr.appendChild(el("td", "wire", s.wire));
+      tr.appendChild(el("td", "details", s.details));
+      t.appendChild(tr);
+    });
+    sec.appendChild(t);
+    return sec;
+  }
+
+  function verdictSection() {
+    var sec = el("section", "verdicts");
+    sec.id = "verdicts";
+    sec.appendChild(el("h2", null, "The report, checked against this capture"));
+    var ul = el("ul", "verdicts");
+    model.verdicts.forEach(function (v) {
+      var li = el("li", v.right ? "right" : "wrong");
+      li.appendChild(el("span", "mark", v.right ? "✔" : "✘"));
+      li.appendChild(linked(v.text, el("span", "vtext")));
+      v.frames.forEach(function (no) { li.appendChild(frameButton(no)); });
+      ul.appendChild(li);
+    });
+    sec.appendChild(ul);
+    return sec;
+  }
+
+  if (model.title) document.querySelector("h1").textContent = model.title;
+  document.getElementById("file").textContent = model.file + " · " + model.frameCount +
       " frames with TLS or TCP problems · " + model.connections.length + " connections";
   if (model.fileProblem) document.querySelector("header").appendChild(el("p", "problem", model.fileProblem));
   var root = document.getElementById("conns");
-  var drawn = 0, EAGER = 8;
-  Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
-    if (conns[k].frames.length || conns[k].info) root.appendChild(ladder(conns[k], drawn++ < EAGER));
+  if (trace) root.appendChild(traceSection());
+  if (model.verdicts) root.appendChild(verdictSection());
+  // Phase 1, while the parser has read only the first connection's frames: draw its ladder now.
+  var drawnKeys = {};
+  var firstKey = model.frames.length ? model.frames[0].conn : null;
+  if (firstKey !== null) {
+    root.appendChild(ladder(conns[firstKey], true));
+    drawnKeys[firstKey] = true;
+  }
+  // Navigation start -> the first connection's ladder is in the DOM; the next mark is set once a
+  // frame with it has been painted.
+  performance.mark("tlslab-first-connection");
+  requestAnimationFrame(function () {
+    setTimeout(function () {
+      performance.mark("tlslab-first-connection-painted");
+      document.body.dataset.painted = "1";
+    }, 0);
   });
+
+  // Phase 2, once the parser has read the rest: every other connection, the first few (up to
+  // EAGER_FRAMES frames in all) drawn at once, the others when scrolled to.
+  var EAGER = 8, EAGER_FRAMES = 1500;
+  function rest() {
+    var restEl = document.getElementById("model-rest");
+    if (restEl) {
+      var more = JSON.parse(restEl.textContent);
+      more.frames.forEach(function (f) { index(resolve(f, more.strings)); });
+    }
+    order.sort(function (a, b) {
+      var x = a.split("."), y = b.split(".");
+      return (+x[0] - +y[0]) || (+x[1] - +y[1]);
+    });
+    var drawn = firstKey !== null ? 1 : 0, frames = firstKey !== null ? conns[firstKey].frames.length : 0;
+    var frag = document.createDocumentFragment();
+    Object.keys(conns).map(Number).sort(function (a, b) { return a - b; }).forEach(function (k) {
+      if (drawnKeys[k] || (!conns[k].frames.length && !conns[k].info)) return;
+      var eager = drawn < EAGER && frames < EAGER_FRAMES;
+      drawn++;
+      frames += conns[k].frames.length;
+      frag.appendChild(ladder(conns[k], eager));
+    });
+    root.appendChild(frag);
+    var h = /[#&]select=([0-9.]+)/.exec(location.hash);
+    if (h) show(h[1]);
+    document.body.dataset.resources = performance.getEntriesByType("resource").length;
+    document.body.dataset.errors = errors;
+    document.body.dataset.renderMs = Math.round(performance.now());
+    document.body.dataset.ready = "1";
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", rest);
+  else rest();
   root.addEventListener("click", function (ev) {
     var b = ev.target.closest(".arrow");
-    if (b) show(b.dataset.id);
+    if (b) { show(b.dataset.id); return; }
+    var g = ev.target.closest(".goto");
+    if (g) {
+      var id = g.dataset.id || g.dataset.frame + ".0";
+      show(id);
+      var a = document.querySelector('.arrow[data-id="' + id + '"]');
+      if (a) { a.scrollIntoView({ block: "center" }); a.focus(); }
+    }
   });
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "j" && ev.key !== "k") return;
@@ -338,10 +547,4 @@
       if (b) b.focus();
     }
   });
-  var h = /[#&]select=([0-9.]+)/.exec(location.hash);
-  if (h) show(h[1]);
-  document.body.dataset.resources = performance.getEntriesByType("resource").length;
-  document.body.dataset.errors = errors;
-  document.body.dataset.renderMs = Math.round(performance.now());
-  document.body.dataset.ready = "1";
 })();

@@ -1,0 +1,212 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
+import tlslab.wire.HandshakeMode;
+import tlslab.wire.HandshakeType;
+
+/**
+ * The notes and facts are true on other people's traffic: regressions from the audit of every
+ * capture in {@code ../shared/captures/real} (a sentence that was wrong there, checked against
+ * tshark -V of the same frames and the RFC). Skipped, with the path, when the corpus is absent.
+ */
+class RealCaptureTruthTest {
+
+  /** The annotation of one real capture: its messages and facts. */
+  record Annotated(List<ExplanationMatrixTest.Seen> messages, Annotator annotator) {
+    List<String> notes(int conn, Sender sender, HandshakeType t) {
+      List<String> out = new ArrayList<>();
+      for (ExplanationMatrixTest.Seen s : messages)
+        if (s.connection() == conn
+            && s.m().sender() == sender
+            && s.m().handshakeType() == t.code()
+            && s.m().type() == TlsMessage.Kind.HANDSHAKE) out.add(s.m().note());
+      assertThat(out).as("%s from the %s on connection %d", t.label(), sender, conn).isNotEmpty();
+      return out;
+    }
+
+    List<ConnectionFacts> facts() {
+      return annotator.facts();
+    }
+
+    List<String> summary(int conn) {
+      return annotator.summaries().get(conn - 1).lines();
+    }
+  }
+
+  static Path capture(String name) {
+    Path p = RealCapturesParityTest.folder().resolve(name);
+    if (!Files.isRegularFile(p))
+      System.err.println("RealCaptureTruthTest: " + p + " is absent; skipped");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(p),
+        "the real capture " + p + " is absent (../shared/captures/real beside the repository)");
+    return p;
+  }
+
+  static Annotated annotate(String name) {
+    Path p = capture(name);
+    Annotator an =
+        new Annotator(KeyMaterial.none(), new Annotator.Options(true, true, false, false));
+    List<ExplanationMatrixTest.Seen> seen = new ArrayList<>();
+    Frame f = new Frame();
+    try (CaptureReader r = CaptureReader.open(p)) {
+      an.follow(r);
+      while (r.next(f)) {
+        Row row = an.annotate(f);
+        for (TlsMessage m : row.messages())
+          seen.add(new ExplanationMatrixTest.Seen(row.connection, row.number, m));
+      }
+    }
+    assertThat(an.problems()).as("internal problems").isEmpty();
+    return new Annotated(seen, an);
+  }
+
+  /**
+   * Draft 23 puts the version in supported_versions and echoes the client's legacy session id
+   * (middlebox compatibility): it was taken for TLS 1.2, "an abbreviated handshake (RFC 5246 7.3)
+   * that reuses the earlier session's master secret" and "resumed by session id".
+   */
+  @Test
+  void tls13Draft23IsTls13NotAResumedTls12Session() {
+    Annotated a = annotate("tls__tls13-draft23__tls13_draft23.pcap");
+    ConnectionFacts f = a.facts().get(0);
+    assertThat(f.version()).isEqualTo(0x0304);
+    assertThat(f.versionOnWire()).isEqualTo(0x7f17);
+    assertThat(f.versionName()).isEqualTo("TLS 1.3 draft 23");
+    assertThat(f.mode()).isEqualTo(HandshakeMode.FULL);
+    assertThat(f.keyExchange()).isEqualTo(tlslab.wire.KeyExchangeKind.TLS13_ECDHE);
+    assertThat(a.notes(1, Sender.SERVER, HandshakeType.SERVER_HELLO).get(0))
+        .startsWith("Server Hello (RFC 8446 4.1.3)")
+        .contains("TLS 1.3 draft 23")
+        .doesNotContain("RFC 5246")
+        .doesNotContain("abbreviated");
+    assertThat(a.notes(1, Sender.CLIENT, HandshakeType.CLIENT_HELLO).get(0))
+        .startsWith("Client Hello (RFC 8446 4.1.2)")
+        .contains("TLS 1.3 draft 23")
+        .doesNotContain("names an earlier session it wants to resume");
+    assertThat(a.summary(1))
+        .contains("version: TLS 1.3 draft 23", "handshake: full handshake")
+        .noneSatisfy(l -> assertThat(l).contains("resumed by session id"));
+  }
+
+  /**
+   * Drafts before 22 have no session id in the Server Hello: it was "malformed", the version
+   * "unknown (no Server Hello seen)" and its encrypted handshake "Application Data (RFC 5246
+   * 6.2.3): the application's bytes".
+   */
+  @Test
+  void tls13Draft19ServerHelloIsReadAndItsResumptionIsAPsk() {
+    Annotated a = annotate("tls__tls13-draft19__tls13_draft19.pcap");
+    assertThat(a.facts()).hasSize(3);
+    for (ConnectionFacts f : a.facts()) {
+      assertThat(f.problems()).as("connection %d", f.index()).isEmpty();
+      assertThat(f.versionName()).isEqualTo("TLS 1.3 draft 19");
+      assertThat(f.keyExchangeGroup()).isEqualTo(0x001d); // x25519, key_share was extension 40
+    }
+    assertThat(a.facts().get(0).mode()).isEqualTo(HandshakeMode.FULL);
+    assertThat(a.facts().get(1).mode()).isEqualTo(HandshakeMode.TLS13_PSK);
+    assertThat(a.facts().get(1).keyExchange())
+        .isEqualTo(tlslab.wire.KeyExchangeKind.PSK_ECDHE); // key share present: forward secret
+    assertThat(a.notes(1, Sender.SERVER, HandshakeType.SERVER_HELLO).get(0))
+        .startsWith("Server Hello (RFC 8446 4.1.3)")
+        .contains("The version field itself names it");
+    for (ExplanationMatrixTest.Seen s : a.messages())
+      assertThat(s.m().note()).doesNotContain("RFC 5246");
+  }
+
+  /** Draft 14 put 0x0304 in the Client Hello's version field, with no supported_versions. */
+  @Test
+  void tls13Draft14ClientHelloCitesRfc8446() {
+    Annotated a = annotate("tls__tls13-draft14__tls13_draft14.pcap");
+    assertThat(a.notes(1, Sender.CLIENT, HandshakeType.CLIENT_HELLO).get(0))
+        .startsWith("Client Hello (RFC 8446 4.1.2)")
+        .contains("in the version field itself")
+        .doesNotContain("RFC 5246 E.1");
+    assertThat(a.facts().get(0).problems()).isEmpty();
+    assertThat(a.facts().get(0).version()).isEqualTo(0x0304);
+    // 0x0304 in the Server Hello's version field: only drafts wrote it there (tshark -V).
+    assertThat(a.notes(1, Sender.SERVER, HandshakeType.SERVER_HELLO).get(0))
+        .startsWith("Server Hello (RFC 8446 4.1.3)")
+        .contains("That is a draft of TLS 1.3")
+        .contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+  }
+
+  /**
+   * A certificate Java cannot decode (tshark: "Certificate Length: 685" in the list, then
+   * Malformed) was "empty, the server has no certificate to offer. The client checks it against its
+   * trusted roots".
+   */
+  @Test
+  void anUndecodableCertificateIsNotAnEmptyChain() {
+    for (String name :
+        List.of(
+            "tls__tls-cert-noissuer__tls.pcap", "bug-1450-04__tls_DER-incomplete-header.pcap")) {
+      Annotated a = annotate(name);
+      String note = a.notes(1, Sender.SERVER, HandshakeType.CERTIFICATE).get(0);
+      assertThat(note)
+          .as(name)
+          .doesNotContain("has no certificate to offer")
+          .containsPattern(
+              "1 certificate in it that does not decode as X.509|certificates in it"
+                  + " that do not decode as X.509");
+      assertThat(a.facts().get(0).problems())
+          .as(name)
+          .anySatisfy(p -> assertThat(p).contains("do not decode as X.509"));
+    }
+  }
+
+  /** A stapled OCSP answer is a value in the facts and JSON, rendered in the summary. */
+  @Test
+  void stapledOcspIsAValueRenderedByTheOutput() throws Exception {
+    Annotated a = annotate("tls-alpn-log-detect-02.pcap");
+    CertificateStatus cs =
+        a.facts().stream()
+            .map(ConnectionFacts::certificateStatus)
+            .filter(java.util.Objects::nonNull)
+            .findFirst()
+            .orElseThrow();
+    assertThat(cs.certStatus()).isEqualTo(CertificateStatus.CertStatus.GOOD);
+    assertThat(cs.problem()).isNull();
+    assertThat(cs.thisUpdate()).isNotNull();
+    // tshark -V: "ResponderID: byKey", the responder's certificate is not in the chain.
+    assertThat(cs.signature()).isEqualTo(CertificateStatus.Signature.SIGNER_NOT_IN_CHAIN);
+    assertThat(cs.responderKeyHash()).hasSize(40);
+    assertThat(a.annotator().summaries())
+        .anySatisfy(
+            s ->
+                assertThat(s.lines())
+                    .anySatisfy(
+                        l ->
+                            assertThat(l)
+                                .startsWith("stapled OCSP: status good, signed by the responder")
+                                .contains("not checked")));
+    StringWriter json = new StringWriter();
+    AnnotateReport.run(
+        capture("tls-alpn-log-detect-02.pcap"),
+        KeyMaterial.none(),
+        OutputFormat.JSON,
+        false,
+        new java.io.PrintWriter(json));
+    assertThat(json.toString())
+        .contains("\"certStatus\": \"good\"")
+        .contains("\"signature\": \"signer_not_in_chain\"");
+  }
+
+  /** Without a readable Server Hello the suite was printed as "Unknown (0xffffffff)". */
+  @Test
+  void aClientKeyExchangeWithoutServerHelloDoesNotNameASuite() {
+    Annotated a = annotate("tls__tls-fingerprint-alert.pcap");
+    for (ExplanationMatrixTest.Seen s : a.messages())
+      assertThat(s.m().note()).doesNotContain("0xffffffff");
+  }
+}

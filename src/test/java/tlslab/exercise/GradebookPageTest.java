@@ -1,0 +1,126 @@
+package tlslab.exercise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tlslab.annotate.html.SharedBrowser;
+import tlslab.cli.ExitCode;
+import tlslab.cli.Main;
+import tlslab.exercise.checks.GradebookPage;
+import tlslab.exercise.checks.Grading;
+
+/**
+ * The HTML gradebook in headless Chromium holds exactly the CSV's cells, row by row, even when a
+ * student's name, hint or answer is markup or a spreadsheet formula; the page runs no script and
+ * loads nothing; {@code lab class grade} refuses to overwrite it as it refuses the CSV.
+ */
+class GradebookPageTest {
+  @TempDir Path dir;
+
+  private static final List<Exercise> EXERCISES =
+      List.of(
+          new Exercise(1, "first-chat", "First chat", Path.of("exercises/01.md")),
+          new Exercise(2, "certificates", "Certificates <and> keys", Path.of("exercises/02.md")),
+          new Exercise(10, "framing", "Framing", Path.of("exercises/10.md")));
+
+  private static List<Grading.Graded> rows() {
+    Map<Integer, Grading.Outcome> a = new LinkedHashMap<>();
+    a.put(1, new Grading.Outcome(Grading.Status.PASSED, "", Map.of()));
+    a.put(
+        2,
+        new Grading.Outcome(
+            Grading.Status.FAILED, "the chain does not end at the lab CA", Map.of()));
+    a.put(10, new Grading.Outcome(Grading.Status.PASSED, "", Map.of("why", "lines, \"framed\"")));
+    Map<Integer, Grading.Outcome> b = new LinkedHashMap<>();
+    b.put(1, new Grading.Outcome(Grading.Status.MISSING, "no trace.jsonl", Map.of()));
+    b.put(2, new Grading.Outcome(Grading.Status.PASSED, "", Map.of()));
+    b.put(
+        10,
+        new Grading.Outcome(Grading.Status.FAILED, "<b>bold</b> & =cmd()", Map.of("why", "=1+1")));
+    return List.of(
+        new Grading.Graded("alice.zip", "s001", "Zoë Ångström", a, List.of()),
+        new Grading.Graded(
+            "=HYPERLINK(\"http://x\").zip",
+            "s002",
+            "<script>document.title='pwned'</script>",
+            b,
+            List.of("same client key as s001", "copied trace")));
+  }
+
+  @Test
+  void pageHoldsTheCsvCellsAndRunsNothing() throws Exception {
+    List<Grading.Graded> rows = rows();
+    List<Map<String, String>> csv = ClassGradeTest.csv(Grading.csv(rows, EXERCISES));
+    Path page = dir.resolve("gradebook.html");
+    Files.writeString(page, GradebookPage.html(rows, EXERCISES), StandardCharsets.UTF_8);
+    String html = Files.readString(page);
+    assertThat(html).doesNotContain("<script").contains("default-src 'none'");
+    // The page has no script to set data-ready: it is ready once loaded.
+    JsonArray[] trs = new JsonArray[1];
+    SharedBrowser.Page p =
+        SharedBrowser.load(
+            page,
+            "",
+            Path.of("target", "html-pages", "gradebook.png"),
+            t ->
+                trs[0] =
+                    SharedBrowser.json(
+                            t,
+                            "[...document.querySelectorAll('tbody tr')].map(tr =>"
+                                + " Object.fromEntries([...tr.querySelectorAll('[data-col]')]"
+                                + ".map(e => [e.dataset.col, e.textContent])))")
+                        .getAsJsonArray(),
+            "document.readyState === 'complete'");
+    assertThat(p.dom()).doesNotContain("pwned</title>").doesNotContain("<script>document");
+    assertThat(trs[0]).hasSize(csv.size());
+    for (int i = 0; i < csv.size(); i++) {
+      Map<String, String> want = new LinkedHashMap<>();
+      // The CSV defuses a leading = or + for spreadsheets with a quote; the page shows the text.
+      csv.get(i).forEach((k, v) -> want.put(k, v.matches("'[=+].*") ? v.substring(1) : v));
+      Map<String, String> got = new LinkedHashMap<>();
+      trs[0]
+          .get(i)
+          .getAsJsonObject()
+          .entrySet()
+          .forEach(e -> got.put(e.getKey(), e.getValue().getAsString()));
+      assertThat(got).as("row %d of the page against the CSV", i + 1).isEqualTo(want);
+    }
+    assertThat(csv.get(1).get("name")).isEqualTo("<script>document.title='pwned'</script>");
+  }
+
+  @Test
+  void gradeRefusesToOverwriteTheHtmlGradebook() throws Exception {
+    Path csv = dir.resolve("grades.csv");
+    Path html = dir.resolve("grades.html");
+    Files.writeString(html, "mine");
+    CommandLine cmd = Main.commandLine();
+    StringWriter err = new StringWriter();
+    cmd.setOut(new PrintWriter(new StringWriter()));
+    cmd.setErr(new PrintWriter(err));
+    int exit =
+        cmd.execute(
+            "class",
+            "grade",
+            "--class",
+            dir.resolve("no-class").toString(),
+            "--submissions",
+            dir.toString(),
+            "--out",
+            csv.toString());
+    assertThat(exit).isEqualTo(ExitCode.REFUSED);
+    assertThat(err.toString()).contains(html + " exists");
+    assertThat(Files.readString(html)).isEqualTo("mine");
+    assertThat(csv).doesNotExist();
+  }
+}
