@@ -59,6 +59,7 @@ class ArchitectureTest {
                   "capture",
                   "tls",
                   "pki",
+                  "quic",
                   "wire",
                   "pcap",
                   "common")),

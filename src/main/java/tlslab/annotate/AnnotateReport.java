@@ -119,7 +119,7 @@ public final class AnnotateReport {
                 + " TCP state was dropped to bound memory";
         problem = problem == null ? note : problem + "; " + note;
       }
-      footer(format, view, facts, sums, problem, paint, out);
+      footer(format, view, facts, sums, an.quicSummaries(), problem, paint, out);
       out.flush();
       return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
     }
@@ -493,6 +493,7 @@ public final class AnnotateReport {
       View view,
       List<ConnectionFacts> facts,
       List<ConnectionSummary> sums,
+      List<QuicSummary> quic,
       String problem,
       TableColors paint,
       PrintWriter out) {
@@ -518,6 +519,9 @@ public final class AnnotateReport {
               .append(i + 1 < sums.size() ? ",\n" : "\n");
         }
         out.append("]");
+        StringBuilder qj = new StringBuilder(", \"quicConnections\": ");
+        QuicSummary.json(quic, qj);
+        out.append(qj);
         if (problem != null) out.append(", \"fileProblem\": ").append(q(problem));
         out.append("}\n");
       }
@@ -533,6 +537,24 @@ public final class AnnotateReport {
               s.server(),
               "");
           out.append(h);
+          for (String l : s.lines()) {
+            if (md) out.append("- ").append(l).append('\n');
+            else {
+              StringBuilder sb = new StringBuilder();
+              wrap(sb, "   ", l, view.width());
+              out.append(sb);
+            }
+          }
+        }
+        for (QuicSummary s : quic) {
+          out.append(md ? "\n### " : "\n== ")
+              .append("QUIC connection ")
+              .append(String.valueOf(s.index()))
+              .append(": client ")
+              .append(s.client())
+              .append(", server ")
+              .append(s.server())
+              .append('\n');
           for (String l : s.lines()) {
             if (md) out.append("- ").append(l).append('\n');
             else {

@@ -167,6 +167,11 @@ public final class Annotator {
     return quic.facts();
   }
 
+  /** The QUIC connections' summaries for the end of a report. */
+  public List<QuicSummary> quicSummaries() {
+    return quic.summaries();
+  }
+
   /** QUIC datagrams among the frames (their TLS is summarised per QUIC connection). */
   public long quicFrameCount() {
     return quic.frameCount();

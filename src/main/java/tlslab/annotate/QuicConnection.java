@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import tlslab.quic.CryptoStream;
 import tlslab.quic.PacketKeys;
+import tlslab.quic.PacketType;
 import tlslab.quic.QuicVersion;
 
 /**
@@ -39,12 +40,30 @@ final class QuicConnection {
   final PacketKeys[] serverKeys = new PacketKeys[3];
   PacketKeys clientEarly;
 
-  /** Application secrets and key generation, for key updates (RFC 9001 section 6). */
-  byte[] clientAppSecret;
-
-  byte[] serverAppSecret;
+  /**
+   * For key updates (RFC 9001 section 6): per direction the next generation of 1-RTT keys (made on
+   * first need) and the previous one (packets sent before the update may arrive after it).
+   */
   PacketKeys clientNextKeys;
+
   PacketKeys serverNextKeys;
+  PacketKeys clientPrevKeys;
+  PacketKeys serverPrevKeys;
+
+  /** Key updates seen (a packet that opened only with the next generation of keys). */
+  int keyUpdates;
+
+  int clientKeyUpdates;
+  int serverKeyUpdates;
+
+  /** Packets seen and opened per packet type (index: {@link PacketType#ordinal()}). */
+  final int[] packets = new int[PacketType.values().length];
+
+  final int[] opened = new int[PacketType.values().length];
+
+  /** The versions a Version Negotiation packet to this client offered (empty if none). */
+  int[] versionsOffered = new int[0];
+
   final long[] largestClient = {-1, -1, -1};
   final long[] largestServer = {-1, -1, -1};
   final CryptoStream[] clientCrypto = {new CryptoStream(), new CryptoStream(), new CryptoStream()};
@@ -58,6 +77,12 @@ final class QuicConnection {
   List<String> alpnChosen = List.of();
   final Http3Labels http3 = new Http3Labels();
   final List<String> messages = new ArrayList<>();
+
+  /** Retry packets seen, and how many of them failed their integrity tag. */
+  int retries;
+
+  int badRetries;
+  int goodRetries;
 
   // Notes said once per connection.
   boolean notedInitial;

@@ -22,7 +22,9 @@ public record QuicConnectionFacts(
     List<String> alpnChosen,
     int cipherSuite,
     List<X509Certificate> serverChain,
-    List<String> messages) {
+    List<String> messages,
+    int retries,
+    int keyUpdates) {
 
   static QuicConnectionFacts of(QuicConnection c) {
     return new QuicConnectionFacts(
@@ -35,6 +37,8 @@ public record QuicConnectionFacts(
         c.alpnChosen,
         c.tls.cipherSuite,
         c.tls.serverChain,
-        List.copyOf(c.messages));
+        List.copyOf(c.messages),
+        c.retries,
+        c.keyUpdates);
   }
 }

@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 import tlslab.quic.HelloExtensions;
 import tlslab.quic.PacketType;
 import tlslab.quic.QuicVersion;
+import tlslab.quic.RetryIntegrity;
 import tlslab.wire.CipherSuite;
 import tlslab.wire.HandshakeType;
 import tlslab.wire.NamedGroup;
@@ -77,6 +78,15 @@ final class QuicNotes {
             : " A key log with CLIENT_/SERVER_TRAFFIC_SECRET_0 lines opens it.");
   }
 
+  static String notDecrypted() {
+    return "1-RTT packet whose header protection came off with the key log's header key (key"
+        + " phase and packet number above), but whose payload did not decrypt: the AEAD tag"
+        + " failed. Either the packet is damaged, or the datagram holds more than one short-header"
+        + " packet: a short header has no length field, so everything to the end of the datagram"
+        + " is taken as one packet (as when a sender's UDP segmentation offload is captured before"
+        + " the kernel splits it). tshark shows it the same way.";
+  }
+
   static String zeroRtt() {
     return "0-RTT packet (RFC 9001 section 4.6): early data sent with keys from an earlier"
         + " session before this handshake completes. It has no protection against replay: anyone"
@@ -84,23 +94,60 @@ final class QuicNotes {
         + " to repeat (RFC 8446 section 8).";
   }
 
-  static String retry() {
+  static String retry(RetryIntegrity.Check check, int tokenLength, QuicVersion v) {
+    String rfc = v == QuicVersion.V2 ? "RFC 9369 section 3.3.3" : "RFC 9001 section 5.8";
+    String tag =
+        switch (check) {
+          case VALID ->
+              " Its Retry Integrity Tag ("
+                  + rfc
+                  + ") was checked here and is valid: it is computed with a key published in the"
+                  + " RFC over the client's original Destination Connection ID, so it proves only"
+                  + " that the sender saw the client's Initial - it stops off-path attackers, not"
+                  + " on-path ones.";
+          case INVALID ->
+              " Its Retry Integrity Tag ("
+                  + rfc
+                  + ") does NOT verify against the client's original Destination Connection ID:"
+                  + " a client discards such a Retry (RFC 9000 section 17.2.5.2).";
+          case UNKNOWN_VERSION ->
+              " Its Retry Integrity Tag was not checked: this tool knows the Retry key of QUIC"
+                  + " v1 and v2 only.";
+        };
     return "Retry (RFC 9000 section 17.2.5): the server asks the client to prove its address by"
-        + " sending its Initial again with this token. The client's next Initial uses the"
-        + " server's new connection ID, so the Initial keys change. The Retry Integrity Tag (RFC"
-        + " 9001 section 5.8) uses a published key: it stops off-path attackers only.";
+        + " sending its Initial again with the "
+        + tokenLength
+        + "-byte token in this packet. The client's next Initial goes to the server's new"
+        + " connection ID (this packet's Source Connection ID), so the Initial keys change."
+        + tag;
+  }
+
+  static String keyUpdate(boolean fromServer, int keyPhase, QuicVersion v) {
+    return "Key update (RFC 9001 section 6): this packet from the "
+        + (fromServer ? "server" : "client")
+        + " opened only with the next generation of 1-RTT keys, derived from the current"
+        + " application secret with the label \""
+        + (v == QuicVersion.V2 ? "quicv2 ku" : "quic ku")
+        + "\"; its Key Phase bit is now "
+        + keyPhase
+        + ". The header protection key stays the same. TLS 1.3 over TCP does this with a"
+        + " KeyUpdate message (RFC 8446 section 4.6.3); QUIC flips a bit instead.";
   }
 
   static String versionNegotiation(int[] versions) {
+    return "Version Negotiation (RFC 9000 section 17.2.1): the server does not speak the"
+        + " client's version and lists those it does: "
+        + versions(versions)
+        + ". The packet is not protected at all.";
+  }
+
+  static String versions(int[] versions) {
     StringBuilder sb = new StringBuilder();
     for (int v : versions) {
       if (sb.length() > 0) sb.append(", ");
       sb.append(String.format("0x%08x", v));
     }
-    return "Version Negotiation (RFC 9000 section 17.2.1): the server does not speak the"
-        + " client's version and lists those it does: "
-        + sb
-        + ". The packet is not protected at all.";
+    return sb.toString();
   }
 
   static String connectionClose(int type, long code) {

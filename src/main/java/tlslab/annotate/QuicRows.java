@@ -16,6 +16,7 @@ import tlslab.quic.PacketType;
 import tlslab.quic.QuicFrame;
 import tlslab.quic.QuicHeader;
 import tlslab.quic.QuicVersion;
+import tlslab.quic.RetryIntegrity;
 import tlslab.wire.HandshakeType;
 import tlslab.wire.WireResult;
 
@@ -41,13 +42,16 @@ final class QuicRows {
   private final List<String> types = new ArrayList<>();
 
   /** UDP conversations already recognised as QUIC, with the connection last seen on them. */
-  private final Map<String, QuicConnection> conversations = new HashMap<>();
+  private final Map<Bytes, QuicConnection> conversations = new HashMap<>();
 
-  private final Map<String, QuicConnection> byInitialDcid = new HashMap<>();
-  private final Map<String, QuicConnection> byClientCid = new HashMap<>();
-  private final Map<String, QuicConnection> byServerCid = new HashMap<>();
+  private final Map<Bytes, QuicConnection> byInitialDcid = new HashMap<>();
+  private final Map<Bytes, QuicConnection> byClientCid = new HashMap<>();
+  private final Map<Bytes, QuicConnection> byServerCid = new HashMap<>();
   private final List<QuicConnection> ordered = new ArrayList<>();
   private long quicFrames;
+
+  /** Set by {@link #open} when a packet opened only with the next generation of 1-RTT keys. */
+  private boolean keyUpdated;
 
   /** Tracked connections at most (a hostile file of one-packet connections stays bounded). */
   static final int MAX_CONNECTIONS = 100_000;
@@ -61,6 +65,12 @@ final class QuicRows {
     return quicFrames;
   }
 
+  List<QuicSummary> summaries() {
+    List<QuicSummary> out = new ArrayList<>();
+    for (QuicConnection c : ordered) out.add(QuicSummary.of(c, keys.hasKeyLog()));
+    return out;
+  }
+
   List<QuicConnectionFacts> facts() {
     List<QuicConnectionFacts> out = new ArrayList<>();
     for (QuicConnection c : ordered) out.add(QuicConnectionFacts.of(c));
@@ -69,7 +79,7 @@ final class QuicRows {
 
   /** Labels the datagram if it is QUIC; false leaves the row to plain UDP. */
   boolean label(NetworkPacket net, byte[] b, int off, int cap, int len, Frame f, Row row) {
-    String conv = conversationKey(net);
+    Bytes conv = conversationKey(net);
     if (cap < len) {
       // A datagram cut by the snaplen: the AEAD tag is gone, nothing can be opened.
       if (!isQuic(conv, b, off, cap)) return false;
@@ -119,14 +129,14 @@ final class QuicRows {
   }
 
   /** Wireshark's dissect_quic_heur, plus "this conversation is QUIC already". */
-  private boolean isQuic(String conv, byte[] b, int off, int cap) {
+  private boolean isQuic(Bytes conv, byte[] b, int off, int cap) {
     if (conversations.containsKey(conv)) return true; // value may be null
     if (cap < 13) return false;
     int first = b[off] & 0xff;
     if ((first & 0x80) == 0) {
       // Short header: only if its DCID is one a known connection chose.
       for (int l = 0; l <= QuicHeader.MAX_CID && 1 + l <= cap; l++) {
-        String k = hex(b, off + 1, l);
+        Bytes k = new Bytes(Arrays.copyOfRange(b, off + 1, off + 1 + l));
         if (l > 0 && (byClientCid.containsKey(k) || byServerCid.containsKey(k))) return true;
       }
       return false;
@@ -141,10 +151,10 @@ final class QuicRows {
 
   private QuicConnection connectionFor(QuicHeader h, NetworkPacket net, QuicConnection last) {
     if (h.type() == PacketType.VERSION_NEGOTIATION) {
-      QuicConnection c = byClientCid.get(h.dcidHex());
+      QuicConnection c = byClientCid.get(new Bytes(h.dcid()));
       return c != null ? c : last;
     }
-    String dcid = h.dcidHex();
+    Bytes dcid = new Bytes(h.dcid());
     QuicConnection c = byServerCid.get(dcid);
     if (c == null) c = byClientCid.get(dcid);
     // 0-RTT packets carry the same Destination Connection ID as the client's first Initial.
@@ -167,8 +177,8 @@ final class QuicRows {
       c.initialDcid = h.dcid();
       c.clientCidLength = h.scid().length;
       c.clientCid = h.scid();
-      byInitialDcid.put(h.dcidHex(), c);
-      byClientCid.put(h.scidHex(), c);
+      byInitialDcid.put(dcid, c);
+      byClientCid.put(new Bytes(h.scid()), c);
       ordered.add(c);
       return c;
     }
@@ -177,7 +187,7 @@ final class QuicRows {
     if (fromServer && h.type() != PacketType.RETRY && c.serverCidLength < 0) {
       c.serverCidLength = h.scid().length;
       c.serverCid = h.scid();
-      byServerCid.put(h.scidHex(), c);
+      byServerCid.put(new Bytes(h.scid()), c);
     }
     return c;
   }
@@ -188,9 +198,27 @@ final class QuicRows {
     boolean fromServer = c != null && fromServer(c, h, net);
     PacketType t = h.type();
     if (t == PacketType.ONE_RTT) {
+      keyUpdated = false;
       PacketProtection.Opened o = c == null ? null : open(c, fromServer, h, b, 2);
-      info.append("Protected Payload (KP").append(o == null ? 0 : o.keyPhase()).append(')');
+      // Keys but no AEAD success: tshark still shows the key phase and packet number that the
+      // header key reveals.
+      PacketKeys hk = o == null && c != null ? c.keys(fromServer)[2] : null;
+      PacketProtection.Opened header =
+          hk == null ? null : PacketProtection.unmask(hk, b, h, c.largest(fromServer)[2]);
+      PacketProtection.Opened shown = o != null ? o : header;
+      info.append("Protected Payload (KP").append(shown == null ? 0 : shown.keyPhase()).append(')');
+      if (c != null) {
+        c.packets[t.ordinal()]++;
+        if (o != null) c.opened[t.ordinal()]++;
+      }
+      if (keyUpdated && explain)
+        row.notes.add(QuicNotes.keyUpdate(fromServer, o.keyPhase(), c.version));
       if (h.dcid().length > 0) info.append(", DCID=").append(hex(c, h.dcid()));
+      if (o == null && header != null) {
+        info.append(", PKN: ").append(header.packetNumber());
+        if (explain) row.notes.add(QuicNotes.notDecrypted());
+        return false;
+      }
       if (o == null) {
         if (c != null && !c.notedProtected && explain) {
           c.notedProtected = true;
@@ -207,16 +235,30 @@ final class QuicRows {
       row.notes.add(QuicNotes.versionNegotiation(h.versions()));
     }
     if (c == null) return false;
+    c.packets[t.ordinal()]++;
     switch (t) {
       case VERSION_NEGOTIATION -> {
+        c.versionsOffered = h.versions();
         return false;
       }
       case RETRY -> {
-        // The client starts again with the server's new connection ID: new Initial keys.
-        c.initialDcid = h.scid();
-        c.clientKeys[0] = null;
-        c.serverKeys[0] = null;
-        if (explain) row.notes.add(QuicNotes.retry());
+        // The tag covers the Destination Connection ID of the Initial the Retry answers.
+        RetryIntegrity.Check check = RetryIntegrity.check(b, h, c.initialDcid);
+        c.retries++;
+        if (check == RetryIntegrity.Check.VALID) c.goodRetries++;
+        if (check == RetryIntegrity.Check.INVALID) {
+          c.badRetries++;
+          row.problems.add("Retry Integrity Tag does not verify (RFC 9001 section 5.8)");
+        }
+        if (explain) row.notes.add(QuicNotes.retry(check, h.token().length, c.version));
+        if (check != RetryIntegrity.Check.INVALID) {
+          // The client starts again with the server's new connection ID: new Initial keys. A
+          // Retry whose tag fails is one a client discards (RFC 9000 section 17.2.5.2).
+          c.initialDcid = h.scid();
+          byInitialDcid.put(new Bytes(h.scid()), c);
+          c.clientKeys[0] = null;
+          c.serverKeys[0] = null;
+        }
         return false;
       }
       default -> {
@@ -226,6 +268,7 @@ final class QuicRows {
           noteUnopened(c, t, row);
           return false;
         }
+        c.opened[t.ordinal()]++;
         if (t == PacketType.INITIAL && explain) {
           if (!fromServer && !c.notedInitial) {
             c.notedInitial = true;
@@ -273,14 +316,28 @@ final class QuicRows {
     long[] largest = c.largest(fromServer);
     PacketProtection.Opened o = PacketProtection.open(k, b, h, largest[epoch]);
     if (o == null && epoch == 2 && h.type() == PacketType.ONE_RTT) {
-      // A key update (RFC 9001 section 6): the next generation of keys, same header key.
-      PacketKeys next = fromServer ? c.serverNextKeys : c.clientNextKeys;
-      if (next == null) next = k.next(c.version);
-      o = PacketProtection.open(next, b, h, largest[epoch]);
-      if (o != null) {
-        c.keys(fromServer)[2] = next;
-        if (fromServer) c.serverNextKeys = next.next(c.version);
-        else c.clientNextKeys = next.next(c.version);
+      // A packet sent before a key update that arrives after it: the previous keys.
+      PacketKeys prev = fromServer ? c.serverPrevKeys : c.clientPrevKeys;
+      if (prev != null) o = PacketProtection.open(prev, b, h, largest[epoch]);
+      if (o == null) {
+        // A key update (RFC 9001 section 6): the next generation of keys, same header key.
+        PacketKeys next = fromServer ? c.serverNextKeys : c.clientNextKeys;
+        if (next == null) next = k.next(c.version);
+        o = PacketProtection.open(next, b, h, largest[epoch]);
+        if (o != null) {
+          c.keys(fromServer)[2] = next;
+          c.keyUpdates++;
+          keyUpdated = true;
+          if (fromServer) {
+            c.serverKeyUpdates++;
+            c.serverPrevKeys = k;
+            c.serverNextKeys = next.next(c.version);
+          } else {
+            c.clientKeyUpdates++;
+            c.clientPrevKeys = k;
+            c.clientNextKeys = next.next(c.version);
+          }
+        }
       }
     }
     if (o != null && o.packetNumber() > largest[epoch]) largest[epoch] = o.packetNumber();
@@ -303,10 +360,16 @@ final class QuicRows {
         }
         if (cs.overflowed()) row.problems.add("CRYPTO stream beyond 1 MiB: the rest is dropped");
       } else if (fr.isStream() && c.h3()) {
-        http3 = true;
         labels.clear();
-        c.http3.feed(
-            fromServer, fr.streamId(), fr.offset(), p, fr.dataOffset(), fr.dataLength(), labels);
+        http3 |=
+            c.http3.feed(
+                fromServer,
+                fr.streamId(),
+                fr.offset(),
+                p,
+                fr.dataOffset(),
+                fr.dataLength(),
+                labels);
         for (String l : labels) info.append(", ").append(l);
       } else if (fr.type() == 0x1c || fr.type() == 0x1d) {
         if (explain) row.notes.add(QuicNotes.connectionClose(fr.type(), fr.errorCode()));
@@ -397,13 +460,13 @@ final class QuicRows {
   /** Direction-independent key of the UDP 5-tuple: raw address and port bytes, not text. */
   private final byte[] keyBytes = new byte[36];
 
-  private String conversationKey(NetworkPacket net) {
+  private Bytes conversationKey(NetworkPacket net) {
     int al = net.addressLength();
     int cmp = Arrays.compare(net.src, 0, al, net.dst, 0, al);
     boolean srcFirst = cmp < 0 || (cmp == 0 && net.srcPort <= net.dstPort);
     put(srcFirst ? net.src : net.dst, srcFirst ? net.srcPort : net.dstPort, al, 0);
     put(srcFirst ? net.dst : net.src, srcFirst ? net.dstPort : net.srcPort, al, al + 2);
-    return new String(keyBytes, 0, 2 * al + 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new Bytes(Arrays.copyOf(keyBytes, 2 * al + 4));
   }
 
   private void put(byte[] addr, int port, int al, int at) {
@@ -427,8 +490,33 @@ final class QuicRows {
     return HexFormat.of().formatHex(cid);
   }
 
-  private static String hex(byte[] b, int off, int len) {
-    return HexFormat.of().formatHex(b, off, off + len);
+  /**
+   * Bytes as a map key (a connection ID, a UDP 5-tuple). FNV-1a spreads keys that differ in one or
+   * two bytes (ports) over the table, where {@code String.hashCode}'s factor 31 piled them up.
+   */
+  private static final class Bytes {
+    private final byte[] b;
+    private final int hash;
+
+    Bytes(byte[] b) {
+      this.b = b;
+      int h = 0x811c9dc5;
+      for (byte x : b) {
+        h ^= x & 0xff;
+        h *= 0x01000193;
+      }
+      this.hash = h;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bytes other && other.hash == hash && Arrays.equals(other.b, b);
+    }
   }
 
   /** Big-endian read for the heuristic (the header parser has its own). */

@@ -27,7 +27,8 @@ import tlslab.common.LabException;
  * SyntheticTlsSessions}) written as Ethernet/IPv4/TCP frames, each session replicated with new
  * ports and sequence numbers until the file reaches the target size. Then both tools read the file
  * once: ours writes TSV to a null sink; tshark runs {@code -T fields -e _ws.col.Info} (with {@code
- * -d tcp.port==8443,tls} so that it dissects the same TLS).
+ * -d tcp.port==8443,tls} so that it dissects the same TLS). With {@code --quic}, about half of the
+ * bytes are copies of a captured QUIC session, each a connection of its own ({@link QuicCopies}).
  */
 public final class AnnotateBench {
   /** The figures, as printed. */
@@ -77,31 +78,52 @@ public final class AnnotateBench {
       long frames = buildCapture(file, sizeMb * 1_000_000L, quicSample);
       long bytes = Files.size(file);
       out.printf(Locale.ROOT, "capture: %s, %.1f MB, %d frames%n", file, bytes / 1e6, frames);
-      // Warm-up on the same file (JIT), then three passes of ours (median) and two of tshark
-      // (best): the machine may be shared, and this errs in tshark's favour.
-      // Two warm-up passes: on a shared machine the JIT's compiler threads get little CPU, and
-      // code that runs only for some frames (QUIC's AES-GCM) is compiled late.
-      annotateOnce(file);
-      annotateOnce(file);
+      // Warm-up on the same file: the JIT compiles the annotator (and the JDK's AES-GCM, which only
+      // the QUIC frames reach) while the first passes run. On a shared machine its compiler
+      // threads get little CPU, so warm-up goes on until a pass spends under a tenth of its time
+      // compiling (at least 2 passes, at most 8). The cold first pass is printed too.
+      java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+      int warm = 0;
+      while (true) {
+        long j0 = jitMillis(jit);
+        long t0 = System.nanoTime();
+        annotateOnce(file);
+        double s = (System.nanoTime() - t0) / 1e9;
+        double compiling = (jitMillis(jit) - j0) / 1e3;
+        warm++;
+        if (warm == 1) {
+          out.printf(Locale.ROOT, "  lab annotate cold first pass: %.2f s%n", s);
+          out.flush();
+        }
+        if (warm >= 8 || warm >= 2 && compiling < s / 10) break;
+      }
+      out.printf(Locale.ROOT, "  (%d warm-up passes)%n", warm);
       resetPeaks();
       double[] passes = new double[3];
       double[] cpu = new double[3];
+      double[] own = new double[3];
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       for (int i = 0; i < passes.length; i++) {
         long c0 = processCpuNanos();
+        long j0 = jitMillis(jit);
+        long o0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         annotateOnce(file);
         passes[i] = (System.nanoTime() - t0) / 1e9;
         cpu[i] = (processCpuNanos() - c0) / 1e9;
+        own[i] = (threads.getCurrentThreadCpuTime() - o0) / 1e9;
         out.printf(
             Locale.ROOT,
-            "  lab annotate pass %d: %.2f s (CPU %.2f s, all JVM threads)%n",
+            "  lab annotate pass %d: %.2f s (CPU %.2f s, all JVM threads; JIT compiling %.2f s)%n",
             i + 1,
             passes[i],
-            cpu[i]);
+            cpu[i],
+            (jitMillis(jit) - j0) / 1e3);
         out.flush();
       }
       java.util.Arrays.sort(passes);
       java.util.Arrays.sort(cpu);
+      java.util.Arrays.sort(own);
       // Conservative: our median against tshark's best.
       double ours = passes[passes.length / 2];
       long peak = peakHeap();
@@ -147,6 +169,17 @@ public final class AnnotateBench {
               ourCpu,
               tsharkCpu,
               tsharkCpu / ourCpu);
+          // The annotating thread alone: without the JIT's and GC's threads, which a loaded
+          // machine slows down most (a compile queued behind other work runs during the passes).
+          double ownCpu = own[own.length / 2];
+          if (ownCpu > 0) {
+            out.printf(
+                Locale.ROOT,
+                "CPU time of the annotating thread alone (no JIT/GC threads): %.2f s (median):"
+                    + " %.1fx tshark%n",
+                ownCpu,
+                tsharkCpu / ownCpu);
+          }
         }
       }
       out.flush();
@@ -170,6 +203,12 @@ public final class AnnotateBench {
   private static void annotateOnce(Path file) {
     PrintWriter sink = new PrintWriter(Writer.nullWriter());
     AnnotateReport.run(file, KeyMaterial.none(), OutputFormat.TSV, false, sink);
+  }
+
+  private static long jitMillis(java.lang.management.CompilationMXBean jit) {
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : 0;
   }
 
   private static long processCpuNanos() {
@@ -248,7 +287,7 @@ public final class AnnotateBench {
 
   /** As {@link #buildCapture(Path, long)}, half of the bytes QUIC copied from a sample. */
   static long buildCapture(Path file, long targetBytes, Path quicSample) throws IOException {
-    List<byte[]> quic = quicSample == null ? List.of() : udpFrames(quicSample);
+    QuicCopies quic = quicSample == null ? null : new QuicCopies(udpFrames(quicSample));
     long quicBytes = 0;
     long tlsBytes = 0;
     SyntheticTlsSessions gen = new SyntheticTlsSessions();
@@ -276,11 +315,12 @@ public final class AnnotateBench {
         tlsBytes += w.bytes() - before;
         session++;
         int copy = 0;
-        while (!quic.isEmpty() && quicBytes < tlsBytes) {
+        while (quic != null && quicBytes < tlsBytes) {
           before = w.bytes();
           int clientPort = 10000 + (int) ((session * 7L + copy++) % 50000);
-          for (byte[] q : quic) w.raw(withClientPort(q, quic.get(0), clientPort));
-          frames += quic.size();
+          List<byte[]> c = quic.copy(clientPort);
+          for (byte[] q : c) w.raw(q);
+          frames += c.size();
           quicBytes += w.bytes() - before;
         }
       }
@@ -303,29 +343,11 @@ public final class AnnotateBench {
   }
 
   /** Offset of the UDP header in an Ethernet frame, or -1. */
-  private static int udpOffset(byte[] b, int o) {
+  static int udpOffset(byte[] b, int o) {
     int et = ((b[o + 12] & 0xff) << 8) | (b[o + 13] & 0xff);
     if (et == 0x0800 && (b[o + 23] & 0xff) == 17) return 14 + (b[o + 14] & 0x0f) * 4;
     if (et == 0x86dd && (b[o + 20] & 0xff) == 17) return 14 + 40;
     return -1;
-  }
-
-  /** A copy of {@code q} with the first frame's source port (the client's) replaced. */
-  private static byte[] withClientPort(byte[] q, byte[] first, int port) {
-    byte[] c = q.clone();
-    int u = udpOffset(c, 0);
-    int clientPort =
-        ((first[udpOffset(first, 0)] & 0xff) << 8) | (first[udpOffset(first, 0) + 1] & 0xff);
-    for (int at : new int[] {u, u + 2}) {
-      int p = ((c[at] & 0xff) << 8) | (c[at + 1] & 0xff);
-      if (p == clientPort) {
-        c[at] = (byte) (port >> 8);
-        c[at + 1] = (byte) port;
-      }
-    }
-    c[u + 6] = 0; // UDP checksum: none (valid for IPv4; tshark does not check it by default)
-    c[u + 7] = 0;
-    return c;
   }
 
   private static byte[] line(Random rnd, String prefix) {

@@ -3,6 +3,8 @@ package tlslab.quic;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.ChaCha20ParameterSpec;
@@ -16,8 +18,9 @@ import javax.crypto.spec.SecretKeySpec;
  * HKDF-Expand-Label with QUIC's labels ("quic key", "quic iv", "quic hp"; "quicv2 ..." in v2) - for
  * Initial packets from the client's Destination Connection ID, which is why anyone can read them.
  *
- * <p>Holds its {@link Cipher} objects so that opening thousands of packets does not look up a
- * provider each time; an instance is therefore not thread-safe.
+ * <p>Keeps its {@link SecretKeySpec}s; the ciphers are per thread and shared by all keys, so that
+ * opening thousands of packets does not look up a provider each time. An instance is therefore not
+ * thread-safe.
  */
 public final class PacketKeys {
   /** The AEADs TLS 1.3 can negotiate for QUIC (RFC 9001 section 5.3). */
@@ -52,11 +55,8 @@ public final class PacketKeys {
   private final byte[] key;
   private final byte[] iv;
   private final byte[] hp;
-  private Cipher hpCipher;
   private SecretKeySpec aesKey;
-  private Cipher ecb;
-  private Cipher ctr;
-  private Ghash ghash;
+  private SecretKeySpec hpKey;
 
   private PacketKeys(Aead aead, byte[] secret, byte[] key, byte[] iv, byte[] hp) {
     this.aead = aead;
@@ -116,6 +116,31 @@ public final class PacketKeys {
     return aead;
   }
 
+  /**
+   * The JDK ciphers, one set per thread, shared by all keys: {@code Cipher.getInstance} looks up a
+   * provider and costs more than opening a small packet, and a capture holds thousands of
+   * connections, each with its own Initial keys. A cipher is re-initialised with a key only when
+   * the key differs from the one it last had (header protection of consecutive packets of one
+   * connection keeps its AES key schedule).
+   */
+  private static final class Ciphers {
+    final Cipher gcm;
+    final Cipher ecb;
+    final byte[] block = new byte[16];
+    SecretKeySpec ecbKey;
+
+    Ciphers() {
+      try {
+        gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        ecb = Cipher.getInstance("AES/ECB/NoPadding");
+      } catch (GeneralSecurityException e) {
+        throw new AssertionError("AES-GCM and AES-ECB are in every JDK", e);
+      }
+    }
+  }
+
+  private static final ThreadLocal<Ciphers> CIPHERS = ThreadLocal.withInitial(Ciphers::new);
+
   /** The five header-protection mask bytes for the 16-byte sample at {@code b[s]}. */
   byte[] mask(byte[] b, int s) {
     try {
@@ -133,24 +158,42 @@ public final class PacketKeys {
             new ChaCha20ParameterSpec(Arrays.copyOfRange(b, s + 4, s + 16), counter));
         return c.doFinal(new byte[5]);
       }
-      if (hpCipher == null) {
-        hpCipher = Cipher.getInstance("AES/ECB/NoPadding");
-        hpCipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hp, "AES"));
+      // RFC 9001 section 5.4.3: mask = AES-ECB(hp_key, sample).
+      Ciphers c = CIPHERS.get();
+      if (hpKey == null) hpKey = new SecretKeySpec(hp, "AES");
+      if (c.ecbKey != hpKey) {
+        c.ecb.init(Cipher.ENCRYPT_MODE, hpKey);
+        c.ecbKey = hpKey;
       }
-      return Arrays.copyOf(hpCipher.doFinal(b, s, 16), 5);
+      c.ecb.doFinal(b, s, 16, c.block, 0);
+      return Arrays.copyOf(c.block, 5);
     } catch (GeneralSecurityException e) {
       throw new AssertionError("AES-ECB and ChaCha20 are in every JDK", e);
     }
   }
 
-  /** AEAD-opens {@code b[from..to)} with the packet's nonce and header; null if it fails. */
+  /**
+   * AEAD-opens {@code b[from..to)} (ciphertext and 16-byte tag) with the packet's nonce (RFC 9001
+   * section 5.3: the IV XOR the packet number) and the unprotected header as associated data; null
+   * if the tag does not verify.
+   */
   byte[] open(long packetNumber, byte[] header, byte[] b, int from, int to) {
+    if (to - from < 16) return null;
     byte[] nonce = iv.clone();
     for (int i = 0; i < 8; i++) nonce[nonce.length - 1 - i] ^= (byte) (packetNumber >>> (8 * i));
     try {
-      if (aead != Aead.CHACHA20_POLY1305) return openGcm(nonce, header, b, from, to);
-      Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
+      Cipher c;
+      if (aead == Aead.CHACHA20_POLY1305) {
+        c = Cipher.getInstance("ChaCha20-Poly1305");
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
+      } else {
+        // The JDK's AES-GCM: its GHASH and AES-CTR are compiled to the CPU's carry-less multiply
+        // and AES instructions. Decrypting with a key and nonce used before is allowed (the JDK
+        // refuses only to encrypt twice with them).
+        if (aesKey == null) aesKey = new SecretKeySpec(key, "AES");
+        c = CIPHERS.get().gcm;
+        c.init(Cipher.DECRYPT_MODE, aesKey, new GCMParameterSpec(128, nonce));
+      }
       c.updateAAD(header);
       return c.doFinal(b, from, to - from);
     } catch (javax.crypto.AEADBadTagException e) {
@@ -158,37 +201,6 @@ public final class PacketKeys {
     } catch (GeneralSecurityException e) {
       return null;
     }
-  }
-
-  /**
-   * AES-GCM decryption (NIST SP 800-38D section 7.2) from its parts: the tag is checked first
-   * (GHASH over header and ciphertext, masked with E(K, J0)), then AES-CTR from J0 + 1 decrypts.
-   */
-  private byte[] openGcm(byte[] nonce, byte[] header, byte[] b, int from, int to)
-      throws GeneralSecurityException {
-    int ctLen = to - from - 16;
-    if (ctLen < 0) return null;
-    if (ecb == null) {
-      aesKey = new SecretKeySpec(key, "AES");
-      ecb = Cipher.getInstance("AES/ECB/NoPadding");
-      ecb.init(Cipher.ENCRYPT_MODE, aesKey);
-      ghash = new Ghash(ecb.doFinal(new byte[16]));
-      ctr = Cipher.getInstance("AES/CTR/NoPadding");
-    }
-    byte[] j0 = Arrays.copyOf(nonce, 16);
-    j0[15] = 1;
-    byte[] tag = ecb.doFinal(j0);
-    ghash.reset();
-    ghash.update(header, 0, header.length);
-    ghash.update(b, from, ctLen);
-    byte[] s = new byte[16];
-    ghash.finish(header.length, ctLen, s);
-    int diff = 0;
-    for (int i = 0; i < 16; i++) diff |= (s[i] ^ tag[i] ^ b[from + ctLen + i]);
-    if (diff != 0) return null;
-    j0[15] = 2;
-    ctr.init(Cipher.DECRYPT_MODE, aesKey, new IvParameterSpec(j0));
-    return ctr.doFinal(b, from, ctLen);
   }
 
   /** Seals a payload (for tests that build packets, and to check round trips). */
@@ -237,9 +249,17 @@ public final class PacketKeys {
     return out;
   }
 
+  /** One Mac per algorithm and thread: {@code Mac.getInstance} costs more than the HMAC itself. */
+  private static final ThreadLocal<Map<String, Mac>> MACS = ThreadLocal.withInitial(HashMap::new);
+
   private static byte[] hmac(String alg, byte[] key, byte[] data) {
     try {
-      Mac m = Mac.getInstance(alg);
+      Map<String, Mac> macs = MACS.get();
+      Mac m = macs.get(alg);
+      if (m == null) {
+        m = Mac.getInstance(alg);
+        macs.put(alg, m);
+      }
       m.init(new SecretKeySpec(key, alg));
       return m.doFinal(data);
     } catch (GeneralSecurityException e) {

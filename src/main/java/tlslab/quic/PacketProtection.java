@@ -25,6 +25,20 @@ public final class PacketProtection {
    * packet is too short to carry a header-protection sample.
    */
   public static Opened open(PacketKeys k, byte[] b, QuicHeader h, long largest) {
+    return open(k, b, h, largest, false);
+  }
+
+  /**
+   * Removes header protection only (the packet number and the first byte's protected bits), with a
+   * null payload: what tshark still shows of a packet whose AEAD tag fails. Null if the packet is
+   * too short for a sample.
+   */
+  public static Opened unmask(PacketKeys k, byte[] b, QuicHeader h, long largest) {
+    return open(k, b, h, largest, true);
+  }
+
+  private static Opened open(
+      PacketKeys k, byte[] b, QuicHeader h, long largest, boolean headerOnly) {
     int pn = h.pnOffset();
     int end = h.end();
     if (pn < 0 || pn + 4 + 16 > end) return null;
@@ -40,6 +54,7 @@ public final class PacketProtection {
       truncated = (truncated << 8) | (header[at + i] & 0xff);
     }
     long full = decodePacketNumber(largest, truncated, pnLen * 8);
+    if (headerOnly) return new Opened(first, pnLen, full, null);
     byte[] payload = k.open(full, header, b, pn + pnLen, end);
     return payload == null ? null : new Opened(first, pnLen, full, payload);
   }

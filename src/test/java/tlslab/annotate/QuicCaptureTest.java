@@ -39,6 +39,11 @@ class QuicCaptureTest {
   static Path vnPcap;
   static Path zeroRttPcap;
   static Path zeroRttKeylog;
+  static Path retryPcap;
+  static Path retryKeylog;
+  static Path keyUpdatePcap;
+  static Path keyUpdateKeylog;
+  static Path v2DraftPcap;
   static final Path CHROME = Path.of("../shared/captures/real/ja4-rules.pcap");
 
   @BeforeAll
@@ -81,22 +86,63 @@ class QuicCaptureTest {
     zeroRttPcap =
         sessions(
             "0rtt",
+            List.of(),
             key,
             cert,
             List.of(resume, resume),
             Map.of("SSLKEYLOGFILE", zeroRttKeylog.toString()));
+    // The server validates the client's address first: a real Retry (ngtcp2 server -V).
+    retryKeylog = dir.resolve("retry.keylog");
+    retryPcap =
+        sessions(
+            "retry",
+            List.of("-V"),
+            key,
+            cert,
+            List.of(List.of()),
+            Map.of("SSLKEYLOGFILE", retryKeylog.toString()));
+    // A 2 MB download, long enough for the client's key update (ngtcp2 client --key-update) to
+    // happen while the server still sends: the server serves index.html for "/".
+    Path htdocs = Files.createDirectories(dir.resolve("htdocs"));
+    byte[] data = new byte[2_000_000];
+    new java.util.Random(6).nextBytes(data);
+    Files.write(htdocs.resolve("index.html"), data);
+    keyUpdateKeylog = dir.resolve("ku.keylog");
+    keyUpdatePcap =
+        sessions(
+            "ku",
+            List.of("-d", htdocs.toString()),
+            key,
+            cert,
+            List.of(List.of("--key-update=2ms")),
+            Map.of("SSLKEYLOGFILE", keyUpdateKeylog.toString()));
+    // Debian's ngtcp2 (0.12) speaks QUIC v2 only as the provisional 0x709a50c4 of the v2 drafts,
+    // not RFC 9369's 0x6b3343cf: a real handshake in a version tshark 4.0 does not recognise.
+    v2DraftPcap =
+        sessions(
+            "v2draft",
+            List.of("--preferred-versions=0x709a50c4"),
+            key,
+            cert,
+            List.of(List.of("-v", "0x709a50c4")),
+            Map.of());
     assertThat(Files.readString(keylog)).contains("SERVER_HANDSHAKE_TRAFFIC_SECRET");
   }
 
   private static Path session(
       String name, Path key, Path cert, List<String> clientArgs, Map<String, String> env)
       throws Exception {
-    return sessions(name, key, cert, List.of(clientArgs), env);
+    return sessions(name, List.of(), key, cert, List.of(clientArgs), env);
   }
 
   /** ngtcp2 client runs, one after the other, against a fresh server, captured; the pcap. */
   private static Path sessions(
-      String name, Path key, Path cert, List<List<String>> clientRuns, Map<String, String> env)
+      String name,
+      List<String> serverArgs,
+      Path key,
+      Path cert,
+      List<List<String>> clientRuns,
+      Map<String, String> env)
       throws Exception {
     int port;
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -121,14 +167,12 @@ class QuicCaptureTest {
       LoopbackCaptures.awaitLine(dump, true, "listening on");
       // tcpdump is live once a probe datagram reaches the file.
       probeUntilWritten(file, port, 24);
+      List<String> serverCmd = new ArrayList<>(List.of("gtlsserver", "-q"));
+      serverCmd.addAll(serverArgs);
+      serverCmd.addAll(
+          List.of("127.0.0.1", Integer.toString(port), key.toString(), cert.toString()));
       server =
-          new ProcessBuilder(
-                  "gtlsserver",
-                  "-q",
-                  "127.0.0.1",
-                  Integer.toString(port),
-                  key.toString(),
-                  cert.toString())
+          new ProcessBuilder(serverCmd)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
@@ -434,5 +478,153 @@ class QuicCaptureTest {
         .anyMatch(n -> n.startsWith("0-RTT packet (RFC 9001 section 4.6)") && n.contains("replay"))
         .anyMatch(
             n -> n.startsWith("Server Hello") && n.contains("resuming with a pre-shared key"));
+  }
+
+  @Test
+  void retryIsLabelledAsTsharkDoesAndItsIntegrityTagIsChecked() throws Exception {
+    List<String[]> plain = tshark(retryPcap, List.of());
+    assertThat(plain).as("the server sent a Retry").anyMatch(r -> r[2].startsWith("Retry, "));
+    // After the Retry the client's Initial goes to the new connection ID: new Initial keys.
+    int retryAt = indexOf(plain, "Retry, ");
+    assertThat(plain.subList(retryAt, plain.size()))
+        .as("tshark opens the Initial after the Retry")
+        .anyMatch(r -> r[2].startsWith("Initial, ") && r[2].contains("CRYPTO"));
+    Annotated a = annotate(retryPcap, KeyMaterial.none());
+    assertThat(differences(plain, a.rows())).isEmpty();
+    Row retry = a.rows().get(Long.parseLong(plain.get(retryAt)[0]));
+    assertThat(retry.notes)
+        .anyMatch(
+            n ->
+                n.startsWith("Retry (RFC 9000 section 17.2.5)")
+                    && n.contains("RFC 9001 section 5.8) was checked here and is valid"));
+    assertThat(retry.problems).isEmpty();
+    assertThat(a.quic()).hasSize(1);
+    assertThat(a.quic().get(0).retries()).isEqualTo(1);
+    assertThat(a.quic().get(0).messages()).startsWith("Client Hello", "Server Hello");
+    List<String[]> keyed = tshark(retryPcap, List.of("-o", "tls.keylog_file:" + retryKeylog));
+    Annotated k = annotate(retryPcap, KeyMaterial.none().withKeyLog(retryKeylog));
+    assertThat(differences(keyed, k.rows())).isEmpty();
+    assertThat(k.quic().get(0).messages()).contains("Certificate", "Finished");
+  }
+
+  @Test
+  void aRetryWhoseTagIsBrokenIsFlaggedAndIgnored() throws Exception {
+    byte[] file = Files.readAllBytes(retryPcap);
+    List<String[]> plain = tshark(retryPcap, List.of());
+    int retryAt = indexOf(plain, "Retry, ");
+    // Flip the Retry's last byte (its tag) in the copy: pcap frames are in file order.
+    Path broken = dir.resolve("retry-broken.pcap");
+    int at = frameEnd(file, retryAt + 1) - 1;
+    file[at] ^= 1;
+    Files.write(broken, file);
+    Annotated a = annotate(broken, KeyMaterial.none());
+    Row retry = a.rows().get((long) retryAt + 1);
+    assertThat(retry.info).startsWith("Retry, ");
+    assertThat(retry.problems).anyMatch(p -> p.contains("Retry Integrity Tag does not verify"));
+    assertThat(retry.notes).anyMatch(n -> n.contains("does NOT verify"));
+  }
+
+  @Test
+  void aKeyUpdateOnARealCaptureIsFollowedAsTsharkDoes() throws Exception {
+    List<String[]> keyed =
+        tshark(keyUpdatePcap, List.of("-o", "tls.keylog_file:" + keyUpdateKeylog));
+    assertThat(keyed).as("tshark sees key phase 1").anyMatch(r -> r[2].contains("(KP1)"));
+    assertThat(keyed).anyMatch(r -> r[2].contains("(KP0)") && r[2].contains("PKN:"));
+    Annotated k = annotate(keyUpdatePcap, KeyMaterial.none().withKeyLog(keyUpdateKeylog));
+    assertThat(differences(keyed, k.rows())).isEmpty();
+    assertThat(k.quic().get(0).keyUpdates()).isPositive();
+    List<String> notes = new ArrayList<>();
+    k.rows().values().forEach(r -> notes.addAll(r.notes));
+    assertThat(notes).anyMatch(n -> n.startsWith("Key update (RFC 9001 section 6)"));
+    // Without keys the key phase bit stays hidden by header protection: KP0 as tshark writes it.
+    List<String[]> plain = tshark(keyUpdatePcap, List.of());
+    assertThat(differences(plain, annotate(keyUpdatePcap, KeyMaterial.none()).rows())).isEmpty();
+  }
+
+  private static int indexOf(List<String[]> rows, String infoPrefix) {
+    for (int i = 0; i < rows.size(); i++) if (rows.get(i)[2].startsWith(infoPrefix)) return i;
+    throw new AssertionError("no row starting with " + infoPrefix);
+  }
+
+  /** Offset just past frame {@code number} (1-based) of a classic pcap file. */
+  private static int frameEnd(byte[] pcap, int number) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertThat(b.getInt(0)).as("little-endian pcap from tcpdump").isEqualTo(0xa1b2c3d4);
+    int p = 24;
+    for (int i = 1; ; i++) {
+      int caplen = b.getInt(p + 8);
+      p += 16 + caplen;
+      if (i == number) return p;
+    }
+  }
+
+  /** The report's end: a summary per QUIC connection, in text and JSON, true for this capture. */
+  @Test
+  void theReportSummarisesEachQuicConnectionTruthfully() throws Exception {
+    String text = report(pcap, KeyMaterial.none(), OutputFormat.TABLE);
+    String summary = text.substring(text.indexOf("== QUIC connection 1:"));
+    String sni =
+        tshark(
+                pcap,
+                List.of("-Y", "quic && tls.handshake.type == 1"),
+                "tls.handshake.extensions_server_name")
+            .get(0)[3];
+    assertThat(summary)
+        .contains("QUIC version 1 (RFC 9000)")
+        .contains("Server name (SNI) " + sni + "; ALPN offered: h3")
+        .contains("need a key log to open")
+        .contains("0 of ")
+        .contains("no Change Cipher Spec")
+        .contains("Header protection")
+        .doesNotContain("0-RTT packet", "Retry", "Key update", "Server certificate", "chosen");
+    String keyed = report(pcap, KeyMaterial.none().withKeyLog(keylog), OutputFormat.TABLE);
+    assertThat(keyed.substring(keyed.indexOf("== QUIC connection 1:")))
+        .contains("ALPN chosen by the server: h3")
+        .contains("Server certificate: CN=quic.lab")
+        .doesNotContain("Header protection (RFC 9001 section 5.4) hid");
+    com.google.gson.JsonObject json =
+        com.google.gson.JsonParser.parseString(
+                report(pcap, KeyMaterial.none().withKeyLog(keylog), OutputFormat.JSON))
+            .getAsJsonObject();
+    com.google.gson.JsonObject q = json.getAsJsonArray("quicConnections").get(0).getAsJsonObject();
+    assertThat(q.get("serverName").getAsString()).isEqualTo(sni);
+    assertThat(q.get("alpnChosen").getAsString()).isEqualTo("h3");
+    assertThat(q.get("cipherSuite").getAsString()).startsWith("TLS_");
+    assertThat(q.getAsJsonArray("serverCertificates").get(0).getAsString())
+        .isEqualTo("CN=quic.lab");
+    assertThat(q.getAsJsonArray("packets").toString()).contains("\"type\":\"Handshake\"");
+    // The resumed 0-RTT connection, and the Retry and key-update captures, say so; others do not.
+    String zero = report(zeroRttPcap, KeyMaterial.none(), OutputFormat.TABLE);
+    String second = zero.substring(zero.indexOf("== QUIC connection 2:"));
+    assertThat(second).contains("0-RTT packet").contains("replayed").contains("pre-shared key");
+    assertThat(
+            zero.substring(
+                zero.indexOf("== QUIC connection 1:"), zero.indexOf("== QUIC connection 2:")))
+        .doesNotContain("0-RTT packet");
+    assertThat(report(retryPcap, KeyMaterial.none(), OutputFormat.TABLE))
+        .contains("The server sent a Retry")
+        .contains("Retry Integrity Tag verified");
+    assertThat(
+            report(
+                keyUpdatePcap, KeyMaterial.none().withKeyLog(keyUpdateKeylog), OutputFormat.TABLE))
+        .contains("Key update (RFC 9001 section 6): the client's 1-RTT keys changed once");
+  }
+
+  private static String report(Path file, KeyMaterial keys, OutputFormat format) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    AnnotateReport.run(file, keys, format, false, new java.io.PrintWriter(w));
+    return w.toString();
+  }
+
+  @Test
+  void aDraftVersionTsharkDoesNotRecogniseStaysPlainUdpAsInTshark() throws Exception {
+    List<String[]> t = tshark(v2DraftPcap, List.of());
+    assertThat(t.stream().filter(r -> r[1].equals("UDP")).count())
+        .as("the v2-draft handshake and the probes")
+        .isGreaterThan(5);
+    assertThat(t).noneMatch(r -> r[1].equals("QUIC"));
+    Annotated a = annotate(v2DraftPcap, KeyMaterial.none());
+    assertThat(differences(t, a.rows())).isEmpty();
+    assertThat(a.quic()).isEmpty();
   }
 }

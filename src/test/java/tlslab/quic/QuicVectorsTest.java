@@ -168,4 +168,27 @@ class QuicVectorsTest {
     assertThat(QuicHeader.parse(cut, 0, cut.length, 0))
         .isInstanceOf(tlslab.wire.WireResult.NeedMore.class);
   }
+
+  /** RFC 9001 A.4 and RFC 9369 A.4: a Retry packet whose tag covers the client's first DCID. */
+  @Test
+  void retryIntegrityTagsOfBothVersions() {
+    byte[] v1 =
+        HEX.parseHex("ff000000010008f067a5502a4262b5746f6b656e04a265ba2eff4d829058fb3f0f2496ba");
+    byte[] v2 =
+        HEX.parseHex("cf6b3343cf0008f067a5502a4262b5746f6b656ec8646ce8bfe33952d955543665dcc7b6");
+    for (byte[] pkt : new byte[][] {v1, v2}) {
+      QuicHeader h = QuicHeader.parse(pkt, 0, pkt.length, 0).valueOrNull();
+      assertThat(h.type()).isEqualTo(PacketType.RETRY);
+      assertThat(HEX.formatHex(h.token())).isEqualTo("746f6b656e"); // "token"
+      assertThat(RetryIntegrity.check(pkt, h, DCID)).isEqualTo(RetryIntegrity.Check.VALID);
+      byte[] otherDcid = DCID.clone();
+      otherDcid[0] ^= 1;
+      assertThat(RetryIntegrity.check(pkt, h, otherDcid))
+          .as("the tag binds the client's original Destination Connection ID")
+          .isEqualTo(RetryIntegrity.Check.INVALID);
+      byte[] changed = pkt.clone();
+      changed[changed.length - 20] ^= 1; // in the token
+      assertThat(RetryIntegrity.check(changed, h, DCID)).isEqualTo(RetryIntegrity.Check.INVALID);
+    }
+  }
 }
