@@ -463,6 +463,7 @@ public final class ChatBench {
       run = r;
       long gap = (long) (1e9 / (o.rate() * n)); // lines leave evenly spread
       java.util.Map<String, Double> cpu0 = server.cpuByThread();
+      double process0 = server.processCpuSeconds();
       long start = System.nanoTime();
       r.lastDelivery = start;
       for (int seq = 0; seq < perClient; seq++) {
@@ -474,7 +475,7 @@ public final class ChatBench {
           clients.get(c).send(id + " " + seq + " " + System.nanoTime() + " " + payload);
         }
       }
-      return r.await(server, cpu0, start);
+      return r.await(server, cpu0, process0, start);
     }
 
     Figures unpaced(ServerProcess server, int id, Options o) {
@@ -482,6 +483,7 @@ public final class ChatBench {
       run = r;
       long perLine = n - 1;
       java.util.Map<String, Double> cpu0 = server.cpuByThread();
+      double process0 = server.processCpuSeconds();
       long start = System.nanoTime();
       r.lastDelivery = start;
       for (int seq = 0; seq < o.messages(); seq++) {
@@ -497,7 +499,7 @@ public final class ChatBench {
           clients.get(c).send(id + " " + seq + " " + System.nanoTime() + " " + payload);
         }
       }
-      return r.await(server, cpu0, start);
+      return r.await(server, cpu0, process0, start);
     }
   }
 
@@ -562,23 +564,36 @@ public final class ChatBench {
       lastDelivery = now;
     }
 
-    Figures await(ServerProcess server, java.util.Map<String, Double> cpu0, long start) {
+    /**
+     * Waits for the run's last delivery, then takes the server's CPU over the run from the whole
+     * process ({@code /proc/PID/stat}), which keeps the CPU of threads that ended during the run
+     * (the JVM retires idle compiler threads): summing the live threads' times would drop it, and
+     * once made a cold run's CPU negative. The split by thread is of the live threads; what ended
+     * is its own entry.
+     */
+    Figures await(
+        ServerProcess server, java.util.Map<String, Double> cpu0, double process0, long start) {
       long idleLimit = TimeUnit.SECONDS.toNanos(10);
       while (delivered.get() + duplicated.get() < expected
           && System.nanoTime() - lastDelivery < idleLimit) {
         LockSupport.parkNanos(2_000_000);
       }
       java.util.Map<String, Double> after = server.cpuByThread();
-      double cpu = 0;
+      double cpu = server.processCpuSeconds() - process0;
       List<java.util.Map.Entry<String, Double>> split = new ArrayList<>();
+      double live = 0;
       for (var e : after.entrySet()) {
         double d = e.getValue() - cpu0.getOrDefault(e.getKey(), 0.0);
-        cpu += d;
-        split.add(java.util.Map.entry(e.getKey(), d));
+        if (d > 0.005) {
+          live += d;
+          split.add(java.util.Map.entry(e.getKey(), d));
+        }
       }
+      // Process CPU counts in 1/100 s ticks: below that, the remainder is rounding.
+      if (cpu - live > 0.02) split.add(java.util.Map.entry("threads that ended", cpu - live));
       split.sort(java.util.Map.Entry.<String, Double>comparingByValue().reversed());
       StringBuilder top = new StringBuilder();
-      for (var e : split.subList(0, Math.min(3, split.size()))) {
+      for (var e : split.subList(0, Math.min(4, split.size()))) {
         top.append(String.format("%s %.2f s; ", e.getKey(), e.getValue()));
       }
       return new Figures(
