@@ -48,6 +48,7 @@ public final class Main implements Runnable {
     cmd.setExecutionExceptionHandler(Main::handleExecutionException);
     cmd.setParameterExceptionHandler(Main::handleParameterException);
     cmd.setExitCodeExceptionMapper(t -> ExitCode.INTERNAL);
+    HelpText.reflow(cmd);
     return cmd;
   }
 
