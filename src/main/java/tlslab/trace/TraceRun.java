@@ -169,10 +169,14 @@ public final class TraceRun {
       List<Connection> connections = new ArrayList<>();
       List<String> echoed = new ArrayList<>();
       for (int i = 1; i <= rounds; i++) {
-        SSLSession session =
-            connect(listener.getLocalPort(), clientCtx, options, inspector, i, echoed);
+        Connected c = connect(listener.getLocalPort(), clientCtx, options, inspector, i, echoed);
         connections.add(
-            new Connection(i, session.getProtocol(), session.getCipherSuite(), false, null));
+            new Connection(
+                i,
+                c.session().getProtocol(),
+                c.session().getCipherSuite(),
+                false,
+                c.wireClientRandom()));
       }
       await(server);
       if (!inspector.problems().isEmpty()) {
@@ -185,13 +189,8 @@ public final class TraceRun {
         boolean resumed =
             sorted.stream()
                 .noneMatch(e -> e.connection() == c.id() && e.message() == MessageType.CERTIFICATE);
-        byte[] random =
-            inspector.connections().stream()
-                .filter(x -> x.id() == c.id() && x.side() == Side.CLIENT)
-                .map(HandshakeInspector.ConnectionInfo::wireClientRandom)
-                .findFirst()
-                .orElse(null);
-        done.add(new Connection(c.id(), c.protocol(), c.cipherSuite(), resumed, random));
+        done.add(
+            new Connection(c.id(), c.protocol(), c.cipherSuite(), resumed, c.wireClientRandom()));
       }
       return new Result(sorted, done, echoed, keyLog == null ? 0 : keyLog.lineCount());
     } finally {
@@ -255,7 +254,15 @@ public final class TraceRun {
     }
   }
 
-  private static SSLSession connect(
+  /**
+   * A client connection's session and the client random its socket sent, read while the socket is
+   * still open: the inspector holds its sockets weakly, so once a closed socket is collected its
+   * connection is gone from {@link HandshakeInspector#connections()} (a garbage collection between
+   * the rounds and the end of the run once lost connection 1's random).
+   */
+  private record Connected(SSLSession session, byte[] wireClientRandom) {}
+
+  private static Connected connect(
       int port,
       SSLContext ctx,
       Options options,
@@ -284,7 +291,13 @@ public final class TraceRun {
       BufferedReader in =
           new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
       echoed.add(in.readLine());
-      return tls.getSession();
+      byte[] random =
+          inspector.connections().stream()
+              .filter(x -> x.id() == id && x.side() == Side.CLIENT)
+              .map(HandshakeInspector.ConnectionInfo::wireClientRandom)
+              .findFirst()
+              .orElse(null);
+      return new Connected(tls.getSession(), random);
     } catch (SocketTimeoutException e) {
       throw LabException.network("the server did not answer within " + TIMEOUT_MS + " ms", e);
     } finally {
