@@ -577,7 +577,7 @@ public final class Annotator {
     s.pduActive = true;
     s.pduBroken = false;
     s.pduLen = 0;
-    s.rangeCount = 0;
+    s.ranges.clear();
     s.putPdu(0, b, off, n);
     s.pduSeq = seq;
     s.pduEntireSegment = need == TlsDissector.ONE_MORE;

@@ -66,46 +66,21 @@ final class Connection {
       return -1;
     }
 
-    /** Received ranges [start, end) relative to pduSeq, sorted and merged (pairs). */
-    int[] ranges = new int[8];
-
-    int rangeCount;
+    /** Received ranges relative to pduSeq. */
+    final tlslab.wire.ReceivedRanges ranges = new tlslab.wire.ReceivedRanges();
 
     /** Copies bytes at {@code rel} (out-of-order allowed) and records the covered range. */
     void putPdu(int rel, byte[] b, int off, int n) {
       if (rel + n > pdu.length)
         pdu = java.util.Arrays.copyOf(pdu, Math.max(Math.max(rel + n, 256), pdu.length * 2));
       System.arraycopy(b, off, pdu, rel, n);
-      addRange(rel, rel + n);
-      pduLen = rangeCount > 0 && ranges[0] == 0 ? ranges[1] : 0; // contiguous prefix
+      ranges.add(rel, rel + n);
+      pduLen = ranges.contiguous();
     }
 
     void resetRanges(int covered) {
-      rangeCount = 0;
-      if (covered > 0) addRange(0, covered);
-    }
-
-    private void addRange(int start, int end) {
-      if (rangeCount * 2 + 2 > ranges.length)
-        ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
-      int i = 0;
-      while (i < rangeCount && ranges[2 * i] < start) i++;
-      System.arraycopy(ranges, 2 * i, ranges, 2 * i + 2, 2 * (rangeCount - i));
-      ranges[2 * i] = start;
-      ranges[2 * i + 1] = end;
-      rangeCount++;
-      // merge overlapping/adjacent ranges
-      int w = 0;
-      for (int r = 1; r < rangeCount; r++) {
-        if (ranges[2 * r] <= ranges[2 * w + 1]) {
-          ranges[2 * w + 1] = Math.max(ranges[2 * w + 1], ranges[2 * r + 1]);
-        } else {
-          w++;
-          ranges[2 * w] = ranges[2 * r];
-          ranges[2 * w + 1] = ranges[2 * r + 1];
-        }
-      }
-      rangeCount = w + 1;
+      ranges.clear();
+      if (covered > 0) ranges.add(0, covered);
     }
 
     void appendHs(byte[] b, int off, int n) {

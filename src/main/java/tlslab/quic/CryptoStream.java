@@ -3,6 +3,7 @@ package tlslab.quic;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import tlslab.wire.ReceivedRanges;
 
 /**
  * One direction of one packet number space's CRYPTO stream (RFC 9000 section 19.6), reassembled
@@ -17,8 +18,7 @@ public final class CryptoStream {
   public static final int MAX_BYTES = 1 << 20;
 
   private byte[] buf = new byte[0];
-  private long[] ranges = new long[8]; // received [start, end) pairs, sorted and merged
-  private int rangeCount;
+  private final ReceivedRanges ranges = new ReceivedRanges();
   private int delivered; // bytes already returned as messages
   private boolean overflowed;
 
@@ -35,8 +35,8 @@ public final class CryptoStream {
     int o = (int) offset;
     if (o + len > buf.length) buf = Arrays.copyOf(buf, Math.max(o + len, buf.length * 2));
     System.arraycopy(b, off, buf, o, len);
-    addRange(o, o + len);
-    int contiguous = rangeCount > 0 && ranges[0] == 0 ? (int) ranges[1] : 0;
+    ranges.add(o, o + len);
+    int contiguous = ranges.contiguous();
     List<Message> out = new ArrayList<>(2);
     while (contiguous - delivered >= 4) {
       int l =
@@ -56,7 +56,7 @@ public final class CryptoStream {
 
   /** Bytes received at the start of the stream without a gap. */
   public long contiguousBytes() {
-    return rangeCount > 0 && ranges[0] == 0 ? ranges[1] : 0;
+    return ranges.contiguous();
   }
 
   /** True when data beyond {@link #MAX_BYTES} was dropped. */
@@ -66,27 +66,6 @@ public final class CryptoStream {
 
   /** True when bytes were received beyond a gap (a CRYPTO frame not seen, or not yet). */
   public boolean hasGap() {
-    return rangeCount > 1 || (rangeCount == 1 && ranges[0] != 0);
-  }
-
-  private void addRange(long start, long end) {
-    if (rangeCount * 2 + 2 > ranges.length) ranges = Arrays.copyOf(ranges, ranges.length * 2);
-    int i = 0;
-    while (i < rangeCount && ranges[2 * i] < start) i++;
-    System.arraycopy(ranges, 2 * i, ranges, 2 * i + 2, 2 * (rangeCount - i));
-    ranges[2 * i] = start;
-    ranges[2 * i + 1] = end;
-    rangeCount++;
-    int w = 0;
-    for (int r = 1; r < rangeCount; r++) {
-      if (ranges[2 * r] <= ranges[2 * w + 1]) {
-        ranges[2 * w + 1] = Math.max(ranges[2 * w + 1], ranges[2 * r + 1]);
-      } else {
-        w++;
-        ranges[2 * w] = ranges[2 * r];
-        ranges[2 * w + 1] = ranges[2 * r + 1];
-      }
-    }
-    rangeCount = w + 1;
+    return ranges.hasGap();
   }
 }
