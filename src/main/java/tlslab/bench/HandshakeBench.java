@@ -15,10 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tlslab.common.LabException;
-import tlslab.net.ChatServer;
 import tlslab.pki.KeyType;
-import tlslab.tls.JsseSetup;
-import tlslab.tls.TlsContexts;
 import tlslab.tls.TlsEngine;
 import tlslab.tls.TlsProfile;
 
@@ -78,7 +75,11 @@ public final class HandshakeBench {
       int warmUpSeconds) {}
 
   /** One timed run of s_time against one server. */
-  record Run(double perSecond, double serverCpuPerHandshakeMs, double clientCpuShare) {}
+  record Run(
+      double perSecond,
+      double serverCpuPerHandshakeMs,
+      double clientCpuShare,
+      double clientCpuPerHandshakeMs) {}
 
   private HandshakeBench() {}
 
@@ -98,48 +99,22 @@ public final class HandshakeBench {
     if (o.rounds() < 1) {
       throw LabException.badInput("--rounds must be >= 1");
     }
+    if (o.loops() < 0) {
+      throw LabException.badInput("--loops must be >= 0 (0 = one per core)");
+    }
     if (o.profile() == TlsProfile.REPORT && !o.key().label().startsWith("rsa")) {
       throw LabException.badInput("profile report (TLS_RSA) needs an RSA key");
     }
     String group = o.group() == null ? null : parseGroup(o.group());
-    if (group != null) {
-      // JSSE reads it once, when its named groups first initialise; netty's OpenSSL engine reads
-      // the same property for its default groups.
-      System.setProperty("jdk.tls.namedGroups", group);
-    }
-    JsseSetup.prepare(o.profile() == TlsProfile.REPORT, false);
     Path certs = ChatBench.tempCerts(o.key());
     StringBuilder report = new StringBuilder();
     Process sServer = null;
-    try (ChatServer lab =
-        ChatServer.builder()
-            .context(TlsContexts.server(certs, o.engine(), o.profile()))
-            .port(0)
-            .profile(o.profile())
-            .loops(o.loops())
-            .build()
-            .start()) {
+    try (ServerProcess lab =
+        ServerProcess.start(
+            new ServerProcess.Spec("lab", labServer(o, group), true), certs, null)) {
       int port = freePort();
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  "openssl",
-                  "s_server",
-                  "-accept",
-                  String.valueOf(port),
-                  "-cert",
-                  certs.resolve("server.pem").toString(),
-                  "-key",
-                  certs.resolve("server.key").toString(),
-                  "-quiet",
-                  "-naccept",
-                  "1000000000"));
-      cmd.addAll(protocolArgs(o.profile()));
-      if (group != null) {
-        cmd.addAll(List.of("-groups", openSslGroup(group)));
-      }
       sServer =
-          new ProcessBuilder(cmd)
+          new ProcessBuilder(sServerCommand(port, certs, o.profile(), group))
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
@@ -147,16 +122,15 @@ public final class HandshakeBench {
       long sServerPid = sServer.pid();
       report.append(
           String.format(
-              "handshake bench: openssl s_time -new -time %d after %d s warm-up each, one connection"
-                  + " at a time, profile %s (%s), %s server key, lab engine %s, %s%n",
+              "handshake bench: openssl s_time -new -time %d, one connection at a time, profile %s (%s), %s server key, lab engine %s, lab server in its"
+                  + " own JVM as ./lab server starts it (%s)%n",
               o.seconds(),
-              o.warmUpSeconds(),
               o.profile(),
               String.join(" ", protocolArgs(o.profile())),
               o.key().label(),
               o.engine().label(),
               System.getProperty("java.vm.name") + " " + System.getProperty("java.version")));
-      String labParams = negotiated(lab.port(), o.profile());
+      String labParams = negotiated(lab.port, o.profile());
       String sslParams = negotiated(port, o.profile());
       report.append("  negotiated, lab server:       ").append(labParams).append('\n');
       report.append("  negotiated, openssl s_server: ").append(sslParams).append('\n');
@@ -165,21 +139,47 @@ public final class HandshakeBench {
             "  NOTE: the two servers negotiated different parameters (see above); the ratio"
                 + " compares different handshakes\n");
       }
+      CpuClock labCpu = () -> processCpuNanos(lab.pid());
+      CpuClock sslCpu = () -> processCpuNanos(sServerPid);
       // The same untimed warm-up for both: the lab's JIT, and both servers' first-use costs.
-      if (o.warmUpSeconds() > 0) {
-        sTime(lab.port(), o.profile(), o.warmUpSeconds(), ownCpu());
-        sTime(port, o.profile(), o.warmUpSeconds(), () -> processCpuNanos(sServerPid));
+      int warmUp = warmUp(lab, o, labCpu);
+      if (warmUp > 0) {
+        sTime(port, o.profile(), warmUp, sslCpu);
       }
+      report.append(
+          String.format(
+              "  warm-up: %d s of handshakes against each server (at least --warm-up %d s, then"
+                  + " until a %d s run in which the lab's JIT compiler used under %.0f%% of its"
+                  + " CPU%s)%n",
+              warmUp,
+              o.warmUpSeconds(),
+              WARM_UP_STEP,
+              100 * JIT_QUIET,
+              warmUp >= maxWarmUp(o) ? "; NOTE: not reached within " + warmUp + " s" : ""));
+      double jit0 = jitSeconds(lab);
+      double cpu0 = lab.processCpuSeconds();
       List<Run> labRuns = new ArrayList<>();
       List<Run> sslRuns = new ArrayList<>();
       for (int i = 0; i < o.rounds(); i++) {
-        labRuns.add(sTime(lab.port(), o.profile(), o.seconds(), ownCpu()));
-        sslRuns.add(sTime(port, o.profile(), o.seconds(), () -> processCpuNanos(sServerPid)));
+        // Alternating which goes first, so that neither always meets the other's after-effects
+        // (a closing socket's TIME_WAIT, a compiler thread finishing) first.
+        if (i % 2 == 0) {
+          labRuns.add(sTime(lab.port, o.profile(), o.seconds(), labCpu));
+          sslRuns.add(sTime(port, o.profile(), o.seconds(), sslCpu));
+        } else {
+          sslRuns.add(sTime(port, o.profile(), o.seconds(), sslCpu));
+          labRuns.add(sTime(lab.port, o.profile(), o.seconds(), labCpu));
+        }
       }
+      double jitShare = (jitSeconds(lab) - jit0) / Math.max(1e-9, lab.processCpuSeconds() - cpu0);
       Run labBest = best(labRuns);
       Run sslBest = best(sslRuns);
       report.append(line("lab server:      ", labBest, labRuns));
       report.append(line("openssl s_server:", sslBest, sslRuns));
+      report.append(
+          String.format(
+              "  lab server's JIT compiler: %.1f%% of its CPU during the timed runs%n",
+              100 * jitShare));
       report.append(
           String.format(
               "  ratio lab/openssl: %.2fx handshakes/s (goal >= 1.0x); %.2fx handshakes per server"
@@ -205,15 +205,128 @@ public final class HandshakeBench {
     return report.toString();
   }
 
+  /** Seconds per warm-up step after the first {@code --warm-up} seconds. */
+  static final int WARM_UP_STEP = 3;
+
+  /** The JIT is quiet when its compiler threads use less than this share of the server's CPU. */
+  static final double JIT_QUIET = 0.02;
+
+  private static int maxWarmUp(Options o) {
+    return Math.max(o.warmUpSeconds(), 60);
+  }
+
+  /**
+   * Warms the lab server up: {@code --warm-up} seconds of handshakes, then more in steps of {@value
+   * #WARM_UP_STEP} s until a step in which its JIT compiler threads used under {@link #JIT_QUIET}
+   * of its CPU (at most 60 s in all). Why: the server runs without tiered compilation (as {@code
+   * ./lab server} does), so code that runs once per connection (accept, a new engine, join and
+   * leave) stays interpreted until C2 compiles it after about 10,000 calls, that is 10,000
+   * handshakes: seconds of time, measured at 0.9-1.1 ms of server CPU per handshake before and
+   * 0.46-0.55 ms after. Returns the seconds spent, which {@code s_server} then gets too.
+   */
+  private static int warmUp(ServerProcess lab, Options o, CpuClock labCpu) throws IOException {
+    if (o.warmUpSeconds() == 0) {
+      return 0;
+    }
+    int spent = o.warmUpSeconds();
+    sTime(lab.port, o.profile(), spent, labCpu);
+    while (spent < maxWarmUp(o)) {
+      double jit0 = jitSeconds(lab);
+      double cpu0 = lab.processCpuSeconds();
+      sTime(lab.port, o.profile(), WARM_UP_STEP, labCpu);
+      spent += WARM_UP_STEP;
+      double cpu = lab.processCpuSeconds() - cpu0;
+      if (cpu > 0 && (jitSeconds(lab) - jit0) < JIT_QUIET * cpu) {
+        break;
+      }
+    }
+    return spent;
+  }
+
+  /** CPU seconds of the server's JIT compiler threads so far (those alive now). */
+  private static double jitSeconds(ServerProcess lab) {
+    double sum = 0;
+    for (java.util.Map.Entry<String, Double> e : lab.cpuByThread().entrySet()) {
+      if (e.getKey().contains("CompilerThre")) {
+        sum += e.getValue();
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * {@code lab server} in a JVM of its own, started as the launcher starts it, with its defaults
+   * (the 10 s warm-up before it listens, the 1 ms flush delay) and the bench's profile, engine and
+   * loops; {@code --group} as the JSSE property that both JSSE and netty's engine read.
+   */
+  static List<String> labServer(Options o, String group) {
+    List<String> jvm = new ArrayList<>();
+    if (group != null) {
+      jvm.add("-Djdk.tls.namedGroups=" + group);
+    }
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--port",
+                "{port}",
+                "--certs",
+                "{certs}",
+                "--profile",
+                o.profile().label(),
+                "--engine",
+                o.engine().label()));
+    if (o.loops() > 0) {
+      args.addAll(List.of("--loops", String.valueOf(o.loops())));
+    }
+    return ServerProcess.labServerCommand(jvm, args);
+  }
+
+  /**
+   * {@code openssl s_server} with the lab server's certificate and key, and the same chain: the
+   * lab's key store holds the server certificate and the lab CA, and both JSSE and BoringSSL send
+   * the two (RFC 8446 §4.4.2 allows leaving out the trust anchor; the lab shows the chain it has).
+   * A client's work grows with the chain (it parses and checks each certificate: measured with
+   * {@code s_time}, half a millisecond per handshake for the second certificate), so a comparison
+   * in which only one server sends the CA compares different handshakes.
+   */
+  static List<String> sServerCommand(int port, Path certs, TlsProfile profile, String group) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "s_server",
+                "-accept",
+                String.valueOf(port),
+                "-cert",
+                certs.resolve("server.pem").toString(),
+                "-key",
+                certs.resolve("server.key").toString(),
+                "-cert_chain",
+                certs.resolve("ca.pem").toString(),
+                "-quiet",
+                "-naccept",
+                "1000000000"));
+    cmd.addAll(protocolArgs(profile));
+    if (group != null) {
+      cmd.addAll(List.of("-groups", openSslGroup(group)));
+    }
+    return cmd;
+  }
+
   private static String line(String who, Run best, List<Run> runs) {
     StringBuilder all = new StringBuilder();
     for (Run r : runs) {
       all.append(all.length() == 0 ? "" : ", ").append(String.format("%.1f", r.perSecond()));
     }
     return String.format(
-        "  %s %8.1f handshakes/s (runs: %s); server CPU %.3f ms/handshake; client CPU %.0f%% of"
-            + " wall time%n",
-        who, best.perSecond(), all, best.serverCpuPerHandshakeMs(), 100 * best.clientCpuShare());
+        "  %s %8.1f handshakes/s (runs: %s); server CPU %.3f ms/handshake; client CPU %.3f"
+            + " ms/handshake, %.0f%% of wall time%n",
+        who,
+        best.perSecond(),
+        all,
+        best.serverCpuPerHandshakeMs(),
+        best.clientCpuPerHandshakeMs(),
+        100 * best.clientCpuShare());
   }
 
   private static Run best(List<Run> runs) {
@@ -281,21 +394,46 @@ public final class HandshakeBench {
     while (m.find()) {
       parts.add(m.group(2).strip());
     }
-    return parts.isEmpty() ? "(s_client printed no parameters)" : String.join(", ", parts);
+    if (parts.isEmpty()) {
+      return "(s_client printed no parameters)";
+    }
+    parts.add(certificatesSent(port, profile) + " certificate(s) sent");
+    return String.join(", ", parts);
+  }
+
+  private static final Pattern CHAIN_ENTRY = Pattern.compile("^ *\\d+ s:", Pattern.MULTILINE);
+
+  /** How many certificates the server sends (the "Certificate chain" of {@code s_client}). */
+  private static int certificatesSent(int port, TlsProfile profile) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
+    cmd.addAll(protocolArgs(profile));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    waitFor(p, 30);
+    return countChainEntries(out);
+  }
+
+  /** Entries of the "Certificate chain" section of {@code s_client}'s output (" 0 s:..."). */
+  static int countChainEntries(String sClientOutput) {
+    int start = sClientOutput.indexOf("Certificate chain");
+    if (start < 0) {
+      return 0;
+    }
+    int end = sClientOutput.indexOf("---", start);
+    Matcher m =
+        CHAIN_ENTRY.matcher(sClientOutput.substring(start, end < 0 ? sClientOutput.length() : end));
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
   }
 
   /** A CPU-time reading in nanoseconds. */
   private interface CpuClock {
     long nanos();
-  }
-
-  /** This JVM's CPU time: the lab server runs in it, with its loops, tasks, JIT and GC. */
-  private static CpuClock ownCpu() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean) {
-      return ((com.sun.management.OperatingSystemMXBean) os)::getProcessCpuTime;
-    }
-    return () -> processCpuNanos(ProcessHandle.current().pid());
   }
 
   /** utime + stime of a process from /proc/PID/stat, in nanoseconds (USER_HZ = 100). */
@@ -340,7 +478,7 @@ public final class HandshakeBench {
     Matcher user = USER.matcher(out);
     double clientCpu = user.find() ? Double.parseDouble(user.group(2)) : Double.NaN;
     double serverMs = n == 0 || cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e6 / n;
-    return new Run(n / wall, serverMs, clientCpu / wall);
+    return new Run(n / wall, serverMs, clientCpu / wall, n == 0 ? Double.NaN : clientCpu * 1e3 / n);
   }
 
   private static void waitFor(Process p, long seconds) {

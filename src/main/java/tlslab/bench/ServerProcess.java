@@ -112,6 +112,41 @@ final class ServerProcess implements AutoCloseable {
     throw LabException.environment(spec.name() + " did not listen on port " + port + " in 30 s");
   }
 
+  /** The server's process id. */
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * {@code server ARGS} of the program running now (the lab's command line, whose main class this
+   * package does not name), in a JVM of its own started as the launcher ({@code ./lab}) starts
+   * {@code lab server}: without tiered compilation, with the same module and TLS options, and
+   * {@code jvmOptions} after those.
+   */
+  static List<String> labServerCommand(List<String> jvmOptions, List<String> serverArgs) {
+    String command = System.getProperty("sun.java.command", "").trim();
+    if (command.isEmpty()) {
+      throw LabException.environment("cannot tell how to start the lab server (no main class)");
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(
+        List.of(
+            "-XX:-TieredCompilation", // as ./lab starts the server (see the launcher's comment)
+            "--add-opens",
+            "java.base/sun.security.ssl=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "-Djdk.tls.rejectClientInitiatedRenegotiation=true"));
+    if (System.getProperty("lab.home") != null) {
+      cmd.add("-Dlab.home=" + System.getProperty("lab.home"));
+    }
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), command.split("\\s+")[0]));
+    cmd.add("server");
+    cmd.addAll(serverArgs);
+    return cmd;
+  }
+
   /** Notes what getting ready cost: all the CPU the process used so far, threads ended included. */
   private ServerProcess ready(long t0) {
     startupSeconds = (System.nanoTime() - t0) / 1e9;
