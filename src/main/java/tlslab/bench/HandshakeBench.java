@@ -149,8 +149,8 @@ public final class HandshakeBench {
       report.append(
           String.format(
               "  warm-up: %d s of handshakes against each server (at least --warm-up %d s, then"
-                  + " until a %d s run in which the lab's JIT compiler used under %.0f%% of its"
-                  + " CPU%s)%n",
+                  + " until two %d s runs in a row in which the lab's JIT compiler used under %.0f%%"
+                  + " of its CPU%s)%n",
               warmUp,
               o.warmUpSeconds(),
               WARM_UP_STEP,
@@ -217,10 +217,10 @@ public final class HandshakeBench {
 
   /**
    * Warms the lab server up: {@code --warm-up} seconds of handshakes, then more in steps of {@value
-   * #WARM_UP_STEP} s until a step in which its JIT compiler threads used under {@link #JIT_QUIET}
-   * of its CPU (at most 60 s in all). Why: the server runs without tiered compilation (as {@code
-   * ./lab server} does), so code that runs once per connection (accept, a new engine, join and
-   * leave) stays interpreted until C2 compiles it after about 10,000 calls, that is 10,000
+   * #WARM_UP_STEP} s until two steps in a row in which its JIT compiler threads used under {@link
+   * #JIT_QUIET} of its CPU (at most 60 s in all). Why: the server runs without tiered compilation
+   * (as {@code ./lab server} does), so code that runs once per connection (accept, a new engine,
+   * join and leave) stays interpreted until C2 compiles it after about 10,000 calls, that is 10,000
    * handshakes: seconds of time, measured at 0.9-1.1 ms of server CPU per handshake before and
    * 0.46-0.55 ms after. Returns the seconds spent, which {@code s_server} then gets too.
    */
@@ -229,6 +229,7 @@ public final class HandshakeBench {
       return 0;
     }
     int spent = o.warmUpSeconds();
+    int quiet = 0;
     sTime(lab.port, o.profile(), spent, labCpu);
     while (spent < maxWarmUp(o)) {
       double jit0 = jitSeconds(lab);
@@ -236,7 +237,9 @@ public final class HandshakeBench {
       sTime(lab.port, o.profile(), WARM_UP_STEP, labCpu);
       spent += WARM_UP_STEP;
       double cpu = lab.processCpuSeconds() - cpu0;
-      if (cpu > 0 && (jitSeconds(lab) - jit0) < JIT_QUIET * cpu) {
+      // Two quiet steps in a row: C2's queue may be empty for a moment and fill again.
+      quiet = cpu > 0 && (jitSeconds(lab) - jit0) < JIT_QUIET * cpu ? quiet + 1 : 0;
+      if (quiet == 2) {
         break;
       }
     }
@@ -404,7 +407,7 @@ public final class HandshakeBench {
   private static final Pattern CHAIN_ENTRY = Pattern.compile("^ *\\d+ s:", Pattern.MULTILINE);
 
   /** How many certificates the server sends (the "Certificate chain" of {@code s_client}). */
-  private static int certificatesSent(int port, TlsProfile profile) throws IOException {
+  static int certificatesSent(int port, TlsProfile profile) throws IOException {
     List<String> cmd =
         new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
     cmd.addAll(protocolArgs(profile));
@@ -491,13 +494,13 @@ public final class HandshakeBench {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  private static void awaitListening(int port) {
+  static void awaitListening(int port) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       try (Socket s = new Socket()) {
