@@ -29,19 +29,24 @@ import tlslab.tls.TlsProfile;
  *
  * <ul>
  *   <li>the same client for both, {@code s_time}, restricted to the profile's version and suites;
- *   <li>the same certificate and key; the negotiated protocol, suite, key-exchange group and
- *       signature scheme of each server are read with {@code openssl s_client} and printed; {@code
+ *   <li>the same certificate, key and chain: the lab's key store holds the server certificate and
+ *       the lab CA and the lab sends both, so {@code s_server} gets {@code -cert_chain ca.pem}; the
+ *       negotiated protocol, suite, key-exchange group, signature scheme and the number of
+ *       certificates each server sent are read with {@code openssl s_client} and printed; {@code
  *       --group} pins the group on both servers;
- *   <li>the same warm-up for both ({@code --warm-up} seconds of untimed handshakes each, so that
- *       most JIT compilation falls outside the lab's figure; on a loaded machine the compiler needs
- *       longer);
+ *   <li>the lab server in a JVM of its own, started as {@code ./lab server} starts it (without
+ *       tiered compilation), so that its CPU is read from {@code /proc} like {@code s_server}'s;
+ *   <li>the same warm-up for both: {@code --warm-up} seconds of untimed handshakes against the lab,
+ *       then more until its JIT compiler is quiet (code that runs once per connection is compiled
+ *       only after thousands of handshakes), and as many seconds against {@code s_server};
  *   <li>one connection at a time: neither server can use a second core for a handshake;
- *   <li>the runs alternate, so both servers meet the same background load, and each side keeps its
- *       best run;
+ *   <li>the runs alternate, who goes first too, so both servers meet the same background load, and
+ *       each side keeps its best run;
  *   <li>besides handshakes per wall-clock second, the servers' own CPU time per handshake (from
  *       {@code /proc}; for the lab its whole JVM: JIT and GC threads count against it), which
- *       background load on a shared machine hardly changes, and the client's CPU share, to show
- *       whether the client limits the rate.
+ *       background load on a shared machine hardly changes, the client's CPU per handshake and
+ *       share of the wall time, to show whether the client limits the rate, and the lab's JIT share
+ *       during the timed runs.
  * </ul>
  *
  * <p>Where a JSSE handshake's time goes is in docs/HANDSHAKES.md; the short version: on JDK 17 the

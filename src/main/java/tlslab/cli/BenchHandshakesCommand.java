@@ -16,8 +16,10 @@ import tlslab.bench.HandshakeBench;
     header = "Full TLS handshakes per second: lab server vs openssl s_server.",
     description = {
       "Runs 'openssl s_time -new' against the lab chat server and against openssl s_server",
-      "with the same certificate and key, one after the other, and prints both rates and",
-      "their ratio, with each server's CPU time per handshake and what each negotiated.",
+      "with the same certificate, key and chain, one after the other, and prints both rates",
+      "and their ratio, with each server's CPU time per handshake and what each negotiated.",
+      "The lab server runs in a JVM of its own, started with the options the lab",
+      "launcher gives lab server.",
       "One connection at a time; both servers get the same warm-up. docs/HANDSHAKES.md"
     },
     footer = {"", ExitCode.TABLE})
@@ -67,7 +69,8 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
       names = "--warm-up",
       paramLabel = "SECONDS",
       description =
-          "Untimed handshakes against each server first, the same for both (default:"
+          "Untimed handshakes against each server first: at least this long, then until the lab"
+              + " server's JIT compiler is quiet (at most 60 s); the same for both (default:"
               + " ${DEFAULT-VALUE}).")
   int warmUp = 10;
 
