@@ -138,8 +138,9 @@ public final class ServerCommand implements Callable<Integer> {
       paramLabel = "MS",
       description =
           "Let a line wait up to MS milliseconds for more lines to the same client, so they leave"
-              + " as one record and one write; 0..100 (default: ${DEFAULT-VALUE}).")
-  double flushDelay = 1;
+              + " as one record and one write; 0..100 (default: ${DEFAULT-VALUE}: lines queued in"
+              + " one pass of the event loop still leave together).")
+  double flushDelay = 0;
 
   @Override
   public Integer call() {
