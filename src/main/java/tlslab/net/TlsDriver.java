@@ -684,12 +684,15 @@ public final class TlsDriver {
       srcs[n++] = staged;
       bytes = staged.remaining();
     }
-    for (ByteBuffer b : appOut) {
-      if (n == srcs.length || bytes >= 16384) {
-        break;
+    // Chat lines are staged, so the queue is usually empty: no iterator (garbage) per record.
+    if (!appOut.isEmpty()) {
+      for (ByteBuffer b : appOut) {
+        if (n == srcs.length || bytes >= 16384) {
+          break;
+        }
+        bytes += b.remaining();
+        srcs[n++] = b;
       }
-      bytes += b.remaining();
-      srcs[n++] = b;
     }
     if (n == 0) {
       srcs[n++] = EMPTY;
