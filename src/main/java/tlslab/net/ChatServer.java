@@ -296,7 +296,7 @@ public final class ChatServer implements AutoCloseable {
     /**
      * Before accepting, runs the chat's hot path for at most {@code budget} so that the JIT has
      * compiled it when the first clients come (see {@code WarmUp}); default: no warm-up. The
-     * command-line server does it; tests and embedded servers usually do not need to.
+     * command-line server does it; tests and embedded servers usually do not need to. Null: none.
      */
     public Builder warmUp(Duration budget) {
       this.warmUp = budget;
