@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -160,12 +161,14 @@ public final class ChatBench {
               Runtime.getRuntime().availableProcessors(),
               ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
       int recordBytes = 5 + 8 + 16 + lineLength(o); // TLS 1.2 AES-GCM record of one line
-      double floor = LoopbackFloor.writesPerCpuSecond(200, recordBytes, 2000);
-      report.append(
-          String.format(
-              "  floor: bare %d-byte loopback writes to 200 sockets: %,.0f per CPU-second"
-                  + " (%.2f µs each)%n",
-              recordBytes, floor, 1e6 / floor));
+      // The floor drifts with the machine (230k to 400k writes per CPU-second between runs of one
+      // hour): it is measured before and after each load, and each table uses the median.
+      List<Double> floors = new ArrayList<>();
+      floors.add(LoopbackFloor.writesPerCpuSecond(200, recordBytes, 2000));
+      // The load generator is a JVM too: warmed against a private server first, so that the
+      // first server measured does not pay for its JIT (latency) and every server meets the same
+      // warm clients.
+      warmLoadGenerator(certs, ctx, loops, o);
       if (o.pacedClients() > 0) {
         List<String> names = new ArrayList<>();
         List<Measured> figures = new ArrayList<>();
@@ -173,6 +176,8 @@ public final class ChatBench {
           names.add(spec.name());
           figures.add(measure(spec, certs, ctx, loops, o, true, onServer));
         }
+        floors.add(LoopbackFloor.writesPerCpuSecond(200, recordBytes, 2000));
+        double floor = floor(report, recordBytes, floors);
         report.append(
             String.format(
                 "paced: %d clients x %.1f lines/s for %d s, each line to the %d others%n",
@@ -187,6 +192,8 @@ public final class ChatBench {
           names.add(spec.name());
           figures.add(measure(spec, certs, ctx, loops, o, false, onServer));
         }
+        floors.add(LoopbackFloor.writesPerCpuSecond(200, recordBytes, 2000));
+        double floor = floor(report, recordBytes, floors);
         report.append(
             String.format(
                 "unpaced: %d clients x %d lines, window %d lines in flight, each to the %d"
@@ -203,6 +210,54 @@ public final class ChatBench {
             ? "every run: 0 lost, 0 duplicated, 0 reordered\n"
             : "FAILED: some run lost, duplicated or reordered lines (see lost/dup/reordered)\n");
     return new Result(report.toString(), intact);
+  }
+
+  /** Prints the floor's measurements so far and returns their median. */
+  private static double floor(StringBuilder report, int recordBytes, List<Double> floors) {
+    List<Double> sorted = new ArrayList<>(floors);
+    sorted.sort(null);
+    int n = sorted.size();
+    double median =
+        n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    StringBuilder each = new StringBuilder();
+    for (double f : floors) {
+      each.append(each.length() == 0 ? "" : ", ").append(String.format("%,.0f", f));
+    }
+    report.append(
+        String.format(
+            "  floor: bare %d-byte loopback writes to 200 sockets: %,.0f per CPU-second (%.2f µs"
+                + " each), the median of %s measured so far in this run%n",
+            recordBytes, median, 1e6 / median, each));
+    return median;
+  }
+
+  /**
+   * Runs a short paced and unpaced load against a private lab server in this process, and throws
+   * the figures away: it only warms the load generator's own code.
+   */
+  private static void warmLoadGenerator(
+      Path certs, SSLContext ctx, EventLoopGroup loops, Options o) {
+    int n = Math.max(o.pacedClients(), o.clients());
+    try (tlslab.net.ChatServer server =
+        tlslab.net.ChatServer.builder()
+            .context(TlsContexts.server(certs))
+            .port(0)
+            .profile(TlsProfile.MODERN)
+            .maxOutboundBytes(64 << 20)
+            .build()
+            .start()) {
+      Load load = new Load(n, o.size());
+      List<ChatClient> clients = load.connect(server.port(), ctx, loops);
+      try {
+        Options brief = new Options(null, null, n, o.rate(), 2, n, 10, o.window(), o.size());
+        load.paced(null, 0, brief);
+        load.unpaced(null, 0, brief);
+      } finally {
+        for (ChatClient c : clients) {
+          c.closeAsync();
+        }
+      }
+    }
   }
 
   private static int lineLength(Options o) {
@@ -370,33 +425,63 @@ public final class ChatBench {
   }
 
   /**
+   * The JVM options {@code ./lab server} starts the chat server with (the launcher script has the
+   * same list), so that a benchmark measures the server users run:
+   *
+   * <ul>
+   *   <li>{@code -XX:-TieredCompilation}: the warm-up brings the hot path straight to C2 before the
+   *       server accepts, where tiered C1 profiling left C2 recompiling it in the first seconds of
+   *       real load;
+   *   <li>{@code -XX:PerMethodTrapLimit=0 -XX:PerBytecodeTrapLimit=0}: C2 compiles every branch and
+   *       type it has not seen instead of a trap that throws the compiled code away when one is
+   *       first taken. Without them the first real clients deoptimized the warmed-up hot path (JFR
+   *       showed 180 deoptimizations, mostly branches of the handshake and join paths that the
+   *       warm-up's profile had never seen), and C2 spent 1 to 2 CPU-seconds recompiling it while
+   *       the clients waited: 30 to 60 ms p99 latency and two thirds of the warm throughput in the
+   *       first seconds ({@code lab bench chat}, before and after).
+   * </ul>
+   */
+  public static final List<String> LAB_SERVER_JVM_OPTIONS =
+      List.of("-XX:-TieredCompilation", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0");
+
+  /**
+   * {@code lab server} with the given main class, in a JVM of its own started as the launcher
+   * starts it, with {@code {port}} and {@code {certs}} to replace.
+   */
+  public static List<String> labServerCommand(String mainClass) {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(LAB_SERVER_JVM_OPTIONS);
+    command.addAll(
+        List.of(
+            "--add-opens",
+            "java.base/sun.security.ssl=ALL-UNNAMED",
+            "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+            "-cp",
+            System.getProperty("java.class.path"),
+            mainClass,
+            "server",
+            "--port",
+            "{port}",
+            "--certs",
+            "{certs}",
+            "--profile",
+            "modern",
+            "--max-queued",
+            "" + (64 << 20)));
+    return command;
+  }
+
+  /**
    * {@code server} of the program running now (the lab's command line, whose main class this
-   * package does not name), in a JVM of its own with the launcher's settings.
+   * package does not name).
    */
   private static List<String> sameProgramServer() {
     String command = System.getProperty("sun.java.command", "").trim();
     if (command.isEmpty()) {
       throw LabException.environment("cannot tell how to start the lab server (no main class)");
     }
-    String java = ProcessHandle.current().info().command().orElse("java");
-    return List.of(
-        java,
-        "-XX:-TieredCompilation", // as the lab launcher starts the server (see ./lab)
-        "--add-opens",
-        "java.base/sun.security.ssl=ALL-UNNAMED",
-        "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
-        "-cp",
-        System.getProperty("java.class.path"),
-        command.split("\\s+")[0],
-        "server",
-        "--port",
-        "{port}",
-        "--certs",
-        "{certs}",
-        "--profile",
-        "modern",
-        "--max-queued",
-        "" + (64 << 20));
+    return labServerCommand(command.split("\\s+")[0]);
   }
 
   /** N clients of one server and the counters of the current run. */
@@ -457,13 +542,14 @@ public final class ChatBench {
       return clients;
     }
 
+    /** One paced run; {@code server} null (the load generator's warm-up): no CPU figures. */
     Figures paced(ServerProcess server, int id, Options o) {
       int perClient = (int) Math.round(o.rate() * o.seconds());
       Run r = new Run(id, n, perClient);
       run = r;
       long gap = (long) (1e9 / (o.rate() * n)); // lines leave evenly spread
-      java.util.Map<String, Double> cpu0 = server.cpuByThread();
-      double process0 = server.processCpuSeconds();
+      java.util.Map<String, Double> cpu0 = server == null ? Map.of() : server.cpuByThread();
+      double process0 = server == null ? 0 : server.processCpuSeconds();
       long start = System.nanoTime();
       r.lastDelivery = start;
       for (int seq = 0; seq < perClient; seq++) {
@@ -478,12 +564,13 @@ public final class ChatBench {
       return r.await(server, cpu0, process0, start);
     }
 
+    /** One unpaced run; {@code server} null: no CPU figures. */
     Figures unpaced(ServerProcess server, int id, Options o) {
       Run r = new Run(id, n, o.messages());
       run = r;
       long perLine = n - 1;
-      java.util.Map<String, Double> cpu0 = server.cpuByThread();
-      double process0 = server.processCpuSeconds();
+      java.util.Map<String, Double> cpu0 = server == null ? Map.of() : server.cpuByThread();
+      double process0 = server == null ? 0 : server.processCpuSeconds();
       long start = System.nanoTime();
       r.lastDelivery = start;
       for (int seq = 0; seq < o.messages(); seq++) {
@@ -578,8 +665,8 @@ public final class ChatBench {
           && System.nanoTime() - lastDelivery < idleLimit) {
         LockSupport.parkNanos(2_000_000);
       }
-      java.util.Map<String, Double> after = server.cpuByThread();
-      double cpu = server.processCpuSeconds() - process0;
+      java.util.Map<String, Double> after = server == null ? Map.of() : server.cpuByThread();
+      double cpu = server == null ? 0 : server.processCpuSeconds() - process0;
       List<java.util.Map.Entry<String, Double>> split = new ArrayList<>();
       double live = 0;
       for (var e : after.entrySet()) {

@@ -27,7 +27,6 @@ final class LoopbackFloor {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     List<SocketChannel> senders = new ArrayList<>();
     List<SocketChannel> receivers = new ArrayList<>();
-    Thread drain = null;
     try (ServerSocketChannel acceptor = ServerSocketChannel.open();
         Selector selector = Selector.open()) {
       acceptor.bind(new InetSocketAddress("127.0.0.1", 0), sockets);
@@ -40,7 +39,7 @@ final class LoopbackFloor {
         r.register(selector, SelectionKey.OP_READ);
         receivers.add(r);
       }
-      drain =
+      Thread drain =
           new Thread(
               () -> {
                 ByteBuffer sink = ByteBuffer.allocateDirect(1 << 16);
@@ -60,37 +59,57 @@ final class LoopbackFloor {
               "floor-drain");
       drain.setDaemon(true);
       drain.start();
-      ByteBuffer record = ByteBuffer.allocateDirect(bytes);
-      for (int warm = 0; warm < 2; warm++) {
-        long cpu0 = mx.getCurrentThreadCpuTime();
-        int n = warm == 0 ? Math.max(1, rounds / 10) : rounds;
-        for (int round = 0; round < n; round++) {
-          for (SocketChannel s : senders) {
-            record.clear();
-            s.write(record);
-          }
-          if (round % 16 == 15) {
-            Thread.yield(); // let the drain keep up, so that no write blocks
-          }
-        }
-        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
-        if (warm == 1) {
-          return (double) n * sockets / (cpu / 1e9);
-        }
+      try {
+        return measure(senders, bytes, rounds, mx);
+      } finally {
+        // Stop the drain before the selector closes (try-with-resources closes it before any
+        // finally block runs): closing it under the drain's iteration of the selected keys threw
+        // ConcurrentModificationException in the drain thread.
+        drain.interrupt();
+        selector.wakeup();
+        joinQuietly(drain);
       }
-      throw new AssertionError("unreachable");
     } catch (IOException e) {
       throw LabException.environment("loopback floor: " + e.getMessage());
     } finally {
-      if (drain != null) {
-        drain.interrupt();
-      }
       for (SocketChannel c : senders) {
         closeQuietly(c);
       }
       for (SocketChannel c : receivers) {
         closeQuietly(c);
       }
+    }
+  }
+
+  private static double measure(List<SocketChannel> senders, int bytes, int rounds, ThreadMXBean mx)
+      throws IOException {
+    int sockets = senders.size();
+    ByteBuffer record = ByteBuffer.allocateDirect(bytes);
+    for (int warm = 0; warm < 2; warm++) {
+      long cpu0 = mx.getCurrentThreadCpuTime();
+      int n = warm == 0 ? Math.max(1, rounds / 10) : rounds;
+      for (int round = 0; round < n; round++) {
+        for (SocketChannel s : senders) {
+          record.clear();
+          s.write(record);
+        }
+        if (round % 16 == 15) {
+          Thread.yield(); // let the drain keep up, so that no write blocks
+        }
+      }
+      long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+      if (warm == 1) {
+        return (double) n * sockets / (cpu / 1e9);
+      }
+    }
+    throw new AssertionError("unreachable");
+  }
+
+  private static void joinQuietly(Thread t) {
+    try {
+      t.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -84,7 +84,7 @@ public final class BenchChatCommand implements Callable<Integer> {
         ChatBench.measure(
             new ChatBench.Options(
                 servers,
-                labServerCommand(),
+                ChatBench.labServerCommand(Main.class.getName()),
                 pacedClients,
                 rate,
                 seconds,
@@ -102,28 +102,5 @@ public final class BenchChatCommand implements Callable<Integer> {
       return ExitCode.FAILED;
     }
     return ExitCode.OK;
-  }
-
-  /** {@code lab server}, as the launcher starts it, in a JVM of its own. */
-  private static List<String> labServerCommand() {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    return List.of(
-        java,
-        "-XX:-TieredCompilation", // as the lab launcher starts the server (see ./lab)
-        "--add-opens",
-        "java.base/sun.security.ssl=ALL-UNNAMED",
-        "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
-        "-cp",
-        System.getProperty("java.class.path"),
-        Main.class.getName(),
-        "server",
-        "--port",
-        "{port}",
-        "--certs",
-        "{certs}",
-        "--profile",
-        "modern",
-        "--max-queued",
-        "" + (64 << 20));
   }
 }

@@ -138,8 +138,18 @@ public final class ServerCommand implements Callable<Integer> {
       paramLabel = "MS",
       description =
           "Let a line wait up to MS milliseconds for more lines to the same client, so they leave"
-              + " as one record and one write; 0..100 (default: ${DEFAULT-VALUE}).")
-  double flushDelay = 1;
+              + " as one record and one write; 0..100 (default: ${DEFAULT-VALUE}: lines queued in"
+              + " one pass of the event loop still leave together).")
+  double flushDelay = 0;
+
+  @Option(
+      names = "--warm-up",
+      paramLabel = "SECONDS",
+      description =
+          "Before accepting, run the chat's hot path (lines, handshakes, commands) for at most this"
+              + " long, so that the JIT has compiled it when the first clients come; 0 skips it"
+              + " and starts at once (default: ${DEFAULT-VALUE}).")
+  double warmUp = 10;
 
   @Override
   public Integer call() {
@@ -175,6 +185,10 @@ public final class ServerCommand implements Callable<Integer> {
       err.println(tlsEngine.limitation());
       err.flush();
     }
+    if (!(warmUp >= 0 && warmUp <= 60)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--warm-up: 0 to 60 seconds, got " + warmUp);
+    }
     if (staple) {
       if (stapleCache < 1) {
         throw tlslab.common.LabException.badInput("--staple-cache: at least 1 second");
@@ -198,7 +212,7 @@ public final class ServerCommand implements Callable<Integer> {
             .flushDelay(Duration.ofNanos((long) (flushDelay * 1e6)))
             .log(line -> log(out, line))
             .observers(tracing.observers(out, err, "server"))
-            .warmUp(Duration.ofSeconds(10))
+            .warmUp(warmUp > 0 ? Duration.ofMillis((long) (warmUp * 1000)) : null)
             .build()
             .start();
     out.printf(

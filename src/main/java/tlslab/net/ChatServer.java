@@ -47,7 +47,7 @@ public final class ChatServer implements AutoCloseable {
   private ServerSocketChannel acceptor;
   private InetSocketAddress address;
   private volatile boolean closing;
-  private long warmUpMillis = -1;
+  private WarmUpReport warmUp;
   private String lastText; // encoding cache for broadcasts, under room lock
   private byte[] lastBytes;
 
@@ -77,7 +77,7 @@ public final class ChatServer implements AutoCloseable {
     if (config.warmUp != null) {
       // Bound first (so that a taken port fails at once), accepting after: clients that come
       // during the warm-up wait in the listen backlog.
-      warmUpMillis = WarmUp.run(config.context, config.profile, config.warmUp);
+      warmUp = WarmUp.run(config, config.warmUp);
     }
     EventLoop loop = group.first();
     java.util.concurrent.CompletableFuture<Void> registered =
@@ -103,8 +103,23 @@ public final class ChatServer implements AutoCloseable {
 
   /** How long the warm-up took (see {@link Builder#warmUp}), or -1 without one. */
   public long warmUpMillis() {
-    return warmUpMillis;
+    return warmUp == null ? -1 : warmUp.millis();
   }
+
+  /** What the warm-up did (see {@link Builder#warmUp}), or null without one. */
+  public WarmUpReport warmUp() {
+    return warmUp;
+  }
+
+  /**
+   * What a warm-up did.
+   *
+   * @param millis wall time it took
+   * @param rounds rounds of lines completed
+   * @param joins clients that joined its private room (each one a full TLS handshake)
+   * @param end why it stopped: "JIT quiet" (done), "round limit", "time budget", or what failed
+   */
+  public record WarmUpReport(long millis, int rounds, int joins, String end) {}
 
   /** Open connections, handshaking or chatting. */
   public int connectionCount() {
@@ -261,6 +276,7 @@ public final class ChatServer implements AutoCloseable {
     Consumer<String> log = line -> {};
     EventLoopGroup group;
     Duration warmUp;
+    int warmUpRoundLines = 1500; // lines per warm-up round (tests make it small)
     Duration flushDelay = Duration.ZERO;
 
     private Builder() {}
@@ -280,7 +296,7 @@ public final class ChatServer implements AutoCloseable {
     /**
      * Before accepting, runs the chat's hot path for at most {@code budget} so that the JIT has
      * compiled it when the first clients come (see {@code WarmUp}); default: no warm-up. The
-     * command-line server does it; tests and embedded servers usually do not need to.
+     * command-line server does it; tests and embedded servers usually do not need to. Null: none.
      */
     public Builder warmUp(Duration budget) {
       this.warmUp = budget;

@@ -109,6 +109,8 @@ class RevocationCommandsTest {
               certs.toString(),
               "--port",
               "0",
+              "--warm-up", // the warm-up has a test of its own (WarmUpTest)
+              "0",
               "--staple",
               "--ocsp-url",
               url,

@@ -46,7 +46,9 @@ class ServerCommandTest {
                     "--certs",
                     dir.toString(),
                     "--profile",
-                    "report"))
+                    "report",
+                    "--warm-up", // the warm-up has a test of its own (WarmUpTest)
+                    "0"))
             .redirectErrorStream(true)
             .start();
     try {

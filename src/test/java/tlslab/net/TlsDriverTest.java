@@ -187,6 +187,30 @@ class TlsDriverTest {
   }
 
   @Test
+  void linesStagedInOnePassGrowTheStagingBufferAndArriveInOrder() {
+    Side[] s = connect(TlsProfile.MODERN, new MemoryPipe(1 << 20, 1 << 20), BufferPool.forTls());
+    s[0].driver.start();
+    s[1].driver.start();
+    runUntil(s, handshaken(s));
+    // Lines from 1 byte to 3 KiB, queued with no pump in between: the staging buffer starts at
+    // 512 bytes, grows past 4 KiB and fills a whole record (16 KiB), after which lines go to the
+    // queue behind it. Twice: the second batch starts after the grown buffer was let go.
+    java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+    java.util.Random random = new java.util.Random(7);
+    for (int batch = 0; batch < 2; batch++) {
+      for (int i = 0; i < 40; i++) {
+        byte[] line = new byte[1 + random.nextInt(3072)];
+        random.nextBytes(line);
+        s[1].driver.send(line);
+        sent.writeBytes(line);
+      }
+      int expected = sent.size();
+      runUntil(s, () -> s[0].received.size() == expected);
+    }
+    assertThat(s[0].received.toByteArray()).isEqualTo(sent.toByteArray());
+  }
+
+  @Test
   void tls12ApplicationDataArrivingWithTheServersFinishedIsDelivered() {
     // Whole flights per read: the server's Finished and its first line share one read.
     MemoryPipe pipe = new MemoryPipe(1 << 20, 1 << 20);
