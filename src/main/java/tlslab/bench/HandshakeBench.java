@@ -264,8 +264,8 @@ public final class HandshakeBench {
 
   /**
    * {@code lab server} in a JVM of its own, started as the launcher starts it, with its defaults
-   * (the 10 s warm-up before it listens, the 1 ms flush delay) and the bench's profile, engine and
-   * loops; {@code --group} as the JSSE property that both JSSE and netty's engine read.
+   * (its warm-up before it listens, its flush delay) and the bench's profile, engine and loops;
+   * {@code --group} as the JSSE property that both JSSE and netty's engine read.
    */
   static List<String> labServer(Options o, String group) {
     List<String> jvm = new ArrayList<>();

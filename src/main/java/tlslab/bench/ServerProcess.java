@@ -120,8 +120,8 @@ final class ServerProcess implements AutoCloseable {
   /**
    * {@code server ARGS} of the program running now (the lab's command line, whose main class this
    * package does not name), in a JVM of its own started as the launcher ({@code ./lab}) starts
-   * {@code lab server}: without tiered compilation, with the same module and TLS options, and
-   * {@code jvmOptions} after those.
+   * {@code lab server}: {@link ChatBench#LAB_SERVER_JVM_OPTIONS}, the same module and TLS options,
+   * and {@code jvmOptions} after those.
    */
   static List<String> labServerCommand(List<String> jvmOptions, List<String> serverArgs) {
     String command = System.getProperty("sun.java.command", "").trim();
@@ -130,9 +130,9 @@ final class ServerProcess implements AutoCloseable {
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(ChatBench.LAB_SERVER_JVM_OPTIONS); // as ./lab starts the server
     cmd.addAll(
         List.of(
-            "-XX:-TieredCompilation", // as ./lab starts the server (see the launcher's comment)
             "--add-opens",
             "java.base/sun.security.ssl=ALL-UNNAMED",
             "--enable-native-access=ALL-UNNAMED",
