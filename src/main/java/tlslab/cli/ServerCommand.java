@@ -110,8 +110,14 @@ public final class ServerCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   String engine = "jsse";
 
-  @Option(names = "--loops", paramLabel = "N", description = "Event loops (default: one per core).")
-  int loops;
+  @Option(
+      names = "--loops",
+      paramLabel = "N",
+      description =
+          "Event loops; 0 = one per core (default: ${DEFAULT-VALUE}: every line goes to every"
+              + " member, and with more loops each line crosses threads; JSSE's handshake work"
+              + " runs on task threads either way; docs/CHAT-SPEED.md).")
+  int loops = 1;
 
   @Option(
       names = "--max-line",
