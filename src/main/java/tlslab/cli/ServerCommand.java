@@ -110,8 +110,14 @@ public final class ServerCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   String engine = "jsse";
 
-  @Option(names = "--loops", paramLabel = "N", description = "Event loops (default: one per core).")
-  int loops;
+  @Option(
+      names = "--loops",
+      paramLabel = "N",
+      description =
+          "Event loops; 0 = one per core (default: ${DEFAULT-VALUE}: every line goes to every"
+              + " member, and with more loops each line crosses threads; JSSE's handshake work"
+              + " runs on task threads either way; docs/CHAT-SPEED.md).")
+  int loops = 1;
 
   @Option(
       names = "--max-line",
@@ -223,6 +229,12 @@ public final class ServerCommand implements Callable<Integer> {
         String.join("+", p.protocols()),
         auth.name().toLowerCase(java.util.Locale.ROOT),
         tlsEngine.label());
+    ChatServer.WarmUpReport warmed = server.warmUp();
+    if (warmed != null) {
+      out.printf(
+          "warmed up in %.1f s: %d rounds of lines, %d handshakes (%s)%n",
+          warmed.millis() / 1000.0, warmed.rounds(), warmed.joins(), warmed.end());
+    }
     if (staple) {
       out.println(
           "stapling OCSP responses for the server certificate"
