@@ -63,7 +63,7 @@ public final class HandshakeBench {
    *
    * @param profile the TLS profile (both servers and the client)
    * @param seconds length of each timed run
-   * @param loops the lab server's event loops (0 = one per core)
+   * @param loops the lab server's event loops (0 = one per core, -1 = {@code lab server}'s default)
    * @param key the certificate key type of both servers
    * @param engine the lab server's TLS engine
    * @param group the key-exchange group to pin on both servers, or null for their own choice
@@ -104,7 +104,7 @@ public final class HandshakeBench {
     if (o.rounds() < 1) {
       throw LabException.badInput("--rounds must be >= 1");
     }
-    if (o.loops() < 0) {
+    if (o.loops() < -1) {
       throw LabException.badInput("--loops must be >= 0 (0 = one per core)");
     }
     if (o.profile() == TlsProfile.REPORT && !o.key().label().startsWith("rsa")) {
@@ -283,7 +283,7 @@ public final class HandshakeBench {
                 o.profile().label(),
                 "--engine",
                 o.engine().label()));
-    if (o.loops() > 0) {
+    if (o.loops() >= 0) {
       args.addAll(List.of("--loops", String.valueOf(o.loops())));
     }
     return ServerProcess.labServerCommand(jvm, args);

@@ -77,8 +77,9 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
   @Option(
       names = "--loops",
       paramLabel = "N",
-      description = "Server event loops (default: one per core).")
-  int loops;
+      description =
+          "The lab server's event loops, 0 = one per core (default: lab server's own default).")
+  Integer loops;
 
   @Override
   public Integer call() {
@@ -88,7 +89,7 @@ public final class BenchHandshakesCommand implements Callable<Integer> {
             new HandshakeBench.Options(
                 profile.get(),
                 seconds,
-                loops,
+                loops == null ? -1 : loops,
                 tlslab.pki.KeyType.parse(key),
                 ServerCommand.engine(spec, engine),
                 group,

@@ -62,6 +62,13 @@ class HandshakeBenchTest {
         .containsSubsequence("--engine", "boringssl")
         .containsSubsequence("--loops", "1");
     assertThat(cmd.indexOf("-XX:-TieredCompilation")).isLessThan(cmd.indexOf("server"));
+    HandshakeBench.Options serverDefault =
+        new HandshakeBench.Options(
+            TlsProfile.TLS13, 5, -1, KeyType.EC_P256, TlsEngine.JSSE, null, 2, 5);
+    assertThat(HandshakeBench.labServer(serverDefault, null))
+        .as("without --loops the lab server keeps its own default")
+        .doesNotContain("--loops")
+        .noneMatch(a -> a.startsWith("-Djdk.tls.namedGroups"));
   }
 
   @Test
