@@ -445,22 +445,13 @@ public final class ChatBench {
       List.of("-XX:-TieredCompilation", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0");
 
   /**
-   * {@code lab server} with the given main class, in a JVM of its own started as the launcher
-   * starts it, with {@code {port}} and {@code {certs}} to replace.
+   * {@code server} of the program running now (the lab's command line, whose main class this
+   * package does not name), in a JVM of its own started as the launcher starts it.
    */
-  public static List<String> labServerCommand(String mainClass) {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(LAB_SERVER_JVM_OPTIONS);
-    command.addAll(
+  private static List<String> sameProgramServer() {
+    return ServerProcess.labServerCommand(
+        List.of(),
         List.of(
-            "--add-opens",
-            "java.base/sun.security.ssl=ALL-UNNAMED",
-            "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
-            "-cp",
-            System.getProperty("java.class.path"),
-            mainClass,
-            "server",
             "--port",
             "{port}",
             "--certs",
@@ -469,19 +460,6 @@ public final class ChatBench {
             "modern",
             "--max-queued",
             "" + (64 << 20)));
-    return command;
-  }
-
-  /**
-   * {@code server} of the program running now (the lab's command line, whose main class this
-   * package does not name).
-   */
-  private static List<String> sameProgramServer() {
-    String command = System.getProperty("sun.java.command", "").trim();
-    if (command.isEmpty()) {
-      throw LabException.environment("cannot tell how to start the lab server (no main class)");
-    }
-    return labServerCommand(command.split("\\s+")[0]);
   }
 
   /** N clients of one server and the counters of the current run. */

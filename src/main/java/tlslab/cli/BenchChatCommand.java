@@ -83,15 +83,7 @@ public final class BenchChatCommand implements Callable<Integer> {
     ChatBench.Result result =
         ChatBench.measure(
             new ChatBench.Options(
-                servers,
-                ChatBench.labServerCommand(Main.class.getName()),
-                pacedClients,
-                rate,
-                seconds,
-                clients,
-                messages,
-                window,
-                size),
+                servers, pacedClients, rate, seconds, clients, messages, window, size),
             port -> {});
     out.print(result.text());
     out.flush();
