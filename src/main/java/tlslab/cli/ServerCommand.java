@@ -221,6 +221,12 @@ public final class ServerCommand implements Callable<Integer> {
             .warmUp(warmUp > 0 ? Duration.ofMillis((long) (warmUp * 1000)) : null)
             .build()
             .start();
+    ChatServer.WarmUpReport warmed = server.warmUp();
+    if (warmed != null) {
+      out.printf(
+          "warmed up in %.1f s: %d rounds of lines, %d handshakes (%s)%n",
+          warmed.millis() / 1000.0, warmed.rounds(), warmed.joins(), warmed.end());
+    }
     out.printf(
         "listening on %s:%d (profile %s, %s, client-auth %s, engine %s)%n",
         server.address().getAddress().getHostAddress(),
@@ -229,12 +235,6 @@ public final class ServerCommand implements Callable<Integer> {
         String.join("+", p.protocols()),
         auth.name().toLowerCase(java.util.Locale.ROOT),
         tlsEngine.label());
-    ChatServer.WarmUpReport warmed = server.warmUp();
-    if (warmed != null) {
-      out.printf(
-          "warmed up in %.1f s: %d rounds of lines, %d handshakes (%s)%n",
-          warmed.millis() / 1000.0, warmed.rounds(), warmed.joins(), warmed.end());
-    }
     if (staple) {
       out.println(
           "stapling OCSP responses for the server certificate"
