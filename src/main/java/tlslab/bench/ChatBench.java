@@ -50,8 +50,6 @@ public final class ChatBench {
    * What to run.
    *
    * @param servers servers to compare (null: the lab's and the seed)
-   * @param labServer the command that starts {@code lab server} in a JVM of its own, with {@code
-   *     {port}} and {@code {certs}} to replace (the command line layer knows how)
    * @param pacedClients clients of the paced load (0: no paced load)
    * @param rate lines per second per client, paced
    * @param seconds length of a paced run
@@ -62,27 +60,13 @@ public final class ChatBench {
    */
   public record Options(
       List<String> servers,
-      List<String> labServer,
       int pacedClients,
       double rate,
       int seconds,
       int clients,
       int messages,
       int window,
-      int size) {
-    /** Options whose lab server is this program's own {@code server} command. */
-    public Options(
-        List<String> servers,
-        int pacedClients,
-        double rate,
-        int seconds,
-        int clients,
-        int messages,
-        int window,
-        int size) {
-      this(servers, null, pacedClients, rate, seconds, clients, messages, window, size);
-    }
-  }
+      int size) {}
 
   /** The figures of one measured run. */
   record Figures(
@@ -132,9 +116,7 @@ public final class ChatBench {
     for (String s : o.servers() == null ? List.of("lab", "seed") : o.servers()) {
       switch (s) {
         case "lab":
-          specs.add(
-              new ServerProcess.Spec(
-                  "lab", o.labServer() != null ? o.labServer() : sameProgramServer(), true));
+          specs.add(new ServerProcess.Spec("lab", sameProgramServer(), true));
           break;
         case "seed":
           specs.add(
@@ -249,7 +231,7 @@ public final class ChatBench {
       Load load = new Load(n, o.size());
       List<ChatClient> clients = load.connect(server.port(), ctx, loops);
       try {
-        Options brief = new Options(null, null, n, o.rate(), 2, n, 10, o.window(), o.size());
+        Options brief = new Options(null, n, o.rate(), 2, n, 10, o.window(), o.size());
         load.paced(null, 0, brief);
         load.unpaced(null, 0, brief);
       } finally {
@@ -423,26 +405,6 @@ public final class ChatBench {
     }
     out.append('\n');
   }
-
-  /**
-   * The JVM options {@code ./lab server} starts the chat server with (the launcher script has the
-   * same list), so that a benchmark measures the server users run:
-   *
-   * <ul>
-   *   <li>{@code -XX:-TieredCompilation}: the warm-up brings the hot path straight to C2 before the
-   *       server accepts, where tiered C1 profiling left C2 recompiling it in the first seconds of
-   *       real load;
-   *   <li>{@code -XX:PerMethodTrapLimit=0 -XX:PerBytecodeTrapLimit=0}: C2 compiles every branch and
-   *       type it has not seen instead of a trap that throws the compiled code away when one is
-   *       first taken. Without them the first real clients deoptimized the warmed-up hot path (JFR
-   *       showed 180 deoptimizations, mostly branches of the handshake and join paths that the
-   *       warm-up's profile had never seen), and C2 spent 1 to 2 CPU-seconds recompiling it while
-   *       the clients waited: 30 to 60 ms p99 latency and two thirds of the warm throughput in the
-   *       first seconds ({@code lab bench chat}, before and after).
-   * </ul>
-   */
-  public static final List<String> LAB_SERVER_JVM_OPTIONS =
-      List.of("-XX:-TieredCompilation", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0");
 
   /**
    * {@code server} of the program running now (the lab's command line, whose main class this

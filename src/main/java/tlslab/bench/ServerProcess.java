@@ -112,6 +112,26 @@ final class ServerProcess implements AutoCloseable {
     throw LabException.environment(spec.name() + " did not listen on port " + port + " in 30 s");
   }
 
+  /**
+   * The JVM options {@code ./lab server} starts the chat server with (the launcher script has the
+   * same list), so that a benchmark measures the server users run:
+   *
+   * <ul>
+   *   <li>{@code -XX:-TieredCompilation}: the warm-up brings the hot path straight to C2 before the
+   *       server accepts, where tiered C1 profiling left C2 recompiling it in the first seconds of
+   *       real load;
+   *   <li>{@code -XX:PerMethodTrapLimit=0 -XX:PerBytecodeTrapLimit=0}: C2 compiles every branch and
+   *       type it has not seen instead of a trap that throws the compiled code away when one is
+   *       first taken. Without them the first real clients deoptimized the warmed-up hot path (JFR
+   *       showed 180 deoptimizations, mostly branches of the handshake and join paths that the
+   *       warm-up's profile had never seen), and C2 spent 1 to 2 CPU-seconds recompiling it while
+   *       the clients waited: 30 to 60 ms p99 latency and two thirds of the warm throughput in the
+   *       first seconds ({@code lab bench chat}, before and after).
+   * </ul>
+   */
+  static final List<String> LAB_SERVER_JVM_OPTIONS =
+      List.of("-XX:-TieredCompilation", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0");
+
   /** The server's process id. */
   long pid() {
     return process.pid();
@@ -120,8 +140,8 @@ final class ServerProcess implements AutoCloseable {
   /**
    * {@code server ARGS} of the program running now (the lab's command line, whose main class this
    * package does not name), in a JVM of its own started as the launcher ({@code ./lab}) starts
-   * {@code lab server}: {@link ChatBench#LAB_SERVER_JVM_OPTIONS}, the same module and TLS options,
-   * and {@code jvmOptions} after those.
+   * {@code lab server}: {@link #LAB_SERVER_JVM_OPTIONS}, the same module and TLS options, and
+   * {@code jvmOptions} after those.
    */
   static List<String> labServerCommand(List<String> jvmOptions, List<String> serverArgs) {
     String command = System.getProperty("sun.java.command", "").trim();
@@ -130,7 +150,7 @@ final class ServerProcess implements AutoCloseable {
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(ChatBench.LAB_SERVER_JVM_OPTIONS); // as ./lab starts the server
+    cmd.addAll(LAB_SERVER_JVM_OPTIONS); // as ./lab starts the server
     cmd.addAll(
         List.of(
             "--add-opens",

@@ -101,11 +101,6 @@ public final class ChatServer implements AutoCloseable {
     return address.getPort();
   }
 
-  /** How long the warm-up took (see {@link Builder#warmUp}), or -1 without one. */
-  public long warmUpMillis() {
-    return warmUp == null ? -1 : warmUp.millis();
-  }
-
   /** What the warm-up did (see {@link Builder#warmUp}), or null without one. */
   public WarmUpReport warmUp() {
     return warmUp;
