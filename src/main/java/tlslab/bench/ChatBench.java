@@ -607,6 +607,15 @@ public final class ChatBench {
       }
       java.util.Map<String, Double> after = server == null ? Map.of() : server.cpuByThread();
       double cpu = server == null ? 0 : server.processCpuSeconds() - process0;
+      if (server != null && delivered.get() > 0 && cpu < 0.01) {
+        // Deliveries per CPU-second would be infinite, and every goal "met".
+        throw LabException.environment(
+            server.name
+                + " delivered "
+                + delivered.get()
+                + " lines on no measurable CPU: its command must run the server in the process"
+                + " it starts or a descendant (one that hands it to a daemon cannot be measured)");
+      }
       List<java.util.Map.Entry<String, Double>> split = new ArrayList<>();
       double live = 0;
       for (var e : after.entrySet()) {

@@ -16,8 +16,9 @@ import tlslab.common.LabException;
 
 /**
  * A chat server under test, in its own process, so that its CPU time can be read apart from the
- * load generator's: the sum of its threads' time on a CPU, from {@code /proc/PID/task/}{@code
- * TID/schedstat} (nanoseconds, Linux).
+ * load generator's: its CPU time and that of its descendants (a wrapper script's child), from
+ * {@code /proc/PID/stat}, and per thread from {@code /proc/PID/task/}{@code TID/schedstat}
+ * (nanoseconds, Linux).
  */
 final class ServerProcess implements AutoCloseable {
   /**
@@ -175,20 +176,41 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * CPU seconds of the whole process so far ({@code utime + stime} of {@code /proc/PID/stat}, in
-   * clock ticks of 1/100 s), which unlike the per-thread figures also holds threads that ended,
-   * such as a warm-up's.
+   * CPU seconds of the server so far: {@code utime + stime} of {@code /proc/PID/stat} (clock ticks
+   * of 1/100 s), which unlike the per-thread figures also holds threads that ended, such as a
+   * warm-up's; plus {@code cutime + cstime}, the children it waited for; over the process and its
+   * live descendants, so that a command that runs the server under a shell or a wrapper ({@code sh
+   * -c}, a script that does not {@code exec}) is measured, not the wrapper's idle process.
    */
   double processCpuSeconds() {
-    Path stat = Path.of("/proc", "" + process.pid(), "stat");
-    try {
-      String s = Files.readString(stat, StandardCharsets.US_ASCII);
-      // The command name (field 2) may hold spaces: fields are counted after its ')'.
-      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    } catch (IOException | RuntimeException e) {
-      throw LabException.environment("cannot read " + stat + ": " + e.getMessage());
+    double sum = 0;
+    for (long pid : tree()) {
+      Path stat = Path.of("/proc", "" + pid, "stat");
+      try {
+        String s = Files.readString(stat, StandardCharsets.US_ASCII);
+        // The command name (field 2) may hold spaces: fields are counted after its ')'.
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        long ticks = 0;
+        for (int i = 11; i <= 14; i++) {
+          ticks += Long.parseLong(f[i]);
+        }
+        sum += ticks / 100.0;
+      } catch (IOException | RuntimeException e) {
+        if (pid == process.pid()) {
+          throw LabException.environment("cannot read " + stat + ": " + e.getMessage());
+        }
+        // A descendant that ended between the listing and the read: its parent's cutime has it.
+      }
     }
+    return sum;
+  }
+
+  /** The server's process id, then those of its live descendants. */
+  private List<Long> tree() {
+    List<Long> pids = new ArrayList<>();
+    pids.add(process.pid());
+    process.descendants().forEach(h -> pids.add(h.pid()));
+    return pids;
   }
 
   /** Whether a TLS handshake with the server completes before the deadline. */
@@ -219,7 +241,14 @@ final class ServerProcess implements AutoCloseable {
    */
   java.util.Map<String, Double> cpuByThread() {
     java.util.Map<String, Double> out = new java.util.TreeMap<>();
-    Path tasks = Path.of("/proc", "" + process.pid(), "task");
+    for (long pid : tree()) {
+      threadsOf(pid, out);
+    }
+    return out;
+  }
+
+  private void threadsOf(long pid, java.util.Map<String, Double> out) {
+    Path tasks = Path.of("/proc", "" + pid, "task");
     try (Stream<Path> ts = Files.list(tasks)) {
       for (Path t : (Iterable<Path>) ts::iterator) {
         try (InputStream in = Files.newInputStream(t.resolve("schedstat"))) {
@@ -232,9 +261,11 @@ final class ServerProcess implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw LabException.environment("cannot read " + tasks + ": " + e.getMessage());
+      if (pid == process.pid()) {
+        throw LabException.environment("cannot read " + tasks + ": " + e.getMessage());
+      }
+      // A descendant that ended between the listing and the read.
     }
-    return out;
   }
 
   @Override
