@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,38 @@ import tlslab.tls.TlsProfile;
 @Tag("slow")
 @Tag("jdk") // decryption runs on the JDK's ciphers (ChaCha20-Poly1305, GCM): prove it on 17 and 25
 class DecryptionVersusTsharkTest {
+
+  /** Makes every case's capture and runs its tshark commands ahead, a few at a time. */
+  @BeforeAll
+  static void prepare() {
+    List<LoopbackCaptures.Make<?>> work = new ArrayList<>();
+    for (TsharkParityTest.Maker m : makers(keyLogSessions()))
+      work.add(() -> LoopbackCaptures.tshark(m.make(), keyLogOption(m.make())));
+    for (TsharkParityTest.Maker m : makers(labKeyLogSessions()))
+      work.add(
+          () -> {
+            LoopbackCaptures.tshark(m.make());
+            return LoopbackCaptures.tshark(m.make(), keyLogOption(m.make()));
+          });
+    for (TsharkParityTest.Maker m : makers(rsaSessions()))
+      work.add(() -> LoopbackCaptures.tshark(m.make(), rsaKeyOption(m.make().serverKey())));
+    work.add(Scenarios::tls10Cbc);
+    LoopbackCaptures.prepare(work);
+  }
+
+  private static List<TsharkParityTest.Maker> makers(Stream<Arguments> cases) {
+    return cases.map(a -> (TsharkParityTest.Maker) a.get()[1]).toList();
+  }
+
+  /** tshark's options to decrypt with the capture's key log. */
+  private static String[] keyLogOption(LoopbackCaptures.Capture c) {
+    return new String[] {"-o", "tls.keylog_file:" + c.keylog()};
+  }
+
+  /** tshark's options to decrypt TLS_RSA sessions with the server's private key. */
+  private static String[] rsaKeyOption(Path key) {
+    return new String[] {"-o", "uat:rsa_keys:\"" + key + "\",\"\""};
+  }
 
   static Stream<Arguments> keyLogSessions() {
     return Stream.of(
@@ -56,7 +89,7 @@ class DecryptionVersusTsharkTest {
   @MethodSource("keyLogSessions")
   void keyLogDecryptionMatchesTshark(String name, TsharkParityTest.Maker maker) throws Exception {
     LoopbackCaptures.Capture c = maker.make();
-    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
+    List<String[]> expected = LoopbackCaptures.tshark(c, keyLogOption(c));
     KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
     assertMatches(name, c, expected, keys);
   }
@@ -122,7 +155,7 @@ class DecryptionVersusTsharkTest {
     }
     assertThat(plainDiffs).as("differences from tshark without keys in " + name).isEmpty();
 
-    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
+    List<String[]> expected = LoopbackCaptures.tshark(c, keyLogOption(c));
     assertMatches(name, c, expected, KeyMaterial.none().withKeyLog(c.keylog()));
     // The chat itself is what both read: a line that crossed the wire encrypted.
     String line = name.contains("openssl") ? LabScenarios.OPENSSL_LINE : LabScenarios.ALICE_LINE;
@@ -159,8 +192,7 @@ class DecryptionVersusTsharkTest {
   void rsaKeyDecryptsTheReportsSuiteLikeTshark(String name, TsharkParityTest.Maker maker)
       throws Exception {
     LoopbackCaptures.Capture c = maker.make();
-    List<String[]> expected =
-        LoopbackCaptures.tshark(c, "-o", "uat:rsa_keys:\"" + c.serverKey() + "\",\"\"");
+    List<String[]> expected = LoopbackCaptures.tshark(c, rsaKeyOption(c.serverKey()));
     KeyMaterial keys = KeyMaterial.none().withRsaKey(c.serverKey());
     assertMatches("TLS_RSA with the server key", c, expected, keys);
   }
@@ -199,7 +231,7 @@ class DecryptionVersusTsharkTest {
   void theReportsPythonChatDecryptsWithTheServerKeyAlone() throws Exception {
     LoopbackCaptures.Capture c = Scenarios.pythonReportChat();
     Path key = LoopbackCaptures.serverKey();
-    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "uat:rsa_keys:\"" + key + "\",\"\"");
+    List<String[]> expected = LoopbackCaptures.tshark(c, rsaKeyOption(key));
     assertMatches(
         "python report chat with the server key", c, expected, KeyMaterial.none().withRsaKey(key));
     Map<Long, Row> rows = TsharkParityTest.annotate(c, KeyMaterial.none().withRsaKey(key));

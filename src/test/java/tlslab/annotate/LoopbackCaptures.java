@@ -13,7 +13,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +29,87 @@ final class LoopbackCaptures {
   /** A capture file, the server port (for tshark's "-d tcp.port==P,tls") and its secrets. */
   record Capture(String name, Path file, int port, Path keylog, Path serverKey) {}
 
-  private static final Map<String, Capture> CACHE = new ConcurrentHashMap<>();
+  /**
+   * Captures by name, each made once: a name's first caller makes it, callers meanwhile wait for
+   * that one (other names are made at the same time, see {@link #prepare}).
+   */
+  private static final Map<String, CompletableFuture<Capture>> CACHE = new ConcurrentHashMap<>();
+
+  /** tshark's rows by capture file and options, each run once (see {@link #tshark}). */
+  private static final Map<List<String>, CompletableFuture<List<String[]>>> TSHARK =
+      new ConcurrentHashMap<>();
+
+  /** Makes one capture (or runs one tshark) for {@link #once}. */
+  interface Make<T> {
+    T make() throws Exception;
+  }
+
+  /**
+   * The value cached under {@code key}, made by {@code make} if no one made it or is making it:
+   * concurrent callers of one key wait for the first one's result; a failure is not kept (the next
+   * caller tries again) and reaches every caller that waited for it.
+   */
+  static <K, T> T once(Map<K, CompletableFuture<T>> cache, K key, Make<T> make)
+      throws IOException, InterruptedException {
+    CompletableFuture<T> mine = new CompletableFuture<>();
+    CompletableFuture<T> theirs = cache.putIfAbsent(key, mine);
+    if (theirs == null) {
+      try {
+        mine.complete(make.make());
+      } catch (Throwable t) {
+        cache.remove(key, mine);
+        mine.completeExceptionally(t);
+      }
+      theirs = mine;
+    }
+    try {
+      return theirs.get();
+    } catch (ExecutionException e) {
+      Throwable t = e.getCause();
+      if (t instanceof IOException io) throw io;
+      if (t instanceof InterruptedException ie) throw ie;
+      if (t instanceof RuntimeException re) throw re;
+      if (t instanceof Error err) throw err;
+      throw new IOException(t);
+    }
+  }
+
+  private static Capture cached(String name, Make<Capture> make)
+      throws IOException, InterruptedException {
+    return once(CACHE, name, make);
+  }
+
+  /** Threads that make captures ahead of the tests that read them (see {@link #prepare}). */
+  private static final ExecutorService PREPARE =
+      Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "capture-prepare");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Starts {@code work} (making captures, running tshark on them) on a few threads and returns at
+   * once: a test class calls it with everything its cases will ask for, so that sessions which
+   * mostly wait (for a handshake, for tcpdump) wait at the same time, each on a port of its own. A
+   * case that asks for a capture still being made waits for it; one not started yet is made by the
+   * case itself. What fails here is made again by the case that needs it, which then fails with its
+   * own error (the first one is printed).
+   */
+  static void prepare(List<? extends Make<?>> work) {
+    for (Make<?> w : work) {
+      PREPARE.execute(
+          () -> {
+            try {
+              w.make();
+            } catch (Exception | AssertionError e) {
+              System.out.println("capture prepared ahead failed (the test will try again): " + e);
+            }
+          });
+    }
+  }
+
   private static Path dir;
   private static Path cert;
   private static Path key;
@@ -99,7 +183,7 @@ final class LoopbackCaptures {
   /**
    * As above on interface {@code iface} ("any" gives Linux cooked v2), connecting to {@code host}.
    */
-  static synchronized Capture openssl(
+  static Capture openssl(
       String name,
       String serverArgs,
       List<String> clientArgs,
@@ -107,88 +191,96 @@ final class LoopbackCaptures {
       String iface,
       String host)
       throws IOException, InterruptedException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path d = dir();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path pcap = d.resolve(name + ".pcap");
-    Path keylog = d.resolve(name + ".keylog");
-    List<String> tcpdump =
-        new ArrayList<>(
-            List.of("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
-    if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
-    tcpdump.add("tcp port " + port);
-    Process dump =
-        new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    awaitLine(dump, true, "listening on");
-    List<String> srv =
-        new ArrayList<>(
-            List.of(
-                "openssl",
-                "s_server",
-                "-accept",
-                Integer.toString(port),
-                "-cert",
-                cert.toString(),
-                "-key",
-                key.toString(),
-                "-keylogfile",
-                keylog.toString()));
-    if (host.contains(":")) srv.add("-6");
-    srv.addAll(split(serverArgs.replace("CLIENT_CA", clientCert.toString())));
-    Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
-    try {
-      awaitLine(server, false, "ACCEPT");
-      Path sess = d.resolve(name + ".sess");
-      for (String ca : clientArgs) {
-        List<String> cli =
-            new ArrayList<>(
-                List.of(
-                    "openssl",
-                    "s_client",
-                    "-connect",
-                    (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
-        boolean big = ca.contains("BIGDATA"); // a 40 KB message: several full-size records
-        ca = ca.replace("BIGDATA", "");
-        cli.addAll(
-            split(
-                ca.replace("SESS", sess.toString())
-                    .replace("CLIENT_CERT", clientCert.toString())
-                    .replace("CLIENT_KEY", clientKey.toString())));
-        Process client =
-            new ProcessBuilder(cli)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        OutputStream cin = client.getOutputStream();
-        Thread.sleep(400);
-        cin.write(
-            big
-                ? ("x".repeat(40_000) + "\n").getBytes(StandardCharsets.US_ASCII)
-                : "hello from client\n".getBytes(StandardCharsets.US_ASCII));
-        cin.flush();
-        Thread.sleep(250);
-        OutputStream sin = server.getOutputStream();
-        sin.write("hello from server\n".getBytes(StandardCharsets.US_ASCII));
-        sin.flush();
-        Thread.sleep(250);
-        cin.close(); // s_client sends close_notify and exits on end of input
-        assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
-        Thread.sleep(200);
-      }
-    } finally {
-      server.destroy();
-      server.waitFor(5, TimeUnit.SECONDS);
-      Thread.sleep(300);
-      dump.destroy(); // SIGTERM: tcpdump flushes and closes the file
-      dump.waitFor(5, TimeUnit.SECONDS);
-    }
-    Capture c = new Capture(name, pcap, port, keylog, key);
-    CACHE.put(name, c);
-    return c;
+    return cached(
+        name,
+        () -> {
+          Path d = dir();
+          int port;
+          try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+          }
+          Path pcap = d.resolve(name + ".pcap");
+          Path keylog = d.resolve(name + ".keylog");
+          List<String> tcpdump =
+              new ArrayList<>(
+                  List.of(
+                      "tcpdump",
+                      "-i",
+                      iface,
+                      "--immediate-mode",
+                      "-U",
+                      "-n",
+                      "-w",
+                      pcap.toString()));
+          if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
+          tcpdump.add("tcp port " + port);
+          Process dump =
+              new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+          awaitLine(dump, true, "listening on");
+          List<String> srv =
+              new ArrayList<>(
+                  List.of(
+                      "openssl",
+                      "s_server",
+                      "-accept",
+                      Integer.toString(port),
+                      "-cert",
+                      cert.toString(),
+                      "-key",
+                      key.toString(),
+                      "-keylogfile",
+                      keylog.toString()));
+          if (host.contains(":")) srv.add("-6");
+          srv.addAll(split(serverArgs.replace("CLIENT_CA", clientCert.toString())));
+          Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
+          try {
+            awaitLine(server, false, "ACCEPT");
+            Path sess = d.resolve(name + ".sess");
+            for (String ca : clientArgs) {
+              List<String> cli =
+                  new ArrayList<>(
+                      List.of(
+                          "openssl",
+                          "s_client",
+                          "-connect",
+                          (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
+              boolean big = ca.contains("BIGDATA"); // a 40 KB message: several full-size records
+              ca = ca.replace("BIGDATA", "");
+              cli.addAll(
+                  split(
+                      ca.replace("SESS", sess.toString())
+                          .replace("CLIENT_CERT", clientCert.toString())
+                          .replace("CLIENT_KEY", clientKey.toString())));
+              Process client =
+                  new ProcessBuilder(cli)
+                      .redirectErrorStream(true)
+                      .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                      .start();
+              OutputStream cin = client.getOutputStream();
+              Thread.sleep(400);
+              cin.write(
+                  big
+                      ? ("x".repeat(40_000) + "\n").getBytes(StandardCharsets.US_ASCII)
+                      : "hello from client\n".getBytes(StandardCharsets.US_ASCII));
+              cin.flush();
+              Thread.sleep(250);
+              OutputStream sin = server.getOutputStream();
+              sin.write("hello from server\n".getBytes(StandardCharsets.US_ASCII));
+              sin.flush();
+              Thread.sleep(250);
+              cin.close(); // s_client sends close_notify and exits on end of input
+              assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
+              Thread.sleep(200);
+            }
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            dump.destroy(); // SIGTERM: tcpdump flushes and closes the file
+            dump.waitFor(5, TimeUnit.SECONDS);
+          }
+          return new Capture(name, pcap, port, keylog, key);
+        });
   }
 
   /** Something that talks TLS on a loopback port while tcpdump records it. */
@@ -207,38 +299,49 @@ final class LoopbackCaptures {
   }
 
   /** As {@link #around(String, PortAction)}, keeping {@code snaplen} bytes per frame (0: all). */
-  static synchronized Capture around(String name, int snaplen, PortAction action) throws Exception {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path d = dir();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path pcap = d.resolve(name + ".pcap");
-    List<String> tcpdump =
-        new ArrayList<>(
-            List.of("tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-w", pcap.toString()));
-    if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
-    tcpdump.add("tcp port " + port);
-    Process dump =
-        new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    awaitLine(dump, true, "listening on");
-    // "listening" is printed just before the socket is live. Immediate mode: without it libpcap
-    // hands packets over in blocks, once a second, and a session shorter than that is lost when
-    // tcpdump is stopped ("86 packets received by filter, 0 packets captured").
-    Thread.sleep(500);
-    Path keylog;
-    try {
-      keylog = action.run(port);
-    } finally {
-      Thread.sleep(300);
-      dump.destroy();
-      dump.waitFor(5, TimeUnit.SECONDS);
-    }
-    Capture c = new Capture(name, pcap, port, keylog, key);
-    CACHE.put(name, c);
-    return c;
+  static Capture around(String name, int snaplen, PortAction action)
+      throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path d = dir();
+          int port;
+          try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+          }
+          Path pcap = d.resolve(name + ".pcap");
+          List<String> tcpdump =
+              new ArrayList<>(
+                  List.of(
+                      "tcpdump",
+                      "-i",
+                      "lo",
+                      "--immediate-mode",
+                      "-U",
+                      "-n",
+                      "-w",
+                      pcap.toString()));
+          if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
+          tcpdump.add("tcp port " + port);
+          Process dump =
+              new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+          awaitLine(dump, true, "listening on");
+          // "listening" is printed just before the socket is live. Immediate mode: without it
+          // libpcap
+          // hands packets over in blocks, once a second, and a session shorter than that is lost
+          // when
+          // tcpdump is stopped ("86 packets received by filter, 0 packets captured").
+          Thread.sleep(500);
+          Path keylog;
+          try {
+            keylog = action.run(port);
+          } finally {
+            Thread.sleep(300);
+            dump.destroy();
+            dump.waitFor(5, TimeUnit.SECONDS);
+          }
+          return new Capture(name, pcap, port, keylog, key);
+        });
   }
 
   /** An existing capture file (e.g. from `lab capture`), with the server port tshark needs. */
@@ -247,53 +350,54 @@ final class LoopbackCaptures {
   }
 
   /** Derives a capture by rewriting another one's frames (split, drop). */
-  static synchronized Capture derived(String name, Capture from, PcapRewriter.Rewrite rewrite)
-      throws IOException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = from.file().resolveSibling(name + ".pcap");
-    PcapRewriter.rewrite(from.file(), out, rewrite);
-    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
-    CACHE.put(name, c);
-    return c;
+  static Capture derived(String name, Capture from, PcapRewriter.Rewrite rewrite)
+      throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".pcap");
+          PcapRewriter.rewrite(from.file(), out, rewrite);
+          return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+        });
   }
 
   /**
    * The same capture with the start of one data segment overwritten (see {@link
    * PcapRewriter#patchPayload}).
    */
-  static synchronized Capture patched(String name, Capture from, int which, byte[] bytes)
-      throws IOException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = from.file().resolveSibling(name + ".pcap");
-    PcapRewriter.patchPayload(from.file(), out, which, bytes);
-    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
-    CACHE.put(name, c);
-    return c;
+  static Capture patched(String name, Capture from, int which, byte[] bytes)
+      throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".pcap");
+          PcapRewriter.patchPayload(from.file(), out, which, bytes);
+          return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+        });
   }
 
   /** The same capture without its first {@code n} frames. */
-  static synchronized Capture startingAt(String name, Capture from, int n) throws IOException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = from.file().resolveSibling(name + ".pcap");
-    PcapRewriter.dropFirst(from.file(), out, n);
-    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
-    CACHE.put(name, c);
-    return c;
+  static Capture startingAt(String name, Capture from, int n)
+      throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".pcap");
+          PcapRewriter.dropFirst(from.file(), out, n);
+          return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+        });
   }
 
   /** Reorders or duplicates one data segment (see {@link PcapRewriter#reorder}). */
-  static synchronized Capture reordered(String name, Capture from, int k, boolean duplicate)
-      throws IOException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = from.file().resolveSibling(name + ".pcap");
-    PcapRewriter.reorder(from.file(), out, k, duplicate);
-    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
-    CACHE.put(name, c);
-    return c;
+  static Capture reordered(String name, Capture from, int k, boolean duplicate)
+      throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".pcap");
+          PcapRewriter.reorder(from.file(), out, k, duplicate);
+          return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+        });
   }
 
   /** A capture written by code (e.g. the benchmark's JSSE sessions). */
@@ -301,63 +405,66 @@ final class LoopbackCaptures {
     void write(Path file) throws IOException;
   }
 
-  static synchronized Capture generated(String name, int port, Writer w)
+  static Capture generated(String name, int port, Writer w)
       throws IOException, InterruptedException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = dir().resolve(name + ".pcap");
-    w.write(out);
-    Capture c = new Capture(name, out, port, null, null);
-    CACHE.put(name, c);
-    return c;
+    return cached(
+        name,
+        () -> {
+          Path out = dir().resolve(name + ".pcap");
+          w.write(out);
+          return new Capture(name, out, port, null, null);
+        });
   }
 
   /**
    * A pcapng of {@code from} with its key log stored inside as a Decryption Secrets Block, by
    * Wireshark's {@code editcap --inject-secrets tls,KEYLOG}.
    */
-  static synchronized Capture injectSecrets(String name, Capture from)
-      throws IOException, InterruptedException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = from.file().resolveSibling(name + ".pcapng");
-    run(
-        List.of(
-            "editcap",
-            "--inject-secrets",
-            "tls," + from.keylog(),
-            from.file().toString(),
-            out.toString()));
-    Capture c = new Capture(name, out, from.port(), null, null);
-    CACHE.put(name, c);
-    return c;
+  static Capture injectSecrets(String name, Capture from) throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".pcapng");
+          run(
+              List.of(
+                  "editcap",
+                  "--inject-secrets",
+                  "tls," + from.keylog(),
+                  from.file().toString(),
+                  out.toString()));
+          return new Capture(name, out, from.port(), null, null);
+        });
   }
 
   /** Converts with Wireshark's editcap (-F pcapng, nsecpcap...). */
-  static synchronized Capture editcap(String name, Capture from, String format)
+  static Capture editcap(String name, Capture from, String format)
       throws IOException, InterruptedException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = from.file().resolveSibling(name + ".cap");
-    run(List.of("editcap", "-F", format, from.file().toString(), out.toString()));
-    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
-    CACHE.put(name, c);
-    return c;
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".cap");
+          run(List.of("editcap", "-F", format, from.file().toString(), out.toString()));
+          return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+        });
   }
 
   /** Re-encapsulates (raw IP, Linux cooked v1) and/or byte-swaps a capture. */
-  static synchronized Capture relinked(String name, Capture from, int linkType, boolean bigEndian)
-      throws IOException {
-    Capture cached = CACHE.get(name);
-    if (cached != null) return cached;
-    Path out = from.file().resolveSibling(name + ".pcap");
-    PcapRewriter.relink(from.file(), out, linkType, bigEndian);
-    Capture c = new Capture(name, out, from.port(), from.keylog(), from.serverKey());
-    CACHE.put(name, c);
-    return c;
+  static Capture relinked(String name, Capture from, int linkType, boolean bigEndian)
+      throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".pcap");
+          PcapRewriter.relink(from.file(), out, linkType, bigEndian);
+          return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+        });
   }
 
-  /** Runs tshark's column output; each line is frame number, protocol, info. */
+  /**
+   * Runs tshark's column output; each line is frame number, protocol, info (and data.data). tshark
+   * reads a capture file with given options the same way every time, so each command runs once per
+   * JVM: the classes that compare against one capture share its rows (see {@link #prepare}).
+   */
   static List<String[]> tshark(Capture c, String... extra)
       throws IOException, InterruptedException {
     List<String> cmd =
@@ -376,6 +483,11 @@ final class LoopbackCaptures {
             "_ws.col.Info",
             "-e",
             "data.data"));
+    return once(TSHARK, List.copyOf(cmd), () -> runTshark(cmd));
+  }
+
+  private static List<String[]> runTshark(List<String> cmd)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     List<String[]> rows = new ArrayList<>();
     try (BufferedReader r =
@@ -388,7 +500,7 @@ final class LoopbackCaptures {
     }
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("tshark exit code").isZero();
-    return rows;
+    return java.util.Collections.unmodifiableList(rows);
   }
 
   static void awaitLine(Process p, boolean stderr, String marker) throws IOException {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,8 +40,16 @@ import tlslab.tls.TlsProfile;
 @Tag("slow")
 class TsharkParityTest {
 
-  interface Maker {
-    LoopbackCaptures.Capture make() throws Exception;
+  interface Maker extends LoopbackCaptures.Make<LoopbackCaptures.Capture> {}
+
+  /** Makes every case's capture and runs tshark on it ahead, a few at a time. */
+  @BeforeAll
+  static void prepare() {
+    LoopbackCaptures.prepare(
+        captures()
+            .map(a -> (Maker) a.get()[1])
+            .map(m -> (LoopbackCaptures.Make<?>) () -> LoopbackCaptures.tshark(m.make()))
+            .toList());
   }
 
   static Stream<Arguments> captures() {

@@ -59,6 +59,11 @@ class ChatSessionCaptureTest {
                 "server",
                 "--port",
                 "0",
+                // The warm-up runs (its handshakes must stay out of the trace and the key log), for
+                // 1 s instead of the default 10; its full length has a test of its own
+                // (WarmUpTest).
+                "--warm-up",
+                "1",
                 "--certs",
                 certs.toString(),
                 "--profile",
