@@ -104,7 +104,7 @@ final class LoopbackCaptures {
             try {
               w.make();
             } catch (Exception | AssertionError e) {
-              System.out.println("capture prepared ahead failed (the test will try again): " + e);
+              System.out.println("made ahead, failed (the test that needs it tries again): " + e);
             }
           });
     }

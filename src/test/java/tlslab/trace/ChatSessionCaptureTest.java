@@ -147,6 +147,10 @@ class ChatSessionCaptureTest {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(
         List.of(
+            // C1 only and a small heap, as ExerciseScriptsTest's ./lab: the processes are short,
+            // and the JIT's tiers change how fast the code runs, not what it does.
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
             "--add-opens",
             "java.base/sun.security.ssl=ALL-UNNAMED",
             "-cp",
