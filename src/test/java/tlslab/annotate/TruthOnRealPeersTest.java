@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tlslab.wire.HandshakeType;
@@ -23,6 +24,31 @@ import tlslab.wire.HandshakeType;
  */
 @Tag("slow")
 class TruthOnRealPeersTest {
+
+  /** Makes the captures (and tshark's decryption of them) ahead, a few at a time. */
+  @BeforeAll
+  static void prepare() {
+    List<LoopbackCaptures.Make<?>> work = new ArrayList<>();
+    for (LoopbackCaptures.Make<LoopbackCaptures.Capture> m :
+        List.<LoopbackCaptures.Make<LoopbackCaptures.Capture>>of(
+            TruthOnRealPeersTest::tls13EarlyData,
+            TruthOnRealPeersTest::keyUpdate,
+            TruthOnRealPeersTest::postHandshakeAuth,
+            TruthOnRealPeersTest::renegotiation)) {
+      work.add(() -> tsharkWithKeys(m.make()));
+    }
+    work.add(TruthOnRealPeersTest::tls10Refused);
+    work.add(Scenarios::tls13ClientAuth);
+    work.add(Scenarios::tls10Cbc);
+    work.add(Scenarios::clientAuth);
+    work.add(Scenarios::tls12Gcm);
+    LoopbackCaptures.prepare(work);
+  }
+
+  /** tshark's labels with the capture's key log. */
+  static List<String[]> tsharkWithKeys(LoopbackCaptures.Capture c) throws Exception {
+    return LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
+  }
 
   private static final Sender C = Sender.CLIENT;
   private static final Sender S = Sender.SERVER;
@@ -108,6 +134,69 @@ class TruthOnRealPeersTest {
         });
   }
 
+  /** s_client's "k": a TLS 1.3 Key Update. */
+  static LoopbackCaptures.Capture keyUpdate() throws Exception {
+    return commands("tls13-key-update", "-tls1_3", "-tls1_3", "", "k\n");
+  }
+
+  /** s_server's "c": a post-handshake Certificate Request (s_client -enable_pha). */
+  static LoopbackCaptures.Capture postHandshakeAuth() throws Exception {
+    return commands(
+        "tls13-pha",
+        "-tls1_3 -verify 1 -CAfile CLIENT_CA",
+        "-tls1_3 -enable_pha -cert CLIENT_CERT -key CLIENT_KEY",
+        "c\n",
+        "");
+  }
+
+  /** s_client's "R": a renegotiation, which the server refuses. */
+  static LoopbackCaptures.Capture renegotiation() throws Exception {
+    return commands("tls12-reneg", "-tls1_2", "-tls1_2", "", "R\n");
+  }
+
+  /** A TLS 1.0 client against a TLS 1.2-only server: protocol_version. */
+  static LoopbackCaptures.Capture tls10Refused() throws Exception {
+    return LoopbackCaptures.around(
+        "tls10-refused",
+        port -> {
+          Path d = LoopbackCaptures.dir();
+          Process server =
+              new ProcessBuilder(
+                      "openssl",
+                      "s_server",
+                      "-accept",
+                      Integer.toString(port),
+                      "-cert",
+                      d.resolve("server.pem").toString(),
+                      "-key",
+                      LoopbackCaptures.serverKey().toString(),
+                      "-tls1_2")
+                  .redirectErrorStream(true)
+                  .start();
+          try {
+            LoopbackCaptures.awaitLine(server, false, "ACCEPT");
+            Process client =
+                new ProcessBuilder(
+                        "openssl",
+                        "s_client",
+                        "-connect",
+                        "127.0.0.1:" + port,
+                        "-tls1",
+                        "-cipher",
+                        "DEFAULT@SECLEVEL=0")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            client.getOutputStream().close();
+            assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+          return null;
+        });
+  }
+
   static ExplanationMatrixTest.Annotated annotate(LoopbackCaptures.Capture c, KeyMaterial keys) {
     return ExplanationMatrixTest.annotate(c, keys, false);
   }
@@ -124,7 +213,7 @@ class TruthOnRealPeersTest {
 
   /** tshark's labels with the key log, against ours with the same key log, on TLS frames. */
   static void sameLabelsAsTsharkWithKeys(LoopbackCaptures.Capture c) throws Exception {
-    List<String[]> expected = LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
+    List<String[]> expected = tsharkWithKeys(c);
     Map<Long, Row> ours = TsharkParityTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
     List<String> diffs = new ArrayList<>();
     for (String[] t : expected) {
@@ -177,7 +266,7 @@ class TruthOnRealPeersTest {
    */
   @Test
   void keyUpdateMovesTheSenderToItsNextKeys() throws Exception {
-    LoopbackCaptures.Capture c = commands("tls13-key-update", "-tls1_3", "-tls1_3", "", "k\n");
+    LoopbackCaptures.Capture c = keyUpdate();
     sameLabelsAsTsharkWithKeys(c);
     KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
     ExplanationMatrixTest.Annotated k = annotate(c, keys);
@@ -197,13 +286,7 @@ class TruthOnRealPeersTest {
    */
   @Test
   void postHandshakeCertificateRequestCitesSection462() throws Exception {
-    LoopbackCaptures.Capture c =
-        commands(
-            "tls13-pha",
-            "-tls1_3 -verify 1 -CAfile CLIENT_CA",
-            "-tls1_3 -enable_pha -cert CLIENT_CERT -key CLIENT_KEY",
-            "c\n",
-            "");
+    LoopbackCaptures.Capture c = postHandshakeAuth();
     sameLabelsAsTsharkWithKeys(c);
     ExplanationMatrixTest.Annotated k = annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
     List<String> requests =
@@ -244,7 +327,7 @@ class TruthOnRealPeersTest {
    */
   @Test
   void refusedRenegotiationIsSaidAsItIs() throws Exception {
-    LoopbackCaptures.Capture c = commands("tls12-reneg", "-tls1_2", "-tls1_2", "", "R\n");
+    LoopbackCaptures.Capture c = renegotiation();
     ExplanationMatrixTest.Annotated plain = annotate(c, KeyMaterial.none());
     assertThat(plain.kind(1, C, TlsMessage.Kind.ENCRYPTED_HANDSHAKE)).isNotEmpty();
     assertThat(plain.allNotes())
@@ -268,46 +351,7 @@ class TruthOnRealPeersTest {
   /** protocol_version from a TLS 1.2-only server to a TLS 1.0 client: "the peer does not ...". */
   @Test
   void protocolVersionAlertIsTheSendersRefusal() throws Exception {
-    LoopbackCaptures.Capture c =
-        LoopbackCaptures.around(
-            "tls10-refused",
-            port -> {
-              Path d = LoopbackCaptures.dir();
-              Process server =
-                  new ProcessBuilder(
-                          "openssl",
-                          "s_server",
-                          "-accept",
-                          Integer.toString(port),
-                          "-cert",
-                          d.resolve("server.pem").toString(),
-                          "-key",
-                          LoopbackCaptures.serverKey().toString(),
-                          "-tls1_2")
-                      .redirectErrorStream(true)
-                      .start();
-              try {
-                LoopbackCaptures.awaitLine(server, false, "ACCEPT");
-                Process client =
-                    new ProcessBuilder(
-                            "openssl",
-                            "s_client",
-                            "-connect",
-                            "127.0.0.1:" + port,
-                            "-tls1",
-                            "-cipher",
-                            "DEFAULT@SECLEVEL=0")
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-                client.getOutputStream().close();
-                assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
-              } finally {
-                server.destroy();
-                server.waitFor(5, TimeUnit.SECONDS);
-              }
-              return null;
-            });
+    LoopbackCaptures.Capture c = tls10Refused();
     ExplanationMatrixTest.Annotated a = annotate(c, KeyMaterial.none());
     assertThat(a.kind(1, S, TlsMessage.Kind.ALERT))
         .contains("Protocol Version")
