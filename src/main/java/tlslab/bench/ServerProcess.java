@@ -205,6 +205,24 @@ final class ServerProcess implements AutoCloseable {
     return sum;
   }
 
+  /**
+   * The server's CPU seconds since it had used {@code before}, for work that delivered {@code
+   * delivered} lines. Throws if none can be seen: deliveries per CPU-second would be infinite, and
+   * every goal "met".
+   */
+  double cpuSince(double before, long delivered) {
+    double cpu = processCpuSeconds() - before;
+    if (delivered > 0 && cpu < 0.01) {
+      throw LabException.environment(
+          name
+              + " delivered "
+              + delivered
+              + " lines on no measurable CPU: its command must run the server in the process it"
+              + " starts or a descendant (one that hands it to a daemon cannot be measured)");
+    }
+    return cpu;
+  }
+
   /** The server's process id, then those of its live descendants. */
   private List<Long> tree() {
     List<Long> pids = new ArrayList<>();
@@ -268,15 +286,28 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the server and its descendants: a wrapper script that does not {@code exec} would
+   * otherwise leave the real server running, listening and using CPU, after the bench.
+   */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+    List<ProcessHandle> all = new ArrayList<>();
+    process.descendants().forEach(all::add);
+    all.add(process.toHandle());
+    all.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (ProcessHandle h : all) {
+      try {
+        long left = Math.max(1, deadline - System.nanoTime());
+        h.onExit().get(left, TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        h.destroyForcibly();
+      } catch (InterruptedException e) {
+        all.forEach(ProcessHandle::destroyForcibly);
+        Thread.currentThread().interrupt();
+        return;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
