@@ -114,8 +114,10 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * The JVM options {@code ./lab server} starts the chat server with (the launcher script has the
-   * same list), so that a benchmark measures the server users run:
+   * The JVM options {@code ./lab server} starts the chat server with, so that a benchmark measures
+   * the server users run. They are kept in one place, the resource {@code server-jvm.options} (one
+   * option per line), which the launcher hands to {@code java} as an argument file ({@code @FILE})
+   * and this class reads. What each is for (measurements in {@code docs/CHAT-SPEED.md}):
    *
    * <ul>
    *   <li>{@code -XX:-TieredCompilation}: the warm-up brings the hot path straight to C2 before the
@@ -127,11 +129,32 @@ final class ServerProcess implements AutoCloseable {
    *       showed 180 deoptimizations, mostly branches of the handshake and join paths that the
    *       warm-up's profile had never seen), and C2 spent 1 to 2 CPU-seconds recompiling it while
    *       the clients waited: 30 to 60 ms p99 latency and two thirds of the warm throughput in the
-   *       first seconds ({@code lab bench chat}, before and after).
+   *       first seconds ({@code lab bench chat}, before and after);
+   *   <li>{@code -XX:-UseTypeSpeculation}: the trap limits do not cover C2's speculation on the
+   *       types and nulls a profile has seen. The warm-up never found the buffer pool empty, so C2
+   *       assumed {@code BufferPool.acquire} always got a pooled buffer; 200 real clients emptied
+   *       it, and {@code TlsDriver.wrap}, {@code readMore} and {@code readAndUnwrap}, the hot path
+   *       itself, were thrown away and ran interpreted until C2 had compiled them again (about 0.9
+   *       s, JIT log). Without speculation, no compiled method is thrown away after the server
+   *       starts listening.
    * </ul>
    */
-  static final List<String> LAB_SERVER_JVM_OPTIONS =
-      List.of("-XX:-TieredCompilation", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0");
+  static final List<String> LAB_SERVER_JVM_OPTIONS = serverJvmOptions();
+
+  private static List<String> serverJvmOptions() {
+    try (InputStream in = ServerProcess.class.getResourceAsStream("server-jvm.options")) {
+      if (in == null) {
+        throw new AssertionError("server-jvm.options is missing from the build");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .map(String::trim)
+          .filter(l -> !l.isEmpty())
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** The server's process id. */
   long pid() {
