@@ -31,7 +31,7 @@ import tlslab.tls.TlsProfile;
  * in JSSE's delegated task on the lab's TLS task threads, off the event loop, so members already in
  * the room go on chatting.
  */
-@Tag("slow")
+@Tag("jdk") // where JSSE fetches the OCSP answer is its own choice, per JDK
 class StaplingResponderStallTest {
   private static final List<String> PROPERTIES =
       List.of(
