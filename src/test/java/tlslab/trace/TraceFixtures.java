@@ -76,9 +76,6 @@ final class TraceFixtures {
   static Cli lab(boolean addOpens, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // C1 only and a small heap (as ExerciseScriptsTest's ./lab): a short process, and the JIT's
-    // tiers change how fast the code runs, not what it does.
-    cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     if (addOpens) {
       cmd.add("--add-opens");
       cmd.add("java.base/sun.security.ssl=ALL-UNNAMED");
