@@ -24,6 +24,7 @@ import tlslab.capture.CaptureStats;
 import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
+import tlslab.pcap.InterfaceStatistics;
 import tlslab.pcap.PacketDecoder;
 import tlslab.pcap.TcpPacket;
 import tlslab.pki.CertificateSummary;
@@ -57,7 +58,8 @@ final class CaptureEvidence {
   private final List<String> secretsInside;
 
   /**
-   * How complete the file is, as far as the lab can tell (RFC-free: libpcap's own counters).
+   * How complete the file is, as far as the lab can tell (RFC-free: the capturing program's own
+   * counters, in {@code FILE.stats} and, in a pcapng, its Interface Statistics Blocks).
    *
    * @param stats what {@code lab capture} recorded in {@code FILE.stats}, empty when there is none
    *     (made by another tool, or the sidecar was not handed in)
@@ -65,13 +67,68 @@ final class CaptureEvidence {
    *     contradicts itself), else null
    * @param cutFrames frames captured shorter than they were on the wire (a small {@code
    *     --snaplen}): their bytes are lost, so TLS records in them cannot be read
+   * @param inFile the last Interface Statistics Block of each interface (pcapng), as the program
+   *     that made the file (lab capture, dumpcap) wrote it; empty for pcap or when there is none
+   * @param frames the frames the file holds
    */
-  record Completeness(Optional<CaptureStats> stats, String statsProblem, long cutFrames) {
-    static final Completeness UNKNOWN = new Completeness(Optional.empty(), null, 0);
+  record Completeness(
+      Optional<CaptureStats> stats,
+      String statsProblem,
+      long cutFrames,
+      List<InterfaceStatistics> inFile,
+      long frames) {
+    static final Completeness UNKNOWN = new Completeness(Optional.empty(), null, 0, List.of(), 0);
 
-    /** Packets lost between the wire and the file (kernel, interface, lab), 0 when not known. */
+    /**
+     * Packets lost between the wire and the file (kernel, interface, lab, or removed from the file
+     * afterwards), 0 when not known.
+     */
     long lost() {
-      return stats.map(CaptureStats::dropped).orElse(0L);
+      return Math.max(stats.map(CaptureStats::dropped).orElse(0L), droppedInFile())
+          + Math.max(0, written() - frames);
+    }
+
+    /** Packets the file's own statistics blocks say were dropped (isb_ifdrop + isb_osdrop). */
+    long droppedInFile() {
+      return inFile.stream().mapToLong(InterfaceStatistics::dropped).sum();
+    }
+
+    /**
+     * The packets the capturing program says it wrote: {@code FILE.stats}, else isb_usrdeliv of the
+     * file's own statistics blocks; -1 when neither says.
+     */
+    long written() {
+      if (stats.isPresent()) {
+        return stats.get().written();
+      }
+      if (!inFile.isEmpty() && inFile.stream().allMatch(s -> s.delivered() >= 0)) {
+        return inFile.stream().mapToLong(InterfaceStatistics::delivered).sum();
+      }
+      return -1;
+    }
+
+    private String writtenBy(Path file) {
+      return stats.isPresent()
+          ? "lab capture wrote " + written() + " (" + CaptureStats.sidecar(file).getFileName() + ")"
+          : "its own Interface Statistics Block says " + written() + " were written";
+    }
+
+    /**
+     * Why the file is not the one its capturing program wrote: it holds more packets than that
+     * program wrote (in {@code FILE.stats}, or isb_usrdeliv in the file itself), so packets were
+     * added after the capture, from some other session. Null when not. (Fewer packets than written
+     * are packets lost: {@link #lost()}.)
+     */
+    String added(Path file) {
+      long w = written();
+      return w >= 0 && frames > w
+          ? file.getFileName()
+              + " holds "
+              + frames
+              + " packets, but "
+              + writtenBy(file)
+              + ": packets were added after the capture"
+          : null;
     }
 
     /** True when something is known to be missing from the file. */
@@ -100,6 +157,29 @@ final class CaptureEvidence {
                           + ", from "
                           + CaptureStats.sidecar(file).getFileName()
                           + ")"));
+      long w = written();
+      if (w > frames) {
+        parts.add(
+            file.getFileName()
+                + " holds "
+                + frames
+                + " packets, but "
+                + writtenBy(file)
+                + ": "
+                + (w - frames)
+                + " were removed from the file after the capture");
+      }
+      long inside = droppedInFile();
+      if (inside > 0 && inside > stats.map(CaptureStats::dropped).orElse(0L)) {
+        parts.add(
+            "the capture's own statistics (pcapng Interface Statistics Block) say "
+                + inside
+                + " packet"
+                + (inside == 1 ? " was" : "s were")
+                + " dropped while "
+                + file.getFileName()
+                + " was made");
+      }
       if (cutFrames > 0) {
         parts.add(
             cutFrames
@@ -153,7 +233,7 @@ final class CaptureEvidence {
     }
     Completeness completeness;
     try {
-      completeness = new Completeness(CaptureStats.readFor(file), null, 0);
+      completeness = new Completeness(CaptureStats.readFor(file), null, 0, List.of(), 0);
     } catch (LabException e) {
       completeness =
           new Completeness(
@@ -162,6 +242,8 @@ final class CaptureEvidence {
                   + ": it is not the record lab capture wrote, so how complete "
                   + file.getFileName()
                   + " is cannot be told",
+              0,
+              List.of(),
               0);
     }
     List<Row> rows = new ArrayList<>();
@@ -194,7 +276,13 @@ final class CaptureEvidence {
           hello(f.data, tcp.payloadOffset, tcp.payloadCaptured, row.connection, hellos);
         }
       }
-      completeness = new Completeness(completeness.stats(), completeness.statsProblem(), cut);
+      completeness =
+          new Completeness(
+              completeness.stats(),
+              completeness.statsProblem(),
+              cut,
+              lastPerInterface(r.statistics()),
+              rows.size());
       if (r.problem() != null) {
         return new CaptureEvidence(
             file,
@@ -219,6 +307,13 @@ final class CaptureEvidence {
         hellos,
         completeness,
         List.copyOf(inside));
+  }
+
+  /** The last statistics block of each interface: later blocks supersede earlier ones. */
+  private static List<InterfaceStatistics> lastPerInterface(List<InterfaceStatistics> all) {
+    Map<Integer, InterfaceStatistics> last = new LinkedHashMap<>();
+    all.forEach(s -> last.put(s.interfaceId(), s));
+    return List.copyOf(last.values());
   }
 
   /** How complete the file is (drops recorded by lab capture, frames cut by the snaplen). */
@@ -357,6 +452,23 @@ final class CaptureEvidence {
   /** The rows of one connection, in frame order. */
   List<Row> rowsOf(ConnectionFacts c) {
     return rows.stream().filter(r -> r.connection == c.index()).toList();
+  }
+
+  /**
+   * Everything one side ({@code "client"} or {@code "server"}) sent in one connection as
+   * application data, decrypted and concatenated in order, as UTF-8 text (the lab's framing is
+   * UTF-8 lines).
+   */
+  String sentText(ConnectionFacts c, String who) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Row r : rowsOf(c)) {
+      for (Payload p : r.payloads) {
+        if (p.sender().label().equals(who)) {
+          out.writeBytes(p.bytes());
+        }
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /**

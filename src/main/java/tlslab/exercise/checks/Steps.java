@@ -142,12 +142,20 @@ final class Steps {
       return null;
     }
     r.pass(requirement);
+    String added = cap.completeness().added(file);
+    if (added != null) {
+      // A spliced file: some of what it shows was not captured with it.
+      r.fail(
+          name + " is the file as it was captured",
+          added + "; hand in the capture as lab capture wrote it (capture again: " + how + ")");
+      return null;
+    }
     if (cap.completeness().incomplete()) {
       r.caveat(
           cap.completeness().missing(file)
               + ": what is lost cannot be checked; capture again with lab capture (it says"
               + " \"0 dropped\" at the end; a larger --buffer-size helps, never a small --snaplen)");
-    } else if (cap.completeness().stats().isEmpty()) {
+    } else if (cap.completeness().stats().isEmpty() && cap.completeness().inFile().isEmpty()) {
       r.note(
           file.getFileName()
               + ": completeness not known (no "
