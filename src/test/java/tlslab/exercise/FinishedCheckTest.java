@@ -192,7 +192,7 @@ class FinishedCheckTest {
   @Test
   void aCaptureOfOneLegFails() {
     Path w = withAnswers(ANSWERS);
-    Evidence.copy(friends.mine.resolve("captures/02.pcap"), w.resolve("captures/06.pcap"));
+    Evidence.copyCapture(friends.mine.resolve("captures/02.pcap"), w.resolve("captures/06.pcap"));
     Report r = check(new FinishedCheck(), w);
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "06.pcap shows both legs").hint()).contains("capture both ports");

@@ -47,6 +47,15 @@ final class CaptureEvidence {
    */
   record Hellos(String clientRandom, String serverRandom, String sessionId) {}
 
+  /** Largest capture read, as large as a grader accepts ({@code Submission}: 64 MiB a file). */
+  static final long MAX_BYTES = 64L << 20;
+
+  /**
+   * Most frames read: an exercise's capture has tens to thousands; a file of millions of empty
+   * frames (a few bytes each) would otherwise hold the checker for minutes and fill its memory.
+   */
+  static final int MAX_FRAMES = 200_000;
+
   private static final Pattern CHALLENGE = Pattern.compile(ClassChallenge.PREFIX + "[0-9a-f]{20}");
 
   private final Path file;
@@ -56,6 +65,8 @@ final class CaptureEvidence {
   private final Map<Integer, Hellos> hellos;
   private final Completeness completeness;
   private final List<String> secretsInside;
+  private final Map<Integer, List<HandshakeProof.Message>> handshakes;
+  private final KeyMaterial keys;
 
   /**
    * How complete the file is, as far as the lab can tell (RFC-free: the capturing program's own
@@ -127,7 +138,8 @@ final class CaptureEvidence {
               + frames
               + " packets, but "
               + writtenBy(file)
-              + ": packets were added after the capture"
+              + ": packets were added after the capture (or the file is another capture than the"
+              + " one that record describes)"
           : null;
     }
 
@@ -198,7 +210,9 @@ final class CaptureEvidence {
       List<ConnectionFacts> facts,
       Map<Integer, Hellos> hellos,
       Completeness completeness,
-      List<String> secretsInside) {
+      List<String> secretsInside,
+      Map<Integer, List<HandshakeProof.Message>> handshakes,
+      KeyMaterial keys) {
     this.file = file;
     this.problem = problem;
     this.rows = rows;
@@ -206,10 +220,21 @@ final class CaptureEvidence {
     this.hellos = hellos;
     this.completeness = completeness;
     this.secretsInside = secretsInside;
+    this.handshakes = handshakes;
+    this.keys = keys;
   }
 
   private CaptureEvidence(Path file, String problem) {
-    this(file, problem, List.of(), List.of(), Map.of(), Completeness.UNKNOWN, List.of());
+    this(
+        file,
+        problem,
+        List.of(),
+        List.of(),
+        Map.of(),
+        Completeness.UNKNOWN,
+        List.of(),
+        Map.of(),
+        KeyMaterial.none());
   }
 
   /**
@@ -231,6 +256,20 @@ final class CaptureEvidence {
     if (!Files.isRegularFile(file)) {
       return new CaptureEvidence(file, file + " does not exist");
     }
+    try {
+      long size = Files.size(file);
+      if (size > MAX_BYTES) {
+        return new CaptureEvidence(
+            file,
+            file
+                + " is "
+                + (size >> 20)
+                + " MiB, more than any exercise's capture (at most 64 MiB, what a grader"
+                + " accepts): capture only the exercise's port");
+      }
+    } catch (java.io.IOException e) {
+      return new CaptureEvidence(file, file + ": unreadable (" + e.getMessage() + ")");
+    }
     Completeness completeness;
     try {
       completeness = new Completeness(CaptureStats.readFor(file), null, 0, List.of(), 0);
@@ -249,7 +288,10 @@ final class CaptureEvidence {
     List<Row> rows = new ArrayList<>();
     Map<Integer, Hellos> hellos = new LinkedHashMap<>();
     List<String> inside = new ArrayList<>();
-    Annotator annotator = new Annotator(keys, false);
+    Map<Integer, List<HandshakeProof.Message>> handshakes = new LinkedHashMap<>();
+    // Fields on: the annotator then keeps the bytes of messages that are not in one frame
+    // (reassembled, decrypted), which the handshake's proofs are computed over.
+    Annotator annotator = new Annotator(keys, new Annotator.Options(false, true, false, false));
     Frame f = new Frame();
     TcpPacket tcp = new TcpPacket();
     long cut = 0;
@@ -267,11 +309,21 @@ final class CaptureEvidence {
             }
           });
       while (r.next(f)) {
+        if (rows.size() >= MAX_FRAMES) {
+          return new CaptureEvidence(
+              file,
+              file
+                  + " holds more than "
+                  + MAX_FRAMES
+                  + " frames, more than any exercise's capture: capture only the exercise's"
+                  + " port");
+        }
         if (f.truncated()) {
           cut++;
         }
         Row row = annotator.annotate(f).copy();
         rows.add(row);
+        handshakeMessages(f, row, handshakes);
         if (row.connection > 0 && PacketDecoder.decode(f, tcp)) {
           hello(f.data, tcp.payloadOffset, tcp.payloadCaptured, row.connection, hellos);
         }
@@ -291,7 +343,9 @@ final class CaptureEvidence {
             annotator.facts(),
             hellos,
             completeness,
-            List.copyOf(inside));
+            List.copyOf(inside),
+            handshakes,
+            keys);
       }
     } catch (LabException e) {
       return new CaptureEvidence(file, e.getMessage());
@@ -306,7 +360,47 @@ final class CaptureEvidence {
         annotator.facts(),
         hellos,
         completeness,
-        List.copyOf(inside));
+        List.copyOf(inside),
+        handshakes,
+        keys);
+  }
+
+  /** Keeps each whole handshake message of {@code row}, in order, under its connection. */
+  private static void handshakeMessages(
+      Frame f, Row row, Map<Integer, List<HandshakeProof.Message>> out) {
+    if (row.connection <= 0) {
+      return;
+    }
+    for (TlsMessage m : row.messages()) {
+      if (m.type() != TlsMessage.Kind.HANDSHAKE || m.handshakeType() < 0) {
+        continue;
+      }
+      byte[] bytes = m.bytes();
+      if (bytes == null && m.range().space() == tlslab.annotate.ByteRange.Space.FRAME) {
+        long from = f.offset + m.range().offset();
+        if (from >= 0 && from + m.range().length() <= f.offset + f.capturedLength) {
+          bytes = Arrays.copyOfRange(f.data, (int) from, (int) from + m.range().length());
+        }
+      }
+      if (bytes != null && bytes.length >= 4) {
+        out.computeIfAbsent(row.connection, k -> new ArrayList<>())
+            .add(
+                new HandshakeProof.Message(
+                    m.sender() == tlslab.annotate.Sender.SERVER,
+                    m.handshakeType(),
+                    m.label(),
+                    bytes));
+      }
+    }
+  }
+
+  /**
+   * What the handshake of {@code c} proves about itself: its signatures checked against the
+   * certificates it carries and, with the keys this capture was read with, its Finished messages
+   * (see {@link HandshakeProof}).
+   */
+  HandshakeProof.Result proof(ConnectionFacts c) {
+    return HandshakeProof.verify(c, handshakes.getOrDefault(c.index(), List.of()), keys);
   }
 
   /** The last statistics block of each interface: later blocks supersede earlier ones. */

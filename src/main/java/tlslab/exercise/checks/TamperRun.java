@@ -45,6 +45,12 @@ final class TamperRun {
     Path traceFile = ws.trace(SERVER_TRACE);
     String how =
         "lab mitm --tamper strip-dhe --listen 9443 --upstream localhost:8443 --log " + logFile;
+    if (Files.isRegularFile(logFile) && Steps.tooLarge(logFile)) {
+      r.fail(
+          LOG + " is a lab mitm log",
+          logFile + " is larger than a lab mitm log of an exercise (64 MiB): make it with: " + how);
+      return;
+    }
     MitmLog.Read log = MitmLog.read(logFile);
     if (log.problem() != null) {
       r.fail(
@@ -177,14 +183,16 @@ final class TamperRun {
             cap,
             PCAP,
             "a leg ended by an alert is one after which no application data was sent")) {
-      long legs =
+      List<ConnectionFacts> ended =
           cap.facts().stream()
               .filter(
                   c ->
                       !c.serverCertificates().isEmpty()
                           && CaptureEvidence.same(c.serverCertificates().get(0), mine))
               .filter(c -> endsInAlert(cap, c))
-              .count();
+              .toList();
+      long legs = ended.size();
+      Steps.genuine(r, cap, ended, PCAP);
       r.expect(
           legs >= 2,
           PCAP + " shows both legs: your certificate, then the alert",
@@ -219,7 +227,7 @@ final class TamperRun {
 
   /** The objects of a JSON-lines file; null when it is missing or any line is not an object. */
   private static List<JsonObject> readJsonLines(Path file) {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(file) || Steps.tooLarge(file)) {
       return null;
     }
     try {
