@@ -144,7 +144,11 @@ final class HandshakeProof {
     }
     String hash = suite.prfHash().equals("SHA384") ? "SHA-384" : "SHA-256";
     for (Message m : messages) {
-      if (m.type() != FINISHED || m.bytes().length != 16) {
+      if (m.type() != FINISHED) {
+        continue;
+      }
+      if (m.bytes().length != 16) {
+        finished(m, false, ok, bad); // TLS 1.2 verify_data is 12 bytes (RFC 5246 §7.4.9)
         continue;
       }
       byte[] want =
