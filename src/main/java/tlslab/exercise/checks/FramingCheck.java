@@ -89,7 +89,7 @@ public final class FramingCheck implements Checker {
 
   public static final String KEYLOG = "10.keylog";
 
-  /** The lab server's refusal (tlslab.net.ServerSession; docs/PROTOCOL.md "line length"). */
+  /** The lab server's refusal (docs/PROTOCOL.md, "line length"). */
   private static final Pattern REFUSAL =
       Pattern.compile("! line too long \\(max (\\d+) bytes\\); closing");
 
