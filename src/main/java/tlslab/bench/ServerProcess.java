@@ -114,8 +114,10 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * The JVM options {@code ./lab server} starts the chat server with (the launcher script has the
-   * same list), so that a benchmark measures the server users run:
+   * The JVM options {@code ./lab server} starts the chat server with, so that a benchmark measures
+   * the server users run. They are kept in one place, the resource {@code server-jvm.options} (one
+   * option per line), which the launcher hands to {@code java} as an argument file ({@code @FILE})
+   * and this class reads. What each is for (measurements in {@code docs/CHAT-SPEED.md}):
    *
    * <ul>
    *   <li>{@code -XX:-TieredCompilation}: the warm-up brings the hot path straight to C2 before the
@@ -127,11 +129,32 @@ final class ServerProcess implements AutoCloseable {
    *       showed 180 deoptimizations, mostly branches of the handshake and join paths that the
    *       warm-up's profile had never seen), and C2 spent 1 to 2 CPU-seconds recompiling it while
    *       the clients waited: 30 to 60 ms p99 latency and two thirds of the warm throughput in the
-   *       first seconds ({@code lab bench chat}, before and after).
+   *       first seconds ({@code lab bench chat}, before and after);
+   *   <li>{@code -XX:-UseTypeSpeculation}: the trap limits do not cover C2's speculation on the
+   *       types and nulls a profile has seen. The warm-up never found the buffer pool empty, so C2
+   *       assumed {@code BufferPool.acquire} always got a pooled buffer; 200 real clients emptied
+   *       it, and {@code TlsDriver.wrap}, {@code readMore} and {@code readAndUnwrap}, the hot path
+   *       itself, were thrown away and ran interpreted until C2 had compiled them again (about 0.9
+   *       s, JIT log). Without speculation, no compiled method is thrown away after the server
+   *       starts listening.
    * </ul>
    */
-  static final List<String> LAB_SERVER_JVM_OPTIONS =
-      List.of("-XX:-TieredCompilation", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0");
+  static final List<String> LAB_SERVER_JVM_OPTIONS = serverJvmOptions();
+
+  private static List<String> serverJvmOptions() {
+    try (InputStream in = ServerProcess.class.getResourceAsStream("server-jvm.options")) {
+      if (in == null) {
+        throw new AssertionError("server-jvm.options is missing from the build");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .map(String::trim)
+          .filter(l -> !l.isEmpty())
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** The server's process id. */
   long pid() {
@@ -205,6 +228,24 @@ final class ServerProcess implements AutoCloseable {
     return sum;
   }
 
+  /**
+   * The server's CPU seconds since it had used {@code before}, for work that delivered {@code
+   * delivered} lines. Throws if none can be seen: deliveries per CPU-second would be infinite, and
+   * every goal "met".
+   */
+  double cpuSince(double before, long delivered) {
+    double cpu = processCpuSeconds() - before;
+    if (delivered > 0 && cpu < 0.01) {
+      throw LabException.environment(
+          name
+              + " delivered "
+              + delivered
+              + " lines on no measurable CPU: its command must run the server in the process it"
+              + " starts or a descendant (one that hands it to a daemon cannot be measured)");
+    }
+    return cpu;
+  }
+
   /** The server's process id, then those of its live descendants. */
   private List<Long> tree() {
     List<Long> pids = new ArrayList<>();
@@ -268,15 +309,28 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the server and its descendants: a wrapper script that does not {@code exec} would
+   * otherwise leave the real server running, listening and using CPU, after the bench.
+   */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+    List<ProcessHandle> all = new ArrayList<>();
+    process.descendants().forEach(all::add);
+    all.add(process.toHandle());
+    all.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (ProcessHandle h : all) {
+      try {
+        long left = Math.max(1, deadline - System.nanoTime());
+        h.onExit().get(left, TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        h.destroyForcibly();
+      } catch (InterruptedException e) {
+        all.forEach(ProcessHandle::destroyForcibly);
+        Thread.currentThread().interrupt();
+        return;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
