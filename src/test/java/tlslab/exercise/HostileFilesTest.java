@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -95,8 +96,9 @@ class HostileFilesTest {
   }
 
   /**
-   * Three hand-ins: a file that is not a zip, an archive of 3000 files, and an honest class
-   * student's work folder. The honest one is graded; the others' rows say why they were not.
+   * Four hand-ins: a file that is not a zip, an archive of 3000 files, an honest class student's
+   * work folder, and an archive made in that student's name by someone else. The honest one is
+   * graded; the broken ones' rows say why they were not; the two for one student are flagged.
    */
   @Test
   void brokenHandInsDoNotStopTheGradingOfTheClass() throws IOException {
@@ -115,6 +117,17 @@ class HostileFilesTest {
         z.closeEntry();
       }
     }
+    // A hand-in in the honest student's name (student.txt says so), by someone else.
+    try (ZipOutputStream z =
+        new ZipOutputStream(
+            Files.newOutputStream(submissions.resolve("submission-impostor.zip")))) {
+      z.putNextEntry(new ZipEntry(Submission.STUDENT_FILE));
+      z.write((StudentWork.CLASS_STUDENT.id() + "\n").getBytes(StandardCharsets.UTF_8));
+      z.closeEntry();
+      z.putNextEntry(new ZipEntry("answers/10.txt"));
+      z.write("loop-bug: A\n".getBytes(StandardCharsets.UTF_8));
+      z.closeEntry();
+    }
     Path gradebook = dir.resolve("gradebook.csv");
     ClassGradeTest.Run r =
         ClassGradeTest.lab(
@@ -128,12 +141,17 @@ class HostileFilesTest {
             gradebook.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     var rows = ClassGradeTest.csv(Files.readString(gradebook));
-    assertThat(rows).hasSize(3);
+    assertThat(rows).hasSize(4);
     var byStudent = new java.util.HashMap<String, java.util.Map<String, String>>();
     rows.forEach(x -> byStudent.put(x.get("student"), x));
     assertThat(byStudent.get("many").get("ex09_hint")).contains("more than 2000 files");
     assertThat(byStudent.get("broken").get("collusion") + byStudent.get("broken").get("ex09_hint"))
         .contains("could not be unpacked");
     assertThat(rows.stream().filter(x -> x.get("ex09").equals("passed")).count()).isEqualTo(1);
+    // Both hand-ins for the honest student are flagged, naming each other.
+    assertThat(rows.stream().filter(x -> x.get("collusion").contains("2 submissions are for")))
+        .hasSize(2)
+        .allSatisfy(
+            x -> assertThat(x.get("collusion")).contains("submission-impostor.zip", "s1234567"));
   }
 }

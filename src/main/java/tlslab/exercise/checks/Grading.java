@@ -312,6 +312,28 @@ public final class Grading {
                                 + rows.get(j).student()
                                 + ": "
                                 + String.join(", ", kinds))));
+    // Two hand-ins for one student: one of them is someone else's (a copy handed in twice, or a
+    // hand-in made in a classmate's name, student.txt edited). Both are flagged.
+    Map<String, List<Integer>> byStudent = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      byStudent.computeIfAbsent(rows.get(i).student(), k -> new ArrayList<>()).add(i);
+    }
+    byStudent.forEach(
+        (student, who) -> {
+          if (who.size() > 1) {
+            for (int i : who) {
+              flags
+                  .get(i)
+                  .add(
+                      who.size()
+                          + " submissions are for "
+                          + student
+                          + ": "
+                          + String.join(
+                              ", ", who.stream().map(k -> rows.get(k).submission()).toList()));
+            }
+          }
+        });
     List<Graded> out = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Graded g = rows.get(i);
