@@ -184,6 +184,33 @@ class ForgedHandshakeTest {
             "the client's Certificate Verify is not signed by the key of the client certificate");
   }
 
+  /**
+   * Replays: the demo's own capture and key log ({@code lab demo}, run here), and a capture from
+   * the lab's test fixtures, handed in as exercise 2. Neither shows the student's certificate.
+   */
+  @Test
+  void theDemosOutputAndTheLabsFixturesAreNotMyWork() throws IOException {
+    Path w = StudentWork.copy(work.mine, dir.resolve("w"));
+    Path demo = dir.resolve("demo");
+    StudentWork.lab("demo", "--captures", demo.toString());
+    assertThat(demo.resolve("demo.pcapng")).exists();
+    Files.delete(w.resolve("captures/02.pcap"));
+    Files.delete(w.resolve("captures/02.pcap.stats"));
+    Evidence.copy(demo.resolve("demo.pcapng"), w.resolve("captures/02.pcapng"));
+    Evidence.copy(demo.resolve("demo.keylog"), w.resolve("captures/02.keylog"));
+    Report r = check(new FirstChatCheck(), w);
+    assertThat(failed(r, "the server certificate in 02.pcap is your").hint())
+        .contains("capture a session with your own server");
+
+    Path fixture = Path.of("src/test/resources/captures/tls12-ecdhe-gcm.pcap");
+    Files.delete(w.resolve("captures/02.pcapng"));
+    Evidence.copy(fixture, w.resolve("captures/02.pcap"));
+    Report f = check(new FirstChatCheck(), w);
+    assertThat(f.passed()).isFalse();
+    assertThat(failures(f))
+        .anyMatch(i -> i.requirement().startsWith("the server certificate in 02.pcap is your"));
+  }
+
   /** The verified items of the requirement "the handshake in NAME verifies (...)". */
   private static String verified(Report r, String name) {
     return r.items().stream()
