@@ -136,6 +136,17 @@ class CaptureStatisticsTest {
     assertThat(r.passed()).isFalse();
     assertThat(failed(r, "02.pcap is the file as it was captured").hint())
         .contains("packets were added after the capture", "lab capture wrote");
+    // The .stats file edited to count the spliced packets: the block inside still says.
+    Path stats = w.resolve("captures/02.pcapng.stats");
+    long frames = packetBlocks(spliced).size();
+    Evidence.write(
+        stats,
+        Evidence.read(stats)
+            .replaceAll("(?m)^written=\\d+$", "written=" + frames)
+            .replaceAll("(?m)^received=\\d+$", "received=" + frames));
+    Report edited = check(new FirstChatCheck(), w);
+    assertThat(failed(edited, "02.pcap is the file as it was captured").hint())
+        .contains("its own Interface Statistics Block says", "packets were added");
     // Without the .stats file the statistics block inside the file says the same.
     Files.delete(w.resolve("captures/02.pcapng.stats"));
     Report inside = check(new FirstChatCheck(), w);

@@ -105,23 +105,34 @@ final class CaptureEvidence {
     }
 
     /**
-     * The packets the capturing program says it wrote: {@code FILE.stats}, else isb_usrdeliv of the
-     * file's own statistics blocks; -1 when neither says.
+     * How many packets the capturing program says it wrote, by record: {@code FILE.stats} ("lab
+     * capture wrote N (FILE.stats)") and isb_usrdeliv of the file's own statistics blocks. Both are
+     * kept: a record edited to fit a changed file is caught by the other.
      */
-    long written() {
-      if (stats.isPresent()) {
-        return stats.get().written();
-      }
+    private Map<String, Long> writtenCounts(Path file) {
+      Map<String, Long> out = new LinkedHashMap<>();
+      stats.ifPresent(
+          s ->
+              out.put(
+                  "lab capture wrote "
+                      + s.written()
+                      + " ("
+                      + CaptureStats.sidecar(file).getFileName()
+                      + ")",
+                  s.written()));
       if (!inFile.isEmpty() && inFile.stream().allMatch(s -> s.delivered() >= 0)) {
-        return inFile.stream().mapToLong(InterfaceStatistics::delivered).sum();
+        long n = inFile.stream().mapToLong(InterfaceStatistics::delivered).sum();
+        out.put("its own Interface Statistics Block says " + n + " were written", n);
       }
-      return -1;
+      return out;
     }
 
-    private String writtenBy(Path file) {
-      return stats.isPresent()
-          ? "lab capture wrote " + written() + " (" + CaptureStats.sidecar(file).getFileName() + ")"
-          : "its own Interface Statistics Block says " + written() + " were written";
+    /** The most packets any record says were written, -1 when none says. */
+    long written() {
+      return writtenCounts(Path.of("-")).values().stream()
+          .mapToLong(Long::longValue)
+          .max()
+          .orElse(-1);
     }
 
     /**
@@ -131,16 +142,18 @@ final class CaptureEvidence {
      * are packets lost: {@link #lost()}.)
      */
     String added(Path file) {
-      long w = written();
-      return w >= 0 && frames > w
-          ? file.getFileName()
+      for (Map.Entry<String, Long> e : writtenCounts(file).entrySet()) {
+        if (frames > e.getValue()) {
+          return file.getFileName()
               + " holds "
               + frames
               + " packets, but "
-              + writtenBy(file)
+              + e.getKey()
               + ": packets were added after the capture (or the file is another capture than the"
-              + " one that record describes)"
-          : null;
+              + " one that record describes)";
+        }
+      }
+      return null;
     }
 
     /** True when something is known to be missing from the file. */
@@ -169,17 +182,19 @@ final class CaptureEvidence {
                           + ", from "
                           + CaptureStats.sidecar(file).getFileName()
                           + ")"));
-      long w = written();
-      if (w > frames) {
-        parts.add(
-            file.getFileName()
-                + " holds "
-                + frames
-                + " packets, but "
-                + writtenBy(file)
-                + ": "
-                + (w - frames)
-                + " were removed from the file after the capture");
+      for (Map.Entry<String, Long> e : writtenCounts(file).entrySet()) {
+        if (e.getValue() > frames) {
+          parts.add(
+              file.getFileName()
+                  + " holds "
+                  + frames
+                  + " packets, but "
+                  + e.getKey()
+                  + ": "
+                  + (e.getValue() - frames)
+                  + " were removed from the file after the capture");
+          break;
+        }
       }
       long inside = droppedInFile();
       if (inside > 0 && inside > stats.map(CaptureStats::dropped).orElse(0L)) {
