@@ -65,7 +65,7 @@ class FirstChatCheckTest {
   @Test
   void aFriendsCaptureAndKeyLogFailOnTheServerCertificate() {
     Path w = mine();
-    Evidence.copy(work.friend.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"));
+    Evidence.copyCapture(work.friend.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"));
     Evidence.copy(work.friend.resolve("captures/02.keylog"), w.resolve("captures/02.keylog"));
     Report r = check(new FirstChatCheck(), w);
     assertThat(r.passed()).isFalse();

@@ -204,7 +204,7 @@ class ForgedHandshakeTest {
 
     Path fixture = Path.of("src/test/resources/captures/tls12-ecdhe-gcm.pcap");
     Files.delete(w.resolve("captures/02.pcapng"));
-    Evidence.copy(fixture, w.resolve("captures/02.pcap"));
+    Evidence.copyCapture(fixture, w.resolve("captures/02.pcap"));
     Report f = check(new FirstChatCheck(), w);
     assertThat(f.passed()).isFalse();
     assertThat(failures(f))

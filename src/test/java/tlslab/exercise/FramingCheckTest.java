@@ -195,8 +195,7 @@ class FramingCheckTest {
   void anOrdinaryChatIsNotTheRefusedLine() {
     Path w = mine();
     // Exercise 2's chat, handed in as exercise 10's: own server, own keys, but no over-long line.
-    Evidence.copy(w.resolve("captures/02.pcap"), w.resolve("captures/10.pcap"));
-    Evidence.copy(w.resolve("captures/02.pcap.stats"), w.resolve("captures/10.pcap.stats"));
+    Evidence.copyCapture(w.resolve("captures/02.pcap"), w.resolve("captures/10.pcap"));
     Evidence.copy(w.resolve("captures/02.keylog"), w.resolve("captures/10.keylog"));
     Report r = check(w, rightAnswers(w));
     assertThat(failed(r, "your server refused an over-long line").hint())

@@ -89,7 +89,7 @@ class HandshakeReadingCheckTest {
   @Test
   void aCopiedCaptureFailsOnTheCertificate() {
     Path w = withAnswers(work.mine, answers);
-    Evidence.copy(work.friend.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"));
+    Evidence.copyCapture(work.friend.resolve("captures/02.pcap"), w.resolve("captures/02.pcap"));
     Report r = check(new HandshakeReadingCheck(), w);
     assertThat(failed(r, "the server certificate in 02.pcap is your").hint()).contains("not your");
   }

@@ -96,7 +96,8 @@ class KeyExchangeCheckTest {
   @Test
   void aFriendsModernCaptureFailsOnTheCertificate() {
     Path w = withAnswers(answers);
-    Evidence.copy(work.friend.resolve("captures/02.pcap"), w.resolve("captures/04-modern.pcap"));
+    Evidence.copyCapture(
+        work.friend.resolve("captures/02.pcap"), w.resolve("captures/04-modern.pcap"));
     Report r = check(new KeyExchangeCheck(), w);
     assertThat(failed(r, "the server certificate in 04-modern.pcap").hint()).contains("not your");
   }

@@ -136,7 +136,7 @@ class MutualTlsCheckTest {
   @Test
   void aClientThatSentNoCertificateFails() {
     Path w = work.copy(work.mine, tmp.resolve("w"));
-    Evidence.copy(w.resolve("captures/09-nocert.pcap"), w.resolve("captures/09.pcap"));
+    Evidence.copyCapture(w.resolve("captures/09-nocert.pcap"), w.resolve("captures/09.pcap"));
     Report r = check(new MutualTlsCheck(), w);
     assertThat(failed(r, "the client answers with a certificate").hint()).contains("--cert");
   }

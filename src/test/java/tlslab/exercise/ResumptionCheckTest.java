@@ -65,7 +65,7 @@ class ResumptionCheckTest {
   void aFriendsTraceWithTheFriendsCaptureFails() {
     Path w = withAnswers(ANSWERS);
     Evidence.copy(work.friend.resolve("traces/07.jsonl"), w.resolve("traces/07.jsonl"));
-    Evidence.copy(work.friend.resolve("captures/07.pcap"), w.resolve("captures/07.pcap"));
+    Evidence.copyCapture(work.friend.resolve("captures/07.pcap"), w.resolve("captures/07.pcap"));
     Report r = check(new ResumptionCheck(), w);
     assertThat(failed(r, "the trace describes handshakes in your capture").hint())
         .contains("another server certificate");

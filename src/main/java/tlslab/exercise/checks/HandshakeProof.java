@@ -69,6 +69,8 @@ final class HandshakeProof {
   private static final int CERTIFICATE_VERIFY = 15;
   private static final int CLIENT_KEY_EXCHANGE = 16;
   private static final int FINISHED = 20;
+  private static final int NEW_SESSION_TICKET = 4;
+  private static final int KEY_UPDATE = 24;
 
   private HandshakeProof() {}
 
@@ -328,6 +330,9 @@ final class HandshakeProof {
     for (Message m : messages) {
       if (m == upTo) {
         break;
+      }
+      if (m.type() == NEW_SESSION_TICKET || m.type() == KEY_UPDATE) {
+        continue; // post-handshake messages are in no transcript (RFC 8446 §4.6)
       }
       if (retry && firstHello && m.type() == CLIENT_HELLO) {
         byte[] h = MessageDigest.getInstance(hash).digest(m.bytes());
