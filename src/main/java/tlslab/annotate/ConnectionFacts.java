@@ -141,7 +141,12 @@ public record ConnectionFacts(
         c.clientAppData,
         c.serverAppData,
         c.decryption == null ? 0 : c.decryption.decryptedRecords,
-        KeyExchangeKind.of(c.negotiatedVersion, c.cipherSuite, c.pskAccepted, c.serverKeyShare),
+        KeyExchangeKind.of(
+            c.negotiatedVersion,
+            c.cipherSuite,
+            c.pskAccepted,
+            c.serverKeyShare,
+            c.keyExchangeGroup),
         c.mode,
         c.helloRetry,
         c.serverName,

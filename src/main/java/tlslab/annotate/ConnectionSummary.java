@@ -46,7 +46,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
             default ->
                 k.label()
                     + (f.keyExchangeGroup() >= 0
-                        ? " " + NamedGroup.labelOf(f.keyExchangeGroup())
+                        ? " " + NamedGroup.nameOf(f.keyExchangeGroup())
                         : "");
           };
       if (f.mode().resumed() && v != 0x0304) {

@@ -166,7 +166,7 @@ final class Explanations {
           "Second Client Hello (RFC 8446 4.1.2, 4.1.4): the client answers the Hello Retry Request"
               + " with a new hello, the same as the first except for a key share on the group the"
               + " server named"
-              + (c.keyExchangeGroup >= 0 ? " (" + NamedGroup.labelOf(c.keyExchangeGroup) + ")" : "")
+              + (c.keyExchangeGroup >= 0 ? " (" + NamedGroup.nameOf(c.keyExchangeGroup) + ")" : "")
               + " and the server's cookie if it sent one. ");
     }
     List<String> versions = new ArrayList<>();
@@ -209,11 +209,26 @@ final class Explanations {
             .append('.');
       if (ch.keyShareGroups().length > 0) {
         List<String> g = new ArrayList<>();
-        for (int x : ch.keyShareGroups())
-          if (!HelloFields.isGrease(x)) g.add(NamedGroup.labelOf(x));
+        List<NamedGroup> hybrid = new ArrayList<>();
+        for (int x : ch.keyShareGroups()) {
+          if (HelloFields.isGrease(x)) continue;
+          g.add(NamedGroup.nameOf(x));
+          NamedGroup known = NamedGroup.of(x);
+          if (known.kind() == NamedGroup.Kind.HYBRID && !hybrid.contains(known)) hybrid.add(known);
+        }
         sb.append(" key_share (RFC 8446 4.2.8) already carries public keys for ")
             .append(g.isEmpty() ? "no real group" : String.join(", ", g))
             .append(", so a TLS 1.3 server can answer in one round trip.");
+        for (NamedGroup hg : hybrid) {
+          sb.append(' ')
+              .append(hg.rfcName())
+              .append(" is a post-quantum hybrid (")
+              .append(hg.spec())
+              .append("): one share holding ")
+              .append(hg.parts())
+              .append(
+                  " public keys, over a kilobyte, which is why hellos that offer it are large.");
+        }
       }
       if (c.pskOffered)
         sb.append(
@@ -270,11 +285,60 @@ final class Explanations {
     return sb.toString().strip();
   }
 
+  /**
+   * What a TLS 1.3 server's key share on {@code group} completes (RFC 8446 4.2.8): an (EC)DHE
+   * exchange, a post-quantum hybrid or ML-KEM; never "(EC)DHE" for a group that is not.
+   */
+  private static String serverKeyShare(int group) {
+    if (group < 0)
+      return "Its key share completes an ephemeral (EC)DHE exchange (RFC 8446 4.2.8): forward"
+          + " secret.";
+    NamedGroup g = NamedGroup.of(group);
+    String on = "Its key share on " + NamedGroup.nameOf(group);
+    return switch (g.kind()) {
+      case ECDHE, FFDHE ->
+          on + " completes an ephemeral (EC)DHE exchange (RFC 8446 4.2.8): forward secret.";
+      case HYBRID ->
+          on
+              + " completes a post-quantum hybrid key exchange ("
+              + g.spec()
+              + "): one share holding "
+              + g.parts()
+              + " parts, a KEM ciphertext made for the client's fresh encapsulation key beside an"
+              + " ephemeral (EC)DH key. The shared secret joins both, so it stays secret while"
+              + " either part holds: forward secret, and made so that traffic recorded today"
+              + " resists a future quantum computer.";
+      case KEM ->
+          on
+              + " is an ML-KEM ciphertext ("
+              + g.spec()
+              + ") made for the client's fresh encapsulation key: forward secret and post-quantum,"
+              + " with no classical (EC)DHE beside it.";
+      case UNKNOWN ->
+          on
+              + " completes a key exchange the lab does not know (RFC 8446 4.2.8); TLS 1.3 key"
+              + " shares are fresh for each handshake, so it is forward secret if the group is"
+              + " sound.";
+    };
+  }
+
+  /** "(EC)DHE exchange", or what a key share on {@code group} really is, after "a fresh". */
+  private static String exchangeOn(int group) {
+    if (group < 0) return "(EC)DHE exchange";
+    String on = " on " + NamedGroup.nameOf(group);
+    return switch (NamedGroup.of(group).kind()) {
+      case ECDHE, FFDHE -> "(EC)DHE exchange" + on;
+      case HYBRID -> "post-quantum hybrid exchange" + on;
+      case KEM -> "ML-KEM exchange" + on;
+      case UNKNOWN -> "key exchange" + on;
+    };
+  }
+
   private String helloRetry(Msg m, ServerHello sh) {
     return "Hello Retry Request (RFC 8446 4.1.4): a Server Hello with a fixed special random. The"
         + " server accepts TLS 1.3 but none of the client's key shares; it names the group to use"
         + (sh != null && sh.keyShareGroup() >= 0
-            ? " (" + NamedGroup.labelOf(sh.keyShareGroup()) + ")"
+            ? " (" + NamedGroup.nameOf(sh.keyShareGroup()) + ")"
             : "")
         + ". The client must send a second Client Hello; the handshake transcript restarts with a"
         + " hash of the first hello (RFC 8446 4.4.1).";
@@ -310,16 +374,14 @@ final class Explanations {
                 + " earlier ticket, so no Certificate or Certificate Verify follows. ");
         sb.append(
             c.serverKeyShare
-                ? "With its key share the PSK is combined with a fresh (EC)DHE exchange (psk_dhe_ke,"
-                    + " 4.2.9): forward secret."
+                ? "With its key share the PSK is combined with a fresh "
+                    + exchangeOn(c.keyExchangeGroup)
+                    + " (psk_dhe_ke, 4.2.9): forward secret."
                 : "Without a key share this is psk_ke (4.2.9): no fresh Diffie-Hellman, so whoever"
                     + " learns the resumption secret can decrypt it.");
       } else {
-        sb.append("Its key share")
-            .append(c.keyExchangeGroup >= 0 ? " on " + NamedGroup.labelOf(c.keyExchangeGroup) : "")
-            .append(
-                " completes an ephemeral (EC)DHE exchange (RFC 8446 4.2.8): forward secret."
-                    + " The server's certificate only signs (Certificate Verify).");
+        sb.append(serverKeyShare(c.keyExchangeGroup))
+            .append(" The server's certificate only signs (Certificate Verify).");
       }
       sb.append(
           " Everything after this message is encrypted (RFC 8446 2): Wireshark shows it as"
@@ -482,7 +544,7 @@ final class Explanations {
   private String serverKeyExchange(Msg m) {
     int v = version(m);
     KeyExchangeKind k = KeyExchangeKind.of(m.c.negotiatedVersion, m.c.cipherSuite, false, false);
-    String group = m.detail instanceof Integer g && g >= 0 ? " on " + NamedGroup.labelOf(g) : "";
+    String group = m.detail instanceof Integer g && g >= 0 ? " on " + NamedGroup.nameOf(g) : "";
     String what =
         k == KeyExchangeKind.DHE
             ? "Server Key Exchange ("

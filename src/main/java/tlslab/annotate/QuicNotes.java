@@ -206,7 +206,7 @@ final class QuicNotes {
         String suite = tls.cipherSuite >= 0 ? CipherSuite.of(tls.cipherSuite).label() : "?";
         String group =
             tls.keyExchangeGroup >= 0
-                ? ", key share " + NamedGroup.of(tls.keyExchangeGroup).label()
+                ? ", key share " + NamedGroup.nameOf(tls.keyExchangeGroup)
                 : "";
         return "Server Hello (RFC 8446 section 4.1.3)"
             + where

@@ -86,6 +86,10 @@ public final class TlsDriver {
   private volatile long queuedPlain;
   private SelectionKey key;
   private boolean handshakeDone;
+  // The session's buffer sizes, fixed once the handshake is done (renegotiation is refused):
+  // asking the engine takes its lock and costs about 2% of a delivery's CPU (perf).
+  private int packetSize;
+  private int applicationSize;
   private int observeLeft = OBSERVE_AFTER_FINISH;
   private boolean tasksRunning;
   private boolean closeRequested;
@@ -398,7 +402,7 @@ public final class TlsDriver {
           case NEED_UNWRAP:
           case NEED_UNWRAP_AGAIN:
             if (appIn == null) {
-              appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
+              appIn = pool.acquire(applicationSize());
             }
             appIn = readAndUnwrap(appIn);
             progress = lastProgress;
@@ -407,7 +411,7 @@ public final class TlsDriver {
           case NOT_HANDSHAKING:
             boolean wrote = hasQueued() && wrap();
             if (appIn == null) {
-              appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
+              appIn = pool.acquire(applicationSize());
             }
             appIn = readAndUnwrap(appIn);
             progress = wrote || lastProgress;
@@ -483,7 +487,7 @@ public final class TlsDriver {
             deliver(appIn);
             // The plaintext buffer is smaller than a record's content: grow it to what the
             // session says a record can hold (or double it, if the session says no more).
-            int needed = engine.getSession().getApplicationBufferSize();
+            int needed = engine.getSession().getApplicationBufferSize(); // rare: ask afresh
             pool.release(appIn);
             appIn = ByteBuffer.allocate(Math.max(needed, appIn.capacity() * 2));
             continue;
@@ -523,7 +527,7 @@ public final class TlsDriver {
 
   /** Reads into {@link #netIn}, growing it to a whole record if needed; -1 at end of stream. */
   private int readMore() throws IOException {
-    int packet = engine.getSession().getPacketBufferSize();
+    int packet = packetSize();
     if (netIn == null) {
       netIn = pool.acquire(packet);
       netIn.flip();
@@ -582,7 +586,7 @@ public final class TlsDriver {
       return false;
     }
     // JSSE wants a whole record's room free before each wrap: a flight needs more than one.
-    int packet = engine.getSession().getPacketBufferSize();
+    int packet = packetSize();
     ByteBuffer out =
         heldFlight != null ? heldFlight : pool.acquire(handshakeDone ? packet : 2 * packet);
     heldFlight = null;
@@ -605,7 +609,7 @@ public final class TlsDriver {
           break;
         }
         overflows++;
-        int needed = engine.getSession().getPacketBufferSize();
+        int needed = engine.getSession().getPacketBufferSize(); // rare: ask afresh
         pool.release(out);
         out = ByteBuffer.allocate(Math.max(needed, out.capacity() * 2));
       }
@@ -734,6 +738,14 @@ public final class TlsDriver {
     }
   }
 
+  private int packetSize() {
+    return handshakeDone ? packetSize : engine.getSession().getPacketBufferSize();
+  }
+
+  private int applicationSize() {
+    return handshakeDone ? applicationSize : engine.getSession().getApplicationBufferSize();
+  }
+
   private void afterStep(SSLEngineResult r, boolean wasHandshaking) {
     if (wasHandshaking) {
       observer.onHandshakeStep(engine);
@@ -742,6 +754,8 @@ public final class TlsDriver {
     }
     if (!handshakeDone && r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
       handshakeDone = true;
+      packetSize = engine.getSession().getPacketBufferSize();
+      applicationSize = engine.getSession().getApplicationBufferSize();
       observer.onHandshakeFinished(engine);
       listener.onHandshakeFinished(this);
     }

@@ -12,7 +12,9 @@ package tlslab.wire;
  *       {@code TLS_ECDHE_*} / {@code TLS_DHE_*} ephemeral (EC)Diffie-Hellman signed by the server.
  *   <li>TLS 1.3 (RFC 8446 §2, §4.2.9): the suite names only cipher and hash; the key exchange is
  *       (EC)DHE, a resumption PSK alone ({@code psk_ke}) or a PSK with (EC)DHE ({@code
- *       psk_dhe_ke}).
+ *       psk_dhe_ke}). The key share's group says which exchange: (EC)DHE, a post-quantum hybrid of
+ *       (EC)DHE and ML-KEM (draft-ietf-tls-ecdhe-mlkem: X25519MLKEM768, what browsers offer first
+ *       since 2024), or ML-KEM alone.
  * </ul>
  */
 public enum KeyExchangeKind {
@@ -20,6 +22,11 @@ public enum KeyExchangeKind {
   ECDHE("ECDHE", true),
   DHE("DHE", true),
   TLS13_ECDHE("TLS 1.3 (EC)DHE", true),
+  /** An (EC)DHE share and an ML-KEM share in one key_share entry: both must break to expose it. */
+  TLS13_HYBRID("TLS 1.3 hybrid (EC)DHE + ML-KEM", true),
+  TLS13_KEM("TLS 1.3 ML-KEM", true),
+  /** A key share on a group the lab does not know: TLS 1.3 key shares are ephemeral. */
+  TLS13_OTHER("TLS 1.3 key share on a group the lab does not know", true),
   PSK("TLS 1.3 PSK only (psk_ke)", false),
   PSK_ECDHE("TLS 1.3 PSK with (EC)DHE (psk_dhe_ke)", true),
   /** No Server Hello seen, or a suite the lab does not know. */
@@ -56,10 +63,26 @@ public enum KeyExchangeKind {
    * @param keyShare whether a TLS 1.3 Server Hello carried key_share
    */
   public static KeyExchangeKind of(int version, int suite, boolean pskAccepted, boolean keyShare) {
+    return of(version, suite, pskAccepted, keyShare, -1);
+  }
+
+  /**
+   * As {@link #of(int, int, boolean, boolean)}, with the group of the Server Hello's key share
+   * ({@code -1} when not known), which tells a TLS 1.3 (EC)DHE exchange from a hybrid or ML-KEM
+   * one.
+   */
+  public static KeyExchangeKind of(
+      int version, int suite, boolean pskAccepted, boolean keyShare, int group) {
     if (version < 0 || suite < 0) return UNKNOWN;
     if (version == 0x0304) {
       if (pskAccepted) return keyShare ? PSK_ECDHE : PSK;
-      return TLS13_ECDHE;
+      if (group < 0) return TLS13_ECDHE;
+      return switch (NamedGroup.of(group).kind()) {
+        case ECDHE, FFDHE -> TLS13_ECDHE;
+        case HYBRID -> TLS13_HYBRID;
+        case KEM -> TLS13_KEM;
+        case UNKNOWN -> TLS13_OTHER;
+      };
     }
     return switch (CipherSuite.of(suite).keyExchange()) {
       case RSA -> RSA_TRANSPORT;
