@@ -52,7 +52,7 @@ class FinishedCheckTest {
   void ownTraceAndGoodAnswersPass() {
     Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(19); // 16, and part A's trace in 06-trace.pcap (3)
+    assertThat(r.items()).hasSize(20); // 16, part A's trace in 06-trace.pcap (3), the Finished (1)
     assertThat(r.items()).anyMatch(i -> i.requirement().equals("06.pcap lost no packets"));
     assertThat(r.collected()).containsKey("proves");
     assertThat(r.items())
@@ -140,6 +140,40 @@ class FinishedCheckTest {
                         .startsWith(
                             "the handshake in 06-trace.pcap verifies (the Server Key Exchange is"
                                 + " signed by the server certificate's key"));
+  }
+
+  @Test
+  void theClientsFinishedMatchesTheHelloItSentNotTheEditedOne() {
+    Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
+    assertThat(r.items())
+        .anyMatch(
+            i ->
+                i.ok()
+                    && i.requirement()
+                        .equals(
+                            "the client's Finished in 06.pcap covers the hello it sent, not the"
+                                + " edited one"));
+  }
+
+  /**
+   * A tamper run that was not made with my server's key (a classmate's run, its certificate
+   * replaced by mine, is the same to the checker): the client's Finished cannot be read with my
+   * key, so the capture is not my run.
+   */
+  @Test
+  void aTamperRunNotMadeWithMyServerKeyFails() {
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(friends.friend.resolve("certs/server.key"), w.resolve("certs/server.key"));
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failures(r))
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.requirement())
+                  .isEqualTo(
+                      "the client's Finished in 06.pcap covers the hello it sent, not the edited one");
+              assertThat(i.hint()).contains("was not made with your server's key");
+            });
   }
 
   @Test
