@@ -69,6 +69,43 @@ class HostileFilesTest {
     assertOneLineFailure(check(w, "2"), "02.pcap is 3072 MiB, more than any exercise's capture");
   }
 
+  /**
+   * A capture larger than a grader accepts is refused when it is handed in, with the file named
+   * (exit 3, bad input), rather than packed into an archive the grading then refuses.
+   */
+  @Test
+  void submitRefusesAFileTheGraderWouldRefuse() throws IOException {
+    Path w = mine();
+    sparse(w.resolve("captures/big.pcap"), 65L << 20);
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "exercise",
+            "submit",
+            "--dir",
+            w.toString(),
+            "--student",
+            "alice",
+            "--out",
+            dir.resolve("s.zip").toString());
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err().strip())
+        .doesNotContain("\n")
+        .contains("big.pcap is 65 MiB, more than the 64 MiB a grader accepts");
+    assertThat(dir.resolve("s.zip")).doesNotExist();
+  }
+
+  /**
+   * A bundle whose challenge.txt was emptied: "" is in every line, so every "your challenge is in
+   * it" would hold. It is no challenge, and the checks say so.
+   */
+  @Test
+  void anEmptiedBundleChallengeIsNoChallenge() {
+    Path w = mine();
+    Evidence.write(w.resolve("bundle/x/challenge.txt"), "\n");
+    Report r = Evidence.check(new tlslab.exercise.checks.FramingCheck(), w);
+    assertThat(Evidence.failed(r, "your challenge is known").hint()).contains("holds no challenge");
+  }
+
   /** A pcap header, then 40 MiB of zeros: two and a half million empty frames. */
   @Test
   void aCaptureOfMillionsOfEmptyFramesStopsAtTheLimit() throws IOException {
