@@ -7,12 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import tlslab.common.LabException;
 
 /**
  * A student's answers file: one {@code key: value} per line; blank lines and lines starting with
  * {@code #} are ignored. Keys are case-insensitive.
  */
 public final class Answers {
+  /** Largest answers file read: a few lines of answers are a few KiB. */
+  static final long MAX_BYTES = 1 << 20;
+
   private final Path file;
   private final Map<String, String> values;
 
@@ -28,6 +32,15 @@ public final class Answers {
     Map<String, String> values = new LinkedHashMap<>();
     if (Files.isRegularFile(file)) {
       try {
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+          throw LabException.badInput(
+              file
+                  + " is "
+                  + (size >> 20)
+                  + " MiB: an answers file is a few lines (at most 1 MiB); write only the keys"
+                  + " the exercise lists");
+        }
         for (String line : Files.readAllLines(file)) {
           String t = line.strip();
           int colon = t.indexOf(':');
@@ -39,8 +52,8 @@ public final class Answers {
             values.put(t.substring(0, colon).strip().toLowerCase(Locale.ROOT), value);
           }
         }
-      } catch (IOException e) {
-        // An unreadable file reads as no answers; the report names the file.
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // An unreadable file (or not UTF-8) reads as no answers; the report names the file.
       }
     }
     return new Answers(file, values);

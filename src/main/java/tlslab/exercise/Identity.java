@@ -70,9 +70,15 @@ public record Identity(
     if (bundle.isPresent()) {
       Path dir = bundle.get();
       try {
+        Path file = dir.resolve(ClassChallenge.BUNDLE_FILE);
         String challenge =
-            Files.readString(dir.resolve(ClassChallenge.BUNDLE_FILE), StandardCharsets.UTF_8)
-                .strip();
+            Files.size(file) > 4096 ? "" : Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (!ClassChallenge.looksLikeOne(challenge)) {
+          // An empty or edited challenge would be "found" in any line: only a real one counts.
+          return failed(
+              Mode.BUNDLE,
+              file + " holds no challenge: copy the bundle your instructor gave you again");
+        }
         Optional<X509Certificate> cert = bundleCertificate(dir);
         return new Identity(Mode.BUNDLE, challenge, Optional.empty(), Optional.empty(), cert, null);
       } catch (IOException e) {
@@ -90,7 +96,9 @@ public record Identity(
     }
     Path own = ws.dir().resolve(SELF_STUDY_FILE);
     try {
-      String challenge = Files.readString(own, StandardCharsets.UTF_8).strip();
+      // A challenge is one short line: a larger file is not one (and is not read whole).
+      String challenge =
+          Files.size(own) > 4096 ? "" : Files.readString(own, StandardCharsets.UTF_8).strip();
       if (!ClassChallenge.looksLikeOne(challenge)) {
         return failed(
             Mode.SELF_STUDY, own + " holds no challenge: delete it and run lab exercise challenge");

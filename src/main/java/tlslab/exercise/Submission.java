@@ -47,6 +47,12 @@ public final class Submission {
   /** Largest archive entry accepted when grading: a capture of a chat is far smaller. */
   static final long MAX_ENTRY_BYTES = 64L << 20;
 
+  /** Largest archive accepted when grading, unpacked: all exercises' evidence is far smaller. */
+  static final long MAX_TOTAL_BYTES = 512L << 20;
+
+  /** Most entries accepted in one archive: a complete hand-in has some fifty files. */
+  static final int MAX_ENTRIES = 2000;
+
   private Submission() {}
 
   /** The files of {@code work} an archive would hold, relative, sorted. */
@@ -82,6 +88,23 @@ public final class Submission {
       throw LabException.badInput(
           work + ": nothing to hand in yet (no certs, captures or answers)");
     }
+    for (String f : files) {
+      long size;
+      try {
+        size = Files.size(work.resolve(f));
+      } catch (IOException e) {
+        throw LabException.badInput(work.resolve(f) + ": unreadable (" + e.getMessage() + ")");
+      }
+      if (size > MAX_ENTRY_BYTES) {
+        // The grader refuses such an archive: say so now, while it can still be made again.
+        throw LabException.badInput(
+            work.resolve(f)
+                + " is "
+                + (size >> 20)
+                + " MiB, more than the 64 MiB a grader accepts for one file: make it again with"
+                + " only the exercise's traffic (lab capture --port, or a narrower --filter)");
+      }
+    }
     try {
       Path parent = out.toAbsolutePath().getParent();
       Files.createDirectories(parent);
@@ -112,7 +135,16 @@ public final class Submission {
     String student = null;
     try (InputStream in = Files.newInputStream(zip);
         ZipInputStream z = new ZipInputStream(in)) {
+      long total = 0;
+      int entries = 0;
       for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
+        if (++entries > MAX_ENTRIES) {
+          throw LabException.badInput(
+              zip
+                  + ": more than "
+                  + MAX_ENTRIES
+                  + " files, not an archive lab exercise submit made");
+        }
         Path target = into.resolve(e.getName()).normalize();
         if (!target.startsWith(into) || e.isDirectory()) {
           continue;
@@ -123,8 +155,12 @@ public final class Submission {
           byte[] buf = new byte[8192];
           for (int k; (k = z.read(buf)) > 0; ) {
             n += k;
+            total += k;
             if (n > MAX_ENTRY_BYTES) {
               throw LabException.badInput(zip + ": " + e.getName() + " is larger than 64 MiB");
+            }
+            if (total > MAX_TOTAL_BYTES) {
+              throw LabException.badInput(zip + ": more than 512 MiB unpacked, not a hand-in");
             }
             o.write(buf, 0, k);
           }
@@ -132,6 +168,11 @@ public final class Submission {
         if (e.getName().equals(STUDENT_FILE)) {
           student = Files.readString(target, StandardCharsets.UTF_8).strip();
         }
+      }
+      if (entries == 0) {
+        throw LabException.badInput(
+            zip
+                + ": not a readable submission (no files in it: not a zip lab exercise submit made)");
       }
     } catch (IOException e) {
       throw LabException.badInput(zip + ": not a readable submission (" + e.getMessage() + ")");

@@ -19,8 +19,9 @@ import tlslab.common.LabException;
  *
  * <p>Formats: pcap (https://www.tcpdump.org/manpages/pcap-savefile.5.html) and pcapng
  * (draft-ietf-opsawg-pcapng): section header, interface description, enhanced and simple packet
- * blocks, and Decryption Secrets Blocks (keys stored in the file, handed to {@link
- * #onSecrets(Consumer)} as they are read, before the packets that follow them); other blocks are
+ * blocks, Decryption Secrets Blocks (keys stored in the file, handed to {@link
+ * #onSecrets(Consumer)} as they are read, before the packets that follow them) and Interface
+ * Statistics Blocks (the capturing program's own counters, {@link #statistics()}); other blocks are
  * skipped.
  */
 public final class CaptureReader implements Closeable {
@@ -46,6 +47,7 @@ public final class CaptureReader implements Closeable {
   private long[] ifUnits = new long[4];
   private int ifCount;
   private final List<DecryptionSecrets> secrets = new ArrayList<>();
+  private final List<InterfaceStatistics> statistics = new ArrayList<>();
   private Consumer<DecryptionSecrets> secretsListener = s -> {};
 
   private CaptureReader(InputStream in, String name) {
@@ -128,6 +130,14 @@ public final class CaptureReader implements Closeable {
   /** The Decryption Secrets Blocks read so far, in file order. */
   public List<DecryptionSecrets> secrets() {
     return List.copyOf(secrets);
+  }
+
+  /**
+   * The Interface Statistics Blocks read so far, in file order (pcapng; a capturing program writes
+   * them at the end, so they are all known once {@link #next} has returned false).
+   */
+  public List<InterfaceStatistics> statistics() {
+    return List.copyOf(statistics);
   }
 
   /** Fills {@code f} with the next frame; false at the end of the file (or of readable data). */
@@ -218,8 +228,9 @@ public final class CaptureReader implements Closeable {
         case 10 -> {
           if (!readDsb(body, bodyEnd)) return false;
         }
+        case 5 -> readIsb(body, bodyEnd);
         default -> {
-          // statistics, name resolution, custom blocks...: not needed for labels
+          // name resolution, custom blocks...: not needed for labels
         }
       }
       pos += len;
@@ -261,6 +272,33 @@ public final class CaptureReader implements Closeable {
     secrets.add(s);
     secretsListener.accept(s);
     return true;
+  }
+
+  /**
+   * Interface Statistics Block (pcapng 4.6): Interface ID, Timestamp (high, low), then options,
+   * each a 64-bit counter: isb_ifrecv (4), isb_ifdrop (5), isb_filteraccept (6), isb_osdrop (7),
+   * isb_usrdeliv (8). A block too short for its fixed part is ignored; an option that overruns the
+   * block ends the options (the counters read so far are kept).
+   */
+  private void readIsb(int body, int end) {
+    if (end - body < 12) return;
+    int iface = i32(body);
+    long[] counter = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
+    int o = body + 12;
+    while (o + 4 <= end) {
+      int code = bigEndian ? u16be(o) : u16le(o);
+      int olen = bigEndian ? u16be(o + 2) : u16le(o + 2);
+      if (code == 0 || o + 4 + olen > end) break;
+      if (code >= 4 && code <= 8 && olen == 8) {
+        long a = i32(o + 4) & 0xffffffffL;
+        long b = i32(o + 8) & 0xffffffffL;
+        // A 64-bit option in the section's byte order: low word first when little-endian.
+        counter[code] = bigEndian ? (a << 32) | b : (b << 32) | a;
+      }
+      o += 4 + ((olen + 3) & ~3);
+    }
+    statistics.add(
+        new InterfaceStatistics(iface, counter[4], counter[5], counter[6], counter[7], counter[8]));
   }
 
   private void readIdb(int body, int end) {

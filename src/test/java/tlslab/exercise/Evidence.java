@@ -73,7 +73,32 @@ final class Evidence {
     }
   }
 
-  /** Copies a classic pcap keeping only the frames whose number (1-based) passes {@code keep}. */
+  /**
+   * Copies a capture as a student copies one under another name: with the record lab capture kept
+   * beside it ({@code FILE.stats}), so that the copy's record is the copied capture's own (or none,
+   * when the source has none).
+   */
+  static void copyCapture(Path from, Path to) {
+    copy(from, to);
+    Path stats = from.resolveSibling(from.getFileName() + ".stats");
+    Path toStats = to.resolveSibling(to.getFileName() + ".stats");
+    try {
+      if (Files.isRegularFile(stats)) {
+        copy(stats, toStats);
+      } else {
+        Files.deleteIfExists(toStats);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Copies a classic pcap keeping only the frames whose number (1-based) passes {@code keep}. A
+   * record lab capture left beside {@code dst} ({@code FILE.stats}) is made to count the frames
+   * kept, as if the capture had only seen those: what a capture started late, stopped early or
+   * filtered on one port writes.
+   */
   static void keepFrames(Path src, Path dst, LongPredicate keep) {
     try {
       byte[] in = Files.readAllBytes(src);
@@ -97,6 +122,15 @@ final class Evidence {
       }
       Files.createDirectories(dst.getParent());
       Files.write(dst, out.toByteArray());
+      Path stats = dst.resolveSibling(dst.getFileName() + ".stats");
+      if (Files.isRegularFile(stats)) {
+        long kept = java.util.stream.LongStream.rangeClosed(1, n).filter(keep).count();
+        Files.writeString(
+            stats,
+            Files.readString(stats)
+                .replaceAll("(?m)^written=\\d+$", "written=" + kept)
+                .replaceAll("(?m)^received=\\d+$", "received=" + kept));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -52,7 +52,7 @@ class FinishedCheckTest {
   void ownTraceAndGoodAnswersPass() {
     Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(16);
+    assertThat(r.items()).hasSize(20); // 16, part A's trace in 06-trace.pcap (3), the Finished (1)
     assertThat(r.items()).anyMatch(i -> i.requirement().equals("06.pcap lost no packets"));
     assertThat(r.collected()).containsKey("proves");
     assertThat(r.items())
@@ -88,6 +88,92 @@ class FinishedCheckTest {
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "the trace was made with your certificates").hint())
         .contains("no certificate fingerprint", "lab trace --certs");
+  }
+
+  /**
+   * A trace typed by hand: the four events the check looks for, with the fingerprint lab certs show
+   * prints and a made-up random. Before part A was tied to a capture, it passed.
+   */
+  @Test
+  void aHandTypedTraceFails() {
+    Path w = withAnswers(ANSWERS);
+    String sha256 =
+        tlslab.pki.CertificateSummary.sha256Fingerprint(
+            tlslab.pki.CertificateFile.read(w.resolve("certs/server.pem"), "changeit").leaf());
+    String random = "ab".repeat(32);
+    Evidence.write(
+        w.resolve("traces/06.jsonl"),
+        String.join(
+                "\n",
+                "{\"side\":\"client\",\"connection\":1,\"direction\":\"produced\","
+                    + "\"message\":\"Client Hello\",\"random\":\""
+                    + random
+                    + "\"}",
+                "{\"side\":\"server\",\"connection\":1,\"direction\":\"produced\","
+                    + "\"message\":\"Certificate\",\"certificate_sha256\":[\""
+                    + sha256
+                    + "\"]}",
+                "{\"side\":\"client\",\"connection\":1,\"direction\":\"produced\","
+                    + "\"message\":\"Finished\"}",
+                "{\"side\":\"server\",\"connection\":1,\"direction\":\"produced\","
+                    + "\"message\":\"Finished\"}")
+            + "\n");
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failures(r))
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.requirement())
+                  .isEqualTo("the trace describes a handshake in your capture 06-trace.pcap");
+              assertThat(i.hint()).contains("is not that of any connection in", "06-trace.pcap");
+            });
+  }
+
+  @Test
+  void anHonestTracesHandshakeVerifiesInItsCapture() {
+    Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
+    assertThat(r.items())
+        .anyMatch(
+            i ->
+                i.ok()
+                    && i.requirement()
+                        .startsWith(
+                            "the handshake in 06-trace.pcap verifies (the Server Key Exchange is"
+                                + " signed by the server certificate's key"));
+  }
+
+  @Test
+  void theClientsFinishedMatchesTheHelloItSentNotTheEditedOne() {
+    Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
+    assertThat(r.items())
+        .anyMatch(
+            i ->
+                i.ok()
+                    && i.requirement()
+                        .equals(
+                            "the client's Finished in 06.pcap covers the hello it sent, not the"
+                                + " edited one"));
+  }
+
+  /**
+   * A tamper run that was not made with my server's key (a classmate's run, its certificate
+   * replaced by mine, is the same to the checker): the client's Finished cannot be read with my
+   * key, so the capture is not my run.
+   */
+  @Test
+  void aTamperRunNotMadeWithMyServerKeyFails() {
+    Path w = withAnswers(ANSWERS);
+    Evidence.copy(friends.friend.resolve("certs/server.key"), w.resolve("certs/server.key"));
+    Report r = check(new FinishedCheck(), w);
+    assertThat(failures(r))
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.requirement())
+                  .isEqualTo(
+                      "the client's Finished in 06.pcap covers the hello it sent, not the edited one");
+              assertThat(i.hint()).contains("was not made with your server's key");
+            });
   }
 
   @Test
@@ -192,7 +278,7 @@ class FinishedCheckTest {
   @Test
   void aCaptureOfOneLegFails() {
     Path w = withAnswers(ANSWERS);
-    Evidence.copy(friends.mine.resolve("captures/02.pcap"), w.resolve("captures/06.pcap"));
+    Evidence.copyCapture(friends.mine.resolve("captures/02.pcap"), w.resolve("captures/06.pcap"));
     Report r = check(new FinishedCheck(), w);
     assertThat(failures(r)).hasSize(1);
     assertThat(failed(r, "06.pcap shows both legs").hint()).contains("capture both ports");

@@ -95,7 +95,8 @@ class ForwardSecrecyCheckTest {
   @Test
   void anEcdheCaptureInPlaceOfTheReportOneDecryptsNothing() {
     Path w = withAnswers("decrypted-line: " + reply + "\n" + frame + WHY);
-    Evidence.copy(work.mine.resolve("captures/02.pcap"), w.resolve("captures/04-report.pcap"));
+    Evidence.copyCapture(
+        work.mine.resolve("captures/02.pcap"), w.resolve("captures/04-report.pcap"));
     Report r = check(new ForwardSecrecyCheck(), w);
     assertThat(failed(r, "decrypted-line").hint()).contains("decrypts nothing", "TLS_RSA");
   }

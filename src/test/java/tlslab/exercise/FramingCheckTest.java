@@ -4,30 +4,62 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static tlslab.exercise.Evidence.failed;
 import static tlslab.exercise.Evidence.failures;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import tlslab.cli.Main;
 import tlslab.exercise.checks.FramingCheck;
+import tlslab.tls.ClientAuth;
+import tlslab.tls.TlsProfile;
 
 /**
- * Exercise 10: conceptual questions as multiple choice, options shuffled per student; read the way
- * a student reads them, from {@code lab exercise show 10}.
+ * Exercise 10: the student's own server refusing an over-long line that carries their challenge (a
+ * real chat server, a real libpcap capture and the client's key log, made once for the class), and
+ * conceptual questions as multiple choice, options shuffled per student; read the way a student
+ * reads them, from {@code lab exercise show 10}.
  */
 class FramingCheckTest {
   @TempDir Path dir;
 
+  @TempDir static Path shared;
+
   private static final String MINE = "tlslab-0123456789abcdef0123";
   private static final String FRIEND = "tlslab-fedcba9876543210fedc";
+
+  /** alice's work folder with challenge MINE and a real captures/10.pcap + 10.keylog. */
+  private static Path work;
+
+  @BeforeAll
+  static void overlongLineSession() {
+    work = StudentWork.copy(StudentWork.get().mine, shared.resolve("work"));
+    Evidence.write(work.resolve("challenge.txt"), MINE + "\n");
+    StudentWork.chat(
+        work,
+        "10.pcap",
+        "10.keylog",
+        TlsProfile.MODERN,
+        ClientAuth.NONE,
+        StudentWork.NAME,
+        List.of("my challenge is " + MINE + " " + "0".repeat(9000)));
+  }
+
+  /** A fresh copy of the honest work folder, to alter. */
+  private Path mine() {
+    return StudentWork.copy(work, dir.resolve("w"));
+  }
 
   private static Path student(Path dir, String challenge) {
     Evidence.write(dir.resolve("challenge.txt"), challenge + "\n");
@@ -78,7 +110,7 @@ class FramingCheckTest {
 
   @Test
   void theRightLettersInMyOrderPassAndMyWordsAreCollected() {
-    Path w = student(dir.resolve("me"), MINE);
+    Path w = mine();
     String shown = show(w);
     assertThat(shown).doesNotContain("<!-- choices -->").contains("**pickle-risk**: ", "   A) ");
     assertThat(shown).contains("TypeError").contains("calcsize(\"L\")");
@@ -89,7 +121,7 @@ class FramingCheckTest {
 
   @Test
   void aFriendsLettersAreNotMyAnswers() {
-    Path me = student(dir.resolve("me"), MINE);
+    Path me = mine();
     Path friend = student(dir.resolve("friend"), FRIEND);
     assertThat(letters(show(me))).isNotEqualTo(letters(show(friend)));
     Report r = check(me, rightAnswers(friend));
@@ -99,7 +131,7 @@ class FramingCheckTest {
 
   @Test
   void theOppositeAnswerFailsWithAHintThatTeaches() {
-    Path w = student(dir.resolve("me"), MINE);
+    Path w = mine();
     Map<String, String> pickle = letters(show(w)).get("pickle-risk");
     String opposite =
         pickle.get("no code can run: pickle only rebuilds lists, strings and numbers");
@@ -119,7 +151,7 @@ class FramingCheckTest {
 
   @Test
   void keywordStuffedAnswersFail() {
-    Path w = student(dir.resolve("me"), MINE);
+    Path w = mine();
     Report r =
         check(
             w,
@@ -138,8 +170,54 @@ class FramingCheckTest {
   void missingFileOrChallengeFailsWithHint() {
     Report none = new FramingCheck().check(new Workspace(dir, Optional.empty()));
     assertThat(failed(none, "your challenge is known").hint()).contains("lab exercise challenge");
-    Path w = student(dir.resolve("me"), MINE);
+    Path w = mine();
     Report r = new FramingCheck().check(new Workspace(w, Optional.empty()));
     assertThat(failed(r, "answers file").hint()).contains("10.txt");
+  }
+
+  /**
+   * The brute force: the letters can be tried one at a time against the checker, which says which
+   * are wrong. All five right, found that way or copied, still fail without the session.
+   */
+  @Test
+  void theRightLettersAloneDoNotPass() throws IOException {
+    Path w = mine();
+    Files.delete(w.resolve("captures/10.pcap"));
+    Files.delete(w.resolve("captures/10.pcap.stats"));
+    Report r = check(w, rightAnswers(w));
+    assertThat(r.passed()).isFalse();
+    assertThat(failed(r, "10.pcap is a readable capture").hint())
+        .contains("10.pcap does not exist", "9000 bytes or more that carries your challenge");
+    assertThat(failures(r)).hasSize(1);
+  }
+
+  @Test
+  void anOrdinaryChatIsNotTheRefusedLine() {
+    Path w = mine();
+    // Exercise 2's chat, handed in as exercise 10's: own server, own keys, but no over-long line.
+    Evidence.copyCapture(w.resolve("captures/02.pcap"), w.resolve("captures/10.pcap"));
+    Evidence.copy(w.resolve("captures/02.keylog"), w.resolve("captures/10.keylog"));
+    Report r = check(w, rightAnswers(w));
+    assertThat(failed(r, "your server refused an over-long line").hint())
+        .contains("! line too long (max N bytes); closing", "8192 bytes");
+  }
+
+  @Test
+  void someoneElsesRefusedLineIsNotMine() {
+    // The same session with another challenge in the work folder: a classmate's capture (and
+    // the classmate's server certificate would fail even before this).
+    Path w = student(mine(), FRIEND);
+    Report r = check(w, rightAnswers(w));
+    assertThat(failed(r, "the over-long line in 10.pcap carries your challenge").hint())
+        .contains("does not carry your challenge (" + FRIEND + ")");
+  }
+
+  @Test
+  void aKeyLogOfAnotherSessionDecryptsNothing() {
+    Path w = mine();
+    Evidence.copy(w.resolve("captures/02.keylog"), w.resolve("captures/10.keylog"));
+    Report r = check(w, rightAnswers(w));
+    assertThat(failed(r, "your server refused an over-long line").hint())
+        .contains("none of the secrets in", "belongs to a session of 10.pcap");
   }
 }

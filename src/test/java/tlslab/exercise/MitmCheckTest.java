@@ -54,7 +54,7 @@ class MitmCheckTest {
     // relay), and a refusal file holding the word "certificate"; no mitm log.
     StudentWork old = StudentWork.get();
     Path w = copy();
-    Evidence.copy(old.mine.resolve("captures/08.pcap"), w.resolve("captures/08.pcap"));
+    Evidence.copyCapture(old.mine.resolve("captures/08.pcap"), w.resolve("captures/08.pcap"));
     Evidence.copy(old.mine.resolve("evil/server.pem"), w.resolve("evil/server.pem"));
     Evidence.write(w.resolve("answers/08-refused.txt"), "certificate problem\n");
     w.resolve("mitm/08.jsonl").toFile().delete();

@@ -165,13 +165,18 @@ final class MitmWork {
   }
 
   private void exercise6(Path certs) throws IOException {
-    // Part A: lab trace --certs work/certs --trace-json work/traces/06.jsonl
-    lab(
-        "trace",
-        "--certs",
-        certs.toString(),
-        "--trace-json",
-        work.resolve("traces/06.jsonl").toString());
+    // Part A: lab trace --certs work/certs --trace-json work/traces/06.jsonl, captured (lab trace
+    // picks its own port, so all of lo's TCP).
+    capture(
+        work.resolve("captures/06-trace.pcap"),
+        "tcp",
+        () ->
+            lab(
+                "trace",
+                "--certs",
+                certs.toString(),
+                "--trace-json",
+                work.resolve("traces/06.jsonl").toString()));
     JsonLinesTrace json = JsonLinesTrace.open(work.resolve("traces/06-server.jsonl"), false);
     HandshakeInspector inspector = HandshakeInspector.builder().trace(json::write).build();
     HandshakeObserver observer = inspector.observer();

@@ -29,7 +29,7 @@ class MutualTlsCheckTest {
   void aloneMyIssuedCertificatePasses() {
     Report r = check(new MutualTlsCheck(), work.mine);
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(7);
+    assertThat(r.items()).hasSize(8); // with "the handshake in 09.pcap verifies (...)"
     assertThat(r.notes()).anyMatch(n -> n.contains("not proven"));
   }
 
@@ -127,7 +127,7 @@ class MutualTlsCheckTest {
   @Test
   void aCaptureWithoutClientAuthFails() {
     Path w = work.copy(work.mine, tmp.resolve("w"));
-    Evidence.copy(w.resolve("captures/02.pcap"), w.resolve("captures/09.pcap"));
+    Evidence.copyCapture(w.resolve("captures/02.pcap"), w.resolve("captures/09.pcap"));
     Report r = check(new MutualTlsCheck(), w);
     assertThat(failed(r, "the server sends a Certificate Request").hint())
         .contains("--client-auth need");
@@ -136,7 +136,7 @@ class MutualTlsCheckTest {
   @Test
   void aClientThatSentNoCertificateFails() {
     Path w = work.copy(work.mine, tmp.resolve("w"));
-    Evidence.copy(w.resolve("captures/09-nocert.pcap"), w.resolve("captures/09.pcap"));
+    Evidence.copyCapture(w.resolve("captures/09-nocert.pcap"), w.resolve("captures/09.pcap"));
     Report r = check(new MutualTlsCheck(), w);
     assertThat(failed(r, "the client answers with a certificate").hint()).contains("--cert");
   }
@@ -145,7 +145,7 @@ class MutualTlsCheckTest {
   void aCertificateThatIsNotMineFails() {
     // The class capture shows a certificate from the instructor's CA; alone, mine are in certs/.
     Path w = work.copy(work.mine, tmp.resolve("w"));
-    Evidence.copy(work.classWork.resolve("captures/09.pcap"), w.resolve("captures/09.pcap"));
+    Evidence.copyCapture(work.classWork.resolve("captures/09.pcap"), w.resolve("captures/09.pcap"));
     Report r = check(new MutualTlsCheck(), w);
     assertThat(failures(r)).hasSize(2);
     assertThat(failed(r, "the client certificate is one of yours").hint())

@@ -189,10 +189,7 @@ class RevocationCheckTest {
   @Test
   void theGoodCaptureHandedInTwiceFails(@TempDir Path tmp) throws IOException {
     Path w = copy(work, tmp.resolve("w"));
-    Files.copy(
-        w.resolve("captures/11-good.pcap"),
-        w.resolve("captures/11-revoked.pcap"),
-        StandardCopyOption.REPLACE_EXISTING);
+    Evidence.copyCapture(w.resolve("captures/11-good.pcap"), w.resolve("captures/11-revoked.pcap"));
     Report r = check(w, null);
     assertThat(Evidence.failures(r))
         .extracting(Report.Item::requirement)

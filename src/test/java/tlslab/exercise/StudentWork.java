@@ -47,7 +47,7 @@ import tlslab.trace.NssKeyLog;
  * server certificate's SANs and sent inside each encrypted chat.
  *
  * <ul>
- *   <li>{@link #mine}: alice's complete work folder for exercises 1-9 (self-study);
+ *   <li>{@link #mine}: alice's complete work folder for exercises 1-10 (self-study);
  *   <li>{@link #friend}: bob's exercise 2, made with his own certificates;
  *   <li>{@link #classWork}: a class student's folder: the bundle from {@code lab certs class} in
  *       {@code bundle/} and {@code captures/09.pcap} made against the instructor's server;
@@ -175,6 +175,16 @@ final class StudentWork {
         ClientAuth.NONE,
         NAME,
         List.of(REPORT_LINE, challengeLine(mine), "/whoami"));
+
+    // Exercise 10: one line longer than the server's maximum, carrying the challenge.
+    chat(
+        mine,
+        "10.pcap",
+        "10.keylog",
+        TlsProfile.MODERN,
+        ClientAuth.NONE,
+        NAME,
+        List.of(challengeLine(mine) + " " + "0".repeat(9000)));
 
     // Exercises 6 and 7: lab trace, as the student runs it.
     lab(

@@ -157,6 +157,72 @@ class CaptureReaderTest {
     }
   }
 
+  /**
+   * Interface Statistics Blocks (pcapng 4.6), in both byte orders: the 64-bit counters read as
+   * written, a later block for the same interface kept after an earlier one, and an option whose
+   * length runs past the block ending the options without losing what came before.
+   */
+  @Test
+  void interfaceStatisticsBlocksAreReadInBothByteOrders() {
+    for (ByteOrder o : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
+      byte[] one = pcapngWithSecrets(o, new byte[0], 0);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(one);
+      long big = (3L << 32) + 7; // a counter past 32 bits: both halves must be read
+      block(
+          out,
+          o,
+          5,
+          ByteBuffer.allocate(12 + 4 * 12 + 4)
+              .order(o)
+              .putInt(0)
+              .putInt(0)
+              .putInt(0)
+              .putShort((short) 4) // isb_ifrecv
+              .putShort((short) 8)
+              .putLong(big)
+              .putShort((short) 5) // isb_ifdrop
+              .putShort((short) 8)
+              .putLong(2)
+              .putShort((short) 7) // isb_osdrop
+              .putShort((short) 8)
+              .putLong(1)
+              .putShort((short) 8) // isb_usrdeliv
+              .putShort((short) 8)
+              .putLong(1)
+              .putInt(0) // opt_endofopt
+              .array());
+      block(
+          out,
+          o,
+          5,
+          ByteBuffer.allocate(12 + 12 + 4)
+              .order(o)
+              .putInt(1)
+              .putInt(0)
+              .putInt(0)
+              .putShort((short) 5)
+              .putShort((short) 8)
+              .putLong(9)
+              .putShort((short) 8)
+              .putShort((short) 200) // runs past the block: options end here
+              .array());
+      List<InterfaceStatistics> stats;
+      try (CaptureReader r = CaptureReader.of(new ByteArrayInputStream(out.toByteArray()), "t")) {
+        Frame f = new Frame();
+        while (r.next(f)) {
+          // read to the end: statistics come last
+        }
+        assertThat(r.problem()).isNull();
+        stats = r.statistics();
+      }
+      assertThat(stats).hasSize(2);
+      assertThat(stats.get(0)).isEqualTo(new InterfaceStatistics(0, big, 2, -1, 1, 1));
+      assertThat(stats.get(0).dropped()).isEqualTo(3);
+      assertThat(stats.get(1)).isEqualTo(new InterfaceStatistics(1, -1, 9, -1, -1, -1));
+    }
+  }
+
   /** A section header, a Decryption Secrets Block (pcapng 4.7) of {@code keys}, then a packet. */
   static byte[] pcapngWithSecrets(ByteOrder o, byte[] keys, int claimedLength) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -24,6 +24,7 @@ import tlslab.capture.CaptureStats;
 import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
+import tlslab.pcap.InterfaceStatistics;
 import tlslab.pcap.PacketDecoder;
 import tlslab.pcap.TcpPacket;
 import tlslab.pki.CertificateSummary;
@@ -46,6 +47,15 @@ final class CaptureEvidence {
    */
   record Hellos(String clientRandom, String serverRandom, String sessionId) {}
 
+  /** Largest capture read, as large as a grader accepts ({@code Submission}: 64 MiB a file). */
+  static final long MAX_BYTES = 64L << 20;
+
+  /**
+   * Most frames read: an exercise's capture has tens to thousands; a file of millions of empty
+   * frames (a few bytes each) would otherwise hold the checker for minutes and fill its memory.
+   */
+  static final int MAX_FRAMES = 200_000;
+
   private static final Pattern CHALLENGE = Pattern.compile(ClassChallenge.PREFIX + "[0-9a-f]{20}");
 
   private final Path file;
@@ -55,61 +65,8 @@ final class CaptureEvidence {
   private final Map<Integer, Hellos> hellos;
   private final Completeness completeness;
   private final List<String> secretsInside;
-
-  /**
-   * How complete the file is, as far as the lab can tell (RFC-free: libpcap's own counters).
-   *
-   * @param stats what {@code lab capture} recorded in {@code FILE.stats}, empty when there is none
-   *     (made by another tool, or the sidecar was not handed in)
-   * @param statsProblem why {@code FILE.stats} could not be believed (not one the lab wrote, or it
-   *     contradicts itself), else null
-   * @param cutFrames frames captured shorter than they were on the wire (a small {@code
-   *     --snaplen}): their bytes are lost, so TLS records in them cannot be read
-   */
-  record Completeness(Optional<CaptureStats> stats, String statsProblem, long cutFrames) {
-    static final Completeness UNKNOWN = new Completeness(Optional.empty(), null, 0);
-
-    /** Packets lost between the wire and the file (kernel, interface, lab), 0 when not known. */
-    long lost() {
-      return stats.map(CaptureStats::dropped).orElse(0L);
-    }
-
-    /** True when something is known to be missing from the file. */
-    boolean incomplete() {
-      return lost() > 0 || cutFrames > 0 || statsProblem != null;
-    }
-
-    /** What is missing, in a sentence for the student; "" when nothing is known to be. */
-    String missing(Path file) {
-      List<String> parts = new ArrayList<>();
-      if (statsProblem != null) {
-        parts.add(statsProblem);
-      }
-      stats
-          .filter(s -> !s.complete())
-          .ifPresent(
-              s ->
-                  parts.add(
-                      file.getFileName()
-                          + " lost "
-                          + s.dropped()
-                          + " packet"
-                          + (s.dropped() == 1 ? "" : "s")
-                          + " while it was made ("
-                          + s.summary()
-                          + ", from "
-                          + CaptureStats.sidecar(file).getFileName()
-                          + ")"));
-      if (cutFrames > 0) {
-        parts.add(
-            cutFrames
-                + " frame"
-                + (cutFrames == 1 ? " was" : "s were")
-                + " captured shorter than sent (snaplen): their TLS bytes are lost");
-      }
-      return String.join("; ", parts);
-    }
-  }
+  private final Map<Integer, List<HandshakeProof.Message>> handshakes;
+  private final KeyMaterial keys;
 
   private CaptureEvidence(
       Path file,
@@ -118,7 +75,9 @@ final class CaptureEvidence {
       List<ConnectionFacts> facts,
       Map<Integer, Hellos> hellos,
       Completeness completeness,
-      List<String> secretsInside) {
+      List<String> secretsInside,
+      Map<Integer, List<HandshakeProof.Message>> handshakes,
+      KeyMaterial keys) {
     this.file = file;
     this.problem = problem;
     this.rows = rows;
@@ -126,10 +85,21 @@ final class CaptureEvidence {
     this.hellos = hellos;
     this.completeness = completeness;
     this.secretsInside = secretsInside;
+    this.handshakes = handshakes;
+    this.keys = keys;
   }
 
   private CaptureEvidence(Path file, String problem) {
-    this(file, problem, List.of(), List.of(), Map.of(), Completeness.UNKNOWN, List.of());
+    this(
+        file,
+        problem,
+        List.of(),
+        List.of(),
+        Map.of(),
+        Completeness.UNKNOWN,
+        List.of(),
+        Map.of(),
+        KeyMaterial.none());
   }
 
   /**
@@ -151,9 +121,23 @@ final class CaptureEvidence {
     if (!Files.isRegularFile(file)) {
       return new CaptureEvidence(file, file + " does not exist");
     }
+    try {
+      long size = Files.size(file);
+      if (size > MAX_BYTES) {
+        return new CaptureEvidence(
+            file,
+            file
+                + " is "
+                + (size >> 20)
+                + " MiB, more than any exercise's capture (at most 64 MiB, what a grader"
+                + " accepts): capture only the exercise's port");
+      }
+    } catch (java.io.IOException e) {
+      return new CaptureEvidence(file, file + ": unreadable (" + e.getMessage() + ")");
+    }
     Completeness completeness;
     try {
-      completeness = new Completeness(CaptureStats.readFor(file), null, 0);
+      completeness = new Completeness(CaptureStats.readFor(file), null, 0, List.of(), 0);
     } catch (LabException e) {
       completeness =
           new Completeness(
@@ -162,12 +146,17 @@ final class CaptureEvidence {
                   + ": it is not the record lab capture wrote, so how complete "
                   + file.getFileName()
                   + " is cannot be told",
+              0,
+              List.of(),
               0);
     }
     List<Row> rows = new ArrayList<>();
     Map<Integer, Hellos> hellos = new LinkedHashMap<>();
     List<String> inside = new ArrayList<>();
-    Annotator annotator = new Annotator(keys, false);
+    Map<Integer, List<HandshakeProof.Message>> handshakes = new LinkedHashMap<>();
+    // Fields on: the annotator then keeps the bytes of messages that are not in one frame
+    // (reassembled, decrypted), which the handshake's proofs are computed over.
+    Annotator annotator = new Annotator(keys, new Annotator.Options(false, true, false, false));
     Frame f = new Frame();
     TcpPacket tcp = new TcpPacket();
     long cut = 0;
@@ -185,16 +174,32 @@ final class CaptureEvidence {
             }
           });
       while (r.next(f)) {
+        if (rows.size() >= MAX_FRAMES) {
+          return new CaptureEvidence(
+              file,
+              file
+                  + " holds more than "
+                  + MAX_FRAMES
+                  + " frames, more than any exercise's capture: capture only the exercise's"
+                  + " port");
+        }
         if (f.truncated()) {
           cut++;
         }
         Row row = annotator.annotate(f).copy();
         rows.add(row);
+        handshakeMessages(f, row, handshakes);
         if (row.connection > 0 && PacketDecoder.decode(f, tcp)) {
           hello(f.data, tcp.payloadOffset, tcp.payloadCaptured, row.connection, hellos);
         }
       }
-      completeness = new Completeness(completeness.stats(), completeness.statsProblem(), cut);
+      completeness =
+          new Completeness(
+              completeness.stats(),
+              completeness.statsProblem(),
+              cut,
+              lastPerInterface(r.statistics()),
+              rows.size());
       if (r.problem() != null) {
         return new CaptureEvidence(
             file,
@@ -203,7 +208,9 @@ final class CaptureEvidence {
             annotator.facts(),
             hellos,
             completeness,
-            List.copyOf(inside));
+            List.copyOf(inside),
+            handshakes,
+            keys);
       }
     } catch (LabException e) {
       return new CaptureEvidence(file, e.getMessage());
@@ -218,7 +225,54 @@ final class CaptureEvidence {
         annotator.facts(),
         hellos,
         completeness,
-        List.copyOf(inside));
+        List.copyOf(inside),
+        handshakes,
+        keys);
+  }
+
+  /** Keeps each whole handshake message of {@code row}, in order, under its connection. */
+  private static void handshakeMessages(
+      Frame f, Row row, Map<Integer, List<HandshakeProof.Message>> out) {
+    if (row.connection <= 0) {
+      return;
+    }
+    for (TlsMessage m : row.messages()) {
+      if (m.type() != TlsMessage.Kind.HANDSHAKE || m.handshakeType() < 0) {
+        continue;
+      }
+      byte[] bytes = m.bytes();
+      if (bytes == null && m.range().space() == tlslab.annotate.ByteRange.Space.FRAME) {
+        long from = f.offset + m.range().offset();
+        if (from >= 0 && from + m.range().length() <= f.offset + f.capturedLength) {
+          bytes = Arrays.copyOfRange(f.data, (int) from, (int) from + m.range().length());
+        }
+      }
+      if (bytes != null && bytes.length >= 4) {
+        out.computeIfAbsent(row.connection, k -> new ArrayList<>())
+            .add(
+                new HandshakeProof.Message(
+                    m.sender() == tlslab.annotate.Sender.SERVER,
+                    m.handshakeType(),
+                    m.label(),
+                    bytes));
+      }
+    }
+  }
+
+  /**
+   * What the handshake of {@code c} proves about itself: its signatures checked against the
+   * certificates it carries and, with the keys this capture was read with, its Finished messages
+   * (see {@link HandshakeProof}).
+   */
+  HandshakeProof.Result proof(ConnectionFacts c) {
+    return HandshakeProof.verify(c, handshakes.getOrDefault(c.index(), List.of()), keys);
+  }
+
+  /** The last statistics block of each interface: later blocks supersede earlier ones. */
+  private static List<InterfaceStatistics> lastPerInterface(List<InterfaceStatistics> all) {
+    Map<Integer, InterfaceStatistics> last = new LinkedHashMap<>();
+    all.forEach(s -> last.put(s.interfaceId(), s));
+    return List.copyOf(last.values());
   }
 
   /** How complete the file is (drops recorded by lab capture, frames cut by the snaplen). */
@@ -357,6 +411,23 @@ final class CaptureEvidence {
   /** The rows of one connection, in frame order. */
   List<Row> rowsOf(ConnectionFacts c) {
     return rows.stream().filter(r -> r.connection == c.index()).toList();
+  }
+
+  /**
+   * Everything one side ({@code "client"} or {@code "server"}) sent in one connection as
+   * application data, decrypted and concatenated in order, as UTF-8 text (the lab's framing is
+   * UTF-8 lines).
+   */
+  String sentText(ConnectionFacts c, String who) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Row r : rowsOf(c)) {
+      for (Payload p : r.payloads) {
+        if (p.sender().label().equals(who)) {
+          out.writeBytes(p.bytes());
+        }
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /**

@@ -3,6 +3,7 @@ package tlslab.exercise.checks;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import tlslab.common.LabException;
 import tlslab.exercise.Checker;
 import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
@@ -42,7 +43,10 @@ public final class Checkers {
     return ws -> {
       try {
         return c.check(ws);
-      } catch (RuntimeException e) {
+      } catch (LabException e) {
+        // Evidence the lab refuses to read (too large, not what it claims): say which and why.
+        return new Report().fail("your evidence can be checked", e.getMessage());
+      } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
         return new Report()
             .fail(
                 "your evidence can be checked",

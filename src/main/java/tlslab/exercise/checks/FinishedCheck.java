@@ -1,6 +1,7 @@
 package tlslab.exercise.checks;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import tlslab.common.LabException;
 import tlslab.exercise.Answers;
@@ -38,7 +39,12 @@ public final class FinishedCheck implements Checker {
           "no connection in the trace has a server Certificate: trace a fresh session ("
               + how
               + ")");
-      full.ifPresent(id -> madeWithOwnCertificates(r, ws, trace, id, how));
+      full.ifPresent(
+          id -> {
+            if (madeWithOwnCertificates(r, ws, trace, id, how)) {
+              inCapture(r, ws, trace, id);
+            }
+          });
       full.ifPresent(
           id -> {
             boolean client = trace.produced(id, "client", "Finished");
@@ -96,7 +102,59 @@ public final class FinishedCheck implements Checker {
    * CN=localhost}, so subjects cannot tell a friend's trace from one's own; the fingerprint of the
    * DER can, since each student's {@code lab certs init} makes fresh keys.
    */
-  static void madeWithOwnCertificates(Report r, Workspace ws, TraceFile trace, int id, String how) {
+  static final String TRACE_PCAP = "06-trace.pcap";
+
+  /**
+   * "the trace describes a handshake in your capture 06-trace.pcap": the trace's Client Hello
+   * random is that of a connection in the capture made while {@code lab trace} ran, which shows the
+   * student's server certificate and whose handshake verifies (the Server Key Exchange signed by
+   * that certificate's key). A trace is a text file anyone can type, with the fingerprint {@code
+   * lab certs show} prints; a handshake signed by the student's server key is not.
+   */
+  private static void inCapture(Report r, Workspace ws, TraceFile trace, int id) {
+    java.security.cert.X509Certificate mine = Steps.ownServerCertificate(r, ws);
+    if (mine == null) {
+      return;
+    }
+    String how =
+        "lab capture --iface lo --filter tcp --out "
+            + ws.capture(TRACE_PCAP)
+            + " running while lab trace runs (part A)";
+    CaptureEvidence cap = Steps.capture(r, ws, TRACE_PCAP, tlslab.annotate.KeyMaterial.none(), how);
+    if (cap == null) {
+      return;
+    }
+    String requirement = "the trace describes a handshake in your capture " + TRACE_PCAP;
+    String random = trace.clientRandom(id);
+    Optional<tlslab.annotate.ConnectionFacts> c =
+        random.isEmpty() ? Optional.empty() : cap.withClientRandom(random);
+    if (c.isEmpty()) {
+      r.fail(
+          requirement,
+          "the Client Hello random in "
+              + ws.trace(TRACE)
+              + " is not that of any connection in "
+              + cap.file()
+              + ": a trace counts only with the capture of the same run ("
+              + how
+              + ")");
+      return;
+    }
+    boolean own =
+        !c.get().serverCertificates().isEmpty()
+            && CaptureEvidence.same(c.get().serverCertificates().get(0), mine);
+    r.expect(
+        own,
+        requirement,
+        "that connection of your capture shows another server certificate than your "
+            + ws.certs().resolve("server.pem"));
+    if (own) {
+      Steps.genuine(r, cap, List.of(c.get()), TRACE_PCAP);
+    }
+  }
+
+  static boolean madeWithOwnCertificates(
+      Report r, Workspace ws, TraceFile trace, int id, String how) {
     Path serverPem = ws.certs().resolve("server.pem");
     String own;
     try {
@@ -110,11 +168,12 @@ public final class FinishedCheck implements Checker {
               + e.getMessage()
               + "): run lab certs init --dir "
               + ws.certs());
-      return;
+      return false;
     }
     Optional<String> traced = trace.serverCertificateSha256(id);
+    boolean ok = traced.isPresent() && traced.get().equalsIgnoreCase(own);
     r.expect(
-        traced.isPresent() && traced.get().equalsIgnoreCase(own),
+        ok,
         OWN_CERTIFICATES,
         traced.isEmpty()
             ? "the trace records no certificate fingerprint (an older or edited trace): run " + how
@@ -123,6 +182,7 @@ public final class FinishedCheck implements Checker {
                 + " (its server certificate's SHA-256 is not the one of "
                 + ws.show(serverPem)
                 + ")");
+    return ok;
   }
 
   /** The first connection whose server produced a Certificate: a full handshake. */

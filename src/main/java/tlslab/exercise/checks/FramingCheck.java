@@ -3,10 +3,15 @@ package tlslab.exercise.checks;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tlslab.annotate.ConnectionFacts;
+import tlslab.annotate.KeyMaterial;
 import tlslab.exercise.Answers;
 import tlslab.exercise.Catalog;
 import tlslab.exercise.Checker;
@@ -15,11 +20,17 @@ import tlslab.exercise.Report;
 import tlslab.exercise.Workspace;
 
 /**
- * Exercise 10: the report's receive loop and pickle framing. Conceptual questions, so no keyword
- * matching: each is multiple choice, its options shuffled per student (seeded by the student's
- * challenge, so a friend's letters are not the answers), and the student's own explanation is
- * collected for the instructor to read. The wrong options are the misreadings students really
- * write, including the opposite of the right answer.
+ * Exercise 10: the report's receive loop and pickle framing, against the lab's line framing.
+ *
+ * <p>Two parts. The evidence: the student's own lab server refusing an over-long line that carries
+ * the student's challenge, in their capture decrypted with their key log (the server's {@code !
+ * line too long (max N bytes); closing}, then the close). Multiple-choice letters alone can be
+ * found by trying each against the checker (a few runs), so they never pass the exercise without
+ * that session. The questions: conceptual, so no keyword matching; each is multiple choice, its
+ * options shuffled per student (seeded by the student's challenge, so a friend's letters are not
+ * the answers), and the student's own explanation is collected for the instructor to read. The
+ * wrong options are the misreadings students really write, including the opposite of the right
+ * answer.
  */
 public final class FramingCheck implements Checker {
   /** One question; {@code options.get(0)} is the right answer (shown shuffled). */
@@ -73,6 +84,15 @@ public final class FramingCheck implements Checker {
   /** The free-text answer collected for the instructor. */
   static final String OWN_WORDS = "in-your-words";
 
+  /** The capture of the over-long line, and the key log of that session. */
+  public static final String PCAP = "10.pcap";
+
+  public static final String KEYLOG = "10.keylog";
+
+  /** The lab server's refusal (docs/PROTOCOL.md, "line length"). */
+  private static final Pattern REFUSAL =
+      Pattern.compile("! line too long \\(max (\\d+) bytes\\); closing");
+
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
@@ -80,6 +100,7 @@ public final class FramingCheck implements Checker {
     if (id == null) {
       return r;
     }
+    overlongLine(r, ws, id);
     Answers a = ws.answers("10.txt");
     if (!a.exists()) {
       return r.fail(
@@ -117,6 +138,85 @@ public final class FramingCheck implements Checker {
             + " words> in "
             + a.file());
     return r;
+  }
+
+  /**
+   * The part no one can guess: the student's own server refusing an over-long line that carries
+   * their challenge, decrypted from their capture with their key log. The letters below can be
+   * tried one by one against the checker; this cannot, since it needs a real session with the
+   * student's own server certificate, and the challenge inside its encrypted bytes.
+   */
+  private static void overlongLine(Report r, Workspace ws, Identity id) {
+    X509Certificate mine = Steps.ownServerCertificate(r, ws);
+    if (mine == null) {
+      return;
+    }
+    String how =
+        "the command block of exercise 10: lab capture --port 8443 --out "
+            + ws.capture(PCAP)
+            + " while lab client --keylog "
+            + ws.capture(KEYLOG)
+            + " sends one line of 9000 bytes or more that carries your challenge";
+    KeyMaterial keys =
+        Steps.keyLog(r, ws, KEYLOG, PCAP, "your key log " + KEYLOG + " is readable", how);
+    if (keys == null) {
+      return;
+    }
+    CaptureEvidence cap = Steps.capture(r, ws, PCAP, keys, how);
+    if (cap == null || Steps.ownServerHandshake(r, ws, cap, PCAP, mine, how).isEmpty()) {
+      return;
+    }
+    List<ConnectionFacts> sessions = Steps.ownSessions(cap, mine);
+    String refused = "your server refused an over-long line in " + PCAP + " and closed";
+    String carries = "the over-long line in " + PCAP + " carries your challenge";
+    Optional<ConnectionFacts> refusal = Optional.empty();
+    int max = -1;
+    for (ConnectionFacts c : sessions) {
+      List<String> lines = cap.chatLines(c).get("server");
+      Matcher m = lines.isEmpty() ? null : REFUSAL.matcher(lines.get(lines.size() - 1));
+      if (m != null && m.matches()) {
+        refusal = Optional.of(c);
+        max = Integer.parseInt(m.group(1));
+        break;
+      }
+    }
+    if (refusal.isEmpty()) {
+      boolean decrypted = sessions.stream().anyMatch(c -> c.decryptedRecords() > 0);
+      r.fail(
+          refused,
+          !decrypted
+              ? "none of the secrets in "
+                  + ws.capture(KEYLOG)
+                  + " belongs to a session of "
+                  + PCAP
+                  + ": hand in the key log the client wrote during this very capture"
+              : "no session in "
+                  + PCAP
+                  + " ends with your server's '! line too long (max N bytes); closing': send"
+                  + " one line longer than the server's maximum (8192 bytes by default), as "
+                  + how);
+      return;
+    }
+    r.pass(refused);
+    int limit = max;
+    String sent = cap.sentText(refusal.get(), "client");
+    List<String> overlong =
+        java.util.Arrays.stream(sent.split("\n", -1))
+            .filter(l -> l.getBytes(StandardCharsets.UTF_8).length > limit)
+            .toList();
+    boolean mineInside = overlong.stream().anyMatch(l -> l.contains(id.challenge()));
+    r.expect(
+        mineInside,
+        carries,
+        overlong.isEmpty()
+            ? "the client's decrypted bytes hold no line longer than "
+                + limit
+                + " bytes (was a packet lost? capture again)"
+            : "the over-long line does not carry your challenge ("
+                + id.challenge()
+                + "): put it in that line, as "
+                + how);
+    Steps.classCertificateUsed(r, ws, id, cap, List.of(refusal.get()), PCAP);
   }
 
   private static String hint(String key) {

@@ -86,7 +86,7 @@ public final class Grading {
           Map.entry(7, List.of("traces/07.jsonl", "answers/07.txt")),
           Map.entry(8, List.of("captures/08.pcap", "mitm/08.jsonl", "answers/08.txt")),
           Map.entry(9, List.of("captures/09.pcap", "captures/09.pcapng")),
-          Map.entry(10, List.of("answers/10.txt")),
+          Map.entry(10, List.of("captures/10.pcap", "captures/10.pcapng", "answers/10.txt")),
           Map.entry(
               11, List.of("captures/11-good.pcap", "captures/11-revoked.pcap", "certs/crl.pem")));
 
@@ -176,7 +176,13 @@ public final class Grading {
     Optional<String> declared;
     if (name.endsWith(".zip")) {
       work = Files.createDirectories(scratch.resolve(name.substring(0, name.length() - 4)));
-      declared = Submission.unpack(item, work);
+      try {
+        declared = Submission.unpack(item, work);
+      } catch (LabException e) {
+        // One student's broken (or hostile) archive must not stop the grading of the class:
+        // its row says why nothing in it was graded.
+        return unreadable(name, klass, exercises, e.getMessage());
+      }
     } else {
       Path f = item.resolve(Submission.STUDENT_FILE);
       declared =
@@ -222,6 +228,27 @@ public final class Grading {
             outcomes,
             flags),
         tokens);
+  }
+
+  /** The row of a submission that could not be unpacked: every exercise failed, saying why. */
+  private static Map.Entry<Graded, Set<String>> unreadable(
+      String name, ClassRecord klass, List<Exercise> exercises, String why) {
+    String student = name.replaceFirst("\\.zip$", "").replaceFirst("^submission-", "");
+    Optional<tlslab.pki.ClassCertificates.Entry> entry = klass.find(student);
+    Map<Integer, Outcome> outcomes = new TreeMap<>();
+    for (Exercise e : exercises) {
+      outcomes.put(
+          e.number(),
+          new Outcome(Status.FAILED, "the submission could not be unpacked: " + why, Map.of()));
+    }
+    return Map.entry(
+        new Graded(
+            name,
+            entry.map(tlslab.pki.ClassCertificates.Entry::key).orElse(student),
+            entry.map(x -> x.student().name()).orElse(""),
+            outcomes,
+            List.of("unreadable submission: " + why)),
+        Set.of());
   }
 
   /**
@@ -285,6 +312,28 @@ public final class Grading {
                                 + rows.get(j).student()
                                 + ": "
                                 + String.join(", ", kinds))));
+    // Two hand-ins for one student: one of them is someone else's (a copy handed in twice, or a
+    // hand-in made in a classmate's name, student.txt edited). Both are flagged.
+    Map<String, List<Integer>> byStudent = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      byStudent.computeIfAbsent(rows.get(i).student(), k -> new ArrayList<>()).add(i);
+    }
+    byStudent.forEach(
+        (student, who) -> {
+          if (who.size() > 1) {
+            for (int i : who) {
+              flags
+                  .get(i)
+                  .add(
+                      who.size()
+                          + " submissions are for "
+                          + student
+                          + ": "
+                          + String.join(
+                              ", ", who.stream().map(k -> rows.get(k).submission()).toList()));
+            }
+          }
+        });
     List<Graded> out = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Graded g = rows.get(i);

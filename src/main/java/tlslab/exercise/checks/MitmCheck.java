@@ -95,6 +95,14 @@ public final class MitmCheck implements Checker {
               + ")");
     }
 
+    if (Files.isRegularFile(logFile) && Steps.tooLarge(logFile)) {
+      r.fail(
+          LOG + " is a lab mitm log",
+          logFile
+              + " is larger than a lab mitm log of an exercise (64 MiB): make it with: "
+              + howMitm);
+      return answers(r, ws);
+    }
     MitmLog.Read log = MitmLog.read(logFile);
     if (log.problem() != null) {
       r.fail(LOG + " is a lab mitm log", log.problem() + "; make it with: " + howMitm);
@@ -260,6 +268,9 @@ public final class MitmCheck implements Checker {
             + " shows your server's certificate followed by the line the victim typed: capture both ports ("
             + how
             + ")");
+    List<ConnectionFacts> legs =
+        java.util.stream.Stream.of(victimLeg, upstreamLeg).flatMap(Optional::stream).toList();
+    Steps.genuine(r, cap, legs, PCAP);
     victimLeg.ifPresent(
         c ->
             r.expect(
@@ -392,7 +403,7 @@ public final class MitmCheck implements Checker {
 
   private static List<String> readLines(Path file) {
     try {
-      return Files.isRegularFile(file)
+      return Files.isRegularFile(file) && !Steps.tooLarge(file)
           ? Files.readAllLines(file, StandardCharsets.UTF_8)
           : List.of();
     } catch (IOException e) {

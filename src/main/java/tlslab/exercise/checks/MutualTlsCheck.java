@@ -92,6 +92,11 @@ public final class MutualTlsCheck implements Checker {
     }
     r.pass("the client answers with a certificate");
     ConnectionFacts c = sent.get();
+    // Its Certificate Verify must verify with that certificate's key: a certificate pasted into
+    // someone else's handshake, or one whose key the client did not hold, fails here.
+    if (!Steps.genuine(r, cap, List.of(c), PCAP)) {
+      return r;
+    }
     X509Certificate presented = c.clientCertificates().get(0);
     if (id.mode() == Identity.Mode.CLASS) {
       classCertificate(r, id, presented);

@@ -170,6 +170,9 @@ public final class ResumptionCheck implements Checker {
     boolean own =
         !f.get().serverCertificates().isEmpty()
             && CaptureEvidence.same(f.get().serverCertificates().get(0), mine);
+    if (own && !Steps.genuine(r, cap, List.of(f.get()), PCAP)) {
+      return;
+    }
     r.expect(
         own && s.get().resumed(),
         requirement,

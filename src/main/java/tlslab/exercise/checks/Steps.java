@@ -25,6 +25,19 @@ import tlslab.pki.LabCertificates;
 final class Steps {
   private Steps() {}
 
+  /**
+   * Whether a text file of evidence (key log, log, trace) is larger than any an exercise makes: 64
+   * MiB, what a grader accepts. Such a file is refused, not read, so that it cannot hold the
+   * checker for minutes or exhaust its memory.
+   */
+  static boolean tooLarge(Path file) {
+    try {
+      return Files.size(file) > (64L << 20);
+    } catch (java.io.IOException e) {
+      return false; // reading it fails on its own, with its own message
+    }
+  }
+
   /** The student's own server certificate, {@code certs/server.pem}; null (item failed) if none. */
   static X509Certificate ownServerCertificate(Report r, Workspace ws) {
     return certificate(
@@ -52,6 +65,10 @@ final class Steps {
       r.fail(requirement, hint + "; " + pem + " is missing");
       return null;
     }
+    if (tooLarge(pem)) {
+      r.fail(requirement, pem + " is larger than any certificate (64 MiB); " + hint);
+      return null;
+    }
     try {
       return CertificateFile.read(pem, LabCertificates.STORE_PASSWORD).leaf();
     } catch (LabException e) {
@@ -68,6 +85,10 @@ final class Steps {
   static KeyMaterial keyLog(Report r, Path file, String requirement, String how) {
     if (!Files.isRegularFile(file)) {
       r.fail(requirement, file + " is missing: " + how);
+      return null;
+    }
+    if (tooLarge(file)) {
+      r.fail(requirement, file + " is larger than any key log of an exercise (64 MiB): " + how);
       return null;
     }
     try {
@@ -142,12 +163,20 @@ final class Steps {
       return null;
     }
     r.pass(requirement);
+    String added = cap.completeness().added(file);
+    if (added != null) {
+      // A spliced file: some of what it shows was not captured with it.
+      r.fail(
+          name + " is the file as it was captured",
+          added + "; hand in the capture as lab capture wrote it (capture again: " + how + ")");
+      return null;
+    }
     if (cap.completeness().incomplete()) {
       r.caveat(
           cap.completeness().missing(file)
               + ": what is lost cannot be checked; capture again with lab capture (it says"
               + " \"0 dropped\" at the end; a larger --buffer-size helps, never a small --snaplen)");
-    } else if (cap.completeness().stats().isEmpty()) {
+    } else if (cap.completeness().stats().isEmpty() && cap.completeness().inFile().isEmpty()) {
       r.note(
           file.getFileName()
               + ": completeness not known (no "
@@ -197,6 +226,9 @@ final class Steps {
             .map(c -> CaptureEvidence.describe(c.serverCertificates().get(0)))
             .distinct()
             .collect(Collectors.joining("; "));
+    if (own.isPresent() && !genuine(r, cap, ownSessions(cap, mine), name)) {
+      return Optional.empty();
+    }
     r.expect(
         own.isPresent(),
         "the server certificate in " + name + " is your " + ws.certs().resolve("server.pem"),
@@ -213,6 +245,40 @@ final class Steps {
                 + ws.certs()
                 + ")");
     return own;
+  }
+
+  /**
+   * "the handshake in NAME verifies": for each of {@code sessions}, the signatures in its handshake
+   * verify with the certificates it shows and, where the keys allow, each Finished matches the
+   * handshake as captured ({@link HandshakeProof}). A certificate pasted into another handshake, a
+   * hand-made or edited capture fails here, with what did not verify. Nothing is recorded when
+   * nothing could be verified (no signature in the clear, no keys).
+   */
+  static boolean genuine(
+      Report r, CaptureEvidence cap, List<ConnectionFacts> sessions, String name) {
+    String requirement = "the handshake in " + name + " verifies";
+    List<String> verified = new java.util.ArrayList<>();
+    for (ConnectionFacts c : sessions) {
+      HandshakeProof.Result p = cap.proof(c);
+      if (!p.genuine()) {
+        r.fail(
+            requirement,
+            "in connection "
+                + c.index()
+                + " of "
+                + name
+                + ", "
+                + p.problems().get(0)
+                + ". A capture counts only as a real handshake recorded it: capture your own"
+                + " session again");
+        return false;
+      }
+      p.verified().stream().filter(v -> !verified.contains(v)).forEach(verified::add);
+    }
+    if (!verified.isEmpty()) {
+      r.pass(requirement + " (" + String.join("; ", verified) + ")");
+    }
+    return true;
   }
 
   /**

@@ -45,6 +45,12 @@ final class TamperRun {
     Path traceFile = ws.trace(SERVER_TRACE);
     String how =
         "lab mitm --tamper strip-dhe --listen 9443 --upstream localhost:8443 --log " + logFile;
+    if (Files.isRegularFile(logFile) && Steps.tooLarge(logFile)) {
+      r.fail(
+          LOG + " is a lab mitm log",
+          logFile + " is larger than a lab mitm log of an exercise (64 MiB): make it with: " + how);
+      return;
+    }
     MitmLog.Read log = MitmLog.read(logFile);
     if (log.problem() != null) {
       r.fail(
@@ -170,21 +176,31 @@ final class TamperRun {
     String capHow =
         "sudo lab capture --iface lo --filter 'tcp port 8443 or tcp port 9443' --out "
             + ws.capture(PCAP);
-    CaptureEvidence cap = Steps.capture(r, ws, PCAP, KeyMaterial.none(), capHow);
+    // With the server's key the client's Finished can be read (TLS_RSA: the pre-master secret is
+    // encrypted to it), and compared with each leg's handshake.
+    KeyMaterial serverKey = KeyMaterial.none();
+    try {
+      serverKey = KeyMaterial.none().withRsaKey(ws.certs().resolve("server.key"));
+    } catch (tlslab.common.LabException | IllegalArgumentException | IllegalStateException e) {
+      // no RSA key: the Finished requirement below says so
+    }
+    CaptureEvidence cap = Steps.capture(r, ws, PCAP, serverKey, capHow);
     if (cap != null
         && Steps.complete(
             r,
             cap,
             PCAP,
             "a leg ended by an alert is one after which no application data was sent")) {
-      long legs =
+      List<ConnectionFacts> ended =
           cap.facts().stream()
               .filter(
                   c ->
                       !c.serverCertificates().isEmpty()
                           && CaptureEvidence.same(c.serverCertificates().get(0), mine))
               .filter(c -> endsInAlert(cap, c))
-              .count();
+              .toList();
+      long legs = ended.size();
+      finishedShowsTheEdit(r, ws, cap, ended, log.entries());
       r.expect(
           legs >= 2,
           PCAP + " shows both legs: your certificate, then the alert",
@@ -199,6 +215,58 @@ final class TamperRun {
         traced.isPresent() && said.equals(traced.get().toLowerCase(Locale.ROOT)),
         "alert names the alert your server sent",
         "which alert did your server send? lab mitm and the server's trace print its name (e.g. handshake_failure)");
+  }
+
+  static final String CLIENT_FINISHED_MATCHES =
+      "the client's Finished matches the handshake as captured";
+
+  /**
+   * "the client's Finished in 06.pcap covers the hello it sent, not the one your server received":
+   * decrypted with the student's server.key, the client's Finished matches the handshake on the leg
+   * the client spoke to (the attacker's port), and not the handshake on the leg to the server,
+   * whose Client Hello the attacker edited (RFC 5246 §7.4.9: it is a MAC over every handshake
+   * message). This is what the server's alert caught; and it ties the capture to the student's
+   * server key, which no one else's tamper run was made with.
+   */
+  private static void finishedShowsTheEdit(
+      Report r,
+      Workspace ws,
+      CaptureEvidence cap,
+      List<ConnectionFacts> legs,
+      List<MitmLog.Entry> log) {
+    String listen =
+        log.stream()
+            .filter(e -> e.kind().equals("start"))
+            .findFirst()
+            .flatMap(e -> e.string("listen"))
+            .orElse("");
+    String port = listen.substring(listen.lastIndexOf(':') + 1);
+    Optional<ConnectionFacts> victim =
+        legs.stream().filter(c -> !port.isEmpty() && c.server().endsWith(":" + port)).findFirst();
+    Optional<ConnectionFacts> upstream =
+        legs.stream().filter(c -> victim.isEmpty() || c != victim.get()).findFirst();
+    String requirement =
+        "the client's Finished in " + PCAP + " covers the hello it sent, not the edited one";
+    if (victim.isEmpty() || upstream.isEmpty()) {
+      return; // the requirement on both legs above already failed
+    }
+    boolean sentMatches = cap.proof(victim.get()).verified().contains(CLIENT_FINISHED_MATCHES);
+    boolean receivedMatches =
+        cap.proof(upstream.get()).verified().contains(CLIENT_FINISHED_MATCHES);
+    r.expect(
+        sentMatches && !receivedMatches,
+        requirement,
+        !sentMatches
+            ? "decrypted with "
+                + ws.certs().resolve("server.key")
+                + ", the client's Finished on the leg to port "
+                + port
+                + " does not match that leg's handshake, or cannot be read: the key exchange in "
+                + cap.file()
+                + " was not made with your server's key (run the tamper with your own server,"
+                + " the report profile, and openssl with 06-no-ems.cnf)"
+            : "on the leg to your server the client's Finished matches the handshake your server"
+                + " received: no Client Hello was edited in this capture");
   }
 
   private static boolean endsInAlert(CaptureEvidence cap, ConnectionFacts c) {
@@ -219,7 +287,7 @@ final class TamperRun {
 
   /** The objects of a JSON-lines file; null when it is missing or any line is not an object. */
   private static List<JsonObject> readJsonLines(Path file) {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(file) || Steps.tooLarge(file)) {
       return null;
     }
     try {

@@ -36,6 +36,9 @@ final class TraceFile {
     }
   }
 
+  /** Largest trace read: an exercise's trace is a few KiB. */
+  static final long MAX_BYTES = 16L << 20;
+
   private final List<Event> events;
   private final String problem;
 
@@ -51,8 +54,15 @@ final class TraceFile {
     }
     List<String> lines;
     try {
+      if (Files.size(file) > MAX_BYTES) {
+        return new TraceFile(
+            List.of(),
+            file
+                + " is larger than a lab trace of an exercise (at most 16 MiB): trace only the"
+                + " exercise's run");
+      }
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       return new TraceFile(List.of(), file + ": unreadable (" + e.getMessage() + ")");
     }
     List<Event> events = new ArrayList<>();

@@ -1,0 +1,194 @@
+package tlslab.exercise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files made to crash or hold the checker: enormous (sparse) answers, captures and key logs, a
+ * capture of millions of empty frames, a deeply nested log line, archives that are not archives or
+ * hold thousands of files. Each gets one line that names the file and a documented exit code (1, a
+ * check failed; README "Exit codes"), in seconds, never a stack trace; and one broken hand-in does
+ * not stop the grading of the others.
+ */
+class HostileFilesTest {
+  @TempDir Path dir;
+
+  private Path mine() {
+    return StudentWork.copy(StudentWork.get().mine, dir.resolve("w"));
+  }
+
+  /** Makes {@code file} {@code bytes} long without writing them (a sparse file). */
+  private static void sparse(Path file, long bytes) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.deleteIfExists(file);
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(bytes);
+    }
+  }
+
+  private static ClassGradeTest.Run check(Path w, String n) {
+    return ClassGradeTest.lab("exercise", "check", n, "--dir", w.toString());
+  }
+
+  private static void assertOneLineFailure(ClassGradeTest.Run r, String... parts) {
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+    assertThat(r.out() + r.err()).contains(parts).doesNotContain("\tat ", "Exception in");
+  }
+
+  @Test
+  void aThreeGibibyteAnswersFileIsRefusedNotRead() throws IOException {
+    Path w = mine();
+    sparse(w.resolve("answers/01.txt"), 3L << 30);
+    long start = System.nanoTime();
+    ClassGradeTest.Run r = check(w, "1");
+    assertOneLineFailure(r, "01.txt is 3072 MiB", "at most 1 MiB");
+    assertThat(System.nanoTime() - start).isLessThan(10_000_000_000L);
+  }
+
+  @Test
+  void aHugeCaptureOrKeyLogIsRefusedNotRead() throws IOException {
+    Path w = mine();
+    sparse(w.resolve("captures/02.keylog"), 100L << 20);
+    assertOneLineFailure(check(w, "2"), "02.keylog is larger than any key log");
+    Files.copy(
+        StudentWork.get().mine.resolve("captures/02.keylog"),
+        w.resolve("captures/02.keylog"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    sparse(w.resolve("captures/02.pcap"), 3L << 30);
+    assertOneLineFailure(check(w, "2"), "02.pcap is 3072 MiB, more than any exercise's capture");
+  }
+
+  /**
+   * A capture larger than a grader accepts is refused when it is handed in, with the file named
+   * (exit 3, bad input), rather than packed into an archive the grading then refuses.
+   */
+  @Test
+  void submitRefusesAFileTheGraderWouldRefuse() throws IOException {
+    Path w = mine();
+    sparse(w.resolve("captures/big.pcap"), 65L << 20);
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "exercise",
+            "submit",
+            "--dir",
+            w.toString(),
+            "--student",
+            "alice",
+            "--out",
+            dir.resolve("s.zip").toString());
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err().strip())
+        .doesNotContain("\n")
+        .contains("big.pcap is 65 MiB, more than the 64 MiB a grader accepts");
+    assertThat(dir.resolve("s.zip")).doesNotExist();
+  }
+
+  /**
+   * A bundle whose challenge.txt was emptied: "" is in every line, so every "your challenge is in
+   * it" would hold. It is no challenge, and the checks say so.
+   */
+  @Test
+  void anEmptiedBundleChallengeIsNoChallenge() {
+    Path w = mine();
+    Evidence.write(w.resolve("bundle/x/challenge.txt"), "\n");
+    Report r = Evidence.check(new tlslab.exercise.checks.FramingCheck(), w);
+    assertThat(Evidence.failed(r, "your challenge is known").hint()).contains("holds no challenge");
+  }
+
+  /** A pcap header, then 40 MiB of zeros: two and a half million empty frames. */
+  @Test
+  void aCaptureOfMillionsOfEmptyFramesStopsAtTheLimit() throws IOException {
+    Path w = mine();
+    Path pcap = w.resolve("captures/02.pcap");
+    byte[] header = Arrays.copyOf(Files.readAllBytes(pcap), 24);
+    try (OutputStream o = Files.newOutputStream(pcap)) {
+      o.write(header);
+      o.write(new byte[40 << 20]);
+    }
+    Files.deleteIfExists(w.resolve("captures/02.pcap.stats"));
+    long start = System.nanoTime();
+    assertOneLineFailure(check(w, "2"), "holds more than 200000 frames");
+    assertThat(System.nanoTime() - start).isLessThan(30_000_000_000L);
+  }
+
+  @Test
+  void aDeeplyNestedLogLineIsBadEvidenceNotACrash() throws IOException {
+    Path w = mine();
+    Evidence.write(w.resolve("mitm/06.jsonl"), "[".repeat(200_000) + "\n");
+    Evidence.write(w.resolve("traces/06-server.jsonl"), "[".repeat(200_000) + "\n");
+    ClassGradeTest.Run r = check(w, "6");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.out() + r.err()).doesNotContain("\tat ", "StackOverflowError");
+  }
+
+  /**
+   * Four hand-ins: a file that is not a zip, an archive of 3000 files, an honest class student's
+   * work folder, and an archive made in that student's name by someone else. The honest one is
+   * graded; the broken ones' rows say why they were not; the two for one student are flagged.
+   */
+  @Test
+  void brokenHandInsDoNotStopTheGradingOfTheClass() throws IOException {
+    StudentWork sw = StudentWork.get();
+    Path submissions = dir.resolve("handed-in");
+    StudentWork.copy(sw.classWork, submissions.resolve(StudentWork.CLASS_STUDENT.id()));
+    Evidence.write(
+        submissions.resolve(StudentWork.CLASS_STUDENT.id() + "/" + Submission.STUDENT_FILE),
+        StudentWork.CLASS_STUDENT.id() + "\n");
+    Evidence.write(submissions.resolve("submission-broken.zip"), "not a zip at all\n");
+    try (ZipOutputStream z =
+        new ZipOutputStream(Files.newOutputStream(submissions.resolve("submission-many.zip")))) {
+      for (int i = 0; i < 3000; i++) {
+        z.putNextEntry(new ZipEntry("answers/" + i + ".txt"));
+        z.write('x');
+        z.closeEntry();
+      }
+    }
+    // A hand-in in the honest student's name (student.txt says so), by someone else.
+    try (ZipOutputStream z =
+        new ZipOutputStream(
+            Files.newOutputStream(submissions.resolve("submission-impostor.zip")))) {
+      z.putNextEntry(new ZipEntry(Submission.STUDENT_FILE));
+      z.write((StudentWork.CLASS_STUDENT.id() + "\n").getBytes(StandardCharsets.UTF_8));
+      z.closeEntry();
+      z.putNextEntry(new ZipEntry("answers/10.txt"));
+      z.write("loop-bug: A\n".getBytes(StandardCharsets.UTF_8));
+      z.closeEntry();
+    }
+    Path gradebook = dir.resolve("gradebook.csv");
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "class",
+            "grade",
+            "--class",
+            sw.classDir.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            gradebook.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    var rows = ClassGradeTest.csv(Files.readString(gradebook));
+    assertThat(rows).hasSize(4);
+    var byStudent = new java.util.HashMap<String, java.util.Map<String, String>>();
+    rows.forEach(x -> byStudent.put(x.get("student"), x));
+    assertThat(byStudent.get("many").get("ex09_hint")).contains("more than 2000 files");
+    assertThat(byStudent.get("broken").get("collusion") + byStudent.get("broken").get("ex09_hint"))
+        .contains("could not be unpacked");
+    assertThat(rows.stream().filter(x -> x.get("ex09").equals("passed")).count()).isEqualTo(1);
+    // Both hand-ins for the honest student are flagged, naming each other.
+    assertThat(rows.stream().filter(x -> x.get("collusion").contains("2 submissions are for")))
+        .hasSize(2)
+        .allSatisfy(
+            x -> assertThat(x.get("collusion")).contains("submission-impostor.zip", "s1234567"));
+  }
+}
