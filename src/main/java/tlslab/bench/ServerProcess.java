@@ -135,8 +135,8 @@ final class ServerProcess implements AutoCloseable {
    *       assumed {@code BufferPool.acquire} always got a pooled buffer; 200 real clients emptied
    *       it, and {@code TlsDriver.wrap}, {@code readMore} and {@code readAndUnwrap}, the hot path
    *       itself, were thrown away and ran interpreted until C2 had compiled them again (about 0.9
-   *       s, JIT log). Without speculation, the hot path is no longer thrown away after the
-   *       server starts listening (four runs with the JIT log).
+   *       s, JIT log). Without speculation, the hot path is no longer thrown away after the server
+   *       starts listening (four runs with the JIT log).
    * </ul>
    */
   static final List<String> LAB_SERVER_JVM_OPTIONS = serverJvmOptions();
