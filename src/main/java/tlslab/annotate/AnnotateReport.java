@@ -111,18 +111,38 @@ public final class AnnotateReport {
       }
       List<ConnectionFacts> facts = an.facts();
       List<ConnectionSummary> sums = an.summaries();
-      String problem = r.problem();
-      if (an.evictedConnections() > 0) {
-        String note =
-            an.evictedConnections()
-                + " connections exceeded the tracking limit; their"
-                + " TCP state was dropped to bound memory";
-        problem = problem == null ? note : problem + "; " + note;
-      }
+      String problem = fileProblem(r, an);
       footer(format, view, facts, sums, an.quicSummaries(), problem, paint, out);
       out.flush();
       return new Result(an.frameCount(), an.tlsFrameCount(), sums.size(), problem);
     }
+  }
+
+  /**
+   * What the reader and annotator could not do with the file, for a warning line (null if nothing):
+   * damage, packets the capture's own statistics say it dropped, connections whose state was
+   * dropped to bound memory. Read once the whole file has been read.
+   */
+  public static String fileProblem(CaptureReader r, Annotator an) {
+    List<String> parts = new java.util.ArrayList<>();
+    if (r.problem() != null) parts.add(r.problem());
+    long dropped = r.droppedBeforeFile();
+    if (dropped > 0) {
+      // Nothing lost silently: the gaps a student sees may be the capture's, not the network's.
+      parts.add(
+          "the capture's own statistics (pcapng Interface Statistics Block) say "
+              + dropped
+              + (dropped == 1 ? " packet was" : " packets were")
+              + " dropped before reaching the file: a gap or retransmission below may be the"
+              + " capture's, not the network's");
+    }
+    if (an.evictedConnections() > 0) {
+      parts.add(
+          an.evictedConnections()
+              + " connections exceeded the tracking limit; their"
+              + " TCP state was dropped to bound memory");
+    }
+    return parts.isEmpty() ? null : String.join("; ", parts);
   }
 
   private static void header(OutputFormat format, View view, PrintWriter out) {

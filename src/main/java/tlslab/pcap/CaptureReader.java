@@ -140,6 +140,22 @@ public final class CaptureReader implements Closeable {
     return List.copyOf(statistics);
   }
 
+  /**
+   * The last Interface Statistics Block of each interface read so far: its counters run from the
+   * start of the capture, so a later block replaces an earlier one (dumpcap may write one now and
+   * then, and one at the end); adding them up would count the same drops twice.
+   */
+  public List<InterfaceStatistics> finalStatistics() {
+    java.util.Map<Integer, InterfaceStatistics> last = new java.util.LinkedHashMap<>();
+    statistics.forEach(s -> last.put(s.interfaceId(), s));
+    return List.copyOf(last.values());
+  }
+
+  /** Packets the capturing program said it lost before the file, by {@link #finalStatistics}. */
+  public long droppedBeforeFile() {
+    return finalStatistics().stream().mapToLong(InterfaceStatistics::dropped).sum();
+  }
+
   /** Fills {@code f} with the next frame; false at the end of the file (or of readable data). */
   public boolean next(Frame f) {
     return pcapng ? nextNg(f) : nextPcap(f);

@@ -108,14 +108,7 @@ public final class HtmlReport {
         }
         facts = an.facts();
         sums = an.summaries();
-        problem = r.problem();
-        if (an.evictedConnections() > 0) {
-          String note =
-              an.evictedConnections()
-                  + " connections exceeded the tracking limit; their"
-                  + " TCP state was dropped to bound memory";
-          problem = problem == null ? note : problem + "; " + note;
-        }
+        problem = tlslab.annotate.AnnotateReport.fileProblem(r, an);
       }
     rest.append("],\"strings\":");
     restStrings.json(rest);

@@ -24,7 +24,6 @@ import tlslab.capture.CaptureStats;
 import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
-import tlslab.pcap.InterfaceStatistics;
 import tlslab.pcap.PacketDecoder;
 import tlslab.pcap.TcpPacket;
 import tlslab.pki.CertificateSummary;
@@ -198,7 +197,7 @@ final class CaptureEvidence {
               completeness.stats(),
               completeness.statsProblem(),
               cut,
-              lastPerInterface(r.statistics()),
+              r.finalStatistics(),
               rows.size());
       if (r.problem() != null) {
         return new CaptureEvidence(
@@ -269,12 +268,6 @@ final class CaptureEvidence {
   }
 
   /** The last statistics block of each interface: later blocks supersede earlier ones. */
-  private static List<InterfaceStatistics> lastPerInterface(List<InterfaceStatistics> all) {
-    Map<Integer, InterfaceStatistics> last = new LinkedHashMap<>();
-    all.forEach(s -> last.put(s.interfaceId(), s));
-    return List.copyOf(last.values());
-  }
-
   /** How complete the file is (drops recorded by lab capture, frames cut by the snaplen). */
   Completeness completeness() {
     return completeness;
