@@ -190,8 +190,7 @@ public final class Grading {
               ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip())
               : Optional.empty();
     }
-    String student =
-        declared.orElse(name.replaceFirst("\\.zip$", "").replaceFirst("^submission-", ""));
+    String student = declared.orElse(studentOfFileName(name));
     Optional<tlslab.pki.ClassCertificates.Entry> entry = klass.find(student);
     Workspace ws = new Workspace(work, Optional.of(student), Optional.of(klass));
     Map<Integer, Outcome> outcomes = new TreeMap<>();
@@ -220,21 +219,33 @@ public final class Grading {
     }
     Set<String> tokens = new TreeSet<>(Traces.of(work));
     fileHashes(work).forEach(h -> tokens.add("identical file " + h));
-    return Map.entry(
-        new Graded(
-            name,
-            entry.map(tlslab.pki.ClassCertificates.Entry::key).orElse(student),
-            entry.map(x -> x.student().name()).orElse(""),
-            outcomes,
-            flags),
-        tokens);
+    return Map.entry(graded(name, student, entry, outcomes, flags), tokens);
+  }
+
+  /** The row of one submission, named by the class manifest's entry when there is one. */
+  private static Graded graded(
+      String name,
+      String student,
+      Optional<tlslab.pki.ClassCertificates.Entry> entry,
+      Map<Integer, Outcome> outcomes,
+      List<String> flags) {
+    return new Graded(
+        name,
+        entry.map(tlslab.pki.ClassCertificates.Entry::key).orElse(student),
+        entry.map(x -> x.student().name()).orElse(""),
+        outcomes,
+        flags);
+  }
+
+  /** "submission-alice.zip" and "alice.zip" are alice's. */
+  private static String studentOfFileName(String name) {
+    return name.replaceFirst("\\.zip$", "").replaceFirst("^submission-", "");
   }
 
   /** The row of a submission that could not be unpacked: every exercise failed, saying why. */
   private static Map.Entry<Graded, Set<String>> unreadable(
       String name, ClassRecord klass, List<Exercise> exercises, String why) {
-    String student = name.replaceFirst("\\.zip$", "").replaceFirst("^submission-", "");
-    Optional<tlslab.pki.ClassCertificates.Entry> entry = klass.find(student);
+    String student = studentOfFileName(name);
     Map<Integer, Outcome> outcomes = new TreeMap<>();
     for (Exercise e : exercises) {
       outcomes.put(
@@ -242,12 +253,8 @@ public final class Grading {
           new Outcome(Status.FAILED, "the submission could not be unpacked: " + why, Map.of()));
     }
     return Map.entry(
-        new Graded(
-            name,
-            entry.map(tlslab.pki.ClassCertificates.Entry::key).orElse(student),
-            entry.map(x -> x.student().name()).orElse(""),
-            outcomes,
-            List.of("unreadable submission: " + why)),
+        graded(
+            name, student, klass.find(student), outcomes, List.of("unreadable submission: " + why)),
         Set.of());
   }
 
