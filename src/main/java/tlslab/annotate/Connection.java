@@ -194,6 +194,14 @@ final class Connection {
 
   final Payloads.Direction payloadServer = new Payloads.Direction();
 
+  /** What Wireshark hands this connection's decrypted application data to (null: not chosen). */
+  HttpLabels.App app;
+
+  /** Reassembly and HTTP state above TLS, per direction, for the labels (see HttpLabels). */
+  final HttpLabels.Flow httpClient = new HttpLabels.Flow();
+
+  final HttpLabels.Flow httpServer = new HttpLabels.Flow();
+
   /**
    * Application Data records per direction (TLS 1.3 without keys: with its encrypted handshake).
    */

@@ -38,9 +38,48 @@ final class TlsDissector {
       info.append(label);
     }
 
+    // Wireshark's column calls, as the dissectors above TLS (HTTP, HTTP/2) make them: "set" and
+    // "clear" only touch what follows the fence; an appended separator is added when the column
+    // is not empty.
+    /** Where the Info column's fence stands: text before it is kept by set and clear. */
+    int fence;
+
+    /** col_set_str / col_add_fstr on the Info column. */
+    void setInfo(String s) {
+      info.setLength(fence);
+      info.append(s);
+    }
+
+    /** col_clear on the Info column. */
+    void clearInfo() {
+      info.setLength(fence);
+    }
+
+    /** col_append_sep_str on the Info column. */
+    void appendInfo(String sep, String s) {
+      if (sep != null && info.length() > 0) info.append(sep);
+      info.append(s);
+    }
+
+    /** col_set_fence on the Info column. */
+    void fenceInfo() {
+      fence = info.length();
+    }
+
+    /** col_set_str on the Protocol column. */
+    void setProtocol(String p) {
+      if (protocolWritable) protocol = p;
+    }
+
+    /** col_append_sep_str on the Protocol column ("HTTP/JSON"). */
+    void appendProtocol(String sep, String p) {
+      if (protocolWritable) protocol = protocol == null ? p : protocol + sep + p;
+    }
+
     void reset(long frameNo, Row row, boolean explain) {
       this.frameNo = frameNo;
       info.setLength(0);
+      fence = 0;
       protocol = null;
       protocolWritable = true;
       stopped = false;
@@ -443,7 +482,9 @@ final class TlsDissector {
         fx.append("Application Data");
         note(c, fromServer, fx, TlsMessage.Kind.APPLICATION_DATA, "Application Data", null);
         countApplicationData(c, fromServer);
-        fx.row.payloads.add(Payloads.decode(c, fromServer, d, fx.allBytes));
+        Payload shown = Payloads.decode(c, fromServer, d, fx.allBytes);
+        fx.row.payloads.add(shown);
+        HttpLabels.record(c, fromServer, d, shown, fx);
       }
       case 20 -> {
         fx.append("Change Cipher Spec");
