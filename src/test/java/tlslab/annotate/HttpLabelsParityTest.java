@@ -1,0 +1,478 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tlslab.bench.HeadlessChromium;
+
+/**
+ * HTTP inside decrypted TLS, labelled as tshark 4.0 labels it: for every frame of real sessions on
+ * loopback (curl and headless Chromium against nghttpd over HTTP/2, curl against Python's
+ * http.server over HTTP/1.1, curl against openssl s_server -www over HTTP/1.0; TLS 1.3 and 1.2),
+ * decrypted with the key log the client wrote, our Protocol and Info columns are tshark's - the
+ * HTTP, HTTP2 and TLS rows and the TCP rows between them. Each case also names labels tshark must
+ * show in it, so that a session that went wrong (nothing decrypted, no reassembly) cannot pass.
+ */
+@Tag("slow")
+class HttpLabelsParityTest {
+
+  @BeforeAll
+  static void prepare() {
+    LoopbackCaptures.prepare(
+        sessions()
+            .map(a -> (TsharkParityTest.Maker) a.get()[1])
+            .map(m -> (LoopbackCaptures.Make<?>) () -> tshark(m.make()))
+            .toList());
+  }
+
+  static Stream<Arguments> sessions() {
+    return Stream.of(
+        Arguments.of(
+            "curl HTTP/2, nghttpd, TLS 1.3: five streams, a 60 KB body over five records",
+            (TsharkParityTest.Maker)
+                () ->
+                    nghttpd(
+                        "h2-curl-tls13",
+                        port ->
+                            curl(
+                                "h2-curl-tls13",
+                                port,
+                                List.of("--http2"),
+                                "/index.html",
+                                "/big.txt",
+                                "/d.json",
+                                "/p.png",
+                                "/i.svg")),
+            List.of(
+                "HTTP2 | Magic, SETTINGS[0], WINDOW_UPDATE[0]",
+                "HTTP2 | HEADERS[1]: GET /index.html",
+                "HTTP2 | HEADERS[3]: GET /big.txt",
+                "DATA[1] (text/html)",
+                "[TLS segment of a reassembled PDU]",
+                "DATA[3] (text/plain)",
+                "HTTP2/JSON | HEADERS[5]: 200 OK, DATA[5], JavaScript Object Notation",
+                "DATA[7] (PNG)",
+                "HTTP2/XML | HEADERS[9]: 200 OK, DATA[9]")),
+        Arguments.of(
+            "curl HTTP/2, nghttpd, TLS 1.2",
+            (TsharkParityTest.Maker)
+                () ->
+                    nghttpd(
+                        "h2-curl-tls12",
+                        port ->
+                            curl(
+                                "h2-curl-tls12",
+                                port,
+                                List.of("--http2", "--tls-max", "1.2"),
+                                "/index.html",
+                                "/big.txt")),
+            List.of("TLSv1.2 | ", "HTTP2 | HEADERS[1]: GET /index.html", "DATA[3] (text/plain)")),
+        Arguments.of(
+            "headless Chromium, nghttpd: a page and its subresources on one connection (HPACK"
+                + " dynamic table)",
+            (TsharkParityTest.Maker) () -> nghttpd("h2-chromium", port -> chromium(port)),
+            List.of(
+                "HTTP2 | HEADERS[1]: GET /page.html",
+                "HEADERS[3]: GET /style.css",
+                "DATA[1] (text/html)")),
+        Arguments.of(
+            "hand-made HTTP/2 client: two records in one segment, a frame split across records",
+            (TsharkParityTest.Maker)
+                () -> nghttpd("h2-records", port -> rawHttp2("h2-records", port, "records")),
+            List.of(
+                "HTTP2 | HEADERS[1]: GET /index.html",
+                "HTTP2 | HEADERS[3]: GET /a.txt, HEADERS[5]: GET /index.html")),
+        Arguments.of(
+            "curl HTTP/1.1 keep-alive, Python http.server, TLS 1.3: Content-Length, chunked,"
+                + " 50 KB, empty, POST",
+            (TsharkParityTest.Maker) () -> http1("h1-tls13", false),
+            List.of(
+                "HTTP | GET /index.html HTTP/1.1 ",
+                "HTTP | HTTP/1.1 200 OK  (text/html)",
+                "TLSv1.3 | [TLS segment of a reassembled PDU]",
+                "HTTP | HTTP/1.1 200 OK  (text/plain)",
+                "HTTP/JSON | HTTP/1.1 200 OK , JavaScript Object Notation (application/json)",
+                "HTTP | HTTP/1.1 200 OK ",
+                "HTTP | POST /form HTTP/1.1  (application/x-www-form-urlencoded)",
+                "HTTP | HTTP/1.1 201 Created ")),
+        Arguments.of(
+            "curl HTTP/1.1 keep-alive, Python http.server, TLS 1.2",
+            (TsharkParityTest.Maker) () -> http1("h1-tls12", true),
+            List.of("TLSv1.2 | [TLS segment of a reassembled PDU]", "HTTP | GET /big HTTP/1.1 ")),
+        Arguments.of(
+            "curl HTTP/1.0, openssl s_server -www (no ALPN; the response ends with the connection)",
+            (TsharkParityTest.Maker) HttpLabelsParityTest::opensslWww,
+            List.of("HTTP | GET / HTTP/1.0 ", "TLSv1.3 | [TLS segment of a reassembled PDU]")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sessions")
+  void everyFrameHasTsharksProtocolAndInfo(
+      String name, TsharkParityTest.Maker maker, List<String> tsharkShows) throws Exception {
+    LoopbackCaptures.Capture c = maker.make();
+    List<String[]> expected = tshark(c);
+    List<String> tsharkRows = expected.stream().map(t -> t[1] + " | " + t[2]).toList();
+    for (String label : tsharkShows)
+      assertThat(tsharkRows)
+          .as("tshark's rows of " + name + " show " + label)
+          .anySatisfy(r -> assertThat(r).contains(label));
+    Map<Long, Row> ours = TsharkParityTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
+    List<String> diffs = new ArrayList<>();
+    int http = 0;
+    for (String[] t : expected) {
+      Row r = ours.get(Long.parseLong(t[0]));
+      String want = t[1] + " | " + t[2];
+      String got = r == null ? "(no row)" : r.protocol + " | " + r.info;
+      if (!got.equals(want))
+        diffs.add("frame " + t[0] + ": tshark [" + want + "] ours [" + got + "]");
+      if (t[1].startsWith("HTTP")) http++;
+    }
+    System.out.println(
+        "HTTP-PARITY "
+            + name
+            + ": "
+            + (expected.size() - diffs.size())
+            + "/"
+            + expected.size()
+            + " frames identical, "
+            + http
+            + " of them HTTP or HTTP2");
+    if (!diffs.isEmpty()) TsharkParityTest.keepForDiagnosis(name, c);
+    assertThat(diffs).as("differences from tshark in " + name).isEmpty();
+  }
+
+  /**
+   * Broken HTTP/2 (a header block HPACK cannot decode, a frame of an unknown type, a frame that
+   * claims 16 MB and never completes) and a server that breaks HTTP/1.1 (a Content-Length it does
+   * not send, a chunk size that is not hex): every frame gets a row, nothing is an internal
+   * problem, and the labels that do not depend on the broken part are still tshark's.
+   */
+  @Test
+  void brokenHttpGivesRowsAndNoInternalProblem() throws Exception {
+    for (LoopbackCaptures.Capture c :
+        List.of(
+            nghttpd("h2-malformed", port -> rawHttp2("h2-malformed", port, "malformed")),
+            brokenHttp1())) {
+      List<String[]> expected = tshark(c);
+      Map<Long, Row> ours = TsharkParityTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
+      assertThat(ours).as("a row per frame of " + c.name()).hasSize(expected.size());
+      for (String[] t : expected) {
+        Row r = ours.get(Long.parseLong(t[0]));
+        assertThat(r.info).as("frame " + t[0] + " of " + c.name()).isNotEmpty();
+        if (t[1].startsWith("TCP") || t[2].startsWith("Client Hello"))
+          assertThat(r.protocol + " | " + r.info).isEqualTo(t[1] + " | " + t[2]);
+      }
+    }
+  }
+
+  // --- the sessions --------------------------------------------------------------------------
+
+  private static List<String[]> tshark(LoopbackCaptures.Capture c) throws Exception {
+    return LoopbackCaptures.tshark(c, "-o", "tls.keylog_file:" + c.keylog());
+  }
+
+  /** Files both servers serve (written once). */
+  static synchronized Path docroot() throws IOException, InterruptedException {
+    Path d = LoopbackCaptures.dir().resolve("http-docroot");
+    if (Files.isDirectory(d)) return d;
+    Path tmp = Files.createDirectories(LoopbackCaptures.dir().resolve("http-docroot.tmp"));
+    Files.writeString(tmp.resolve("index.html"), "<html><body>hello</body></html>\n");
+    Files.writeString(tmp.resolve("a.txt"), "small\n");
+    byte[] random = new byte[45_000];
+    new java.util.Random(7).nextBytes(random);
+    Files.writeString(tmp.resolve("big.txt"), Base64.getMimeEncoder().encodeToString(random));
+    Files.writeString(tmp.resolve("d.json"), "{\"a\": [1, 2]}");
+    Files.writeString(tmp.resolve("i.svg"), "<svg xmlns='http://www.w3.org/2000/svg'></svg>");
+    Files.write(tmp.resolve("p.png"), png());
+    Files.writeString(tmp.resolve("style.css"), "body{color:red}\n");
+    Files.writeString(tmp.resolve("app.js"), "console.log(1)\n");
+    Files.writeString(
+        tmp.resolve("page.html"),
+        "<!doctype html><html><head><link rel=stylesheet href=style.css>"
+            + "<script src=app.js></script></head><body><p>hello</p>"
+            + "<img src=p.png><img src=a.txt></body></html>\n");
+    Files.move(tmp, d);
+    return d;
+  }
+
+  /** A valid 1x1 PNG (RFC 2083): signature, IHDR, IDAT, IEND. */
+  private static byte[] png() {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    chunk(out, "IHDR", new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0});
+    java.util.zip.Deflater z = new java.util.zip.Deflater();
+    z.setInput(new byte[] {0, (byte) 0xff, 0, 0});
+    z.finish();
+    byte[] idat = new byte[64];
+    int n = z.deflate(idat);
+    chunk(out, "IDAT", java.util.Arrays.copyOf(idat, n));
+    chunk(out, "IEND", new byte[0]);
+    return out.toByteArray();
+  }
+
+  private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+    java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(4).putInt(data.length);
+    out.writeBytes(len.array());
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+    out.writeBytes(t);
+    out.writeBytes(data);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(t);
+    crc.update(data);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
+  /** nghttpd (nghttp2's HTTP/2 server, ALPN h2) on the capture's port while {@code client} runs. */
+  static LoopbackCaptures.Capture nghttpd(String name, LoopbackCaptures.PortAction client)
+      throws Exception {
+    return LoopbackCaptures.around(
+        name,
+        port -> {
+          Path d = LoopbackCaptures.dir();
+          Process server =
+              new ProcessBuilder(
+                      "nghttpd",
+                      "-d",
+                      docroot().toString(),
+                      Integer.toString(port),
+                      d.resolve("server.key").toString(),
+                      d.resolve("server.pem").toString())
+                  .redirectErrorStream(true)
+                  .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                  .start();
+          try {
+            awaitPort(server, port);
+            return client.run(port);
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+        });
+  }
+
+  /** Waits until something accepts connections on {@code port} (or the server died). */
+  private static void awaitPort(Process server, int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) throw new AssertionError("server exited: " + server.exitValue());
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError("nothing listens on " + port + " after 10 s");
+  }
+
+  /** curl fetching {@code paths} on one connection, its key log in SSLKEYLOGFILE. */
+  static Path curl(String name, int port, List<String> options, String... paths) throws Exception {
+    Path keylog = LoopbackCaptures.dir().resolve(name + ".keylog");
+    List<String> cmd = new ArrayList<>(List.of("curl", "-sk"));
+    cmd.addAll(options);
+    for (String p : paths) cmd.addAll(List.of("https://127.0.0.1:" + port + p, "-o", "/dev/null"));
+    run(cmd, keylog);
+    return keylog;
+  }
+
+  private static void run(List<String> cmd, Path keylog) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("SSLKEYLOGFILE", keylog.toString());
+    Process p = pb.start();
+    if (!p.waitFor(40, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(cmd.get(0) + " did not finish in 40 s");
+    }
+    assertThat(p.exitValue()).as(String.join(" ", cmd)).isZero();
+    assertThat(keylog).as("key log of " + cmd.get(0)).isNotEmptyFile();
+  }
+
+  private static Path chromium(int port) throws Exception {
+    Path d = LoopbackCaptures.dir().resolve("h2-chromium");
+    Files.createDirectories(d);
+    Path keylog = d.resolve("keylog");
+    List<String> cmd = new ArrayList<>(HeadlessChromium.baseFlags(d.resolve("profile")));
+    cmd.addAll(
+        List.of(
+            "--ignore-certificate-errors",
+            "--dump-dom",
+            "https://127.0.0.1:" + port + "/page.html"));
+    run(cmd, keylog);
+    return keylog;
+  }
+
+  private static Path rawHttp2(String name, int port, String mode) throws Exception {
+    Path keylog = LoopbackCaptures.dir().resolve(name + ".keylog");
+    Path script = resource("h2_raw_client.py");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "python3", script.toString(), Integer.toString(port), keylog.toString(), mode)
+            .redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("h2_raw_client.py finishes").isTrue();
+    assertThat(p.exitValue()).as("h2_raw_client.py: " + out).isZero();
+    return keylog;
+  }
+
+  static Path resource(String file) throws IOException, InterruptedException {
+    Path out = LoopbackCaptures.dir().resolve(file);
+    synchronized (HttpLabelsParityTest.class) {
+      if (!Files.exists(out)) {
+        try (InputStream in = HttpLabelsParityTest.class.getResourceAsStream("http/" + file)) {
+          Files.copy(in, out);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Python's http.server behind Python's ssl, curl asking for five things on one connection. */
+  static LoopbackCaptures.Capture http1(String name, boolean tls12) throws Exception {
+    return LoopbackCaptures.around(
+        name,
+        port -> {
+          Path d = LoopbackCaptures.dir();
+          Path serverKeylog = d.resolve(name + ".server.keylog");
+          List<String> cmd =
+              new ArrayList<>(
+                  List.of(
+                      "python3",
+                      resource("http1_server.py").toString(),
+                      Integer.toString(port),
+                      d.resolve("server.pem").toString(),
+                      d.resolve("server.key").toString(),
+                      serverKeylog.toString(),
+                      docroot().toString()));
+          if (tls12) cmd.add("tls12");
+          Process server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+          try {
+            awaitReady(server);
+            String base = "https://127.0.0.1:" + port;
+            Path keylog = d.resolve(name + ".keylog");
+            List<String> curl = new ArrayList<>(List.of("curl", "-sk", "--http1.1"));
+            for (String p : List.of("/index.html", "/big", "/chunked", "/d.json", "/empty"))
+              curl.addAll(List.of(base + p, "-o", "/dev/null"));
+            // curl's --next starts a new request group: a POST, on the same connection.
+            curl.addAll(List.of("--next", "-sk", "--http1.1", "-d", "name=value&x=1"));
+            curl.addAll(List.of(base + "/form", "-o", "/dev/null"));
+            run(curl, keylog);
+            return keylog;
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+        });
+  }
+
+  private static void awaitReady(Process server) throws IOException {
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    String line = r.readLine();
+    if (line == null || !line.contains("ready"))
+      throw new AssertionError("server did not start: " + line);
+  }
+
+  /** openssl s_server -www: an HTTP/1.0 page with no Content-Length, ended by the connection. */
+  static LoopbackCaptures.Capture opensslWww() throws Exception {
+    return LoopbackCaptures.around(
+        "h1-openssl-www",
+        port -> {
+          Path d = LoopbackCaptures.dir();
+          Process server =
+              new ProcessBuilder(
+                      "openssl",
+                      "s_server",
+                      "-accept",
+                      Integer.toString(port),
+                      "-cert",
+                      d.resolve("server.pem").toString(),
+                      "-key",
+                      d.resolve("server.key").toString(),
+                      "-www")
+                  .redirectErrorStream(true)
+                  .start();
+          try {
+            LoopbackCaptures.awaitLine(server, false, "ACCEPT");
+            return curl("h1-openssl-www", port, List.of("--http1.0"), "/");
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+        });
+  }
+
+  /**
+   * A TLS server (Python's ssl) that breaks HTTP/1.1: a response that promises 100 000 bytes and
+   * sends 5, on a connection curl asks twice; then a chunk size that is not hex.
+   */
+  static LoopbackCaptures.Capture brokenHttp1() throws Exception {
+    return LoopbackCaptures.around(
+        "h1-broken",
+        port -> {
+          Path d = LoopbackCaptures.dir();
+          Path serverKeylog = d.resolve("h1-broken.server.keylog");
+          String py =
+              "import ssl,socket\n"
+                  + "ctx=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+                  + "ctx.load_cert_chain('"
+                  + d.resolve("server.pem")
+                  + "','"
+                  + d.resolve("server.key")
+                  + "')\n"
+                  + "ctx.keylog_filename='"
+                  + serverKeylog
+                  + "'\n"
+                  + "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                  + "s.bind(('127.0.0.1',"
+                  + port
+                  + ")); s.listen(4); print('ready',flush=True)\n"
+                  + "for answer in [b'HTTP/1.1 200 OK\\r\\nContent-Length: 100000\\r\\n"
+                  + "Content-Type: text/plain\\r\\n\\r\\nshort',"
+                  + " b'HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\nabc\\r\\n']:\n"
+                  + "  c,_=s.accept(); t=ctx.wrap_socket(c,server_side=True)\n"
+                  + "  t.recv(65536); t.sendall(answer); t.close()\n";
+          Process server =
+              new ProcessBuilder("python3", "-c", py).redirectErrorStream(true).start();
+          try {
+            awaitReady(server);
+            Path keylog = d.resolve("h1-broken.keylog");
+            for (int i = 0; i < 2; i++) {
+              ProcessBuilder pb =
+                  new ProcessBuilder(
+                          "curl", "-sk", "--http1.1", "-m", "5", "https://127.0.0.1:" + port + "/")
+                      .redirectErrorStream(true)
+                      .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+              pb.environment().put("SSLKEYLOGFILE", keylog.toString());
+              Process p = pb.start();
+              assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("curl ends").isTrue();
+            }
+            return keylog;
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+        });
+  }
+}
