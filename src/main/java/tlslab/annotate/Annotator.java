@@ -387,6 +387,10 @@ public final class Annotator {
     } else {
       row.info = prefix + ", " + fx.info;
     }
+    // Said where the row shows the label (a later record of the frame may have replaced it).
+    if (fx.segmentNote != null
+        && row.info.endsWith("[TLS segment of a reassembled PDU]")
+        && c.said.add(fx.segmentNoteKey)) row.notes.add(fx.segmentNote);
   }
 
   /** TCP analysis in plain words, once per connection and kind. */

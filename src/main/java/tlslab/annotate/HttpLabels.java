@@ -51,6 +51,9 @@ final class HttpLabels {
     /** The message is delimited by the end of the connection: every later record belongs to it. */
     boolean untilFin;
 
+    /** The end of a message too large to keep: data before it only continues that message. */
+    long skipTo;
+
     final Http1Labels.State http1 = new Http1Labels.State();
     final Http2Labels.State http2 = new Http2Labels.State();
 
@@ -176,10 +179,15 @@ final class HttpLabels {
       int reported = 0; // pinfo->desegment_offset, relative to the data the dissector was given
       if (f.untilFin) {
         // Reassembly "until FIN" that TLS never completes: every record is a segment of it.
+      } else if (f.skipTo > seq) {
+        if (f.skipTo < nxt) another = (int) (f.skipTo - seq);
       } else if (f.pending && f.pduSeq <= seq && f.pduNext > seq) {
         int take = f.entire ? d.length - offset : (int) (Math.min(nxt, f.pduNext) - seq);
         if (f.len + take > MAX_PDU) {
-          f.drop(); // beyond any message tshark would keep: label the rest afresh
+          // Larger than the lab keeps (an HTTP/1.x body over 16 MiB): its records are segments
+          // up to its end, which is then a segment too (tshark would label it there).
+          f.skipTo = f.entire ? Long.MAX_VALUE : f.pduNext;
+          f.drop();
           continue;
         }
         f.put(d, offset, take);
@@ -241,6 +249,7 @@ final class HttpLabels {
         if (reported == 0) {
           fx.setProtocol(tlsVersion(c));
           fx.setInfo("[TLS segment of a reassembled PDU]");
+          if (fx.explain) segmentNote(c, fromServer, f, app, fx);
         }
       }
       if (another > 0) {
@@ -253,6 +262,34 @@ final class HttpLabels {
       }
       return;
     }
+  }
+
+  /** Why a decrypted record reads "[TLS segment of a reassembled PDU]", once per connection. */
+  private static void segmentNote(
+      Connection c, boolean fromServer, Flow f, App app, TlsDissector.FrameCtx fx) {
+    String who = fromServer ? "the server" : "the client";
+    if (f.untilFin) {
+      fx.segmentNote(
+          "http-until-fin",
+          "[TLS segment of a reassembled PDU]: the last record in this frame, from "
+              + who
+              + ", is part of an HTTP response with neither Content-Length nor chunked coding,"
+              + " which ends where the connection ends (RFC 9112 section 6.3). Wireshark waits"
+              + " for the end of the TCP stream to label it and, over TLS, never does: every"
+              + " record of it reads this way."
+              + " (Said once per connection.)");
+      return;
+    }
+    fx.segmentNote(
+        "http-segment",
+        "[TLS segment of a reassembled PDU]: the last record in this frame, from "
+            + who
+            + ", carries part of "
+            + (app == App.HTTP2 ? "an HTTP/2 frame" : "an HTTP message")
+            + " that it does not complete. Wireshark labels "
+            + (app == App.HTTP2 ? "the frame" : "the message")
+            + " in the frame of the record that completes it, if the capture holds that record."
+            + " (Said once per connection.)");
   }
 
   private static String tlsVersion(Connection c) {

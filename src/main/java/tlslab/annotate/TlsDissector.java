@@ -61,6 +61,16 @@ final class TlsDissector {
       info.append(s);
     }
 
+    /** A note for "[TLS segment of a reassembled PDU]", said only if the row ends up showing it. */
+    String segmentNoteKey;
+
+    String segmentNote;
+
+    void segmentNote(String key, String note) {
+      segmentNoteKey = key;
+      segmentNote = note;
+    }
+
     /** col_set_fence on the Info column. */
     void fenceInfo() {
       fence = info.length();
@@ -80,6 +90,8 @@ final class TlsDissector {
       this.frameNo = frameNo;
       info.setLength(0);
       fence = 0;
+      segmentNote = null;
+      segmentNoteKey = null;
       protocol = null;
       protocolWritable = true;
       stopped = false;
