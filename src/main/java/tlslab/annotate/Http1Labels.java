@@ -88,6 +88,7 @@ final class Http1Labels {
       return -1;
     }
     String contentType = null;
+    String contentEncoding = null;
     long contentLength = -1;
     boolean chunked = false;
     String head = new String(b, p, headersEnd - p, StandardCharsets.ISO_8859_1);
@@ -98,6 +99,7 @@ final class Http1Labels {
       String value = line.substring(colon + 1).trim();
       switch (name) {
         case "content-type" -> contentType = value;
+        case "content-encoding" -> contentEncoding = value;
         case "content-length" -> {
           try {
             contentLength = Long.parseLong(value);
@@ -119,19 +121,22 @@ final class Http1Labels {
                 || status == 304
                 || "HEAD".equals(conv.lastMethod));
     int bodyStart = headersEnd;
+    byte[] firstBytes = null; // the body's first bytes, without the chunked coding
     int bodyEnd;
     long bodyLength;
     if (noBody) {
       bodyEnd = bodyStart;
       bodyLength = 0;
     } else if (chunked) {
-      long[] r = chunks(b, bodyStart, end);
+      java.io.ByteArrayOutputStream dechunked = new java.io.ByteArrayOutputStream();
+      long[] r = chunks(b, bodyStart, end, dechunked);
       if (r == null) {
         need.more(p, HttpLabels.ONE_MORE);
         return -1;
       }
       bodyEnd = (int) r[0];
       bodyLength = r[1];
+      firstBytes = dechunked.toByteArray();
     } else if (contentLength >= 0) {
       if (end - bodyStart < contentLength) {
         need.more(p, (int) Math.min(Integer.MAX_VALUE, contentLength - (end - bodyStart)));
@@ -150,8 +155,12 @@ final class Http1Labels {
     fx.setProtocol("HTTP");
     fx.setInfo(first + " ");
     if (bodyLength > 0) {
-      byte[] body = java.util.Arrays.copyOfRange(b, bodyStart, Math.min(bodyEnd, bodyStart + 16));
-      MediaLabels.http1(contentType, body, fx);
+      byte[] body =
+          firstBytes != null
+              ? firstBytes
+              : java.util.Arrays.copyOfRange(
+                  b, bodyStart, Math.min(bodyEnd, bodyStart + MediaLabels.FIRST_BYTES));
+      MediaLabels.http1(contentType, contentEncoding, body, fx);
     }
     return bodyEnd - p;
   }
@@ -193,7 +202,7 @@ final class Http1Labels {
    * Chunked coding (RFC 9112 section 7.1): {end offset, body length} through the last chunk and its
    * trailer section, or null when not all of it is there.
    */
-  private static long[] chunks(byte[] b, int p, int end) {
+  private static long[] chunks(byte[] b, int p, int end, java.io.ByteArrayOutputStream first) {
     long total = 0;
     while (true) {
       int le = lineEnd(b, p, end);
@@ -221,6 +230,8 @@ final class Http1Labels {
         }
       }
       if (end - p < size) return null;
+      int keep = (int) Math.min(size, MediaLabels.FIRST_BYTES - first.size());
+      if (keep > 0) first.write(b, p, keep);
       p += (int) size;
       total += size;
       int after = lineEnd(b, p, end);

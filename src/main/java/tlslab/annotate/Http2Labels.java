@@ -39,6 +39,7 @@ final class Http2Labels {
 
   static final class Stream {
     String contentType;
+    String contentEncoding;
     long body;
     byte[] start;
   }
@@ -95,17 +96,25 @@ final class Http2Labels {
     int length = plen - 9;
     fx.appendInfo(", ", typeName(type) + "[" + Integer.toUnsignedString(stream) + "]");
     Payload.Http2Frame read = next(s, type, stream, length);
-    if (read != null && !read.headers().isEmpty()) {
+    List<Payload.Header> fields = read == null ? List.of() : read.headers();
+    boolean split = (type == 1 || type == 5) && (flags & 0x04) == 0; // no END_HEADERS
+    if (split) {
+      // tshark decodes the fields a fragment holds as it comes (nghttp2's inflater): the request
+      // or status, which come first, are named at HEADERS. The lab decodes a block when it is
+      // whole; when its CONTINUATION frames came in the same data, their fields are known here.
+      fields = continued(s, stream);
+    } else if (type == 9) {
+      fields = List.of(); // named at HEADERS (or not at all) when the block began
+    }
+    if (!fields.isEmpty()) {
       String status = null;
       String method = null;
       String path = null;
-      String contentType = null;
-      for (Payload.Header h : read.headers()) {
+      for (Payload.Header h : fields) {
         switch (h.name()) {
           case ":status" -> status = h.value();
           case ":method" -> method = h.value();
           case ":path" -> path = h.value();
-          case "content-type" -> contentType = h.value();
           default -> {
             // not in the label
           }
@@ -113,9 +122,15 @@ final class Http2Labels {
       }
       if (status != null) fx.appendInfo(": ", status + " " + reason(status));
       if (method != null && path != null) fx.appendInfo(": ", method + " " + path);
-      if (type == 1 || type == 9) {
+    }
+    if ((type == 1 || type == 9) && read != null) {
+      for (Payload.Header h : read.headers()) {
+        boolean ct = h.name().equals("content-type");
+        if (!ct && !h.name().equals("content-encoding")) continue;
         Stream st = stream(s, stream);
-        if (st != null && contentType != null) st.contentType = contentType;
+        if (st == null) continue;
+        if (ct) st.contentType = h.value();
+        else st.contentEncoding = h.value();
       }
     }
     if (type == 0) {
@@ -128,15 +143,30 @@ final class Http2Labels {
       }
       Stream st = stream(s, stream);
       if (st != null) {
-        if (st.start == null && end > start)
-          st.start = java.util.Arrays.copyOfRange(b, start, Math.min(end, start + 16));
+        int have = st.start == null ? 0 : st.start.length;
+        int keep = Math.min(end - start, MediaLabels.FIRST_BYTES - have);
+        if (keep > 0) {
+          byte[] more =
+              java.util.Arrays.copyOf(st.start == null ? new byte[0] : st.start, have + keep);
+          System.arraycopy(b, start, more, have, keep);
+          st.start = more;
+        }
         st.body += end - start;
         if ((flags & 0x01) != 0) { // END_STREAM: the body is whole
-          if (st.body > 0) MediaLabels.http2(st.contentType, st.start, fx);
+          if (st.body > 0) MediaLabels.http2(st.contentType, st.contentEncoding, st.start, fx);
           s.streams.remove(stream);
         }
       }
     }
+  }
+
+  /** The fields of a header block whose CONTINUATION frames are already read, else none. */
+  private static List<Payload.Header> continued(State s, int stream) {
+    for (Payload.Http2Frame f : s.read) {
+      if (!f.type().equals("CONTINUATION") || f.stream() != stream) return List.of();
+      if ((f.flags() & 0x04) != 0) return f.headers();
+    }
+    return List.of();
   }
 
   /** The next frame {@link Payloads} read, if it is this one (else the two lost step). */

@@ -25,20 +25,26 @@ final class MediaLabels {
           "application/javascript",
           "application/x-javascript");
 
-  /** The body of an HTTP/1.x message ({@code start}: its first bytes). */
-  static void http1(String contentType, byte[] start, TlsDissector.FrameCtx fx) {
+  /** Bytes of a body kept to recognise its format (a compressed one is inflated from these). */
+  static final int FIRST_BYTES = 4096;
+
+  /**
+   * The body of an HTTP/1.x message ({@code start}: its first bytes as sent, before any
+   * Content-Encoding is undone).
+   */
+  static void http1(String contentType, String encoding, byte[] start, TlsDissector.FrameCtx fx) {
     String t = type(contentType);
     if (t == null) return;
-    if (special(t, start, fx)) return;
+    if (special(t, decoded(encoding, start), fx)) return;
     if (t.equals("application/octet-stream") || t.startsWith("multipart/")) return;
     fx.appendInfo(null, " (" + t + ")");
   }
 
   /** The body of an HTTP/2 stream, labelled with the DATA frame that ends it. */
-  static void http2(String contentType, byte[] start, TlsDissector.FrameCtx fx) {
+  static void http2(String contentType, String encoding, byte[] start, TlsDissector.FrameCtx fx) {
     String t = type(contentType);
     if (t == null) return;
-    if (special(t, start, fx)) return;
+    if (special(t, decoded(encoding, start), fx)) return;
     if (TEXT_LINES.contains(t)) fx.appendInfo(null, " (" + t + ")");
   }
 
@@ -68,6 +74,26 @@ final class MediaLabels {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The first bytes of a body with its Content-Encoding undone, as tshark does before it picks a
+   * dissector: gzip and deflate (RFC 9110 section 8.4.1) by the JDK's zlib. Brotli ("br") is not
+   * undone (no decoder here); nor is anything that does not inflate.
+   */
+  static byte[] decoded(String encoding, byte[] start) {
+    if (encoding == null || start == null) return start;
+    String e = encoding.trim().toLowerCase(Locale.ROOT);
+    boolean gzip = e.equals("gzip") || e.equals("x-gzip");
+    if (!gzip && !e.equals("deflate")) return start;
+    try (java.io.InputStream in =
+        gzip
+            ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(start))
+            : new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(start))) {
+      return in.readNBytes(16);
+    } catch (java.io.IOException e2) {
+      return start; // a prefix cut inside the first bytes, or not compressed after all
+    }
   }
 
   /** The media type without parameters, lower case ("text/html; charset=utf-8" is text/html). */

@@ -255,7 +255,9 @@ final class Payloads {
   private static List<Payload.Header> hpack(
       Direction dir, int stream, byte[] block, List<String> out) {
     if (dir.hpack == null) {
-      dir.hpack = new DefaultHttp2HeadersDecoder(false);
+      // A reader, not a server: no limit of its own on a header list (netty's default, 8 KiB,
+      // would end the decoding for the rest of the connection at the first large cookie).
+      dir.hpack = new DefaultHttp2HeadersDecoder(false, 1L << 24);
       try {
         dir.hpack.configuration().maxHeaderTableSize(1L << 20);
       } catch (Http2Exception e) {

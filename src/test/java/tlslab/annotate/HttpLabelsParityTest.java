@@ -97,7 +97,7 @@ class HttpLabelsParityTest {
                 "HTTP2 | HEADERS[3]: GET /a.txt, HEADERS[5]: GET /index.html")),
         Arguments.of(
             "curl HTTP/1.1 keep-alive, Python http.server, TLS 1.3: Content-Length, chunked,"
-                + " 50 KB, empty, POST",
+                + " 50 KB, empty, gzip, POST",
             (TsharkParityTest.Maker) () -> http1("h1-tls13", false),
             List.of(
                 "HTTP | GET /index.html HTTP/1.1 ",
@@ -106,8 +106,19 @@ class HttpLabelsParityTest {
                 "HTTP | HTTP/1.1 200 OK  (text/plain)",
                 "HTTP/JSON | HTTP/1.1 200 OK , JavaScript Object Notation (application/json)",
                 "HTTP | HTTP/1.1 200 OK ",
+                "HTTP | GET /gz/p.png HTTP/1.1 ",
+                "HTTP | HTTP/1.1 200 OK  (PNG)",
                 "HTTP | POST /form HTTP/1.1  (application/x-www-form-urlencoded)",
                 "HTTP | HTTP/1.1 201 Created ")),
+        Arguments.of(
+            "hand-made HTTP/1.1 client: two requests in one record, a request over three records,"
+                + " a POST body in a record of its own",
+            (TsharkParityTest.Maker) () -> http1("h1-records", false),
+            List.of(
+                "HTTP | GET /index.html HTTP/1.1 GET /a.txt HTTP/1.1 ",
+                "HTTP | HTTP/1.1 200 OK  (text/html)HTTP/1.1 200 OK  (text/plain)",
+                "TLSv1.3 | [TLS segment of a reassembled PDU]",
+                "HTTP/JSON | POST /form HTTP/1.1 , JavaScript Object Notation (application/json)")),
         Arguments.of(
             "curl HTTP/1.1 keep-alive, Python http.server, TLS 1.2",
             (TsharkParityTest.Maker) () -> http1("h1-tls12", true),
@@ -395,16 +406,17 @@ class HttpLabelsParityTest {
 
   private static Path rawHttp2(String name, int port, String mode) throws Exception {
     Path keylog = LoopbackCaptures.dir().resolve(name + ".keylog");
-    Path script = resource("h2_raw_client.py");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "python3", script.toString(), Integer.toString(port), keylog.toString(), mode)
-            .redirectErrorStream(true);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("h2_raw_client.py finishes").isTrue();
-    assertThat(p.exitValue()).as("h2_raw_client.py: " + out).isZero();
+    python(resource("h2_raw_client.py"), Integer.toString(port), keylog.toString(), mode);
     return keylog;
+  }
+
+  private static void python(Path script, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(script.getFileName() + " finishes").isTrue();
+    assertThat(p.exitValue()).as(script.getFileName() + ": " + out).isZero();
   }
 
   static Path resource(String file) throws IOException, InterruptedException {
@@ -442,8 +454,13 @@ class HttpLabelsParityTest {
             awaitReady(server);
             String base = "https://127.0.0.1:" + port;
             Path keylog = d.resolve(name + ".keylog");
+            if (name.equals("h1-records")) {
+              python(resource("h1_raw_client.py"), Integer.toString(port), keylog.toString());
+              return keylog;
+            }
             List<String> curl = new ArrayList<>(List.of("curl", "-sk", "--http1.1"));
-            for (String p : List.of("/index.html", "/big", "/chunked", "/d.json", "/empty"))
+            for (String p :
+                List.of("/index.html", "/big", "/chunked", "/d.json", "/empty", "/gz/p.png"))
               curl.addAll(List.of(base + p, "-o", "/dev/null"));
             // curl's --next starts a new request group: a POST, on the same connection.
             curl.addAll(List.of("--next", "-sk", "--http1.1", "-d", "name=value&x=1"));

@@ -2,9 +2,11 @@
 
 usage: http1_server.py PORT CERT KEY KEYLOG DOCROOT [tls12]
 Prints "ready" once listening. Paths: /chunked (Transfer-Encoding: chunked), /big (50 000 bytes,
-application/octet-stream), /empty (Content-Length: 0), anything else a file under DOCROOT with the
-media type its name says. POST answers 201 with an empty body.
+application/octet-stream), /empty (Content-Length: 0), /gz/FILE (FILE with Content-Encoding: gzip),
+anything else a file under DOCROOT with the media type its name says. POST answers 201 with an
+empty body.
 """
+import gzip
 import http.server
 import mimetypes
 import os
@@ -38,6 +40,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         elif self.path == "/big":
             self.send(200, "application/octet-stream", b"y" * 50000)
+        elif self.path.startswith("/gz/"):
+            p = os.path.join(DOCROOT, self.path[len("/gz/"):])
+            with open(p, "rb") as f:
+                body = gzip.compress(f.read())
+            self.send_response(200)
+            self.send_header("Content-Type", mimetypes.guess_type(p)[0])
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif self.path == "/empty":
             self.send(200, "text/plain", b"")
         else:
