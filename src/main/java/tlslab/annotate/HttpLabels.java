@@ -5,12 +5,12 @@ import tlslab.wire.ProtocolVersion;
 
 /**
  * The labels tshark 4.0 gives decrypted application data: it hands each record to HTTP or HTTP/2
- * (chosen by ALPN, else by a look at the first bytes, else by port 443), and those dissectors
- * reassemble their messages across records the way TCP reassembles TLS records across segments
- * (packet-tls.c desegment_ssl). So a record that completes a request is "HTTP | GET / HTTP/1.1 ", a
- * record that only carries part of one is "TLSv1.3 | [TLS segment of a reassembled PDU]", and a
- * record of HTTP/2 frames lists them: "HTTP2 | HEADERS[1]: 200 OK, DATA[1] (text/html)". Data that
- * is neither keeps TLS's "Application Data".
+ * (chosen by ALPN, else by a look at the first bytes), and those dissectors reassemble their
+ * messages across records the way TCP reassembles TLS records across segments (packet-tls.c
+ * desegment_ssl). So a record that completes a request is "HTTP | GET / HTTP/1.1 ", a record that
+ * only carries part of one is "TLSv1.3 | [TLS segment of a reassembled PDU]", and a record of
+ * HTTP/2 frames lists them: "HTTP2 | HEADERS[1]: 200 OK, DATA[1] (text/html)". Data that is neither
+ * keeps TLS's "Application Data".
  *
  * <p>The rules measured against tshark are in docs/TSHARK-PARITY.md ("HTTP inside decrypted TLS").
  * What the bytes say (frames, decoded header fields) is read once, by {@link Payloads}; this class
@@ -114,8 +114,9 @@ final class HttpLabels {
 
   /**
    * tshark's choice (process_ssl_payload): the protocol ALPN chose, else the first heuristic that
-   * matches (HTTP/2's client preface, an HTTP/1.x request or status line), else HTTP on port 443.
-   * Once chosen it holds for the connection, both directions.
+   * matches (HTTP/2's client preface, an HTTP/1.x request or status line). Once chosen it holds for
+   * the connection, both directions. Port 443 alone does not make HTTP (measured: a text line to
+   * s_server on 443 stays "Application Data").
    */
   private static App app(Connection c, byte[] d) {
     if (c.app != null) return c.app;
@@ -130,7 +131,6 @@ final class HttpLabels {
     }
     if (Http2Labels.startsWithPreface(d, 0, d.length)) return c.app = App.HTTP2;
     if (looksLikeHttp1(d)) return c.app = App.HTTP;
-    if (c.portA == 443 || c.portB == 443) return c.app = App.HTTP;
     return App.DATA; // not chosen: the heuristics are tried again on the next record
   }
 
