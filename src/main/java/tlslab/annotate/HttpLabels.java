@@ -103,6 +103,7 @@ final class HttpLabels {
    */
   static void record(
       Connection c, boolean fromServer, byte[] d, Payload shown, TlsDissector.FrameCtx fx) {
+    if (d.length == 0) return; // an empty record: tshark hands nothing on
     Flow f = fromServer ? c.httpServer : c.httpClient;
     if (shown.kind() == Payload.Kind.HTTP2) Http2Labels.frames(f.http2, shown.http2());
     long seq = f.seq;
