@@ -87,7 +87,11 @@ class HttpLabelsParityTest {
             List.of(
                 "HTTP2 | HEADERS[1]: GET /page.html",
                 "HEADERS[3]: GET /style.css",
-                "DATA[1] (text/html)")),
+                "DATA[1] (text/html)",
+                "(PNG)",
+                "GET /big.txt",
+                "[TLS segment of a reassembled PDU]",
+                "(text/plain)")),
         Arguments.of(
             "hand-made HTTP/2 client: two records in one segment, a frame split across records",
             (TsharkParityTest.Maker)
@@ -263,7 +267,8 @@ class HttpLabelsParityTest {
         tmp.resolve("page.html"),
         "<!doctype html><html><head><link rel=stylesheet href=style.css>"
             + "<script src=app.js></script></head><body><p>hello</p>"
-            + "<img src=p.png><img src=a.txt></body></html>\n");
+            + "<img src=p.png><img src=a.txt><iframe src=big.txt></iframe>"
+            + "<script>fetch('d.json')</script></body></html>\n");
     Files.move(tmp, d);
     return d;
   }
@@ -398,6 +403,7 @@ class HttpLabelsParityTest {
     cmd.addAll(
         List.of(
             "--ignore-certificate-errors",
+            "--virtual-time-budget=3000",
             "--dump-dom",
             "https://127.0.0.1:" + port + "/page.html"));
     run(cmd, keylog);
