@@ -297,9 +297,9 @@ public final class Annotator {
     if (holeThenMore && called && !tcpSegment && fx.info.length() > 0) {
       // The segment continued a PDU that still has a hole, then started the next one: TCP keeps
       // the Protocol column and its Info, TLS appends its labels after a fence (desegment_tcp).
-      String labels = fx.info.toString();
+      String labels = fx.labels(false);
       tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
-      row.info = row.info + ", " + labels;
+      row.info = row.info + labels;
       return;
     }
     if (!called || tcpSegment) {
@@ -358,9 +358,9 @@ public final class Annotator {
       int skip = len - rest;
       dissector.dissect(c, side, b, off + skip, Math.max(0, cap - skip), rest, false, fx);
       fx.endRecord();
-      String labels = fx.info.toString();
+      String labels = fx.labels(false);
       tcpRow(prefix, c, side, " [TCP segment of a reassembled PDU]");
-      if (!labels.isEmpty()) row.info = row.info + ", " + labels;
+      row.info = row.info + labels;
       return;
     }
     boolean ok = dissector.dissect(c, side, b, off, cap, len, false, fx);
@@ -380,13 +380,9 @@ public final class Annotator {
       byIndex.put(c.index, c);
     }
     row.protocol = fx.protocol == null ? "TLS" : fx.protocol;
-    if (prefix.isEmpty()) {
-      row.info = fx.info.toString();
-    } else if (fx.info.length() == 0 || fx.info.indexOf("[Packet size limited") == 0) {
-      row.info = prefix + fx.info;
-    } else {
-      row.info = prefix + ", " + fx.info;
-    }
+    // The TCP analysis prefix ("[TCP Window Full] ") stands before TLS's text: a label appended
+    // after it takes a separator, text that TLS or HTTP set does not ("[TLS segment of ...]").
+    row.info = prefix.isEmpty() ? fx.labels(true) : prefix + fx.labels(false);
     // Said where the row shows the label (a later record of the frame may have replaced it).
     if (fx.segmentNote != null
         && row.info.endsWith("[TLS segment of a reassembled PDU]")
@@ -526,7 +522,10 @@ public final class Annotator {
               startPdu(s, tail, 0, keep, segEnd - keep, segEnd, dissector.desegLen);
             }
           }
+          // What follows in this segment is another PDU (desegment_tcp): a fence keeps this one's
+          // Info from the dissectors above TLS, which set and clear the column (HttpLabels).
           fx.protocolWritable = false;
+          fx.fenceInfo();
         } else if (s.pduBroken && TcpDirection.gt(segEnd, s.pduNext)) {
           pos = s.pduNext - seq;
           s.pduActive = false;

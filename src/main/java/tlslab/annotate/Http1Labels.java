@@ -66,10 +66,14 @@ final class Http1Labels {
     }
   }
 
-  /** One message at {@code b[p..end)}: its length, or -1 when more bytes are needed. */
+  /**
+   * One message at {@code b[p..end)}: its length, or -1 when more bytes are needed. Bytes from
+   * {@code b.length} to {@code end} were counted, not kept (the rest of a Content-Length body).
+   */
   private static int message(
       State conv, byte[] b, int p, int end, HttpLabels.Need need, TlsDissector.FrameCtx fx) {
-    int lineEnd = lineEnd(b, p, end);
+    int kept = Math.min(end, b.length);
+    int lineEnd = lineEnd(b, p, kept);
     if (lineEnd < 0) {
       need.more(p, HttpLabels.ONE_MORE);
       return -1;
@@ -82,7 +86,7 @@ final class Http1Labels {
       fx.setInfo("Continuation");
       return end - p;
     }
-    int headersEnd = headersEnd(b, p, end);
+    int headersEnd = headersEnd(b, p, kept);
     if (headersEnd < 0) {
       need.more(p, HttpLabels.ONE_MORE);
       return -1;
@@ -129,7 +133,7 @@ final class Http1Labels {
       bodyLength = 0;
     } else if (chunked) {
       java.io.ByteArrayOutputStream dechunked = new java.io.ByteArrayOutputStream();
-      long[] r = chunks(b, bodyStart, end, dechunked);
+      long[] r = chunks(b, bodyStart, kept, dechunked);
       if (r == null) {
         need.more(p, HttpLabels.ONE_MORE);
         return -1;
@@ -159,7 +163,9 @@ final class Http1Labels {
           firstBytes != null
               ? firstBytes
               : java.util.Arrays.copyOfRange(
-                  b, bodyStart, Math.min(bodyEnd, bodyStart + MediaLabels.FIRST_BYTES));
+                  b,
+                  bodyStart,
+                  Math.min(Math.min(bodyEnd, kept), bodyStart + MediaLabels.FIRST_BYTES));
       MediaLabels.http1(contentType, contentEncoding, body, fx);
     }
     return bodyEnd - p;

@@ -36,6 +36,13 @@ final class HttpLabels {
   /** Largest message reassembled; an HTTP/2 frame is at most 2^24 - 1 bytes plus its header. */
   static final int MAX_PDU = (1 << 24) + 9;
 
+  /**
+   * Bytes kept of an HTTP/1.x message whose body is counted by Content-Length: its headers and the
+   * body's start are all the label needs, the rest is counted, not kept (a download of any size is
+   * labelled where it ends, in constant memory).
+   */
+  static final int KEEP = 1 << 20;
+
   /** One direction's reassembly state (tshark's SslFlow and its multisegment PDU). */
   static final class Flow {
     /** Decrypted application-data bytes of this direction so far (record->seq). */
@@ -47,6 +54,12 @@ final class HttpLabels {
     boolean entire;
     byte[] buf = new byte[0];
     int len;
+
+    /** Bytes of the message counted but not kept (see {@link #KEEP}). */
+    long extra;
+
+    /** Whether the rest of the message may be counted rather than kept. */
+    boolean countOnly;
 
     /** The message is delimited by the end of the connection: every later record belongs to it. */
     boolean untilFin;
@@ -63,6 +76,8 @@ final class HttpLabels {
       pduNext = next;
       entire = wholeNext;
       len = 0;
+      extra = 0;
+      countOnly = false;
       put(d, off, n);
     }
 
@@ -77,6 +92,8 @@ final class HttpLabels {
     void drop() {
       pending = false;
       len = 0;
+      extra = 0;
+      countOnly = false;
       if (buf.length > 1 << 16) buf = new byte[0];
     }
   }
@@ -184,14 +201,17 @@ final class HttpLabels {
         if (f.skipTo < nxt) another = (int) (f.skipTo - seq);
       } else if (f.pending && f.pduSeq <= seq && f.pduNext > seq) {
         int take = f.entire ? d.length - offset : (int) (Math.min(nxt, f.pduNext) - seq);
-        if (f.len + take > MAX_PDU) {
+        int keep = take;
+        if (f.countOnly && f.len + take > KEEP) keep = Math.max(0, KEEP - f.len);
+        if (f.len + keep > MAX_PDU || f.len + f.extra + take > Integer.MAX_VALUE) {
           // Larger than the lab keeps (an HTTP/1.x body over 16 MiB): its records are segments
           // up to its end, which is then a segment too (tshark would label it there).
           f.skipTo = f.entire ? Long.MAX_VALUE : f.pduNext;
           f.drop();
           continue;
         }
-        f.put(d, offset, take);
+        f.put(d, offset, keep);
+        f.extra += take - keep;
         if (f.entire) {
           f.entire = false;
           f.pduNext = nxt;
@@ -201,15 +221,21 @@ final class HttpLabels {
           // The message is complete: dissect it whole, in the frame of its last record.
           fx.clearInfo();
           byte[] whole = java.util.Arrays.copyOf(f.buf, f.len);
+          int total = (int) (f.len + f.extra); // bytes past whole.length were counted only
           long start = f.pduSeq;
-          int oldLen = whole.length - (d.length - offset);
+          int oldLen = total - (d.length - offset);
+          boolean counted = f.extra > 0;
           f.drop();
-          dissect(c, fromServer, f, app, whole, 0, whole.length, need, fx);
+          dissect(c, fromServer, f, app, whole, 0, total, need, fx);
           called = true;
           reported = need.offset;
-          if (need.len != 0 && need.offset <= oldLen) {
+          if (need.len != 0 && need.offset <= oldLen && counted) {
+            f.skipTo = Long.MAX_VALUE; // cannot happen for a Content-Length body: stop here
+            another = 0;
+          } else if (need.len != 0 && need.offset <= oldLen) {
             // Still short of its end (a body that needs more): keep collecting.
             f.start(whole, 0, whole.length, start, 0, false);
+            f.countOnly = app == App.HTTP && need.len > 0;
             if (need.len == ONE_MORE) {
               f.pduNext = seq + (d.length - offset) + 1;
               f.entire = true;
@@ -222,7 +248,7 @@ final class HttpLabels {
             another = 0;
           } else if (need.len != 0) {
             mustDesegment = true;
-            desegOffset = d.length - (whole.length - need.offset);
+            desegOffset = d.length - (total - need.offset);
           }
         }
       } else {
@@ -243,6 +269,7 @@ final class HttpLabels {
           f.start(d, desegOffset, d.length - desegOffset, at, nxt + 1, true);
         } else {
           f.start(d, desegOffset, d.length - desegOffset, at, nxt + need.len, false);
+          f.countOnly = app == App.HTTP;
         }
       }
       if (!called || need.len != 0) {

@@ -33,9 +33,18 @@ final class TlsDissector {
     boolean explain;
     Row row;
 
+    /**
+     * col_append_sep_str(", "): {@link #info} is the column after what TCP wrote there, which is
+     * taken as not empty, so every label is appended with its separator; {@link #labels} drops the
+     * first one where the column was empty after all.
+     */
     void append(String label) {
-      if (info.length() > 0) info.append(", ");
-      info.append(label);
+      info.append(", ").append(label);
+    }
+
+    /** The Info text, as it reads after {@code before} (empty or not) in the column. */
+    String labels(boolean columnEmpty) {
+      return columnEmpty && info.indexOf(", ") == 0 ? info.substring(2) : info.toString();
     }
 
     // Wireshark's column calls, as the dissectors above TLS (HTTP, HTTP/2) make them: "set" and
@@ -55,9 +64,9 @@ final class TlsDissector {
       info.setLength(fence);
     }
 
-    /** col_append_sep_str on the Info column. */
+    /** col_append_sep_str on the Info column (the column is taken as not empty, see append). */
     void appendInfo(String sep, String s) {
-      if (sep != null && info.length() > 0) info.append(sep);
+      if (sep != null) info.append(sep);
       info.append(s);
     }
 
