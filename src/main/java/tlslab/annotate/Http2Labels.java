@@ -133,6 +133,9 @@ final class Http2Labels {
         else st.contentEncoding = h.value();
       }
     }
+    if (type == 3 || (type == 1 && (flags & 0x01) != 0)) {
+      s.streams.remove(stream); // reset, or ended without a body: nothing more to name
+    }
     if (type == 0) {
       int start = p + 9;
       int end = p + plen;

@@ -165,7 +165,7 @@ final class HttpLabels {
         break;
       }
     }
-    if (end < 8 || end == 8) return false;
+    if (end <= 8) return false;
     return versionAt(d, 0) || versionAt(d, end - 8);
   }
 
