@@ -41,7 +41,7 @@ final class HttpLabels {
    * body's start are all the label needs, the rest is counted, not kept (a download of any size is
    * labelled where it ends, in constant memory).
    */
-  static final int KEEP = 1 << 20;
+  static final int KEEP = 1 << 16;
 
   /** One direction's reassembly state (tshark's SslFlow and its multisegment PDU). */
   static final class Flow {

@@ -22,6 +22,7 @@ public final class TcpDirection {
   public static final int ZERO_WINDOW = 1 << 8;
   public static final int FAST_RETRANSMISSION = 1 << 9;
   public static final int PORTS_REUSED = 1 << 10;
+  public static final int WINDOW_FULL = 1 << 11;
 
   boolean baseSet;
 
@@ -43,6 +44,9 @@ public final class TcpDirection {
 
   /** Window scale shift from the SYN, -1 unknown, -2 "not used". */
   public int winScale = -1;
+
+  boolean synSeen;
+  boolean windowFromSyn;
 
   int dupAckNum;
   long lastNonDupAck;
@@ -101,7 +105,10 @@ public final class TcpDirection {
       rev.baseSeq = ack - 1;
       rev.baseSet = true;
     }
-    if ((f & TcpPacket.SYN) != 0) winScale = p.windowScale;
+    if ((f & TcpPacket.SYN) != 0) {
+      winScale = p.windowScale;
+      synSeen = true;
+    }
     if (p.window == 0 && (f & (TcpPacket.RST | TcpPacket.FIN | TcpPacket.SYN)) == 0) {
       flags |= ZERO_WINDOW;
     }
@@ -177,6 +184,16 @@ public final class TcpDirection {
         flags |= RETRANSMISSION;
       }
     }
+    // Window Full (packet-tcp.c): data up to exactly the right edge of the window the other side
+    // last advertised (RFC 9293 3.8.6), scaled unless that was its SYN or a side did not scale.
+    if (len > 0
+        && rev.synSeen
+        && rev.haveLastAck
+        && rev.window >= 0
+        && (f & (TcpPacket.SYN | TcpPacket.FIN | TcpPacket.RST)) == 0) {
+      int shift = rev.windowFromSyn || winScale < 0 || rev.winScale < 0 ? 0 : rev.winScale;
+      if (seq + len == rev.lastAck + (rev.window << shift)) flags |= WINDOW_FULL;
+    }
     int next = seq + len + (synFin ? 1 : 0);
     if (!haveNext || gt(next, nextSeq)) {
       nextSeq = next;
@@ -188,6 +205,7 @@ public final class TcpDirection {
       haveMax = true;
     }
     window = p.window;
+    windowFromSyn = (f & TcpPacket.SYN) != 0;
     lastAck = ack;
     lastAckTime = timeNanos;
     haveLastAck = true;
@@ -209,6 +227,7 @@ public final class TcpDirection {
     if ((flags & LOST) != 0) s = "[TCP Previous segment not captured] " + s;
     if ((flags & ACK_LOST) != 0) s = "[TCP ACKed unseen segment] " + s;
     if ((flags & WINDOW_UPDATE) != 0) s = "[TCP Window Update] " + s;
+    if ((flags & WINDOW_FULL) != 0) s = "[TCP Window Full] " + s;
     if ((flags & KEEP_ALIVE) != 0) s = "[TCP Keep-Alive] " + s;
     if ((flags & DUP_ACK) != 0) s = "[TCP Dup ACK " + dupAckFrame + "#" + dupAckCount + "] " + s;
     if ((flags & ZERO_WINDOW) != 0) s = "[TCP ZeroWindow] " + s;

@@ -205,6 +205,8 @@ final class LoopbackCaptures {
               new ArrayList<>(
                   List.of(
                       "tcpdump",
+                      "-B",
+                      "65536",
                       "-i",
                       iface,
                       "--immediate-mode",
@@ -314,6 +316,8 @@ final class LoopbackCaptures {
               new ArrayList<>(
                   List.of(
                       "tcpdump",
+                      "-B",
+                      "65536",
                       "-i",
                       "lo",
                       "--immediate-mode",
@@ -326,6 +330,10 @@ final class LoopbackCaptures {
           Process dump =
               new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
           awaitLine(dump, true, "listening on");
+          // -B 65536: a 64 MiB kernel buffer (tcpdump's default is 2 MiB), as lab capture's
+          // default.
+          // On a loaded machine tcpdump runs late, and a burst of 64 KB loopback segments (a
+          // download) overflowed 2 MiB: "38 packets dropped by kernel", measured.
           // "listening" is printed just before the socket is live. Immediate mode: without it
           // libpcap
           // hands packets over in blocks, once a second, and a session shorter than that is lost

@@ -2,7 +2,7 @@
 
 usage: http1_server.py PORT CERT KEY KEYLOG DOCROOT [tls12]
 Prints "ready" once listening. Paths: /chunked (Transfer-Encoding: chunked), /big (50 000 bytes,
-application/octet-stream), /large (1.3 MB of text/plain), /empty (Content-Length: 0), /gz/FILE (FILE with Content-Encoding: gzip),
+application/octet-stream), /large (220 KB of text/plain), /slow (1.3 MB of text/plain), /empty (Content-Length: 0), /gz/FILE (FILE with Content-Encoding: gzip),
 anything else a file under DOCROOT with the media type its name says. POST answers 201 with an
 empty body.
 """
@@ -40,8 +40,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         elif self.path == "/big":
             self.send(200, "application/octet-stream", b"y" * 50000)
+        elif self.path == "/slow":
+            self.send(200, "text/plain", b"slow body\n" * 130000)
         elif self.path == "/large":
-            self.send(200, "text/plain", b"large body\n" * 120000)
+            self.send(200, "text/plain", b"large body\n" * 20000)
         elif self.path.startswith("/gz/"):
             p = os.path.join(DOCROOT, self.path[len("/gz/"):])
             with open(p, "rb") as f:
