@@ -26,7 +26,7 @@ final class MediaLabels {
           "application/x-javascript");
 
   /** Bytes of a body kept to recognise its format (a compressed one is inflated from these). */
-  static final int FIRST_BYTES = 4096;
+  static final int FIRST_BYTES = 512;
 
   /**
    * The body of an HTTP/1.x message ({@code start}: its first bytes as sent, before any
