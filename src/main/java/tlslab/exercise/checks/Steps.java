@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Row;
 import tlslab.common.LabException;
 import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
@@ -279,6 +280,53 @@ final class Steps {
       r.pass(requirement + " (" + String.join("; ", verified) + ")");
     }
     return true;
+  }
+
+  /**
+   * "NAME holds only that run's connections": every frame is TCP to or from {@code run}'s server
+   * port. {@code lab trace --port P} with {@code lab capture --port P} records one run and nothing
+   * else; a capture of all of {@code lo} also holds other programs' traffic (databases, browsers, a
+   * classmate's run on a shared machine), which a hand-in must not carry to the instructor, and
+   * whose hello randoms would be read as the student's own when a class is compared.
+   */
+  static boolean onlyThisRun(
+      Report r, CaptureEvidence cap, ConnectionFacts run, String name, String how) {
+    int port = port(run.server());
+    List<Row> others =
+        cap.rows().stream()
+            .filter(x -> port <= 0 || (x.sourcePort != port && x.destinationPort != port))
+            .toList();
+    String seen =
+        others.stream()
+            .map(
+                x ->
+                    x.source + ":" + x.sourcePort + " → " + x.destination + ":" + x.destinationPort)
+            .distinct()
+            .limit(3)
+            .collect(Collectors.joining(", "));
+    r.expect(
+        others.isEmpty(),
+        name + " holds only that run's connections (port " + port + ")",
+        others.size()
+            + " of its "
+            + cap.rows().size()
+            + " frames are other traffic ("
+            + seen
+            + (others.size() > 3 ? ", …" : "")
+            + "): capture only the run's port ("
+            + how
+            + ")");
+    return others.isEmpty();
+  }
+
+  /** The port of "host:port", or -1. */
+  private static int port(String address) {
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    try {
+      return colon < 0 ? -1 : Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /**
