@@ -137,7 +137,9 @@ public final class Grading {
         rows.add(f.get().getKey());
         tokens.add(f.get().getValue());
       }
-      return flagCollusion(rows, tokens);
+      List<Graded> out = new ArrayList<>(flagCollusion(rows, tokens));
+      out.addAll(nothingHandedIn(klass, rows, exercises));
+      return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw LabException.failed("interrupted while grading");
@@ -151,17 +153,36 @@ public final class Grading {
     }
   }
 
+  /**
+   * Everything in the folder of submissions but hidden files ({@code .DS_Store}): a file that is
+   * neither a {@code .zip} nor a folder gets a row saying so, rather than vanishing from the
+   * gradebook (a student who handed in a {@code .tar.gz} or a {@code .ZIP} is still there).
+   */
   private static List<Path> list(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw LabException.badInput(dir + ": no such folder of submissions");
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".zip"))
-          .sorted()
-          .toList();
+      return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
     } catch (IOException e) {
       throw LabException.badInput(dir + ": unreadable (" + e.getMessage() + ")");
     }
+  }
+
+  /** The hidden files of the folder of submissions, which grading leaves out (to say so). */
+  public static List<String> hidden(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("."))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean isZip(String name) {
+    return name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip");
   }
 
   private static Map.Entry<Graded, Set<String>> gradeOne(
@@ -174,7 +195,14 @@ public final class Grading {
     String name = item.getFileName().toString();
     Path work = item;
     Optional<String> declared;
-    if (name.endsWith(".zip")) {
+    if (!isZip(name) && !Files.isDirectory(item)) {
+      return unreadable(
+          name,
+          klass,
+          exercises,
+          "not a .zip from lab exercise submit, nor a work folder (ask for the .zip again)");
+    }
+    if (isZip(name)) {
       work = Files.createDirectories(scratch.resolve(name.substring(0, name.length() - 4)));
       try {
         declared = Submission.unpack(item, work);
@@ -237,9 +265,32 @@ public final class Grading {
         flags);
   }
 
-  /** "submission-alice.zip" and "alice.zip" are alice's. */
+  /** What {@link Graded#submission()} is for a student of the manifest who handed in nothing. */
+  public static final String NO_SUBMISSION = "";
+
+  /**
+   * A row for each student of the manifest no submission is for: every exercise missing, so that
+   * the gradebook lists the whole class, not only those who handed something in.
+   */
+  private static List<Graded> nothingHandedIn(
+      ClassRecord klass, List<Graded> rows, List<Exercise> exercises) {
+    Set<String> seen = new TreeSet<>();
+    rows.forEach(g -> seen.add(g.student()));
+    List<Graded> out = new ArrayList<>();
+    for (tlslab.pki.ClassCertificates.Entry e : klass.entries()) {
+      if (!seen.contains(e.key())) {
+        Map<Integer, Outcome> outcomes = new TreeMap<>();
+        exercises.forEach(x -> outcomes.put(x.number(), new Outcome(Status.MISSING, "", Map.of())));
+        out.add(graded(NO_SUBMISSION, e.key(), Optional.of(e), outcomes, List.of()));
+      }
+    }
+    return out;
+  }
+
+  /** "submission-alice.zip" and "alice.zip" are alice's (so is a wrongly packed "alice.tar.gz"). */
   private static String studentOfFileName(String name) {
-    return name.replaceFirst("\\.zip$", "").replaceFirst("^submission-", "");
+    return name.replaceFirst("(?i)\\.(zip|tar|tar\\.gz|tgz|gz|7z|rar)$", "")
+        .replaceFirst("^submission-", "");
   }
 
   /** The row of a submission that could not be unpacked: every exercise failed, saying why. */
