@@ -272,4 +272,42 @@ class HostileFilesTest {
     assertThat(by.get("escape").get("ex01_hint")).contains("points outside the archive's folder");
     assertThat(r.out()).contains("every student of the manifest handed something in");
   }
+
+  /**
+   * A hint names a file as the student's work folder has it ({@code work/certs/server.pem}), not by
+   * the scratch folder an archive was unpacked into and which is gone once grading ends.
+   */
+  @Test
+  void gradebookHintsNameFilesInsideTheHandInNotTheScratchFolder() throws IOException {
+    StudentWork sw = StudentWork.get();
+    Path submissions = Files.createDirectories(dir.resolve("handed-in"));
+    // Self-study work handed in under a class ID: its server certificate names another challenge.
+    Submission.write(
+        sw.mine,
+        StudentWork.CLASS_OTHER.id(),
+        submissions.resolve("submission-" + StudentWork.CLASS_OTHER.id() + ".zip"),
+        false);
+    Path graded = dir.resolve("gradebook.csv");
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "class",
+            "grade",
+            "--class",
+            sw.classDir.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            graded.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    var row =
+        ClassGradeTest.csv(Files.readString(graded)).stream()
+            .filter(x -> x.get("student").equals(StudentWork.CLASS_OTHER.id()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(row.get("ex01")).isEqualTo("failed");
+    assertThat(row.get("ex01_hint"))
+        .startsWith("your server certificate carries your challenge: work/certs/server.pem names");
+    assertThat(row.get("ex02_hint")).contains("lab exercise challenge --dir work)");
+    assertThat(Files.readString(graded)).doesNotContain("tlslab-grade-");
+  }
 }

@@ -234,11 +234,17 @@ public final class Grading {
         continue;
       }
       Report r = c.get().check(ws);
+      // Hints name files by path; an archive is unpacked in a scratch folder deleted after
+      // grading, so its files are named as in the student's own folder: work/certs/server.pem.
+      String unpacked = work.toString();
       outcomes.put(
           e.number(),
           new Outcome(
               r.passed() ? Status.PASSED : Status.FAILED,
-              r.firstFailure().map(i -> i.requirement() + ": " + i.hint()).orElse(""),
+              r.firstFailure()
+                  .map(i -> i.requirement() + ": " + i.hint())
+                  .map(h -> isZip(name) ? h.replace(unpacked, "work") : h)
+                  .orElse(""),
               r.collected()));
     }
     List<String> flags = new ArrayList<>();
