@@ -39,6 +39,7 @@ import tlslab.pki.Student;
       "",
       "Examples: lab certs class --count 30",
       "          lab certs class --roster students.txt --out handout",
+      "          lab certs class --roster students.txt --add   (late students)",
       "",
       ExitCode.TABLE
     })
@@ -87,8 +88,19 @@ public final class CertsClassCommand implements Callable<Integer> {
       description = "Validity in days (default: ${DEFAULT-VALUE}).")
   int days = 365;
 
-  @Option(names = "--force", description = "Replace existing student bundles and the manifest.")
+  @Option(
+      names = "--force",
+      description =
+          "Replace existing student bundles and the manifest (every student gets a new"
+              + " certificate: captures made with the old ones no longer count).")
   boolean force;
+
+  @Option(
+      names = "--add",
+      description =
+          "Late students: issue only the roster's students the manifest does not list yet; every"
+              + " bundle already handed out stays valid.")
+  boolean add;
 
   @Override
   public Integer call() {
@@ -102,6 +114,7 @@ public final class CertsClassCommand implements Callable<Integer> {
             .keyType(keyType)
             .days(days)
             .force(force)
+            .add(add)
             .build();
     PrintWriter err = spec.commandLine().getErr();
     int total = students.size();
@@ -122,8 +135,16 @@ public final class CertsClassCommand implements Callable<Integer> {
     long ms = (System.nanoTime() - start) / 1_000_000;
     PrintWriter o = spec.commandLine().getOut();
     o.printf(
-        "Issued %d student bundles (%s keys) in %s in %d ms.%n",
-        r.entries().size(), keyType.label(), r.out(), ms);
+        "Issued %d student bundles (%s keys) in %s in %d ms%s.%n",
+        r.entries().size(),
+        keyType.label(),
+        r.out(),
+        ms,
+        add ? "; kept the " + r.kept().size() + " already in the manifest as they were" : "");
+    if (r.entries().isEmpty()) {
+      o.flush();
+      return ExitCode.OK;
+    }
     o.printf(
         "Manifest: %s (ID, name, serial, SHA-256 fingerprint, folder); class secret: %s%n",
         r.manifest(), r.out().resolve(tlslab.pki.ClassChallenge.SECRET_FILE));
