@@ -230,21 +230,42 @@ final class Steps {
     if (own.isPresent() && !genuine(r, cap, ownSessions(cap, mine), name)) {
       return Optional.empty();
     }
+    // A certificate naming the student's challenge that is not server.pem: one they issued
+    // before the current one (lab certs init --force). Their own, but no longer what they hand in.
+    Identity id = ws.identity();
+    boolean earlierOfMine =
+        id.problem() == null
+            && cap.facts().stream()
+                .filter(c -> !c.serverCertificates().isEmpty())
+                .map(c -> c.serverCertificates().get(0))
+                .anyMatch(
+                    c ->
+                        CertificateSummary.of(c).subjectAltNames().stream()
+                            .anyMatch(x -> x.equalsIgnoreCase("DNS:" + challengeSan(id))));
     r.expect(
         own.isPresent(),
         "the server certificate in " + name + " is your " + ws.certs().resolve("server.pem"),
-        seen.isEmpty()
-            ? "no server Certificate message in "
-                + name
-                + " (a resumed or TLS 1.3 session hides"
-                + " it): capture a full handshake with the default profile"
-            : "the capture shows "
+        own.isEmpty() && earlierOfMine
+            ? "the capture shows "
                 + seen
-                + ", not your "
+                + ": it carries your challenge but is not your current "
+                + ws.certs().resolve("server.pem")
+                + " ("
                 + CaptureEvidence.describe(mine)
-                + ": capture a session with your own server (lab server --certs "
-                + ws.certs()
-                + ")");
+                + "), so it was made with a server certificate you issued before this one:"
+                + " capture the session again with the current one"
+            : seen.isEmpty()
+                ? "no server Certificate message in "
+                    + name
+                    + " (a resumed or TLS 1.3 session hides"
+                    + " it): capture a full handshake with the default profile"
+                : "the capture shows "
+                    + seen
+                    + ", not your "
+                    + CaptureEvidence.describe(mine)
+                    + ": capture a session with your own server (lab server --certs "
+                    + ws.certs()
+                    + ")");
     return own;
   }
 
