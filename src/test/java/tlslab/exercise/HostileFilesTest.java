@@ -310,4 +310,56 @@ class HostileFilesTest {
     assertThat(row.get("ex02_hint")).contains("lab exercise challenge --dir work)");
     assertThat(Files.readString(graded)).doesNotContain("tlslab-grade-");
   }
+
+  /**
+   * The answers read by the instructor are never passed on keywords, so a copied one passed
+   * unnoticed: two students handing in the same sentence (here with other case, spacing and
+   * punctuation) are now both flagged, naming the answer; a third who wrote their own is not, nor
+   * are two identical short factual-looking answers.
+   */
+  @Test
+  void theSameAnswerInOwnWordsFromTwoStudentsIsFlagged() throws IOException {
+    StudentWork sw = StudentWork.get();
+    Path submissions = Files.createDirectories(dir.resolve("handed-in"));
+    String sentence =
+        "It proves that both sides saw the same handshake messages and hold the same keys.";
+    java.util.Map<String, String> proves =
+        java.util.Map.of(
+            StudentWork.CLASS_STUDENT.id(),
+            sentence,
+            StudentWork.CLASS_OTHER.id(),
+            "  it PROVES that both sides saw the same handshake,"
+                + " messages and hold the same keys",
+            "s0000003",
+            "A MAC over every handshake message keyed by the master secret.");
+    proves.forEach(
+        (id, text) -> {
+          Evidence.write(submissions.resolve(id + "/" + Submission.STUDENT_FILE), id + "\n");
+          Evidence.write(
+              submissions.resolve(id + "/answers/06.txt"),
+              "message: Finished\nproves: " + text + "\nalert: decrypt_error\n");
+        });
+    Path graded = dir.resolve("gradebook.csv");
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "class",
+            "grade",
+            "--class",
+            sw.classDir.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            graded.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    var by = new java.util.HashMap<String, java.util.Map<String, String>>();
+    ClassGradeTest.csv(Files.readString(graded)).forEach(x -> by.put(x.get("student"), x));
+    assertThat(by.get(StudentWork.CLASS_STUDENT.id()).get("collusion"))
+        .contains("shares with " + StudentWork.CLASS_OTHER.id() + ": same answer to 6 proves");
+    assertThat(by.get(StudentWork.CLASS_OTHER.id()).get("collusion"))
+        .contains("shares with " + StudentWork.CLASS_STUDENT.id() + ": same answer to 6 proves");
+    assertThat(by.get("s0000003").get("collusion")).doesNotContain("shares with");
+    // "message: Finished" and "alert: decrypt_error" are alike in every honest hand-in.
+    assertThat(by.get(StudentWork.CLASS_STUDENT.id()).get("collusion"))
+        .doesNotContain("message", "alert");
+  }
 }

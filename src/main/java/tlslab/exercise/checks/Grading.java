@@ -36,8 +36,9 @@ import tlslab.exercise.Workspace;
  * exercise submit} archive ({@code .zip}) or a work folder, in one folder of submissions.
  *
  * <p>Collusion: two submissions that share an identical evidence file, a hello random, a key-log
- * secret, a challenge or a certificate of their own are flagged, both of them, naming what they
- * share. Honest students never share these: each makes fresh keys and fresh handshakes.
+ * secret, a challenge, a certificate of their own or an answer in their own words (the same
+ * sentence) are flagged, both of them, naming what they share. Honest students never share these:
+ * each makes fresh keys and fresh handshakes, and writes their own sentences.
  */
 public final class Grading {
   /** What happened to one exercise of one submission. */
@@ -253,6 +254,7 @@ public final class Grading {
     }
     Set<String> tokens = new TreeSet<>(Traces.of(work));
     fileHashes(work).forEach(h -> tokens.add("identical file " + h));
+    outcomes.forEach((n, o) -> o.collected().forEach((k, v) -> ownWords(n, k, v, tokens)));
     return Map.entry(graded(name, student, entry, outcomes, flags), tokens);
   }
 
@@ -313,6 +315,30 @@ public final class Grading {
         graded(
             name, student, klass.find(student), outcomes, List.of("unreadable submission: " + why)),
         Set.of());
+  }
+
+  /** Fewest words for two identical answers in someone's own words to mean a copy. */
+  static final int OWN_WORDS_MIN = 6;
+
+  /**
+   * "same answer to 6 proves HASH": an answer collected for the instructor to read, in the
+   * student's own words (never checked on keywords, so never alike by design, unlike a factual
+   * answer). Two students writing the same sentence of {@value #OWN_WORDS_MIN} words or more, case,
+   * accents, spacing and punctuation aside, copied it.
+   */
+  private static void ownWords(int exercise, String key, String text, Set<String> tokens) {
+    String plain = tlslab.exercise.Identity.plain(text).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
+    if (plain.split(" ").length < OWN_WORDS_MIN) {
+      return;
+    }
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(plain.getBytes(StandardCharsets.UTF_8));
+      tokens.add(
+          "same answer to " + exercise + " " + key + " " + HexFormat.of().formatHex(h, 0, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("SHA-256 is in every JDK", e);
+    }
   }
 
   /**
