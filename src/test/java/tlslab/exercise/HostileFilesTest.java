@@ -315,7 +315,7 @@ class HostileFilesTest {
    * The answers read by the instructor are never passed on keywords, so a copied one passed
    * unnoticed: two students handing in the same sentence (here with other case, spacing and
    * punctuation) are now both flagged, naming the answer; a third who wrote their own is not, nor
-   * are two identical short factual-looking answers.
+   * two who pasted the same sentence from the exercise's text, nor identical factual answers.
    */
   @Test
   void theSameAnswerInOwnWordsFromTwoStudentsIsFlagged() throws IOException {
@@ -331,7 +331,11 @@ class HostileFilesTest {
             "  it PROVES that both sides saw the same handshake,"
                 + " messages and hold the same keys",
             "s0000003",
-            "A MAC over every handshake message keyed by the master secret.");
+            "A MAC over every handshake message keyed by the master secret.",
+            "s0000004",
+            "It proves both sides saw the same handshake (no downgrade or tampering)",
+            "s0000005",
+            "it proves both sides saw the same handshake, no downgrade or tampering");
     proves.forEach(
         (id, text) -> {
           Evidence.write(submissions.resolve(id + "/" + Submission.STUDENT_FILE), id + "\n");
@@ -358,6 +362,9 @@ class HostileFilesTest {
     assertThat(by.get(StudentWork.CLASS_OTHER.id()).get("collusion"))
         .contains("shares with " + StudentWork.CLASS_STUDENT.id() + ": same answer to 6 proves");
     assertThat(by.get("s0000003").get("collusion")).doesNotContain("shares with");
+    // Two who pasted the same sentence of the exercise's own text copied it from there.
+    assertThat(by.get("s0000004").get("collusion")).doesNotContain("shares with");
+    assertThat(by.get("s0000005").get("collusion")).doesNotContain("shares with");
     // "message: Finished" and "alert: decrypt_error" are alike in every honest hand-in.
     assertThat(by.get(StudentWork.CLASS_STUDENT.id()).get("collusion"))
         .doesNotContain("message", "alert");

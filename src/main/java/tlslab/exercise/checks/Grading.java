@@ -254,7 +254,9 @@ public final class Grading {
     }
     Set<String> tokens = new TreeSet<>(Traces.of(work));
     fileHashes(work).forEach(h -> tokens.add("identical file " + h));
-    outcomes.forEach((n, o) -> o.collected().forEach((k, v) -> ownWords(n, k, v, tokens)));
+    outcomes.forEach(
+        (n, o) ->
+            o.collected().forEach((k, v) -> ownWords(n, k, v, exerciseText(exercises, n), tokens)));
     return Map.entry(graded(name, student, entry, outcomes, flags), tokens);
   }
 
@@ -326,9 +328,12 @@ public final class Grading {
    * answer). Two students writing the same sentence of {@value #OWN_WORDS_MIN} words or more, case,
    * accents, spacing and punctuation aside, copied it.
    */
-  private static void ownWords(int exercise, String key, String text, Set<String> tokens) {
-    String plain = tlslab.exercise.Identity.plain(text).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
-    if (plain.split(" ").length < OWN_WORDS_MIN) {
+  private static void ownWords(
+      int exercise, String key, String text, String exerciseText, Set<String> tokens) {
+    String plain = words(text);
+    // A sentence pasted from the exercise's own text is alike in every hand-in that pastes it:
+    // not a copy from a classmate (the instructor reads it anyway).
+    if (plain.split(" ").length < OWN_WORDS_MIN || exerciseText.contains(plain)) {
       return;
     }
     try {
@@ -339,6 +344,25 @@ public final class Grading {
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("SHA-256 is in every JDK", e);
     }
+  }
+
+  /** Lower case letters and digits, one space between words, accents aside. */
+  private static String words(String text) {
+    return tlslab.exercise.Identity.plain(text).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
+  }
+
+  /** Exercise {@code n}'s text as {@link #words} has it ("" when it cannot be read). */
+  private static String exerciseText(List<Exercise> exercises, int n) {
+    for (Exercise e : exercises) {
+      if (e.number() == n && e.file() != null) {
+        try {
+          return words(Files.readString(e.file(), StandardCharsets.UTF_8));
+        } catch (IOException | java.io.UncheckedIOException e2) {
+          return "";
+        }
+      }
+    }
+    return "";
   }
 
   /**
