@@ -96,6 +96,15 @@ public final class ClassCommand implements Runnable {
         throw LabException.refused(page + " exists; use --force to overwrite it");
       }
       ClassRecord klass = ClassRecord.load(classDir);
+      if (klass.caDir().isEmpty()) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "lab class grade: revocations not checked: no folder holding the class CA beside"
+                    + " "
+                    + classDir
+                    + " (lab certs class puts the class in CA/class)");
+      }
       List<Exercise> exercises = ExerciseCommand.catalog().all();
       PrintWriter err = spec.commandLine().getErr();
       long start = System.nanoTime();

@@ -441,7 +441,7 @@ final class Steps {
             .toList();
     boolean ok;
     if (id.mode() == Identity.Mode.CLASS) {
-      ok = presented.stream().anyMatch(c -> classCertificateProblem(id, c) == null);
+      ok = presented.stream().anyMatch(c -> classCertificateProblem(ws, id, c) == null);
     } else if (id.bundleCertificate().isEmpty()) {
       r.fail(
           requirement,
@@ -476,7 +476,7 @@ final class Steps {
           "the client presented "
               + CaptureEvidence.describe(c)
               + (id.mode() == Identity.Mode.CLASS
-                  ? ", " + classCertificateProblem(id, c)
+                  ? ", " + classCertificateProblem(ws, id, c)
                   : ", not your bundle's certificate")
               + ": "
               + how);
@@ -488,7 +488,7 @@ final class Steps {
    * Why {@code c} is not the certificate the class CA issued to the student (serial and SHA-256 as
    * the manifest lists them, chained to the class CA), or null when it is.
    */
-  static String classCertificateProblem(Identity id, X509Certificate c) {
+  static String classCertificateProblem(Workspace ws, Identity id, X509Certificate c) {
     tlslab.pki.ClassCertificates.Entry e = id.student().orElseThrow();
     String serial = c.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
     String fp = CertificateSummary.sha256Fingerprint(c);
@@ -501,6 +501,16 @@ final class Steps {
           + e.student()
           + " (use the .p12 of the bundle your instructor gave you, not one you issued"
           + " yourself or a friend's)";
+    }
+    Optional<tlslab.pki.Revocations.Revoked> revoked = ws.klass().flatMap(k -> k.revocation(c));
+    if (revoked.isPresent()) {
+      // Whatever a capture's timestamps say, they can be edited: a revoked certificate no longer
+      // proves its student took part. The student asks for a new bundle and captures again.
+      return "which the class CA revoked ("
+          + revoked.get().reason().rfcName()
+          + ", "
+          + revoked.get().at()
+          + "): it no longer names you; ask your instructor for a new bundle and capture again";
     }
     tlslab.pki.CertificateVerifier.Result v =
         tlslab.pki.CertificateVerifier.verify(
