@@ -140,7 +140,32 @@ public final class ClassCertificates {
     Path manifest = out.resolve(MANIFEST);
     List<Entry> kept = List.of();
     List<Student> students = options.students();
-    if (options.add()) {
+    Entry replaced = null;
+    int replacedAt = -1;
+    if (options.reissue() != null) {
+      if (!Files.exists(manifest)) {
+        throw LabException.badInput(
+            manifest + ": no class yet (issue it first, without --reissue)");
+      }
+      List<Entry> all = readManifest(manifest);
+      String who = plain(options.reissue());
+      replaced =
+          all.stream()
+              .filter(
+                  e ->
+                      plain(e.key()).equals(who)
+                          || (e.student().id() != null && plain(e.student().id()).equals(who))
+                          || plain(e.student().name()).equals(who))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      LabException.badInput(
+                          "'" + options.reissue() + "' is not in the class manifest " + manifest));
+      Entry old = replaced;
+      replacedAt = all.indexOf(old);
+      kept = all.stream().filter(e -> e != old).toList();
+      students = List.of(old.student());
+    } else if (options.add()) {
       if (!Files.exists(manifest)) {
         throw LabException.badInput(
             manifest + ": no class to add to yet (issue it first, without --add)");
@@ -173,7 +198,7 @@ public final class ClassCertificates {
     }
     LabCa ca = LabCa.load(options.caDir());
     byte[] caPem = PemIo.encode(null, ca.cert());
-    if (options.add()
+    if ((options.add() || options.reissue() != null)
         && Files.exists(out.resolve("ca.pem"))
         && !java.util.Arrays.equals(SecureFiles.read(out.resolve("ca.pem")), caPem)) {
       // The students already issued chain to the class's CA; another one would orphan them.
@@ -213,13 +238,26 @@ public final class ClassCertificates {
         entries.add(f.get());
       }
       StringBuilder text = new StringBuilder(MANIFEST_HEADER).append('\n');
-      for (Entry e : kept) {
-        text.append(e.manifestLine()).append('\n');
-      }
-      for (Entry e : entries) {
+      List<Entry> lines = new ArrayList<>(kept);
+      // A re-issued student keeps their place in the manifest; new students come last.
+      lines.addAll(replacedAt < 0 ? lines.size() : replacedAt, entries);
+      for (Entry e : lines) {
         text.append(e.manifestLine()).append('\n');
       }
       SecureFiles.writePublic(manifest, text.toString().getBytes(StandardCharsets.UTF_8));
+      if (replaced != null) {
+        // The old certificate still chains to the class CA: withdrawn, it names no one.
+        String serial = replaced.serial();
+        boolean already =
+            Revocations.list(options.caDir()).stream()
+                .anyMatch(
+                    x ->
+                        new java.math.BigInteger(x.serial(), 16)
+                            .equals(new java.math.BigInteger(serial, 16)));
+        if (!already) {
+          Revocations.revokeSerial(options.caDir(), serial, RevocationReason.SUPERSEDED);
+        }
+      }
       return new Result(out, manifest, List.copyOf(entries), kept);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -247,6 +285,15 @@ public final class ClassCertificates {
     SecureFiles.writePrivate(
         file, (java.util.HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.UTF_8));
     return secret;
+  }
+
+  /** Lower case without accents and with single spaces, to compare people's names. */
+  private static String plain(String s) {
+    return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD)
+        .replaceAll("\\p{M}", "")
+        .toLowerCase(Locale.ROOT)
+        .strip()
+        .replaceAll("\\s+", " ");
   }
 
   private static Entry issueOne(

@@ -16,6 +16,7 @@ public final class ClassOptions {
   private final int days;
   private final boolean force;
   private final boolean add;
+  private final String reissue;
   private final int threads;
 
   private ClassOptions(Builder b) {
@@ -26,6 +27,7 @@ public final class ClassOptions {
     this.days = b.days;
     this.force = b.force;
     this.add = b.add;
+    this.reissue = b.reissue;
     this.threads = b.threads;
   }
 
@@ -71,6 +73,14 @@ public final class ClassOptions {
     return add;
   }
 
+  /**
+   * The one student (folder, ID or name) whose bundle is issued anew, everyone else's staying as it
+   * was; the old certificate is revoked as superseded. Null when not re-issuing.
+   */
+  public String reissue() {
+    return reissue;
+  }
+
   /** How many bundles are made at the same time. */
   public int threads() {
     return threads;
@@ -85,6 +95,7 @@ public final class ClassOptions {
     private int days = 365;
     private boolean force;
     private boolean add;
+    private String reissue;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     private Builder() {}
@@ -141,6 +152,16 @@ public final class ClassOptions {
       return this;
     }
 
+    /**
+     * Issue one student's bundle anew (a lost or leaked key): a new key and certificate, the same
+     * challenge; the old certificate is revoked as superseded and the manifest lists the new one.
+     * Every other bundle stays. Default: null (no re-issue).
+     */
+    public Builder reissue(String student) {
+      this.reissue = student;
+      return this;
+    }
+
     /** Parallel workers, 1..64. Default: the number of processors. */
     public Builder threads(int threads) {
       this.threads = threads;
@@ -169,6 +190,10 @@ public final class ClassOptions {
       }
       if (days < 1 || days > 3650) {
         throw LabException.badInput("days: must be between 1 and 3650, got " + days);
+      }
+      if (reissue != null && (add || force)) {
+        throw LabException.badInput(
+            "--reissue replaces one student's bundle: use it without --add or --force");
       }
       if (add && force) {
         throw LabException.badInput(

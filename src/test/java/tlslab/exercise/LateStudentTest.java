@@ -148,4 +148,71 @@ class LateStudentTest {
     assertThat(wrongCa.err().strip()).contains("is another CA than").doesNotContain("\n");
     assertThat(klass.resolve("s1")).doesNotExist();
   }
+
+  /**
+   * One student's key leaked or was lost: {@code lab certs class --reissue ID} gives them a new key
+   * and certificate with the same challenge, in the same manifest place, and revokes the old
+   * certificate (superseded); the classmate's bundle and manifest line stay. Work made with the old
+   * certificate then fails, and an ID not in the manifest is one line, exit 3.
+   */
+  @Test
+  void oneStudentsBundleIsIssuedAgainAndTheOldCertificateNoLongerCounts() throws IOException {
+    StudentWork sw = StudentWork.get();
+    Path ca = StudentWork.copy(sw.root.resolve("instructor"), tmp.resolve("certs"));
+    Path klass = StudentWork.copy(sw.classDir, ca.resolve("class"));
+    List<ClassCertificates.Entry> before =
+        ClassCertificates.readManifest(klass.resolve(ClassCertificates.MANIFEST));
+    String alice = StudentWork.CLASS_STUDENT.folder();
+    String challenge = Files.readString(klass.resolve(alice + "/challenge.txt"));
+    byte[] p12 = Files.readAllBytes(klass.resolve(alice + "/" + alice + ".p12"));
+    assertThat(gradeAlice(klass, "before").get("ex09")).isEqualTo("passed");
+
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "certs",
+            "class",
+            "--dir",
+            ca.toString(),
+            "--out",
+            klass.toString(),
+            "--reissue",
+            StudentWork.CLASS_STUDENT.id());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Issued 1 student bundles", "is revoked (superseded)");
+    List<ClassCertificates.Entry> after =
+        ClassCertificates.readManifest(klass.resolve(ClassCertificates.MANIFEST));
+    assertThat(after)
+        .extracting(ClassCertificates.Entry::key)
+        .containsExactlyElementsOf(before.stream().map(ClassCertificates.Entry::key).toList());
+    assertThat(after.get(0).key()).isEqualTo(alice);
+    assertThat(after.get(0).serial()).isNotEqualTo(before.get(0).serial());
+    assertThat(after.get(1).serial()).isEqualTo(before.get(1).serial());
+    assertThat(Files.readString(klass.resolve(alice + "/challenge.txt"))).isEqualTo(challenge);
+    assertThat(Files.readAllBytes(klass.resolve(alice + "/" + alice + ".p12"))).isNotEqualTo(p12);
+    assertThat(tlslab.pki.Revocations.list(ca))
+        .anyMatch(
+            x ->
+                new java.math.BigInteger(x.serial(), 16)
+                        .equals(new java.math.BigInteger(before.get(0).serial(), 16))
+                    && x.reason() == tlslab.pki.RevocationReason.SUPERSEDED);
+    Map<String, String> old = gradeAlice(klass, "after");
+    assertThat(old.get("ex09")).isEqualTo("failed");
+    assertThat(old.get("ex09_hint"))
+        .contains("the class manifest lists serial " + after.get(0).serial());
+
+    ClassGradeTest.Run unknown =
+        ClassGradeTest.lab(
+            "certs",
+            "class",
+            "--dir",
+            ca.toString(),
+            "--out",
+            klass.toString(),
+            "--reissue",
+            "s000");
+    assertThat(unknown.exit()).isEqualTo(3);
+    assertThat(unknown.err().strip())
+        .contains("'s000' is not in the class manifest")
+        .doesNotContain("\n");
+  }
 }
