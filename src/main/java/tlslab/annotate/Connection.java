@@ -141,6 +141,16 @@ final class Connection {
   boolean resumed;
   boolean pskAccepted;
   boolean helloRetry;
+
+  /** The group a Hello Retry Request named in its key_share (RFC 8446 4.2.8), or -1: none. */
+  int helloRetryGroup = -1;
+
+  /** Whether a Hello Retry Request carried a cookie (RFC 8446 4.2.2). */
+  boolean helloRetryCookie;
+
+  /** Whether a Server Hello that is not a Hello Retry Request was seen: keys were agreed. */
+  boolean sawServerHello;
+
   byte[] offeredSessionId;
   boolean ticketOffered;
   int ticketsIssued;
@@ -170,6 +180,13 @@ final class Connection {
 
   /** The client's hello carried early_data (RFC 8446 4.2.10): it may send 0-RTT data. */
   boolean earlyDataOffered;
+
+  /**
+   * Whether the server's Encrypted Extensions (read only with keys) carried early_data, that is
+   * accepted the client's 0-RTT data (RFC 8446 4.2.10); null while no Encrypted Extensions was
+   * read.
+   */
+  Boolean earlyDataAccepted;
 
   boolean clientEncryptedExtensions;
   boolean serverFinished;

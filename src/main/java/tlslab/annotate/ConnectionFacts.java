@@ -56,6 +56,18 @@ import tlslab.wire.ProtocolVersion;
  * @param problems malformed messages found on this connection, "frame N: what"
  * @param versionOnWire the version as the Server Hello wrote it: that of {@code version} except for
  *     a TLS 1.3 draft (0x7f17 is draft 23), -1 when no Server Hello was seen
+ * @param helloRetryGroup the group a Hello Retry Request asked for (RFC 8446 4.1.4), -1 when it
+ *     named none (a retry for its cookie only) or there was no Hello Retry Request
+ * @param helloRetryCookie whether a Hello Retry Request carried a cookie (RFC 8446 4.2.2)
+ * @param handshakeFinished whether the capture shows the handshake through to the client's
+ *     Finished: both Change Cipher Spec records in TLS 1.0-1.2 (each side's Finished follows its
+ *     own), in TLS 1.3 the client's Finished or, without keys, its first encrypted record after the
+ *     Server Hello, which holds it
+ * @param earlyDataOffered whether the client's hello carried early_data: it sent 0-RTT data (RFC
+ *     8446 4.2.10)
+ * @param earlyDataAccepted whether the server accepted that early data: false when it refused the
+ *     pre-shared key (a full handshake) or its Encrypted Extensions lacks early_data, true when
+ *     they carry it, null when not known (Encrypted Extensions are encrypted: read only with keys)
  */
 public record ConnectionFacts(
     int index,
@@ -88,7 +100,12 @@ public record ConnectionFacts(
     String proxy,
     boolean rolesKnown,
     List<String> problems,
-    int versionOnWire) {
+    int versionOnWire,
+    int helloRetryGroup,
+    boolean helloRetryCookie,
+    boolean handshakeFinished,
+    boolean earlyDataOffered,
+    Boolean earlyDataAccepted) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -141,12 +158,16 @@ public record ConnectionFacts(
         c.clientAppData,
         c.serverAppData,
         c.decryption == null ? 0 : c.decryption.decryptedRecords,
-        KeyExchangeKind.of(
-            c.negotiatedVersion,
-            c.cipherSuite,
-            c.pskAccepted,
-            c.serverKeyShare,
-            c.keyExchangeGroup),
+        // A Hello Retry Request names version and suite but agrees no key: only a Server Hello
+        // does.
+        c.sawServerHello
+            ? KeyExchangeKind.of(
+                c.negotiatedVersion,
+                c.cipherSuite,
+                c.pskAccepted,
+                c.serverKeyShare,
+                c.keyExchangeGroup)
+            : KeyExchangeKind.UNKNOWN,
         c.mode,
         c.helloRetry,
         c.serverName,
@@ -160,7 +181,27 @@ public record ConnectionFacts(
         c.proxyTarget,
         c.serverKnown,
         c.problems,
-        c.negotiatedVersionOnWire);
+        c.negotiatedVersionOnWire,
+        c.helloRetryGroup,
+        c.helloRetryCookie,
+        handshakeFinished(c),
+        c.earlyDataOffered && c.clientOffered13,
+        earlyDataAccepted(c));
+  }
+
+  /** See {@link #handshakeFinished()}. */
+  private static boolean handshakeFinished(Connection c) {
+    if (!c.sawServerHello) return false;
+    if (c.negotiatedVersion == 0x0304) return c.clientFinished || c.clientSentEncrypted;
+    return c.clientCcs && c.serverCcs;
+  }
+
+  /** See {@link #earlyDataAccepted()}. */
+  private static Boolean earlyDataAccepted(Connection c) {
+    if (!c.earlyDataOffered || !c.clientOffered13) return null;
+    // Early data is bound to the first offered PSK (RFC 8446 4.2.10): without it, no early data.
+    if (c.sawServerHello && !c.pskAccepted) return false;
+    return c.earlyDataAccepted;
   }
 
   static String endpoint(byte[] addr, int port, int ipVersion) {

@@ -71,7 +71,13 @@ final class MessageFacts {
         ServerHello sh = HandshakeMessages.serverHello(buf, b, end).valueOrNull();
         HelloFields hf = HelloFields.serverHello(buf, b - 4, end, fx.fields);
         if (sh != null) {
-          if (sh.helloRetryRequest()) c.helloRetry = true;
+          if (sh.helloRetryRequest()) {
+            c.helloRetry = true;
+            c.helloRetryGroup = sh.keyShareGroup();
+            c.helloRetryCookie = hf.cookie;
+          } else {
+            c.sawServerHello = true;
+          }
           c.cipherSuite = sh.cipherSuite();
           // A TLS 1.3 draft is TLS 1.3 for the notes (its messages and sections are the RFC's);
           // its name keeps the draft number.
@@ -194,6 +200,7 @@ final class MessageFacts {
       case ENCRYPTED_EXTENSIONS -> {
         HelloFields hf = HelloFields.encryptedExtensions(buf, b - 4, end, fx.fields);
         if (fromServer && !hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
+        if (fromServer && c.earlyDataOffered) c.earlyDataAccepted = hf.earlyData;
         if (!fromServer) c.clientEncryptedExtensions = true;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, hf.fields);
       }
