@@ -1,0 +1,279 @@
+package tlslab.annotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import tlslab.wire.HandshakeType;
+import tlslab.wire.KeyExchangeKind;
+
+/**
+ * Sentences that were false on traffic students make with real peers (openssl s_server / s_client
+ * on loopback, captured by tcpdump): a Hello Retry Request that wants only its cookie back, a
+ * handshake the client aborts with a fatal alert, 0-RTT early data. What the traffic is comes from
+ * tshark on the same file; each test names the old, wrong text. See also {@link
+ * TruthOnRealPeersTest}.
+ */
+@Tag("slow")
+class TruthOnStudentTrafficTest {
+
+  @BeforeAll
+  static void prepare() {
+    LoopbackCaptures.prepare(
+        List.of(
+            TruthOnStudentTrafficTest::cookieRetry,
+            TruthOnStudentTrafficTest::unknownCa13,
+            TruthOnStudentTrafficTest::unknownCa12,
+            TruthOnRealPeersTest::tls13EarlyData,
+            Scenarios::tls13Hrr,
+            Scenarios::tls13,
+            Scenarios::tls12Gcm));
+  }
+
+  private static final Sender C = Sender.CLIENT;
+  private static final Sender S = Sender.SERVER;
+
+  /**
+   * One s_server and one s_client whose handshake fails: the client exits by itself (no data is
+   * typed). CLIENT_CA in the arguments stands for the lab's client certificate, used as a CA that
+   * did not issue the server's certificate.
+   */
+  static LoopbackCaptures.Capture failing(String name, String serverArgs, String clientArgs)
+      throws Exception {
+    return LoopbackCaptures.around(
+        name,
+        port -> {
+          Path d = LoopbackCaptures.dir();
+          Path keylog = d.resolve(name + ".keylog");
+          List<String> srv =
+              new ArrayList<>(
+                  List.of(
+                      "openssl",
+                      "s_server",
+                      "-accept",
+                      Integer.toString(port),
+                      "-cert",
+                      d.resolve("server.pem").toString(),
+                      "-key",
+                      LoopbackCaptures.serverKey().toString(),
+                      "-keylogfile",
+                      keylog.toString()));
+          srv.addAll(Arrays.asList(serverArgs.split(" ")));
+          Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
+          try {
+            LoopbackCaptures.awaitLine(server, false, "ACCEPT");
+            List<String> cli =
+                new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
+            cli.addAll(
+                Arrays.asList(clientArgs.replace("CLIENT_CA", d + "/client.pem").split(" ")));
+            Process client =
+                new ProcessBuilder(cli)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            assertThat(client.waitFor(20, TimeUnit.SECONDS)).as("s_client exits").isTrue();
+            assertThat(client.exitValue()).as("s_client's handshake fails").isNotZero();
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+          return keylog;
+        });
+  }
+
+  /**
+   * s_server -stateless: its Hello Retry Request carries a cookie and no key_share (the client's
+   * x25519 share was fine); OpenSSL 3.0's client then ends the handshake with decode_error.
+   */
+  static LoopbackCaptures.Capture cookieRetry() throws Exception {
+    return failing("tls13-cookie-retry", "-tls1_3 -stateless", "-tls1_3");
+  }
+
+  /** The client does not trust the server's certificate: a fatal unknown_ca, TLS 1.3. */
+  static LoopbackCaptures.Capture unknownCa13() throws Exception {
+    return failing("tls13-unknown-ca", "-tls1_3", "-tls1_3 -verify_return_error -CAfile CLIENT_CA");
+  }
+
+  /** The same on TLS 1.2. */
+  static LoopbackCaptures.Capture unknownCa12() throws Exception {
+    return failing("tls12-unknown-ca", "-tls1_2", "-tls1_2 -verify_return_error -CAfile CLIENT_CA");
+  }
+
+  /**
+   * A Hello Retry Request with only a cookie was "the server accepts TLS 1.3 but none of the
+   * client's key shares; it names the group to use", the second hello "the same as the first except
+   * for a key share on the group the server named", and the summary said "Hello Retry Request: the
+   * server asked for a key share on another group", "key exchange: TLS 1.3 (EC)DHE - forward
+   * secret" and "certificates: encrypted in TLS 1.3" although no Server Hello ever came.
+   */
+  @Test
+  void cookieOnlyRetryIsNotSaidToRefuseTheKeyShares() throws Exception {
+    LoopbackCaptures.Capture c = cookieRetry();
+    // tshark: the Hello Retry Request has a cookie (44) and no key_share (51); no Server Hello.
+    List<String[]> retry =
+        LoopbackCaptures.tshark(
+            c,
+            "-Y",
+            "tls.handshake.extension.type == 44 && !(tls.handshake.extension.type == 51)"
+                + " && tcp.srcport == "
+                + c.port());
+    assertThat(retry).hasSize(1);
+    assertThat(retry.get(0)[2]).startsWith("Hello Retry Request");
+    // A Hello Retry Request is a Server Hello on the wire (type 2): it is the only one.
+    assertThat(LoopbackCaptures.tshark(c, "-Y", "tls.handshake.type == 2")).hasSize(1);
+
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, KeyMaterial.none());
+    assertThat(a.hs(1, S, HandshakeType.SERVER_HELLO))
+        .startsWith("Hello Retry Request (RFC 8446 4.1.4)")
+        .contains("asks only for its cookie back (RFC 8446 4.2.2)")
+        .doesNotContain("none of the client's key shares")
+        .doesNotContain("names the group");
+    List<String> hellos =
+        a.notes(1, C, m -> m.handshakeType() == HandshakeType.CLIENT_HELLO.code());
+    assertThat(hellos).hasSize(2);
+    assertThat(hellos.get(1))
+        .startsWith("Second Client Hello")
+        .contains("except for the server's cookie sent back")
+        .doesNotContain("key share on the group");
+
+    ConnectionFacts f = a.facts().get(0);
+    assertThat(f.helloRetryRequest()).isTrue();
+    assertThat(f.helloRetryGroup()).isEqualTo(-1);
+    assertThat(f.helloRetryCookie()).isTrue();
+    assertThat(f.keyExchange()).isEqualTo(KeyExchangeKind.UNKNOWN);
+    assertThat(f.forwardSecret()).isFalse();
+    assertThat(f.handshakeFinished()).isFalse();
+    List<String> sum = TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1);
+    assertThat(sum)
+        .contains(
+            "key exchange: none agreed (no Server Hello followed the Hello Retry Request)",
+            "Hello Retry Request: the server asked the client to send back its cookie (RFC 8446"
+                + " 4.2.2); it named no other group")
+        .noneSatisfy(l -> assertThat(l).contains("forward secret"))
+        .noneSatisfy(l -> assertThat(l).startsWith("certificates: encrypted"))
+        .noneSatisfy(l -> assertThat(l).contains("another group"));
+  }
+
+  /** A retry for a group is still said as one, with the group, in the note and the summary. */
+  @Test
+  void groupRetryNamesItsGroup() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.tls13Hrr();
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, KeyMaterial.none());
+    assertThat(a.hs(1, S, HandshakeType.SERVER_HELLO))
+        .contains("none of the client's key shares; it names the group to use (secp256r1)");
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1))
+        .contains(
+            "Hello Retry Request: the server asked for a key share on secp256r1",
+            "handshake: full handshake");
+  }
+
+  /**
+   * The client refuses the server's certificate (unknown_ca, tshark shows it sent to the server's
+   * port): the summary said "handshake: full handshake" as if it had completed.
+   */
+  @Test
+  void handshakeEndedByAFatalAlertIsNotSaidComplete() throws Exception {
+    for (LoopbackCaptures.Capture c : List.of(unknownCa13(), unknownCa12())) {
+      List<String[]> alert =
+          LoopbackCaptures.tshark(
+              c, "-Y", "tls.alert_message.desc == 48 && tcp.dstport == " + c.port());
+      assertThat(alert).as(c.name() + ": tshark sees the client's unknown_ca").hasSize(1);
+      String frame = alert.get(0)[0];
+      ConnectionFacts f = TruthOnRealPeersTest.annotate(c, KeyMaterial.none()).facts().get(0);
+      assertThat(f.handshakeFinished()).as(c.name()).isFalse();
+      assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1))
+          .as(c.name())
+          .contains(
+              "handshake: full handshake, not completed: the client ended it with a fatal"
+                  + " unknown_ca alert (frame "
+                  + frame
+                  + ")")
+          .doesNotContain("handshake: full handshake");
+    }
+  }
+
+  /** A handshake that did complete keeps its plain line, with and without keys. */
+  @Test
+  void completedHandshakesStaySaidAsBefore() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.tls13();
+    for (KeyMaterial k : List.of(KeyMaterial.none(), KeyMaterial.none().withKeyLog(c.keylog()))) {
+      assertThat(TruthOnRealPeersTest.annotate(c, k).facts().get(0).handshakeFinished()).isTrue();
+      assertThat(TruthOnRealPeersTest.summary(c, k, 1)).contains("handshake: full handshake");
+    }
+    LoopbackCaptures.Capture t12 = Scenarios.tls12Gcm();
+    for (KeyMaterial k : List.of(KeyMaterial.none(), KeyMaterial.none().withKeyLog(t12.keylog()))) {
+      assertThat(TruthOnRealPeersTest.annotate(t12, k).facts().get(0).handshakeFinished()).isTrue();
+    }
+  }
+
+  /**
+   * openssl's 0-RTT (s_client -early_data, accepted: tshark decrypts the early data and the End Of
+   * Early Data): the summary said "psk_dhe_ke x25519 - forward secret" and nothing of the early
+   * data, and with keys the Encrypted Extensions note did not say the server accepted it.
+   */
+  @Test
+  void earlyDataIsInTheSummaryAndItsAcceptanceInEncryptedExtensions() throws Exception {
+    LoopbackCaptures.Capture c = TruthOnRealPeersTest.tls13EarlyData();
+    assertThat(TruthOnRealPeersTest.tsharkWithKeys(c))
+        .anySatisfy(r -> assertThat(r[2]).contains("End of Early Data"));
+
+    List<String> plain = TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 2);
+    assertThat(plain)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("key exchange: TLS 1.3 PSK with (EC)DHE (psk_dhe_ke)")
+                    .endsWith(
+                        "- forward secret, except the client's 0-RTT early data (keys from the"
+                            + " pre-shared key alone, RFC 8446 2.3)"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("early data (0-RTT): the client sent application data")
+                    .contains("not forward secret")
+                    .endsWith("(a key log shows them)"));
+    assertThat(TruthOnRealPeersTest.annotate(c, KeyMaterial.none()).facts().get(1))
+        .satisfies(f -> assertThat(f.earlyDataOffered()).isTrue())
+        .satisfies(f -> assertThat(f.earlyDataAccepted()).isNull());
+    // The first connection made the ticket, without early data.
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1))
+        .noneSatisfy(l -> assertThat(l).startsWith("early data"))
+        .anySatisfy(l -> assertThat(l).endsWith("x25519 - forward secret"));
+
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
+    ExplanationMatrixTest.Annotated k = TruthOnRealPeersTest.annotate(c, keys);
+    assertThat(k.facts().get(1).earlyDataAccepted()).isTrue();
+    assertThat(k.hs(2, S, HandshakeType.ENCRYPTED_EXTENSIONS))
+        .endsWith("Its early_data extension accepts the client's 0-RTT data (RFC 8446 4.2.10).");
+    assertThat(k.hs(1, S, HandshakeType.ENCRYPTED_EXTENSIONS)).doesNotContain("early_data");
+    assertThat(TruthOnRealPeersTest.summary(c, keys, 2))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("early data (0-RTT)")
+                    .endsWith("the server accepted it (early_data in its Encrypted Extensions)"));
+  }
+
+  /**
+   * The server's first encrypted TLS 1.3 flight "carry Encrypted Extensions, Certificate (and
+   * Certificate Request), Certificate Verify and Finished": s_server without -verify sends no
+   * Certificate Request (tshark with keys).
+   */
+  @Test
+  void serverFlightDoesNotClaimACertificateRequest() throws Exception {
+    LoopbackCaptures.Capture c = Scenarios.tls13();
+    assertThat(TruthOnRealPeersTest.tsharkWithKeys(c))
+        .noneSatisfy(r -> assertThat(r[2]).contains("Certificate Request"));
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, KeyMaterial.none());
+    assertThat(a.kind(1, S, TlsMessage.Kind.APPLICATION_DATA))
+        .startsWith("Application Data in name only")
+        .doesNotContain("(and Certificate Request)")
+        .contains("a Certificate Request after Encrypted Extensions if the server asks for a");
+  }
+}
