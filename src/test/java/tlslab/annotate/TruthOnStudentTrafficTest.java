@@ -2,14 +2,21 @@ package tlslab.annotate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import tlslab.annotate.html.HtmlReport;
+import tlslab.annotate.html.SharedBrowser;
 import tlslab.wire.HandshakeType;
 import tlslab.wire.KeyExchangeKind;
 
@@ -275,5 +282,58 @@ class TruthOnStudentTrafficTest {
         .startsWith("Application Data in name only")
         .doesNotContain("(and Certificate Request)")
         .contains("a Certificate Request after Encrypted Extensions if the server asks for a");
+  }
+
+  /** The HTML page's summary rows (dt: dd) of connection {@code conn}, as Chromium shows them. */
+  static Map<String, String> pageSummary(LoopbackCaptures.Capture c, int conn) throws Exception {
+    Path out = Path.of("target", "html-pages");
+    Files.createDirectories(out);
+    Path page = out.resolve(c.name() + ".html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(c.file(), KeyMaterial.none(), AnnotateReport.View.plain(true), w);
+    }
+    Map<String, String> rows = new LinkedHashMap<>();
+    SharedBrowser.load(
+        page,
+        "",
+        out.resolve(c.name() + ".png"),
+        p ->
+            SharedBrowser.json(
+                    p,
+                    "[...document.querySelectorAll('#conn-"
+                        + conn
+                        + " dl.summary dt')].map(d => [d.textContent,"
+                        + " d.nextElementSibling.textContent])")
+                .getAsJsonArray()
+                .forEach(
+                    e ->
+                        rows.put(
+                            e.getAsJsonArray().get(0).getAsString(),
+                            e.getAsJsonArray().get(1).getAsString())));
+    return rows;
+  }
+
+  /**
+   * The HTML page's summary box said "Forward secrecy: yes" (then "NO") and "Resumption: full
+   * handshake" for the cookie-only retry that agreed no key, "Handshake: FULL" for the handshake
+   * the client aborted, and "Forward secrecy: yes" without a word of the 0-RTT data.
+   */
+  @Test
+  void htmlSummaryBoxSaysTheSame() throws Exception {
+    Map<String, String> retry = pageSummary(cookieRetry(), 1);
+    assertThat(retry)
+        .containsEntry("Forward secrecy", "—")
+        .containsEntry("Resumption", "—")
+        .containsEntry("Handshake", "UNKNOWN, after a Hello Retry Request, not completed");
+    assertThat(pageSummary(unknownCa13(), 1))
+        .containsEntry("Forward secrecy", "yes")
+        .containsEntry("Handshake", "FULL, not completed");
+    assertThat(pageSummary(TruthOnRealPeersTest.tls13EarlyData(), 2))
+        .containsEntry("Forward secrecy", "yes, except the client's 0-RTT early data")
+        .containsEntry("Handshake", "TLS13_PSK");
+    assertThat(pageSummary(Scenarios.tls13(), 1))
+        .containsEntry("Forward secrecy", "yes")
+        .containsEntry("Handshake", "FULL")
+        .containsEntry("Resumption", "full handshake");
   }
 }
