@@ -151,6 +151,23 @@ final class Connection {
   /** Whether a Server Hello that is not a Hello Retry Request was seen: keys were agreed. */
   boolean sawServerHello;
 
+  /**
+   * TLS 1.0-1.2: the first frame with a handshake message after the handshake's Finished, under its
+   * keys (a Hello Request or a new Client Hello: a renegotiation, RFC 5746), or -1.
+   */
+  long renegotiationFrame = -1;
+
+  /** Encrypted Handshake Messages seen from each side after its Change Cipher Spec. */
+  int clientHsAfterCcs;
+
+  int serverHsAfterCcs;
+
+  /** Server Hellos of renegotiations (decrypted: read only with keys). */
+  int renegotiations;
+
+  /** The first handshake's mode, kept when a renegotiation's Server Hello sets {@link #mode}. */
+  tlslab.wire.HandshakeMode firstMode;
+
   byte[] offeredSessionId;
   boolean ticketOffered;
   int ticketsIssued;

@@ -68,6 +68,11 @@ import tlslab.wire.ProtocolVersion;
  * @param earlyDataAccepted whether the server accepted that early data: false when it refused the
  *     pre-shared key (a full handshake) or its Encrypted Extensions lacks early_data, true when
  *     they carry it, null when not known (Encrypted Extensions are encrypted: read only with keys)
+ * @param renegotiationFrame TLS 1.0-1.2: the first frame with a handshake message after the
+ *     handshake's Finished (a Hello Request or a new Client Hello under its keys: a renegotiation,
+ *     RFC 5746), -1 when none; {@code mode} and {@code resumed} stay those of the first handshake
+ * @param renegotiationMode the mode of the last renegotiation that got a Server Hello (read only
+ *     with keys), or null
  */
 public record ConnectionFacts(
     int index,
@@ -105,7 +110,9 @@ public record ConnectionFacts(
     boolean helloRetryCookie,
     boolean handshakeFinished,
     boolean earlyDataOffered,
-    Boolean earlyDataAccepted) {
+    Boolean earlyDataAccepted,
+    long renegotiationFrame,
+    HandshakeMode renegotiationMode) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -153,7 +160,7 @@ public record ConnectionFacts(
         c.sawCertificateRequest,
         c.clientChain,
         c.sawClientCertificateVerify,
-        c.resumed,
+        c.firstMode != null ? c.firstMode.resumed() : c.resumed,
         c.ticketsIssued,
         c.clientAppData,
         c.serverAppData,
@@ -168,7 +175,7 @@ public record ConnectionFacts(
                 c.serverKeyShare,
                 c.keyExchangeGroup)
             : KeyExchangeKind.UNKNOWN,
-        c.mode,
+        c.firstMode != null ? c.firstMode : c.mode,
         c.helloRetry,
         c.serverName,
         c.alpnOffered,
@@ -186,7 +193,9 @@ public record ConnectionFacts(
         c.helloRetryCookie,
         handshakeFinished(c),
         c.earlyDataOffered && c.clientOffered13,
-        earlyDataAccepted(c));
+        earlyDataAccepted(c),
+        c.renegotiationFrame,
+        c.firstMode != null ? c.mode : null);
   }
 
   /** See {@link #handshakeFinished()}. */

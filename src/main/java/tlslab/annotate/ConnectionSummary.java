@@ -104,6 +104,17 @@ public record ConnectionSummary(int index, String client, String server, List<St
               + f.mode().label()
               + (f.handshakeFinished() ? "" : ", " + notCompleted(f.alerts())));
     if (f.earlyDataOffered()) l.add("early data (0-RTT): " + earlyData(f));
+    if (f.renegotiationFrame() >= 0)
+      l.add(
+          "renegotiation: handshake messages after the first handshake's Finished, under its keys"
+              + " (from frame "
+              + f.renegotiationFrame()
+              + ", RFC 5746): "
+              + (f.renegotiationMode() != null
+                  ? "a new handshake, " + f.renegotiationMode().label()
+                  : keysGiven && f.decryptedRecords() > 0
+                      ? "no Server Hello answered it"
+                      : "encrypted, so whether it was refused or completed is hidden without keys"));
     if (f.ticketsIssued() > 0) {
       l.add(
           "session tickets issued: "

@@ -37,6 +37,8 @@ final class MessageFacts {
       TlsDissector.FrameCtx fx) {
     switch (ht) {
       case CLIENT_HELLO -> {
+        if (c.clientCcs && c.serverCcs && c.renegotiationFrame < 0)
+          c.renegotiationFrame = fx.frameNo;
         c.server = side == c.a ? 'B' : 'A';
         // A new (or retried) Client Hello restarts the handshake: Wireshark forgets the
         // ChangeCipherSpec frames used by its "encrypted handshake message" heuristic.
@@ -83,6 +85,12 @@ final class MessageFacts {
           // its name keeps the draft number.
           c.negotiatedVersion = ProtocolVersion.isTls13(sh.version()) ? 0x0304 : sh.version();
           c.negotiatedVersionOnWire = sh.version();
+          // TLS 1.0-1.2: a Server Hello after the server's Change Cipher Spec (read with keys)
+          // answers a renegotiation; the connection's handshake mode stays the first one's.
+          if (c.serverCcs && c.negotiatedVersion != 0x0304 && !sh.helloRetryRequest()) {
+            c.renegotiations++;
+            if (c.firstMode == null) c.firstMode = c.mode;
+          }
           c.pskAccepted = sh.pskAccepted();
           c.serverKeyShare = hf.keyShare;
           if (!hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
@@ -208,6 +216,10 @@ final class MessageFacts {
         CertificateStatus status = CertificateStatus.parse(buf, b, end, c.serverChain);
         c.certificateStatus = status;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), status, buf, b - 4, end, null);
+      }
+      case HELLO_REQUEST -> {
+        if (c.serverCcs && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
     }

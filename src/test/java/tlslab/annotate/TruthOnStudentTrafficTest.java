@@ -40,7 +40,9 @@ class TruthOnStudentTrafficTest {
             TruthOnRealPeersTest::tls13EarlyData,
             Scenarios::tls13Hrr,
             Scenarios::tls13,
-            Scenarios::tls12Gcm));
+            Scenarios::tls12Gcm,
+            TruthOnStudentTrafficTest::serverRenegotiation,
+            TruthOnRealPeersTest::renegotiation));
   }
 
   private static final Sender C = Sender.CLIENT;
@@ -335,5 +337,73 @@ class TruthOnStudentTrafficTest {
         .containsEntry("Forward secrecy", "yes")
         .containsEntry("Handshake", "FULL")
         .containsEntry("Resumption", "full handshake");
+  }
+
+  /** s_server's "r": the server asks for a renegotiation (Hello Request), the client makes one. */
+  static LoopbackCaptures.Capture serverRenegotiation() throws Exception {
+    return TruthOnRealPeersTest.commands("tls12-server-reneg", "-tls1_2", "-tls1_2", "r\n", "");
+  }
+
+  /**
+   * A renegotiation the server asked for, done as an abbreviated handshake (tshark with keys: Hello
+   * Request, Client Hello, then Server Hello, Change Cipher Spec, Finished). With keys the summary
+   * said "handshake: resumed by session ticket" and "key exchange: none in this abbreviated
+   * handshake" of a connection that began with a full ECDHE handshake, and decryption stopped at
+   * the renegotiated keys: "a record failed to decrypt (AEADBadTagException): wrong keys?". Without
+   * keys the summary did not mention the renegotiation at all.
+   */
+  @Test
+  void renegotiationKeepsTheFirstHandshakeAndDecryptsLikeTshark() throws Exception {
+    LoopbackCaptures.Capture c = serverRenegotiation();
+    List<String[]> t = TruthOnRealPeersTest.tsharkWithKeys(c);
+    assertThat(t)
+        .anySatisfy(r -> assertThat(r[2]).isEqualTo("Hello Request"))
+        .anySatisfy(r -> assertThat(r[2]).isEqualTo("Server Hello, Change Cipher Spec, Finished"));
+    String helloRequest =
+        t.stream().filter(r -> r[2].equals("Hello Request")).findFirst().orElseThrow()[0];
+    TruthOnRealPeersTest.sameLabelsAsTsharkWithKeys(c);
+
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
+    ConnectionFacts k = TruthOnRealPeersTest.annotate(c, keys).facts().get(0);
+    assertThat(k.mode()).isEqualTo(tlslab.wire.HandshakeMode.FULL);
+    assertThat(k.resumed()).isFalse();
+    assertThat(k.renegotiationFrame()).isEqualTo(Long.parseLong(helloRequest));
+    assertThat(k.renegotiationMode()).isEqualTo(tlslab.wire.HandshakeMode.RESUMED_TICKET);
+    assertThat(k.decryptionStatus()).isNull();
+    List<String> withKeys = TruthOnRealPeersTest.summary(c, keys, 1);
+    assertThat(withKeys)
+        .contains(
+            "handshake: full handshake",
+            "renegotiation: handshake messages after the first handshake's Finished, under its"
+                + " keys (from frame "
+                + helloRequest
+                + ", RFC 5746): a new handshake, resumed by session ticket (abbreviated"
+                + " handshake, RFC 5077)")
+        .anySatisfy(l -> assertThat(l).startsWith("key exchange: ECDHE x25519 - forward secret"))
+        .noneSatisfy(l -> assertThat(l).contains("wrong keys"));
+
+    List<String> plain = TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1);
+    assertThat(plain)
+        .contains("handshake: full handshake")
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("renegotiation: handshake messages after the first handshake's")
+                    .endsWith("whether it was refused or completed is hidden without keys"));
+  }
+
+  /**
+   * A renegotiation the server refuses (s_client's "R"): started, and no Server Hello with keys.
+   */
+  @Test
+  void refusedRenegotiationIsInTheSummary() throws Exception {
+    LoopbackCaptures.Capture c = TruthOnRealPeersTest.renegotiation();
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none().withKeyLog(c.keylog()), 1))
+        .contains("handshake: full handshake")
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("renegotiation: ")
+                    .endsWith("RFC 5746): no Server Hello answered it"));
   }
 }
