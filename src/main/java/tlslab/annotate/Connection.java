@@ -195,6 +195,9 @@ final class Connection {
   boolean grease;
   boolean pskOffered;
 
+  /** The client's hello carried an outer encrypted_client_hello (real ECH or GREASE ECH). */
+  boolean echOffered;
+
   /** The client's hello carried early_data (RFC 8446 4.2.10): it may send 0-RTT data. */
   boolean earlyDataOffered;
 

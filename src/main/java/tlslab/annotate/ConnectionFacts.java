@@ -73,6 +73,8 @@ import tlslab.wire.ProtocolVersion;
  *     RFC 5746), -1 when none; {@code mode} and {@code resumed} stay those of the first handshake
  * @param renegotiationMode the mode of the last renegotiation that got a Server Hello (read only
  *     with keys), or null
+ * @param echOffered whether the client's hello carried an outer encrypted_client_hello
+ *     (draft-ietf-tls-esni): then {@code serverName} may be only the outer, public name
  */
 public record ConnectionFacts(
     int index,
@@ -112,7 +114,8 @@ public record ConnectionFacts(
     boolean earlyDataOffered,
     Boolean earlyDataAccepted,
     long renegotiationFrame,
-    HandshakeMode renegotiationMode) {
+    HandshakeMode renegotiationMode,
+    boolean echOffered) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -195,7 +198,8 @@ public record ConnectionFacts(
         c.earlyDataOffered && c.clientOffered13,
         earlyDataAccepted(c),
         c.renegotiationFrame,
-        c.firstMode != null ? c.mode : null);
+        c.firstMode != null ? c.mode : null,
+        c.echOffered);
   }
 
   /** See {@link #handshakeFinished()}. */

@@ -27,7 +27,14 @@ public record ConnectionSummary(int index, String client, String server, List<St
       l.add("roles: no Client Hello seen; the first sender is taken to be the client");
     if (f.proxy() != null)
       l.add("proxy: the client asked a proxy for " + f.proxy() + "; the TLS server is behind it");
-    if (f.serverName() != null) l.add("server name (SNI): " + f.serverName());
+    if (f.serverName() != null)
+      l.add(
+          "server name (SNI): "
+              + f.serverName()
+              + (f.echOffered()
+                  ? " (the outer name: the hello also carries encrypted_client_hello, which may"
+                      + " hide the real one)"
+                  : ""));
     if (!f.alpnOffered().isEmpty())
       l.add(
           "ALPN offered: "

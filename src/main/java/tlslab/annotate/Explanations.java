@@ -257,6 +257,13 @@ final class Explanations {
             " Its session id names an earlier session it wants to resume ("
                 + ref(ch.version(), null, "7.4.1.2")
                 + ").");
+      if (c.echOffered)
+        sb.append(
+            " encrypted_client_hello (ECH, draft-ietf-tls-esni): either random bytes (GREASE ECH,"
+                + " which Chrome sends when it holds no ECH key for the server) or a real, encrypted"
+                + " inner Client Hello, whose server name is then hidden"
+                + (ch.serverName() != null ? " and the SNI above only the outer, public name" : "")
+                + ". The capture alone does not tell which.");
       if (c.grease)
         sb.append(
             " Values such as 0x?a?a are GREASE (RFC 8701): reserved codes sent at random so that"

@@ -62,6 +62,7 @@ final class MessageFacts {
           c.alpnOffered = List.copyOf(hf.alpn);
           c.grease = hf.grease;
           c.pskOffered = hf.pskOffered;
+          c.echOffered = hf.ech;
           c.earlyDataOffered = hf.earlyData;
           if (c.decryption != null) c.decryption.clientHello(ch);
         } else {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tlslab.annotate.html.HtmlReport;
 import tlslab.annotate.html.SharedBrowser;
+import tlslab.bench.HeadlessChromium;
 import tlslab.wire.HandshakeType;
 import tlslab.wire.KeyExchangeKind;
 
@@ -42,7 +43,8 @@ class TruthOnStudentTrafficTest {
             Scenarios::tls13,
             Scenarios::tls12Gcm,
             TruthOnStudentTrafficTest::serverRenegotiation,
-            TruthOnRealPeersTest::renegotiation));
+            TruthOnRealPeersTest::renegotiation,
+            TruthOnStudentTrafficTest::chromiumVisits));
   }
 
   private static final Sender C = Sender.CLIENT;
@@ -405,5 +407,149 @@ class TruthOnStudentTrafficTest {
                 assertThat(l)
                     .startsWith("renegotiation: ")
                     .endsWith("RFC 5746): no Server Hello answered it"));
+  }
+
+  /**
+   * Headless Chromium sends encrypted_client_hello (tshark: extension 65037) on every connection:
+   * with a real ECH key the name in SNI is only the outer, public one, and the summary said "server
+   * name (SNI): localhost" as if it were surely the site. openssl's hello has none, and no word of
+   * it.
+   */
+  /**
+   * Headless Chromium loads a page with two images and a script from openssl s_server -WWW (which
+   * closes each connection after one answer), as https://lab.example (mapped to 127.0.0.1, so the
+   * hello carries that name in SNI): the later connections resume with tickets from the first.
+   * Chromium writes the key log (SSLKEYLOGFILE).
+   */
+  static LoopbackCaptures.Capture chromiumVisits() throws Exception {
+    return LoopbackCaptures.around(
+        "chromium-visits",
+        port -> {
+          Path d = LoopbackCaptures.dir().resolve("chromium-visits");
+          Path www = d.resolve("www");
+          Files.createDirectories(www);
+          // s_server -WWW answers one request per connection: each resource the page names needs
+          // a connection of its own, opened once the first one brought its tickets. (Chromium
+          // opens a spare connection at once, before any ticket: that one is a full handshake.)
+          Files.writeString(
+              www.resolve("index.html"),
+              "<html><body>page<img src=\"/a.png\"><img src=\"/b.png\">"
+                  + "<script src=\"/c.js\"></script></body></html>");
+          for (String f : List.of("a.png", "b.png"))
+            Files.write(www.resolve(f), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+          Files.writeString(www.resolve("c.js"), "document.body.append('js');");
+          Path keylog = d.resolve("chromium.keylog");
+          Process server =
+              new ProcessBuilder(
+                      "openssl",
+                      "s_server",
+                      "-accept",
+                      Integer.toString(port),
+                      "-cert",
+                      LoopbackCaptures.dir().resolve("server.pem").toString(),
+                      "-key",
+                      LoopbackCaptures.serverKey().toString(),
+                      "-WWW")
+                  .directory(www.toFile())
+                  .redirectErrorStream(true)
+                  .start();
+          try {
+            LoopbackCaptures.awaitLine(server, false, "ACCEPT");
+            List<String> chromium = new ArrayList<>(HeadlessChromium.baseFlags(d.resolve("prof")));
+            chromium.addAll(
+                List.of(
+                    "--ignore-certificate-errors",
+                    "--host-resolver-rules=MAP lab.example 127.0.0.1",
+                    "--dump-dom",
+                    "https://lab.example:" + port + "/index.html"));
+            ProcessBuilder pb =
+                new ProcessBuilder(chromium)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("SSLKEYLOGFILE", keylog.toString());
+            Process browser = pb.start();
+            // Chromium's network service (a child process) writes the key log: wait for every
+            // process of the browser to end, not only the first, or its last lines may be missing.
+            java.util.Set<ProcessHandle> family = new java.util.HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (browser.isAlive() && System.nanoTime() < deadline) {
+              browser.descendants().forEach(family::add);
+              browser.waitFor(100, TimeUnit.MILLISECONDS);
+            }
+            if (browser.isAlive()) {
+              browser.destroyForcibly();
+              throw new AssertionError("chromium --dump-dom did not finish in 60 s");
+            }
+            for (ProcessHandle h : family)
+              h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+          return keylog;
+        });
+  }
+
+  @Test
+  void echMakesTheSniOnlyTheOuterName() throws Exception {
+    LoopbackCaptures.Capture c = chromiumVisits();
+    assertThat(
+            LoopbackCaptures.tshark(
+                c, "-Y", "tls.handshake.type == 1 && tls.handshake.extension.type == 65037"))
+        .isNotEmpty();
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, KeyMaterial.none());
+    assertThat(a.facts().get(0).echOffered()).isTrue();
+    assertThat(a.hs(1, C, HandshakeType.CLIENT_HELLO))
+        .contains("encrypted_client_hello (ECH, draft-ietf-tls-esni)")
+        .contains("the SNI above only the outer, public name");
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("server name (SNI): ")
+                    .endsWith(
+                        "(the outer name: the hello also carries encrypted_client_hello,"
+                            + " which may hide the real one)"));
+
+    LoopbackCaptures.Capture openssl = Scenarios.tls13();
+    assertThat(LoopbackCaptures.tshark(openssl, "-Y", "tls.handshake.extension.type == 65037"))
+        .isEmpty();
+    ExplanationMatrixTest.Annotated o = TruthOnRealPeersTest.annotate(openssl, KeyMaterial.none());
+    assertThat(o.facts().get(0).echOffered()).isFalse();
+    assertThat(o.allNotes()).noneSatisfy(n -> assertThat(n).contains("encrypted_client_hello"));
+  }
+
+  /**
+   * Chromium's later connections (the images, the script) offer a ticket and the server accepts it
+   * (tshark with Chromium's key log: no Certificate on it): the resumption is said from the Server
+   * Hello's pre_shared_key, with psk_dhe_ke, and the first connection stays a full handshake.
+   */
+  @Test
+  void chromiumSecondVisitIsAPskResumption() throws Exception {
+    LoopbackCaptures.Capture c = chromiumVisits();
+    List<String[]> t = TruthOnRealPeersTest.tsharkWithKeys(c);
+    assertThat(t)
+        .anySatisfy(
+            r ->
+                assertThat(r[2])
+                    .isEqualTo(
+                        "Server Hello, Change Cipher Spec, Encrypted Extensions," + " Finished"));
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, keys);
+    assertThat(a.facts()).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(a.facts().get(0).mode()).isEqualTo(tlslab.wire.HandshakeMode.FULL);
+    assertThat(a.facts().get(0).serverCertificates()).isNotEmpty();
+    ConnectionFacts resumed =
+        a.facts().stream()
+            .filter(f -> f.mode() == tlslab.wire.HandshakeMode.TLS13_PSK)
+            .findFirst()
+            .orElseThrow();
+    assertThat(resumed.serverCertificates()).isEmpty();
+    assertThat(resumed.keyExchange()).isEqualTo(KeyExchangeKind.PSK_ECDHE);
+    assertThat(a.hs(resumed.index(), S, HandshakeType.SERVER_HELLO))
+        .contains("accepts the client's pre-shared key (RFC 8446 4.2.11, 2.2)")
+        .contains("psk_dhe_ke, 4.2.9): forward secret");
+    assertThat(a.hs(resumed.index(), C, HandshakeType.CLIENT_HELLO))
+        .contains("pre_shared_key (RFC 8446 4.2.11)");
   }
 }
