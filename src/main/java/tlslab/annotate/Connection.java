@@ -209,6 +209,10 @@ final class Connection {
   Boolean earlyDataAccepted;
 
   boolean clientEncryptedExtensions;
+
+  /** The server's Encrypted Extensions was read (TLS 1.3 with keys): its ALPN answer is known. */
+  boolean serverEncryptedExtensions;
+
   boolean serverFinished;
   boolean clientFinished;
   boolean serverCcs;

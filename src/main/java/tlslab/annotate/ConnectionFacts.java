@@ -75,6 +75,9 @@ import tlslab.wire.ProtocolVersion;
  *     with keys), or null
  * @param echOffered whether the client's hello carried an outer encrypted_client_hello
  *     (draft-ietf-tls-esni): then {@code serverName} may be only the outer, public name
+ * @param alpnAnswerSeen whether the message that carries the server's ALPN answer was read (the
+ *     Server Hello in TLS 1.0-1.2, Encrypted Extensions in TLS 1.3): then a null {@code alpnChosen}
+ *     means the server chose none
  */
 public record ConnectionFacts(
     int index,
@@ -115,7 +118,8 @@ public record ConnectionFacts(
     Boolean earlyDataAccepted,
     long renegotiationFrame,
     HandshakeMode renegotiationMode,
-    boolean echOffered) {
+    boolean echOffered,
+    boolean alpnAnswerSeen) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -199,7 +203,8 @@ public record ConnectionFacts(
         earlyDataAccepted(c),
         c.renegotiationFrame,
         c.firstMode != null ? c.mode : null,
-        c.echOffered);
+        c.echOffered,
+        c.negotiatedVersion == 0x0304 ? c.serverEncryptedExtensions : c.sawServerHello);
   }
 
   /** See {@link #handshakeFinished()}. */

@@ -41,7 +41,14 @@ public record ConnectionSummary(int index, String client, String server, List<St
               + String.join(", ", f.alpnOffered())
               + (f.alpnChosen() != null
                   ? "; chosen: " + f.alpnChosen()
-                  : v == 0x0304 && !keysGiven ? "; chosen: encrypted (Encrypted Extensions)" : ""));
+                  : f.alpnAnswerSeen()
+                      ? "; chosen: none (the server's "
+                          + (v == 0x0304 ? "Encrypted Extensions" : "Server Hello")
+                          + " has no ALPN)"
+                      : v == 0x0304 && f.mode() != HandshakeMode.UNKNOWN
+                          ? "; chosen: encrypted (Encrypted Extensions"
+                              + (keysGiven ? ", not decrypted)" : ", a key log shows it)")
+                          : ""));
     if (f.cipherSuite() >= 0) {
       l.add("cipher suite: " + f.cipherSuiteName());
       KeyExchangeKind k = f.keyExchange();

@@ -211,6 +211,7 @@ final class MessageFacts {
         if (fromServer && !hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
         if (fromServer && c.earlyDataOffered) c.earlyDataAccepted = hf.earlyData;
         if (!fromServer) c.clientEncryptedExtensions = true;
+        else c.serverEncryptedExtensions = true;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, hf.fields);
       }
       case CERTIFICATE_STATUS -> {

@@ -44,7 +44,8 @@ class TruthOnStudentTrafficTest {
             Scenarios::tls12Gcm,
             TruthOnStudentTrafficTest::serverRenegotiation,
             TruthOnRealPeersTest::renegotiation,
-            TruthOnStudentTrafficTest::chromiumVisits));
+            TruthOnStudentTrafficTest::chromiumVisits,
+            TruthOnStudentTrafficTest::curlTwice));
   }
 
   private static final Sender C = Sender.CLIENT;
@@ -551,5 +552,98 @@ class TruthOnStudentTrafficTest {
         .contains("psk_dhe_ke, 4.2.9): forward secret");
     assertThat(a.hs(resumed.index(), C, HandshakeType.CLIENT_HELLO))
         .contains("pre_shared_key (RFC 8446 4.2.11)");
+  }
+
+  /**
+   * curl fetches two URLs from openssl s_server -www over TLS 1.2 (s_server closes each connection
+   * after its page): the second connection resumes the first session by its id (curl's OpenSSL
+   * build sends no session ticket). curl offers ALPN h2 and http/1.1; s_server answers neither.
+   */
+  static LoopbackCaptures.Capture curlTwice() throws Exception {
+    return LoopbackCaptures.around(
+        "curl-tls12-twice",
+        port -> {
+          Path d = LoopbackCaptures.dir();
+          Path keylog = d.resolve("curl-tls12-twice.keylog");
+          Process server =
+              new ProcessBuilder(
+                      "openssl",
+                      "s_server",
+                      "-accept",
+                      Integer.toString(port),
+                      "-cert",
+                      d.resolve("server.pem").toString(),
+                      "-key",
+                      LoopbackCaptures.serverKey().toString(),
+                      "-keylogfile",
+                      keylog.toString(),
+                      "-tls1_2",
+                      "-www")
+                  .redirectErrorStream(true)
+                  .start();
+          try {
+            LoopbackCaptures.awaitLine(server, false, "ACCEPT");
+            String url = "https://127.0.0.1:" + port + "/";
+            Process curl =
+                new ProcessBuilder(
+                        "curl",
+                        "-sk",
+                        "--tlsv1.2",
+                        "--tls-max",
+                        "1.2",
+                        "-o",
+                        "/dev/null",
+                        url,
+                        "-o",
+                        "/dev/null",
+                        url)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            assertThat(curl.waitFor(20, TimeUnit.SECONDS)).as("curl exits").isTrue();
+            assertThat(curl.exitValue()).as("curl's exit code").isZero();
+          } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+          }
+          return keylog;
+        });
+  }
+
+  /**
+   * curl's second TLS 1.2 connection resumes by session id (tshark: its Server Hello echoes the id
+   * and no Certificate follows), and the server chose no ALPN protocol (its Server Hello has no
+   * ALPN extension, 16): the summary said only "ALPN offered: h2, http/1.1", as if the answer were
+   * unknown. In TLS 1.3 the answer is in Encrypted Extensions: known only with keys.
+   */
+  @Test
+  void curlResumesBySessionIdAndTheAlpnAnswerIsSaid() throws Exception {
+    LoopbackCaptures.Capture c = curlTwice();
+    assertThat(LoopbackCaptures.tshark(c, "-Y", "tls.handshake.type == 2")).hasSize(2);
+    assertThat(
+            LoopbackCaptures.tshark(
+                c, "-Y", "tls.handshake.type == 2 && tls.handshake.extension.type == 16"))
+        .isEmpty();
+    assertThat(LoopbackCaptures.tshark(c, "-Y", "tls.handshake.type == 11")).hasSize(1);
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, KeyMaterial.none());
+    assertThat(a.facts()).hasSize(2);
+    assertThat(a.facts().get(0).mode()).isEqualTo(tlslab.wire.HandshakeMode.FULL);
+    assertThat(a.facts().get(1).mode()).isEqualTo(tlslab.wire.HandshakeMode.RESUMED_SESSION_ID);
+    assertThat(a.hs(2, S, HandshakeType.SERVER_HELLO))
+        .contains("It echoes the session id the client offered: an abbreviated handshake");
+    for (int conn = 1; conn <= 2; conn++)
+      assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none(), conn))
+          .contains(
+              "ALPN offered: h2, http/1.1; chosen: none (the server's Server Hello has no ALPN)");
+
+    LoopbackCaptures.Capture t13 = chromiumVisits();
+    assertThat(TruthOnRealPeersTest.summary(t13, KeyMaterial.none(), 1))
+        .contains(
+            "ALPN offered: h2, http/1.1; chosen: encrypted (Encrypted Extensions, a key log shows"
+                + " it)");
+    assertThat(TruthOnRealPeersTest.summary(t13, KeyMaterial.none().withKeyLog(t13.keylog()), 1))
+        .contains(
+            "ALPN offered: h2, http/1.1; chosen: none (the server's Encrypted Extensions has no"
+                + " ALPN)");
   }
 }
