@@ -415,8 +415,10 @@ final class Explanations {
             .append(" The server's certificate only signs (Certificate Verify).");
       }
       sb.append(
-          " Everything after this message is encrypted (RFC 8446 2): Wireshark shows it as"
-              + " Application Data without keys.");
+          " Every handshake message after this one is encrypted (RFC 8446 2), and so is the"
+              + " application data: without keys Wireshark shows those records as Application"
+              + " Data. Only a compatibility Change Cipher Spec (D.4), and an alert sent before its"
+              + " sender switched to the handshake keys, stay in the clear.");
       if (c.mode != HandshakeMode.TLS13_PSK)
         sb.append(
             report(

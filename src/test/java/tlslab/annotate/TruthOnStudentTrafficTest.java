@@ -210,6 +210,27 @@ class TruthOnStudentTrafficTest {
     }
   }
 
+  /**
+   * After the TLS 1.3 Server Hello openssl's client sends its unknown_ca alert in the clear (tshark
+   * reads it without keys): the Server Hello note said "Everything after this message is
+   * encrypted".
+   */
+  @Test
+  void tls13ServerHelloDoesNotClaimEverythingAfterIsEncrypted() throws Exception {
+    LoopbackCaptures.Capture c = unknownCa13();
+    assertThat(LoopbackCaptures.tshark(c, "-Y", "tls.alert_message.desc == 48"))
+        .singleElement()
+        .satisfies(
+            r -> assertThat(r[2]).isEqualTo("Alert (Level: Fatal, Description: Unknown CA)"));
+    assertThat(
+            TruthOnRealPeersTest.annotate(c, KeyMaterial.none())
+                .hs(1, S, HandshakeType.SERVER_HELLO))
+        .doesNotContain("Everything after this message is encrypted")
+        .contains("Every handshake message after this one is encrypted (RFC 8446 2)")
+        .contains(
+            "an alert sent before its sender switched to the handshake keys, stay in the clear");
+  }
+
   /** A handshake that did complete keeps its plain line, with and without keys. */
   @Test
   void completedHandshakesStaySaidAsBefore() throws Exception {
