@@ -116,7 +116,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
       l.add(
           "handshake: "
               + f.mode().label()
-              + (f.handshakeFinished() ? "" : ", " + notCompleted(f.alerts())));
+              + (f.handshakeFinished() ? "" : ", " + notCompleted(f.alerts(), v == 0x0304)));
     if (f.earlyDataOffered()) l.add("early data (0-RTT): " + earlyData(f));
     if (f.renegotiationFrame() >= 0)
       l.add(
@@ -193,7 +193,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
   }
 
   /** Why a handshake is not seen to complete: the alert that ended it, or the capture's end. */
-  static String notCompleted(List<TlsAlert> alerts) {
+  static String notCompleted(List<TlsAlert> alerts, boolean tls13) {
     for (TlsAlert a : alerts) {
       if (!a.readable())
         return "not completed: an encrypted alert from the "
@@ -210,7 +210,11 @@ public record ConnectionSummary(int index, String client, String server, List<St
             + a.frame()
             + ")";
     }
-    return "not seen to complete: the capture holds no Finished from both sides";
+    return tls13
+        ? "not seen to complete: the capture holds nothing encrypted from the client after the"
+            + " Server Hello, so not its Finished"
+        : "not seen to complete: the capture does not show both sides' Change Cipher Spec and"
+            + " Finished";
   }
 
   /** Whether the client's 0-RTT data was accepted, as far as the capture tells. */
