@@ -350,10 +350,10 @@ class TruthOnStudentTrafficTest {
     assertThat(retry)
         .containsEntry("Forward secrecy", "—")
         .containsEntry("Resumption", "—")
-        .containsEntry("Handshake", "UNKNOWN, after a Hello Retry Request, not completed");
+        .containsEntry("Handshake", "UNKNOWN, after a Hello Retry Request, not seen to complete");
     assertThat(pageSummary(unknownCa13(), 1))
         .containsEntry("Forward secrecy", "yes")
-        .containsEntry("Handshake", "FULL, not completed");
+        .containsEntry("Handshake", "FULL, not seen to complete");
     assertThat(pageSummary(TruthOnRealPeersTest.tls13EarlyData(), 2))
         .containsEntry("Forward secrecy", "yes, except the client's 0-RTT early data")
         .containsEntry("Handshake", "TLS13_PSK");

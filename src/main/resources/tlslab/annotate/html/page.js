@@ -140,7 +140,7 @@
     row("Forward secrecy", agreed ? (c.forwardSecret ?
         (c.earlyData ? "yes, except the client's 0-RTT early data" : "yes") : "NO") : "—");
     row("Handshake", c.mode + (c.hrr ? ", after a Hello Retry Request" : "") +
-        (c.negotiated && !c.handshakeFinished ? ", not completed" : ""));
+        (c.negotiated && !c.handshakeFinished ? ", not seen to complete" : ""));
     row("Resumption", c.mode === "UNKNOWN" ? "—" : c.resumed ? "resumed" : "full handshake");
     row("Client auth", c.clientAuthRequested ?
         "requested" + (c.clientCertificateSent ? ", certificate sent" : ", no certificate sent") :
