@@ -24,6 +24,11 @@ final class MessageFacts {
    */
   record CertificateMessage(List<X509Certificate> certificates, int entries) {}
 
+  /** A TLS 1.0-1.2 (or SSL 3.0) session: its Server Hello was seen and is not TLS 1.3. */
+  private static boolean tls12(Connection c) {
+    return c.negotiatedVersion >= 0 && c.negotiatedVersion != 0x0304;
+  }
+
   static void record(
       TlsDissector d,
       Connection c,
@@ -37,7 +42,9 @@ final class MessageFacts {
       TlsDissector.FrameCtx fx) {
     switch (ht) {
       case CLIENT_HELLO -> {
-        if (c.clientCcs && c.serverCcs && c.renegotiationFrame < 0)
+        // TLS 1.0-1.2 only: TLS 1.3's compatibility Change Cipher Spec (D.4) comes before a
+        // second Client Hello after a Hello Retry Request, which is no renegotiation.
+        if (tls12(c) && c.clientCcs && c.serverCcs && c.renegotiationFrame < 0)
           c.renegotiationFrame = fx.frameNo;
         c.server = side == c.a ? 'B' : 'A';
         // A new (or retried) Client Hello restarts the handshake: Wireshark forgets the
@@ -220,7 +227,7 @@ final class MessageFacts {
         d.handshake(c, fx, fromServer, ht, false, ht.label(), status, buf, b - 4, end, null);
       }
       case HELLO_REQUEST -> {
-        if (c.serverCcs && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
+        if (tls12(c) && c.serverCcs && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);

@@ -524,7 +524,9 @@ final class TlsDissector {
     } else if (encryptedLooking(c, buf, p, end, capEnd, maybeEncrypted, side, fx)) {
       // The first one after a side's Change Cipher Spec is its Finished; any later one is a
       // renegotiation's message (RFC 5746), under the keys of the handshake before.
-      if (fromServer ? c.serverCcs : c.clientCcs) {
+      if (c.negotiatedVersion >= 0
+          && c.negotiatedVersion != 0x0304
+          && (fromServer ? c.serverCcs : c.clientCcs)) {
         int n = fromServer ? ++c.serverHsAfterCcs : ++c.clientHsAfterCcs;
         if (n > 1 && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
       }
