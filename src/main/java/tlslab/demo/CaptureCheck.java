@@ -19,16 +19,28 @@ import tlslab.capture.TcpEnds;
  * @param connections the TCP connections the capture holds, in order
  * @param expected how many connections the demo made
  * @param keyLogProblems why a handshake's secrets could not be logged (empty when all were)
+ * @param decryption how far the demo's key log decrypted each TLS connection of the capture
  */
 public record CaptureCheck(
     CaptureStats stats,
     List<TcpEnds.Connection> connections,
     int expected,
-    List<String> keyLogProblems) {
+    List<String> keyLogProblems,
+    List<Decryption> decryption) {
   public CaptureCheck {
     connections = List.copyOf(connections);
     keyLogProblems = List.copyOf(keyLogProblems);
+    decryption = List.copyOf(decryption);
   }
+
+  /**
+   * How far one TLS connection was decrypted with the key log.
+   *
+   * @param connection its number in the capture (1-based)
+   * @param records records decrypted
+   * @param stopped why decryption did not start or stopped part way, or null
+   */
+  public record Decryption(int connection, int records, String stopped) {}
 
   /** True when nothing is missing. */
   public boolean complete() {
@@ -78,6 +90,25 @@ public record CaptureCheck(
       }
     }
     for (String p : keyLogProblems) gaps.add("key log: " + p);
+    for (Decryption d : decryption) {
+      if (d.records() == 0) {
+        gaps.add(
+            "connection "
+                + d.connection()
+                + " was not decrypted with the key log ("
+                + (d.stopped() != null ? d.stopped() : "no key matched its session")
+                + ").");
+      } else if (d.stopped() != null) {
+        gaps.add(
+            "connection "
+                + d.connection()
+                + ": decryption stopped after "
+                + d.records()
+                + " records ("
+                + d.stopped()
+                + ").");
+      }
+    }
     return gaps;
   }
 }

@@ -62,6 +62,7 @@ public final class Demo {
   private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
   private volatile LiveCapture capture;
   private volatile CompletableFuture<LiveCapture.Result> captureDone;
+  private volatile tlslab.capture.TcpEnds tcpEnds;
 
   /** alice's connection and bob's: what a whole capture of the demo holds on the server's port. */
   private static final int CONNECTIONS = 2;
@@ -201,15 +202,27 @@ public final class Demo {
     Path serverKey = null;
     CaptureCheck check = null;
     if (captureProblem == null) {
-      check = stopCapture(inspector.problems());
+      LiveCapture.Result result = stopCapture();
       step("capture: " + pcap + " (key log: " + keyLogFile + ")");
-      if (!check.complete()) {
-        step("capture: INCOMPLETE, see the warning below");
-      }
       rows = annotate(pcap, KeyMaterial.none(), null);
       List<ConnectionFacts> facts = new ArrayList<>();
       decrypted = annotate(pcap, KeyMaterial.none().withKeyLog(keyLogFile), facts);
       connections = List.copyOf(facts);
+      List<CaptureCheck.Decryption> decryption = new ArrayList<>();
+      for (ConnectionFacts f : facts) {
+        decryption.add(
+            new CaptureCheck.Decryption(f.index(), f.decryptedRecords(), f.decryptionStatus()));
+      }
+      check =
+          new CaptureCheck(
+              result == null ? null : result.stats(),
+              tcpEnds.connections(),
+              CONNECTIONS,
+              inspector.problems(),
+              decryption);
+      if (!check.complete()) {
+        step("capture: INCOMPLETE, see the warning below");
+      }
       if (profile == TlsProfile.REPORT) {
         serverKey = capturesDir.resolve("demo-server.key");
         copyKey(certs.resolve("server.key"), serverKey);
@@ -258,7 +271,7 @@ public final class Demo {
             new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0).withKeyLog(keyLog));
     // Which connections the file holds from SYN to the last ACK: the end of the demo waits on
     // it, and CaptureCheck reports what is missing.
-    c.trackTcpEnds();
+    tcpEnds = c.trackTcpEnds();
     StringWriter ignored = new StringWriter();
     CompletableFuture<LiveCapture.Result> done =
         CompletableFuture.supplyAsync(
@@ -297,7 +310,7 @@ public final class Demo {
    * later, and a loaded machine can stretch that moment. So wait for those packets themselves (at
    * most 10 s), not for a fixed pause; whatever is still missing then is reported, not hidden.
    */
-  private CaptureCheck stopCapture(List<String> keyLogProblems) {
+  private LiveCapture.Result stopCapture() {
     LiveCapture c = capture;
     LiveCapture.Result result = null;
     try {
@@ -310,14 +323,10 @@ public final class Demo {
       String why = e.getCause() instanceof LabException ? e.getCause().getMessage() : e.toString();
       throw LabException.failed("the capture failed: " + why);
     } catch (java.util.concurrent.TimeoutException e) {
-      // reported below as counters that could not be read
+      // CaptureCheck reports counters that could not be read
     }
     capture = null;
-    return new CaptureCheck(
-        result == null ? null : result.stats(),
-        c.trackTcpEnds().connections(),
-        CONNECTIONS,
-        keyLogProblems);
+    return result;
   }
 
   /** The demo's own capture: notes with the report's corrections; facts go to {@code facts}. */

@@ -23,7 +23,7 @@ class CaptureCheckTest {
 
   @Test
   void twoWholeConnectionsNoDropsAndEveryKeyIsComplete() {
-    CaptureCheck c = new CaptureCheck(NO_DROPS, List.of(WHOLE, WHOLE), 2, List.of());
+    CaptureCheck c = new CaptureCheck(NO_DROPS, List.of(WHOLE, WHOLE), 2, List.of(), List.of());
     assertThat(c.gaps()).isEmpty();
     assertThat(c.complete()).isTrue();
   }
@@ -41,7 +41,10 @@ class CaptureCheckTest {
             new CaptureStats(38, 40, 2, 0, 0, 0, 0),
             List.of(lateStart, earlyStop),
             2,
-            List.of("could not obtain the TLS 1.2 master secret"));
+            List.of("could not obtain the TLS 1.2 master secret"),
+            List.of(
+                new CaptureCheck.Decryption(1, 0, null),
+                new CaptureCheck.Decryption(2, 3, "record 4 failed to authenticate")));
     assertThat(c.complete()).isFalse();
     assertThat(c.gaps())
         .containsExactly(
@@ -51,15 +54,17 @@ class CaptureCheckTest {
                 + " capture.",
             "connection 2 (127.0.0.1:50002 to 127.0.0.1:4433) has no FIN from the server: its end"
                 + " is not in the capture.",
-            "key log: could not obtain the TLS 1.2 master secret");
+            "key log: could not obtain the TLS 1.2 master secret",
+            "connection 1 was not decrypted with the key log (no key matched its session).",
+            "connection 2: decryption stopped after 3 records (record 4 failed to authenticate).");
   }
 
   @Test
   void aMissingOrStrangeConnectionAndUnknownCountersAreGaps() {
-    assertThat(new CaptureCheck(NO_DROPS, List.of(WHOLE), 2, List.of()).gaps())
+    assertThat(new CaptureCheck(NO_DROPS, List.of(WHOLE), 2, List.of(), List.of()).gaps())
         .containsExactly(
             "the capture holds 1 TCP connection on the server's port; the demo made 2.");
-    assertThat(new CaptureCheck(null, List.of(WHOLE, WHOLE), 2, List.of()).gaps())
+    assertThat(new CaptureCheck(null, List.of(WHOLE, WHOLE), 2, List.of(), List.of()).gaps())
         .containsExactly("libpcap's counters could not be read, so drops cannot be ruled out.");
   }
 
@@ -68,7 +73,8 @@ class CaptureCheckTest {
     TcpEnds.Connection lateStart =
         new TcpEnds.Connection(
             "127.0.0.1:50001", "127.0.0.1:4433", false, true, true, false, true, 9);
-    DemoRun run = run(new CaptureCheck(NO_DROPS, List.of(lateStart, WHOLE), 2, List.of()));
+    DemoRun run =
+        run(new CaptureCheck(NO_DROPS, List.of(lateStart, WHOLE), 2, List.of(), List.of()));
     StringWriter text = new StringWriter();
     DemoReport report = new DemoReport(run, new PrintWriter(text));
     report.print();
@@ -84,7 +90,7 @@ class CaptureCheckTest {
     // The same run with a whole capture is judged.
     DemoReport whole =
         new DemoReport(
-            run(new CaptureCheck(NO_DROPS, List.of(WHOLE, WHOLE), 2, List.of())),
+            run(new CaptureCheck(NO_DROPS, List.of(WHOLE, WHOLE), 2, List.of(), List.of())),
             new PrintWriter(new StringWriter()));
     assertThat(whole.verdictList()).isNotEmpty();
   }
