@@ -496,15 +496,30 @@ class LiveCaptureTest {
                           "-keylogfile",
                           keys.toString()))
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
+      // s_client prints its session summary once the handshake is done ("Verify return code"
+      // ends it): send the line then, and end the input at once (s_client sends what it read,
+      // then close_notify). No pause a loaded machine could overrun.
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+      StringBuilder seen = new StringBuilder();
+      boolean handshake = false;
+      for (String l; (l = out.readLine()) != null; ) {
+        seen.append(l).append('\n');
+        if (l.contains("Verify return code:")) {
+          handshake = true;
+          break;
+        }
+      }
+      assertThat(handshake).as("s_client finished its handshake: " + seen).isTrue();
       OutputStream in = client.getOutputStream();
-      Thread.sleep(400);
       in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
       in.flush();
-      Thread.sleep(300);
       in.close();
+      Thread rest = drain(client.getInputStream(), new StringBuilder());
       assertThat(client.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      rest.join(5000);
     } finally {
       server.destroy();
       server.waitFor(5, TimeUnit.SECONDS);
