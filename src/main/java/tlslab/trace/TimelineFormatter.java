@@ -25,8 +25,17 @@ public final class TimelineFormatter {
   private static final int WIDTH = 80;
   private static final int DETAIL_COLUMN = 38;
 
+  /**
+   * What a received Change Cipher Spec is in TLS 1.3: a dummy record sent for middleboxes, not a
+   * cipher change, and one JSSE logs on receipt only.
+   */
+  static final String COMPATIBILITY_CCS =
+      "middlebox compatibility, RFC 8446 §D.4, not a cipher change, "
+          + "sender's → line not logged by JSSE";
+
   private final boolean bothSides;
   private final Map<Integer, Instant> starts = new HashMap<>();
+  private final java.util.Set<Integer> tls13 = new java.util.HashSet<>();
   private int lastConnection;
 
   /**
@@ -53,8 +62,19 @@ public final class TimelineFormatter {
         String.format(
             "%7.1f %-6s %s %-20s ",
             ms, e.side().label(), e.direction().arrow(), e.message().label());
+    if ((e.message() == MessageType.SERVER_HELLO || e.message() == MessageType.HELLO_RETRY_REQUEST)
+        && e.fields().versions().contains("TLSv1.3")) {
+      tls13.add(e.connection());
+    }
     boolean details = !bothSides || e.direction() == Direction.PRODUCED;
     String text = details ? details(e) : "";
+    if (e.message() == MessageType.CHANGE_CIPHER_SPEC
+        && e.direction() == Direction.CONSUMED
+        && tls13.contains(e.connection())) {
+      // JSSE logs the TLS 1.3 compatibility record it receives but not the one it sends: without
+      // this, a received line would stand with no sender's line in the trace.
+      text = COMPATIBILITY_CCS;
+    }
     out.addAll(wrap(head, text));
     return out;
   }

@@ -224,6 +224,40 @@ class HandshakeSequenceTest {
         .isNotEqualTo(first(r.events(), 1, CLIENT, PRODUCED, CLIENT_HELLO).fields().random());
   }
 
+  /**
+   * JSSE logs the TLS 1.3 compatibility Change Cipher Spec it receives, never the one it sends: the
+   * timeline says so on the received line, so that a "←" line with no sender is not left
+   * unexplained. If a JDK ever logs the sent one, the note would be false and this fails.
+   */
+  @Test
+  void timelineExplainsTheTls13CompatibilityChangeCipherSpecThatJsseLogsOnlyOnReceipt()
+      throws Exception {
+    TraceRun.Result r13 = run(TlsProfile.TLS13, ClientAuth.NONE, false);
+    List<String> timeline13 = timeline(r13.events());
+    assertThat(timeline13).noneMatch(l -> l.contains("→ Change Cipher Spec"));
+    List<String> received =
+        timeline13.stream().filter(l -> l.contains("← Change Cipher Spec")).toList();
+    assertThat(received)
+        .hasSize(2) // the server's after its Server Hello, the client's before its Finished
+        .allMatch(l -> l.endsWith("middlebox compatibility, RFC 8446 §D.4,"));
+    assertThat(String.join("\n", timeline13))
+        .contains("not a cipher change,\n" + " ".repeat(38) + "sender's → line not logged by JSSE");
+
+    TraceRun.Result r12 = run(TlsProfile.MODERN, ClientAuth.NONE, false);
+    List<String> timeline12 = timeline(r12.events());
+    assertThat(timeline12).anyMatch(l -> l.contains("→ Change Cipher Spec"));
+    assertThat(String.join("\n", timeline12)).doesNotContain("middlebox");
+  }
+
+  private static List<String> timeline(List<TraceEvent> events) {
+    TimelineFormatter f = new TimelineFormatter(true);
+    List<String> lines = new ArrayList<>();
+    for (TraceEvent e : events) {
+      lines.addAll(f.format(e));
+    }
+    return lines;
+  }
+
   @Test
   void tls13FullThenResumedWithPsk() throws Exception {
     TraceRun.Result r = run(TlsProfile.TLS13, ClientAuth.NONE, true);
