@@ -267,6 +267,8 @@ public final class HtmlReport {
     sb.append(",\"mode\":").append(q(c.mode().name()));
     sb.append(",\"resumed\":").append(c.resumed());
     sb.append(",\"hrr\":").append(c.helloRetryRequest());
+    sb.append(",\"handshakeFinished\":").append(c.handshakeFinished());
+    sb.append(",\"earlyData\":").append(c.earlyDataOffered());
     sb.append(",\"clientAuthRequested\":").append(c.certificateRequest());
     sb.append(",\"clientCertificateSent\":").append(c.clientCertificateSent());
     sb.append(",\"alpnOffered\":").append(list(c.alpnOffered()));
