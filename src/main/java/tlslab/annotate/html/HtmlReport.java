@@ -51,7 +51,8 @@ public final class HtmlReport {
   /**
    * As {@link #write(Path, KeyMaterial, AnnotateReport.View, PageExtras, PrintWriter)}, where
    * {@code file} may be null (no capture could be taken): the page then shows {@code extras} and
-   * says why, from {@code noCapture}.
+   * says why, from {@code noCapture}. With a file, a non-null {@code noCapture} is what its maker
+   * knows the file lacks (e.g. the demo's "INCOMPLETE"), shown before the file's own problems.
    */
   public static AnnotateReport.Result write(
       Path file,
@@ -108,7 +109,8 @@ public final class HtmlReport {
         }
         facts = an.facts();
         sums = an.summaries();
-        problem = tlslab.annotate.AnnotateReport.fileProblem(r, an);
+        String own = tlslab.annotate.AnnotateReport.fileProblem(r, an);
+        problem = noCapture == null ? own : own == null ? noCapture : noCapture + " " + own;
       }
     rest.append("],\"strings\":");
     restStrings.json(rest);
