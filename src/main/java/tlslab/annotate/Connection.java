@@ -141,6 +141,33 @@ final class Connection {
   boolean resumed;
   boolean pskAccepted;
   boolean helloRetry;
+
+  /** The group a Hello Retry Request named in its key_share (RFC 8446 4.2.8), or -1: none. */
+  int helloRetryGroup = -1;
+
+  /** Whether a Hello Retry Request carried a cookie (RFC 8446 4.2.2). */
+  boolean helloRetryCookie;
+
+  /** Whether a Server Hello that is not a Hello Retry Request was seen: keys were agreed. */
+  boolean sawServerHello;
+
+  /**
+   * TLS 1.0-1.2: the first frame with a handshake message after the handshake's Finished, under its
+   * keys (a Hello Request or a new Client Hello: a renegotiation, RFC 5746), or -1.
+   */
+  long renegotiationFrame = -1;
+
+  /** Encrypted Handshake Messages seen from each side after its Change Cipher Spec. */
+  int clientHsAfterCcs;
+
+  int serverHsAfterCcs;
+
+  /** Server Hellos of renegotiations (decrypted: read only with keys). */
+  int renegotiations;
+
+  /** The first handshake's mode, kept when a renegotiation's Server Hello sets {@link #mode}. */
+  tlslab.wire.HandshakeMode firstMode;
+
   byte[] offeredSessionId;
   boolean ticketOffered;
   int ticketsIssued;
@@ -168,10 +195,24 @@ final class Connection {
   boolean grease;
   boolean pskOffered;
 
+  /** The client's hello carried an outer encrypted_client_hello (real ECH or GREASE ECH). */
+  boolean echOffered;
+
   /** The client's hello carried early_data (RFC 8446 4.2.10): it may send 0-RTT data. */
   boolean earlyDataOffered;
 
+  /**
+   * Whether the server's Encrypted Extensions (read only with keys) carried early_data, that is
+   * accepted the client's 0-RTT data (RFC 8446 4.2.10); null while no Encrypted Extensions was
+   * read.
+   */
+  Boolean earlyDataAccepted;
+
   boolean clientEncryptedExtensions;
+
+  /** The server's Encrypted Extensions was read (TLS 1.3 with keys): its ALPN answer is known. */
+  boolean serverEncryptedExtensions;
+
   boolean serverFinished;
   boolean clientFinished;
   boolean serverCcs;

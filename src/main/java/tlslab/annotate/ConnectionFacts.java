@@ -56,6 +56,28 @@ import tlslab.wire.ProtocolVersion;
  * @param problems malformed messages found on this connection, "frame N: what"
  * @param versionOnWire the version as the Server Hello wrote it: that of {@code version} except for
  *     a TLS 1.3 draft (0x7f17 is draft 23), -1 when no Server Hello was seen
+ * @param helloRetryGroup the group a Hello Retry Request asked for (RFC 8446 4.1.4), -1 when it
+ *     named none (a retry for its cookie only) or there was no Hello Retry Request
+ * @param helloRetryCookie whether a Hello Retry Request carried a cookie (RFC 8446 4.2.2)
+ * @param handshakeFinished whether the capture shows the handshake through to the client's
+ *     Finished: both Change Cipher Spec records in TLS 1.0-1.2 (each side's Finished follows its
+ *     own), in TLS 1.3 the client's Finished or, without keys, its first encrypted record after the
+ *     Server Hello, which holds it
+ * @param earlyDataOffered whether the client's hello carried early_data: it sent 0-RTT data (RFC
+ *     8446 4.2.10)
+ * @param earlyDataAccepted whether the server accepted that early data: false when it refused the
+ *     pre-shared key (a full handshake) or its Encrypted Extensions lacks early_data, true when
+ *     they carry it, null when not known (Encrypted Extensions are encrypted: read only with keys)
+ * @param renegotiationFrame TLS 1.0-1.2: the first frame with a handshake message after the
+ *     handshake's Finished (a Hello Request or a new Client Hello under its keys: a renegotiation,
+ *     RFC 5746), -1 when none; {@code mode} and {@code resumed} stay those of the first handshake
+ * @param renegotiationMode the mode of the last renegotiation that got a Server Hello (read only
+ *     with keys), or null
+ * @param echOffered whether the client's hello carried an outer encrypted_client_hello
+ *     (draft-ietf-tls-esni): then {@code serverName} may be only the outer, public name
+ * @param alpnAnswerSeen whether the message that carries the server's ALPN answer was read (the
+ *     Server Hello in TLS 1.0-1.2, Encrypted Extensions in TLS 1.3): then a null {@code alpnChosen}
+ *     means the server chose none
  */
 public record ConnectionFacts(
     int index,
@@ -88,7 +110,16 @@ public record ConnectionFacts(
     String proxy,
     boolean rolesKnown,
     List<String> problems,
-    int versionOnWire) {
+    int versionOnWire,
+    int helloRetryGroup,
+    boolean helloRetryCookie,
+    boolean handshakeFinished,
+    boolean earlyDataOffered,
+    Boolean earlyDataAccepted,
+    long renegotiationFrame,
+    HandshakeMode renegotiationMode,
+    boolean echOffered,
+    boolean alpnAnswerSeen) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -136,18 +167,22 @@ public record ConnectionFacts(
         c.sawCertificateRequest,
         c.clientChain,
         c.sawClientCertificateVerify,
-        c.resumed,
+        c.firstMode != null ? c.firstMode.resumed() : c.resumed,
         c.ticketsIssued,
         c.clientAppData,
         c.serverAppData,
         c.decryption == null ? 0 : c.decryption.decryptedRecords,
-        KeyExchangeKind.of(
-            c.negotiatedVersion,
-            c.cipherSuite,
-            c.pskAccepted,
-            c.serverKeyShare,
-            c.keyExchangeGroup),
-        c.mode,
+        // A Hello Retry Request names version and suite but agrees no key: only a Server Hello
+        // does.
+        c.sawServerHello
+            ? KeyExchangeKind.of(
+                c.negotiatedVersion,
+                c.cipherSuite,
+                c.pskAccepted,
+                c.serverKeyShare,
+                c.keyExchangeGroup)
+            : KeyExchangeKind.UNKNOWN,
+        c.firstMode != null ? c.firstMode : c.mode,
         c.helloRetry,
         c.serverName,
         c.alpnOffered,
@@ -160,7 +195,31 @@ public record ConnectionFacts(
         c.proxyTarget,
         c.serverKnown,
         c.problems,
-        c.negotiatedVersionOnWire);
+        c.negotiatedVersionOnWire,
+        c.helloRetryGroup,
+        c.helloRetryCookie,
+        handshakeFinished(c),
+        c.earlyDataOffered && c.clientOffered13,
+        earlyDataAccepted(c),
+        c.renegotiationFrame,
+        c.firstMode != null ? c.mode : null,
+        c.echOffered,
+        c.negotiatedVersion == 0x0304 ? c.serverEncryptedExtensions : c.sawServerHello);
+  }
+
+  /** See {@link #handshakeFinished()}. */
+  private static boolean handshakeFinished(Connection c) {
+    if (!c.sawServerHello) return false;
+    if (c.negotiatedVersion == 0x0304) return c.clientFinished || c.clientSentEncrypted;
+    return c.clientCcs && c.serverCcs;
+  }
+
+  /** See {@link #earlyDataAccepted()}. */
+  private static Boolean earlyDataAccepted(Connection c) {
+    if (!c.earlyDataOffered || !c.clientOffered13) return null;
+    // Early data is bound to the first offered PSK (RFC 8446 4.2.10): without it, no early data.
+    if (c.sawServerHello && !c.pskAccepted) return false;
+    return c.earlyDataAccepted;
   }
 
   static String endpoint(byte[] addr, int port, int ipVersion) {

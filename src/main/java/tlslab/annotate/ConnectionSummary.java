@@ -27,14 +27,28 @@ public record ConnectionSummary(int index, String client, String server, List<St
       l.add("roles: no Client Hello seen; the first sender is taken to be the client");
     if (f.proxy() != null)
       l.add("proxy: the client asked a proxy for " + f.proxy() + "; the TLS server is behind it");
-    if (f.serverName() != null) l.add("server name (SNI): " + f.serverName());
+    if (f.serverName() != null)
+      l.add(
+          "server name (SNI): "
+              + f.serverName()
+              + (f.echOffered()
+                  ? " (the outer name: the hello also carries encrypted_client_hello, which may"
+                      + " hide the real one)"
+                  : ""));
     if (!f.alpnOffered().isEmpty())
       l.add(
           "ALPN offered: "
               + String.join(", ", f.alpnOffered())
               + (f.alpnChosen() != null
                   ? "; chosen: " + f.alpnChosen()
-                  : v == 0x0304 && !keysGiven ? "; chosen: encrypted (Encrypted Extensions)" : ""));
+                  : f.alpnAnswerSeen()
+                      ? "; chosen: none (the server's "
+                          + (v == 0x0304 ? "Encrypted Extensions" : "Server Hello")
+                          + " has no ALPN)"
+                      : v == 0x0304 && f.mode() != HandshakeMode.UNKNOWN
+                          ? "; chosen: encrypted (Encrypted Extensions"
+                              + (keysGiven ? ", not decrypted)" : ", a key log shows it)")
+                          : ""));
     if (f.cipherSuite() >= 0) {
       l.add("cipher suite: " + f.cipherSuiteName());
       KeyExchangeKind k = f.keyExchange();
@@ -49,7 +63,10 @@ public record ConnectionSummary(int index, String client, String server, List<St
                         ? " " + NamedGroup.nameOf(f.keyExchangeGroup())
                         : "");
           };
-      if (f.mode().resumed() && v != 0x0304) {
+      if (f.mode() == HandshakeMode.UNKNOWN) {
+        // Only a Hello Retry Request: it names version and suite, but no key was agreed.
+        l.add("key exchange: none agreed (no Server Hello followed the Hello Retry Request)");
+      } else if (f.mode().resumed() && v != 0x0304) {
         l.add(
             "key exchange: none in this abbreviated handshake; it reuses the master secret of an"
                 + " earlier "
@@ -61,7 +78,10 @@ public record ConnectionSummary(int index, String client, String server, List<St
                 + (k == KeyExchangeKind.UNKNOWN
                     ? ""
                     : f.forwardSecret()
-                        ? " - forward secret"
+                        ? f.earlyDataOffered()
+                            ? " - forward secret, except the client's 0-RTT early data (keys"
+                                + " from the pre-shared key alone, RFC 8446 2.3)"
+                            : " - forward secret"
                         : k == KeyExchangeKind.PSK
                             ? " - NOT forward secret: whoever learns the resumption secret"
                                 + " decrypts it"
@@ -81,16 +101,34 @@ public record ConnectionSummary(int index, String client, String server, List<St
               + x.getSubjectX500Principal().getName()
               + ", issuer "
               + x.getIssuerX500Principal().getName());
-    if (v == 0x0304 && f.serverCertificates().isEmpty() && f.mode() != HandshakeMode.TLS13_PSK) {
+    if (v == 0x0304
+        && f.serverCertificates().isEmpty()
+        && f.mode() != HandshakeMode.TLS13_PSK
+        && f.mode() != HandshakeMode.UNKNOWN) {
       l.add("certificates: encrypted in TLS 1.3 (visible only with a key log)");
     }
     if (f.certificateStatus() != null) l.add("stapled OCSP: " + ocsp(f.certificateStatus()));
     if (f.clientCertificateSent()) l.add("client authentication: the client sent a certificate");
     else if (f.certificateRequest())
       l.add("client authentication: requested, but the client sent no certificate");
-    if (f.helloRetryRequest())
-      l.add("Hello Retry Request: the server asked for a key share on another group");
-    if (v >= 0) l.add("handshake: " + f.mode().label());
+    if (f.helloRetryRequest()) l.add("Hello Retry Request: " + helloRetry(f));
+    if (v >= 0)
+      l.add(
+          "handshake: "
+              + f.mode().label()
+              + (f.handshakeFinished() ? "" : ", " + notCompleted(f.alerts(), v == 0x0304)));
+    if (f.earlyDataOffered()) l.add("early data (0-RTT): " + earlyData(f));
+    if (f.renegotiationFrame() >= 0)
+      l.add(
+          "renegotiation: handshake messages after the first handshake's Finished, under its keys"
+              + " (from frame "
+              + f.renegotiationFrame()
+              + ", RFC 5746): "
+              + (f.renegotiationMode() != null
+                  ? "a new handshake, " + f.renegotiationMode().label()
+                  : keysGiven && f.decryptedRecords() > 0
+                      ? "no Server Hello answered it"
+                      : "encrypted, so whether it was refused or completed is hidden without keys"));
     if (f.ticketsIssued() > 0) {
       l.add(
           "session tickets issued: "
@@ -140,6 +178,62 @@ public record ConnectionSummary(int index, String client, String server, List<St
       }
     }
     return new ConnectionSummary(f.index(), f.client(), f.server(), List.copyOf(l));
+  }
+
+  /** What a Hello Retry Request asked for: a key share on another group, its cookie, or both. */
+  static String helloRetry(ConnectionFacts f) {
+    String cookie = "to send back its cookie (RFC 8446 4.2.2)";
+    if (f.helloRetryGroup() < 0)
+      return f.helloRetryCookie()
+          ? "the server asked the client " + cookie + "; it named no other group"
+          : "the server named no group and sent no cookie";
+    return "the server asked for a key share on "
+        + NamedGroup.nameOf(f.helloRetryGroup())
+        + (f.helloRetryCookie() ? ", and " + cookie : "");
+  }
+
+  /** Why a handshake is not seen to complete: the alert that ended it, or the capture's end. */
+  static String notCompleted(List<TlsAlert> alerts, boolean tls13) {
+    for (TlsAlert a : alerts) {
+      if (!a.readable())
+        return "not completed: an encrypted alert from the "
+            + a.sender().label()
+            + " (frame "
+            + a.frame()
+            + ") came before the handshake's end (which alert is hidden without keys)";
+      if (a.level() == 2)
+        return "not completed: the "
+            + a.sender().label()
+            + " ended it with a fatal "
+            + a.name()
+            + " alert (frame "
+            + a.frame()
+            + ")";
+    }
+    return tls13
+        ? "not seen to complete: the capture holds nothing encrypted from the client after the"
+            + " Server Hello, so not its Finished"
+        : "not seen to complete: the capture does not show both sides' Change Cipher Spec and"
+            + " Finished";
+  }
+
+  /** Whether the client's 0-RTT data was accepted, as far as the capture tells. */
+  static String earlyData(ConnectionFacts f) {
+    String sent =
+        "the client sent application data before any answer, under keys from the pre-shared key"
+            + " alone: not forward secret, and replayable (RFC 8446 2.3, 8); ";
+    if (f.earlyDataAccepted() == null)
+      return sent
+          + "whether the server accepted it is in its Encrypted Extensions, which are encrypted (a"
+          + " key log shows them)";
+    if (f.earlyDataAccepted())
+      return sent + "the server accepted it (early_data in its Encrypted Extensions)";
+    return sent
+        + (f.mode() == HandshakeMode.TLS13_PSK
+            ? "the server did not accept it (no early_data in its Encrypted Extensions) and"
+                + " skipped those records"
+            : "the server did not take the pre-shared key, so it skipped those records (RFC 8446"
+                + " 4.2.10)");
   }
 
   /**

@@ -162,12 +162,20 @@ final class Explanations {
     boolean second = c.clientHellos > 1 && c.helloRetry;
     StringBuilder sb = new StringBuilder();
     if (second) {
+      List<String> changes = new ArrayList<>();
+      if (c.helloRetryGroup >= 0)
+        changes.add(
+            "a key share on the group the server named ("
+                + NamedGroup.nameOf(c.helloRetryGroup)
+                + ")");
+      if (c.helloRetryCookie) changes.add("the server's cookie sent back (RFC 8446 4.2.2)");
       sb.append(
           "Second Client Hello (RFC 8446 4.1.2, 4.1.4): the client answers the Hello Retry Request"
-              + " with a new hello, the same as the first except for a key share on the group the"
-              + " server named"
-              + (c.keyExchangeGroup >= 0 ? " (" + NamedGroup.nameOf(c.keyExchangeGroup) + ")" : "")
-              + " and the server's cookie if it sent one. ");
+              + " with a new hello, the same as the first"
+              + (changes.isEmpty()
+                  ? " (the retry named no group and sent no cookie)"
+                  : " except for " + String.join(" and ", changes))
+              + ". ");
     }
     List<String> versions = new ArrayList<>();
     for (int sv : ch.supportedVersions())
@@ -249,6 +257,13 @@ final class Explanations {
             " Its session id names an earlier session it wants to resume ("
                 + ref(ch.version(), null, "7.4.1.2")
                 + ").");
+      if (c.echOffered)
+        sb.append(
+            " encrypted_client_hello (ECH, draft-ietf-tls-esni): either random bytes (GREASE ECH,"
+                + " which Chrome sends when it holds no ECH key for the server) or a real, encrypted"
+                + " inner Client Hello, whose server name is then hidden"
+                + (ch.serverName() != null ? " and the SNI above only the outer, public name" : "")
+                + ". The capture alone does not tell which.");
       if (c.grease)
         sb.append(
             " Values such as 0x?a?a are GREASE (RFC 8701): reserved codes sent at random so that"
@@ -335,12 +350,28 @@ final class Explanations {
   }
 
   private String helloRetry(Msg m, ServerHello sh) {
-    return "Hello Retry Request (RFC 8446 4.1.4): a Server Hello with a fixed special random. The"
-        + " server accepts TLS 1.3 but none of the client's key shares; it names the group to use"
-        + (sh != null && sh.keyShareGroup() >= 0
-            ? " (" + NamedGroup.nameOf(sh.keyShareGroup()) + ")"
-            : "")
-        + ". The client must send a second Client Hello; the handshake transcript restarts with a"
+    Connection c = m.c;
+    String why;
+    if (c.helloRetryGroup >= 0) {
+      why =
+          "The server accepts TLS 1.3 but none of the client's key shares; it names the group to"
+              + " use ("
+              + NamedGroup.nameOf(c.helloRetryGroup)
+              + ")"
+              + (c.helloRetryCookie
+                  ? " and sends a cookie the client must send back (RFC 8446 4.2.2)."
+                  : ".");
+    } else if (c.helloRetryCookie) {
+      why =
+          "It names no other group (its key_share is absent): the server asks only for its cookie"
+              + " back (RFC 8446 4.2.2), for instance to see that the client really is at its"
+              + " address before it keeps any state.";
+    } else {
+      why = "It names no group and sends no cookie, so it asks for nothing a retry could change.";
+    }
+    return "Hello Retry Request (RFC 8446 4.1.4): a Server Hello with a fixed special random. "
+        + why
+        + " The client must send a second Client Hello; the handshake transcript restarts with a"
         + " hash of the first hello (RFC 8446 4.4.1).";
   }
 
@@ -384,8 +415,10 @@ final class Explanations {
             .append(" The server's certificate only signs (Certificate Verify).");
       }
       sb.append(
-          " Everything after this message is encrypted (RFC 8446 2): Wireshark shows it as"
-              + " Application Data without keys.");
+          " Every handshake message after this one is encrypted (RFC 8446 2), and so is the"
+              + " application data: without keys Wireshark shows those records as Application"
+              + " Data. Only a compatibility Change Cipher Spec (D.4), and an alert sent before its"
+              + " sender switched to the handshake keys, stay in the clear.");
       if (c.mode != HandshakeMode.TLS13_PSK)
         sb.append(
             report(
@@ -672,10 +705,18 @@ final class Explanations {
           + " ALPS (application-layer protocol settings, draft-vvv-tls-alps) after the server's"
           + " Finished, to give its HTTP/2 or HTTP/3 settings before its own Finished.";
     }
+    String early = "";
+    if (m.c.earlyDataAccepted != null)
+      early =
+          m.c.earlyDataAccepted
+              ? " Its early_data extension accepts the client's 0-RTT data (RFC 8446 4.2.10)."
+              : " It has no early_data extension: the server refuses the client's 0-RTT data and"
+                  + " skips those records (RFC 8446 4.2.10).";
     return "Encrypted Extensions (RFC 8446 4.3.1): the first message under the handshake keys;"
         + " the server's answers to the client's extensions that need no clear text"
         + (m.c.alpnChosen != null ? ", such as ALPN " + m.c.alpnChosen + " (RFC 7301)" : "")
-        + ".";
+        + "."
+        + early;
   }
 
   private String certificateStatus(Msg m) {
@@ -872,8 +913,9 @@ final class Explanations {
           + " records carry Encrypted Extensions, "
           + (c.mode == HandshakeMode.TLS13_PSK
               ? "and Finished: no Certificate, since this is a PSK resumption (RFC 8446 2.2)."
-              : "Certificate (and Certificate Request), Certificate Verify and Finished (RFC 8446"
-                  + " 2).")
+              : "Certificate, Certificate Verify and Finished (RFC 8446 2), and a Certificate"
+                  + " Request after Encrypted Extensions if the server asks for a client"
+                  + " certificate (4.3.2).")
           + " A key log (--keylog) shows them.";
     }
     if ("tls13-client-finished".equals(hint)) {

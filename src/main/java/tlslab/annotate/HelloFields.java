@@ -35,6 +35,10 @@ final class HelloFields {
   private boolean draftKeyShare;
 
   boolean statusRequest;
+
+  /** A Client Hello's encrypted_client_hello of type outer (ECH, or GREASE ECH). */
+  boolean ech;
+
   boolean cookie;
   boolean keyShare;
   int keyShareGroup = -1;
@@ -189,6 +193,9 @@ final class HelloFields {
         earlyData = true;
       } else if (type == ExtensionType.STATUS_REQUEST.code()) {
         statusRequest = true;
+      } else if (type == 0xfe0d && client && len >= 1 && (b[body] & 0xff) == 0) {
+        // encrypted_client_hello, ECHClientHello of type outer (draft-ietf-tls-esni 5)
+        ech = true;
       } else if (type == 44) {
         cookie = true; // cookie (RFC 8446 4.2.2)
       } else if (type == ExtensionType.SUPPORTED_VERSIONS.code()) {

@@ -24,6 +24,11 @@ final class MessageFacts {
    */
   record CertificateMessage(List<X509Certificate> certificates, int entries) {}
 
+  /** A TLS 1.0-1.2 (or SSL 3.0) session: its Server Hello was seen and is not TLS 1.3. */
+  private static boolean tls12(Connection c) {
+    return c.negotiatedVersion >= 0 && c.negotiatedVersion != 0x0304;
+  }
+
   static void record(
       TlsDissector d,
       Connection c,
@@ -37,6 +42,10 @@ final class MessageFacts {
       TlsDissector.FrameCtx fx) {
     switch (ht) {
       case CLIENT_HELLO -> {
+        // TLS 1.0-1.2 only: TLS 1.3's compatibility Change Cipher Spec (D.4) comes before a
+        // second Client Hello after a Hello Retry Request, which is no renegotiation.
+        if (tls12(c) && c.clientCcs && c.serverCcs && c.renegotiationFrame < 0)
+          c.renegotiationFrame = fx.frameNo;
         c.server = side == c.a ? 'B' : 'A';
         // A new (or retried) Client Hello restarts the handshake: Wireshark forgets the
         // ChangeCipherSpec frames used by its "encrypted handshake message" heuristic.
@@ -60,6 +69,7 @@ final class MessageFacts {
           c.alpnOffered = List.copyOf(hf.alpn);
           c.grease = hf.grease;
           c.pskOffered = hf.pskOffered;
+          c.echOffered = hf.ech;
           c.earlyDataOffered = hf.earlyData;
           if (c.decryption != null) c.decryption.clientHello(ch);
         } else {
@@ -71,12 +81,24 @@ final class MessageFacts {
         ServerHello sh = HandshakeMessages.serverHello(buf, b, end).valueOrNull();
         HelloFields hf = HelloFields.serverHello(buf, b - 4, end, fx.fields);
         if (sh != null) {
-          if (sh.helloRetryRequest()) c.helloRetry = true;
+          if (sh.helloRetryRequest()) {
+            c.helloRetry = true;
+            c.helloRetryGroup = sh.keyShareGroup();
+            c.helloRetryCookie = hf.cookie;
+          } else {
+            c.sawServerHello = true;
+          }
           c.cipherSuite = sh.cipherSuite();
           // A TLS 1.3 draft is TLS 1.3 for the notes (its messages and sections are the RFC's);
           // its name keeps the draft number.
           c.negotiatedVersion = ProtocolVersion.isTls13(sh.version()) ? 0x0304 : sh.version();
           c.negotiatedVersionOnWire = sh.version();
+          // TLS 1.0-1.2: a Server Hello after the server's Change Cipher Spec (read with keys)
+          // answers a renegotiation; the connection's handshake mode stays the first one's.
+          if (c.serverCcs && c.negotiatedVersion != 0x0304 && !sh.helloRetryRequest()) {
+            c.renegotiations++;
+            if (c.firstMode == null) c.firstMode = c.mode;
+          }
           c.pskAccepted = sh.pskAccepted();
           c.serverKeyShare = hf.keyShare;
           if (!hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
@@ -194,13 +216,19 @@ final class MessageFacts {
       case ENCRYPTED_EXTENSIONS -> {
         HelloFields hf = HelloFields.encryptedExtensions(buf, b - 4, end, fx.fields);
         if (fromServer && !hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
+        if (fromServer && c.earlyDataOffered) c.earlyDataAccepted = hf.earlyData;
         if (!fromServer) c.clientEncryptedExtensions = true;
+        else c.serverEncryptedExtensions = true;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, hf.fields);
       }
       case CERTIFICATE_STATUS -> {
         CertificateStatus status = CertificateStatus.parse(buf, b, end, c.serverChain);
         c.certificateStatus = status;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), status, buf, b - 4, end, null);
+      }
+      case HELLO_REQUEST -> {
+        if (tls12(c) && c.serverCcs && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
     }

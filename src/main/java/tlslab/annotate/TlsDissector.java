@@ -510,6 +510,9 @@ final class TlsDissector {
       case 20 -> {
         fx.append("Change Cipher Spec");
         note(c, fromServer, fx, TlsMessage.Kind.CHANGE_CIPHER_SPEC, "Change Cipher Spec", null);
+        // A renegotiation's Change Cipher Spec travels under the keys before it (RFC 5246 7.1):
+        // from the next record on the sender uses the renegotiated keys, as tshark follows.
+        if (c.version != 0x0304 && c.decryption != null) c.decryption.changeCipherSpec(fromServer);
       }
       default -> {
         fx.append("Ignored Unknown Record");
@@ -581,6 +584,14 @@ final class TlsDissector {
         first = false;
       }
     } else if (encryptedLooking(c, buf, p, end, capEnd, maybeEncrypted, side, fx)) {
+      // The first one after a side's Change Cipher Spec is its Finished; any later one is a
+      // renegotiation's message (RFC 5746), under the keys of the handshake before.
+      if (c.negotiatedVersion >= 0
+          && c.negotiatedVersion != 0x0304
+          && (fromServer ? c.serverCcs : c.clientCcs)) {
+        int n = fromServer ? ++c.serverHsAfterCcs : ++c.clientHsAfterCcs;
+        if (n > 1 && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
+      }
       fx.append("Encrypted Handshake Message");
       fx.range(buf, p, end - p);
       note(

@@ -39,6 +39,8 @@ import tlslab.pki.Student;
       "",
       "Examples: lab certs class --count 30",
       "          lab certs class --roster students.txt --out handout",
+      "          lab certs class --roster students.txt --add   (late students)",
+      "          lab certs class --reissue s1234567           (one student's new bundle)",
       "",
       ExitCode.TABLE
     })
@@ -60,6 +62,15 @@ public final class CertsClassCommand implements Callable<Integer> {
         paramLabel = "FILE",
         description = "Roster file: one student per line.")
     Path roster;
+
+    @Option(
+        names = "--reissue",
+        paramLabel = "ID",
+        description =
+            "One student's bundle anew (lost or leaked key): a new key and certificate, the same"
+                + " challenge; the old certificate is revoked (superseded); every other bundle"
+                + " stays.")
+    String reissue;
   }
 
   @Option(
@@ -87,13 +98,48 @@ public final class CertsClassCommand implements Callable<Integer> {
       description = "Validity in days (default: ${DEFAULT-VALUE}).")
   int days = 365;
 
-  @Option(names = "--force", description = "Replace existing student bundles and the manifest.")
+  @Option(
+      names = "--force",
+      description =
+          "Replace existing student bundles and the manifest (every student gets a new"
+              + " certificate: captures made with the old ones no longer count).")
   boolean force;
+
+  @Option(
+      names = "--add",
+      description =
+          "Late students: issue only the roster's students the manifest does not list yet; every"
+              + " bundle already handed out stays valid.")
+  boolean add;
+
+  /** The manifest's student that {@code --reissue} names (checked again when issuing). */
+  private static Student reissued(Path out, String who) {
+    Path manifest = out.resolve(ClassCertificates.MANIFEST);
+    if (!java.nio.file.Files.exists(manifest)) {
+      throw tlslab.common.LabException.badInput(
+          manifest + ": no class yet (issue it first, without --reissue)");
+    }
+    String w = tlslab.exercise.Identity.plain(who);
+    return ClassCertificates.readManifest(manifest).stream()
+        .map(ClassCertificates.Entry::student)
+        .filter(
+            s ->
+                tlslab.exercise.Identity.plain(s.folder()).equals(w)
+                    || (s.id() != null && tlslab.exercise.Identity.plain(s.id()).equals(w))
+                    || tlslab.exercise.Identity.plain(s.name()).equals(w))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                tlslab.common.LabException.badInput(
+                    "'" + who + "' is not in the class manifest " + manifest));
+  }
 
   @Override
   public Integer call() {
     List<Student> students =
-        who.count != null ? ClassRoster.numbered(who.count) : ClassRoster.read(who.roster);
+        who.reissue != null
+            ? List.of(reissued(out != null ? out : dir.resolve("class"), who.reissue))
+            : who.count != null ? ClassRoster.numbered(who.count) : ClassRoster.read(who.roster);
     ClassOptions options =
         ClassOptions.builder()
             .caDir(dir)
@@ -102,6 +148,8 @@ public final class CertsClassCommand implements Callable<Integer> {
             .keyType(keyType)
             .days(days)
             .force(force)
+            .add(add)
+            .reissue(who.reissue)
             .build();
     PrintWriter err = spec.commandLine().getErr();
     int total = students.size();
@@ -122,8 +170,24 @@ public final class CertsClassCommand implements Callable<Integer> {
     long ms = (System.nanoTime() - start) / 1_000_000;
     PrintWriter o = spec.commandLine().getOut();
     o.printf(
-        "Issued %d student bundles (%s keys) in %s in %d ms.%n",
-        r.entries().size(), keyType.label(), r.out(), ms);
+        "Issued %d student bundles (%s keys) in %s in %d ms%s.%n",
+        r.entries().size(),
+        keyType.label(),
+        r.out(),
+        ms,
+        add || who.reissue != null
+            ? "; kept the " + r.kept().size() + " already in the manifest as they were"
+            : "");
+    if (who.reissue != null) {
+      o.printf(
+          "The old certificate of %s is revoked (superseded): captures made with it no longer"
+              + " count; hand out the new folder.%n",
+          who.reissue);
+    }
+    if (r.entries().isEmpty()) {
+      o.flush();
+      return ExitCode.OK;
+    }
     o.printf(
         "Manifest: %s (ID, name, serial, SHA-256 fingerprint, folder); class secret: %s%n",
         r.manifest(), r.out().resolve(tlslab.pki.ClassChallenge.SECRET_FILE));

@@ -96,6 +96,15 @@ public final class ClassCommand implements Runnable {
         throw LabException.refused(page + " exists; use --force to overwrite it");
       }
       ClassRecord klass = ClassRecord.load(classDir);
+      if (klass.caDir().isEmpty()) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "lab class grade: revocations not checked: no folder holding the class CA beside"
+                    + " "
+                    + classDir
+                    + " (lab certs class puts the class in CA/class)");
+      }
       List<Exercise> exercises = ExerciseCommand.catalog().all();
       PrintWriter err = spec.commandLine().getErr();
       long start = System.nanoTime();
@@ -104,6 +113,9 @@ public final class ClassCommand implements Runnable {
         scratch = Files.createTempDirectory("tlslab-grade-");
       } catch (IOException e) {
         throw LabException.environment("cannot make a scratch folder: " + e.getMessage());
+      }
+      for (String h : Grading.hidden(submissions)) {
+        err.println("lab class grade: left out " + submissions.resolve(h) + " (a hidden file)");
       }
       List<Grading.Graded> rows;
       try {
@@ -155,13 +167,31 @@ public final class ClassCommand implements Runnable {
         }
         line.append(String.format("  %2d/%-3d ", g.passed(), exercises.size()));
         line.append(g.flags().isEmpty() ? "" : "FLAGGED: " + String.join("; ", g.flags()));
+        if (g.submission().equals(Grading.NO_SUBMISSION)) {
+          line.append("no submission");
+        }
         o.println(line);
       }
       long flagged = rows.stream().filter(g -> !g.flags().isEmpty()).count();
+      List<String> none =
+          rows.stream()
+              .filter(g -> g.submission().equals(Grading.NO_SUBMISSION))
+              .map(Grading.Graded::student)
+              .toList();
       o.printf(
-          "%d submissions graded in %d ms; %d flagged; gradebook: %s and %s (✓ passed, ✗ failed:"
-              + " hint in the gradebook, - missing)%n",
-          rows.size(), ms, flagged, out, page);
+          "%d submissions graded in %d ms; %d flagged; %s; gradebook: %s and %s (✓ passed, ✗"
+              + " failed: hint in the gradebook, - missing)%n",
+          rows.size() - none.size(),
+          ms,
+          flagged,
+          none.isEmpty()
+              ? "every student of the manifest handed something in"
+              : none.size()
+                  + " of the manifest's students handed in nothing ("
+                  + String.join(", ", none)
+                  + ")",
+          out,
+          page);
       o.flush();
       return ExitCode.OK;
     }

@@ -195,6 +195,20 @@ public final class ExerciseCommand implements Runnable {
                               ? bundleStem(p)
                               : p.getFileName().toString())
                   .orElse("self-study");
+      if (student != null) {
+        tlslab.exercise.Identity.bundleOwnerOtherThan(dir, student)
+            .ifPresent(
+                owner -> {
+                  throw LabException.badInput(
+                      "your bundle in "
+                          + dir.resolve("bundle")
+                          + " was issued to "
+                          + owner
+                          + ", not to '"
+                          + student
+                          + "': hand in under your own ID (or leave --student out)");
+                });
+      }
       Path file = out != null ? out : Path.of("submission-" + who + ".zip");
       java.util.List<String> files = tlslab.exercise.Submission.write(dir, who, file, force);
       PrintWriter o = spec.commandLine().getOut();

@@ -71,6 +71,15 @@ public final class TraceCommand implements Callable<Integer> {
       description = "Also write the events as JSON lines.")
   Path traceJson;
 
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "0",
+      description =
+          "The loopback port the server listens on, so that a capture can hold this run only"
+              + " (lab capture --iface lo --port PORT). Default: one the OS picks.")
+  int port;
+
   @Option(names = "--force", description = "Overwrite an existing --trace-json file.")
   boolean force;
 
@@ -118,7 +127,20 @@ public final class TraceCommand implements Callable<Integer> {
         }
         result =
             TraceRun.run(
-                new TraceRun.Options(p, auth, resume, dir, keyLog, "hello from lab trace", null),
+                new TraceRun.Options(
+                    p,
+                    auth,
+                    resume,
+                    dir,
+                    keyLog,
+                    "hello from lab trace",
+                    bound -> {
+                      synchronized (timeline) {
+                        out.println("server listening on 127.0.0.1:" + bound);
+                        out.flush();
+                      }
+                    },
+                    port),
                 live);
       } finally {
         if (temp != null) {

@@ -61,6 +61,11 @@ public final class Demo {
   private final PrintWriter progress;
   private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
   private volatile LiveCapture capture;
+  private volatile CompletableFuture<LiveCapture.Result> captureDone;
+  private volatile tlslab.capture.TcpEnds tcpEnds;
+
+  /** alice's connection and bob's: what a whole capture of the demo holds on the server's port. */
+  private static final int CONNECTIONS = 2;
 
   /**
    * @param profile the TLS profile of server and clients
@@ -195,13 +200,29 @@ public final class Demo {
     List<Row> decrypted = List.of();
     List<ConnectionFacts> connections = List.of();
     Path serverKey = null;
+    CaptureCheck check = null;
     if (captureProblem == null) {
-      stopCapture();
+      LiveCapture.Result result = stopCapture();
       step("capture: " + pcap + " (key log: " + keyLogFile + ")");
       rows = annotate(pcap, KeyMaterial.none(), null);
       List<ConnectionFacts> facts = new ArrayList<>();
       decrypted = annotate(pcap, KeyMaterial.none().withKeyLog(keyLogFile), facts);
       connections = List.copyOf(facts);
+      List<CaptureCheck.Decryption> decryption = new ArrayList<>();
+      for (ConnectionFacts f : facts) {
+        decryption.add(
+            new CaptureCheck.Decryption(f.index(), f.decryptedRecords(), f.decryptionStatus()));
+      }
+      check =
+          new CaptureCheck(
+              result == null ? null : result.stats(),
+              tcpEnds.connections(),
+              CONNECTIONS,
+              inspector.problems(),
+              decryption);
+      if (!check.complete()) {
+        step("capture: INCOMPLETE, see the warning below");
+      }
       if (profile == TlsProfile.REPORT) {
         serverKey = capturesDir.resolve("demo-server.key");
         copyKey(certs.resolve("server.key"), serverKey);
@@ -220,7 +241,8 @@ public final class Demo {
         List.copyOf(received),
         serverKey,
         captureProblem,
-        connections);
+        connections,
+        check);
   }
 
   private ChatClient client(
@@ -247,9 +269,12 @@ public final class Demo {
     LiveCapture c =
         new LiveCapture(
             new LiveCapture.Options("lo", "tcp port " + port, pcap, 0, 0).withKeyLog(keyLog));
+    // Which connections the file holds from SYN to the last ACK: the end of the demo waits on
+    // it, and CaptureCheck reports what is missing.
+    tcpEnds = c.trackTcpEnds();
     StringWriter ignored = new StringWriter();
-    CompletableFuture<Void> done =
-        CompletableFuture.runAsync(
+    CompletableFuture<LiveCapture.Result> done =
+        CompletableFuture.supplyAsync(
             () -> c.run(new PrintWriter(ignored)),
             r -> {
               Thread t = new Thread(r, "demo-capture");
@@ -257,6 +282,7 @@ public final class Demo {
               t.start();
             });
     capture = c;
+    captureDone = done;
     try {
       if (c.awaitOpened(10_000)) {
         step("capture: libpcap is recording tcp port " + port + " on lo");
@@ -278,18 +304,29 @@ public final class Demo {
     }
   }
 
-  private void stopCapture() {
+  /**
+   * Stops the capture once it holds the end of both connections, and says what it holds: the
+   * sockets are closed by now, but their last packets (FIN, the last ACK) reach libpcap a moment
+   * later, and a loaded machine can stretch that moment. So wait for those packets themselves (at
+   * most 10 s), not for a fixed pause; whatever is still missing then is reported, not hidden.
+   */
+  private LiveCapture.Result stopCapture() {
     LiveCapture c = capture;
-    // The kernel hands the last packets (close_notify, FIN) to libpcap a moment after they are
-    // sent: give it time before breaking the loop.
-    sleep(300);
-    c.stop();
+    LiveCapture.Result result = null;
     try {
-      c.awaitFinished(5000);
+      c.awaitTcpClosed(CONNECTIONS, 10_000);
+      c.stop();
+      if (c.awaitFinished(10_000)) result = captureDone.get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      String why = e.getCause() instanceof LabException ? e.getCause().getMessage() : e.toString();
+      throw LabException.failed("the capture failed: " + why);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // CaptureCheck reports counters that could not be read
     }
     capture = null;
+    return result;
   }
 
   /** The demo's own capture: notes with the report's corrections; facts go to {@code facts}. */

@@ -53,7 +53,11 @@ public final class DemoPage {
     if (run.capture() != null && run.keyLog() != null) keys.withKeyLog(run.keyLog());
     HtmlReport.write(
         run.capture(),
-        run.capture() == null ? "no capture: " + run.captureProblem() : null,
+        run.capture() == null
+            ? "no capture: " + run.captureProblem()
+            : run.captureIncomplete()
+                ? "this capture is INCOMPLETE: " + String.join(" ", run.captureCheck().gaps())
+                : null,
         keys,
         new AnnotateReport.View(true, true, false, true, false, 0),
         extras,

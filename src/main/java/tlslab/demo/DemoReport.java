@@ -52,6 +52,7 @@ public final class DemoReport {
       out.println("(no capture: " + run.captureProblem() + ")");
       return;
     }
+    incompleteWarning();
     out.printf(
         Locale.ROOT,
         "%4s %10s  %-10s %-10s %-8s %6s  %s%n",
@@ -83,6 +84,16 @@ public final class DemoReport {
             + " opens decrypted; the same keys are in "
             + run.keyLog()
             + ".");
+  }
+
+  /** Says, before anything is read from it, what the capture lacks. */
+  private void incompleteWarning() {
+    if (!run.captureIncomplete()) return;
+    paragraph(
+        "WARNING: ",
+        "this capture is INCOMPLETE, so the table, the decrypted chat and the checks below cannot"
+            + " be trusted for what is missing. Run the demo again (on a less busy machine).");
+    for (String gap : run.captureCheck().gaps()) paragraph("  - ", gap);
   }
 
   private void trace() {
@@ -158,6 +169,13 @@ public final class DemoReport {
   private void verdicts() {
     heading("4. The report, checked against this capture");
     out.println("This session: " + run.protocol() + ", " + run.cipherSuite() + ".");
+    if (run.captureIncomplete()) {
+      paragraph(
+          "  ",
+          "Not checked: the capture is incomplete (section 1), and a claim checked on a"
+              + " capture with holes could be judged wrongly.");
+      return;
+    }
     for (Verdict v : verdictList()) paragraph(v.right() ? "  ✔ " : "  ✘ ", v.text());
   }
 
@@ -183,6 +201,7 @@ public final class DemoReport {
   public List<Verdict> verdictList() {
     verdicts.clear();
     cited.clear();
+    if (run.captureIncomplete()) return List.of(); // nothing is judged on a capture with holes
     boolean tls13 = "TLSv1.3".equals(run.protocol());
     boolean rsaKeyTransport =
         run.connections().isEmpty()

@@ -26,6 +26,8 @@ import tlslab.trace.TraceEvent;
  * @param captureProblem why there is no capture, or null
  * @param connections the facts of each TLS connection in the capture (annotated with the key log),
  *     in order: alice's first, then bob's; empty without a capture
+ * @param captureCheck whether the capture holds all of the demo's traffic and keys, or null without
+ *     a capture
  */
 public record DemoRun(
     int serverPort,
@@ -40,8 +42,14 @@ public record DemoRun(
     List<String> received,
     Path serverKey,
     String captureProblem,
-    List<ConnectionFacts> connections) {
+    List<ConnectionFacts> connections,
+    CaptureCheck captureCheck) {
   public DemoRun {
     connections = List.copyOf(connections);
+  }
+
+  /** True when there is a capture and something of the demo's traffic or keys is missing in it. */
+  public boolean captureIncomplete() {
+    return captureCheck != null && !captureCheck.complete();
   }
 }

@@ -10,6 +10,7 @@ import tlslab.pki.CertificateFile;
 import tlslab.pki.ClassCertificates;
 import tlslab.pki.ClassChallenge;
 import tlslab.pki.LabCertificates;
+import tlslab.pki.Revocations;
 
 /**
  * The instructor's class, as {@code lab certs class} left it: the class CA's certificate ({@code
@@ -22,13 +23,21 @@ public final class ClassRecord {
   private final X509Certificate ca;
   private final List<ClassCertificates.Entry> entries;
   private final byte[] secret;
+  private final Optional<Path> caDir;
+  private final List<Revocations.Revoked> revoked;
 
   private ClassRecord(
-      Path dir, X509Certificate ca, List<ClassCertificates.Entry> entries, byte[] secret) {
+      Path dir,
+      X509Certificate ca,
+      List<ClassCertificates.Entry> entries,
+      byte[] secret,
+      Optional<Path> caDir) {
     this.dir = dir;
     this.ca = ca;
     this.entries = entries;
     this.secret = secret;
+    this.caDir = caDir;
+    this.revoked = caDir.map(Revocations::list).orElse(List.of());
   }
 
   /**
@@ -51,7 +60,41 @@ public final class ClassRecord {
     List<ClassCertificates.Entry> entries =
         ClassCertificates.readManifest(dir.resolve(ClassCertificates.MANIFEST));
     byte[] secret = ClassChallenge.readSecret(dir.resolve(ClassChallenge.SECRET_FILE));
-    return new ClassRecord(dir, ca, entries, secret);
+    return new ClassRecord(dir, ca, entries, secret, caFolder(dir, ca));
+  }
+
+  /**
+   * The CA folder that issued the class, where its revocations are kept ({@code revoked.tsv}): the
+   * class folder's parent when it holds the class CA ({@code lab certs class} puts the class in
+   * {@code certs/class} by default); empty when the class was written elsewhere.
+   */
+  private static Optional<Path> caFolder(Path dir, X509Certificate ca) {
+    Path parent = dir.toAbsolutePath().normalize().getParent();
+    if (parent == null || !Files.isRegularFile(parent.resolve("ca.pem"))) {
+      return Optional.empty();
+    }
+    try {
+      X509Certificate there =
+          CertificateFile.read(parent.resolve("ca.pem"), LabCertificates.STORE_PASSWORD).leaf();
+      return there.equals(ca) ? Optional.of(parent) : Optional.empty();
+    } catch (LabException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The CA folder whose revocations grading consults, if it was found beside the class. */
+  public Optional<Path> caDir() {
+    return caDir;
+  }
+
+  /**
+   * The CA's revocation of {@code cert}, if it revoked it: a revoked class certificate no longer
+   * names its student (its key leaked, or the bundle went to someone else).
+   */
+  public Optional<Revocations.Revoked> revocation(X509Certificate cert) {
+    return revoked.stream()
+        .filter(r -> new java.math.BigInteger(r.serial(), 16).equals(cert.getSerialNumber()))
+        .findFirst();
   }
 
   public Path dir() {

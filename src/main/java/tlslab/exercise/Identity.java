@@ -185,6 +185,49 @@ public record Identity(
     return Optional.empty();
   }
 
+  /**
+   * Whom the bundle in {@code work} was issued to, when {@code student} is someone else: the
+   * bundle's certificate names its student (CN = name, UID = ID), so a hand-in for another ID is
+   * either a typo, whose work then fails under a classmate's challenge, or an attempt to hand in as
+   * them. Empty when there is no bundle or it names {@code student}.
+   */
+  public static Optional<String> bundleOwnerOtherThan(Path work, String student) {
+    Optional<Path> dir = bundleFolder(work.resolve("bundle"));
+    if (dir.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<X509Certificate> cert;
+    try {
+      cert = bundleCertificate(dir.get());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    if (cert.isEmpty()) {
+      return Optional.empty();
+    }
+    String want = plain(student);
+    String owner = null;
+    for (String rdn :
+        cert.get()
+            .getSubjectX500Principal()
+            .getName(javax.security.auth.x500.X500Principal.RFC2253)
+            .split("(?<!\\\\),")) {
+      int eq = rdn.indexOf('=');
+      String type = eq < 0 ? "" : rdn.substring(0, eq).strip().toUpperCase(Locale.ROOT);
+      String value = eq < 0 ? "" : rdn.substring(eq + 1).replace("\\", "");
+      if (type.equals("CN") || type.equals("UID")) {
+        if (plain(value).equals(want)) {
+          return Optional.empty();
+        }
+        owner = owner == null ? value : owner + " (" + value + ")";
+      }
+    }
+    if (dir.get().getFileName() != null && plain(dir.get().getFileName().toString()).equals(want)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(owner);
+  }
+
   /** Lower case without accents and with single spaces, to compare people's names. */
   public static String plain(String s) {
     return Normalizer.normalize(s, Normalizer.Form.NFD)

@@ -146,7 +146,16 @@ public final class Submission {
                   + " files, not an archive lab exercise submit made");
         }
         Path target = into.resolve(e.getName()).normalize();
-        if (!target.startsWith(into) || e.isDirectory()) {
+        if (!target.startsWith(into) || e.getName().startsWith("/")) {
+          // Never written outside, never dropped without a word: such an archive is not a hand-in.
+          throw LabException.badInput(
+              zip
+                  + ": the entry "
+                  + e.getName()
+                  + " points outside the archive's folder, not an archive lab exercise submit"
+                  + " made");
+        }
+        if (e.isDirectory()) {
           continue;
         }
         Files.createDirectories(target.getParent());

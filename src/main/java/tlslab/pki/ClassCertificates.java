@@ -121,7 +121,13 @@ public final class ClassCertificates {
   }
 
   /** What was written. */
-  public record Result(Path out, Path manifest, List<Entry> entries) {}
+  /**
+   * What was issued.
+   *
+   * @param entries the bundles issued by this run
+   * @param kept the manifest's entries this run left as they were ({@link ClassOptions#add()})
+   */
+  public record Result(Path out, Path manifest, List<Entry> entries, List<Entry> kept) {}
 
   /**
    * Issues every student's bundle and writes the manifest.
@@ -132,12 +138,58 @@ public final class ClassCertificates {
   public static Result issue(ClassOptions options, Progress progress) {
     Path out = options.out();
     Path manifest = out.resolve(MANIFEST);
-    if (!options.force()) {
+    List<Entry> kept = List.of();
+    List<Student> students = options.students();
+    Entry replaced = null;
+    int replacedAt = -1;
+    if (options.reissue() != null) {
+      if (!Files.exists(manifest)) {
+        throw LabException.badInput(
+            manifest + ": no class yet (issue it first, without --reissue)");
+      }
+      List<Entry> all = readManifest(manifest);
+      String who = plain(options.reissue());
+      replaced =
+          all.stream()
+              .filter(
+                  e ->
+                      plain(e.key()).equals(who)
+                          || (e.student().id() != null && plain(e.student().id()).equals(who))
+                          || plain(e.student().name()).equals(who))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      LabException.badInput(
+                          "'" + options.reissue() + "' is not in the class manifest " + manifest));
+      Entry old = replaced;
+      replacedAt = all.indexOf(old);
+      kept = all.stream().filter(e -> e != old).toList();
+      students = List.of(old.student());
+    } else if (options.add()) {
+      if (!Files.exists(manifest)) {
+        throw LabException.badInput(
+            manifest + ": no class to add to yet (issue it first, without --add)");
+      }
+      kept = readManifest(manifest);
+      java.util.Set<String> issued = new java.util.HashSet<>();
+      kept.forEach(e -> issued.add(e.key()));
+      students = students.stream().filter(s -> !issued.contains(s.folder())).toList();
+      for (Student s : students) {
+        Path folder = out.resolve(s.folder());
+        if (Files.exists(folder)) {
+          throw LabException.refused(
+              folder + " exists but the manifest does not list it: move it away, then --add again");
+        }
+      }
+      if (students.isEmpty()) {
+        return new Result(out, manifest, List.of(), kept);
+      }
+    } else if (!options.force()) {
       if (Files.exists(manifest)) {
         throw LabException.refused(
             manifest + " already exists; use --force to issue the class again");
       }
-      for (Student s : options.students()) {
+      for (Student s : students) {
         Path folder = out.resolve(s.folder());
         if (Files.exists(folder)) {
           throw LabException.refused(folder + " already exists; use --force to replace it");
@@ -146,18 +198,28 @@ public final class ClassCertificates {
     }
     LabCa ca = LabCa.load(options.caDir());
     byte[] caPem = PemIo.encode(null, ca.cert());
+    if ((options.add() || options.reissue() != null)
+        && Files.exists(out.resolve("ca.pem"))
+        && !java.util.Arrays.equals(SecureFiles.read(out.resolve("ca.pem")), caPem)) {
+      // The students already issued chain to the class's CA; another one would orphan them.
+      throw LabException.refused(
+          out.resolve("ca.pem")
+              + " is another CA than "
+              + options.caDir()
+              + "'s: add the late students with the CA that issued the class");
+    }
     SecureFiles.createDirectories(out);
     byte[] secret = classSecret(out);
     // The class folder keeps the class CA's certificate too: grading trusts this copy, never the
     // ca.pem a student hands in.
     SecureFiles.writePublic(out.resolve("ca.pem"), caPem);
 
-    int total = options.students().size();
+    int total = students.size();
     AtomicInteger done = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.threads(), total));
     List<Future<Entry>> futures = new ArrayList<>();
     try {
-      for (Student s : options.students()) {
+      for (Student s : students) {
         futures.add(
             pool.submit(
                 () -> {
@@ -176,11 +238,27 @@ public final class ClassCertificates {
         entries.add(f.get());
       }
       StringBuilder text = new StringBuilder(MANIFEST_HEADER).append('\n');
-      for (Entry e : entries) {
+      List<Entry> lines = new ArrayList<>(kept);
+      // A re-issued student keeps their place in the manifest; new students come last.
+      lines.addAll(replacedAt < 0 ? lines.size() : replacedAt, entries);
+      for (Entry e : lines) {
         text.append(e.manifestLine()).append('\n');
       }
       SecureFiles.writePublic(manifest, text.toString().getBytes(StandardCharsets.UTF_8));
-      return new Result(out, manifest, List.copyOf(entries));
+      if (replaced != null) {
+        // The old certificate still chains to the class CA: withdrawn, it names no one.
+        String serial = replaced.serial();
+        boolean already =
+            Revocations.list(options.caDir()).stream()
+                .anyMatch(
+                    x ->
+                        new java.math.BigInteger(x.serial(), 16)
+                            .equals(new java.math.BigInteger(serial, 16)));
+        if (!already) {
+          Revocations.revokeSerial(options.caDir(), serial, RevocationReason.SUPERSEDED);
+        }
+      }
+      return new Result(out, manifest, List.copyOf(entries), kept);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw LabException.failed("interrupted while issuing the class certificates");
@@ -207,6 +285,15 @@ public final class ClassCertificates {
     SecureFiles.writePrivate(
         file, (java.util.HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.UTF_8));
     return secret;
+  }
+
+  /** Lower case without accents and with single spaces, to compare people's names. */
+  private static String plain(String s) {
+    return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD)
+        .replaceAll("\\p{M}", "")
+        .toLowerCase(Locale.ROOT)
+        .strip()
+        .replaceAll("\\s+", " ");
   }
 
   private static Entry issueOne(

@@ -15,6 +15,8 @@ public final class ClassOptions {
   private final KeyType keyType;
   private final int days;
   private final boolean force;
+  private final boolean add;
+  private final String reissue;
   private final int threads;
 
   private ClassOptions(Builder b) {
@@ -24,6 +26,8 @@ public final class ClassOptions {
     this.keyType = b.keyType;
     this.days = b.days;
     this.force = b.force;
+    this.add = b.add;
+    this.reissue = b.reissue;
     this.threads = b.threads;
   }
 
@@ -61,6 +65,22 @@ public final class ClassOptions {
     return force;
   }
 
+  /**
+   * Whether only the students not yet in the manifest are issued (late students), every bundle
+   * already handed out and its manifest line staying as they are.
+   */
+  public boolean add() {
+    return add;
+  }
+
+  /**
+   * The one student (folder, ID or name) whose bundle is issued anew, everyone else's staying as it
+   * was; the old certificate is revoked as superseded. Null when not re-issuing.
+   */
+  public String reissue() {
+    return reissue;
+  }
+
   /** How many bundles are made at the same time. */
   public int threads() {
     return threads;
@@ -74,6 +94,8 @@ public final class ClassOptions {
     private KeyType keyType = KeyType.EC_P256;
     private int days = 365;
     private boolean force;
+    private boolean add;
+    private String reissue;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     private Builder() {}
@@ -121,6 +143,25 @@ public final class ClassOptions {
       return this;
     }
 
+    /**
+     * Issue only the students of the roster the manifest does not list yet, keeping every bundle
+     * already issued (their certificates are in students' captures). Default: false.
+     */
+    public Builder add(boolean add) {
+      this.add = add;
+      return this;
+    }
+
+    /**
+     * Issue one student's bundle anew (a lost or leaked key): a new key and certificate, the same
+     * challenge; the old certificate is revoked as superseded and the manifest lists the new one.
+     * Every other bundle stays. Default: null (no re-issue).
+     */
+    public Builder reissue(String student) {
+      this.reissue = student;
+      return this;
+    }
+
     /** Parallel workers, 1..64. Default: the number of processors. */
     public Builder threads(int threads) {
       this.threads = threads;
@@ -149,6 +190,14 @@ public final class ClassOptions {
       }
       if (days < 1 || days > 3650) {
         throw LabException.badInput("days: must be between 1 and 3650, got " + days);
+      }
+      if (reissue != null && (add || force)) {
+        throw LabException.badInput(
+            "--reissue replaces one student's bundle: use it without --add or --force");
+      }
+      if (add && force) {
+        throw LabException.badInput(
+            "--add keeps the bundles already issued, --force replaces them: choose one");
       }
       if (threads < 1 || threads > 64) {
         throw LabException.badInput("threads: must be between 1 and 64, got " + threads);

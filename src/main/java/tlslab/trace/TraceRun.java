@@ -61,6 +61,8 @@ public final class TraceRun {
    * @param line the line the client sends
    * @param beforeConnect told the server's port before the client connects (tests start a capture
    *     there), or {@code null}
+   * @param port the loopback port the server listens on; 0 (the default) lets the OS pick one. A
+   *     known port lets a capture hold this run's connections only ({@code lab capture --port})
    */
   public record Options(
       TlsProfile profile,
@@ -69,7 +71,8 @@ public final class TraceRun {
       Path certsDir,
       Path keyLog,
       String line,
-      IntConsumer beforeConnect) {
+      IntConsumer beforeConnect,
+      int port) {
     public Options {
       if (profile == null || clientAuth == null || certsDir == null || line == null) {
         throw new IllegalArgumentException("profile, clientAuth, certsDir and line are required");
@@ -77,6 +80,21 @@ public final class TraceRun {
       if (line.contains("\n")) {
         throw LabException.badInput("the line to send must be one line");
       }
+      if (port < 0 || port > 65535) {
+        throw LabException.badInput("port " + port + " is not a TCP port (0 to 65535)");
+      }
+    }
+
+    /** On a port the OS picks. */
+    public Options(
+        TlsProfile profile,
+        ClientAuth clientAuth,
+        boolean resume,
+        Path certsDir,
+        Path keyLog,
+        String line,
+        IntConsumer beforeConnect) {
+      this(profile, clientAuth, resume, certsDir, keyLog, line, beforeConnect, 0);
     }
   }
 
@@ -153,7 +171,7 @@ public final class TraceRun {
         Executors.newSingleThreadExecutor(r -> new Thread(r, "lab-trace-server"));
     try (HandshakeInspector inspector =
             HandshakeInspector.builder().trace(sink).keyLog(keyLog).build();
-        ServerSocket listener = tapServerSocket()) {
+        ServerSocket listener = tapServerSocket(options.port())) {
       listener.setSoTimeout(TIMEOUT_MS);
       Future<?> server =
           serverThread.submit(
@@ -201,8 +219,11 @@ public final class TraceRun {
     }
   }
 
-  /** A listening socket on 127.0.0.1 whose accepted sockets are {@link TapSocket}s. */
-  private static ServerSocket tapServerSocket() throws IOException {
+  /**
+   * A listening socket on 127.0.0.1:{@code port} (0: the OS picks) whose accepted sockets are
+   * {@link TapSocket}s.
+   */
+  private static ServerSocket tapServerSocket(int port) throws IOException {
     ServerSocket s =
         new ServerSocket() {
           @Override
@@ -212,7 +233,18 @@ public final class TraceRun {
             return t;
           }
         };
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    try {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      s.close();
+      throw LabException.network(
+          "cannot listen on 127.0.0.1:"
+              + port
+              + ": "
+              + e.getMessage()
+              + (port != 0 ? " (another program holds it: choose another --port)" : ""),
+          e);
+    }
     return s;
   }
 

@@ -209,4 +209,28 @@ class RealCaptureTruthTest {
     for (ExplanationMatrixTest.Seen s : a.messages())
       assertThat(s.m().note()).doesNotContain("0xffffffff");
   }
+
+  /**
+   * Handshakes the capture does not show to their end were "handshake: full handshake": the
+   * duplicated-hello capture (TLS 1.3) ends before the client sends anything encrypted, glupteba's
+   * (TLS 1.0) after the server's Server Hello Done (tshark: no Client Key Exchange in either). A
+   * complete one (the github.com TLS 1.2 session of bug-7264) keeps its plain line.
+   */
+  @Test
+  void handshakesCutByTheCaptureEndAreNotSaidComplete() {
+    Annotated dup = annotate("tls-duplicate-hello.pcap");
+    assertThat(dup.facts().get(0).handshakeFinished()).isFalse();
+    assertThat(dup.summary(1))
+        .contains(
+            "handshake: full handshake, not seen to complete: the capture holds nothing encrypted"
+                + " from the client after the Server Hello, so not its Finished");
+    Annotated glupteba = annotate("tls__tls-glupteba.pcap");
+    assertThat(glupteba.summary(1))
+        .contains(
+            "handshake: full handshake, not seen to complete: the capture does not show both"
+                + " sides' Change Cipher Spec and Finished");
+    Annotated github = annotate("bug-7264-tcp-3whs-ack-data-tls-01.pcap");
+    assertThat(github.facts().get(0).handshakeFinished()).isTrue();
+    assertThat(github.summary(1)).contains("handshake: full handshake");
+  }
 }

@@ -18,6 +18,39 @@ import org.junit.jupiter.api.Test;
  * packet is still taken at once, and lines that do not fit the queue are skipped and counted.
  */
 class LiveLabelsTest {
+  /** The hand-built line is the format call's, character for character. */
+  @Test
+  void aLabelLineIsExactlyWhatTheFormatPatternWrites() {
+    java.util.Random random = new java.util.Random(7);
+    List<Long> numbers = new java.util.ArrayList<>(List.of(1L, 99_999L, 999_999L, 12_345_678L));
+    List<Long> micros =
+        new java.util.ArrayList<>(
+            List.of(0L, 1L, 999_999L, 1_000_000L, 123_456_789L, 9_999_999_999L, -5L, -1_500_000L));
+    for (int i = 0; i < 10_000; i++) {
+      numbers.add(1 + (long) random.nextInt(Integer.MAX_VALUE));
+      micros.add(random.nextLong() % 100_000_000_000L);
+    }
+    for (int i = 0; i < numbers.size(); i++) {
+      long m = micros.get(i % micros.size());
+      // As the annotator computes a row's time: nanoseconds since the first frame, in seconds.
+      double seconds = (m * 1000) / 1e9;
+      String expected =
+          String.format(
+              java.util.Locale.ROOT,
+              "%6d %10.6f  %s -> %s  %s  %s",
+              numbers.get(i),
+              seconds,
+              "127.0.0.1",
+              "::1",
+              "TLSv1.3",
+              "Client Hello");
+      assertThat(
+              LiveLabels.line(
+                  numbers.get(i), seconds, "127.0.0.1", "::1", "TLSv1.3", "Client Hello"))
+          .isEqualTo(expected);
+    }
+  }
+
   @Test
   void aStuckTerminalCostsLinesNeverPacketsAndEveryLineIsAccountedFor() throws Exception {
     CountDownLatch terminal = new CountDownLatch(1);

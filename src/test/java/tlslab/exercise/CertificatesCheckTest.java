@@ -81,6 +81,26 @@ class CertificatesCheckTest {
     assertThat(lower.passed()).as("%s", lower.items()).isTrue();
   }
 
+  /**
+   * "issuer: localhost, TLS Lab CA" names both candidates (the subject's CN and the issuer's) and
+   * once passed, since it contains the issuer's CN. The CN alone, "CN=" and the CN, or the whole
+   * issuer line pass.
+   */
+  @Test
+  void anIssuerAnswerNamingSeveralCandidatesFails() throws IOException {
+    CertificateSummary s = summary(mine);
+    Report hedged =
+        check(
+            mine, answersFor(mine).replace("issuer: TLS Lab CA", "issuer: localhost, TLS Lab CA"));
+    assertThat(Evidence.failures(hedged))
+        .extracting(Report.Item::requirement)
+        .containsExactly("issuer names the CA that signed your certificate");
+    for (String one : java.util.List.of("tls lab ca", "CN=TLS Lab CA", s.issuer())) {
+      Report r = check(mine, answersFor(mine).replace("issuer: TLS Lab CA", "issuer: " + one));
+      assertThat(r.passed()).as("%s: %s", one, r.items()).isTrue();
+    }
+  }
+
   @Test
   void copiedAnswersFailOnTheFingerprint() throws IOException {
     Report r =

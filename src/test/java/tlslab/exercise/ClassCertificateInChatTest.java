@@ -79,6 +79,49 @@ class ClassCertificateInChatTest {
     assertThat(s.passed()).as("%s", s.items()).isTrue();
   }
 
+  /**
+   * The exercise says "hello from YOURNAME" with {@code --name YOURNAME}, and a nick holds no
+   * spaces: a student types their first name. Graded (manifest name "Alice Martin") and checked
+   * with the bundle (its certificate's CN), that names them; a line that names a classmate does
+   * not. (Only the ID or the full name once passed: every honest class student failed.)
+   */
+  @Test
+  void aFirstNameAsTheExerciseHasItTypedNamesTheStudentAClassmatesNameDoesNot() {
+    Path w = student("firstname");
+    Path p12 = w.resolve("bundle/" + StudentWork.CLASS_STUDENT.folder() + ".p12");
+    StudentWork.chat(
+        w,
+        "02.pcap",
+        "02.keylog",
+        TlsProfile.MODERN,
+        ClientAuth.WANT,
+        p12,
+        "Alice",
+        List.of("hello from Alice", StudentWork.challengeLine(w)));
+    Report g = graded(new FirstChatCheck(), w);
+    assertThat(g.passed()).as("%s", g.items()).isTrue();
+    Report s = own(new FirstChatCheck(), w);
+    assertThat(s.passed()).as("%s", s.items()).isTrue();
+
+    Path other = student("classmatesname");
+    StudentWork.chat(
+        other,
+        "02.pcap",
+        "02.keylog",
+        TlsProfile.MODERN,
+        ClientAuth.WANT,
+        other.resolve("bundle/" + StudentWork.CLASS_STUDENT.folder() + ".p12"),
+        "Bob",
+        List.of("hello from Bob Stone", StudentWork.challengeLine(other)));
+    assertThat(
+            failed(graded(new FirstChatCheck(), other), "a decrypted line contains your name")
+                .hint())
+        .contains("names 'Alice Martin'");
+    assertThat(
+            failed(own(new FirstChatCheck(), other), "a decrypted line contains your name").hint())
+        .contains("names 'Alice Martin'");
+  }
+
   @Test
   void inClassAChatWithoutTheCertificateFailsAndSaysHowToAddIt() {
     Path w = student("nocert");

@@ -224,4 +224,48 @@ class ExerciseCommandTest {
             StudentWork.CLASS_STUDENT.id());
     assertThat(ok.exit()).as(ok.out()).isZero();
   }
+
+  /**
+   * {@code lab exercise submit --student ID} with a bundle issued to someone else: refused in one
+   * line (a typo would hand the work in under a classmate's ID, where it fails on their challenge
+   * and flags them). The bundle's own ID, its name, or no --student at all are fine.
+   */
+  @Test
+  void submitUnderAnotherStudentsIdThanTheBundlesIsRefused(@TempDir Path tmp) {
+    Path w = StudentWork.get().classWork;
+    Run other =
+        lab(
+            "exercise",
+            "submit",
+            "--dir",
+            w.toString(),
+            "--student",
+            StudentWork.CLASS_OTHER.id(),
+            "--out",
+            tmp.resolve("x.zip").toString());
+    assertThat(other.exit()).isEqualTo(3);
+    assertThat(other.err().strip())
+        .startsWith("lab exercise submit: your bundle in")
+        .contains("was issued to " + StudentWork.CLASS_STUDENT.name(), StudentWork.CLASS_OTHER.id())
+        .doesNotContain("\n");
+    assertThat(tmp.resolve("x.zip")).doesNotExist();
+    for (String me :
+        java.util.List.of(StudentWork.CLASS_STUDENT.id(), StudentWork.CLASS_STUDENT.name())) {
+      Run ok =
+          lab(
+              "exercise",
+              "submit",
+              "--dir",
+              w.toString(),
+              "--student",
+              me,
+              "--out",
+              tmp.resolve(me + ".zip").toString());
+      assertThat(ok.exit()).as(ok.err()).isZero();
+    }
+    Run plain =
+        lab("exercise", "submit", "--dir", w.toString(), "--out", tmp.resolve("p.zip").toString());
+    assertThat(plain.exit()).as(plain.err()).isZero();
+    assertThat(plain.out()).contains("for " + StudentWork.CLASS_STUDENT.folder());
+  }
 }

@@ -27,19 +27,20 @@ import tlslab.exercise.checks.Checkers;
  * of this build: real JVMs, real background jobs stopped with {@code kill %N}, real captures (as
  * root), openssl and tshark. The test plays the student: it types one line at a time, waits for a
  * background job's first line as the text says, substitutes YOURNAME, writes the answers from what
- * the commands printed, and then the exercise's check must pass. The other substitutions: the port
- * (the exercises use the lab's default 8443, which on a shared test machine another program may
- * hold, so the test gives server, client, capture and tshark a free port instead), and the server's
- * warm-up budget, 1 second instead of the default 10: the warm-up still runs (its own server on its
- * own port, before "listening on"), but the JIT it prepares for has nothing to do with what the
- * exercises check, its full length has a test of its own (WarmUpTest), and on a busy machine it
- * takes all 10 seconds, four times per run.
+ * the commands printed, and then the exercise's check must pass. The other substitutions: the ports
+ * (the exercises use the lab's default 8443 and lab trace's 8444, which on a shared test machine
+ * another program may hold, so the test gives server, client, capture and tshark a free port
+ * instead), and the server's warm-up budget, 1 second instead of the default 10: the warm-up still
+ * runs (its own server on its own port, before "listening on"), but the JIT it prepares for has
+ * nothing to do with what the exercises check, its full length has a test of its own (WarmUpTest),
+ * and on a busy machine it takes all 10 seconds, four times per run.
  */
 @Tag("jdk")
 class ExerciseScriptsTest {
   private static final Path REPO = Path.of("").toAbsolutePath();
   private static final String NAME = "José";
   private static final int PORT = freePort();
+  private static final int TRACE_PORT = freePort();
 
   private static int freePort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -54,6 +55,7 @@ class ExerciseScriptsTest {
     String p = String.valueOf(PORT);
     return line.replace("YOURNAME", NAME)
         .replace("--port 8443", "--port " + p)
+        .replace("--port 8444", "--port " + TRACE_PORT)
         .replace("tcp.port==8443", "tcp.port==" + p)
         .replace("./lab server ", "./lab server --port " + p + " --warm-up 1 ")
         .replace("./lab client ", "./lab client --port " + p + " ");

@@ -52,7 +52,15 @@ class FinishedCheckTest {
   void ownTraceAndGoodAnswersPass() {
     Report r = check(new FinishedCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(20); // 16, part A's trace in 06-trace.pcap (3), the Finished (1)
+    // 16, part A's trace in 06-trace.pcap (4: readable, the trace's handshake, it verifies, it
+    // holds only that run), the Finished (1)
+    assertThat(r.items()).hasSize(21);
+    assertThat(r.items())
+        .anyMatch(
+            i ->
+                i.ok()
+                    && i.requirement()
+                        .startsWith("06-trace.pcap holds only that run's connections"));
     assertThat(r.items()).anyMatch(i -> i.requirement().equals("06.pcap lost no packets"));
     assertThat(r.collected()).containsKey("proves");
     assertThat(r.items())

@@ -35,6 +35,22 @@ class FirstChatCheckTest {
     assertThat(r.items()).anyMatch(i -> i.requirement().contains("your challenge is in the"));
   }
 
+  /**
+   * Certificates issued again after the chat (lab certs init --force, same challenge): the old
+   * capture shows a certificate of the student's but not the server.pem handed in, and fails,
+   * saying it was made with an earlier certificate of theirs.
+   */
+  @Test
+  void aCaptureMadeBeforeTheCertificatesWereIssuedAgainFailsSayingSo() throws Exception {
+    Path w = mine();
+    StudentWork.deleteTree(w.resolve("certs"));
+    StudentWork.initCertificates(w);
+    Report r = check(new FirstChatCheck(), w);
+    assertThat(failures(r)).hasSize(1);
+    assertThat(failed(r, "the server certificate in 02.pcap is your").hint())
+        .contains("carries your challenge but is not your current", "issued before this one");
+  }
+
   @Test
   void withStudentButNoBundleTheCheckAsksForTheBundle() {
     Report r = check(new FirstChatCheck(), work.mine, "carol");

@@ -178,7 +178,8 @@ class HostileFilesTest {
             gradebook.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     var rows = ClassGradeTest.csv(Files.readString(gradebook));
-    assertThat(rows).hasSize(4);
+    // The four hand-ins, and the classmate of the manifest who handed in nothing.
+    assertThat(rows).hasSize(5);
     var byStudent = new java.util.HashMap<String, java.util.Map<String, String>>();
     rows.forEach(x -> byStudent.put(x.get("student"), x));
     assertThat(byStudent.get("many").get("ex09_hint")).contains("more than 2000 files");
@@ -190,5 +191,182 @@ class HostileFilesTest {
         .hasSize(2)
         .allSatisfy(
             x -> assertThat(x.get("collusion")).contains("submission-impostor.zip", "s1234567"));
+  }
+
+  /**
+   * Nothing in the folder of submissions, nor in the manifest, vanishes from the gradebook: a
+   * student who handed in nothing has a row (every exercise missing) and the summary names them; a
+   * hand-in packed as {@code .tar.gz} gets a row saying what to ask for; a {@code .ZIP} is graded
+   * as a {@code .zip}; an archive with an entry pointing outside its folder is refused, saying
+   * which; a hidden file is left out, saying so. (All of these once vanished without a word.)
+   */
+  @Test
+  void everyStudentAndEveryFileHandedInHasARowOrALine() throws IOException {
+    StudentWork sw = StudentWork.get();
+    Path submissions = dir.resolve("handed-in");
+    Path zip = dir.resolve("alice.zip");
+    Submission.write(sw.classWork, StudentWork.CLASS_STUDENT.id(), zip, false);
+    Files.createDirectories(submissions);
+    Files.copy(zip, submissions.resolve("SUBMISSION-ALICE.ZIP"));
+    Evidence.write(submissions.resolve(".DS_Store"), "finder\n");
+    Path graded = dir.resolve("gradebook.csv");
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "class",
+            "grade",
+            "--class",
+            sw.classDir.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            graded.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    var rows = ClassGradeTest.csv(Files.readString(graded));
+    assertThat(rows)
+        .extracting(x -> x.get("student"))
+        .containsExactly(StudentWork.CLASS_STUDENT.id(), StudentWork.CLASS_OTHER.id());
+    assertThat(rows.get(0).get("ex09")).isEqualTo("passed");
+    assertThat(rows.get(1).get("submission")).isEmpty();
+    assertThat(rows.get(1).get("name")).isEqualTo(StudentWork.CLASS_OTHER.name());
+    assertThat(rows.get(1).entrySet())
+        .filteredOn(e -> e.getKey().matches("ex\\d\\d"))
+        .allSatisfy(e -> assertThat(e.getValue()).isEqualTo("missing"));
+    assertThat(r.out())
+        .contains(
+            "1 submissions graded",
+            "1 of the manifest's students handed in nothing (" + StudentWork.CLASS_OTHER.id() + ")")
+        .containsPattern(StudentWork.CLASS_OTHER.id() + " .*no submission");
+    assertThat(r.err())
+        .contains("left out " + submissions.resolve(".DS_Store") + " (a hidden file)");
+
+    // Bob packs his work as a .tar.gz; someone hands in an archive that reaches outside.
+    Files.writeString(
+        submissions.resolve("submission-" + StudentWork.CLASS_OTHER.id() + ".tar.gz"), "tar\n");
+    try (ZipOutputStream z =
+        new ZipOutputStream(Files.newOutputStream(submissions.resolve("submission-escape.zip")))) {
+      z.putNextEntry(new ZipEntry("answers/../../outside.txt"));
+      z.write('x');
+      z.closeEntry();
+    }
+    r =
+        ClassGradeTest.lab(
+            "class",
+            "grade",
+            "--class",
+            sw.classDir.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            graded.toString(),
+            "--force");
+    assertThat(r.exit()).as(r.err()).isZero();
+    rows = ClassGradeTest.csv(Files.readString(graded));
+    var by = new java.util.HashMap<String, java.util.Map<String, String>>();
+    rows.forEach(x -> by.put(x.get("student"), x));
+    assertThat(by)
+        .containsOnlyKeys(StudentWork.CLASS_STUDENT.id(), StudentWork.CLASS_OTHER.id(), "escape");
+    assertThat(by.get(StudentWork.CLASS_OTHER.id()).get("submission"))
+        .isEqualTo("submission-" + StudentWork.CLASS_OTHER.id() + ".tar.gz");
+    assertThat(by.get(StudentWork.CLASS_OTHER.id()).get("ex01_hint"))
+        .contains("not a .zip from lab exercise submit");
+    assertThat(by.get("escape").get("ex01_hint")).contains("points outside the archive's folder");
+    assertThat(r.out()).contains("every student of the manifest handed something in");
+  }
+
+  /**
+   * A hint names a file as the student's work folder has it ({@code work/certs/server.pem}), not by
+   * the scratch folder an archive was unpacked into and which is gone once grading ends.
+   */
+  @Test
+  void gradebookHintsNameFilesInsideTheHandInNotTheScratchFolder() throws IOException {
+    StudentWork sw = StudentWork.get();
+    Path submissions = Files.createDirectories(dir.resolve("handed-in"));
+    // Self-study work handed in under a class ID: its server certificate names another challenge.
+    Submission.write(
+        sw.mine,
+        StudentWork.CLASS_OTHER.id(),
+        submissions.resolve("submission-" + StudentWork.CLASS_OTHER.id() + ".zip"),
+        false);
+    Path graded = dir.resolve("gradebook.csv");
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "class",
+            "grade",
+            "--class",
+            sw.classDir.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            graded.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    var row =
+        ClassGradeTest.csv(Files.readString(graded)).stream()
+            .filter(x -> x.get("student").equals(StudentWork.CLASS_OTHER.id()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(row.get("ex01")).isEqualTo("failed");
+    assertThat(row.get("ex01_hint"))
+        .startsWith("your server certificate carries your challenge: work/certs/server.pem names");
+    assertThat(row.get("ex02_hint")).contains("lab exercise challenge --dir work)");
+    assertThat(Files.readString(graded)).doesNotContain("tlslab-grade-");
+  }
+
+  /**
+   * The answers read by the instructor are never passed on keywords, so a copied one passed
+   * unnoticed: two students handing in the same sentence (here with other case, spacing and
+   * punctuation) are now both flagged, naming the answer; a third who wrote their own is not, nor
+   * two who pasted the same sentence from the exercise's text, nor identical factual answers.
+   */
+  @Test
+  void theSameAnswerInOwnWordsFromTwoStudentsIsFlagged() throws IOException {
+    StudentWork sw = StudentWork.get();
+    Path submissions = Files.createDirectories(dir.resolve("handed-in"));
+    String sentence =
+        "It proves that both sides saw the same handshake messages and hold the same keys.";
+    java.util.Map<String, String> proves =
+        java.util.Map.of(
+            StudentWork.CLASS_STUDENT.id(),
+            sentence,
+            StudentWork.CLASS_OTHER.id(),
+            "  it PROVES that both sides saw the same handshake,"
+                + " messages and hold the same keys",
+            "s0000003",
+            "A MAC over every handshake message keyed by the master secret.",
+            "s0000004",
+            "It proves both sides saw the same handshake (no downgrade or tampering)",
+            "s0000005",
+            "it proves both sides saw the same handshake, no downgrade or tampering");
+    proves.forEach(
+        (id, text) -> {
+          Evidence.write(submissions.resolve(id + "/" + Submission.STUDENT_FILE), id + "\n");
+          Evidence.write(
+              submissions.resolve(id + "/answers/06.txt"),
+              "message: Finished\nproves: " + text + "\nalert: decrypt_error\n");
+        });
+    Path graded = dir.resolve("gradebook.csv");
+    ClassGradeTest.Run r =
+        ClassGradeTest.lab(
+            "class",
+            "grade",
+            "--class",
+            sw.classDir.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            graded.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    var by = new java.util.HashMap<String, java.util.Map<String, String>>();
+    ClassGradeTest.csv(Files.readString(graded)).forEach(x -> by.put(x.get("student"), x));
+    assertThat(by.get(StudentWork.CLASS_STUDENT.id()).get("collusion"))
+        .contains("shares with " + StudentWork.CLASS_OTHER.id() + ": same answer to 6 proves");
+    assertThat(by.get(StudentWork.CLASS_OTHER.id()).get("collusion"))
+        .contains("shares with " + StudentWork.CLASS_STUDENT.id() + ": same answer to 6 proves");
+    assertThat(by.get("s0000003").get("collusion")).doesNotContain("shares with");
+    // Two who pasted the same sentence of the exercise's own text copied it from there.
+    assertThat(by.get("s0000004").get("collusion")).doesNotContain("shares with");
+    assertThat(by.get("s0000005").get("collusion")).doesNotContain("shares with");
+    // "message: Finished" and "alert: decrypt_error" are alike in every honest hand-in.
+    assertThat(by.get(StudentWork.CLASS_STUDENT.id()).get("collusion"))
+        .doesNotContain("message", "alert");
   }
 }

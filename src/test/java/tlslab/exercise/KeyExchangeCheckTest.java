@@ -76,6 +76,31 @@ class KeyExchangeCheckTest {
         .contains("without a Server Key Exchange");
   }
 
+  /**
+   * A hedge is no answer: "ECDHE or RSA" once passed as ECDHE (it starts with ECDHE). The suite's
+   * own spellings of one key exchange still pass.
+   */
+  @Test
+  void aKeyExchangeAnswerNamingBothFailsOneSpelledAsTheSuiteDoesPasses() {
+    Report hedged =
+        check(
+            new KeyExchangeCheck(),
+            withAnswers(
+                answers.replace(
+                    "modern-key-exchange: ECDHE", "modern-key-exchange: ECDHE or RSA")));
+    assertThat(failures(hedged))
+        .extracting(Report.Item::requirement)
+        .containsExactly("modern-key-exchange matches the suite (ECDHE)");
+    for (String one : java.util.List.of("ECDHE_RSA", "ecdhe-rsa", "DHE")) {
+      Report r =
+          check(
+              new KeyExchangeCheck(),
+              withAnswers(
+                  answers.replace("modern-key-exchange: ECDHE", "modern-key-exchange: " + one)));
+      assertThat(r.passed()).as("%s: %s", one, r.items()).isTrue();
+    }
+  }
+
   @Test
   void answersThatDoNotMatchTheCapturesFail() {
     Report r =

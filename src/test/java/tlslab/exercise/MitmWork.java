@@ -165,16 +165,19 @@ final class MitmWork {
   }
 
   private void exercise6(Path certs) throws IOException {
-    // Part A: lab trace --certs work/certs --trace-json work/traces/06.jsonl, captured (lab trace
-    // picks its own port, so all of lo's TCP).
+    // Part A: lab trace --certs work/certs --port P --trace-json work/traces/06.jsonl, captured
+    // on that port only (lab capture --port P).
+    int port = StudentWork.freePort();
     capture(
         work.resolve("captures/06-trace.pcap"),
-        "tcp",
+        "tcp port " + port,
         () ->
             lab(
                 "trace",
                 "--certs",
                 certs.toString(),
+                "--port",
+                String.valueOf(port),
                 "--trace-json",
                 work.resolve("traces/06.jsonl").toString()));
     JsonLinesTrace json = JsonLinesTrace.open(work.resolve("traces/06-server.jsonl"), false);

@@ -36,7 +36,8 @@ class ResumptionCheckTest {
   void aResumedTraceAndTheRightMessagesPass() {
     Report r = check(new ResumptionCheck(), withAnswers(ANSWERS));
     assertThat(r.passed()).as("%s", r.items()).isTrue();
-    assertThat(r.items()).hasSize(9); // with "the handshake in 07.pcap verifies (...)"
+    // with "the handshake in 07.pcap verifies (...)" and "07.pcap holds only that run's ..."
+    assertThat(r.items()).hasSize(10);
     assertThat(r.items())
         .anyMatch(
             i -> i.requirement().startsWith("the trace describes handshakes in your capture"));
@@ -46,6 +47,136 @@ class ResumptionCheckTest {
                     withAnswers("missing-in-resumed: certificate, key exchange\n"))
                 .passed())
         .isTrue();
+  }
+
+  /**
+   * The capture is scoped to the run: {@code lab trace --port P} recorded by {@code lab capture
+   * --port P} holds that run alone while another program talks on loopback, and passes; the same
+   * run recorded as all of lo's TCP (what exercise 7 once said) holds the other program's traffic
+   * too, and fails, saying to capture the run's port.
+   */
+  @Test
+  void aCaptureHoldsTheRunsPortOnlyOtherLoopbackTrafficFails() throws Exception {
+    Path w = withAnswers(ANSWERS);
+    Path scoped = tmp.resolve("scoped.pcap");
+    Path all = tmp.resolve("all.pcap");
+    int port = StudentWork.freePort();
+    java.nio.file.Files.delete(w.resolve("traces/07.jsonl"));
+    try (Noise noise = new Noise()) {
+      StudentWork.captureFiltered(
+          all,
+          "tcp",
+          () ->
+              StudentWork.capture(
+                  scoped,
+                  port,
+                  () -> {
+                    noise.awaitExchanged(noise.exchanged() + 3);
+                    String err =
+                        StudentWork.lab(
+                            "trace",
+                            "--certs",
+                            w.resolve("certs").toString(),
+                            "--port",
+                            String.valueOf(port),
+                            "--resume",
+                            "--trace-json",
+                            w.resolve("traces/07.jsonl").toString());
+                    assertThat(w.resolve("traces/07.jsonl")).as("lab trace: %s", err).exists();
+                    noise.awaitExchanged(noise.exchanged() + 3);
+                  }));
+    }
+    Evidence.copyCapture(scoped, w.resolve("captures/07.pcap"));
+    Report honest = check(new ResumptionCheck(), w);
+    assertThat(honest.passed()).as("%s", honest.items()).isTrue();
+    assertThat(honest.items())
+        .anyMatch(
+            i ->
+                i.ok()
+                    && i.requirement()
+                        .equals("07.pcap holds only that run's connections (port " + port + ")"));
+
+    Evidence.copyCapture(all, w.resolve("captures/07.pcap"));
+    Report wide = check(new ResumptionCheck(), w);
+    assertThat(failures(wide)).hasSize(1);
+    assertThat(failed(wide, "07.pcap holds only that run's connections").hint())
+        .contains("frames are other traffic", "lab capture --iface lo --port 8444");
+  }
+
+  /** Another program on loopback: a plain TCP echo, one short message every few milliseconds. */
+  private static final class Noise implements AutoCloseable {
+    private final java.net.ServerSocket server =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger exchanged =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final Thread echo;
+    private final Thread talk;
+    private volatile boolean running = true;
+
+    Noise() throws java.io.IOException {
+      echo =
+          new Thread(
+              () -> {
+                try (java.net.Socket s = server.accept()) {
+                  s.getInputStream().transferTo(s.getOutputStream());
+                } catch (java.io.IOException e) {
+                  // closed at the end of the test
+                }
+              },
+              "noise-echo");
+      talk =
+          new Thread(
+              () -> {
+                try (java.net.Socket s =
+                    new java.net.Socket(
+                        java.net.InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                  byte[] ping =
+                      "other program's data\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                  byte[] back = new byte[ping.length];
+                  while (running) {
+                    s.getOutputStream().write(ping);
+                    s.getInputStream().readNBytes(back, 0, back.length);
+                    exchanged.incrementAndGet();
+                    Thread.sleep(5);
+                  }
+                } catch (java.io.IOException e) {
+                  // closed at the end of the test
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "noise-talk");
+      echo.setDaemon(true);
+      talk.setDaemon(true);
+      echo.start();
+      talk.start();
+    }
+
+    int exchanged() {
+      return exchanged.get();
+    }
+
+    /** Waits until {@code n} messages went back and forth (the noise really flowed). */
+    void awaitExchanged(int n) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (exchanged.get() < n) {
+        assertThat(System.nanoTime()).as("the other program's traffic flows").isLessThan(deadline);
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      running = false;
+      server.close();
+      talk.join(5_000);
+      echo.join(5_000);
+    }
   }
 
   @Test

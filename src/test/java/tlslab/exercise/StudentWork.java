@@ -193,30 +193,14 @@ final class StudentWork {
         certs.toString(),
         "--trace-json",
         mine.resolve("traces/06.jsonl").toString());
-    // Exercise 7: lab trace picks its own port, so the capture takes all of lo's TCP meanwhile.
-    captureFiltered(
-        mine.resolve("captures/07.pcap"),
-        "tcp",
-        () ->
-            lab(
-                "trace",
-                "--certs",
-                certs.toString(),
-                "--resume",
-                "--trace-json",
-                mine.resolve("traces/07.jsonl").toString()));
+    // Exercise 7: lab trace --port P, captured on that port only (as the exercise says, with a
+    // port the OS has just had free instead of the exercise's 8444: tests run side by side).
+    traceCaptured(mine.resolve("captures/07.pcap"), certs, mine.resolve("traces/07.jsonl"));
     // A friend's trace and capture, made with the friend's own certificates: copying them fails.
-    captureFiltered(
+    traceCaptured(
         friend.resolve("captures/07.pcap"),
-        "tcp",
-        () ->
-            lab(
-                "trace",
-                "--certs",
-                friend.resolve("certs").toString(),
-                "--resume",
-                "--trace-json",
-                friend.resolve("traces/07.jsonl").toString()));
+        friend.resolve("certs"),
+        friend.resolve("traces/07.jsonl"));
 
     // Exercise 8: an impostor; the verifying client's refusal; the insecure client's session.
     Path evil = mine.resolve("evil");
@@ -451,6 +435,44 @@ final class StudentWork {
       b.observers(e -> observer);
     }
     return b.build().connect();
+  }
+
+  /**
+   * {@code lab trace --certs CERTS --port P --resume --trace-json TRACE} while {@code lab capture
+   * --port P} records it into {@code pcap}, as exercise 7 says.
+   */
+  static void traceCaptured(Path pcap, Path certs, Path trace) {
+    int port = freePort();
+    capture(
+        pcap,
+        port,
+        () -> {
+          String err =
+              lab(
+                  "trace",
+                  "--certs",
+                  certs.toString(),
+                  "--port",
+                  String.valueOf(port),
+                  "--resume",
+                  "--trace-json",
+                  trace.toString());
+          assertThat(trace).as("lab trace --port " + port + " wrote its trace: " + err).exists();
+        });
+  }
+
+  /**
+   * A loopback port the OS has just handed out and taken back, for commands that must be told one
+   * ({@code lab trace --port}); tests never use the exercises' fixed ports, as they run side by
+   * side.
+   */
+  static int freePort() {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Runs {@code session} while libpcap records {@code tcp port P} on lo into {@code pcap}. */

@@ -69,6 +69,45 @@ class TraceCommandTest {
     assertThat(Files.readString(json)).isEqualTo("keep me\n");
   }
 
+  /** {@code --port P}: the server listens there (a capture can take that port alone). */
+  @Test
+  void listensOnTheGivenPortAndSaysWhere() throws Exception {
+    int port;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Run r = lab("trace", "--certs", certs.toString(), "--port", String.valueOf(port));
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("server listening on 127.0.0.1:" + port + "\n");
+  }
+
+  /** A port another program holds: one line saying so and what to do, exit 5 (network). */
+  @Test
+  void aPortInUseIsOneLineAndExit5() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Run r =
+          lab("trace", "--certs", certs.toString(), "--port", String.valueOf(taken.getLocalPort()));
+
+      assertThat(r.exit()).isEqualTo(5);
+      assertThat(r.err().strip())
+          .startsWith("lab trace: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .contains("choose another --port")
+          .doesNotContain("\n")
+          .doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void aPortOutOfRangeIsBadInput() {
+    Run r = lab("trace", "--certs", certs.toString(), "--port", "70000");
+
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err().strip()).isEqualTo("lab trace: port 70000 is not a TCP port (0 to 65535)");
+  }
+
   @Test
   void unknownProfileIsAUsageError() {
     Run r = lab("trace", "--profile", "ssl3");

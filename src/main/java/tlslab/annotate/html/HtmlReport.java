@@ -51,7 +51,8 @@ public final class HtmlReport {
   /**
    * As {@link #write(Path, KeyMaterial, AnnotateReport.View, PageExtras, PrintWriter)}, where
    * {@code file} may be null (no capture could be taken): the page then shows {@code extras} and
-   * says why, from {@code noCapture}.
+   * says why, from {@code noCapture}. With a file, a non-null {@code noCapture} is what its maker
+   * knows the file lacks (e.g. the demo's "INCOMPLETE"), shown before the file's own problems.
    */
   public static AnnotateReport.Result write(
       Path file,
@@ -108,7 +109,8 @@ public final class HtmlReport {
         }
         facts = an.facts();
         sums = an.summaries();
-        problem = tlslab.annotate.AnnotateReport.fileProblem(r, an);
+        String own = tlslab.annotate.AnnotateReport.fileProblem(r, an);
+        problem = noCapture == null ? own : own == null ? noCapture : noCapture + " " + own;
       }
     rest.append("],\"strings\":");
     restStrings.json(rest);
@@ -265,6 +267,8 @@ public final class HtmlReport {
     sb.append(",\"mode\":").append(q(c.mode().name()));
     sb.append(",\"resumed\":").append(c.resumed());
     sb.append(",\"hrr\":").append(c.helloRetryRequest());
+    sb.append(",\"handshakeFinished\":").append(c.handshakeFinished());
+    sb.append(",\"earlyData\":").append(c.earlyDataOffered());
     sb.append(",\"clientAuthRequested\":").append(c.certificateRequest());
     sb.append(",\"clientCertificateSent\":").append(c.clientCertificateSent());
     sb.append(",\"alpnOffered\":").append(list(c.alpnOffered()));

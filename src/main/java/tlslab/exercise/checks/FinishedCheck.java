@@ -26,7 +26,13 @@ public final class FinishedCheck implements Checker {
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
-    String how = "lab trace --certs " + ws.certs() + " --trace-json " + ws.trace(TRACE);
+    String how =
+        "lab trace --certs "
+            + ws.certs()
+            + " --port "
+            + TRACE_PORT
+            + " --trace-json "
+            + ws.trace(TRACE);
     TraceFile trace = TraceFile.read(ws.trace(TRACE));
     if (trace.problem() != null) {
       r.fail(TRACE + " is a lab trace", trace.problem() + "; make it with: " + how);
@@ -104,6 +110,9 @@ public final class FinishedCheck implements Checker {
    */
   static final String TRACE_PCAP = "06-trace.pcap";
 
+  /** The port the exercises give {@code lab trace --port} and {@code lab capture --port}. */
+  static final int TRACE_PORT = 8444;
+
   /**
    * "the trace describes a handshake in your capture 06-trace.pcap": the trace's Client Hello
    * random is that of a connection in the capture made while {@code lab trace} ran, which shows the
@@ -117,9 +126,13 @@ public final class FinishedCheck implements Checker {
       return;
     }
     String how =
-        "lab capture --iface lo --filter tcp --out "
+        "lab capture --iface lo --port "
+            + TRACE_PORT
+            + " --out "
             + ws.capture(TRACE_PCAP)
-            + " running while lab trace runs (part A)";
+            + " running while lab trace --port "
+            + TRACE_PORT
+            + " runs (part A)";
     CaptureEvidence cap = Steps.capture(r, ws, TRACE_PCAP, tlslab.annotate.KeyMaterial.none(), how);
     if (cap == null) {
       return;
@@ -148,8 +161,8 @@ public final class FinishedCheck implements Checker {
         requirement,
         "that connection of your capture shows another server certificate than your "
             + ws.certs().resolve("server.pem"));
-    if (own) {
-      Steps.genuine(r, cap, List.of(c.get()), TRACE_PCAP);
+    if (own && Steps.genuine(r, cap, List.of(c.get()), TRACE_PCAP)) {
+      Steps.onlyThisRun(r, cap, c.get(), TRACE_PCAP, how);
     }
   }
 

@@ -67,35 +67,87 @@ public final class FirstChatCheck implements Checker {
     Steps.classCertificateUsed(r, ws, id, cap, sessions, PCAP);
     List<String> sent =
         sessions.stream().flatMap(c -> cap.chatLines(c).get("client").stream()).toList();
-    Optional<String> name =
-        id.student().map(e -> e.student().name()).or(ws::student).or(() -> nick(sent));
-    if (name.isEmpty()) {
+    List<String> names = names(id, ws, sent);
+    if (names.isEmpty()) {
       return r.fail(
           "a decrypted line contains your name",
           "the client never said who it is: connect with --name YOURNAME and type a line with"
               + " your name");
     }
-    String n = Steps.plain(name.get());
-    // In class the ID may be what the student typed: either names them.
-    Optional<String> studentId = id.student().map(e -> e.student().id()).filter(x -> x != null);
     r.expect(
-        sent.stream()
-            .filter(l -> !l.startsWith("/"))
-            .anyMatch(
-                l ->
-                    Steps.plain(l).contains(n)
-                        || studentId
-                            .map(x -> Steps.plain(l).contains(Steps.plain(x)))
-                            .orElse(false)),
+        sent.stream().filter(l -> !l.startsWith("/")).anyMatch(l -> namesOneOf(l, names)),
         "a decrypted line contains your name",
         "the client's decrypted lines are "
             + sent
             + ": none of them (commands aside) names '"
-            + name.get()
+            + names.get(0)
             + "'; type a line such as 'hello from "
-            + name.get()
+            + names.get(0)
             + "'");
     return r;
+  }
+
+  /**
+   * Who the student is, as a chat line may name them, the full name first. In class: the manifest's
+   * name and ID; checking with a bundle: its certificate's CN and UID (the same two); alone: the
+   * nick the client took. A nick holds no spaces, so the exercise's "hello from YOURNAME" often
+   * carries a first name only: any one word of the full name counts (the name is what the student
+   * says of themselves; what proves the work theirs is the challenge).
+   */
+  private static List<String> names(Identity id, Workspace ws, List<String> sent) {
+    List<String> out = new java.util.ArrayList<>();
+    id.student()
+        .ifPresent(
+            e -> {
+              out.add(e.student().name());
+              if (e.student().id() != null) {
+                out.add(e.student().id());
+              }
+            });
+    id.bundleCertificate().ifPresent(c -> out.addAll(subjectNames(c)));
+    if (out.isEmpty()) {
+      ws.student().ifPresent(out::add);
+    }
+    if (out.isEmpty()) {
+      nick(sent).ifPresent(out::add);
+    }
+    return out.stream().filter(n -> !n.isBlank()).distinct().toList();
+  }
+
+  /** The certificate's CN and UID values (a class bundle's: the student's name and ID). */
+  private static List<String> subjectNames(X509Certificate cert) {
+    List<String> out = new java.util.ArrayList<>();
+    String dn =
+        cert.getSubjectX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253);
+    for (String rdn : dn.split("(?<!\\\\),")) {
+      int eq = rdn.indexOf('=');
+      String type = eq < 0 ? "" : rdn.substring(0, eq).strip().toUpperCase(java.util.Locale.ROOT);
+      if (type.equals("CN") || type.equals("UID")) {
+        out.add(type.equals("CN") ? 0 : out.size(), rdn.substring(eq + 1).replace("\\", ""));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code line} names one of {@code names}: the whole name, or one of its words (two
+   * letters or more) as a word of the line, case and accents aside.
+   */
+  static boolean namesOneOf(String line, List<String> names) {
+    String plain = Steps.plain(line);
+    List<String> words = List.of(plain.split("[^\\p{L}\\p{N}]+"));
+    for (String n : names) {
+      String p = Steps.plain(n);
+      if (!p.isEmpty() && plain.contains(p)) {
+        return true;
+      }
+      for (String w : p.split("[^\\p{L}\\p{N}]+")) {
+        if (w.length() >= 2 && words.contains(w)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The nick the client took ({@code /nick NAME}, what {@code lab client --name} sends). */

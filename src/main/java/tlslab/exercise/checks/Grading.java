@@ -36,8 +36,9 @@ import tlslab.exercise.Workspace;
  * exercise submit} archive ({@code .zip}) or a work folder, in one folder of submissions.
  *
  * <p>Collusion: two submissions that share an identical evidence file, a hello random, a key-log
- * secret, a challenge or a certificate of their own are flagged, both of them, naming what they
- * share. Honest students never share these: each makes fresh keys and fresh handshakes.
+ * secret, a challenge, a certificate of their own or an answer in their own words (the same
+ * sentence) are flagged, both of them, naming what they share. Honest students never share these:
+ * each makes fresh keys and fresh handshakes, and writes their own sentences.
  */
 public final class Grading {
   /** What happened to one exercise of one submission. */
@@ -137,7 +138,9 @@ public final class Grading {
         rows.add(f.get().getKey());
         tokens.add(f.get().getValue());
       }
-      return flagCollusion(rows, tokens);
+      List<Graded> out = new ArrayList<>(flagCollusion(rows, tokens));
+      out.addAll(nothingHandedIn(klass, rows, exercises));
+      return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw LabException.failed("interrupted while grading");
@@ -151,17 +154,36 @@ public final class Grading {
     }
   }
 
+  /**
+   * Everything in the folder of submissions but hidden files ({@code .DS_Store}): a file that is
+   * neither a {@code .zip} nor a folder gets a row saying so, rather than vanishing from the
+   * gradebook (a student who handed in a {@code .tar.gz} or a {@code .ZIP} is still there).
+   */
   private static List<Path> list(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw LabException.badInput(dir + ": no such folder of submissions");
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".zip"))
-          .sorted()
-          .toList();
+      return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
     } catch (IOException e) {
       throw LabException.badInput(dir + ": unreadable (" + e.getMessage() + ")");
     }
+  }
+
+  /** The hidden files of the folder of submissions, which grading leaves out (to say so). */
+  public static List<String> hidden(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("."))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean isZip(String name) {
+    return name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip");
   }
 
   private static Map.Entry<Graded, Set<String>> gradeOne(
@@ -174,7 +196,14 @@ public final class Grading {
     String name = item.getFileName().toString();
     Path work = item;
     Optional<String> declared;
-    if (name.endsWith(".zip")) {
+    if (!isZip(name) && !Files.isDirectory(item)) {
+      return unreadable(
+          name,
+          klass,
+          exercises,
+          "not a .zip from lab exercise submit, nor a work folder (ask for the .zip again)");
+    }
+    if (isZip(name)) {
       work = Files.createDirectories(scratch.resolve(name.substring(0, name.length() - 4)));
       try {
         declared = Submission.unpack(item, work);
@@ -206,11 +235,17 @@ public final class Grading {
         continue;
       }
       Report r = c.get().check(ws);
+      // Hints name files by path; an archive is unpacked in a scratch folder deleted after
+      // grading, so its files are named as in the student's own folder: work/certs/server.pem.
+      String unpacked = work.toString();
       outcomes.put(
           e.number(),
           new Outcome(
               r.passed() ? Status.PASSED : Status.FAILED,
-              r.firstFailure().map(i -> i.requirement() + ": " + i.hint()).orElse(""),
+              r.firstFailure()
+                  .map(i -> i.requirement() + ": " + i.hint())
+                  .map(h -> isZip(name) ? h.replace(unpacked, "work") : h)
+                  .orElse(""),
               r.collected()));
     }
     List<String> flags = new ArrayList<>();
@@ -219,6 +254,9 @@ public final class Grading {
     }
     Set<String> tokens = new TreeSet<>(Traces.of(work));
     fileHashes(work).forEach(h -> tokens.add("identical file " + h));
+    outcomes.forEach(
+        (n, o) ->
+            o.collected().forEach((k, v) -> ownWords(n, k, v, exerciseText(exercises, n), tokens)));
     return Map.entry(graded(name, student, entry, outcomes, flags), tokens);
   }
 
@@ -237,9 +275,32 @@ public final class Grading {
         flags);
   }
 
-  /** "submission-alice.zip" and "alice.zip" are alice's. */
+  /** What {@link Graded#submission()} is for a student of the manifest who handed in nothing. */
+  public static final String NO_SUBMISSION = "";
+
+  /**
+   * A row for each student of the manifest no submission is for: every exercise missing, so that
+   * the gradebook lists the whole class, not only those who handed something in.
+   */
+  private static List<Graded> nothingHandedIn(
+      ClassRecord klass, List<Graded> rows, List<Exercise> exercises) {
+    Set<String> seen = new TreeSet<>();
+    rows.forEach(g -> seen.add(g.student()));
+    List<Graded> out = new ArrayList<>();
+    for (tlslab.pki.ClassCertificates.Entry e : klass.entries()) {
+      if (!seen.contains(e.key())) {
+        Map<Integer, Outcome> outcomes = new TreeMap<>();
+        exercises.forEach(x -> outcomes.put(x.number(), new Outcome(Status.MISSING, "", Map.of())));
+        out.add(graded(NO_SUBMISSION, e.key(), Optional.of(e), outcomes, List.of()));
+      }
+    }
+    return out;
+  }
+
+  /** "submission-alice.zip" and "alice.zip" are alice's (so is a wrongly packed "alice.tar.gz"). */
   private static String studentOfFileName(String name) {
-    return name.replaceFirst("\\.zip$", "").replaceFirst("^submission-", "");
+    return name.replaceFirst("(?i)\\.(zip|tar|tar\\.gz|tgz|gz|7z|rar)$", "")
+        .replaceFirst("^submission-", "");
   }
 
   /** The row of a submission that could not be unpacked: every exercise failed, saying why. */
@@ -256,6 +317,52 @@ public final class Grading {
         graded(
             name, student, klass.find(student), outcomes, List.of("unreadable submission: " + why)),
         Set.of());
+  }
+
+  /** Fewest words for two identical answers in someone's own words to mean a copy. */
+  static final int OWN_WORDS_MIN = 6;
+
+  /**
+   * "same answer to 6 proves HASH": an answer collected for the instructor to read, in the
+   * student's own words (never checked on keywords, so never alike by design, unlike a factual
+   * answer). Two students writing the same sentence of {@value #OWN_WORDS_MIN} words or more, case,
+   * accents, spacing and punctuation aside, copied it.
+   */
+  private static void ownWords(
+      int exercise, String key, String text, String exerciseText, Set<String> tokens) {
+    String plain = words(text);
+    // A sentence pasted from the exercise's own text is alike in every hand-in that pastes it:
+    // not a copy from a classmate (the instructor reads it anyway).
+    if (plain.split(" ").length < OWN_WORDS_MIN || exerciseText.contains(plain)) {
+      return;
+    }
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(plain.getBytes(StandardCharsets.UTF_8));
+      tokens.add(
+          "same answer to " + exercise + " " + key + " " + HexFormat.of().formatHex(h, 0, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("SHA-256 is in every JDK", e);
+    }
+  }
+
+  /** Lower case letters and digits, one space between words, accents aside. */
+  private static String words(String text) {
+    return tlslab.exercise.Identity.plain(text).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
+  }
+
+  /** Exercise {@code n}'s text as {@link #words} has it ("" when it cannot be read). */
+  private static String exerciseText(List<Exercise> exercises, int n) {
+    for (Exercise e : exercises) {
+      if (e.number() == n && e.file() != null) {
+        try {
+          return words(Files.readString(e.file(), StandardCharsets.UTF_8));
+        } catch (IOException | java.io.UncheckedIOException e2) {
+          return "";
+        }
+      }
+    }
+    return "";
   }
 
   /**

@@ -182,8 +182,9 @@ public final class KeyExchangeCheck implements Checker {
   private static void keyExchange(Report r, Answers a, String key, ConnectionFacts c) {
     boolean rsa = c.keyExchange() == KeyExchangeKind.RSA_TRANSPORT;
     String answer = Steps.squash(a.lower(key));
+    // One key exchange, as the suite names it (ECDHE, ECDHE_RSA, DHE...): "ECDHE or RSA" hedges.
     r.expect(
-        rsa ? answer.equals("RSA") : answer.startsWith("ECDHE") || answer.startsWith("DHE"),
+        rsa ? answer.equals("RSA") : answer.matches("(EC)?DHE(RSA|ECDSA)?"),
         key + " matches the suite (" + (rsa ? "RSA" : "ECDHE") + ")",
         "RSA or ECDHE: the suite name says how the pre-master secret is agreed (TLS_RSA_... or"
             + " TLS_ECDHE_...)");

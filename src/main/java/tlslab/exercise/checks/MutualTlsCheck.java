@@ -99,7 +99,7 @@ public final class MutualTlsCheck implements Checker {
     }
     X509Certificate presented = c.clientCertificates().get(0);
     if (id.mode() == Identity.Mode.CLASS) {
-      classCertificate(r, id, presented);
+      classCertificate(r, ws, id, presented);
     } else {
       ownCertificate(r, ws, own, presented);
     }
@@ -126,8 +126,9 @@ public final class MutualTlsCheck implements Checker {
    * In class: the presented certificate is the one the manifest lists for this student (serial and
    * SHA-256 fingerprint) and chains to the instructor's class CA, never to a CA in the submission.
    */
-  private static void classCertificate(Report r, Identity id, X509Certificate presented) {
-    String problem = Steps.classCertificateProblem(id, presented);
+  private static void classCertificate(
+      Report r, Workspace ws, Identity id, X509Certificate presented) {
+    String problem = Steps.classCertificateProblem(ws, id, presented);
     r.expect(
         problem == null,
         "the client certificate is the one the class CA issued to you",

@@ -25,7 +25,13 @@ public final class ResumptionCheck implements Checker {
   @Override
   public Report check(Workspace ws) {
     Report r = new Report();
-    String how = "lab trace --certs " + ws.certs() + " --resume --trace-json " + ws.trace(TRACE);
+    String how =
+        "lab trace --certs "
+            + ws.certs()
+            + " --port "
+            + FinishedCheck.TRACE_PORT
+            + " --resume --trace-json "
+            + ws.trace(TRACE);
     TraceFile trace = TraceFile.read(ws.trace(TRACE));
     Optional<Integer> full = Optional.empty();
     Optional<Integer> resumed = Optional.empty();
@@ -145,9 +151,13 @@ public final class ResumptionCheck implements Checker {
     }
     Steps.serverCertificateCarriesChallenge(r, ws, id, mine);
     String how =
-        "lab capture --iface lo --filter tcp --out "
+        "lab capture --iface lo --port "
+            + FinishedCheck.TRACE_PORT
+            + " --out "
             + ws.capture(PCAP)
-            + " running while lab trace --resume runs";
+            + " running while lab trace --port "
+            + FinishedCheck.TRACE_PORT
+            + " --resume runs";
     CaptureEvidence cap = Steps.capture(r, ws, PCAP, tlslab.annotate.KeyMaterial.none(), how);
     if (cap == null) {
       return;
@@ -180,6 +190,9 @@ public final class ResumptionCheck implements Checker {
             ? "the full handshake in your capture shows another server certificate than your "
                 + ws.certs().resolve("server.pem")
             : "your capture shows the second handshake as a full one: trace with --resume");
+    if (own && s.get().resumed()) {
+      Steps.onlyThisRun(r, cap, f.get(), PCAP, how);
+    }
   }
 
   /** The message a student named, by Wireshark label or JSSE name in any spelling. */

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import tlslab.annotate.ConnectionFacts;
 import tlslab.annotate.KeyMaterial;
+import tlslab.annotate.Row;
 import tlslab.common.LabException;
 import tlslab.exercise.Identity;
 import tlslab.exercise.Report;
@@ -229,21 +230,42 @@ final class Steps {
     if (own.isPresent() && !genuine(r, cap, ownSessions(cap, mine), name)) {
       return Optional.empty();
     }
+    // A certificate naming the student's challenge that is not server.pem: one they issued
+    // before the current one (lab certs init --force). Their own, but no longer what they hand in.
+    Identity id = ws.identity();
+    boolean earlierOfMine =
+        id.problem() == null
+            && cap.facts().stream()
+                .filter(c -> !c.serverCertificates().isEmpty())
+                .map(c -> c.serverCertificates().get(0))
+                .anyMatch(
+                    c ->
+                        CertificateSummary.of(c).subjectAltNames().stream()
+                            .anyMatch(x -> x.equalsIgnoreCase("DNS:" + challengeSan(id))));
     r.expect(
         own.isPresent(),
         "the server certificate in " + name + " is your " + ws.certs().resolve("server.pem"),
-        seen.isEmpty()
-            ? "no server Certificate message in "
-                + name
-                + " (a resumed or TLS 1.3 session hides"
-                + " it): capture a full handshake with the default profile"
-            : "the capture shows "
+        own.isEmpty() && earlierOfMine
+            ? "the capture shows "
                 + seen
-                + ", not your "
+                + ": it carries your challenge but is not your current "
+                + ws.certs().resolve("server.pem")
+                + " ("
                 + CaptureEvidence.describe(mine)
-                + ": capture a session with your own server (lab server --certs "
-                + ws.certs()
-                + ")");
+                + "), so it was made with a server certificate you issued before this one:"
+                + " capture the session again with the current one"
+            : seen.isEmpty()
+                ? "no server Certificate message in "
+                    + name
+                    + " (a resumed or TLS 1.3 session hides"
+                    + " it): capture a full handshake with the default profile"
+                : "the capture shows "
+                    + seen
+                    + ", not your "
+                    + CaptureEvidence.describe(mine)
+                    + ": capture a session with your own server (lab server --certs "
+                    + ws.certs()
+                    + ")");
     return own;
   }
 
@@ -279,6 +301,53 @@ final class Steps {
       r.pass(requirement + " (" + String.join("; ", verified) + ")");
     }
     return true;
+  }
+
+  /**
+   * "NAME holds only that run's connections": every frame is TCP to or from {@code run}'s server
+   * port. {@code lab trace --port P} with {@code lab capture --port P} records one run and nothing
+   * else; a capture of all of {@code lo} also holds other programs' traffic (databases, browsers, a
+   * classmate's run on a shared machine), which a hand-in must not carry to the instructor, and
+   * whose hello randoms would be read as the student's own when a class is compared.
+   */
+  static boolean onlyThisRun(
+      Report r, CaptureEvidence cap, ConnectionFacts run, String name, String how) {
+    int port = port(run.server());
+    List<Row> others =
+        cap.rows().stream()
+            .filter(x -> port <= 0 || (x.sourcePort != port && x.destinationPort != port))
+            .toList();
+    String seen =
+        others.stream()
+            .map(
+                x ->
+                    x.source + ":" + x.sourcePort + " → " + x.destination + ":" + x.destinationPort)
+            .distinct()
+            .limit(3)
+            .collect(Collectors.joining(", "));
+    r.expect(
+        others.isEmpty(),
+        name + " holds only that run's connections (port " + port + ")",
+        others.size()
+            + " of its "
+            + cap.rows().size()
+            + " frames are other traffic ("
+            + seen
+            + (others.size() > 3 ? ", …" : "")
+            + "): capture only the run's port ("
+            + how
+            + ")");
+    return others.isEmpty();
+  }
+
+  /** The port of "host:port", or -1. */
+  private static int port(String address) {
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    try {
+      return colon < 0 ? -1 : Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /**
@@ -372,7 +441,7 @@ final class Steps {
             .toList();
     boolean ok;
     if (id.mode() == Identity.Mode.CLASS) {
-      ok = presented.stream().anyMatch(c -> classCertificateProblem(id, c) == null);
+      ok = presented.stream().anyMatch(c -> classCertificateProblem(ws, id, c) == null);
     } else if (id.bundleCertificate().isEmpty()) {
       r.fail(
           requirement,
@@ -407,7 +476,7 @@ final class Steps {
           "the client presented "
               + CaptureEvidence.describe(c)
               + (id.mode() == Identity.Mode.CLASS
-                  ? ", " + classCertificateProblem(id, c)
+                  ? ", " + classCertificateProblem(ws, id, c)
                   : ", not your bundle's certificate")
               + ": "
               + how);
@@ -419,7 +488,7 @@ final class Steps {
    * Why {@code c} is not the certificate the class CA issued to the student (serial and SHA-256 as
    * the manifest lists them, chained to the class CA), or null when it is.
    */
-  static String classCertificateProblem(Identity id, X509Certificate c) {
+  static String classCertificateProblem(Workspace ws, Identity id, X509Certificate c) {
     tlslab.pki.ClassCertificates.Entry e = id.student().orElseThrow();
     String serial = c.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
     String fp = CertificateSummary.sha256Fingerprint(c);
@@ -432,6 +501,16 @@ final class Steps {
           + e.student()
           + " (use the .p12 of the bundle your instructor gave you, not one you issued"
           + " yourself or a friend's)";
+    }
+    Optional<tlslab.pki.Revocations.Revoked> revoked = ws.klass().flatMap(k -> k.revocation(c));
+    if (revoked.isPresent()) {
+      // Whatever a capture's timestamps say, they can be edited: a revoked certificate no longer
+      // proves its student took part. The student asks for a new bundle and captures again.
+      return "which the class CA revoked ("
+          + revoked.get().reason().rfcName()
+          + ", "
+          + revoked.get().at()
+          + "): it no longer names you; ask your instructor for a new bundle and capture again";
     }
     tlslab.pki.CertificateVerifier.Result v =
         tlslab.pki.CertificateVerifier.verify(
