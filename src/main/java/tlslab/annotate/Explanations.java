@@ -904,7 +904,8 @@ final class Explanations {
           + " behind its Client Hello, before any answer, encrypted with keys from"
           + " client_early_traffic_secret (7.1), which comes from the resumption PSK alone: no"
           + " forward secrecy for these bytes, and an attacker can replay them (RFC 8446 8)."
-          + " Wireshark shows them as Application Data. (Said once per connection.)";
+          + " Without client_early_traffic_secret in a key log, Wireshark shows them as Application"
+          + " Data. (Said once per connection.)";
     }
     if ("tls13-server-handshake".equals(hint)) {
       if (!once(m, "tls13-server-flight")) return "";
