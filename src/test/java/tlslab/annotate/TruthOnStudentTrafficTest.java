@@ -349,7 +349,9 @@ class TruthOnStudentTrafficTest {
   /**
    * The HTML page's summary box said "Forward secrecy: yes" (then "NO") and "Resumption: full
    * handshake" for the cookie-only retry that agreed no key, "Handshake: FULL" for the handshake
-   * the client aborted, and "Forward secrecy: yes" without a word of the 0-RTT data.
+   * the client aborted, and "Forward secrecy: yes" without a word of the 0-RTT data. The Handshake
+   * and Key exchange rows showed the Java enum names (FULL, TLS13_PSK, TLS13_ECDHE); they now show
+   * the same labels as the text summary.
    */
   @Test
   void htmlSummaryBoxSaysTheSame() throws Exception {
@@ -357,16 +359,21 @@ class TruthOnStudentTrafficTest {
     assertThat(retry)
         .containsEntry("Forward secrecy", "—")
         .containsEntry("Resumption", "—")
-        .containsEntry("Handshake", "UNKNOWN, after a Hello Retry Request, not seen to complete");
+        .containsEntry("Key exchange", "unknown")
+        .containsEntry(
+            "Handshake",
+            "unknown (no Server Hello seen), after a Hello Retry Request, not seen to complete");
     assertThat(pageSummary(unknownCa13(), 1))
         .containsEntry("Forward secrecy", "yes")
-        .containsEntry("Handshake", "FULL, not seen to complete");
+        .containsEntry("Handshake", "full handshake, not seen to complete");
     assertThat(pageSummary(TruthOnRealPeersTest.tls13EarlyData(), 2))
         .containsEntry("Forward secrecy", "yes, except the client's 0-RTT early data")
-        .containsEntry("Handshake", "TLS13_PSK");
+        .containsEntry("Key exchange", "TLS 1.3 PSK with (EC)DHE (psk_dhe_ke)")
+        .containsEntry("Handshake", "TLS 1.3 resumption with a pre-shared key (RFC 8446 2.2)");
     assertThat(pageSummary(Scenarios.tls13(), 1))
         .containsEntry("Forward secrecy", "yes")
-        .containsEntry("Handshake", "FULL")
+        .containsEntry("Key exchange", "TLS 1.3 (EC)DHE")
+        .containsEntry("Handshake", "full handshake")
         .containsEntry("Resumption", "full handshake");
   }
 

@@ -263,8 +263,10 @@ public final class HtmlReport {
     sb.append(",\"version\":").append(q(c.versionName()));
     sb.append(",\"suite\":").append(q(c.cipherSuiteName()));
     sb.append(",\"keyExchange\":").append(q(c.keyExchange().name()));
+    sb.append(",\"keyExchangeLabel\":").append(q(c.keyExchange().label()));
     sb.append(",\"forwardSecret\":").append(c.forwardSecret());
     sb.append(",\"mode\":").append(q(c.mode().name()));
+    sb.append(",\"modeLabel\":").append(q(c.mode().label()));
     sb.append(",\"resumed\":").append(c.resumed());
     sb.append(",\"hrr\":").append(c.helloRetryRequest());
     sb.append(",\"handshakeFinished\":").append(c.handshakeFinished());

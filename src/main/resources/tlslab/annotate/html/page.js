@@ -133,13 +133,13 @@
     function row(k, v) { dl.appendChild(el("dt", null, k)); dl.appendChild(el("dd", null, v)); }
     row("Version", c.negotiated ? c.version : "no Server Hello seen");
     row("Cipher suite", c.suite || "—");
-    row("Key exchange", c.keyExchange);
+    row("Key exchange", c.keyExchangeLabel);
     // UNKNOWN: no key was agreed (no Server Hello, or only a Hello Retry Request) or an unknown
     // suite: forward secrecy is not known, neither yes nor NO.
     var agreed = c.negotiated && c.keyExchange !== "UNKNOWN";
     row("Forward secrecy", agreed ? (c.forwardSecret ?
         (c.earlyData ? "yes, except the client's 0-RTT early data" : "yes") : "NO") : "—");
-    row("Handshake", c.mode + (c.hrr ? ", after a Hello Retry Request" : "") +
+    row("Handshake", c.modeLabel + (c.hrr ? ", after a Hello Retry Request" : "") +
         (c.negotiated && !c.handshakeFinished ? ", not seen to complete" : ""));
     row("Resumption", c.mode === "UNKNOWN" ? "—" : c.resumed ? "resumed" : "full handshake");
     row("Client auth", c.clientAuthRequested ?
