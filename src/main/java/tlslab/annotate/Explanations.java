@@ -447,7 +447,7 @@ final class Explanations {
           sb.append(
               "The client offered a session ticket with an empty session id, so only the next"
                   + " server message tells (RFC 5077 3.4): Change Cipher Spec means the ticket was"
-                  + " accepted, Certificate a full handshake. ");
+                  + " accepted, Certificate a full handshake. (If it is a full handshake:) ");
         } else if (sh.sessionId().length == 0) {
           sb.append("A full handshake. Its session id is empty: the server will not resume this")
               .append(" session by id (")

@@ -159,6 +159,31 @@ class CraftedHandshakeTest {
     assertThat(an.liveFacts(1).keyExchange()).isEqualTo(KeyExchangeKind.RSA_TRANSPORT);
   }
 
+  /**
+   * A TLS 1.2 client that presents a session ticket with an empty session id (RFC 5077 3.4 allows
+   * it; openssl, curl and JSSE send an id of their own, so no loopback peer here makes one): at the
+   * Server Hello nothing yet tells a full handshake from an accepted ticket. The note said "the
+   * server will send an ephemeral elliptic-curve key ... in a Server Key Exchange. Forward secret."
+   * flatly, false when the server's next message is its Change Cipher Spec, as here.
+   */
+  @Test
+  void aTicketWithAnEmptySessionIdLeavesTheKeyExchangeOpenAtTheServerHello() {
+    byte[] ticket = new byte[48];
+    ticket[0] = 1;
+    client(
+        SyntheticCapture.record(
+            22, 0x0301, clientHello(0x0303, new int[] {0xc02f}, extension(35, ticket))));
+    Row sh = server(SyntheticCapture.record(22, 0x0303, serverHello(0x0303, 0xc02f, new byte[0])));
+    assertThat(sh.notes.get(0))
+        .contains("only the next server message tells (RFC 5077 3.4)")
+        .contains(
+            "(If it is a full handshake:) Key exchange: ECDHE (RFC 8422): the server will send")
+        .doesNotContain("Certificate a full handshake. Key exchange");
+    server(SyntheticCapture.record(20, 0x0303, new byte[] {1}));
+    ConnectionFacts f = an.liveFacts(1);
+    assertThat(f.mode()).isEqualTo(tlslab.wire.HandshakeMode.RESUMED_TICKET);
+  }
+
   @Test
   void anHttpConnectTunnelNamesTheRealPeer() {
     client("CONNECT chat.example:8443 HTTP/1.1\r\nHost: chat.example:8443\r\n\r\n".getBytes());
