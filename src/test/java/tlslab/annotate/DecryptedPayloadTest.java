@@ -148,16 +148,7 @@ class DecryptedPayloadTest {
           Files.writeString(root.resolve("hello.txt"), "hello over http/1.1\n");
           Path keylog = d.resolve("curl-h1.keylog");
           Process server =
-              new ProcessBuilder(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      d.resolve("server.pem").toString(),
-                      "-key",
-                      d.resolve("server.key").toString(),
-                      "-WWW")
+              new ProcessBuilder(LoopbackCaptures.sServer(port, "-WWW"))
                   .directory(root.toFile())
                   .redirectErrorStream(true)
                   .redirectOutput(ProcessBuilder.Redirect.DISCARD)

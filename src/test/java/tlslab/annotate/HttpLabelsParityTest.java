@@ -571,16 +571,7 @@ class HttpLabelsParityTest {
         port -> {
           Path d = LoopbackCaptures.dir();
           Process server =
-              new ProcessBuilder(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      d.resolve("server.pem").toString(),
-                      "-key",
-                      d.resolve("server.key").toString(),
-                      "-www")
+              new ProcessBuilder(LoopbackCaptures.sServer(port, "-www"))
                   .redirectErrorStream(true)
                   .start();
           try {

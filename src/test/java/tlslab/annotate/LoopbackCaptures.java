@@ -169,6 +169,27 @@ final class LoopbackCaptures {
   }
 
   /**
+   * An {@code openssl s_server} command on {@code port} with the lab's server certificate and key,
+   * then {@code options}; a list the caller may add to.
+   */
+  static List<String> sServer(int port, String... options)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "s_server",
+                "-accept",
+                Integer.toString(port),
+                "-cert",
+                dir().resolve("server.pem").toString(),
+                "-key",
+                serverKey().toString()));
+    cmd.addAll(List.of(options));
+    return cmd;
+  }
+
+  /**
    * One openssl session (or several, for resumption) captured on lo.
    *
    * @param serverArgs extra s_server arguments

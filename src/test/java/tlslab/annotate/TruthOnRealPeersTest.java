@@ -76,21 +76,7 @@ class TruthOnRealPeersTest {
         port -> {
           Path d = LoopbackCaptures.dir();
           Path keylog = d.resolve(name + ".keylog");
-          Path cert = d.resolve("server.pem");
-          Path key = LoopbackCaptures.serverKey();
-          List<String> srv =
-              new ArrayList<>(
-                  List.of(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      cert.toString(),
-                      "-key",
-                      key.toString(),
-                      "-keylogfile",
-                      keylog.toString()));
+          List<String> srv = LoopbackCaptures.sServer(port, "-keylogfile", keylog.toString());
           srv.addAll(Arrays.asList(serverArgs.replace("CLIENT_CA", d + "/client.pem").split(" ")));
           Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
           try {
@@ -161,16 +147,7 @@ class TruthOnRealPeersTest {
         port -> {
           Path d = LoopbackCaptures.dir();
           Process server =
-              new ProcessBuilder(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      d.resolve("server.pem").toString(),
-                      "-key",
-                      LoopbackCaptures.serverKey().toString(),
-                      "-tls1_2")
+              new ProcessBuilder(LoopbackCaptures.sServer(port, "-tls1_2"))
                   .redirectErrorStream(true)
                   .start();
           try {

@@ -63,19 +63,7 @@ class TruthOnStudentTrafficTest {
         port -> {
           Path d = LoopbackCaptures.dir();
           Path keylog = d.resolve(name + ".keylog");
-          List<String> srv =
-              new ArrayList<>(
-                  List.of(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      d.resolve("server.pem").toString(),
-                      "-key",
-                      LoopbackCaptures.serverKey().toString(),
-                      "-keylogfile",
-                      keylog.toString()));
+          List<String> srv = LoopbackCaptures.sServer(port, "-keylogfile", keylog.toString());
           srv.addAll(Arrays.asList(serverArgs.split(" ")));
           Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
           try {
@@ -476,16 +464,7 @@ class TruthOnStudentTrafficTest {
           Files.writeString(www.resolve("c.js"), "document.body.append('js');");
           Path keylog = d.resolve("chromium.keylog");
           Process server =
-              new ProcessBuilder(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      LoopbackCaptures.dir().resolve("server.pem").toString(),
-                      "-key",
-                      LoopbackCaptures.serverKey().toString(),
-                      "-WWW")
+              new ProcessBuilder(LoopbackCaptures.sServer(port, "-WWW"))
                   .directory(www.toFile())
                   .redirectErrorStream(true)
                   .start();
@@ -602,18 +581,8 @@ class TruthOnStudentTrafficTest {
           Path keylog = d.resolve("curl-tls12-twice.keylog");
           Process server =
               new ProcessBuilder(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      d.resolve("server.pem").toString(),
-                      "-key",
-                      LoopbackCaptures.serverKey().toString(),
-                      "-keylogfile",
-                      keylog.toString(),
-                      "-tls1_2",
-                      "-www")
+                      LoopbackCaptures.sServer(
+                          port, "-keylogfile", keylog.toString(), "-tls1_2", "-www"))
                   .redirectErrorStream(true)
                   .start();
           try {
