@@ -2,6 +2,7 @@ package tlslab.exercise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -258,6 +259,36 @@ class ClassGradeTest {
   }
 
   /** RFC 4180 rows as maps by header. */
+  /**
+   * Grades {@link StudentWork#CLASS_STUDENT}'s class work, handed in alone under {@code
+   * tmp/handed-in-NAME}, against {@code klass}: that student's gradebook row, and what the command
+   * printed on stderr.
+   */
+  static Map.Entry<Map<String, String>, String> gradeClassStudent(Path tmp, Path klass, String name)
+      throws IOException {
+    Path submissions = tmp.resolve("handed-in-" + name);
+    StudentWork.copy(
+        StudentWork.get().classWork, submissions.resolve(StudentWork.CLASS_STUDENT.id()));
+    Path csv = tmp.resolve(name + ".csv");
+    Run r =
+        lab(
+            "class",
+            "grade",
+            "--class",
+            klass.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            csv.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    Map<String, String> row =
+        csv(Files.readString(csv)).stream()
+            .filter(x -> x.get("student").equals(StudentWork.CLASS_STUDENT.id()))
+            .findFirst()
+            .orElseThrow();
+    return Map.entry(row, r.err());
+  }
+
   static List<Map<String, String>> csv(String text) {
     List<List<String>> lines = new ArrayList<>();
     List<String> cells = new ArrayList<>();

@@ -37,25 +37,7 @@ class LateStudentTest {
   }
 
   private Map<String, String> gradeAlice(Path klass, String name) throws IOException {
-    StudentWork sw = StudentWork.get();
-    Path submissions = tmp.resolve("handed-in-" + name);
-    StudentWork.copy(sw.classWork, submissions.resolve(StudentWork.CLASS_STUDENT.id()));
-    Path csv = tmp.resolve(name + ".csv");
-    ClassGradeTest.Run r =
-        ClassGradeTest.lab(
-            "class",
-            "grade",
-            "--class",
-            klass.toString(),
-            "--submissions",
-            submissions.toString(),
-            "--out",
-            csv.toString());
-    assertThat(r.exit()).as(r.err()).isZero();
-    return ClassGradeTest.csv(Files.readString(csv)).stream()
-        .filter(x -> x.get("student").equals(StudentWork.CLASS_STUDENT.id()))
-        .findFirst()
-        .orElseThrow();
+    return ClassGradeTest.gradeClassStudent(tmp, klass, name).getKey();
   }
 
   @Test

@@ -3,7 +3,6 @@ package tlslab.exercise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -24,26 +23,10 @@ class RevokedClassCertificateTest {
 
   private Map<String, String> gradeAlice(Path klass, String name, StringBuilder err)
       throws IOException {
-    Path submissions = tmp.resolve("handed-in-" + name);
-    StudentWork.copy(
-        StudentWork.get().classWork, submissions.resolve(StudentWork.CLASS_STUDENT.id()));
-    Path csv = tmp.resolve(name + ".csv");
-    ClassGradeTest.Run r =
-        ClassGradeTest.lab(
-            "class",
-            "grade",
-            "--class",
-            klass.toString(),
-            "--submissions",
-            submissions.toString(),
-            "--out",
-            csv.toString());
-    assertThat(r.exit()).as(r.err()).isZero();
-    err.append(r.err());
-    return ClassGradeTest.csv(Files.readString(csv)).stream()
-        .filter(x -> x.get("student").equals(StudentWork.CLASS_STUDENT.id()))
-        .findFirst()
-        .orElseThrow();
+    Map.Entry<Map<String, String>, String> graded =
+        ClassGradeTest.gradeClassStudent(tmp, klass, name);
+    err.append(graded.getValue());
+    return graded.getKey();
   }
 
   @Test
