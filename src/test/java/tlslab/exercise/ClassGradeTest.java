@@ -260,6 +260,24 @@ class ClassGradeTest {
 
   /** RFC 4180 rows as maps by header. */
   /**
+   * {@code lab class grade --class KLASS --submissions SUBMISSIONS --out OUT}, which must exit 0.
+   */
+  static Run grade(Path klass, Path submissions, Path out) {
+    Run r =
+        lab(
+            "class",
+            "grade",
+            "--class",
+            klass.toString(),
+            "--submissions",
+            submissions.toString(),
+            "--out",
+            out.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    return r;
+  }
+
+  /**
    * Grades {@link StudentWork#CLASS_STUDENT}'s class work, handed in alone under {@code
    * tmp/handed-in-NAME}, against {@code klass}: that student's gradebook row, and what the command
    * printed on stderr.
@@ -270,17 +288,7 @@ class ClassGradeTest {
     StudentWork.copy(
         StudentWork.get().classWork, submissions.resolve(StudentWork.CLASS_STUDENT.id()));
     Path csv = tmp.resolve(name + ".csv");
-    Run r =
-        lab(
-            "class",
-            "grade",
-            "--class",
-            klass.toString(),
-            "--submissions",
-            submissions.toString(),
-            "--out",
-            csv.toString());
-    assertThat(r.exit()).as(r.err()).isZero();
+    Run r = grade(klass, submissions, csv);
     Map<String, String> row =
         csv(Files.readString(csv)).stream()
             .filter(x -> x.get("student").equals(StudentWork.CLASS_STUDENT.id()))

@@ -166,17 +166,7 @@ class HostileFilesTest {
       z.closeEntry();
     }
     Path gradebook = dir.resolve("gradebook.csv");
-    ClassGradeTest.Run r =
-        ClassGradeTest.lab(
-            "class",
-            "grade",
-            "--class",
-            sw.classDir.toString(),
-            "--submissions",
-            submissions.toString(),
-            "--out",
-            gradebook.toString());
-    assertThat(r.exit()).as(r.err()).isZero();
+    ClassGradeTest.grade(sw.classDir, submissions, gradebook);
     var rows = ClassGradeTest.csv(Files.readString(gradebook));
     // The four hand-ins, and the classmate of the manifest who handed in nothing.
     assertThat(rows).hasSize(5);
@@ -210,17 +200,7 @@ class HostileFilesTest {
     Files.copy(zip, submissions.resolve("SUBMISSION-ALICE.ZIP"));
     Evidence.write(submissions.resolve(".DS_Store"), "finder\n");
     Path graded = dir.resolve("gradebook.csv");
-    ClassGradeTest.Run r =
-        ClassGradeTest.lab(
-            "class",
-            "grade",
-            "--class",
-            sw.classDir.toString(),
-            "--submissions",
-            submissions.toString(),
-            "--out",
-            graded.toString());
-    assertThat(r.exit()).as(r.err()).isZero();
+    ClassGradeTest.Run r = ClassGradeTest.grade(sw.classDir, submissions, graded);
     var rows = ClassGradeTest.csv(Files.readString(graded));
     assertThat(rows)
         .extracting(x -> x.get("student"))
@@ -288,17 +268,7 @@ class HostileFilesTest {
         submissions.resolve("submission-" + StudentWork.CLASS_OTHER.id() + ".zip"),
         false);
     Path graded = dir.resolve("gradebook.csv");
-    ClassGradeTest.Run r =
-        ClassGradeTest.lab(
-            "class",
-            "grade",
-            "--class",
-            sw.classDir.toString(),
-            "--submissions",
-            submissions.toString(),
-            "--out",
-            graded.toString());
-    assertThat(r.exit()).as(r.err()).isZero();
+    ClassGradeTest.grade(sw.classDir, submissions, graded);
     var row =
         ClassGradeTest.csv(Files.readString(graded)).stream()
             .filter(x -> x.get("student").equals(StudentWork.CLASS_OTHER.id()))
@@ -344,17 +314,7 @@ class HostileFilesTest {
               "message: Finished\nproves: " + text + "\nalert: decrypt_error\n");
         });
     Path graded = dir.resolve("gradebook.csv");
-    ClassGradeTest.Run r =
-        ClassGradeTest.lab(
-            "class",
-            "grade",
-            "--class",
-            sw.classDir.toString(),
-            "--submissions",
-            submissions.toString(),
-            "--out",
-            graded.toString());
-    assertThat(r.exit()).as(r.err()).isZero();
+    ClassGradeTest.grade(sw.classDir, submissions, graded);
     var by = new java.util.HashMap<String, java.util.Map<String, String>>();
     ClassGradeTest.csv(Files.readString(graded)).forEach(x -> by.put(x.get("student"), x));
     assertThat(by.get(StudentWork.CLASS_STUDENT.id()).get("collusion"))
