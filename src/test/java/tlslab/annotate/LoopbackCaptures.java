@@ -174,6 +174,7 @@ final class LoopbackCaptures {
    */
   static List<String> sServer(int port, String... options)
       throws IOException, InterruptedException {
+    dir();
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -182,9 +183,9 @@ final class LoopbackCaptures {
                 "-accept",
                 Integer.toString(port),
                 "-cert",
-                dir().resolve("server.pem").toString(),
+                cert.toString(),
                 "-key",
-                serverKey().toString()));
+                key.toString()));
     cmd.addAll(List.of(options));
     return cmd;
   }
@@ -222,37 +223,8 @@ final class LoopbackCaptures {
           }
           Path pcap = d.resolve(name + ".pcap");
           Path keylog = d.resolve(name + ".keylog");
-          List<String> tcpdump =
-              new ArrayList<>(
-                  List.of(
-                      "tcpdump",
-                      "-B",
-                      "65536",
-                      "-i",
-                      iface,
-                      "--immediate-mode",
-                      "-U",
-                      "-n",
-                      "-w",
-                      pcap.toString()));
-          if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
-          tcpdump.add("tcp port " + port);
-          Process dump =
-              new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-          awaitLine(dump, true, "listening on");
-          List<String> srv =
-              new ArrayList<>(
-                  List.of(
-                      "openssl",
-                      "s_server",
-                      "-accept",
-                      Integer.toString(port),
-                      "-cert",
-                      cert.toString(),
-                      "-key",
-                      key.toString(),
-                      "-keylogfile",
-                      keylog.toString()));
+          Process dump = tcpdump(pcap, iface, snaplen, port);
+          List<String> srv = sServer(port, "-keylogfile", keylog.toString());
           if (host.contains(":")) srv.add("-6");
           srv.addAll(split(serverArgs.replace("CLIENT_CA", clientCert.toString())));
           Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
@@ -306,6 +278,38 @@ final class LoopbackCaptures {
         });
   }
 
+  /**
+   * Starts tcpdump on {@code iface} for TCP port {@code port} into {@code pcap} ({@code snaplen}
+   * bytes per frame, 0: all) and returns once it says it is listening.
+   *
+   * <p>-B 65536: a 64 MiB kernel buffer (tcpdump's default is 2 MiB), as lab capture's default. On
+   * a loaded machine tcpdump runs late, and a burst of 64 KB loopback segments (a download)
+   * overflowed 2 MiB: "38 packets dropped by kernel", measured. Immediate mode: without it libpcap
+   * hands packets over in blocks, once a second, and a session shorter than that is lost when
+   * tcpdump is stopped ("86 packets received by filter, 0 packets captured").
+   */
+  private static Process tcpdump(Path pcap, String iface, int snaplen, int port)
+      throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "tcpdump",
+                "-B",
+                "65536",
+                "-i",
+                iface,
+                "--immediate-mode",
+                "-U",
+                "-n",
+                "-w",
+                pcap.toString()));
+    if (snaplen > 0) cmd.addAll(List.of("-s", Integer.toString(snaplen)));
+    cmd.add("tcp port " + port);
+    Process dump = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    awaitLine(dump, true, "listening on");
+    return dump;
+  }
+
   /** Something that talks TLS on a loopback port while tcpdump records it. */
   interface PortAction {
     /** Runs the session(s) against 127.0.0.1:{@code port}; may return a key log, or null. */
@@ -333,33 +337,8 @@ final class LoopbackCaptures {
             port = s.getLocalPort();
           }
           Path pcap = d.resolve(name + ".pcap");
-          List<String> tcpdump =
-              new ArrayList<>(
-                  List.of(
-                      "tcpdump",
-                      "-B",
-                      "65536",
-                      "-i",
-                      "lo",
-                      "--immediate-mode",
-                      "-U",
-                      "-n",
-                      "-w",
-                      pcap.toString()));
-          if (snaplen > 0) tcpdump.addAll(List.of("-s", Integer.toString(snaplen)));
-          tcpdump.add("tcp port " + port);
-          Process dump =
-              new ProcessBuilder(tcpdump).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-          awaitLine(dump, true, "listening on");
-          // -B 65536: a 64 MiB kernel buffer (tcpdump's default is 2 MiB), as lab capture's
-          // default.
-          // On a loaded machine tcpdump runs late, and a burst of 64 KB loopback segments (a
-          // download) overflowed 2 MiB: "38 packets dropped by kernel", measured.
-          // "listening" is printed just before the socket is live. Immediate mode: without it
-          // libpcap
-          // hands packets over in blocks, once a second, and a session shorter than that is lost
-          // when
-          // tcpdump is stopped ("86 packets received by filter, 0 packets captured").
+          Process dump = tcpdump(pcap, "lo", snaplen, port);
+          // "listening" is printed just before the socket is live.
           Thread.sleep(500);
           Path keylog;
           try {
