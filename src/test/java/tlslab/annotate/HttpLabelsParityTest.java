@@ -437,23 +437,8 @@ class HttpLabelsParityTest {
     List<String> cmd = new ArrayList<>(List.of("curl", "-sk"));
     cmd.addAll(options);
     for (String p : paths) cmd.addAll(List.of("https://127.0.0.1:" + port + p, "-o", "/dev/null"));
-    run(cmd, keylog);
+    LoopbackCaptures.runWithKeyLog(cmd, keylog, 40);
     return keylog;
-  }
-
-  private static void run(List<String> cmd, Path keylog) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().put("SSLKEYLOGFILE", keylog.toString());
-    Process p = pb.start();
-    if (!p.waitFor(40, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(cmd.get(0) + " did not finish in 40 s");
-    }
-    assertThat(p.exitValue()).as(String.join(" ", cmd)).isZero();
-    assertThat(keylog).as("key log of " + cmd.get(0)).isNotEmptyFile();
   }
 
   private static Path chromium(int port, String name) throws Exception {
@@ -467,7 +452,7 @@ class HttpLabelsParityTest {
             "--virtual-time-budget=3000",
             "--dump-dom",
             "https://127.0.0.1:" + port + "/page.html"));
-    run(cmd, keylog);
+    LoopbackCaptures.runWithKeyLog(cmd, keylog, 40);
     return keylog;
   }
 
@@ -522,7 +507,7 @@ class HttpLabelsParityTest {
             String base = "https://127.0.0.1:" + port;
             Path keylog = d.resolve(name + ".keylog");
             if (name.startsWith("h1-slow-reader")) {
-              run(
+              LoopbackCaptures.runWithKeyLog(
                   List.of(
                       "curl",
                       "-sk",
@@ -532,7 +517,8 @@ class HttpLabelsParityTest {
                       base + "/slow",
                       "-o",
                       "/dev/null"),
-                  keylog);
+                  keylog,
+                  40);
               return keylog;
             }
             if (name.startsWith("h1-records")) {
@@ -547,7 +533,7 @@ class HttpLabelsParityTest {
             // curl's --next starts a new request group: a POST, on the same connection.
             curl.addAll(List.of("--next", "-sk", "--http1.1", "-d", "name=value&x=1"));
             curl.addAll(List.of(base + "/form", "-o", "/dev/null"));
-            run(curl, keylog);
+            LoopbackCaptures.runWithKeyLog(curl, keylog, 40);
             return keylog;
           } finally {
             server.destroy();

@@ -310,6 +310,36 @@ final class LoopbackCaptures {
     return dump;
   }
 
+  /**
+   * Runs {@code cmd} (curl, headless Chromium) with its key log in SSLKEYLOGFILE until it and every
+   * process it started have ended, at most {@code seconds}; it must exit 0 and leave a key log.
+   * Chromium's network service, a child process, writes the key log: waiting for the first process
+   * alone may miss its last lines.
+   */
+  static void runWithKeyLog(List<String> cmd, Path keylog, int seconds) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("SSLKEYLOGFILE", keylog.toString());
+    Process p = pb.start();
+    java.util.Set<ProcessHandle> family = new java.util.HashSet<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      p.descendants().forEach(family::add);
+      p.waitFor(100, TimeUnit.MILLISECONDS);
+    }
+    if (p.isAlive()) {
+      p.destroyForcibly();
+      throw new AssertionError(cmd.get(0) + " did not finish in " + seconds + " s");
+    }
+    for (ProcessHandle h : family) {
+      h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+    assertThat(p.exitValue()).as(String.join(" ", cmd)).isZero();
+    assertThat(keylog).as("key log of " + cmd.get(0)).isNotEmptyFile();
+  }
+
   /** Something that talks TLS on a loopback port while tcpdump records it. */
   interface PortAction {
     /** Runs the session(s) against 127.0.0.1:{@code port}; may return a key log, or null. */

@@ -477,26 +477,7 @@ class TruthOnStudentTrafficTest {
                     "--host-resolver-rules=MAP lab.example 127.0.0.1",
                     "--dump-dom",
                     "https://lab.example:" + port + "/index.html"));
-            ProcessBuilder pb =
-                new ProcessBuilder(chromium)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().put("SSLKEYLOGFILE", keylog.toString());
-            Process browser = pb.start();
-            // Chromium's network service (a child process) writes the key log: wait for every
-            // process of the browser to end, not only the first, or its last lines may be missing.
-            java.util.Set<ProcessHandle> family = new java.util.HashSet<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (browser.isAlive() && System.nanoTime() < deadline) {
-              browser.descendants().forEach(family::add);
-              browser.waitFor(100, TimeUnit.MILLISECONDS);
-            }
-            if (browser.isAlive()) {
-              browser.destroyForcibly();
-              throw new AssertionError("chromium --dump-dom did not finish in 60 s");
-            }
-            for (ProcessHandle h : family)
-              h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            LoopbackCaptures.runWithKeyLog(chromium, keylog, 60);
           } finally {
             server.destroy();
             server.waitFor(5, TimeUnit.SECONDS);
