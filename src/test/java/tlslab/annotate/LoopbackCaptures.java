@@ -642,37 +642,13 @@ final class LoopbackCaptures {
   }
 
   /**
-   * Waits until tcpdump's file {@code pcap} holds at least {@code connections} TCP connections and
-   * every one of them whole, from its SYN to its end (both FINs and the last ACK, or an RST: {@link
-   * tlslab.capture.TcpEnds}), at most {@link Lines#WAIT_SECONDS}. The last packets of a closed
-   * connection reach tcpdump a moment after the processes are done, and a loaded machine stretches
-   * that moment: stopping tcpdump after a fixed pause lost them. tcpdump writes each packet as it
-   * gets it (-U); a packet it is still writing is read on the next look.
+   * Waits until tcpdump's file {@code pcap} holds at least {@code connections} TCP connections,
+   * every one whole from its SYN to its end (both FINs and the last ACK, or an RST), at most {@link
+   * Lines#WAIT_SECONDS}, before tcpdump is stopped: stopping after a fixed pause lost the last
+   * packets on a loaded machine. tcpdump writes each packet as it gets it (-U).
    */
   static void awaitEnds(Path pcap, int connections) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Lines.WAIT_SECONDS);
-    List<tlslab.capture.TcpEnds.Connection> seen = List.of();
-    while (System.nanoTime() < deadline) {
-      tlslab.capture.TcpEnds ends = new tlslab.capture.TcpEnds();
-      if (Files.size(pcap) >= 24) {
-        try (tlslab.pcap.CaptureReader r = tlslab.pcap.CaptureReader.open(pcap)) {
-          tlslab.pcap.Frame f = new tlslab.pcap.Frame();
-          while (r.next(f)) ends.add(f);
-        }
-      }
-      seen = ends.connections();
-      if (seen.size() >= connections
-          && seen.stream().allMatch(tlslab.capture.TcpEnds.Connection::whole)) return;
-      Thread.sleep(20); // polling the file, bounded by the deadline
-    }
-    throw new AssertionError(
-        pcap
-            + ": after "
-            + Lines.WAIT_SECONDS
-            + " s tcpdump's file still lacks the start or end of a connection (want "
-            + connections
-            + " whole): "
-            + seen);
+    tlslab.capture.CaptureFiles.awaitWhole(pcap, connections, Lines.WAIT_SECONDS);
   }
 
   private static void deleteTree(Path root) {

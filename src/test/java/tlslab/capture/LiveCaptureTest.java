@@ -311,7 +311,7 @@ class LiveCaptureTest {
     // Connection 1 ends before the stop; wait until the growing file holds its end (the capture
     // flushes the file at least once a second), not for a pause.
     tlsSession(port);
-    awaitWholeInFile(out, 1);
+    CaptureFiles.awaitWhole(out, 1, 60);
     // Connection 2 is still open at the stop: handshake done, a line sent, no close.
     Process server =
         new ProcessBuilder(
@@ -393,26 +393,6 @@ class LiveCaptureTest {
                 .distinct()
                 .toList())
         .containsExactly("0");
-  }
-
-  /** Polls the file a running capture writes until its first {@code n} connections are whole. */
-  private static void awaitWholeInFile(Path file, int n) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    List<TcpEnds.Connection> seen = List.of();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(file) && Files.size(file) >= 24) {
-        TcpEnds ends = new TcpEnds();
-        try (CaptureReader r = CaptureReader.open(file)) {
-          Frame f = new Frame();
-          while (r.next(f)) ends.add(f);
-        }
-        seen = ends.connections();
-        if (seen.size() >= n && seen.subList(0, n).stream().allMatch(TcpEnds.Connection::whole))
-          return;
-      }
-      Thread.sleep(50); // polling the growing file, bounded by the deadline
-    }
-    throw new AssertionError(file + " still lacks the whole of its first " + n + ": " + seen);
   }
 
   @Test
