@@ -287,7 +287,9 @@ final class MitmWork {
     } finally {
       // The kernel hands the last segments to libpcap a moment later: wait until the capture has
       // the end of every connection it saw (a generous bound), not for a pause.
-      c.awaitTcpClosed(1, 30_000);
+      if (!c.awaitTcpClosed(1, 30_000)) {
+        System.out.println("capture " + pcap + " stopped without the end of every connection");
+      }
       c.stop();
       assertThat(c.awaitFinished(5_000)).isTrue();
     }

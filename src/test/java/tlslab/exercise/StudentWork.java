@@ -497,7 +497,9 @@ final class StudentWork {
       } finally {
         // The kernel hands the last segments to libpcap a moment after they are sent: wait until
         // the capture has the end of every connection it saw (a generous bound), not for a pause.
-        c.awaitTcpClosed(1, 30_000);
+        if (!c.awaitTcpClosed(1, 30_000)) {
+          System.out.println("capture " + pcap + " stopped without the end of every connection");
+        }
         c.stop();
         assertThat(c.awaitFinished(20_000)).as("capture ends (a loaded machine is slow)").isTrue();
       }
