@@ -304,6 +304,14 @@ class LiveCaptureTest {
                 "--status",
                 "0"),
             List.of("env", "--default-signal=INT"));
+    try {
+      ctrlCMidConnection(lab, out, port);
+    } finally {
+      lab.destroyForcibly(); // a failed assertion must not leave the capture running
+    }
+  }
+
+  private static void ctrlCMidConnection(Process lab, Path out, int port) throws Exception {
     BufferedReader err =
         new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
     assertThat(err.readLine()).contains("capturing on lo");
