@@ -282,15 +282,11 @@ final class HandshakeProof {
       throws GeneralSecurityException {
     Message cke = first(messages, false, CLIENT_KEY_EXCHANGE);
     Message shm = first(messages, true, SERVER_HELLO);
-    if (cke == null || suite.keyExchange() != CipherSuite.KeyExchange.RSA) {
+    if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) {
       return null;
     }
-    Cipher rsa = Cipher.getInstance("RSA/ECB/PKCS1Padding");
-    rsa.init(Cipher.DECRYPT_MODE, key);
-    byte[] pms;
-    try {
-      pms = rsa.doFinal(vector16(cke.body(), 0));
-    } catch (GeneralSecurityException e) {
+    byte[] pms = rsaPremaster(messages, key);
+    if (pms == null) {
       return null; // not encrypted to this key: the session does not decrypt, and checks say so
     }
     ServerHello sh =
@@ -302,6 +298,27 @@ final class HandshakeProof {
       return prf(suite.prfHash(), pms, "extended master secret", sessionHash, 48);
     }
     return prf(suite.prfHash(), pms, "master secret", concat(cr, sr), 48);
+  }
+
+  /**
+   * The 48-byte pre-master secret of a TLS_RSA handshake (RFC 5246 §7.4.7.1): the client's
+   * EncryptedPreMasterSecret decrypted with the server's key (PKCS#1 v1.5). Null when there is no
+   * Client Key Exchange, or it was not encrypted to {@code key} (including a decryption that does
+   * not give 48 bytes: §7.4.7.1 fixes the length).
+   */
+  static byte[] rsaPremaster(List<Message> messages, RSAPrivateKey key) {
+    Message cke = first(messages, false, CLIENT_KEY_EXCHANGE);
+    if (cke == null || key == null) {
+      return null;
+    }
+    try {
+      Cipher rsa = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+      rsa.init(Cipher.DECRYPT_MODE, key);
+      byte[] pms = rsa.doFinal(vector16(cke.body(), 0));
+      return pms.length == 48 ? pms : null;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Every handshake message before {@code upTo}, concatenated (RFC 5246 §7.4.9). */
