@@ -133,6 +133,8 @@ final class HandshakeProof {
       byte[] sig = vector16(b, 2);
       byte[] signed = transcript(messages, cv);
       clientVerify(c.clientCertificates().get(0), scheme, signed, sig, ok, bad);
+    } else if (!c.clientCertificates().isEmpty()) {
+      bad.add(noClientVerify(c));
     }
     if (suite == CipherSuite.UNKNOWN) {
       return;
@@ -177,6 +179,9 @@ final class HandshakeProof {
       return;
     }
     String hash = "SHA384".equals(suite.hash()) ? "SHA-384" : "SHA-256";
+    if (!c.clientCertificates().isEmpty() && first(messages, false, CERTIFICATE_VERIFY) == null) {
+      bad.add(noClientVerify(c));
+    }
     for (Message m : messages) {
       if (m.type() == CERTIFICATE_VERIFY) {
         List<X509Certificate> chain =
@@ -227,6 +232,20 @@ final class HandshakeProof {
         finished(m, MessageDigest.isEqual(want, m.body()), ok, bad);
       }
     }
+  }
+
+  /**
+   * A client Certificate with no Certificate Verify after it. A real client that sends a
+   * certificate with a signing key also proves it holds that key (RFC 5246 §7.4.8; in TLS 1.3 it
+   * must, RFC 8446 §4.4.3), and every lab certificate has one. Certificates are public (each is in
+   * the clear in every TLS 1.2 capture of its holder): a Certificate alone, in a handshake whose
+   * Finished anyone with the session's key log can recompute, shows nothing about who took part.
+   */
+  private static String noClientVerify(ConnectionFacts c) {
+    return "the client's Certificate ("
+        + CaptureEvidence.describe(c.clientCertificates().get(0))
+        + ") is followed by no Certificate Verify: nothing shows that whoever made this"
+        + " handshake held that certificate's key";
   }
 
   private static void finished(Message m, boolean match, List<String> ok, List<String> bad) {
