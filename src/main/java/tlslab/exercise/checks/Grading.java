@@ -219,8 +219,26 @@ public final class Grading {
               ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip())
               : Optional.empty();
     }
-    String student = declared.orElse(studentOfFileName(name));
+    String declaredAs = declared.orElse(studentOfFileName(name));
+    String student = declaredAs;
     Optional<tlslab.pki.ClassCertificates.Entry> entry = klass.find(student);
+    List<String> flags = new ArrayList<>();
+    if (entry.isEmpty() && klass.named(student).size() > 1) {
+      // Two students of one name: the hand-in's bundle certificate says which of them it is for
+      // (the checks then hold it to that student's challenge and certificate, as any other).
+      entry = byBundleCertificate(klass.named(student), work);
+      if (entry.isPresent()) {
+        student = entry.get().key();
+        flags.add(
+            "handed in as '"
+                + declaredAs
+                + "', the name of "
+                + klass.named(declaredAs).size()
+                + " students: graded as "
+                + student
+                + ", whose certificate its bundle holds");
+      }
+    }
     Workspace ws = new Workspace(work, Optional.of(student), Optional.of(klass));
     Map<Integer, Outcome> outcomes = new TreeMap<>();
     for (Exercise e : exercises) {
@@ -248,9 +266,8 @@ public final class Grading {
                   .orElse(""),
               r.collected()));
     }
-    List<String> flags = new ArrayList<>();
     if (entry.isEmpty()) {
-      flags.add("'" + student + "' is not in the class manifest");
+      flags.add(klass.notFound(student));
     }
     Set<String> tokens = new TreeSet<>(Traces.of(work));
     fileHashes(work).forEach(h -> tokens.add("identical file " + h));
@@ -258,6 +275,20 @@ public final class Grading {
         (n, o) ->
             o.collected().forEach((k, v) -> ownWords(n, k, v, exerciseText(exercises, n), tokens)));
     return Map.entry(graded(name, student, entry, outcomes, flags), tokens);
+  }
+
+  /** The one of {@code candidates} whose manifest certificate is the bundle's in {@code work}. */
+  private static Optional<tlslab.pki.ClassCertificates.Entry> byBundleCertificate(
+      List<tlslab.pki.ClassCertificates.Entry> candidates, Path work) {
+    Optional<java.security.cert.X509Certificate> cert =
+        tlslab.exercise.Identity.bundleCertificateIn(work);
+    if (cert.isEmpty()) {
+      return Optional.empty();
+    }
+    String fp = tlslab.pki.CertificateSummary.sha256Fingerprint(cert.get());
+    List<tlslab.pki.ClassCertificates.Entry> mine =
+        candidates.stream().filter(e -> e.sha256Fingerprint().equalsIgnoreCase(fp)).toList();
+    return mine.size() == 1 ? Optional.of(mine.get(0)) : Optional.empty();
   }
 
   /** The row of one submission, named by the class manifest's entry when there is one. */
