@@ -196,6 +196,7 @@ public final class Grading {
     String name = item.getFileName().toString();
     Path work = item;
     Optional<String> declared;
+    List<String> leftOut = List.of();
     if (!isZip(name) && !Files.isDirectory(item)) {
       return unreadable(
           name,
@@ -204,7 +205,7 @@ public final class Grading {
           "not a .zip from lab exercise submit, nor a work folder (ask for the .zip again)");
     }
     if (isZip(name)) {
-      work = Files.createDirectories(scratch.resolve(name.substring(0, name.length() - 4)));
+      work = Files.createTempDirectory(Files.createDirectories(scratch), "zip-");
       try {
         declared = Submission.unpack(item, work);
       } catch (LabException e) {
@@ -213,9 +214,17 @@ public final class Grading {
         return unreadable(name, klass, exercises, e.getMessage());
       }
     } else {
-      Path f = item.resolve(Submission.STUDENT_FILE);
+      // A folder is graded from a copy made as an archive is unpacked: the same limits, and no
+      // symbolic link out of it (to a classmate's folder beside it, or the grader's own files).
+      work = Files.createTempDirectory(Files.createDirectories(scratch), "folder-");
+      try {
+        leftOut = Submission.copyFolder(item, work);
+      } catch (LabException e) {
+        return unreadable(name, klass, exercises, e.getMessage());
+      }
+      Path f = work.resolve(Submission.STUDENT_FILE);
       declared =
-          Files.isRegularFile(f)
+          Files.isRegularFile(f) && Files.size(f) < 4096
               ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip())
               : Optional.empty();
     }
@@ -256,18 +265,22 @@ public final class Grading {
       // Hints name files by path; an archive is unpacked in a scratch folder deleted after
       // grading, so its files are named as in the student's own folder: work/certs/server.pem.
       String unpacked = work.toString();
+      String shownAs = isZip(name) ? "work" : item.toString();
       outcomes.put(
           e.number(),
           new Outcome(
               r.passed() ? Status.PASSED : Status.FAILED,
               r.firstFailure()
                   .map(i -> i.requirement() + ": " + i.hint())
-                  .map(h -> isZip(name) ? h.replace(unpacked, "work") : h)
+                  .map(h -> h.replace(unpacked, shownAs))
                   .orElse(""),
               r.collected()));
     }
     if (entry.isEmpty()) {
       flags.add(klass.notFound(student));
+    }
+    if (!leftOut.isEmpty()) {
+      flags.add("left out, not graded: " + String.join(", ", leftOut));
     }
     Set<String> tokens = new TreeSet<>(Traces.of(work));
     fileHashes(work).forEach(h -> tokens.add("identical file " + h));
@@ -537,11 +550,13 @@ public final class Grading {
       if (i > 0) {
         b.append(',');
       }
-      if (c.matches(".*[\",\\r\\n].*") || c.startsWith("=") || c.startsWith("+")) {
-        // Quote per RFC 4180; a leading = or + would be a formula in a spreadsheet.
-        b.append('"')
-            .append((c.startsWith("=") || c.startsWith("+") ? "'" : "") + c.replace("\"", "\"\""))
-            .append('"');
+      // A cell a spreadsheet would run as a formula (OWASP's CSV injection: =, +, -, @, a tab or
+      // a carriage return first) gets a leading ' so that it shows as text. Student names, IDs
+      // and answers come from the hand-ins.
+      boolean formula = !c.isEmpty() && "=+-@\t\r".indexOf(c.charAt(0)) >= 0;
+      if (c.matches("(?s).*[\",\\r\\n].*") || formula) {
+        // Quote per RFC 4180.
+        b.append('"').append((formula ? "'" : "") + c.replace("\"", "\"\"")).append('"');
       } else {
         b.append(c);
       }
