@@ -56,6 +56,15 @@ public final class ClassRecord {
               + " is missing: the class folder holds the class CA's certificate (lab certs class"
               + " writes it)");
     }
+    if (!Files.isRegularFile(dir.resolve(ClassCertificates.MANIFEST))
+        && Files.isRegularFile(dir.resolve("class").resolve(ClassCertificates.MANIFEST))) {
+      // The CA folder given for the class folder inside it (lab certs class --out CA/class).
+      throw LabException.badInput(
+          dir
+              + " is the CA's folder, not the class folder: give --class "
+              + dir.resolve("class")
+              + " (where lab certs class wrote manifest.tsv)");
+    }
     X509Certificate ca = CertificateFile.read(caPem, LabCertificates.STORE_PASSWORD).leaf();
     List<ClassCertificates.Entry> entries =
         ClassCertificates.readManifest(dir.resolve(ClassCertificates.MANIFEST));

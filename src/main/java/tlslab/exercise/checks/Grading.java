@@ -140,6 +140,14 @@ public final class Grading {
       }
       List<Graded> out = new ArrayList<>(flagCollusion(rows, tokens));
       out.addAll(nothingHandedIn(klass, rows, exercises));
+      // The class in manifest order, as the instructor's roster has it (those who handed in
+      // nothing in their place, not at the end); hand-ins for no student of it after them.
+      Map<String, Integer> order = new java.util.HashMap<>();
+      klass.entries().forEach(e -> order.putIfAbsent(e.key(), order.size()));
+      out.sort(
+          java.util.Comparator.comparing(
+                  (Graded g) -> order.getOrDefault(g.student(), Integer.MAX_VALUE))
+              .thenComparing(Graded::submission));
       return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -160,6 +168,12 @@ public final class Grading {
    * gradebook (a student who handed in a {@code .tar.gz} or a {@code .ZIP} is still there).
    */
   private static List<Path> list(Path dir) {
+    if (Files.isRegularFile(dir)) {
+      throw LabException.badInput(
+          dir
+              + " is a file: give --submissions the folder that holds the hand-ins (each a .zip"
+              + " or a work folder)");
+    }
     if (!Files.isDirectory(dir)) {
       throw LabException.badInput(dir + ": no such folder of submissions");
     }
