@@ -130,7 +130,8 @@ public final class Submission {
   /**
    * Copies a work folder handed in as a folder into {@code into}, as {@link #unpack} unpacks an
    * archive: with the same limits (one file over 64 MiB, more than 512 MiB or 2000 files refuse the
-   * hand-in) and only regular files. A symbolic link is followed only to a file inside the folder;
+   * hand-in) and only regular files. The folder may itself be a link (the grader's); inside it, a
+   * symbolic link is followed only to a file inside the folder;
    * one that leads out of it (to a classmate's hand-in beside it, to the grader's own files) is
    * left out and named in the list returned, with where it leads, as is anything that is not a file
    * (a FIFO, a device), which would stall or flood a reader.
@@ -140,14 +141,16 @@ public final class Submission {
     long[] total = {0};
     int[] entries = {0};
     try {
+      // The folder itself may be a link the grader made (a student's folder linked into the
+      // folder of hand-ins): what is inside counts from where it really is.
       Path root = folder.toRealPath();
       Files.walkFileTree(
-          folder,
+          root,
           new java.nio.file.SimpleFileVisitor<>() {
             @Override
             public java.nio.file.FileVisitResult visitFile(
                 Path f, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
-              String rel = folder.relativize(f).toString().replace('\\', '/');
+              String rel = root.relativize(f).toString().replace('\\', '/');
               Path source = f;
               if (attrs.isSymbolicLink()) {
                 Path target;

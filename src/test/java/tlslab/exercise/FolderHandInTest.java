@@ -39,7 +39,9 @@ class FolderHandInTest {
     Path submissions = Files.createDirectories(dir.resolve("handed-in"));
     String alice = StudentWork.CLASS_STUDENT.id();
     String bob = StudentWork.CLASS_OTHER.id();
-    Path a = StudentWork.copy(sw.classWork, submissions.resolve(alice));
+    // alice's folder lives elsewhere; the instructor linked it into the folder of hand-ins.
+    Path a = StudentWork.copy(sw.classWork, dir.resolve("collected").resolve(alice));
+    Files.createSymbolicLink(submissions.resolve(alice), a);
     Evidence.write(a.resolve(Submission.STUDENT_FILE), alice + "\n");
     // alice keeps her key log elsewhere in her folder and links it: a link inside is followed.
     Files.createDirectories(a.resolve("keys"));
