@@ -131,10 +131,10 @@ public final class Submission {
    * Copies a work folder handed in as a folder into {@code into}, as {@link #unpack} unpacks an
    * archive: with the same limits (one file over 64 MiB, more than 512 MiB or 2000 files refuse the
    * hand-in) and only regular files. The folder may itself be a link (the grader's); inside it, a
-   * symbolic link is followed only to a file inside the folder;
-   * one that leads out of it (to a classmate's hand-in beside it, to the grader's own files) is
-   * left out and named in the list returned, with where it leads, as is anything that is not a file
-   * (a FIFO, a device), which would stall or flood a reader.
+   * symbolic link is followed only to a file inside the folder; one that leads out of it (to a
+   * classmate's hand-in beside it, to the grader's own files) is left out and named in the list
+   * returned, with where it leads, as is anything that is not a file (a FIFO, a device), which
+   * would stall or flood a reader.
    */
   public static List<String> copyFolder(Path folder, Path into) {
     List<String> left = new ArrayList<>();

@@ -36,9 +36,11 @@ import tlslab.exercise.Workspace;
  * exercise submit} archive ({@code .zip}) or a work folder, in one folder of submissions.
  *
  * <p>Collusion: two submissions that share an identical evidence file, a hello random, a key-log
- * secret, a challenge, a certificate of their own or an answer in their own words (the same
- * sentence) are flagged, both of them, naming what they share. Honest students never share these:
- * each makes fresh keys and fresh handshakes, and writes their own sentences.
+ * secret, a challenge, a certificate of their own, a client certificate their captures show or an
+ * answer in their own words (the same sentence) are flagged, both of them, naming what they share.
+ * A work folder is graded from a copy ({@link Submission#copyFolder}), so that no symbolic link
+ * makes a classmate's files, or the grader's, part of it. Honest students never share these: each
+ * makes fresh keys and fresh handshakes, and writes their own sentences.
  */
 public final class Grading {
   /** What happened to one exercise of one submission. */
