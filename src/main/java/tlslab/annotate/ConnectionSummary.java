@@ -83,7 +83,8 @@ public record ConnectionSummary(int index, String client, String server, List<St
                                 + " from the pre-shared key alone, RFC 8446 2.3)"
                             : " - forward secret"
                         : k == KeyExchangeKind.PSK
-                            ? " - NOT forward secret: whoever learns the resumption secret"
+                            ? " - NOT forward secret: whoever learns "
+                                + Explanations.pskSecret(f.mode())
                                 + " decrypts it"
                             : " - NOT forward secret: the server's private key decrypts every"
                                 + " recorded session"));
@@ -103,7 +104,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
               + x.getIssuerX500Principal().getName());
     if (v == 0x0304
         && f.serverCertificates().isEmpty()
-        && f.mode() != HandshakeMode.TLS13_PSK
+        && !f.mode().psk()
         && f.mode() != HandshakeMode.UNKNOWN) {
       l.add("certificates: encrypted in TLS 1.3 (visible only with a key log)");
     }
@@ -229,7 +230,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
     if (f.earlyDataAccepted())
       return sent + "the server accepted it (early_data in its Encrypted Extensions)";
     return sent
-        + (f.mode() == HandshakeMode.TLS13_PSK
+        + (f.mode().psk()
             ? "the server did not accept it (no early_data in its Encrypted Extensions) and"
                 + " skipped those records"
             : "the server did not take the pre-shared key, so it skipped those records (RFC 8446"

@@ -125,10 +125,12 @@ final class Decryption {
       status = "no Client Hello seen: cannot look up keys";
       return;
     }
-    if (tlslab.wire.ProtocolVersion.isTls13(version) && version != 0x0304) {
+    if (tlslab.wire.ProtocolVersion.tls13Draft(version, sh.legacyVersion())) {
       status =
-          tlslab.wire.ProtocolVersion.nameOf(version)
-              + " is a draft: the lab decrypts TLS 1.3 as RFC 8446 defines it, not its drafts";
+          "the Server Hello chose "
+              + tlslab.wire.ProtocolVersion.nameOf(version, sh.legacyVersion())
+              + ": the lab decrypts TLS 1.3 as RFC 8446 defines it, not its drafts (their key"
+              + " schedules differ)";
       return;
     }
     if (suite == CipherSuite.UNKNOWN
