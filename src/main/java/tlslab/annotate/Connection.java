@@ -283,8 +283,8 @@ final class Connection {
 
   /**
    * The first sender's first record was a Client Hello in SSL 2.0's record format: the roles are
-   * known (the annotator already takes the first sender for the client), though Wireshark's
-   * server flag stays unset.
+   * known (the annotator already takes the first sender for the client), though Wireshark's server
+   * flag stays unset.
    */
   boolean sslv2ClientHello;
 

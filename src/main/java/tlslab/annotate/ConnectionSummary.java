@@ -117,7 +117,9 @@ public record ConnectionSummary(int index, String client, String server, List<St
       l.add(
           "handshake: "
               + f.mode().label()
-              + (f.handshakeFinished() ? "" : ", " + notCompleted(f.alerts(), v == 0x0304)));
+              + (f.handshakeFinished()
+                  ? endedByFatalAlert(f.alerts())
+                  : ", " + notCompleted(f.alerts(), v == 0x0304)));
     if (f.earlyDataOffered()) l.add("early data (0-RTT): " + earlyData(f));
     if (f.renegotiationFrame() >= 0)
       l.add(
@@ -216,6 +218,25 @@ public record ConnectionSummary(int index, String client, String server, List<St
             + " Server Hello, so not its Finished"
         : "not seen to complete: the capture does not show both sides' Change Cipher Spec and"
             + " Finished";
+  }
+
+  /**
+   * A completed handshake that a fatal alert ended later, e.g. a TLS 1.3 server that reads the
+   * client's empty Certificate and Finished, then sends certificate_required (RFC 8446 4.4.2.4):
+   * the handshake messages all went, but the connection did not go on. Empty when no fatal alert
+   * was read.
+   */
+  static String endedByFatalAlert(List<TlsAlert> alerts) {
+    for (TlsAlert a : alerts)
+      if (a.readable() && a.level() == 2)
+        return ", then the "
+            + a.sender().label()
+            + " ended the connection with a fatal "
+            + a.name()
+            + " alert (frame "
+            + a.frame()
+            + ")";
+    return "";
   }
 
   /** Whether the client's 0-RTT data was accepted, as far as the capture tells. */
