@@ -136,10 +136,7 @@ final class Explanations {
       case NEW_SESSION_TICKET -> newSessionTicket(m);
       case ENCRYPTED_EXTENSIONS -> encryptedExtensions(m);
       case CERTIFICATE_STATUS -> certificateStatus(m);
-      case KEY_UPDATE ->
-          "Key Update (RFC 8446 4.6.3): the "
-              + who(m)
-              + " switches to the next generation of traffic keys; records after it use them.";
+      case KEY_UPDATE -> keyUpdate(m);
       case END_OF_EARLY_DATA ->
           "End Of Early Data (RFC 8446 4.5): the client's 0-RTT data is over; from here it uses the"
               + " handshake keys.";
@@ -883,6 +880,38 @@ final class Explanations {
           + " set up outside TLS (age 0).";
     return "it offers a pre-shared key: a ticket from an earlier session or a key set up outside"
         + " TLS (its identities do not parse).";
+  }
+
+  /**
+   * A Key Update and its request_update field (RFC 8446 4.6.3): 1 asks the peer to update its own
+   * sending keys too, which it must do before its next application data; 0 does not.
+   */
+  private String keyUpdate(Msg m) {
+    String peer = m.fromServer ? "client" : "server";
+    String s =
+        "Key Update (RFC 8446 4.6.3): the "
+            + who(m)
+            + " switches its sending keys to the next generation (the next"
+            + " application_traffic_secret, 7.2); its records after this one use them.";
+    if (!(m.detail instanceof Integer req)) return s;
+    return switch (req) {
+      case 1 ->
+          s
+              + " update_requested: it asks the "
+              + peer
+              + " to update its own sending keys too; the "
+              + peer
+              + " must answer with a Key Update of its own (update_not_requested) before its next"
+              + " application data.";
+      case 0 ->
+          s
+              + " update_not_requested: it does not ask the "
+              + peer
+              + " to follow (it may be the answer to the "
+              + peer
+              + "'s request).";
+      default -> s + " Its request_update value " + req + " is neither 0 nor 1 (RFC 8446 4.6.3).";
+    };
   }
 
   /** Who can decrypt a psk_ke handshake (RFC 8446 4.2.9): whoever holds its pre-shared key. */

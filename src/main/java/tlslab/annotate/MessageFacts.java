@@ -238,6 +238,11 @@ final class MessageFacts {
         if (tls12(c) && c.serverCcs && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
       }
+      case KEY_UPDATE -> {
+        // struct { KeyUpdateRequest request_update; } KeyUpdate; (RFC 8446 4.6.3)
+        Integer request = b < end ? buf[b] & 0xff : null;
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), request, buf, b - 4, end, null);
+      }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
     }
   }

@@ -340,30 +340,20 @@ class TruthOnResumptionTest {
   }
 
   /** tshark's values of one field in the frames that match {@code filter}, one line a frame. */
-  static List<String> fields(LoopbackCaptures.Capture c, String filter, String field)
-      throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "tshark",
-                "-r",
-                c.file().toString(),
-                "-d",
-                "tcp.port==" + c.port() + ",tls",
-                "-Y",
-                filter,
-                "-T",
-                "fields",
-                "-e",
-                field)
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+  static List<String> fields(
+      LoopbackCaptures.Capture c, String filter, String field, String... options) throws Exception {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("tshark", "-r", c.file().toString(), "-d", "tcp.port==" + c.port() + ",tls"));
+    cmd.addAll(List.of(options));
+    cmd.addAll(List.of("-Y", filter, "-T", "fields", "-e", field));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String out =
         new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("tshark " + filter).isZero();
-    return out.isEmpty()
-        ? List.of()
-        : List.of(out.split("\n", -1)).subList(0, out.split("\n", -1).length - 1);
+    // One line per matching frame, each ended by a newline (an empty value is an empty line).
+    return out.isEmpty() ? List.of() : List.of(out.substring(0, out.length() - 1).split("\n", -1));
   }
 
   /** Without tickets the echo can only be the session cache: that stays said plainly. */
