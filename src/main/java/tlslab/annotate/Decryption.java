@@ -114,6 +114,11 @@ final class Decryption {
 
   private byte[] serverSessionId;
 
+  /** TLS 1.3: each side's handshake Finished was read, so it sends under application keys. */
+  private boolean clientOnApplicationKeys;
+
+  private boolean serverOnApplicationKeys;
+
   void serverHello(ServerHello sh) {
     serverRandom = sh.random();
     serverSessionId = sh.sessionId();
@@ -273,6 +278,11 @@ final class Decryption {
   /** TLS 1.3: after a side's Finished its application traffic secret takes over. */
   void finished(boolean fromServer) {
     if (version != 0x0304 || clientRandom == null) return;
+    // Only the handshake's Finished moves its sender to the application keys (RFC 8446 7.1); a
+    // Finished after post-handshake authentication (4.6.2) comes under them and changes nothing.
+    if (fromServer ? serverOnApplicationKeys : clientOnApplicationKeys) return;
+    if (fromServer) serverOnApplicationKeys = true;
+    else clientOnApplicationKeys = true;
     byte[] s =
         keys.secret(
             fromServer ? "SERVER_TRAFFIC_SECRET_0" : "CLIENT_TRAFFIC_SECRET_0", clientRandom);

@@ -123,16 +123,22 @@ final class Explanations {
               + " certificate it just sent: it proves it holds that key"
               + (v == 0x0304 ? "." : " (in TLS 1.0-1.2 only the client sends one).");
       case FINISHED ->
-          "Finished ("
-              + ref(v, "4.4.4", "7.4.9")
-              + "): the "
-              + who(m)
-              + "'s MAC over the whole handshake, keyed by the new secrets; it proves both sides saw"
-              + " the same messages and derived the same keys. Without keys Wireshark shows this"
-              + " record as "
-              + (v == 0x0304
-                  ? "\"Application Data\" (RFC 8446 5.2)."
-                  : "\"Encrypted Handshake Message\".");
+          Boolean.TRUE.equals(m.detail)
+              ? "Finished after post-handshake authentication (RFC 8446 4.4.4, 4.6.2): the "
+                  + who(m)
+                  + "'s MAC over the handshake and this Certificate Request, Certificate and"
+                  + " Certificate Verify, keyed from its current application traffic secret; it"
+                  + " binds the certificate to this connection. The traffic keys do not change."
+              : "Finished ("
+                  + ref(v, "4.4.4", "7.4.9")
+                  + "): the "
+                  + who(m)
+                  + "'s MAC over the whole handshake, keyed by the new secrets; it proves both sides saw"
+                  + " the same messages and derived the same keys. Without keys Wireshark shows this"
+                  + " record as "
+                  + (v == 0x0304
+                      ? "\"Application Data\" (RFC 8446 5.2)."
+                      : "\"Encrypted Handshake Message\".");
       case NEW_SESSION_TICKET -> newSessionTicket(m);
       case ENCRYPTED_EXTENSIONS -> encryptedExtensions(m);
       case CERTIFICATE_STATUS -> certificateStatus(m);

@@ -217,9 +217,12 @@ final class MessageFacts {
       }
       case FINISHED -> {
         if (c.decryption != null) c.decryption.finished(fromServer);
+        // TLS 1.3: a second Finished from one side ends a post-handshake authentication (4.6.2).
+        Boolean again =
+            c.negotiatedVersion == 0x0304 && (fromServer ? c.serverFinished : c.clientFinished);
         if (fromServer) c.serverFinished = true;
         else c.clientFinished = true;
-        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), again, buf, b - 4, end, null);
       }
       case ENCRYPTED_EXTENSIONS -> {
         HelloFields hf = HelloFields.encryptedExtensions(buf, b - 4, end, fx.fields);

@@ -78,6 +78,79 @@ class TruthOnClientCertificatesTest {
         .noneSatisfy(l -> assertThat(l).startsWith("client authentication"));
   }
 
+  /**
+   * tshark's labels with the key log against ours, frame by frame, up to the client's
+   * post-handshake Finished (its second Finished); after it tshark 4.0 decrypts none of the
+   * client's records (docs/TSHARK-PARITY.md), so there each must be one tshark leaves as
+   * "Application Data" and the lab decrypts and authenticates. Returns the frames after it.
+   */
+  static List<String[]> sameLabelsAsTsharkUpToThePostHandshakeFinished(LoopbackCaptures.Capture c)
+      throws Exception {
+    List<String[]> t = TruthOnRealPeersTest.tsharkWithKeys(c);
+    KeyMaterial keys = KeyMaterial.none().withKeyLog(c.keylog());
+    java.util.Map<Long, Row> ours = TsharkParityTest.annotate(c, keys);
+    List<String> clientFinished =
+        TruthOnResumptionTest.fields(
+            c,
+            "tls.handshake.type == 20 && tcp.dstport == " + c.port(),
+            "frame.number",
+            "-o",
+            "tls.keylog_file:" + c.keylog());
+    assertThat(clientFinished).as("tshark: the client's two Finished").hasSize(2);
+    long pha = Long.parseLong(clientFinished.get(1));
+    List<String[]> after = new java.util.ArrayList<>();
+    for (String[] r : t) {
+      if (!r[1].startsWith("TLS")) continue;
+      long n = Long.parseLong(r[0]);
+      Row row = ours.get(n);
+      assertThat(row).as("frame " + n).isNotNull();
+      boolean fromClient = row.sender == Sender.CLIENT;
+      if (n > pha && fromClient) {
+        assertThat(r[2]).as("tshark, frame %d", n).isEqualTo("Application Data");
+        assertThat(row.info).as("frame %d", n).isNotEqualTo("Application Data");
+        after.add(new String[] {r[0], row.info});
+      } else {
+        assertThat(row.protocol + " | " + row.info)
+            .as("frame %d", n)
+            .isEqualTo(r[1] + " | " + r[2]);
+      }
+    }
+    assertThat(TruthOnRealPeersTest.annotate(c, keys).facts().get(0).decryptionStatus())
+        .as("every record authenticates")
+        .isNull();
+    return after;
+  }
+
+  /**
+   * After post-handshake authentication (s_server's "c", s_client -enable_pha) the lab moved the
+   * client back to its first application keys at the second Finished: its close_notify "failed to
+   * decrypt (AEADBadTagException): wrong keys?" and the Finished was "the client's MAC over the
+   * whole handshake, keyed by the new secrets".
+   */
+  @Test
+  void decryptionGoesOnAfterPostHandshakeAuthentication() throws Exception {
+    LoopbackCaptures.Capture c = TruthOnRealPeersTest.postHandshakeAuth();
+    List<String[]> after = sameLabelsAsTsharkUpToThePostHandshakeFinished(c);
+    assertThat(after)
+        .as("the client's close_notify, read by the lab only")
+        .anySatisfy(
+            r -> assertThat(r[1]).isEqualTo("Alert (Level: Warning, Description: Close Notify)"));
+    ExplanationMatrixTest.Annotated k =
+        TruthOnRealPeersTest.annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
+    List<String> finished =
+        k.notes(
+            1, Sender.CLIENT, m -> m.handshakeType() == tlslab.wire.HandshakeType.FINISHED.code());
+    assertThat(finished).hasSize(2);
+    assertThat(finished.get(0)).startsWith("Finished (RFC 8446 4.4.4)");
+    assertThat(finished.get(1))
+        .startsWith("Finished after post-handshake authentication (RFC 8446 4.4.4, 4.6.2)")
+        .contains("The traffic keys do not change")
+        .doesNotContain("keyed by the new secrets");
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none().withKeyLog(c.keylog()), 1))
+        .contains("client authentication: the client sent a certificate")
+        .noneSatisfy(l -> assertThat(l).contains("stopped"));
+  }
+
   /** An empty client Certificate in TLS 1.2 (tshark: in the clear, Certificates Length 0). */
   @Test
   void anEmptyTls12ClientCertificateIsSaidEmpty() throws Exception {
