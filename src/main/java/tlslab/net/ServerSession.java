@@ -161,6 +161,7 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
     }
     server.closed(this);
     String reason = closeReason != null ? closeReason : cause == null ? null : describe(cause);
+    reason = HandshakeFailures.withSentAlert(reason, d.failureAlert());
     if (joined) {
       synchronized (server.room()) {
         server.room().leave(id, reason);

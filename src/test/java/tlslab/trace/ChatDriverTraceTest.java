@@ -55,34 +55,16 @@ class ChatDriverTraceTest {
             HandshakeInspector.builder().trace(serverEvents::add).keyLog(serverLog).build();
         HandshakeInspector clientSide =
             HandshakeInspector.builder().trace(clientEvents::add).keyLog(clientLog).build()) {
-      ChatServer server =
-          ChatServer.builder()
-              .context(TlsContexts.server(certs))
-              .bind("127.0.0.1")
-              .port(0)
-              .profile(profile)
-              .clientAuth(ClientAuth.NONE)
-              .observers(e -> serverSide.observer())
-              .log(line -> {})
-              .build()
-              .start();
-      try {
-        ChatClient client =
-            ChatClient.builder()
-                .host("localhost")
-                .port(server.port())
-                .context(TlsContexts.client(certs.resolve("ca.pem"), null, false))
-                .profile(profile)
-                .handshakeTimeout(Duration.ofSeconds(20))
-                .observers(e -> clientSide.observer())
-                .onLine(line -> {})
-                .build();
-        client.connect();
-        client.send("/nick tracer");
-        client.close();
-      } finally {
-        server.close();
-      }
+      chat(
+          profile,
+          certs.resolve("ca.pem"),
+          serverSide,
+          clientSide,
+          (server, client) -> {
+            client.connect();
+            client.send("/nick tracer");
+            client.close();
+          });
       assertThat(serverSide.problems()).isEmpty();
       assertThat(clientSide.problems()).isEmpty();
 
@@ -160,6 +142,41 @@ class ChatDriverTraceTest {
     assertThat(new HashSet<>(fromServer)).isEqualTo(new HashSet<>(fromClient));
   }
 
+  /**
+   * The alerts each side sends are in its trace, named, like those it receives: an SSLEngine logs a
+   * sent close_notify only as "WRITE: TLSv1.2 alert, length = 2", and the name comes from the
+   * cipher's dump of the record (AES-GCM in modern and tls13, AES-CBC with its explicit IV in the
+   * report profile). Before, the trace of the lab's own server and client had no sent alert at all.
+   */
+  @ParameterizedTest
+  @EnumSource(names = {"REPORT", "MODERN", "TLS13"})
+  void sentAlertsAreTracedAndNamed(TlsProfile profile) throws Exception {
+    List<TraceEvent> serverEvents = Collections.synchronizedList(new ArrayList<>());
+    List<TraceEvent> clientEvents = Collections.synchronizedList(new ArrayList<>());
+    try (HandshakeInspector serverSide =
+            HandshakeInspector.builder().trace(serverEvents::add).build();
+        HandshakeInspector clientSide =
+            HandshakeInspector.builder().trace(clientEvents::add).build()) {
+      chat(
+          profile,
+          certs.resolve("ca.pem"),
+          serverSide,
+          clientSide,
+          (server, client) -> {
+            client.connect();
+            client.close(); // close_notify, and waits for the server's (RFC 8446 §6.1)
+          });
+    }
+    assertThat(sorted(clientEvents))
+        .filteredOn(e -> e.message() == MessageType.ALERT)
+        .extracting(e -> e.direction().label() + " " + e.fields().alert())
+        .containsExactly("produced close_notify", "consumed close_notify");
+    assertThat(sorted(serverEvents))
+        .filteredOn(e -> e.message() == MessageType.ALERT)
+        .extracting(e -> e.direction().label() + " " + e.fields().alert())
+        .containsExactly("consumed close_notify", "produced close_notify");
+  }
+
   /** A client that does not trust the server says why, and the trace shows the alert both ways. */
   @org.junit.jupiter.api.Test
   void untrustedServerShowsTheFatalAlertOnBothSides(@TempDir Path tmp) throws Exception {
@@ -172,38 +189,20 @@ class ChatDriverTraceTest {
             HandshakeInspector.builder().trace(serverEvents::add).build();
         HandshakeInspector clientSide =
             HandshakeInspector.builder().trace(clientEvents::add).build()) {
-      ChatServer server =
-          ChatServer.builder()
-              .context(TlsContexts.server(certs))
-              .bind("127.0.0.1")
-              .port(0)
-              .profile(TlsProfile.MODERN)
-              .clientAuth(ClientAuth.NONE)
-              .observers(e -> serverSide.observer())
-              .log(line -> {})
-              .build()
-              .start();
-      try {
-        ChatClient client =
-            ChatClient.builder()
-                .host("localhost")
-                .port(server.port())
-                .context(TlsContexts.client(otherCa.resolve("ca.pem"), null, false))
-                .profile(TlsProfile.MODERN)
-                .handshakeTimeout(Duration.ofSeconds(20))
-                .observers(e -> clientSide.observer())
-                .onLine(line -> {})
-                .build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(client::connect)
-            .isInstanceOf(tlslab.common.LabException.class);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (serverEvents.stream().noneMatch(e -> e.message() == MessageType.ALERT)
-            && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-      } finally {
-        server.close();
-      }
+      chat(
+          TlsProfile.MODERN,
+          otherCa.resolve("ca.pem"),
+          serverSide,
+          clientSide,
+          (server, client) -> {
+            org.assertj.core.api.Assertions.assertThatThrownBy(client::connect)
+                .isInstanceOf(tlslab.common.LabException.class);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (serverEvents.stream().noneMatch(e -> e.message() == MessageType.ALERT)
+                && System.nanoTime() < deadline) {
+              Thread.sleep(20);
+            }
+          });
     }
     assertThat(sorted(clientEvents))
         .filteredOn(e -> e.message() == MessageType.ALERT)
@@ -213,6 +212,50 @@ class ChatDriverTraceTest {
         .filteredOn(e -> e.message() == MessageType.ALERT)
         .extracting(e -> e.direction().label() + " " + e.fields().alert())
         .containsExactly("consumed certificate_unknown");
+  }
+
+  /**
+   * A lab chat server and client of {@code profile}, each watched by its own inspector, the client
+   * trusting {@code ca}; {@code body} gets both (the client not yet connected), and the server is
+   * closed after it.
+   */
+  private static void chat(
+      TlsProfile profile,
+      Path ca,
+      HandshakeInspector serverSide,
+      HandshakeInspector clientSide,
+      ChatBody body)
+      throws Exception {
+    ChatServer server =
+        ChatServer.builder()
+            .context(TlsContexts.server(certs))
+            .bind("127.0.0.1")
+            .port(0)
+            .profile(profile)
+            .clientAuth(ClientAuth.NONE)
+            .observers(e -> serverSide.observer())
+            .log(line -> {})
+            .build()
+            .start();
+    try {
+      ChatClient client =
+          ChatClient.builder()
+              .host("localhost")
+              .port(server.port())
+              .context(TlsContexts.client(ca, null, false))
+              .profile(profile)
+              .handshakeTimeout(Duration.ofSeconds(20))
+              .observers(e -> clientSide.observer())
+              .onLine(line -> {})
+              .build();
+      body.run(server, client);
+    } finally {
+      server.close();
+    }
+  }
+
+  private interface ChatBody {
+    void run(ChatServer server, ChatClient client) throws Exception;
   }
 
   private static List<TraceEvent> sorted(List<TraceEvent> events) {

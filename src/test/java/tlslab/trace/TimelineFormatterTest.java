@@ -154,4 +154,74 @@ class TimelineFormatterTest {
                 + "\"certificate_subjects\":[\"CN=\\\"quoted\\\"\\\\x\"],"
                 + "\"certificate_sha256\":[\"AB:01\",\"CD:02\"],\"alert\":\"close_notify\"}");
   }
+
+  /**
+   * One side's view (the demo's): a TLS 1.3 Change Cipher Spec says it changes no cipher; a TLS 1.2
+   * one says nothing of the kind; a sent alert JSSE did not name says so instead of nothing.
+   */
+  @Test
+  void oneSidedDetailsSayWhatTheRecordIs() {
+    TraceEvent ccs =
+        new TraceEvent(
+            T0,
+            Side.SERVER,
+            1,
+            Direction.CONSUMED,
+            MessageType.CHANGE_CIPHER_SPEC,
+            null,
+            HandshakeFields.NONE);
+    assertThat(TimelineFormatter.details(ccs, true))
+        .isEqualTo("not a cipher change (RFC 8446 §D.4)")
+        .hasSizeLessThanOrEqualTo(45);
+    assertThat(TimelineFormatter.details(ccs, false)).isEmpty();
+    TraceEvent unnamed =
+        new TraceEvent(
+            T0, Side.SERVER, 1, Direction.PRODUCED, MessageType.ALERT, null, HandshakeFields.NONE);
+    assertThat(TimelineFormatter.details(unnamed, false))
+        .isEqualTo("which alert: not in JSSE's log");
+  }
+
+  /**
+   * In a trace of one side (lab client --trace), a TLS 1.3 Change Cipher Spec received is the
+   * compatibility record; there is never a sender's line to miss, but the side's own is not logged
+   * either.
+   */
+  @Test
+  void oneSidedTimelineExplainsTheCompatibilityRecordWithoutASendersLine() {
+    TimelineFormatter f = new TimelineFormatter(false);
+    HandshakeFields tls13 =
+        new HandshakeFields(
+            List.of("TLSv1.3"),
+            "CD",
+            "",
+            List.of(),
+            "TLS_AES_128_GCM_SHA256",
+            List.of(),
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            null,
+            null);
+    f.format(
+        new TraceEvent(
+            T0, Side.CLIENT, 1, Direction.CONSUMED, MessageType.SERVER_HELLO, null, tls13));
+    String ccs =
+        String.join(
+            " ",
+            f.format(
+                new TraceEvent(
+                    T0,
+                    Side.CLIENT,
+                    1,
+                    Direction.CONSUMED,
+                    MessageType.CHANGE_CIPHER_SPEC,
+                    null,
+                    HandshakeFields.NONE)));
+    assertThat(ccs.replaceAll("\\s+", " "))
+        .contains("not a cipher change")
+        .contains("JSSE does not log such a record it sends")
+        .doesNotContain("sender's");
+  }
 }
