@@ -53,9 +53,26 @@ public final class PacketProtection {
       header[at + i] ^= mask[1 + i];
       truncated = (truncated << 8) | (header[at + i] & 0xff);
     }
-    long full = decodePacketNumber(largest, truncated, pnLen * 8);
-    if (headerOnly) return new Opened(first, pnLen, full, null);
+    // Two readings of the truncated number (docs/QUIC.md, "Packet numbers"): RFC 9000 A.3's, the
+    // one nearest the next expected number, and tshark 4.0's, which never goes below the
+    // window-sized block holding that number. They differ only for a packet that looks older
+    // than the largest one opened so far. The AEAD nonce is built from the full number, so a
+    // successful open proves which reading is right; the RFC's is tried first, so every packet
+    // that opens with it still does, and tshark's second, which opens a packet that arrives
+    // after more than half a window of packets nobody could open (tshark opens it too). The
+    // window itself only moves on a successful open (the caller's largest), as in RFC 9000 A.3
+    // ("largest packet number successfully processed") and in tshark. A packet that opens with
+    // neither shows tshark's reading: unauthenticated either way, and tshark's is what the
+    // student compares with.
+    int bits = pnLen * 8;
+    long full = decodePacketNumber(largest, truncated, bits);
+    long tshark = tsharkPacketNumber(largest, truncated, bits);
+    if (headerOnly) return new Opened(first, pnLen, tshark, null);
     byte[] payload = k.open(full, header, b, pn + pnLen, end);
+    if (payload == null && tshark != full) {
+      payload = k.open(tshark, header, b, pn + pnLen, end);
+      full = tshark;
+    }
     return payload == null ? null : new Opened(first, pnLen, full, payload);
   }
 
@@ -74,6 +91,20 @@ public final class PacketProtection {
     out[0] ^= (byte) (mask[0] & (longHeader ? 0x0f : 0x1f));
     for (int i = 0; i < pnLength; i++) out[pn + i] ^= mask[1 + i];
     return out;
+  }
+
+  /**
+   * The full packet number as tshark 4.0 reconstructs it (epan/dissectors/packet-quic.c,
+   * quic_pkt_adjust_pkt_num): of the candidate in the {@code 2^bits} block that holds the next
+   * expected number and the candidate in the block above, the nearer one (the upper on a tie). It
+   * never picks the block below, where RFC 9000 A.3 would place a packet older than the largest.
+   */
+  public static long tsharkPacketNumber(long largest, long truncated, int bits) {
+    long expected = largest + 1;
+    long win = 1L << bits;
+    long a = (expected & ~(win - 1)) | truncated;
+    long b = a + win;
+    return Math.abs(a - expected) < b - expected ? a : b;
   }
 
   /** RFC 9000 appendix A.3: the full packet number closest to the next one expected. */

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
+import tlslab.quic.PacketProtection;
 
 /**
  * QUIC on real captures, against tshark 4.0 as the oracle. One capture is made here: Debian's
@@ -43,6 +44,8 @@ class QuicCaptureTest {
   static Path retryKeylog;
   static Path keyUpdatePcap;
   static Path keyUpdateKeylog;
+  static Path oneByOnePcap;
+  static Path oneByOneKeylog;
   static Path v2DraftPcap;
   static final Path CHROME = Path.of("../shared/captures/real/ja4-rules.pcap");
 
@@ -116,6 +119,16 @@ class QuicCaptureTest {
             cert,
             List.of(List.of("--key-update=2ms")),
             Map.of("SSLKEYLOGFILE", keyUpdateKeylog.toString()));
+    // The same download with one QUIC packet per datagram (no GSO): tshark opens every packet.
+    oneByOneKeylog = dir.resolve("ku1.keylog");
+    oneByOnePcap =
+        sessions(
+            "ku1",
+            List.of("--max-gso-dgrams=1", "-d", htdocs.toString()),
+            key,
+            cert,
+            List.of(List.of("--key-update=2ms")),
+            Map.of("SSLKEYLOGFILE", oneByOneKeylog.toString()));
     // Debian's ngtcp2 (0.12) speaks QUIC v2 only as the provisional 0x709a50c4 of the v2 drafts,
     // not RFC 9369's 0x6b3343cf: a real handshake in a version tshark 4.0 does not recognise.
     v2DraftPcap =
@@ -539,6 +552,67 @@ class QuicCaptureTest {
     // Without keys the key phase bit stays hidden by header protection: KP0 as tshark writes it.
     List<String[]> plain = tshark(keyUpdatePcap, List.of());
     assertThat(differences(plain, annotate(keyUpdatePcap, KeyMaterial.none()).rows())).isEmpty();
+  }
+
+  /**
+   * A run of server packets spanning more than 128 packet numbers that neither tool can open (their
+   * tags broken here; on a real capture, GSO datagrams), after the server's packet numbers passed
+   * 256: tshark 4.0 keeps its largest packet number at the last packet it opened and reads the next
+   * 1-byte number in the block above, so it opens that packet (RFC 9000 A.3 would read it 256
+   * lower). Every frame must still match tshark, the broken ones included.
+   */
+  @Test
+  void afterMoreThan128PacketsNoOneCanOpenThePacketNumberIsReadAsTsharkReadsIt() throws Exception {
+    List<String> opts = List.of("-o", "tls.keylog_file:" + oneByOneKeylog);
+    List<String[]> keyed = tshark(oneByOnePcap, opts, "udp.dstport", "quic.packet_number_length");
+    String serverPort = keyed.get(0)[3]; // the client's first Initial goes to the server
+    List<String[]> server = new ArrayList<>();
+    for (String[] r : keyed) {
+      if (r[2].startsWith("Protected Payload (KP") && !r[3].equals(serverPort)) server.add(r);
+    }
+    // The last packet opened before the run: past 256 and low in its 256-number block, so that a
+    // packet more than 128 ahead but in the same block is read differently by tshark and the RFC.
+    int start = -1;
+    for (int i = 0; i < server.size() && start < 0; i++) {
+      long n = pkn(server.get(i));
+      if (n >= 256 && (n & 0xff) < 64) start = i;
+    }
+    assertThat(start).as("the server sent more than 256 packets").isNotNegative();
+    long largest = pkn(server.get(start));
+    int end = start + 1;
+    while (end < server.size() && pkn(server.get(end)) - largest <= 129) end++;
+    assertThat(end).as("the server sent 128 more").isLessThan(server.size());
+    String[] after = server.get(end);
+    assertThat(end - start - 1).as("packets to break").isPositive();
+    // Every one of them opened in tshark: each Info goes on past the packet number.
+    for (int i = start; i <= end; i++) assertThat(server.get(i)[2]).matches(".*PKN: \\d+, .*");
+    assertThat(after[4]).as("a 1-byte packet number").isEqualTo("0");
+    assertThat(pkn(after)).as("in the same block").isLessThanOrEqualTo(largest | 0xff);
+    assertThat(PacketProtection.decodePacketNumber(largest, pkn(after) & 0xff, 8))
+        .as("RFC 9000 A.3's reading")
+        .isEqualTo(pkn(after) - 256);
+    byte[] file = Files.readAllBytes(oneByOnePcap);
+    for (int i = start + 1; i < end; i++) {
+      int at = frameEnd(file, Integer.parseInt(server.get(i)[0])) - 1;
+      file[at] ^= 1; // the last byte of the datagram: the AEAD tag
+    }
+    Path broken = dir.resolve("ku1-broken.pcap");
+    Files.write(broken, file);
+    List<String[]> t = tshark(broken, opts);
+    assertThat(t.get(Integer.parseInt(server.get(start + 1)[0]) - 1)[2])
+        .as("a broken packet: header only")
+        .endsWith(", PKN: " + pkn(server.get(start + 1)));
+    assertThat(t.get(Integer.parseInt(after[0]) - 1)[2])
+        .as("tshark opens the packet after the run")
+        .isEqualTo(after[2]);
+    Annotated k = annotate(broken, KeyMaterial.none().withKeyLog(oneByOneKeylog));
+    assertThat(differences(t, k.rows())).isEmpty();
+  }
+
+  private static long pkn(String[] row) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("PKN: (\\d+)").matcher(row[2]);
+    assertThat(m.find()).as(row[2]).isTrue();
+    return Long.parseLong(m.group(1));
   }
 
   private static int indexOf(List<String[]> rows, String infoPrefix) {

@@ -131,6 +131,53 @@ class QuicVectorsTest {
     }
   }
 
+  /** A 1-RTT packet with a 1-byte packet number {@code pn}, sealed with {@code k}. */
+  private static byte[] shortPacket(PacketKeys k, long pn) {
+    byte[] header = HEX.parseHex(String.format("40%s%02x", HEX.formatHex(DCID), pn & 0xff));
+    byte[] payload = new byte[40];
+    payload[0] = 0x01; // PING, then PADDING
+    return PacketProtection.protect(k, header, 1, pn, payload);
+  }
+
+  /**
+   * tshark 4.0's reading of a truncated packet number never goes below the block of the next
+   * expected number; the RFC's does. The AEAD decides: a packet opens under the reading it was
+   * sealed with, whichever rule gives it, and the window (largest) is the caller's, moved only by
+   * opened packets. A packet that opens under neither shows tshark's reading.
+   */
+  @Test
+  void aTruncatedPacketNumberOpensUnderEitherReadingAndShowsTsharksWhenItCannotOpen() {
+    PacketKeys k = PacketKeys.fromSecret(new byte[32], PacketKeys.Aead.AES_128_GCM, QuicVersion.V1);
+    long largest = 300;
+    // 141 ahead of the largest: the RFC reads 185 (0x1b9 & 0xff = 0xb9), tshark 441.
+    assertThat(PacketProtection.decodePacketNumber(largest, 441 & 0xff, 8)).isEqualTo(185);
+    assertThat(PacketProtection.tsharkPacketNumber(largest, 441 & 0xff, 8)).isEqualTo(441);
+    // 100 behind (a late packet): the RFC reads 200, tshark 456.
+    assertThat(PacketProtection.decodePacketNumber(largest, 200, 8)).isEqualTo(200);
+    assertThat(PacketProtection.tsharkPacketNumber(largest, 200, 8)).isEqualTo(456);
+    // Where both agree, and below the first block boundary, they are the RFC's reading.
+    for (long l = -1; l < 1200; l += 7) {
+      for (int t = 0; t < 256; t += 5) {
+        long rfc = PacketProtection.decodePacketNumber(l, t, 8);
+        long ts = PacketProtection.tsharkPacketNumber(l, t, 8);
+        assertThat(ts & 0xff).isEqualTo(t);
+        assertThat(ts).as("largest %d truncated %d", l, t).isBetween(l + 1 - 128, l + 1 + 255);
+        if (l + 1 < 256 || rfc >= (l + 1 & ~0xffL)) assertThat(ts).isEqualTo(rfc);
+      }
+    }
+    for (long pn : new long[] {441, 200, 301}) {
+      byte[] pkt = shortPacket(k, pn);
+      QuicHeader h = QuicHeader.parse(pkt, 0, pkt.length, DCID.length).valueOrNull();
+      PacketProtection.Opened o = PacketProtection.open(k, pkt, h, largest);
+      assertThat(o).as("packet %d opens", pn).isNotNull();
+      assertThat(o.packetNumber()).isEqualTo(pn);
+      pkt[pkt.length - 1] ^= 1; // the tag fails: only the header is read
+      assertThat(PacketProtection.open(k, pkt, h, largest)).isNull();
+      assertThat(PacketProtection.unmask(k, pkt, h, largest).packetNumber())
+          .isEqualTo(PacketProtection.tsharkPacketNumber(largest, pn & 0xff, 8));
+    }
+  }
+
   /** RFC 9000 A.3's example: largest 0xa82f30ea, truncated 0x9b32 (16 bits) -> 0xa82f9b32. */
   @Test
   void packetNumberDecoding() {
