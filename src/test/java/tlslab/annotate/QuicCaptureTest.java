@@ -572,22 +572,27 @@ class QuicCaptureTest {
     }
     // The last packet opened before the run: past 256 and low in its 256-number block, so that a
     // packet more than 128 ahead but in the same block is read differently by tshark and the RFC.
+    // The first such pair whose later packet has a 1-byte number (ngtcp2 picks the length from
+    // what the client has acknowledged: a slow client can make it 2 bytes, read alike by both).
     int start = -1;
-    for (int i = 0; i < server.size() && start < 0; i++) {
+    int end = -1;
+    for (int i = 0; i < server.size() && end < 0; i++) {
       long n = pkn(server.get(i));
-      if (n >= 256 && (n & 0xff) < 64) start = i;
+      if (n < 256 || (n & 0xff) >= 64) continue;
+      for (int e = i + 1; e < server.size() && pkn(server.get(e)) <= (n | 0xff); e++) {
+        if (pkn(server.get(e)) - n > 129 && server.get(e)[4].equals("0")) {
+          start = i;
+          end = e;
+          break;
+        }
+      }
     }
-    assertThat(start).as("the server sent more than 256 packets").isNotNegative();
+    assertThat(end).as("a 1-byte packet 130 past one numbered 256 or more").isPositive();
     long largest = pkn(server.get(start));
-    int end = start + 1;
-    while (end < server.size() && pkn(server.get(end)) - largest <= 129) end++;
-    assertThat(end).as("the server sent 128 more").isLessThan(server.size());
     String[] after = server.get(end);
     assertThat(end - start - 1).as("packets to break").isPositive();
     // Every one of them opened in tshark: each Info goes on past the packet number.
     for (int i = start; i <= end; i++) assertThat(server.get(i)[2]).matches(".*PKN: \\d+, .*");
-    assertThat(after[4]).as("a 1-byte packet number").isEqualTo("0");
-    assertThat(pkn(after)).as("in the same block").isLessThanOrEqualTo(largest | 0xff);
     assertThat(PacketProtection.decodePacketNumber(largest, pkn(after) & 0xff, 8))
         .as("RFC 9000 A.3's reading")
         .isEqualTo(pkn(after) - 256);
