@@ -104,6 +104,18 @@ class BadInputTest {
     assertThat(err).contains(dir + ": is a folder").doesNotContain("--force");
   }
 
+  /** A mistyped option is named as such, also when the FILE is missing too. */
+  @Test
+  void aMistypedOptionIsNamedBeforeAMissingFile() {
+    assertThat(run("annotate", "--colour=always")).isEqualTo(2);
+    assertThat(err.lines().findFirst().orElse(""))
+        .isEqualTo("lab annotate: Unknown option: '--colour'");
+    assertThat(run("certs", "show", "--pem")).isEqualTo(2);
+    assertThat(err).startsWith("lab certs show: Unknown option: '--pem'");
+    assertThat(run("certs", "show")).isEqualTo(2);
+    assertThat(err).startsWith("lab certs show: Missing required parameter: 'FILE'");
+  }
+
   /**
    * {@code lab --help} lists each command with its summary: none is cut off mid-sentence (the
    * completion command's ended in "(or save it under").
