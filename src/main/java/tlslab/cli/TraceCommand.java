@@ -156,6 +156,9 @@ public final class TraceCommand implements Callable<Integer> {
       Path temp = certs == null ? tempCerts() : null;
       try {
         Path dir = certs != null ? certs : temp;
+        if (helloRetry) {
+          TraceRun.checkHelloRetry(dir);
+        }
         if (auth != ClientAuth.NONE && !Files.exists(TraceRun.clientKeyStore(dir))) {
           LabCertificates.issueClient(dir, TraceRun.CLIENT_NAME, false);
           if (certs != null) {

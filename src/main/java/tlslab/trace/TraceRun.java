@@ -204,12 +204,33 @@ public final class TraceRun {
                 + ")");
       }
     }
+    if (options.helloRetry()) {
+      checkHelloRetry(dir);
+    }
     SSLContext serverCtx = TlsContexts.server(dir);
     SSLContext clientCtx = TlsContexts.client(dir.resolve("ca.pem"), clientStore, false);
     try {
       return exchange(options, serverCtx, clientCtx, live);
     } catch (IOException e) {
       throw LabException.network("loopback exchange failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks that {@code --hello-retry} can work with these certificates on this JDK, before anything
+   * is written.
+   *
+   * @throws LabException {@code BAD_INPUT} on JDK 17 to 19 when a certificate has an EC key
+   */
+  public static void checkHelloRetry(Path dir) {
+    if (OnlyGroup.breaksSignatures(
+        List.of(dir.resolve("server.pem"), dir.resolve("client-" + CLIENT_NAME + ".pem")))) {
+      throw LabException.badInput(
+          "--hello-retry on JDK "
+              + Runtime.version().feature()
+              + " needs RSA certificates (JDK 20 and later take any): "
+              + dir
+              + " has an EC key; use the default certificates or lab certs init --key rsa-2048");
     }
   }
 
@@ -371,7 +392,7 @@ public final class TraceRun {
     SSLSocket tls = TlsContexts.serverSocket(ctx, raw, options.profile(), options.clientAuth());
     if (options.helloRetry()) {
       SSLParameters p = tls.getSSLParameters();
-      p.setAlgorithmConstraints(new OnlyGroup(RETRY_GROUP));
+      OnlyGroup.apply(p, RETRY_GROUP);
       tls.setSSLParameters(p);
     }
     raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));

@@ -205,6 +205,50 @@ class TraceCommandTest {
     assertThat(r.out().lines()).allMatch(l -> l.length() <= 80);
   }
 
+  /**
+   * EC certificates: refusing secp256r1 as a group by algorithm constraints (all JDK 17 has) also
+   * takes ecdsa_secp256r1_sha256 from the server, which then signed its TLS 1.3 Certificate Verify
+   * with ecdsa_sha1 (measured; RFC 8446 §4.4.3 forbids it). JDK 17 refuses the combination in one
+   * line; JDK 20 and later restrict the server's groups alone and sign as usual.
+   */
+  @Test
+  void helloRetryWithEcCertificatesSignsWithTheCertificatesCurveOrIsRefused(@TempDir Path tmp)
+      throws Exception {
+    Path ec = tmp.resolve("ec");
+    tlslab.pki.LabCertificates.init(
+        tlslab.pki.InitOptions.builder().dir(ec).keyType(tlslab.pki.KeyType.EC_P256).build());
+    Run r =
+        lab(
+            "trace",
+            "--certs",
+            ec.toString(),
+            "--profile",
+            "tls13",
+            "--hello-retry",
+            "--client-auth",
+            "need");
+
+    if (Runtime.version().feature() < 20) {
+      assertThat(r.exit()).isEqualTo(3);
+      assertThat(r.err().strip())
+          .isEqualTo(
+              "lab trace: --hello-retry on JDK "
+                  + Runtime.version().feature()
+                  + " needs RSA certificates (JDK 20 and later take any): "
+                  + ec
+                  + " has an EC key; use the default certificates or lab certs init --key"
+                  + " rsa-2048");
+      assertThat(r.out()).doesNotContain("Client Hello");
+    } else {
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out())
+          .contains("server → Hello Retry Request")
+          .contains("server → Certificate Verify   ecdsa_secp256r1_sha256")
+          .contains("client → Certificate Verify   ecdsa_secp256r1_sha256")
+          .doesNotContain("sha1");
+    }
+  }
+
   private static List<String> block(List<String> lines, int connection) {
     List<String> out = new ArrayList<>();
     boolean in = false;
