@@ -207,6 +207,17 @@ public final class TraceRun {
     if (options.helloRetry()) {
       checkHelloRetry(dir);
     }
+    String serverKey = OnlyGroup.keyAlgorithm(dir.resolve("server.pem"));
+    if (options.profile() == TlsProfile.REPORT && serverKey != null && !"RSA".equals(serverKey)) {
+      // TLS_RSA_WITH_AES_128_CBC_SHA encrypts the premaster secret to the server's RSA key (RFC
+      // 5246 §7.4.7.1): with another key JSSE finds no suite and fails with handshake_failure.
+      throw LabException.badInput(
+          "--profile report (TLS_RSA key transport) needs an RSA server key: "
+              + dir.resolve("server.pem")
+              + " has an "
+              + serverKey
+              + " key (lab certs init --key rsa-2048)");
+    }
     SSLContext serverCtx = TlsContexts.server(dir);
     SSLContext clientCtx = TlsContexts.client(dir.resolve("ca.pem"), clientStore, false);
     try {

@@ -249,6 +249,24 @@ class TraceCommandTest {
     }
   }
 
+  /** The report's suite needs an RSA server key: said in one line, not "handshake_failure". */
+  @Test
+  void theReportProfileWithAnEcServerKeyIsOneLine(@TempDir Path tmp) throws Exception {
+    Path ec = tmp.resolve("ec");
+    tlslab.pki.LabCertificates.init(
+        tlslab.pki.InitOptions.builder().dir(ec).keyType(tlslab.pki.KeyType.EC_P256).build());
+    Run r = lab("trace", "--certs", ec.toString(), "--profile", "report");
+
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err().strip().lines().toList())
+        .last()
+        .isEqualTo(
+            "lab trace: --profile report (TLS_RSA key transport) needs an RSA server key: "
+                + ec.resolve("server.pem")
+                + " has an EC key (lab certs init --key rsa-2048)");
+    assertThat(r.err()).doesNotContain("handshake_failure");
+  }
+
   private static List<String> block(List<String> lines, int connection) {
     List<String> out = new ArrayList<>();
     boolean in = false;

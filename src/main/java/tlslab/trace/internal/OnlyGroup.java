@@ -78,19 +78,29 @@ public final class OnlyGroup implements AlgorithmConstraints {
       return false;
     }
     for (Path pem : certificatePems) {
-      if (!Files.exists(pem)) {
-        continue;
-      }
-      try (InputStream in = Files.newInputStream(pem)) {
-        Certificate c = CertificateFactory.getInstance("X.509").generateCertificate(in);
-        if (!"RSA".equals(c.getPublicKey().getAlgorithm())) {
-          return true;
-        }
-      } catch (IOException | CertificateException e) {
-        // An unreadable certificate is reported where it is loaded for the handshake.
+      String algorithm = keyAlgorithm(pem);
+      if (algorithm != null && !"RSA".equals(algorithm)) {
+        return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The key algorithm ({@code RSA}, {@code EC}) of the first certificate in a PEM file, or {@code
+   * null} when there is no such file or it cannot be read (that is reported where the handshake
+   * loads it).
+   */
+  public static String keyAlgorithm(Path pem) {
+    if (!Files.isRegularFile(pem)) {
+      return null;
+    }
+    try (InputStream in = Files.newInputStream(pem)) {
+      Certificate c = CertificateFactory.getInstance("X.509").generateCertificate(in);
+      return c.getPublicKey().getAlgorithm();
+    } catch (IOException | CertificateException e) {
+      return null;
+    }
   }
 
   private static Method setNamedGroups() {
