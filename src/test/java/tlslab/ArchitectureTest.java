@@ -39,7 +39,7 @@ class ArchitectureTest {
           Map.entry("pki", Set.of("pki.internal", "common")),
           Map.entry("tls", Set.of("pki", "common")),
           Map.entry("chat", Set.of("common")),
-          Map.entry("net", Set.of("chat", "tls", "pki", "common")),
+          Map.entry("net", Set.of("chat", "tls", "pki", "wire", "common")),
           Map.entry("trace.internal", Set.of("pki", "common")),
           Map.entry("trace", Set.of("trace.internal", "tls", "wire", "pki", "common")),
           Map.entry("quic", Set.of("wire", "common")),

@@ -37,7 +37,7 @@ public final class DemoPage {
               sent, // the trace is the server's: what it sent came from the server
               p.event().message().label(),
               p.wireLabel(),
-              TimelineFormatter.details(p.event())));
+              TimelineFormatter.details(p.event(), "TLSv1.3".equals(run.protocol()))));
     }
     List<PageExtras.Verdict> verdicts = new ArrayList<>();
     for (DemoReport.Verdict v : report.verdictList())

@@ -115,7 +115,7 @@ public final class DemoReport {
       TraceEvent e = p.event();
       String frame = p.frame() > 0 ? String.valueOf(p.frame()) : "-";
       String name = e.direction().arrow() + " " + e.message().label();
-      String details = TimelineFormatter.details(e);
+      String details = TimelineFormatter.details(e, tls13);
       if (p.frame() > 0 && !p.wireLabel().equals(e.message().label())) {
         details = "(Wireshark: \"" + p.wireLabel() + "\") " + details;
       }

@@ -16,6 +16,7 @@ import javax.net.ssl.SSLProtocolException;
 import javax.net.ssl.SSLSession;
 import tlslab.tls.ClientKeyExchangeCheck;
 import tlslab.tls.HandshakeObserver;
+import tlslab.wire.AlertDescription;
 
 /**
  * Drives one {@link SSLEngine} over one non-blocking byte channel: the only class in the lab that
@@ -835,7 +836,7 @@ public final class TlsDriver {
       }
       alertQueued |= containsRecord(out, before, ALERT);
     }
-    if (!alertQueued && !protectedSent && !handshakeDone) {
+    if (!alertQueued && !protectedSent && !handshakeDone && !receivedFatalAlert(e)) {
       // JDK 17 hands a failed delegated task's exception back without queuing its alert (the
       // task's parser threw outside JSSE's alert path). Nothing protected has been sent yet, so
       // the alert is a plaintext record anyone can build: RFC 8446 §6.2, RFC 5246 §7.2.2. What
@@ -850,9 +851,62 @@ public final class TlsDriver {
       engine.wrap(empty, out);
     }
     out.flip();
+    sentAlert = alertIn(out);
     return out.hasRemaining() ? out : null;
   }
 
+  /** What {@link #failureAlert()} says; set once, when the connection fails. */
+  private volatile String sentAlert;
+
+  /**
+   * The alert this side sent when the connection failed, in the clear: its level and name (RFC 8446
+   * §6, e.g. {@code "fatal protocol_version"}); {@code "encrypted"} when it went under the
+   * session's keys (its name is then on no wire a capture sees); or {@code null} if the connection
+   * did not fail or sent no alert.
+   */
+  public String failureAlert() {
+    return sentAlert;
+  }
+
+  /**
+   * The alert that ends the records of {@code b} (read mode), as {@link #failureAlert()}: what a
+   * failing engine wraps ends with its alert (or the close_notify of {@link #wrapAlert}).
+   */
+  private static String alertIn(ByteBuffer b) {
+    int last = -1;
+    for (int p = b.position(); p + 5 <= b.limit(); ) {
+      last = p;
+      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+    }
+    if (last < 0) {
+      return null;
+    }
+    int type = b.get(last);
+    int length = ((b.get(last + 3) & 0xff) << 8) | (b.get(last + 4) & 0xff);
+    if (type == ALERT && length == 2 && last + 7 <= b.limit()) {
+      int level = b.get(last + 5);
+      return (level == 2 ? "fatal " : level == 1 ? "warning " : "")
+          + AlertDescription.of(b.get(last + 6) & 0xff).rfcName();
+    }
+    // A TLS 1.2 alert under the keys keeps its type; TLS 1.3 hides it (RFC 8446 §5.2).
+    return type == ALERT || type == APPLICATION_DATA ? "encrypted" : null;
+  }
+
+  /**
+   * Whether the engine failed because the peer sent a fatal alert: JSSE then sends none back, and
+   * neither may the driver (RFC 5246 §7.2.2, RFC 8446 §6.2: on receipt, close at once). JSSE says
+   * so only in its message ("Received fatal alert: unknown_ca", JDK 17 and 25).
+   */
+  private static boolean receivedFatalAlert(SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().startsWith("Received fatal alert")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final byte APPLICATION_DATA = 23;
   private static final byte ALERT = 21;
   private static final byte HANDSHAKE = 22;
 

@@ -144,6 +144,7 @@ public final class HandshakeInspector implements AutoCloseable {
         Conn c = connection(engine, 0);
         boolean first = c.wireRandom() == null;
         c.releaseCertificate(null);
+        c.releaseAlert(null);
         c.records(outbound, records);
         byte[] random = c.wireRandom();
         if (!c.byLock) {
@@ -161,6 +162,7 @@ public final class HandshakeInspector implements AutoCloseable {
           Dispatcher.claim(c);
         }
         c.releaseCertificate(null);
+        c.releaseAlert(null);
         c.snapshot();
       }
 
@@ -231,6 +233,7 @@ public final class HandshakeInspector implements AutoCloseable {
     }
     for (Conn c : all) {
       c.releaseCertificate(null);
+      c.releaseAlert(null);
     }
     synchronized (this) {
       if (observing && !closed) {
@@ -279,7 +282,13 @@ public final class HandshakeInspector implements AutoCloseable {
     boolean finished;
 
     String lastAlert;
+    boolean lastAlertFatal;
     Instant lastAlertTime = Instant.EPOCH;
+
+    /** A produced alert waiting for its name (see releaseAlert), and when it was logged. */
+    private RecordParser.Parsed pendingAlert;
+
+    private Instant pendingAlertTime;
 
     /** A Certificate event waiting for its chain's fingerprints (see releaseCertificate). */
     private TraceEvent pendingCertificate;
@@ -301,21 +310,63 @@ public final class HandshakeInspector implements AutoCloseable {
     @Override
     public void onRecord(Instant time, String message, String parameter) {
       RecordParser.Parsed m = RecordParser.parse(message, parameter);
+      if (m == null) {
+        // The record asked for after an unnamed alert: the cipher's dump that names it, if any.
+        releaseAlert(RecordParser.alertFromPlaintext(message, parameter));
+        return;
+      }
       if (m != null) onMessage(time, m);
     }
 
+    /**
+     * Sends the produced alert held back by {@link #onMessage}, named if {@code named} (the
+     * cipher's plaintext dump) says which it is: called at this side's next record or driver
+     * callback, and when the inspector closes.
+     */
+    void releaseAlert(RecordParser.Parsed named) {
+      RecordParser.Parsed held;
+      Instant time;
+      synchronized (this) {
+        held = pendingAlert;
+        time = pendingAlertTime;
+        pendingAlert = null;
+      }
+      if (held != null) {
+        emit(time, named != null ? named : held);
+      }
+    }
+
     private void onMessage(Instant time, RecordParser.Parsed m) {
+      releaseAlert(null);
+      if (RecordParser.isUnnamedProducedAlert(m)) {
+        // An engine's "WRITE: TLSv1.2 alert, length = 2": the cipher's dump of the record's
+        // plaintext follows at once on this thread and names the alert.
+        synchronized (this) {
+          pendingAlert = m;
+          pendingAlertTime = time;
+        }
+        Dispatcher.wantNextPlaintext();
+        return;
+      }
+      emit(time, m);
+    }
+
+    private void emit(Instant time, RecordParser.Parsed m) {
       if (m.type() == MessageType.ALERT && m.direction() == Direction.PRODUCED) {
         // A socket logs a fatal alert twice: "Fatal (X)" when deciding, "WRITE: alert(x)" when
         // sending. Show it once.
         synchronized (this) {
           String alert = m.fields().alert();
-          if (alert != null
-              && alert.equals(lastAlert)
-              && time.isBefore(lastAlertTime.plusSeconds(2))) {
+          boolean recent = time.isBefore(lastAlertTime.plusSeconds(2));
+          // An engine's unnamed WRITE of a fatal alert (a CBC record: no plaintext dump) right
+          // after its "Fatal (X)" is that alert too.
+          if (recent
+              && lastAlert != null
+              && (alert == null ? lastAlertFatal : alert.equals(lastAlert))) {
             return;
           }
           lastAlert = alert;
+          lastAlertFatal = "fatal".equals(m.variant());
           lastAlertTime = time;
         }
       }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tlslab.wire.AlertDescription;
 
 /**
  * Turns one of JSSE's debug records into a TLS message and its key fields. Pure: text in, value
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * supported_groups list {@code "versions"}, JDK 25 {@code "named groups"}) the patterns accept
  * both. The TLS 1.2 client's {@code Consuming NewSessionTicket} carries its text after the first
  * line of the message instead of in a parameter. Alerts show up as {@code WRITE: TLSv1.2
- * alert(close_notify), length = 10} (produced) and {@code Received alert message} (consumed).
+ * alert(close_notify), length = 10} (produced by a socket), {@code WRITE: TLSv1.2 alert, length =
+ * 2} (by an engine: see {@link #alertFromPlaintext}) and {@code Received alert message} (consumed).
  * Everything else (record dumps, plaintext dumps, notes) is not a message and yields {@code null}.
  */
 public final class RecordParser {
@@ -69,7 +71,88 @@ public final class RecordParser {
   /** The variant of the Client Hello a client sends in answer to a Hello Retry Request. */
   public static final String AFTER_HELLO_RETRY = "after HelloRetryRequest";
 
+  /** A hex dump line as JSSE formats it: "0010: 01 00 D3 ... ..". */
+  private static final Pattern DUMP_LINE =
+      Pattern.compile("(?m)^\\s*([0-9A-Fa-f]{4}): ((?:[0-9A-Fa-f]{2} {1,2})*[0-9A-Fa-f]{2})");
+
+  /** The AEAD ciphers' dump of a record's plaintext, logged just before it is encrypted. */
+  public static final String PLAINTEXT_DUMP = "Plaintext before ENCRYPTION";
+
+  /** The CBC ciphers' dump: explicit IV, plaintext, MAC and padding, before encryption. */
+  public static final String PADDED_PLAINTEXT_DUMP = "Padded plaintext before ENCRYPTION";
+
+  /** The record layer's dump of the bytes of a record it wrote. */
+  public static final String RAW_WRITE_DUMP = "Raw write";
+
   private RecordParser() {}
+
+  /**
+   * Whether a produced alert has no description: an {@code SSLEngine} logs {@code WRITE: TLSv1.2
+   * alert, length = 2}; its cipher's plaintext dump, if any, names it ({@link
+   * #alertFromPlaintext}).
+   */
+  public static boolean isUnnamedProducedAlert(Parsed m) {
+    return m.type() == MessageType.ALERT
+        && m.direction() == Direction.PRODUCED
+        && m.variant() == null
+        && m.fields().alert() == null;
+  }
+
+  /**
+   * The alert in a cipher's dump of the record it is about to encrypt, or {@code null} if it holds
+   * none. AES-GCM and ChaCha20-Poly1305 log "Plaintext before ENCRYPTION": the alert's two bytes,
+   * level and description (RFC 8446 §6), come first. CBC logs "Padded plaintext before ENCRYPTION",
+   * which starts with the record's explicit IV (RFC 5246 §6.2.3.2: one 16-byte AES block; the lab
+   * speaks TLS 1.2 and later only, so there is always one): the alert follows it.
+   */
+  public static Parsed alertFromPlaintext(String message, String dump) {
+    int offset;
+    if (message.startsWith(PLAINTEXT_DUMP)) {
+      offset = 0;
+    } else if (message.startsWith(PADDED_PLAINTEXT_DUMP)) {
+      offset = 16;
+    } else if (message.startsWith(RAW_WRITE_DUMP)) {
+      // No cipher yet: the record itself, in the clear, if it is an alert record of length 2.
+      int[] header = dumpBytes(dump, 0, 5);
+      if (header == null || header[0] != 21 || header[3] != 0 || header[4] != 2) {
+        return null;
+      }
+      offset = 5;
+    } else {
+      return null;
+    }
+    int[] b = dumpBytes(dump, offset, 2);
+    if (b == null) {
+      return null;
+    }
+    int level = b[0];
+    AlertDescription d = AlertDescription.of(b[1]);
+    if ((level != 1 && level != 2) || d == AlertDescription.UNKNOWN) {
+      return null;
+    }
+    return new Parsed(Direction.PRODUCED, MessageType.ALERT, null, alertFields(d.rfcName()));
+  }
+
+  /** The dump's bytes at {@code offset}, {@code n} of them on one line, or {@code null}. */
+  private static int[] dumpBytes(String dump, int offset, int n) {
+    if (dump == null) {
+      return null;
+    }
+    Matcher m = DUMP_LINE.matcher(dump);
+    while (m.find()) {
+      int lineStart = Integer.parseInt(m.group(1), 16);
+      String[] hex = m.group(2).trim().split(" +");
+      int i = offset - lineStart;
+      if (i >= 0 && i + n <= hex.length) {
+        int[] out = new int[n];
+        for (int k = 0; k < n; k++) {
+          out[k] = Integer.parseInt(hex[i + k], 16);
+        }
+        return out;
+      }
+    }
+    return null;
+  }
 
   /**
    * Cheap pre-check on the hot path (JSSE logs ~450 records per connection, most of them dumps):
@@ -99,9 +182,9 @@ public final class RecordParser {
     }
     Matcher fatal = FATAL.matcher(headline);
     if (fatal.find()) {
-      // JSSE logs "Fatal (ALERT): why" when it decides to send a fatal alert (the only trace of a
-      // produced alert on an SSLEngine, which logs no "WRITE: ... alert"), and also when it got
-      // one ("Received fatal alert: ..."), which "Received alert message" already reports.
+      // JSSE logs "Fatal (ALERT): why" when it decides to send a fatal alert (the only named trace
+      // of it on an SSLEngine, whose "WRITE: ... alert" has no name), and also when it got one
+      // ("Received fatal alert: ..."), which "Received alert message" already reports.
       if (fatal.group(2).startsWith("Received fatal alert")) {
         return null;
       }

@@ -33,6 +33,9 @@ public final class TimelineFormatter {
       "middlebox compatibility, RFC 8446 §D.4, not a cipher change, "
           + "sender's → line not logged by JSSE";
 
+  /** The same, short, where one side is shown (the demo's column of 45 characters). */
+  static final String COMPATIBILITY_CCS_SHORT = "not a cipher change (RFC 8446 §D.4)";
+
   private final boolean bothSides;
   private final Map<Integer, Instant> starts = new HashMap<>();
   private final java.util.Set<Integer> tls13 = new java.util.HashSet<>();
@@ -77,6 +80,16 @@ public final class TimelineFormatter {
     }
     out.addAll(wrap(head, text));
     return out;
+  }
+
+  /**
+   * The short description of a message's key fields, on a connection that is ({@code tls13}) or is
+   * not TLS 1.3: there a Change Cipher Spec is the compatibility record, and says so.
+   */
+  public static String details(TraceEvent e, boolean tls13) {
+    return tls13 && e.message() == MessageType.CHANGE_CIPHER_SPEC
+        ? COMPATIBILITY_CCS_SHORT
+        : details(e);
   }
 
   /** The short description of a message's key fields. */
@@ -154,7 +167,10 @@ public final class TimelineFormatter {
         }
         break;
       case ALERT:
-        parts.add(f.alert());
+        parts.add(
+            f.alert() == null && e.direction() == Direction.PRODUCED
+                ? "which alert: not in JSSE's log"
+                : f.alert());
         break;
       default:
         break;

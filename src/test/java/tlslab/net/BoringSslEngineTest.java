@@ -66,43 +66,7 @@ class BoringSslEngineTest {
     Path dir = key.equals("ec") ? ecCerts : certs;
     List<String> log = new CopyOnWriteArrayList<>();
     try (ChatServer server = server(dir, profile, log)) {
-      Fixtures.Lines lab = Fixtures.client(dir, server, profile, "lab");
-      try (Peers openssl =
-          new Peers(
-              List.of(
-                  "openssl",
-                  "s_client",
-                  "-connect",
-                  "127.0.0.1:" + server.port(),
-                  "-CAfile",
-                  dir.resolve("ca.pem").toString(),
-                  "-servername",
-                  "localhost",
-                  "-verify_return_error",
-                  "-quiet",
-                  "-no_ign_eof"))) {
-        openssl.write("/nick osl\nhello from openssl\n/whoami\n");
-        openssl.await(l -> l.equals("* you are now osl"));
-        lab.await(l -> l.equals("<osl> hello from openssl"));
-        assertThat(openssl.await(l -> l.startsWith("* you are osl")))
-            .contains(protocol + ", " + suite);
-        lab.client.send("hi openssl");
-        openssl.await(l -> l.equals("<lab> hi openssl"));
-        openssl.closeInput(); // s_client sends close_notify at end of input
-        assertThat(openssl.awaitExit()).isZero();
-        lab.await(l -> l.startsWith("* osl left (127.0.0.1:"));
-      } finally {
-        lab.client.close();
-      }
-      Fixtures.awaitLog(
-          log,
-          l ->
-              l.matches(
-                  "guest\\d+ joined from 127\\.0\\.0\\.1:\\d+ \\("
-                      + protocol
-                      + ", "
-                      + suite
-                      + "\\)"));
+      Fixtures.assertOpensslChats(dir, server, profile, log, protocol, suite);
     }
   }
 

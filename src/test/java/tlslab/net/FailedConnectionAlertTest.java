@@ -93,6 +93,52 @@ class FailedConnectionAlertTest {
         .isLessThan(1000);
   }
 
+  /**
+   * A client that rejects the server (here: a fatal unknown_ca after the server's flight, as
+   * openssl sends for an untrusted CA) gets no alert back, only the connection's end: on receipt of
+   * a fatal alert both sides close at once (RFC 5246 §7.2.2). The driver's own plaintext alert, for
+   * JDK 17 failures JSSE leaves without one, once answered it with handshake_failure, and the
+   * capture then showed the server failing too. The log says what came, and sent nothing.
+   */
+  @ParameterizedTest
+  @EnumSource(names = {"MODERN", "REPORT"})
+  void aClientsFatalAlertGetsNoAlertBack(TlsProfile profile) throws IOException {
+    ChatServer server = profile == TlsProfile.MODERN ? modern : report;
+    ClientHello h = profile == TlsProfile.MODERN ? ClientHello.tls12() : new ClientHello();
+    if (profile == TlsProfile.REPORT) {
+      h.suites = new int[] {0x002f};
+      h.extensions.add(RawTls.extension(0xff01, new byte[] {0}));
+      h.extensions.add(ClientHello.signatureAlgorithms(0x0804, 0x0401));
+    }
+    try (Socket s = connect(server)) {
+      int port = s.getLocalPort();
+      awaitServerHelloDone(s, h.record());
+      s.getOutputStream().write(RawTls.record(RawTls.ALERT, new byte[] {2, 48})); // unknown_ca
+      s.getOutputStream().flush();
+      List<Record> after = RawTls.readRecords(s.getInputStream(), r -> false);
+      assertThat(after).as(RawTls.describe(after)).containsExactly((Record) null);
+      String line =
+          Fixtures.awaitLog(
+              log, l -> l.startsWith("127.0.0.1:" + port + " dropped before joining"));
+      assertThat(line).endsWith("Received fatal alert: unknown_ca");
+    }
+  }
+
+  /** The log names the alert the server sent beside JSSE's reason. */
+  @Test
+  void theLogNamesTheAlertTheServerSent() throws IOException {
+    ClientHello h = ClientHello.tls12();
+    h.compressionLength = 14;
+    try (Socket s = connect(modern)) {
+      int port = s.getLocalPort();
+      expectAlert(s, h.record(), RawTls.DECODE_ERROR);
+      assertThat(
+              Fixtures.awaitLog(
+                  log, l -> l.startsWith("127.0.0.1:" + port + " dropped before joining")))
+          .endsWith("(sent alert: fatal decode_error)");
+    }
+  }
+
   @Test
   void compressionMethodsLengthTooLongGetsDecodeError() throws IOException {
     ClientHello h = ClientHello.tls12();

@@ -1,5 +1,7 @@
 package tlslab.net;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -106,6 +108,57 @@ final class Fixtures {
       lines.awaitStartsWith("* you are now " + name);
     }
     return lines;
+  }
+
+  /**
+   * {@code openssl s_client} (CA and host name checked) chats with a lab client through the server:
+   * it takes a nick, both see each other's line, {@code /whoami} names the protocol and suite, and
+   * both the leave and the join (with that protocol and suite) reach the server's log.
+   */
+  static void assertOpensslChats(
+      Path certs,
+      ChatServer server,
+      TlsProfile profile,
+      List<String> log,
+      String protocol,
+      String suite) {
+    Lines lab = client(certs, server, profile, "lab");
+    try (Peers openssl =
+        new Peers(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + server.port(),
+                "-CAfile",
+                certs.resolve("ca.pem").toString(),
+                "-servername",
+                "localhost",
+                "-verify_return_error",
+                "-quiet",
+                "-no_ign_eof"))) {
+      openssl.write("/nick osl\nhello from openssl\n/whoami\n");
+      openssl.await(l -> l.equals("* you are now osl"));
+      lab.await(l -> l.equals("<osl> hello from openssl"));
+      assertThat(openssl.await(l -> l.startsWith("* you are osl")))
+          .contains(protocol + ", " + suite);
+      lab.client.send("hi openssl");
+      openssl.await(l -> l.equals("<lab> hi openssl"));
+      openssl.closeInput(); // s_client sends close_notify at end of input
+      assertThat(openssl.awaitExit()).isZero();
+      lab.await(l -> l.startsWith("* osl left (127.0.0.1:"));
+    } finally {
+      lab.client.close();
+    }
+    awaitLog(
+        log,
+        l ->
+            l.matches(
+                "guest\\d+ joined from 127\\.0\\.0\\.1:\\d+ \\("
+                    + protocol
+                    + ", "
+                    + suite
+                    + "\\)"));
   }
 
   /** Proves the server still serves: alice and bob chat both ways. */

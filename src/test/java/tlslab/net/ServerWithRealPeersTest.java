@@ -38,43 +38,7 @@ class ServerWithRealPeersTest {
   void opensslSClientChatsWithLabServer(TlsProfile profile, String protocol, String suite) {
     List<String> log = new CopyOnWriteArrayList<>();
     try (ChatServer server = Fixtures.server(certs, profile, ClientAuth.NONE, log)) {
-      Fixtures.Lines lab = Fixtures.client(certs, server, profile, "lab");
-      try (Peers openssl =
-          new Peers(
-              List.of(
-                  "openssl",
-                  "s_client",
-                  "-connect",
-                  "127.0.0.1:" + server.port(),
-                  "-CAfile",
-                  certs.resolve("ca.pem").toString(),
-                  "-servername",
-                  "localhost",
-                  "-verify_return_error",
-                  "-quiet",
-                  "-no_ign_eof"))) {
-        openssl.write("/nick osl\nhello from openssl\n/whoami\n");
-        openssl.await(l -> l.equals("* you are now osl"));
-        lab.await(l -> l.equals("<osl> hello from openssl"));
-        String whoami = openssl.await(l -> l.startsWith("* you are osl"));
-        assertThat(whoami).contains(protocol + ", " + suite);
-        lab.client.send("hi openssl");
-        openssl.await(l -> l.equals("<lab> hi openssl"));
-        openssl.closeInput(); // s_client sends close_notify at end of input
-        assertThat(openssl.awaitExit()).isZero();
-        lab.await(l -> l.startsWith("* osl left (127.0.0.1:"));
-      } finally {
-        lab.client.close();
-      }
-      Fixtures.awaitLog(
-          log,
-          l ->
-              l.matches(
-                  "guest\\d+ joined from 127\\.0\\.0\\.1:\\d+ \\("
-                      + protocol
-                      + ", "
-                      + suite
-                      + "\\)"));
+      Fixtures.assertOpensslChats(certs, server, profile, log, protocol, suite);
       Fixtures.awaitLog(log, l -> l.matches("guest\\d+ is now osl"));
       Fixtures.awaitLog(log, l -> l.startsWith("osl left (127.0.0.1:"));
     }

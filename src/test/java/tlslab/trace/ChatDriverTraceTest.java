@@ -160,6 +160,59 @@ class ChatDriverTraceTest {
     assertThat(new HashSet<>(fromServer)).isEqualTo(new HashSet<>(fromClient));
   }
 
+  /**
+   * The alerts each side sends are in its trace, named, like those it receives: an SSLEngine logs a
+   * sent close_notify only as "WRITE: TLSv1.2 alert, length = 2", and the name comes from the
+   * cipher's dump of the record (AES-GCM in modern and tls13, AES-CBC with its explicit IV in the
+   * report profile). Before, the trace of the lab's own server and client had no sent alert at all.
+   */
+  @ParameterizedTest
+  @EnumSource(names = {"REPORT", "MODERN", "TLS13"})
+  void sentAlertsAreTracedAndNamed(TlsProfile profile) throws Exception {
+    List<TraceEvent> serverEvents = Collections.synchronizedList(new ArrayList<>());
+    List<TraceEvent> clientEvents = Collections.synchronizedList(new ArrayList<>());
+    try (HandshakeInspector serverSide =
+            HandshakeInspector.builder().trace(serverEvents::add).build();
+        HandshakeInspector clientSide =
+            HandshakeInspector.builder().trace(clientEvents::add).build()) {
+      ChatServer server =
+          ChatServer.builder()
+              .context(TlsContexts.server(certs))
+              .bind("127.0.0.1")
+              .port(0)
+              .profile(profile)
+              .clientAuth(ClientAuth.NONE)
+              .observers(e -> serverSide.observer())
+              .log(line -> {})
+              .build()
+              .start();
+      try {
+        ChatClient client =
+            ChatClient.builder()
+                .host("localhost")
+                .port(server.port())
+                .context(TlsContexts.client(certs.resolve("ca.pem"), null, false))
+                .profile(profile)
+                .handshakeTimeout(Duration.ofSeconds(20))
+                .observers(e -> clientSide.observer())
+                .onLine(line -> {})
+                .build();
+        client.connect();
+        client.close(); // close_notify, and waits for the server's (RFC 8446 §6.1)
+      } finally {
+        server.close();
+      }
+    }
+    assertThat(sorted(clientEvents))
+        .filteredOn(e -> e.message() == MessageType.ALERT)
+        .extracting(e -> e.direction().label() + " " + e.fields().alert())
+        .containsExactly("produced close_notify", "consumed close_notify");
+    assertThat(sorted(serverEvents))
+        .filteredOn(e -> e.message() == MessageType.ALERT)
+        .extracting(e -> e.direction().label() + " " + e.fields().alert())
+        .containsExactly("consumed close_notify", "produced close_notify");
+  }
+
   /** A client that does not trust the server says why, and the trace shows the alert both ways. */
   @org.junit.jupiter.api.Test
   void untrustedServerShowsTheFatalAlertOnBothSides(@TempDir Path tmp) throws Exception {

@@ -169,4 +169,33 @@ class RecordParserTest {
     assertThat(RecordParser.parse("Produced something unheard of", null)).isNull();
     assertThat(RecordParser.parse(null, null)).isNull();
   }
+
+  /**
+   * An engine's sent alert is named from its cipher's dump, as JDK 17 and 25 format it (hex dump,
+   * indented): the first bytes for AES-GCM, after the 16-byte explicit IV for CBC, after the 5-byte
+   * header for a record still in the clear. An encrypted record's dump never names one.
+   */
+  @Test
+  void sentAlertNamedFromTheCipherDumpOnly() {
+    String gcm = "\n  0000: 01 00                                        ..\n";
+    assertThat(RecordParser.alertFromPlaintext("Plaintext before ENCRYPTION", gcm).fields().alert())
+        .isEqualTo("close_notify");
+    String cbc =
+        "\n  0000: 02 28 9A 11 0C 7E 44 01   00 5B 33 21 07 0A 6F 19  .(....D..[3!..o.\n"
+            + "  0010: 01 00 3D 4C 91 55 0E 2A   17 60 C2 8D 7B 04 3E A0  ..=L.U.*.`..{.>.\n";
+    assertThat(
+            RecordParser.alertFromPlaintext("Padded plaintext before ENCRYPTION", cbc)
+                .fields()
+                .alert())
+        .as("the IV's first bytes (02 28, handshake_failure) are not the alert")
+        .isEqualTo("close_notify");
+    String clear = "\n  0000: 15 03 03 00 02 02 2E                              .......\n";
+    assertThat(RecordParser.alertFromPlaintext("Raw write", clear).fields().alert())
+        .isEqualTo("certificate_unknown");
+    String encrypted =
+        "\n  0000: 15 03 03 00 1A 00 00 00   00 00 00 00 01 02 28 5F  ..............(_\n";
+    assertThat(RecordParser.alertFromPlaintext("Raw write", encrypted)).isNull();
+    assertThat(RecordParser.alertFromPlaintext("Raw read", clear)).isNull();
+    assertThat(RecordParser.alertFromPlaintext("Plaintext before ENCRYPTION", null)).isNull();
+  }
 }

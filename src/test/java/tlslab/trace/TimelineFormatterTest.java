@@ -154,4 +154,30 @@ class TimelineFormatterTest {
                 + "\"certificate_subjects\":[\"CN=\\\"quoted\\\"\\\\x\"],"
                 + "\"certificate_sha256\":[\"AB:01\",\"CD:02\"],\"alert\":\"close_notify\"}");
   }
+
+  /**
+   * One side's view (the demo's): a TLS 1.3 Change Cipher Spec says it changes no cipher; a TLS 1.2
+   * one says nothing of the kind; a sent alert JSSE did not name says so instead of nothing.
+   */
+  @Test
+  void oneSidedDetailsSayWhatTheRecordIs() {
+    TraceEvent ccs =
+        new TraceEvent(
+            T0,
+            Side.SERVER,
+            1,
+            Direction.CONSUMED,
+            MessageType.CHANGE_CIPHER_SPEC,
+            null,
+            HandshakeFields.NONE);
+    assertThat(TimelineFormatter.details(ccs, true))
+        .isEqualTo("not a cipher change (RFC 8446 §D.4)")
+        .hasSizeLessThanOrEqualTo(45);
+    assertThat(TimelineFormatter.details(ccs, false)).isEmpty();
+    TraceEvent unnamed =
+        new TraceEvent(
+            T0, Side.SERVER, 1, Direction.PRODUCED, MessageType.ALERT, null, HandshakeFields.NONE);
+    assertThat(TimelineFormatter.details(unnamed, false))
+        .isEqualTo("which alert: not in JSSE's log");
+  }
 }

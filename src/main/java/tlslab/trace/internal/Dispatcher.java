@@ -48,6 +48,9 @@ public final class Dispatcher {
   private static final class State {
     Target current;
     final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+    /** The next record on this thread is wanted even if it is a plaintext dump. */
+    boolean plaintextWanted;
   }
 
   private record Pending(Instant time, String message, String parameter) {}
@@ -63,9 +66,31 @@ public final class Dispatcher {
     return (s != null && s.current != null && s.current.active()) || observers.get() > 0;
   }
 
+  /**
+   * A target asks for the next record logged on this thread, whatever it is: an {@code SSLEngine}
+   * logs the alert it sends as "WRITE: TLSv1.2 alert, length = 2", with no description, and the
+   * cipher's dump that follows at once holds the alert's two bytes.
+   */
+  public static void wantNextPlaintext() {
+    state().plaintextWanted = true;
+  }
+
+  /** Whether the next record on this thread is wanted whoever logs it (see above). */
+  static boolean plaintextWanted() {
+    State s = STATE.get();
+    return s != null && s.plaintextWanted;
+  }
+
   /** One record from JSSE's logger. */
   static void record(String message, String parameter) {
-    if (!mayBeMessage(message)) {
+    State st = STATE.get();
+    boolean asked = false;
+    if (st != null && st.plaintextWanted) {
+      // Only the very next record: the dump comes at once (unless the record is not encrypted).
+      st.plaintextWanted = false;
+      asked = message != null;
+    }
+    if (!asked && !mayBeMessage(message)) {
       return; // record dumps, plaintext dumps and notes stop here: never stored, never printed
     }
     Instant now = Instant.now();

@@ -28,8 +28,10 @@ public final class LabLoggerFinder extends System.LoggerFinder {
    * Whether the JSSE code asking to log is the record layer ({@code SSLSocketInputRecord}, {@code
    * SSLEngineOutputRecord}, …: "Raw read", "Raw write", "READ:") or a cipher ({@code SSLCipher$…}:
    * "Plaintext before ENCRYPTION"), or key/trust managers and the context listing certificates and
-   * suites. Alerts written by the record layer ({@code encodeAlert}) are kept: they are the
-   * produced Alert events.
+   * suites. Alerts written by the record layer are kept: they are the produced Alert events (a
+   * socket logs them in {@code encodeAlert}, an engine in its handshake fragmenter's {@code
+   * acquireCiphertext}, which also logs its handshake and Change Cipher Spec records there: cheap
+   * lines that {@link Dispatcher#mayBeMessage} drops).
    */
   static boolean isDumpCaller() {
     return WALKER.walk(
@@ -56,7 +58,7 @@ public final class LabLoggerFinder extends System.LoggerFinder {
             || simple.endsWith("OutputRecord")
             || simple.contains("InputRecord$")
             || simple.contains("OutputRecord$");
-    return recordLayer && !method.equals("encodeAlert");
+    return recordLayer && !method.equals("encodeAlert") && !method.equals("acquireCiphertext");
   }
 
   /** Receives JSSE's records on the handshaking thread. */
@@ -74,7 +76,7 @@ public final class LabLoggerFinder extends System.LoggerFinder {
      */
     @Override
     public boolean isLoggable(Level level) {
-      return Dispatcher.wanted() && !isDumpCaller();
+      return Dispatcher.wanted() && (Dispatcher.plaintextWanted() || !isDumpCaller());
     }
 
     @Override
