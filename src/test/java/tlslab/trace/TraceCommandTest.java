@@ -296,6 +296,27 @@ class TraceCommandTest {
         .doesNotContain("Exception");
   }
 
+  /**
+   * An existing key log is appended to (the format's convention) and made owner-only: it was left
+   * as it was, so secrets went into a file anyone could read when it had been made 0644.
+   */
+  @Test
+  void anExistingKeyLogIsAppendedToAndMadeOwnerOnly(@TempDir Path tmp) throws Exception {
+    Path keys = Files.writeString(tmp.resolve("keys.log"), "# mine\n");
+    Files.setPosixFilePermissions(
+        keys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Run r = lab("trace", "--certs", certs.toString(), "--keylog", keys.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(Files.readAllLines(keys)).first().isEqualTo("# mine");
+    assertThat(Files.readAllLines(keys)).hasSize(2).last().asString().startsWith("CLIENT_RANDOM ");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(keys)))
+        .isEqualTo("rw-------");
+    assertThat(r.out()).contains("key log: 1 line(s) appended to " + keys);
+  }
+
   @Test
   void refusesToOverwriteTheJsonTrace(@TempDir Path tmp) throws Exception {
     Path json = Files.writeString(tmp.resolve("t.jsonl"), "keep me\n");
