@@ -170,14 +170,15 @@ public final class CertsClassCommand implements Callable<Integer> {
     long ms = (System.nanoTime() - start) / 1_000_000;
     PrintWriter o = spec.commandLine().getOut();
     o.printf(
-        "Issued %d student bundles (%s keys) in %s in %d ms%s.%n",
+        "Issued %d student %s (%s keys) in %s in %d ms%s.%n",
         r.entries().size(),
+        r.entries().size() == 1 ? "bundle" : "bundles",
         keyType.label(),
         r.out(),
         ms,
-        add || who.reissue != null
-            ? "; kept the " + r.kept().size() + " already in the manifest as they were"
-            : "");
+        who.reissue != null
+            ? "; kept the other " + r.kept().size() + " as they were"
+            : add ? "; kept the " + r.kept().size() + " already in the manifest as they were" : "");
     if (who.reissue != null) {
       o.printf(
           "The old certificate of %s is revoked (superseded): captures made with it no longer"

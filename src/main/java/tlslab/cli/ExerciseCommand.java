@@ -185,16 +185,14 @@ public final class ExerciseCommand implements Runnable {
 
     @Override
     public Integer call() {
-      String who =
-          student != null
-              ? student
-              : tlslab.exercise.Identity.bundleFolder(dir.resolve("bundle"))
-                  .map(
-                      p ->
-                          p.equals(dir.resolve("bundle"))
-                              ? bundleStem(p)
-                              : p.getFileName().toString())
-                  .orElse("self-study");
+      // The bundle's folder is the student's key in the class manifest (their ID when the roster
+      // gives one): two students may share a name, never a folder.
+      java.util.Optional<String> bundleKey =
+          tlslab.exercise.Identity.bundleFolder(dir.resolve("bundle"))
+              .map(
+                  p ->
+                      p.equals(dir.resolve("bundle")) ? bundleStem(p) : p.getFileName().toString());
+      String who = student != null ? student : bundleKey.orElse("self-study");
       if (student != null) {
         tlslab.exercise.Identity.bundleOwnerOtherThan(dir, student)
             .ifPresent(
@@ -208,6 +206,16 @@ public final class ExerciseCommand implements Runnable {
                           + student
                           + "': hand in under your own ID (or leave --student out)");
                 });
+        if (bundleKey.isPresent()
+            && !bundleKey.get().equals("self-study")
+            && !tlslab.exercise.Identity.plain(bundleKey.get())
+                .equals(tlslab.exercise.Identity.plain(student))) {
+          // --student "Alex Kim": the bundle names them, and its folder says which Alex Kim.
+          who = bundleKey.get();
+          spec.commandLine()
+              .getErr()
+              .printf("lab exercise submit: handing in as %s, your bundle's ID%n", who);
+        }
       }
       Path file = out != null ? out : Path.of("submission-" + who + ".zip");
       java.util.List<String> files = tlslab.exercise.Submission.write(dir, who, file, force);

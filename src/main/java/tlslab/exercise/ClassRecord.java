@@ -56,6 +56,15 @@ public final class ClassRecord {
               + " is missing: the class folder holds the class CA's certificate (lab certs class"
               + " writes it)");
     }
+    if (!Files.isRegularFile(dir.resolve(ClassCertificates.MANIFEST))
+        && Files.isRegularFile(dir.resolve("class").resolve(ClassCertificates.MANIFEST))) {
+      // The CA folder given for the class folder inside it (lab certs class --out CA/class).
+      throw LabException.badInput(
+          dir
+              + " is the CA's folder, not the class folder: give --class "
+              + dir.resolve("class")
+              + " (where lab certs class wrote manifest.tsv)");
+    }
     X509Certificate ca = CertificateFile.read(caPem, LabCertificates.STORE_PASSWORD).leaf();
     List<ClassCertificates.Entry> entries =
         ClassCertificates.readManifest(dir.resolve(ClassCertificates.MANIFEST));
@@ -111,16 +120,50 @@ public final class ClassRecord {
     return entries;
   }
 
-  /** The student whose folder, ID or name (accents and case aside) is {@code who}. */
+  /**
+   * The student whose folder or ID is {@code who} or, when no folder or ID is, whose name (accents
+   * and case aside) is: only when one student of the class has that name. Two students may share a
+   * name (their IDs tell them apart, and so do their folders): a name alone then names neither, and
+   * {@link #named} says who they are.
+   */
   public Optional<ClassCertificates.Entry> find(String who) {
     String w = Identity.plain(who);
-    return entries.stream()
-        .filter(
-            e ->
-                Identity.plain(e.key()).equals(w)
-                    || (e.student().id() != null && Identity.plain(e.student().id()).equals(w))
-                    || Identity.plain(e.student().name()).equals(w))
-        .findFirst();
+    Optional<ClassCertificates.Entry> byKey =
+        entries.stream()
+            .filter(
+                e ->
+                    Identity.plain(e.key()).equals(w)
+                        || (e.student().id() != null && Identity.plain(e.student().id()).equals(w)))
+            .findFirst();
+    if (byKey.isPresent()) {
+      return byKey;
+    }
+    List<ClassCertificates.Entry> n = named(who);
+    return n.size() == 1 ? Optional.of(n.get(0)) : Optional.empty();
+  }
+
+  /** Every student whose name (accents and case aside) is {@code who}, in manifest order. */
+  public List<ClassCertificates.Entry> named(String who) {
+    String w = Identity.plain(who);
+    return entries.stream().filter(e -> Identity.plain(e.student().name()).equals(w)).toList();
+  }
+
+  /**
+   * Why {@code who} names no one student of the class, as one sentence: not in the manifest, or the
+   * name of several students (then the ID tells them apart).
+   */
+  public String notFound(String who) {
+    List<ClassCertificates.Entry> n = named(who);
+    if (n.size() > 1) {
+      return "'"
+          + who
+          + "' is the name of "
+          + n.size()
+          + " students of the class ("
+          + String.join(", ", n.stream().map(ClassCertificates.Entry::key).toList())
+          + "): hand in with your ID (lab exercise submit --student ID)";
+    }
+    return "'" + who + "' is not in the class manifest " + dir.resolve(ClassCertificates.MANIFEST);
   }
 
   /** The challenge of one student, recomputed from the class secret. */

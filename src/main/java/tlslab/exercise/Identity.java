@@ -56,12 +56,7 @@ public record Identity(
       }
       Optional<ClassCertificates.Entry> e = k.find(ws.student().get());
       if (e.isEmpty()) {
-        return failed(
-            Mode.CLASS,
-            "'"
-                + ws.student().get()
-                + "' is not in the class manifest "
-                + k.dir().resolve("manifest.tsv"));
+        return failed(Mode.CLASS, k.notFound(ws.student().get()));
       }
       return new Identity(
           Mode.CLASS, k.challenge(e.get()), e, Optional.of(k.ca()), Optional.empty(), null);
@@ -164,6 +159,16 @@ public record Identity(
       return dirs.filter(d -> Files.isRegularFile(d.resolve(ClassChallenge.BUNDLE_FILE)))
           .sorted()
           .findFirst();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The certificate of the bundle in work folder {@code work} ({@code bundle/}), if any. */
+  public static Optional<X509Certificate> bundleCertificateIn(Path work) {
+    Optional<Path> dir = bundleFolder(work.resolve("bundle"));
+    try {
+      return dir.isEmpty() ? Optional.empty() : bundleCertificate(dir.get());
     } catch (IOException e) {
       return Optional.empty();
     }

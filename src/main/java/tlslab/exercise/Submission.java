@@ -128,6 +128,72 @@ public final class Submission {
   }
 
   /**
+   * Copies a work folder handed in as a folder into {@code into}, as {@link #unpack} unpacks an
+   * archive: with the same limits (one file over 64 MiB, more than 512 MiB or 2000 files refuse the
+   * hand-in) and only regular files. The folder may itself be a link (the grader's); inside it, a
+   * symbolic link is followed only to a file inside the folder; one that leads out of it (to a
+   * classmate's hand-in beside it, to the grader's own files) is left out and named in the list
+   * returned, with where it leads, as is anything that is not a file (a FIFO, a device), which
+   * would stall or flood a reader.
+   */
+  public static List<String> copyFolder(Path folder, Path into) {
+    List<String> left = new ArrayList<>();
+    long[] total = {0};
+    int[] entries = {0};
+    try {
+      // The folder itself may be a link the grader made (a student's folder linked into the
+      // folder of hand-ins): what is inside counts from where it really is.
+      Path root = folder.toRealPath();
+      Files.walkFileTree(
+          root,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(
+                Path f, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+              String rel = root.relativize(f).toString().replace('\\', '/');
+              Path source = f;
+              if (attrs.isSymbolicLink()) {
+                Path target;
+                try {
+                  target = f.toRealPath();
+                } catch (IOException e) {
+                  left.add(rel + " (a symbolic link to nothing)");
+                  return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                if (!target.startsWith(root) || !Files.isRegularFile(target)) {
+                  left.add(rel + " (a symbolic link to " + Files.readSymbolicLink(f) + ")");
+                  return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                source = target;
+              } else if (!attrs.isRegularFile()) {
+                left.add(rel + " (not a file)");
+                return java.nio.file.FileVisitResult.CONTINUE;
+              }
+              if (++entries[0] > MAX_ENTRIES) {
+                throw LabException.badInput(
+                    folder + ": more than " + MAX_ENTRIES + " files, not a work folder");
+              }
+              long size = Files.size(source);
+              if (size > MAX_ENTRY_BYTES) {
+                throw LabException.badInput(folder + ": " + rel + " is larger than 64 MiB");
+              }
+              total[0] += size;
+              if (total[0] > MAX_TOTAL_BYTES) {
+                throw LabException.badInput(folder + ": more than 512 MiB, not a hand-in");
+              }
+              Path t = into.resolve(rel);
+              Files.createDirectories(t.getParent());
+              Files.copy(source, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw LabException.badInput(folder + ": unreadable (" + e.getMessage() + ")");
+    }
+    return left;
+  }
+
+  /**
    * Unpacks an archive into {@code into} (entries that would escape it, or are too large, are
    * refused) and returns the student it names.
    */

@@ -282,8 +282,14 @@ public final class ChatClient implements AutoCloseable {
     if (e instanceof LabException) {
       return (LabException) e;
     }
-    return LabException.network(HandshakeFailures.describe(e, config.host, config.port), e);
+    return LabException.network(
+        HandshakeFailures.withSentAlert(
+            HandshakeFailures.describe(e, config.host, config.port), sentAlert),
+        e);
   }
+
+  /** The alert this client sent when its connection failed (see TlsDriver#failureAlert). */
+  private volatile String sentAlert;
 
   private final class Listener implements TlsDriver.Listener {
     @Override
@@ -309,6 +315,7 @@ public final class ChatClient implements AutoCloseable {
       if (timer != null) {
         timer.cancel();
       }
+      sentAlert = d.failureAlert();
       if (cause == null) {
         connected.completeExceptionally(new SSLException("connection closed during the handshake"));
         closed.complete(null);

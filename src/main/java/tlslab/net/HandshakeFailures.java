@@ -9,6 +9,20 @@ import javax.net.ssl.SSLHandshakeException;
 final class HandshakeFailures {
   private HandshakeFailures() {}
 
+  /**
+   * {@code reason}, and the alert this side sent as {@link TlsDriver#failureAlert()} gives it (the
+   * alert a capture shows, beside JSSE's reason), if any.
+   */
+  static String withSentAlert(String reason, String alert) {
+    if (alert == null) {
+      return reason;
+    }
+    return (reason == null ? "failed" : reason)
+        + (alert.equals("encrypted")
+            ? " (sent an encrypted alert)"
+            : " (sent alert: " + alert + ")");
+  }
+
   static String describe(Throwable e, String host, int port) {
     String target = host + ":" + port;
     String all = chainText(e);

@@ -161,15 +161,7 @@ final class ServerSession implements EventLoop.Handler, TlsDriver.Listener {
     }
     server.closed(this);
     String reason = closeReason != null ? closeReason : cause == null ? null : describe(cause);
-    String alert = d.failureAlert();
-    if (alert != null) {
-      // The alert JSSE sent is what the client saw: name it beside JSSE's reason.
-      reason =
-          (reason == null ? "failed" : reason)
-              + (alert.equals("encrypted")
-                  ? " (sent an encrypted alert)"
-                  : " (sent alert: " + alert + ")");
-    }
+    reason = HandshakeFailures.withSentAlert(reason, d.failureAlert());
     if (joined) {
       synchronized (server.room()) {
         server.room().leave(id, reason);

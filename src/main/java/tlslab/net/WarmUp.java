@@ -105,7 +105,7 @@ final class WarmUp {
         all.add(join.apply(i));
       }
       if (!members(server, CLIENTS, deadline, JOIN_SECONDS)) {
-        return done(t0, round, joins[0], "clients did not join within " + JOIN_SECONDS + " s");
+        return done(t0, round, joins[0], late(deadline, "clients did not join"));
       }
       String payload = "warm-up line ".repeat(6);
       int perLine = CLIENTS - 1;
@@ -146,12 +146,11 @@ final class WarmUp {
           all.get(slot).send("/quit");
           all.get(slot).closedFuture().get(JOIN_SECONDS, TimeUnit.SECONDS);
           if (!members(server, CLIENTS - 1, deadline, JOIN_SECONDS)) {
-            return done(
-                t0, round, joins[0], "a client did not leave within " + JOIN_SECONDS + " s");
+            return done(t0, round, joins[0], late(deadline, "a client did not leave"));
           }
           all.set(slot, join.apply(slot));
           if (!members(server, CLIENTS, deadline, JOIN_SECONDS)) {
-            return done(t0, round, joins[0], "a client did not join within " + JOIN_SECONDS + " s");
+            return done(t0, round, joins[0], late(deadline, "a client did not join"));
           }
         }
         double cost = (loopCpu(threads) - cpu0) / (double) real.warmUpRoundLines;
@@ -188,6 +187,14 @@ final class WarmUp {
    * Waits up to {@code seconds} until the room holds {@code n} members (joins and leaves are
    * asynchronous).
    */
+  /**
+   * Why a wait for members ended early: the warm-up's time budget, when that is what ran out (the
+   * wait stops at the budget too), else {@code what} within the join limit.
+   */
+  private static String late(long deadline, String what) {
+    return System.nanoTime() > deadline ? "time budget" : what + " within " + JOIN_SECONDS + " s";
+  }
+
   private static boolean members(ChatServer server, int n, long deadline, int seconds) {
     long until = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
     while (server.memberCount() != n) {

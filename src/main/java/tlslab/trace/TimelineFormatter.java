@@ -33,7 +33,12 @@ public final class TimelineFormatter {
       "middlebox compatibility, RFC 8446 §D.4, not a cipher change, "
           + "sender's → line not logged by JSSE";
 
-  /** The same, short, where one side is shown (the demo's column of 45 characters). */
+  /** The same in a trace of one side, which never has the sender's line. */
+  static final String COMPATIBILITY_CCS_ONE_SIDE =
+      "middlebox compatibility, RFC 8446 §D.4, not a cipher change; "
+          + "JSSE does not log such a record it sends";
+
+  /** The same, short (the demo's column of 45 characters). */
   static final String COMPATIBILITY_CCS_SHORT = "not a cipher change (RFC 8446 §D.4)";
 
   private final boolean bothSides;
@@ -76,7 +81,7 @@ public final class TimelineFormatter {
         && tls13.contains(e.connection())) {
       // JSSE logs the TLS 1.3 compatibility record it receives but not the one it sends: without
       // this, a received line would stand with no sender's line in the trace.
-      text = COMPATIBILITY_CCS;
+      text = bothSides ? COMPATIBILITY_CCS : COMPATIBILITY_CCS_ONE_SIDE;
     }
     out.addAll(wrap(head, text));
     return out;

@@ -114,6 +114,7 @@ class ClientVerificationTest {
     assertThat(r.err.strip())
         .startsWith("lab client: server certificate at localhost:")
         .contains("not issued by a trusted CA")
+        .endsWith("(sent alert: fatal certificate_unknown)") // what a capture of it shows
         .doesNotContain("Exception")
         .hasLineCount(1);
   }

@@ -213,7 +213,7 @@ class ClassGradeTest {
    * One student's exercises 1, 2 and 9, done with the lab's pieces as the exercises say, and the
    * answers of 10 (without its session: that is FramingCheckTest's).
    */
-  private static void doExercises(Path w, ClassCertificates.Entry e, Path instructor) {
+  static void doExercises(Path w, ClassCertificates.Entry e, Path instructor) {
     StudentWork.copy(e.folder(), w.resolve("bundle"));
     // EC keys: quick to make, and exercises 1, 2, 9 and 10 need no RSA key (5 does).
     StudentWork.initCertificates(w, tlslab.pki.KeyType.EC_P256);
@@ -255,7 +255,9 @@ class ClassGradeTest {
     Evidence.write(
         w.resolve("answers/10.txt"),
         FramingCheckTest.rightAnswers(w)
-            .replace("never unpickle", "never unpickle, as " + e.student().name() + " puts it"));
+            .replace(
+                "never unpickle",
+                "never unpickle, as " + e.student().name() + " (" + e.key() + ") puts it"));
   }
 
   /** RFC 4180 rows as maps by header. */

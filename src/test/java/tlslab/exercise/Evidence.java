@@ -256,6 +256,42 @@ final class Evidence {
     return tsharkField(pcap, "tls.handshake.type == 2", "tls.handshake.random");
   }
 
+  /**
+   * The pre-master secret of the report capture in {@code work}, as exercise 5 has the student get
+   * it: tshark prints the Client Key Exchange's encrypted pre-master secret, openssl decrypts it
+   * with {@code server.key}. Neither tool is the lab's, so the checker is held to what they say.
+   */
+  static String opensslPremaster(Path work) {
+    String epms =
+        tsharkField(
+            work.resolve("captures/04-report.pcap"),
+            "tls.handshake.type == 16",
+            "tls.handshake.epms");
+    List<String> cmd =
+        List.of(
+            "openssl",
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            work.resolve("certs/server.key").toString());
+    try {
+      Process p = new ProcessBuilder(cmd).start();
+      try (var in = p.getOutputStream()) {
+        in.write(java.util.HexFormat.of().parseHex(epms));
+      }
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || out.length != 48) {
+        throw new AssertionError("openssl did not decrypt the pre-master secret: " + cmd);
+      }
+      return java.util.HexFormat.of().formatHex(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** What {@code lab annotate ARGS} prints (stdout), run in this process. */
   static String annotate(String... args) {
     java.io.StringWriter out = new java.io.StringWriter();

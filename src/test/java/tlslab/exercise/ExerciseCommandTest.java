@@ -69,8 +69,8 @@ class ExerciseCommandTest {
         w.resolve("answers/05.txt"),
         "decrypted-line: "
             + Evidence.printedWhoamiReply(w)
-            + "\ndecrypted-frame: "
-            + Evidence.printedWhoamiFrame(w)
+            + "\npremaster-secret: "
+            + Evidence.opensslPremaster(w)
             + "\n"
             + ForwardSecrecyCheckTest.WHY);
     Evidence.write(w.resolve("answers/06.txt"), FinishedCheckTest.ANSWERS);

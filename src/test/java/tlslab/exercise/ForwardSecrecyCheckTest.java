@@ -29,8 +29,12 @@ class ForwardSecrecyCheckTest {
     // The server's /whoami reply exactly as lab annotate --key prints it, as a student pastes it.
     printed = Evidence.printedWhoamiReply(work.mine);
     reply = printed.replaceFirst("^\\| ", "");
-    frame = "decrypted-frame: " + Evidence.printedWhoamiFrame(work.mine) + "\n";
+    secret = Evidence.opensslPremaster(work.mine);
+    frame = "premaster-secret: " + secret + "\n";
   }
+
+  /** The pre-master secret as openssl printed it, and as the student hands it in. */
+  static String secret;
 
   static String frame;
 
@@ -63,7 +67,9 @@ class ForwardSecrecyCheckTest {
           StudentWork.REPORT_LINE, "attack at dawn", "* you are now alice", "* you are alice"
         }) {
       Report r =
-          check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + line + "\n" + WHY));
+          check(
+              new ForwardSecrecyCheck(),
+              withAnswers("decrypted-line: " + line + "\n" + frame + WHY));
       assertThat(failures(r)).as("%s: %s", line, r.items()).hasSize(1);
       assertThat(failed(r, "decrypted-line").hint()).contains("is not what your server answered");
     }
@@ -71,24 +77,77 @@ class ForwardSecrecyCheckTest {
 
   /**
    * The cheat: lab client prints the server's reply in the student's terminal, so the line can be
-   * pasted without decrypting anything. Which encrypted frame carried it only decryption shows.
+   * pasted without decrypting anything. What only the stolen key gives is the pre-master secret.
    */
   @Test
-  void theReplyCopiedFromTheClientsTerminalNeedsTheFrameThatCarriedIt() {
+  void theReplyCopiedFromTheClientsTerminalNeedsThePremasterSecret() {
     Report none =
         check(new ForwardSecrecyCheck(), withAnswers("decrypted-line: " + reply + "\n" + WHY));
     assertThat(failures(none)).hasSize(1);
-    assertThat(failed(none, "decrypted-frame").hint())
-        .contains("your client printed the reply too", "decrypted-frame:");
-    long right = Evidence.printedWhoamiFrame(work.mine);
-    for (long wrong : new long[] {right - 1, right + 1, 1}) {
+    assertThat(failed(none, "premaster-secret").hint())
+        .contains("your client printed the server's reply too", "premaster-secret:");
+    // The frame the old exercise asked for, which a few runs of the check would find, is no
+    // answer any more.
+    Report frameOnly =
+        check(
+            new ForwardSecrecyCheck(),
+            withAnswers(
+                "decrypted-line: "
+                    + reply
+                    + "\ndecrypted-frame: "
+                    + Evidence.printedWhoamiFrame(work.mine)
+                    + "\n"
+                    + WHY));
+    assertThat(frameOnly.passed()).as("%s", frameOnly.items()).isFalse();
+  }
+
+  /**
+   * Guessing does not pay: a wrong secret is told wrong as a whole. One byte off, half of it right
+   * or a random one get the same hint, so trying the checker teaches nothing about the answer.
+   */
+  @Test
+  void aGuessedOrNearlyRightPremasterFailsWithTheSameHint() {
+    assertThat(secret).hasSize(96).startsWith("0303");
+    String last = secret.substring(94);
+    String oneByteOff = secret.substring(0, 94) + (last.equals("00") ? "01" : "00");
+    String guessed = "0303" + "ab".repeat(46);
+    String half = secret.substring(0, 48);
+    java.util.Set<String> hints = new java.util.HashSet<>();
+    for (String wrong : new String[] {oneByteOff, guessed, half}) {
       Report r =
           check(
               new ForwardSecrecyCheck(),
-              withAnswers("decrypted-line: " + reply + "\ndecrypted-frame: " + wrong + "\n" + WHY));
-      assertThat(failed(r, "decrypted-frame").hint())
-          .as("frame %d", wrong)
-          .contains("frame " + wrong + " did not carry");
+              withAnswers(
+                  "decrypted-line: " + reply + "\npremaster-secret: " + wrong + "\n" + WHY));
+      assertThat(failures(r)).as(wrong).hasSize(1);
+      hints.add(failed(r, "premaster-secret").hint());
+    }
+    assertThat(hints).hasSize(1);
+    assertThat(hints.iterator().next()).doesNotContain(secret.substring(4, 12));
+    // tshark's encrypted pre-master secret pasted as the answer: said so, without a secret.
+    String epms =
+        Evidence.tsharkField(
+            work.mine.resolve("captures/04-report.pcap"),
+            "tls.handshake.type == 16",
+            "tls.handshake.epms");
+    Report enc =
+        check(
+            new ForwardSecrecyCheck(),
+            withAnswers("decrypted-line: " + reply + "\npremaster-secret: " + epms + "\n" + WHY));
+    assertThat(failed(enc, "premaster-secret").hint()).contains("encrypted one");
+  }
+
+  /** openssl's hex, as xxd prints it or with colons and capitals, is the same secret. */
+  @Test
+  void thePremasterPastedInAnyHexSpellingPasses() {
+    String colons = secret.toUpperCase(java.util.Locale.ROOT).replaceAll("(..)(?!$)", "$1:");
+    String spaced = secret.replaceAll("(.{32})", "$1 ");
+    for (String s : new String[] {secret, colons, spaced}) {
+      Report r =
+          check(
+              new ForwardSecrecyCheck(),
+              withAnswers("decrypted-line: " + reply + "\npremaster-secret: " + s + "\n" + WHY));
+      assertThat(r.passed()).as("%s: %s", s, r.items()).isTrue();
     }
   }
 

@@ -69,7 +69,7 @@ class LateStudentTest {
     ClassGradeTest.Run added = certsClass(roster, klass, "--add");
     assertThat(added.exit()).as(added.err()).isZero();
     assertThat(added.out())
-        .contains("Issued 1 student bundles", "kept the 2 already in the manifest as they were");
+        .contains("Issued 1 student bundle ", "kept the 2 already in the manifest as they were");
     List<ClassCertificates.Entry> after =
         ClassCertificates.readManifest(klass.resolve(ClassCertificates.MANIFEST));
     assertThat(after).hasSize(3);
@@ -160,7 +160,9 @@ class LateStudentTest {
             "--reissue",
             StudentWork.CLASS_STUDENT.id());
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("Issued 1 student bundles", "is revoked (superseded)");
+    assertThat(r.out())
+        .contains(
+            "Issued 1 student bundle ", "kept the other 1 as they were", "is revoked (superseded)");
     List<ClassCertificates.Entry> after =
         ClassCertificates.readManifest(klass.resolve(ClassCertificates.MANIFEST));
     assertThat(after)
@@ -179,8 +181,13 @@ class LateStudentTest {
                     && x.reason() == tlslab.pki.RevocationReason.SUPERSEDED);
     Map<String, String> old = gradeAlice(klass, "after");
     assertThat(old.get("ex09")).isEqualTo("failed");
+    // Said as it is: the student's own earlier certificate, replaced, not a classmate's.
     assertThat(old.get("ex09_hint"))
-        .contains("the class manifest lists serial " + after.get(0).serial());
+        .contains(
+            "your earlier class certificate (serial " + before.get(0).serial() + ")",
+            "replaced when your bundle was issued again",
+            "the class manifest now lists serial " + after.get(0).serial())
+        .doesNotContain("a friend's");
 
     ClassGradeTest.Run unknown =
         ClassGradeTest.lab(

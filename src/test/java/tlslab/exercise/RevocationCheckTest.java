@@ -168,7 +168,11 @@ class RevocationCheckTest {
         .contains(
             "the server staples a Certificate Status in 11-good.pcap",
             "the client accepted the server in 11-good.pcap",
+            "the stapled answer in 11-good.pcap says good for your server certificate, signed by"
+                + " your CA",
             "your CA's CRL revokes your server certificate",
+            "the stapled answer in 11-revoked.pcap says revoked for your server certificate,"
+                + " signed by your CA",
             "the client refused the revoked server in 11-revoked.pcap");
     Report named = check(work, "alice martin");
     assertThat(named.passed()).as("%s", named.items()).isTrue();
@@ -193,7 +197,13 @@ class RevocationCheckTest {
     Report r = check(w, null);
     assertThat(Evidence.failures(r))
         .extracting(Report.Item::requirement)
-        .containsExactly("the client refused the revoked server in 11-revoked.pcap");
+        .containsExactly(
+            "the stapled answer in 11-revoked.pcap says revoked for your server certificate,"
+                + " signed by your CA",
+            "the client refused the revoked server in 11-revoked.pcap");
+    // What the CA said, read from the staple itself: not only that no refusal was seen.
+    assertThat(Evidence.failures(r).get(0).hint())
+        .contains("your CA's answer says good", "revoke the certificate");
   }
 
   @Test

@@ -114,14 +114,8 @@ class BoringSslEngineTest {
     try (ChatServer server = server(certs, TlsProfile.MODERN, log);
         Peers openssl =
             new Peers(
-                List.of(
-                    "openssl",
-                    "s_client",
-                    "-connect",
-                    "127.0.0.1:" + server.port(),
-                    "-tls1_2",
-                    "-CAfile",
-                    certs.resolve("ca.pem").toString()))) {
+                Fixtures.sClient(
+                    server, "-tls1_2", "-CAfile", certs.resolve("ca.pem").toString()))) {
       openssl.await(l -> l.contains("TLS session ticket lifetime hint"));
       openssl.closeInput();
       assertThat(openssl.awaitExit()).isZero();
@@ -135,16 +129,8 @@ class BoringSslEngineTest {
     try (ChatServer server = server(certs, TlsProfile.MODERN, log);
         Peers openssl =
             new Peers(
-                List.of(
-                    "openssl",
-                    "s_client",
-                    "-connect",
-                    "127.0.0.1:" + server.port(),
-                    "-tls1_2",
-                    "-cipher",
-                    "AES128-SHA",
-                    "-quiet",
-                    "-no_ign_eof"))) {
+                Fixtures.sClient(
+                    server, "-tls1_2", "-cipher", "AES128-SHA", "-quiet", "-no_ign_eof"))) {
       openssl.closeInput();
       assertThat(openssl.awaitExit()).isNotZero();
       assertThat(String.join("\n", openssl.lines)).containsIgnoringCase("alert handshake failure");
@@ -160,16 +146,7 @@ class BoringSslEngineTest {
   void tls12ClientIsRefusedByTheTls13Profile() {
     List<String> log = new CopyOnWriteArrayList<>();
     try (ChatServer server = server(certs, TlsProfile.TLS13, log);
-        Peers openssl =
-            new Peers(
-                List.of(
-                    "openssl",
-                    "s_client",
-                    "-connect",
-                    "127.0.0.1:" + server.port(),
-                    "-tls1_2",
-                    "-quiet",
-                    "-no_ign_eof"))) {
+        Peers openssl = new Peers(Fixtures.sClient(server, "-tls1_2", "-quiet", "-no_ign_eof"))) {
       openssl.closeInput();
       assertThat(openssl.awaitExit()).isNotZero();
       assertThat(String.join("\n", openssl.lines)).containsIgnoringCase("alert handshake failure");

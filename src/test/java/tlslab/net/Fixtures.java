@@ -110,6 +110,15 @@ final class Fixtures {
     return lines;
   }
 
+  /** {@code openssl s_client} connecting to {@code server} on loopback, with {@code options}. */
+  static List<String> sClient(ChatServer server, String... options) {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("openssl", "s_client", "-connect", "127.0.0.1:" + server.port()));
+    command.addAll(List.of(options));
+    return command;
+  }
+
   /**
    * {@code openssl s_client} (CA and host name checked) chats with a lab client through the server:
    * it takes a nick, both see each other's line, {@code /whoami} names the protocol and suite, and
@@ -125,11 +134,8 @@ final class Fixtures {
     Lines lab = client(certs, server, profile, "lab");
     try (Peers openssl =
         new Peers(
-            List.of(
-                "openssl",
-                "s_client",
-                "-connect",
-                "127.0.0.1:" + server.port(),
+            sClient(
+                server,
                 "-CAfile",
                 certs.resolve("ca.pem").toString(),
                 "-servername",

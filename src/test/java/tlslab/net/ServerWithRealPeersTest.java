@@ -52,16 +52,8 @@ class ServerWithRealPeersTest {
       // SECLEVEL=0 lets this OpenSSL offer TLS 1.1 at all: the refusal must come from our server.
       try (Peers openssl =
           new Peers(
-              List.of(
-                  "openssl",
-                  "s_client",
-                  "-connect",
-                  "127.0.0.1:" + server.port(),
-                  "-tls1_1",
-                  "-cipher",
-                  "DEFAULT@SECLEVEL=0",
-                  "-quiet",
-                  "-no_ign_eof"))) {
+              Fixtures.sClient(
+                  server, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-quiet", "-no_ign_eof"))) {
         openssl.closeInput();
         assertThat(openssl.awaitExit()).isNotZero();
         assertThat(String.join("\n", openssl.lines)).containsIgnoringCase("alert protocol version");

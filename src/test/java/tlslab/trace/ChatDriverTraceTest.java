@@ -55,34 +55,16 @@ class ChatDriverTraceTest {
             HandshakeInspector.builder().trace(serverEvents::add).keyLog(serverLog).build();
         HandshakeInspector clientSide =
             HandshakeInspector.builder().trace(clientEvents::add).keyLog(clientLog).build()) {
-      ChatServer server =
-          ChatServer.builder()
-              .context(TlsContexts.server(certs))
-              .bind("127.0.0.1")
-              .port(0)
-              .profile(profile)
-              .clientAuth(ClientAuth.NONE)
-              .observers(e -> serverSide.observer())
-              .log(line -> {})
-              .build()
-              .start();
-      try {
-        ChatClient client =
-            ChatClient.builder()
-                .host("localhost")
-                .port(server.port())
-                .context(TlsContexts.client(certs.resolve("ca.pem"), null, false))
-                .profile(profile)
-                .handshakeTimeout(Duration.ofSeconds(20))
-                .observers(e -> clientSide.observer())
-                .onLine(line -> {})
-                .build();
-        client.connect();
-        client.send("/nick tracer");
-        client.close();
-      } finally {
-        server.close();
-      }
+      chat(
+          profile,
+          certs.resolve("ca.pem"),
+          serverSide,
+          clientSide,
+          (server, client) -> {
+            client.connect();
+            client.send("/nick tracer");
+            client.close();
+          });
       assertThat(serverSide.problems()).isEmpty();
       assertThat(clientSide.problems()).isEmpty();
 
@@ -175,33 +157,15 @@ class ChatDriverTraceTest {
             HandshakeInspector.builder().trace(serverEvents::add).build();
         HandshakeInspector clientSide =
             HandshakeInspector.builder().trace(clientEvents::add).build()) {
-      ChatServer server =
-          ChatServer.builder()
-              .context(TlsContexts.server(certs))
-              .bind("127.0.0.1")
-              .port(0)
-              .profile(profile)
-              .clientAuth(ClientAuth.NONE)
-              .observers(e -> serverSide.observer())
-              .log(line -> {})
-              .build()
-              .start();
-      try {
-        ChatClient client =
-            ChatClient.builder()
-                .host("localhost")
-                .port(server.port())
-                .context(TlsContexts.client(certs.resolve("ca.pem"), null, false))
-                .profile(profile)
-                .handshakeTimeout(Duration.ofSeconds(20))
-                .observers(e -> clientSide.observer())
-                .onLine(line -> {})
-                .build();
-        client.connect();
-        client.close(); // close_notify, and waits for the server's (RFC 8446 §6.1)
-      } finally {
-        server.close();
-      }
+      chat(
+          profile,
+          certs.resolve("ca.pem"),
+          serverSide,
+          clientSide,
+          (server, client) -> {
+            client.connect();
+            client.close(); // close_notify, and waits for the server's (RFC 8446 §6.1)
+          });
     }
     assertThat(sorted(clientEvents))
         .filteredOn(e -> e.message() == MessageType.ALERT)
@@ -225,38 +189,20 @@ class ChatDriverTraceTest {
             HandshakeInspector.builder().trace(serverEvents::add).build();
         HandshakeInspector clientSide =
             HandshakeInspector.builder().trace(clientEvents::add).build()) {
-      ChatServer server =
-          ChatServer.builder()
-              .context(TlsContexts.server(certs))
-              .bind("127.0.0.1")
-              .port(0)
-              .profile(TlsProfile.MODERN)
-              .clientAuth(ClientAuth.NONE)
-              .observers(e -> serverSide.observer())
-              .log(line -> {})
-              .build()
-              .start();
-      try {
-        ChatClient client =
-            ChatClient.builder()
-                .host("localhost")
-                .port(server.port())
-                .context(TlsContexts.client(otherCa.resolve("ca.pem"), null, false))
-                .profile(TlsProfile.MODERN)
-                .handshakeTimeout(Duration.ofSeconds(20))
-                .observers(e -> clientSide.observer())
-                .onLine(line -> {})
-                .build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(client::connect)
-            .isInstanceOf(tlslab.common.LabException.class);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (serverEvents.stream().noneMatch(e -> e.message() == MessageType.ALERT)
-            && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-      } finally {
-        server.close();
-      }
+      chat(
+          TlsProfile.MODERN,
+          otherCa.resolve("ca.pem"),
+          serverSide,
+          clientSide,
+          (server, client) -> {
+            org.assertj.core.api.Assertions.assertThatThrownBy(client::connect)
+                .isInstanceOf(tlslab.common.LabException.class);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (serverEvents.stream().noneMatch(e -> e.message() == MessageType.ALERT)
+                && System.nanoTime() < deadline) {
+              Thread.sleep(20);
+            }
+          });
     }
     assertThat(sorted(clientEvents))
         .filteredOn(e -> e.message() == MessageType.ALERT)
@@ -266,6 +212,50 @@ class ChatDriverTraceTest {
         .filteredOn(e -> e.message() == MessageType.ALERT)
         .extracting(e -> e.direction().label() + " " + e.fields().alert())
         .containsExactly("consumed certificate_unknown");
+  }
+
+  /**
+   * A lab chat server and client of {@code profile}, each watched by its own inspector, the client
+   * trusting {@code ca}; {@code body} gets both (the client not yet connected), and the server is
+   * closed after it.
+   */
+  private static void chat(
+      TlsProfile profile,
+      Path ca,
+      HandshakeInspector serverSide,
+      HandshakeInspector clientSide,
+      ChatBody body)
+      throws Exception {
+    ChatServer server =
+        ChatServer.builder()
+            .context(TlsContexts.server(certs))
+            .bind("127.0.0.1")
+            .port(0)
+            .profile(profile)
+            .clientAuth(ClientAuth.NONE)
+            .observers(e -> serverSide.observer())
+            .log(line -> {})
+            .build()
+            .start();
+    try {
+      ChatClient client =
+          ChatClient.builder()
+              .host("localhost")
+              .port(server.port())
+              .context(TlsContexts.client(ca, null, false))
+              .profile(profile)
+              .handshakeTimeout(Duration.ofSeconds(20))
+              .observers(e -> clientSide.observer())
+              .onLine(line -> {})
+              .build();
+      body.run(server, client);
+    } finally {
+      server.close();
+    }
+  }
+
+  private interface ChatBody {
+    void run(ChatServer server, ChatClient client) throws Exception;
   }
 
   private static List<TraceEvent> sorted(List<TraceEvent> events) {

@@ -180,4 +180,48 @@ class TimelineFormatterTest {
     assertThat(TimelineFormatter.details(unnamed, false))
         .isEqualTo("which alert: not in JSSE's log");
   }
+
+  /**
+   * In a trace of one side (lab client --trace), a TLS 1.3 Change Cipher Spec received is the
+   * compatibility record; there is never a sender's line to miss, but the side's own is not logged
+   * either.
+   */
+  @Test
+  void oneSidedTimelineExplainsTheCompatibilityRecordWithoutASendersLine() {
+    TimelineFormatter f = new TimelineFormatter(false);
+    HandshakeFields tls13 =
+        new HandshakeFields(
+            List.of("TLSv1.3"),
+            "CD",
+            "",
+            List.of(),
+            "TLS_AES_128_GCM_SHA256",
+            List.of(),
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            null,
+            null);
+    f.format(
+        new TraceEvent(
+            T0, Side.CLIENT, 1, Direction.CONSUMED, MessageType.SERVER_HELLO, null, tls13));
+    String ccs =
+        String.join(
+            " ",
+            f.format(
+                new TraceEvent(
+                    T0,
+                    Side.CLIENT,
+                    1,
+                    Direction.CONSUMED,
+                    MessageType.CHANGE_CIPHER_SPEC,
+                    null,
+                    HandshakeFields.NONE)));
+    assertThat(ccs.replaceAll("\\s+", " "))
+        .contains("not a cipher change")
+        .contains("JSSE does not log such a record it sends")
+        .doesNotContain("sender's");
+  }
 }

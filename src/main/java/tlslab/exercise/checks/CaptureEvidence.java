@@ -267,6 +267,20 @@ final class CaptureEvidence {
     return HandshakeProof.verify(c, handshakes.getOrDefault(c.index(), List.of()), keys);
   }
 
+  /** The whole handshake messages of connection {@code c}, in the order they were sent. */
+  List<HandshakeProof.Message> handshake(ConnectionFacts c) {
+    return handshakes.getOrDefault(c.index(), List.of());
+  }
+
+  /**
+   * The pre-master secret of TLS_RSA connection {@code c}, decrypted with the RSA key this capture
+   * was read with (see {@link HandshakeProof#rsaPremaster}); empty without one, or for any other
+   * key exchange.
+   */
+  Optional<byte[]> rsaPremaster(ConnectionFacts c) {
+    return Optional.ofNullable(HandshakeProof.rsaPremaster(handshake(c), keys.rsaKey()));
+  }
+
   /** The last statistics block of each interface: later blocks supersede earlier ones. */
   /** How complete the file is (drops recorded by lab capture, frames cut by the snaplen). */
   Completeness completeness() {

@@ -15,8 +15,10 @@ import tlslab.exercise.Workspace;
 
 /**
  * Exercise 5: forward secrecy. The checker itself decrypts the student's report-profile capture
- * with nothing but their {@code server.key}: the line they hand in must be in it. The same key must
- * fail on their ECDHE capture, and their explanation must name the ephemeral key exchange.
+ * with nothing but their {@code server.key}: the line they hand in must be in it, and the
+ * pre-master secret they hand in must be the one that key decrypts from the Client Key Exchange
+ * (what a thief of the key gets: every key of the session derives from it). The same key must fail
+ * on their ECDHE capture; their explanation is collected for the instructor, never keyword-matched.
  */
 public final class ForwardSecrecyCheck implements Checker {
   @Override
@@ -93,9 +95,7 @@ public final class ForwardSecrecyCheck implements Checker {
                 + "' is not what your server answered to /whoami in that capture: copy the"
                 + " server> line that starts with '* you are' from lab annotate --key (the"
                 + " '| * you are ...' line as printed is fine)");
-        if (same) {
-          replyFrame(r, a, report, c, keyFile, replies);
-        }
+        premasterSecret(r, a, report, Steps.ownSessions(report, mine), keyFile);
       }
     }
 
@@ -127,59 +127,57 @@ public final class ForwardSecrecyCheck implements Checker {
     return r;
   }
 
+  /** What the student must hand in to show the stolen key at work. */
+  static final String PREMASTER_REQUIREMENT =
+      "premaster-secret is the secret server.key decrypts from your session's Client Key Exchange";
+
   /**
-   * "decrypted-frame is the frame that carried that reply": your client printed the reply too, so
-   * the line alone does not show that you decrypted anything; which of the encrypted Application
-   * Data frames carried it only the decrypted capture tells.
+   * "premaster-secret is what server.key decrypts": the one thing in the session that neither end
+   * prints (JSSE logs the Client Key Exchange encrypted only, a key log holds the master secret,
+   * which the PRF does not let anyone turn back) and that only the server's private key opens (RFC
+   * 5246 §7.4.7.1). It is 46 random bytes after the client's version, so it cannot be guessed or
+   * found by trying the checker: unlike a frame number, which traffic analysis or a few runs of the
+   * check give away. A wrong answer is told wrong as a whole, never which bytes are right.
    */
-  private static void replyFrame(
-      Report r,
-      Answers a,
-      CaptureEvidence report,
-      ConnectionFacts c,
-      Path keyFile,
-      List<String> replies) {
-    List<Long> frames =
-        report.rowsOf(c).stream()
-            .filter(
-                row ->
-                    row.payloads.stream()
-                        .anyMatch(
-                            p ->
-                                p.sender().label().equals("server")
-                                    && replies.stream()
-                                        .anyMatch(
-                                            new String(
-                                                    p.bytes(),
-                                                    java.nio.charset.StandardCharsets.UTF_8)
-                                                ::contains)))
-            .map(row -> row.number)
-            .toList();
-    Optional<Long> answer =
-        a.get("decrypted-frame")
-            .map(s -> s.replaceAll("[^0-9]", ""))
-            .filter(s -> !s.isEmpty() && s.length() < 10)
-            .map(Long::parseLong);
+  private static void premasterSecret(
+      Report r, Answers a, CaptureEvidence report, List<ConnectionFacts> own, Path keyFile) {
     String how =
-        "lab annotate "
+        "decrypt the Client Key Exchange of "
             + report.file()
-            + " --key "
+            + " with "
             + keyFile
-            + " prints each decrypted line under the frame that carried it";
-    if (answer.isEmpty()) {
+            + " as the exercise's tshark and openssl lines do";
+    Optional<String> given = a.get("premaster-secret");
+    if (given.isEmpty()) {
       r.fail(
-          "decrypted-frame is the frame that carried that reply",
-          "your client printed the reply too, so the line alone proves no decryption: write"
-              + " decrypted-frame: <frame number> in "
+          PREMASTER_REQUIREMENT,
+          "your client printed the server's reply too, so the line alone proves no decryption:"
+              + " write premaster-secret: <96 hex digits> in "
               + a.file()
               + " ("
               + how
               + ")");
+      return;
+    }
+    String hex = given.get().replaceAll("[\\s:]", "").toLowerCase(java.util.Locale.ROOT);
+    List<String> secrets = new java.util.ArrayList<>();
+    for (ConnectionFacts c : own) {
+      report.rsaPremaster(c).ifPresent(p -> secrets.add(java.util.HexFormat.of().formatHex(p)));
+    }
+    if (secrets.contains(hex)) {
+      r.pass(PREMASTER_REQUIREMENT);
+    } else if (hex.length() > 96 && hex.matches("[0-9a-f]+")) {
+      r.fail(
+          PREMASTER_REQUIREMENT,
+          "that is longer than a pre-master secret (48 bytes, 96 hex digits): it looks like the"
+              + " encrypted one, as tshark prints it; "
+              + how);
     } else {
-      r.expect(
-          frames.contains(answer.get()),
-          "decrypted-frame is the frame that carried that reply",
-          "frame " + answer.get() + " did not carry your server's '* you are' line: " + how);
+      r.fail(
+          PREMASTER_REQUIREMENT,
+          "that is not the pre-master secret of your session (48 bytes, 96 hex digits, starting"
+              + " 0303): "
+              + how);
     }
   }
 

@@ -36,9 +36,11 @@ import tlslab.exercise.Workspace;
  * exercise submit} archive ({@code .zip}) or a work folder, in one folder of submissions.
  *
  * <p>Collusion: two submissions that share an identical evidence file, a hello random, a key-log
- * secret, a challenge, a certificate of their own or an answer in their own words (the same
- * sentence) are flagged, both of them, naming what they share. Honest students never share these:
- * each makes fresh keys and fresh handshakes, and writes their own sentences.
+ * secret, a challenge, a certificate of their own, a client certificate their captures show or an
+ * answer in their own words (the same sentence) are flagged, both of them, naming what they share.
+ * A work folder is graded from a copy ({@link Submission#copyFolder}), so that no symbolic link
+ * makes a classmate's files, or the grader's, part of it. Honest students never share these: each
+ * makes fresh keys and fresh handshakes, and writes their own sentences.
  */
 public final class Grading {
   /** What happened to one exercise of one submission. */
@@ -140,6 +142,14 @@ public final class Grading {
       }
       List<Graded> out = new ArrayList<>(flagCollusion(rows, tokens));
       out.addAll(nothingHandedIn(klass, rows, exercises));
+      // The class in manifest order, as the instructor's roster has it (those who handed in
+      // nothing in their place, not at the end); hand-ins for no student of it after them.
+      Map<String, Integer> order = new java.util.HashMap<>();
+      klass.entries().forEach(e -> order.putIfAbsent(e.key(), order.size()));
+      out.sort(
+          java.util.Comparator.comparing(
+                  (Graded g) -> order.getOrDefault(g.student(), Integer.MAX_VALUE))
+              .thenComparing(Graded::submission));
       return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -160,6 +170,12 @@ public final class Grading {
    * gradebook (a student who handed in a {@code .tar.gz} or a {@code .ZIP} is still there).
    */
   private static List<Path> list(Path dir) {
+    if (Files.isRegularFile(dir)) {
+      throw LabException.badInput(
+          dir
+              + " is a file: give --submissions the folder that holds the hand-ins (each a .zip"
+              + " or a work folder)");
+    }
     if (!Files.isDirectory(dir)) {
       throw LabException.badInput(dir + ": no such folder of submissions");
     }
@@ -196,6 +212,7 @@ public final class Grading {
     String name = item.getFileName().toString();
     Path work = item;
     Optional<String> declared;
+    List<String> leftOut = List.of();
     if (!isZip(name) && !Files.isDirectory(item)) {
       return unreadable(
           name,
@@ -204,7 +221,7 @@ public final class Grading {
           "not a .zip from lab exercise submit, nor a work folder (ask for the .zip again)");
     }
     if (isZip(name)) {
-      work = Files.createDirectories(scratch.resolve(name.substring(0, name.length() - 4)));
+      work = Files.createTempDirectory(Files.createDirectories(scratch), "zip-");
       try {
         declared = Submission.unpack(item, work);
       } catch (LabException e) {
@@ -213,14 +230,40 @@ public final class Grading {
         return unreadable(name, klass, exercises, e.getMessage());
       }
     } else {
-      Path f = item.resolve(Submission.STUDENT_FILE);
+      // A folder is graded from a copy made as an archive is unpacked: the same limits, and no
+      // symbolic link out of it (to a classmate's folder beside it, or the grader's own files).
+      work = Files.createTempDirectory(Files.createDirectories(scratch), "folder-");
+      try {
+        leftOut = Submission.copyFolder(item, work);
+      } catch (LabException e) {
+        return unreadable(name, klass, exercises, e.getMessage());
+      }
+      Path f = work.resolve(Submission.STUDENT_FILE);
       declared =
-          Files.isRegularFile(f)
+          Files.isRegularFile(f) && Files.size(f) < 4096
               ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip())
               : Optional.empty();
     }
-    String student = declared.orElse(studentOfFileName(name));
+    String declaredAs = declared.orElse(studentOfFileName(name));
+    String student = declaredAs;
     Optional<tlslab.pki.ClassCertificates.Entry> entry = klass.find(student);
+    List<String> flags = new ArrayList<>();
+    if (entry.isEmpty() && klass.named(student).size() > 1) {
+      // Two students of one name: the hand-in's bundle certificate says which of them it is for
+      // (the checks then hold it to that student's challenge and certificate, as any other).
+      entry = byBundleCertificate(klass.named(student), work);
+      if (entry.isPresent()) {
+        student = entry.get().key();
+        flags.add(
+            "handed in as '"
+                + declaredAs
+                + "', the name of "
+                + klass.named(declaredAs).size()
+                + " students: graded as "
+                + student
+                + ", whose certificate its bundle holds");
+      }
+    }
     Workspace ws = new Workspace(work, Optional.of(student), Optional.of(klass));
     Map<Integer, Outcome> outcomes = new TreeMap<>();
     for (Exercise e : exercises) {
@@ -238,19 +281,22 @@ public final class Grading {
       // Hints name files by path; an archive is unpacked in a scratch folder deleted after
       // grading, so its files are named as in the student's own folder: work/certs/server.pem.
       String unpacked = work.toString();
+      String shownAs = isZip(name) ? "work" : item.toString();
       outcomes.put(
           e.number(),
           new Outcome(
               r.passed() ? Status.PASSED : Status.FAILED,
               r.firstFailure()
                   .map(i -> i.requirement() + ": " + i.hint())
-                  .map(h -> isZip(name) ? h.replace(unpacked, "work") : h)
+                  .map(h -> h.replace(unpacked, shownAs))
                   .orElse(""),
               r.collected()));
     }
-    List<String> flags = new ArrayList<>();
     if (entry.isEmpty()) {
-      flags.add("'" + student + "' is not in the class manifest");
+      flags.add(klass.notFound(student));
+    }
+    if (!leftOut.isEmpty()) {
+      flags.add("left out, not graded: " + String.join(", ", leftOut));
     }
     Set<String> tokens = new TreeSet<>(Traces.of(work));
     fileHashes(work).forEach(h -> tokens.add("identical file " + h));
@@ -258,6 +304,20 @@ public final class Grading {
         (n, o) ->
             o.collected().forEach((k, v) -> ownWords(n, k, v, exerciseText(exercises, n), tokens)));
     return Map.entry(graded(name, student, entry, outcomes, flags), tokens);
+  }
+
+  /** The one of {@code candidates} whose manifest certificate is the bundle's in {@code work}. */
+  private static Optional<tlslab.pki.ClassCertificates.Entry> byBundleCertificate(
+      List<tlslab.pki.ClassCertificates.Entry> candidates, Path work) {
+    Optional<java.security.cert.X509Certificate> cert =
+        tlslab.exercise.Identity.bundleCertificateIn(work);
+    if (cert.isEmpty()) {
+      return Optional.empty();
+    }
+    String fp = tlslab.pki.CertificateSummary.sha256Fingerprint(cert.get());
+    List<tlslab.pki.ClassCertificates.Entry> mine =
+        candidates.stream().filter(e -> e.sha256Fingerprint().equalsIgnoreCase(fp)).toList();
+    return mine.size() == 1 ? Optional.of(mine.get(0)) : Optional.empty();
   }
 
   /** The row of one submission, named by the class manifest's entry when there is one. */
@@ -506,11 +566,13 @@ public final class Grading {
       if (i > 0) {
         b.append(',');
       }
-      if (c.matches(".*[\",\\r\\n].*") || c.startsWith("=") || c.startsWith("+")) {
-        // Quote per RFC 4180; a leading = or + would be a formula in a spreadsheet.
-        b.append('"')
-            .append((c.startsWith("=") || c.startsWith("+") ? "'" : "") + c.replace("\"", "\"\""))
-            .append('"');
+      // A cell a spreadsheet would run as a formula (OWASP's CSV injection: =, +, -, @, a tab or
+      // a carriage return first) gets a leading ' so that it shows as text. Student names, IDs
+      // and answers come from the hand-ins.
+      boolean formula = !c.isEmpty() && "=+-@\t\r".indexOf(c.charAt(0)) >= 0;
+      if (c.matches("(?s).*[\",\\r\\n].*") || formula) {
+        // Quote per RFC 4180.
+        b.append('"').append((formula ? "'" : "") + c.replace("\"", "\"\"")).append('"');
       } else {
         b.append(c);
       }

@@ -133,6 +133,8 @@ final class HandshakeProof {
       byte[] sig = vector16(b, 2);
       byte[] signed = transcript(messages, cv);
       clientVerify(c.clientCertificates().get(0), scheme, signed, sig, ok, bad);
+    } else if (!c.clientCertificates().isEmpty()) {
+      bad.add(noClientVerify(c));
     }
     if (suite == CipherSuite.UNKNOWN) {
       return;
@@ -177,6 +179,9 @@ final class HandshakeProof {
       return;
     }
     String hash = "SHA384".equals(suite.hash()) ? "SHA-384" : "SHA-256";
+    if (!c.clientCertificates().isEmpty() && first(messages, false, CERTIFICATE_VERIFY) == null) {
+      bad.add(noClientVerify(c));
+    }
     for (Message m : messages) {
       if (m.type() == CERTIFICATE_VERIFY) {
         List<X509Certificate> chain =
@@ -227,6 +232,20 @@ final class HandshakeProof {
         finished(m, MessageDigest.isEqual(want, m.body()), ok, bad);
       }
     }
+  }
+
+  /**
+   * A client Certificate with no Certificate Verify after it. A real client that sends a
+   * certificate with a signing key also proves it holds that key (RFC 5246 §7.4.8; in TLS 1.3 it
+   * must, RFC 8446 §4.4.3), and every lab certificate has one. Certificates are public (each is in
+   * the clear in every TLS 1.2 capture of its holder): a Certificate alone, in a handshake whose
+   * Finished anyone with the session's key log can recompute, shows nothing about who took part.
+   */
+  private static String noClientVerify(ConnectionFacts c) {
+    return "the client's Certificate ("
+        + CaptureEvidence.describe(c.clientCertificates().get(0))
+        + ") is followed by no Certificate Verify: nothing shows that whoever made this"
+        + " handshake held that certificate's key";
   }
 
   private static void finished(Message m, boolean match, List<String> ok, List<String> bad) {
@@ -282,15 +301,11 @@ final class HandshakeProof {
       throws GeneralSecurityException {
     Message cke = first(messages, false, CLIENT_KEY_EXCHANGE);
     Message shm = first(messages, true, SERVER_HELLO);
-    if (cke == null || suite.keyExchange() != CipherSuite.KeyExchange.RSA) {
+    if (suite.keyExchange() != CipherSuite.KeyExchange.RSA) {
       return null;
     }
-    Cipher rsa = Cipher.getInstance("RSA/ECB/PKCS1Padding");
-    rsa.init(Cipher.DECRYPT_MODE, key);
-    byte[] pms;
-    try {
-      pms = rsa.doFinal(vector16(cke.body(), 0));
-    } catch (GeneralSecurityException e) {
+    byte[] pms = rsaPremaster(messages, key);
+    if (pms == null) {
       return null; // not encrypted to this key: the session does not decrypt, and checks say so
     }
     ServerHello sh =
@@ -302,6 +317,27 @@ final class HandshakeProof {
       return prf(suite.prfHash(), pms, "extended master secret", sessionHash, 48);
     }
     return prf(suite.prfHash(), pms, "master secret", concat(cr, sr), 48);
+  }
+
+  /**
+   * The 48-byte pre-master secret of a TLS_RSA handshake (RFC 5246 §7.4.7.1): the client's
+   * EncryptedPreMasterSecret decrypted with the server's key (PKCS#1 v1.5). Null when there is no
+   * Client Key Exchange, or it was not encrypted to {@code key} (including a decryption that does
+   * not give 48 bytes: §7.4.7.1 fixes the length).
+   */
+  static byte[] rsaPremaster(List<Message> messages, RSAPrivateKey key) {
+    Message cke = first(messages, false, CLIENT_KEY_EXCHANGE);
+    if (cke == null || key == null) {
+      return null;
+    }
+    try {
+      Cipher rsa = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+      rsa.init(Cipher.DECRYPT_MODE, key);
+      byte[] pms = rsa.doFinal(vector16(cke.body(), 0));
+      return pms.length == 48 ? pms : null;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Every handshake message before {@code upTo}, concatenated (RFC 5246 §7.4.9). */

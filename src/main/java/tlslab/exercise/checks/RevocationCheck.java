@@ -41,8 +41,9 @@ import tlslab.exercise.Workspace;
  * --student NAME} the server certificate must also name the student (made with {@code lab certs
  * init --cn NAME}).
  *
- * <p>What this does not see yet: the content of the stapled answer (good or revoked) is read by
- * {@code lab annotate} but not exposed to checkers as a value; the refusal alert stands in for it.
+ * <p>Each stapled answer is read too: about the student's serial, signed by their own CA, "good" in
+ * the first capture and "revoked" in the second; the refusal alert alone could come from an answer
+ * that was broken rather than revoked.
  */
 public final class RevocationCheck implements Checker {
   static final String GOOD = "11-good.pcap";
@@ -97,6 +98,7 @@ public final class RevocationCheck implements Checker {
         hasLabel(good.rowsOf(g.get()), "Certificate Status"),
         "the server staples a Certificate Status in " + GOOD,
         "no Certificate Status after the server's Certificate: run " + serverCmd);
+    staple(r, g.get(), ca, mine, tlslab.annotate.CertificateStatus.CertStatus.GOOD, GOOD);
     r.expect(
         g.get().clientApplicationData() > 0 && g.get().serverApplicationData() > 0,
         "the client accepted the server in " + GOOD,
@@ -132,6 +134,7 @@ public final class RevocationCheck implements Checker {
         "the server staples a Certificate Status in " + REVOKED,
         "no Certificate Status: keep --staple on the server (restart it, or wait 30 s for its"
             + " cached answer to expire)");
+    staple(r, b.get(), ca, mine, tlslab.annotate.CertificateStatus.CertStatus.REVOKED, REVOKED);
     // The client is whoever sent the Client Hello.
     int clientPort =
         rows.stream()
@@ -150,6 +153,72 @@ public final class RevocationCheck implements Checker {
             + " bad_certificate_status_response alert and send no data: revoke the certificate, then"
             + " connect with lab client (it checks revocation)");
     return r;
+  }
+
+  /**
+   * "the stapled answer in NAME says STATUS for your server certificate, signed by your CA": the
+   * OCSP response (RFC 6960 §4.2.1) in the Certificate Status is about the serial of {@code mine},
+   * says {@code want}, and its signature verifies with the key of the student's own CA (the
+   * responder's certificate in the server's chain is {@code certs/ca.pem}). A client refusing for
+   * another reason (a broken or unsigned answer), or an answer signed by a CA made up for it, is
+   * not a revocation by the student's CA.
+   */
+  private static void staple(
+      Report r,
+      ConnectionFacts c,
+      X509Certificate ca,
+      X509Certificate mine,
+      tlslab.annotate.CertificateStatus.CertStatus want,
+      String name) {
+    tlslab.annotate.CertificateStatus cs = c.certificateStatus();
+    if (cs == null) {
+      return; // "the server staples a Certificate Status" fails already, saying what to do
+    }
+    String serial = mine.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT);
+    List<X509Certificate> signers =
+        c.serverCertificates().stream()
+            .filter(x -> x.getSubjectX500Principal().getName().equals(cs.responderName()))
+            .toList();
+    boolean byMyCa =
+        cs.signature() == tlslab.annotate.CertificateStatus.Signature.VERIFIES
+            && !signers.isEmpty()
+            && signers.stream().allMatch(x -> CaptureEvidence.same(x, ca));
+    String requirement =
+        "the stapled answer in "
+            + name
+            + " says "
+            + want.name().toLowerCase(java.util.Locale.ROOT)
+            + " for your server certificate, signed by your CA";
+    if (cs.problem() != null || cs.certStatus() == null) {
+      r.fail(
+          requirement,
+          "the Certificate Status holds no OCSP answer ("
+              + (cs.problem() != null ? cs.problem() : "responseStatus " + cs.responseStatus())
+              + "): run the lab's responder (lab ca ocsp) beside lab server --staple");
+    } else if (!serial.equals(cs.serialHex())) {
+      r.fail(
+          requirement,
+          "the stapled answer is about serial "
+              + cs.serialHex()
+              + ", not your server certificate's "
+              + serial);
+    } else if (!byMyCa) {
+      r.fail(
+          requirement,
+          "the stapled answer is not signed by your CA ("
+              + CaptureEvidence.describe(ca)
+              + "): staple the answer of lab ca ocsp for your own certs folder");
+    } else {
+      r.expect(
+          cs.certStatus() == want,
+          requirement,
+          "your CA's answer says "
+              + cs.certStatus().name().toLowerCase(java.util.Locale.ROOT)
+              + (want == tlslab.annotate.CertificateStatus.CertStatus.REVOKED
+                  ? ": revoke the certificate (lab certs revoke) before this capture; the server"
+                      + " re-asks the responder every 30 s"
+                  : ": capture this one before you revoke the certificate"));
+    }
   }
 
   private static boolean crlRevokes(

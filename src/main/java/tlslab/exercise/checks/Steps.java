@@ -492,7 +492,29 @@ final class Steps {
     tlslab.pki.ClassCertificates.Entry e = id.student().orElseThrow();
     String serial = c.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
     String fp = CertificateSummary.sha256Fingerprint(c);
+    Optional<tlslab.pki.Revocations.Revoked> revoked = ws.klass().flatMap(k -> k.revocation(c));
+    boolean byClassCa =
+        tlslab.pki.CertificateVerifier.verify(
+                id.classCa().orElseThrow(), List.of(c), null, java.time.Instant.now())
+            .passed();
     if (!serial.equals(e.serial()) || !fp.equalsIgnoreCase(e.sha256Fingerprint())) {
+      if (revoked.isPresent()
+          && byClassCa
+          && revoked.get().reason() == tlslab.pki.RevocationReason.SUPERSEDED
+          && MutualTlsCheck.namesStudent(
+              c, e.student().id() != null ? e.student().id() : e.student().name())) {
+        // Not someone else's: the student's own bundle from before the instructor issued it again
+        // (lab certs class --reissue), which replaced it.
+        return "your earlier class certificate (serial "
+            + serial
+            + "), replaced when your bundle was issued again on "
+            + revoked.get().at()
+            + ": the class manifest now lists serial "
+            + e.serial()
+            + "; copy your new bundle to "
+            + ws.bundle()
+            + " and capture again with it";
+      }
       return "serial "
           + serial
           + ", but the class manifest lists serial "
@@ -502,7 +524,6 @@ final class Steps {
           + " (use the .p12 of the bundle your instructor gave you, not one you issued"
           + " yourself or a friend's)";
     }
-    Optional<tlslab.pki.Revocations.Revoked> revoked = ws.klass().flatMap(k -> k.revocation(c));
     if (revoked.isPresent()) {
       // Whatever a capture's timestamps say, they can be edited: a revoked certificate no longer
       // proves its student took part. The student asks for a new bundle and captures again.
@@ -512,13 +533,14 @@ final class Steps {
           + revoked.get().at()
           + "): it no longer names you; ask your instructor for a new bundle and capture again";
     }
+    if (byClassCa) {
+      return null;
+    }
     tlslab.pki.CertificateVerifier.Result v =
         tlslab.pki.CertificateVerifier.verify(
             id.classCa().orElseThrow(), List.of(c), null, java.time.Instant.now());
-    return v.passed()
-        ? null
-        : "which does not chain to the class CA: "
-            + v.firstFailure().map(tlslab.pki.CertificateVerifier.Check::line).orElse("");
+    return "which does not chain to the class CA: "
+        + v.firstFailure().map(tlslab.pki.CertificateVerifier.Check::line).orElse("");
   }
 
   /** The SAN a student's server certificate carries to name its maker: CHALLENGE.invalid. */

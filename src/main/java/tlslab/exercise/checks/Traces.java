@@ -16,9 +16,10 @@ import tlslab.pki.CertificateSummary;
 /**
  * What in a submission should be unique to the one student who made it, as tokens: every hello
  * random in its captures, every secret in its key logs, every challenge its decrypted chats carry,
- * and the fingerprint of its own CA and server certificate. Two students' work sharing a token
- * means one copied from the other (or both from a third): 32 random bytes never repeat, and each
- * student's {@code lab certs init} makes fresh keys. Grading compares these across the class.
+ * every client certificate its captures show, and the fingerprint of its own CA and server
+ * certificate. Two students' work sharing a token means one copied from the other (or both from a
+ * third): 32 random bytes never repeat, and each student's {@code lab certs init} makes fresh keys.
+ * Grading compares these across the class.
  */
 public final class Traces {
   private Traces() {}
@@ -69,6 +70,13 @@ public final class Traces {
               out.add("server random " + h.serverRandom());
             }
             cap.challengesSent(c).forEach(x -> out.add("challenge " + x));
+            // The certificate a client presented is its holder's: in class, the bundle's. Two
+            // hand-ins presenting one (a bundle lent to a classmate) are flagged, both of them.
+            if (!c.clientCertificates().isEmpty()) {
+              out.add(
+                  "client certificate "
+                      + CertificateSummary.sha256Fingerprint(c.clientCertificates().get(0)));
+            }
           }
           // Keys carried inside a pcapng are the student's key log as much as a .keylog file.
           for (String line : cap.secretsInside()) {
