@@ -133,6 +133,9 @@ final class Connection {
   /** The Server Hello's version as written: differs for a TLS 1.3 draft (0x7f17). */
   int negotiatedVersionOnWire = -1;
 
+  /** The Server Hello's version field (legacy_version in TLS 1.3), -1 before one. */
+  int serverHelloLegacyVersion = -1;
+
   int keyExchangeGroup = -1;
   boolean sawServerKeyExchange;
   boolean sawCertificate;
@@ -194,6 +197,12 @@ final class Connection {
   String alpnChosen;
   boolean grease;
   boolean pskOffered;
+
+  /** The obfuscated_ticket_age of each PSK identity the Client Hello offered (RFC 8446 4.2.11). */
+  List<Long> pskAges = List.of();
+
+  /** The Server Hello echoes the non-empty session id the client offered (TLS 1.0-1.2). */
+  boolean sessionIdEchoed;
 
   /** The client's hello carried an outer encrypted_client_hello (real ECH or GREASE ECH). */
   boolean echOffered;
@@ -271,6 +280,13 @@ final class Connection {
   long ccsFrameServer;
 
   long ccsFrameClient;
+
+  /**
+   * The first sender's first record was a Client Hello in SSL 2.0's record format: the roles are
+   * known (the annotator already takes the first sender for the client), though Wireshark's server
+   * flag stays unset.
+   */
+  boolean sslv2ClientHello;
 
   /** Set once a Client Hello told Wireshark which side is the server. */
   boolean serverKnown;

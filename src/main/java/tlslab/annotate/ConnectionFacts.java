@@ -78,6 +78,8 @@ import tlslab.wire.ProtocolVersion;
  * @param alpnAnswerSeen whether the message that carries the server's ALPN answer was read (the
  *     Server Hello in TLS 1.0-1.2, Encrypted Extensions in TLS 1.3): then a null {@code alpnChosen}
  *     means the server chose none
+ * @param legacyVersion the Server Hello's version field (0x0303 in TLS 1.3; TLS 1.3 itself in an
+ *     early draft), -1 when no Server Hello was seen
  */
 public record ConnectionFacts(
     int index,
@@ -119,7 +121,8 @@ public record ConnectionFacts(
     long renegotiationFrame,
     HandshakeMode renegotiationMode,
     boolean echOffered,
-    boolean alpnAnswerSeen) {
+    boolean alpnAnswerSeen,
+    int legacyVersion) {
 
   public ConnectionFacts {
     serverCertificates = List.copyOf(serverCertificates);
@@ -138,7 +141,7 @@ public record ConnectionFacts(
 
   /** The negotiated version's name ("TLS 1.3", "TLS 1.3 draft 23"), or "unknown". */
   public String versionName() {
-    return version < 0 ? "unknown" : ProtocolVersion.nameOf(versionOnWire);
+    return version < 0 ? "unknown" : ProtocolVersion.nameOf(versionOnWire, legacyVersion);
   }
 
   /** The negotiated suite's RFC name, e.g. {@code TLS_RSA_WITH_AES_128_CBC_SHA}, or "". */
@@ -193,7 +196,7 @@ public record ConnectionFacts(
         c.certificateStatus,
         c.decryption == null ? null : c.decryption.status,
         c.proxyTarget,
-        c.serverKnown,
+        c.serverKnown || c.sslv2ClientHello,
         c.problems,
         c.negotiatedVersionOnWire,
         c.helloRetryGroup,
@@ -204,7 +207,8 @@ public record ConnectionFacts(
         c.renegotiationFrame,
         c.firstMode != null ? c.mode : null,
         c.echOffered,
-        c.negotiatedVersion == 0x0304 ? c.serverEncryptedExtensions : c.sawServerHello);
+        c.negotiatedVersion == 0x0304 ? c.serverEncryptedExtensions : c.sawServerHello,
+        c.serverHelloLegacyVersion);
   }
 
   /** See {@link #handshakeFinished()}. */

@@ -83,7 +83,8 @@ public record ConnectionSummary(int index, String client, String server, List<St
                                 + " from the pre-shared key alone, RFC 8446 2.3)"
                             : " - forward secret"
                         : k == KeyExchangeKind.PSK
-                            ? " - NOT forward secret: whoever learns the resumption secret"
+                            ? " - NOT forward secret: whoever learns "
+                                + Explanations.pskSecret(f.mode())
                                 + " decrypts it"
                             : " - NOT forward secret: the server's private key decrypts every"
                                 + " recorded session"));
@@ -103,7 +104,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
               + x.getIssuerX500Principal().getName());
     if (v == 0x0304
         && f.serverCertificates().isEmpty()
-        && f.mode() != HandshakeMode.TLS13_PSK
+        && !f.mode().psk()
         && f.mode() != HandshakeMode.UNKNOWN) {
       l.add("certificates: encrypted in TLS 1.3 (visible only with a key log)");
     }
@@ -116,7 +117,9 @@ public record ConnectionSummary(int index, String client, String server, List<St
       l.add(
           "handshake: "
               + f.mode().label()
-              + (f.handshakeFinished() ? "" : ", " + notCompleted(f.alerts(), v == 0x0304)));
+              + (f.handshakeFinished()
+                  ? endedByFatalAlert(f.alerts())
+                  : ", " + notCompleted(f.alerts(), v == 0x0304)));
     if (f.earlyDataOffered()) l.add("early data (0-RTT): " + earlyData(f));
     if (f.renegotiationFrame() >= 0)
       l.add(
@@ -217,6 +220,25 @@ public record ConnectionSummary(int index, String client, String server, List<St
             + " Finished";
   }
 
+  /**
+   * A completed handshake that a fatal alert ended later, e.g. a TLS 1.3 server that reads the
+   * client's empty Certificate and Finished, then sends certificate_required (RFC 8446 4.4.2.4):
+   * the handshake messages all went, but the connection did not go on. Empty when no fatal alert
+   * was read.
+   */
+  static String endedByFatalAlert(List<TlsAlert> alerts) {
+    for (TlsAlert a : alerts)
+      if (a.readable() && a.level() == 2)
+        return ", then the "
+            + a.sender().label()
+            + " ended the connection with a fatal "
+            + a.name()
+            + " alert (frame "
+            + a.frame()
+            + ")";
+    return "";
+  }
+
   /** Whether the client's 0-RTT data was accepted, as far as the capture tells. */
   static String earlyData(ConnectionFacts f) {
     String sent =
@@ -229,7 +251,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
     if (f.earlyDataAccepted())
       return sent + "the server accepted it (early_data in its Encrypted Extensions)";
     return sent
-        + (f.mode() == HandshakeMode.TLS13_PSK
+        + (f.mode().psk()
             ? "the server did not accept it (no early_data in its Encrypted Extensions) and"
                 + " skipped those records"
             : "the server did not take the pre-shared key, so it skipped those records (RFC 8446"

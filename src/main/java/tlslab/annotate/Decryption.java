@@ -114,6 +114,11 @@ final class Decryption {
 
   private byte[] serverSessionId;
 
+  /** TLS 1.3: each side's handshake Finished was read, so it sends under application keys. */
+  private boolean clientOnApplicationKeys;
+
+  private boolean serverOnApplicationKeys;
+
   void serverHello(ServerHello sh) {
     serverRandom = sh.random();
     serverSessionId = sh.sessionId();
@@ -125,10 +130,12 @@ final class Decryption {
       status = "no Client Hello seen: cannot look up keys";
       return;
     }
-    if (tlslab.wire.ProtocolVersion.isTls13(version) && version != 0x0304) {
+    if (tlslab.wire.ProtocolVersion.tls13Draft(version, sh.legacyVersion())) {
       status =
-          tlslab.wire.ProtocolVersion.nameOf(version)
-              + " is a draft: the lab decrypts TLS 1.3 as RFC 8446 defines it, not its drafts";
+          "the Server Hello chose "
+              + tlslab.wire.ProtocolVersion.nameOf(version, sh.legacyVersion())
+              + ": the lab decrypts TLS 1.3 as RFC 8446 defines it, not its drafts (their key"
+              + " schedules differ)";
       return;
     }
     if (suite == CipherSuite.UNKNOWN
@@ -271,6 +278,11 @@ final class Decryption {
   /** TLS 1.3: after a side's Finished its application traffic secret takes over. */
   void finished(boolean fromServer) {
     if (version != 0x0304 || clientRandom == null) return;
+    // Only the handshake's Finished moves its sender to the application keys (RFC 8446 7.1); a
+    // Finished after post-handshake authentication (4.6.2) comes under them and changes nothing.
+    if (fromServer ? serverOnApplicationKeys : clientOnApplicationKeys) return;
+    if (fromServer) serverOnApplicationKeys = true;
+    else clientOnApplicationKeys = true;
     byte[] s =
         keys.secret(
             fromServer ? "SERVER_TRAFFIC_SECRET_0" : "CLIENT_TRAFFIC_SECRET_0", clientRandom);

@@ -123,23 +123,26 @@ final class Explanations {
               + " certificate it just sent: it proves it holds that key"
               + (v == 0x0304 ? "." : " (in TLS 1.0-1.2 only the client sends one).");
       case FINISHED ->
-          "Finished ("
-              + ref(v, "4.4.4", "7.4.9")
-              + "): the "
-              + who(m)
-              + "'s MAC over the whole handshake, keyed by the new secrets; it proves both sides saw"
-              + " the same messages and derived the same keys. Without keys Wireshark shows this"
-              + " record as "
-              + (v == 0x0304
-                  ? "\"Application Data\" (RFC 8446 5.2)."
-                  : "\"Encrypted Handshake Message\".");
+          Boolean.TRUE.equals(m.detail)
+              ? "Finished after post-handshake authentication (RFC 8446 4.4.4, 4.6.2): the "
+                  + who(m)
+                  + "'s MAC over the handshake and this Certificate Request, Certificate and"
+                  + " Certificate Verify, keyed from its current application traffic secret; it"
+                  + " binds the certificate to this connection. The traffic keys do not change."
+              : "Finished ("
+                  + ref(v, "4.4.4", "7.4.9")
+                  + "): the "
+                  + who(m)
+                  + "'s MAC over the whole handshake, keyed by the new secrets; it proves both sides saw"
+                  + " the same messages and derived the same keys. Without keys Wireshark shows this"
+                  + " record as "
+                  + (v == 0x0304
+                      ? "\"Application Data\" (RFC 8446 5.2)."
+                      : "\"Encrypted Handshake Message\".");
       case NEW_SESSION_TICKET -> newSessionTicket(m);
       case ENCRYPTED_EXTENSIONS -> encryptedExtensions(m);
       case CERTIFICATE_STATUS -> certificateStatus(m);
-      case KEY_UPDATE ->
-          "Key Update (RFC 8446 4.6.3): the "
-              + who(m)
-              + " switches to the next generation of traffic keys; records after it use them.";
+      case KEY_UPDATE -> keyUpdate(m);
       case END_OF_EARLY_DATA ->
           "End Of Early Data (RFC 8446 4.5): the client's 0-RTT data is over; from here it uses the"
               + " handshake keys.";
@@ -238,10 +241,7 @@ final class Explanations {
                   " public keys, over a kilobyte, which is why hellos that offer it are large.");
         }
       }
-      if (c.pskOffered)
-        sb.append(
-            " pre_shared_key (RFC 8446 4.2.11): it offers to resume a session from an earlier"
-                + " ticket.");
+      if (c.pskOffered) sb.append(" pre_shared_key (RFC 8446 4.2.11): ").append(pskOffer(c));
       if (c.earlyDataOffered && c.clientOffered13)
         sb.append(
             " early_data (RFC 8446 4.2.10): it sends application data right behind this hello"
@@ -387,7 +387,7 @@ final class Explanations {
         .append(CipherSuite.labelOf(sh.cipherSuite()))
         .append(". ");
     if (v == 0x0304) {
-      if (sh.version() != 0x0304 || ProtocolVersion.isTls13(sh.legacyVersion()))
+      if (ProtocolVersion.tls13Draft(sh.version(), sh.legacyVersion()))
         sb.append(
             "That is a draft of TLS 1.3, before RFC 8446: its messages are close to the RFC's,"
                 + " some codes and the key schedule's labels differ. ");
@@ -399,17 +399,29 @@ final class Explanations {
         sb.append(
             "TLS 1.3 is chosen by the supported_versions extension (RFC 8446 4.2.1); the"
                 + " legacy_version field still says TLS 1.2. ");
-      if (c.mode == HandshakeMode.TLS13_PSK) {
-        sb.append(
-            "It accepts the client's pre-shared key (RFC 8446 4.2.11, 2.2): a resumption from an"
-                + " earlier ticket, so no Certificate or Certificate Verify follows. ");
+      if (c.mode.psk()) {
+        sb.append("It accepts the client's pre-shared key (RFC 8446 4.2.11, 2.2): ")
+            .append(
+                switch (c.mode) {
+                  case TLS13_EXTERNAL_PSK ->
+                      "a key set up outside TLS (an external PSK: its obfuscated_ticket_age is 0, as"
+                          + " 4.2.11 asks for such keys), not a resumption of an earlier session";
+                  case TLS13_PSK ->
+                      "a resumption from an earlier session's ticket (its obfuscated_ticket_age is"
+                          + " not 0)";
+                  default ->
+                      "from an earlier ticket or set up outside TLS (its identity does not parse)";
+                })
+            .append(", so no Certificate or Certificate Verify follows. ");
         sb.append(
             c.serverKeyShare
                 ? "With its key share the PSK is combined with a fresh "
                     + exchangeOn(c.keyExchangeGroup)
                     + " (psk_dhe_ke, 4.2.9): forward secret."
                 : "Without a key share this is psk_ke (4.2.9): no fresh Diffie-Hellman, so whoever"
-                    + " learns the resumption secret can decrypt it.");
+                    + " learns "
+                    + pskSecret(c.mode)
+                    + " can decrypt it.");
       } else {
         sb.append(serverKeyShare(c.keyExchangeGroup))
             .append(" The server's certificate only signs (Certificate Verify).");
@@ -419,7 +431,7 @@ final class Explanations {
               + " application data: without keys Wireshark shows those records as Application"
               + " Data. Only a compatibility Change Cipher Spec (D.4), and an alert sent before its"
               + " sender switched to the handshake keys, stay in the clear.");
-      if (c.mode != HandshakeMode.TLS13_PSK)
+      if (!c.mode.psk())
         sb.append(
             report(
                 m,
@@ -437,6 +449,15 @@ final class Explanations {
                   + ref(v, null, "7.3")
                   + ") that reuses the earlier session's master secret. There is no Certificate"
                   + " and no key exchange; Change Cipher Spec and Finished follow at once.");
+      case RESUMED_TICKET_OR_SESSION_ID ->
+          sb.append(
+              "The client offered both a session ticket and a session id, and the server echoes"
+                  + " the id: it resumes an earlier session (an abbreviated handshake, "
+                  + ref(v, null, "7.3")
+                  + "), but the capture cannot tell by which: a server echoes the id when it"
+                  + " accepts the ticket and when it finds the id in its session cache (RFC 5077"
+                  + " 3.4). (Clients that hold a ticket, OpenSSL's among them, often make the id up"
+                  + " to see this echo.) There is no Certificate and no key exchange.");
       case RESUMED_TICKET ->
           sb.append(
               "The client offered a session ticket and the server echoes its session id: it"
@@ -848,6 +869,65 @@ final class Explanations {
             : "");
   }
 
+  /**
+   * What a Client Hello's pre_shared_key offers: tickets from earlier sessions, external keys, or
+   * both, told by each identity's obfuscated_ticket_age ({@link HandshakeMode#tls13}).
+   */
+  private static String pskOffer(Connection c) {
+    java.util.Set<HandshakeMode> kinds = java.util.EnumSet.noneOf(HandshakeMode.class);
+    for (long age : c.pskAges) kinds.add(HandshakeMode.tls13(true, age));
+    if (kinds.equals(java.util.Set.of(HandshakeMode.TLS13_PSK)))
+      return "it offers to resume a session from an earlier ticket (obfuscated_ticket_age not 0).";
+    if (kinds.equals(java.util.Set.of(HandshakeMode.TLS13_EXTERNAL_PSK)))
+      return "it offers a key set up outside TLS (an external PSK: obfuscated_ticket_age 0, which"
+          + " 4.2.11 asks for such keys), not a ticket from an earlier session.";
+    if (kinds.size() == 2)
+      return "it offers both tickets from earlier sessions (obfuscated_ticket_age not 0) and keys"
+          + " set up outside TLS (age 0).";
+    return "it offers a pre-shared key: a ticket from an earlier session or a key set up outside"
+        + " TLS (its identities do not parse).";
+  }
+
+  /**
+   * A Key Update and its request_update field (RFC 8446 4.6.3): 1 asks the peer to update its own
+   * sending keys too, which it must do before its next application data; 0 does not.
+   */
+  private String keyUpdate(Msg m) {
+    String peer = m.fromServer ? "client" : "server";
+    String s =
+        "Key Update (RFC 8446 4.6.3): the "
+            + who(m)
+            + " switches its sending keys to the next generation (the next"
+            + " application_traffic_secret, 7.2); its records after this one use them.";
+    if (!(m.detail instanceof Integer req)) return s;
+    return switch (req) {
+      case 1 ->
+          s
+              + " update_requested: it asks the "
+              + peer
+              + " to update its own sending keys too; the "
+              + peer
+              + " must answer with a Key Update of its own (update_not_requested) before its next"
+              + " application data.";
+      case 0 ->
+          s
+              + " update_not_requested: it does not ask the "
+              + peer
+              + " to follow (it may be the answer to the "
+              + peer
+              + "'s request).";
+      default -> s + " Its request_update value " + req + " is neither 0 nor 1 (RFC 8446 4.6.3).";
+    };
+  }
+
+  /** Who can decrypt a psk_ke handshake (RFC 8446 4.2.9): whoever holds its pre-shared key. */
+  static String pskSecret(HandshakeMode mode) {
+    return mode == HandshakeMode.TLS13_PSK
+        ? "the pre-shared key (from the earlier session's resumption secret, or the server's key"
+            + " that seals its tickets)"
+        : "the pre-shared key";
+  }
+
   private String alert(Msg m) {
     int[] d = m.detail instanceof int[] x ? x : null;
     if (d == null) return m.label + ".";
@@ -902,7 +982,7 @@ final class Explanations {
       if (!once(m, "early-data")) return "";
       return "Early data (0-RTT, RFC 8446 2.3, 4.2.10): application data the client sends right"
           + " behind its Client Hello, before any answer, encrypted with keys from"
-          + " client_early_traffic_secret (7.1), which comes from the resumption PSK alone: no"
+          + " client_early_traffic_secret (7.1), which comes from the pre-shared key alone: no"
           + " forward secrecy for these bytes, and an attacker can replay them (RFC 8446 8)."
           + " Without client_early_traffic_secret in a key log, Wireshark shows them as Application"
           + " Data. (Said once per connection.)";
@@ -912,8 +992,9 @@ final class Explanations {
       return "Application Data in name only: in TLS 1.3 every record after the Server Hello is"
           + " encrypted and typed application_data (RFC 8446 5.2). The server's first encrypted"
           + " records carry Encrypted Extensions, "
-          + (c.mode == HandshakeMode.TLS13_PSK
-              ? "and Finished: no Certificate, since this is a PSK resumption (RFC 8446 2.2)."
+          + (c.mode.psk()
+              ? "and Finished: no Certificate, since the handshake uses a pre-shared key (RFC 8446"
+                  + " 2.2)."
               : "Certificate, Certificate Verify and Finished (RFC 8446 2), and a Certificate"
                   + " Request after Encrypted Extensions if the server asks for a client"
                   + " certificate (4.3.2).")
@@ -967,6 +1048,11 @@ final class Explanations {
           + ": bytes that do not start a TLS record here, usually because an earlier segment was"
           + " not captured, so the record boundaries were lost.";
     }
+    if ("Client Hello".equals(m.label) && !m.fromServer)
+      return "Client Hello in SSL 2.0's record format (RFC 5246 E.2): a backward-compatible hello"
+          + " that an SSL 2.0 server could read too, and that offers TLS versions inside; the"
+          + " server's answer shows which protocol it picked. SSL 2.0 itself is prohibited since"
+          + " 2011 (RFC 6176).";
     if (m.label.startsWith("Client Master Key")
         || "SSLv2".equals(m.label)
         || m.c.version == 0x0002) {

@@ -29,10 +29,27 @@ final class HelloFields {
   final List<String> alpn = new ArrayList<>();
   boolean grease;
   boolean pskOffered;
+
+  /**
+   * A Client Hello's pre_shared_key: the obfuscated_ticket_age of each identity offered, in order
+   * (RFC 8446 4.2.11); empty when none or when the list does not parse.
+   */
+  final List<Long> pskAges = new ArrayList<>();
+
+  /** A Server Hello's pre_shared_key: the selected_identity (RFC 8446 4.2.11), or -1. */
+  int pskSelected = -1;
+
   boolean earlyData;
 
-  /** A TLS 1.3 draft Server Hello (before draft 22), whose key_share is extension 40. */
-  private boolean draftKeyShare;
+  /** A Server Hello's version field, and the version its supported_versions chose (or -1). */
+  private int legacyVersion = -1;
+
+  private int chosenVersion = -1;
+
+  /** A Server Hello's extension 40: key_share in the TLS 1.3 drafts before 23. */
+  private boolean sawExtension40;
+
+  private int group40 = -1;
 
   boolean statusRequest;
 
@@ -104,7 +121,7 @@ final class HelloFields {
       p += 32;
       // A TLS 1.3 draft Server Hello before draft 22 has no session id and no compression.
       boolean draft = !client && ProtocolVersion.draftServerHelloLayout(v);
-      draftKeyShare = draft;
+      legacyVersion = v;
       if (!draft) {
         int sid = u8(b, p, end);
         if (p + 1 + sid > end) throw new IndexOutOfBoundsException();
@@ -143,6 +160,13 @@ final class HelloFields {
         int n = u16(b, p, end);
         extensions(p + 2, Math.min(end, p + 2 + n), client);
       }
+      int chosen = chosenVersion >= 0 ? chosenVersion : legacyVersion;
+      if (!client
+          && sawExtension40
+          && ProtocolVersion.keyShareExtension(chosen, legacyVersion) == 40) {
+        keyShare = true;
+        keyShareGroup = group40;
+      }
     } catch (IndexOutOfBoundsException e) {
       malformed = (client ? "Client" : "Server") + " Hello runs past the end of the message";
     }
@@ -168,7 +192,14 @@ final class HelloFields {
           q += 1 + l;
         }
         value = String.join(", ", alpn);
-      } else if (type == ExtensionType.KEY_SHARE.code() || (draftKeyShare && type == 40)) {
+      } else if (!client && type == 40) {
+        // key_share until draft 23: it counts once the chosen version is known (below).
+        if (len >= 2) {
+          group40 = u16(b, body, bodyEnd);
+          value = NamedGroup.labelOf(group40);
+        }
+        sawExtension40 = true;
+      } else if (type == ExtensionType.KEY_SHARE.code()) {
         keyShare = true;
         if (client) {
           StringBuilder sb = new StringBuilder();
@@ -188,7 +219,25 @@ final class HelloFields {
         }
       } else if (type == ExtensionType.PRE_SHARED_KEY.code()) {
         pskOffered = true;
-        value = client ? "offered" : "selected identity " + (len >= 2 ? u16(b, body, end) : -1);
+        if (client) {
+          // struct { opaque identity<1..2^16-1>; uint32 obfuscated_ticket_age; } PskIdentity;
+          // PskIdentity identities<7..2^16-1>; then the binders (RFC 8446 4.2.11).
+          // A list that does not parse leaves the ages empty (origin unknown); tshark flags it.
+          try {
+            int idEnd = body + 2 + u16(b, body, bodyEnd);
+            if (idEnd > bodyEnd) throw new IndexOutOfBoundsException();
+            for (int q = body + 2; q < idEnd; ) {
+              int at = q + 2 + u16(b, q, idEnd);
+              pskAges.add(((long) u16(b, at, idEnd) << 16) | u16(b, at + 2, idEnd));
+              q = at + 4;
+            }
+          } catch (IndexOutOfBoundsException e) {
+            pskAges.clear();
+          }
+        } else if (len >= 2) {
+          pskSelected = u16(b, body, bodyEnd);
+        }
+        value = client ? "offered" : "selected identity " + pskSelected;
       } else if (type == ExtensionType.EARLY_DATA.code()) {
         earlyData = true;
       } else if (type == ExtensionType.STATUS_REQUEST.code()) {
@@ -199,6 +248,7 @@ final class HelloFields {
       } else if (type == 44) {
         cookie = true; // cookie (RFC 8446 4.2.2)
       } else if (type == ExtensionType.SUPPORTED_VERSIONS.code()) {
+        if (!client && len >= 2) chosenVersion = u16(b, body, bodyEnd);
         StringBuilder sb = new StringBuilder();
         int q = client ? body + 1 : body;
         while (q + 1 < bodyEnd) {

@@ -69,6 +69,7 @@ final class MessageFacts {
           c.alpnOffered = List.copyOf(hf.alpn);
           c.grease = hf.grease;
           c.pskOffered = hf.pskOffered;
+          c.pskAges = List.copyOf(hf.pskAges);
           c.echOffered = hf.ech;
           c.earlyDataOffered = hf.earlyData;
           if (c.decryption != null) c.decryption.clientHello(ch);
@@ -93,6 +94,7 @@ final class MessageFacts {
           // its name keeps the draft number.
           c.negotiatedVersion = ProtocolVersion.isTls13(sh.version()) ? 0x0304 : sh.version();
           c.negotiatedVersionOnWire = sh.version();
+          c.serverHelloLegacyVersion = sh.legacyVersion();
           // TLS 1.0-1.2: a Server Hello after the server's Change Cipher Spec (read with keys)
           // answers a renegotiation; the connection's handshake mode stays the first one's.
           if (c.serverCcs && c.negotiatedVersion != 0x0304 && !sh.helloRetryRequest()) {
@@ -100,17 +102,23 @@ final class MessageFacts {
             if (c.firstMode == null) c.firstMode = c.mode;
           }
           c.pskAccepted = sh.pskAccepted();
+          c.sessionIdEchoed =
+              c.offeredSessionId != null
+                  && c.offeredSessionId.length > 0
+                  && java.util.Arrays.equals(c.offeredSessionId, sh.sessionId());
           c.serverKeyShare = hf.keyShare;
           if (!hf.alpn.isEmpty()) c.alpnChosen = hf.alpn.get(0);
           if (c.negotiatedVersion == 0x0304) {
             if (sh.keyShareGroup() >= 0) c.keyExchangeGroup = sh.keyShareGroup();
             if (!sh.helloRetryRequest()) {
-              c.mode = sh.pskAccepted() ? HandshakeMode.TLS13_PSK : HandshakeMode.FULL;
+              int sel = hf.pskSelected;
+              c.mode =
+                  HandshakeMode.tls13(
+                      sh.pskAccepted(),
+                      sel >= 0 && sel < c.pskAges.size() ? c.pskAges.get(sel) : -1);
             }
-          } else if (c.offeredSessionId != null
-              && c.offeredSessionId.length > 0
-              && java.util.Arrays.equals(c.offeredSessionId, sh.sessionId())) {
-            c.mode = HandshakeMode.resumedTls12(c.ticketOffered);
+          } else if (c.sessionIdEchoed) {
+            c.mode = HandshakeMode.resumedTls12(c.ticketOffered, true);
           } else {
             c.mode = HandshakeMode.FULL;
           }
@@ -209,9 +217,12 @@ final class MessageFacts {
       }
       case FINISHED -> {
         if (c.decryption != null) c.decryption.finished(fromServer);
+        // TLS 1.3: a second Finished from one side ends a post-handshake authentication (4.6.2).
+        Boolean again =
+            c.negotiatedVersion == 0x0304 && (fromServer ? c.serverFinished : c.clientFinished);
         if (fromServer) c.serverFinished = true;
         else c.clientFinished = true;
-        d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), again, buf, b - 4, end, null);
       }
       case ENCRYPTED_EXTENSIONS -> {
         HelloFields hf = HelloFields.encryptedExtensions(buf, b - 4, end, fx.fields);
@@ -229,6 +240,11 @@ final class MessageFacts {
       case HELLO_REQUEST -> {
         if (tls12(c) && c.serverCcs && c.renegotiationFrame < 0) c.renegotiationFrame = fx.frameNo;
         d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
+      }
+      case KEY_UPDATE -> {
+        // struct { KeyUpdateRequest request_update; } KeyUpdate; (RFC 8446 4.6.3)
+        Integer request = b < end ? buf[b] & 0xff : null;
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), request, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
     }

@@ -284,13 +284,13 @@ final class TlsDissector {
       boolean known12 = v == 0x0300 || v == 0x0301 || v == 0x0302 || v == 0x0303;
       if (v == 0x0002) {
         // The conversation is SSL 2.0 (a server spoke it): every record is an SSL 2.0 record.
-        p = ssl2Record(c, buf, p, end, capEnd, canDesegment, off, fx);
+        p = ssl2Record(c, side, buf, p, end, capEnd, canDesegment, off, fx);
         if (needMore) return true;
         continue;
       }
       if (known12 && p + 3 <= capEnd && (buf[p] & 0xff) == 0x80 && buf[p + 2] == 1) {
         // ssl_is_v2_client_hello: an SSL 2.0-compatible Client Hello in a known TLS session.
-        p = ssl2Record(c, buf, p, end, capEnd, canDesegment, off, fx);
+        p = ssl2Record(c, side, buf, p, end, capEnd, canDesegment, off, fx);
         if (needMore) return true;
         continue;
       }
@@ -301,7 +301,7 @@ final class TlsDissector {
           break;
         }
         if ((buf[p] & 0x80) != 0 && looksLikeSsl2(buf, p, capEnd)) {
-          p = ssl2Record(c, buf, p, end, capEnd, canDesegment, off, fx);
+          p = ssl2Record(c, side, buf, p, end, capEnd, canDesegment, off, fx);
           if (needMore) return true;
           continue;
         }
@@ -404,7 +404,7 @@ final class TlsDissector {
             && !c.sawServerHelloDone
             && !c.sawCertificate) {
           if (c.negotiatedVersion >= 0)
-            c.mode = tlslab.wire.HandshakeMode.resumedTls12(c.ticketOffered);
+            c.mode = tlslab.wire.HandshakeMode.resumedTls12(c.ticketOffered, c.sessionIdEchoed);
         }
         note(c, fromServer, fx, TlsMessage.Kind.CHANGE_CIPHER_SPEC, "Change Cipher Spec", null);
         if (fromServer) c.serverCcs = true;
@@ -864,6 +864,7 @@ final class TlsDissector {
    */
   private int ssl2Record(
       Connection c,
+      Connection.Side side,
       byte[] buf,
       int p,
       int end,
@@ -910,8 +911,11 @@ final class TlsDissector {
           default -> null;
         };
     String l = name != null && validV2Handshake(buf, body, capEnd, len) ? name : "Encrypted Data";
+    // A Client Hello in SSL 2.0's record format (RFC 5246 E.2) names the client as a TLS one does.
+    if (type == 1 && name != null && l.equals(name) && !c.serverKnown && !c.isServer(side))
+      c.sslv2ClientHello = true;
     fx.append(l);
-    other(c, c.a, fx, l, buf, p, Math.min(end - p, headerLength + len));
+    other(c, side, fx, l, buf, p, Math.min(end - p, headerLength + len));
     return p + headerLength + len;
   }
 

@@ -55,6 +55,9 @@ public final class LiveCapture {
   /** Loopback frames reach 65,549 bytes: never truncate them by default (tcpdump's default). */
   public static final int DEFAULT_SNAPLEN = 262144;
 
+  /** How often packets written since the last flush are pushed to the file while capturing. */
+  static final long FLUSH_MILLIS = 1000;
+
   /**
    * Kernel buffer: 64 MiB by default (tcpdump: 2 MiB). The JVM reads packets more slowly than
    * tcpdump; on a loaded machine 16 MiB still lost packets under the chat bench, 64 MiB did not
@@ -331,11 +334,13 @@ public final class LiveCapture {
       LiveLabels l = new LiveLabels(link, out, status, 1 << 20, 4096);
       labels = l;
       opened.countDown();
-      long[] lastFlush = {System.nanoTime()};
+      // Written by the capture thread, or by the timer's flush: the first write error ends it.
+      java.util.concurrent.atomic.AtomicReference<IOException> failed =
+          new java.util.concurrent.atomic.AtomicReference<>();
       IOException[] failure = new IOException[1];
       RawPacketListener listener =
           raw -> {
-            if (failure[0] != null) return;
+            if (failed.get() != null) return;
             Timestamp ts = h.getTimestamp();
             Integer orig = h.getOriginalLength();
             long micros =
@@ -344,14 +349,11 @@ public final class LiveCapture {
                     : Math.floorDiv(ts.getTime(), 1000) * 1_000_000L + ts.getNanos() / 1000;
             int wire = orig == null ? raw.length : orig;
             try {
-              w.frame(micros, raw, raw.length, wire);
-              long now = System.nanoTime();
-              if (now - lastFlush[0] > 1_000_000_000L) {
-                w.flush(); // a reader of the growing file sees packets within a second
-                lastFlush[0] = now;
+              synchronized (w) {
+                w.frame(micros, raw, raw.length, wire);
               }
             } catch (IOException e) {
-              failure[0] = e;
+              failed.compareAndSet(null, e);
               stop();
               return;
             }
@@ -368,6 +370,26 @@ public final class LiveCapture {
                 t.setDaemon(true);
                 return t;
               });
+      // A reader of the growing file (Wireshark, a script waiting for a connection's end) sees
+      // every packet within about a second, also when the traffic stops: flushing only when the
+      // next packet comes would keep the last ones of a quiet interface in the buffer.
+      long[] flushed = {0};
+      timer.scheduleWithFixedDelay(
+          () -> {
+            synchronized (w) {
+              if (failed.get() != null || w.frames() == flushed[0]) return;
+              try {
+                w.flush();
+                flushed[0] = w.frames();
+              } catch (IOException e) {
+                failed.compareAndSet(null, e);
+                stop();
+              }
+            }
+          },
+          FLUSH_MILLIS,
+          FLUSH_MILLIS,
+          TimeUnit.MILLISECONDS);
       if (options.durationSeconds() > 0) {
         timer.schedule(
             this::stop, Math.round(options.durationSeconds() * 1000), TimeUnit.MILLISECONDS);
@@ -398,6 +420,15 @@ public final class LiveCapture {
         }
       }
       timer.shutdownNow();
+      // A flush that is running finishes before the end of the capture writes on.
+      try {
+        if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+          throw LabException.environment("the capture's timer did not stop");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      failure[0] = failed.get();
       // pcap_stats before the handle closes: the kernel's drop count dies with the socket. The
       // capture ends now: what the kernel counted up to here is what it must account for.
       CaptureStats s = stats(h, l, 0, false);
@@ -417,6 +448,7 @@ public final class LiveCapture {
       }
       if (s == null) s = new CaptureStats(packets.get(), packets.get(), 0, 0, 0, 0, 0);
       writer.flush();
+      if (failure[0] == null) failure[0] = failed.get(); // a write of the last packets failed
       if (failure[0] != null) {
         throw LabException.badInput(
             options.out() + ": writing the capture failed: " + failure[0].getMessage());

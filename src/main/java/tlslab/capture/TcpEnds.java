@@ -55,6 +55,32 @@ public final class TcpEnds {
     public boolean whole() {
       return opened && closed();
     }
+
+    /**
+     * What the capture lacks of this connection, one clause each ("has no SYN: its start is not in
+     * the capture"); empty when it is {@link #whole()}. The demo's check and {@code lab capture}
+     * say it in these words.
+     */
+    public List<String> gaps() {
+      List<String> gaps = new ArrayList<>(2);
+      if (!opened) gaps.add("has no SYN: its start is not in the capture");
+      if (!closed()) {
+        gaps.add(
+            "has no "
+                + (!clientFin && !serverFin
+                    ? "FIN"
+                    : !clientFin
+                        ? "FIN from the client"
+                        : !serverFin ? "FIN from the server" : "ACK after its FINs")
+                + ": its end is not in the capture");
+      }
+      return gaps;
+    }
+
+    /** "connection 2 (127.0.0.1:50522 to 127.0.0.1:8443)", numbered from 1 in capture order. */
+    public String name(int number) {
+      return "connection " + number + " (" + client + " to " + server + ")";
+    }
   }
 
   private static final class State {
@@ -97,6 +123,13 @@ public final class TcpEnds {
   /** Adds one frame; anything but TCP is ignored. */
   public synchronized void add(Frame f) {
     if (!PacketDecoder.decode(f, tcp) || tcp.headerTruncated) return;
+    // Most packets are plain segments of the connection the previous packet belonged to: count
+    // them without building its endpoint names (this runs on the capture thread, per packet).
+    if ((tcp.flags & (TcpPacket.SYN | TcpPacket.FIN | TcpPacket.RST)) == 0 && sameAsLast()) {
+      last.packets++;
+      if (last.clientFin && last.serverFin) last.lastAck = true;
+      return;
+    }
     String src = endpoint(tcp.src, tcp.srcPort);
     String dst = endpoint(tcp.dst, tcp.dstPort);
     String key = src.compareTo(dst) < 0 ? src + " " + dst : dst + " " + src;
@@ -125,6 +158,33 @@ public final class TcpEnds {
       else s.serverFin = true;
     }
     if ((tcp.flags & TcpPacket.RST) != 0) s.reset = true;
+    last = s;
+    lastVersion = tcp.ipVersion;
+    System.arraycopy(tcp.src, 0, lastSrc, 0, 16);
+    System.arraycopy(tcp.dst, 0, lastDst, 0, 16);
+    lastSrcPort = tcp.srcPort;
+    lastDstPort = tcp.dstPort;
+  }
+
+  private State last;
+  private int lastVersion;
+  private final byte[] lastSrc = new byte[16];
+  private final byte[] lastDst = new byte[16];
+  private int lastSrcPort;
+  private int lastDstPort;
+
+  /** The packet in {@code tcp} is between the endpoints of the previous one, either way. */
+  private boolean sameAsLast() {
+    if (last == null || tcp.ipVersion != lastVersion) return false;
+    int n = tcp.addressLength();
+    if (tcp.srcPort == lastSrcPort && tcp.dstPort == lastDstPort) {
+      return java.util.Arrays.equals(tcp.src, 0, n, lastSrc, 0, n)
+          && java.util.Arrays.equals(tcp.dst, 0, n, lastDst, 0, n);
+    }
+    return tcp.srcPort == lastDstPort
+        && tcp.dstPort == lastSrcPort
+        && java.util.Arrays.equals(tcp.src, 0, n, lastDst, 0, n)
+        && java.util.Arrays.equals(tcp.dst, 0, n, lastSrc, 0, n);
   }
 
   /** Every connection seen, in the order of its first packet. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +17,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import tlslab.capture.CaptureStats;
 import tlslab.capture.LiveCapture;
+import tlslab.capture.TcpEnds;
 import tlslab.common.LabException;
 
 /** {@code lab capture}: capture packets with pcap4j and label TLS live. */
@@ -29,7 +31,9 @@ import tlslab.common.LabException;
       "terminal cannot keep up, lines (never packets) are skipped and counted.",
       "libpcap's drop counters are reported while capturing and at the end, and",
       "kept in FILE.stats; a capture that lost packets ends with a warning and",
-      "exit code 7. With --keylog the file is pcapng with the keys inside",
+      "exit code 7. At the end it names each TCP connection the file does not hold",
+      "whole (begun before the capture, or still open when it stopped).",
+      "With --keylog the file is pcapng with the keys inside",
       "(Decryption Secrets Block): Wireshark opens it decrypted, with no option.",
       "Stops on --count, --duration or Ctrl-C, always leaving a complete file.",
       "Needs root or CAP_NET_RAW (exit 4)."
@@ -173,6 +177,9 @@ public final class CaptureCommand implements Callable<Integer> {
                 .withImmediate(immediate)
                 .withKeyLog(keyLog)
                 .withStatusSeconds(status));
+    // Which TCP connections the file holds whole: libpcap's counters cannot tell a connection that
+    // began before the capture or was still open when it stopped (Ctrl-C mid-connection).
+    TcpEnds ends = capture.trackTcpEnds();
     PrintWriter err = spec.commandLine().getErr();
     AtomicBoolean interrupted = new AtomicBoolean();
     // Ctrl-C (SIGINT) and SIGTERM stop the capture and let this method finish: the file is
@@ -258,6 +265,7 @@ public final class CaptureCommand implements Callable<Integer> {
             + s.summary()
             + "; written to "
             + file);
+    reportConnections(err, ends.connections());
     if (r.keyLogLines() == 0) {
       err.println(
           "lab capture: warning: "
@@ -288,6 +296,56 @@ public final class CaptureCommand implements Callable<Integer> {
     }
     err.flush();
     return interrupted.get() && handled ? ExitCode.INTERRUPTED : ExitCode.OK;
+  }
+
+  /** Connections listed one by one at most; more are counted. */
+  static final int LISTED = 20;
+
+  /**
+   * Says whether the file holds each TCP connection whole, from its SYN to its last ACK ({@link
+   * TcpEnds}), and names each one that it does not: one that began before the capture, or was still
+   * open (or its last packets not yet captured) when it stopped. Nothing was lost by the capture,
+   * so the exit code stays that of the stop; but what the file shows of such a connection is
+   * partial, and the student must know which.
+   */
+  static void reportConnections(PrintWriter err, List<TcpEnds.Connection> connections) {
+    if (connections.isEmpty()) return;
+    int cut = 0;
+    for (TcpEnds.Connection c : connections) if (!c.whole()) cut++;
+    int n = connections.size();
+    if (cut == 0) {
+      err.println(
+          "lab capture: "
+              + (n == 1
+                  ? "the TCP connection in the file is"
+                  : "all " + n + " TCP connections in the file are")
+              + " whole (SYN to the last ACK)");
+      return;
+    }
+    err.println(
+        "lab capture: "
+            + cut
+            + " of "
+            + n
+            + " TCP connection"
+            + (n == 1 ? "" : "s")
+            + (cut == 1 ? " is" : " are")
+            + " cut: the file does not hold "
+            + (cut == 1 ? "it" : "them")
+            + " whole (begun before the capture started, or not ended when it stopped),"
+            + " so what it shows of "
+            + (cut == 1 ? "it" : "them")
+            + " is partial:");
+    int listed = 0;
+    for (int i = 0; i < n && listed < LISTED; i++) {
+      TcpEnds.Connection c = connections.get(i);
+      if (c.whole()) continue;
+      listed++;
+      err.println("lab capture:   " + c.name(i + 1) + " " + String.join("; ", c.gaps()) + ".");
+    }
+    if (cut > listed) {
+      err.println("lab capture:   and " + (cut - listed) + " more cut connections");
+    }
   }
 
   /** "16M", "512K", "4096" to bytes. */

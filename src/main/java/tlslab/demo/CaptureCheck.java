@@ -73,21 +73,7 @@ public record CaptureCheck(
     }
     for (int i = 0; i < connections.size(); i++) {
       TcpEnds.Connection c = connections.get(i);
-      String name = "connection " + (i + 1) + " (" + c.client() + " to " + c.server() + ")";
-      if (!c.opened()) {
-        gaps.add(name + " has no SYN: its start is not in the capture.");
-      }
-      if (!c.closed()) {
-        gaps.add(
-            name
-                + " has no "
-                + (!c.clientFin() && !c.serverFin()
-                    ? "FIN"
-                    : !c.clientFin()
-                        ? "FIN from the client"
-                        : !c.serverFin() ? "FIN from the server" : "ACK after its FINs")
-                + ": its end is not in the capture.");
-      }
+      for (String g : c.gaps()) gaps.add(c.name(i + 1) + " " + g + ".");
     }
     for (String p : keyLogProblems) gaps.add("key log: " + p);
     for (Decryption d : decryption) {

@@ -126,6 +126,7 @@ public final class HandshakeMessages {
       boolean etm = false;
       boolean psk = false;
       boolean hrr = Arrays.equals(random, HRR_RANDOM);
+      int group40 = -1;
       if (r.remaining() > 0) {
         WireReader er = r.sub(r.u16());
         while (er.remaining() > 0) {
@@ -133,10 +134,11 @@ public final class HandshakeMessages {
           WireReader e = er.sub(er.u16());
           if (type == ExtensionType.SUPPORTED_VERSIONS.code() && e.remaining() >= 2) {
             version = e.u16();
-          } else if ((type == ExtensionType.KEY_SHARE.code() || (draft && type == 40))
-              && e.remaining() >= 2) {
-            // key_share was extension 40 until draft 23. In an HRR this is the selected_group.
+          } else if (type == ExtensionType.KEY_SHARE.code() && e.remaining() >= 2) {
+            // In an HRR this is the selected_group.
             group = e.u16();
+          } else if (type == 40 && e.remaining() >= 2) {
+            group40 = e.u16(); // key_share until draft 23, decided once the version is known
           } else if (type == ExtensionType.SESSION_TICKET.code()) {
             ticket = true;
           } else if (type == ExtensionType.EXTENDED_MASTER_SECRET.code()) {
@@ -148,6 +150,8 @@ public final class HandshakeMessages {
           }
         }
       }
+      // supported_versions may come after key_share, as in draft 22's Server Hello (40, 43).
+      if (ProtocolVersion.keyShareExtension(version, legacy) == 40) group = group40;
       return new WireResult.Ok<>(
           new ServerHello(legacy, version, random, sid, suite, hrr, group, ticket, ems, etm, psk));
     } catch (WireReader.Short s) {

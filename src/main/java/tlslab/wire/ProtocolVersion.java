@@ -90,6 +90,45 @@ public enum ProtocolVersion {
         || ((legacyVersion & 0xff00) == 0x7f00 && (legacyVersion & 0xff) < 22);
   }
 
+  /**
+   * The extension code of key_share for a negotiated version: 40 in the TLS 1.3 drafts before 23
+   * (and in the early ones that wrote 0x0304 itself), 51 from draft 23 on and in RFC 8446 (4.2.8).
+   *
+   * @param version the version the Server Hello chose (supported_versions, else its version field)
+   * @param legacyVersion the Server Hello's version field
+   */
+  public static int keyShareExtension(int version, int legacyVersion) {
+    if (version == 0x0304 && legacyVersion == 0x0304) return 40;
+    return keyShareExtension(version);
+  }
+
+  /** As {@link #keyShareExtension(int, int)} for a draft code or an RFC version. */
+  public static int keyShareExtension(int version) {
+    if ((version & 0xff00) == 0x7f00 && (version & 0xff) < 23) return 40;
+    return 51;
+  }
+
+  /**
+   * The name of the version a Server Hello chose: as {@link #nameOf}, and for an early TLS 1.3
+   * draft that wrote 0x0304 in its version field (RFC 8446 keeps that field at TLS 1.2, 4.1.3) a
+   * name that says it is a draft whose number is not on the wire.
+   */
+  public static String nameOf(int version, int legacyVersion) {
+    if (version == 0x0304 && legacyVersion == 0x0304)
+      return "a TLS 1.3 draft (its Server Hello's version field says TLS 1.3 itself, as early"
+          + " drafts did; RFC 8446 keeps that field at TLS 1.2, and the draft's number is not on the"
+          + " wire)";
+    return nameOf(version);
+  }
+
+  /**
+   * Whether a Server Hello chose a draft of TLS 1.3 rather than RFC 8446: a draft code, or 0x0304
+   * in its version field itself.
+   */
+  public static boolean tls13Draft(int version, int legacyVersion) {
+    return isTls13(version) && (version != 0x0304 || legacyVersion == 0x0304);
+  }
+
   /** The label for any code; unknown codes give "SSL" as in Wireshark. */
   public static String labelOf(int code) {
     return of(code).label;

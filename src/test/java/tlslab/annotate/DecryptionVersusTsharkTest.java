@@ -221,7 +221,10 @@ class DecryptionVersusTsharkTest {
       // Finished, empty 1/n-1 record, line, close_notify: at least 3 per side.
       assertThat(cf.decryptedRecords()).as("connection " + cf.index()).isGreaterThanOrEqualTo(6);
     }
-    assertThat(an.facts().get(1).mode()).isEqualTo(tlslab.wire.HandshakeMode.RESUMED_TICKET);
+    // openssl's client offers its ticket with a made-up session id, echoed: by ticket or by id,
+    // the capture cannot tell (RFC 5077 3.4).
+    assertThat(an.facts().get(1).mode())
+        .isEqualTo(tlslab.wire.HandshakeMode.RESUMED_TICKET_OR_SESSION_ID);
     String all = text.toString();
     assertThat(all.split("hello from client", -1)).hasSize(3);
     assertThat(all).contains("hello from server");

@@ -229,7 +229,8 @@ final class LoopbackCaptures {
           srv.addAll(split(serverArgs.replace("CLIENT_CA", clientCert.toString())));
           Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
           try {
-            awaitLine(server, false, "ACCEPT");
+            Lines serverSays = new Lines(server.getInputStream(), "s_server");
+            int seen = serverSays.await("ACCEPT", 0);
             Path sess = d.resolve(name + ".sess");
             for (String ca : clientArgs) {
               List<String> cli =
@@ -246,31 +247,28 @@ final class LoopbackCaptures {
                       ca.replace("SESS", sess.toString())
                           .replace("CLIENT_CERT", clientCert.toString())
                           .replace("CLIENT_KEY", clientKey.toString())));
-              Process client =
-                  new ProcessBuilder(cli)
-                      .redirectErrorStream(true)
-                      .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                      .start();
+              Process client = new ProcessBuilder(cli).redirectErrorStream(true).start();
+              Lines clientSays = new Lines(client.getInputStream(), "s_client");
+              // Each step waits for the one before it to have happened, so that the session's
+              // messages come in the same order however slowly the machine runs: s_client reads
+              // its input once its handshake is done, the server answers once it has printed the
+              // client's whole line, and the client's input ends once it has printed the answer.
+              String line = big ? "x".repeat(40_000) : "hello from client";
               OutputStream cin = client.getOutputStream();
-              Thread.sleep(400);
-              cin.write(
-                  big
-                      ? ("x".repeat(40_000) + "\n").getBytes(StandardCharsets.US_ASCII)
-                      : "hello from client\n".getBytes(StandardCharsets.US_ASCII));
+              cin.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
               cin.flush();
-              Thread.sleep(250);
+              seen = serverSays.await(line, seen);
               OutputStream sin = server.getOutputStream();
               sin.write("hello from server\n".getBytes(StandardCharsets.US_ASCII));
               sin.flush();
-              Thread.sleep(250);
+              clientSays.await("hello from server", 0);
               cin.close(); // s_client sends close_notify and exits on end of input
-              assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
-              Thread.sleep(200);
+              assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("s_client exits").isTrue();
             }
+            awaitEnds(pcap, clientArgs.size());
           } finally {
             server.destroy();
             server.waitFor(5, TimeUnit.SECONDS);
-            Thread.sleep(300);
             dump.destroy(); // SIGTERM: tcpdump flushes and closes the file
             dump.waitFor(5, TimeUnit.SECONDS);
           }
@@ -287,6 +285,10 @@ final class LoopbackCaptures {
    * overflowed 2 MiB: "38 packets dropped by kernel", measured. Immediate mode: without it libpcap
    * hands packets over in blocks, once a second, and a session shorter than that is lost when
    * tcpdump is stopped ("86 packets received by filter, 0 packets captured").
+   *
+   * <p>tcpdump prints "listening on" after pcap_activate and pcap_setfilter: from then on the
+   * kernel queues every matching packet for it, so a connection opened after the line has its SYN
+   * in the file (no pause needed; {@link #awaitEnds} checks each capture has it).
    */
   private static Process tcpdump(Path pcap, String iface, int snaplen, int port)
       throws IOException {
@@ -368,13 +370,11 @@ final class LoopbackCaptures {
           }
           Path pcap = d.resolve(name + ".pcap");
           Process dump = tcpdump(pcap, "lo", snaplen, port);
-          // "listening" is printed just before the socket is live.
-          Thread.sleep(500);
           Path keylog;
           try {
             keylog = action.run(port);
+            awaitEnds(pcap, 1);
           } finally {
-            Thread.sleep(300);
             dump.destroy();
             dump.waitFor(5, TimeUnit.SECONDS);
           }
@@ -410,6 +410,23 @@ final class LoopbackCaptures {
         () -> {
           Path out = from.file().resolveSibling(name + ".pcap");
           PcapRewriter.patchPayload(from.file(), out, which, bytes);
+          return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
+        });
+  }
+
+  /** Rewrites one capture file into another (see {@link PcapRewriter}). */
+  interface Transform {
+    void apply(Path in, Path out) throws IOException;
+  }
+
+  /** {@code from} rewritten by {@code t}, with its port and secrets. */
+  static Capture transformed(String name, Capture from, Transform t)
+      throws IOException, InterruptedException {
+    return cached(
+        name,
+        () -> {
+          Path out = from.file().resolveSibling(name + ".pcap");
+          t.apply(from.file(), out);
           return new Capture(name, out, from.port(), from.keylog(), from.serverKey());
         });
   }
@@ -541,32 +558,97 @@ final class LoopbackCaptures {
     return java.util.Collections.unmodifiableList(rows);
   }
 
+  /**
+   * Waits until {@code p} prints a line containing {@code marker} (on stderr or stdout), at most a
+   * minute, and keeps reading what it prints so that it never blocks on a full pipe.
+   */
   static void awaitLine(Process p, boolean stderr, String marker) throws IOException {
-    BufferedReader r =
-        new BufferedReader(
-            new InputStreamReader(
-                stderr ? p.getErrorStream() : p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.currentTimeMillis() + 10_000;
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.contains(marker)) break;
-      if (System.currentTimeMillis() > deadline)
-        throw new IOException("no '" + marker + "' from process");
+    Lines lines =
+        new Lines(
+            stderr ? p.getErrorStream() : p.getInputStream(),
+            p.info().command().orElse("a process"));
+    try {
+      lines.await(marker, 0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted waiting for '" + marker + "'");
     }
-    // Keep draining so the child never blocks on a full pipe.
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                while (r.readLine() != null) {
-                  // discard
+  }
+
+  /**
+   * What a process prints, line by line, read by a thread of its own (so that the process never
+   * blocks on a full pipe) and kept, so that a test waits for what it printed instead of sleeping.
+   */
+  static final class Lines {
+    /** How long {@link #await} waits: a generous bound for a loaded machine, not a pace. */
+    static final long WAIT_SECONDS = 60;
+
+    private final List<String> lines = new ArrayList<>();
+    private final String what;
+    private boolean ended;
+
+    Lines(java.io.InputStream in, String what) {
+      this.what = what;
+      Thread t =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = r.readLine()) != null) add(line);
+                } catch (IOException e) {
+                  // the process ended
+                } finally {
+                  end();
                 }
-              } catch (IOException e) {
-                // process ended
-              }
-            });
-    t.setDaemon(true);
-    t.start();
+              },
+              "lines of " + what);
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private synchronized void add(String line) {
+      lines.add(line);
+      notifyAll();
+    }
+
+    private synchronized void end() {
+      ended = true;
+      notifyAll();
+    }
+
+    /**
+     * Waits until a line from the {@code from}-th on contains {@code marker} and returns the index
+     * after it; throws when the process ends without printing it or after {@link #WAIT_SECONDS}.
+     */
+    synchronized int await(String marker, int from) throws IOException, InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+      for (int i = from; ; ) {
+        for (; i < lines.size(); i++) if (lines.get(i).contains(marker)) return i + 1;
+        long left = deadline - System.nanoTime();
+        if (ended || left <= 0) {
+          String shown = marker.length() > 40 ? marker.substring(0, 40) + "..." : marker;
+          throw new IOException(
+              what
+                  + (ended ? " ended" : " went on for " + WAIT_SECONDS + " s")
+                  + " without printing '"
+                  + shown
+                  + "'; its last lines: "
+                  + lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        }
+        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+  }
+
+  /**
+   * Waits until tcpdump's file {@code pcap} holds at least {@code connections} TCP connections,
+   * every one whole from its SYN to its end (both FINs and the last ACK, or an RST), at most {@link
+   * Lines#WAIT_SECONDS}, before tcpdump is stopped: stopping after a fixed pause lost the last
+   * packets on a loaded machine. tcpdump writes each packet as it gets it (-U).
+   */
+  static void awaitEnds(Path pcap, int connections) throws IOException, InterruptedException {
+    tlslab.capture.CaptureFiles.awaitWhole(pcap, connections, Lines.WAIT_SECONDS);
   }
 
   private static void deleteTree(Path root) {

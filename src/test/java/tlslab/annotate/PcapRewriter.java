@@ -84,6 +84,165 @@ final class PcapRewriter {
   }
 
   /**
+   * Re-cuts every TCP payload so that the segment layout depends only on the TLS records, not on
+   * how the kernel happened to segment the writes: each record starts a segment of its own and is
+   * cut into {@code size}-byte segments from its first byte (the last one shorter). Which bytes a
+   * sender wrote in one call, and whether the kernel sent two writes in one segment or one write in
+   * two, no longer matters. Each new segment keeps the headers (ACK, flags, time) of the frame that
+   * carried its first byte; a data frame whose bytes all went into earlier segments is left out,
+   * unless it carries a FIN or RST, which then travels without data. The input must be one in-order
+   * capture without loss (a loopback session): anything else is refused, since its byte stream
+   * cannot be rebuilt.
+   */
+  static void recordAligned(Path in, Path out, int size) throws IOException {
+    java.util.List<Seg> frames = new java.util.ArrayList<>();
+    java.util.Map<String, java.io.ByteArrayOutputStream> streams = new java.util.HashMap<>();
+    java.util.Map<String, Integer> isn = new java.util.HashMap<>();
+    try (CaptureReader r = CaptureReader.open(in)) {
+      Frame f = new Frame();
+      TcpPacket p = new TcpPacket();
+      while (r.next(f)) {
+        byte[] b = java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.capturedLength);
+        if (!PacketDecoder.decode(f, p) || f.linkType != 1) {
+          frames.add(new Seg(b, f.timeNanos, f.wireLength, null, 0, 0, 0, 0));
+          continue;
+        }
+        String dir =
+            TcpPacket.address(p.src, p.ipVersion)
+                + ":"
+                + p.srcPort
+                + ">"
+                + TcpPacket.address(p.dst, p.ipVersion)
+                + ":"
+                + p.dstPort;
+        if ((p.flags & TcpPacket.SYN) != 0) isn.put(dir, p.seq + 1);
+        Integer first = isn.get(dir);
+        if (first == null) throw new IOException(in + ": no SYN from " + dir);
+        int rel = p.seq - first;
+        java.io.ByteArrayOutputStream s =
+            streams.computeIfAbsent(dir, k -> new java.io.ByteArrayOutputStream());
+        if (p.payloadLength > 0) {
+          if (rel != s.size() || p.payloadCaptured != p.payloadLength)
+            throw new IOException(
+                in + ": frame " + f.number + " of " + dir + " is not the next bytes in order");
+          s.write(f.data, p.payloadOffset, p.payloadLength);
+        }
+        int hdr = p.payloadOffset - f.offset;
+        frames.add(
+            new Seg(
+                p.payloadLength > 0 ? java.util.Arrays.copyOf(b, hdr) : b,
+                f.timeNanos,
+                f.wireLength,
+                dir,
+                first,
+                rel,
+                p.payloadLength,
+                p.flags));
+      }
+    }
+    // Where each direction's segments start: every record's first byte, then every size bytes.
+    java.util.Map<String, java.util.TreeSet<Integer>> cuts = new java.util.HashMap<>();
+    java.util.Map<String, byte[]> bytes = new java.util.HashMap<>();
+    streams.forEach(
+        (dir, s) -> {
+          byte[] d = s.toByteArray();
+          java.util.TreeSet<Integer> c = new java.util.TreeSet<>();
+          int pos = 0;
+          while (pos < d.length) {
+            int end =
+                pos + 5 <= d.length
+                    ? Math.min(d.length, pos + 5 + ((d[pos + 3] & 0xff) << 8 | (d[pos + 4] & 0xff)))
+                    : d.length;
+            for (int k = pos; k < end; k += size) c.add(k);
+            pos = end;
+          }
+          c.add(d.length);
+          cuts.put(dir, c);
+          bytes.put(dir, d);
+        });
+    try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
+      ByteBuffer gh = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+      gh.putInt(0xa1b2c3d4)
+          .putShort((short) 2)
+          .putShort((short) 4)
+          .putInt(0)
+          .putInt(0)
+          .putInt(262144)
+          .putInt(1);
+      os.write(gh.array());
+      for (Seg s : frames) {
+        if (s.dir() == null || s.len() == 0) {
+          write(os, s.time(), s.frame(), s.frame().length, Math.max(s.frame().length, s.wire()));
+          continue;
+        }
+        java.util.TreeSet<Integer> c = cuts.get(s.dir());
+        byte[] d = bytes.get(s.dir());
+        int end = s.rel() + s.len();
+        boolean any = false;
+        for (int start : c.subSet(s.rel(), true, end, false)) {
+          int stop = c.higher(start);
+          int flags = s.flags();
+          if (stop != end) flags &= ~(TcpPacket.FIN | TcpPacket.RST);
+          any = true;
+          writeSegment(os, s, d, start, stop, flags);
+        }
+        if (!any && (s.flags() & (TcpPacket.FIN | TcpPacket.RST)) != 0) {
+          writeSegment(os, s, d, end, end, s.flags());
+        }
+      }
+    }
+  }
+
+  /** One data-carrying TCP frame: its place among them (1-based), ports and payload. */
+  record Data(int index, int srcPort, int dstPort, byte[] payload) {}
+
+  /** The data-carrying frames of a capture, numbered as {@link #dropDataSegment} counts them. */
+  static java.util.List<Data> data(Path in) throws IOException {
+    java.util.List<Data> out = new java.util.ArrayList<>();
+    try (CaptureReader r = CaptureReader.open(in)) {
+      Frame f = new Frame();
+      TcpPacket p = new TcpPacket();
+      while (r.next(f)) {
+        if (!PacketDecoder.decode(f, p) || p.payloadLength == 0) continue;
+        byte[] payload =
+            java.util.Arrays.copyOfRange(
+                f.data, p.payloadOffset, p.payloadOffset + p.payloadCaptured);
+        out.add(new Data(out.size() + 1, p.srcPort, p.dstPort, payload));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A frame read by {@link #recordAligned}: its bytes (only the headers when it carries data), the
+   * direction, the sequence number of the direction's first data byte, and where its data starts in
+   * that stream.
+   */
+  private record Seg(
+      byte[] frame, long time, int wire, String dir, int base, int rel, int len, int flags) {}
+
+  /**
+   * One frame of {@link #recordAligned}: {@code s}'s headers, bytes [start, stop) of its stream.
+   */
+  private static void writeSegment(
+      OutputStream os, Seg s, byte[] stream, int start, int stop, int flags) throws IOException {
+    int hdr = s.frame().length;
+    byte[] seg = new byte[hdr + stop - start];
+    System.arraycopy(s.frame(), 0, seg, 0, hdr);
+    System.arraycopy(stream, start, seg, hdr, stop - start);
+    int ipOff = 14;
+    boolean v6 = (seg[ipOff] & 0xf0) == 0x60;
+    int tcpOff = v6 ? ipOff + 40 : ipOff + (seg[ipOff] & 0x0f) * 4;
+    int ipLen = v6 ? seg.length - ipOff - 40 : seg.length - ipOff;
+    int lenAt = v6 ? ipOff + 4 : ipOff + 2;
+    seg[lenAt] = (byte) (ipLen >> 8);
+    seg[lenAt + 1] = (byte) ipLen;
+    ByteBuffer.wrap(seg).putInt(tcpOff + 4, s.base() + start);
+    seg[tcpOff + 13] = (byte) flags;
+    write(os, s.time(), seg, seg.length, seg.length);
+  }
+
+  /**
    * Moves the {@code k}-th data-carrying frame after the next one (out-of-order arrival), or, with
    * {@code duplicate}, sends it again after the next frame (a retransmission).
    */

@@ -233,4 +233,125 @@ class RealCaptureTruthTest {
     assertThat(github.facts().get(0).handshakeFinished()).isTrue();
     assertThat(github.summary(1)).contains("handshake: full handshake");
   }
+
+  /**
+   * Draft 14's Server Hello writes 0x0304 in its version field (tshark: tls.handshake.version
+   * 0x0304 and no supported_versions; RFC 8446 keeps that field at 0x0303): the summary said
+   * "version: TLS 1.3", and with a key log that has the session's client random the lab tried RFC
+   * 8446's key schedule and said "a record failed to decrypt (AEADBadTagException): wrong keys?"
+   * instead of that it does not decrypt drafts.
+   */
+  @Test
+  void tls13Draft14IsSaidToBeADraftAndNotDecrypted() throws Exception {
+    Path p = capture("tls__tls13-draft14__tls13_draft14.pcap");
+    List<String> sh =
+        TruthOnResumptionTest.fields(
+            LoopbackCaptures.file("draft14", p, 443, null),
+            "tls.handshake.type == 2 && !tls.handshake.extensions.supported_version",
+            "tls.handshake.version");
+    assertThat(sh).containsExactly("0x0304");
+    String random =
+        TruthOnResumptionTest.fields(
+                LoopbackCaptures.file("draft14", p, 443, null),
+                "tls.handshake.type == 1",
+                "tls.handshake.random")
+            .get(0);
+    // Secrets for this client random: any, since a draft must not be tried at all.
+    Path keylog = Files.createTempFile("draft14", ".keylog");
+    try {
+      StringBuilder kl = new StringBuilder();
+      for (String label :
+          List.of(
+              "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+              "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+              "CLIENT_TRAFFIC_SECRET_0",
+              "SERVER_TRAFFIC_SECRET_0"))
+        kl.append(label)
+            .append(' ')
+            .append(random)
+            .append(' ')
+            .append("ab".repeat(32))
+            .append('\n');
+      Files.writeString(keylog, kl);
+      Annotator an = new Annotator(KeyMaterial.none().withKeyLog(keylog), false);
+      Frame f = new Frame();
+      try (CaptureReader r = CaptureReader.open(p)) {
+        an.follow(r);
+        while (r.next(f)) an.annotate(f);
+      }
+      ConnectionFacts facts = an.facts().get(0);
+      assertThat(facts.versionName())
+          .startsWith("a TLS 1.3 draft (its Server Hello's version field");
+      assertThat(facts.decryptionStatus())
+          .contains("not its drafts")
+          .doesNotContain("AEADBadTagException");
+      assertThat(an.summaries().get(0).lines())
+          .contains("version: " + facts.versionName())
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .startsWith(
+                          "decryption: not possible - the Server Hello chose a TLS 1.3 draft"))
+          .doesNotContain("version: TLS 1.3");
+    } finally {
+      Files.delete(keylog);
+    }
+  }
+
+  /**
+   * Draft 22 still numbered key_share 40 but put the version in supported_versions, which its Hello
+   * Retry Request lists before key_share (tshark: selected group secp256r1): the summary said
+   * "Hello Retry Request: the server named no group and sent no cookie", the note "it names the
+   * group to use" only by luck, and the key exchange had no group.
+   */
+  @Test
+  void tls13Draft22RetryNamesItsGroup() throws Exception {
+    Path p = capture("tls__tls13-draft22__tls13_draft22.pcap");
+    assertThat(
+            TruthOnResumptionTest.fields(
+                LoopbackCaptures.file("draft22", p, 4433, null),
+                "tls.handshake.extensions_key_share_selected_group",
+                "tls.handshake.extensions_key_share_selected_group"))
+        .containsExactly("23");
+    Annotated a = annotate("tls__tls13-draft22__tls13_draft22.pcap");
+    ConnectionFacts f = a.facts().get(0);
+    assertThat(f.helloRetryGroup()).isEqualTo(23);
+    assertThat(f.keyExchangeGroup()).isEqualTo(23);
+    assertThat(a.summary(1))
+        .contains(
+            "Hello Retry Request: the server asked for a key share on secp256r1",
+            "key exchange: TLS 1.3 (EC)DHE secp256r1 - forward secret")
+        .noneSatisfy(l -> assertThat(l).contains("named no group"));
+  }
+
+  /**
+   * A Client Hello in SSL 2.0's record format (tshark: an SSLv2 Client Hello, with its challenge,
+   * from port 1660, then a TLS 1.0 Server Hello from 443): the summary said "roles: no Client Hello
+   * seen; the first sender is taken to be the client", and the hello's note was only "Client
+   * Hello.".
+   */
+  @Test
+  void anSslv2FormatClientHelloIsAClientHello() throws Exception {
+    Path p = capture("sslv2-tls-upgrade-01__ssl-v2-s1.pcap");
+    LoopbackCaptures.Capture c = LoopbackCaptures.file("sslv2", p, 443, null);
+    assertThat(
+            TruthOnResumptionTest.fields(
+                c, "tls.handshake.type == 1 && tls.handshake.challenge", "tcp.srcport"))
+        .containsExactly("1660");
+    Annotated a = annotate("sslv2-tls-upgrade-01__ssl-v2-s1.pcap");
+    ConnectionFacts f = a.facts().get(0);
+    assertThat(f.client()).endsWith(":1660");
+    assertThat(f.rolesKnown()).isTrue();
+    assertThat(a.summary(1)).noneSatisfy(l -> assertThat(l).startsWith("roles:"));
+    List<String> hello = new ArrayList<>();
+    for (ExplanationMatrixTest.Seen s : a.messages())
+      if (s.m().type() == TlsMessage.Kind.OTHER && s.m().note().startsWith("Client Hello"))
+        hello.add(s.m().sender() + " " + s.m().note());
+    assertThat(hello)
+        .singleElement()
+        .satisfies(
+            n ->
+                assertThat(n)
+                    .startsWith("CLIENT Client Hello in SSL 2.0's record format (RFC 5246 E.2)"));
+  }
 }

@@ -51,8 +51,14 @@ class ReportCorrectionsTest {
     assertThat(summary(Scenarios.tls12Rsa()))
         .anySatisfy(l -> assertThat(l).contains("NOT forward secret"));
     Collection<String> resumed = summary(Scenarios.resumed());
+    // openssl's client offers its ticket with a made-up session id, which the server echoes: the
+    // echo is the same for a ticket and for the session cache (RFC 5077 3.4).
     assertThat(resumed)
-        .contains("handshake: resumed by session ticket (abbreviated handshake, RFC 5077)");
+        .contains(
+            "handshake: resumed (abbreviated handshake) by session ticket or by session id: the"
+                + " client offered both, and the server echoes the session id either way (RFC 5077"
+                + " 3.4)")
+        .doesNotContain("handshake: resumed by session ticket (abbreviated handshake, RFC 5077)");
     assertThat(summary(Scenarios.clientAuth()))
         .anySatisfy(l -> assertThat(l).contains("client authentication"));
     assertThat(summary(Scenarios.tls13())).contains("version: TLS 1.3");

@@ -199,17 +199,76 @@ final class Scenarios {
   }
 
   /**
-   * The 40 KB session in 1400-byte segments with the first application-data segment lost; the
-   * second segment after the hole (ciphertext, so any byte value is possible) starts with 19 03 03
-   * 23 0d: a record header of type 25 and length 8973 in Wireshark's eyes. It swallows the
-   * following segments and its end falls inside one, whose tail is dissected as the next record.
-   * Real ciphertext does this by chance in about one capture of fifty.
+   * The 40 KB session with its segments cut by record: each record starts a segment and is cut
+   * every 1400 bytes from its first byte ({@link PcapRewriter#recordAligned}), whatever sizes
+   * s_client's writes had and however the kernel sent them.
+   */
+  static LoopbackCaptures.Capture bigRecordsAligned() throws Exception {
+    return LoopbackCaptures.transformed(
+        "tls12-big-aligned",
+        bigRecords(),
+        (in, out) -> PcapRewriter.recordAligned(in, out, BIG_SEGMENT));
+  }
+
+  private static final int BIG_SEGMENT = 1400;
+
+  /**
+   * The 40 KB session, record-aligned, without the first segment of one of the client's Application
+   * Data records: the next segment starts inside that record, with ciphertext. In a TLS 1.2
+   * conversation tshark 4.0 reads the first byte of such a segment as a record's content type
+   * (dissect_ssl3_record): a byte that is not one (20 to 26, ssl_is_valid_content_type) makes it
+   * print "Ignored Unknown Record" for the rest of the segment. Ciphertext bytes are random, so the
+   * record is chosen by its bytes: the first one whose second segment does not start with 20 to 26
+   * (a record whose first byte after the hole looks like a content type is the case below).
+   */
+  static LoopbackCaptures.Capture bigRecordsLost() throws Exception {
+    LoopbackCaptures.Capture aligned = bigRecordsAligned();
+    return drop("tls12-big-aligned-drop", aligned, lostRecordStart(aligned)[0]);
+  }
+
+  /**
+   * As {@link #bigRecordsLost}, and the second segment after the hole (ciphertext, so any byte
+   * value is possible) starts with 19 03 03 23 0d: a record header of type 25 (RFC 9146 tls12_cid)
+   * and length 8973 in Wireshark 4.0's eyes. It swallows the following segments and its end falls
+   * inside one, whose tail is dissected as the next record. Real ciphertext does this by chance in
+   * about one capture of fifty.
    */
   static LoopbackCaptures.Capture lostThenLookalikeHeader() throws Exception {
-    LoopbackCaptures.Capture lost =
-        drop("tls12-big-split-drop", split("tls12-big-split", bigRecords(), 1400), 5);
+    LoopbackCaptures.Capture aligned = bigRecordsAligned();
+    int patch = lostRecordStart(aligned)[1];
     return LoopbackCaptures.patched(
-        "tls12-big-split-drop-cid", lost, 6, new byte[] {25, 3, 3, 0x23, 0x0d});
+        "tls12-big-aligned-drop-cid", bigRecordsLost(), patch, new byte[] {25, 3, 3, 0x23, 0x0d});
+  }
+
+  /**
+   * In a record-aligned capture: the data segment (1-based, all directions) that starts the client
+   * Application Data record {@link #bigRecordsLost} drops, and the segment to patch for {@link
+   * #lostThenLookalikeHeader}, numbered as in the capture without the dropped one. The record must
+   * reach into a third segment (a header of type 25 and length 8973 then ends inside the session's
+   * later records) and its second segment must not start with a content type.
+   */
+  static int[] lostRecordStart(LoopbackCaptures.Capture aligned) throws Exception {
+    List<PcapRewriter.Data> client =
+        PcapRewriter.data(aligned.file()).stream()
+            .filter(d -> d.dstPort() == aligned.port())
+            .toList();
+    List<Integer> sizes = new java.util.ArrayList<>();
+    for (int k = 0; k + 2 < client.size(); k++) {
+      byte[] a = client.get(k).payload();
+      if (a.length < 5 || a[0] != 23) continue;
+      int record = 5 + ((a[3] & 0xff) << 8 | (a[4] & 0xff));
+      sizes.add(record);
+      int next = client.get(k + 1).payload()[0] & 0xff;
+      if (record > 2 * BIG_SEGMENT && (next < 20 || next > 26)) {
+        return new int[] {client.get(k).index(), client.get(k + 2).index() - 1};
+      }
+    }
+    throw new AssertionError(
+        aligned.file()
+            + ": no client Application Data record longer than "
+            + 2 * BIG_SEGMENT
+            + " bytes whose second segment starts with a byte other than 20 to 26; record sizes "
+            + sizes);
   }
 
   static LoopbackCaptures.Capture drop(String name, LoopbackCaptures.Capture from, int which)

@@ -264,7 +264,7 @@ class TruthOnRealPeersTest {
   @Test
   void postHandshakeCertificateRequestCitesSection462() throws Exception {
     LoopbackCaptures.Capture c = postHandshakeAuth();
-    sameLabelsAsTsharkWithKeys(c);
+    TruthOnClientCertificatesTest.sameLabelsAsTsharkUpToThePostHandshakeFinished(c);
     ExplanationMatrixTest.Annotated k = annotate(c, KeyMaterial.none().withKeyLog(c.keylog()));
     List<String> requests =
         k.notes(1, S, m -> m.handshakeType() == HandshakeType.CERTIFICATE_REQUEST.code());

@@ -281,6 +281,128 @@ class LiveCaptureTest {
     assertThat(ts).anySatisfy(l -> assertThat(l).contains("Application Data"));
   }
 
+  /**
+   * Ctrl-C in the middle of a connection: {@code lab capture} names that connection as cut (no FIN
+   * in the file) and says the one that ended before the stop is whole; tshark, reading the same
+   * file, agrees on which connection has its FINs. The exit code stays 130 (interrupted): no packet
+   * was lost, the connection simply went on after the capture.
+   */
+  @Test
+  void ctrlCMidConnectionNamesTheConnectionItCut() throws Exception {
+    assumeTrue(root, "live capture needs root (or CAP_NET_RAW)");
+    int port = freePort();
+    Path out = dir.resolve("cut.pcap");
+    Process lab =
+        labCapture(
+            List.of(
+                "--iface",
+                "lo",
+                "--port",
+                Integer.toString(port),
+                "--out",
+                out.toString(),
+                "--status",
+                "0"),
+            List.of("env", "--default-signal=INT"));
+    try {
+      ctrlCMidConnection(lab, out, port);
+    } finally {
+      lab.destroyForcibly(); // a failed assertion must not leave the capture running
+    }
+  }
+
+  private static void ctrlCMidConnection(Process lab, Path out, int port) throws Exception {
+    BufferedReader err =
+        new BufferedReader(new InputStreamReader(lab.getErrorStream(), StandardCharsets.UTF_8));
+    assertThat(err.readLine()).contains("capturing on lo");
+    Thread labels = drain(lab.getInputStream(), new StringBuilder());
+    // Connection 1 ends before the stop; wait until the growing file holds its end (the capture
+    // flushes the file at least once a second), not for a pause.
+    tlsSession(port);
+    CaptureFiles.awaitWhole(out, 1, 60);
+    // Connection 2 is still open at the stop: handshake done, a line sent, no close.
+    Process server =
+        new ProcessBuilder(
+                "openssl",
+                "s_server",
+                "-accept",
+                Integer.toString(port),
+                "-cert",
+                cert.toString(),
+                "-key",
+                key.toString())
+            .redirectErrorStream(true)
+            .start();
+    Process client = null;
+    try {
+      BufferedReader sr =
+          new BufferedReader(
+              new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      for (String l; (l = sr.readLine()) != null; ) if (l.contains("ACCEPT")) break;
+      client =
+          new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2")
+              .redirectErrorStream(true)
+              .start();
+      BufferedReader cr =
+          new BufferedReader(
+              new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+      for (String l; (l = cr.readLine()) != null; ) if (l.contains("Verify return code:")) break;
+      client.getOutputStream().write("still talking\n".getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+      for (String l; (l = sr.readLine()) != null; ) if (l.contains("still talking")) break;
+      new ProcessBuilder("kill", "-INT", Long.toString(lab.pid())).start().waitFor();
+      assertThat(lab.waitFor(30, TimeUnit.SECONDS)).as("lab capture ends on Ctrl-C").isTrue();
+    } finally {
+      if (client != null) client.destroy();
+      server.destroy();
+      server.waitFor(5, TimeUnit.SECONDS);
+    }
+    labels.join(5000);
+    StringBuilder rest = new StringBuilder();
+    for (String l; (l = err.readLine()) != null; ) rest.append(l).append('\n');
+    String summary = rest.toString();
+    assertThat(lab.exitValue()).as(summary).isEqualTo(130);
+    assertThat(summary)
+        .contains("1 of 2 TCP connections is cut")
+        .containsPattern(
+            "connection 2 \\(127\\.0\\.0\\.1:\\d+ to 127\\.0\\.0\\.1:"
+                + port
+                + "\\) has no FIN: its end is not in the capture\\.")
+        .doesNotContain("connection 1 (")
+        .doesNotContain("INCOMPLETE");
+    // The oracle: tshark sees both streams open with a SYN, and FINs in stream 0 only.
+    assertThat(
+            run(
+                    "tshark",
+                    "-r",
+                    out.toString(),
+                    "-Y",
+                    "tcp.flags.syn==1 && tcp.flags.ack==0",
+                    "-T",
+                    "fields",
+                    "-e",
+                    "tcp.stream")
+                .lines()
+                .distinct()
+                .toList())
+        .containsExactly("0", "1");
+    assertThat(
+            run(
+                    "tshark",
+                    "-r",
+                    out.toString(),
+                    "-Y",
+                    "tcp.flags.fin==1",
+                    "-T",
+                    "fields",
+                    "-e",
+                    "tcp.stream")
+                .lines()
+                .distinct()
+                .toList())
+        .containsExactly("0");
+  }
+
   @Test
   void withoutCapNetRawItSaysWhatToDoAndExits4() throws Exception {
     Path out = dir.resolve("noperm.pcap");

@@ -68,6 +68,45 @@ class TcpEndsTest {
     assertThat(ends.connections()).allSatisfy(c -> assertThat(c.whole()).isTrue());
   }
 
+  /**
+   * Packets of two connections taken in turns (as on a busy interface) give each connection what it
+   * gets alone: the count of a packet that belongs to the previous packet's connection takes a
+   * shortcut, and a switch between connections must not lose or misplace anything.
+   */
+  @Test
+  void packetsOfTwoConnectionsInTurnsAreCountedAsEachAlone() {
+    List<Frame> all = frames(RESUMED);
+    List<Frame> first = all.subList(0, 21);
+    List<Frame> second = all.subList(21, 41);
+    TcpEnds mixed = new TcpEnds();
+    for (int i = 0; i < 21; i++) {
+      mixed.add(first.get(i));
+      if (i < second.size()) mixed.add(second.get(i));
+      if (i < second.size() && i % 3 == 0) mixed.add(second.get(i)); // a retransmission
+    }
+    TcpEnds inOrder = feed(all, 1, 41);
+    List<TcpEnds.Connection> m = mixed.connections();
+    List<TcpEnds.Connection> o = inOrder.connections();
+    assertThat(m).hasSize(2);
+    assertThat(m.get(0)).isEqualTo(o.get(0));
+    assertThat(m.get(1).packets()).isEqualTo(o.get(1).packets() + 7);
+    assertThat(m.get(1).whole()).isTrue();
+    // Cut after the first connection's FINs and before the second's: each says so on its own.
+    TcpEnds cut = new TcpEnds();
+    for (int i = 0; i < 21; i++) {
+      cut.add(first.get(i));
+      if (i < 14) cut.add(second.get(i));
+    }
+    assertThat(cut.connections().get(0).gaps()).isEmpty();
+    assertThat(cut.connections().get(1).gaps())
+        .containsExactly("has no FIN: its end is not in the capture");
+    assertThat(feed(all, 4, 37).connections())
+        .extracting(TcpEnds.Connection::gaps)
+        .containsExactly(
+            List.of("has no SYN: its start is not in the capture"),
+            List.of("has no FIN from the server: its end is not in the capture"));
+  }
+
   /** A fresh TcpEnds fed frames {@code from..to} (1-based, inclusive). */
   private static TcpEnds feed(List<Frame> all, int from, int to) {
     TcpEnds ends = new TcpEnds();

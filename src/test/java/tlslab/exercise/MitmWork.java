@@ -277,6 +277,7 @@ final class MitmWork {
       throws IOException, InterruptedException {
     Files.createDirectories(pcap.getParent());
     LiveCapture c = new LiveCapture(new LiveCapture.Options("lo", filter, pcap, 0, 0));
+    c.trackTcpEnds();
     Thread t = new Thread(() -> c.run(new PrintWriter(Writer.nullWriter())), "test-capture");
     t.setDaemon(true);
     t.start();
@@ -284,7 +285,11 @@ final class MitmWork {
     try {
       session.run();
     } finally {
-      Thread.sleep(300); // the kernel hands the last segments to libpcap a moment later
+      // The kernel hands the last segments to libpcap a moment later: wait until the capture has
+      // the end of every connection it saw (a generous bound), not for a pause.
+      if (!c.awaitTcpClosed(1, 30_000)) {
+        System.out.println("capture " + pcap + " stopped without the end of every connection");
+      }
       c.stop();
       assertThat(c.awaitFinished(5_000)).isTrue();
     }

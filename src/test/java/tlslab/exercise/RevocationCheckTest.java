@@ -104,10 +104,13 @@ class RevocationCheckTest {
       Files.createDirectories(pcap.getParent());
       LiveCapture c =
           new LiveCapture(new LiveCapture.Options("lo", "tcp port " + server.port(), pcap, 0, 0));
+      c.trackTcpEnds();
       Thread t = new Thread(() -> c.run(new PrintWriter(Writer.nullWriter())), "test-capture");
       t.setDaemon(true);
       t.start();
       assertThat(c.awaitOpened(10_000)).as("libpcap capture on lo (run as root)").isTrue();
+      java.util.concurrent.BlockingQueue<String> lines =
+          new java.util.concurrent.LinkedBlockingQueue<>();
       try {
         ChatClient client =
             ChatClient.builder()
@@ -120,13 +123,16 @@ class RevocationCheckTest {
                         false,
                         new RevocationPolicy(RevocationPolicy.Mode.SOFT, List.of())))
                 .profile(TlsProfile.MODERN)
-                .onLine(l -> {})
+                .onLine(lines::add)
                 .handshakeTimeout(Duration.ofSeconds(10))
                 .build();
         if (expectAccepted) {
           client.connect();
           client.send("/whoami");
-          Thread.sleep(300);
+          // The server's answer has arrived: the session holds application data both ways.
+          assertThat(lines.poll(30, java.util.concurrent.TimeUnit.SECONDS))
+              .as("the server answers /whoami")
+              .isNotNull();
           client.close();
         } else {
           assertThatThrownBy(client::connect)
@@ -134,7 +140,9 @@ class RevocationCheckTest {
               .hasMessageContaining("REVOKED");
         }
       } finally {
-        Thread.sleep(300); // the last segments reach libpcap a moment after they are sent
+        // The last segments reach libpcap a moment after they are sent: wait for them (a generous
+        // bound), not for a pause.
+        c.awaitTcpClosed(1, 30_000);
         c.stop();
         assertThat(c.awaitFinished(5_000)).isTrue();
       }

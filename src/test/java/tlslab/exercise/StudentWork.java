@@ -485,6 +485,7 @@ final class StudentWork {
     try {
       Files.createDirectories(pcap.getParent());
       LiveCapture c = new LiveCapture(new LiveCapture.Options("lo", filter, pcap, 0, 0));
+      c.trackTcpEnds();
       Thread t = new Thread(() -> c.run(new PrintWriter(Writer.nullWriter())), "test-capture");
       t.setDaemon(true);
       t.start();
@@ -494,8 +495,15 @@ final class StudentWork {
       try {
         session.run();
       } finally {
-        // The kernel hands the last segments to libpcap a moment after they are sent.
-        Thread.sleep(300);
+        // The kernel hands the last segments to libpcap a moment after they are sent: wait until
+        // the capture has the end of every connection it saw (a generous bound), not for a pause.
+        // A capture of all of lo's traffic ("tcp") holds other programs' connections, which need
+        // not end: the sessions it wraps are captured on their own ports too, and those captures
+        // wait for their ends (by then the same packets reached this capture's socket as well).
+        boolean ownPort = filter.startsWith("tcp port ");
+        if (ownPort && !c.awaitTcpClosed(1, 30_000)) {
+          System.out.println("capture " + pcap + " stopped without the end of every connection");
+        }
         c.stop();
         assertThat(c.awaitFinished(20_000)).as("capture ends (a loaded machine is slow)").isTrue();
       }
@@ -508,7 +516,8 @@ final class StudentWork {
   }
 
   static void await(List<String> received, String part) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    // A generous bound: on a loaded two-core machine a line can take seconds.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (received.stream().anyMatch(l -> l.contains(part))) {
         return;
@@ -520,7 +529,7 @@ final class StudentWork {
         return;
       }
     }
-    throw new AssertionError("no line with '" + part + "' within 10 s: " + received);
+    throw new AssertionError("no line with '" + part + "' within 60 s: " + received);
   }
 
   /** Runs a lab command in this process; returns what it wrote to stderr. */

@@ -94,7 +94,7 @@ class ChatSessionCaptureTest {
                   "--keylog",
                   clientKeys.toString()),
               "/nick alice\n" + line + "\n");
-      capture.stop();
+      capture.stop(1);
     } finally {
       server.destroy(); // SIGTERM: the server's shutdown hook closes every connection
       assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();

@@ -51,7 +51,7 @@ class KeyLogCaptureTest {
                 LINE,
                 port -> capture[0] = Capture.start(port, pcap, tmp)),
             null);
-    capture[0].stop();
+    capture[0].stop(2); // TraceRun connects twice
 
     List<String> keys = Files.readAllLines(keyLog);
     if (profile == TlsProfile.TLS13) {
@@ -242,23 +242,12 @@ class KeyLogCaptureTest {
     }
 
     /**
-     * Waits until tcpdump has written everything (the file stops growing: on a busy machine it lags
-     * behind the kernel), then SIGINT, as Ctrl-C would.
+     * Waits until tcpdump has written the session's {@code connections} connections whole, from SYN
+     * to the last ACK (on a busy machine it lags behind the kernel; a quiet spell of the file was a
+     * guess), then SIGINT, as Ctrl-C would.
      */
-    void stop() throws IOException, InterruptedException {
-      long size = -1;
-      long stableSince = System.nanoTime();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-      while (System.nanoTime() < deadline) {
-        long now = Files.exists(pcap) ? Files.size(pcap) : 0;
-        if (now != size) {
-          size = now;
-          stableSince = System.nanoTime();
-        } else if (System.nanoTime() - stableSince > TimeUnit.MILLISECONDS.toNanos(1000)) {
-          break;
-        }
-        Thread.sleep(100);
-      }
+    void stop(int connections) throws IOException, InterruptedException {
+      tlslab.capture.CaptureFiles.awaitWhole(pcap, connections, 60);
       new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
       if (!process.waitFor(15, TimeUnit.SECONDS)) {
         process.destroyForcibly();
