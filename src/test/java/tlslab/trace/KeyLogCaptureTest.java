@@ -120,7 +120,7 @@ class KeyLogCaptureTest {
                 0,
                 true),
             null);
-    capture[0].stop();
+    capture[0].stop(2); // two connections: the full handshake and the resumed one
 
     // tshark: Info and key_share selected group of every Server Hello / Hello Retry Request.
     List<String> serverHellos =
