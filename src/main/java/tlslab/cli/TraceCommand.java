@@ -11,13 +11,11 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 import tlslab.common.LabException;
 import tlslab.pki.InitOptions;
 import tlslab.pki.KeyType;
@@ -100,18 +98,6 @@ public final class TraceCommand implements Callable<Integer> {
 
   @Option(names = "--force", description = "Overwrite an existing --trace-json file.")
   boolean force;
-
-  /** {@code none}, {@code want} or {@code need}: a wrong word is a usage error (exit 2). */
-  static final class ClientAuthConverter implements ITypeConverter<ClientAuth> {
-    @Override
-    public ClientAuth convert(String value) {
-      try {
-        return ClientAuth.parse(value);
-      } catch (LabException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
-    }
-  }
 
   @Override
   public Integer call() {

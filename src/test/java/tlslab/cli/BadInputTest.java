@@ -146,4 +146,14 @@ class BadInputTest {
                     .as("balanced parentheses: %s", s)
                     .isEqualTo(s.chars().filter(c -> c == ')').count()));
   }
+
+  /** A mistyped --client-auth is a usage error (exit 2) in every command that has the option. */
+  @Test
+  void aMistypedClientAuthModeIsAUsageErrorEverywhere() {
+    for (String command : new String[] {"server", "trace"}) {
+      assertThat(run(command, "--client-auth", "maybe")).as(command).isEqualTo(2);
+      assertThat(err).as(command).contains("'--client-auth'").contains("none, want, need");
+      assertThat(err).doesNotContain("Exception");
+    }
+  }
 }
