@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -146,23 +147,58 @@ public final class AnnotateCommand implements Callable<Integer> {
     AnnotateReport.View view =
         new AnnotateReport.View(
             explain || classroom, report, allBytes, tlsOnly || classroom, roles || classroom, w);
+    if (Files.isDirectory(file))
+      throw LabException.badInput(file + ": is a folder, not a capture file");
     AnnotateReport.Result r;
     if (outFile != null) {
+      if (Files.isDirectory(outFile))
+        throw LabException.badInput(outFile + ": is a folder; --out names the file to write");
       if (Files.exists(outFile) && !force)
-        throw LabException.badInput(outFile + " exists (use --force to overwrite)");
-      try (PrintWriter fileOut =
-          new PrintWriter(Files.newBufferedWriter(outFile, StandardCharsets.UTF_8))) {
-        r = render(keys, view, color.colors(false), fileOut);
-        if (fileOut.checkError()) throw LabException.failed("could not write " + outFile);
-      } catch (IOException e) {
-        throw LabException.failed("could not write " + outFile + ": " + e.getMessage());
-      }
+        throw LabException.refused(outFile + " exists (use --force to overwrite)");
+      r = renderToFile(keys, view);
     } else r = render(keys, view, color.colors(true), out);
     if (r.fileProblem() != null) {
       spec.commandLine().getErr().println("lab annotate: warning: " + r.fileProblem());
       spec.commandLine().getErr().flush();
     }
     return ExitCode.OK;
+  }
+
+  /**
+   * Renders into a temporary file beside {@code --out} and moves it into place only when the whole
+   * report was written: a capture that cannot be read leaves an existing {@code --out} (even with
+   * {@code --force}) as it was, and no half-written file.
+   */
+  private AnnotateReport.Result renderToFile(KeyMaterial keys, AnnotateReport.View view) {
+    Path target = outFile.toAbsolutePath();
+    Path temp;
+    try {
+      temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+    } catch (IOException e) {
+      throw LabException.badInput(outFile + ": cannot write (" + e.getMessage() + ")", e);
+    }
+    boolean moved = false;
+    try {
+      AnnotateReport.Result r;
+      try (PrintWriter fileOut =
+          new PrintWriter(Files.newBufferedWriter(temp, StandardCharsets.UTF_8))) {
+        r = render(keys, view, color.colors(false), fileOut);
+        if (fileOut.checkError()) throw LabException.badInput("could not write " + outFile);
+      }
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      moved = true;
+      return r;
+    } catch (IOException e) {
+      throw LabException.badInput("could not write " + outFile + ": " + e.getMessage(), e);
+    } finally {
+      if (!moved) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException e) {
+          // The temporary file is all that is left; the error that brought us here is reported.
+        }
+      }
+    }
   }
 
   private AnnotateReport.Result render(

@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "completion",
     mixinStandardHelpOptions = true,
+    header = "Print the shell completion script for lab (subcommands, options, file names).",
     description = {
-      "Print the shell completion script for lab (subcommands, options, file names).",
       "bash: source <(lab completion bash)   (or save it under",
       "      ~/.local/share/bash-completion/completions/lab)",
       "zsh:  source <(lab completion zsh)    (in ~/.zshrc)"

@@ -74,11 +74,31 @@ public final class Main implements Runnable {
   private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println(prefix(cmd) + ex.getMessage());
+    String unknown =
+        ex instanceof CommandLine.MissingParameterException ? unknownOption(cmd, args) : null;
+    // picocli reports a missing FILE before a mistyped option: the typo is the mistake to name.
+    err.println(
+        prefix(cmd) + (unknown != null ? "Unknown option: '" + unknown + "'" : ex.getMessage()));
     String name = qualifiedName(cmd);
     err.println("Try 'lab " + (name.isEmpty() ? "" : name + " ") + "--help' for usage.");
     err.flush();
     return ExitCode.USAGE;
+  }
+
+  /** The first argument that looks like an option {@code cmd} does not have, or null. */
+  private static String unknownOption(CommandLine cmd, String[] args) {
+    for (String a : args) {
+      if (a.equals("--")) {
+        return null;
+      }
+      if (a.startsWith("-") && a.length() > 1) {
+        String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+        if (cmd.getCommandSpec().findOption(name) == null) {
+          return name;
+        }
+      }
+    }
+    return null;
   }
 
   /** "lab certs init: " for a subcommand, "lab: " at the top. */

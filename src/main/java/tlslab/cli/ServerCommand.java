@@ -62,8 +62,10 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--client-auth",
       paramLabel = "MODE",
+      defaultValue = "none",
+      converter = ClientAuthConverter.class,
       description = "none, want or need (default: ${DEFAULT-VALUE}).")
-  String clientAuth = "none";
+  ClientAuth clientAuth;
 
   @Option(
       names = "--staple",
@@ -160,7 +162,7 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TlsProfile p = profile.get();
-    ClientAuth auth = ClientAuth.parse(clientAuth);
+    ClientAuth auth = clientAuth;
     // Before any JSSE use: JDK 25 only offers the report's suite if re-enabled first.
     JsseSetup.prepare(p == TlsProfile.REPORT, tracing.hooksNeeded());
     PrintWriter out = spec.commandLine().getOut();

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import tlslab.common.LabException;
 import tlslab.pki.InitOptions;
@@ -42,9 +45,22 @@ public final class TraceCommand implements Callable<Integer> {
 
   @Option(
       names = "--client-auth",
+      paramLabel = "MODE",
       defaultValue = "none",
-      description = "none, want or need a client certificate. Default: ${DEFAULT-VALUE}.")
-  String clientAuth;
+      converter = ClientAuthConverter.class,
+      description =
+          "none, want or need: whether the server asks for a client certificate. Default:"
+              + " ${DEFAULT-VALUE}.")
+  ClientAuth clientAuth;
+
+  @Option(
+      names = "--hello-retry",
+      description =
+          "With --profile tls13: the server accepts only the "
+              + TraceRun.RETRY_GROUP
+              + " group, for which the client sends no key share at first, so it answers with a"
+              + " Hello Retry Request and the client says Client Hello again (RFC 8446 §4.1.4).")
+  boolean helloRetry;
 
   @Option(
       names = "--resume",
@@ -86,7 +102,12 @@ public final class TraceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TlsProfile p = profile.get();
-    ClientAuth auth = ClientAuth.parse(clientAuth);
+    ClientAuth auth = clientAuth;
+    if (helloRetry && p != TlsProfile.TLS13) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--hello-retry needs --profile tls13: a Hello Retry Request exists in TLS 1.3 only");
+    }
     // Before anything touches JSSE: it reads these switches once.
     JsseSetup.prepare(p == TlsProfile.REPORT, true);
     PrintWriter out = spec.commandLine().getOut();
@@ -95,30 +116,35 @@ public final class TraceCommand implements Callable<Integer> {
       err.println(p.warning());
       err.flush();
     }
-    TimelineFormatter timeline = new TimelineFormatter(true);
     JsonLinesTrace json = traceJson == null ? null : JsonLinesTrace.open(traceJson, force);
+    // Events are printed when the run ends, in time order: a Certificate event is sent when JSSE
+    // has processed the message (HandshakeInspector), after later events of the other side, so
+    // printing them as they come would put some lines under later times.
+    List<TraceEvent> events = new ArrayList<>();
+    Consumer<TraceEvent> collect =
+        e -> {
+          synchronized (events) {
+            events.add(e);
+          }
+        };
+    boolean printed = false;
     try {
-      Consumer<TraceEvent> live =
-          e -> {
-            synchronized (timeline) {
-              timeline.format(e).forEach(out::println);
-              out.flush();
-              if (json != null) {
-                json.write(e);
-              }
-            }
-          };
-      out.println(
-          "lab trace: profile "
+      wrap("lab trace: profile "
               + p
               + ", client auth "
               + auth.name().toLowerCase()
               + (resume ? ", with resumption" : "")
-              + "; client and server in this process");
+              + (helloRetry ? ", server forces a Hello Retry Request" : "")
+              + "; client and server in this process")
+          .forEach(out::println);
+      out.flush();
       TraceRun.Result result;
       Path temp = certs == null ? tempCerts() : null;
       try {
         Path dir = certs != null ? certs : temp;
+        if (helloRetry) {
+          TraceRun.checkHelloRetry(dir);
+        }
         if (auth != ClientAuth.NONE && !Files.exists(TraceRun.clientKeyStore(dir))) {
           LabCertificates.issueClient(dir, TraceRun.CLIENT_NAME, false);
           if (certs != null) {
@@ -135,29 +161,23 @@ public final class TraceCommand implements Callable<Integer> {
                     keyLog,
                     "hello from lab trace",
                     bound -> {
-                      synchronized (timeline) {
-                        out.println("server listening on 127.0.0.1:" + bound);
-                        out.flush();
-                      }
+                      out.println("server listening on 127.0.0.1:" + bound);
+                      out.flush();
                     },
-                    port),
-                live);
+                    port,
+                    helloRetry),
+                collect);
       } finally {
         if (temp != null) {
           deleteTree(temp);
         }
+        // Also when the run failed: what was traced up to the failure is shown (and kept).
+        printTimeline(events, out, json);
+        printed = true;
       }
       out.println("─".repeat(79));
       for (TraceRun.Connection c : result.connections()) {
-        out.println(
-            "connection "
-                + c.id()
-                + ": "
-                + c.protocol()
-                + " "
-                + c.cipherSuite()
-                + ", "
-                + (c.resumed() ? "resumed (abbreviated handshake)" : "full handshake"));
+        wrap("connection " + c.id() + ": " + summary(c)).forEach(out::println);
       }
       if (keyLog != null) {
         out.println("key log: " + result.keyLogLines() + " line(s) appended to " + keyLog);
@@ -165,10 +185,85 @@ public final class TraceCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     } finally {
+      if (!printed) {
+        printTimeline(events, out, json);
+      }
       if (json != null) {
         json.close();
       }
     }
+  }
+
+  private static void printTimeline(List<TraceEvent> events, PrintWriter out, JsonLinesTrace json) {
+    List<TraceEvent> sorted;
+    synchronized (events) {
+      sorted = new ArrayList<>(events);
+      events.clear();
+    }
+    sorted.sort(Comparator.comparing(TraceEvent::time));
+    TimelineFormatter timeline = new TimelineFormatter(true);
+    for (TraceEvent e : sorted) {
+      timeline.format(e).forEach(out::println);
+      if (json != null) {
+        json.write(e);
+      }
+    }
+    out.flush();
+  }
+
+  /**
+   * One connection's summary: version and suite, then the handshake's shape with the RFC section
+   * that describes it.
+   */
+  static String summary(TraceRun.Connection c) {
+    StringBuilder b = new StringBuilder(c.protocol() + " " + c.cipherSuite() + ", ");
+    switch (c.resumption()) {
+      case NONE:
+        b.append("full handshake");
+        if (c.keyExchangeGroup() != null) {
+          b.append(", ").append(c.keyExchangeGroup()).append(" key exchange");
+        }
+        break;
+      case SESSION_ID:
+        b.append("resumed by session id (RFC 5246 §7.3): abbreviated handshake,")
+            .append(" no Certificate, no key exchange");
+        break;
+      case SESSION_TICKET:
+        b.append("resumed from the session ticket the client offered (RFC 5077 §3.1):")
+            .append(" abbreviated handshake, no Certificate, no key exchange");
+        break;
+      case PSK:
+        b.append("resumed with a pre-shared key from the server's ticket (RFC 8446 §2.2):")
+            .append(" no Certificate, ")
+            .append(
+                c.keyExchangeGroup() != null
+                    ? "a new " + c.keyExchangeGroup() + " key exchange (psk_dhe_ke)"
+                    : "no new key exchange (psk_ke)");
+        break;
+    }
+    if (c.helloRetryGroup() != null) {
+      b.append("; after a Hello Retry Request for ")
+          .append(c.helloRetryGroup())
+          .append(" (RFC 8446 §4.1.4)");
+    }
+    return b.toString();
+  }
+
+  /** Words wrapped at 79 columns, continuation lines indented by two. */
+  static List<String> wrap(String text) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > 79) {
+        lines.add(line.toString());
+        line = new StringBuilder("  ");
+      } else if (line.length() > 0 && !line.toString().equals("  ")) {
+        line.append(' ');
+      }
+      line.append(word);
+    }
+    lines.add(line.toString());
+    return lines;
   }
 
   /** Fresh lab certificates (RSA, so that the report profile works too) in a temporary folder. */

@@ -15,8 +15,8 @@ import java.util.List;
  * @param cipherSuite Server Hello: the suite chosen
  * @param extensions the extension names present, in order (e.g. {@code server_name})
  * @param serverName the SNI host name (RFC 6066 §3), if the Client Hello carries one
- * @param namedGroup the key-exchange group: Server Key Exchange (RFC 8422) or TLS 1.3 Server Hello
- *     key_share
+ * @param namedGroup the key-exchange group: Server Key Exchange (RFC 8422), TLS 1.3 Server Hello
+ *     key_share, or the group a Hello Retry Request asks for (RFC 8446 §4.2.8)
  * @param signatureScheme Server Key Exchange and Certificate Verify: the signature scheme used
  * @param certificateSubjects Certificate: the subject of each certificate, leaf first
  * @param certificateSha256 Certificate: the SHA-256 fingerprint of each certificate's DER encoding,
@@ -27,6 +27,9 @@ import java.util.List;
  * @param ticketLifetimeSeconds New Session Ticket: the lifetime hint (RFC 5077 §3.3, RFC 8446
  *     §4.6.1)
  * @param alert Alert: its description, e.g. {@code close_notify}
+ * @param sessionTicketOffered Client Hello: its {@code session_ticket} extension carries a ticket
+ *     (RFC 5077 §3.1: the client asks to resume that ticket's session), not merely the empty
+ *     extension that says it supports tickets
  */
 public record HandshakeFields(
     List<String> versions,
@@ -41,13 +44,46 @@ public record HandshakeFields(
     List<String> certificateSubjects,
     List<String> certificateSha256,
     Long ticketLifetimeSeconds,
-    String alert) {
+    String alert,
+    boolean sessionTicketOffered) {
 
   /** A message without any of these fields (e.g. Server Hello Done). */
   public static final HandshakeFields NONE =
       new HandshakeFields(
           List.of(), null, null, List.of(), null, List.of(), null, null, null, List.of(), List.of(),
           null, null);
+
+  /** Fields of a message that carries no session ticket. */
+  public HandshakeFields(
+      List<String> versions,
+      String random,
+      String sessionId,
+      List<String> cipherSuites,
+      String cipherSuite,
+      List<String> extensions,
+      String serverName,
+      String namedGroup,
+      String signatureScheme,
+      List<String> certificateSubjects,
+      List<String> certificateSha256,
+      Long ticketLifetimeSeconds,
+      String alert) {
+    this(
+        versions,
+        random,
+        sessionId,
+        cipherSuites,
+        cipherSuite,
+        extensions,
+        serverName,
+        namedGroup,
+        signatureScheme,
+        certificateSubjects,
+        certificateSha256,
+        ticketLifetimeSeconds,
+        alert,
+        false);
+  }
 
   public HandshakeFields {
     versions = List.copyOf(versions);
@@ -72,6 +108,7 @@ public record HandshakeFields(
         certificateSubjects,
         fingerprints,
         ticketLifetimeSeconds,
-        alert);
+        alert,
+        sessionTicketOffered);
   }
 }

@@ -30,6 +30,9 @@ public final class JsonLinesTrace implements AutoCloseable {
    *     BAD_INPUT} if it cannot be written
    */
   public static JsonLinesTrace open(Path file, boolean overwrite) {
+    if (Files.isDirectory(file)) {
+      throw LabException.badInput(file + ": is a folder; name the file to write");
+    }
     if (Files.exists(file) && !overwrite) {
       throw LabException.refused(file + " exists (use --force to overwrite)");
     }

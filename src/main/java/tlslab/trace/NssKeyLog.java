@@ -41,8 +41,8 @@ public final class NssKeyLog implements AutoCloseable {
   }
 
   /**
-   * Opens (creating it 0600 if needed) a key log for appending, after checking that this JDK's
-   * secrets can be read at all, so that no useless file is created.
+   * Opens (creating it 0600 if needed, narrowing an existing one to 0600) a key log for appending,
+   * after checking that this JDK's secrets can be read at all, so that no useless file is created.
    *
    * @throws LabException {@code ENVIRONMENT} if JSSE's internals cannot be read on this JDK, {@code
    *     BAD_INPUT} if the file cannot be written
@@ -62,7 +62,9 @@ public final class NssKeyLog implements AutoCloseable {
             file,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (FileAlreadyExistsException e) {
-        // Appending to an existing key log is the format's convention.
+        // Appending to an existing key log is the format's convention; but the secrets go in
+        // owner-only, whatever the file's mode was (a key log made by `touch` is 0644).
+        ownerOnly(file);
       } catch (UnsupportedOperationException e) {
         Files.createFile(file);
       }
@@ -72,6 +74,14 @@ public final class NssKeyLog implements AutoCloseable {
       return new NssKeyLog(file, w);
     } catch (IOException e) {
       throw LabException.badInput(file + ": cannot write the key log (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static void ownerOnly(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: nothing to narrow.
     }
   }
 

@@ -51,6 +51,15 @@ public final class RecordParser {
   private static final Pattern SNI = Pattern.compile("type=host_name \\(0\\), value=([^\\s,\\]]+)");
   private static final Pattern NAMED_GROUP =
       Pattern.compile("\"named group\"\\s*:\\s*\"?([A-Za-z0-9_]+)");
+
+  /** A Hello Retry Request's key_share: {@code "selected group": [secp384r1]}. */
+  private static final Pattern SELECTED_GROUP =
+      Pattern.compile("\"selected group\"\\s*:\\s*\\[?\"?([A-Za-z0-9_]+)");
+
+  /** A Client Hello's session_ticket extension with a ticket in it (empty: {@code <empty>}). */
+  private static final Pattern TICKET_OFFERED =
+      Pattern.compile("\"session_ticket \\(35\\)\"\\s*:\\s*\\{\\s*\"ticket\"");
+
   private static final Pattern SIGNATURE =
       Pattern.compile("\"signature algorithm\"\\s*:\\s*\"?([A-Za-z0-9_]+)");
   private static final Pattern SUBJECT = Pattern.compile("\"subject\"\\s*:\\s*\"([^\"]*)\"");
@@ -58,6 +67,9 @@ public final class RecordParser {
       Pattern.compile("\"ticket_lifetime\"\\s*:\\s*\"([^\"]*)\"");
   private static final Pattern ALERT_DESCRIPTION =
       Pattern.compile("\"description\"\\s*:\\s*\"?([a-z_]+)");
+
+  /** The variant of the Client Hello a client sends in answer to a Hello Retry Request. */
+  public static final String AFTER_HELLO_RETRY = "after HelloRetryRequest";
 
   /** A hex dump line as JSSE formats it: "0010: 01 00 D3 ... ..". */
   private static final Pattern DUMP_LINE =
@@ -195,6 +207,11 @@ public final class RecordParser {
     MessageType type = null;
     List<String> qualifiers = new ArrayList<>();
     for (String word : m.group(2).split(" ")) {
+      // The client's second Client Hello, after a Hello Retry Request: "ClientHello(HRR)".
+      if (word.endsWith("(HRR)")) {
+        word = word.substring(0, word.length() - "(HRR)".length());
+        qualifiers.add(AFTER_HELLO_RETRY);
+      }
       MessageType t = MessageType.ofJsseName(word);
       if (t != null && type == null) {
         type = t;
@@ -204,6 +221,12 @@ public final class RecordParser {
     }
     if (type == null) {
       return null;
+    }
+    if (type == MessageType.SERVER_HELLO
+        && text.stripLeading().startsWith("\"HelloRetryRequest\"")) {
+      // A TLS 1.3 client logs the Hello Retry Request it receives as "Consuming ServerHello"
+      // (both are ServerHello on the wire, RFC 8446 §4.1.3), but its text names it.
+      type = MessageType.HELLO_RETRY_REQUEST;
     }
     if (headline.contains("post-handshake")) {
       qualifiers.add("post-handshake");
@@ -224,6 +247,7 @@ public final class RecordParser {
     String signature = null;
     List<String> subjects = List.of();
     Long lifetime = null;
+    boolean ticketOffered = false;
     switch (type) {
       case CLIENT_HELLO:
       case SERVER_HELLO:
@@ -237,7 +261,13 @@ public final class RecordParser {
         extensions = extensionNames(text);
         sni = first(SNI, text);
         // A Client Hello lists many groups in key_share; only the server's choice is "the" group.
-        group = type == MessageType.CLIENT_HELLO ? null : first(NAMED_GROUP, text);
+        group =
+            type == MessageType.CLIENT_HELLO
+                ? null
+                : type == MessageType.HELLO_RETRY_REQUEST
+                    ? first(SELECTED_GROUP, text)
+                    : first(NAMED_GROUP, text);
+        ticketOffered = type == MessageType.CLIENT_HELLO && TICKET_OFFERED.matcher(text).find();
         break;
       case ENCRYPTED_EXTENSIONS:
         extensions = extensionNames(text);
@@ -276,7 +306,8 @@ public final class RecordParser {
         subjects,
         List.of(),
         lifetime,
-        null);
+        null,
+        ticketOffered);
   }
 
   private static HandshakeFields alertFields(String description) {

@@ -108,8 +108,15 @@ public final class TimelineFormatter {
         if (f.serverName() != null) {
           parts.add("SNI " + f.serverName());
         }
+        if (RecordParser.AFTER_HELLO_RETRY.equals(e.variant())) {
+          parts.add("again, after the Hello Retry Request");
+        }
         if (f.extensions().contains("pre_shared_key")) {
           parts.add("PSK offered");
+        } else if (f.sessionTicketOffered()) {
+          // RFC 5077 §3.4: a client presenting a ticket may also send a session id; a server that
+          // accepts the ticket resumes from the ticket, so the ticket is what is offered.
+          parts.add("session ticket offered");
         } else if (f.sessionId() != null
             && !f.sessionId().isEmpty()
             && !f.versions().contains("TLSv1.3")) {
@@ -117,12 +124,19 @@ public final class TimelineFormatter {
         }
         break;
       case SERVER_HELLO:
-      case HELLO_RETRY_REQUEST:
         parts.add(versions(f.versions()));
         parts.add(f.cipherSuite());
         parts.add(f.namedGroup());
         if (f.extensions().contains("pre_shared_key")) {
           parts.add("PSK accepted");
+        }
+        break;
+      case HELLO_RETRY_REQUEST:
+        parts.add(versions(f.versions()));
+        parts.add(f.cipherSuite());
+        if (f.namedGroup() != null) {
+          // RFC 8446 §4.2.8: the group the server wants a key share for in the next Client Hello.
+          parts.add("asks for a " + f.namedGroup() + " key share");
         }
         break;
       case CERTIFICATE:

@@ -26,12 +26,14 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import tlslab.common.LabException;
 import tlslab.tls.ClientAuth;
 import tlslab.tls.TlsContexts;
 import tlslab.tls.TlsProfile;
+import tlslab.trace.internal.OnlyGroup;
 import tlslab.trace.internal.TapSocket;
 
 /**
@@ -50,6 +52,13 @@ public final class TraceRun {
   private static final int TIMEOUT_MS = 20_000;
 
   /**
+   * The one group a server forced to send a Hello Retry Request accepts. JSSE's client (JDK 17 and
+   * 25) sends key shares for its first two groups only, x25519 and secp256r1, and lists this one in
+   * supported_groups.
+   */
+  public static final String RETRY_GROUP = "secp384r1";
+
+  /**
    * What to run.
    *
    * @param profile the TLS profile both sides use
@@ -63,6 +72,9 @@ public final class TraceRun {
    *     there), or {@code null}
    * @param port the loopback port the server listens on; 0 (the default) lets the OS pick one. A
    *     known port lets a capture hold this run's connections only ({@code lab capture --port})
+   * @param helloRetry TLS 1.3 only: the server accepts no key-exchange group but {@value
+   *     #RETRY_GROUP}, for which JSSE's client sends no key share in its first Client Hello, so the
+   *     server must answer with a Hello Retry Request (RFC 8446 §4.1.4)
    */
   public record Options(
       TlsProfile profile,
@@ -72,8 +84,12 @@ public final class TraceRun {
       Path keyLog,
       String line,
       IntConsumer beforeConnect,
-      int port) {
+      int port,
+      boolean helloRetry) {
     public Options {
+      if (helloRetry && profile != TlsProfile.TLS13) {
+        throw new IllegalArgumentException("a Hello Retry Request exists in TLS 1.3 only");
+      }
       if (profile == null || clientAuth == null || certsDir == null || line == null) {
         throw new IllegalArgumentException("profile, clientAuth, certsDir and line are required");
       }
@@ -83,6 +99,19 @@ public final class TraceRun {
       if (port < 0 || port > 65535) {
         throw LabException.badInput("port " + port + " is not a TCP port (0 to 65535)");
       }
+    }
+
+    /** Without a forced Hello Retry Request. */
+    public Options(
+        TlsProfile profile,
+        ClientAuth clientAuth,
+        boolean resume,
+        Path certsDir,
+        Path keyLog,
+        String line,
+        IntConsumer beforeConnect,
+        int port) {
+      this(profile, clientAuth, resume, certsDir, keyLog, line, beforeConnect, port, false);
     }
 
     /** On a port the OS picks. */
@@ -98,9 +127,44 @@ public final class TraceRun {
     }
   }
 
-  /** How one connection ended up, as the client's session says. */
+  /** How a handshake resumed an earlier session, if it did. */
+  public enum Resumption {
+    /** A full handshake: certificates and a key exchange. */
+    NONE,
+    /** TLS 1.2: the server found the session id the client offered in its cache (RFC 5246 §7.3). */
+    SESSION_ID,
+    /** TLS 1.2: the client offered a session ticket and the server resumed (RFC 5077 §3.1). */
+    SESSION_TICKET,
+    /** TLS 1.3: the server accepted the pre-shared key of an earlier ticket (RFC 8446 §2.2). */
+    PSK
+  }
+
+  /**
+   * How one connection ended up: version and suite as the client's session says; the handshake's
+   * shape as the traced messages show it.
+   *
+   * @param resumption how the handshake resumed an earlier session ({@link Resumption#NONE}: it did
+   *     not): TLS 1.3 by the server's {@code pre_shared_key} in its Server Hello; TLS 1.2 by the
+   *     absence of a Certificate, then a ticket in the Client Hello or else its session id
+   * @param helloRetryGroup the group the server's Hello Retry Request asked for, or {@code null}
+   *     when there was none
+   * @param keyExchangeGroup the (EC)DHE group of the key exchange (Server Key Exchange, TLS 1.3
+   *     Server Hello key_share), or {@code null} when there was none (RSA key transport, a TLS 1.2
+   *     resumption, TLS 1.3 psk_ke)
+   */
   public record Connection(
-      int id, String protocol, String cipherSuite, boolean resumed, byte[] wireClientRandom) {}
+      int id,
+      String protocol,
+      String cipherSuite,
+      Resumption resumption,
+      String helloRetryGroup,
+      String keyExchangeGroup,
+      byte[] wireClientRandom) {
+    /** Whether the handshake resumed an earlier session. */
+    public boolean resumed() {
+      return resumption != Resumption.NONE;
+    }
+  }
 
   /**
    * The outcome.
@@ -140,12 +204,44 @@ public final class TraceRun {
                 + ")");
       }
     }
+    if (options.helloRetry()) {
+      checkHelloRetry(dir);
+    }
+    String serverKey = OnlyGroup.keyAlgorithm(dir.resolve("server.pem"));
+    if (options.profile() == TlsProfile.REPORT && serverKey != null && !"RSA".equals(serverKey)) {
+      // TLS_RSA_WITH_AES_128_CBC_SHA encrypts the premaster secret to the server's RSA key (RFC
+      // 5246 §7.4.7.1): with another key JSSE finds no suite and fails with handshake_failure.
+      throw LabException.badInput(
+          "--profile report (TLS_RSA key transport) needs an RSA server key: "
+              + dir.resolve("server.pem")
+              + " has an "
+              + serverKey
+              + " key (lab certs init --key rsa-2048)");
+    }
     SSLContext serverCtx = TlsContexts.server(dir);
     SSLContext clientCtx = TlsContexts.client(dir.resolve("ca.pem"), clientStore, false);
     try {
       return exchange(options, serverCtx, clientCtx, live);
     } catch (IOException e) {
       throw LabException.network("loopback exchange failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks that {@code --hello-retry} can work with these certificates on this JDK, before anything
+   * is written.
+   *
+   * @throws LabException {@code BAD_INPUT} on JDK 17 to 19 when a certificate has an EC key
+   */
+  public static void checkHelloRetry(Path dir) {
+    if (OnlyGroup.breaksSignatures(
+        List.of(dir.resolve("server.pem"), dir.resolve("client-" + CLIENT_NAME + ".pem")))) {
+      throw LabException.badInput(
+          "--hello-retry on JDK "
+              + Runtime.version().feature()
+              + " needs RSA certificates (JDK 20 and later take any): "
+              + dir
+              + " has an EC key; use the default certificates or lab certs init --key rsa-2048");
     }
   }
 
@@ -193,7 +289,9 @@ public final class TraceRun {
                 i,
                 c.session().getProtocol(),
                 c.session().getCipherSuite(),
-                false,
+                Resumption.NONE,
+                null,
+                null,
                 c.wireClientRandom()));
       }
       await(server);
@@ -204,11 +302,7 @@ public final class TraceRun {
       sorted.sort(Comparator.comparing(TraceEvent::time));
       List<Connection> done = new ArrayList<>();
       for (Connection c : connections) {
-        boolean resumed =
-            sorted.stream()
-                .noneMatch(e -> e.connection() == c.id() && e.message() == MessageType.CERTIFICATE);
-        done.add(
-            new Connection(c.id(), c.protocol(), c.cipherSuite(), resumed, c.wireClientRandom()));
+        done.add(shape(c, sorted));
       }
       return new Result(sorted, done, echoed, keyLog == null ? 0 : keyLog.lineCount());
     } finally {
@@ -217,6 +311,59 @@ public final class TraceRun {
         keyLog.close();
       }
     }
+  }
+
+  /** {@code c} with the handshake's shape, read from its traced messages. */
+  private static Connection shape(Connection c, List<TraceEvent> sorted) {
+    List<TraceEvent> mine = sorted.stream().filter(e -> e.connection() == c.id()).toList();
+    TraceEvent serverHello = produced(mine, Side.SERVER, MessageType.SERVER_HELLO);
+    TraceEvent retry = produced(mine, Side.SERVER, MessageType.HELLO_RETRY_REQUEST);
+    TraceEvent keyExchange = produced(mine, Side.SERVER, MessageType.SERVER_KEY_EXCHANGE);
+    Resumption resumption;
+    String group;
+    if ("TLSv1.3".equals(c.protocol())) {
+      boolean psk =
+          serverHello != null && serverHello.fields().extensions().contains("pre_shared_key");
+      resumption = psk ? Resumption.PSK : Resumption.NONE;
+      // With psk_dhe_ke the Server Hello still carries a key_share (RFC 8446 §4.2.9).
+      group = serverHello == null ? null : serverHello.fields().namedGroup();
+    } else {
+      boolean certificate = mine.stream().anyMatch(e -> e.message() == MessageType.CERTIFICATE);
+      if (certificate) {
+        resumption = Resumption.NONE;
+      } else {
+        // The Client Hello this server answered: the client's last one.
+        TraceEvent hello = null;
+        for (TraceEvent e : mine) {
+          if (e.side() == Side.CLIENT
+              && e.direction() == Direction.PRODUCED
+              && e.message() == MessageType.CLIENT_HELLO) {
+            hello = e;
+          }
+        }
+        resumption =
+            hello != null && hello.fields().sessionTicketOffered()
+                ? Resumption.SESSION_TICKET
+                : Resumption.SESSION_ID;
+      }
+      group = keyExchange == null ? null : keyExchange.fields().namedGroup();
+    }
+    return new Connection(
+        c.id(),
+        c.protocol(),
+        c.cipherSuite(),
+        resumption,
+        retry == null ? null : retry.fields().namedGroup(),
+        group,
+        c.wireClientRandom());
+  }
+
+  private static TraceEvent produced(List<TraceEvent> events, Side side, MessageType type) {
+    return events.stream()
+        .filter(e -> e.side() == side && e.direction() == Direction.PRODUCED)
+        .filter(e -> e.message() == type)
+        .findFirst()
+        .orElse(null);
   }
 
   /**
@@ -254,6 +401,11 @@ public final class TraceRun {
     TapSocket raw = (TapSocket) listener.accept();
     raw.setSoTimeout(TIMEOUT_MS);
     SSLSocket tls = TlsContexts.serverSocket(ctx, raw, options.profile(), options.clientAuth());
+    if (options.helloRetry()) {
+      SSLParameters p = tls.getSSLParameters();
+      OnlyGroup.apply(p, RETRY_GROUP);
+      tls.setSSLParameters(p);
+    }
     raw.listener((out, bytes) -> inspector.socketBytes(tls, out, bytes));
     HandshakeInspector.Scope scope = inspector.enter(tls, id);
     try {

@@ -63,8 +63,9 @@ class HtmlFormatCommandTest {
     assertThat(html).contains("<script type=\"application/json\" id=\"model-rest\">");
 
     Files.writeString(page, "mine");
+    // Refused to overwrite without --force: exit 6 (README "Exit codes").
     assertThat(run("annotate", capture().toString(), "--format", "html", "--out", page.toString()))
-        .isEqualTo(3);
+        .isEqualTo(6);
     assertThat(Files.readString(page)).isEqualTo("mine");
     assertThat(
             run(

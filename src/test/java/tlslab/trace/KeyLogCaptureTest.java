@@ -96,6 +96,95 @@ class KeyLogCaptureTest {
     }
   }
 
+  /**
+   * A Hello Retry Request forced on a real JSSE server ({@code --hello-retry}), with client
+   * certificates and resumption: tshark (the oracle) sees on the wire as many Hello Retry Requests,
+   * for the same group, and as many Client Hellos as the trace shows being sent and received, and
+   * the key log still decrypts both connections.
+   */
+  @org.junit.jupiter.api.Test
+  void helloRetryRequestsInTheTraceAreThoseOnTheWire(@TempDir Path tmp) throws Exception {
+    Path pcap = tmp.resolve("hrr.pcap");
+    Path keyLog = tmp.resolve("keys.log");
+    Capture[] capture = new Capture[1];
+    TraceRun.Result r =
+        TraceRun.run(
+            new TraceRun.Options(
+                TlsProfile.TLS13,
+                ClientAuth.NEED,
+                true,
+                certs,
+                keyLog,
+                LINE,
+                port -> capture[0] = Capture.start(port, pcap, tmp),
+                0,
+                true),
+            null);
+    capture[0].stop(2); // two connections: the full handshake and the resumed one
+
+    // tshark: Info and key_share selected group of every Server Hello / Hello Retry Request.
+    List<String> serverHellos =
+        tshark(
+            pcap,
+            keyLog,
+            r,
+            "-Y",
+            "tls.handshake.type == 2",
+            "-T",
+            "fields",
+            "-e",
+            "_ws.col.Info",
+            "-e",
+            "tls.handshake.extensions_key_share_selected_group");
+    List<String> wireRetries =
+        serverHellos.stream().filter(l -> l.startsWith("Hello Retry Request")).toList();
+    assertThat(wireRetries).hasSize(2).allMatch(l -> l.endsWith("\t24")); // 24: secp384r1
+    long wireClientHellos =
+        tshark(
+                pcap,
+                keyLog,
+                r,
+                "-Y",
+                "tls.handshake.type == 1",
+                "-T",
+                "fields",
+                "-e",
+                "frame.number")
+            .stream()
+            .filter(l -> !l.isBlank())
+            .count();
+    assertThat(wireClientHellos).isEqualTo(4);
+
+    assertThat(count(r, Side.SERVER, Direction.PRODUCED, MessageType.HELLO_RETRY_REQUEST))
+        .isEqualTo(wireRetries.size());
+    assertThat(count(r, Side.CLIENT, Direction.CONSUMED, MessageType.HELLO_RETRY_REQUEST))
+        .isEqualTo(wireRetries.size());
+    assertThat(count(r, Side.CLIENT, Direction.PRODUCED, MessageType.CLIENT_HELLO))
+        .isEqualTo(wireClientHellos);
+    assertThat(count(r, Side.SERVER, Direction.CONSUMED, MessageType.CLIENT_HELLO))
+        .isEqualTo(wireClientHellos);
+    // Only the real Server Hellos are Server Hellos, on both sides.
+    assertThat(count(r, Side.CLIENT, Direction.CONSUMED, MessageType.SERVER_HELLO))
+        .isEqualTo(serverHellos.size() - wireRetries.size());
+    assertThat(r.connections())
+        .allSatisfy(c -> assertThat(c.helloRetryGroup()).isEqualTo("secp384r1"))
+        .extracting(TraceRun.Connection::resumption)
+        .containsExactly(TraceRun.Resumption.NONE, TraceRun.Resumption.PSK);
+
+    assertThat(Files.readAllLines(keyLog)).hasSize(8);
+    for (int stream = 0; stream < 2; stream++) {
+      String follow =
+          String.join("\n", tshark(pcap, keyLog, r, "-q", "-z", "follow,tls,ascii," + stream));
+      assertThat(follow).as("decrypted stream %d", stream).contains(LINE).contains("echo: " + LINE);
+    }
+  }
+
+  private static long count(TraceRun.Result r, Side side, Direction d, MessageType type) {
+    return r.events().stream()
+        .filter(e -> e.side() == side && e.direction() == d && e.message() == type)
+        .count();
+  }
+
   /** Runs tshark on the capture, decoding the server port as TLS, with the key log if given. */
   private static List<String> tshark(Path pcap, Path keyLog, TraceRun.Result r, String... args)
       throws IOException, InterruptedException {

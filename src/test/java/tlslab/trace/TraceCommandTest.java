@@ -6,6 +6,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -57,6 +60,261 @@ class TraceCommandTest {
     assertThat(r.out().lines().filter(l -> l.contains(" ← Client Hello")))
         .allMatch(l -> l.endsWith("← Client Hello"));
     assertThat(Files.readAllLines(json)).hasSizeGreaterThanOrEqualTo(22);
+  }
+
+  /**
+   * The timeline's lines joined with their continuation lines (details wrapped under column 38,
+   * summaries under two spaces), so that a message's details read as one string.
+   */
+  private static List<String> logicalLines(String out) {
+    List<String> lines = new ArrayList<>();
+    for (String l : out.lines().toList()) {
+      if (!lines.isEmpty() && l.startsWith("  ") && !TIMED.matcher(l).find()) {
+        lines.set(lines.size() - 1, lines.get(lines.size() - 1) + " " + l.strip());
+      } else {
+        lines.add(l);
+      }
+    }
+    return lines;
+  }
+
+  private static final Pattern TIMED = Pattern.compile("^\\s*([0-9]+\\.[0-9]) (client|server) ");
+
+  /**
+   * Every connection's lines in time order. The client's ← Certificate event waits for the chain's
+   * fingerprints (HandshakeInspector), so printed as events came it stood below the server's later
+   * Server Key Exchange and Server Hello Done, under an earlier time.
+   */
+  private static void assertTimeOrder(String out) {
+    double last = -1;
+    for (String l : out.lines().toList()) {
+      if (l.startsWith("── connection ")) {
+        last = -1;
+      }
+      Matcher m = TIMED.matcher(l);
+      if (m.find()) {
+        double t = Double.parseDouble(m.group(1));
+        assertThat(t).as("line %s after %.1f ms in%n%s", l, last, out).isGreaterThanOrEqualTo(last);
+        last = t;
+      }
+    }
+  }
+
+  /**
+   * TLS 1.2 resumption on JSSE goes by session ticket (RFC 5077): the second Client Hello carries
+   * the ticket (and, RFC 5077 §3.4, the old session id). The trace said "session id offered" and
+   * "resumed (abbreviated handshake)"; it says which the client offered and how the session was
+   * resumed.
+   */
+  @Test
+  void tls12ResumptionSaysTheTicketWasOfferedAndPrintsInTimeOrder() {
+    Run r = lab("trace", "--certs", certs.toString(), "--resume");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = logicalLines(r.out());
+    assertThat(lines.stream().filter(l -> l.contains("client → Client Hello")))
+        .hasSize(2)
+        .last(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .endsWith("SNI localhost, session ticket offered");
+    assertThat(r.out())
+        .doesNotContain("session id offered")
+        .doesNotContain("abbreviated handshake)");
+    assertThat(lines)
+        .contains(
+            "connection 1: TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, full handshake,"
+                + " x25519 key exchange",
+            "connection 2: TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, resumed from the"
+                + " session ticket the client offered (RFC 5077 §3.1): abbreviated handshake, no"
+                + " Certificate, no key exchange");
+    assertThat(r.out().lines()).allMatch(l -> l.length() <= 80);
+    assertTimeOrder(r.out());
+  }
+
+  /**
+   * TLS 1.3 resumption is no "abbreviated handshake" (a TLS 1.2 term): the server accepts a PSK
+   * and, with psk_dhe_ke, still makes a new (EC)DHE key exchange, whose group the Server Hello
+   * names.
+   */
+  @Test
+  void tls13ResumptionSaysPskAndTheNewKeyExchange() {
+    Run r = lab("trace", "--certs", certs.toString(), "--profile", "tls13", "--resume");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = logicalLines(r.out());
+    String serverHello2 =
+        lines.stream()
+            .filter(l -> l.contains("server → Server Hello") && l.endsWith("PSK accepted"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no PSK accepted in\n" + r.out()));
+    Matcher group =
+        Pattern.compile("TLS_AES_128_GCM_SHA256, ([a-z0-9]+), PSK").matcher(serverHello2);
+    assertThat(group.find()).as(serverHello2).isTrue();
+    assertThat(lines)
+        .contains(
+            "connection 2: TLSv1.3 TLS_AES_128_GCM_SHA256, resumed with a pre-shared key from"
+                + " the server's ticket (RFC 8446 §2.2): no Certificate, a new "
+                + group.group(1)
+                + " key exchange (psk_dhe_ke)");
+    assertThat(r.out()).doesNotContain("abbreviated");
+    assertTimeOrder(r.out());
+  }
+
+  /**
+   * {@code --hello-retry}: a real JSSE server that accepts none of the client's key shares. The
+   * client logs the Hello Retry Request it receives as "Consuming ServerHello" and its second
+   * Client Hello as "ClientHello(HRR)": the trace showed "client ← Server Hello" and left the
+   * second Client Hello out.
+   */
+  @Test
+  void aForcedHelloRetryRequestIsShownAsSentAndReceived() {
+    Run r =
+        lab(
+            "trace",
+            "--certs",
+            certs.toString(),
+            "--profile",
+            "tls13",
+            "--hello-retry",
+            "--resume");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = logicalLines(r.out());
+    for (int connection = 1; connection <= 2; connection++) {
+      List<String> block = block(lines, connection);
+      assertThat(block.stream().map(l -> l.replaceFirst("^\\s*[0-9.]+ ", "")))
+          .as("connection %d", connection)
+          .startsWith(
+              "client → Client Hello         TLS 1.3, 3 suites, SNI localhost"
+                  + (connection == 2 ? ", PSK offered" : ""),
+              "server ← Client Hello",
+              "server → Hello Retry Request  TLS 1.3, TLS_AES_128_GCM_SHA256, asks for a"
+                  + " secp384r1 key share",
+              "client ← Hello Retry Request",
+              "client → Client Hello         TLS 1.3, 3 suites, SNI localhost, again, after the"
+                  + " Hello Retry Request"
+                  + (connection == 2 ? ", PSK offered" : ""));
+    }
+    assertThat(r.out()).doesNotContain("client ← Server Hello\n    ");
+    assertThat(lines)
+        .contains(
+            "connection 1: TLSv1.3 TLS_AES_128_GCM_SHA256, full handshake, secp384r1 key"
+                + " exchange; after a Hello Retry Request for secp384r1 (RFC 8446 §4.1.4)");
+    assertThat(lines.stream().filter(l -> l.startsWith("connection 2: ")))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .endsWith("; after a Hello Retry Request for secp384r1 (RFC 8446 §4.1.4)");
+    assertThat(r.out().lines()).allMatch(l -> l.length() <= 80);
+  }
+
+  /**
+   * EC certificates: refusing secp256r1 as a group by algorithm constraints (all JDK 17 has) also
+   * takes ecdsa_secp256r1_sha256 from the server, which then signed its TLS 1.3 Certificate Verify
+   * with ecdsa_sha1 (measured; RFC 8446 §4.4.3 forbids it). JDK 17 refuses the combination in one
+   * line; JDK 20 and later restrict the server's groups alone and sign as usual.
+   */
+  @Test
+  void helloRetryWithEcCertificatesSignsWithTheCertificatesCurveOrIsRefused(@TempDir Path tmp)
+      throws Exception {
+    Path ec = tmp.resolve("ec");
+    tlslab.pki.LabCertificates.init(
+        tlslab.pki.InitOptions.builder().dir(ec).keyType(tlslab.pki.KeyType.EC_P256).build());
+    Run r =
+        lab(
+            "trace",
+            "--certs",
+            ec.toString(),
+            "--profile",
+            "tls13",
+            "--hello-retry",
+            "--client-auth",
+            "need");
+
+    if (Runtime.version().feature() < 20) {
+      assertThat(r.exit()).isEqualTo(3);
+      assertThat(r.err().strip())
+          .isEqualTo(
+              "lab trace: --hello-retry on JDK "
+                  + Runtime.version().feature()
+                  + " needs RSA certificates (JDK 20 and later take any): "
+                  + ec
+                  + " has an EC key; use the default certificates or lab certs init --key"
+                  + " rsa-2048");
+      assertThat(r.out()).doesNotContain("Client Hello");
+    } else {
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out())
+          .contains("server → Hello Retry Request")
+          .contains("server → Certificate Verify   ecdsa_secp256r1_sha256")
+          .contains("client → Certificate Verify   ecdsa_secp256r1_sha256")
+          .doesNotContain("sha1");
+    }
+  }
+
+  /** The report's suite needs an RSA server key: said in one line, not "handshake_failure". */
+  @Test
+  void theReportProfileWithAnEcServerKeyIsOneLine(@TempDir Path tmp) throws Exception {
+    Path ec = tmp.resolve("ec");
+    tlslab.pki.LabCertificates.init(
+        tlslab.pki.InitOptions.builder().dir(ec).keyType(tlslab.pki.KeyType.EC_P256).build());
+    Run r = lab("trace", "--certs", ec.toString(), "--profile", "report");
+
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err().strip().lines().toList())
+        .last()
+        .isEqualTo(
+            "lab trace: --profile report (TLS_RSA key transport) needs an RSA server key: "
+                + ec.resolve("server.pem")
+                + " has an EC key (lab certs init --key rsa-2048)");
+    assertThat(r.err()).doesNotContain("handshake_failure");
+  }
+
+  private static List<String> block(List<String> lines, int connection) {
+    List<String> out = new ArrayList<>();
+    boolean in = false;
+    for (String l : lines) {
+      if (l.startsWith("── connection ") || l.startsWith("───")) {
+        in = l.startsWith("── connection " + connection + " ");
+      } else if (in) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void helloRetryWithoutTls13AndAnUnknownClientAuthAreUsageErrors() {
+    Run retry = lab("trace", "--certs", certs.toString(), "--hello-retry");
+    Run auth = lab("trace", "--certs", certs.toString(), "--client-auth", "maybe");
+
+    assertThat(retry.exit()).isEqualTo(2);
+    assertThat(retry.err())
+        .contains("--hello-retry needs --profile tls13")
+        .doesNotContain("Exception");
+    assertThat(retry.out()).isEmpty();
+    assertThat(auth.exit()).isEqualTo(2);
+    assertThat(auth.err())
+        .contains("unknown client-auth mode 'maybe' (choose one of: none, want, need)")
+        .doesNotContain("Exception");
+  }
+
+  /**
+   * An existing key log is appended to (the format's convention) and made owner-only: it was left
+   * as it was, so secrets went into a file anyone could read when it had been made 0644.
+   */
+  @Test
+  void anExistingKeyLogIsAppendedToAndMadeOwnerOnly(@TempDir Path tmp) throws Exception {
+    Path keys = Files.writeString(tmp.resolve("keys.log"), "# mine\n");
+    Files.setPosixFilePermissions(
+        keys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Run r = lab("trace", "--certs", certs.toString(), "--keylog", keys.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(Files.readAllLines(keys)).first().isEqualTo("# mine");
+    assertThat(Files.readAllLines(keys)).hasSize(2).last().asString().startsWith("CLIENT_RANDOM ");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(keys)))
+        .isEqualTo("rw-------");
+    assertThat(r.out()).contains("key log: 1 line(s) appended to " + keys);
   }
 
   @Test

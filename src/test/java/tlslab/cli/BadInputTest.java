@@ -1,0 +1,159 @@
+package tlslab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * What a new user's mistakes get: one clear line, the README's exit code, no stack trace, and no
+ * file lost or half written. Found by following the README from a clean clone.
+ */
+class BadInputTest {
+  @TempDir Path dir;
+
+  private String out;
+  private String err;
+
+  private int run(String... args) {
+    CommandLine cmd = Main.commandLine();
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    cmd.setOut(new PrintWriter(o));
+    cmd.setErr(new PrintWriter(e));
+    int code = cmd.execute(args);
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  private void assertOneLine() {
+    assertThat(err.strip().lines()).hasSize(1);
+    assertThat(err).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  /** A folder is named a folder, not "not a pcap (too short)". */
+  @Test
+  void annotatingAFolderSaysItIsAFolder() {
+    assertThat(run("annotate", dir.toString())).isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(dir + ": is a folder, not a capture file");
+  }
+
+  /** An existing --out is refused with exit 6, the README's "refused to overwrite" code. */
+  @Test
+  void anExistingOutFileIsRefusedWithExit6AndKept() throws Exception {
+    Path page = Files.writeString(dir.resolve("mine.txt"), "mine");
+    assertThat(run("annotate", ColorOptionTest.capture().toString(), "--out", page.toString()))
+        .isEqualTo(6);
+    assertOneLine();
+    assertThat(err).contains("exists (use --force to overwrite)");
+    assertThat(Files.readString(page)).isEqualTo("mine");
+
+    assertThat(
+            run(
+                "annotate",
+                ColorOptionTest.capture().toString(),
+                "--out",
+                page.toString(),
+                "--force"))
+        .isZero();
+    assertThat(Files.readString(page)).contains("Client Hello");
+  }
+
+  /**
+   * A capture that cannot be read leaves --out as it was, even with --force: the report is written
+   * beside it and moved into place only when complete. (It used to be emptied before the capture
+   * was opened.)
+   */
+  @Test
+  void aBadCaptureLeavesTheOutFileAsItWasAndNoPartFile() throws Exception {
+    Path junk = Files.write(dir.resolve("junk.pcap"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    Path report = Files.writeString(dir.resolve("report.txt"), "last week's report");
+    assertThat(run("annotate", junk.toString(), "--out", report.toString(), "--force"))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(Files.readString(report)).isEqualTo("last week's report");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("junk.pcap", "report.txt");
+    }
+
+    Path missing = dir.resolve("new.txt");
+    assertThat(run("annotate", dir.resolve("none.pcap").toString(), "--out", missing.toString()))
+        .isEqualTo(3);
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void aFolderAsOutputIsBadInputNotRefusedOverwrite() {
+    assertThat(run("annotate", ColorOptionTest.capture().toString(), "--out", dir.toString()))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains("is a folder").doesNotContain("--force");
+    assertThat(run("trace", "--trace-json", dir.toString())).isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(dir + ": is a folder").doesNotContain("--force");
+  }
+
+  /** A mistyped option is named as such, also when the FILE is missing too. */
+  @Test
+  void aMistypedOptionIsNamedBeforeAMissingFile() {
+    assertThat(run("annotate", "--colour=always")).isEqualTo(2);
+    assertThat(err.lines().findFirst().orElse(""))
+        .isEqualTo("lab annotate: Unknown option: '--colour'");
+    assertThat(run("certs", "show", "--pem")).isEqualTo(2);
+    assertThat(err).startsWith("lab certs show: Unknown option: '--pem'");
+    assertThat(run("certs", "show")).isEqualTo(2);
+    assertThat(err).startsWith("lab certs show: Missing required parameter: 'FILE'");
+  }
+
+  /**
+   * {@code lab --help} lists each command with its summary: none is cut off mid-sentence (the
+   * completion command's ended in "(or save it under").
+   */
+  @Test
+  void everyCommandSummaryInTheMainHelpIsAWholeSentence() {
+    assertThat(run("--help")).isZero();
+    List<String> summaries = new ArrayList<>();
+    boolean commands = false;
+    for (String line : out.lines().toList()) {
+      if (line.equals("Commands:")) {
+        commands = true;
+      } else if (commands && line.isBlank()) {
+        break;
+      } else if (commands && line.startsWith("  ") && !line.startsWith("   ")) {
+        summaries.add(line.strip());
+      } else if (commands) {
+        summaries.set(
+            summaries.size() - 1, summaries.get(summaries.size() - 1) + " " + line.strip());
+      }
+    }
+    assertThat(summaries).hasSizeGreaterThan(10);
+    assertThat(summaries)
+        .allSatisfy(s -> assertThat(s).as(s).endsWith("."))
+        .allSatisfy(
+            s ->
+                assertThat(s.chars().filter(c -> c == '(').count())
+                    .as("balanced parentheses: %s", s)
+                    .isEqualTo(s.chars().filter(c -> c == ')').count()));
+  }
+
+  /** A mistyped --client-auth is a usage error (exit 2) in every command that has the option. */
+  @Test
+  void aMistypedClientAuthModeIsAUsageErrorEverywhere() {
+    for (String command : new String[] {"server", "trace"}) {
+      assertThat(run(command, "--client-auth", "maybe")).as(command).isEqualTo(2);
+      assertThat(err).as(command).contains("'--client-auth'").contains("none, want, need");
+      assertThat(err).doesNotContain("Exception");
+    }
+  }
+}
