@@ -49,15 +49,13 @@ class ClassGradeTest {
     return new Run(cmd.execute(args), out.toString(), err.toString());
   }
 
-  @Test
-  void thirtyStudentsTwoCopiesOneGradebook(@TempDir Path tmp) throws Exception {
+  /**
+   * A lab CA in {@code tmp/instructor} and the class of {@code roster} (one "ID,Name" per line)
+   * issued into {@code tmp/class} by {@code lab certs class}, which must exit 0; its manifest.
+   */
+  static List<ClassCertificates.Entry> issueClass(Path tmp, String roster) throws IOException {
     Path instructor = tmp.resolve("instructor");
     LabCertificates.init(InitOptions.builder().dir(instructor).build());
-    StringBuilder roster = new StringBuilder("# CS 101, with accents\n");
-    for (int i = 1; i <= 30; i++) {
-      roster.append(
-          String.format("s%04d,%s %s%n", i, FIRST[i % FIRST.length], LAST[i % LAST.length]));
-    }
     Path rosterFile = Files.writeString(tmp.resolve("roster.txt"), roster, StandardCharsets.UTF_8);
     Path classDir = tmp.resolve("class");
     Run issued =
@@ -71,8 +69,19 @@ class ClassGradeTest {
             "--out",
             classDir.toString());
     assertThat(issued.exit()).as(issued.err()).isZero();
-    List<ClassCertificates.Entry> entries =
-        ClassCertificates.readManifest(classDir.resolve(ClassCertificates.MANIFEST));
+    return ClassCertificates.readManifest(classDir.resolve(ClassCertificates.MANIFEST));
+  }
+
+  @Test
+  void thirtyStudentsTwoCopiesOneGradebook(@TempDir Path tmp) throws Exception {
+    Path instructor = tmp.resolve("instructor");
+    StringBuilder roster = new StringBuilder("# CS 101, with accents\n");
+    for (int i = 1; i <= 30; i++) {
+      roster.append(
+          String.format("s%04d,%s %s%n", i, FIRST[i % FIRST.length], LAST[i % LAST.length]));
+    }
+    Path classDir = tmp.resolve("class");
+    List<ClassCertificates.Entry> entries = issueClass(tmp, roster.toString());
     assertThat(entries).hasSize(30);
     assertThat(entries.get(0).student().name()).isEqualTo("Zoë Martín");
 
