@@ -2,14 +2,10 @@ package tlslab.annotate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import tlslab.cli.Main;
 import tlslab.pcap.TcpPacket;
 
 /** {@code lab annotate} as a user runs it: formats, explanations, exit codes. */
@@ -20,15 +16,10 @@ class AnnotateCommandTest {
   private String err;
 
   private int run(String... args) {
-    CommandLine cmd = Main.commandLine();
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    cmd.setOut(new PrintWriter(o));
-    cmd.setErr(new PrintWriter(e));
-    int code = cmd.execute(args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    tlslab.cli.CliRun.Result r = tlslab.cli.CliRun.run(args);
+    out = r.out();
+    err = r.err();
+    return r.exit();
   }
 
   private Path capture() throws Exception {

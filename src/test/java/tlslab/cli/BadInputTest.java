@@ -2,8 +2,6 @@ package tlslab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +9,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * What a new user's mistakes get: one clear line, the README's exit code, no stack trace, and no
@@ -24,15 +21,10 @@ class BadInputTest {
   private String err;
 
   private int run(String... args) {
-    CommandLine cmd = Main.commandLine();
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    cmd.setOut(new PrintWriter(o));
-    cmd.setErr(new PrintWriter(e));
-    int code = cmd.execute(args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    CliRun.Result r = CliRun.run(args);
+    out = r.out();
+    err = r.err();
+    return r.exit();
   }
 
   private void assertOneLine() {

@@ -2,8 +2,6 @@ package tlslab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +9,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tlslab.annotate.TableColors;
 import tlslab.cli.ColorMixin.When;
 
@@ -35,15 +32,10 @@ class ColorOptionTest {
   }
 
   private int run(String... args) {
-    CommandLine cmd = Main.commandLine();
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    cmd.setOut(new PrintWriter(o));
-    cmd.setErr(new PrintWriter(e));
-    int code = cmd.execute(args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    CliRun.Result r = CliRun.run(args);
+    out = r.out();
+    err = r.err();
+    return r.exit();
   }
 
   @Test

@@ -3,8 +3,6 @@ package tlslab.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code lab completion}: the script it prints, sourced into a real bash, completes subcommands,
@@ -27,14 +24,9 @@ class CompletionCommandTest {
   private static Path driver;
 
   private static String run(String... args) {
-    CommandLine cmd = Main.commandLine();
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    cmd.setOut(new PrintWriter(o));
-    cmd.setErr(new PrintWriter(e));
-    int code = cmd.execute(args);
-    assertThat(code).as(e.toString()).isZero();
-    return o.toString();
+    CliRun.Result r = CliRun.run(args);
+    assertThat(r.exit()).as(r.err()).isZero();
+    return r.out();
   }
 
   @BeforeAll
