@@ -876,13 +876,13 @@ public final class TlsDriver {
     int last = -1;
     for (int p = b.position(); p + 5 <= b.limit(); ) {
       last = p;
-      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+      p += 5 + recordLength(b, p);
     }
     if (last < 0) {
       return null;
     }
     int type = b.get(last);
-    int length = ((b.get(last + 3) & 0xff) << 8) | (b.get(last + 4) & 0xff);
+    int length = recordLength(b, last);
     if (type == ALERT && length == 2 && last + 7 <= b.limit()) {
       int level = b.get(last + 5);
       return (level == 2 ? "fatal " : level == 1 ? "warning " : "")
@@ -904,6 +904,11 @@ public final class TlsDriver {
       }
     }
     return false;
+  }
+
+  /** The length field of the TLS record header at {@code p} (RFC 8446 §5.1). */
+  private static int recordLength(ByteBuffer b, int p) {
+    return ((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff);
   }
 
   private static final byte APPLICATION_DATA = 23;
@@ -948,7 +953,7 @@ public final class TlsDriver {
       if (b.get(p) == type) {
         return true;
       }
-      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+      p += 5 + recordLength(b, p);
     }
     return false;
   }
@@ -960,7 +965,7 @@ public final class TlsDriver {
       if (t != HANDSHAKE && t != ALERT) {
         return true;
       }
-      p += 5 + (((b.get(p + 3) & 0xff) << 8) | (b.get(p + 4) & 0xff));
+      p += 5 + recordLength(b, p);
     }
     return false;
   }
