@@ -212,6 +212,7 @@ public final class Annotator {
     c.lastFrame = f.number;
     firstRtt(c, fromA, f.timeNanos);
     int flags = side.tcp.analyze(pkt, rev.tcp, f.number, f.timeNanos, c.firstRtt) | reused;
+    if ((flags & TcpDirection.LOST) != 0) side.gap = true;
     String prefix = side.tcp.prefix(flags);
     row.tcpAnalysis = flags;
     if (explain && flags != 0) tcpNote(c, flags);
@@ -573,8 +574,9 @@ public final class Annotator {
     fx.protocolWritable = false;
   }
 
-  private static void startPdu(
+  private void startPdu(
       Connection.Side s, byte[] b, int off, int n, int seq, int segEnd, int need) {
+    s.pduFrame = row.number;
     s.addMsp(seq, need == TlsDissector.ONE_MORE ? segEnd + 1 : segEnd + need);
     s.pduSegments = 1;
     s.pduActive = true;
@@ -698,9 +700,80 @@ public final class Annotator {
   /** Summaries of every TCP connection that carried TLS, in order of first appearance. */
   public List<ConnectionSummary> summaries() {
     List<ConnectionSummary> out = new ArrayList<>();
-    for (Connection c : ordered)
+    listUnfinished();
+    for (Connection c : ordered) {
+      endOfCapture(c);
       out.add(ConnectionSummary.of(ConnectionFacts.of(c), !keys.isEmpty()));
+    }
     return out;
+  }
+
+  /**
+   * Once the last frame is read: a TLS record (or a handshake message spread over records) that a
+   * side began and the capture never completed is a problem of its connection. Wireshark shows its
+   * frames as "[TCP segment of a reassembled PDU]" and says no more; a record that claims more
+   * bytes than ever came (a length that lies, or a capture stopped mid-record) would otherwise hide
+   * everything that side sent after it - messages and alerts included - without a word.
+   */
+  /**
+   * Once, after the last frame: a connection handed to TLS whose first record never completed has
+   * no TLS row, so it would have no summary either; it gets one, which says what is missing.
+   */
+  private void listUnfinished() {
+    if (unfinishedListed) return;
+    unfinishedListed = true;
+    List<Connection> waiting = new ArrayList<>();
+    for (Connection c : connections.values())
+      if (c.tls && !c.listed && (c.a.pduActive || c.b.pduActive || c.a.hsActive || c.b.hsActive))
+        waiting.add(c);
+    waiting.sort((x, y) -> Integer.compare(x.index, y.index));
+    for (Connection c : waiting) {
+      if (ordered.size() >= MAX_SUMMARIES) break;
+      c.listed = true;
+      ordered.add(c);
+      byIndex.put(c.index, c);
+    }
+  }
+
+  private boolean unfinishedListed;
+
+  private static void endOfCapture(Connection c) {
+    if (c.endNoted) return;
+    c.endNoted = true;
+    for (Connection.Side s : new Connection.Side[] {c.a, c.b}) {
+      String who = (c.isServer(s) ? Sender.SERVER : Sender.CLIENT).label();
+      if (s.pduActive && !s.pduEntireSegment) {
+        long need = Integer.toUnsignedLong(s.pduNext - s.pduSeq);
+        c.problems.add(
+            "frame "
+                + s.pduFrame
+                + ": the capture ends inside a TLS record from the "
+                + who
+                + ": "
+                + s.pduLen
+                + " of the "
+                + need
+                + " bytes it needs were captured, so that record and anything the "
+                + who
+                + " sent after it are not shown");
+      } else if (s.pduActive) {
+        c.problems.add(
+            "frame "
+                + s.pduFrame
+                + ": the capture ends inside a TLS record from the "
+                + who
+                + " (only "
+                + s.pduLen
+                + " bytes of it were captured); it is not shown");
+      }
+      if (s.hsActive && s.hsLen > 0)
+        c.problems.add(
+            "the capture ends inside a handshake message from the "
+                + who
+                + " ("
+                + s.hsLen
+                + " bytes of it were seen): it is not shown");
+    }
   }
 
   /**
@@ -709,7 +782,11 @@ public final class Annotator {
    */
   public List<ConnectionFacts> facts() {
     List<ConnectionFacts> out = new ArrayList<>();
-    for (Connection c : ordered) out.add(ConnectionFacts.of(c));
+    listUnfinished();
+    for (Connection c : ordered) {
+      endOfCapture(c);
+      out.add(ConnectionFacts.of(c));
+    }
     return out;
   }
 

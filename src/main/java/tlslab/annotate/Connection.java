@@ -27,6 +27,8 @@ final class Connection {
     boolean pduEntireSegment;
     boolean pduBroken;
     int pduSegments;
+    long pduFrame; // the frame whose bytes started the pending PDU
+    boolean gap; // TCP saw bytes of this direction missing from the capture
     // Handshake-message reassembly across records.
     byte[] hs = EMPTY;
     int hsLen;
@@ -259,6 +261,10 @@ final class Connection {
 
   int serverAppData;
   final List<String> problems = new ArrayList<>();
+
+  /** The end-of-capture problems (records left unfinished) were added to {@link #problems}. */
+  boolean endNoted;
+
   long firstFrame;
   long lastFrame;
   final Decryption decryption;

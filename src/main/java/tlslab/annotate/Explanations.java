@@ -808,6 +808,17 @@ final class Explanations {
   // --- records that are not handshake messages ----------------------------------------------
 
   private String encryptedHandshake(Msg m) {
+    if (m.detail instanceof String malformed) {
+      // TlsDissector saw this sender's handshake start and no Change Cipher Spec from it: the
+      // label is Wireshark's heuristic (unknown type, or a length of 64 KiB or more), not a fact.
+      return "Encrypted Handshake Message is Wireshark's label for a handshake record it cannot"
+          + " parse: "
+          + malformed
+          + ". The "
+          + who(m)
+          + " has sent no Change Cipher Spec since the connection began, so nothing it sends is"
+          + " encrypted yet: this is a malformed handshake message, not an encrypted one.";
+    }
     int v = version(m);
     boolean afterCcs = m.fromServer ? m.c.serverCcs : m.c.clientCcs;
     StringBuilder sb =

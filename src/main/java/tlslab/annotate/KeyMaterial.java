@@ -65,18 +65,63 @@ public final class KeyMaterial {
     return m == null ? null : m.get(label);
   }
 
-  /** Adds the lines of an NSS key log file; malformed lines are skipped. */
+  /**
+   * Adds the lines of an NSS key log file. Comments ({@code #}) and blank lines are skipped; so are
+   * lines that are not {@code LABEL CLIENT_RANDOM SECRET} in hex (as Wireshark skips them), and
+   * those are counted in {@link #warnings()}, so that a key log damaged on the way does not pass
+   * for a complete one. Bytes that are not ASCII do not stop the reading: they make their line
+   * junk, nothing more.
+   */
   public KeyMaterial withKeyLog(Path file) {
     List<String> lines;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+      // ISO-8859-1 maps every byte to one character: a stray UTF-8 comment cannot fail the read.
+      lines = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).lines().toList();
+    } catch (OutOfMemoryError e) {
+      throw LabException.badInput(file + ": too large for a key log");
     } catch (IOException e) {
       throw LabException.badInput(file + ": cannot read key log: " + e.getMessage());
     }
-    int good = addLines(lines);
+    Skipped skipped = new Skipped();
+    int good = addLines(lines, skipped);
     if (good == 0)
       throw LabException.badInput(file + ": no NSS key log lines (LABEL random secret)");
+    skipped.warn(file.toString(), warnings);
     return this;
+  }
+
+  /**
+   * What reading the key material skipped and the reader should be told: one line each, e.g.
+   * "k.log: 2 lines are not NSS key log lines and were skipped (lines 3, 9)". Empty when every line
+   * was used.
+   */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  private final List<String> warnings = new java.util.ArrayList<>();
+
+  /** Lines that were neither key lines, comments nor blank: how many, and the first few. */
+  private static final class Skipped {
+    int count;
+    final List<Integer> first = new java.util.ArrayList<>();
+
+    void add(int lineNumber) {
+      count++;
+      if (first.size() < 5) first.add(lineNumber);
+    }
+
+    void warn(String where, List<String> to) {
+      if (count == 0) return;
+      StringBuilder sb = new StringBuilder(where).append(": ");
+      sb.append(count).append(count == 1 ? " line is" : " lines are");
+      sb.append(" not NSS key log lines (LABEL CLIENT_RANDOM SECRET, in hex) and ");
+      sb.append(count == 1 ? "was" : "were").append(" skipped (line");
+      sb.append(first.size() == 1 ? " " : "s ");
+      for (int i = 0; i < first.size(); i++) sb.append(i > 0 ? ", " : "").append(first.get(i));
+      sb.append(count > first.size() ? ", ...)" : ")");
+      to.add(sb.toString());
+    }
   }
 
   /**
@@ -85,11 +130,11 @@ public final class KeyMaterial {
    * option. Returns how many key lines were read (malformed lines are skipped, as Wireshark does).
    */
   public int addKeyLogFromCapture(byte[] nssKeyLog) {
+    Skipped skipped = new Skipped();
     int good =
-        addLines(
-            java.util.Arrays.asList(
-                new String(nssKeyLog, StandardCharsets.US_ASCII).split("\r?\n")));
+        addLines(new String(nssKeyLog, StandardCharsets.ISO_8859_1).lines().toList(), skipped);
     keysInCapture += good;
+    skipped.warn("the key log stored in the capture (Decryption Secrets Block)", warnings);
     return good;
   }
 
@@ -100,24 +145,48 @@ public final class KeyMaterial {
 
   private int keysInCapture;
 
-  private int addLines(List<String> lines) {
+  private int addLines(List<String> lines, Skipped skipped) {
     int good = 0;
+    int number = 0;
     for (String line : lines) {
-      String[] p = line.trim().split("\\s+");
-      if (p.length != 3 || p[0].startsWith("#")) continue;
-      try {
-        byte[] cr = HexFormat.of().parseHex(p[1].toLowerCase());
-        byte[] secret = HexFormat.of().parseHex(p[2].toLowerCase());
-        if (cr.length != 32) continue;
-        byClientRandom
-            .computeIfAbsent(HexFormat.of().formatHex(cr), k -> new HashMap<>())
-            .put(p[0], secret);
-        good++;
-      } catch (IllegalArgumentException e) {
-        // not hex: skip the line, as Wireshark does
+      number++;
+      String t = line.strip();
+      if (number == 1 && t.startsWith("\u00ef\u00bb\u00bf")) t = t.substring(3); // UTF-8 BOM
+      if (t.isEmpty() || t.startsWith("#")) continue;
+      String[] p = t.split("\\s+");
+      byte[] cr = p.length == 3 ? hex(p[1]) : null;
+      byte[] secret = p.length == 3 ? hex(p[2]) : null;
+      if (cr == null || secret == null || cr.length != 32 || !plausible(p[0], secret.length)) {
+        skipped.add(number); // not hex, wrong length: skipped, as Wireshark does, and counted
+        continue;
       }
+      byClientRandom
+          .computeIfAbsent(HexFormat.of().formatHex(cr), k -> new HashMap<>())
+          .put(p[0], secret);
+      good++;
     }
     return good;
+  }
+
+  private static byte[] hex(String s) {
+    try {
+      return HexFormat.of().parseHex(s.toLowerCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A secret of the length its label implies: a TLS 1.2 master secret is 48 bytes (RFC 5246 §8.1);
+   * a TLS 1.3 traffic secret is as long as the suite's hash (32 or 48). A line with a secret of
+   * another length would only derive wrong keys. Labels the lab does not know are kept as they are.
+   */
+  private static boolean plausible(String label, int length) {
+    if (length == 0) return false;
+    if (label.equals("CLIENT_RANDOM")) return length == 48;
+    if (label.endsWith("_SECRET") || label.contains("_TRAFFIC_SECRET_"))
+      return length == 32 || length == 48;
+    return true;
   }
 
   /** Adds an RSA private key from PEM (PKCS#1 "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY"). */

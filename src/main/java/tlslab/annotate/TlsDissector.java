@@ -594,13 +594,15 @@ final class TlsDissector {
       }
       fx.append("Encrypted Handshake Message");
       fx.range(buf, p, end - p);
+      String malformed = notEncrypted(c, side, fromServer, buf, p, end);
+      if (malformed != null) problem(c, fx, "malformed handshake record: " + malformed);
       note(
           c,
           fromServer,
           fx,
           TlsMessage.Kind.ENCRYPTED_HANDSHAKE,
           "Encrypted Handshake Message",
-          null);
+          malformed);
       return;
     }
     while (p < end && !fx.stopped) {
@@ -633,6 +635,32 @@ final class TlsDissector {
       p += msgLen;
       first = false;
     }
+  }
+
+  /**
+   * Why a record that Wireshark's heuristic calls an Encrypted Handshake Message cannot be one, or
+   * null: the capture holds the connection from its SYN and the sender has sent no Change Cipher
+   * Spec, so nothing it sends is encrypted yet (RFC 5246 §7.1; in TLS 1.3, RFC 8446 §5, encrypted
+   * handshake messages travel in application_data records, never in a handshake record). A length
+   * that lies or a damaged type byte would otherwise pass for encryption, and the real message it
+   * hides would be lost without a word.
+   */
+  private static String notEncrypted(
+      Connection c, Connection.Side side, boolean fromServer, byte[] buf, int p, int end) {
+    // A gap in the sender's stream may have hidden its Change Cipher Spec: then say nothing.
+    if (c.synTime < 0 || side.gap || (fromServer ? c.serverCcs : c.clientCcs)) return null;
+    tlslab.wire.HandshakeType t = HandshakeType.of(buf[p] & 0xff);
+    if (!t.isKnown())
+      return "its first byte, " + (buf[p] & 0xff) + ", is not a handshake message type";
+    int l = ((buf[p + 1] & 0xff) << 16) | ((buf[p + 2] & 0xff) << 8) | (buf[p + 3] & 0xff);
+    if (4L + l <= end - p) return null; // it fits its record: Wireshark's guess came from elsewhere
+    return "its header reads as a "
+        + t.label()
+        + " of "
+        + l
+        + " bytes, in a record of "
+        + (end - p)
+        + " bytes";
   }
 
   private static int byteAt(Connection.Side side, byte[] buf, int p, int i) {

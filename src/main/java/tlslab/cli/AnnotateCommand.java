@@ -159,8 +159,11 @@ public final class AnnotateCommand implements Callable<Integer> {
     } else r = render(keys, view, color.colors(true), out);
     if (r.fileProblem() != null) {
       spec.commandLine().getErr().println("lab annotate: warning: " + r.fileProblem());
-      spec.commandLine().getErr().flush();
     }
+    // Key log lines skipped (junk, wrong lengths), in --keylog or stored in the capture.
+    for (String warning : keys.warnings())
+      spec.commandLine().getErr().println("lab annotate: warning: " + warning);
+    spec.commandLine().getErr().flush();
     return ExitCode.OK;
   }
 

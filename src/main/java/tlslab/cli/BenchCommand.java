@@ -23,5 +23,6 @@ import picocli.CommandLine.Command;
       BenchAnnotateCommand.class,
       BenchMitmCommand.class,
       BenchHtmlCommand.class,
+      BenchFuzzCommand.class,
     })
 public final class BenchCommand {}

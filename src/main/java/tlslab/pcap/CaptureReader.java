@@ -209,17 +209,53 @@ public final class CaptureReader implements Closeable {
         return false;
       }
       if (!fill(len)) return endOrTruncated(len, "block");
+      int trailer = i32(pos + len - 4);
+      if (trailer != len) {
+        // pcapng 3.1: the length is repeated at the end of the block. A leading length that lies
+        // would swallow the blocks after it (packets lost with no sign): stop and say so, as
+        // Wireshark does ("total block lengths ... don't match").
+        problem =
+            String.format(
+                "pcapng block after frame %d says %d bytes at its start and %d at its end; stopped",
+                frameNo, len, trailer);
+        return false;
+      }
       int body = pos + 8;
       int bodyEnd = pos + len - 4;
+      int options =
+          switch (type) {
+            case 0x0a0d0d0a -> body + 16;
+            case 1 -> body + 8;
+            case 6 -> body + 20 + (bodyEnd - body >= 20 ? (i32(body + 12) + 3) & ~3 : 0);
+            default -> -1;
+          };
+      if (options >= 0 && options <= bodyEnd && !optionsFit(options, bodyEnd)) {
+        // Wireshark stops here too ("Not enough data to handle option"): the block is damaged.
+        problem =
+            String.format(
+                "pcapng block after frame %d has an option longer than the block; stopped",
+                frameNo);
+        return false;
+      }
       switch (type) {
         case 1 -> readIdb(body, bodyEnd);
         case 6, 2 -> {
+          if (bodyEnd - body < 20) {
+            problem =
+                "packet block "
+                    + (frameNo + 1)
+                    + " is "
+                    + len
+                    + " bytes, too short for its own header; stopped";
+            return false;
+          }
           int iface = type == 6 ? i32(body) : (bigEndian ? u16be(body) : u16le(body));
           long hi = i32(body + 4) & 0xffffffffL;
           long lo = i32(body + 8) & 0xffffffffL;
           int cap = i32(body + 12);
           int orig = i32(body + 16);
-          if (cap < 0 || body + 20 + cap > bodyEnd) {
+          // Compared by subtraction: body + 20 + cap overflows an int for a cap near 2^31.
+          if (cap < 0 || cap > bodyEnd - body - 20) {
             problem =
                 "packet block "
                     + (frameNo + 1)
@@ -230,13 +266,24 @@ public final class CaptureReader implements Closeable {
                     + "-byte block; stopped";
             return false;
           }
+          if (!knownInterface(iface)) return false;
           fillFrame(f, iface, (hi << 32) | lo, body + 20, cap, orig);
           pos += len;
           return true;
         }
         case 3 -> {
+          if (bodyEnd - body < 4) {
+            problem =
+                "simple packet block "
+                    + (frameNo + 1)
+                    + " is "
+                    + len
+                    + " bytes, too short for its own header; stopped";
+            return false;
+          }
           int orig = i32(body);
           int cap = Math.min(Math.max(orig, 0), bodyEnd - body - 4);
+          if (!knownInterface(0)) return false;
           fillFrame(f, 0, -1, body + 4, cap, orig);
           pos += len;
           return true;
@@ -253,10 +300,28 @@ public final class CaptureReader implements Closeable {
     }
   }
 
+  /**
+   * A packet block names its interface by index into the section's Interface Description Blocks
+   * (pcapng 4.3): without that block its link type is unknown, so its bytes cannot be read. Stop
+   * and say so, as Wireshark does ("interface index ... is not less than section interface count").
+   */
+  private boolean knownInterface(int iface) {
+    if (iface >= 0 && iface < ifCount) return true;
+    problem =
+        String.format(
+            "packet block %d names interface %d, but the section describes %s; stopped",
+            frameNo + 1,
+            Integer.toUnsignedLong(iface),
+            ifCount == 0
+                ? "none"
+                : ifCount == 1 ? "only interface 0" : "interfaces 0-" + (ifCount - 1));
+    return false;
+  }
+
   private void fillFrame(Frame f, int iface, long ts, int off, int cap, int orig) {
     f.number = ++frameNo;
-    int link = iface >= 0 && iface < ifCount ? ifLink[iface] : 1;
-    long units = iface >= 0 && iface < ifCount ? ifUnits[iface] : 1_000_000L;
+    int link = ifLink[iface];
+    long units = ifUnits[iface];
     f.linkType = link;
     if (ts < 0) f.timeNanos = 0;
     else if (units == 1_000_000_000L) f.timeNanos = ts;
@@ -272,7 +337,7 @@ public final class CaptureReader implements Closeable {
   private boolean readDsb(int body, int end) {
     int type = end - body >= 8 ? i32(body) : 0;
     int n = end - body >= 8 ? i32(body + 4) : -1;
-    if (n < 0 || body + 8 + n > end) {
+    if (n < 0 || n > end - body - 8) {
       problem =
           "decryption secrets block after frame "
               + frameNo
@@ -315,6 +380,18 @@ public final class CaptureReader implements Closeable {
     }
     statistics.add(
         new InterfaceStatistics(iface, counter[4], counter[5], counter[6], counter[7], counter[8]));
+  }
+
+  /** Options (pcapng 3.5): code, length, value padded to 4; true if none runs past {@code end}. */
+  private boolean optionsFit(int o, int end) {
+    while (o + 4 <= end) {
+      int code = bigEndian ? u16be(o) : u16le(o);
+      int olen = bigEndian ? u16be(o + 2) : u16le(o + 2);
+      if (code == 0) return true;
+      if (olen > end - o - 4) return false;
+      o += 4 + ((olen + 3) & ~3);
+    }
+    return true;
   }
 
   private void readIdb(int body, int end) {
