@@ -159,6 +159,23 @@ final class HelloFields {
       if (p + 2 <= end) {
         int n = u16(b, p, end);
         extensions(p + 2, Math.min(end, p + 2 + n), client);
+        // The extensions end where the message ends (RFC 8446 4.1.2, RFC 5246 7.4.1.2): bytes
+        // left over, or a list that claims more than is there, are extensions not read.
+        if (p + 2 + n > end)
+          malformed =
+              String.format(
+                  "%s Hello's extensions claim %d bytes, but the message holds %d",
+                  client ? "Client" : "Server", n, end - p - 2);
+        else if (p + 2 + n < end)
+          malformed =
+              String.format(
+                  "%s Hello has %d bytes after its extensions, which were not read",
+                  client ? "Client" : "Server", end - p - 2 - n);
+      } else if (p < end) {
+        malformed =
+            String.format(
+                "%s Hello ends with %d stray byte(s) where its extensions length should be",
+                client ? "Client" : "Server", end - p);
       }
       int chosen = chosenVersion >= 0 ? chosenVersion : legacyVersion;
       if (!client

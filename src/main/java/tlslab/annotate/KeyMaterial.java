@@ -114,8 +114,10 @@ public final class KeyMaterial {
     void warn(String where, List<String> to) {
       if (count == 0) return;
       StringBuilder sb = new StringBuilder(where).append(": ");
-      sb.append(count).append(count == 1 ? " line is" : " lines are");
-      sb.append(" not NSS key log lines (LABEL CLIENT_RANDOM SECRET, in hex) and ");
+      sb.append(count)
+          .append(
+              count == 1 ? " line is not an NSS key log line" : " lines are not NSS key log lines");
+      sb.append(" (LABEL CLIENT_RANDOM SECRET, in hex) and ");
       sb.append(count == 1 ? "was" : "were").append(" skipped (line");
       sb.append(first.size() == 1 ? " " : "s ");
       for (int i = 0; i < first.size(); i++) sb.append(i > 0 ? ", " : "").append(first.get(i));

@@ -73,6 +73,7 @@ final class MessageFacts {
           c.echOffered = hf.ech;
           c.earlyDataOffered = hf.earlyData;
           if (c.decryption != null) c.decryption.clientHello(ch);
+          if (hf.malformed != null) d.problem(c, fx, hf.malformed);
         } else {
           d.problem(c, fx, "malformed Client Hello");
         }
@@ -124,6 +125,7 @@ final class MessageFacts {
           }
           c.resumed = c.mode.resumed();
           if (c.decryption != null && !sh.helloRetryRequest()) c.decryption.serverHello(sh);
+          if (hf.malformed != null) d.problem(c, fx, hf.malformed);
         } else {
           d.problem(c, fx, "malformed Server Hello");
         }

@@ -20,6 +20,8 @@ import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.OutputFormat;
 import tlslab.annotate.html.HtmlReport;
 import tlslab.common.LabException;
+import tlslab.pcap.CaptureReader;
+import tlslab.pcap.Frame;
 
 /**
  * Runs the real annotator ({@link AnnotateReport#run}, what {@code lab annotate} runs, or {@link
@@ -130,6 +132,8 @@ final class CaptureFuzzer implements AutoCloseable {
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long tid = Thread.currentThread().getId();
     long before = mx.getThreadAllocatedBytes(tid);
+    String broken = readerInvariants(bytes);
+    if (broken != null) return new Verdict(Outcome.INTERNAL_ERROR, broken, -1);
     StringWriter sw = new StringWriter();
     AnnotateReport.Result r;
     try (PrintWriter out = new PrintWriter(sw)) {
@@ -180,6 +184,31 @@ final class CaptureFuzzer implements AutoCloseable {
     return r.fileProblem() == null
         ? new Verdict(Outcome.OK, "", r.frames(), text)
         : new Verdict(Outcome.WARNED, r.fileProblem(), r.frames(), text);
+  }
+
+  /**
+   * What {@link CaptureReader} promises of every frame it delivers, checked directly: its bytes lie
+   * inside the buffer it hands out, and the wire length is at least the captured length. A reader
+   * that breaks this passes garbage on (or crashes a later reader of the bytes, such as the HTML
+   * page's byte view), whatever the table shows. Null when all hold.
+   */
+  private static String readerInvariants(byte[] bytes) {
+    try (CaptureReader r = CaptureReader.of(new java.io.ByteArrayInputStream(bytes), "mutant")) {
+      Frame f = new Frame();
+      while (r.next(f)) {
+        if (f.capturedLength < 0
+            || f.offset < 0
+            || (long) f.offset + f.capturedLength > f.data.length
+            || f.wireLength < f.capturedLength)
+          return String.format(
+              "the reader delivered frame %d with offset %d, captured length %d, wire length %d"
+                  + " in a %d-byte buffer",
+              f.number, f.offset, f.capturedLength, f.wireLength, f.data.length);
+      }
+    } catch (LabException e) {
+      return null; // not a capture: the report says so (BAD_INPUT)
+    }
+    return null;
   }
 
   /** The lab frame nearest the top of the stack, for the report line. */
@@ -262,10 +291,13 @@ final class CaptureFuzzer implements AutoCloseable {
     java.util.Map<String, String> after = rows(mutant);
     for (java.util.Map.Entry<String, String> e : before.entrySet()) {
       String now = after.get(e.getKey());
-      // A plain TCP row shows the bytes as they are (Len=...): visible, not lost.
-      boolean plainTcp = now != null && now.startsWith("TCP ") && !now.contains("reassembled");
-      if (now != null && !now.equals(e.getValue()) && !plainTcp)
-        return "frame " + e.getKey() + ": \"" + e.getValue() + "\" became \"" + now + "\"";
+      if (now == null || now.equals(e.getValue())) continue;
+      // The first change decides: a plain TCP row shows the bytes as they are (Len=...), so
+      // the damage is in sight, and what Wireshark's heuristics make of later records follows.
+      boolean plainTcp = now.startsWith("TCP ") && !now.contains("reassembled");
+      return plainTcp
+          ? null
+          : "frame " + e.getKey() + ": \"" + e.getValue() + "\" became \"" + now + "\"";
     }
     return null;
   }

@@ -168,6 +168,52 @@ final class CaptureMutator {
     throw new AssertionError(op);
   }
 
+  /**
+   * Every lie for every field and a cut inside every header, for the fields and headers that lie
+   * within the first {@code limit} bytes of {@code seed}: a deterministic sweep (no randomness)
+   * that a reintroduced bug in any length check cannot slip through. Lies: 0, the field's largest
+   * value, its sign bit, one more than the truth.
+   */
+  static List<Mutant> sweep(String name, byte[] seed, int limit) {
+    CaptureLayout l = CaptureLayout.of(seed);
+    List<Mutant> out = new java.util.ArrayList<>();
+    for (CaptureLayout.Field f : l.fields) {
+      if (f.offset() >= limit) continue;
+      long old = read(seed, f);
+      long max =
+          switch (f.kind()) {
+            case LOW_NIBBLE, HIGH_NIBBLE -> 15;
+            case VARINT -> (1L << (8 * f.width() - 2)) - 1;
+            case INT -> f.width() >= 4 ? 0xffffffffL : (1L << (8 * f.width())) - 1;
+          };
+      for (long v : new long[] {0, max, max / 2, max / 2 + 1, Math.min(max, old + 1)}) {
+        if (v == old) continue;
+        byte[] m = seed.clone();
+        write(m, f, v);
+        out.add(
+            new Mutant(
+                name,
+                Op.LYING_LENGTH,
+                f.layer() + " at " + f.offset() + ": " + old + " -> " + v,
+                m));
+      }
+    }
+    for (CaptureLayout.Region r : l.regions) {
+      if (r.start() >= limit) continue;
+      int mid = r.start() + (r.end() - r.start()) / 2;
+      for (int at : new int[] {r.start() + 1, mid}) {
+        if (at >= r.end()) continue;
+        out.add(
+            new Mutant(
+                name,
+                Op.TRUNCATE_IN_LAYER,
+                "cut at " + at + " inside " + r.layer(),
+                Arrays.copyOf(seed, at)));
+      }
+    }
+    return out;
+  }
+
   private byte[] packets(Op op, byte[] seed, CaptureLayout l, StringBuilder detail) {
     List<CaptureLayout.Packet> ps = l.packets;
     int i = rnd.nextInt(ps.size());

@@ -157,29 +157,13 @@ public final class FuzzBench {
             keys = () -> KeyMaterial.none().withKeyLog(keyFile);
           } else keys = KeyMaterial::none;
         }
-        boolean tlsLie =
-            m.op() == CaptureMutator.Op.LYING_LENGTH && TLS_LAYERS.matcher(m.detail()).lookingAt();
-        if (tlsLie) {
+        if (tlsLie(m)) {
           // Compared with the seed's own table: same format, no keys.
           format = OutputFormat.TABLE;
           keys = KeyMaterial::none;
         }
-        CaptureFuzzer.Verdict v = fuzzer.run(m.bytes(), keys, format);
+        CaptureFuzzer.Verdict v = judge(fuzzer, seed, m, keys, format, baseline);
         cases++;
-        if (tlsLie && !v.outcome().defect()) {
-          String base =
-              baseline.computeIfAbsent(
-                  seed.name(),
-                  k -> fuzzer.run(seed.bytes(), KeyMaterial::none, OutputFormat.TABLE).output());
-          String changed = CaptureFuzzer.changedRow(base, v.output());
-          if (changed != null && !CaptureFuzzer.flagged(v.output()))
-            v =
-                new CaptureFuzzer.Verdict(
-                    CaptureFuzzer.Outcome.SILENT_LOSS,
-                    changed + ", and nothing in the output says why",
-                    v.frames(),
-                    v.output());
-        }
         if (!v.outcome().defect()
             && tsharkEvery > 0
             && cases % tsharkEvery == 0
@@ -245,6 +229,37 @@ public final class FuzzBench {
     Result r = new Result(cases, secs, total, defects, compared, disagreed);
     print(r, byOp, out);
     return r;
+  }
+
+  /** A lie in a TLS length field: the mutant's table is compared with its seed's. */
+  static boolean tlsLie(CaptureMutator.Mutant m) {
+    return m.op() == CaptureMutator.Op.LYING_LENGTH && TLS_LAYERS.matcher(m.detail()).lookingAt();
+  }
+
+  /**
+   * Runs one mutant and judges it; a TLS lie (table, no keys) whose labels differ from the seed's
+   * (kept in {@code baseline} by seed name) with nothing in the output to say why is silent loss.
+   */
+  static CaptureFuzzer.Verdict judge(
+      CaptureFuzzer fuzzer,
+      Seed seed,
+      CaptureMutator.Mutant m,
+      Supplier<KeyMaterial> keys,
+      OutputFormat format,
+      Map<String, String> baseline) {
+    CaptureFuzzer.Verdict v = fuzzer.run(m.bytes(), keys, format);
+    if (!tlsLie(m) || format != OutputFormat.TABLE || v.outcome().defect()) return v;
+    String base =
+        baseline.computeIfAbsent(
+            seed.name(),
+            k -> fuzzer.run(seed.bytes(), KeyMaterial::none, OutputFormat.TABLE).output());
+    String changed = CaptureFuzzer.changedRow(base, v.output());
+    if (changed == null || CaptureFuzzer.flagged(v.output())) return v;
+    return new CaptureFuzzer.Verdict(
+        CaptureFuzzer.Outcome.SILENT_LOSS,
+        changed + ", and nothing in the output says why",
+        v.frames(),
+        v.output());
   }
 
   private static void print(
