@@ -315,12 +315,7 @@ public final class AnnotateReport {
   }
 
   private static String kindLabel(Payload.Kind k) {
-    return switch (k) {
-      case TEXT_LINES -> "text lines";
-      case HTTP1 -> "HTTP/1.1";
-      case HTTP2 -> "HTTP/2";
-      case BYTES -> "bytes";
-    };
+    return k.label();
   }
 
   /** Info in the width left on the line, continued under itself: nothing is cut off. */

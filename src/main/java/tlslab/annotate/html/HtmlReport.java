@@ -18,6 +18,7 @@ import tlslab.annotate.Correction;
 import tlslab.annotate.Field;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Payload;
+import tlslab.annotate.QuicSummary;
 import tlslab.annotate.Row;
 import tlslab.annotate.TlsAlert;
 import tlslab.annotate.TlsMessage;
@@ -72,6 +73,10 @@ public final class HtmlReport {
     // the renderer): on a capture of thousands of frames the first ladder is up at once.
     StringBuilder rest = new StringBuilder(1 << 12);
     rest.append("{\"frames\":[");
+    StringBuilder others = new StringBuilder(1 << 12);
+    boolean firstOther = true;
+    long otherCount = 0;
+    List<QuicSummary> quic = List.of();
     int firstConnection = -1;
     long frameCount = 0;
     boolean first = true;
@@ -88,13 +93,20 @@ public final class HtmlReport {
         an.follow(r);
         while (r.next(f)) {
           Row row = an.annotate(f);
-          if (row.connection == 0) continue;
           boolean lossy =
               !row.problems.isEmpty()
                   || row.tcpLost()
                   || row.tcpRetransmission()
                   || row.tcpOutOfOrder();
-          if (!row.tls && !lossy) continue;
+          if (row.connection == 0 || (!row.tls && !lossy)) {
+            // Not a TLS frame of a TCP connection (TCP set-up and acknowledgements, DNS, QUIC,
+            // anything else): listed as the text view lists it, so nothing is lost.
+            if (!firstOther) others.append(",\n");
+            firstOther = false;
+            otherCount++;
+            other(row, others, restStrings);
+            continue;
+          }
           if (firstConnection < 0) firstConnection = row.connection;
           frameCount++;
           if (row.connection == firstConnection) {
@@ -109,15 +121,28 @@ public final class HtmlReport {
         }
         facts = an.facts();
         sums = an.summaries();
+        quic = an.quicSummaries();
         String own = tlslab.annotate.AnnotateReport.fileProblem(r, an);
         problem = noCapture == null ? own : own == null ? noCapture : noCapture + " " + own;
       }
-    rest.append("],\"strings\":");
+    rest.append("],\"others\":[").append(others).append("],\"strings\":");
     restStrings.json(rest);
     rest.append('}');
     json.append("],\"strings\":");
     firstStrings.json(json);
-    json.append(",\"frameCount\":").append(frameCount).append(",\"connections\":[");
+    json.append(",\"frameCount\":").append(frameCount);
+    json.append(",\"totalFrames\":").append(file == null ? 0 : an.frameCount());
+    json.append(",\"otherCount\":").append(otherCount);
+    json.append(",\"quic\":[");
+    for (int i = 0; i < quic.size(); i++) {
+      QuicSummary s = quic.get(i);
+      if (i > 0) json.append(",\n");
+      json.append("{\"index\":").append(s.index());
+      json.append(",\"client\":").append(q(s.client()));
+      json.append(",\"server\":").append(q(s.server()));
+      json.append(",\"facts\":").append(list(s.lines())).append('}');
+    }
+    json.append("],\"connections\":[");
     for (int i = 0; i < sums.size(); i++) {
       if (i > 0) json.append(",\n");
       connection(facts.get(i), sums.get(i), json);
@@ -240,17 +265,50 @@ public final class HtmlReport {
       Payload p = row.payloads.get(i);
       if (i > 0) sb.append(',');
       sb.append("{\"sender\":").append(q(p.sender().label()));
-      sb.append(",\"kind\":").append(q(p.kind().name()));
+      sb.append(",\"kind\":").append(q(p.kind().label()));
       sb.append(",\"length\":").append(p.bytes().length);
       sb.append(",\"lines\":").append(list(p.lines())).append('}');
     }
-    sb.append("],\"notes\":").append(list(row.notes));
+    sb.append(']');
+    if (row.records.isEmpty()) sb.append(",\"info\":").append(q(row.info));
+    // The row's notes that no message says (TCP analysis, reassembly): a message's own note is
+    // shown when the message is selected.
+    List<String> frameNotes = new java.util.ArrayList<>(row.notes);
+    for (TlsRecord t : row.records) for (TlsMessage m : t.messages()) frameNotes.remove(m.note());
+    sb.append(",\"notes\":").append(list(frameNotes));
     sb.append(",\"problems\":").append(list(row.problems));
     List<String> tcp = new java.util.ArrayList<>();
     if (row.tcpLost()) tcp.add("previous segment not captured");
     if (row.tcpRetransmission()) tcp.add("retransmission");
     if (row.tcpOutOfOrder()) tcp.add("out of order");
     sb.append(",\"tcp\":").append(list(tcp)).append('}');
+  }
+
+  /** A frame drawn in no ladder: its text-view columns, notes, payloads and problems. */
+  private static void other(Row row, StringBuilder sb, Strings str) {
+    sb.append("{\"no\":").append(row.number);
+    sb.append(",\"time\":").append(String.format(Locale.ROOT, "%.6f", row.time));
+    sb.append(",\"conn\":").append(row.connection);
+    sb.append(",\"src\":").append(str.of(row.source));
+    sb.append(",\"dst\":").append(str.of(row.destination));
+    sb.append(",\"proto\":").append(str.of(row.protocol));
+    sb.append(",\"length\":").append(row.length);
+    sb.append(",\"info\":").append(q(row.info));
+    if (!row.notes.isEmpty()) sb.append(",\"notes\":").append(list(row.notes));
+    if (!row.payloads.isEmpty()) {
+      sb.append(",\"payloads\":[");
+      for (int i = 0; i < row.payloads.size(); i++) {
+        Payload p = row.payloads.get(i);
+        if (i > 0) sb.append(',');
+        sb.append("{\"sender\":").append(q(p.sender().label()));
+        sb.append(",\"kind\":").append(q(p.kind().label()));
+        sb.append(",\"length\":").append(p.bytes().length);
+        sb.append(",\"lines\":").append(list(p.lines())).append('}');
+      }
+      sb.append(']');
+    }
+    if (!row.problems.isEmpty()) sb.append(",\"problems\":").append(list(row.problems));
+    sb.append('}');
   }
 
   private static void connection(ConnectionFacts c, ConnectionSummary s, StringBuilder sb) {
