@@ -59,6 +59,25 @@ public final class SharedBrowser {
     }
   }
 
+  /**
+   * As {@link #load(Path, String, Path, Checks)} for a page a test attacks on purpose: the console
+   * and requests are returned (as they stood after {@code then}) instead of asserted empty.
+   */
+  public static Page attack(Path page, Checks then) {
+    return attack(page, "document.body && document.body.dataset.ready === '1'", then);
+  }
+
+  /** As {@link #attack(Path, Checks)}, waiting until {@code ready} is true. */
+  public static Page attack(Path page, String ready, Checks then) {
+    try (HeadlessChromium.Tab t = browser().open()) {
+      t.load(page.toUri().toString());
+      t.waitFor(ready);
+      Page p = new Page(t.dom(), t.console(), t.requests(), t::eval);
+      if (then != null) then.check(p);
+      return new Page(t.dom(), t.console(), t.requests(), detached(t));
+    }
+  }
+
   /** An evaluator for a page's values read before its tab closed: later calls fail loudly. */
   private static Evaluator detached(HeadlessChromium.Tab t) {
     return e -> {
