@@ -180,6 +180,65 @@ class HtmlPageBrowserTest {
         });
   }
 
+  /**
+   * The keyboard reaches every message, also in connections the page draws only when scrolled to
+   * (beyond the first 8): Tab then Enter selects the first message, j moves on to the next, and
+   * after as many j as there are messages the last one is drawn, focused and selected; a {@code
+   * #select=} link to the last message draws and highlights it.
+   */
+  @Test
+  void keyboardReachesEveryMessage() throws Exception {
+    List<String> sessions = new ArrayList<>();
+    for (int i = 0; i < 10; i++) sessions.add("-tls1_3");
+    LoopbackCaptures.Capture c = LoopbackCaptures.openssl("html-ten-sessions", "", sessions, 0);
+    Files.createDirectories(OUT);
+    Path page = OUT.resolve("ten-sessions.html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(c.file(), KeyMaterial.none(), AnnotateReport.View.plain(true), w);
+    }
+    List<String> ids = new ArrayList<>(expected(c.file(), KeyMaterial.none()).labels.keySet());
+    String first = ids.get(0);
+    String last = ids.get(ids.size() - 1);
+    SharedBrowser.load(
+        page,
+        "#select=" + last,
+        OUT.resolve("ten-sessions-select.png"),
+        p -> {
+          assertThat(p.eval().eval("document.getElementById('view').dataset.id").getAsString())
+              .isEqualTo(last);
+          assertThat(p.eval().eval("document.querySelectorAll('section.lazy').length").getAsInt())
+              .as("connections left undrawn (the test needs some)")
+              .isPositive();
+          assertThat(p.eval().eval("!!document.querySelector('.arrow.sel')").getAsBoolean())
+              .as("an arrow selected by the #select link")
+              .isTrue();
+          assertThat(p.eval().eval("document.querySelector('.arrow.sel').dataset.id").getAsString())
+              .isEqualTo(last);
+        });
+    SharedBrowser.load(
+        page,
+        "",
+        OUT.resolve("ten-sessions-keys.png"),
+        p -> {
+          String focused = "(document.activeElement && document.activeElement.dataset.id) || ''";
+          for (int i = 0; i < 20 && p.eval().eval(focused).getAsString().isEmpty(); i++)
+            p.keys().press("Tab");
+          assertThat(p.eval().eval(focused).getAsString()).as("focus after Tab").isEqualTo(first);
+          p.keys().press("Enter");
+          assertThat(p.eval().eval("document.getElementById('view').dataset.id").getAsString())
+              .as("selected by Enter")
+              .isEqualTo(first);
+          for (int i = 1; i < ids.size(); i++) p.keys().press("j");
+          assertThat(p.eval().eval(focused).getAsString()).as("focus after j").isEqualTo(last);
+          assertThat(p.eval().eval("document.querySelector('.arrow.sel').dataset.id").getAsString())
+              .isEqualTo(last);
+          p.keys().press("k");
+          assertThat(p.eval().eval(focused).getAsString())
+              .as("focus after k")
+              .isEqualTo(ids.get(ids.size() - 2));
+        });
+  }
+
   @Test
   void realCapture() throws Exception {
     Path file = REAL.resolve("tls__tls-store-02__tls-client-auth.pcap");

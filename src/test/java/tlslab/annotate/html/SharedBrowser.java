@@ -18,7 +18,13 @@ public final class SharedBrowser {
   private SharedBrowser() {}
 
   /** What a page showed after its scripts ran. */
-  public record Page(String dom, List<String> console, List<String> requests, Evaluator eval) {}
+  public record Page(
+      String dom, List<String> console, List<String> requests, Evaluator eval, Keyboard keys) {}
+
+  /** Presses keys in the loaded page (while its tab is open), as the keyboard would. */
+  public interface Keyboard {
+    void press(String key);
+  }
 
   /** Evaluates an expression in the loaded page (while its tab is open). */
   public interface Evaluator {
@@ -51,11 +57,11 @@ public final class SharedBrowser {
       t.waitFor(ready);
       String dom = t.dom();
       t.screenshot(screenshot);
-      Page p = new Page(dom, t.console(), t.requests(), t::eval);
+      Page p = new Page(dom, t.console(), t.requests(), t::eval, t::key);
       if (then != null) then.check(p);
       assertThat(t.console()).as("console of %s", page).isEmpty();
       assertThat(t.requests()).as("requests made by %s", page).isEmpty();
-      return new Page(dom, t.console(), t.requests(), detached(t));
+      return new Page(dom, t.console(), t.requests(), detached(t), k -> detached(t).eval(k));
     }
   }
 
@@ -72,9 +78,9 @@ public final class SharedBrowser {
     try (HeadlessChromium.Tab t = browser().open()) {
       t.load(page.toUri().toString());
       t.waitFor(ready);
-      Page p = new Page(t.dom(), t.console(), t.requests(), t::eval);
+      Page p = new Page(t.dom(), t.console(), t.requests(), t::eval, t::key);
       if (then != null) then.check(p);
-      return new Page(t.dom(), t.console(), t.requests(), detached(t));
+      return new Page(t.dom(), t.console(), t.requests(), detached(t), k -> detached(t).eval(k));
     }
   }
 
