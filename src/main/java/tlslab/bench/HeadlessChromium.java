@@ -243,6 +243,37 @@ public final class HeadlessChromium implements AutoCloseable {
       }
     }
 
+    /**
+     * Emulates a CSS media feature, e.g. prefers-color-scheme: dark (Emulation.setEmulatedMedia).
+     */
+    public void emulateMedia(String feature, String value) {
+      JsonObject f = new JsonObject();
+      f.addProperty("name", feature);
+      f.addProperty("value", value);
+      com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+      a.add(f);
+      JsonObject p = new JsonObject();
+      p.add("features", a);
+      call(session, "Emulation.setEmulatedMedia", p);
+    }
+
+    /**
+     * The renderer's own counters for this tab (Performance.getMetrics): JSHeapUsedSize and
+     * JSHeapTotalSize in bytes, Nodes, LayoutCount, ScriptDuration in seconds, and more.
+     */
+    public Map<String, Double> metrics() {
+      call(session, "Performance.enable", new JsonObject());
+      JsonObject r = call(session, "Performance.getMetrics", new JsonObject());
+      Map<String, Double> m = new java.util.LinkedHashMap<>();
+      r.getAsJsonArray("metrics")
+          .forEach(
+              e ->
+                  m.put(
+                      e.getAsJsonObject().get("name").getAsString(),
+                      e.getAsJsonObject().get("value").getAsDouble()));
+      return m;
+    }
+
     /** The page's DOM as HTML, after its scripts ran. */
     public String dom() {
       return eval("document.documentElement.outerHTML").getAsString();

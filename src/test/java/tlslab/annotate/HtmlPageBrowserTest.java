@@ -239,6 +239,51 @@ class HtmlPageBrowserTest {
         });
   }
 
+  /**
+   * Readable on a projector, in the light and the dark scheme: no text under 13 px and every text
+   * at least 4.5:1 against its background (WCAG 2 AA), on a page with a message selected (its byte
+   * view and fields), a lost segment, encrypted records, frames without TLS and the summary.
+   */
+  @Test
+  void readableWhenProjected() throws Exception {
+    for (LoopbackCaptures.Capture c :
+        List.of(Scenarios.tls13(), Scenarios.lostThenLookalikeHeader())) {
+      Files.createDirectories(OUT);
+      Path page = OUT.resolve(c.name() + "-projected.html").toAbsolutePath();
+      try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+        HtmlReport.write(c.file(), KeyMaterial.none(), AnnotateReport.View.plain(true), w);
+      }
+      Expected e = expected(c.file(), KeyMaterial.none());
+      SharedBrowser.load(
+          page,
+          "#select=" + e.selected,
+          OUT.resolve(c.name() + "-projected.png"),
+          p -> {
+            assertThat(
+                    SharedBrowser.json(p, "document.querySelectorAll('#view .dump .b').length")
+                        .getAsInt())
+                .as("a byte view to check")
+                .isPositive();
+            for (String scheme : List.of("light", "dark")) {
+              p.media().emulate("prefers-color-scheme", scheme);
+              assertThat(SharedBrowser.json(p, SharedBrowser.unreadable(13)).getAsJsonArray())
+                  .as("text a projector loses in %s, %s scheme", c.name(), scheme)
+                  .isEmpty();
+            }
+            // The check itself sees small, pale text.
+            p.media().emulate("prefers-color-scheme", "light");
+            p.eval()
+                .eval(
+                    "(() => { const q = document.createElement('p'); q.textContent = 'probe';"
+                        + " q.style.color = '#bbbbbb'; q.style.fontSize = '10px';"
+                        + " document.body.appendChild(q); return 1; })()");
+            assertThat(SharedBrowser.json(p, SharedBrowser.unreadable(13)).getAsJsonArray())
+                .hasSize(2)
+                .allSatisfy(x -> assertThat(x.getAsString()).startsWith("p \"probe\""));
+          });
+    }
+  }
+
   @Test
   void realCapture() throws Exception {
     Path file = REAL.resolve("tls__tls-store-02__tls-client-auth.pcap");
