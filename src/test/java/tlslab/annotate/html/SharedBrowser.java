@@ -52,8 +52,8 @@ public final class SharedBrowser {
 
   /**
    * Loads {@code page} (with {@code fragment}) in a new tab, waits until its script set {@code
-   * data-ready}, keeps a screenshot, runs {@code then} against the open tab, and returns the DOM,
-   * console and requests.
+   * data-ready}, keeps a screenshot (unless {@code screenshot} is null), runs {@code then} against
+   * the open tab, and returns the DOM, console and requests.
    */
   public static Page load(Path page, String fragment, Path screenshot, Checks then) {
     return load(
@@ -66,7 +66,7 @@ public final class SharedBrowser {
       t.load(page.toUri() + fragment);
       t.waitFor(ready);
       String dom = t.dom();
-      t.screenshot(screenshot);
+      if (screenshot != null) t.screenshot(screenshot);
       Page p = new Page(dom, t.console(), t.requests(), t::eval, t::key, t::emulateMedia);
       if (then != null) then.check(p);
       assertThat(t.console()).as("console of %s", page).isEmpty();
