@@ -192,6 +192,71 @@ class HtmlHostileInputTest {
   }
 
   /**
+   * {@code --format markdown} of the same capture, rendered to HTML by a real Markdown renderer
+   * (CommonMark with GitHub's tables, which passes raw HTML through, as most previewers do) into a
+   * page with no Content-Security-Policy: no payload runs or becomes an element, and each is in the
+   * rendered table as text.
+   */
+  @Test
+  void markdownRendersPeersStringsAsText() throws Exception {
+    LoopbackCaptures.Capture c = hostile();
+    Path capture = tmp.resolve(FILE);
+    Files.copy(c.file(), capture);
+    java.io.StringWriter md = new java.io.StringWriter();
+    AnnotateReport.run(
+        capture,
+        KeyMaterial.none().withKeyLog(c.keylog()),
+        OutputFormat.MARKDOWN,
+        AnnotateReport.View.plain(true),
+        new PrintWriter(md));
+    var ext = List.of(org.commonmark.ext.gfm.tables.TablesExtension.create());
+    String body =
+        org.commonmark.renderer.html.HtmlRenderer.builder()
+            .extensions(ext)
+            .build()
+            .render(
+                org.commonmark.parser.Parser.builder()
+                    .extensions(ext)
+                    .build()
+                    .parse(md.toString()));
+    Path page = tmp.resolve("markdown.html");
+    Files.writeString(
+        page,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>markdown</title></head><body>"
+            + body
+            + "<script>document.body.dataset.ready = '1'</script></body></html>",
+        StandardCharsets.UTF_8);
+    JsonObject[] got = new JsonObject[1];
+    SharedBrowser.attack(
+        page,
+        t ->
+            got[0] =
+                SharedBrowser.json(
+                        t,
+                        "(() => { const all = [...document.querySelectorAll('*')];"
+                            + " return { pwned: typeof pwned, text: document.body.innerText,"
+                            + " cells: document.querySelectorAll('td').length,"
+                            + " scripts: document.scripts.length,"
+                            + " links: document.links.length,"
+                            + " injected: all.filter(e => ['IMG', 'svg', 'SVG', 'IFRAME']"
+                            + " .includes(e.tagName)).length,"
+                            + " handlers: all.flatMap(e => [...e.attributes].filter(a =>"
+                            + " /^on/i.test(a.name)).map(a => e.tagName + ' ' + a.name)) }; })()")
+                    .getAsJsonObject());
+    JsonObject g = got[0];
+    assertThat(g.get("pwned").getAsString()).as("typeof pwned").isEqualTo("undefined");
+    assertThat(g.get("injected").getAsInt()).as("img/svg/iframe elements").isZero();
+    assertThat(g.get("handlers").getAsJsonArray()).as("event-handler attributes").isEmpty();
+    assertThat(g.get("scripts").getAsInt()).as("script elements: the test's own").isEqualTo(1);
+    assertThat(g.get("links").getAsInt()).as("links").isZero();
+    assertThat(g.get("cells").getAsInt()).as("table cells rendered").isGreaterThan(20);
+    String text = g.get("text").getAsString();
+    String subject = "CN=\\<svg onload\\=pwned\\=3\\>";
+    for (String payload : List.of(SNI, ALPN, subject, REQUEST_LINE, HOST))
+      assertThat(text).as("the rendered markdown holds %s", payload).contains(payload);
+  }
+
+  /**
    * The page's policy refuses what an injection would add: an inline script element and an
    * event-handler attribute, added to the loaded page, do not run, and the browser reports both as
    * Content-Security-Policy violations.
