@@ -284,6 +284,27 @@ class HtmlPageBrowserTest {
     }
   }
 
+  /**
+   * A resumed TLS 1.2 session (openssl, -sess_in) agrees no key: the summary box said "Key
+   * exchange: ECDHE" and "Forward secrecy: yes" (RSA: "NO") of the abbreviated handshake, where the
+   * text summary says it has no key exchange and an earlier session's decides.
+   */
+  @Test
+  void abbreviatedHandshakeHasNoKeyExchangeOfItsOwn() throws Exception {
+    for (LoopbackCaptures.Capture c : List.of(Scenarios.resumed(), Scenarios.tls12RsaResumed())) {
+      Map<String, String> first = TruthOnStudentTrafficTest.pageSummary(c, 1);
+      Map<String, String> second = TruthOnStudentTrafficTest.pageSummary(c, 2);
+      assertThat(first.get("Forward secrecy")).as("%s, first session", c.name()).isIn("yes", "NO");
+      assertThat(second)
+          .as("%s, the resumed session", c.name())
+          .containsEntry("Resumption", "resumed")
+          .containsEntry(
+              "Key exchange",
+              "none in this abbreviated handshake (it reuses an earlier session's master secret)")
+          .containsEntry("Forward secrecy", "as the earlier session's key exchange");
+    }
+  }
+
   @Test
   void realCapture() throws Exception {
     Path file = REAL.resolve("tls__tls-store-02__tls-client-auth.pcap");

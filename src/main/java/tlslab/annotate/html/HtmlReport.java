@@ -355,6 +355,9 @@ public final class HtmlReport {
     sb.append(",\"mode\":").append(q(c.mode().name()));
     sb.append(",\"modeLabel\":").append(q(c.mode().label()));
     sb.append(",\"resumed\":").append(c.resumed());
+    // A TLS 1.2 (or older) abbreviated handshake agrees no key: it reuses an earlier session's
+    // master secret (RFC 5246 7.3), as the text summary's key exchange line says.
+    sb.append(",\"abbreviated\":").append(c.mode().resumed() && c.version() != 0x0304);
     sb.append(",\"hrr\":").append(c.helloRetryRequest());
     sb.append(",\"handshakeFinished\":").append(c.handshakeFinished());
     sb.append(",\"earlyData\":").append(c.earlyDataOffered());

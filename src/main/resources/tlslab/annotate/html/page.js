@@ -137,11 +137,16 @@
     function row(k, v) { dl.appendChild(el("dt", null, k)); dl.appendChild(el("dd", null, v)); }
     row("Version", c.negotiated ? c.version : "no Server Hello seen");
     row("Cipher suite", c.suite || "—");
-    row("Key exchange", c.keyExchangeLabel);
+    // An abbreviated TLS 1.2 handshake has no key exchange of its own: the suite's names the
+    // earlier session's, which alone decides forward secrecy.
+    row("Key exchange", c.abbreviated ?
+        "none in this abbreviated handshake (it reuses an earlier session's master secret)" :
+        c.keyExchangeLabel);
     // UNKNOWN: no key was agreed (no Server Hello, or only a Hello Retry Request) or an unknown
     // suite: forward secrecy is not known, neither yes nor NO.
     var agreed = c.negotiated && c.keyExchange !== "UNKNOWN";
-    row("Forward secrecy", agreed ? (c.forwardSecret ?
+    row("Forward secrecy", c.abbreviated ? "as the earlier session's key exchange" :
+        agreed ? (c.forwardSecret ?
         (c.earlyData ? "yes, except the client's 0-RTT early data" : "yes") : "NO") : "—");
     row("Handshake", c.modeLabel + (c.hrr ? ", after a Hello Retry Request" : "") +
         (c.negotiated && !c.handshakeFinished ? ", not seen to complete" : ""));
