@@ -166,6 +166,14 @@ public final class CaptureCommand implements Callable<Integer> {
           "--keylog writes pcapng (the keys go in a Decryption Secrets Block):"
               + " name the output FILE.pcapng");
     }
+    // A folder is never replaced, not even with --force (an empty one was, by the finished file).
+    if (Files.isDirectory(file)) {
+      throw LabException.badInput(file + ": is a folder; --out names the file to write");
+    }
+    if (keyLog != null && Files.isDirectory(keyLog)) {
+      // Refused now: read only at the end, it left a capture without keys and an error after it.
+      throw LabException.badInput(keyLog + ": is a folder; --keylog names the peers' key log file");
+    }
     if (Files.exists(file) && !force) {
       throw LabException.refused(file + " exists; use --force to overwrite it");
     }
