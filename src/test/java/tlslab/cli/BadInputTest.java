@@ -180,6 +180,18 @@ class BadInputTest {
     }
   }
 
+  /** A file that is not PKCS#12 at all: said so, without the "(null)" of a message-less error. */
+  @Test
+  void aClientCertificateThatIsNoPkcs12IsOneLineWithoutNull() throws Exception {
+    String ca = dir.resolve("ca").toString();
+    assertThat(run("certs", "init", "--dir", ca, "--key", "ec-p256")).isZero();
+    Path junk = Files.writeString(dir.resolve("me.p12"), "not a key store\n");
+    assertThat(run("client", "--ca", ca + "/ca.pem", "--cert", junk.toString())).isEqualTo(3);
+    assertOneLine();
+    assertThat(err.strip())
+        .isEqualTo("lab client: " + junk + ": not a PKCS#12 store readable with the lab password");
+  }
+
   /** A mistyped option is named as such, also when the FILE is missing too. */
   @Test
   void aMistypedOptionIsNamedBeforeAMissingFile() {
