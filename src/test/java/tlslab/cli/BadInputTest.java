@@ -180,6 +180,37 @@ class BadInputTest {
     }
   }
 
+  /**
+   * {@code lab demo} with a file as {@code --captures} printed its title and first steps, then
+   * "cannot create"; {@code --out FOLDER} was "exists (use --force)", as if --force should replace
+   * the folder.
+   */
+  @Test
+  void demoRefusesAFileAsCapturesFolderAndAFolderAsPageBeforeItStarts() throws Exception {
+    Path file = Files.writeString(dir.resolve("captures"), "mine");
+    assertThat(run("demo", "--captures", file.toString())).isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(file + ": is a file; --captures names a folder");
+    assertThat(out).isEmpty();
+    assertThat(Files.readString(file)).isEqualTo("mine");
+
+    Path folder = Files.createDirectory(dir.resolve("page"));
+    assertThat(
+            run(
+                "demo",
+                "--html",
+                "--out",
+                folder.toString(),
+                "--force",
+                "--captures",
+                dir.resolve("c").toString()))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(folder + ": is a folder");
+    assertThat(out).isEmpty();
+    assertThat(folder).isEmptyDirectory();
+  }
+
   /** A file that is not PKCS#12 at all: said so, without the "(null)" of a message-less error. */
   @Test
   void aClientCertificateThatIsNoPkcs12IsOneLineWithoutNull() throws Exception {
