@@ -557,8 +557,8 @@ class LiveCaptureTest {
     assertThat(Files.exists(LiveCapture.partial(out))).isFalse();
 
     // tshark with nothing but the file and the port: no -o tls.keylog_file. The port is named
-    // because a free port may be one tshark gives another dissector (44818 is ENIP's: 7 of the
-    // ephemeral ports are such), and then no session decrypts, nor can the control below fail.
+    // because a free port (the server's or the client's) may be one tshark gives another dissector
+    // (docs/CAPTURE.md: 44818 is ENIP's), and then no session decrypts, nor can the control fail.
     String tls = "tcp.port==" + port + ",tls";
     String follow0 =
         run("tshark", "-r", out.toString(), "-d", tls, "-q", "-z", "follow,tls,ascii,0");
