@@ -182,7 +182,8 @@ final class Steps {
           file.getFileName()
               + ": completeness not known (no "
               + tlslab.capture.CaptureStats.sidecar(file).getFileName()
-              + " beside it: lab capture writes one; hand it in too)");
+              + " beside it: lab capture writes one; hand it in too); only its own TCP sequence"
+              + " numbers were checked for missing bytes");
     }
     return cap;
   }
