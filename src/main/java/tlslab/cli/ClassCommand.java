@@ -44,7 +44,10 @@ public final class ClassCommand implements Runnable {
         "lab certs class wrote in DIR. Writes a gradebook (one row per student: passed, failed",
         "with the hint, or missing per exercise; conceptual answers to read; collusion flags)",
         "and prints a summary. Flags two submissions that share an evidence file, a hello",
-        "random, a key-log secret, a challenge or a certificate."
+        "random, a key-log secret, a challenge or a certificate, answers in their own words",
+        "that are the same or near-copies (another name, reordered, a synonym or two: with",
+        "how alike), and answers pasted from the lab's own texts. Says which exercises are",
+        "bound to each student's class key (1 and 8 cannot be, by their nature)."
       },
       footer = {
         "",
