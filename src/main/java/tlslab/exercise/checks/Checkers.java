@@ -39,8 +39,8 @@ public final class Checkers {
   private static final Map<Integer, String> NOT_BOUND_TO_CLASS_KEY =
       Map.of(
           1,
-          "certificates and answers only, no handshake: nothing in them shows who made them"
-              + " (exercise 2 shows the same server certificate in a handshake with the class key)",
+          "certificates and answers only, no handshake: nothing in them shows who made them;"
+              + " exercise 2 shows the same server certificate in a handshake with the class key",
           8,
           "the victim's handshake ends at the attacker, who asks for no client certificate, and the"
               + " attacker's own handshake cannot carry the victim's key: the class key takes no"
