@@ -113,6 +113,8 @@ class NearCopyTest {
     FIX.put("s2000006", "Hostname verification.");
     FIX.put("s2000007", "Hostname verification.");
     FIX.put("s2000008", "Verify certs");
+    FIX.put("s2000009", "The client must check the certificate chain and the hostname.");
+    FIX.put("s2000010", "The client should verify the certificate chain and the host name.");
     // Disguised copies of s2000001 (another name, synonyms) and of s2000003.
     FIX.put(
         "s2000011",
@@ -178,8 +180,9 @@ class NearCopyTest {
           .as(independent + " wrote " + FIX.get(independent))
           .doesNotContain("answer to 8 fix");
     }
-    // "Hostname verification." twice, "Verify certs": standard answers, never flagged.
-    for (String standard : List.of("s2000006", "s2000007", "s2000008")) {
+    // "Hostname verification." twice, "Verify certs", the standard sentence in two wordings:
+    // standard answers, never flagged.
+    for (String standard : List.of("s2000006", "s2000007", "s2000008", "s2000009", "s2000010")) {
       assertThat(flags.get(standard)).doesNotContain("8 fix", "shares with");
     }
     assertThat(run.out()).contains("FLAGGED: ").contains("near-copy of s2000001");

@@ -29,7 +29,7 @@ import java.util.Set;
  */
 final class AnswerSimilarity {
   /** Fewest words an answer needs to be compared at all. */
-  static final int MIN_WORDS = 8;
+  static final int MIN_WORDS = 10;
 
   /** Fewest content words an answer needs for the content-word measure. */
   static final int MIN_CONTENT_WORDS = 5;
