@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import tlslab.common.LabException;
 import tlslab.pki.OcspServer;
@@ -38,6 +37,7 @@ public final class CaOcspCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "N",
+      converter = PortConverter.class,
       description = "Port (default: the port of the CA's OCSP URL, normally 8888; 0 = any).")
   Integer port;
 
@@ -61,10 +61,6 @@ public final class CaOcspCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (port != null && (port < 0 || port > 65535)) {
-      // Was an IllegalArgumentException from InetSocketAddress: a stack trace and exit 70.
-      throw new ParameterException(spec.commandLine(), "--port must be 0..65535");
-    }
     if (validityMinutes < 1 || validityMinutes > 7 * 24 * 60) {
       throw LabException.badInput(
           "--validity: between 1 and 10080 minutes, got " + validityMinutes);

@@ -56,6 +56,7 @@ public final class CaptureCommand implements Callable<Integer> {
     @Option(
         names = "--port",
         paramLabel = "PORT",
+        converter = PortConverter.Connect.class,
         description = "Capture TCP traffic on this port.")
     Integer port;
 
@@ -144,9 +145,6 @@ public final class CaptureCommand implements Callable<Integer> {
     String filter = null;
     if (selection != null) {
       if (selection.port != null) {
-        if (selection.port < 1 || selection.port > 65535) {
-          throw new ParameterException(spec.commandLine(), "--port must be 1..65535");
-        }
         filter = "tcp port " + selection.port;
       } else {
         filter = selection.filter;

@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import tlslab.common.LabException;
 import tlslab.net.ChatClient;
@@ -49,6 +48,7 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "N",
+      converter = PortConverter.Connect.class,
       description = "Server port (default: ${DEFAULT-VALUE}).")
   int port = 8443;
 
@@ -92,9 +92,6 @@ public final class ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (port < 1 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "--port must be 1..65535");
-    }
     TlsProfile p = profile.get();
     JsseSetup.prepare(p == TlsProfile.REPORT, tracing.hooksNeeded());
     PrintWriter out = spec.commandLine().getOut();

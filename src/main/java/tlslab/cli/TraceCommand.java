@@ -91,6 +91,7 @@ public final class TraceCommand implements Callable<Integer> {
       names = "--port",
       paramLabel = "PORT",
       defaultValue = "0",
+      converter = PortConverter.class,
       description =
           "The loopback port the server listens on, so that a capture can hold this run only"
               + " (lab capture --iface lo --port PORT). Default: one the OS picks.")
@@ -107,9 +108,6 @@ public final class TraceCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "--hello-retry needs --profile tls13: a Hello Retry Request exists in TLS 1.3 only");
-    }
-    if (port < 0 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "--port must be 0..65535");
     }
     // Before anything touches JSSE: it reads these switches once.
     JsseSetup.prepare(p == TlsProfile.REPORT, true);

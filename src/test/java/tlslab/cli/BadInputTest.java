@@ -136,13 +136,17 @@ class BadInputTest {
       {"client", "--ca", ca + "/ca.pem", "--port", "0"},
       {"ca", "ocsp", "--dir", ca, "--port", "70000"},
       {"capture", "--port", "70000"},
+      {"server", "--certs", ca, "--port", "70000"},
+      {"server", "--certs", ca, "--port", "-1"},
     };
     for (String[] c : commands) {
       String what = String.join(" ", c);
       assertThat(run(c)).as(what).isEqualTo(2);
       assertThat(err.lines().findFirst().orElse(""))
           .as(what)
-          .containsPattern("^lab [a-z ]+: --port must be [01]\\.\\.65535$");
+          .containsPattern(
+              "^lab [a-z ]+: Invalid value for option '--port': a port is [01]\\.\\.65535, got"
+                  + " (70000|0|-1)$");
       assertThat(err).as(what).doesNotContain("Exception").doesNotContain("\tat ");
       assertThat(out).as(what).isEmpty();
     }

@@ -364,7 +364,8 @@ class TraceCommandTest {
     Run r = lab("trace", "--certs", certs.toString(), "--port", "70000");
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err().lines().findFirst()).hasValue("lab trace: --port must be 0..65535");
+    assertThat(r.err().lines().findFirst())
+        .hasValue("lab trace: Invalid value for option '--port': a port is 0..65535, got 70000");
     assertThat(r.out()).isEmpty();
   }
 
