@@ -700,7 +700,8 @@ public final class Grading {
 
   private static void line(StringBuilder b, List<String> cells) {
     for (int i = 0; i < cells.size(); i++) {
-      String c = cells.get(i);
+      // A name holding a right-to-left override would show backwards, as another name.
+      String c = tlslab.common.Html.visibleDirectionControls(cells.get(i));
       if (i > 0) {
         b.append(',');
       }
