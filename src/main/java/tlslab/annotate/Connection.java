@@ -236,6 +236,9 @@ final class Connection {
   long proxyFrame;
   final List<TlsAlert> alertList = new ArrayList<>();
 
+  /** TLS 1.3 Key Updates read (with keys), in order, each linked to the one it answers. */
+  final List<KeyUpdate> keyUpdates = new ArrayList<>();
+
   /** Notes already said on this connection, so a note that would repeat is said once. */
   final java.util.Set<String> said = new java.util.HashSet<>();
 
@@ -316,5 +319,24 @@ final class Connection {
 
   Side other(Side s) {
     return s == a ? b : a;
+  }
+
+  /**
+   * Records a Key Update from {@code sender} in {@code frame} and returns it, linked to the peer's
+   * waiting {@code update_requested} (RFC 8446 4.6.3): the sender's first Key Update after such a
+   * request is its answer, and every request of the peer still waiting is answered by it.
+   */
+  KeyUpdate keyUpdate(Sender sender, long frame, int requestUpdate) {
+    long answers = -1;
+    for (int i = 0; i < keyUpdates.size(); i++) {
+      KeyUpdate k = keyUpdates.get(i);
+      if (k.sender() != sender && k.requested() && k.answeredFrame() < 0) {
+        if (answers < 0) answers = k.frame();
+        keyUpdates.set(i, k.answeredBy(frame));
+      }
+    }
+    KeyUpdate ku = new KeyUpdate(sender, frame, requestUpdate, answers, -1);
+    keyUpdates.add(ku);
+    return ku;
   }
 }

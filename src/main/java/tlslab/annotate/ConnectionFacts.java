@@ -80,6 +80,8 @@ import tlslab.wire.ProtocolVersion;
  *     means the server chose none
  * @param legacyVersion the Server Hello's version field (0x0303 in TLS 1.3; TLS 1.3 itself in an
  *     early draft), -1 when no Server Hello was seen
+ * @param keyUpdates the TLS 1.3 Key Updates read (only with keys: they are encrypted), in order,
+ *     each linked to the peer's request it answers and to the answer it got (RFC 8446 §4.6.3)
  */
 public record ConnectionFacts(
     int index,
@@ -122,9 +124,11 @@ public record ConnectionFacts(
     HandshakeMode renegotiationMode,
     boolean echOffered,
     boolean alpnAnswerSeen,
-    int legacyVersion) {
+    int legacyVersion,
+    List<KeyUpdate> keyUpdates) {
 
   public ConnectionFacts {
+    keyUpdates = List.copyOf(keyUpdates);
     serverCertificates = List.copyOf(serverCertificates);
     clientCertificates = List.copyOf(clientCertificates);
     alpnOffered = List.copyOf(alpnOffered);
@@ -208,7 +212,8 @@ public record ConnectionFacts(
         c.firstMode != null ? c.mode : null,
         c.echOffered,
         c.negotiatedVersion == 0x0304 ? c.serverEncryptedExtensions : c.sawServerHello,
-        c.serverHelloLegacyVersion);
+        c.serverHelloLegacyVersion,
+        c.keyUpdates);
   }
 
   /** See {@link #handshakeFinished()}. */

@@ -144,6 +144,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
     } else if (v >= 0 && v != 0x0304) {
       l.add("session tickets issued: none visible");
     }
+    for (KeyUpdate k : f.keyUpdates()) l.add("key update: " + keyUpdate(k));
     boolean anyReadable = false;
     for (TlsAlert a : f.alerts()) {
       anyReadable |= a.readable();
@@ -181,6 +182,38 @@ public record ConnectionSummary(int index, String client, String server, List<St
       }
     }
     return new ConnectionSummary(f.index(), f.client(), f.server(), List.copyOf(l));
+  }
+
+  /**
+   * One Key Update and its link to the other side's (RFC 8446 4.6.3): what it asked, what it
+   * answered, and for a request whether an answer was read.
+   */
+  static String keyUpdate(KeyUpdate k) {
+    String who = k.sender().label();
+    String peer = k.sender() == Sender.CLIENT ? "server" : "client";
+    StringBuilder sb = new StringBuilder(who).append(" (frame ").append(k.frame()).append(")");
+    if (k.answersFrame() >= 0)
+      sb.append(", answering the ")
+          .append(peer)
+          .append("'s update_requested (frame ")
+          .append(k.answersFrame())
+          .append(")");
+    if (k.requested()) {
+      sb.append(", update_requested: ");
+      if (k.answeredFrame() >= 0)
+        sb.append("the ").append(peer).append(" answered in frame ").append(k.answeredFrame());
+      else
+        sb.append("no Key Update from the ")
+            .append(peer)
+            .append(" was read after it (RFC 8446 4.6.3 requires one before the ")
+            .append(peer)
+            .append("'s next application data)");
+    } else if (k.requestUpdate() == 0) {
+      sb.append(", update_not_requested");
+    } else {
+      sb.append(", request_update ").append(k.requestUpdate()).append(" (invalid)");
+    }
+    return sb.toString();
   }
 
   /** What a Hello Retry Request asked for: a key share on another group, its cookie, or both. */

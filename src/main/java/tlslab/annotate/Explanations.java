@@ -890,7 +890,9 @@ final class Explanations {
 
   /**
    * A Key Update and its request_update field (RFC 8446 4.6.3): 1 asks the peer to update its own
-   * sending keys too, which it must do before its next application data; 0 does not.
+   * sending keys too, which it must do before its next application data; 0 does not. Said as the
+   * capture links it ({@link Connection#keyUpdate}): an update_not_requested is called the answer
+   * only when it is the sender's first Key Update after the peer's request.
    */
   private String keyUpdate(Msg m) {
     String peer = m.fromServer ? "client" : "server";
@@ -899,24 +901,43 @@ final class Explanations {
             + who(m)
             + " switches its sending keys to the next generation (the next"
             + " application_traffic_secret, 7.2); its records after this one use them.";
-    if (!(m.detail instanceof Integer req)) return s;
-    return switch (req) {
+    if (!(m.detail instanceof KeyUpdate ku)) return s;
+    String answers =
+        ku.answersFrame() >= 0
+            ? " It is the "
+                + who(m)
+                + "'s first Key Update after the "
+                + peer
+                + "'s update_requested in frame "
+                + ku.answersFrame()
+                + ", so it answers that request."
+            : "";
+    return switch (ku.requestUpdate()) {
       case 1 ->
           s
+              + answers
               + " update_requested: it asks the "
               + peer
               + " to update its own sending keys too; the "
               + peer
               + " must answer with a Key Update of its own (update_not_requested) before its next"
-              + " application data.";
+              + " application data. The connection's summary says whether one came.";
       case 0 ->
           s
-              + " update_not_requested: it does not ask the "
-              + peer
-              + " to follow (it may be the answer to the "
-              + peer
-              + "'s request).";
-      default -> s + " Its request_update value " + req + " is neither 0 nor 1 (RFC 8446 4.6.3).";
+              + (ku.answersFrame() >= 0
+                  ? answers + " update_not_requested: it does not ask the " + peer + " to follow."
+                  : " update_not_requested: it does not ask the "
+                      + peer
+                      + " to follow, and it answers no request: no update_requested from the "
+                      + peer
+                      + " was read before it.");
+      case -1 -> s + " It is empty: a Key Update holds one request_update byte (RFC 8446 4.6.3).";
+      default ->
+          s
+              + answers
+              + " Its request_update value "
+              + ku.requestUpdate()
+              + " is neither 0 nor 1 (RFC 8446 4.6.3).";
     };
   }
 

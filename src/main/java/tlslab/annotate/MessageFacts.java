@@ -243,8 +243,9 @@ final class MessageFacts {
       }
       case KEY_UPDATE -> {
         // struct { KeyUpdateRequest request_update; } KeyUpdate; (RFC 8446 4.6.3)
-        Integer request = b < end ? buf[b] & 0xff : null;
-        d.handshake(c, fx, fromServer, ht, false, ht.label(), request, buf, b - 4, end, null);
+        int request = b < end ? buf[b] & 0xff : -1;
+        KeyUpdate ku = c.keyUpdate(fromServer ? Sender.SERVER : Sender.CLIENT, fx.frameNo, request);
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), ku, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
     }
