@@ -216,8 +216,8 @@ public record ConnectionFacts(
         c.keyUpdates);
   }
 
-  /** See {@link #handshakeFinished()}. */
-  private static boolean handshakeFinished(Connection c) {
+  /** See {@link #handshakeFinished()}; also what the alert notes go by. */
+  static boolean handshakeFinished(Connection c) {
     if (!c.sawServerHello) return false;
     if (c.negotiatedVersion == 0x0304) return c.clientFinished || c.clientSentEncrypted;
     return c.clientCcs && c.serverCcs;

@@ -979,21 +979,55 @@ final class Explanations {
           case NO_APPLICATION_PROTOCOL -> "no ALPN protocol in common (RFC 7301 3.2)";
           case CERTIFICATE_REQUIRED -> "the server required a client certificate (RFC 8446 6.2)";
           case MISSING_EXTENSION -> "a required extension was missing (RFC 8446 6.2)";
-          case USER_CANCELED -> "the handshake was cancelled by the user";
+          case USER_CANCELED -> userCanceled(m.c, v);
           case INTERNAL_ERROR -> "an error in the sender unrelated to the peer";
           case ACCESS_DENIED -> "a valid certificate, but access was refused";
           case NO_RENEGOTIATION -> "the sender refuses to renegotiate";
           default -> a.rfcName();
         };
+    // RFC 8446 puts user_canceled with close_notify among the closure alerts (6.1); RFC 5246 lists
+    // it among the error alerts (7.2.2).
+    boolean closure = a == AlertDescription.CLOSE_NOTIFY || a == AlertDescription.USER_CANCELED;
+    String after = "";
+    if (a == AlertDescription.CLOSE_NOTIFY) {
+      TlsAlert canceled = null;
+      for (TlsAlert x : m.c.alertList)
+        if (x.sender() == (m.fromServer ? Sender.SERVER : Sender.CLIENT)
+            && x.description() == AlertDescription.USER_CANCELED.code()) canceled = x;
+      if (canceled != null)
+        after =
+            " It follows the "
+                + who(m)
+                + "'s user_canceled (frame "
+                + canceled.frame()
+                + "), as "
+                + ref(v, "6.1", "7.2.2")
+                + " asks.";
+    }
     return m.label
         + " ("
-        + ref(
-            v,
-            a == AlertDescription.CLOSE_NOTIFY ? "6.1" : "6.2",
-            a == AlertDescription.CLOSE_NOTIFY ? "7.2.1" : "7.2.2")
+        + ref(v, closure ? "6.1" : "6.2", a == AlertDescription.CLOSE_NOTIFY ? "7.2.1" : "7.2.2")
         + "): "
         + meaning
-        + (fatal ? ". Fatal: the connection ends here." : ".");
+        + (fatal ? ". Fatal: the connection ends here." : ".")
+        + after;
+  }
+
+  /**
+   * user_canceled (RFC 8446 6.1, RFC 5246 7.2.2): the sender cancels the handshake for a reason
+   * that is no protocol failure, and should follow it with close_notify; after a complete handshake
+   * it cancels nothing, and both RFCs call close_notify alone more appropriate there.
+   */
+  private static String userCanceled(Connection c, int v) {
+    String s =
+        "the sender cancels the handshake for a reason that is not a protocol failure; a"
+            + " close_notify should follow it";
+    if (ConnectionFacts.handshakeFinished(c))
+      s +=
+          ". Here the handshake is already complete, so there is nothing left to cancel: "
+              + ref(v, "6.1", "7.2.2")
+              + " says that after the handshake close_notify alone is more appropriate";
+    return s;
   }
 
   private String applicationData(Msg m) {
