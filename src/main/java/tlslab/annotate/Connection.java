@@ -236,6 +236,12 @@ final class Connection {
   long proxyFrame;
   final List<TlsAlert> alertList = new ArrayList<>();
 
+  /**
+   * The groups the client's hellos carried key shares for (RFC 8446 4.2.8), GREASE left out, in
+   * order of first offer: what the server's chosen key share is chosen from.
+   */
+  final List<Integer> keySharesOffered = new ArrayList<>();
+
   /** TLS 1.3 Key Updates read (with keys), in order, each linked to the one it answers. */
   final List<KeyUpdate> keyUpdates = new ArrayList<>();
 

@@ -6,6 +6,7 @@ import tlslab.pcap.TcpPacket;
 import tlslab.wire.CipherSuite;
 import tlslab.wire.HandshakeMode;
 import tlslab.wire.KeyExchangeKind;
+import tlslab.wire.NamedGroup;
 import tlslab.wire.ProtocolVersion;
 
 /**
@@ -82,6 +83,8 @@ import tlslab.wire.ProtocolVersion;
  *     early draft), -1 when no Server Hello was seen
  * @param keyUpdates the TLS 1.3 Key Updates read (only with keys: they are encrypted), in order,
  *     each linked to the peer's request it answers and to the answer it got (RFC 8446 §4.6.3)
+ * @param keySharesOffered the groups the client's hellos carried key shares for (RFC 8446 §4.2.8),
+ *     GREASE left out, in order of first offer; {@code keyExchangeGroup} is the one chosen
  */
 public record ConnectionFacts(
     int index,
@@ -125,10 +128,12 @@ public record ConnectionFacts(
     boolean echOffered,
     boolean alpnAnswerSeen,
     int legacyVersion,
-    List<KeyUpdate> keyUpdates) {
+    List<KeyUpdate> keyUpdates,
+    List<Integer> keySharesOffered) {
 
   public ConnectionFacts {
     keyUpdates = List.copyOf(keyUpdates);
+    keySharesOffered = List.copyOf(keySharesOffered);
     serverCertificates = List.copyOf(serverCertificates);
     clientCertificates = List.copyOf(clientCertificates);
     alpnOffered = List.copyOf(alpnOffered);
@@ -213,7 +218,28 @@ public record ConnectionFacts(
         c.echOffered,
         c.negotiatedVersion == 0x0304 ? c.serverEncryptedExtensions : c.sawServerHello,
         c.serverHelloLegacyVersion,
-        c.keyUpdates);
+        c.keyUpdates,
+        c.keySharesOffered);
+  }
+
+  /**
+   * Whether the client offered a post-quantum key share (a hybrid or ML-KEM group) that the server
+   * did not choose: then the exchange is classical though the client could do better.
+   */
+  public boolean postQuantumOfferedNotChosen() {
+    return postQuantumNotChosen(keySharesOffered, keyExchangeGroup);
+  }
+
+  /** See {@link #postQuantumOfferedNotChosen()}; the one place this is decided. */
+  static boolean postQuantumNotChosen(List<Integer> offered, int chosen) {
+    if (chosen >= 0 && postQuantum(chosen)) return false;
+    for (int g : offered) if (postQuantum(g)) return true;
+    return false;
+  }
+
+  static boolean postQuantum(int group) {
+    NamedGroup.Kind k = NamedGroup.of(group).kind();
+    return k == NamedGroup.Kind.HYBRID || k == NamedGroup.Kind.KEM;
   }
 
   /** See {@link #handshakeFinished()}; also what the alert notes go by. */

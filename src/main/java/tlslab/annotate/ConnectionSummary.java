@@ -90,6 +90,22 @@ public record ConnectionSummary(int index, String client, String server, List<St
                                 + " recorded session"));
       }
     }
+    if (f.keySharesOffered().stream().anyMatch(ConnectionFacts::postQuantum)) {
+      List<String> offered = new ArrayList<>();
+      for (int g : f.keySharesOffered()) offered.add(NamedGroup.nameOf(g));
+      l.add(
+          "key shares offered: "
+              + String.join(", ", offered)
+              + (f.mode() == HandshakeMode.UNKNOWN
+                  ? ""
+                  : f.keyExchangeGroup() < 0
+                      ? "; the server chose none of them"
+                      : "; the server chose "
+                          + NamedGroup.nameOf(f.keyExchangeGroup())
+                          + (f.postQuantumOfferedNotChosen()
+                              ? ", a classical group: not post-quantum"
+                              : ", post-quantum")));
+    }
     for (X509Certificate x : f.serverCertificates())
       l.add(
           "certificate server: subject "

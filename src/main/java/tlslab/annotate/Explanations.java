@@ -337,6 +337,25 @@ final class Explanations {
     };
   }
 
+  /**
+   * " The client also offered X25519MLKEM768 ..." when the client's key shares held a post-quantum
+   * group the server did not choose ({@link ConnectionFacts#postQuantumNotChosen}), else "".
+   */
+  private static String postQuantumNotChosen(Connection c) {
+    if (!ConnectionFacts.postQuantumNotChosen(c.keySharesOffered, c.keyExchangeGroup)) return "";
+    List<String> pq = new ArrayList<>();
+    for (int g : c.keySharesOffered)
+      if (ConnectionFacts.postQuantum(g)) pq.add(NamedGroup.nameOf(g));
+    return " The client also offered a key share on "
+        + String.join(" and ", pq)
+        + (pq.size() == 1 ? ", a post-quantum group" : ", post-quantum groups")
+        + "; the server did not choose "
+        + (pq.size() == 1 ? "it" : "them")
+        + (c.serverKeyShare && c.keyExchangeGroup >= 0
+            ? ", so this key exchange is classical only, not post-quantum."
+            : ".");
+  }
+
   /** "(EC)DHE exchange", or what a key share on {@code group} really is, after "a fresh". */
   private static String exchangeOn(int group) {
     if (group < 0) return "(EC)DHE exchange";
@@ -426,6 +445,7 @@ final class Explanations {
         sb.append(serverKeyShare(c.keyExchangeGroup))
             .append(" The server's certificate only signs (Certificate Verify).");
       }
+      sb.append(postQuantumNotChosen(c));
       sb.append(
           " Every handshake message after this one is encrypted (RFC 8446 2), and so is the"
               + " application data: without keys Wireshark shows those records as Application"

@@ -72,6 +72,9 @@ final class MessageFacts {
           c.pskAges = List.copyOf(hf.pskAges);
           c.echOffered = hf.ech;
           c.earlyDataOffered = hf.earlyData;
+          for (int g : ch.keyShareGroups())
+            if (!HelloFields.isGrease(g) && !c.keySharesOffered.contains(g))
+              c.keySharesOffered.add(g);
           if (c.decryption != null) c.decryption.clientHello(ch);
         } else {
           d.problem(c, fx, "malformed Client Hello");
