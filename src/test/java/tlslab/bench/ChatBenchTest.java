@@ -84,6 +84,23 @@ class ChatBenchTest {
   }
 
   @Test
+  void slowDeliveriesAreCountedByTheSecondTheyWereSent() {
+    ChatBench.Run r = new ChatBench.Run(7, 3, 10);
+    long now = System.nanoTime();
+    r.start = now - 4_000_000_000L;
+    assertThat(r.slowBySecond()).isEqualTo("none");
+    // Sent 2.5 s into the run and received now: 1.5 s late, so slow, in second 2.
+    r.received(0, "<b1> 7 0 " + (r.start + 2_500_000_000L) + " payload");
+    // Sent just now: fast, not counted.
+    r.received(0, "<b2> 7 0 " + System.nanoTime() + " payload");
+    // Sent 0.2 s into the run, received by another member: slow, in second 0.
+    r.received(1, "<b0> 7 0 " + (r.start + 200_000_000L) + " payload");
+    // A line of another run is not this run's delivery.
+    r.received(2, "<b0> 6 0 " + r.start + " payload");
+    assertThat(r.slowBySecond()).isEqualTo("0: 1, 2: 1 (2 of 3, 66.67%)");
+  }
+
+  @Test
   void aServerWhoseCpuCannotBeSeenIsAnErrorNotAFigure() throws Exception {
     // The subshell forks the seed and exits, so the seed is no longer a descendant of the process
     // the bench started (it was handed to init, as a daemon is).
