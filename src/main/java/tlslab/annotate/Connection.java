@@ -211,6 +211,12 @@ final class Connection {
   boolean earlyDataOffered;
 
   /**
+   * The client's first hello carried early_data, though a second hello after a Hello Retry Request
+   * leaves it out (RFC 8446 4.2.10): its 0-RTT data went, and was rejected.
+   */
+  boolean earlyDataInFirstHello;
+
+  /**
    * Whether the server's Encrypted Extensions (read only with keys) carried early_data, that is
    * accepted the client's 0-RTT data (RFC 8446 4.2.10); null while no Encrypted Extensions was
    * read.
@@ -241,6 +247,12 @@ final class Connection {
    * order of first offer: what the server's chosen key share is chosen from.
    */
   final List<Integer> keySharesOffered = new ArrayList<>();
+
+  /** The first Client Hello, for what a retry after a Hello Retry Request changed; or null. */
+  RetryHello.First firstHello;
+
+  /** What the second Client Hello changed from the first ({@link RetryHello}), or null. */
+  RetryHello retryHello;
 
   /** TLS 1.3 Key Updates read (with keys), in order, each linked to the one it answers. */
   final List<KeyUpdate> keyUpdates = new ArrayList<>();

@@ -211,7 +211,7 @@ public record ConnectionFacts(
         c.helloRetryGroup,
         c.helloRetryCookie,
         handshakeFinished(c),
-        c.earlyDataOffered && c.clientOffered13,
+        (c.earlyDataOffered || c.earlyDataInFirstHello) && c.clientOffered13,
         earlyDataAccepted(c),
         c.renegotiationFrame,
         c.firstMode != null ? c.mode : null,
@@ -251,7 +251,9 @@ public record ConnectionFacts(
 
   /** See {@link #earlyDataAccepted()}. */
   private static Boolean earlyDataAccepted(Connection c) {
-    if (!c.earlyDataOffered || !c.clientOffered13) return null;
+    if (!(c.earlyDataOffered || c.earlyDataInFirstHello) || !c.clientOffered13) return null;
+    // A Hello Retry Request rejects early data: the second hello leaves it out (RFC 8446 4.2.10).
+    if (c.earlyDataInFirstHello && c.helloRetry) return false;
     // Early data is bound to the first offered PSK (RFC 8446 4.2.10): without it, no early data.
     if (c.sawServerHello && !c.pskAccepted) return false;
     return c.earlyDataAccepted;

@@ -299,6 +299,10 @@ public record ConnectionSummary(int index, String client, String server, List<St
           + " key log shows them)";
     if (f.earlyDataAccepted())
       return sent + "the server accepted it (early_data in its Encrypted Extensions)";
+    if (f.helloRetryRequest())
+      return sent
+          + "the server answered with a Hello Retry Request, which rejects it: the client's second"
+          + " hello leaves early_data out, and the server skipped those records (RFC 8446 4.2.10)";
     return sent
         + (f.mode().psk()
             ? "the server did not accept it (no early_data in its Encrypted Extensions) and"

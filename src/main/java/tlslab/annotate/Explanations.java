@@ -172,13 +172,21 @@ final class Explanations {
                 + NamedGroup.nameOf(c.helloRetryGroup)
                 + ")");
       if (c.helloRetryCookie) changes.add("the server's cookie sent back (RFC 8446 4.2.2)");
+      RetryHello r = c.retryHello;
+      if (r != null) changes.addAll(r.allowed());
       sb.append(
           "Second Client Hello (RFC 8446 4.1.2, 4.1.4): the client answers the Hello Retry Request"
-              + " with a new hello, the same as the first"
+              + " with a new hello, "
+              + (r == null ? "which 4.1.2 asks to be " : "")
+              + "the same as the first"
               + (changes.isEmpty()
                   ? " (the retry named no group and sent no cookie)"
-                  : " except for " + String.join(" and ", changes))
+                  : " except for " + join(changes))
               + ". ");
+      if (r != null && !r.notAllowed().isEmpty())
+        sb.append("It also changes ")
+            .append(join(r.notAllowed()))
+            .append(", which RFC 8446 4.1.2 does not allow a retry to change. ");
     }
     List<String> versions = new ArrayList<>();
     for (int sv : ch.supportedVersions())
@@ -1137,6 +1145,14 @@ final class Explanations {
   }
 
   // --- helpers ------------------------------------------------------------------------------
+
+  /** "a", "a and b", "a, b and c". */
+  private static String join(List<String> items) {
+    if (items.size() <= 1) return String.join("", items);
+    return String.join(", ", items.subList(0, items.size() - 1))
+        + " and "
+        + items.get(items.size() - 1);
+  }
 
   /** True the first time {@code key} is said on this connection by this sender. */
   private static boolean once(Msg m, String key) {
