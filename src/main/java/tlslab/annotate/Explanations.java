@@ -184,7 +184,7 @@ final class Explanations {
                   : " except for " + join(changes))
               + ". ");
       if (r != null && !r.notAllowed().isEmpty())
-        sb.append("It also changes ")
+        sb.append("It also differs in ")
             .append(join(r.notAllowed()))
             .append(", which RFC 8446 4.1.2 does not allow a retry to change. ");
     }

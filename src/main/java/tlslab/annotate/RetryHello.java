@@ -16,11 +16,13 @@ import tlslab.wire.ExtensionType;
  *
  * @param allowed changes beyond key_share and cookie (which the note names from the retry), each in
  *     words
- * @param notAllowed the other changes: the random, the session id, the suites, other extensions
+ * @param notAllowed the other changes: "its random", "its legacy_session_id", "its cipher suites",
+ *     or an extension and how it changed ("supported_groups (changed)")
  */
 record RetryHello(List<String> allowed, List<String> notAllowed) {
   private static final int PADDING = 21;
   private static final int COOKIE = 44;
+  private static final int DRAFT_KEY_SHARE = 40;
   private static final int ECH = 0xfe0d;
 
   /** The first hello's parts that a retry must repeat. */
@@ -39,18 +41,20 @@ record RetryHello(List<String> allowed, List<String> notAllowed) {
       byte[] x = first.extensions().get(t);
       byte[] y = ext.get(t);
       if (x != null && y != null && Arrays.equals(x, y)) continue;
-      if (t == ExtensionType.KEY_SHARE.code() || t == COOKIE) continue; // named from the retry
+      // key_share (40 in the TLS 1.3 drafts before 23) and cookie are named from the retry.
+      if (t == ExtensionType.KEY_SHARE.code() || t == DRAFT_KEY_SHARE || t == COOKIE) continue;
       String change = x == null ? "added" : y == null ? "left out" : "changed";
+      String part = name(t) + " (" + change + ")";
       if (t == ExtensionType.EARLY_DATA.code() && y == null)
         allowed.add("early_data left out (no 0-RTT after a Hello Retry Request, 4.2.10)");
       else if (t == ExtensionType.PRE_SHARED_KEY.code() && x != null && y != null)
         allowed.add("its pre_shared_key updated (new ages and binders, 4.2.11)");
-      else if (t == PADDING) allowed.add("padding " + change + " (RFC 7685)");
+      else if (t == PADDING) allowed.add("padding (" + change + ", RFC 7685)");
       else if (t == ECH && x != null && y != null)
         allowed.add(
             "a new encrypted_client_hello payload (a real ECH encrypts a new inner hello,"
                 + " draft-ietf-tls-esni 6.1.5)");
-      else not.add(name(t) + " " + change);
+      else not.add(part);
     }
     return new RetryHello(List.copyOf(allowed), List.copyOf(not));
   }
