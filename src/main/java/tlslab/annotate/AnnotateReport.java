@@ -315,12 +315,7 @@ public final class AnnotateReport {
   }
 
   private static String kindLabel(Payload.Kind k) {
-    return switch (k) {
-      case TEXT_LINES -> "text lines";
-      case HTTP1 -> "HTTP/1.1";
-      case HTTP2 -> "HTTP/2";
-      case BYTES -> "bytes";
-    };
+    return k.label();
   }
 
   /** Info in the width left on the line, continued under itself: nothing is cut off. */
@@ -371,9 +366,10 @@ public final class AnnotateReport {
         .append(" | ")
         .append(md(r.info));
     if (explain) {
-      StringBuilder n = new StringBuilder();
-      join(r, n, "<br>");
-      sb.append(" | ").append(md(n.toString()));
+      List<String> parts = new ArrayList<>();
+      pieces(r, parts);
+      // Each piece escaped, then joined by the one piece of markup the table writes itself.
+      sb.append(" | ").append(String.join("<br>", parts.stream().map(AnnotateReport::md).toList()));
     }
     sb.append(" |\n");
   }
@@ -558,7 +554,7 @@ public final class AnnotateReport {
               "");
           out.append(h);
           for (String l : s.lines()) {
-            if (md) out.append("- ").append(l).append('\n');
+            if (md) out.append("- ").append(md(l)).append('\n');
             else {
               StringBuilder sb = new StringBuilder();
               wrap(sb, "   ", l, view.width());
@@ -576,7 +572,7 @@ public final class AnnotateReport {
               .append(s.server())
               .append('\n');
           for (String l : s.lines()) {
-            if (md) out.append("- ").append(l).append('\n');
+            if (md) out.append("- ").append(md(l)).append('\n');
             else {
               StringBuilder sb = new StringBuilder();
               wrap(sb, "   ", l, view.width());
@@ -586,7 +582,7 @@ public final class AnnotateReport {
         }
         if (problem != null) {
           StringBuilder sb = new StringBuilder(md ? "**File problem:** " : "FILE PROBLEM: ");
-          sb.append(problem);
+          sb.append(md ? md(problem) : problem);
           paint.paint(sb, 0, TableColors.Style.FATAL);
           out.append('\n').append(sb).append('\n');
         }
@@ -737,27 +733,18 @@ public final class AnnotateReport {
   }
 
   private static void join(Row r, StringBuilder sb, String sep) {
-    boolean first = true;
-    for (String s : r.notes) {
-      if (!first) sb.append(sep);
-      sb.append(s.replace('\t', ' ').replace('\n', ' '));
-      first = false;
-    }
-    for (Payload p : r.payloads) {
-      for (String s : p.lines()) {
-        if (!first) sb.append(sep);
-        sb.append("decrypted ")
-            .append(p.sender().label())
-            .append(": ")
-            .append(s.replace('\t', ' ').replace('\n', ' '));
-        first = false;
-      }
-    }
-    for (String s : r.problems) {
-      if (!first) sb.append(sep);
-      sb.append("PROBLEM: ").append(s.replace('\t', ' ').replace('\n', ' '));
-      first = false;
-    }
+    List<String> parts = new ArrayList<>();
+    pieces(r, parts);
+    sb.append(String.join(sep, parts));
+  }
+
+  /** A row's notes, decrypted lines and problems, one line each, for the TSV and markdown. */
+  private static void pieces(Row r, List<String> out) {
+    for (String s : r.notes) out.add(s.replace('\t', ' ').replace('\n', ' '));
+    for (Payload p : r.payloads)
+      for (String s : p.lines())
+        out.add("decrypted " + p.sender().label() + ": " + s.replace('\t', ' ').replace('\n', ' '));
+    for (String s : r.problems) out.add("PROBLEM: " + s.replace('\t', ' ').replace('\n', ' '));
   }
 
   private static void time(Row r, StringBuilder sb) {
@@ -768,8 +755,25 @@ public final class AnnotateReport {
     sb.append(frac);
   }
 
+  /**
+   * Capture text as Markdown text, never markup: a renderer shows it as written. Markdown passes
+   * raw HTML through ({@code <img onerror=...>} in an SNI would run in a previewer) and makes links
+   * of {@code [x](javascript:...)}, so {@code < > &} become entities and {@code \\ | [ ]} are
+   * backslash-escaped ({@code |} would also end a table cell).
+   */
   private static String md(String s) {
-    return s.replace("|", "\\|");
+    StringBuilder sb = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '\\', '|', '[', ']' -> sb.append('\\').append(c);
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   static String q(String s) {

@@ -29,7 +29,17 @@ public record Payload(
     /** HTTP/2 (RFC 9113) frames, header blocks decoded with HPACK (RFC 7541). */
     HTTP2,
     /** Anything else: shown as hex and ASCII. */
-    BYTES
+    BYTES;
+
+    /** How the text view and the HTML page name it: "text lines", "HTTP/1.1", "HTTP/2", "bytes". */
+    public String label() {
+      return switch (this) {
+        case TEXT_LINES -> "text lines";
+        case HTTP1 -> "HTTP/1.1";
+        case HTTP2 -> "HTTP/2";
+        case BYTES -> "bytes";
+      };
+    }
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -215,6 +216,62 @@ public final class HeadlessChromium implements AutoCloseable {
             "script error in " + url + ": " + r.getAsJsonObject("exceptionDetails"));
       JsonObject result = r.getAsJsonObject("result");
       return result.has("value") ? result.get("value") : null;
+    }
+
+    /**
+     * Presses and releases {@code key} as the keyboard would (Input.dispatchKeyEvent: trusted
+     * events, default actions such as Tab moving the focus included): a DOM key value, "j", "Tab",
+     * "Enter" or "Escape".
+     */
+    public void key(String key) {
+      int code =
+          switch (key) {
+            case "Tab" -> 9;
+            case "Enter" -> 13;
+            case "Escape" -> 27;
+            default -> key.length() == 1 ? Character.toUpperCase(key.charAt(0)) : 0;
+          };
+      for (String type : List.of("keyDown", "keyUp")) {
+        JsonObject p = new JsonObject();
+        p.addProperty("type", type);
+        p.addProperty("key", key);
+        p.addProperty("code", key.length() == 1 ? "Key" + key.toUpperCase(Locale.ROOT) : key);
+        p.addProperty("windowsVirtualKeyCode", code);
+        if (type.equals("keyDown") && (key.length() == 1 || key.equals("Enter")))
+          p.addProperty("text", key.equals("Enter") ? "\r" : key);
+        call(session, "Input.dispatchKeyEvent", p);
+      }
+    }
+
+    /**
+     * Emulates a CSS media feature, e.g. prefers-color-scheme: dark (Emulation.setEmulatedMedia).
+     */
+    public void emulateMedia(String feature, String value) {
+      JsonObject f = new JsonObject();
+      f.addProperty("name", feature);
+      f.addProperty("value", value);
+      com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+      a.add(f);
+      JsonObject p = new JsonObject();
+      p.add("features", a);
+      call(session, "Emulation.setEmulatedMedia", p);
+    }
+
+    /**
+     * The renderer's own counters for this tab (Performance.getMetrics): JSHeapUsedSize and
+     * JSHeapTotalSize in bytes, Nodes, LayoutCount, ScriptDuration in seconds, and more.
+     */
+    public Map<String, Double> metrics() {
+      call(session, "Performance.enable", new JsonObject());
+      JsonObject r = call(session, "Performance.getMetrics", new JsonObject());
+      Map<String, Double> m = new java.util.LinkedHashMap<>();
+      r.getAsJsonArray("metrics")
+          .forEach(
+              e ->
+                  m.put(
+                      e.getAsJsonObject().get("name").getAsString(),
+                      e.getAsJsonObject().get("value").getAsDouble()));
+      return m;
     }
 
     /** The page's DOM as HTML, after its scripts ran. */

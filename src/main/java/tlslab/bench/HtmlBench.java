@@ -86,9 +86,38 @@ public final class HtmlBench {
               + " script-src 'unsafe-inline'\"><title>blank</title></head><body>"
               + "<script>document.body.dataset.ready='1';document.body.dataset.painted='1';"
               + "</script></body></html>\n");
+      // Peers on the same capture in the same run: the text view written by the same annotator
+      // (the page's twin: same facts), and tshark's own full export (-V, every field in text).
+      double[] htmlWrite = new double[rounds];
+      double[] textWrite = new double[rounds];
+      long[] textBytes = new long[1];
+      for (int i = 0; i < rounds; i++) {
+        Counting c = new Counting();
+        long t0 = System.nanoTime();
+        try (PrintWriter w = new PrintWriter(c)) {
+          HtmlReport.write(file, keys, AnnotateReport.View.plain(true), w);
+        }
+        htmlWrite[i] = (System.nanoTime() - t0) / 1e6;
+        c = new Counting();
+        t0 = System.nanoTime();
+        try (PrintWriter w = new PrintWriter(c)) {
+          AnnotateReport.run(
+              file, keys, tlslab.annotate.OutputFormat.TABLE, AnnotateReport.View.plain(true), w);
+        }
+        textWrite[i] = (System.nanoTime() - t0) / 1e6;
+        textBytes[0] = c.chars;
+      }
+      double[] tshark = new double[rounds];
+      for (int i = 0; i < rounds; i++) tshark[i] = tsharkExport(file);
       double[] first = new double[rounds];
       double[] blankLoad = new double[rounds];
       double[] pageLoad = new double[rounds];
+      double[] heap = new double[rounds];
+      double[] heapAll = new double[rounds];
+      double[] nodes = new double[rounds];
+      double[] nodesAll = new double[rounds];
+      double[] drawAll = new double[rounds];
+      double[] blankHeap = new double[rounds];
       try (HeadlessChromium browser = HeadlessChromium.start()) {
         // One warm-up of each, not counted: the first tab pays for the renderer's start.
         try (HeadlessChromium.Tab t = browser.open()) {
@@ -99,6 +128,7 @@ public final class HtmlBench {
         for (int i = 0; i < rounds; i++) {
           try (HeadlessChromium.Tab t = browser.open()) {
             blankLoad[i] = t.load(blank.toUri().toString());
+            blankHeap[i] = t.metrics().getOrDefault("JSHeapUsedSize", Double.NaN) / 1e6;
           }
           try (HeadlessChromium.Tab t = browser.open()) {
             pageLoad[i] = t.load(page.toUri().toString());
@@ -109,6 +139,20 @@ public final class HtmlBench {
             first[i] = v.getAsDouble();
             if (i == rounds - 1)
               out.println("in-page marks (ms from navigation start): " + t.eval(MARKS));
+            t.waitFor("document.body.dataset.ready === '1'");
+            var m = t.metrics();
+            heap[i] = m.getOrDefault("JSHeapUsedSize", Double.NaN) / 1e6;
+            nodes[i] = m.getOrDefault("Nodes", Double.NaN);
+            // Everything drawn, as before printing: every ladder's every frame, every other row.
+            drawAll[i] =
+                t.eval(
+                        "(() => { const t0 = performance.now();"
+                            + " window.dispatchEvent(new Event('beforeprint'));"
+                            + " document.body.offsetHeight; return performance.now() - t0; })()")
+                    .getAsDouble();
+            m = t.metrics();
+            heapAll[i] = m.getOrDefault("JSHeapUsedSize", Double.NaN) / 1e6;
+            nodesAll[i] = m.getOrDefault("Nodes", Double.NaN);
             if (!t.requests().isEmpty())
               throw LabException.failed("the page made requests: " + t.requests());
           }
@@ -147,6 +191,36 @@ public final class HtmlBench {
               blankDump,
               inertDump);
       print(file, res, out);
+      out.printf(
+          Locale.ROOT,
+          "writing (same annotator, same run): html page median %.0f ms, text view %.0f ms"
+              + " (ratio %.2f); page %,d bytes, text view %,d chars (ratio %.2f)%n",
+          median(htmlWrite),
+          median(textWrite),
+          median(htmlWrite) / median(textWrite),
+          Files.size(page),
+          textBytes[0],
+          (double) Files.size(page) / textBytes[0]);
+      if (tshark[0] >= 0)
+        out.printf(
+            Locale.ROOT,
+            "tshark -V (its own full text export) on the same file: median %.0f ms; html page"
+                + " written in %.2f of that time%n",
+            median(tshark),
+            median(htmlWrite) / median(tshark));
+      out.printf(
+          Locale.ROOT,
+          "browser memory: JS heap used %.1f MB once ready (blank page %.1f MB, ratio %.1f),"
+              + " %.0f DOM nodes; everything drawn (as before printing) in %.0f ms: %.1f MB,"
+              + " %.0f nodes%n",
+          median(heap),
+          median(blankHeap),
+          median(heap) / median(blankHeap),
+          median(nodes),
+          median(drawAll),
+          median(heapAll),
+          median(nodesAll));
+      out.flush();
       if (keep) {
         Path kept = file.resolveSibling(file.getFileName() + ".html");
         if (file.startsWith(dir)) {
@@ -217,6 +291,48 @@ public final class HtmlBench {
         "target: first connection under 2000 ms: %s%n",
         median(r.firstConnectionMs()) < 2000 ? "met" : "NOT met");
     out.flush();
+  }
+
+  /** A writer that only counts what it is given. */
+  private static final class Counting extends java.io.Writer {
+    long chars;
+
+    @Override
+    public void write(char[] b, int off, int len) {
+      chars += len;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  }
+
+  /** The wall time of {@code tshark -r FILE -V} into nothing, or -1 when tshark is missing. */
+  private static double tsharkExport(Path file) throws IOException {
+    long t0 = System.nanoTime();
+    Process p;
+    try {
+      p =
+          new ProcessBuilder("tshark", "-n", "-r", file.toString(), "-V")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+    } catch (IOException e) {
+      return -1;
+    }
+    try {
+      if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw LabException.failed("tshark -V did not finish within 300 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw LabException.failed("interrupted");
+    }
+    if (p.exitValue() != 0) throw LabException.failed("tshark -V " + file + " failed");
+    return (System.nanoTime() - t0) / 1e6;
   }
 
   /** The wall time of one whole headless Chromium run that prints the page's DOM. */

@@ -37,6 +37,7 @@ public final class CaOcspCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "N",
+      converter = PortConverter.class,
       description = "Port (default: the port of the CA's OCSP URL, normally 8888; 0 = any).")
   Integer port;
 

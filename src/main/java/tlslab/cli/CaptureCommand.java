@@ -56,6 +56,7 @@ public final class CaptureCommand implements Callable<Integer> {
     @Option(
         names = "--port",
         paramLabel = "PORT",
+        converter = PortConverter.Connect.class,
         description = "Capture TCP traffic on this port.")
     Integer port;
 
@@ -144,9 +145,6 @@ public final class CaptureCommand implements Callable<Integer> {
     String filter = null;
     if (selection != null) {
       if (selection.port != null) {
-        if (selection.port < 1 || selection.port > 65535) {
-          throw new ParameterException(spec.commandLine(), "--port must be 1..65535");
-        }
         filter = "tcp port " + selection.port;
       } else {
         filter = selection.filter;
@@ -165,6 +163,14 @@ public final class CaptureCommand implements Callable<Integer> {
           spec.commandLine(),
           "--keylog writes pcapng (the keys go in a Decryption Secrets Block):"
               + " name the output FILE.pcapng");
+    }
+    // A folder is never replaced, not even with --force (an empty one was, by the finished file).
+    if (Files.isDirectory(file)) {
+      throw LabException.badInput(file + ": is a folder; --out names the file to write");
+    }
+    if (keyLog != null && Files.isDirectory(keyLog)) {
+      // Refused now: read only at the end, it left a capture without keys and an error after it.
+      throw LabException.badInput(keyLog + ": is a folder; --keylog names the peers' key log file");
     }
     if (Files.exists(file) && !force) {
       throw LabException.refused(file + " exists; use --force to overwrite it");

@@ -102,7 +102,9 @@ public final class CertsClassCommand implements Callable<Integer> {
       names = "--force",
       description =
           "Replace existing student bundles and the manifest (every student gets a new"
-              + " certificate: captures made with the old ones no longer count).")
+              + " certificate: captures made with the old ones no longer count). The class secret,"
+              + " so every challenge, is kept: for a new class (next year's), use a new --out"
+              + " folder, or last year's work would still carry this year's challenges.")
   boolean force;
 
   @Option(

@@ -44,7 +44,10 @@ public final class ClassCommand implements Runnable {
         "lab certs class wrote in DIR. Writes a gradebook (one row per student: passed, failed",
         "with the hint, or missing per exercise; conceptual answers to read; collusion flags)",
         "and prints a summary. Flags two submissions that share an evidence file, a hello",
-        "random, a key-log secret, a challenge or a certificate."
+        "random, a key-log secret, a challenge or a certificate, answers in their own words",
+        "that are the same or near-copies (another name, reordered, a synonym or two: with",
+        "how alike), and answers pasted from the lab's own texts. Says which exercises are",
+        "bound to each student's class key (1 and 8 cannot be, by their nature)."
       },
       footer = {
         "",
@@ -192,6 +195,26 @@ public final class ClassCommand implements Runnable {
                   + ")",
           out,
           page);
+      // What a pass proves: for most exercises, that the holder of the student's class key made
+      // the evidence; for these, only that it carries their challenge and their certificates.
+      List<String> bound = new java.util.ArrayList<>();
+      List<String> notBound = new java.util.ArrayList<>();
+      for (Exercise e : exercises) {
+        Checkers.notBoundToClassKey(e.number())
+            .ifPresentOrElse(
+                why -> notBound.add(e.number() + " (" + why + ")"),
+                () -> bound.add(String.valueOf(e.number())));
+      }
+      o.printf(
+          "Bound to each student's class key (their class certificate and its Certificate Verify"
+              + " in their own capture): exercises %s.%n",
+          String.join(", ", bound));
+      if (!notBound.isEmpty()) {
+        o.printf(
+            "Not bound to it, by their nature: %s. A classmate given a student's challenge and"
+                + " files could have made that evidence.%n",
+            String.join("; ", notBound));
+      }
       o.flush();
       return ExitCode.OK;
     }

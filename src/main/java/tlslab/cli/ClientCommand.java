@@ -48,6 +48,7 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "N",
+      converter = PortConverter.Connect.class,
       description = "Server port (default: ${DEFAULT-VALUE}).")
   int port = 8443;
 

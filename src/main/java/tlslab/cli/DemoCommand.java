@@ -76,6 +76,12 @@ public final class DemoCommand implements Callable<Integer> {
           spec.commandLine(), "--out and --force go with --html");
     Path dir = captures != null ? captures : LabHome.path().resolve("captures");
     Path page = this.out != null ? this.out : dir.resolve("demo.html");
+    // Said before the demo starts (it printed its first steps, then "cannot create"), and a folder
+    // is never replaced, not even with --force.
+    if (Files.exists(dir) && !Files.isDirectory(dir))
+      throw LabException.badInput(dir + ": is a file; --captures names a folder");
+    if (html && Files.isDirectory(page))
+      throw LabException.badInput(page + ": is a folder; --out names the page to write");
     if (html && this.out != null && Files.exists(page) && !force)
       throw LabException.refused(page + " exists (use --force to overwrite)");
     JsseSetup.prepare(p == TlsProfile.REPORT, true);

@@ -42,6 +42,7 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "N",
+      converter = PortConverter.class,
       description = "Port (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int port = 8443;
 

@@ -91,6 +91,7 @@ public final class TraceCommand implements Callable<Integer> {
       names = "--port",
       paramLabel = "PORT",
       defaultValue = "0",
+      converter = PortConverter.class,
       description =
           "The loopback port the server listens on, so that a capture can hold this run only"
               + " (lab capture --iface lo --port PORT). Default: one the OS picks.")
@@ -112,11 +113,11 @@ public final class TraceCommand implements Callable<Integer> {
     JsseSetup.prepare(p == TlsProfile.REPORT, true);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (p.warning() != null) {
-      err.println(p.warning());
-      err.flush();
+    // Checked now, written at the end (see printTimeline): a run refused for bad input leaves no
+    // empty file behind.
+    if (traceJson != null) {
+      JsonLinesTrace.check(traceJson, force);
     }
-    JsonLinesTrace json = traceJson == null ? null : JsonLinesTrace.open(traceJson, force);
     // Events are printed when the run ends, in time order: a Certificate event is sent when JSSE
     // has processed the message (HandshakeInspector), after later events of the other side, so
     // printing them as they come would put some lines under later times.
@@ -127,17 +128,19 @@ public final class TraceCommand implements Callable<Integer> {
             events.add(e);
           }
         };
+    // The warning and the header are printed once the server listens: a mistake in the input
+    // (certificates, key log, profile) is then the only thing said, in one line.
+    List<String> header =
+        wrap(
+            "lab trace: profile "
+                + p
+                + ", client auth "
+                + auth.name().toLowerCase()
+                + (resume ? ", with resumption" : "")
+                + (helloRetry ? ", server forces a Hello Retry Request" : "")
+                + "; client and server in this process");
     boolean printed = false;
     try {
-      wrap("lab trace: profile "
-              + p
-              + ", client auth "
-              + auth.name().toLowerCase()
-              + (resume ? ", with resumption" : "")
-              + (helloRetry ? ", server forces a Hello Retry Request" : "")
-              + "; client and server in this process")
-          .forEach(out::println);
-      out.flush();
       TraceRun.Result result;
       Path temp = certs == null ? tempCerts() : null;
       try {
@@ -161,6 +164,11 @@ public final class TraceCommand implements Callable<Integer> {
                     keyLog,
                     "hello from lab trace",
                     bound -> {
+                      if (p.warning() != null) {
+                        err.println(p.warning());
+                        err.flush();
+                      }
+                      header.forEach(out::println);
                       out.println("server listening on 127.0.0.1:" + bound);
                       out.flush();
                     },
@@ -172,7 +180,7 @@ public final class TraceCommand implements Callable<Integer> {
           deleteTree(temp);
         }
         // Also when the run failed: what was traced up to the failure is shown (and kept).
-        printTimeline(events, out, json);
+        printTimeline(events, out);
         printed = true;
       }
       out.println("─".repeat(79));
@@ -186,15 +194,13 @@ public final class TraceCommand implements Callable<Integer> {
       return ExitCode.OK;
     } finally {
       if (!printed) {
-        printTimeline(events, out, json);
-      }
-      if (json != null) {
-        json.close();
+        printTimeline(events, out);
       }
     }
   }
 
-  private static void printTimeline(List<TraceEvent> events, PrintWriter out, JsonLinesTrace json) {
+  /** Prints the events in time order and writes them to {@code --trace-json}, if there are any. */
+  private void printTimeline(List<TraceEvent> events, PrintWriter out) {
     List<TraceEvent> sorted;
     synchronized (events) {
       sorted = new ArrayList<>(events);
@@ -204,11 +210,13 @@ public final class TraceCommand implements Callable<Integer> {
     TimelineFormatter timeline = new TimelineFormatter(true);
     for (TraceEvent e : sorted) {
       timeline.format(e).forEach(out::println);
-      if (json != null) {
-        json.write(e);
-      }
     }
     out.flush();
+    if (traceJson != null && !sorted.isEmpty()) {
+      try (JsonLinesTrace json = JsonLinesTrace.open(traceJson, force)) {
+        sorted.forEach(json::write);
+      }
+    }
   }
 
   /**

@@ -263,6 +263,8 @@ public final class Demo {
             .observers(e -> observer)
             .onLine(line -> received.add(name + ": " + line))
             .handshakeTimeout(Duration.ofSeconds(10))
+            // Either end's port can make Wireshark read the connection as another protocol.
+            .localPortAllowed(p -> !WiresharkPorts.otherDissector(p))
             .build();
     open.add(c);
     return c.connect();

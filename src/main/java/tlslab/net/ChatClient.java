@@ -208,7 +208,7 @@ public final class ChatClient implements AutoCloseable {
 
   private void open() {
     try {
-      channel = SocketChannel.open();
+      channel = openChannel();
       channel.configureBlocking(false);
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
       SSLEngine engine =
@@ -240,6 +240,35 @@ public final class ChatClient implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       fail(e);
+    }
+  }
+
+  /**
+   * A new channel; with {@link Builder#localPortAllowed}, bound to a local port it allows. The
+   * ports it refuses stay bound until one is found, so that the system cannot hand one out again.
+   */
+  private SocketChannel openChannel() throws IOException {
+    if (config.localPortAllowed == null) {
+      return SocketChannel.open();
+    }
+    java.util.List<SocketChannel> refused = new java.util.ArrayList<>();
+    try {
+      for (int tries = 0; ; tries++) {
+        SocketChannel c = SocketChannel.open();
+        c.bind(new InetSocketAddress(0));
+        int local = ((InetSocketAddress) c.getLocalAddress()).getPort();
+        if (config.localPortAllowed.test(local)) {
+          return c;
+        }
+        refused.add(c);
+        if (tries == 8) {
+          throw new IOException("no allowed local port in 9 tries (last " + local + ")");
+        }
+      }
+    } finally {
+      for (SocketChannel c : refused) {
+        c.close();
+      }
     }
   }
 
@@ -339,8 +368,18 @@ public final class ChatClient implements AutoCloseable {
     Consumer<String> onLine = line -> {};
     int maxLineBytes = 1 << 20;
     EventLoopGroup group;
+    java.util.function.IntPredicate localPortAllowed;
 
     private Builder() {}
+
+    /**
+     * Which local ports the client may connect from: one it refuses is kept aside and another taken
+     * from the system (up to 9 tries); default: whichever the system gives.
+     */
+    public Builder localPortAllowed(java.util.function.IntPredicate allowed) {
+      this.localPortAllowed = allowed;
+      return this;
+    }
 
     /** Server host name, checked against its certificate; default {@code localhost}. */
     public Builder host(String host) {

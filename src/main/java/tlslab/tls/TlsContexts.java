@@ -258,8 +258,11 @@ public final class TlsContexts {
       throw LabException.badInput(
           file + ": no such file (create the lab certificates with: lab certs init)");
     } catch (IOException | GeneralSecurityException e) {
+      // A file that is not DER at all gives an IOException without a message: "(null)" was shown.
       throw LabException.badInput(
-          file + ": not a PKCS#12 store readable with the lab password (" + e.getMessage() + ")",
+          file
+              + ": not a PKCS#12 store readable with the lab password"
+              + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"),
           e);
     }
   }

@@ -30,12 +30,7 @@ public final class JsonLinesTrace implements AutoCloseable {
    *     BAD_INPUT} if it cannot be written
    */
   public static JsonLinesTrace open(Path file, boolean overwrite) {
-    if (Files.isDirectory(file)) {
-      throw LabException.badInput(file + ": is a folder; name the file to write");
-    }
-    if (Files.exists(file) && !overwrite) {
-      throw LabException.refused(file + " exists (use --force to overwrite)");
-    }
+    check(file, overwrite);
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -51,6 +46,19 @@ public final class JsonLinesTrace implements AutoCloseable {
               StandardOpenOption.WRITE));
     } catch (IOException e) {
       throw LabException.badInput(file + ": cannot write (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * Throws what {@link #open} would for a folder or a file it may not replace, without creating
+   * anything: a command checks its output file before it starts, and writes it at the end.
+   */
+  public static void check(Path file, boolean overwrite) {
+    if (Files.isDirectory(file)) {
+      throw LabException.badInput(file + ": is a folder; name the file to write");
+    }
+    if (Files.exists(file) && !overwrite) {
+      throw LabException.refused(file + " exists (use --force to overwrite)");
     }
   }
 

@@ -2,8 +2,6 @@ package tlslab.annotate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import tlslab.cli.Main;
+import tlslab.cli.CliRun;
 import tlslab.pcap.TcpPacket;
 
 /** {@code lab annotate --format html --out FILE}: one self-contained page, no silent overwrite. */
@@ -20,10 +17,7 @@ class HtmlFormatCommandTest {
   @TempDir Path dir;
 
   private int run(String... args) {
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(new StringWriter()));
-    cmd.setErr(new PrintWriter(new StringWriter()));
-    return cmd.execute(args);
+    return CliRun.run(args).exit();
   }
 
   private Path capture() throws Exception {

@@ -180,6 +180,131 @@ class HtmlPageBrowserTest {
         });
   }
 
+  /**
+   * The keyboard reaches every message, also in connections the page draws only when scrolled to
+   * (beyond the first 8): Tab then Enter selects the first message, j moves on to the next, and
+   * after as many j as there are messages the last one is drawn, focused and selected; a {@code
+   * #select=} link to the last message draws and highlights it.
+   */
+  @Test
+  void keyboardReachesEveryMessage() throws Exception {
+    List<String> sessions = new ArrayList<>();
+    for (int i = 0; i < 10; i++) sessions.add("-tls1_3");
+    LoopbackCaptures.Capture c = LoopbackCaptures.openssl("html-ten-sessions", "", sessions, 0);
+    Files.createDirectories(OUT);
+    Path page = OUT.resolve("ten-sessions.html").toAbsolutePath();
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+      HtmlReport.write(c.file(), KeyMaterial.none(), AnnotateReport.View.plain(true), w);
+    }
+    List<String> ids = new ArrayList<>(expected(c.file(), KeyMaterial.none()).labels.keySet());
+    String first = ids.get(0);
+    String last = ids.get(ids.size() - 1);
+    SharedBrowser.load(
+        page,
+        "#select=" + last,
+        OUT.resolve("ten-sessions-select.png"),
+        p -> {
+          assertThat(p.eval().eval("document.getElementById('view').dataset.id").getAsString())
+              .isEqualTo(last);
+          assertThat(p.eval().eval("document.querySelectorAll('section.lazy').length").getAsInt())
+              .as("connections left undrawn (the test needs some)")
+              .isPositive();
+          assertThat(p.eval().eval("!!document.querySelector('.arrow.sel')").getAsBoolean())
+              .as("an arrow selected by the #select link")
+              .isTrue();
+          assertThat(p.eval().eval("document.querySelector('.arrow.sel').dataset.id").getAsString())
+              .isEqualTo(last);
+        });
+    SharedBrowser.load(
+        page,
+        "",
+        OUT.resolve("ten-sessions-keys.png"),
+        p -> {
+          String focused = "(document.activeElement && document.activeElement.dataset.id) || ''";
+          for (int i = 0; i < 20 && p.eval().eval(focused).getAsString().isEmpty(); i++)
+            p.keys().press("Tab");
+          assertThat(p.eval().eval(focused).getAsString()).as("focus after Tab").isEqualTo(first);
+          p.keys().press("Enter");
+          assertThat(p.eval().eval("document.getElementById('view').dataset.id").getAsString())
+              .as("selected by Enter")
+              .isEqualTo(first);
+          for (int i = 1; i < ids.size(); i++) p.keys().press("j");
+          assertThat(p.eval().eval(focused).getAsString()).as("focus after j").isEqualTo(last);
+          assertThat(p.eval().eval("document.querySelector('.arrow.sel').dataset.id").getAsString())
+              .isEqualTo(last);
+          p.keys().press("k");
+          assertThat(p.eval().eval(focused).getAsString())
+              .as("focus after k")
+              .isEqualTo(ids.get(ids.size() - 2));
+        });
+  }
+
+  /**
+   * Readable on a projector, in the light and the dark scheme: no text under 13 px and every text
+   * at least 4.5:1 against its background (WCAG 2 AA), on a page with a message selected (its byte
+   * view and fields), a lost segment, encrypted records, frames without TLS and the summary.
+   */
+  @Test
+  void readableWhenProjected() throws Exception {
+    for (LoopbackCaptures.Capture c :
+        List.of(Scenarios.tls13(), Scenarios.lostThenLookalikeHeader())) {
+      Files.createDirectories(OUT);
+      Path page = OUT.resolve(c.name() + "-projected.html").toAbsolutePath();
+      try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(page, StandardCharsets.UTF_8))) {
+        HtmlReport.write(c.file(), KeyMaterial.none(), AnnotateReport.View.plain(true), w);
+      }
+      Expected e = expected(c.file(), KeyMaterial.none());
+      SharedBrowser.load(
+          page,
+          "#select=" + e.selected,
+          OUT.resolve(c.name() + "-projected.png"),
+          p -> {
+            assertThat(
+                    SharedBrowser.json(p, "document.querySelectorAll('#view .dump .b').length")
+                        .getAsInt())
+                .as("a byte view to check")
+                .isPositive();
+            for (String scheme : List.of("light", "dark")) {
+              p.media().emulate("prefers-color-scheme", scheme);
+              assertThat(SharedBrowser.json(p, SharedBrowser.unreadable(13)).getAsJsonArray())
+                  .as("text a projector loses in %s, %s scheme", c.name(), scheme)
+                  .isEmpty();
+            }
+            // The check itself sees small, pale text.
+            p.media().emulate("prefers-color-scheme", "light");
+            p.eval()
+                .eval(
+                    "(() => { const q = document.createElement('p'); q.textContent = 'probe';"
+                        + " q.style.color = '#bbbbbb'; q.style.fontSize = '10px';"
+                        + " document.body.appendChild(q); return 1; })()");
+            assertThat(SharedBrowser.json(p, SharedBrowser.unreadable(13)).getAsJsonArray())
+                .hasSize(2)
+                .allSatisfy(x -> assertThat(x.getAsString()).startsWith("p \"probe\""));
+          });
+    }
+  }
+
+  /**
+   * A resumed TLS 1.2 session (openssl, -sess_in) agrees no key: the summary box said "Key
+   * exchange: ECDHE" and "Forward secrecy: yes" (RSA: "NO") of the abbreviated handshake, where the
+   * text summary says it has no key exchange and an earlier session's decides.
+   */
+  @Test
+  void abbreviatedHandshakeHasNoKeyExchangeOfItsOwn() throws Exception {
+    for (LoopbackCaptures.Capture c : List.of(Scenarios.resumed(), Scenarios.tls12RsaResumed())) {
+      Map<String, String> first = TruthOnStudentTrafficTest.pageSummary(c, 1);
+      Map<String, String> second = TruthOnStudentTrafficTest.pageSummary(c, 2);
+      assertThat(first.get("Forward secrecy")).as("%s, first session", c.name()).isIn("yes", "NO");
+      assertThat(second)
+          .as("%s, the resumed session", c.name())
+          .containsEntry("Resumption", "resumed")
+          .containsEntry(
+              "Key exchange",
+              "none in this abbreviated handshake (it reuses an earlier session's master secret)")
+          .containsEntry("Forward secrecy", "as the earlier session's key exchange");
+    }
+  }
+
   @Test
   void realCapture() throws Exception {
     Path file = REAL.resolve("tls__tls-store-02__tls-client-auth.pcap");

@@ -206,6 +206,12 @@ class RealCaptureTruthTest {
   @Test
   void aClientKeyExchangeWithoutServerHelloDoesNotNameASuite() {
     Annotated a = annotate("tls__tls-fingerprint-alert.pcap");
+    // The message the note is about is there (the loop below passed on no message at all).
+    assertThat(a.messages())
+        .anySatisfy(
+            s ->
+                assertThat(s.m().handshakeType())
+                    .isEqualTo(HandshakeType.CLIENT_KEY_EXCHANGE.code()));
     for (ExplanationMatrixTest.Seen s : a.messages())
       assertThat(s.m().note()).doesNotContain("0xffffffff");
   }

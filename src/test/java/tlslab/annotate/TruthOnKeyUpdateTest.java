@@ -22,10 +22,10 @@ class TruthOnKeyUpdateTest {
         List.of(TruthOnKeyUpdateTest::requested, TruthOnRealPeersTest::keyUpdate));
   }
 
-  /** s_client's "K": a Key Update with update_requested. */
+  /** s_client's "K": a Key Update with update_requested; s_server reads it ("Read BLOCK"). */
   static LoopbackCaptures.Capture requested() throws Exception {
     return TruthOnRealPeersTest.commands(
-        "tls13-key-update-requested", "-tls1_3", "-tls1_3", "", "K\n");
+        "tls13-key-update-requested", "-tls1_3", "-tls1_3", false, "K\n", "Read BLOCK", true);
   }
 
   /**

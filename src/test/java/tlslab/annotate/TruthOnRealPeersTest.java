@@ -65,11 +65,24 @@ class TruthOnRealPeersTest {
   }
 
   /**
-   * One s_server / s_client session with commands typed after the handshake (s_client's "k" Key
-   * Update, "R" renegotiation; s_server's "c" post-handshake certificate request).
+   * One s_server / s_client session with a command typed after the handshake (s_client's "k" Key
+   * Update, "R" renegotiation; s_server's "c" post-handshake certificate request). Each step waits
+   * for the one before it to have happened, as {@link LoopbackCaptures#openssl} does: the typed
+   * command goes in once the server has printed the client's line, and the server answers once it
+   * has printed {@code serverSees}, what s_server prints when the command has reached it.
+   *
+   * @param typedOnServer true: the command is typed into s_server, else into s_client
+   * @param sessionGoesOn false when the command ends the session (a refused renegotiation): then
+   *     nothing more is sent, and s_client ends by itself
    */
   static LoopbackCaptures.Capture commands(
-      String name, String serverArgs, String clientArgs, String serverTyped, String clientTyped)
+      String name,
+      String serverArgs,
+      String clientArgs,
+      boolean typedOnServer,
+      String typed,
+      String serverSees,
+      boolean sessionGoesOn)
       throws Exception {
     return LoopbackCaptures.around(
         name,
@@ -79,8 +92,11 @@ class TruthOnRealPeersTest {
           List<String> srv = LoopbackCaptures.sServer(port, "-keylogfile", keylog.toString());
           srv.addAll(Arrays.asList(serverArgs.replace("CLIENT_CA", d + "/client.pem").split(" ")));
           Process server = new ProcessBuilder(srv).redirectErrorStream(true).start();
+          Process client = null;
           try {
-            LoopbackCaptures.awaitLine(server, false, "ACCEPT");
+            LoopbackCaptures.Lines serverSays =
+                new LoopbackCaptures.Lines(server.getInputStream(), "s_server");
+            int seen = serverSays.await("ACCEPT", 0);
             List<String> cli =
                 new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
             cli.addAll(
@@ -89,30 +105,28 @@ class TruthOnRealPeersTest {
                         .replace("CLIENT_CERT", d + "/client.pem")
                         .replace("CLIENT_KEY", d + "/client.key")
                         .split(" ")));
-            Process client = new ProcessBuilder(cli).redirectErrorStream(true).start();
-            // The handshake is over once s_client prints its verify result.
-            LoopbackCaptures.awaitLine(client, false, "Verify return code");
+            client = new ProcessBuilder(cli).redirectErrorStream(true).start();
+            LoopbackCaptures.Lines clientSays =
+                new LoopbackCaptures.Lines(client.getInputStream(), "s_client");
+            // s_client reads its input once the handshake is over.
             OutputStream cin = client.getOutputStream();
             OutputStream sin = server.getOutputStream();
             cin.write("hello from client\n".getBytes(StandardCharsets.US_ASCII));
             cin.flush();
-            Thread.sleep(300);
-            if (!serverTyped.isEmpty()) {
-              sin.write(serverTyped.getBytes(StandardCharsets.US_ASCII));
+            seen = serverSays.await("hello from client", seen);
+            OutputStream to = typedOnServer ? sin : cin;
+            to.write(typed.getBytes(StandardCharsets.US_ASCII));
+            to.flush();
+            serverSays.await(serverSees, seen);
+            if (sessionGoesOn) {
+              sin.write("hello from server\n".getBytes(StandardCharsets.US_ASCII));
               sin.flush();
-              Thread.sleep(400);
+              clientSays.await("hello from server", 0);
             }
-            if (!clientTyped.isEmpty()) {
-              cin.write(clientTyped.getBytes(StandardCharsets.US_ASCII));
-              cin.flush();
-              Thread.sleep(400);
-            }
-            sin.write("hello from server\n".getBytes(StandardCharsets.US_ASCII));
-            sin.flush();
-            Thread.sleep(300);
-            cin.close();
-            assertThat(client.waitFor(10, TimeUnit.SECONDS)).as("s_client exits").isTrue();
+            cin.close(); // s_client sends close_notify and exits on end of input
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("s_client exits").isTrue();
           } finally {
+            if (client != null) client.destroy();
             server.destroy();
             server.waitFor(5, TimeUnit.SECONDS);
           }
@@ -120,24 +134,32 @@ class TruthOnRealPeersTest {
         });
   }
 
-  /** s_client's "k": a TLS 1.3 Key Update. */
+  /** s_client's "k": a TLS 1.3 Key Update; s_server reads it (no data: "Read BLOCK"). */
   static LoopbackCaptures.Capture keyUpdate() throws Exception {
-    return commands("tls13-key-update", "-tls1_3", "-tls1_3", "", "k\n");
+    return commands("tls13-key-update", "-tls1_3", "-tls1_3", false, "k\n", "Read BLOCK", true);
   }
 
-  /** s_server's "c": a post-handshake Certificate Request (s_client -enable_pha). */
+  /**
+   * s_server's "c": a post-handshake Certificate Request (s_client -enable_pha); s_server verifies
+   * the certificate the client sends back ("verify return:1").
+   */
   static LoopbackCaptures.Capture postHandshakeAuth() throws Exception {
     return commands(
         "tls13-pha",
         "-tls1_3 -verify 1 -CAfile CLIENT_CA",
         "-tls1_3 -enable_pha -cert CLIENT_CERT -key CLIENT_KEY",
+        true,
         "c\n",
-        "");
+        "verify return:1",
+        true);
   }
 
-  /** s_client's "R": a renegotiation, which the server refuses. */
+  /**
+   * s_client's "R": a renegotiation, which the server refuses (no_renegotiation); s_client then
+   * ends the session with a fatal alert, which s_server reports as "ERROR".
+   */
   static LoopbackCaptures.Capture renegotiation() throws Exception {
-    return commands("tls12-reneg", "-tls1_2", "-tls1_2", "", "R\n");
+    return commands("tls12-reneg", "-tls1_2", "-tls1_2", false, "R\n", "ERROR", false);
   }
 
   /** A TLS 1.0 client against a TLS 1.2-only server: protocol_version. */

@@ -365,9 +365,13 @@ class TruthOnStudentTrafficTest {
         .containsEntry("Resumption", "full handshake");
   }
 
-  /** s_server's "r": the server asks for a renegotiation (Hello Request), the client makes one. */
+  /**
+   * s_server's "r": the server asks for a renegotiation (Hello Request), the client makes one;
+   * s_server reads on once it is done ("Read BLOCK").
+   */
   static LoopbackCaptures.Capture serverRenegotiation() throws Exception {
-    return TruthOnRealPeersTest.commands("tls12-server-reneg", "-tls1_2", "-tls1_2", "r\n", "");
+    return TruthOnRealPeersTest.commands(
+        "tls12-server-reneg", "-tls1_2", "-tls1_2", true, "r\n", "Read BLOCK", true);
   }
 
   /**

@@ -96,6 +96,137 @@ class BadInputTest {
     assertThat(err).contains(dir + ": is a folder").doesNotContain("--force");
   }
 
+  /**
+   * {@code lab trace} with a bad input says that alone: its header ("lab trace: profile modern,
+   * ...") came first, and an empty {@code --trace-json} file was left behind; with {@code --force}
+   * the last run's trace was emptied by a run that never started.
+   */
+  @Test
+  void traceWithABadInputSaysOnlyThatAndWritesNoFile() throws Exception {
+    Path json = dir.resolve("t.jsonl");
+    assertThat(run("trace", "--keylog", dir.toString(), "--trace-json", json.toString()))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(err).startsWith("lab trace: " + dir + ": cannot write the key log");
+    assertThat(out).isEmpty();
+    assertThat(json).doesNotExist();
+
+    Files.writeString(json, "last run\n");
+    Path none = dir.resolve("none");
+    assertThat(run("trace", "--certs", none.toString(), "--trace-json", json.toString(), "--force"))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(err).startsWith("lab trace: " + none.resolve("server.p12"));
+    assertThat(out).isEmpty();
+    assertThat(Files.readString(json)).isEqualTo("last run\n");
+  }
+
+  /**
+   * A port out of range is an invalid value: exit 2 and nothing else printed. {@code lab ca ocsp}
+   * printed a stack trace (IllegalArgumentException, exit 70); trace and client said exit 3, "bad
+   * input file".
+   */
+  @Test
+  void aPortOutOfRangeIsAUsageErrorInEveryCommand() {
+    String ca = dir.resolve("ca").toString();
+    assertThat(run("certs", "init", "--dir", ca, "--key", "ec-p256")).isZero();
+    String[][] commands = {
+      {"trace", "--port", "70000"},
+      {"client", "--ca", ca + "/ca.pem", "--port", "70000"},
+      {"client", "--ca", ca + "/ca.pem", "--port", "0"},
+      {"ca", "ocsp", "--dir", ca, "--port", "70000"},
+      {"capture", "--port", "70000"},
+      {"server", "--certs", ca, "--port", "70000"},
+      {"server", "--certs", ca, "--port", "-1"},
+    };
+    for (String[] c : commands) {
+      String what = String.join(" ", c);
+      assertThat(run(c)).as(what).isEqualTo(2);
+      assertThat(err.lines().findFirst().orElse(""))
+          .as(what)
+          .containsPattern(
+              "^lab [a-z ]+: Invalid value for option '--port': a port is [01]\\.\\.65535, got"
+                  + " (70000|0|-1)$");
+      assertThat(err).as(what).doesNotContain("Exception").doesNotContain("\tat ");
+      assertThat(out).as(what).isEmpty();
+    }
+  }
+
+  /**
+   * {@code lab capture --out FOLDER --force} replaced an empty folder with the capture file, and
+   * {@code --keylog FOLDER} was found out only at the end: a capture without keys left as
+   * FILE.partial, the error after the capture's lines.
+   */
+  @Test
+  void captureRefusesAFolderAsOutOrKeyLogBeforeCapturing() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("captures"));
+    assertThat(run("capture", "--out", folder.toString(), "--force", "--duration", "1"))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(folder + ": is a folder");
+    assertThat(folder).isEmptyDirectory();
+
+    Path pcapng = dir.resolve("x.pcapng");
+    assertThat(
+            run(
+                "capture",
+                "--keylog",
+                folder.toString(),
+                "--out",
+                pcapng.toString(),
+                "--duration",
+                "1"))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(folder + ": is a folder");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("captures");
+    }
+  }
+
+  /**
+   * {@code lab demo} with a file as {@code --captures} printed its title and first steps, then
+   * "cannot create"; {@code --out FOLDER} was "exists (use --force)", as if --force should replace
+   * the folder.
+   */
+  @Test
+  void demoRefusesAFileAsCapturesFolderAndAFolderAsPageBeforeItStarts() throws Exception {
+    Path file = Files.writeString(dir.resolve("captures"), "mine");
+    assertThat(run("demo", "--captures", file.toString())).isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(file + ": is a file; --captures names a folder");
+    assertThat(out).isEmpty();
+    assertThat(Files.readString(file)).isEqualTo("mine");
+
+    Path folder = Files.createDirectory(dir.resolve("page"));
+    assertThat(
+            run(
+                "demo",
+                "--html",
+                "--out",
+                folder.toString(),
+                "--force",
+                "--captures",
+                dir.resolve("c").toString()))
+        .isEqualTo(3);
+    assertOneLine();
+    assertThat(err).contains(folder + ": is a folder");
+    assertThat(out).isEmpty();
+    assertThat(folder).isEmptyDirectory();
+  }
+
+  /** A file that is not PKCS#12 at all: said so, without the "(null)" of a message-less error. */
+  @Test
+  void aClientCertificateThatIsNoPkcs12IsOneLineWithoutNull() throws Exception {
+    String ca = dir.resolve("ca").toString();
+    assertThat(run("certs", "init", "--dir", ca, "--key", "ec-p256")).isZero();
+    Path junk = Files.writeString(dir.resolve("me.p12"), "not a key store\n");
+    assertThat(run("client", "--ca", ca + "/ca.pem", "--cert", junk.toString())).isEqualTo(3);
+    assertOneLine();
+    assertThat(err.strip())
+        .isEqualTo("lab client: " + junk + ": not a PKCS#12 store readable with the lab password");
+  }
+
   /** A mistyped option is named as such, also when the FILE is missing too. */
   @Test
   void aMistypedOptionIsNamedBeforeAMissingFile() {

@@ -10,29 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tlslab.capture.TcpEnds;
 
 /** {@code lab capture}'s command line: mistakes are one line and exit 2, before any capture. */
 class CaptureCommandTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String err) {}
-
-  private static Run capture(String... args) {
-    CommandLine cmd = Main.commandLine();
-    StringWriter err = new StringWriter();
-    cmd.setErr(new PrintWriter(err, true));
-    cmd.setOut(new PrintWriter(new StringWriter(), true));
-    String[] all = new String[args.length + 1];
-    all[0] = "capture";
-    System.arraycopy(args, 0, all, 1, args.length);
-    return new Run(cmd.execute(all), err.toString());
+  private static CliRun.Result capture(String... args) {
+    return CliRun.command("capture", args);
   }
 
   @Test
   void keylogNeedsAPcapngName() {
-    Run r =
+    CliRun.Result r =
         capture(
             "--keylog", dir.resolve("k.log").toString(), "--out", dir.resolve("x.pcap").toString());
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
@@ -53,7 +43,7 @@ class CaptureCommandTest {
   @Test
   void anExistingFileIsNotOverwrittenWithoutForce() throws Exception {
     Path out = Files.writeString(dir.resolve("old.pcap"), "keep me");
-    Run r = capture("--out", out.toString(), "--duration", "1");
+    CliRun.Result r = capture("--out", out.toString(), "--duration", "1");
     assertThat(r.exit()).isEqualTo(ExitCode.REFUSED);
     assertThat(Files.readString(out)).isEqualTo("keep me");
   }

@@ -2,8 +2,6 @@ package tlslab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tlslab.pki.KeyType;
 import tlslab.pki.internal.Crypto;
 import tlslab.pki.internal.PemIo;
@@ -40,20 +37,12 @@ class CertsCommandTest {
   private Path lab; // an EC lab, created once and only read by the tests
   private Path otherLab; // a second lab CA with the same name but another key
 
-  record Run(int exit, String out, String err) {}
-
-  static Run lab(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    int exit = cmd.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  static CliRun.Result lab(String... args) {
+    return CliRun.run(args);
   }
 
   /** A user mistake: the documented exit code and exactly one line on stderr, no stack trace. */
-  static void assertOneLineError(Run r, int exit, String... fragments) {
+  static void assertOneLineError(CliRun.Result r, int exit, String... fragments) {
     assertThat(r.exit()).as("exit code; stderr: %s", r.err()).isEqualTo(exit);
     String err = r.err().strip();
     assertThat(err.lines().count()).as(err).isEqualTo(1);
@@ -78,11 +67,11 @@ class CertsCommandTest {
 
   @Test
   void everyCertsCommandHasHelpWithTheExitCodeTable() {
-    Run top = lab("certs", "--help");
+    CliRun.Result top = lab("certs", "--help");
     assertThat(top.exit()).isZero();
     assertThat(top.out()).contains("init", "issue", "class", "show", "verify");
     for (String sub : List.of("init", "issue", "class", "show", "verify")) {
-      Run r = lab("certs", sub, "--help");
+      CliRun.Result r = lab("certs", sub, "--help");
       assertThat(r.exit()).isZero();
       assertThat(r.out())
           .contains("Usage: lab certs " + sub)
@@ -92,14 +81,15 @@ class CertsCommandTest {
 
   @Test
   void certsWithoutASubcommandIsAUsageError() {
-    Run r = lab("certs");
+    CliRun.Result r = lab("certs");
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("Missing required subcommand");
   }
 
   @Test
   void unknownKeyTypeIsAUsageErrorNamingTheChoices() {
-    Run r = lab("certs", "init", "--dir", tmp.resolve("k").toString(), "--key", "dsa-1024");
+    CliRun.Result r =
+        lab("certs", "init", "--dir", tmp.resolve("k").toString(), "--key", "dsa-1024");
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err())
         .contains("unknown key type 'dsa-1024'")
@@ -111,7 +101,7 @@ class CertsCommandTest {
 
   @Test
   void initWritesEveryFileWithSecretsPrivate() throws Exception {
-    Run r =
+    CliRun.Result r =
         lab(
             "certs",
             "init",
@@ -145,7 +135,7 @@ class CertsCommandTest {
                   Files.getPosixFilePermissions(tmp.resolve("init").resolve(secret))))
           .isEqualTo("rw-------");
     }
-    Run show = lab("certs", "show", tmp.resolve("init/server.pem").toString());
+    CliRun.Result show = lab("certs", "show", tmp.resolve("init/server.pem").toString());
     assertThat(show.out())
         .contains("CN=chat.lab")
         .contains("DNS:chat.lab, IP:10.0.0.1")
@@ -192,7 +182,7 @@ class CertsCommandTest {
 
   @Test
   void issueWritesAClientBundleAndRefusesASecondTime() {
-    Run r = lab("certs", "issue", "--client", "carol", "--dir", lab.toString());
+    CliRun.Result r = lab("certs", "issue", "--client", "carol", "--dir", lab.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains(
@@ -200,7 +190,7 @@ class CertsCommandTest {
             "client-carol.key",
             "client-carol-combined.pem",
             "client-carol.p12");
-    Run v =
+    CliRun.Result v =
         lab(
             "certs",
             "verify",
@@ -285,7 +275,7 @@ class CertsCommandTest {
 
   @Test
   void showReadsPemCombinedPemAndPkcs12() {
-    Run pem = lab("certs", "show", lab.resolve("server.pem").toString());
+    CliRun.Result pem = lab("certs", "show", lab.resolve("server.pem").toString());
     assertThat(pem.exit()).isZero();
     assertThat(pem.out())
         .contains("(PEM certificate)")
@@ -298,18 +288,18 @@ class CertsCommandTest {
         .contains("key:            EC P-256")
         .contains("days left")
         .containsPattern("SHA-256: +([0-9A-F]{2}:){31}[0-9A-F]{2}");
-    Run combined = lab("certs", "show", lab.resolve("cert.pem").toString());
+    CliRun.Result combined = lab("certs", "show", lab.resolve("cert.pem").toString());
     assertThat(combined.out())
         .contains("combined PEM")
         .contains("private key:    EC P-256, matches the certificate");
-    Run p12 = lab("certs", "show", lab.resolve("server.p12").toString());
+    CliRun.Result p12 = lab("certs", "show", lab.resolve("server.p12").toString());
     assertThat(p12.out())
         .contains("PKCS#12")
         .contains("certificate 2 of 2")
         .contains("CA:true (critical)")
         .contains("keyCertSign, cRLSign (critical)")
         .contains("(self-signed)");
-    Run trust =
+    CliRun.Result trust =
         lab("certs", "show", lab.resolve("truststore.p12").toString(), "--password", "changeit");
     assertThat(trust.exit()).isZero();
     assertThat(trust.out()).contains("subject:        CN=TLS Lab CA,O=TLS Lab");
@@ -319,7 +309,7 @@ class CertsCommandTest {
   void showReadsABinaryDerCertificate() throws Exception {
     Path der = tmp.resolve("server.der");
     Files.write(der, PemIo.readCertificate(lab.resolve("server.pem")).getEncoded());
-    Run r = lab("certs", "show", der.toString());
+    CliRun.Result r = lab("certs", "show", der.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("(DER certificate)").contains("CN=localhost");
   }
@@ -378,7 +368,7 @@ class CertsCommandTest {
 
   @Test
   void verifyPassesEveryCheckForTheServerCertificate() {
-    Run r =
+    CliRun.Result r =
         lab(
             "certs",
             "verify",
@@ -395,7 +385,7 @@ class CertsCommandTest {
 
   @Test
   void verifyFailsOnAWrongHostName() {
-    Run r =
+    CliRun.Result r =
         lab(
             "certs",
             "verify",
@@ -424,7 +414,7 @@ class CertsCommandTest {
 
   @Test
   void verifyFailsWhenAnotherCaSignedTheCertificate() {
-    Run r =
+    CliRun.Result r =
         lab(
             "certs",
             "verify",
@@ -515,7 +505,7 @@ class CertsCommandTest {
             "nope"),
         ExitCode.BAD_INPUT,
         "wrong password");
-    Run usage = lab("certs", "verify", lab.resolve("server.pem").toString());
+    CliRun.Result usage = lab("certs", "verify", lab.resolve("server.pem").toString());
     assertThat(usage.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(usage.err()).contains("Missing required option: '--ca=CA.pem'");
   }
@@ -530,7 +520,7 @@ class CertsCommandTest {
             "# CS 4xx, autumn\n\ns100,Ada Lovelace\ns200\tZoë Martín\nGrace Hopper\n",
             StandardCharsets.UTF_8);
     Path out = tmp.resolve("handout");
-    Run r =
+    CliRun.Result r =
         lab(
             "certs",
             "class",
@@ -561,11 +551,11 @@ class CertsCommandTest {
         assertThat(out.resolve(folder).resolve(f)).exists();
       }
     }
-    Run show = lab("certs", "show", out.resolve("s200/s200.p12").toString());
+    CliRun.Result show = lab("certs", "show", out.resolve("s200/s200.p12").toString());
     assertThat(show.out()).contains("CN=Zoë Martín").contains("UID=s200").contains("clientAuth");
     String fingerprint = manifest.get(2).split("\t")[3];
     assertThat(show.out()).contains("SHA-256:        " + fingerprint);
-    Run verify =
+    CliRun.Result verify =
         lab(
             "certs",
             "verify",
@@ -591,7 +581,7 @@ class CertsCommandTest {
   @Test
   void classByCountShowsProgressOnStderrForLargeClasses() throws Exception {
     Path out = tmp.resolve("big");
-    Run r =
+    CliRun.Result r =
         lab("certs", "class", "--count", "50", "--dir", lab.toString(), "--out", out.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.err()).contains("issued 5/50").contains("issued 50/50");
@@ -631,7 +621,7 @@ class CertsCommandTest {
         lab("certs", "class", "--count", "2", "--dir", tmp.resolve("no-ca").toString()),
         ExitCode.BAD_INPUT,
         "no lab CA in");
-    Run both = lab("certs", "class", "--count", "2", "--roster", dup.toString());
+    CliRun.Result both = lab("certs", "class", "--count", "2", "--roster", dup.toString());
     assertThat(both.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(both.err()).contains("mutually exclusive");
   }
@@ -640,14 +630,14 @@ class CertsCommandTest {
 
   @Test
   void benchCertsPrintsBothTimesAndTheRatio() {
-    Run r = lab("bench", "certs", "--count", "2");
+    CliRun.Result r = lab("bench", "certs", "--count", "2");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("Issuing a class of 2 bundles (ec-p256 student keys")
         .containsPattern("in-process, \\d+ threads: +\\d+ ms")
         .containsPattern("openssl CLI loop: +\\d+ ms")
         .containsPattern("ratio openssl / in-process: [0-9.]+x");
-    Run bad = lab("bench", "certs", "--count", "0");
+    CliRun.Result bad = lab("bench", "certs", "--count", "0");
     assertThat(bad.exit()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(bad.err().strip())
         .isEqualTo("lab bench certs: count: must be between 1 and 10000, got 0");

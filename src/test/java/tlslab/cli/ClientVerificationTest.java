@@ -2,11 +2,6 @@ package tlslab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +9,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tlslab.net.ChatServer;
 import tlslab.pki.InitOptions;
 import tlslab.pki.LabCertificates;
@@ -66,29 +60,16 @@ class ClientVerificationTest {
     wrongHost.close();
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run client(String stdin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    InputStream saved = System.in;
-    System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-    try {
-      String[] all = new String[args.length + 1];
-      all[0] = "client";
-      System.arraycopy(args, 0, all, 1, args.length);
-      return new Run(cmd.execute(all), out.toString(), err.toString());
-    } finally {
-      System.setIn(saved);
-    }
+  private static CliRun.Result client(String stdin, String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "client";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return CliRun.withInput(stdin, all);
   }
 
   @Test
   void connectsToTheLabServerAndExitsAfterTheTlsClose() {
-    Run r =
+    CliRun.Result r =
         client(
             "/whoami\n",
             "--port",
@@ -97,21 +78,23 @@ class ClientVerificationTest {
             lab.resolve("ca.pem").toString(),
             "--name",
             "tester");
-    assertThat(r.exit).as(r.err).isZero();
-    assertThat(r.out).contains("* you are now tester").contains("* you are tester from 127.0.0.1:");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("* you are now tester")
+        .contains("* you are tester from 127.0.0.1:");
   }
 
   @Test
   void refusesAServerWhoseCertificateIsNotFromTheLabCa() {
-    Run r =
+    CliRun.Result r =
         client(
             "hello\n",
             "--port",
             String.valueOf(rogueServer.port()),
             "--ca",
             lab.resolve("ca.pem").toString());
-    assertThat(r.exit).isEqualTo(ExitCode.NETWORK);
-    assertThat(r.err.strip())
+    assertThat(r.exit()).isEqualTo(ExitCode.NETWORK);
+    assertThat(r.err().strip())
         .startsWith("lab client: server certificate at localhost:")
         .contains("not issued by a trusted CA")
         .endsWith("(sent alert: fatal certificate_unknown)") // what a capture of it shows
@@ -121,20 +104,20 @@ class ClientVerificationTest {
 
   @Test
   void refusesAServerWhoseCertificateNamesAnotherHost() {
-    Run r =
+    CliRun.Result r =
         client(
             "hello\n",
             "--port",
             String.valueOf(wrongHost.port()),
             "--ca",
             elsewhere.resolve("ca.pem").toString());
-    assertThat(r.exit).isEqualTo(ExitCode.NETWORK);
-    assertThat(r.err.strip()).contains("is not valid for host 'localhost'").hasLineCount(1);
+    assertThat(r.exit()).isEqualTo(ExitCode.NETWORK);
+    assertThat(r.err().strip()).contains("is not valid for host 'localhost'").hasLineCount(1);
   }
 
   @Test
   void insecureConnectsToTheRogueServerWithALoudWarning() {
-    Run r =
+    CliRun.Result r =
         client(
             "/whoami\n",
             "--port",
@@ -142,21 +125,21 @@ class ClientVerificationTest {
             "--ca",
             lab.resolve("ca.pem").toString(),
             "--insecure");
-    assertThat(r.exit).as(r.err).isZero();
-    assertThat(r.err).contains("WARNING: --insecure").contains("NOT checked");
-    assertThat(r.out).contains("* you are guest");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).contains("WARNING: --insecure").contains("NOT checked");
+    assertThat(r.out()).contains("* you are guest");
   }
 
   @Test
   void quitInAScriptEndsTheRunWhenTheServerCloses() {
-    Run r =
+    CliRun.Result r =
         client(
             "/quit\n",
             "--port",
             String.valueOf(good.port()),
             "--ca",
             lab.resolve("ca.pem").toString());
-    assertThat(r.exit).as(r.err).isZero();
-    assertThat(r.out).contains("* bye guest");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("* bye guest");
   }
 }

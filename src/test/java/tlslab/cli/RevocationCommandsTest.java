@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code lab certs revoke}, {@code lab certs crl}, {@code lab ca ocsp}, {@code lab server --staple}
@@ -29,15 +26,8 @@ import picocli.CommandLine;
 class RevocationCommandsTest {
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
-  private static Run lab(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    return new Run(cmd.execute(args), out.toString(), err.toString());
+  private static CliRun.Result lab(String... args) {
+    return CliRun.run(args);
   }
 
   @Test
@@ -49,13 +39,14 @@ class RevocationCommandsTest {
                 .err())
         .contains("must be an absolute http:// URL");
 
-    Run revoked =
+    CliRun.Result revoked =
         lab("certs", "revoke", certs + "/server.pem", "--reason", "key-compromise", "--dir", certs);
     assertThat(revoked.exit()).isEqualTo(ExitCode.OK);
     assertThat(revoked.out()).contains("revoked serial").contains("reason keyCompromise");
     assertThat(lab("certs", "revoke", certs + "/server.pem", "--dir", certs).exit())
         .isEqualTo(ExitCode.REFUSED);
-    Run badReason = lab("certs", "revoke", "--serial", "AB", "--reason", "bored", "--dir", certs);
+    CliRun.Result badReason =
+        lab("certs", "revoke", "--serial", "AB", "--reason", "bored", "--dir", certs);
     assertThat(badReason.exit()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(badReason.err())
         .contains("unknown revocation reason 'bored'")
@@ -67,14 +58,14 @@ class RevocationCommandsTest {
         .contains("is the lab CA itself");
 
     // The responder refuses to start on a folder without a CA, instead of failing per request.
-    Run noCa =
+    CliRun.Result noCa =
         assertTimeoutPreemptively(
             Duration.ofSeconds(30),
             () -> lab("ca", "ocsp", "--dir", dir.resolve("nothing").toString(), "--port", "0"));
     assertThat(noCa.exit()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(noCa.err()).contains("no lab CA in");
 
-    Run crl = lab("certs", "crl", "--dir", certs);
+    CliRun.Result crl = lab("certs", "crl", "--dir", certs);
     assertThat(crl.exit()).isZero();
     assertThat(crl.out()).contains("CRL with 1 revoked certificate(s)");
     assertThat(Files.readString(dir.resolve("certs/crl.pem")))
@@ -123,19 +114,7 @@ class RevocationCommandsTest {
       assertThat(sm.find()).isTrue();
       String port = sm.group(1);
 
-      String good =
-          run(
-              List.of(
-                  "openssl",
-                  "s_client",
-                  "-connect",
-                  "127.0.0.1:" + port,
-                  "-CAfile",
-                  certs.resolve("ca.pem").toString(),
-                  "-status",
-                  "-tls1_2"),
-              "");
-      assertThat(good).contains("Cert Status: good");
+      assertThat(stapled(port, certs)).contains("Cert Status: good");
       String chat =
           run(
               labCommand(
@@ -160,7 +139,9 @@ class RevocationCommandsTest {
                       "keyCompromise")
                   .exit())
           .isZero();
-      Thread.sleep(1500); // --staple-cache 1: the server's cached "good" expires
+      // --staple-cache 1: the server staples its cached "good" for up to a second more, then asks
+      // the responder again. Wait until it staples the revocation, as openssl sees it.
+      awaitStapled(port, certs, "Cert Status: revoked");
       Process client =
           new ProcessBuilder(
                   labCommand("client", "--port", port, "--ca", certs.resolve("ca.pem").toString()))
@@ -178,6 +159,43 @@ class RevocationCommandsTest {
         p.destroyForcibly();
       }
     }
+  }
+
+  /** What openssl s_client -status prints of one TLS 1.2 handshake with the server. */
+  private static String stapled(String port, Path certs) throws Exception {
+    return run(
+        List.of(
+            "openssl",
+            "s_client",
+            "-connect",
+            "127.0.0.1:" + port,
+            "-CAfile",
+            certs.resolve("ca.pem").toString(),
+            "-status",
+            "-tls1_2"),
+        "");
+  }
+
+  /**
+   * Waits until openssl sees {@code status} in what the server staples, at most 30 s (a bound for a
+   * loaded machine, not a pace), asking again every 100 ms.
+   */
+  private static void awaitStapled(String port, Path certs, String status) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String last;
+    do {
+      last = stapled(port, certs);
+      if (last.contains(status)) return;
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    Matcher m = Pattern.compile("Cert Status: \\w+").matcher(last);
+    throw new AssertionError(
+        "the server did not staple '"
+            + status
+            + "' within 30 s of the revocation; openssl saw: "
+            + (m.find()
+                ? m.group()
+                : last.contains("OCSP response: no response") ? "no OCSP response" : last));
   }
 
   private static List<String> labCommand(String... args) {

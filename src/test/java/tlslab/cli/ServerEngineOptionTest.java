@@ -2,12 +2,9 @@ package tlslab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tlslab.tls.TlsEngine;
 
 /**
@@ -17,17 +14,8 @@ import tlslab.tls.TlsEngine;
 class ServerEngineOptionTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String err) {}
-
-  private static Run server(String... args) {
-    CommandLine cmd = Main.commandLine();
-    StringWriter err = new StringWriter();
-    cmd.setErr(new PrintWriter(err, true));
-    cmd.setOut(new PrintWriter(new StringWriter(), true));
-    String[] all = new String[args.length + 1];
-    all[0] = "server";
-    System.arraycopy(args, 0, all, 1, args.length);
-    return new Run(cmd.execute(all), err.toString());
+  private static CliRun.Result server(String... args) {
+    return CliRun.command("server", args);
   }
 
   @Test
@@ -41,7 +29,7 @@ class ServerEngineOptionTest {
       args[2] = "--certs";
       args[3] = dir.toString();
       System.arraycopy(option, 0, args, 4, option.length);
-      Run r = server(args);
+      CliRun.Result r = server(args);
       assertThat(r.exit()).as(String.join(" ", option)).isEqualTo(ExitCode.USAGE);
       assertThat(r.err())
           .contains("--engine boringssl cannot trace, key-log, staple or check revocation")
@@ -53,7 +41,7 @@ class ServerEngineOptionTest {
 
   @Test
   void unknownEngineIsAUsageError() {
-    Run r = server("--engine", "conscrypt", "--certs", dir.toString());
+    CliRun.Result r = server("--engine", "conscrypt", "--certs", dir.toString());
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("unknown engine 'conscrypt' (choose one of: jsse, boringssl)");
   }

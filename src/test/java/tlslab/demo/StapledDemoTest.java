@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,9 +14,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import tlslab.cli.CliRun;
 import tlslab.cli.ExitCode;
-import tlslab.cli.Main;
 
 /**
  * {@code lab demo --staple} reproduces the report's row "Server Hello, Certificate, Certificate
@@ -93,15 +90,12 @@ class StapledDemoTest {
   }
 
   private static String run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    int exit = cmd.execute(args);
-    assertThat(exit).as("exit code; stderr: " + err + "\nstdout: " + out).isEqualTo(ExitCode.OK);
-    assertThat(out.toString()).doesNotContain("capture: not possible");
-    return out.toString();
+    CliRun.Result r = CliRun.run(args);
+    assertThat(r.exit())
+        .as("exit code; stderr: " + r.err() + "\nstdout: " + r.out())
+        .isEqualTo(ExitCode.OK);
+    assertThat(r.out()).doesNotContain("capture: not possible");
+    return r.out();
   }
 
   private static String tshark(String... args) throws Exception {

@@ -99,6 +99,60 @@ class GradebookPageTest {
     assertThat(csv.get(1).get("name")).isEqualTo("<script>document.title='pwned'</script>");
   }
 
+  /**
+   * Should a student's string ever reach the markup, the page's policy still refuses it: a script
+   * element added to the loaded gradebook does not run, and a style attribute does not apply (the
+   * page's own style element is allowed by its hash, nothing else).
+   */
+  @Test
+  void policyRefusesInjectedScriptAndStyle() throws Exception {
+    Path page = dir.resolve("gradebook.html");
+    Files.writeString(page, GradebookPage.html(rows(), EXERCISES), StandardCharsets.UTF_8);
+    String[] got = new String[2];
+    SharedBrowser.attack(
+        page,
+        "document.readyState === 'complete'",
+        t -> {
+          got[0] =
+              t.eval()
+                  .eval(
+                      "(() => { const s = document.createElement('script');"
+                          + " s.textContent = 'window.pwned = 1';"
+                          + " document.body.appendChild(s); return typeof window.pwned; })()")
+                  .getAsString();
+          got[1] =
+              t.eval()
+                  .eval(
+                      "(() => { const p = document.createElement('p');"
+                          + " p.setAttribute('style', 'color: rgb(1, 2, 3)');"
+                          + " document.body.appendChild(p); return getComputedStyle(p).color; })()")
+                  .getAsString();
+        });
+    assertThat(got[0]).as("typeof pwned after adding a script").isEqualTo("undefined");
+    assertThat(got[1]).as("colour of an injected style attribute").isNotEqualTo("rgb(1, 2, 3)");
+    // The page's own style still applies (its hash is right), and is readable when projected:
+    // no text under 13 px, every text 4.5:1 against its background, light and dark.
+    SharedBrowser.load(
+        page,
+        "",
+        Path.of("target", "html-pages", "gradebook-style.png"),
+        t -> {
+          assertThat(
+                  t.eval()
+                      .eval("getComputedStyle(document.querySelector('thead th')).position")
+                      .getAsString())
+              .as("the page's own style applies")
+              .isEqualTo("sticky");
+          for (String scheme : List.of("light", "dark")) {
+            t.media().emulate("prefers-color-scheme", scheme);
+            assertThat(SharedBrowser.json(t, SharedBrowser.unreadable(13)).getAsJsonArray())
+                .as("text a projector loses, %s scheme", scheme)
+                .isEmpty();
+          }
+        },
+        "document.readyState === 'complete'");
+  }
+
   @Test
   void gradeRefusesToOverwriteTheHtmlGradebook() throws Exception {
     Path csv = dir.resolve("grades.csv");

@@ -37,14 +37,19 @@ import tlslab.tls.TlsProfile;
 
 /**
  * Exercise 11 on real evidence made the way a student makes it: the lab CA's responder, a stapling
- * lab server, a verifying lab client, libpcap captures (root), then revocation and the CRL. Then
- * the cheats: the good capture handed in twice, a CRL from another CA, a CRL without the serial,
- * another student's captures.
+ * lab server, a verifying lab client, libpcap captures (root), then revocation and the CRL. In
+ * class (the student has a bundle) the client presents the class certificate, as the exercise says.
+ * Then the cheats: the good capture handed in twice, a CRL from another CA, a CRL without the
+ * serial, another student's captures, a good session a classmate made with the student's
+ * certificates.
  */
 class RevocationCheckTest {
   @TempDir static Path root;
   static Path work;
   static Path other;
+
+  /** The good session made by a classmate (their own class certificate) for the student. */
+  static Path classmatesGood;
 
   @BeforeAll
   static void evidence() throws Exception {
@@ -58,7 +63,9 @@ class RevocationCheckTest {
         ClassOptions.builder()
             .caDir(instructor)
             .out(root.resolve("class"))
-            .students(List.of(new Student("Alice Martin", "s1234567")))
+            .students(
+                List.of(
+                    new Student("Alice Martin", "s1234567"), new Student("Bob Stone", "s7654321")))
             .build(),
         (done, total) -> {});
     StudentWork.copy(root.resolve("class").resolve("s1234567"), work.resolve("bundle"));
@@ -71,11 +78,17 @@ class RevocationCheckTest {
               .sans(List.of("localhost", "127.0.0.1", StudentWork.challenge(work) + ".invalid"))
               .revocationUrls(RevocationUrls.onLoopback(ocsp.port()))
               .build());
-      session(certs, work.resolve("captures/11-good.pcap"), true);
+      // The exercise's in-class steps: the server trusts the class CA, the client presents the
+      // bundle's certificate.
+      StudentWork.trustClassCa(work);
+      Path mine = work.resolve("bundle/s1234567.p12");
+      session(certs, work.resolve("captures/11-good.pcap"), true, mine);
+      classmatesGood = root.resolve("classmate/11-good.pcap");
+      session(certs, classmatesGood, true, root.resolve("class/s7654321/s7654321.p12"));
       Revocations.revokeCertificate(
           certs, certs.resolve("server.pem"), RevocationReason.KEY_COMPROMISE);
       Revocations.writeCrl(certs, Duration.ofDays(7));
-      session(certs, work.resolve("captures/11-revoked.pcap"), false);
+      session(certs, work.resolve("captures/11-revoked.pcap"), false, mine);
     }
     // Another student with their own CA and a complete exercise of their own CRL.
     other = root.resolve("other");
@@ -91,11 +104,16 @@ class RevocationCheckTest {
     Revocations.writeCrl(other.resolve("certs"), Duration.ofDays(7));
   }
 
-  /** One stapling server (fresh context, so a fresh answer) and one verifying client, captured. */
-  private static void session(Path certs, Path pcap, boolean expectAccepted) throws Exception {
+  /**
+   * One stapling server (fresh context, so a fresh answer) asking for a client certificate, and one
+   * verifying client presenting {@code keyStore}, captured.
+   */
+  private static void session(Path certs, Path pcap, boolean expectAccepted, Path keyStore)
+      throws Exception {
     try (ChatServer server =
         ChatServer.builder()
             .context(TlsContexts.server(certs, true, RevocationPolicy.off()))
+            .clientAuth(tlslab.tls.ClientAuth.WANT)
             .port(0)
             .profile(TlsProfile.MODERN)
             .log(l -> {})
@@ -119,7 +137,7 @@ class RevocationCheckTest {
                 .context(
                     TlsContexts.client(
                         certs.resolve("ca.pem"),
-                        null,
+                        keyStore,
                         false,
                         new RevocationPolicy(RevocationPolicy.Mode.SOFT, List.of())))
                 .profile(TlsProfile.MODERN)
@@ -188,6 +206,41 @@ class RevocationCheckTest {
         .extracting(Report.Item::requirement)
         .contains("your server certificate carries your challenge");
   }
+
+  /**
+   * The cheat: a classmate makes the good session with the student's certificates (handed over, or
+   * the student's machine) and the student hands it in. The classmate's client can present only the
+   * classmate's class certificate, never the student's (no key): checked with the bundle and graded
+   * against the class record, it fails, naming whose it is. The refusal carries no client
+   * certificate by its nature, and the check says so.
+   */
+  @Test
+  void aGoodSessionAClassmateMadeFailsOnTheClassCertificate(@TempDir Path tmp) throws IOException {
+    Report honest = check(work, null);
+    assertThat(honest.items())
+        .anyMatch(i -> i.ok() && i.requirement().equals(CLASS_CERTIFICATE_IN_GOOD));
+    assertThat(honest.notes())
+        .anyMatch(n -> n.startsWith("11-revoked.pcap carries no class certificate"));
+    Path w = copy(work, tmp.resolve("w"));
+    Evidence.copyCapture(classmatesGood, w.resolve("captures/11-good.pcap"));
+    Report r = check(w, null);
+    assertThat(r.passed()).isFalse();
+    assertThat(Evidence.failed(r, CLASS_CERTIFICATE_IN_GOOD).hint())
+        .contains("not your bundle's certificate");
+    ClassRecord klass = ClassRecord.load(root.resolve("class"));
+    Report graded =
+        new RevocationCheck()
+            .check(new Workspace(w, Optional.of("Alice Martin"), Optional.of(klass)));
+    assertThat(Evidence.failed(graded, CLASS_CERTIFICATE_IN_GOOD).hint())
+        .contains("the class manifest lists serial", "Alice Martin");
+    Report gradedHonest =
+        new RevocationCheck()
+            .check(new Workspace(work, Optional.of("Alice Martin"), Optional.of(klass)));
+    assertThat(gradedHonest.passed()).as("%s", gradedHonest.items()).isTrue();
+  }
+
+  private static final String CLASS_CERTIFICATE_IN_GOOD =
+      "your class certificate is in the handshake of 11-good.pcap";
 
   @Test
   void inClassTheServerCertificateMustNameTheStudent() {

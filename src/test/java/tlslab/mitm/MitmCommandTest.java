@@ -2,8 +2,6 @@ package tlslab.mitm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,8 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import tlslab.cli.Main;
+import tlslab.cli.CliRun;
 
 /**
  * {@code lab mitm}'s command line: usage errors exit 2 with one line, a taken port exits 5 after
@@ -22,21 +19,13 @@ import tlslab.cli.Main;
 class MitmCommandTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run lab(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    int exit = cmd.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  private static CliRun.Result lab(String... args) {
+    return CliRun.run(args);
   }
 
   @Test
   void interceptNeedsTheAttackersCertificates() {
-    Run r = lab("mitm", "--upstream", "localhost:8443");
+    CliRun.Result r = lab("mitm", "--upstream", "localhost:8443");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).startsWith("lab mitm: give the attacker's certificates (--certs DIR");
     assertThat(r.err()).doesNotContain("Exception");
@@ -44,7 +33,7 @@ class MitmCommandTest {
 
   @Test
   void tapAndTamperExcludeEachOther() {
-    Run r = lab("mitm", "--upstream", "localhost:8443", "--tap", "--tamper", "downgrade");
+    CliRun.Result r = lab("mitm", "--upstream", "localhost:8443", "--tap", "--tamper", "downgrade");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--tap and --tamper exclude each other");
   }
@@ -58,7 +47,7 @@ class MitmCommandTest {
 
   @Test
   void anUnknownTamperModeNamesTheChoices() {
-    Run r = lab("mitm", "--upstream", "localhost:8443", "--tamper", "evil");
+    CliRun.Result r = lab("mitm", "--upstream", "localhost:8443", "--tamper", "evil");
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.err()).contains("choose one of: strip-dhe, downgrade, flip-random");
   }
@@ -66,7 +55,7 @@ class MitmCommandTest {
   @Test
   void aTakenPortExitsFiveAfterTheBanner() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Run r =
+      CliRun.Result r =
           lab(
               "mitm",
               "--tap",
@@ -84,7 +73,7 @@ class MitmCommandTest {
   void anotherAddressThanLoopbackIsWarnedAbout() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress("0.0.0.0", 0));
-      Run r =
+      CliRun.Result r =
           lab(
               "mitm",
               "--tamper",
@@ -104,7 +93,7 @@ class MitmCommandTest {
   void anExistingLogIsNotOverwritten() throws Exception {
     Path log = dir.resolve("mitm.jsonl");
     Files.writeString(log, "someone's evidence\n");
-    Run r = lab("mitm", "--tap", "--upstream", "localhost:8443", "--log", log.toString());
+    CliRun.Result r = lab("mitm", "--tap", "--upstream", "localhost:8443", "--log", log.toString());
     assertThat(r.exit()).isEqualTo(6);
     assertThat(r.err()).contains("exists; use --force");
     assertThat(Files.readString(log)).isEqualTo("someone's evidence\n");

@@ -64,9 +64,11 @@ final class Fixtures {
       queue.add(line);
     }
 
-    /** Waits for a line matching the predicate, skipping others; fails after 5 s. */
+    /**
+     * Waits for a line matching the predicate, skipping others; fails after {@link #WAIT_SECONDS}.
+     */
     String await(java.util.function.Predicate<String> p) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
       try {
         while (System.nanoTime() < deadline) {
           String l = queue.poll(50, TimeUnit.MILLISECONDS);
@@ -79,7 +81,9 @@ final class Fixtures {
       }
       String got = all.toString();
       throw new AssertionError(
-          "no matching line within 5 s; got "
+          "no matching line within "
+              + WAIT_SECONDS
+              + " s; got "
               + all.size()
               + " lines: "
               + (got.length() > 600
@@ -183,10 +187,17 @@ final class Fixtures {
   }
 
   /**
-   * Waits (up to 5 s) for a server log line matching p: some are written after the socket closes.
+   * How long a wait for a line lasts at most: a bound for a loaded machine (5 s was too short with
+   * five builds on two cores), not a pace; a wait returns as soon as the line is there.
+   */
+  static final long WAIT_SECONDS = 30;
+
+  /**
+   * Waits (up to {@link #WAIT_SECONDS}) for a server log line matching p: some are written after
+   * the socket closes.
    */
   static String awaitLog(List<String> log, java.util.function.Predicate<String> p) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (System.nanoTime() < deadline) {
       for (String l : log) {
         if (p.test(l)) {
@@ -200,6 +211,6 @@ final class Fixtures {
         break;
       }
     }
-    throw new AssertionError("no matching log line within 5 s: " + log);
+    throw new AssertionError("no matching log line within " + WAIT_SECONDS + " s: " + log);
   }
 }

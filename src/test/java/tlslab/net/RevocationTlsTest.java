@@ -121,9 +121,10 @@ class RevocationTlsTest {
     return c;
   }
 
-  /** Waits up to 5 s for {@code n} log lines containing {@code text}: logged after the close. */
+  /** Waits for {@code n} log lines containing {@code text}: logged after the close. */
   private static void awaitCount(List<String> log, String text, int n) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    long deadline =
+        System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(Fixtures.WAIT_SECONDS);
     while (log.stream().filter(l -> l.contains(text)).count() < n) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(n + " lines with '" + text + "' expected: " + log);

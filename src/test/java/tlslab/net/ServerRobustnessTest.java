@@ -67,7 +67,7 @@ class ServerRobustnessTest {
   }
 
   private static void awaitConnections(int n) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Fixtures.WAIT_SECONDS);
     while (server.connectionCount() != n && System.nanoTime() < deadline) {
       sleep(10);
     }
@@ -212,7 +212,7 @@ class ServerRobustnessTest {
   }
 
   private static void awaitLog(String... parts) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Fixtures.WAIT_SECONDS);
     while (System.nanoTime() < deadline) {
       for (String part : parts) {
         if (log.stream().anyMatch(l -> l.contains(part))) {

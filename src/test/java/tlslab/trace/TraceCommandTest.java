@@ -410,12 +410,15 @@ class TraceCommandTest {
     }
   }
 
+  /** An invalid value on the command line: a usage error (exit 2), before anything is printed. */
   @Test
-  void aPortOutOfRangeIsBadInput() {
+  void aPortOutOfRangeIsAUsageError() {
     Run r = lab("trace", "--certs", certs.toString(), "--port", "70000");
 
-    assertThat(r.exit()).isEqualTo(3);
-    assertThat(r.err().strip()).isEqualTo("lab trace: port 70000 is not a TCP port (0 to 65535)");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().lines().findFirst())
+        .hasValue("lab trace: Invalid value for option '--port': a port is 0..65535, got 70000");
+    assertThat(r.out()).isEmpty();
   }
 
   @Test

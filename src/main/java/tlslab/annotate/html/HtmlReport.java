@@ -18,6 +18,7 @@ import tlslab.annotate.Correction;
 import tlslab.annotate.Field;
 import tlslab.annotate.KeyMaterial;
 import tlslab.annotate.Payload;
+import tlslab.annotate.QuicSummary;
 import tlslab.annotate.Row;
 import tlslab.annotate.TlsAlert;
 import tlslab.annotate.TlsMessage;
@@ -72,6 +73,10 @@ public final class HtmlReport {
     // the renderer): on a capture of thousands of frames the first ladder is up at once.
     StringBuilder rest = new StringBuilder(1 << 12);
     rest.append("{\"frames\":[");
+    StringBuilder others = new StringBuilder(1 << 12);
+    boolean firstOther = true;
+    long otherCount = 0;
+    List<QuicSummary> quic = List.of();
     int firstConnection = -1;
     long frameCount = 0;
     boolean first = true;
@@ -88,13 +93,20 @@ public final class HtmlReport {
         an.follow(r);
         while (r.next(f)) {
           Row row = an.annotate(f);
-          if (row.connection == 0) continue;
           boolean lossy =
               !row.problems.isEmpty()
                   || row.tcpLost()
                   || row.tcpRetransmission()
                   || row.tcpOutOfOrder();
-          if (!row.tls && !lossy) continue;
+          if (row.connection == 0 || (!row.tls && !lossy)) {
+            // Not a TLS frame of a TCP connection (TCP set-up and acknowledgements, DNS, QUIC,
+            // anything else): listed as the text view lists it, so nothing is lost.
+            if (!firstOther) others.append(",\n");
+            firstOther = false;
+            otherCount++;
+            other(row, others, restStrings);
+            continue;
+          }
           if (firstConnection < 0) firstConnection = row.connection;
           frameCount++;
           if (row.connection == firstConnection) {
@@ -109,15 +121,28 @@ public final class HtmlReport {
         }
         facts = an.facts();
         sums = an.summaries();
+        quic = an.quicSummaries();
         String own = tlslab.annotate.AnnotateReport.fileProblem(r, an);
         problem = noCapture == null ? own : own == null ? noCapture : noCapture + " " + own;
       }
-    rest.append("],\"strings\":");
+    rest.append("],\"others\":[").append(others).append("],\"strings\":");
     restStrings.json(rest);
     rest.append('}');
     json.append("],\"strings\":");
     firstStrings.json(json);
-    json.append(",\"frameCount\":").append(frameCount).append(",\"connections\":[");
+    json.append(",\"frameCount\":").append(frameCount);
+    json.append(",\"totalFrames\":").append(file == null ? 0 : an.frameCount());
+    json.append(",\"otherCount\":").append(otherCount);
+    json.append(",\"quic\":[");
+    for (int i = 0; i < quic.size(); i++) {
+      QuicSummary s = quic.get(i);
+      if (i > 0) json.append(",\n");
+      json.append("{\"index\":").append(s.index());
+      json.append(",\"client\":").append(q(s.client()));
+      json.append(",\"server\":").append(q(s.server()));
+      json.append(",\"facts\":").append(list(s.lines())).append('}');
+    }
+    json.append("],\"connections\":[");
     for (int i = 0; i < sums.size(); i++) {
       if (i > 0) json.append(",\n");
       connection(facts.get(i), sums.get(i), json);
@@ -126,15 +151,17 @@ public final class HtmlReport {
     if (problem != null) json.append(",\"fileProblem\":").append(q(problem));
     extras(extras, json);
     json.append('}');
+    String css = resource("page.css");
+    String js = resource("page.js");
     out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-        .append(
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
-                + " script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n")
+        .append("<meta http-equiv=\"Content-Security-Policy\" content=\"")
+        .append(contentSecurityPolicy(js, css))
+        .append("\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>TLS Lab: ")
         .append(html(extras.title() != null ? extras.title() : name))
-        .append("</title>\n<style>\n")
-        .append(resource("page.css"))
+        .append("</title>\n<style>")
+        .append(css)
         .append("</style></head>\n<body>\n")
         .append("<header><h1>TLS Lab</h1><p id=\"file\"></p></header>\n")
         .append("<main><div id=\"conns\"></div>\n")
@@ -142,14 +169,41 @@ public final class HtmlReport {
         .append(" (click, or Tab to it and press Enter; j/k move).</p></aside></main>\n")
         .append("<script type=\"application/json\" id=\"model\">")
         .append(json)
-        .append("</script>\n<script>\n")
-        .append(resource("page.js"))
+        .append("</script>\n<script>")
+        .append(js)
         .append("</script>\n<script type=\"application/json\" id=\"model-rest\">")
         .append(rest)
         .append("</script>\n</body></html>\n");
     out.flush();
     return new AnnotateReport.Result(
         an.frameCount(), an.tlsFrameCount(), sums.size(), file == null ? null : problem);
+  }
+
+  /**
+   * The page's Content-Security-Policy: nothing loaded from anywhere, no form, no base URL, and
+   * only the page's own script and style element run, named by their SHA-256 hashes (CSP Level 2
+   * hash sources). Should anything from a capture ever reach the markup, an injected {@code
+   * <script>}, event-handler attribute or {@code style} attribute would not run: {@code
+   * 'unsafe-inline'} would let all three through.
+   */
+  public static String contentSecurityPolicy(String script, String style) {
+    return "default-src 'none'; script-src '"
+        + sha256(script)
+        + "'; style-src '"
+        + sha256(style)
+        + "'; base-uri 'none'; form-action 'none'";
+  }
+
+  /** A CSP hash source for {@code text} as it stands between its element's tags. */
+  public static String sha256(String text) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(StandardCharsets.UTF_8));
+      return "sha256-" + java.util.Base64.getEncoder().encodeToString(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
   }
 
   /** A string table: each distinct string once, referred to by its index. */
@@ -240,17 +294,50 @@ public final class HtmlReport {
       Payload p = row.payloads.get(i);
       if (i > 0) sb.append(',');
       sb.append("{\"sender\":").append(q(p.sender().label()));
-      sb.append(",\"kind\":").append(q(p.kind().name()));
+      sb.append(",\"kind\":").append(q(p.kind().label()));
       sb.append(",\"length\":").append(p.bytes().length);
       sb.append(",\"lines\":").append(list(p.lines())).append('}');
     }
-    sb.append("],\"notes\":").append(list(row.notes));
+    sb.append(']');
+    if (row.records.isEmpty()) sb.append(",\"info\":").append(q(row.info));
+    // The row's notes that no message says (TCP analysis, reassembly): a message's own note is
+    // shown when the message is selected.
+    List<String> frameNotes = new java.util.ArrayList<>(row.notes);
+    for (TlsRecord t : row.records) for (TlsMessage m : t.messages()) frameNotes.remove(m.note());
+    sb.append(",\"notes\":").append(list(frameNotes));
     sb.append(",\"problems\":").append(list(row.problems));
     List<String> tcp = new java.util.ArrayList<>();
     if (row.tcpLost()) tcp.add("previous segment not captured");
     if (row.tcpRetransmission()) tcp.add("retransmission");
     if (row.tcpOutOfOrder()) tcp.add("out of order");
     sb.append(",\"tcp\":").append(list(tcp)).append('}');
+  }
+
+  /** A frame drawn in no ladder: its text-view columns, notes, payloads and problems. */
+  private static void other(Row row, StringBuilder sb, Strings str) {
+    sb.append("{\"no\":").append(row.number);
+    sb.append(",\"time\":").append(String.format(Locale.ROOT, "%.6f", row.time));
+    sb.append(",\"conn\":").append(row.connection);
+    sb.append(",\"src\":").append(str.of(row.source));
+    sb.append(",\"dst\":").append(str.of(row.destination));
+    sb.append(",\"proto\":").append(str.of(row.protocol));
+    sb.append(",\"length\":").append(row.length);
+    sb.append(",\"info\":").append(q(row.info));
+    if (!row.notes.isEmpty()) sb.append(",\"notes\":").append(list(row.notes));
+    if (!row.payloads.isEmpty()) {
+      sb.append(",\"payloads\":[");
+      for (int i = 0; i < row.payloads.size(); i++) {
+        Payload p = row.payloads.get(i);
+        if (i > 0) sb.append(',');
+        sb.append("{\"sender\":").append(q(p.sender().label()));
+        sb.append(",\"kind\":").append(q(p.kind().label()));
+        sb.append(",\"length\":").append(p.bytes().length);
+        sb.append(",\"lines\":").append(list(p.lines())).append('}');
+      }
+      sb.append(']');
+    }
+    if (!row.problems.isEmpty()) sb.append(",\"problems\":").append(list(row.problems));
+    sb.append('}');
   }
 
   private static void connection(ConnectionFacts c, ConnectionSummary s, StringBuilder sb) {
@@ -268,6 +355,9 @@ public final class HtmlReport {
     sb.append(",\"mode\":").append(q(c.mode().name()));
     sb.append(",\"modeLabel\":").append(q(c.mode().label()));
     sb.append(",\"resumed\":").append(c.resumed());
+    // A TLS 1.2 (or older) abbreviated handshake agrees no key: it reuses an earlier session's
+    // master secret (RFC 5246 7.3), as the text summary's key exchange line says.
+    sb.append(",\"abbreviated\":").append(c.mode().resumed() && c.version() != 0x0304);
     sb.append(",\"hrr\":").append(c.helloRetryRequest());
     sb.append(",\"handshakeFinished\":").append(c.handshakeFinished());
     sb.append(",\"earlyData\":").append(c.earlyDataOffered());

@@ -25,6 +25,7 @@ import tlslab.common.LabException;
 import tlslab.pcap.CaptureReader;
 import tlslab.pcap.Frame;
 import tlslab.pcap.PacketDecoder;
+import tlslab.pcap.TcpDirection;
 import tlslab.pcap.TcpPacket;
 import tlslab.pki.CertificateSummary;
 import tlslab.pki.ClassChallenge;
@@ -136,7 +137,7 @@ final class CaptureEvidence {
     }
     Completeness completeness;
     try {
-      completeness = new Completeness(CaptureStats.readFor(file), null, 0, List.of(), 0);
+      completeness = new Completeness(CaptureStats.readFor(file), null);
     } catch (LabException e) {
       completeness =
           new Completeness(
@@ -144,10 +145,7 @@ final class CaptureEvidence {
               e.getMessage()
                   + ": it is not the record lab capture wrote, so how complete "
                   + file.getFileName()
-                  + " is cannot be told",
-              0,
-              List.of(),
-              0);
+                  + " is cannot be told");
     }
     List<Row> rows = new ArrayList<>();
     Map<Integer, Hellos> hellos = new LinkedHashMap<>();
@@ -159,6 +157,8 @@ final class CaptureEvidence {
     Frame f = new Frame();
     TcpPacket tcp = new TcpPacket();
     long cut = 0;
+    long holes = 0;
+    long firstHole = 0;
     try (CaptureReader r = CaptureReader.open(file)) {
       r.onSecrets(
           s -> {
@@ -187,6 +187,10 @@ final class CaptureEvidence {
         }
         Row row = annotator.annotate(f).copy();
         rows.add(row);
+        if ((row.tcpAnalysis & (TcpDirection.LOST | TcpDirection.ACK_LOST)) != 0) {
+          holes++;
+          firstHole = firstHole == 0 ? rows.size() : firstHole;
+        }
         handshakeMessages(f, row, handshakes);
         if (row.connection > 0 && PacketDecoder.decode(f, tcp)) {
           hello(f.data, tcp.payloadOffset, tcp.payloadCaptured, row.connection, hellos);
@@ -198,7 +202,9 @@ final class CaptureEvidence {
               completeness.statsProblem(),
               cut,
               r.finalStatistics(),
-              rows.size());
+              rows.size(),
+              holes,
+              firstHole);
       if (r.problem() != null) {
         return new CaptureEvidence(
             file,

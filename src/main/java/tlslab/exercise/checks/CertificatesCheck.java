@@ -44,6 +44,7 @@ public final class CertificatesCheck implements Checker {
     }
     r.pass("your certificates exist");
     Identity id = Steps.identity(r, ws);
+    Checkers.noteBinding(r, id, 1);
     if (id != null) {
       Steps.serverCertificateCarriesChallenge(r, ws, id, server);
     }

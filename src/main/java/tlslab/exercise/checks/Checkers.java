@@ -29,7 +29,45 @@ public final class Checkers {
     BY_NUMBER.put(11, new RevocationCheck());
   }
 
+  /**
+   * Why, in class, an exercise's evidence does not carry the student's class key, by exercise;
+   * every other exercise's does (a handshake in the student's capture with their class certificate
+   * and a Certificate Verify only its key can sign, RFC 5246 §7.4.8), so a classmate cannot make it
+   * for them without their key. These are bound by the challenge and the student's own certificates
+   * only: a classmate given both could have made the evidence.
+   */
+  private static final Map<Integer, String> NOT_BOUND_TO_CLASS_KEY =
+      Map.of(
+          1,
+          "certificates and answers only, no handshake: nothing in them shows who made them;"
+              + " exercise 2 shows the same server certificate in a handshake with the class key",
+          8,
+          "the victim's handshake ends at the attacker, who asks for no client certificate, and the"
+              + " attacker's own handshake cannot carry the victim's key: the class key takes no"
+              + " part");
+
   private Checkers() {}
+
+  /**
+   * Why exercise {@code n}'s evidence, in class, is not bound to the student's class key; empty
+   * when it is (the checker then requires the class certificate in a verified handshake).
+   */
+  public static Optional<String> notBoundToClassKey(int n) {
+    return Optional.ofNullable(NOT_BOUND_TO_CLASS_KEY.get(n));
+  }
+
+  /** The note a check of exercise {@code n} adds in class when its evidence is not key-bound. */
+  static void noteBinding(Report r, tlslab.exercise.Identity id, int n) {
+    if (id != null && id.mode() != tlslab.exercise.Identity.Mode.SELF_STUDY) {
+      notBoundToClassKey(n)
+          .ifPresent(
+              why ->
+                  r.note(
+                      "in class this exercise is not bound to your class key ("
+                          + why
+                          + "): your challenge and your own certificates bind it"));
+    }
+  }
 
   /**
    * The checker of exercise {@code n}. Checkers report bad evidence as failed items; should one

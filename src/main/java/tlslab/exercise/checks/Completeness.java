@@ -10,8 +10,19 @@ import tlslab.capture.CaptureStats;
 import tlslab.pcap.InterfaceStatistics;
 
 /**
- * How complete the file is, as far as the lab can tell (RFC-free: the capturing program's own
- * counters, in {@code FILE.stats} and, in a pcapng, its Interface Statistics Blocks).
+ * How complete the file is, as far as the lab can tell: the capturing program's own counters (in
+ * {@code FILE.stats} and, in a pcapng, its Interface Statistics Blocks) and what the file itself
+ * shows, its TCP sequence numbers.
+ *
+ * <p>The counters are the capturing program's word, kept in files the student hands in and could
+ * edit: a {@code .stats} changed to say "0 dropped", or deleted, hides nothing the file itself
+ * shows. The TCP sequence numbers do (RFC 9293 §3.4): each byte a side sends has its number, and
+ * each acknowledgment names the next byte expected, so a segment that starts beyond the bytes seen
+ * ("previous segment not captured", as tshark marks it) or an acknowledgment of bytes never seen
+ * ("ACKed unseen segment") shows data missing from the file, whoever says otherwise, and whether it
+ * was lost by the kernel or cut out with editcap afterwards. What no capture can show: a segment
+ * lost at the very end with nothing after it to acknowledge it, a lost segment without data (a bare
+ * ACK), a whole connection that left nothing behind.
  *
  * @param stats what {@code lab capture} recorded in {@code FILE.stats}, empty when there is none
  *     (made by another tool, or the sidecar was not handed in)
@@ -22,14 +33,25 @@ import tlslab.pcap.InterfaceStatistics;
  * @param inFile the last Interface Statistics Block of each interface (pcapng), as the program that
  *     made the file (lab capture, dumpcap) wrote it; empty for pcap or when there is none
  * @param frames the frames the file holds
+ * @param holes frames whose TCP sequence or acknowledgment numbers show bytes missing before them
+ *     (tshark's tcp.analysis.lost_segment and tcp.analysis.ack_lost_segment)
+ * @param firstHole the number of the first such frame, 0 when there is none
  */
 record Completeness(
     Optional<CaptureStats> stats,
     String statsProblem,
     long cutFrames,
     List<InterfaceStatistics> inFile,
-    long frames) {
-  static final Completeness UNKNOWN = new Completeness(Optional.empty(), null, 0, List.of(), 0);
+    long frames,
+    long holes,
+    long firstHole) {
+  static final Completeness UNKNOWN =
+      new Completeness(Optional.empty(), null, 0, List.of(), 0, 0, 0);
+
+  /** As read from the counters alone, before the file's frames are. */
+  Completeness(Optional<CaptureStats> stats, String statsProblem) {
+    this(stats, statsProblem, 0, List.of(), 0, 0, 0);
+  }
 
   /**
    * Packets lost between the wire and the file (kernel, interface, lab, or removed from the file
@@ -99,7 +121,7 @@ record Completeness(
 
   /** True when something is known to be missing from the file. */
   boolean incomplete() {
-    return lost() > 0 || cutFrames > 0 || statsProblem != null;
+    return lost() > 0 || cutFrames > 0 || statsProblem != null || holes > 0;
   }
 
   /** What is missing, in a sentence for the student; "" when nothing is known to be. */
@@ -147,6 +169,20 @@ record Completeness(
               + " dropped while "
               + file.getFileName()
               + " was made");
+    }
+    if (holes > 0) {
+      parts.add(
+          "its own TCP sequence numbers show bytes missing before "
+              + holes
+              + " frame"
+              + (holes == 1 ? "" : "s")
+              + " (from frame "
+              + firstHole
+              + ": \"previous segment not captured\" or \"ACKed unseen segment\", as tshark"
+              + " marks them), lost while it was made or cut out of the file afterwards"
+              + (stats.filter(CaptureStats::complete).isPresent()
+                  ? ", whatever " + CaptureStats.sidecar(file).getFileName() + " says"
+                  : ""));
     }
     if (cutFrames > 0) {
       parts.add(

@@ -163,6 +163,13 @@ public final class FinishedCheck implements Checker {
             + ws.certs().resolve("server.pem"));
     if (own && Steps.genuine(r, cap, List.of(c.get()), TRACE_PCAP)) {
       Steps.onlyThisRun(r, cap, c.get(), TRACE_PCAP, how);
+      // In class, the traced handshake carries the student's class certificate and its Certificate
+      // Verify (verified above): the holder of their class key ran it, not a classmate.
+      tlslab.exercise.Identity who = ws.identity();
+      if (who.problem() == null) {
+        Steps.classCertificateUsed(
+            r, ws, who, cap, List.of(c.get()), TRACE_PCAP, Steps.traceWithClassCertificate(ws));
+      }
     }
   }
 

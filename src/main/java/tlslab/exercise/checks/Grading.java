@@ -140,7 +140,7 @@ public final class Grading {
         rows.add(f.get().getKey());
         tokens.add(f.get().getValue());
       }
-      List<Graded> out = new ArrayList<>(flagCollusion(rows, tokens));
+      List<Graded> out = nearCopies(flagCollusion(rows, tokens), labTexts(exercises));
       out.addAll(nothingHandedIn(klass, rows, exercises));
       // The class in manifest order, as the instructor's roster has it (those who handed in
       // nothing in their place, not at the end); hand-ins for no student of it after them.
@@ -516,6 +516,144 @@ public final class Grading {
               g.submission(), g.student(), g.name(), g.outcomes(), List.copyOf(flags.get(i))));
     }
     return out;
+  }
+
+  /**
+   * The lab's own texts, by name ({@code exercises/06-finished.md}, {@code docs/MITM.md}, {@code
+   * README.md}), as word triples ({@link AnswerSimilarity#grams}): what an answer "in your own
+   * words" may have been pasted from. Found beside the exercises' folder; a text that cannot be
+   * read is left out.
+   */
+  private static Map<String, Set<String>> labTexts(List<Exercise> exercises) {
+    Map<String, Set<String>> out = new TreeMap<>();
+    Optional<Path> folder =
+        exercises.stream()
+            .map(Exercise::file)
+            .filter(f -> f != null && f.getParent() != null)
+            .map(Path::getParent)
+            .findFirst();
+    if (folder.isEmpty()) {
+      return out;
+    }
+    Path home = folder.get().toAbsolutePath().getParent();
+    List<Path> texts = new ArrayList<>();
+    for (Path dir :
+        home == null ? List.of(folder.get()) : List.of(folder.get(), home.resolve("docs"))) {
+      try (Stream<Path> s = Files.list(dir)) {
+        s.filter(f -> f.getFileName().toString().endsWith(".md")).sorted().forEach(texts::add);
+      } catch (IOException e) {
+        // no such folder: nothing to compare with there
+      }
+    }
+    if (home != null) {
+      texts.add(home.resolve("README.md"));
+    }
+    for (Path t : texts) {
+      try {
+        String name =
+            home == null
+                ? t.getFileName().toString()
+                : home.relativize(t.toAbsolutePath()).toString();
+        out.put(
+            name.replace('\\', '/'),
+            AnswerSimilarity.grams(
+                AnswerSimilarity.words(Files.readString(t, StandardCharsets.UTF_8)), 3));
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // unreadable: left out
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Flags answers in a student's own words that are not: a near-copy of a classmate's ({@link
+   * AnswerSimilarity}: the same sentences with another name, reordered, a synonym or two), both
+   * flagged with the other student and how alike they are; or taken from the lab's own texts (the
+   * exercise, the README, docs/), flagged with the text's name. Identical answers are flagged
+   * already ({@link #ownWords}); answers too short to tell ("TLS 1.3") are not compared, nor code
+   * (the same fix of the same function is alike by nature): only the prose around it.
+   */
+  private static List<Graded> nearCopies(List<Graded> rows, Map<String, Set<String>> texts) {
+    List<List<String>> flags = new ArrayList<>();
+    rows.forEach(r -> flags.add(new ArrayList<>(r.flags())));
+    // Per row: "6 proves" -> its words, prose only.
+    List<Map<String, List<String>>> answers = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Map<String, List<String>> mine = new TreeMap<>();
+      for (Map.Entry<Integer, Outcome> o : rows.get(i).outcomes().entrySet()) {
+        for (Map.Entry<String, String> a : o.getValue().collected().entrySet()) {
+          List<String> w = AnswerSimilarity.prose(a.getValue());
+          if (AnswerSimilarity.comparable(w)) {
+            String key = o.getKey() + " " + a.getKey();
+            Optional<Map.Entry<String, Double>> source = takenFrom(w, texts);
+            if (source.isPresent()) {
+              flags
+                  .get(i)
+                  .add(
+                      "answer to "
+                          + key
+                          + " is not in own words: "
+                          + percent(source.get().getValue())
+                          + " of it is the text of "
+                          + source.get().getKey());
+            } else {
+              mine.put(key, w);
+            }
+          }
+        }
+      }
+      answers.add(mine);
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      for (int j = i + 1; j < rows.size(); j++) {
+        for (Map.Entry<String, List<String>> a : answers.get(i).entrySet()) {
+          List<String> b = answers.get(j).get(a.getKey());
+          if (b == null || b.equals(a.getValue())) {
+            continue; // identical: "same answer to", flagged already
+          }
+          double s = AnswerSimilarity.similarity(a.getValue(), b);
+          if (s >= AnswerSimilarity.NEAR_COPY) {
+            flags.get(i).add(nearCopy(rows.get(j), a.getKey(), s));
+            flags.get(j).add(nearCopy(rows.get(i), a.getKey(), s));
+          }
+        }
+      }
+    }
+    List<Graded> out = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Graded g = rows.get(i);
+      out.add(
+          new Graded(
+              g.submission(), g.student(), g.name(), g.outcomes(), List.copyOf(flags.get(i))));
+    }
+    return out;
+  }
+
+  private static String nearCopy(Graded other, String key, double similarity) {
+    return "near-copy of "
+        + other.student()
+        + "'s answer to "
+        + key
+        + " (similarity "
+        + String.format(java.util.Locale.ROOT, "%.2f", similarity)
+        + ")";
+  }
+
+  /** The lab text most of {@code answer} is taken from, and how much, if one is. */
+  private static Optional<Map.Entry<String, Double>> takenFrom(
+      List<String> answer, Map<String, Set<String>> texts) {
+    Map.Entry<String, Double> best = null;
+    for (Map.Entry<String, Set<String>> t : texts.entrySet()) {
+      double share = AnswerSimilarity.takenFrom(answer, t.getValue());
+      if (share >= AnswerSimilarity.FROM_TEXT && (best == null || share > best.getValue())) {
+        best = Map.entry(t.getKey(), share);
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static String percent(double share) {
+    return Math.round(share * 100) + "%";
   }
 
   /**

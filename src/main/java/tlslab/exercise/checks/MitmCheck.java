@@ -68,6 +68,7 @@ public final class MitmCheck implements Checker {
             + " --keylog "
             + ws.capture(KEYLOG);
     tlslab.exercise.Identity id = Steps.identity(r, ws);
+    Checkers.noteBinding(r, id, 8);
     X509Certificate mine = Steps.ownServerCertificate(r, ws);
     X509Certificate ca = Steps.ownCa(r, ws);
     if (mine != null && id != null) {

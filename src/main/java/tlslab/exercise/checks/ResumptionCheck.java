@@ -192,6 +192,10 @@ public final class ResumptionCheck implements Checker {
             : "your capture shows the second handshake as a full one: trace with --resume");
     if (own && s.get().resumed()) {
       Steps.onlyThisRun(r, cap, f.get(), PCAP, how);
+      // In class, the full handshake carries the student's class certificate, its Certificate
+      // Verify verified above: the holder of their class key ran the trace.
+      Steps.classCertificateUsed(
+          r, ws, id, cap, List.of(f.get()), PCAP, Steps.traceWithClassCertificate(ws));
     }
   }
 

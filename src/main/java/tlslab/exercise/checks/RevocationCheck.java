@@ -103,6 +103,16 @@ public final class RevocationCheck implements Checker {
         g.get().clientApplicationData() > 0 && g.get().serverApplicationData() > 0,
         "the client accepted the server in " + GOOD,
         "no application data: chat a line (or /whoami) before you quit, with the capture running");
+    // In class the good session carries the student's class certificate and its Certificate
+    // Verify (verified with the handshake): the holder of their class key made it. The refusal
+    // cannot: the client stops at the server's certificate, before it would send its own.
+    if (Steps.classCertificateUsed(r, ws, id, good, List.of(g.get()), GOOD)
+        && id.mode() != Identity.Mode.SELF_STUDY) {
+      r.note(
+          REVOKED
+              + " carries no class certificate (your client refuses before it would send one): it"
+              + " is yours by your server certificate, its challenge and its key's signature only");
+    }
 
     // 2. The CA's signed statement that the certificate is revoked.
     if (!crlRevokes(r, ws, ca, mine)) {

@@ -182,7 +182,8 @@ final class Steps {
           file.getFileName()
               + ": completeness not known (no "
               + tlslab.capture.CaptureStats.sidecar(file).getFileName()
-              + " beside it: lab capture writes one; hand it in too)");
+              + " beside it: lab capture writes one; hand it in too); only its own TCP sequence"
+              + " numbers were checked for missing bytes");
     }
     return cap;
   }
@@ -430,6 +431,54 @@ final class Steps {
       CaptureEvidence cap,
       List<ConnectionFacts> sessions,
       String name) {
+    return classCertificateUsed(
+        r,
+        ws,
+        id,
+        cap,
+        sessions,
+        name,
+        "in class your client presents your bundle's certificate: add --client-auth want to lab"
+            + " server (its trust store holding the class CA: "
+            + trustClassCa(ws)
+            + ", once) and --cert "
+            + ws.bundle()
+            + "/FOLDER.p12 to lab client, then capture again");
+  }
+
+  /** The step that lets the student's server (and lab trace) accept class certificates. */
+  static String trustClassCa(Workspace ws) {
+    return "keytool -importcert -noprompt -keystore "
+        + ws.certs().resolve("truststore.p12")
+        + " -storepass changeit -alias class-ca -file "
+        + ws.bundle()
+        + "/ca.pem";
+  }
+
+  /**
+   * How {@code lab trace} presents the student's class certificate: its client uses {@code
+   * certs/client-trace.p12}, so the bundle's {@code .p12} is copied there, and {@code --client-auth
+   * want} has its server ask for it (trusting the class CA, as for exercise 2).
+   */
+  static String traceWithClassCertificate(Workspace ws) {
+    return "in class lab trace's client presents your bundle's certificate: cp "
+        + ws.bundle()
+        + "/FOLDER.p12 "
+        + ws.certs().resolve("client-trace.p12")
+        + " and "
+        + trustClassCa(ws)
+        + " (once), then run lab trace with --client-auth want, captured again";
+  }
+
+  /** As above, with {@code how} the hint that says how to add the certificate. */
+  static boolean classCertificateUsed(
+      Report r,
+      Workspace ws,
+      Identity id,
+      CaptureEvidence cap,
+      List<ConnectionFacts> sessions,
+      String name,
+      String how) {
     if (id.mode() == Identity.Mode.SELF_STUDY) {
       return true;
     }
@@ -457,16 +506,6 @@ final class Steps {
       r.pass(requirement);
       return true;
     }
-    String how =
-        "in class your client presents your bundle's certificate: add --client-auth want to lab"
-            + " server (its trust store holding the class CA: keytool -importcert -noprompt"
-            + " -keystore "
-            + ws.certs().resolve("truststore.p12")
-            + " -storepass changeit -alias class-ca -file "
-            + ws.bundle()
-            + "/ca.pem, once) and --cert "
-            + ws.bundle()
-            + "/FOLDER.p12 to lab client, then capture again";
     if (presented.isEmpty()) {
       r.fail(requirement, "your client sent no certificate in " + name + ": " + how);
     } else {

@@ -56,12 +56,15 @@
   });
 
   var conns = {};
-  var undrawn = [];
-  // Printing shows every connection: draw what scrolling has not drawn yet.
-  window.addEventListener("beforeprint", function () {
-    undrawn.splice(0).forEach(function (go) { go(); });
-  });
-  model.connections.forEach(function (c) { conns[c.index] = { info: c, frames: [] }; });
+  var othersList = null;
+  // Printing shows everything: every connection's every frame, and every frame without TLS,
+  // whatever scrolling has not drawn yet.
+  function drawAll() {
+    Object.keys(conns).forEach(function (k) { if (conns[k].draw) conns[k].draw(); });
+    if (othersList) othersList.all();
+  }
+  window.addEventListener("beforeprint", drawAll);
+  model.connections.forEach(function (c) { conns[c.index] = { info: c, frames: [], pos: {} }; });
   /** Resolves a frame's string-table indexes (labels, notes, field names and values). */
   function resolve(f, S) {
     f.records.forEach(function (r) {
@@ -76,7 +79,8 @@
   }
 
   function index(f) {
-    if (!conns[f.conn]) conns[f.conn] = { info: null, frames: [] };
+    if (!conns[f.conn]) conns[f.conn] = { info: null, frames: [], pos: {} };
+    conns[f.conn].pos[f.no] = conns[f.conn].frames.length;
     conns[f.conn].frames.push(f);
     var k = 0;
     f.records.forEach(function (r, ri) {
@@ -133,11 +137,16 @@
     function row(k, v) { dl.appendChild(el("dt", null, k)); dl.appendChild(el("dd", null, v)); }
     row("Version", c.negotiated ? c.version : "no Server Hello seen");
     row("Cipher suite", c.suite || "—");
-    row("Key exchange", c.keyExchangeLabel);
+    // An abbreviated TLS 1.2 handshake has no key exchange of its own: the suite's names the
+    // earlier session's, which alone decides forward secrecy.
+    row("Key exchange", c.abbreviated ?
+        "none in this abbreviated handshake (it reuses an earlier session's master secret)" :
+        c.keyExchangeLabel);
     // UNKNOWN: no key was agreed (no Server Hello, or only a Hello Retry Request) or an unknown
     // suite: forward secrecy is not known, neither yes nor NO.
     var agreed = c.negotiated && c.keyExchange !== "UNKNOWN";
-    row("Forward secrecy", agreed ? (c.forwardSecret ?
+    row("Forward secrecy", c.abbreviated ? "as the earlier session's key exchange" :
+        agreed ? (c.forwardSecret ?
         (c.earlyData ? "yes, except the client's 0-RTT early data" : "yes") : "NO") : "—");
     row("Handshake", c.modeLabel + (c.hrr ? ", after a Hello Retry Request" : "") +
         (c.negotiated && !c.handshakeFinished ? ", not seen to complete" : ""));
@@ -157,6 +166,8 @@
     box.appendChild(dl);
     if (c.facts.length) {
       var det = el("details", "notes");
+      // Open: these are the text view's own lines for this connection, word for word.
+      det.open = true;
       det.appendChild(el("summary", null, "What the lab says about this connection"));
       var ul = el("ul", "notes");
       c.facts.forEach(function (t) { ul.appendChild(linked(t, el("li"))); });
@@ -188,6 +199,9 @@
         body.appendChild(b);
       });
     });
+    // A TLS frame that completed no message ("[TLS segment of a reassembled PDU]"): its Info.
+    if (f.info) body.appendChild(el("div", "finfo", f.info));
+    (f.notes || []).forEach(function (n) { body.appendChild(linked(n, el("div", "fnote"))); });
     f.problems.forEach(function (p) { body.appendChild(el("div", "tcp problem", p)); });
     (f.tcp || []).forEach(function (t) { body.appendChild(el("div", "tcp event", "TCP: " + t)); });
     // Lost segments, retransmissions and other TCP problems mark the whole frame row.
@@ -208,29 +222,38 @@
   function ladder(entry, eager) {
     var c = entry.info;
     var sec = el("section", "conn");
-    sec.id = "conn-" + (c ? c.index : "x");
+    sec.id = "conn-" + (c ? c.index : entry.frames[0].conn);
     var h = el("h2", null, "Connection " + (c ? c.index : "?"));
     if (c && c.resumed) h.appendChild(el("span", "badge resumed", "resumed"));
     if (c && c.hrr) h.appendChild(el("span", "badge hrr", "Hello Retry Request"));
     if (c && c.alerts.length) h.appendChild(el("span", "badge alert", "alert"));
     sec.appendChild(h);
     var lazy = !eager && "IntersectionObserver" in window;
+    var filled = false, hint = null, lo = null, chunks = null;
+    function go() {
+      if (filled) return;
+      filled = true;
+      if (lo) lo.disconnect();
+      if (hint) hint.remove();
+      sec.classList.remove("lazy");
+      fill();
+    }
+    /** Draws the ladder up to frame {@code no} (all of it without one): selection, printing. */
+    entry.draw = function (no) {
+      go();
+      if (no === undefined) chunks.all();
+      else if (entry.pos[no] !== undefined) chunks.upTo(entry.pos[no]);
+    };
     if (lazy) {
       // Only the heading until it comes near the viewport: a capture's hundreds of connections
       // cost a few elements each until then.
       sec.classList.add("lazy");
-      var hint = el("p", "hint", entry.frames.length + " frames: drawn when scrolled to.");
+      hint = el("p", "hint", entry.frames.length + " frames: drawn when scrolled to.");
       sec.appendChild(hint);
-      var drawnYet = false;
-      var go = function () {
-        if (drawnYet) return;
-        drawnYet = true; lo.disconnect(); hint.remove(); sec.classList.remove("lazy"); fill();
-      };
-      var lo = new IntersectionObserver(function (es) { if (es[0].isIntersecting) go(); },
+      lo = new IntersectionObserver(function (es) { if (es[0].isIntersecting) go(); },
           { rootMargin: "600px" });
       lo.observe(sec);
-      undrawn.push(go);
-    } else fill();
+    } else go();
     return sec;
 
     function fill() {
@@ -251,27 +274,102 @@
     sec.appendChild(cols);
     var list = el("div", "ladder");
     sec.appendChild(list);
-    var done = 0;
-    function more() {
-      var end = Math.min(entry.frames.length, done + CHUNK);
+    chunks = chunked(list, sec, entry.frames, function (f) { return frameNode(f, c); });
+    }
+  }
+
+  /**
+   * Appends render(item) to list for items in chunks of CHUNK, the next chunk when its button
+   * (appended to holder) is clicked or scrolled to; upTo(i) draws at least items[0..i] at once,
+   * all() draws every item.
+   */
+  function chunked(list, holder, items, render) {
+    var done = 0, button = null, io = null;
+    function draw(end) {
+      if (button) { button.remove(); button = null; }
+      if (io) { io.disconnect(); io = null; }
+      end = Math.min(items.length, end);
       var frag = document.createDocumentFragment();
-      for (; done < end; done++) frag.appendChild(frameNode(entry.frames[done], c));
+      for (; done < end; done++) frag.appendChild(render(items[done]));
       list.appendChild(frag);
-      if (done < entry.frames.length) {
-        var s = el("button", "more", "show more frames (" + (entry.frames.length - done) + " left)");
-        s.type = "button";
-        s.addEventListener("click", function () { s.remove(); more(); });
-        list.appendChild(s);
+      if (done < items.length) {
+        button = el("button", "more", "show more frames (" + (items.length - done) + " left)");
+        button.type = "button";
+        button.addEventListener("click", function () { draw(done + CHUNK); });
+        holder.appendChild(button);
         if ("IntersectionObserver" in window) {
-          var io = new IntersectionObserver(function (es) {
-            if (es[0].isIntersecting) { io.disconnect(); s.remove(); more(); }
+          io = new IntersectionObserver(function (es) {
+            if (es[0].isIntersecting) draw(done + CHUNK);
           });
-          io.observe(s);
+          io.observe(button);
         }
       }
     }
-    more();
-    }
+    draw(CHUNK);
+    return {
+      upTo: function (i) { if (i >= done) draw(i + 1); },
+      all: function () { draw(items.length); }
+    };
+  }
+
+  /** A frame drawn in no ladder, as the text view lists it: columns, notes, payloads, problems. */
+  function otherRow(S) {
+    return function (f) {
+      var tr = el("tr", "other" + (f.problems ? " lossy" : ""));
+      tr.dataset.frame = f.no;
+      tr.appendChild(el("td", "no", f.no));
+      tr.appendChild(el("td", "time", f.time.toFixed(6)));
+      tr.appendChild(el("td", "addr", S[f.src] + " → " + S[f.dst]));
+      tr.appendChild(el("td", "proto", S[f.proto]));
+      tr.appendChild(el("td", "len", f.length));
+      var td = el("td", "info");
+      td.appendChild(el("div", "finfo", f.info));
+      (f.notes || []).forEach(function (n) { td.appendChild(linked(n, el("div", "fnote"))); });
+      (f.payloads || []).forEach(function (p) { td.appendChild(payload(p)); });
+      (f.problems || []).forEach(function (p) { td.appendChild(el("div", "problem", p)); });
+      tr.appendChild(td);
+      return tr;
+    };
+  }
+
+  /** Decrypted data as the text view shows it: who sent it, how it was read, its lines. */
+  function payload(p) {
+    var pre = el("pre", "payload", "decrypted (" + p.sender + ", " + p.kind + ")" +
+        (p.lines.length ? "\n" + p.lines.join("\n") : ""));
+    pre.title = p.length + " bytes";
+    return pre;
+  }
+
+  function othersSection(others, S) {
+    var sec = el("section", "others");
+    sec.id = "others";
+    sec.appendChild(el("h2", null, "Frames without TLS (" + others.length + ")"));
+    sec.appendChild(el("p", "hint", "TCP set-up and acknowledgements, and other protocols (DNS," +
+        " QUIC...): not drawn in a ladder, listed here as the text view lists them."));
+    var t = el("table", "others");
+    var hr = el("tr");
+    ["no", "time", "source → destination", "protocol", "length", "info"].forEach(function (h) {
+      hr.appendChild(el("th", null, h));
+    });
+    var head = el("thead");
+    head.appendChild(hr);
+    t.appendChild(head);
+    var body = el("tbody");
+    t.appendChild(body);
+    sec.appendChild(t);
+    othersList = chunked(body, sec, others, otherRow(S));
+    return sec;
+  }
+
+  function quicSection(q) {
+    var sec = el("section", "quic");
+    sec.id = "quic-" + q.index;
+    sec.appendChild(el("h2", null, "QUIC connection " + q.index));
+    sec.appendChild(el("p", "endpoints", "client " + q.client + ", server " + q.server));
+    var ul = el("ul", "notes");
+    q.facts.forEach(function (t) { ul.appendChild(linked(t, el("li"))); });
+    sec.appendChild(ul);
+    return sec;
   }
 
   function hex(b) { return (b < 16 ? "0" : "") + b.toString(16); }
@@ -294,6 +392,8 @@
   function show(id) {
     var e = byId[id];
     if (!e) return;
+    // The keyboard, a link or #select may reach a message not drawn yet: draw its ladder that far.
+    if (conns[e.conn] && conns[e.conn].draw) conns[e.conn].draw(e.frame.no);
     if (selected) {
       var old = document.querySelector('.arrow[data-id="' + selected + '"]');
       if (old) old.classList.remove("sel");
@@ -418,11 +518,7 @@
     v.appendChild(tree);
     if (f.payloads.length) {
       v.appendChild(el("h3", null, "Decrypted in this frame"));
-      f.payloads.forEach(function (p) {
-        var pre = el("pre", "payload");
-        pre.textContent = p.sender + " · " + p.kind + " · " + p.length + " bytes\n" + p.lines.join("\n");
-        v.appendChild(pre);
-      });
+      f.payloads.forEach(function (p) { v.appendChild(payload(p)); });
     }
     f.problems.forEach(function (p) { v.appendChild(el("p", "problem", p)); });
     function focus(ev) {
@@ -476,8 +572,11 @@
   }
 
   if (model.title) document.querySelector("h1").textContent = model.title;
-  document.getElementById("file").textContent = model.file + " · " + model.frameCount +
-      " frames with TLS or TCP problems · " + model.connections.length + " connections";
+  document.getElementById("file").textContent = model.file + " · " + model.totalFrames +
+      " frames: " + model.frameCount + " drawn in the ladders of " + model.connections.length +
+      " TLS connections (frames with TLS, or with TCP problems), " + model.otherCount +
+      " listed under \u201cFrames without TLS\u201d" +
+      (model.quic.length ? " · " + model.quic.length + " QUIC connections" : "");
   if (model.fileProblem) document.querySelector("header").appendChild(el("p", "problem", model.fileProblem));
   var root = document.getElementById("conns");
   if (trace) root.appendChild(traceSection());
@@ -521,6 +620,9 @@
       frames += conns[k].frames.length;
       frag.appendChild(ladder(conns[k], eager));
     });
+    model.quic.forEach(function (q) { frag.appendChild(quicSection(q)); });
+    var others = restEl ? more.others : [];
+    if (others.length) frag.appendChild(othersSection(others, more.strings));
     root.appendChild(frag);
     var h = /[#&]select=([0-9.]+)/.exec(location.hash);
     if (h) show(h[1]);
