@@ -508,14 +508,7 @@ public final class Grading {
             }
           }
         });
-    List<Graded> out = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      Graded g = rows.get(i);
-      out.add(
-          new Graded(
-              g.submission(), g.student(), g.name(), g.outcomes(), List.copyOf(flags.get(i))));
-    }
-    return out;
+    return withFlags(rows, flags);
   }
 
   /**
@@ -619,6 +612,11 @@ public final class Grading {
         }
       }
     }
+    return withFlags(rows, flags);
+  }
+
+  /** {@code rows} with {@code flags.get(i)} as row i's flags. */
+  private static List<Graded> withFlags(List<Graded> rows, List<List<String>> flags) {
     List<Graded> out = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Graded g = rows.get(i);
