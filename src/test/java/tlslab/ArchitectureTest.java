@@ -44,7 +44,7 @@ class ArchitectureTest {
           Map.entry("trace", Set.of("trace.internal", "tls", "wire", "pki", "common")),
           Map.entry("quic", Set.of("wire", "common")),
           Map.entry("annotate", Set.of("quic", "wire", "pcap", "common")),
-          Map.entry("annotate.html", Set.of("annotate", "pcap")),
+          Map.entry("annotate.html", Set.of("annotate", "common", "pcap")),
           Map.entry("capture", Set.of("annotate", "wire", "pcap", "common")),
           Map.entry("mitm", Set.of("net", "chat", "tls", "pki", "wire", "common")),
           Map.entry(

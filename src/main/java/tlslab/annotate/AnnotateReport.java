@@ -657,6 +657,22 @@ public final class AnnotateReport {
           .append(q(a.name()))
           .append('}');
     }
+    out.append("], \"keyUpdates\": [");
+    for (int i = 0; i < c.keyUpdates().size(); i++) {
+      KeyUpdate k = c.keyUpdates().get(i);
+      out.append(i > 0 ? ", " : "")
+          .append("{\"sender\": ")
+          .append(q(k.sender().label()))
+          .append(", \"frame\": ")
+          .append(String.valueOf(k.frame()))
+          .append(", \"requestUpdate\": ")
+          .append(String.valueOf(k.requestUpdate()))
+          .append(", \"answersFrame\": ")
+          .append(String.valueOf(k.answersFrame()))
+          .append(", \"answeredFrame\": ")
+          .append(String.valueOf(k.answeredFrame()))
+          .append('}');
+    }
     out.append("], \"certificateStatus\": ")
         .append(c.certificateStatus() == null ? "null" : ocspJson(c.certificateStatus()))
         .append(", \"proxy\": ")

@@ -213,6 +213,12 @@ final class Connection {
   boolean earlyDataOffered;
 
   /**
+   * The client's first hello carried early_data, though a second hello after a Hello Retry Request
+   * leaves it out (RFC 8446 4.2.10): its 0-RTT data went, and was rejected.
+   */
+  boolean earlyDataInFirstHello;
+
+  /**
    * Whether the server's Encrypted Extensions (read only with keys) carried early_data, that is
    * accepted the client's 0-RTT data (RFC 8446 4.2.10); null while no Encrypted Extensions was
    * read.
@@ -237,6 +243,21 @@ final class Connection {
   String proxyKind;
   long proxyFrame;
   final List<TlsAlert> alertList = new ArrayList<>();
+
+  /**
+   * The groups the client's hellos carried key shares for (RFC 8446 4.2.8), GREASE left out, in
+   * order of first offer: what the server's chosen key share is chosen from.
+   */
+  final List<Integer> keySharesOffered = new ArrayList<>();
+
+  /** The first Client Hello, for what a retry after a Hello Retry Request changed; or null. */
+  RetryHello.First firstHello;
+
+  /** What the second Client Hello changed from the first ({@link RetryHello}), or null. */
+  RetryHello retryHello;
+
+  /** TLS 1.3 Key Updates read (with keys), in order, each linked to the one it answers. */
+  final List<KeyUpdate> keyUpdates = new ArrayList<>();
 
   /** Notes already said on this connection, so a note that would repeat is said once. */
   final java.util.Set<String> said = new java.util.HashSet<>();
@@ -322,5 +343,24 @@ final class Connection {
 
   Side other(Side s) {
     return s == a ? b : a;
+  }
+
+  /**
+   * Records a Key Update from {@code sender} in {@code frame} and returns it, linked to the peer's
+   * waiting {@code update_requested} (RFC 8446 4.6.3): the sender's first Key Update after such a
+   * request is its answer, and every request of the peer still waiting is answered by it.
+   */
+  KeyUpdate keyUpdate(Sender sender, long frame, int requestUpdate) {
+    long answers = -1;
+    for (int i = 0; i < keyUpdates.size(); i++) {
+      KeyUpdate k = keyUpdates.get(i);
+      if (k.sender() != sender && k.requested() && k.answeredFrame() < 0) {
+        if (answers < 0) answers = k.frame();
+        keyUpdates.set(i, k.answeredBy(frame));
+      }
+    }
+    KeyUpdate ku = new KeyUpdate(sender, frame, requestUpdate, answers, -1);
+    keyUpdates.add(ku);
+    return ku;
   }
 }

@@ -6,6 +6,7 @@ import tlslab.pcap.TcpPacket;
 import tlslab.wire.CipherSuite;
 import tlslab.wire.HandshakeMode;
 import tlslab.wire.KeyExchangeKind;
+import tlslab.wire.NamedGroup;
 import tlslab.wire.ProtocolVersion;
 
 /**
@@ -80,6 +81,10 @@ import tlslab.wire.ProtocolVersion;
  *     means the server chose none
  * @param legacyVersion the Server Hello's version field (0x0303 in TLS 1.3; TLS 1.3 itself in an
  *     early draft), -1 when no Server Hello was seen
+ * @param keyUpdates the TLS 1.3 Key Updates read (only with keys: they are encrypted), in order,
+ *     each linked to the peer's request it answers and to the answer it got (RFC 8446 §4.6.3)
+ * @param keySharesOffered the groups the client's hellos carried key shares for (RFC 8446 §4.2.8),
+ *     GREASE left out, in order of first offer; {@code keyExchangeGroup} is the one chosen
  */
 public record ConnectionFacts(
     int index,
@@ -122,9 +127,13 @@ public record ConnectionFacts(
     HandshakeMode renegotiationMode,
     boolean echOffered,
     boolean alpnAnswerSeen,
-    int legacyVersion) {
+    int legacyVersion,
+    List<KeyUpdate> keyUpdates,
+    List<Integer> keySharesOffered) {
 
   public ConnectionFacts {
+    keyUpdates = List.copyOf(keyUpdates);
+    keySharesOffered = List.copyOf(keySharesOffered);
     serverCertificates = List.copyOf(serverCertificates);
     clientCertificates = List.copyOf(clientCertificates);
     alpnOffered = List.copyOf(alpnOffered);
@@ -202,17 +211,39 @@ public record ConnectionFacts(
         c.helloRetryGroup,
         c.helloRetryCookie,
         handshakeFinished(c),
-        c.earlyDataOffered && c.clientOffered13,
+        (c.earlyDataOffered || c.earlyDataInFirstHello) && c.clientOffered13,
         earlyDataAccepted(c),
         c.renegotiationFrame,
         c.firstMode != null ? c.mode : null,
         c.echOffered,
         c.negotiatedVersion == 0x0304 ? c.serverEncryptedExtensions : c.sawServerHello,
-        c.serverHelloLegacyVersion);
+        c.serverHelloLegacyVersion,
+        c.keyUpdates,
+        c.keySharesOffered);
   }
 
-  /** See {@link #handshakeFinished()}. */
-  private static boolean handshakeFinished(Connection c) {
+  /**
+   * Whether the client offered a post-quantum key share (a hybrid or ML-KEM group) that the server
+   * did not choose: then the exchange is classical though the client could do better.
+   */
+  public boolean postQuantumOfferedNotChosen() {
+    return postQuantumNotChosen(keySharesOffered, keyExchangeGroup);
+  }
+
+  /** See {@link #postQuantumOfferedNotChosen()}; the one place this is decided. */
+  static boolean postQuantumNotChosen(List<Integer> offered, int chosen) {
+    if (chosen >= 0 && postQuantum(chosen)) return false;
+    for (int g : offered) if (postQuantum(g)) return true;
+    return false;
+  }
+
+  static boolean postQuantum(int group) {
+    NamedGroup.Kind k = NamedGroup.of(group).kind();
+    return k == NamedGroup.Kind.HYBRID || k == NamedGroup.Kind.KEM;
+  }
+
+  /** See {@link #handshakeFinished()}; also what the alert notes go by. */
+  static boolean handshakeFinished(Connection c) {
     if (!c.sawServerHello) return false;
     if (c.negotiatedVersion == 0x0304) return c.clientFinished || c.clientSentEncrypted;
     return c.clientCcs && c.serverCcs;
@@ -220,7 +251,9 @@ public record ConnectionFacts(
 
   /** See {@link #earlyDataAccepted()}. */
   private static Boolean earlyDataAccepted(Connection c) {
-    if (!c.earlyDataOffered || !c.clientOffered13) return null;
+    if (!(c.earlyDataOffered || c.earlyDataInFirstHello) || !c.clientOffered13) return null;
+    // A Hello Retry Request rejects early data: the second hello leaves it out (RFC 8446 4.2.10).
+    if (c.earlyDataInFirstHello && c.helloRetry) return false;
     // Early data is bound to the first offered PSK (RFC 8446 4.2.10): without it, no early data.
     if (c.sawServerHello && !c.pskAccepted) return false;
     return c.earlyDataAccepted;

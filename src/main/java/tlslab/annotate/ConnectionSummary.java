@@ -90,6 +90,22 @@ public record ConnectionSummary(int index, String client, String server, List<St
                                 + " recorded session"));
       }
     }
+    if (f.keySharesOffered().stream().anyMatch(ConnectionFacts::postQuantum)) {
+      List<String> offered = new ArrayList<>();
+      for (int g : f.keySharesOffered()) offered.add(NamedGroup.nameOf(g));
+      l.add(
+          "key shares offered: "
+              + String.join(", ", offered)
+              + (f.mode() == HandshakeMode.UNKNOWN
+                  ? ""
+                  : f.keyExchangeGroup() < 0
+                      ? "; the server chose none of them"
+                      : "; the server chose "
+                          + NamedGroup.nameOf(f.keyExchangeGroup())
+                          + (f.postQuantumOfferedNotChosen()
+                              ? ", a classical group: not post-quantum"
+                              : ", post-quantum")));
+    }
     for (X509Certificate x : f.serverCertificates())
       l.add(
           "certificate server: subject "
@@ -144,6 +160,7 @@ public record ConnectionSummary(int index, String client, String server, List<St
     } else if (v >= 0 && v != 0x0304) {
       l.add("session tickets issued: none visible");
     }
+    for (KeyUpdate k : f.keyUpdates()) l.add("key update: " + keyUpdate(k));
     boolean anyReadable = false;
     for (TlsAlert a : f.alerts()) {
       anyReadable |= a.readable();
@@ -181,6 +198,38 @@ public record ConnectionSummary(int index, String client, String server, List<St
       }
     }
     return new ConnectionSummary(f.index(), f.client(), f.server(), List.copyOf(l));
+  }
+
+  /**
+   * One Key Update and its link to the other side's (RFC 8446 4.6.3): what it asked, what it
+   * answered, and for a request whether an answer was read.
+   */
+  static String keyUpdate(KeyUpdate k) {
+    String who = k.sender().label();
+    String peer = k.sender() == Sender.CLIENT ? "server" : "client";
+    StringBuilder sb = new StringBuilder(who).append(" (frame ").append(k.frame()).append(")");
+    if (k.answersFrame() >= 0)
+      sb.append(", answering the ")
+          .append(peer)
+          .append("'s update_requested (frame ")
+          .append(k.answersFrame())
+          .append(")");
+    if (k.requested()) {
+      sb.append(", update_requested: ");
+      if (k.answeredFrame() >= 0)
+        sb.append("the ").append(peer).append(" answered in frame ").append(k.answeredFrame());
+      else
+        sb.append("no Key Update from the ")
+            .append(peer)
+            .append(" was read after it (RFC 8446 4.6.3 requires one before the ")
+            .append(peer)
+            .append("'s next application data)");
+    } else if (k.requestUpdate() == 0) {
+      sb.append(", update_not_requested");
+    } else {
+      sb.append(", request_update ").append(k.requestUpdate()).append(" (invalid)");
+    }
+    return sb.toString();
   }
 
   /** What a Hello Retry Request asked for: a key share on another group, its cookie, or both. */
@@ -250,6 +299,10 @@ public record ConnectionSummary(int index, String client, String server, List<St
           + " key log shows them)";
     if (f.earlyDataAccepted())
       return sent + "the server accepted it (early_data in its Encrypted Extensions)";
+    if (f.helloRetryRequest())
+      return sent
+          + "the server answered with a Hello Retry Request, which rejects it: the client's second"
+          + " hello leaves early_data out, and the server skipped those records (RFC 8446 4.2.10)";
     return sent
         + (f.mode().psk()
             ? "the server did not accept it (no early_data in its Encrypted Extensions) and"

@@ -172,13 +172,21 @@ final class Explanations {
                 + NamedGroup.nameOf(c.helloRetryGroup)
                 + ")");
       if (c.helloRetryCookie) changes.add("the server's cookie sent back (RFC 8446 4.2.2)");
+      RetryHello r = c.retryHello;
+      if (r != null) changes.addAll(r.allowed());
       sb.append(
           "Second Client Hello (RFC 8446 4.1.2, 4.1.4): the client answers the Hello Retry Request"
-              + " with a new hello, the same as the first"
+              + " with a new hello, "
+              + (r == null ? "which 4.1.2 asks to be " : "")
+              + "the same as the first"
               + (changes.isEmpty()
                   ? " (the retry named no group and sent no cookie)"
-                  : " except for " + String.join(" and ", changes))
+                  : " except for " + join(changes))
               + ". ");
+      if (r != null && !r.notAllowed().isEmpty())
+        sb.append("It also differs in ")
+            .append(join(r.notAllowed()))
+            .append(", which RFC 8446 4.1.2 does not allow a retry to change. ");
     }
     List<String> versions = new ArrayList<>();
     for (int sv : ch.supportedVersions())
@@ -337,6 +345,25 @@ final class Explanations {
     };
   }
 
+  /**
+   * " The client also offered X25519MLKEM768 ..." when the client's key shares held a post-quantum
+   * group the server did not choose ({@link ConnectionFacts#postQuantumNotChosen}), else "".
+   */
+  private static String postQuantumNotChosen(Connection c) {
+    if (!ConnectionFacts.postQuantumNotChosen(c.keySharesOffered, c.keyExchangeGroup)) return "";
+    List<String> pq = new ArrayList<>();
+    for (int g : c.keySharesOffered)
+      if (ConnectionFacts.postQuantum(g)) pq.add(NamedGroup.nameOf(g));
+    return " The client also offered a key share on "
+        + String.join(" and ", pq)
+        + (pq.size() == 1 ? ", a post-quantum group" : ", post-quantum groups")
+        + "; the server did not choose "
+        + (pq.size() == 1 ? "it" : "them")
+        + (c.serverKeyShare && c.keyExchangeGroup >= 0
+            ? ", so this key exchange is classical only, not post-quantum."
+            : ".");
+  }
+
   /** "(EC)DHE exchange", or what a key share on {@code group} really is, after "a fresh". */
   private static String exchangeOn(int group) {
     if (group < 0) return "(EC)DHE exchange";
@@ -426,6 +453,7 @@ final class Explanations {
         sb.append(serverKeyShare(c.keyExchangeGroup))
             .append(" The server's certificate only signs (Certificate Verify).");
       }
+      sb.append(postQuantumNotChosen(c));
       sb.append(
           " Every handshake message after this one is encrypted (RFC 8446 2), and so is the"
               + " application data: without keys Wireshark shows those records as Application"
@@ -901,7 +929,9 @@ final class Explanations {
 
   /**
    * A Key Update and its request_update field (RFC 8446 4.6.3): 1 asks the peer to update its own
-   * sending keys too, which it must do before its next application data; 0 does not.
+   * sending keys too, which it must do before its next application data; 0 does not. Said as the
+   * capture links it ({@link Connection#keyUpdate}): an update_not_requested is called the answer
+   * only when it is the sender's first Key Update after the peer's request.
    */
   private String keyUpdate(Msg m) {
     String peer = m.fromServer ? "client" : "server";
@@ -910,24 +940,43 @@ final class Explanations {
             + who(m)
             + " switches its sending keys to the next generation (the next"
             + " application_traffic_secret, 7.2); its records after this one use them.";
-    if (!(m.detail instanceof Integer req)) return s;
-    return switch (req) {
+    if (!(m.detail instanceof KeyUpdate ku)) return s;
+    String answers =
+        ku.answersFrame() >= 0
+            ? " It is the "
+                + who(m)
+                + "'s first Key Update after the "
+                + peer
+                + "'s update_requested in frame "
+                + ku.answersFrame()
+                + ", so it answers that request."
+            : "";
+    return switch (ku.requestUpdate()) {
       case 1 ->
           s
+              + answers
               + " update_requested: it asks the "
               + peer
               + " to update its own sending keys too; the "
               + peer
               + " must answer with a Key Update of its own (update_not_requested) before its next"
-              + " application data.";
+              + " application data. The connection's summary says whether one came.";
       case 0 ->
           s
-              + " update_not_requested: it does not ask the "
-              + peer
-              + " to follow (it may be the answer to the "
-              + peer
-              + "'s request).";
-      default -> s + " Its request_update value " + req + " is neither 0 nor 1 (RFC 8446 4.6.3).";
+              + (ku.answersFrame() >= 0
+                  ? answers + " update_not_requested: it does not ask the " + peer + " to follow."
+                  : " update_not_requested: it does not ask the "
+                      + peer
+                      + " to follow, and it answers no request: no update_requested from the "
+                      + peer
+                      + " was read before it.");
+      case -1 -> s + " It is empty: a Key Update holds one request_update byte (RFC 8446 4.6.3).";
+      default ->
+          s
+              + answers
+              + " Its request_update value "
+              + ku.requestUpdate()
+              + " is neither 0 nor 1 (RFC 8446 4.6.3).";
     };
   }
 
@@ -969,21 +1018,55 @@ final class Explanations {
           case NO_APPLICATION_PROTOCOL -> "no ALPN protocol in common (RFC 7301 3.2)";
           case CERTIFICATE_REQUIRED -> "the server required a client certificate (RFC 8446 6.2)";
           case MISSING_EXTENSION -> "a required extension was missing (RFC 8446 6.2)";
-          case USER_CANCELED -> "the handshake was cancelled by the user";
+          case USER_CANCELED -> userCanceled(m.c, v);
           case INTERNAL_ERROR -> "an error in the sender unrelated to the peer";
           case ACCESS_DENIED -> "a valid certificate, but access was refused";
           case NO_RENEGOTIATION -> "the sender refuses to renegotiate";
           default -> a.rfcName();
         };
+    // RFC 8446 puts user_canceled with close_notify among the closure alerts (6.1); RFC 5246 lists
+    // it among the error alerts (7.2.2).
+    boolean closure = a == AlertDescription.CLOSE_NOTIFY || a == AlertDescription.USER_CANCELED;
+    String after = "";
+    if (a == AlertDescription.CLOSE_NOTIFY) {
+      TlsAlert canceled = null;
+      for (TlsAlert x : m.c.alertList)
+        if (x.sender() == (m.fromServer ? Sender.SERVER : Sender.CLIENT)
+            && x.description() == AlertDescription.USER_CANCELED.code()) canceled = x;
+      if (canceled != null)
+        after =
+            " It follows the "
+                + who(m)
+                + "'s user_canceled (frame "
+                + canceled.frame()
+                + "), as "
+                + ref(v, "6.1", "7.2.2")
+                + " asks.";
+    }
     return m.label
         + " ("
-        + ref(
-            v,
-            a == AlertDescription.CLOSE_NOTIFY ? "6.1" : "6.2",
-            a == AlertDescription.CLOSE_NOTIFY ? "7.2.1" : "7.2.2")
+        + ref(v, closure ? "6.1" : "6.2", a == AlertDescription.CLOSE_NOTIFY ? "7.2.1" : "7.2.2")
         + "): "
         + meaning
-        + (fatal ? ". Fatal: the connection ends here." : ".");
+        + (fatal ? ". Fatal: the connection ends here." : ".")
+        + after;
+  }
+
+  /**
+   * user_canceled (RFC 8446 6.1, RFC 5246 7.2.2): the sender cancels the handshake for a reason
+   * that is no protocol failure, and should follow it with close_notify; after a complete handshake
+   * it cancels nothing, and both RFCs call close_notify alone more appropriate there.
+   */
+  private static String userCanceled(Connection c, int v) {
+    String s =
+        "the sender cancels the handshake for a reason that is not a protocol failure; a"
+            + " close_notify should follow it";
+    if (ConnectionFacts.handshakeFinished(c))
+      s +=
+          ". Here the handshake is already complete, so there is nothing left to cancel: "
+              + ref(v, "6.1", "7.2.2")
+              + " says that after the handshake close_notify alone is more appropriate";
+    return s;
   }
 
   private String applicationData(Msg m) {
@@ -1073,6 +1156,14 @@ final class Explanations {
   }
 
   // --- helpers ------------------------------------------------------------------------------
+
+  /** "a", "a and b", "a, b and c". */
+  private static String join(List<String> items) {
+    if (items.size() <= 1) return String.join("", items);
+    return String.join(", ", items.subList(0, items.size() - 1))
+        + " and "
+        + items.get(items.size() - 1);
+  }
 
   /** True the first time {@code key} is said on this connection by this sender. */
   private static boolean once(Msg m, String key) {

@@ -56,6 +56,12 @@ final class HelloFields {
   /** A Client Hello's encrypted_client_hello of type outer (ECH, or GREASE ECH). */
   boolean ech;
 
+  /**
+   * A Client Hello's extensions, type to body bytes, in order (a repeated type keeps its first
+   * body): what a second Client Hello is compared with ({@link RetryHello}).
+   */
+  final java.util.Map<Integer, byte[]> extensionBodies = new java.util.LinkedHashMap<>();
+
   boolean cookie;
   boolean keyShare;
   int keyShareGroup = -1;
@@ -196,6 +202,7 @@ final class HelloFields {
       int body = p + 4;
       int bodyEnd = body + len;
       if (bodyEnd > end) throw new IndexOutOfBoundsException();
+      if (client) extensionBodies.putIfAbsent(type, java.util.Arrays.copyOfRange(b, body, bodyEnd));
       String value = "";
       if (isGrease(type)) {
         grease = true;

@@ -72,6 +72,13 @@ final class MessageFacts {
           c.pskAges = List.copyOf(hf.pskAges);
           c.echOffered = hf.ech;
           c.earlyDataOffered = hf.earlyData;
+          if (c.clientHellos == 1) c.earlyDataInFirstHello = hf.earlyData;
+          for (int g : ch.keyShareGroups())
+            if (!HelloFields.isGrease(g) && !c.keySharesOffered.contains(g))
+              c.keySharesOffered.add(g);
+          if (c.clientHellos == 1) c.firstHello = new RetryHello.First(ch, hf.extensionBodies);
+          else if (c.helloRetry && c.firstHello != null && c.retryHello == null)
+            c.retryHello = RetryHello.of(c.firstHello, ch, hf.extensionBodies);
           if (c.decryption != null) c.decryption.clientHello(ch);
           if (hf.malformed != null) d.problem(c, fx, hf.malformed);
         } else {
@@ -80,6 +87,12 @@ final class MessageFacts {
         d.handshake(c, fx, fromServer, ht, false, "Client Hello", ch, buf, b - 4, end, hf.fields);
       }
       case SERVER_HELLO -> {
+        // Wireshark resets the session on a Server Hello too, a Hello Retry Request included
+        // (ssl_reset_session in dissect_tls_handshake_full): it forgets the ChangeCipherSpec
+        // frames, so a client's compatibility CCS sent with its 0-RTT data before a retry does
+        // not make its second Client Hello "encrypted".
+        c.ccsFrameServer = 0;
+        c.ccsFrameClient = 0;
         ServerHello sh = HandshakeMessages.serverHello(buf, b, end).valueOrNull();
         HelloFields hf = HelloFields.serverHello(buf, b - 4, end, fx.fields);
         if (sh != null) {
@@ -245,8 +258,9 @@ final class MessageFacts {
       }
       case KEY_UPDATE -> {
         // struct { KeyUpdateRequest request_update; } KeyUpdate; (RFC 8446 4.6.3)
-        Integer request = b < end ? buf[b] & 0xff : null;
-        d.handshake(c, fx, fromServer, ht, false, ht.label(), request, buf, b - 4, end, null);
+        int request = b < end ? buf[b] & 0xff : -1;
+        KeyUpdate ku = c.keyUpdate(fromServer ? Sender.SERVER : Sender.CLIENT, fx.frameNo, request);
+        d.handshake(c, fx, fromServer, ht, false, ht.label(), ku, buf, b - 4, end, null);
       }
       default -> d.handshake(c, fx, fromServer, ht, false, ht.label(), null, buf, b - 4, end, null);
     }

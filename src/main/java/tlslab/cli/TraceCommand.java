@@ -236,9 +236,12 @@ public final class TraceCommand implements Callable<Integer> {
         b.append("resumed by session id (RFC 5246 §7.3): abbreviated handshake,")
             .append(" no Certificate, no key exchange");
         break;
-      case SESSION_TICKET:
-        b.append("resumed from the session ticket the client offered (RFC 5077 §3.1):")
-            .append(" abbreviated handshake, no Certificate, no key exchange");
+      case TICKET_OFFERED:
+        // Inferred from the messages: the trace does not show whether the server took the ticket.
+        b.append("resumed (RFC 5246 §7.3): abbreviated handshake, no Certificate, no key")
+            .append(" exchange; the client offered a session ticket (RFC 5077 §3.1), but the")
+            .append(" trace does not show the server taking it: a session found by id in the")
+            .append(" server's cache resumes the same way (RFC 5077 §3.4)");
         break;
       case PSK:
         b.append("resumed with a pre-shared key from the server's ticket (RFC 8446 §2.2):")

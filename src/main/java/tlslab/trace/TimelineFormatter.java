@@ -44,6 +44,15 @@ public final class TimelineFormatter {
   private final boolean bothSides;
   private final Map<Integer, Instant> starts = new HashMap<>();
   private final java.util.Set<Integer> tls13 = new java.util.HashSet<>();
+
+  /**
+   * Per connection, the sides whose Finished was logged (sent or received): both = handshake done.
+   */
+  private final Map<Integer, java.util.Set<Side>> finished = new HashMap<>();
+
+  /** Per connection, the sides that sent user_canceled (RFC 8446 §6.1). */
+  private final Map<Integer, java.util.Set<Side>> canceled = new HashMap<>();
+
   private int lastConnection;
 
   /**
@@ -83,8 +92,47 @@ public final class TimelineFormatter {
       // this, a received line would stand with no sender's line in the trace.
       text = bothSides ? COMPATIBILITY_CCS : COMPATIBILITY_CCS_ONE_SIDE;
     }
+    if (e.message() == MessageType.FINISHED) {
+      Side sender =
+          e.direction() == Direction.PRODUCED
+              ? e.side()
+              : e.side() == Side.CLIENT ? Side.SERVER : Side.CLIENT;
+      finished.computeIfAbsent(e.connection(), c -> new java.util.HashSet<>()).add(sender);
+    }
+    if (e.message() == MessageType.ALERT && e.direction() == Direction.PRODUCED) {
+      text = closureNote(e, text);
+    }
     out.addAll(wrap(head, text));
     return out;
+  }
+
+  /**
+   * A sent user_canceled, and the close_notify after it, with what RFC 8446 §6.1 (RFC 5246 §7.2.2
+   * before TLS 1.3) says of them: user_canceled cancels a handshake for a reason other than a
+   * protocol failure and should be followed by close_notify; after a complete handshake,
+   * close_notify alone is the more appropriate.
+   */
+  private String closureNote(TraceEvent e, String text) {
+    String alert = e.fields().alert();
+    if (alert == null) return text;
+    String rfc = tls13.contains(e.connection()) ? "RFC 8446 §6.1" : "RFC 5246 §7.2.2";
+    java.util.Set<Side> sent =
+        canceled.computeIfAbsent(e.connection(), c -> new java.util.HashSet<>());
+    if (alert.endsWith("user_canceled")) {
+      sent.add(e.side());
+      boolean done = finished.getOrDefault(e.connection(), java.util.Set.of()).size() == 2;
+      return text
+          + (done
+              ? ", sent after the handshake was complete, so it cancels nothing ("
+                  + rfc
+                  + "), close_notify alone is preferred then"
+              : ", cancels the handshake, not for a protocol failure (" + rfc + ")")
+          + ", a close_notify should follow";
+    }
+    if (alert.endsWith("close_notify") && sent.contains(e.side())) {
+      return text + ", after its user_canceled, as " + rfc + " asks";
+    }
+    return text;
   }
 
   /**

@@ -50,6 +50,10 @@ public record TraceEvent(
     field(b, "signature_scheme", f.signatureScheme());
     list(b, "certificate_subjects", f.certificateSubjects());
     list(b, "certificate_sha256", f.certificateSha256());
+    if (f.sessionTicketOffered()) {
+      // The same fact as the timeline's "session ticket offered" (RFC 5077 §3.1).
+      b.append(",\"session_ticket_offered\":true");
+    }
     if (f.ticketLifetimeSeconds() != null) {
       b.append(",\"ticket_lifetime\":").append(f.ticketLifetimeSeconds());
     }

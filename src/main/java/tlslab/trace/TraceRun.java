@@ -133,8 +133,12 @@ public final class TraceRun {
     NONE,
     /** TLS 1.2: the server found the session id the client offered in its cache (RFC 5246 §7.3). */
     SESSION_ID,
-    /** TLS 1.2: the client offered a session ticket and the server resumed (RFC 5077 §3.1). */
-    SESSION_TICKET,
+    /**
+     * TLS 1.2: the client offered a session ticket and the server resumed. Inferred, not read:
+     * JSSE's trace does not say whether the server took the ticket (RFC 5077 §3.1) or found the
+     * session id the client also sent in its cache, which looks the same (RFC 5077 §3.4).
+     */
+    TICKET_OFFERED,
     /** TLS 1.3: the server accepted the pre-shared key of an earlier ticket (RFC 8446 §2.2). */
     PSK
   }
@@ -145,7 +149,8 @@ public final class TraceRun {
    *
    * @param resumption how the handshake resumed an earlier session ({@link Resumption#NONE}: it did
    *     not): TLS 1.3 by the server's {@code pre_shared_key} in its Server Hello; TLS 1.2 by the
-   *     absence of a Certificate, then a ticket in the Client Hello or else its session id
+   *     absence of a Certificate (inferred), then a ticket in the Client Hello or else its session
+   *     id
    * @param helloRetryGroup the group the server's Hello Retry Request asked for, or {@code null}
    *     when there was none
    * @param keyExchangeGroup the (EC)DHE group of the key exchange (Server Key Exchange, TLS 1.3
@@ -343,7 +348,7 @@ public final class TraceRun {
         }
         resumption =
             hello != null && hello.fields().sessionTicketOffered()
-                ? Resumption.SESSION_TICKET
+                ? Resumption.TICKET_OFFERED
                 : Resumption.SESSION_ID;
       }
       group = keyExchange == null ? null : keyExchange.fields().namedGroup();

@@ -168,8 +168,56 @@ class PostQuantumKeyShareTest {
         .contains(
             "key exchange: TLS 1.3 hybrid (EC)DHE + ML-KEM X25519MLKEM768 (Wireshark 4.0: Unknown"
                 + " (0x11ec)) - forward secret");
+    assertThat(a.hs(1, S, HandshakeType.SERVER_HELLO)).doesNotContain("The client also offered");
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1))
+        .contains(
+            "key shares offered: X25519MLKEM768 (Wireshark 4.0: Unknown (0x11ec)), x25519; the"
+                + " server chose X25519MLKEM768 (Wireshark 4.0: Unknown (0x11ec)), post-quantum");
     // The labels stay Wireshark 4.0's: the name is for sentences only.
     assertThat(NamedGroup.labelOf(0x11ec)).isEqualTo("Unknown (0x11ec)");
+  }
+
+  /**
+   * Chromium offers X25519MLKEM768 and x25519 to openssl 3.0's s_server, which has no ML-KEM and
+   * chooses x25519 (tshark: Client Hello key shares 4588 and 29, Server Hello 29). The Server
+   * Hello's note said only "(EC)DHE exchange on x25519", and nothing told the student that the
+   * post-quantum share the browser offered was not taken.
+   */
+  @Test
+  void aHybridOfferedButNotChosenIsSaidToBeNotTaken() throws Exception {
+    LoopbackCaptures.Capture c = TruthOnStudentTrafficTest.chromiumVisits();
+    List<String> offered =
+        TruthOnResumptionTest.fields(
+            c, "tls.handshake.type == 1", "tls.handshake.extensions_key_share_group");
+    List<String> chosen =
+        TruthOnResumptionTest.fields(
+            c, "tls.handshake.type == 2", "tls.handshake.extensions_key_share_group");
+    assertThat(offered)
+        .isNotEmpty()
+        .allSatisfy(g -> assertThat(g.split(",")).contains("4588", "29"));
+    assertThat(chosen).isNotEmpty().allSatisfy(g -> assertThat(g).isEqualTo("29"));
+
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, KeyMaterial.none());
+    assertThat(a.facts().get(0).keySharesOffered()).containsExactly(0x11ec, 0x001d);
+    assertThat(a.facts().get(0).postQuantumOfferedNotChosen()).isTrue();
+    assertThat(a.hs(1, S, HandshakeType.SERVER_HELLO))
+        .contains("Its key share on x25519 completes an ephemeral (EC)DHE exchange")
+        .contains(
+            "The client also offered a key share on X25519MLKEM768 (Wireshark 4.0: Unknown"
+                + " (0x11ec)), a post-quantum group; the server did not choose it, so this key"
+                + " exchange is classical only, not post-quantum.")
+        .doesNotContain("post-quantum hybrid key exchange");
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none(), 1))
+        .contains(
+            "key exchange: TLS 1.3 (EC)DHE x25519 - forward secret",
+            "key shares offered: X25519MLKEM768 (Wireshark 4.0: Unknown (0x11ec)), x25519; the"
+                + " server chose x25519, a classical group: not post-quantum");
+    // openssl's own client offers no post-quantum share: no such line, no such sentence.
+    LoopbackCaptures.Capture o = Scenarios.tls13();
+    assertThat(TruthOnRealPeersTest.summary(o, KeyMaterial.none(), 1))
+        .noneSatisfy(l -> assertThat(l).startsWith("key shares offered"));
+    assertThat(TruthOnRealPeersTest.annotate(o, KeyMaterial.none()).allNotes())
+        .noneSatisfy(n -> assertThat(n).contains("The client also offered"));
   }
 
   @Test

@@ -331,6 +331,71 @@ class RealCaptureTruthTest {
   }
 
   /**
+   * Draft 22's retry: tshark reads the two hellos with the same extensions, of the same lengths,
+   * but extension 40 (key_share before draft 23). The comparison of the two hellos first called
+   * that change "not allowed"; extension 40 is the key share the retry asked for.
+   */
+  @Test
+  void tls13Draft22RetryChangesOnlyItsKeyShare() throws Exception {
+    Path p = capture("tls__tls13-draft22__tls13_draft22.pcap");
+    LoopbackCaptures.Capture c = LoopbackCaptures.file("draft22", p, 4433, null);
+    List<String> types =
+        TruthOnResumptionTest.fields(c, "tls.handshake.type == 1", "tls.handshake.extension.type");
+    List<String> lens =
+        TruthOnResumptionTest.fields(c, "tls.handshake.type == 1", "tls.handshake.extension.len");
+    assertThat(types).hasSize(2);
+    assertThat(types.get(1)).isEqualTo(types.get(0));
+    String[] t = types.get(0).split(",");
+    String[] l0 = lens.get(0).split(",");
+    String[] l1 = lens.get(1).split(",");
+    for (int i = 0; i < t.length; i++)
+      if (!t[i].equals("40")) assertThat(l1[i]).as("length of extension " + t[i]).isEqualTo(l0[i]);
+    Annotated a = annotate("tls__tls13-draft22__tls13_draft22.pcap");
+    List<String> hellos = a.notes(1, Sender.CLIENT, HandshakeType.CLIENT_HELLO);
+    assertThat(hellos).hasSize(2);
+    assertThat(hellos.get(1))
+        .isEqualTo(
+            "Second Client Hello (RFC 8446 4.1.2, 4.1.4): the client answers the Hello Retry"
+                + " Request with a new hello, the same as the first except for a key share on the"
+                + " group the server named (secp256r1).");
+  }
+
+  /**
+   * Someone else's TLS 1.3 client offered X25519MLKEM768, x25519 and secp256r1 key shares (tshark:
+   * 4588, 29, 23, the first 1216 bytes) and the server chose x25519: the Server Hello's note said
+   * only "(EC)DHE exchange on x25519", nothing of the post-quantum share left aside.
+   */
+  @Test
+  void aPostQuantumShareTheServerDidNotTakeIsSaid() throws Exception {
+    Path p = capture("tls__tls-fin-close-data-01__debug-s13.pcap");
+    LoopbackCaptures.Capture c = LoopbackCaptures.file("fin-close", p, 443, null);
+    assertThat(
+            TruthOnResumptionTest.fields(
+                c, "tls.handshake.type == 1", "tls.handshake.extensions_key_share_group"))
+        .containsExactly("4588,29,23");
+    assertThat(
+            TruthOnResumptionTest.fields(
+                c,
+                "tls.handshake.type == 1",
+                "tls.handshake.extensions_key_share_key_exchange_length"))
+        .containsExactly("1216,32,65");
+    assertThat(
+            TruthOnResumptionTest.fields(
+                c, "tls.handshake.type == 2", "tls.handshake.extensions_key_share_group"))
+        .containsExactly("29");
+    Annotated a = annotate("tls__tls-fin-close-data-01__debug-s13.pcap");
+    assertThat(a.notes(1, Sender.SERVER, HandshakeType.SERVER_HELLO).get(0))
+        .contains(
+            "The client also offered a key share on X25519MLKEM768 (Wireshark 4.0: Unknown"
+                + " (0x11ec)), a post-quantum group; the server did not choose it, so this key"
+                + " exchange is classical only, not post-quantum.");
+    assertThat(a.summary(1))
+        .contains(
+            "key shares offered: X25519MLKEM768 (Wireshark 4.0: Unknown (0x11ec)), x25519,"
+                + " secp256r1; the server chose x25519, a classical group: not post-quantum");
+  }
+
+  /**
    * A Client Hello in SSL 2.0's record format (tshark: an SSLv2 Client Hello, with its challenge,
    * from port 1660, then a TLS 1.0 Server Hello from 443): the summary said "roles: no Client Hello
    * seen; the first sender is taken to be the client", and the hello's note was only "Client

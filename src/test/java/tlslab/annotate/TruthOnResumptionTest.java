@@ -33,7 +33,9 @@ class TruthOnResumptionTest {
             TruthOnResumptionTest::externalPsk,
             TruthOnResumptionTest::opensslResumption13,
             TruthOnResumptionTest::ticketAndSessionId,
-            TruthOnResumptionTest::sessionCacheOnly));
+            TruthOnResumptionTest::sessionCacheOnly,
+            TruthOnResumptionTest::ticketNoCache,
+            TruthOnResumptionTest::externalPskEarlyData));
   }
 
   private static final Sender C = Sender.CLIENT;
@@ -70,6 +72,36 @@ class TruthOnResumptionTest {
         "tls12-cache-only",
         "-tls1_2 -no_ticket",
         List.of("-tls1_2 -sess_out SESS", "-tls1_2 -sess_in SESS"),
+        0);
+  }
+
+  /**
+   * TLS 1.2 with tickets but no session cache (s_server -no_cache): the ticket is the only way the
+   * server can resume, yet the capture shows the same echo as a cache hit would.
+   */
+  static LoopbackCaptures.Capture ticketNoCache() throws Exception {
+    return LoopbackCaptures.openssl(
+        "tls12-ticket-no-cache",
+        "-tls1_2 -no_cache",
+        List.of("-tls1_2 -sess_out SESS", "-tls1_2 -sess_in SESS"),
+        0);
+  }
+
+  /**
+   * 0-RTT on an external PSK: the session that {@link TruthOnRealPeersTest#tls13EarlyData} saved
+   * (it allows early data) is given to both ends as an external key (s_server / s_client
+   * -psk_session), and the client sends early data on it: no ticket, no earlier session on this
+   * server (RFC 8446 4.2.10 allows early data on any PSK provisioned for it).
+   */
+  static LoopbackCaptures.Capture externalPskEarlyData() throws Exception {
+    TruthOnRealPeersTest.tls13EarlyData();
+    Path d = LoopbackCaptures.dir();
+    Path sess = d.resolve("tls13-early-data.sess");
+    Path early = d.resolve("early-data.txt");
+    return LoopbackCaptures.openssl(
+        "tls13-external-psk-early-data",
+        "-tls1_3 -nocert -early_data -psk_session " + sess,
+        List.of("-tls1_3 -psk_session " + sess + " -early_data " + early),
         0);
   }
 
@@ -337,6 +369,97 @@ class TruthOnResumptionTest {
                 + " client offered both, and the server echoes the session id either way (RFC 5077"
                 + " 3.4)")
         .doesNotContain("handshake: resumed by session ticket (abbreviated handshake, RFC 5077)");
+  }
+
+  /**
+   * The hedge from the server's side: s_server with tickets and without its session cache
+   * (-no_cache) can resume only from the ticket, and the capture is the same as with the cache on
+   * (tshark: the second hello presents the ticket and an id, the Server Hello echoes the id, no
+   * Certificate follows), so the lab hedges the same way: it reads the capture, not the server's
+   * settings. (With -no_ticket and -no_cache the server gives no session id at all, so there is
+   * nothing to resume and s_client saves no session.)
+   */
+  @Test
+  void ticketOrIdHedgeHoldsWhateverTheServersCacheAndTicketSettings() throws Exception {
+    LoopbackCaptures.Capture c = ticketNoCache();
+    List<String> tickets = fields(c, "tls.handshake.type == 4", "tls.handshake.session_ticket");
+    assertThat(tickets).as("tshark: tickets issued").isNotEmpty();
+    List<String> ids =
+        fields(
+            c,
+            "tls.handshake.type == 1 && tls.handshake.extension.data == " + tickets.get(0),
+            "tls.handshake.session_id");
+    assertThat(ids).as("tshark: a later hello presents the ticket").hasSize(1);
+    assertThat(fields(c, "tls.handshake.type == 2", "tls.handshake.session_id"))
+        .containsExactly("", ids.get(0));
+    assertThat(fields(c, "tls.handshake.type == 11", "frame.number")).hasSize(1);
+    ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, KeyMaterial.none());
+    assertThat(a.facts().get(1).mode()).isEqualTo(HandshakeMode.RESUMED_TICKET_OR_SESSION_ID);
+    assertThat(a.hs(2, S, HandshakeType.SERVER_HELLO))
+        .contains("the capture cannot tell by which")
+        .doesNotContain("it accepted the ticket");
+  }
+
+  /**
+   * 0-RTT on an external PSK (tshark: obfuscated_ticket_age 0, early_data offered and, with keys,
+   * accepted in Encrypted Extensions): every early-data sentence holds without a ticket or an
+   * earlier session, and the handshake is said to be no resumption.
+   */
+  @Test
+  void earlyDataOnAnExternalPskIsNotCalledAResumption() throws Exception {
+    LoopbackCaptures.Capture c = externalPskEarlyData();
+    String keys = "tls.keylog_file:" + c.keylog();
+    // tshark: one connection; its hello offers early_data (42) and a PSK whose
+    // obfuscated_ticket_age is 0 (an external key); the server takes it.
+    assertThat(fields(c, "tls.handshake.type == 1", "tls.handshake.extension.type"))
+        .singleElement()
+        .satisfies(t -> assertThat(t.split(",")).contains("42", "41"));
+    assertThat(
+            fields(
+                c,
+                "tls.handshake.type == 1",
+                "tls.handshake.extensions.psk.identity.obfuscated_ticket_age"))
+        .containsExactly("0");
+    assertThat(fields(c, "tls.handshake.type == 2", "tls.handshake.extension.type"))
+        .singleElement()
+        .satisfies(t -> assertThat(t.split(",")).contains("41"));
+    // With the key log: the server's Encrypted Extensions accepts the early data, and the
+    // client's End Of Early Data (5) follows it.
+    assertThat(fields(c, "tls.handshake.type == 8", "tls.handshake.extension.type", "-o", keys))
+        .singleElement()
+        .satisfies(t -> assertThat(t.split(",")).contains("42"));
+    assertThat(fields(c, "tls.handshake.type == 5", "frame.number", "-o", keys)).hasSize(1);
+    TruthOnRealPeersTest.sameLabelsAsTsharkWithKeys(c);
+
+    for (KeyMaterial km : List.of(KeyMaterial.none(), KeyMaterial.none().withKeyLog(c.keylog()))) {
+      ExplanationMatrixTest.Annotated a = TruthOnRealPeersTest.annotate(c, km);
+      assertThat(a.facts().get(0).mode()).isEqualTo(HandshakeMode.TLS13_EXTERNAL_PSK);
+      assertThat(a.facts().get(0).earlyDataOffered()).isTrue();
+      assertThat(a.hs(1, C, HandshakeType.CLIENT_HELLO))
+          .contains("it offers a key set up outside TLS (an external PSK")
+          .contains("early_data (RFC 8446 4.2.10)");
+      List<String> early = a.notes(1, C, m -> m.type() == TlsMessage.Kind.APPLICATION_DATA);
+      assertThat(early.get(0))
+          .startsWith("Early data (0-RTT, RFC 8446 2.3, 4.2.10)")
+          .contains("from the pre-shared key alone")
+          .doesNotContain("resum")
+          .doesNotContain("ticket")
+          .doesNotContain("earlier session");
+      List<String> summary = TruthOnRealPeersTest.summary(c, km, 1);
+      assertThat(summary)
+          .anySatisfy(l -> assertThat(l).startsWith("handshake: ").endsWith("not a resumption"))
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .startsWith("early data (0-RTT): ")
+                      .doesNotContain("resum")
+                      .doesNotContain("ticket"));
+    }
+    assertThat(TruthOnRealPeersTest.summary(c, KeyMaterial.none().withKeyLog(c.keylog()), 1))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .endsWith("the server accepted it (early_data in its Encrypted Extensions)"));
   }
 
   /** tshark's values of one field in the frames that match {@code filter}, one line a frame. */

@@ -50,6 +50,7 @@ class GradebookPageTest {
         new Grading.Outcome(Grading.Status.FAILED, "<b>bold</b> & =cmd()", Map.of("why", "=1+1")));
     return List.of(
         new Grading.Graded("alice.zip", "s001", "Zoë Ångström", a, List.of()),
+        new Grading.Graded("eve.zip", "s003", "Eve\u202Enimda", a, List.of()),
         new Grading.Graded(
             "=HYPERLINK(\"http://x\").zip",
             "s002",
@@ -96,7 +97,11 @@ class GradebookPageTest {
           .forEach(e -> got.put(e.getKey(), e.getValue().getAsString()));
       assertThat(got).as("row %d of the page against the CSV", i + 1).isEqualTo(want);
     }
-    assertThat(csv.get(1).get("name")).isEqualTo("<script>document.title='pwned'</script>");
+    assertThat(csv.get(2).get("name")).isEqualTo("<script>document.title='pwned'</script>");
+    // A right-to-left override would draw "Eve" + "nimda" backwards, as "Eveadmin": it shows as
+    // itself, in the page (compared with the CSV above) and the CSV.
+    assertThat(csv.get(1).get("name")).isEqualTo("Eve[U+202E]nimda");
+    assertThat(html).doesNotContain("\u202E");
   }
 
   /**

@@ -123,11 +123,63 @@ class TraceCommandTest {
         .contains(
             "connection 1: TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, full handshake,"
                 + " x25519 key exchange",
-            "connection 2: TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, resumed from the"
-                + " session ticket the client offered (RFC 5077 §3.1): abbreviated handshake, no"
-                + " Certificate, no key exchange");
+            "connection 2: TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, resumed (RFC 5246"
+                + " §7.3): abbreviated handshake, no Certificate, no key exchange; the client"
+                + " offered a session ticket (RFC 5077 §3.1), but the trace does not show the"
+                + " server taking it: a session found by id in the server's cache resumes the"
+                + " same way (RFC 5077 §3.4)");
+    assertThat(r.out()).doesNotContain("resumed from the session ticket");
     assertThat(r.out().lines()).allMatch(l -> l.length() <= 80);
     assertTimeOrder(r.out());
+  }
+
+  /**
+   * JSSE's TLS 1.3 client closes with user_canceled, then close_notify, after the handshake is
+   * complete (RFC 8446 §6.1: user_canceled cancels a handshake, should be followed by close_notify,
+   * and after the handshake close_notify alone is preferred). The timeline printed "user_canceled"
+   * with no word of it; the JSON trace lacked the "session ticket offered" fact the text shows.
+   */
+  @Test
+  void userCanceledIsExplainedAndTheJsonCarriesTheTicketOffer(@TempDir Path tmp) throws Exception {
+    Run r = lab("trace", "--certs", certs.toString(), "--profile", "tls13");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = logicalLines(r.out());
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("client → Alert")
+                    .endsWith(
+                        "user_canceled, sent after the handshake was complete, so it cancels"
+                            + " nothing (RFC 8446 §6.1), close_notify alone is preferred then, a"
+                            + " close_notify should follow"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("client → Alert")
+                    .endsWith("close_notify, after its user_canceled, as RFC 8446 §6.1 asks"))
+        .anySatisfy(l -> assertThat(l).contains("server → Alert").endsWith("close_notify"));
+    assertThat(r.out().lines()).allMatch(l -> l.length() <= 80);
+
+    Path json = tmp.resolve("t.jsonl");
+    Run resumed =
+        lab("trace", "--certs", certs.toString(), "--resume", "--trace-json", json.toString());
+    assertThat(resumed.exit()).as(resumed.err()).isZero();
+    long shown =
+        logicalLines(resumed.out()).stream()
+            .filter(
+                l -> l.contains("client → Client Hello") && l.endsWith("session ticket offered"))
+            .count();
+    List<String> hellos =
+        Files.readAllLines(json).stream()
+            .filter(
+                l -> l.contains("\"side\":\"client\"") && l.contains("\"direction\":\"produced\""))
+            .filter(l -> l.contains("\"message\":\"Client Hello\""))
+            .toList();
+    assertThat(hellos).hasSize(2);
+    assertThat(shown).isEqualTo(1);
+    assertThat(hellos.get(0)).doesNotContain("session_ticket_offered");
+    assertThat(hellos.get(1)).contains("\"session_ticket_offered\":true");
   }
 
   /**

@@ -87,19 +87,7 @@ public final class GradebookPage {
 
   /** Text escaped for element content and quoted attribute values. */
   static String esc(String s) {
-    StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> sb.append("&lt;");
-        case '>' -> sb.append("&gt;");
-        case '&' -> sb.append("&amp;");
-        case '"' -> sb.append("&quot;");
-        case '\'' -> sb.append("&#39;");
-        default -> sb.append(c);
-      }
-    }
-    return sb.toString();
+    return tlslab.common.Html.escape(s);
   }
 
   private static final String CSS =

@@ -508,14 +508,7 @@ public final class Grading {
             }
           }
         });
-    List<Graded> out = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      Graded g = rows.get(i);
-      out.add(
-          new Graded(
-              g.submission(), g.student(), g.name(), g.outcomes(), List.copyOf(flags.get(i))));
-    }
-    return out;
+    return withFlags(rows, flags);
   }
 
   /**
@@ -619,6 +612,11 @@ public final class Grading {
         }
       }
     }
+    return withFlags(rows, flags);
+  }
+
+  /** {@code rows} with {@code flags.get(i)} as row i's flags. */
+  private static List<Graded> withFlags(List<Graded> rows, List<List<String>> flags) {
     List<Graded> out = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Graded g = rows.get(i);
@@ -700,7 +698,8 @@ public final class Grading {
 
   private static void line(StringBuilder b, List<String> cells) {
     for (int i = 0; i < cells.size(); i++) {
-      String c = cells.get(i);
+      // A name holding a right-to-left override would show backwards, as another name.
+      String c = tlslab.common.Html.visibleDirectionControls(cells.get(i));
       if (i > 0) {
         b.append(',');
       }

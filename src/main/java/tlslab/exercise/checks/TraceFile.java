@@ -247,6 +247,13 @@ final class TraceFile {
           }
         }
       }
+      // true and false: a lab trace's flags, such as session_ticket_offered.
+      for (String literal : new String[] {"true", "false"}) {
+        if (s.startsWith(literal, p)) {
+          p += literal.length();
+          return Boolean.valueOf(literal);
+        }
+      }
       int start = p;
       while (p < s.length() && (Character.isDigit(s.charAt(p)) || s.charAt(p) == '-')) {
         p++;
