@@ -91,18 +91,24 @@ public final class FuzzBench {
         throw LabException.badInput(f + ": cannot read: " + e.getMessage());
       }
     }
+    int given = seeds.size();
     seeds.addAll(syntheticSeeds());
     List<Seed> withNg = new ArrayList<>(seeds);
-    for (Seed s : seeds) {
+    int fromGiven = given;
+    for (int i = 0; i < seeds.size(); i++) {
+      Seed s = seeds.get(i);
       byte[] ng = toPcapng(s.bytes(), s.keyLog());
-      if (ng != null) withNg.add(new Seed(s.name() + ".pcapng", ng, s.keyLog()));
+      if (ng != null) {
+        withNg.add(new Seed(s.name() + ".pcapng", ng, s.keyLog()));
+        if (i < given) fromGiven++;
+      }
     }
     out.printf(
         Locale.ROOT,
-        "fuzzing lab annotate: %d seed captures (%d given, the rest made in memory), seed %d,"
-            + " deadline %d ms per case%n",
+        "fuzzing lab annotate: %d seed captures (%d from the files given, with their pcapng"
+            + " copies; the rest made in memory), seed %d, deadline %d ms per case%n",
         withNg.size(),
-        files.size() * 2,
+        fromGiven,
         randomSeed,
         deadlineMillis);
     out.flush();

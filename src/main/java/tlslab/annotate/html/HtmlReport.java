@@ -289,16 +289,8 @@ public final class HtmlReport {
       }
       sb.append("]}");
     }
-    sb.append("],\"payloads\":[");
-    for (int i = 0; i < row.payloads.size(); i++) {
-      Payload p = row.payloads.get(i);
-      if (i > 0) sb.append(',');
-      sb.append("{\"sender\":").append(q(p.sender().label()));
-      sb.append(",\"kind\":").append(q(p.kind().label()));
-      sb.append(",\"length\":").append(p.bytes().length);
-      sb.append(",\"lines\":").append(list(p.lines())).append('}');
-    }
-    sb.append(']');
+    sb.append("],\"payloads\":");
+    payloads(row.payloads, sb);
     if (row.records.isEmpty()) sb.append(",\"info\":").append(q(row.info));
     // The row's notes that no message says (TCP analysis, reassembly): a message's own note is
     // shown when the message is selected.
@@ -313,6 +305,20 @@ public final class HtmlReport {
     sb.append(",\"tcp\":").append(list(tcp)).append('}');
   }
 
+  /** The decrypted payloads of a frame, as a JSON array. */
+  private static void payloads(List<Payload> payloads, StringBuilder sb) {
+    sb.append('[');
+    for (int i = 0; i < payloads.size(); i++) {
+      Payload p = payloads.get(i);
+      if (i > 0) sb.append(',');
+      sb.append("{\"sender\":").append(q(p.sender().label()));
+      sb.append(",\"kind\":").append(q(p.kind().label()));
+      sb.append(",\"length\":").append(p.bytes().length);
+      sb.append(",\"lines\":").append(list(p.lines())).append('}');
+    }
+    sb.append(']');
+  }
+
   /** A frame drawn in no ladder: its text-view columns, notes, payloads and problems. */
   private static void other(Row row, StringBuilder sb, Strings str) {
     sb.append("{\"no\":").append(row.number);
@@ -325,16 +331,8 @@ public final class HtmlReport {
     sb.append(",\"info\":").append(q(row.info));
     if (!row.notes.isEmpty()) sb.append(",\"notes\":").append(list(row.notes));
     if (!row.payloads.isEmpty()) {
-      sb.append(",\"payloads\":[");
-      for (int i = 0; i < row.payloads.size(); i++) {
-        Payload p = row.payloads.get(i);
-        if (i > 0) sb.append(',');
-        sb.append("{\"sender\":").append(q(p.sender().label()));
-        sb.append(",\"kind\":").append(q(p.kind().label()));
-        sb.append(",\"length\":").append(p.bytes().length);
-        sb.append(",\"lines\":").append(list(p.lines())).append('}');
-      }
-      sb.append(']');
+      sb.append(",\"payloads\":");
+      payloads(row.payloads, sb);
     }
     if (!row.problems.isEmpty()) sb.append(",\"problems\":").append(list(row.problems));
     sb.append('}');
